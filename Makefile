@@ -1,0 +1,127 @@
+# The health QR code service: build, run, test, lint, bench, install.
+# `make run` and `make test` are the two commands a newcomer needs (README.md).
+
+CC      ?= cc
+PREFIX  ?= /usr/local
+DESTDIR ?=
+BUILD   ?= build
+PKGS    := fcgi libmariadb libcjson libqrencode libpng zlib libcurl openssl inih
+
+WARN := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+        -Wpointer-arith -Wcast-qual -Wwrite-strings -Wformat=2 -Wvla -fno-common
+ifeq ($(CI),true)
+WARN += -Werror
+endif
+ifdef WERROR
+WARN += -Werror
+endif
+
+SAN_FLAGS ?=
+OPT ?= -O2 -g
+CFLAGS_ALL := -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) -fstack-protector-strong \
+        -D_FORTIFY_SOURCE=2 -fPIE -pthread $(SAN_FLAGS) \
+        $(shell pkg-config --cflags $(PKGS) 2>/dev/null) -Ifcgi $(CFLAGS)
+LDFLAGS_ALL := -pie -Wl,-z,relro,-z,now -pthread $(SAN_FLAGS) $(LDFLAGS)
+LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
+
+MAINS    := fcgi/main.c fcgi/hqrctl.c
+LIB_SRC  := $(filter-out $(MAINS) fcgi/ctl_%.c,$(wildcard fcgi/*.c))
+CTL_SRC  := $(wildcard fcgi/ctl_*.c)
+SIM_SRC  := $(wildcard fcgi/sim/*.c)
+LIB_OBJ  := $(LIB_SRC:fcgi/%.c=$(BUILD)/obj/%.o)
+CTL_OBJ  := $(CTL_SRC:fcgi/%.c=$(BUILD)/obj/%.o)
+SIM_OBJ  := $(SIM_SRC:fcgi/sim/%.c=$(BUILD)/obj/sim/%.o)
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+
+BINS := $(BUILD)/hqr-fcgi $(BUILD)/hqrctl
+ifneq ($(SIM_SRC),)
+BINS += $(BUILD)/hqr-platform-sim
+endif
+
+.PHONY: all deps run test unit integration fuzz fuzz-run asan lint bench install clean check-sql
+all: $(BINS)
+
+deps:
+	@scripts/deps.sh
+
+$(BUILD)/obj/%.o: fcgi/%.c $(wildcard fcgi/*.h) | deps
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -c $< -o $@
+
+$(BUILD)/obj/sim/%.o: fcgi/sim/%.c $(wildcard fcgi/*.h fcgi/sim/*.h) | deps
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -c $< -o $@
+
+$(BUILD)/libhqr.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/hqr-fcgi: $(BUILD)/obj/main.o $(BUILD)/libhqr.a
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS)
+
+$(BUILD)/hqrctl: $(BUILD)/obj/hqrctl.o $(CTL_OBJ) $(BUILD)/libhqr.a
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS)
+
+$(BUILD)/hqr-platform-sim: $(SIM_OBJ) $(BUILD)/libhqr.a
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libhqr.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) -o $@ $< $(BUILD)/libhqr.a $(LIBS) $(shell pkg-config --libs cmocka)
+
+# Unit tests run from the repository root; vectors come from ../shared/vectors/.
+unit: $(UNIT_BIN)
+	@scripts/run-unit.sh $(UNIT_BIN)
+
+integration: all
+	HQR_BUILD=$(BUILD) /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/integration
+
+# libFuzzer targets, built with clang against the library's sources.
+FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
+        $(shell pkg-config --cflags $(PKGS) 2>/dev/null) -Ifcgi
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRC) $(wildcard fcgi/*.h) | deps
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRC) $(LIBS)
+fuzz: $(FUZZ_BIN)
+fuzz-run: fuzz
+	@scripts/run-fuzz.sh $(BUILD) $(FUZZ_BIN)
+
+test: deps
+	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory unit
+	@$(MAKE) --no-print-directory fuzz-run
+	@$(MAKE) --no-print-directory integration
+
+asan: deps
+	@$(MAKE) --no-print-directory BUILD=build/asan OPT="-O1 -g -fno-omit-frame-pointer" \
+	  SAN_FLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all" all unit integration
+
+run: deps all
+	@scripts/run.sh $(BUILD)
+
+bench: deps all
+	@scripts/bench.sh $(BUILD)
+
+lint: deps check-sql
+	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --inline-suppr \
+	  --suppress=missingIncludeSystem -I fcgi fcgi
+	clang-tidy --quiet $(LIB_SRC) $(MAINS) $(CTL_SRC) -- $(CFLAGS_ALL)
+
+check-sql:
+	@! grep -rnE 'mysql_(real_)?query|mysql_real_escape_string' fcgi \
+	  || { echo "lint: only prepared statements are allowed under fcgi/"; exit 1; }
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/hqr/sql \
+	  $(DESTDIR)$(PREFIX)/share/hqr/conf $(DESTDIR)$(PREFIX)/share/hqr/nginx/html
+	install -m 0755 $(BINS) $(DESTDIR)$(PREFIX)/bin/
+	install -m 0644 sql/*.sql $(DESTDIR)$(PREFIX)/share/hqr/sql/
+	install -m 0644 conf/hqr.conf.example $(DESTDIR)$(PREFIX)/share/hqr/conf/
+	install -m 0644 nginx/*.conf* $(DESTDIR)$(PREFIX)/share/hqr/nginx/
+	cp -R nginx/html/. $(DESTDIR)$(PREFIX)/share/hqr/nginx/html/
+
+clean:
+	rm -rf build

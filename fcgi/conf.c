@@ -1,0 +1,210 @@
+/* conf.c: INI (inih) → struct conf, every key validated, secrets from env: or file:. */
+#include "conf.h"
+#include "log.h"
+
+#include <errno.h>
+#include <ini.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum ctype { C_STR, C_INT, C_BOOL, C_OCT, C_SECRET, C_LEVEL };
+
+struct conf_key {
+	const char *section, *name;
+	enum ctype type;
+	size_t off;
+	long min, max;   /* integers: inclusive bounds; strings: minimum length in min */
+	size_t size;     /* strings: buffer size */
+};
+
+#define S(sec, key, field, minlen) { sec, key, C_STR, offsetof(struct conf, field), minlen, 0, sizeof(((struct conf *)0)->field) }
+#define I(sec, key, field, lo, hi) { sec, key, C_INT, offsetof(struct conf, field), lo, hi, 0 }
+
+static const struct conf_key keys[] = {
+	S("server", "socket", socket, 1),
+	{ "server", "socket_mode", C_OCT, offsetof(struct conf, socket_mode), 0, 0777, 0 },
+	I("server", "workers", workers, 1, 64),
+	I("server", "threads", threads, 1, 256),
+	I("server", "drain_timeout_s", drain_timeout_s, 1, 600),
+	S("database", "host", db_host, 0),
+	I("database", "port", db_port, 1, 65535),
+	S("database", "socket", db_socket, 0),
+	S("database", "user", db_user, 1),
+	{ "database", "password", C_SECRET, offsetof(struct conf, db_password), 0, 0, CONF_STR },
+	S("database", "name", db_name, 1),
+	I("database", "timeout_s", db_timeout_s, 1, 60),
+	S("app", "data_dir", data_dir, 1),
+	S("app", "keys_dir", keys_dir, 1),
+	S("app", "migrations_dir", migrations_dir, 1),
+	S("app", "timezone", timezone, 1),
+	{ "app", "local_http", C_BOOL, offsetof(struct conf, local_http), 0, 1, 0 },
+	S("app", "public_url", public_url, 1),
+	{ "log", "level", C_LEVEL, offsetof(struct conf, log_level), 0, 3, 0 },
+};
+
+void conf_defaults(struct conf *c)
+{
+	memset(c, 0, sizeof *c);
+	snprintf(c->socket, sizeof c->socket, "var/run/hqr.sock");
+	c->socket_mode = 0666;
+	c->workers = 2;
+	c->threads = 16;
+	c->drain_timeout_s = 30;
+	snprintf(c->db_host, sizeof c->db_host, "127.0.0.1");
+	c->db_port = 3306;
+	snprintf(c->db_user, sizeof c->db_user, "hqr");
+	snprintf(c->db_name, sizeof c->db_name, "hqr");
+	c->db_timeout_s = 2;
+	snprintf(c->data_dir, sizeof c->data_dir, "var/data");
+	snprintf(c->keys_dir, sizeof c->keys_dir, "var/keys");
+	snprintf(c->migrations_dir, sizeof c->migrations_dir, "sql");
+	snprintf(c->timezone, sizeof c->timezone, "Asia/Shanghai");
+	c->local_http = 0;
+	snprintf(c->public_url, sizeof c->public_url, "http://127.0.0.1:8080");
+	c->log_level = LOG_INFO;
+}
+
+struct parse_ctx {
+	struct conf *c;
+	char *err;
+	size_t errlen;
+	int failed;
+};
+
+/* Resolves "env:NAME" and "file:PATH" into out; anything else is taken literally. */
+static int resolve_secret(const char *v, char *out, size_t outlen, char *why, size_t whylen)
+{
+	if (strncmp(v, "env:", 4) == 0) {
+		const char *e = getenv(v + 4);
+		if (e == NULL) {
+			snprintf(why, whylen, "environment variable %s is not set", v + 4);
+			return -1;
+		}
+		v = e;
+	} else if (strncmp(v, "file:", 5) == 0) {
+		FILE *f = fopen(v + 5, "r");
+		if (f == NULL) {
+			snprintf(why, whylen, "cannot read %s: %s", v + 5, strerror(errno));
+			return -1;
+		}
+		size_t n = fread(out, 1, outlen - 1, f);
+		int big = fgetc(f) != EOF;
+		fclose(f);
+		if (big) {
+			snprintf(why, whylen, "the file is longer than %zu bytes", outlen - 1);
+			return -1;
+		}
+		out[n] = '\0';
+		while (n > 0 && (out[n - 1] == '\n' || out[n - 1] == '\r'))
+			out[--n] = '\0';
+		return 0;
+	}
+	if (strlen(v) >= outlen) {
+		snprintf(why, whylen, "too long");
+		return -1;
+	}
+	snprintf(out, outlen, "%s", v);
+	return 0;
+}
+
+static int on_key(void *user, const char *section, const char *name, const char *value)
+{
+	struct parse_ctx *p = user;
+	if (p->failed)
+		return 0;
+	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+		const struct conf_key *k = &keys[i];
+		if (strcmp(k->section, section) != 0 || strcmp(k->name, name) != 0)
+			continue;
+		char *field = (char *)p->c + k->off;
+		char why[256] = "";
+		switch (k->type) {
+		case C_STR:
+			if (strlen(value) >= k->size || strlen(value) < (size_t)k->min) {
+				snprintf(why, sizeof why, "must be %ld to %zu bytes", k->min, k->size - 1);
+				break;
+			}
+			memcpy(field, value, strlen(value) + 1);
+			break;
+		case C_SECRET:
+			resolve_secret(value, field, k->size, why, sizeof why);
+			break;
+		case C_INT:
+		case C_OCT: {
+			char *end;
+			errno = 0;
+			long v = strtol(value, &end, k->type == C_OCT ? 8 : 10);
+			if (errno != 0 || end == value || *end != '\0' || v < k->min || v > k->max) {
+				snprintf(why, sizeof why, "must be an integer from %ld to %ld", k->min, k->max);
+				break;
+			}
+			*(int *)(void *)field = (int)v;
+			break;
+		}
+		case C_BOOL:
+			if (strcmp(value, "true") == 0 || strcmp(value, "1") == 0 || strcmp(value, "yes") == 0)
+				*(int *)(void *)field = 1;
+			else if (strcmp(value, "false") == 0 || strcmp(value, "0") == 0 || strcmp(value, "no") == 0)
+				*(int *)(void *)field = 0;
+			else
+				snprintf(why, sizeof why, "must be true or false");
+			break;
+		case C_LEVEL: {
+			enum log_level l;
+			if (log_level_parse(value, &l) != 0)
+				snprintf(why, sizeof why, "must be debug, info, warn or error");
+			else
+				*(int *)(void *)field = (int)l;
+			break;
+		}
+		}
+		if (why[0] != '\0') {
+			snprintf(p->err, p->errlen, "config key [%s] %s: %s", section, name, why);
+			p->failed = 1;
+			return 0;
+		}
+		return 1;
+	}
+	snprintf(p->err, p->errlen, "config key [%s] %s: unknown key", section, name);
+	p->failed = 1;
+	return 0;
+}
+
+static int finish(struct parse_ctx *p, int rc)
+{
+	if (p->failed)
+		return -1;
+	if (rc > 0) {
+		snprintf(p->err, p->errlen, "config line %d: not a valid INI line", rc);
+		return -1;
+	}
+	if (rc < 0) {
+		snprintf(p->err, p->errlen, "config file cannot be read");
+		return -1;
+	}
+	if (p->c->db_socket[0] == '\0' && p->c->db_host[0] == '\0') {
+		snprintf(p->err, p->errlen, "config key [database] host: host or socket is required");
+		return -1;
+	}
+	return 0;
+}
+
+int conf_load(const char *path, struct conf *c, char *err, size_t errlen)
+{
+	struct parse_ctx p = { c, err, errlen, 0 };
+	conf_defaults(c);
+	int rc = ini_parse(path, on_key, &p);
+	if (rc == -1 && !p.failed) {
+		snprintf(err, errlen, "config file %s cannot be opened: %s", path, strerror(errno));
+		return -1;
+	}
+	return finish(&p, rc);
+}
+
+int conf_load_string(const char *ini, struct conf *c, char *err, size_t errlen)
+{
+	struct parse_ctx p = { c, err, errlen, 0 };
+	conf_defaults(c);
+	return finish(&p, ini_parse_string(ini, on_key, &p));
+}

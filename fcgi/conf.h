@@ -1,0 +1,42 @@
+/* conf.h: the service's configuration, read from INI with inih and validated at start-up. */
+#ifndef HQR_CONF_H
+#define HQR_CONF_H
+#include <stddef.h>
+
+#define CONF_STR 512
+
+struct conf {
+	/* [server] */
+	char socket[CONF_STR];      /* unix socket path the application listens on */
+	int socket_mode;            /* octal mode of the socket (nginx workers must reach it) */
+	int workers;                /* worker processes */
+	int threads;                /* threads per worker, each with its own database connection */
+	int drain_timeout_s;        /* SIGTERM: longest wait for in-flight requests */
+	/* [database] */
+	char db_host[CONF_STR];
+	int db_port;
+	char db_socket[CONF_STR];
+	char db_user[CONF_STR];
+	char db_password[CONF_STR]; /* secret: may be "env:NAME" or "file:PATH" */
+	char db_name[CONF_STR];
+	int db_timeout_s;           /* connect, read and write timeouts */
+	/* [app] */
+	char data_dir[CONF_STR];
+	char keys_dir[CONF_STR];
+	char migrations_dir[CONF_STR];
+	char timezone[64];
+	int local_http;             /* 1: cookies without Secure (local development over http) */
+	char public_url[CONF_STR];
+	/* [log] */
+	int log_level;              /* enum log_level */
+};
+
+/* Fills c with the defaults documented in conf/hqr.conf.example. */
+void conf_defaults(struct conf *c);
+/* Reads path over the defaults and validates; on failure writes a message naming
+ * the key (or the line) into err and returns -1. Secrets given as env:/file: are resolved. */
+int conf_load(const char *path, struct conf *c, char *err, size_t errlen);
+/* The same from a string (for tests). */
+int conf_load_string(const char *ini, struct conf *c, char *err, size_t errlen);
+
+#endif

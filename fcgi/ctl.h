@@ -1,0 +1,17 @@
+/* ctl.h: the verbs of hqrctl, the operator's command. */
+#ifndef HQR_CTL_H
+#define HQR_CTL_H
+
+struct conf;
+struct db;
+
+struct ctl {
+	const struct conf *conf;
+	struct db *db;
+	const char *conf_path;
+};
+
+/* Each verb gets the arguments after its name and returns the exit code. */
+int ctl_migrate(struct ctl *ctl, int argc, char **argv);
+
+#endif

@@ -1,0 +1,374 @@
+/* db.c: MariaDB connection per thread; prepared statements by enum, typed binds, reconnect once. */
+#include "db.h"
+#include "conf.h"
+#include "log.h"
+
+#include <errno.h>
+#include <mysql.h>
+#include <errmsg.h>
+#include <mysqld_error.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DB_MAX_BINDS 48
+
+struct db {
+	const struct conf *conf;
+	MYSQL *m;
+	MYSQL_STMT *st[STMT__MAX];
+	int in_txn;
+	MYSQL_STMT *cur;          /* statement of an open db_query cursor */
+	struct db_col *cur_cols;
+	uint64_t affected, insert_id;
+};
+
+void (*db_error_hook)(void);
+
+void db_global_init(void)
+{
+	mysql_library_init(0, NULL, NULL);
+}
+
+void db_thread_init(void)
+{
+	mysql_thread_init();
+}
+
+void db_thread_end(void)
+{
+	mysql_thread_end();
+}
+
+static void count_error(void)
+{
+	if (db_error_hook != NULL)
+		db_error_hook();
+}
+
+struct db *db_open(const struct conf *c)
+{
+	struct db *db = calloc(1, sizeof *db);
+	if (db != NULL)
+		db->conf = c;
+	return db;
+}
+
+static void disconnect(struct db *db)
+{
+	for (int i = 0; i < STMT__MAX; i++) {
+		if (db->st[i] != NULL)
+			mysql_stmt_close(db->st[i]);
+		db->st[i] = NULL;
+	}
+	if (db->m != NULL)
+		mysql_close(db->m);
+	db->m = NULL;
+	db->in_txn = 0;
+	db->cur = NULL;
+}
+
+void db_close(struct db *db)
+{
+	if (db == NULL)
+		return;
+	disconnect(db);
+	free(db);
+}
+
+static int is_conn_error(unsigned e)
+{
+	return e == CR_SERVER_GONE_ERROR || e == CR_SERVER_LOST || e == CR_CONNECTION_ERROR ||
+	       e == CR_CONN_HOST_ERROR || e == CR_SERVER_LOST_EXTENDED || e == ER_CONNECTION_KILLED ||
+	       e == ER_SERVER_SHUTDOWN || e == 4031 /* ER_CLIENT_INTERACTION_TIMEOUT */ ||
+	       e == CR_COMMANDS_OUT_OF_SYNC;
+}
+
+/* Prepares statement i; NULL on failure (logged; retried on first use). */
+static MYSQL_STMT *prepare(struct db *db, int i)
+{
+	MYSQL_STMT *st = mysql_stmt_init(db->m);
+	if (st == NULL)
+		return NULL;
+	if (mysql_stmt_prepare(st, db_stmt_sql[i], strlen(db_stmt_sql[i])) != 0) {
+		log_msg(LOG_WARN, NULL, "prepare of statement %d failed: %u %s", i,
+			mysql_stmt_errno(st), mysql_stmt_error(st));
+		mysql_stmt_close(st);
+		return NULL;
+	}
+	return st;
+}
+
+enum db_rc db_connect(struct db *db)
+{
+	if (db->m != NULL)
+		return DB_OK;
+	const struct conf *c = db->conf;
+	db->m = mysql_init(NULL);
+	if (db->m == NULL)
+		return DB_DOWN;
+	unsigned timeout = (unsigned)c->db_timeout_s;
+	mysql_options(db->m, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
+	mysql_options(db->m, MYSQL_OPT_READ_TIMEOUT, &timeout);
+	mysql_options(db->m, MYSQL_OPT_WRITE_TIMEOUT, &timeout);
+	mysql_options(db->m, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+	mysql_options(db->m, MYSQL_INIT_COMMAND, "SET time_zone = '+00:00'");
+	if (mysql_real_connect(db->m, c->db_socket[0] != '\0' ? NULL : c->db_host, c->db_user,
+			       c->db_password, c->db_name, (unsigned)c->db_port,
+			       c->db_socket[0] != '\0' ? c->db_socket : NULL, 0) == NULL) {
+		log_msg(LOG_WARN, NULL, "database connect failed: %u", mysql_errno(db->m));
+		count_error();
+		mysql_close(db->m);
+		db->m = NULL;
+		return DB_DOWN;
+	}
+	for (int i = 0; i < STMT__MAX; i++)
+		db->st[i] = prepare(db, i);
+	return DB_OK;
+}
+
+static enum db_rc fail(struct db *db, MYSQL_STMT *st, enum stmt s)
+{
+	unsigned e = st != NULL ? mysql_stmt_errno(st) : mysql_errno(db->m);
+	count_error();
+	if (e == ER_DUP_ENTRY)
+		return DB_DUP;
+	if (is_conn_error(e)) {
+		log_msg(LOG_WARN, NULL, "database connection lost (statement %d, error %u)", (int)s, e);
+		disconnect(db);
+		return DB_DOWN;
+	}
+	log_msg(LOG_ERROR, NULL, "statement %d failed: %u %s", (int)s, e,
+		st != NULL ? mysql_stmt_error(st) : mysql_error(db->m));
+	return DB_ERR;
+}
+
+static int bind_params(MYSQL_BIND *b, const struct db_param *p, unsigned long *lens, char *nulls)
+{
+	int n = 0;
+	static char yes = 1;
+	for (; p != NULL && p->t != DBT_END; p++, n++) {
+		if (n == DB_MAX_BINDS)
+			return -1;
+		memset(&b[n], 0, sizeof b[n]);
+		nulls[n] = (char)(p->null != 0);
+		b[n].is_null = p->null ? &yes : NULL;
+		b[n].buffer = (void *)(uintptr_t)p->p;
+		switch (p->t) {
+		case DBT_I32: b[n].buffer_type = MYSQL_TYPE_LONG; break;
+		case DBT_I64: b[n].buffer_type = MYSQL_TYPE_LONGLONG; break;
+		case DBT_U64: b[n].buffer_type = MYSQL_TYPE_LONGLONG; b[n].is_unsigned = 1; break;
+		case DBT_DOUBLE: b[n].buffer_type = MYSQL_TYPE_DOUBLE; break;
+		case DBT_TEXT:
+		case DBT_BLOB:
+			b[n].buffer_type = p->t == DBT_TEXT ? MYSQL_TYPE_STRING : MYSQL_TYPE_BLOB;
+			lens[n] = (unsigned long)p->len;
+			b[n].buffer_length = (unsigned long)p->len;
+			b[n].length = &lens[n];
+			break;
+		case DBT_END: break;
+		}
+	}
+	return n;
+}
+
+static int bind_cols(MYSQL_BIND *b, struct db_col *c)
+{
+	int n = 0;
+	for (; c != NULL && c->t != DBT_END; c++, n++) {
+		if (n == DB_MAX_BINDS)
+			return -1;
+		memset(&b[n], 0, sizeof b[n]);
+		b[n].buffer = c->p;
+		b[n].length = &c->len;
+		b[n].is_null = (my_bool *)&c->null;
+		b[n].error = (my_bool *)&c->truncated;
+		c->null = 0;
+		c->truncated = 0;
+		switch (c->t) {
+		case DBT_I32: b[n].buffer_type = MYSQL_TYPE_LONG; break;
+		case DBT_I64: b[n].buffer_type = MYSQL_TYPE_LONGLONG; break;
+		case DBT_U64: b[n].buffer_type = MYSQL_TYPE_LONGLONG; b[n].is_unsigned = 1; break;
+		case DBT_DOUBLE: b[n].buffer_type = MYSQL_TYPE_DOUBLE; break;
+		case DBT_TEXT:
+			b[n].buffer_type = MYSQL_TYPE_STRING;
+			b[n].buffer_length = c->cap > 0 ? (unsigned long)c->cap - 1 : 0;
+			break;
+		case DBT_BLOB:
+			b[n].buffer_type = MYSQL_TYPE_BLOB;
+			b[n].buffer_length = (unsigned long)c->cap;
+			break;
+		case DBT_END: break;
+		}
+	}
+	return n;
+}
+
+/* Terminates text columns after a fetch. */
+static void finish_cols(struct db_col *c)
+{
+	for (; c != NULL && c->t != DBT_END; c++) {
+		if (c->t == DBT_TEXT && c->cap > 0) {
+			size_t n = c->len < c->cap - 1 ? c->len : c->cap - 1;
+			((char *)c->p)[c->null ? 0 : n] = '\0';
+		}
+	}
+}
+
+/* One attempt: execute s (and bind cols). DB_DOWN means the connection was dropped. */
+static enum db_rc run(struct db *db, enum stmt s, const struct db_param *params, struct db_col *cols)
+{
+	MYSQL_BIND pb[DB_MAX_BINDS], cb[DB_MAX_BINDS];
+	unsigned long lens[DB_MAX_BINDS];
+	char nulls[DB_MAX_BINDS];
+
+	if (db_connect(db) != DB_OK)
+		return DB_DOWN;
+	if (db->st[s] == NULL && (db->st[s] = prepare(db, s)) == NULL)
+		return fail(db, NULL, s);
+	MYSQL_STMT *st = db->st[s];
+	int np = bind_params(pb, params, lens, nulls);
+	if (np < 0 || (unsigned long)np != mysql_stmt_param_count(st)) {
+		log_msg(LOG_ERROR, NULL, "statement %d: %d parameters given, %lu expected", (int)s, np,
+			mysql_stmt_param_count(st));
+		return DB_ERR;
+	}
+	if (np > 0 && mysql_stmt_bind_param(st, pb) != 0)
+		return fail(db, st, s);
+	if (mysql_stmt_execute(st) != 0)
+		return fail(db, st, s);
+	db->affected = (uint64_t)mysql_stmt_affected_rows(st);
+	db->insert_id = (uint64_t)mysql_stmt_insert_id(st);
+	if (cols != NULL) {
+		int nc = bind_cols(cb, cols);
+		if (nc < 0 || (unsigned)nc != mysql_stmt_field_count(st)) {
+			log_msg(LOG_ERROR, NULL, "statement %d: %d columns bound, %u returned", (int)s, nc,
+				mysql_stmt_field_count(st));
+			mysql_stmt_free_result(st);
+			return DB_ERR;
+		}
+		if (mysql_stmt_bind_result(st, cb) != 0 || mysql_stmt_store_result(st) != 0) {
+			enum db_rc rc = fail(db, st, s);
+			if (db->st[s] != NULL)
+				mysql_stmt_free_result(st);
+			return rc;
+		}
+	}
+	return DB_OK;
+}
+
+static enum db_rc run_retry(struct db *db, enum stmt s, const struct db_param *params, struct db_col *cols)
+{
+	int was_txn = db->in_txn;
+	enum db_rc rc = run(db, s, params, cols);
+	if (rc == DB_DOWN && !was_txn)
+		rc = run(db, s, params, cols);
+	return rc;
+}
+
+static enum db_rc fetch_one(struct db *db, MYSQL_STMT *st, struct db_col *cols)
+{
+	int r = mysql_stmt_fetch(st);
+	if (r == MYSQL_NO_DATA)
+		return DB_NOROW;
+	if (r == MYSQL_DATA_TRUNCATED) {
+		log_msg(LOG_ERROR, NULL, "a result column did not fit its buffer");
+		return DB_ERR;
+	}
+	if (r != 0)
+		return fail(db, st, STMT__MAX);
+	finish_cols(cols);
+	return DB_OK;
+}
+
+enum db_rc db_exec(struct db *db, enum stmt s, const struct db_param *params, struct db_col *cols)
+{
+	enum db_rc rc = run_retry(db, s, params, cols);
+	if (rc != DB_OK || cols == NULL)
+		return rc;
+	MYSQL_STMT *st = db->st[s];
+	rc = fetch_one(db, st, cols);
+	if (db->st[s] != NULL)
+		mysql_stmt_free_result(st);
+	return rc;
+}
+
+enum db_rc db_query(struct db *db, enum stmt s, const struct db_param *params, struct db_col *cols)
+{
+	enum db_rc rc = run_retry(db, s, params, cols);
+	db->cur = rc == DB_OK ? db->st[s] : NULL;
+	db->cur_cols = cols;
+	return rc;
+}
+
+enum db_rc db_fetch(struct db *db)
+{
+	if (db->cur == NULL)
+		return DB_NOROW;
+	enum db_rc rc = fetch_one(db, db->cur, db->cur_cols);
+	if (rc != DB_OK)
+		db_end(db);
+	return rc;
+}
+
+void db_end(struct db *db)
+{
+	if (db->cur != NULL && db->m != NULL)
+		mysql_stmt_free_result(db->cur);
+	db->cur = NULL;
+}
+
+uint64_t db_affected(const struct db *db)
+{
+	return db->affected;
+}
+
+uint64_t db_insert_id(const struct db *db)
+{
+	return db->insert_id;
+}
+
+enum db_rc db_begin(struct db *db)
+{
+	enum db_rc rc = run_retry(db, STMT_BEGIN, NULL, NULL);
+	if (rc == DB_OK)
+		db->in_txn = 1;
+	return rc;
+}
+
+enum db_rc db_commit(struct db *db)
+{
+	if (db->m == NULL)
+		return DB_DOWN;
+	db->in_txn = 0;
+	if (mysql_commit(db->m) != 0)
+		return fail(db, NULL, STMT__MAX);
+	return DB_OK;
+}
+
+void db_rollback(struct db *db)
+{
+	if (db->m != NULL && db->in_txn)
+		mysql_rollback(db->m);
+	db->in_txn = 0;
+}
+
+enum db_rc db_exec_text(struct db *db, const char *sql, char *err, size_t errlen)
+{
+	if (db_connect(db) != DB_OK) {
+		snprintf(err, errlen, "cannot connect to the database");
+		return DB_DOWN;
+	}
+	MYSQL_STMT *st = mysql_stmt_init(db->m);
+	if (st == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return DB_ERR;
+	}
+	enum db_rc rc = DB_OK;
+	if (mysql_stmt_prepare(st, sql, strlen(sql)) != 0 || mysql_stmt_execute(st) != 0) {
+		snprintf(err, errlen, "%u %s", mysql_stmt_errno(st), mysql_stmt_error(st));
+		rc = is_conn_error(mysql_stmt_errno(st)) ? DB_DOWN : DB_ERR;
+	}
+	mysql_stmt_close(st);
+	return rc;
+}

@@ -1,0 +1,90 @@
+/* db.h: a thread's MariaDB connection: prepared statements by name, typed parameters and results,
+ * transactions, reconnect-and-retry-once. Nothing above this file sees MYSQL_* types. */
+#ifndef HQR_DB_H
+#define HQR_DB_H
+#include <stddef.h>
+#include <stdint.h>
+
+#include "db_stmts.h"
+
+struct conf;
+struct db;
+
+enum db_type { DBT_END = 0, DBT_I32, DBT_I64, DBT_U64, DBT_TEXT, DBT_BLOB, DBT_DOUBLE };
+
+/* A parameter: p points to int32_t, int64_t, uint64_t, double, or bytes of length len. */
+struct db_param {
+	enum db_type t;
+	const void *p;
+	size_t len;
+	int null;
+};
+#define DBP_I32(x)    { DBT_I32, (x), 0, 0 }
+#define DBP_I64(x)    { DBT_I64, (x), 0, 0 }
+#define DBP_U64(x)    { DBT_U64, (x), 0, 0 }
+#define DBP_DOUBLE(x) { DBT_DOUBLE, (x), 0, 0 }
+#define DBP_TEXT(s)   { DBT_TEXT, (s), strlen(s), 0 }
+#define DBP_BLOB(p, n) { DBT_BLOB, (p), (n), 0 }
+#define DBP_NULL(t)   { (t), NULL, 0, 1 }
+#define DBP_END       { DBT_END, NULL, 0, 0 }
+
+/* A result column: p is caller storage of cap bytes (text gets a NUL; cap includes it). */
+struct db_col {
+	enum db_type t;
+	void *p;
+	size_t cap;
+	unsigned long len;   /* bytes fetched (text: without NUL) */
+	char null;
+	char truncated;
+};
+#define DBC_I32(x)    { DBT_I32, (x), sizeof(int32_t), 0, 0, 0 }
+#define DBC_I64(x)    { DBT_I64, (x), sizeof(int64_t), 0, 0, 0 }
+#define DBC_U64(x)    { DBT_U64, (x), sizeof(uint64_t), 0, 0, 0 }
+#define DBC_DOUBLE(x) { DBT_DOUBLE, (x), sizeof(double), 0, 0, 0 }
+#define DBC_TEXT(buf, n) { DBT_TEXT, (buf), (n), 0, 0, 0 }
+#define DBC_BLOB(buf, n) { DBT_BLOB, (buf), (n), 0, 0, 0 }
+#define DBC_END       { DBT_END, NULL, 0, 0, 0, 0 }
+
+enum db_rc {
+	DB_OK = 0,     /* done; with result columns: the first row was fetched */
+	DB_NOROW,      /* a query found no row */
+	DB_DUP,        /* a unique key refused the write */
+	DB_ERR,        /* any other error (logged, never shown to a client) */
+	DB_DOWN,       /* the server cannot be reached */
+};
+
+/* Creates a connection holder; connects (and prepares every statement) on first use.
+ * Owned by the caller; free with db_close. */
+struct db *db_open(const struct conf *c);
+void db_close(struct db *db);
+
+/* Executes statement s with params (DBT_END-terminated, or NULL). With cols (DBT_END-terminated),
+ * fetches the first row into them and discards the rest. If the server went away outside a
+ * transaction, reconnects, prepares again and retries once. */
+enum db_rc db_exec(struct db *db, enum stmt s, const struct db_param *params, struct db_col *cols);
+/* Executes s and binds cols for db_fetch; the caller must call db_fetch until it stops
+ * returning DB_OK, or db_end. */
+enum db_rc db_query(struct db *db, enum stmt s, const struct db_param *params, struct db_col *cols);
+/* DB_OK with a row in the bound cols, DB_NOROW at the end. */
+enum db_rc db_fetch(struct db *db);
+void db_end(struct db *db);
+/* Rows changed by the last write, and its AUTO_INCREMENT id. */
+uint64_t db_affected(const struct db *db);
+uint64_t db_insert_id(const struct db *db);
+
+enum db_rc db_begin(struct db *db);
+enum db_rc db_commit(struct db *db);
+void db_rollback(struct db *db);
+
+/* Prepares, executes and closes one statement given as text (migrations only). */
+enum db_rc db_exec_text(struct db *db, const char *sql, char *err, size_t errlen);
+/* Connects now if not connected; DB_OK or DB_DOWN. */
+enum db_rc db_connect(struct db *db);
+/* Process-wide set-up before threads start, and a counter of errors for /metrics. */
+void db_global_init(void);
+void db_thread_init(void);
+void db_thread_end(void);
+/* Called on every error (for metrics); may be NULL. */
+extern void (*db_error_hook)(void);
+
+#endif

@@ -1,0 +1,50 @@
+/* err.c: the error table; a 5xx never carries database or library text. */
+#include "err.h"
+
+#include <stddef.h>
+
+static const struct err_info table[ERR__MAX] = {
+	[ERR_OK] = { 200, "OK", "OK", "ok" },
+	[ERR_BAD_REQUEST] = { 400, "Bad Request", "BAD_REQUEST", "the request is malformed" },
+	[ERR_UNAUTHENTICATED] = { 401, "Unauthorized", "UNAUTHENTICATED", "authentication is required" },
+	[ERR_FORBIDDEN] = { 403, "Forbidden", "FORBIDDEN", "not allowed" },
+	[ERR_NOT_FOUND] = { 404, "Not Found", "NOT_FOUND", "no such resource" },
+	[ERR_METHOD_NOT_ALLOWED] = { 405, "Method Not Allowed", "METHOD_NOT_ALLOWED", "method not allowed on this resource" },
+	[ERR_CONFLICT] = { 409, "Conflict", "CONFLICT", "the request conflicts with the current state" },
+	[ERR_LENGTH_REQUIRED] = { 411, "Length Required", "LENGTH_REQUIRED", "a Content-Length is required" },
+	[ERR_TOO_LARGE] = { 413, "Payload Too Large", "TOO_LARGE", "the body exceeds this route's limit" },
+	[ERR_UNSUPPORTED_TYPE] = { 415, "Unsupported Media Type", "UNSUPPORTED_MEDIA_TYPE", "this route does not accept that content type" },
+	[ERR_VALIDATION] = { 422, "Unprocessable Entity", "VALIDATION_FAILED", "some fields are invalid" },
+	[ERR_RATE_LIMITED] = { 429, "Too Many Requests", "RATE_LIMITED", "too many requests" },
+	[ERR_INTERNAL] = { 500, "Internal Server Error", "INTERNAL", "internal error" },
+	[ERR_UNAVAILABLE] = { 503, "Service Unavailable", "UNAVAILABLE", "the service is temporarily unavailable" },
+	[ERR_BAD_JSON] = { 400, "Bad Request", "BAD_JSON", "the body must be a JSON object" },
+	[ERR_DUPLICATE_FIELD] = { 400, "Bad Request", "DUPLICATE_FIELD", "a field was given more than once" },
+	[ERR_CSRF] = { 403, "Forbidden", "CSRF", "X-Requested-With: hqr is required" },
+	[ERR_PLATFORM_UNAVAILABLE] = { 503, "Service Unavailable", "PLATFORM_UNAVAILABLE", "the chat platform is unavailable" },
+};
+
+const struct err_info *err_info(enum err e)
+{
+	if ((unsigned)e >= ERR__MAX || table[e].code == NULL)
+		return &table[ERR_INTERNAL];
+	return &table[e];
+}
+
+const char *err_reason(int status)
+{
+	switch (status) {
+	case 200: return "OK";
+	case 201: return "Created";
+	case 204: return "No Content";
+	case 301: return "Moved Permanently";
+	case 302: return "Found";
+	case 303: return "See Other";
+	case 304: return "Not Modified";
+	default: break;
+	}
+	for (int i = 0; i < ERR__MAX; i++)
+		if (table[i].status == status && table[i].reason != NULL)
+			return table[i].reason;
+	return "Unknown";
+}

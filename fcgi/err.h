@@ -1,0 +1,39 @@
+/* err.h: the one table of errors: enum → HTTP status, stable code word, message. */
+#ifndef HQR_ERR_H
+#define HQR_ERR_H
+
+/* Codes are added at the end, never renamed or reused. */
+enum err {
+	ERR_OK = 0,
+	ERR_BAD_REQUEST,        /* 400 malformed request line, query, cookie or body */
+	ERR_UNAUTHENTICATED,    /* 401 */
+	ERR_FORBIDDEN,          /* 403 */
+	ERR_NOT_FOUND,          /* 404 */
+	ERR_METHOD_NOT_ALLOWED, /* 405 */
+	ERR_CONFLICT,           /* 409 */
+	ERR_LENGTH_REQUIRED,    /* 411 */
+	ERR_TOO_LARGE,          /* 413 */
+	ERR_UNSUPPORTED_TYPE,   /* 415 */
+	ERR_VALIDATION,         /* 422 with fields */
+	ERR_RATE_LIMITED,       /* 429 */
+	ERR_INTERNAL,           /* 500: details only in the log */
+	ERR_UNAVAILABLE,        /* 503 database or dependency down */
+	ERR_BAD_JSON,           /* 400 body is not the JSON object the route expects */
+	ERR_DUPLICATE_FIELD,    /* 400 a field given twice */
+	ERR_CSRF,               /* 403 cookie request without X-Requested-With */
+	ERR_PLATFORM_UNAVAILABLE, /* 503 the chat platform is slow or down */
+	ERR__MAX
+};
+
+struct err_info {
+	int status;
+	const char *reason;   /* HTTP reason phrase */
+	const char *code;     /* stable word */
+	const char *message;  /* default human text */
+};
+
+const struct err_info *err_info(enum err e);
+/* The reason phrase of an HTTP status ("OK", "Not Found"); "Unknown" if not known. */
+const char *err_reason(int status);
+
+#endif

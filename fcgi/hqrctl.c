@@ -1,0 +1,73 @@
+/* hqrctl.c: the operator's command: reads var/hqr.conf (or -c FILE) and runs one verb. */
+#include "conf.h"
+#include "ctl.h"
+#include "db.h"
+#include "log.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+struct verb {
+	const char *name;
+	const char *help;
+	int (*fn)(struct ctl *, int, char **);
+	int needs_db;
+};
+
+static const struct verb verbs[] = {
+	{ "migrate", "migrate [--status]   apply the numbered files under sql/ (or list them)", ctl_migrate, 1 },
+};
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: hqrctl [-c CONFIG] VERB [ARGS]\n  CONFIG defaults to var/hqr.conf\nverbs:\n");
+	for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
+		fprintf(stderr, "  %s\n", verbs[i].help);
+}
+
+int main(int argc, char **argv)
+{
+	const char *path = "var/hqr.conf";
+	int i = 1;
+	while (i < argc && argv[i][0] == '-') {
+		if (strcmp(argv[i], "-c") == 0 && i + 1 < argc) {
+			path = argv[i + 1];
+			i += 2;
+		} else {
+			usage();
+			return 2;
+		}
+	}
+	if (i >= argc) {
+		usage();
+		return 2;
+	}
+	log_setup(LOG_WARN, "hqrctl");
+	struct conf conf;
+	char err[512];
+	if (conf_load(path, &conf, err, sizeof err) != 0) {
+		fprintf(stderr, "hqrctl: %s\n", err);
+		return 1;
+	}
+	for (size_t v = 0; v < sizeof verbs / sizeof verbs[0]; v++) {
+		if (strcmp(verbs[v].name, argv[i]) != 0)
+			continue;
+		struct ctl ctl = { &conf, NULL, path };
+		if (verbs[v].needs_db) {
+			db_global_init();
+			ctl.db = db_open(&conf);
+			if (ctl.db == NULL || db_connect(ctl.db) != DB_OK) {
+				fprintf(stderr, "hqrctl: cannot connect to the database\n");
+				db_close(ctl.db);
+				return 1;
+			}
+		}
+		int rc = verbs[v].fn(&ctl, argc - i - 1, argv + i + 1);
+		db_close(ctl.db);
+		return rc;
+	}
+	fprintf(stderr, "hqrctl: unknown verb %s\n", argv[i]);
+	usage();
+	return 2;
+}

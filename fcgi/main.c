@@ -1,0 +1,250 @@
+/* main.c: the hqr-fcgi master: config, socket, fork and respawn workers, signals, reload. */
+#include "conf.h"
+#include "db.h"
+#include "log.h"
+#include "metrics.h"
+#include "worker.h"
+
+#include <errno.h>
+#include <fcgiapp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_WORKERS 64
+
+struct slot {
+	pid_t pid;
+	double started;       /* monotonic seconds */
+	double restart_at;    /* when a dead worker is due to be replaced (0: not due) */
+	double backoff;       /* seconds to wait before the next restart of a quickly dying worker */
+};
+
+static struct conf conf;
+static struct slot slots[MAX_WORKERS];
+static int nslots;
+static int listen_fd = -1;
+
+static double mono(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: hqr-fcgi [-c CONFIG] [-t]\n"
+			"  -c CONFIG  configuration file (default var/hqr.conf)\n"
+			"  -t         check the configuration and exit\n");
+}
+
+static pid_t spawn(void)
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		sigset_t none;
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		signal(SIGCHLD, SIG_DFL);
+		_exit(worker_run(&conf, listen_fd));
+	}
+	if (pid < 0)
+		log_error("fork failed: %s", strerror(errno));
+	return pid;
+}
+
+static void start_slot(int i)
+{
+	slots[i].pid = spawn();
+	slots[i].started = mono();
+	slots[i].restart_at = 0;
+	if (slots[i].pid > 0)
+		log_info("worker %d started (pid %ld)", i, (long)slots[i].pid);
+}
+
+/* Old workers from before a reload, draining: reaped, never replaced. */
+static pid_t retired[MAX_WORKERS * 4];
+static int nretired;
+
+static void reap(int stopping)
+{
+	int status;
+	pid_t pid;
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		int found = 0;
+		for (int i = 0; i < nretired; i++) {
+			if (retired[i] == pid) {
+				retired[i] = retired[--nretired];
+				found = 1;
+				break;
+			}
+		}
+		if (found)
+			continue;
+		for (int i = 0; i < nslots; i++) {
+			if (slots[i].pid != pid)
+				continue;
+			slots[i].pid = 0;
+			if (stopping)
+				break;
+			double now = mono(), lived = now - slots[i].started;
+			if (WIFSIGNALED(status))
+				log_warn("worker %d (pid %ld) died of signal %d", i, (long)pid, WTERMSIG(status));
+			else
+				log_warn("worker %d (pid %ld) exited with %d", i, (long)pid, WEXITSTATUS(status));
+			/* A worker that dies soon after starting waits longer each time (up to 10 s). */
+			if (lived < 2.0)
+				slots[i].backoff = slots[i].backoff < 0.1 ? 0.1 : (slots[i].backoff * 2 > 10 ? 10 : slots[i].backoff * 2);
+			else
+				slots[i].backoff = 0;
+			slots[i].restart_at = now + slots[i].backoff;
+			metrics_worker_restart();
+			break;
+		}
+	}
+}
+
+static void reload(const char *path)
+{
+	struct conf next;
+	char err[512];
+	if (conf_load(path, &next, err, sizeof err) != 0) {
+		log_error("reload refused, keeping the running configuration: %s", err);
+		return;
+	}
+	if (strcmp(next.socket, conf.socket) != 0)
+		log_warn("a new socket path takes effect only after a restart");
+	snprintf(next.socket, sizeof next.socket, "%s", conf.socket);
+	for (int i = 0; i < nslots; i++) {
+		if (slots[i].pid > 0 && nretired < (int)(sizeof retired / sizeof retired[0])) {
+			retired[nretired++] = slots[i].pid;
+		}
+	}
+	pid_t old[MAX_WORKERS];
+	int nold = 0;
+	for (int i = 0; i < nslots; i++)
+		if (slots[i].pid > 0)
+			old[nold++] = slots[i].pid;
+	conf = next;
+	log_setup((enum log_level)conf.log_level, "master");
+	nslots = conf.workers;
+	memset(slots, 0, sizeof slots);
+	/* New workers accept on the same socket before the old ones stop: nothing is dropped. */
+	for (int i = 0; i < nslots; i++)
+		start_slot(i);
+	for (int i = 0; i < nold; i++)
+		kill(old[i], SIGTERM);
+	log_info("reloaded: %d workers x %d threads", conf.workers, conf.threads);
+}
+
+static int alive(void)
+{
+	int n = nretired;
+	for (int i = 0; i < nslots; i++)
+		if (slots[i].pid > 0)
+			n++;
+	return n;
+}
+
+int main(int argc, char **argv)
+{
+	const char *path = "var/hqr.conf";
+	int check_only = 0, opt;
+	while ((opt = getopt(argc, argv, "c:th")) != -1) {
+		switch (opt) {
+		case 'c': path = optarg; break;
+		case 't': check_only = 1; break;
+		default: usage(); return 2;
+		}
+	}
+	log_setup(LOG_INFO, "master");
+	char err[512];
+	if (conf_load(path, &conf, err, sizeof err) != 0) {
+		fprintf(stderr, "hqr-fcgi: %s\n", err);
+		return 1;
+	}
+	if (check_only) {
+		printf("configuration %s is valid\n", path);
+		return 0;
+	}
+	log_setup((enum log_level)conf.log_level, "master");
+	if (metrics_init() != 0) {
+		log_error("cannot map shared metrics");
+		return 1;
+	}
+	db_global_init();
+
+	unlink(conf.socket);
+	mode_t old = umask(0);
+	listen_fd = FCGX_OpenSocket(conf.socket, 1024);
+	umask(old);
+	if (listen_fd < 0) {
+		fprintf(stderr, "hqr-fcgi: cannot listen on %s: %s\n", conf.socket, strerror(errno));
+		return 1;
+	}
+	chmod(conf.socket, (mode_t)conf.socket_mode);
+
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	nslots = conf.workers;
+	for (int i = 0; i < nslots; i++)
+		start_slot(i);
+	log_info("listening on %s with %d workers x %d threads", conf.socket, conf.workers, conf.threads);
+
+	int stopping = 0;
+	double stop_deadline = 0;
+	for (;;) {
+		struct timespec tmo = { 0, 100 * 1000 * 1000 };
+		int sig = sigtimedwait(&set, NULL, &tmo);
+		if (sig == SIGTERM || sig == SIGINT) {
+			if (!stopping) {
+				log_info("stopping: draining workers");
+				stopping = 1;
+				stop_deadline = mono() + conf.drain_timeout_s + 1;
+				for (int i = 0; i < nslots; i++)
+					if (slots[i].pid > 0)
+						kill(slots[i].pid, SIGTERM);
+				for (int i = 0; i < nretired; i++)
+					kill(retired[i], SIGTERM);
+			}
+		} else if (sig == SIGHUP && !stopping) {
+			reload(path);
+		}
+		reap(stopping);
+		if (stopping) {
+			if (alive() == 0)
+				break;
+			if (mono() > stop_deadline) {
+				log_warn("workers did not stop in time: killing them");
+				for (int i = 0; i < nslots; i++)
+					if (slots[i].pid > 0)
+						kill(slots[i].pid, SIGKILL);
+				for (int i = 0; i < nretired; i++)
+					kill(retired[i], SIGKILL);
+				stop_deadline = mono() + 5;
+			}
+			continue;
+		}
+		double now = mono();
+		for (int i = 0; i < nslots; i++)
+			if (slots[i].pid == 0 && slots[i].restart_at > 0 && now >= slots[i].restart_at)
+				start_slot(i);
+	}
+	close(listen_fd);
+	unlink(conf.socket);
+	log_info("stopped");
+	return 0;
+}

@@ -1,0 +1,56 @@
+/* router.h: matching a request to the route table, and the checks every route gets from its row. */
+#ifndef HQR_ROUTER_H
+#define HQR_ROUTER_H
+#include <stddef.h>
+
+#include "req.h"
+#include "valid.h"
+
+/* Who may call a route. */
+enum auth {
+	AUTH_ANY = 0,       /* anyone */
+	AUTH_LOOPBACK,      /* only from 127.0.0.0/8 or ::1 (ops endpoints) */
+	AUTH__MAX
+};
+
+/* What body a route takes. */
+enum body_kind {
+	BODY_NONE = 0,      /* no body: inputs come from the query */
+	BODY_JSON,          /* application/json object */
+	BODY_FORM,          /* application/x-www-form-urlencoded */
+	BODY_MULTIPART,     /* multipart/form-data (parsed by the handler's form reader) */
+	BODY_XML,           /* text/xml or application/xml (the platform) */
+};
+
+typedef enum err (*handler_fn)(struct call *c);
+
+struct route {
+	const char *name;       /* metrics label */
+	const char *method;
+	const char *pattern;    /* "/api/v1/persons/{id}/code": {..} matches one segment */
+	enum auth auth;
+	enum body_kind body;
+	size_t body_max;        /* bytes; 0 for BODY_NONE */
+	const struct field *fields;
+	size_t nfields;
+	handler_fn handler;
+};
+
+enum match { MATCH_OK, MATCH_NOT_FOUND, MATCH_METHOD };
+
+/* Finds the route for method and path. On MATCH_OK sets *idx and the {..} segments (pointing into
+ * arena copies); on MATCH_METHOD writes the allowed methods ("GET, POST") into allow. Pure. */
+enum match router_match(const struct route *routes, size_t n, const char *method, const char *path,
+			struct arena *a, size_t *idx, const char **params, size_t *nparams,
+			char *allow, size_t allowlen);
+
+/* Runs the common checks of c->route (auth, length, type, size, body, fields) and then its
+ * handler. Returns the handler's error or the first failing check's; never writes a body itself. */
+enum err router_dispatch(struct call *c);
+
+/* Whether a content type (with parameters) names the media type of kind. Pure. */
+int router_type_ok(enum body_kind kind, const char *content_type);
+/* Whether an address is loopback (127.0.0.0/8, ::1, ::ffff:127.x). Pure. */
+int router_is_loopback(const char *addr);
+
+#endif

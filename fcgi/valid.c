@@ -1,0 +1,176 @@
+/* valid.c: pure validators for integers, enumerations, booleans and bounded text; field checks. */
+#include "valid.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *valid_int(const struct field *f, struct arena *a, const char *v, size_t len, struct fval *out)
+{
+	const struct range *r = f->arg;
+	(void)a;
+	if (len == 0 || len > 20)
+		return "NOT_AN_INTEGER";
+	size_t i = v[0] == '-' ? 1 : 0;
+	if (i == len)
+		return "NOT_AN_INTEGER";
+	for (size_t j = i; j < len; j++)
+		if (v[j] < '0' || v[j] > '9')
+			return "NOT_AN_INTEGER";
+	char buf[24];
+	memcpy(buf, v, len);
+	buf[len] = '\0';
+	errno = 0;
+	long long x = strtoll(buf, NULL, 10);
+	if (errno != 0)
+		return "OUT_OF_RANGE";
+	if (r != NULL && (x < r->min || x > r->max))
+		return "OUT_OF_RANGE";
+	out->i = x;
+	out->s = v;
+	out->len = len;
+	return NULL;
+}
+
+const char *valid_enum(const struct field *f, struct arena *a, const char *v, size_t len, struct fval *out)
+{
+	const char *const *words = f->arg;
+	(void)a;
+	for (long long i = 0; words != NULL && words[i] != NULL; i++) {
+		if (strlen(words[i]) == len && memcmp(words[i], v, len) == 0) {
+			out->i = i;
+			out->s = words[i];
+			out->len = len;
+			return NULL;
+		}
+	}
+	return "NOT_ALLOWED";
+}
+
+const char *valid_bool(const struct field *f, struct arena *a, const char *v, size_t len, struct fval *out)
+{
+	static const char *const yes[] = { "true", "1", "yes" }, *const no[] = { "false", "0", "no" };
+	(void)f;
+	(void)a;
+	for (int i = 0; i < 3; i++) {
+		if (strlen(yes[i]) == len && memcmp(yes[i], v, len) == 0) {
+			out->i = 1;
+			out->s = "true";
+			out->len = 4;
+			return NULL;
+		}
+		if (strlen(no[i]) == len && memcmp(no[i], v, len) == 0) {
+			out->i = 0;
+			out->s = "false";
+			out->len = 5;
+			return NULL;
+		}
+	}
+	return "NOT_A_BOOLEAN";
+}
+
+/* Invisible or direction-changing format characters that must not hide inside a value. */
+static int is_invisible(uint32_t cp)
+{
+	return (cp >= 0x200B && cp <= 0x200F) || (cp >= 0x202A && cp <= 0x202E) ||
+	       (cp >= 0x2060 && cp <= 0x2064) || (cp >= 0x2066 && cp <= 0x206F) ||
+	       cp == 0xFEFF || cp == 0x00AD || cp == 0x180E || (cp >= 0xFFF9 && cp <= 0xFFFB);
+}
+
+long utf8_check_text(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	long count = 0;
+	size_t i = 0;
+	while (i < len) {
+		uint32_t cp;
+		unsigned char b = p[i];
+		size_t n;
+		if (b < 0x80) {
+			cp = b;
+			n = 1;
+		} else if (b >= 0xC2 && b <= 0xDF) {
+			cp = b & 0x1F;
+			n = 2;
+		} else if (b >= 0xE0 && b <= 0xEF) {
+			cp = b & 0x0F;
+			n = 3;
+		} else if (b >= 0xF0 && b <= 0xF4) {
+			cp = b & 0x07;
+			n = 4;
+		} else {
+			return -1;
+		}
+		if (i + n > len)
+			return -1;
+		for (size_t k = 1; k < n; k++) {
+			if ((p[i + k] & 0xC0) != 0x80)
+				return -1;
+			cp = (cp << 6) | (p[i + k] & 0x3F);
+		}
+		if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+		    (cp >= 0xD800 && cp <= 0xDFFF))
+			return -1;
+		if (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || is_invisible(cp))
+			return -1;
+		i += n;
+		count++;
+	}
+	return count;
+}
+
+const char *valid_text(const struct field *f, struct arena *a, const char *v, size_t len, struct fval *out)
+{
+	while (len > 0 && (*v == ' ' || *v == '\t')) {
+		v++;
+		len--;
+	}
+	while (len > 0 && (v[len - 1] == ' ' || v[len - 1] == '\t'))
+		len--;
+	if (len == 0)
+		return "EMPTY";
+	if (f->maxlen > 0 && len > f->maxlen)
+		return "TOO_LONG";
+	for (size_t i = 0; i < len; i++)
+		if (v[i] == '\t')
+			return "INVALID_CHARACTERS";
+	if (utf8_check_text(v, len) < 0)
+		return "INVALID_CHARACTERS";
+	out->s = arena_strndup(a, v, len);
+	out->len = len;
+	return out->s != NULL ? NULL : "TOO_LONG";
+}
+
+enum err fields_validate(struct call *c, const struct field *fields, size_t nfields,
+			 const struct kvlist *in, struct fval *out)
+{
+	for (size_t i = 0; i < nfields; i++) {
+		size_t n = kv_count(in, fields[i].name);
+		if (n > 1) {
+			call_field_error(c, fields[i].name, "DUPLICATE_FIELD");
+			return ERR_DUPLICATE_FIELD;
+		}
+	}
+	for (size_t i = 0; i < nfields; i++) {
+		const struct field *f = &fields[i];
+		const struct kv *kv = kv_get(in, f->name);
+		memset(&out[i], 0, sizeof out[i]);
+		if (kv == NULL || (kv->len == 0 && (f->flags & F_REQ))) {
+			if (f->flags & F_REQ)
+				call_field_error(c, f->name, "REQUIRED");
+			continue;
+		}
+		if (f->maxlen > 0 && kv->len > f->maxlen) {
+			call_field_error(c, f->name, "TOO_LONG");
+			continue;
+		}
+		const char *code = f->valid(f, c->arena, kv->val, kv->len, &out[i]);
+		if (code != NULL) {
+			call_field_error(c, f->name, code);
+			continue;
+		}
+		out[i].present = 1;
+	}
+	return c->nferr > 0 ? ERR_VALIDATION : ERR_OK;
+}

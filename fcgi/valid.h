@@ -1,0 +1,47 @@
+/* valid.h: field tables and the pure validators they name. */
+#ifndef HQR_VALID_H
+#define HQR_VALID_H
+#include <stddef.h>
+
+#include "arena.h"
+#include "req.h"
+
+#define F_REQ 0x1u   /* the field must be present */
+
+struct field;
+/* A validator checks v[0..len) and fills out (normalised text in the arena, integer value).
+ * Returns NULL when valid, else a stable code word for the 422 body. No I/O. */
+typedef const char *(*validator_fn)(const struct field *f, struct arena *a,
+				     const char *v, size_t len, struct fval *out);
+
+struct range { long long min, max; };
+
+struct field {
+	const char *name;
+	unsigned flags;
+	size_t maxlen;          /* bytes of the raw value */
+	validator_fn valid;
+	const void *arg;        /* validator-specific: struct range *, const char *const * (NULL-ended) */
+};
+
+/* Integers in [arg->min, arg->max], decimal, optional '-', no spaces. */
+const char *valid_int(const struct field *f, struct arena *a, const char *v, size_t len, struct fval *out);
+/* One of the words in arg (a NULL-terminated array); out->i is its index. */
+const char *valid_enum(const struct field *f, struct arena *a, const char *v, size_t len, struct fval *out);
+/* Strictly valid UTF-8, no control or invisible characters, 1..maxlen bytes after trimming. */
+const char *valid_text(const struct field *f, struct arena *a, const char *v, size_t len, struct fval *out);
+/* true/false (also 1/0, yes/no); out->i is 1 or 0. */
+const char *valid_bool(const struct field *f, struct arena *a, const char *v, size_t len, struct fval *out);
+
+/* Checks s[0..len) is strictly valid UTF-8 (no overlong forms, surrogates or code points past
+ * U+10FFFF) without C0/C1 controls, DEL or invisible format characters (zero-width, bidi
+ * controls, BOM). Returns the number of code points, or -1. */
+long utf8_check_text(const char *s, size_t len);
+
+/* Validates the inputs of a call against a field table: each declared field is looked up in
+ * `in`, a field given twice is an error, unknown keys are ignored. Fills out[nfields] and
+ * records every failing field on the call. Returns ERR_OK, ERR_DUPLICATE_FIELD or ERR_VALIDATION. */
+enum err fields_validate(struct call *c, const struct field *fields, size_t nfields,
+			 const struct kvlist *in, struct fval *out);
+
+#endif

@@ -1,0 +1,1383 @@
+/* valid_id.c: pure validators and maskers for the application form (ID documents, name, phone, address, photo, health). */
+#include "valid_id.h"
+
+#include <math.h>
+#include <string.h>
+
+/*
+ * Everything here is a pure function of its arguments: only static const
+ * tables, no clock, no allocation, no errno. Safe to call from any thread.
+ */
+
+/* ---- error words -------------------------------------------------------- */
+
+static const char *const err_words[VID__MAX] = {
+	[VID_OK]                  = "OK",
+	[VID_ID_LENGTH]           = "ID_LENGTH",
+	[VID_ID_CHARS]            = "ID_CHARS",
+	[VID_ID_REGION]           = "ID_REGION",
+	[VID_ID_BIRTH_DATE]       = "ID_BIRTH_DATE",
+	[VID_ID_CHECKSUM]         = "ID_CHECKSUM",
+	[VID_ID_FORMAT]           = "ID_FORMAT",
+	[VID_NAME_EMPTY]          = "NAME_EMPTY",
+	[VID_NAME_LENGTH]         = "NAME_LENGTH",
+	[VID_NAME_CHARS]          = "NAME_CHARS",
+	[VID_PHONE_FORMAT]        = "PHONE_FORMAT",
+	[VID_ADDRESS_LENGTH]      = "ADDRESS_LENGTH",
+	[VID_ADDRESS_CHARS]       = "ADDRESS_CHARS",
+	[VID_PHOTO_TYPE]          = "PHOTO_TYPE",
+	[VID_PHOTO_SIZE]          = "PHOTO_SIZE",
+	[VID_PHOTO_DIMENSIONS]    = "PHOTO_DIMENSIONS",
+	[VID_PHOTO_CORRUPT]       = "PHOTO_CORRUPT",
+	[VID_TEMPERATURE_RANGE]   = "TEMPERATURE_RANGE",
+	[VID_TEMPERATURE_FORMAT]  = "TEMPERATURE_FORMAT",
+	[VID_TRAVEL_FORMAT]       = "TRAVEL_FORMAT",
+	[VID_TRAVEL_DATES]        = "TRAVEL_DATES",
+	[VID_SYMPTOMS_UNKNOWN]    = "SYMPTOMS_UNKNOWN",
+	[VID_SYMPTOMS_NONE_MIXED] = "SYMPTOMS_NONE_MIXED",
+	[VID_ID_TYPE]             = "ID_TYPE",
+	[VID_SYMPTOMS_EMPTY]      = "SYMPTOMS_EMPTY",
+};
+_Static_assert(sizeof err_words / sizeof err_words[0] == VID__MAX,
+    "one word per vid_err");
+
+static const char *const err_messages[VID__MAX] = {
+	[VID_OK]                  = "ok",
+	[VID_ID_LENGTH]           = "the document number has the wrong length",
+	[VID_ID_CHARS]            = "the document number holds a character it never holds",
+	[VID_ID_REGION]           = "the ID number does not start with a province code",
+	[VID_ID_BIRTH_DATE]       = "the birth date in the ID number is not a real past date",
+	[VID_ID_CHECKSUM]         = "the check character of the number does not match",
+	[VID_ID_FORMAT]           = "the document number does not have the document's format",
+	[VID_NAME_EMPTY]          = "the name is empty",
+	[VID_NAME_LENGTH]         = "the name is longer than 30 characters",
+	[VID_NAME_CHARS]          = "the name holds a character a name on an ID document does not",
+	[VID_PHONE_FORMAT]        = "not a mainland mobile number",
+	[VID_ADDRESS_LENGTH]      = "the address must be 4 to 120 characters",
+	[VID_ADDRESS_CHARS]       = "the address holds control or invisible characters",
+	[VID_PHOTO_TYPE]          = "the photo must be a JPEG or PNG image",
+	[VID_PHOTO_SIZE]          = "the photo is empty or too large",
+	[VID_PHOTO_DIMENSIONS]    = "the photo's width or height is out of range",
+	[VID_PHOTO_CORRUPT]       = "the photo is damaged or incomplete",
+	[VID_TEMPERATURE_RANGE]   = "the temperature must be between 34.0 and 43.0",
+	[VID_TEMPERATURE_FORMAT]  = "the temperature must be a number like 36.5",
+	[VID_TRAVEL_FORMAT]       = "a travel entry needs a city and dates as YYYY-MM-DD",
+	[VID_TRAVEL_DATES]        = "travel dates must be real, in order, within the last 14 days",
+	[VID_SYMPTOMS_UNKNOWN]    = "unknown symptom",
+	[VID_SYMPTOMS_NONE_MIXED] = "\"none\" cannot be declared with a symptom",
+	[VID_ID_TYPE]             = "unknown document type",
+	[VID_SYMPTOMS_EMPTY]      = "declare symptoms, or \"none\"",
+};
+_Static_assert(sizeof err_messages / sizeof err_messages[0] == VID__MAX,
+    "one message per vid_err");
+
+const char *
+vid_err_word(enum vid_err e)
+{
+	if ((unsigned)e >= VID__MAX)
+		return "UNKNOWN";
+	return err_words[e];
+}
+
+const char *
+vid_err_message(enum vid_err e)
+{
+	if ((unsigned)e >= VID__MAX)
+		return "unknown error";
+	return err_messages[e];
+}
+
+/* ---- small helpers ------------------------------------------------------ */
+
+static void
+out_clear(char *out, size_t outmax)
+{
+	if (out != NULL && outmax > 0)
+		out[0] = '\0';
+}
+
+static int
+is_digit(unsigned char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static int
+is_upper(unsigned char c)
+{
+	return c >= 'A' && c <= 'Z';
+}
+
+/*
+ * Strict UTF-8 decoder: one code point from s[*i..n). No overlong forms, no
+ * surrogates, nothing above U+10FFFF, no truncated sequence. Returns 0 and
+ * advances *i, or -1 (and *i is unchanged).
+ */
+static int
+u8_next(const unsigned char *s, size_t n, size_t *i, uint32_t *cp)
+{
+	size_t p = *i;
+	unsigned char b0, lo = 0x80, hi = 0xBF;
+	uint32_t c;
+	size_t need, k;
+
+	if (p >= n)
+		return -1;
+	b0 = s[p];
+	if (b0 < 0x80) {
+		*cp = b0;
+		*i = p + 1;
+		return 0;
+	}
+	if (b0 >= 0xC2 && b0 <= 0xDF) {
+		need = 1;
+		c = b0 & 0x1Fu;
+	} else if (b0 >= 0xE0 && b0 <= 0xEF) {
+		need = 2;
+		c = b0 & 0x0Fu;
+		if (b0 == 0xE0)
+			lo = 0xA0;          /* overlong */
+		else if (b0 == 0xED)
+			hi = 0x9F;          /* surrogates */
+	} else if (b0 >= 0xF0 && b0 <= 0xF4) {
+		need = 3;
+		c = b0 & 0x07u;
+		if (b0 == 0xF0)
+			lo = 0x90;          /* overlong */
+		else if (b0 == 0xF4)
+			hi = 0x8F;          /* above U+10FFFF */
+	} else
+		return -1;
+	if (n - p - 1 < need)
+		return -1;
+	for (k = 1; k <= need; k++) {
+		unsigned char b = s[p + k];
+		if (k == 1 ? (b < lo || b > hi) : (b < 0x80 || b > 0xBF))
+			return -1;
+		c = (c << 6) | (b & 0x3Fu);
+	}
+	*cp = c;
+	*i = p + 1 + need;
+	return 0;
+}
+
+static size_t
+u8_len(uint32_t cp)
+{
+	return cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+}
+
+/* Appends cp to out[*o..]; keeps room for the NUL. Returns 0 or -1 (no room). */
+static int
+u8_put(char *out, size_t outmax, size_t *o, uint32_t cp)
+{
+	size_t l = u8_len(cp);
+	unsigned char *p;
+
+	if (outmax == 0 || *o + l > outmax - 1)
+		return -1;
+	p = (unsigned char *)out + *o;
+	switch (l) {
+	case 1:
+		p[0] = (unsigned char)cp;
+		break;
+	case 2:
+		p[0] = (unsigned char)(0xC0 | (cp >> 6));
+		p[1] = (unsigned char)(0x80 | (cp & 0x3F));
+		break;
+	case 3:
+		p[0] = (unsigned char)(0xE0 | (cp >> 12));
+		p[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+		p[2] = (unsigned char)(0x80 | (cp & 0x3F));
+		break;
+	default:
+		p[0] = (unsigned char)(0xF0 | (cp >> 18));
+		p[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3F));
+		p[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+		p[3] = (unsigned char)(0x80 | (cp & 0x3F));
+		break;
+	}
+	*o += l;
+	out[*o] = '\0';
+	return 0;
+}
+
+/* Spaces trimmed around free text: U+0020, U+00A0 (no-break), U+3000 (ideographic). */
+static int
+is_trim_space(uint32_t cp)
+{
+	return cp == 0x20 || cp == 0xA0 || cp == 0x3000;
+}
+
+/*
+ * Checks that s[0..n) is strict UTF-8 and finds the byte range left once
+ * surrounding trim spaces are removed. Returns 0, or -1 on bad UTF-8.
+ */
+static int
+u8_trim(const unsigned char *s, size_t n, size_t *start, size_t *end)
+{
+	size_t i = 0, prev;
+	uint32_t cp;
+	int seen = 0;
+
+	*start = *end = 0;
+	while (i < n) {
+		prev = i;
+		if (u8_next(s, n, &i, &cp) != 0)
+			return -1;
+		if (is_trim_space(cp))
+			continue;
+		if (!seen) {
+			*start = prev;
+			seen = 1;
+		}
+		*end = i;
+	}
+	return 0;
+}
+
+/*
+ * Code points refused in free text (address, city): controls, format
+ * characters that are invisible or reorder text (soft hyphen, zero-width,
+ * bidi controls and isolates, word joiner, BOM, interlinear annotations,
+ * tags), invisible fillers, line and paragraph separators, private use and
+ * non-characters. Variation selectors are kept: they follow rare ideographs.
+ */
+static int
+is_bad_text_cp(uint32_t cp)
+{
+	if (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F))
+		return 1;
+	if (cp == 0xAD || cp == 0x34F || cp == 0x61C || cp == 0x115F ||
+	    cp == 0x1160 || cp == 0x17B4 || cp == 0x17B5 || cp == 0x180E ||
+	    cp == 0x3164 || cp == 0xFEFF || cp == 0xFFA0)
+		return 1;
+	if ((cp >= 0x200B && cp <= 0x200F) || (cp >= 0x2028 && cp <= 0x202E) ||
+	    (cp >= 0x2060 && cp <= 0x206F) || (cp >= 0xFFF9 && cp <= 0xFFFB))
+		return 1;
+	if ((cp >= 0x1D173 && cp <= 0x1D17A) || (cp >= 0xE0000 && cp <= 0xE007F))
+		return 1;
+	if ((cp >= 0xE000 && cp <= 0xF8FF) || cp >= 0xF0000)
+		return 1;                       /* private use */
+	if ((cp >= 0xFDD0 && cp <= 0xFDEF) || (cp & 0xFFFEu) == 0xFFFEu)
+		return 1;                       /* non-characters */
+	return 0;
+}
+
+/*
+ * Free text shared by address and city: trims, refuses bad code points,
+ * counts code points and copies. Returns 0 ok, 1 bad characters, 2 length
+ * outside min..max (or the copy does not fit).
+ */
+static int
+text_copy(const char *in, size_t len, size_t min_cp, size_t max_cp,
+    char *out, size_t outmax)
+{
+	const unsigned char *s = (const unsigned char *)in;
+	size_t start, end, i, o = 0, count = 0;
+	uint32_t cp;
+
+	out_clear(out, outmax);
+	if (in == NULL)
+		len = 0;
+	if (u8_trim(s, len, &start, &end) != 0)
+		return 1;
+	for (i = start; i < end;) {
+		(void)u8_next(s, end, &i, &cp);
+		if (is_bad_text_cp(cp)) {
+			out_clear(out, outmax);
+			return 1;
+		}
+		if (++count > max_cp)
+			break;
+	}
+	if (count < min_cp || count > max_cp)
+		return 2;
+	for (i = start; i < end;) {
+		(void)u8_next(s, end, &i, &cp);
+		if (out == NULL || u8_put(out, outmax, &o, cp) != 0) {
+			out_clear(out, outmax);
+			return 2;
+		}
+	}
+	return 0;
+}
+
+/* ---- dates -------------------------------------------------------------- */
+
+static int
+is_leap(int y)
+{
+	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+bool
+vid_date_valid(int y, int m, int d)
+{
+	static const int mdays[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+
+	if (y < 1 || y > 9999 || m < 1 || m > 12 || d < 1)
+		return false;
+	return d <= mdays[m - 1] + (m == 2 && is_leap(y));
+}
+
+/* Days from 1970-01-01 (proleptic Gregorian; H. Hinnant's days_from_civil). */
+long
+vid_day_number(int y, int m, int d)
+{
+	long yy = (long)y - (m <= 2);
+	long era = (yy >= 0 ? yy : yy - 399) / 400;
+	long yoe = yy - era * 400;
+	long mp = (m + 9) % 12;
+	long doy = (153 * mp + 2) / 5 + d - 1;
+	long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+
+	return era * 146097 + doe - 719468;
+}
+
+static int
+date_cmp(int y1, int m1, int d1, int y2, int m2, int d2)
+{
+	if (y1 != y2)
+		return y1 < y2 ? -1 : 1;
+	if (m1 != m2)
+		return m1 < m2 ? -1 : 1;
+	if (d1 != d2)
+		return d1 < d2 ? -1 : 1;
+	return 0;
+}
+
+static int
+digits_val(const char *s, size_t n)
+{
+	int v = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		v = v * 10 + (s[i] - '0');
+	return v;
+}
+
+/* ---- identity documents ------------------------------------------------- */
+
+static const char *const doc_words[VID_DOC__MAX] = {
+	[VID_DOC_RESIDENT_ID]          = "resident_id",
+	[VID_DOC_PASSPORT]             = "passport",
+	[VID_DOC_HK_MACAO_PERMIT]      = "hk_macao_permit",
+	[VID_DOC_TAIWAN_PERMIT]        = "taiwan_permit",
+	[VID_DOC_FOREIGN_PERMANENT_ID] = "foreign_permanent_id",
+};
+_Static_assert(sizeof doc_words / sizeof doc_words[0] == VID_DOC__MAX,
+    "one word per vid_doc");
+
+enum vid_doc
+vid_doc_from_word(const char *id_type)
+{
+	int t;
+
+	if (id_type == NULL)
+		return VID_DOC__MAX;
+	for (t = 0; t < VID_DOC__MAX; t++)
+		if (strcmp(id_type, doc_words[t]) == 0)
+			return (enum vid_doc)t;
+	return VID_DOC__MAX;
+}
+
+const char *
+vid_doc_word(enum vid_doc t)
+{
+	if ((unsigned)t >= VID_DOC__MAX)
+		return NULL;
+	return doc_words[t];
+}
+
+bool
+vid_id_type_known(const char *id_type)
+{
+	return vid_doc_from_word(id_type) != VID_DOC__MAX;
+}
+
+/*
+ * Province-level codes of GB/T 2260 that start an 18-character number:
+ * 11-15, 21-23, 31-37, 41-46, 50-54, 61-65, 71 (Taiwan), and 81, 82, 83, the
+ * Hong Kong, Macao and Taiwan residents' residence permits (810000, 820000,
+ * 830000). 91 is not accepted: it is in no edition of GB/T 2260 and no
+ * resident ID is issued under it.
+ */
+static int
+province_ok(int p)
+{
+	return (p >= 11 && p <= 15) || (p >= 21 && p <= 23) ||
+	    (p >= 31 && p <= 37) || (p >= 41 && p <= 46) ||
+	    (p >= 50 && p <= 54) || (p >= 61 && p <= 65) || p == 71 ||
+	    (p >= 81 && p <= 83);
+}
+
+/* ISO 7064 MOD 11-2 check character of 17 digits (GB 11643-1999). */
+static char
+mod11_2(const char *s17)
+{
+	static const int w[17] = { 7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2 };
+	static const char map[11] = { '1', '0', 'X', '9', '8', '7', '6', '5', '4', '3', '2' };
+	int i, sum = 0;
+
+	for (i = 0; i < 17; i++)
+		sum += (s17[i] - '0') * w[i];
+	return map[sum % 11];
+}
+
+enum vid_err
+vid_resident_id(const char *in, size_t len, int ty, int tm, int td,
+    char out[VID_DOC_BUF])
+{
+	char b[VID_DOC_BUF];
+	size_t i, n = 0;
+	int x_seen = 0, y, m, d;
+
+	if (out != NULL)
+		out[0] = '\0';
+	if (in == NULL)
+		len = 0;
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)in[i];
+		if (c == ' ')
+			continue;
+		if (x_seen)
+			return VID_ID_CHARS;    /* X only as the last character */
+		if (c == 'x' || c == 'X') {
+			x_seen = 1;
+			c = 'X';
+		} else if (!is_digit(c))
+			return VID_ID_CHARS;
+		if (n < VID_DOC_MAX)
+			b[n] = (char)c;
+		n++;
+	}
+	if (n != 18)
+		return VID_ID_LENGTH;
+	b[18] = '\0';
+	if (!province_ok(digits_val(b, 2)))
+		return VID_ID_REGION;
+	y = digits_val(b + 6, 4);
+	m = digits_val(b + 10, 2);
+	d = digits_val(b + 12, 2);
+	if (!vid_date_valid(y, m, d) || y < 1900 ||
+	    date_cmp(y, m, d, ty, tm, td) > 0)
+		return VID_ID_BIRTH_DATE;
+	if (mod11_2(b) != b[17])
+		return VID_ID_CHECKSUM;
+	if (out != NULL)
+		memcpy(out, b, VID_DOC_BUF);
+	return VID_OK;
+}
+
+/*
+ * Drops spaces and upper-cases into b (room for VID_DOC_MAX characters).
+ * Returns VID_ID_CHARS for anything but ASCII letters and digits, or
+ * VID_ID_LENGTH when more than VID_DOC_MAX remain; *n gets the count.
+ */
+static enum vid_err
+norm_alnum(const char *in, size_t len, char b[VID_DOC_BUF], size_t *n)
+{
+	size_t i;
+
+	*n = 0;
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)in[i];
+		if (c == ' ')
+			continue;
+		if (c >= 'a' && c <= 'z')
+			c = (unsigned char)(c - 'a' + 'A');
+		if (!is_digit(c) && !is_upper(c))
+			return VID_ID_CHARS;
+		if (*n < VID_DOC_MAX)
+			b[*n] = (char)c;
+		(*n)++;
+	}
+	if (*n > VID_DOC_MAX)
+		return VID_ID_LENGTH;
+	b[*n] = '\0';
+	return VID_OK;
+}
+
+static int
+all_digits(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!is_digit((unsigned char)s[i]))
+			return 0;
+	return 1;
+}
+
+/*
+ * Passport. The form does not carry the nationality, so a number is checked
+ * against the ICAO 9303 document-number alphabet, not a country's pattern:
+ * 5..17 letters and digits with at least one digit. Chinese passports
+ * (E + 8 digits, E + letter + 7 digits since 2017, G + 8 digits, and the
+ * D/S/P official ones) are all of that shape.
+ */
+static enum vid_err
+doc_passport(const char *b, size_t n)
+{
+	size_t i;
+
+	if (n < 5 || n > 17)
+		return VID_ID_LENGTH;
+	for (i = 0; i < n; i++)
+		if (is_digit((unsigned char)b[i]))
+			return VID_OK;
+	return VID_ID_FORMAT;
+}
+
+/*
+ * Mainland Travel Permit for Hong Kong and Macao Residents (the "home return
+ * permit" they show in the mainland): H (Hong Kong) or M (Macao) and 8 digits
+ * on the 2013 card, or 10 digits (8 and a 2-digit issue count) on the old one.
+ */
+static enum vid_err
+doc_hk_macao(const char *b, size_t n)
+{
+	if (n != 9 && n != 11)
+		return VID_ID_LENGTH;
+	if ((b[0] != 'H' && b[0] != 'M') || !all_digits(b + 1, n - 1))
+		return VID_ID_FORMAT;
+	return VID_OK;
+}
+
+/* Mainland Travel Permit for Taiwan Residents: 8 digits, or 10 on the old card. */
+static enum vid_err
+doc_taiwan(const char *b, size_t n)
+{
+	if (n != 8 && n != 10)
+		return VID_ID_LENGTH;
+	if (!all_digits(b, n))
+		return VID_ID_FORMAT;
+	return VID_OK;
+}
+
+/*
+ * Foreign Permanent Resident ID Card. The 2004/2017 cards: 15 characters,
+ * a 3-letter nationality code and 12 digits. The card issued from
+ * 2023-12-01: 18 characters, '9' first, 16 digits and a check character by
+ * ISO 7064 MOD 11-2 as for resident IDs (X for 10). The National Immigration
+ * Administration's adaptation rules publish only the leading 9 and the check
+ * algorithm, so the inner fields are not checked.
+ */
+static enum vid_err
+doc_foreign(const char *b, size_t n)
+{
+	if (n == 15) {
+		if (!is_upper((unsigned char)b[0]) || !is_upper((unsigned char)b[1]) ||
+		    !is_upper((unsigned char)b[2]) || !all_digits(b + 3, 12))
+			return VID_ID_FORMAT;
+		return VID_OK;
+	}
+	if (n == 18) {
+		if (b[0] != '9' || !all_digits(b, 17) ||
+		    !(is_digit((unsigned char)b[17]) || b[17] == 'X'))
+			return VID_ID_FORMAT;
+		if (mod11_2(b) != b[17])
+			return VID_ID_CHECKSUM;
+		return VID_OK;
+	}
+	return VID_ID_LENGTH;
+}
+
+enum vid_err
+vid_document(const char *id_type, const char *in, size_t len,
+    int ty, int tm, int td, char *out, size_t outmax)
+{
+	char b[VID_DOC_BUF];
+	size_t n = 0;
+	enum vid_err e;
+	enum vid_doc t = vid_doc_from_word(id_type);
+
+	out_clear(out, outmax);
+	if (t == VID_DOC__MAX)
+		return VID_ID_TYPE;
+	if (in == NULL)
+		len = 0;
+	if (t == VID_DOC_RESIDENT_ID) {
+		e = vid_resident_id(in, len, ty, tm, td, b);
+		if (e != VID_OK)
+			return e;
+		n = 18;
+	} else {
+		e = norm_alnum(in, len, b, &n);
+		if (e != VID_OK)
+			return e;
+		switch (t) {
+		case VID_DOC_PASSPORT:
+			e = doc_passport(b, n);
+			break;
+		case VID_DOC_HK_MACAO_PERMIT:
+			e = doc_hk_macao(b, n);
+			break;
+		case VID_DOC_TAIWAN_PERMIT:
+			e = doc_taiwan(b, n);
+			break;
+		default:
+			e = doc_foreign(b, n);
+			break;
+		}
+		if (e != VID_OK)
+			return e;
+	}
+	if (out == NULL || outmax < n + 1)
+		return VID_ID_LENGTH;
+	memcpy(out, b, n + 1);
+	return VID_OK;
+}
+
+/* ---- names -------------------------------------------------------------- */
+
+enum nclass {
+	NC_BAD = 0,
+	NC_CJK,
+	NC_LATIN,
+	NC_COMBINING,   /* U+0300..U+036F, only after a Latin letter */
+	NC_SPACE,
+	NC_DOT,         /* middle dot and look-alikes, written as U+00B7 */
+	NC_CJK_DOT,     /* '.' and U+FF0E: a middle dot only between ideographs */
+	NC_HYPHEN,
+	NC_APOS
+};
+
+static int
+is_cjk(uint32_t cp)
+{
+	return cp == 0x3007 ||
+	    (cp >= 0x3400 && cp <= 0x4DBF) ||       /* Ext A */
+	    (cp >= 0x4E00 && cp <= 0x9FFF) ||       /* URO */
+	    (cp >= 0xF900 && cp <= 0xFA6D) ||       /* compatibility */
+	    (cp >= 0xFA70 && cp <= 0xFAD9) ||
+	    (cp >= 0x20000 && cp <= 0x2A6DF) ||     /* Ext B */
+	    (cp >= 0x2A700 && cp <= 0x2EE5F) ||     /* Ext C, D, E, F, I */
+	    (cp >= 0x2F800 && cp <= 0x2FA1F) ||     /* compatibility supplement */
+	    (cp >= 0x30000 && cp <= 0x323AF);       /* Ext G, H */
+}
+
+static int
+is_latin(uint32_t cp)
+{
+	return (cp >= 'A' && cp <= 'Z') || (cp >= 'a' && cp <= 'z') ||
+	    (cp >= 0xC0 && cp <= 0x24F && cp != 0xD7 && cp != 0xF7) ||
+	    (cp >= 0x1E00 && cp <= 0x1EFF);
+}
+
+static enum nclass
+name_class(uint32_t cp)
+{
+	if (is_cjk(cp))
+		return NC_CJK;
+	if (is_latin(cp))
+		return NC_LATIN;
+	if (cp >= 0x300 && cp <= 0x36F)
+		return NC_COMBINING;
+	if (is_trim_space(cp))
+		return NC_SPACE;
+	switch (cp) {
+	case 0xB7: case 0x30FB: case 0xFF65: case 0x2022: case 0x2027:
+		return NC_DOT;
+	case '.': case 0xFF0E:
+		return NC_CJK_DOT;
+	case '-': case 0x2010:
+		return NC_HYPHEN;
+	case '\'': case 0x2019: case 0x2BC:
+		return NC_APOS;
+	default:
+		return NC_BAD;
+	}
+}
+
+enum vid_err
+vid_name(const char *in, size_t len, char *out, size_t outmax)
+{
+	const unsigned char *s = (const unsigned char *)in;
+	size_t start, end, i, o = 0, count = 0;
+	enum nclass prev = NC_BAD;      /* class of the last code point written */
+	enum nclass pending = NC_BAD;   /* separator waiting for the next letter */
+	int space = 0;                  /* a run of spaces waiting for the next letter */
+	uint32_t cp, w = 0;
+
+	out_clear(out, outmax);
+	if (in == NULL)
+		len = 0;
+	if (u8_trim(s, len, &start, &end) != 0)
+		return VID_NAME_CHARS;
+	if (start == end)
+		return VID_NAME_EMPTY;
+	for (i = start; i < end;) {
+		enum nclass c;
+
+		(void)u8_next(s, end, &i, &cp);
+		c = name_class(cp);
+		switch (c) {
+		case NC_BAD:
+			goto chars;
+		case NC_SPACE:
+			/* Only between Latin words: after a letter, before a letter. */
+			if (prev != NC_LATIN && prev != NC_COMBINING)
+				goto chars;
+			if (pending != NC_BAD)
+				goto chars;
+			space = 1;
+			continue;
+		case NC_COMBINING:
+			if (space || pending != NC_BAD ||
+			    (prev != NC_LATIN && prev != NC_COMBINING))
+				goto chars;
+			w = cp;
+			break;
+		case NC_DOT:
+		case NC_CJK_DOT:
+		case NC_HYPHEN:
+		case NC_APOS:
+			if (space || pending != NC_BAD || prev == NC_BAD)
+				goto chars;     /* not first, not doubled, not after a space */
+			if (c == NC_CJK_DOT && prev != NC_CJK)
+				goto chars;
+			if (c == NC_APOS && prev != NC_LATIN && prev != NC_COMBINING)
+				goto chars;
+			pending = c;
+			continue;
+		default:        /* a letter */
+			if (space && c != NC_LATIN)
+				goto chars;
+			if (pending == NC_CJK_DOT && c != NC_CJK)
+				goto chars;
+			if (pending == NC_APOS && c != NC_LATIN)
+				goto chars;
+			w = cp;
+			break;
+		}
+		/* Flush what waits before this letter or combining mark. */
+		if (space) {
+			if (++count > VID_NAME_MAX_CP)
+				goto length;
+			if (u8_put(out, outmax, &o, ' ') != 0)
+				goto length;
+			space = 0;
+		}
+		if (pending != NC_BAD) {
+			uint32_t sep = pending == NC_HYPHEN ? '-' :
+			    pending == NC_APOS ? '\'' : 0xB7;
+			if (++count > VID_NAME_MAX_CP)
+				goto length;
+			if (u8_put(out, outmax, &o, sep) != 0)
+				goto length;
+			pending = NC_BAD;
+		}
+		if (++count > VID_NAME_MAX_CP)
+			goto length;
+		if (u8_put(out, outmax, &o, w) != 0)
+			goto length;
+		prev = c;
+	}
+	if (pending != NC_BAD)
+		goto chars;             /* a separator last */
+	return VID_OK;
+chars:
+	out_clear(out, outmax);
+	return VID_NAME_CHARS;
+length:
+	out_clear(out, outmax);
+	return VID_NAME_LENGTH;
+}
+
+/* ---- phone -------------------------------------------------------------- */
+
+enum vid_err
+vid_phone(const char *in, size_t len, char out[VID_PHONE_BUF])
+{
+	char d[16];
+	size_t i, n = 0, skip = 0;
+	int plus = 0, any = 0;
+
+	if (out != NULL)
+		out[0] = '\0';
+	if (in == NULL)
+		len = 0;
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)in[i];
+		if (c == ' ' || c == '-')
+			continue;
+		if (c == '+' && !any) {
+			plus = 1;
+			any = 1;
+			continue;
+		}
+		if (!is_digit(c) || n >= sizeof d)
+			return VID_PHONE_FORMAT;
+		d[n++] = (char)c;
+		any = 1;
+	}
+	if (plus) {
+		if (n != 13 || d[0] != '8' || d[1] != '6')
+			return VID_PHONE_FORMAT;
+		skip = 2;
+	} else if (n == 15 && memcmp(d, "0086", 4) == 0)
+		skip = 4;
+	else if (n == 13 && d[0] == '8' && d[1] == '6')
+		skip = 2;
+	if (n - skip != 11 || d[skip] != '1' || d[skip + 1] < '3' || d[skip + 1] > '9')
+		return VID_PHONE_FORMAT;
+	if (out != NULL) {
+		memcpy(out, d + skip, 11);
+		out[11] = '\0';
+	}
+	return VID_OK;
+}
+
+/* ---- address ------------------------------------------------------------ */
+
+enum vid_err
+vid_address(const char *in, size_t len, char *out, size_t outmax)
+{
+	switch (text_copy(in, len, VID_ADDRESS_MIN_CP, VID_ADDRESS_MAX_CP, out, outmax)) {
+	case 0:
+		return VID_OK;
+	case 1:
+		return VID_ADDRESS_CHARS;
+	default:
+		return VID_ADDRESS_LENGTH;
+	}
+}
+
+/* ---- masking ------------------------------------------------------------ */
+
+static size_t
+put_stars(char *out, size_t outmax, size_t *o, size_t k)
+{
+	while (k-- > 0)
+		if (u8_put(out, outmax, o, '*') != 0)
+			return 1;
+	return 0;
+}
+
+size_t
+vid_mask_name(const char *name, size_t len, char *out, size_t outmax)
+{
+	const unsigned char *s = (const unsigned char *)name;
+	size_t i = 0, o = 0, count = 0;
+	uint32_t cp, first = 0, last = 0;
+
+	out_clear(out, outmax);
+	if (name == NULL || out == NULL || len == 0)
+		return 0;
+	while (i < len) {
+		if (u8_next(s, len, &i, &cp) != 0)
+			return 0;
+		if (count == 0)
+			first = cp;
+		last = cp;
+		count++;
+	}
+	if (is_latin(first)) {
+		/* The first letter with its combining accents, then "***". */
+		i = 0;
+		(void)u8_next(s, len, &i, &cp);
+		if (u8_put(out, outmax, &o, cp) != 0)
+			goto fail;
+		while (i < len) {
+			size_t p = i;
+			(void)u8_next(s, len, &i, &cp);
+			if (cp < 0x300 || cp > 0x36F) {
+				i = p;
+				break;
+			}
+			if (u8_put(out, outmax, &o, cp) != 0)
+				goto fail;
+		}
+		if (put_stars(out, outmax, &o, 3) != 0)
+			goto fail;
+		return o;
+	}
+	if (count == 1) {
+		if (put_stars(out, outmax, &o, 1) != 0)
+			goto fail;
+		return o;
+	}
+	if (u8_put(out, outmax, &o, first) != 0)
+		goto fail;
+	if (count == 2) {
+		if (put_stars(out, outmax, &o, 1) != 0)
+			goto fail;
+		return o;
+	}
+	if (put_stars(out, outmax, &o, count - 2) != 0 ||
+	    u8_put(out, outmax, &o, last) != 0)
+		goto fail;
+	return o;
+fail:
+	out_clear(out, outmax);
+	return 0;
+}
+
+/* Keeps head and tail characters of an ASCII value, the rest '*'. */
+static size_t
+mask_keep(const char *v, size_t len, size_t head, size_t tail, size_t min_len,
+    char *out, size_t outmax)
+{
+	size_t i;
+
+	out_clear(out, outmax);
+	if (v == NULL || out == NULL || len == 0 || outmax < len + 1)
+		return 0;
+	for (i = 0; i < len; i++)
+		if ((unsigned char)v[i] <= 0x20 || (unsigned char)v[i] >= 0x7F)
+			return 0;
+	for (i = 0; i < len; i++)
+		out[i] = (len >= min_len && (i < head || i >= len - tail)) ? v[i] : '*';
+	out[len] = '\0';
+	return len;
+}
+
+size_t
+vid_mask_id(enum vid_doc t, const char *id, size_t len, char *out, size_t outmax)
+{
+	if (t == VID_DOC_RESIDENT_ID || (t == VID_DOC_FOREIGN_PERMANENT_ID && len == 18))
+		return mask_keep(id, len, 3, 4, 8, out, outmax);
+	return mask_keep(id, len, 1, 2, 4, out, outmax);
+}
+
+size_t
+vid_mask_phone(const char *phone, size_t len, char *out, size_t outmax)
+{
+	return mask_keep(phone, len, 3, 4, 8, out, outmax);
+}
+
+/* ---- photo -------------------------------------------------------------- */
+
+static uint32_t
+be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static unsigned
+be16(const uint8_t *p)
+{
+	return (unsigned)p[0] << 8 | p[1];
+}
+
+/* CRC-32 (ISO-HDLC, as in PNG), four bits at a time. */
+static uint32_t
+crc32_png(const uint8_t *p, size_t n)
+{
+	static const uint32_t t[16] = {
+		0x00000000, 0x1DB71064, 0x3B6E20C8, 0x26D930AC,
+		0x76DC4190, 0x6B6B51F4, 0x4DB26158, 0x5005713C,
+		0xEDB88320, 0xF00F9344, 0xD6D6A3E8, 0xCB61B38C,
+		0x9B64C2B0, 0x86D3D2D4, 0xA00AE278, 0xBDBDF21C,
+	};
+	uint32_t c = 0xFFFFFFFFu;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		c ^= p[i];
+		c = (c >> 4) ^ t[c & 15];
+		c = (c >> 4) ^ t[c & 15];
+	}
+	return c ^ 0xFFFFFFFFu;
+}
+
+static const uint8_t png_sig[8] = { 0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A };
+
+static int
+png_depth_ok(unsigned ct, unsigned bd)
+{
+	switch (ct) {
+	case 0:
+		return bd == 1 || bd == 2 || bd == 4 || bd == 8 || bd == 16;
+	case 3:
+		return bd == 1 || bd == 2 || bd == 4 || bd == 8;
+	case 2: case 4: case 6:
+		return bd == 8 || bd == 16;
+	default:
+		return 0;
+	}
+}
+
+static enum vid_err
+photo_png(const uint8_t *d, size_t n, uint32_t *w, uint32_t *h)
+{
+	size_t pos = 8;
+	int seen_ihdr = 0, seen_plte = 0, seen_idat = 0, idat_done = 0;
+	unsigned ct = 0;
+
+	for (;;) {
+		uint32_t len;
+		const uint8_t *type, *data;
+
+		if (n - pos < 12)
+			return VID_PHOTO_CORRUPT;       /* truncated, or no IEND */
+		len = be32(d + pos);
+		if (len > 0x7FFFFFFFu || len > n - pos - 12)
+			return VID_PHOTO_CORRUPT;
+		type = d + pos + 4;
+		data = d + pos + 8;
+		if (!((is_upper(type[0]) || (type[0] >= 'a' && type[0] <= 'z')) &&
+		    (is_upper(type[1]) || (type[1] >= 'a' && type[1] <= 'z')) &&
+		    (is_upper(type[2]) || (type[2] >= 'a' && type[2] <= 'z')) &&
+		    (is_upper(type[3]) || (type[3] >= 'a' && type[3] <= 'z'))))
+			return VID_PHOTO_CORRUPT;
+		if (crc32_png(type, (size_t)len + 4) != be32(data + len))
+			return VID_PHOTO_CORRUPT;
+		if (!seen_ihdr && memcmp(type, "IHDR", 4) != 0)
+			return VID_PHOTO_CORRUPT;       /* IHDR must come first */
+		if (seen_idat && memcmp(type, "IDAT", 4) != 0)
+			idat_done = 1;
+		if (memcmp(type, "IHDR", 4) == 0) {
+			if (seen_ihdr || len != 13)
+				return VID_PHOTO_CORRUPT;
+			*w = be32(data);
+			*h = be32(data + 4);
+			ct = data[9];
+			if (*w == 0 || *h == 0 || *w > 0x7FFFFFFFu || *h > 0x7FFFFFFFu ||
+			    !png_depth_ok(ct, data[8]) || data[10] != 0 || data[11] != 0 ||
+			    data[12] > 1)
+				return VID_PHOTO_CORRUPT;
+			seen_ihdr = 1;
+		} else if (memcmp(type, "PLTE", 4) == 0) {
+			if (seen_idat || seen_plte || len == 0 || len % 3 != 0 || len > 768 ||
+			    ct == 0 || ct == 4)
+				return VID_PHOTO_CORRUPT;
+			seen_plte = 1;
+		} else if (memcmp(type, "IDAT", 4) == 0) {
+			if (idat_done || (ct == 3 && !seen_plte))
+				return VID_PHOTO_CORRUPT;
+			seen_idat = 1;
+		} else if (memcmp(type, "IEND", 4) == 0) {
+			if (len != 0 || !seen_idat)
+				return VID_PHOTO_CORRUPT;
+			/* Nothing may follow IEND: no polyglots, no hidden payloads. */
+			return pos + 12 == n ? VID_OK : VID_PHOTO_CORRUPT;
+		} else if (memcmp(type, "acTL", 4) == 0) {
+			return VID_PHOTO_TYPE;          /* animated PNG: not a photo */
+		} else if (is_upper(type[0])) {
+			return VID_PHOTO_CORRUPT;       /* unknown critical chunk */
+		}
+		pos += (size_t)len + 12;
+	}
+}
+
+/* Markers a browser's libjpeg reads and skips before and between scans. */
+static int
+jpeg_skippable(unsigned m)
+{
+	return (m >= 0xE0 && m <= 0xEF) ||     /* APPn */
+	    m == 0xFE ||                        /* COM */
+	    m == 0xDB || m == 0xC4 || m == 0xDD || m == 0xCC || /* DQT DHT DRI DAC */
+	    m == 0xDC;                          /* DNL */
+}
+
+static enum vid_err
+photo_jpeg(const uint8_t *d, size_t n, uint32_t *w, uint32_t *h)
+{
+	size_t pos = 2;
+	int seen_sof = 0, seen_sos = 0;
+
+	for (;;) {
+		unsigned m, seg_len;
+		const uint8_t *seg;
+
+		if (pos >= n || d[pos] != 0xFF)
+			return VID_PHOTO_CORRUPT;       /* truncated, or garbage */
+		while (pos < n && d[pos] == 0xFF)
+			pos++;                          /* fill bytes */
+		if (pos >= n)
+			return VID_PHOTO_CORRUPT;
+		m = d[pos++];
+		if (m == 0xD9)                          /* EOI */
+			return seen_sos ? VID_OK : VID_PHOTO_CORRUPT;
+		if (m == 0x01 || (m >= 0xD0 && m <= 0xD7))
+			continue;                       /* TEM, stray RSTn: no length */
+		if (m == 0x00 || m == 0xD8)
+			return VID_PHOTO_CORRUPT;
+		if (n - pos < 2)
+			return VID_PHOTO_CORRUPT;
+		seg_len = be16(d + pos);
+		if (seg_len < 2 || seg_len > n - pos)
+			return VID_PHOTO_CORRUPT;
+		seg = d + pos + 2;
+		seg_len -= 2;
+		if (m == 0xC0 || m == 0xC1 || m == 0xC2) {
+			unsigned nf, k;
+			if (seen_sof || seg_len < 6)
+				return VID_PHOTO_CORRUPT;
+			if (seg[0] != 8)
+				return VID_PHOTO_TYPE;  /* 12-bit: browsers do not decode it */
+			*h = be16(seg + 1);
+			*w = be16(seg + 3);
+			nf = seg[5];
+			if (*h == 0 || *w == 0 || nf < 1 || nf > 4 || seg_len != 6 + 3 * nf)
+				return VID_PHOTO_CORRUPT;
+			for (k = 0; k < nf; k++) {
+				unsigned hs = seg[6 + 3 * k + 1] >> 4, vs = seg[6 + 3 * k + 1] & 15;
+				if (hs < 1 || hs > 4 || vs < 1 || vs > 4 || seg[6 + 3 * k + 2] > 3)
+					return VID_PHOTO_CORRUPT;
+			}
+			seen_sof = 1;
+		} else if (m >= 0xC3 && m <= 0xCF && m != 0xC4 && m != 0xC8 && m != 0xCC) {
+			/* Lossless, hierarchical and arithmetic-coded frames. */
+			return seen_sof ? VID_PHOTO_CORRUPT : VID_PHOTO_TYPE;
+		} else if (m == 0xDA) {                 /* SOS */
+			unsigned ns;
+			size_t p;
+			if (!seen_sof || seg_len < 1)
+				return VID_PHOTO_CORRUPT;
+			ns = seg[0];
+			if (ns < 1 || ns > 4 || seg_len != 1 + 2 * ns + 3)
+				return VID_PHOTO_CORRUPT;
+			/* Entropy-coded data up to the next marker that is not
+			 * a stuffed 0xFF00 or a restart marker. */
+			p = pos + 2 + seg_len;
+			for (;;) {
+				const uint8_t *ff = p < n ? memchr(d + p, 0xFF, n - p) : NULL;
+				unsigned nb;
+				if (ff == NULL)
+					return VID_PHOTO_CORRUPT;   /* truncated scan */
+				p = (size_t)(ff - d);
+				while (p < n && d[p] == 0xFF)
+					p++;
+				if (p >= n)
+					return VID_PHOTO_CORRUPT;
+				nb = d[p];
+				if (nb == 0x00 || (nb >= 0xD0 && nb <= 0xD7)) {
+					p++;
+					continue;
+				}
+				break;
+			}
+			seen_sos = 1;
+			if (d[p] == 0xD9)
+				return VID_OK;  /* EOI; bytes after it are allowed (MPF) */
+			pos = p - 1;            /* at the 0xFF before the marker */
+			continue;
+		} else if (!jpeg_skippable(m)) {
+			return VID_PHOTO_CORRUPT;
+		}
+		pos += 2 + seg_len;
+	}
+}
+
+enum vid_err
+vid_photo(const uint8_t *d, size_t n, size_t max_bytes, int min_dim,
+    int max_dim, int *w, int *h, int *is_png)
+{
+	uint32_t pw = 0, ph = 0;
+	enum vid_err e;
+	int png;
+
+	if (d == NULL || n == 0 || n > max_bytes)
+		return VID_PHOTO_SIZE;
+	if (n >= 8 && memcmp(d, png_sig, 8) == 0) {
+		png = 1;
+		e = photo_png(d, n, &pw, &ph);
+	} else if (n < 8 && memcmp(d, png_sig, n) == 0) {
+		return VID_PHOTO_CORRUPT;               /* a cut PNG signature */
+	} else if (n >= 2 && d[0] == 0xFF && d[1] == 0xD8) {
+		png = 0;
+		e = n >= 3 && d[2] == 0xFF ? photo_jpeg(d, n, &pw, &ph) : VID_PHOTO_CORRUPT;
+	} else {
+		return VID_PHOTO_TYPE;
+	}
+	if (e != VID_OK)
+		return e;
+	if (w != NULL)
+		*w = (int)pw;
+	if (h != NULL)
+		*h = (int)ph;
+	if (is_png != NULL)
+		*is_png = png;
+	if (min_dim < 0)
+		min_dim = 0;
+	if ((long long)pw < min_dim || (long long)ph < min_dim ||
+	    (long long)pw > max_dim || (long long)ph > max_dim)
+		return VID_PHOTO_DIMENSIONS;
+	return VID_OK;
+}
+
+/* ---- temperature -------------------------------------------------------- */
+
+static enum vid_err
+temp_range(long hundredths, int *tenths)
+{
+	long t = (hundredths + 5) / 10;         /* half up; hundredths >= 0 */
+
+	if (t < VID_TEMP_MIN_TENTHS || t > VID_TEMP_MAX_TENTHS)
+		return VID_TEMPERATURE_RANGE;
+	if (tenths != NULL)
+		*tenths = (int)t;
+	return VID_OK;
+}
+
+enum vid_err
+vid_temperature(const char *in, size_t len, int *tenths)
+{
+	size_t i = 0, nint = 0, nfrac = 0;
+	long ip = 0, frac = 0;
+
+	if (in == NULL)
+		len = 0;
+	while (i < len && is_digit((unsigned char)in[i])) {
+		if (ip < 100000)
+			ip = ip * 10 + (in[i] - '0');   /* saturates: a range error */
+		i++;
+		nint++;
+	}
+	if (nint == 0)
+		return VID_TEMPERATURE_FORMAT;
+	if (i < len && in[i] == '.') {
+		i++;
+		while (i < len && is_digit((unsigned char)in[i]) && nfrac < 3) {
+			frac = frac * 10 + (in[i] - '0');
+			i++;
+			nfrac++;
+		}
+		if (nfrac == 0 || nfrac > 2)
+			return VID_TEMPERATURE_FORMAT;
+		if (nfrac == 1)
+			frac *= 10;
+	}
+	if (i != len)
+		return VID_TEMPERATURE_FORMAT;
+	return temp_range(ip * 100 + frac, tenths);
+}
+
+enum vid_err
+vid_temperature_value(double v, int *tenths)
+{
+	if (!isfinite(v))
+		return VID_TEMPERATURE_FORMAT;
+	if (v < 0.0 || v > 1000.0)
+		return VID_TEMPERATURE_RANGE;
+	/* To hundredths first, so 36.55 (36.549999... in binary) rounds as text does. */
+	return temp_range((long)(v * 100.0 + 0.5), tenths);
+}
+
+/* ---- symptoms ----------------------------------------------------------- */
+
+static const char *const sym_words[VID_SYM_COUNT] = {
+	"fever", "cough", "sore_throat", "fatigue", "shortness_of_breath",
+	"diarrhea", "loss_of_taste_or_smell", "none",
+};
+_Static_assert(VID_SYM_NONE == 1u << (VID_SYM_COUNT - 1), "none is the last bit");
+_Static_assert(VID_SYM_ANY == VID_SYM_NONE - 1u, "every bit below none is a symptom");
+
+const char *
+vid_symptom_word(unsigned bit_index)
+{
+	return bit_index < VID_SYM_COUNT ? sym_words[bit_index] : NULL;
+}
+
+enum vid_err
+vid_symptom_add(unsigned *mask, const char *word, size_t len)
+{
+	unsigned k, bit;
+
+	if (word == NULL)
+		return VID_SYMPTOMS_UNKNOWN;
+	for (k = 0; k < VID_SYM_COUNT; k++)
+		if (strlen(sym_words[k]) == len && memcmp(sym_words[k], word, len) == 0)
+			break;
+	if (k == VID_SYM_COUNT)
+		return VID_SYMPTOMS_UNKNOWN;
+	bit = 1u << k;
+	if ((bit == VID_SYM_NONE && (*mask & VID_SYM_ANY) != 0) ||
+	    (bit != VID_SYM_NONE && (*mask & VID_SYM_NONE) != 0))
+		return VID_SYMPTOMS_NONE_MIXED;
+	*mask |= bit;
+	return VID_OK;
+}
+
+enum vid_err
+vid_symptoms(const char *in, size_t len, unsigned *mask)
+{
+	size_t i = 0, a, b;
+	unsigned m = 0;
+	enum vid_err e;
+
+	*mask = 0;
+	if (in == NULL)
+		len = 0;
+	a = 0;
+	while (a < len && in[a] == ' ')
+		a++;
+	if (a == len)
+		return VID_SYMPTOMS_EMPTY;
+	while (i <= len) {
+		size_t j = i;
+		while (j < len && in[j] != ',')
+			j++;
+		a = i;
+		b = j;
+		while (a < b && in[a] == ' ')
+			a++;
+		while (b > a && in[b - 1] == ' ')
+			b--;
+		if (a == b)
+			return VID_SYMPTOMS_UNKNOWN;    /* empty item */
+		e = vid_symptom_add(&m, in + a, b - a);
+		if (e != VID_OK)
+			return e;
+		i = j + 1;
+	}
+	*mask = m;
+	return VID_OK;
+}
+
+/* ---- travel ------------------------------------------------------------- */
+
+/* "YYYY-MM-DD": 0 ok, 1 wrong shape, 2 not a real date. */
+static int
+parse_ymd(const char *s, size_t n, struct vid_date *dt)
+{
+	static const char shape[] = "dddd-dd-dd";
+	size_t i;
+
+	if (s == NULL || n != sizeof shape - 1)
+		return 1;
+	for (i = 0; i < n; i++)
+		if (shape[i] == 'd' ? !is_digit((unsigned char)s[i]) : s[i] != '-')
+			return 1;
+	dt->y = digits_val(s, 4);
+	dt->m = digits_val(s + 5, 2);
+	dt->d = digits_val(s + 8, 2);
+	return vid_date_valid(dt->y, dt->m, dt->d) ? 0 : 2;
+}
+
+enum vid_err
+vid_travel_entry(const char *city, size_t city_len,
+    const char *from, size_t from_len, const char *to, size_t to_len,
+    int ty, int tm, int td, int window_days, struct vid_travel *out)
+{
+	struct vid_travel t;
+	long today;
+	int rf, rt;
+
+	memset(&t, 0, sizeof t);
+	if (out != NULL)
+		memset(out, 0, sizeof *out);
+	if (text_copy(city, city_len, 1, VID_CITY_MAX_CP, t.city, sizeof t.city) != 0)
+		return VID_TRAVEL_FORMAT;
+	rf = parse_ymd(from, from_len, &t.from);
+	rt = parse_ymd(to, to_len, &t.to);
+	if (rf == 1 || rt == 1)
+		return VID_TRAVEL_FORMAT;
+	if (rf != 0 || rt != 0)
+		return VID_TRAVEL_DATES;
+	if (window_days < 0)
+		window_days = 0;
+	t.from_day = vid_day_number(t.from.y, t.from.m, t.from.d);
+	t.to_day = vid_day_number(t.to.y, t.to.m, t.to.d);
+	today = vid_day_number(ty, tm, td);
+	if (t.from_day > t.to_day || t.to_day > today || t.to_day < today - window_days)
+		return VID_TRAVEL_DATES;
+	if (out != NULL)
+		*out = t;
+	return VID_OK;
+}

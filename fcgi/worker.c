@@ -1,0 +1,297 @@
+/* worker.c: a worker's threads: accept loop, per-thread context (database, arena), one response writer. */
+#include "conf.h"
+#include "crypto.h"
+#include "db.h"
+#include "log.h"
+#include "metrics.h"
+#include "resp.h"
+#include "routes.h"
+#include "worker.h"
+
+#include <errno.h>
+#include <fcgiapp.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#define ARENA_CAP (8u * 1024 * 1024)
+
+static atomic_int stopping;
+static pthread_mutex_t accept_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_t accept_owner;      /* the thread inside FCGX_Accept_r, under accept_lock */
+static atomic_int accept_owned;
+static atomic_int threads_alive;
+
+struct thread_ctx {
+	const struct conf *conf;
+	int listen_fd;
+	pthread_t tid;
+};
+
+static void on_usr2(int sig)
+{
+	(void)sig; /* only interrupts accept() */
+}
+
+static long fcgi_read(void *io, char *buf, size_t n)
+{
+	FCGX_Request *r = io;
+	int chunk = n > (1u << 30) ? (1 << 30) : (int)n;
+	return FCGX_GetStr(buf, chunk, r->in);
+}
+
+/* A request id from nginx if it is well-formed, else a fresh random one. */
+static const char *request_id(struct call *c)
+{
+	const char *rid = call_param(c, "REQUEST_ID");
+	if (rid != NULL) {
+		size_t n = strlen(rid), i = 0;
+		for (; i < n; i++)
+			if (!((rid[i] >= 'a' && rid[i] <= 'z') || (rid[i] >= 'A' && rid[i] <= 'Z') ||
+			      (rid[i] >= '0' && rid[i] <= '9') || rid[i] == '-' || rid[i] == '_' || rid[i] == '.'))
+				break;
+		if (n >= 8 && n <= 64 && i == n)
+			return rid;
+	}
+	uint8_t raw[16];
+	char *hex = arena_alloc(c->arena, 33);
+	if (hex == NULL || crypto_random(raw, sizeof raw) != 0)
+		return "none";
+	crypto_hex(raw, sizeof raw, hex);
+	return hex;
+}
+
+void worker_handle(struct call *c)
+{
+	enum err e = ERR_OK;
+	if (c->query_raw != NULL && c->query_raw[0] != '\0' &&
+	    kv_parse_urlencoded(c->arena, c->query_raw, strlen(c->query_raw), &c->query) != KV_OK) {
+		e = ERR_BAD_REQUEST;
+		resp_error(c, e, "the query string is malformed");
+		return;
+	}
+	char allow[128];
+	size_t idx = 0;
+	c->route_index = -1;
+	switch (router_match(routes, ROUTE__MAX, c->method, c->path, c->arena, &idx, c->params,
+			     &c->nparams, allow, sizeof allow)) {
+	case MATCH_NOT_FOUND:
+		resp_error(c, ERR_NOT_FOUND, NULL);
+		return;
+	case MATCH_METHOD:
+		resp_error(c, ERR_METHOD_NOT_ALLOWED, NULL);
+		resp_header(c, "Allow", allow);
+		return;
+	case MATCH_OK:
+		break;
+	}
+	c->route = &routes[idx];
+	c->route_index = (int)idx;
+	e = router_dispatch(c);
+	if (e != ERR_OK) {
+		c->resp_hlen = 0;
+		c->resp_headers = NULL;
+		resp_error(c, e, NULL);
+	} else if (!c->resp_set) {
+		resp_error(c, ERR_INTERNAL, NULL);
+	}
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void serve(FCGX_Request *fr, struct call *c, struct arena *a, struct db *db, const struct conf *conf)
+{
+	double t0 = now_s();
+	memset(c, 0, sizeof *c);
+	c->arena = a;
+	c->conf = conf;
+	c->db = db;
+	c->env = fr->envp;
+	c->io = fr;
+	c->read_body = fcgi_read;
+	c->request_id = request_id(c);
+	log_set_request_id(c->request_id);
+	c->method = call_param(c, "REQUEST_METHOD");
+	const char *uri = call_param(c, "REQUEST_URI");
+	if (c->method == NULL)
+		c->method = "GET";
+	if (uri == NULL)
+		uri = "/";
+	const char *q = strchr(uri, '?');
+	c->path = q != NULL ? arena_strndup(a, uri, (size_t)(q - uri)) : uri;
+	c->query_raw = call_param(c, "QUERY_STRING");
+	c->remote_addr = call_param(c, "REMOTE_ADDR");
+	c->content_type = call_param(c, "CONTENT_TYPE");
+	const char *cl = call_param(c, "CONTENT_LENGTH");
+	c->content_length = -1;
+	int bad_length = 0;
+	if (cl != NULL && cl[0] != '\0') {
+		char *end;
+		errno = 0;
+		long long v = strtoll(cl, &end, 10);
+		if (errno != 0 || *end != '\0' || v < 0)
+			bad_length = 1;
+		else
+			c->content_length = v;
+	}
+	if (c->path == NULL)
+		resp_error(c, ERR_INTERNAL, NULL);
+	else if (bad_length)
+		resp_error(c, ERR_BAD_REQUEST, "Content-Length is malformed");
+	else
+		worker_handle(c);
+
+	char head[4096];
+	size_t hn = resp_head(c, head, sizeof head);
+	if (hn == 0) {
+		c->resp_hlen = 0;
+		resp_error(c, ERR_INTERNAL, NULL);
+		hn = resp_head(c, head, sizeof head);
+	}
+	FCGX_PutStr(head, (int)hn, fr->out);
+	if (c->resp_len > 0)
+		FCGX_PutStr(c->resp_body, (int)c->resp_len, fr->out);
+	double dt = now_s() - t0;
+	metrics_request(c->route_index, c->status, dt);
+	if (c->status >= 500 || dt > 1.0)
+		log_msg(c->status >= 500 ? LOG_WARN : LOG_INFO, NULL, "%s %s -> %d in %.3fs",
+			c->method, c->route != NULL ? c->route->name : "unmatched", c->status, dt);
+	log_set_request_id(NULL);
+}
+
+static void *thread_main(void *arg)
+{
+	struct thread_ctx *t = arg;
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR2);
+	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+	db_thread_init();
+
+	struct db *db = db_open(t->conf);
+	struct arena a;
+	arena_init(&a, ARENA_CAP);
+	FCGX_Request fr;
+	struct call c;
+	FCGX_InitRequest(&fr, t->listen_fd, FCGI_FAIL_ACCEPT_ON_INTR);
+	if (db != NULL)
+		db_connect(db); /* warm up; a failure is retried per request */
+
+	while (!atomic_load(&stopping)) {
+		pthread_mutex_lock(&accept_lock);
+		if (atomic_load(&stopping)) {
+			pthread_mutex_unlock(&accept_lock);
+			break;
+		}
+		accept_owner = pthread_self();
+		atomic_store(&accept_owned, 1);
+		int rc = FCGX_Accept_r(&fr);
+		atomic_store(&accept_owned, 0);
+		pthread_mutex_unlock(&accept_lock);
+		if (rc < 0) {
+			if (!atomic_load(&stopping))
+				usleep(1000);
+			continue;
+		}
+		if (db == NULL) {
+			FCGX_Finish_r(&fr);
+			continue;
+		}
+		serve(&fr, &c, &a, db, t->conf);
+		FCGX_Finish_r(&fr);
+		arena_reset(&a);
+	}
+	FCGX_Free(&fr, 0);
+	arena_free(&a);
+	db_close(db);
+	db_thread_end();
+	atomic_fetch_sub(&threads_alive, 1);
+	return NULL;
+}
+
+int worker_run(const struct conf *conf, int listen_fd)
+{
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	log_setup((enum log_level)conf->log_level, "worker");
+	if (FCGX_Init() != 0) {
+		log_error("FCGX_Init failed");
+		return 1;
+	}
+	db_error_hook = metrics_db_error;
+	signal(SIGPIPE, SIG_IGN);
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_usr2; /* no SA_RESTART: accept() returns EINTR */
+	sigaction(SIGUSR2, &sa, NULL);
+
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGUSR2);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+
+	int n = conf->threads;
+	struct thread_ctx *ts = calloc((size_t)n, sizeof *ts);
+	if (ts == NULL)
+		return 1;
+	atomic_store(&threads_alive, n);
+	for (int i = 0; i < n; i++) {
+		ts[i].conf = conf;
+		ts[i].listen_fd = listen_fd;
+		pthread_attr_t attr;
+		pthread_attr_init(&attr);
+		pthread_attr_setstacksize(&attr, 512 * 1024);
+		if (pthread_create(&ts[i].tid, &attr, thread_main, &ts[i]) != 0) {
+			log_error("cannot start thread %d", i);
+			atomic_fetch_sub(&threads_alive, 1);
+			ts[i].tid = 0;
+		}
+		pthread_attr_destroy(&attr);
+	}
+	log_info("worker ready with %d threads", n);
+
+	sigset_t wait;
+	sigemptyset(&wait);
+	sigaddset(&wait, SIGTERM);
+	sigaddset(&wait, SIGINT);
+	for (;;) {
+		int sig = 0;
+		if (sigwait(&wait, &sig) == 0 && (sig == SIGTERM || sig == SIGINT))
+			break;
+	}
+	atomic_store(&stopping, 1);
+	log_info("worker draining");
+	/* Wake the thread blocked in accept until every thread has left its loop. */
+	struct timespec t0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (atomic_load(&threads_alive) > 0) {
+		if (atomic_load(&accept_owned))
+			pthread_kill(accept_owner, SIGUSR2);
+		usleep(20000);
+		struct timespec t1;
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		if (t1.tv_sec - t0.tv_sec > conf->drain_timeout_s) {
+			log_warn("drain timeout: %d threads still busy", atomic_load(&threads_alive));
+			_exit(1);
+		}
+	}
+	for (int i = 0; i < n; i++)
+		if (ts[i].tid != 0)
+			pthread_join(ts[i].tid, NULL);
+	free(ts);
+	log_info("worker stopped");
+	return 0;
+}

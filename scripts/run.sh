@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# run.sh: `make run`: the whole service on the embedded default under var/, in the foreground;
+# Ctrl-C (SIGINT) or SIGTERM stops everything it started. A second run reuses var/.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT"
+export HQR_BUILD=${1:-build}
+PORT=${HQR_PORT:-8080}
+VAR="$ROOT/var"
+
+stopping=0
+cleanup() {
+  [ $stopping = 1 ] && return; stopping=1
+  echo; echo "stopping..."
+  scripts/stack.sh stop "$VAR" || true
+  echo "stopped."
+}
+trap cleanup EXIT
+trap 'exit 0' INT TERM
+
+scripts/stack.sh start "$VAR" "$PORT"
+# shellcheck disable=SC1091
+. "$VAR/stack.env"
+cat <<MSG
+
+The health QR code service is running:
+  web client     http://127.0.0.1:$HTTP_PORT/
+  API            http://127.0.0.1:$HTTP_PORT/api/v1/
+  health         http://127.0.0.1:$HTTP_PORT/healthz   ready: /readyz   metrics: /metrics
+  application    hqr-fcgi, config $VAR/hqr.conf, log $VAR/log/app.log
+  database       MariaDB on 127.0.0.1:$DB_PORT, data in $VAR/db (socket $VAR/db/mysqld.sock)
+  nginx          $VAR/nginx/nginx.conf, access log $VAR/nginx/access.log
+  operator       $HQR_BUILD/hqrctl (reads var/hqr.conf)
+Press Ctrl-C to stop.
+MSG
+# Stay in the foreground while the application runs.
+while kill -0 "$(cat "$VAR/run/hqr.pid" 2>/dev/null || echo 0)" 2>/dev/null; do
+  sleep 1 &
+  wait $! || true
+done
+echo "hqr-fcgi exited; see $VAR/log/app.log" >&2
+exit 1

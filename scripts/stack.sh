@@ -1,0 +1,233 @@
+#!/usr/bin/env bash
+# stack.sh: starts and stops the service's processes (MariaDB, hqr-fcgi, nginx) in one directory.
+#   stack.sh start DIR [HTTP_PORT]   first run: creates the database, config and secrets in DIR
+#   stack.sh stop DIR                stops whatever DIR's processes are still running
+#   stack.sh db-start DIR | db-stop DIR | app-start DIR | app-stop DIR | nginx-start DIR | nginx-stop DIR
+# HTTP_PORT 0 (the default) picks a free loopback port. DIR/stack.env records ports and paths.
+# The binaries come from $HQR_BUILD (default build/); run it from the repository root.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=${HQR_BUILD:-build}
+case "$BUILD" in /*) ;; *) BUILD="$ROOT/$BUILD" ;; esac
+
+die() { echo "stack: $*" >&2; exit 1; }
+
+free_port() {
+  /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+abspath() { mkdir -p "$1"; (cd "$1" && pwd); }
+
+# Reads DIR/stack.env into the environment.
+load_env() {
+  [ -f "$DIR/stack.env" ] || die "$DIR/stack.env is missing: run 'stack.sh start $DIR' first"
+  # shellcheck disable=SC1091
+  . "$DIR/stack.env"
+}
+
+wait_for() { # wait_for SECONDS COMMAND...
+  local limit=$1; shift
+  local end=$((SECONDS + limit))
+  until "$@" >/dev/null 2>&1; do
+    [ $SECONDS -lt $end ] || return 1
+    sleep 0.05
+  done
+}
+
+db_init() {
+  local db="$DIR/db"
+  mkdir -p "$db/data" "$db/tmp"
+  cat > "$db/my.cnf" <<CNF
+[mariadbd]
+datadir=$db/data
+socket=$db/mysqld.sock
+pid-file=$db/mysqld.pid
+log-error=$db/error.log
+tmpdir=$db/tmp
+port=$DB_PORT
+bind-address=127.0.0.1
+skip-networking=0
+user=root
+skip-name-resolve
+character-set-server=utf8mb4
+collation-server=utf8mb4_unicode_ci
+innodb_flush_log_at_trx_commit=1
+innodb_buffer_pool_size=256M
+max_connections=1000
+default-time-zone=+00:00
+
+[client]
+socket=$db/mysqld.sock
+CNF
+  mariadb-install-db --defaults-file="$db/my.cnf" --user=root \
+    --auth-root-authentication-method=normal --skip-test-db >"$db/install.log" 2>&1 \
+    || { cat "$db/install.log" >&2; die "mariadb-install-db failed"; }
+}
+
+db_start() {
+  local db="$DIR/db"
+  if [ -f "$db/mysqld.pid" ] && kill -0 "$(cat "$db/mysqld.pid")" 2>/dev/null; then return 0; fi
+  setsid /usr/sbin/mariadbd --defaults-file="$db/my.cnf" </dev/null >>"$db/stdout.log" 2>&1 &
+  wait_for 60 mariadb-admin --defaults-file="$db/my.cnf" --connect-timeout=1 ping \
+    || { tail -n 30 "$db/error.log" >&2; die "MariaDB did not start"; }
+}
+
+db_stop() {
+  local db="$DIR/db"
+  [ -f "$db/my.cnf" ] || return 0
+  if [ -f "$db/mysqld.pid" ] && kill -0 "$(cat "$db/mysqld.pid")" 2>/dev/null; then
+    local pid; pid=$(cat "$db/mysqld.pid")
+    mariadb-admin --defaults-file="$db/my.cnf" --connect-timeout=2 shutdown >/dev/null 2>&1 || kill "$pid" 2>/dev/null || true
+    local end=$((SECONDS + 30))
+    while kill -0 "$pid" 2>/dev/null && [ $SECONDS -lt $end ]; do sleep 0.05; done
+    kill -9 "$pid" 2>/dev/null || true
+  fi
+}
+
+# Creates the application's database and user with a generated password (first run only).
+db_provision() {
+  local pw
+  mkdir -p "$DIR/secrets"; chmod 700 "$DIR/secrets"
+  if [ ! -s "$DIR/secrets/db_password" ]; then
+    (umask 077; openssl rand -hex 24 > "$DIR/secrets/db_password")
+  fi
+  pw=$(cat "$DIR/secrets/db_password")
+  mariadb --defaults-file="$DIR/db/my.cnf" -uroot <<SQL
+CREATE DATABASE IF NOT EXISTS hqr CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
+CREATE USER IF NOT EXISTS 'hqr'@'localhost' IDENTIFIED BY '$pw';
+CREATE USER IF NOT EXISTS 'hqr'@'127.0.0.1' IDENTIFIED BY '$pw';
+GRANT ALL PRIVILEGES ON hqr.* TO 'hqr'@'localhost';
+GRANT ALL PRIVILEGES ON hqr.* TO 'hqr'@'127.0.0.1';
+FLUSH PRIVILEGES;
+SQL
+}
+
+# set_ini FILE SECTION KEY VALUE: replaces KEY's value inside [SECTION].
+set_ini() {
+  local f=$1 sec=$2 key=$3 val=$4 tmp
+  tmp=$(mktemp)
+  awk -v sec="[$sec]" -v key="$key" -v val="$val" '
+    /^\[/ { cur=$0 }
+    cur==sec && $0 ~ "^"key"[ \t]*=" { print key " = " val; next }
+    { print }' "$f" > "$tmp"
+  cat "$tmp" > "$f"; rm -f "$tmp"
+}
+
+write_conf() {
+  local f="$DIR/hqr.conf"
+  [ -f "$f" ] && return 0
+  (umask 077; cp "$ROOT/conf/hqr.conf.example" "$f")
+  set_ini "$f" server socket "$DIR/run/hqr.sock"
+  set_ini "$f" server workers "${HQR_WORKERS:-2}"
+  set_ini "$f" server threads "${HQR_THREADS:-16}"
+  set_ini "$f" database socket "$DIR/db/mysqld.sock"
+  set_ini "$f" database port "$DB_PORT"
+  set_ini "$f" database password "file:$DIR/secrets/db_password"
+  set_ini "$f" app data_dir "$DIR/data"
+  set_ini "$f" app keys_dir "$DIR/keys"
+  set_ini "$f" app migrations_dir "$ROOT/sql"
+  set_ini "$f" app local_http true
+  set_ini "$f" app public_url "http://127.0.0.1:$HTTP_PORT"
+  mkdir -p "$DIR/data" "$DIR/keys"; chmod 700 "$DIR/data" "$DIR/keys"
+}
+
+nginx_conf() {
+  local user=""
+  # As root, nginx's workers would run as nobody, which cannot enter a private checkout.
+  [ "$(id -u)" = 0 ] && user="user root root;"
+  mkdir -p "$DIR/nginx/nginx-tmp"
+  sed -e "s|@USER@|$user|" -e "s|@RUN@|$DIR/nginx|g" -e "s|@LISTEN@|127.0.0.1:$HTTP_PORT|" \
+      -e "s|@SOCKET@|$DIR/run/hqr.sock|" -e "s|@HTML@|$ROOT/nginx/html|" -e "s|@CONF@|$ROOT/nginx|g" \
+      -e "s|@RATE@|${HQR_RATE:-200}|" -e "s|@BURST@|${HQR_BURST:-400}|" \
+      -e "s|@ADMIN_ALLOW@|allow 127.0.0.1; allow ::1;|" \
+      "$ROOT/nginx/nginx.conf.in" > "$DIR/nginx/nginx.conf"
+  nginx -t -p "$DIR/nginx" -c "$DIR/nginx/nginx.conf" -e stderr >/dev/null 2>"$DIR/nginx/test.log" \
+    || { cat "$DIR/nginx/test.log" >&2; die "nginx configuration is invalid"; }
+}
+
+app_start() {
+  mkdir -p "$DIR/run" "$DIR/log"
+  if [ -f "$DIR/run/hqr.pid" ] && kill -0 "$(cat "$DIR/run/hqr.pid")" 2>/dev/null; then return 0; fi
+  setsid "$BUILD/hqr-fcgi" -c "$DIR/hqr.conf" </dev/null >>"$DIR/log/app.log" 2>&1 &
+  echo $! > "$DIR/run/hqr.pid"
+  wait_for 10 test -S "$DIR/run/hqr.sock" || { tail -n 20 "$DIR/log/app.log" >&2; die "hqr-fcgi did not start"; }
+}
+
+stop_pidfile() { # stop_pidfile FILE SIGNAL SECONDS
+  local f=$1 sig=$2 limit=$3 pid
+  [ -f "$f" ] || return 0
+  pid=$(cat "$f")
+  if kill -0 "$pid" 2>/dev/null; then
+    kill "-$sig" "$pid" 2>/dev/null || true
+    local end=$((SECONDS + limit))
+    while kill -0 "$pid" 2>/dev/null && [ $SECONDS -lt $end ]; do sleep 0.05; done
+    kill -9 "$pid" 2>/dev/null || true
+  fi
+  rm -f "$f"
+}
+
+app_stop() { stop_pidfile "$DIR/run/hqr.pid" TERM 35; }
+
+nginx_start() {
+  if [ -f "$DIR/nginx/nginx.pid" ] && kill -0 "$(cat "$DIR/nginx/nginx.pid")" 2>/dev/null; then return 0; fi
+  setsid nginx -p "$DIR/nginx" -c "$DIR/nginx/nginx.conf" -e "$DIR/nginx/nginx-error.log" </dev/null >>"$DIR/nginx/stdout.log" 2>&1 &
+  wait_for 10 curl -sf -o /dev/null "http://127.0.0.1:$HTTP_PORT/healthz" \
+    || { tail -n 20 "$DIR/nginx/nginx-error.log" >&2; die "nginx did not answer on port $HTTP_PORT"; }
+}
+
+nginx_stop() { stop_pidfile "$DIR/nginx/nginx.pid" QUIT 10; }
+
+start() {
+  local want_http=${1:-0}
+  mkdir -p "$DIR"; chmod 755 "$DIR"
+  if [ -f "$DIR/stack.env" ]; then
+    load_env
+  else
+    DB_PORT=$(free_port)
+    HTTP_PORT=$want_http
+  fi
+  [ "$want_http" != 0 ] && HTTP_PORT=$want_http
+  [ "$HTTP_PORT" = 0 ] && HTTP_PORT=$(free_port)
+  cat > "$DIR/stack.env" <<ENV
+DB_PORT=$DB_PORT
+HTTP_PORT=$HTTP_PORT
+HQR_CONF=$DIR/hqr.conf
+DB_CNF=$DIR/db/my.cnf
+APP_LOG=$DIR/log/app.log
+ENV
+  if [ ! -d "$DIR/db/data/mysql" ]; then
+    db_init
+    db_start
+    db_provision
+  else
+    db_start
+  fi
+  write_conf
+  "$BUILD/hqrctl" -c "$DIR/hqr.conf" migrate >"$DIR/migrate.log" 2>&1 \
+    || { cat "$DIR/migrate.log" >&2; die "migrations failed"; }
+  nginx_conf
+  app_start
+  nginx_start
+}
+
+stop() {
+  nginx_stop
+  app_stop
+  db_stop
+}
+
+cmd=${1:-}; DIR=${2:-}
+[ -n "$cmd" ] && [ -n "$DIR" ] || { sed -n '2,7p' "$0" >&2; exit 2; }
+DIR=$(abspath "$DIR")
+case "$cmd" in
+  start) start "${3:-0}" ;;
+  stop) stop ;;
+  db-start) load_env; db_start ;;
+  db-stop) load_env; db_stop ;;
+  app-start) load_env; app_start ;;
+  app-stop) load_env; app_stop ;;
+  nginx-start) load_env; nginx_start ;;
+  nginx-stop) load_env; nginx_stop ;;
+  *) die "unknown command $cmd" ;;
+esac
