@@ -52,7 +52,7 @@ static pid_t spawn(void)
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
 		signal(SIGCHLD, SIG_DFL);
-		_exit(worker_run(&conf, listen_fd));
+		_exit(worker_run(&conf, listen_fd, &app_service));
 	}
 	if (pid < 0)
 		log_error("fork failed: %s", strerror(errno));

@@ -28,7 +28,10 @@ static pthread_t accept_owner;      /* the thread inside FCGX_Accept_r, under ac
 static atomic_int accept_owned;
 static atomic_int threads_alive;
 
+const struct app app_service = { "worker", routes, ROUTE__MAX, 1, 1, NULL, NULL };
+
 struct thread_ctx {
+	const struct app *app;
 	const struct conf *conf;
 	int listen_fd;
 	pthread_t tid;
@@ -67,7 +70,7 @@ static const char *request_id(struct call *c)
 	return hex;
 }
 
-void worker_handle(struct call *c)
+void worker_handle(const struct app *app, struct call *c)
 {
 	enum err e = ERR_OK;
 	if (c->query_raw != NULL && c->query_raw[0] != '\0' &&
@@ -79,7 +82,7 @@ void worker_handle(struct call *c)
 	char allow[128];
 	size_t idx = 0;
 	c->route_index = -1;
-	switch (router_match(routes, ROUTE__MAX, c->method, c->path, c->arena, &idx, c->params,
+	switch (router_match(app->routes, app->nroutes, c->method, c->path, c->arena, &idx, c->params,
 			     &c->nparams, allow, sizeof allow)) {
 	case MATCH_NOT_FOUND:
 		resp_error(c, ERR_NOT_FOUND, NULL);
@@ -91,7 +94,7 @@ void worker_handle(struct call *c)
 	case MATCH_OK:
 		break;
 	}
-	c->route = &routes[idx];
+	c->route = &app->routes[idx];
 	c->route_index = (int)idx;
 	e = router_dispatch(c);
 	if (e != ERR_OK) {
@@ -110,7 +113,8 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static void serve(FCGX_Request *fr, struct call *c, struct arena *a, struct db *db, const struct conf *conf)
+static void serve(const struct app *app, FCGX_Request *fr, struct call *c, struct arena *a, struct db *db,
+		  const struct conf *conf)
 {
 	double t0 = now_s();
 	memset(c, 0, sizeof *c);
@@ -150,7 +154,7 @@ static void serve(FCGX_Request *fr, struct call *c, struct arena *a, struct db *
 	else if (bad_length)
 		resp_error(c, ERR_BAD_REQUEST, "Content-Length is malformed");
 	else
-		worker_handle(c);
+		worker_handle(app, c);
 
 	char head[4096];
 	size_t hn = resp_head(c, head, sizeof head);
@@ -163,7 +167,8 @@ static void serve(FCGX_Request *fr, struct call *c, struct arena *a, struct db *
 	if (c->resp_len > 0)
 		FCGX_PutStr(c->resp_body, (int)c->resp_len, fr->out);
 	double dt = now_s() - t0;
-	metrics_request(c->route_index, c->status, dt);
+	if (app->use_metrics)
+		metrics_request(c->route_index, c->status, dt);
 	if (c->status >= 500 || dt > 1.0)
 		log_msg(c->status >= 500 ? LOG_WARN : LOG_INFO, NULL, "%s %s -> %d in %.3fs",
 			c->method, c->route != NULL ? c->route->name : "unmatched", c->status, dt);
@@ -177,9 +182,12 @@ static void *thread_main(void *arg)
 	sigemptyset(&set);
 	sigaddset(&set, SIGUSR2);
 	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+	const struct app *app = t->app;
 	db_thread_init();
+	if (app->thread_init != NULL)
+		app->thread_init();
 
-	struct db *db = db_open(t->conf);
+	struct db *db = app->use_db ? db_open(t->conf) : NULL;
 	struct arena a;
 	arena_init(&a, ARENA_CAP);
 	FCGX_Request fr;
@@ -204,26 +212,28 @@ static void *thread_main(void *arg)
 				usleep(1000);
 			continue;
 		}
-		if (db == NULL) {
+		if (app->use_db && db == NULL) {
 			FCGX_Finish_r(&fr);
 			continue;
 		}
-		serve(&fr, &c, &a, db, t->conf);
+		serve(app, &fr, &c, &a, db, t->conf);
 		FCGX_Finish_r(&fr);
 		arena_reset(&a);
 	}
 	FCGX_Free(&fr, 0);
 	arena_free(&a);
 	db_close(db);
+	if (app->thread_end != NULL)
+		app->thread_end();
 	db_thread_end();
 	atomic_fetch_sub(&threads_alive, 1);
 	return NULL;
 }
 
-int worker_run(const struct conf *conf, int listen_fd)
+int worker_run(const struct conf *conf, int listen_fd, const struct app *app)
 {
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
-	log_setup((enum log_level)conf->log_level, "worker");
+	log_setup((enum log_level)conf->log_level, app->role);
 	if (FCGX_Init() != 0) {
 		log_error("FCGX_Init failed");
 		return 1;
@@ -249,6 +259,7 @@ int worker_run(const struct conf *conf, int listen_fd)
 		return 1;
 	atomic_store(&threads_alive, n);
 	for (int i = 0; i < n; i++) {
+		ts[i].app = app;
 		ts[i].conf = conf;
 		ts[i].listen_fd = listen_fd;
 		pthread_attr_t attr;

@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <pthread.h>
 #include <string.h>
 
 #include "crypto.h"
@@ -288,6 +289,51 @@ test_random(void **state)
 	assert_int_equal(crypto_random(big, sizeof big), 0);
 }
 
+/* One thread's share of test_threads: known answers and round trips, counting failures. */
+static void *
+thread_work(void *arg)
+{
+	static const char data2[] = "what do ya want for nothing?";
+	static const uint8_t want_mac[32] = {
+		0x5b, 0xdc, 0xc1, 0x46, 0xbf, 0x60, 0x75, 0x4e, 0x6a, 0x04, 0x24, 0x26, 0x08, 0x95, 0x75, 0xc7,
+		0x5a, 0x00, 0x3f, 0x08, 0x9d, 0x27, 0x39, 0x83, 0x9d, 0xec, 0x58, 0xb9, 0x64, 0xec, 0x38, 0x43,
+	};
+	int *failures = arg;
+	uint8_t key[32], seed[32], pub[32], sig[64], mac[32], ct[64 + CRYPTO_AEAD_OVERHEAD], pt[64];
+
+	for (int i = 0; i < 200; i++) {
+		crypto_hmac_sha256((const uint8_t *)"Jefe", 4, data2, sizeof data2 - 1, mac);
+		if (memcmp(mac, want_mac, 32) != 0)
+			(*failures)++;
+		if (crypto_random(key, sizeof key) != 0 ||
+		    crypto_seal(key, "t", 1, data2, 28, ct, sizeof ct) != 28 + CRYPTO_AEAD_OVERHEAD ||
+		    crypto_open(key, "t", 1, ct, 28 + CRYPTO_AEAD_OVERHEAD, pt, sizeof pt) != 28 ||
+		    memcmp(pt, data2, 28) != 0)
+			(*failures)++;
+		if (i % 20 == 0 &&
+		    (crypto_random(seed, sizeof seed) != 0 || crypto_ed25519_public(seed, pub) != 0 ||
+		     crypto_ed25519_sign(seed, data2, 28, sig) != 0 || crypto_ed25519_verify(pub, data2, 28, sig) != 1))
+			(*failures)++;
+	}
+	return NULL;
+}
+
+/* The wrappers share nothing mutable: concurrent callers all get right answers. */
+static void
+test_threads(void **state)
+{
+	pthread_t th[4];
+	int failures[4] = { 0 };
+
+	(void)state;
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(pthread_create(&th[i], NULL, thread_work, &failures[i]), 0);
+	for (int i = 0; i < 4; i++) {
+		assert_int_equal(pthread_join(th[i], NULL), 0);
+		assert_int_equal(failures[i], 0);
+	}
+}
+
 int
 main(void)
 {
@@ -305,6 +351,7 @@ main(void)
 		cmocka_unit_test(test_hex),
 		cmocka_unit_test(test_b64url),
 		cmocka_unit_test(test_random),
+		cmocka_unit_test(test_threads),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
