@@ -40,6 +40,21 @@ static const struct conf_key keys[] = {
 	S("app", "timezone", timezone, 1),
 	{ "app", "local_http", C_BOOL, offsetof(struct conf, local_http), 0, 1, 0 },
 	S("app", "public_url", public_url, 1),
+	I("session", "idle_s", session_idle_s, 60, 31 * 86400),
+	I("session", "absolute_s", session_absolute_s, 300, 366 * 86400),
+	S("platform", "authorize_base", authorize_base, 8),
+	S("platform", "api_base", api_base, 8),
+	S("platform", "appid", appid, 1),
+	{ "platform", "secret", C_SECRET, offsetof(struct conf, app_secret), 0, 0, CONF_STR },
+	{ "platform", "push_token", C_SECRET, offsetof(struct conf, push_token), 0, 0, CONF_STR },
+	{ "platform", "aes_key", C_SECRET, offsetof(struct conf, aes_key), 0, 0, 64 },
+	S("platform", "oauth_scope", oauth_scope, 1),
+	I("platform", "timeout_ms", platform_timeout_ms, 100, 60000),
+	I("platform", "connect_ms", platform_connect_ms, 50, 30000),
+	I("platform", "max_waits", platform_max_waits, 1, 256),
+	S("platform", "menu_name", menu_name, 1),
+	S("platform", "menu_key", menu_key, 1),
+	S("platform", "template_reminder", template_reminder, 1),
 	{ "log", "level", C_LEVEL, offsetof(struct conf, log_level), 0, 3, 0 },
 };
 
@@ -62,6 +77,15 @@ void conf_defaults(struct conf *c)
 	snprintf(c->timezone, sizeof c->timezone, "Asia/Shanghai");
 	c->local_http = 0;
 	snprintf(c->public_url, sizeof c->public_url, "http://127.0.0.1:8080");
+	c->session_idle_s = 7 * 86400;
+	c->session_absolute_s = 30 * 86400;
+	snprintf(c->oauth_scope, sizeof c->oauth_scope, "snsapi_base");
+	c->platform_timeout_ms = 3000;
+	c->platform_connect_ms = 1000;
+	c->platform_max_waits = 4;
+	snprintf(c->menu_name, sizeof c->menu_name, "Health Code");
+	snprintf(c->menu_key, sizeof c->menu_key, "HEALTH_CODE");
+	snprintf(c->template_reminder, sizeof c->template_reminder, "tmpl_reminder");
 	c->log_level = LOG_INFO;
 }
 
@@ -181,6 +205,14 @@ static int finish(struct parse_ctx *p, int rc)
 	}
 	if (rc < 0) {
 		snprintf(p->err, p->errlen, "config file cannot be read");
+		return -1;
+	}
+	if (p->c->aes_key[0] != '\0' && strlen(p->c->aes_key) != 43) {
+		snprintf(p->err, p->errlen, "config key [platform] aes_key: must be 43 characters");
+		return -1;
+	}
+	if (strcmp(p->c->oauth_scope, "snsapi_base") != 0 && strcmp(p->c->oauth_scope, "snsapi_userinfo") != 0) {
+		snprintf(p->err, p->errlen, "config key [platform] oauth_scope: must be snsapi_base or snsapi_userinfo");
 		return -1;
 	}
 	if (p->c->db_socket[0] == '\0' && p->c->db_host[0] == '\0') {

@@ -27,6 +27,23 @@ struct conf {
 	char timezone[64];
 	int local_http;             /* 1: cookies without Secure (local development over http) */
 	char public_url[CONF_STR];
+	/* [session] */
+	int session_idle_s;         /* a session unused this long ends */
+	int session_absolute_s;     /* a session ends this long after login, used or not */
+	/* [platform] */
+	char authorize_base[CONF_STR]; /* where browsers are sent to consent */
+	char api_base[CONF_STR];    /* the platform's API */
+	char appid[64];
+	char app_secret[CONF_STR];  /* secret */
+	char push_token[CONF_STR];  /* secret: signs the server URL's requests */
+	char aes_key[64];           /* secret: EncodingAESKey (43 chars) for safe mode; empty = plain */
+	char oauth_scope[32];
+	int platform_timeout_ms;    /* total time of one outbound call */
+	int platform_connect_ms;
+	int platform_max_waits;     /* threads per worker that may wait on the platform at once */
+	char menu_name[64];         /* the menu button that opens the health code page */
+	char menu_key[128];         /* CLICK key answered with the link */
+	char template_reminder[64]; /* template id of the daily report reminder */
 	/* [log] */
 	int log_level;              /* enum log_level */
 };

@@ -22,6 +22,12 @@ static const struct err_info table[ERR__MAX] = {
 	[ERR_DUPLICATE_FIELD] = { 400, "Bad Request", "DUPLICATE_FIELD", "a field was given more than once" },
 	[ERR_CSRF] = { 403, "Forbidden", "CSRF", "X-Requested-With: hqr is required" },
 	[ERR_PLATFORM_UNAVAILABLE] = { 503, "Service Unavailable", "PLATFORM_UNAVAILABLE", "the chat platform is unavailable" },
+	[ERR_LOGIN_CODE_INVALID] = { 401, "Unauthorized", "LOGIN_CODE_INVALID", "the login code is not valid" },
+	[ERR_LOGIN_CODE_USED] = { 401, "Unauthorized", "LOGIN_CODE_USED", "the login code was already used" },
+	[ERR_LOGIN_RATE_LIMITED] = { 429, "Too Many Requests", "LOGIN_RATE_LIMITED", "too many logins: try again in a minute" },
+	[ERR_LOGIN_BLOCKED] = { 403, "Forbidden", "LOGIN_BLOCKED", "the platform refused this user's login" },
+	[ERR_PLATFORM_ERROR] = { 502, "Bad Gateway", "PLATFORM_ERROR", "the chat platform refused the request" },
+	[ERR_SIGNATURE] = { 403, "Forbidden", "SIGNATURE_INVALID", "the signature does not verify" },
 };
 
 const struct err_info *err_info(enum err e)

@@ -22,6 +22,12 @@ enum err {
 	ERR_DUPLICATE_FIELD,    /* 400 a field given twice */
 	ERR_CSRF,               /* 403 cookie request without X-Requested-With */
 	ERR_PLATFORM_UNAVAILABLE, /* 503 the chat platform is slow or down */
+	ERR_LOGIN_CODE_INVALID,  /* 401 the platform does not know the login code */
+	ERR_LOGIN_CODE_USED,     /* 401 the login code was used already */
+	ERR_LOGIN_RATE_LIMITED,  /* 429 the platform limits this user's logins */
+	ERR_LOGIN_BLOCKED,       /* 403 the platform flags this user as high-risk */
+	ERR_PLATFORM_ERROR,      /* 502 the platform refused the call */
+	ERR_SIGNATURE,           /* 403 a platform push whose signature does not verify */
 	ERR__MAX
 };
 

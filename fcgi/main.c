@@ -3,6 +3,7 @@
 #include "db.h"
 #include "log.h"
 #include "metrics.h"
+#include "platform.h"
 #include "worker.h"
 
 #include <errno.h>
@@ -179,6 +180,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	db_global_init();
+	platform_global_init();
 
 	unlink(conf.socket);
 	mode_t old = umask(0);

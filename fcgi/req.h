@@ -88,6 +88,10 @@ struct call {
 	const char *params[REQ_PATH_PARAMS]; /* {id} segments in order */
 	size_t nparams;
 	struct fval *f;          /* route->nfields values */
+	/* who is calling (set by the router's auth check) */
+	uint64_t account_id;
+	int session_kind;        /* enum session_kind, 0 when anonymous */
+	const char *session_token;
 	struct field_err ferr[REQ_FIELD_ERRS];
 	size_t nferr;
 

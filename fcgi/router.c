@@ -1,5 +1,6 @@
 /* router.c: route matching and the common checks driven by the route's row. */
 #include "router.h"
+#include "session.h"
 
 #include <cjson/cJSON.h>
 #include <stdio.h>
@@ -90,7 +91,11 @@ int router_type_ok(enum body_kind kind, const char *ct)
 		[BODY_FORM] = { "application/x-www-form-urlencoded", NULL },
 		[BODY_MULTIPART] = { "multipart/form-data", NULL },
 		[BODY_XML] = { "text/xml", "application/xml" },
+		[BODY_RAW] = { NULL, NULL },
+		[BODY_OPTIONAL_JSON] = { "application/json", NULL },
 	};
+	if (kind == BODY_RAW)
+		return 1;
 	if (ct == NULL)
 		return 0;
 	while (*ct == ' ')
@@ -184,22 +189,27 @@ enum err router_dispatch(struct call *c)
 
 	if (r->auth == AUTH_LOOPBACK && !router_is_loopback(c->remote_addr))
 		return ERR_NOT_FOUND;
+	if (r->auth == AUTH_CITIZEN && (e = session_authenticate(c)) != ERR_OK)
+		return e;
+	enum body_kind body = r->body;
+	if (body == BODY_OPTIONAL_JSON)
+		body = c->content_length > 0 ? BODY_JSON : BODY_NONE;
 
 	struct kvlist *in = arena_alloc(c->arena, sizeof *in);
 	if (in == NULL)
 		return ERR_INTERNAL;
-	if (r->body != BODY_NONE) {
+	if (body != BODY_NONE) {
 		if (c->content_length < 0)
 			return ERR_LENGTH_REQUIRED;
 		if ((unsigned long long)c->content_length > r->body_max)
 			return ERR_TOO_LARGE;
-		if (!router_type_ok(r->body, c->content_type))
+		if (!router_type_ok(body, c->content_type))
 			return ERR_UNSUPPORTED_TYPE;
 		if ((e = read_body(c)) != ERR_OK)
 			return e;
-		if (r->body == BODY_JSON && (e = json_inputs(c, in)) != ERR_OK)
+		if (body == BODY_JSON && (e = json_inputs(c, in)) != ERR_OK)
 			return e;
-		if (r->body == BODY_FORM) {
+		if (body == BODY_FORM) {
 			enum kv_err ke = kv_parse_urlencoded(c->arena, c->body, c->body_len, in);
 			if (ke != KV_OK)
 				return ERR_BAD_REQUEST;

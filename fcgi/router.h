@@ -10,6 +10,7 @@
 enum auth {
 	AUTH_ANY = 0,       /* anyone */
 	AUTH_LOOPBACK,      /* only from 127.0.0.0/8 or ::1 (ops endpoints) */
+	AUTH_CITIZEN,       /* a session cookie (with X-Requested-With on writes) or a bearer token */
 	AUTH__MAX
 };
 
@@ -20,6 +21,8 @@ enum body_kind {
 	BODY_FORM,          /* application/x-www-form-urlencoded */
 	BODY_MULTIPART,     /* multipart/form-data (parsed by the handler's form reader) */
 	BODY_XML,           /* text/xml or application/xml (the platform) */
+	BODY_RAW,           /* any type, read as bytes (the handler checks it) */
+	BODY_OPTIONAL_JSON, /* no body, or a JSON object */
 };
 
 typedef enum err (*handler_fn)(struct call *c);

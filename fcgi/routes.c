@@ -1,8 +1,23 @@
 /* routes.c: the one table of endpoints: method, path, who, body, limit, fields, handler. */
+#include "push.h"
 #include "routes.h"
 
+#define FIELDS(t) t, sizeof t / sizeof t[0]
+#define NOFIELDS NULL, 0
+
 const struct route routes[ROUTE__MAX] = {
-	[ROUTE_HEALTHZ] = { "healthz", "GET", "/healthz", AUTH_ANY, BODY_NONE, 0, NULL, 0, h_healthz },
-	[ROUTE_READYZ] = { "readyz", "GET", "/readyz", AUTH_ANY, BODY_NONE, 0, NULL, 0, h_readyz },
-	[ROUTE_METRICS] = { "metrics", "GET", "/metrics", AUTH_LOOPBACK, BODY_NONE, 0, NULL, 0, h_metrics },
+	[ROUTE_HEALTHZ] = { "healthz", "GET", "/healthz", AUTH_ANY, BODY_NONE, 0, NOFIELDS, h_healthz },
+	[ROUTE_READYZ] = { "readyz", "GET", "/readyz", AUTH_ANY, BODY_NONE, 0, NOFIELDS, h_readyz },
+	[ROUTE_METRICS] = { "metrics", "GET", "/metrics", AUTH_LOOPBACK, BODY_NONE, 0, NOFIELDS, h_metrics },
+	[ROUTE_LOGIN] = { "login", "GET", "/api/v1/login", AUTH_ANY, BODY_NONE, 0, FIELDS(login_fields), h_login },
+	[ROUTE_LOGIN_CALLBACK] = { "login_callback", "GET", "/api/v1/login/callback", AUTH_ANY, BODY_NONE, 0,
+				   NOFIELDS, h_login_callback },
+	[ROUTE_LOGIN_MINIPROGRAM] = { "login_miniprogram", "POST", "/api/v1/login/miniprogram", AUTH_ANY, BODY_JSON,
+				      1024, FIELDS(mplogin_fields), h_login_miniprogram },
+	[ROUTE_LOGOUT] = { "logout", "POST", "/api/v1/logout", AUTH_CITIZEN, BODY_NONE, 0, NOFIELDS, h_logout },
+	[ROUTE_ME] = { "me", "GET", "/api/v1/me", AUTH_CITIZEN, BODY_NONE, 0, NOFIELDS, h_me },
+	[ROUTE_PLATFORM_VERIFY] = { "platform_verify", "GET", "/platform/callback", AUTH_ANY, BODY_NONE, 0, NOFIELDS,
+				    h_platform_verify },
+	[ROUTE_PLATFORM_PUSH] = { "platform_push", "POST", "/platform/callback", AUTH_ANY, BODY_RAW,
+				  PUSH_XML_BODY_MAX, NOFIELDS, h_platform_push },
 };

@@ -1,12 +1,20 @@
 /* routes.h: the one table of endpoints. */
 #ifndef HQR_ROUTES_H
 #define HQR_ROUTES_H
+#include "fields.h"
 #include "router.h"
 
 enum route_id {
 	ROUTE_HEALTHZ,
 	ROUTE_READYZ,
 	ROUTE_METRICS,
+	ROUTE_LOGIN,
+	ROUTE_LOGIN_CALLBACK,
+	ROUTE_LOGIN_MINIPROGRAM,
+	ROUTE_LOGOUT,
+	ROUTE_ME,
+	ROUTE_PLATFORM_VERIFY,
+	ROUTE_PLATFORM_PUSH,
 	ROUTE__MAX
 };
 
@@ -16,5 +24,12 @@ extern const struct route routes[ROUTE__MAX];
 enum err h_healthz(struct call *c);
 enum err h_readyz(struct call *c);
 enum err h_metrics(struct call *c);
+enum err h_login(struct call *c);
+enum err h_login_callback(struct call *c);
+enum err h_login_miniprogram(struct call *c);
+enum err h_logout(struct call *c);
+enum err h_me(struct call *c);
+enum err h_platform_verify(struct call *c);
+enum err h_platform_push(struct call *c);
 
 #endif

@@ -316,7 +316,7 @@ rules_declaration(const struct rules_conf *conf, const struct rules_decl *d,
 
 	if (out == NULL)
 		return -1;
-	memset(out, 0, sizeof *out);
+	*out = (struct rules_decl_result){ 0 };
 	if (!rules_conf_valid(conf) || d == NULL || !day_ok(d->day) ||
 	    (d->n_travel > 0 && d->travel == NULL) || (n_areas > 0 && areas == NULL))
 		return -1;
@@ -359,7 +359,7 @@ rules_apply_declaration(const struct rules_conf *conf, enum rules_color current,
 
 	if (out == NULL)
 		return -1;
-	memset(out, 0, sizeof *out);
+	*out = (struct rules_apply){ 0 };
 	if (!rules_conf_valid(conf) || r == NULL || !day_ok(r->day) ||
 	    (unsigned)current > RULES_COLOR_RED ||
 	    (r->color != RULES_COLOR_GREEN && r->color != RULES_COLOR_RED))
@@ -462,7 +462,7 @@ rules_conversion(const struct rules_conf *conf, const struct rules_obs *o, int32
 
 	if (out == NULL)
 		return -1;
-	memset(out, 0, sizeof *out);
+	*out = (struct rules_obs_out){ 0 };
 	if (!rules_conf_valid(conf) || o == NULL || !day_ok(o->start_day) ||
 	    !day_ok(o->until_day) || !day_ok(today) || o->until_day < o->start_day ||
 	    (o->n_reports > 0 && o->reports == NULL))
@@ -474,8 +474,8 @@ rules_conversion(const struct rules_conf *conf, const struct rules_obs *o, int32
 	/* 1. The latest restarting report of this observation, up to today. */
 	start = o->start_day;
 	len = (int64_t)o->until_day - o->start_day;
-	for (size_t i = o->n_reports; i-- > 0;) {
-		const struct rules_report *r = &o->reports[i];
+	for (size_t i = o->n_reports; i > 0; i--) {
+		const struct rules_report *r = &o->reports[i - 1];
 
 		if (r->day > today)
 			continue;

@@ -426,16 +426,13 @@ mod11_2(const char *s17)
 	return map[sum % 11];
 }
 
-enum vid_err
-vid_resident_id(const char *in, size_t len, int ty, int tm, int td,
-    char out[VID_DOC_BUF])
+/* The checks of vid_resident_id, into b (VID_DOC_BUF bytes). */
+static enum vid_err
+resident_check(const char *in, size_t len, int ty, int tm, int td, char *b)
 {
-	char b[VID_DOC_BUF];
 	size_t i, n = 0;
 	int x_seen = 0, y, m, d;
 
-	if (out != NULL)
-		out[0] = '\0';
 	if (in == NULL)
 		len = 0;
 	for (i = 0; i < len; i++) {
@@ -466,9 +463,24 @@ vid_resident_id(const char *in, size_t len, int ty, int tm, int td,
 		return VID_ID_BIRTH_DATE;
 	if (mod11_2(b) != b[17])
 		return VID_ID_CHECKSUM;
-	if (out != NULL)
-		memcpy(out, b, VID_DOC_BUF);
 	return VID_OK;
+}
+
+enum vid_err
+vid_resident_id(const char *in, size_t len, int ty, int tm, int td,
+    char out[VID_DOC_BUF])
+{
+	char b[VID_DOC_BUF];
+	enum vid_err e = resident_check(in, len, ty, tm, td, b);
+
+	/* Written only now, so that out may be the input buffer itself. */
+	if (out != NULL) {
+		if (e == VID_OK)
+			memcpy(out, b, VID_DOC_BUF);
+		else
+			out[0] = '\0';
+	}
+	return e;
 }
 
 /*
@@ -585,6 +597,15 @@ doc_foreign(const char *b, size_t n)
 	return VID_ID_LENGTH;
 }
 
+/* Shape checks of the normalised number, by document (resident IDs apart). */
+static enum vid_err (*const doc_check[VID_DOC__MAX])(const char *, size_t) = {
+	[VID_DOC_RESIDENT_ID]          = NULL,
+	[VID_DOC_PASSPORT]             = doc_passport,
+	[VID_DOC_HK_MACAO_PERMIT]      = doc_hk_macao,
+	[VID_DOC_TAIWAN_PERMIT]        = doc_taiwan,
+	[VID_DOC_FOREIGN_PERMANENT_ID] = doc_foreign,
+};
+
 enum vid_err
 vid_document(const char *id_type, const char *in, size_t len,
     int ty, int tm, int td, char *out, size_t outmax)
@@ -594,39 +615,27 @@ vid_document(const char *id_type, const char *in, size_t len,
 	enum vid_err e;
 	enum vid_doc t = vid_doc_from_word(id_type);
 
-	out_clear(out, outmax);
-	if (t == VID_DOC__MAX)
+	if (t == VID_DOC__MAX) {
+		out_clear(out, outmax);
 		return VID_ID_TYPE;
+	}
 	if (in == NULL)
 		len = 0;
+	/* out is written last, so that it may be the input buffer itself. */
 	if (t == VID_DOC_RESIDENT_ID) {
-		e = vid_resident_id(in, len, ty, tm, td, b);
-		if (e != VID_OK)
-			return e;
+		e = resident_check(in, len, ty, tm, td, b);
 		n = 18;
 	} else {
 		e = norm_alnum(in, len, b, &n);
-		if (e != VID_OK)
-			return e;
-		switch (t) {
-		case VID_DOC_PASSPORT:
-			e = doc_passport(b, n);
-			break;
-		case VID_DOC_HK_MACAO_PERMIT:
-			e = doc_hk_macao(b, n);
-			break;
-		case VID_DOC_TAIWAN_PERMIT:
-			e = doc_taiwan(b, n);
-			break;
-		default:
-			e = doc_foreign(b, n);
-			break;
-		}
-		if (e != VID_OK)
-			return e;
+		if (e == VID_OK)
+			e = doc_check[t](b, n);
 	}
-	if (out == NULL || outmax < n + 1)
-		return VID_ID_LENGTH;
+	if (e == VID_OK && (out == NULL || outmax < n + 1))
+		e = VID_ID_LENGTH;
+	if (e != VID_OK) {
+		out_clear(out, outmax);
+		return e;
+	}
 	memcpy(out, b, n + 1);
 	return VID_OK;
 }
@@ -792,15 +801,13 @@ length:
 enum vid_err
 vid_phone(const char *in, size_t len, char out[VID_PHONE_BUF])
 {
-	char d[16];
+	char d[16] = { 0 };
 	size_t i, n = 0, skip = 0;
-	int plus = 0, any = 0;
+	int plus = 0, any = 0, ok = 1;
 
-	if (out != NULL)
-		out[0] = '\0';
 	if (in == NULL)
 		len = 0;
-	for (i = 0; i < len; i++) {
+	for (i = 0; i < len && ok; i++) {
 		unsigned char c = (unsigned char)in[i];
 		if (c == ' ' || c == '-')
 			continue;
@@ -810,20 +817,25 @@ vid_phone(const char *in, size_t len, char out[VID_PHONE_BUF])
 			continue;
 		}
 		if (!is_digit(c) || n >= sizeof d)
-			return VID_PHONE_FORMAT;
-		d[n++] = (char)c;
+			ok = 0;
+		else
+			d[n++] = (char)c;
 		any = 1;
 	}
 	if (plus) {
 		if (n != 13 || d[0] != '8' || d[1] != '6')
-			return VID_PHONE_FORMAT;
+			ok = 0;
 		skip = 2;
 	} else if (n == 15 && memcmp(d, "0086", 4) == 0)
 		skip = 4;
 	else if (n == 13 && d[0] == '8' && d[1] == '6')
 		skip = 2;
-	if (n - skip != 11 || d[skip] != '1' || d[skip + 1] < '3' || d[skip + 1] > '9')
+	if (!ok || n - skip != 11 || d[skip] != '1' || d[skip + 1] < '3' || d[skip + 1] > '9') {
+		if (out != NULL)
+			out[0] = '\0';
 		return VID_PHONE_FORMAT;
+	}
+	/* Written last, so that out may be the input buffer itself. */
 	if (out != NULL) {
 		memcpy(out, d + skip, 11);
 		out[11] = '\0';

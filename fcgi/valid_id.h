@@ -12,7 +12,9 @@
  * NUL-terminated and may hold any bytes; outputs go to caller buffers and are
  * always NUL-terminated when the buffer has room for at least one byte. On an
  * error the output buffer holds the empty string. "today" is always passed in
- * as a local calendar date (y, m, d) by the caller.
+ * as a local calendar date (y, m, d) by the caller. The document and phone
+ * validators write out last, so out may be the input buffer (normalising in
+ * place); for names, addresses, travel and masks out must not overlap in.
  */
 
 /* Result of a validator. The code words (vid_err_word) are part of the API:

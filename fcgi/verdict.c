@@ -198,7 +198,7 @@ verdict_decide(const struct verdict_in *in, int fever_tenths, struct verdict_out
 
 	if (out == NULL)
 		return VERDICT_DENY;
-	memset(out, 0, sizeof *out);
+	*out = (struct verdict_out){ 0 };
 	if (in == NULL || !inputs_known(in, fever_tenths))
 		return answer(out, 0, VERDICT_DENY, VERDICT_REASON_BIT(VERDICT_REASON_NO_VALID_CODE));
 

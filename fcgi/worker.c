@@ -4,6 +4,7 @@
 #include "db.h"
 #include "log.h"
 #include "metrics.h"
+#include "platform.h"
 #include "resp.h"
 #include "routes.h"
 #include "worker.h"
@@ -28,7 +29,7 @@ static pthread_t accept_owner;      /* the thread inside FCGX_Accept_r, under ac
 static atomic_int accept_owned;
 static atomic_int threads_alive;
 
-const struct app app_service = { "worker", routes, ROUTE__MAX, 1, 1, NULL, NULL };
+const struct app app_service = { "worker", routes, ROUTE__MAX, 1, 1, NULL, platform_thread_end };
 
 struct thread_ctx {
 	const struct app *app;

@@ -2,7 +2,7 @@
 # stack.sh: starts and stops the service's processes (MariaDB, hqr-fcgi, nginx) in one directory.
 #   stack.sh start DIR [HTTP_PORT]   first run: creates the database, config and secrets in DIR
 #   stack.sh stop DIR                stops whatever DIR's processes are still running
-#   stack.sh db-start DIR | db-stop DIR | app-start DIR | app-stop DIR | nginx-start DIR | nginx-stop DIR
+#   stack.sh db-start|db-stop|app-start|app-stop|sim-start|sim-stop|nginx-start|nginx-stop DIR
 # HTTP_PORT 0 (the default) picks a free loopback port. DIR/stack.env records ports and paths.
 # The binaries come from $HQR_BUILD (default build/); run it from the repository root.
 set -euo pipefail
@@ -114,6 +114,16 @@ set_ini() {
   cat "$tmp" > "$f"; rm -f "$tmp"
 }
 
+# The platform's credentials, shared by the simulator and the service's config (first run only).
+platform_secrets() {
+  mkdir -p "$DIR/secrets"; chmod 700 "$DIR/secrets"
+  (umask 077
+   [ -s "$DIR/secrets/appid" ] || echo "wx$(openssl rand -hex 8)" > "$DIR/secrets/appid"
+   [ -s "$DIR/secrets/platform_secret" ] || openssl rand -hex 16 > "$DIR/secrets/platform_secret"
+   [ -s "$DIR/secrets/push_token" ] || openssl rand -hex 16 > "$DIR/secrets/push_token"
+   [ -s "$DIR/secrets/aes_key" ] || openssl rand -base64 96 | tr -dc 'A-Za-z0-9' | head -c 43 > "$DIR/secrets/aes_key")
+}
+
 write_conf() {
   local f="$DIR/hqr.conf"
   [ -f "$f" ] && return 0
@@ -129,6 +139,12 @@ write_conf() {
   set_ini "$f" app migrations_dir "$ROOT/sql"
   set_ini "$f" app local_http true
   set_ini "$f" app public_url "http://127.0.0.1:$HTTP_PORT"
+  set_ini "$f" platform authorize_base "http://127.0.0.1:$SIM_PORT"
+  set_ini "$f" platform api_base "http://127.0.0.1:$SIM_PORT"
+  set_ini "$f" platform appid "$(cat "$DIR/secrets/appid")"
+  set_ini "$f" platform secret "file:$DIR/secrets/platform_secret"
+  set_ini "$f" platform push_token "file:$DIR/secrets/push_token"
+  set_ini "$f" platform aes_key "file:$DIR/secrets/aes_key"
   mkdir -p "$DIR/data" "$DIR/keys"; chmod 700 "$DIR/data" "$DIR/keys"
 }
 
@@ -142,9 +158,40 @@ nginx_conf() {
       -e "s|@RATE@|${HQR_RATE:-200}|" -e "s|@BURST@|${HQR_BURST:-400}|" \
       -e "s|@ADMIN_ALLOW@|allow 127.0.0.1; allow ::1;|" \
       "$ROOT/nginx/nginx.conf.in" > "$DIR/nginx/nginx.conf"
+  mkdir -p "$DIR/nginx/extra"
+  if [ -x "$BUILD/hqr-platform-sim" ]; then
+    cat > "$DIR/nginx/extra/sim.conf" <<CONF
+    # The platform simulator (development and tests only).
+    server {
+        listen 127.0.0.1:$SIM_PORT;
+        access_log $DIR/nginx/sim-access.log hqr_json;
+        location / {
+            fastcgi_pass unix:$DIR/run/sim.sock;
+            include $ROOT/nginx/fastcgi_sim.conf;
+        }
+    }
+CONF
+  else
+    rm -f "$DIR/nginx/extra/sim.conf"
+  fi
   nginx -t -p "$DIR/nginx" -c "$DIR/nginx/nginx.conf" -e stderr >/dev/null 2>"$DIR/nginx/test.log" \
     || { cat "$DIR/nginx/test.log" >&2; die "nginx configuration is invalid"; }
 }
+
+sim_start() {
+  [ -x "$BUILD/hqr-platform-sim" ] || return 0
+  mkdir -p "$DIR/run" "$DIR/log"
+  if [ -f "$DIR/run/sim.pid" ] && kill -0 "$(cat "$DIR/run/sim.pid")" 2>/dev/null; then return 0; fi
+  rm -f "$DIR/run/sim.sock"
+  setsid "$BUILD/hqr-platform-sim" serve -s "$DIR/run/sim.sock" -a "$(cat "$DIR/secrets/appid")" \
+    -k "$(cat "$DIR/secrets/platform_secret")" -t "$(cat "$DIR/secrets/push_token")" \
+    -e "$(cat "$DIR/secrets/aes_key")" -d "127.0.0.1:$HTTP_PORT" \
+    -u "http://127.0.0.1:$HTTP_PORT/platform/callback" </dev/null >>"$DIR/log/sim.log" 2>&1 &
+  echo $! > "$DIR/run/sim.pid"
+  wait_for 10 test -S "$DIR/run/sim.sock" || { tail -n 20 "$DIR/log/sim.log" >&2; die "the platform simulator did not start"; }
+}
+
+sim_stop() { stop_pidfile "$DIR/run/sim.pid" TERM 10; }
 
 app_start() {
   mkdir -p "$DIR/run" "$DIR/log"
@@ -183,8 +230,10 @@ start() {
   mkdir -p "$DIR"; chmod 755 "$DIR"
   if [ -f "$DIR/stack.env" ]; then
     load_env
+    SIM_PORT=${SIM_PORT:-$(free_port)}
   else
     DB_PORT=$(free_port)
+    SIM_PORT=$(free_port)
     HTTP_PORT=$want_http
   fi
   [ "$want_http" != 0 ] && HTTP_PORT=$want_http
@@ -192,6 +241,7 @@ start() {
   cat > "$DIR/stack.env" <<ENV
 DB_PORT=$DB_PORT
 HTTP_PORT=$HTTP_PORT
+SIM_PORT=$SIM_PORT
 HQR_CONF=$DIR/hqr.conf
 DB_CNF=$DIR/db/my.cnf
 APP_LOG=$DIR/log/app.log
@@ -203,10 +253,12 @@ ENV
   else
     db_start
   fi
+  platform_secrets
   write_conf
   "$BUILD/hqrctl" -c "$DIR/hqr.conf" migrate >"$DIR/migrate.log" 2>&1 \
     || { cat "$DIR/migrate.log" >&2; die "migrations failed"; }
   nginx_conf
+  sim_start
   app_start
   nginx_start
 }
@@ -214,6 +266,7 @@ ENV
 stop() {
   nginx_stop
   app_stop
+  sim_stop
   db_stop
 }
 
@@ -226,6 +279,8 @@ case "$cmd" in
   db-start) load_env; db_start ;;
   db-stop) load_env; db_stop ;;
   app-start) load_env; app_start ;;
+  sim-start) load_env; sim_start ;;
+  sim-stop) load_env; sim_stop ;;
   app-stop) load_env; app_stop ;;
   nginx-start) load_env; nginx_start ;;
   nginx-stop) load_env; nginx_stop ;;

@@ -1,0 +1,276 @@
+/* h_login.c: logging in through the platform's OAuth (web and mini-program), logout, /me. */
+#include "clock.h"
+#include "conf.h"
+#include "crypto.h"
+#include "db.h"
+#include "log.h"
+#include "platform.h"
+#include "resp.h"
+#include "routes.h"
+#include "session.h"
+#include "fields.h"
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#define STATE_LEN 32
+#define STATE_TTL_S 600
+#define CODE_REUSE_S 60
+#define NEXT_MAX 512
+
+/* A local path only: "/" then no second "/" or "\", printable ASCII without backslash or
+ * spaces, at most NEXT_MAX bytes. Pure. */
+/* A local path only (see fields.h). */
+int login_next_ok(const char *next)
+{
+	size_t n = strlen(next);
+	if (n == 0 || n > NEXT_MAX || next[0] != '/' || next[1] == '/' || next[1] == '\\')
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)next[i] <= 0x20 || (unsigned char)next[i] >= 0x7f || next[i] == '\\')
+			return 0;
+	return 1;
+}
+
+const char *valid_next(const struct field *f, struct arena *a, const char *v, size_t len, struct fval *out)
+{
+	(void)f;
+	(void)a;
+	if (len != strlen(v) || !login_next_ok(v))
+		return "NOT_A_LOCAL_PATH";
+	out->s = v;
+	out->len = len;
+	return NULL;
+}
+
+const char *valid_login_code(const struct field *f, struct arena *a, const char *v, size_t len, struct fval *out)
+{
+	(void)f;
+	(void)a;
+	if (len == 0 || len > 128)
+		return "INVALID";
+	for (size_t i = 0; i < len; i++)
+		if (!((v[i] >= 'A' && v[i] <= 'Z') || (v[i] >= 'a' && v[i] <= 'z') || (v[i] >= '0' && v[i] <= '9') ||
+		      v[i] == '-' || v[i] == '_'))
+			return "INVALID";
+	out->s = v;
+	out->len = len;
+	return NULL;
+}
+
+static int random_alnum(char *out, size_t n)
+{
+	static const char set[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+	uint8_t raw[128];
+	if (n > sizeof raw || crypto_random(raw, n) != 0)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		out[i] = set[raw[i] % 62]; /* 256 % 62 bias is irrelevant at 32 characters */
+	out[n] = '\0';
+	return 0;
+}
+
+enum err h_login(struct call *c)
+{
+	const char *next = c->f[LOGIN_NEXT].present ? c->f[LOGIN_NEXT].s : "/";
+	char state[STATE_LEN + 1];
+	if (random_alnum(state, STATE_LEN) != 0)
+		return ERR_INTERNAL;
+	int64_t exp = clock_now() + STATE_TTL_S;
+	struct db_param p[] = { DBP_TEXT(state), DBP_TEXT(next), DBP_I64(&exp), DBP_END };
+	enum db_rc rc = db_exec(c->db, STMT_STATE_INSERT, p, NULL);
+	if (rc != DB_OK)
+		return rc == DB_DOWN ? ERR_UNAVAILABLE : ERR_INTERNAL;
+	char *redirect = arena_printf(c->arena, "%s/api/v1/login/callback", c->conf->public_url);
+	char *enc = redirect != NULL ? pct_encode(c->arena, redirect) : NULL;
+	/* The platform's exact parameter order; redirect_uri encoded once. */
+	char *url = enc != NULL ? arena_printf(c->arena,
+		"%s/connect/oauth2/authorize?appid=%s&redirect_uri=%s&response_type=code&scope=%s&state=%s#wechat_redirect",
+		c->conf->authorize_base, c->conf->appid, enc, c->conf->oauth_scope, state) : NULL;
+	if (url == NULL)
+		return ERR_INTERNAL;
+	resp_redirect(c, url);
+	return ERR_OK;
+}
+
+/* Every callback failure lands on the client page with a stable word, and is logged. */
+static enum err fail(struct call *c, const char *word)
+{
+	log_warn("login callback failed: %s", word);
+	char *url = arena_printf(c->arena, "/?login_error=%s", word);
+	resp_redirect(c, url != NULL ? url : "/?login_error=INTERNAL");
+	return ERR_OK;
+}
+
+static void reuse_key(const char *code, uint8_t key[32])
+{
+	char buf[200];
+	snprintf(buf, sizeof buf, "hqr-code-reuse:%s", code);
+	crypto_sha256(buf, strlen(buf), key);
+}
+
+/* A reload of the callback with a code exchanged in the last minute lands in its session. */
+static int try_reuse(struct call *c, const char *code, const char *state, const uint8_t code_hash[32])
+{
+	char st[130], next[NEXT_MAX + 1];
+	uint8_t sealed[128], key[32], token[SESSION_TOKEN_LEN + 1];
+	int64_t now = clock_now();
+	struct db_param p[] = { DBP_BLOB(code_hash, 32), DBP_I64(&now), DBP_END };
+	struct db_col cols[] = { DBC_TEXT(st, sizeof st), DBC_TEXT(next, sizeof next), DBC_BLOB(sealed, sizeof sealed), DBC_END };
+	if (db_exec(c->db, STMT_CODE_GET, p, cols) != DB_OK || strcmp(st, state) != 0)
+		return 0;
+	reuse_key(code, key);
+	int n = crypto_open(key, NULL, 0, sealed, cols[2].len, token, sizeof token - 1);
+	if (n != SESSION_TOKEN_LEN)
+		return 0;
+	token[n] = '\0';
+	session_set_cookie(c, (const char *)token, c->conf->session_absolute_s);
+	resp_redirect(c, arena_strdup(c->arena, next));
+	log_info("login callback: a reused code landed in its session");
+	return 1;
+}
+
+enum err h_login_callback(struct call *c)
+{
+	const struct kv *kc = kv_get(&c->query, "code"), *ks = kv_get(&c->query, "state");
+	if (kc == NULL || ks == NULL || kc->len == 0 || ks->len == 0)
+		return fail(c, "MISSING_PARAMS");
+	struct fval fv;
+	if (valid_login_code(NULL, c->arena, kc->val, kc->len, &fv) != NULL)
+		return fail(c, "CODE_INVALID");
+	if (ks->len > 128 || strspn(ks->val, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789") != ks->len)
+		return fail(c, "STATE_INVALID");
+	const char *code = kc->val, *state = ks->val;
+	uint8_t code_hash[32];
+	crypto_sha256(code, strlen(code), code_hash);
+	if (try_reuse(c, code, state, code_hash))
+		return ERR_OK;
+
+	/* The state is single use: read it, then delete it; only the deleter goes on. */
+	char next[NEXT_MAX + 1];
+	int64_t now = clock_now();
+	struct db_param sp[] = { DBP_TEXT(state), DBP_I64(&now), DBP_END };
+	struct db_col sc[] = { DBC_TEXT(next, sizeof next), DBC_END };
+	enum db_rc rc = db_exec(c->db, STMT_STATE_GET, sp, sc);
+	if (rc == DB_NOROW)
+		return fail(c, "STATE_INVALID");
+	if (rc != DB_OK)
+		return fail(c, "UNAVAILABLE");
+	struct db_param dp[] = { DBP_TEXT(state), DBP_END };
+	if (db_exec(c->db, STMT_STATE_DELETE, dp, NULL) != DB_OK)
+		return fail(c, "UNAVAILABLE");
+	if (db_affected(c->db) != 1)
+		return fail(c, "STATE_INVALID");
+
+	struct pf_user u;
+	long errcode = 0;
+	enum pf_rc pr = platform_oauth_exchange(c->conf, code, &u, &errcode);
+	if (pr == PF_ERRCODE)
+		return fail(c, errcode == 40029 ? "CODE_INVALID" : errcode == 40163 ? "CODE_USED" : "PLATFORM_ERROR");
+	if (pr != PF_OK)
+		return fail(c, "PLATFORM_UNAVAILABLE");
+	if (u.snapshot)
+		return fail(c, "SNAPSHOT_USER");
+
+	now = clock_now();
+	struct db_param ap[] = { DBP_TEXT(u.openid), u.unionid[0] != '\0' ? (struct db_param)DBP_TEXT(u.unionid)
+								       : (struct db_param)DBP_NULL(DBT_TEXT),
+				 DBP_I64(&now), DBP_END };
+	if (db_exec(c->db, STMT_ACCOUNT_UPSERT, ap, NULL) != DB_OK)
+		return fail(c, "UNAVAILABLE");
+	uint64_t account = db_insert_id(c->db);
+	char token[SESSION_TOKEN_LEN + 1];
+	int64_t exp;
+	if (account == 0 || session_create(c->db, c->conf, account, SESSION_COOKIE, token, &exp) != DB_OK)
+		return fail(c, "UNAVAILABLE");
+
+	uint8_t key[32], sealed[128];
+	reuse_key(code, key);
+	int sn = crypto_seal(key, NULL, 0, token, SESSION_TOKEN_LEN, sealed, sizeof sealed);
+	int64_t reuse_until = now + CODE_REUSE_S;
+	if (sn > 0) {
+		struct db_param cp[] = { DBP_BLOB(code_hash, 32), DBP_TEXT(state), DBP_TEXT(next),
+					 DBP_BLOB(sealed, (size_t)sn), DBP_I64(&reuse_until), DBP_END };
+		db_exec(c->db, STMT_CODE_INSERT, cp, NULL); /* best effort: only reloads need it */
+	}
+	session_set_cookie(c, token, c->conf->session_absolute_s);
+	resp_redirect(c, arena_strdup(c->arena, next));
+	return ERR_OK;
+}
+
+enum err h_login_miniprogram(struct call *c)
+{
+	struct pf_user u;
+	long errcode = 0;
+	enum pf_rc pr = platform_jscode2session(c->conf, c->f[MPLOGIN_CODE].s, &u, &errcode);
+	if (pr == PF_ERRCODE) {
+		switch (errcode) {
+		case 40029: return ERR_LOGIN_CODE_INVALID;
+		case 40163: return ERR_LOGIN_CODE_USED;
+		case 45011: return ERR_LOGIN_RATE_LIMITED;
+		case 40226: return ERR_LOGIN_BLOCKED;
+		case -1: return ERR_PLATFORM_UNAVAILABLE;
+		default:
+			log_warn("mini-program login refused by the platform: errcode %ld", errcode);
+			return ERR_PLATFORM_ERROR;
+		}
+	}
+	if (pr == PF_DB)
+		return ERR_UNAVAILABLE;
+	if (pr != PF_OK)
+		return ERR_PLATFORM_UNAVAILABLE;
+	int64_t now = clock_now();
+	struct db_param ap[] = { DBP_TEXT(u.openid), u.unionid[0] != '\0' ? (struct db_param)DBP_TEXT(u.unionid)
+								       : (struct db_param)DBP_NULL(DBT_TEXT),
+				 DBP_I64(&now), DBP_END };
+	enum db_rc rc = db_exec(c->db, STMT_ACCOUNT_UPSERT, ap, NULL);
+	if (rc != DB_OK)
+		return rc == DB_DOWN ? ERR_UNAVAILABLE : ERR_INTERNAL;
+	char token[SESSION_TOKEN_LEN + 1];
+	int64_t exp;
+	rc = session_create(c->db, c->conf, db_insert_id(c->db), SESSION_BEARER, token, &exp);
+	if (rc != DB_OK)
+		return rc == DB_DOWN ? ERR_UNAVAILABLE : ERR_INTERNAL;
+	char when[32];
+	time_t t = (time_t)exp;
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "token", token);
+	cJSON_AddStringToObject(o, "expires_at", when);
+	resp_json(c, 200, o);
+	return ERR_OK;
+}
+
+enum err h_logout(struct call *c)
+{
+	enum db_rc rc = session_end(c);
+	if (rc != DB_OK)
+		return rc == DB_DOWN ? ERR_UNAVAILABLE : ERR_INTERNAL;
+	if (c->session_kind == SESSION_COOKIE)
+		session_set_cookie(c, "", 0);
+	resp_raw(c, 204, "application/json; charset=utf-8", "", 0);
+	return ERR_OK;
+}
+
+enum err h_me(struct call *c)
+{
+	char since[32];
+	int32_t has_union = 0;
+	struct db_param p[] = { DBP_U64(&c->account_id), DBP_END };
+	struct db_col cols[] = { DBC_TEXT(since, sizeof since), DBC_I32(&has_union), DBC_END };
+	enum db_rc rc = db_exec(c->db, STMT_ACCOUNT_GET, p, cols);
+	if (rc != DB_OK)
+		return rc == DB_DOWN ? ERR_UNAVAILABLE : ERR_INTERNAL;
+	cJSON *o = cJSON_CreateObject();
+	cJSON *acc = cJSON_AddObjectToObject(o, "account");
+	cJSON_AddStringToObject(acc, "since", since);
+	cJSON_AddStringToObject(acc, "login", c->session_kind == SESSION_BEARER ? "miniprogram" : "web");
+	cJSON_AddBoolToObject(acc, "unionid_bound", has_union != 0);
+	cJSON_AddArrayToObject(o, "persons");
+	resp_json(c, 200, o);
+	return ERR_OK;
+}

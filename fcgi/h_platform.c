@@ -1,0 +1,150 @@
+/* h_platform.c: the server URL the platform calls: verification, signed pushes (plain and safe
+ * mode), a greeting on subscribe, the health-code link on the menu's CLICK, retries answered once. */
+#include "clock.h"
+#include "conf.h"
+#include "crypto.h"
+#include "db.h"
+#include "log.h"
+#include "push.h"
+#include "resp.h"
+#include "routes.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *q(struct call *c, const char *name)
+{
+	const struct kv *kv = kv_get(&c->query, name);
+	return kv != NULL ? kv->val : NULL;
+}
+
+static int signed_ok(struct call *c)
+{
+	const char *sig = q(c, "signature"), *ts = q(c, "timestamp"), *nonce = q(c, "nonce");
+	if (sig == NULL || ts == NULL || nonce == NULL || strlen(ts) > 20 || strlen(nonce) > 64)
+		return 0;
+	return push_check_signature(c->conf->push_token, ts, nonce, sig) == 1;
+}
+
+enum err h_platform_verify(struct call *c)
+{
+	const char *echostr = q(c, "echostr");
+	if (!signed_ok(c) || echostr == NULL)
+		return ERR_SIGNATURE;
+	char *body = arena_strdup(c->arena, echostr);
+	if (body == NULL)
+		return ERR_INTERNAL;
+	resp_raw(c, 200, "text/plain; charset=utf-8", body, strlen(body));
+	return ERR_OK;
+}
+
+static void answer_success(struct call *c)
+{
+	resp_raw(c, 200, "text/plain; charset=utf-8", "success", 7);
+}
+
+/* The reply to a push, or NULL for a plain acknowledgement. */
+static char *reply_for(struct call *c, const struct push_msg *m)
+{
+	const char *type = push_msg_get(m, "MsgType"), *event = push_msg_get(m, "Event");
+	const char *key = push_msg_get(m, "EventKey");
+	if (type == NULL || strcmp(type, "event") != 0 || event == NULL)
+		return NULL;
+	const char *text = NULL;
+	if (strcmp(event, "subscribe") == 0)
+		text = "Welcome to the city's health code. Apply for your code or show it here: ";
+	else if (strcmp(event, "CLICK") == 0 && key != NULL && strcmp(key, c->conf->menu_key) == 0)
+		text = "Your health code: ";
+	if (text == NULL)
+		return NULL;
+	char content[1024];
+	snprintf(content, sizeof content, "%s%s/api/v1/login?next=/", text, c->conf->public_url);
+	size_t max = 4096;
+	char *out = arena_alloc(c->arena, max);
+	const char *to = push_msg_get(m, "FromUserName"), *from = push_msg_get(m, "ToUserName");
+	if (out == NULL || to == NULL || from == NULL ||
+	    push_reply_text(to, from, clock_now(), content, out, max) != PUSH_OK)
+		return NULL;
+	return out;
+}
+
+enum err h_platform_push(struct call *c)
+{
+	/* The signature is checked before anything of the body is parsed. */
+	if (!signed_ok(c))
+		return ERR_SIGNATURE;
+	const char *enc_type = q(c, "encrypt_type");
+	int safe = enc_type != NULL && strcmp(enc_type, "aes") == 0;
+	if (c->body_len > PUSH_XML_BODY_MAX)
+		return ERR_TOO_LARGE;
+
+	struct push_field outer_f[PUSH_XML_FIELDS_MAX], f[PUSH_XML_FIELDS_MAX];
+	struct push_msg outer, m;
+	char *buf = arena_alloc(c->arena, PUSH_XML_BUF_SIZE), *obuf = arena_alloc(c->arena, PUSH_XML_BUF_SIZE);
+	if (buf == NULL || obuf == NULL)
+		return ERR_INTERNAL;
+	const char *xml = c->body;
+	size_t xml_len = c->body_len;
+	struct push_aes aes;
+	if (safe) {
+		const char *msig = q(c, "msg_signature"), *ts = q(c, "timestamp"), *nonce = q(c, "nonce");
+		if (c->conf->aes_key[0] == '\0' || push_aes_init(&aes, c->conf->aes_key) != PUSH_OK || msig == NULL)
+			return ERR_SIGNATURE;
+		push_msg_init(&outer, outer_f, PUSH_XML_FIELDS_MAX, obuf, PUSH_XML_BUF_SIZE);
+		if (push_xml_parse(&outer, c->body, c->body_len) != PUSH_OK)
+			return ERR_BAD_REQUEST;
+		const char *encrypted = push_msg_get(&outer, "Encrypt");
+		if (encrypted == NULL || push_check_msg_signature(c->conf->push_token, ts, nonce, encrypted, msig) != 1)
+			return ERR_SIGNATURE;
+		size_t elen = strlen(encrypted), plen = 0;
+		char *plain = arena_alloc(c->arena, elen + 1);
+		if (plain == NULL || push_decrypt(&aes, encrypted, elen, c->conf->appid, plain, elen + 1, &plen) != PUSH_OK)
+			return ERR_SIGNATURE; /* one answer for every failure: no padding oracle */
+		xml = plain;
+		xml_len = plen;
+	}
+	push_msg_init(&m, f, PUSH_XML_FIELDS_MAX, buf, PUSH_XML_BUF_SIZE);
+	if (push_xml_parse(&m, xml, xml_len) != PUSH_OK)
+		return ERR_BAD_REQUEST;
+
+	/* The platform retries a push it saw no answer to: answer each message once. */
+	char key[200];
+	if (push_dedup_key(&m, key, sizeof key) == PUSH_OK) {
+		int64_t now = clock_now();
+		struct db_param p[] = { DBP_TEXT(key), DBP_I64(&now), DBP_END };
+		enum db_rc rc = db_exec(c->db, STMT_PUSH_DEDUP, p, NULL);
+		if (rc != DB_OK)
+			return rc == DB_DOWN ? ERR_UNAVAILABLE : ERR_INTERNAL;
+		if (db_affected(c->db) == 0) {
+			answer_success(c);
+			return ERR_OK;
+		}
+	}
+	char *reply = reply_for(c, &m);
+	if (reply == NULL) {
+		answer_success(c);
+		return ERR_OK;
+	}
+	if (!safe) {
+		resp_raw(c, 200, "application/xml; charset=utf-8", reply, strlen(reply));
+		return ERR_OK;
+	}
+	uint8_t rnd[16], nrnd[8];
+	size_t rlen = strlen(reply), emax = PUSH_ENCRYPT_B64_SIZE(rlen, strlen(c->conf->appid));
+	char *enc = arena_alloc(c->arena, emax);
+	if (enc == NULL || crypto_random(rnd, sizeof rnd) != 0 || crypto_random(nrnd, sizeof nrnd) != 0 ||
+	    push_encrypt(&aes, reply, rlen, c->conf->appid, rnd, enc, emax) != PUSH_OK)
+		return ERR_INTERNAL;
+	char ts[24], nonce[17], sig[PUSH_SIG_HEX];
+	snprintf(ts, sizeof ts, "%lld", (long long)clock_now());
+	crypto_hex(nrnd, sizeof nrnd, nonce);
+	if (push_msg_signature(c->conf->push_token, ts, nonce, enc, sig) != PUSH_OK)
+		return ERR_INTERNAL;
+	size_t omax = strlen(enc) + 512;
+	char *out = arena_alloc(c->arena, omax);
+	if (out == NULL || push_reply_encrypted(enc, sig, ts, nonce, out, omax) != PUSH_OK)
+		return ERR_INTERNAL;
+	resp_raw(c, 200, "application/xml; charset=utf-8", out, strlen(out));
+	return ERR_OK;
+}

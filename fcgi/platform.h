@@ -1,0 +1,65 @@
+/* platform.h: the libcurl client of the chat platform: OAuth exchanges, the shared access token,
+ * API calls with compare-and-expire and bounded concurrency. */
+#ifndef HQR_PLATFORM_H
+#define HQR_PLATFORM_H
+#include <stddef.h>
+#include <stdint.h>
+
+struct conf;
+struct db;
+struct cJSON;
+
+#define PF_BODY_MAX (64 * 1024)
+
+enum pf_rc {
+	PF_OK = 0,     /* errcode 0 (or absent) */
+	PF_ERRCODE,    /* the platform answered with a non-zero errcode (in resp.errcode) */
+	PF_TIMEOUT,    /* no answer in time (never retried) */
+	PF_NET,        /* connection refused, cut, TLS failure, HTTP status not 200 */
+	PF_BAD_BODY,   /* not JSON, or over PF_BODY_MAX */
+	PF_BUSY,       /* too many threads already wait on the platform: answer 503 at once */
+	PF_DB,         /* the shared token row could not be read or written */
+};
+
+struct pf_resp {
+	struct cJSON *json;  /* owned; pf_resp_free */
+	char *raw;           /* owned raw body (NUL-terminated) */
+	long errcode;
+};
+
+void pf_resp_free(struct pf_resp *r);
+const char *pf_rc_word(enum pf_rc rc);
+
+/* Process set-up (before threads) and each thread's end (frees its curl handle). */
+void platform_global_init(void);
+void platform_thread_end(void);
+
+/* One HTTP exchange (GET when body is NULL, else POST of JSON) with the configured timeouts,
+ * TLS verification, a response cap, and the concurrency bound. */
+enum pf_rc platform_request(const struct conf *c, const char *url, const char *body, struct pf_resp *out);
+
+struct pf_user {
+	char openid[72];
+	char unionid[72];    /* "" when the platform sent none */
+	int snapshot;        /* is_snapshotuser: 1 */
+};
+
+/* sns/oauth2/access_token: a web login code → the user. */
+enum pf_rc platform_oauth_exchange(const struct conf *c, const char *code, struct pf_user *u, long *errcode);
+/* sns/jscode2session: a mini-program code → the user (session_key is dropped at once). */
+enum pf_rc platform_jscode2session(const struct conf *c, const char *code, struct pf_user *u, long *errcode);
+
+/* The global access token from the one shared row, refreshed by one process at a time under a
+ * row lock (re-read after taking it) when under 300 s remain. */
+enum pf_rc platform_token(const struct conf *c, struct db *db, char *token, size_t max);
+/* POSTs body to api_base + path + "?access_token=": on 40001/40014/42001 expires the cached
+ * token only if it is still the one that failed, then retries once; a -1 is retried with backoff
+ * only when idempotent. */
+enum pf_rc platform_api_post(const struct conf *c, struct db *db, const char *path, const char *body,
+			     int idempotent, struct pf_resp *out);
+
+/* Copies the digits of an integer member straight from raw JSON text (64-bit ids exceed a
+ * double). Returns 0, or -1 when absent. */
+int pf_int_text(const char *raw, const char *member, char *out, size_t max);
+
+#endif

@@ -1,0 +1,27 @@
+/* session.h: who is calling: citizen sessions by cookie or bearer token; creation and end. */
+#ifndef HQR_SESSION_H
+#define HQR_SESSION_H
+#include <stdint.h>
+
+#include "db.h"
+#include "err.h"
+#include "req.h"
+
+#define SESSION_COOKIE_NAME "hqr_session"
+#define SESSION_TOKEN_LEN 43   /* base64url of 32 random bytes */
+
+enum session_kind { SESSION_COOKIE = 1, SESSION_BEARER = 2 };
+
+/* Creates a session (random 256 bits; only its SHA-256 is stored) for account and writes the
+ * token into token (SESSION_TOKEN_LEN + 1 bytes) and its absolute expiry into *expires_at. */
+enum db_rc session_create(struct db *db, const struct conf *conf, uint64_t account, enum session_kind kind,
+			  char *token, int64_t *expires_at);
+/* Authenticates the call from "Authorization: Bearer" or the session cookie; a cookie-borne
+ * write (not GET/HEAD) must carry X-Requested-With: hqr. Sets c->account_id, c->session_kind. */
+enum err session_authenticate(struct call *c);
+/* Ends the caller's session. */
+enum db_rc session_end(struct call *c);
+/* Adds the Set-Cookie header for token (max_age seconds; 0 clears the cookie). */
+void session_set_cookie(struct call *c, const char *token, int64_t max_age);
+
+#endif

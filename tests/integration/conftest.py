@@ -1,0 +1,279 @@
+"""Integration fixtures: one private stack (MariaDB, hqr-fcgi, nginx) for the whole session.
+
+The stack lives in a throwaway directory made here and is started and stopped with
+scripts/stack.sh; the repository's var/ is never used. HQR_BUILD picks the binaries (default
+"build"); HQR_KEEP=1 keeps the directory after the run for inspection.
+"""
+import glob
+import http.client
+import json
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+
+import pytest
+import requests
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+STACK_SH = os.path.join(ROOT, "scripts", "stack.sh")
+
+
+def pid_alive(pid):
+    """True when pid exists and is not a zombie."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            data = f.read()
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    # The state follows the command name, which is in parentheses and may hold spaces.
+    state = data[data.rindex(b")") + 2:].split()[0]
+    return state != b"Z"
+
+
+def children_of(ppid):
+    """Live (non-zombie) child pids of ppid, read from /proc."""
+    kids = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as f:
+                data = f.read()
+        except OSError:
+            continue
+        fields = data[data.rindex(b")") + 2:].split()
+        if int(fields[1]) == ppid and fields[0] != b"Z":
+            kids.append(int(entry))
+    return sorted(kids)
+
+
+def read_ini(path):
+    """A minimal INI reader (section -> key -> value) for checks on the generated config."""
+    out, sec = {}, None
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            line = line.strip()
+            if not line or line[0] in ";#":
+                continue
+            if line.startswith("[") and line.endswith("]"):
+                sec = line[1:-1]
+                out.setdefault(sec, {})
+            elif "=" in line and sec is not None:
+                k, v = line.split("=", 1)
+                out[sec][k.strip()] = v.strip()
+    return out
+
+
+class RawResponse:
+    """The parts of a response the tests look at, shaped like requests' Response."""
+
+    def __init__(self, status, headers, body):
+        self.status_code = status
+        self.headers = headers  # http.client.HTTPMessage: case-insensitive
+        self.content = body
+        self.text = body.decode("utf-8", errors="replace")
+
+    def json(self):
+        return json.loads(self.text)
+
+
+class Stack:
+    def __init__(self, directory, build):
+        self.dir = directory
+        self.build = build
+        self.env = {}
+
+    # --- set-up -------------------------------------------------------------------------
+    def _environ(self):
+        env = dict(os.environ)
+        env["HQR_BUILD"] = self.build
+        env["HQR_RATE"] = "100000"
+        env["HQR_BURST"] = "100000"
+        return env
+
+    def load_env(self):
+        env = {}
+        with open(os.path.join(self.dir, "stack.env"), encoding="utf-8") as f:
+            for line in f:
+                line = line.strip()
+                if "=" in line:
+                    k, v = line.split("=", 1)
+                    env[k] = v
+        self.env = env
+        self.http_port = int(env["HTTP_PORT"])
+        self.db_port = int(env["DB_PORT"])
+        self.conf_path = env["HQR_CONF"]
+        self.db_cnf = env["DB_CNF"]
+        self.app_log = env["APP_LOG"]
+        self.base = f"http://127.0.0.1:{self.http_port}"
+
+    # --- helpers ------------------------------------------------------------------------
+    def url(self, path):
+        return self.base + path
+
+    def raw(self, method, target, headers=None, body=None, timeout=10):
+        """Sends target exactly as given (requests re-quotes bad escapes such as %zz)."""
+        conn = http.client.HTTPConnection("127.0.0.1", self.http_port, timeout=timeout)
+        try:
+            conn.putrequest(method, target, skip_accept_encoding=True)
+            for k, v in (headers or {}).items():
+                conn.putheader(k, v)
+            if body is not None:
+                conn.putheader("Content-Length", str(len(body)))
+            conn.endheaders(body)
+            r = conn.getresponse()
+            return RawResponse(r.status, r.headers, r.read())
+        finally:
+            conn.close()
+
+    def sh(self, cmd, *args, check=True, timeout=120):
+        """Runs `scripts/stack.sh CMD DIR ARGS...` from the repository root."""
+        p = subprocess.run([STACK_SH, cmd, self.dir, *args], cwd=ROOT, env=self._environ(),
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                           timeout=timeout)
+        if check and p.returncode != 0:
+            raise RuntimeError(f"stack.sh {cmd} failed ({p.returncode}):\n{p.stdout}\n{p.stderr}")
+        return p
+
+    def bin(self, name):
+        b = self.build if os.path.isabs(self.build) else os.path.join(ROOT, self.build)
+        return os.path.join(b, name)
+
+    def run_bin(self, name, *args, timeout=60):
+        return subprocess.run([self.bin(name), *args], cwd=ROOT, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True, timeout=timeout)
+
+    @property
+    def pid_file(self):
+        return os.path.join(self.dir, "run", "hqr.pid")
+
+    def master_pid(self):
+        with open(self.pid_file, encoding="ascii") as f:
+            return int(f.read().strip())
+
+    def worker_pids(self):
+        return children_of(self.master_pid())
+
+    def nginx_pid(self):
+        try:
+            with open(os.path.join(self.dir, "nginx", "nginx.pid"), encoding="ascii") as f:
+                return int(f.read().strip())
+        except (OSError, ValueError):
+            return None
+
+    def db_pid(self):
+        try:
+            with open(os.path.join(self.dir, "db", "mysqld.pid"), encoding="ascii") as f:
+                return int(f.read().strip())
+        except (OSError, ValueError):
+            return None
+
+    def conf(self):
+        return read_ini(self.conf_path)
+
+    def configured_workers(self):
+        return int(self.conf()["server"]["workers"])
+
+    def sql(self, query):
+        """Runs a query as root against the hqr database; rows as lists of strings."""
+        p = subprocess.run(["mariadb", f"--defaults-file={self.db_cnf}", "-uroot", "-N", "-B",
+                            "hqr", "-e", query], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           text=True, timeout=30)
+        if p.returncode != 0:
+            raise RuntimeError(f"mariadb failed: {p.stderr}")
+        return [line.split("\t") for line in p.stdout.splitlines()]
+
+    def log_files(self):
+        """Every log the stack writes: the application's, nginx's access and error logs, the
+        migration output and MariaDB's own logs (never the database files)."""
+        found = set()
+        for pattern in ("log/*.log", "nginx/*.log", "*.log", "db/*.log"):
+            found.update(glob.glob(os.path.join(self.dir, pattern)))
+        return sorted(found)
+
+    def read_logs(self):
+        parts = []
+        for path in self.log_files():
+            with open(path, encoding="utf-8", errors="replace") as f:
+                parts.append(f"==> {os.path.relpath(path, self.dir)} <==\n{f.read()}")
+        return "\n".join(parts)
+
+    def metrics(self):
+        """Parses /metrics into {"name{labels}": value}."""
+        r = requests.get(self.url("/metrics"), timeout=5)
+        r.raise_for_status()
+        out = {}
+        for line in r.text.splitlines():
+            if not line or line.startswith("#"):
+                continue
+            key, value = line.rsplit(" ", 1)
+            out[key] = float(value)
+        return out
+
+    def all_pids(self):
+        pids = set()
+        for getter in (self.nginx_pid, self.db_pid):
+            p = getter()
+            if p is not None:
+                pids.add(p)
+        try:
+            m = self.master_pid()
+            pids.add(m)
+            pids.update(children_of(m))
+        except (OSError, ValueError):
+            pass
+        return pids
+
+
+@pytest.fixture(scope="session")
+def stack():
+    build = os.environ.get("HQR_BUILD", "build")
+    directory = tempfile.mkdtemp(prefix="hqr-it-")
+    os.chmod(directory, 0o755)
+    s = Stack(directory, build)
+    try:
+        p = s.sh("start", check=False, timeout=180)
+        if p.returncode != 0:
+            pytest.fail(f"stack.sh start failed ({p.returncode}):\n{p.stdout}\n{p.stderr}",
+                        pytrace=False)
+        s.load_env()
+        yield s
+    finally:
+        pids = s.all_pids() if s.env else set()
+        master = None
+        try:
+            master = s.master_pid()
+        except (OSError, ValueError):
+            pass
+        stop = s.sh("stop", check=False, timeout=120)
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and any(pid_alive(p) for p in pids):
+            time.sleep(0.05)
+        survivors = sorted(p for p in pids if pid_alive(p))
+        if os.environ.get("HQR_KEEP") == "1":
+            print(f"\nstack directory kept: {directory}")
+        else:
+            shutil.rmtree(directory, ignore_errors=True)
+        for p in survivors:  # never leave anything behind, even when failing
+            try:
+                os.kill(p, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        assert stop.returncode == 0, f"stack.sh stop failed:\n{stop.stdout}\n{stop.stderr}"
+        assert master is None or not pid_alive(master), f"hqr-fcgi master {master} survived stop"
+        assert not survivors, f"processes survived stack.sh stop: {survivors}"
+
+
+@pytest.fixture(scope="session")
+def all_logs(stack):
+    """A function returning the text of every log file of the stack, for privacy checks."""
+    return stack.read_logs
+
+
+@pytest.fixture
+def http():
+    with requests.Session() as s:
+        yield s

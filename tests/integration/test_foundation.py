@@ -1,0 +1,340 @@
+"""Foundation behaviour of the running stack, as a user or an operator checks it.
+
+Tests run in file order on one shared stack: the read-only ones first, then the ones that kill a
+worker, reload the master or stop the database (each restores the state it changed).
+"""
+import json
+import os
+import re
+import signal
+import subprocess
+import threading
+import time
+
+import pytest
+import requests
+
+JSON_TYPE = "application/json; charset=utf-8"
+GENERATED_RID = re.compile(r"^[0-9a-f]{32}$")
+
+
+def assert_error(r, status, code):
+    """The common error shape: {"error":{"code","message"},"request_id"} matching the header."""
+    assert r.status_code == status, (r.status_code, r.text)
+    assert r.headers["Content-Type"] == JSON_TYPE
+    body = r.json()
+    assert set(body) == {"error", "request_id"}, body
+    assert body["error"]["code"] == code, body
+    assert isinstance(body["error"]["message"], str) and body["error"]["message"], body
+    assert body["request_id"] == r.headers["X-Request-Id"], (body, r.headers)
+    return body
+
+
+class RequestLoop(threading.Thread):
+    """Sends GET requests one after another until stopped; records (status, body) or the error."""
+
+    def __init__(self, url):
+        super().__init__(daemon=True)
+        self.url = url
+        self.results = []
+        self._stop_event = threading.Event()
+
+    def run(self):
+        with requests.Session() as s:
+            while not self._stop_event.is_set():
+                try:
+                    r = s.get(self.url, timeout=10)
+                    self.results.append((r.status_code, r.text))
+                except requests.RequestException as e:
+                    self.results.append((None, repr(e)))
+
+    def stop(self):
+        self._stop_event.set()
+        self.join(15)
+        assert not self.is_alive(), "the request loop did not finish"
+
+    def failures(self):
+        return [x for x in self.results if x[0] != 200]
+
+
+def wait_until(pred, limit, step=0.02):
+    """Polls pred until it returns a true value or limit seconds pass; returns (value, elapsed)."""
+    t0 = time.monotonic()
+    while True:
+        v = pred()
+        el = time.monotonic() - t0
+        if v or el >= limit:
+            return v, el
+        time.sleep(step)
+
+
+# --- liveness, readiness, common headers --------------------------------------------------
+
+def test_healthz_answers_ok_with_the_common_headers(stack, http):
+    r = http.get(stack.url("/healthz"), timeout=5)
+    assert r.status_code == 200
+    assert r.headers["Content-Type"] == JSON_TYPE
+    assert r.json() == {"status": "ok"}
+    assert r.headers.get("X-Request-Id")
+    assert r.headers["X-Content-Type-Options"] == "nosniff"
+    assert r.headers["Cache-Control"] == "no-store"
+
+
+def test_readyz_answers_200_when_the_database_answers(stack, http):
+    r = http.get(stack.url("/readyz"), timeout=5)
+    assert r.status_code == 200
+    assert r.headers["Content-Type"] == JSON_TYPE
+    assert r.json() == {"status": "ready", "database": "ok"}
+
+
+# --- errors --------------------------------------------------------------------------------
+
+def test_unknown_api_path_is_404_with_the_error_shape(stack, http):
+    r = http.get(stack.url("/api/v1/no-such-thing"), timeout=5)
+    assert_error(r, 404, "NOT_FOUND")
+
+
+def test_wrong_method_is_405_with_allow(stack, http):
+    r = http.post(stack.url("/healthz"), timeout=5)
+    assert_error(r, 405, "METHOD_NOT_ALLOWED")
+    assert r.headers["Allow"] == "GET"
+
+
+@pytest.mark.parametrize("query", ["a=%zz", "a=%00", "=x", "a=%4", "a=1&=2", "a=%G1"])
+def test_malformed_query_string_is_400(stack, query):
+    # Sent byte for byte: requests would re-quote "%zz" into a valid "%25zz".
+    for path in ("/healthz", "/api/v1/no-such-thing"):
+        r = stack.raw("GET", f"{path}?{query}")
+        assert_error(r, 400, "BAD_REQUEST")
+
+
+def test_too_many_query_parameters_is_400(stack, http):
+    many = "&".join(f"p{i}=1" for i in range(70))
+    assert_error(http.get(stack.url(f"/healthz?{many}"), timeout=5), 400, "BAD_REQUEST")
+    # 64 parameters are the bound and still accepted.
+    bound = "&".join(f"p{i}=1" for i in range(64))
+    assert http.get(stack.url(f"/healthz?{bound}"), timeout=5).status_code == 200
+
+
+@pytest.mark.parametrize("cookie", [
+    "a\x01b=1; c=\x7f\x1f",          # control bytes in a name and a value
+    "=x; ;;; a b=1; (bad)=2; ok=1",  # empty and invalid names
+    "big=" + "a" * 5000,             # over the 4096-byte bound
+    "a" * 5000 + "=1",
+], ids=["control-bytes", "invalid-names", "long-value", "long-name"])
+def test_malformed_cookie_header_is_ignored(stack, http, cookie):
+    # Cookies are parsed only when a route asks for one, and a bad or over-long header then
+    # counts as no cookies: the request itself is answered normally.
+    r = http.get(stack.url("/healthz"), headers={"Cookie": cookie}, timeout=5)
+    assert r.status_code == 200, r.text
+    assert r.json() == {"status": "ok"}
+    r = http.get(stack.url("/api/v1/no-such-thing"), headers={"Cookie": cookie}, timeout=5)
+    assert_error(r, 404, "NOT_FOUND")
+
+
+def test_oversized_body_is_413_from_nginx(stack, http):
+    body = b"\0" * (4 * 1024 * 1024)
+    r = http.post(stack.url("/api/v1/anything"), data=body,
+                  headers={"Content-Type": "application/json"}, timeout=30)
+    assert_error(r, 413, "TOO_LARGE")
+
+
+# --- request ids ---------------------------------------------------------------------------
+
+def test_request_id_from_the_caller_is_kept(stack, http):
+    r = http.get(stack.url("/api/v1/no-such-thing"), headers={"X-Request-Id": "abc12345-test"},
+                 timeout=5)
+    assert r.headers["X-Request-Id"] == "abc12345-test"
+    assert assert_error(r, 404, "NOT_FOUND")["request_id"] == "abc12345-test"
+
+
+@pytest.mark.parametrize("rid", ["x" * 200, "abc 12345 test", "short"],
+                         ids=["too-long", "spaces", "too-short"])
+def test_invalid_request_id_is_replaced(stack, http, rid):
+    r = http.get(stack.url("/api/v1/no-such-thing"), headers={"X-Request-Id": rid}, timeout=5)
+    body = assert_error(r, 404, "NOT_FOUND")
+    assert r.headers["X-Request-Id"] != rid
+    assert GENERATED_RID.match(r.headers["X-Request-Id"]), r.headers["X-Request-Id"]
+    assert body["request_id"] == r.headers["X-Request-Id"]
+
+
+def test_generated_request_ids_differ(stack, http):
+    ids = {http.get(stack.url("/healthz"), timeout=5).headers["X-Request-Id"] for _ in range(5)}
+    assert len(ids) == 5
+    assert all(GENERATED_RID.match(i) for i in ids)
+
+
+# --- static client, metrics, operator commands ---------------------------------------------
+
+def test_static_client_is_served_with_a_csp(stack, http):
+    r = http.get(stack.url("/"), timeout=5)
+    assert r.status_code == 200
+    assert r.headers["Content-Type"].startswith("text/html")
+    assert "<html" in r.text.lower()
+    csp = r.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp
+    assert r.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_metrics_exposes_prometheus_text(stack, http):
+    http.get(stack.url("/healthz"), timeout=5)
+    r = http.get(stack.url("/metrics"), timeout=5)
+    assert r.status_code == 200
+    assert r.headers["Content-Type"].startswith("text/plain; version=0.0.4")
+    text = r.text
+    assert re.search(r'^hqr_requests_total\{route="healthz",status="200"\} \d+$', text, re.M)
+    assert "# TYPE hqr_request_duration_seconds histogram" in text
+    assert re.search(r'^hqr_request_duration_seconds_bucket\{route="healthz",le="\+Inf"\} \d+$',
+                     text, re.M)
+    assert re.search(r'^hqr_request_duration_seconds_count\{route="healthz"\} \d+$', text, re.M)
+    assert re.search(r"^hqr_db_errors_total \d+$", text, re.M)
+    assert re.search(r"^hqr_worker_restarts_total \d+$", text, re.M)
+
+
+def test_metrics_count_each_request(stack, http):
+    key = 'hqr_requests_total{route="healthz",status="200"}'
+    before = stack.metrics().get(key, 0)
+    for _ in range(7):
+        assert http.get(stack.url("/healthz"), timeout=5).status_code == 200
+    assert stack.metrics()[key] == before + 7
+
+
+def test_migrate_status_lists_everything_applied(stack):
+    p = stack.run_bin("hqrctl", "-c", stack.conf_path, "migrate", "--status")
+    assert p.returncode == 0, p.stderr
+    lines = p.stdout.splitlines()
+    init = [ln for ln in lines if "0001_init.sql" in ln]
+    assert len(init) == 1 and not init[0].rstrip().endswith("pending"), p.stdout
+    assert lines[-1] == "0 pending", p.stdout
+    assert stack.sql("SELECT COUNT(*) FROM schema_migrations WHERE version = 1") == [["1"]]
+
+
+def test_migrate_again_applies_nothing(stack):
+    before = stack.sql("SELECT version, applied_at FROM schema_migrations ORDER BY version")
+    p = stack.run_bin("hqrctl", "-c", stack.conf_path, "migrate")
+    assert p.returncode == 0, p.stderr
+    assert "applied 0" not in p.stdout, p.stdout
+    assert p.stdout.strip() == "0 applied, schema up to date", p.stdout
+    assert stack.sql("SELECT version, applied_at FROM schema_migrations ORDER BY version") == before
+
+
+def test_config_check_accepts_the_stack_config(stack):
+    p = stack.run_bin("hqr-fcgi", "-c", stack.conf_path, "-t")
+    assert p.returncode == 0, p.stderr
+    assert "is valid" in p.stdout
+
+
+def test_config_check_names_a_bad_key(stack, tmp_path):
+    with open(stack.conf_path, encoding="utf-8") as f:
+        text = f.read()
+    bad, n = re.subn(r"(?m)^workers\s*=.*$", "workers = abc", text)
+    assert n == 1
+    path = tmp_path / "bad.conf"
+    path.write_text(bad, encoding="utf-8")
+    p = stack.run_bin("hqr-fcgi", "-c", str(path), "-t")
+    assert p.returncode != 0
+    assert "[server] workers" in p.stderr, p.stderr
+
+
+# --- process management (destructive: each restores what it changed) ----------------------
+
+def test_killed_worker_is_replaced_while_requests_succeed(stack):
+    n = stack.configured_workers()
+    master = stack.master_pid()
+    before = stack.worker_pids()
+    assert len(before) == n
+    restarts = stack.metrics()["hqr_worker_restarts_total"]
+
+    loop = RequestLoop(stack.url("/healthz"))
+    loop.start()
+    try:
+        time.sleep(0.3)
+        victim = before[0]
+        os.kill(victim, signal.SIGKILL)
+        pids, elapsed = wait_until(
+            lambda: (lambda p: p if victim not in p and len(p) == n else None)(stack.worker_pids()),
+            1.0)
+        assert pids, f"worker {victim} not replaced within 1 s: {stack.worker_pids()}"
+        assert set(pids) - set(before), pids
+        assert set(before) - {victim} <= set(pids)
+        time.sleep(0.5)
+    finally:
+        loop.stop()
+
+    assert stack.master_pid() == master
+    assert len(loop.results) > 50, len(loop.results)
+    # Only a request the dead worker was serving at that instant can fail, and then nginx
+    # answers for it with its JSON 503.
+    fails = loop.failures()
+    assert len(fails) <= 1, fails
+    for status, body in fails:
+        assert status == 503 and json.loads(body)["error"]["code"] == "UNAVAILABLE", fails
+    assert stack.metrics()["hqr_worker_restarts_total"] == restarts + 1
+
+
+def test_sighup_replaces_workers_without_failing_requests(stack):
+    n = stack.configured_workers()
+    master = stack.master_pid()
+    before = set(stack.worker_pids())
+    restarts = stack.metrics()["hqr_worker_restarts_total"]
+
+    loop = RequestLoop(stack.url("/healthz"))
+    loop.start()
+    try:
+        time.sleep(0.3)
+        os.kill(master, signal.SIGHUP)
+        pids, elapsed = wait_until(
+            lambda: (lambda p: p if len(p) == n and not (set(p) & before) else None)(
+                stack.worker_pids()),
+            5.0)
+        assert pids, f"workers not replaced after SIGHUP: before {before}, now {stack.worker_pids()}"
+        time.sleep(0.5)
+    finally:
+        loop.stop()
+
+    assert stack.master_pid() == master
+    assert len(loop.results) > 50, len(loop.results)
+    assert loop.failures() == []
+    # A reload is not a crash.
+    assert stack.metrics()["hqr_worker_restarts_total"] == restarts
+
+
+def test_database_outage_is_a_fast_503_and_recovers_without_restart(stack, http):
+    master = stack.master_pid()
+    workers = stack.worker_pids()
+    db_errors = stack.metrics()["hqr_db_errors_total"]
+    stack.sh("db-stop")
+    try:
+        t0 = time.monotonic()
+        answers = []
+        while time.monotonic() - t0 < 2.0:
+            t = time.monotonic()
+            r = http.get(stack.url("/readyz"), timeout=10)
+            answers.append((r, time.monotonic() - t))
+            if r.status_code == 503:
+                break
+            time.sleep(0.05)
+        r, took = answers[-1]
+        assert_error(r, 503, "UNAVAILABLE")
+        assert r.headers["Retry-After"] == "1"
+        # Every thread's connection notices the outage quickly: ask more often than there are
+        # threads, each answer well under the bound.
+        for _ in range(60):
+            t = time.monotonic()
+            r = http.get(stack.url("/readyz"), timeout=10)
+            answers.append((r, time.monotonic() - t))
+            assert_error(r, 503, "UNAVAILABLE")
+        slow = [round(d, 3) for _, d in answers if d >= 2.0]
+        assert not slow, slow
+        assert stack.metrics()["hqr_db_errors_total"] > db_errors
+    finally:
+        stack.sh("db-start")
+
+    ok, elapsed = wait_until(
+        lambda: http.get(stack.url("/readyz"), timeout=10).status_code == 200, 5.0, step=0.1)
+    assert ok, "readyz did not recover within 5 s of the database's return"
+    # Every thread reconnects on its own.
+    for _ in range(60):
+        assert http.get(stack.url("/readyz"), timeout=10).status_code == 200
+    assert stack.master_pid() == master
+    assert stack.worker_pids() == workers

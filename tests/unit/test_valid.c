@@ -1,0 +1,498 @@
+/* test_valid.c: unit tests of valid.c: integers, enumerations, booleans, strict UTF-8 text, and field tables. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+#include "req.h"
+#include "valid.h"
+
+static struct arena arena;
+
+static int setup(void **state)
+{
+	(void)state;
+	arena_init(&arena, 1024 * 1024);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	arena_free(&arena);
+	return 0;
+}
+
+/* Runs a validator on a C string; returns its code (NULL when valid). */
+static const char *run(const struct field *f, const char *v, struct fval *out)
+{
+	memset(out, 0, sizeof *out);
+	return f->valid(f, &arena, v, strlen(v), out);
+}
+
+static void expect_code(const struct field *f, const char *v, const char *code)
+{
+	struct fval out;
+	const char *got = run(f, v, &out);
+	if (code == NULL && got != NULL)
+		fail_msg("field %s: \"%s\" rejected with %s", f->name, v, got);
+	if (code != NULL && (got == NULL || strcmp(got, code) != 0))
+		fail_msg("field %s: \"%s\" gave %s, expected %s", f->name, v, got != NULL ? got : "(valid)", code);
+}
+
+static long long int_of(const struct field *f, const char *v)
+{
+	struct fval out;
+	assert_null(run(f, v, &out));
+	return out.i;
+}
+
+/* ---- valid_int ---- */
+
+static const struct range age_range = { 0, 150 };
+static const struct range lat_range = { -90, 90 };
+static const struct range full_range = { LLONG_MIN, LLONG_MAX };
+static const struct field f_age = { "age", F_REQ, 3, valid_int, &age_range };
+static const struct field f_lat = { "lat", 0, 3, valid_int, &lat_range };
+static const struct field f_any = { "n", 0, 20, valid_int, &full_range };
+static const struct field f_unbounded = { "n", 0, 20, valid_int, NULL };
+
+static void test_int_range_edges(void **state)
+{
+	(void)state;
+	assert_int_equal(int_of(&f_age, "0"), 0);
+	assert_int_equal(int_of(&f_age, "150"), 150);
+	assert_int_equal(int_of(&f_age, "34"), 34);
+	expect_code(&f_age, "151", "OUT_OF_RANGE");
+	expect_code(&f_age, "-1", "OUT_OF_RANGE");
+	expect_code(&f_age, "1000", "OUT_OF_RANGE");
+	assert_true(int_of(&f_lat, "-90") == -90);
+	assert_int_equal(int_of(&f_lat, "90"), 90);
+	expect_code(&f_lat, "-91", "OUT_OF_RANGE");
+	expect_code(&f_lat, "91", "OUT_OF_RANGE");
+	assert_true(int_of(&f_unbounded, "-42") == -42);
+}
+
+static void test_int_signs(void **state)
+{
+	(void)state;
+	/* "-0" is zero; a '+' sign is not accepted. */
+	assert_int_equal(int_of(&f_age, "-0"), 0);
+	expect_code(&f_age, "+1", "NOT_AN_INTEGER");
+	expect_code(&f_lat, "+0", "NOT_AN_INTEGER");
+	expect_code(&f_age, "-", "NOT_AN_INTEGER");
+	expect_code(&f_age, "--1", "NOT_AN_INTEGER");
+	expect_code(&f_age, "1-", "NOT_AN_INTEGER");
+}
+
+static void test_int_not_numbers(void **state)
+{
+	static const char *const bad[] = {
+		"", " 1", "1 ", "  34", "\t5", "1.0", "1e3", "0x10", "12a", "abc", "1,000", "３４", /* full-width digits */
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		expect_code(&f_any, bad[i], "NOT_AN_INTEGER");
+	/* A NUL inside the given length is not a digit. */
+	struct fval out;
+	assert_string_equal(valid_int(&f_any, &arena, "12\0003", 4, &out), "NOT_AN_INTEGER");
+}
+
+static void test_int_overflow(void **state)
+{
+	(void)state;
+	expect_code(&f_any, "99999999999999999999", "OUT_OF_RANGE");
+	expect_code(&f_unbounded, "99999999999999999999", "OUT_OF_RANGE");
+	expect_code(&f_any, "9223372036854775808", "OUT_OF_RANGE");
+	expect_code(&f_any, "-9223372036854775809", "OUT_OF_RANGE");
+	assert_true(int_of(&f_any, "9223372036854775807") == LLONG_MAX);
+	assert_true(int_of(&f_any, "-9223372036854775808") == LLONG_MIN);
+	/* Leading zeros are decimal, not octal. */
+	assert_int_equal(int_of(&f_any, "010"), 10);
+	/* Far too long to be any int64: refused without reading past the value. */
+	char big[200];
+	memset(big, '9', sizeof big - 1);
+	big[sizeof big - 1] = '\0';
+	struct fval out;
+	assert_non_null(run(&f_any, big, &out));
+}
+
+static void test_int_fills_value(void **state)
+{
+	struct fval out;
+	(void)state;
+	assert_null(run(&f_age, "42", &out));
+	assert_int_equal(out.i, 42);
+	assert_int_equal(out.len, 2);
+	assert_memory_equal(out.s, "42", 2);
+}
+
+/* ---- valid_enum ---- */
+
+static const char *const colors[] = { "green", "yellow", "red", NULL };
+static const struct field f_color = { "color", F_REQ, 8, valid_enum, colors };
+
+static void test_enum(void **state)
+{
+	struct fval out;
+	(void)state;
+	assert_null(run(&f_color, "green", &out));
+	assert_int_equal(out.i, 0);
+	assert_null(run(&f_color, "yellow", &out));
+	assert_int_equal(out.i, 1);
+	assert_string_equal(out.s, "yellow");
+	assert_int_equal(out.len, 6);
+	assert_null(run(&f_color, "red", &out));
+	assert_int_equal(out.i, 2);
+	static const char *const bad[] = { "Yellow", "RED", "", "yell", "yellowx", " red", "red ", "blue" };
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		expect_code(&f_color, bad[i], "NOT_ALLOWED");
+	/* The length is what counts, not a NUL inside it. */
+	assert_string_equal(valid_enum(&f_color, &arena, "red\0", 4, &out), "NOT_ALLOWED");
+}
+
+/* ---- valid_bool ---- */
+
+static const struct field f_consent = { "consent", F_REQ, 5, valid_bool, NULL };
+
+static void test_bool(void **state)
+{
+	static const char *const yes[] = { "true", "1", "yes" }, *const no[] = { "false", "0", "no" };
+	struct fval out;
+	(void)state;
+	for (int i = 0; i < 3; i++) {
+		assert_null(run(&f_consent, yes[i], &out));
+		assert_int_equal(out.i, 1);
+		assert_string_equal(out.s, "true");
+		assert_null(run(&f_consent, no[i], &out));
+		assert_int_equal(out.i, 0);
+		assert_string_equal(out.s, "false");
+	}
+	static const char *const bad[] = { "TRUE", "True", "on", "off", "", "2", "-1", "truee", "y", "n", " true" };
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		expect_code(&f_consent, bad[i], "NOT_A_BOOLEAN");
+}
+
+/* ---- utf8_check_text ---- */
+
+static long check(const char *s)
+{
+	return utf8_check_text(s, strlen(s));
+}
+
+static void test_utf8_accepts_real_text(void **state)
+{
+	(void)state;
+	assert_int_equal(check("Zhang San"), 9);
+	assert_int_equal(check("王小明"), 3);
+	assert_int_equal(check("上海市浦东新区张江路 100 号"), 16);
+	assert_int_equal(check("Müller-Lüdenscheidt"), 19);
+	assert_int_equal(check("Ελλάδα"), 6);
+	assert_int_equal(check("😷"), 1);
+	assert_int_equal(check("ok 👍🏽"), 5);                    /* emoji with a skin-tone modifier */
+	assert_int_equal(check("\xe2\x9d\xa4\xef\xb8\x8f"), 2); /* ❤ + variation selector 16 */
+	assert_int_equal(check("\xf0\xa0\x80\x80"), 1);         /* U+20000, CJK extension B (rare names) */
+	assert_int_equal(check("\xf0\x90\x80\x80"), 1);         /* U+10000, the first 4-byte code point */
+	assert_int_equal(check("\xc2\xa0"), 1);                 /* U+00A0, first code point past C1 */
+	assert_int_equal(check("\xe0\xa0\x80"), 1);             /* U+0800, the smallest 3-byte form */
+	assert_int_equal(check("\xed\x9f\xbf"), 1);             /* U+D7FF, just below the surrogates */
+	assert_int_equal(check("\xee\x80\x80"), 1);             /* U+E000, just above them */
+	assert_int_equal(check("~"), 1);
+	assert_int_equal(check(""), 0);
+}
+
+static void expect_rejected(const char *what, const char *s, size_t len)
+{
+	if (utf8_check_text(s, len) != -1)
+		fail_msg("%s was accepted", what);
+}
+
+#define REJECT(what, lit) expect_rejected(what, lit, sizeof(lit) - 1)
+
+static void test_utf8_rejects_malformed(void **state)
+{
+	(void)state;
+	REJECT("overlong '/' (C0 AF)", "\xc0\xaf");
+	REJECT("overlong NUL (C0 80)", "\xc0\x80");
+	REJECT("overlong C1 BF", "\xc1\xbf");
+	REJECT("overlong 3-byte '/'", "\xe0\x80\xaf");
+	REJECT("overlong 3-byte U+07FF", "\xe0\x9f\xbf");
+	REJECT("overlong 4-byte '/'", "\xf0\x80\x80\xaf");
+	REJECT("overlong 4-byte U+FFFF", "\xf0\x8f\xbf\xbf");
+	REJECT("high surrogate U+D800", "\xed\xa0\x80");
+	REJECT("low surrogate U+DFFF", "\xed\xbf\xbf");
+	REJECT("CESU-8 pair for U+1F637", "\xed\xa0\xbd\xed\xb8\xb7");
+	REJECT("U+110000", "\xf4\x90\x80\x80");
+	REJECT("F5 lead byte", "\xf5\x80\x80\x80");
+	REJECT("F8 lead byte (5-byte form)", "\xf8\x88\x80\x80\x80");
+	REJECT("FE", "\xfe");
+	REJECT("FF", "\xff");
+	REJECT("lone continuation", "\x80");
+	REJECT("continuation after ASCII", "a\xbf");
+	REJECT("truncated 2-byte", "\xc3");
+	REJECT("truncated 3-byte", "\xe4\xb8");
+	REJECT("truncated 4-byte", "\xf0\x9f\x98");
+	REJECT("truncated at the end of text", "王小\xe6\x98");
+	REJECT("ASCII inside a sequence", "\xe4" "a" "\xad");
+	REJECT("Latin-1 instead of UTF-8", "M\xfcller");
+	REJECT("GBK instead of UTF-8", "\xcd\xf5\xd0\xa1\xc3\xf7"); /* 王小明 in GBK */
+}
+
+static void test_utf8_rejects_controls_and_invisibles(void **state)
+{
+	(void)state;
+	expect_rejected("NUL", "a\0b", 3);
+	REJECT("SOH", "\x01");
+	REJECT("TAB", "a\tb");
+	REJECT("LF", "line\nbreak");
+	REJECT("CR", "a\rb");
+	REJECT("ESC (terminal escape)", "\x1b[31mred");
+	REJECT("US", "\x1f");
+	REJECT("DEL", "a\x7f");
+	REJECT("C1 U+0080", "\xc2\x80");
+	REJECT("C1 NEL U+0085", "\xc2\x85");
+	REJECT("C1 U+009F", "\xc2\x9f");
+	REJECT("soft hyphen U+00AD", "ab\xc2\xad" "cd");
+	REJECT("zero-width space U+200B", "王\xe2\x80\x8b小明");
+	REJECT("zero-width non-joiner U+200C", "\xe2\x80\x8c");
+	REJECT("zero-width joiner U+200D", "\xe2\x80\x8d");
+	REJECT("LRM U+200E", "\xe2\x80\x8e");
+	REJECT("RLM U+200F", "\xe2\x80\x8f");
+	REJECT("LRE U+202A", "\xe2\x80\xaa");
+	REJECT("RLO U+202E", "invoice\xe2\x80\xaegpj.exe");
+	REJECT("word joiner U+2060", "\xe2\x81\xa0");
+	REJECT("LRI U+2066", "\xe2\x81\xa6");
+	REJECT("PDI U+2069", "\xe2\x81\xa9");
+	REJECT("BOM U+FEFF at the start", "\xef\xbb\xbf" "Zhang");
+	REJECT("BOM U+FEFF inside", "Zh\xef\xbb\xbf" "ang");
+	REJECT("Mongolian vowel separator U+180E", "\xe1\xa0\x8e");
+	REJECT("interlinear annotation U+FFF9", "\xef\xbf\xb9");
+}
+
+/* ---- valid_text ---- */
+
+static const struct field f_name = { "name", F_REQ, 32, valid_text, NULL };
+static const struct field f_six = { "short", 0, 6, valid_text, NULL };
+
+static void test_text_trims_and_copies(void **state)
+{
+	struct fval out;
+	(void)state;
+	const char *raw = "  王小明 \t";
+	assert_null(run(&f_name, raw, &out));
+	assert_string_equal(out.s, "王小明");
+	assert_int_equal(out.len, 9);
+	/* The value is an arena copy, NUL-terminated, not a pointer into the input. */
+	assert_true(out.s < raw || out.s >= raw + strlen(raw));
+	assert_null(run(&f_name, "Zhang  San", &out));
+	assert_string_equal(out.s, "Zhang  San"); /* inner spaces kept */
+}
+
+static void test_text_rejections(void **state)
+{
+	(void)state;
+	expect_code(&f_name, "", "EMPTY");
+	expect_code(&f_name, "    ", "EMPTY");
+	expect_code(&f_name, " \t \t", "EMPTY");
+	expect_code(&f_name, "Zhang\tSan", "INVALID_CHARACTERS");
+	expect_code(&f_name, "Zhang\nSan", "INVALID_CHARACTERS");
+	expect_code(&f_name, "\xc0\xaf", "INVALID_CHARACTERS");
+	expect_code(&f_name, "王\xe2\x80\x8b小明", "INVALID_CHARACTERS");
+	expect_code(&f_name, "abc\xe2\x80\xae", "INVALID_CHARACTERS");
+	expect_code(&f_name, "\xef\xbb\xbf" "abc", "INVALID_CHARACTERS");
+	expect_code(&f_name, "x\x7f", "INVALID_CHARACTERS");
+}
+
+static void test_text_maxlen_in_bytes(void **state)
+{
+	struct fval out;
+	(void)state;
+	assert_null(run(&f_six, "王小", &out));     /* 6 bytes */
+	expect_code(&f_six, "王小明", "TOO_LONG"); /* 3 characters, 9 bytes */
+	assert_null(run(&f_six, "abcdef", &out));
+	expect_code(&f_six, "abcdefg", "TOO_LONG");
+	/* The bound applies after trimming. */
+	assert_null(run(&f_six, "   abcdef   ", &out));
+	assert_string_equal(out.s, "abcdef");
+}
+
+/* ---- fields_validate ---- */
+
+enum { F_NAME, F_AGE, F_COLOR, F_CONSENT, F_NOTE, F__MAX };
+static const struct field form[F__MAX] = {
+	[F_NAME] = { "name", F_REQ, 32, valid_text, NULL },
+	[F_AGE] = { "age", F_REQ, 3, valid_int, &age_range },
+	[F_COLOR] = { "color", 0, 8, valid_enum, colors },
+	[F_CONSENT] = { "consent", F_REQ, 5, valid_bool, NULL },
+	[F_NOTE] = { "note", 0, 64, valid_text, NULL },
+};
+
+struct vcase {
+	struct call c;
+	struct kvlist in;
+	struct fval out[F__MAX];
+};
+
+/* Parses q like a query string and validates it against form. */
+static enum err validate(struct vcase *v, const char *q)
+{
+	memset(v, 0, sizeof *v);
+	v->c.arena = &arena;
+	v->c.content_length = -1;
+	assert_int_equal(kv_parse_urlencoded(&arena, q, strlen(q), &v->in), KV_OK);
+	return fields_validate(&v->c, form, F__MAX, &v->in, v->out);
+}
+
+static void assert_ferr(const struct call *c, size_t i, const char *field, const char *code)
+{
+	assert_true(i < c->nferr);
+	assert_string_equal(c->ferr[i].field, field);
+	assert_string_equal(c->ferr[i].code, code);
+}
+
+static void test_fields_all_valid(void **state)
+{
+	struct vcase *v = malloc(sizeof *v);
+	(void)state;
+	assert_non_null(v);
+	assert_int_equal(validate(v, "name=+%E7%8E%8B%E5%B0%8F%E6%98%8E+&age=34&color=yellow&consent=yes"
+				     "&utm_source=wechat&_=1700000000"), ERR_OK);
+	assert_int_equal(v->c.nferr, 0);
+	assert_true(v->out[F_NAME].present);
+	assert_string_equal(v->out[F_NAME].s, "王小明");
+	assert_true(v->out[F_AGE].present);
+	assert_int_equal(v->out[F_AGE].i, 34);
+	assert_int_equal(v->out[F_COLOR].i, 1);
+	assert_int_equal(v->out[F_CONSENT].i, 1);
+	/* An optional field that was not sent is absent, not an error. */
+	assert_false(v->out[F_NOTE].present);
+	free(v);
+}
+
+static void test_fields_all_failures_at_once(void **state)
+{
+	struct vcase *v = malloc(sizeof *v);
+	(void)state;
+	assert_non_null(v);
+	/* name hides an RLO, age is out of range, color is unknown, consent is missing,
+	 * note is too long for its raw bound. */
+	assert_int_equal(validate(v, "name=abc%E2%80%AE&age=200&color=blue"
+				     "&note=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"),
+			 ERR_VALIDATION);
+	assert_int_equal(v->c.nferr, 5);
+	assert_ferr(&v->c, 0, "name", "INVALID_CHARACTERS");
+	assert_ferr(&v->c, 1, "age", "OUT_OF_RANGE");
+	assert_ferr(&v->c, 2, "color", "NOT_ALLOWED");
+	assert_ferr(&v->c, 3, "consent", "REQUIRED");
+	assert_ferr(&v->c, 4, "note", "TOO_LONG");
+	for (int i = 0; i < F__MAX; i++)
+		assert_false(v->out[i].present);
+	free(v);
+}
+
+static void test_fields_some_failures(void **state)
+{
+	struct vcase *v = malloc(sizeof *v);
+	(void)state;
+	assert_non_null(v);
+	assert_int_equal(validate(v, "name=Li+Lei&age=abc&consent=true"), ERR_VALIDATION);
+	assert_int_equal(v->c.nferr, 1);
+	assert_ferr(&v->c, 0, "age", "NOT_AN_INTEGER");
+	/* The valid fields are still filled. */
+	assert_true(v->out[F_NAME].present);
+	assert_string_equal(v->out[F_NAME].s, "Li Lei");
+	assert_true(v->out[F_CONSENT].present);
+	assert_false(v->out[F_AGE].present);
+	free(v);
+}
+
+static void test_fields_required_missing_or_empty(void **state)
+{
+	struct vcase *v = malloc(sizeof *v);
+	(void)state;
+	assert_non_null(v);
+	assert_int_equal(validate(v, ""), ERR_VALIDATION);
+	assert_int_equal(v->c.nferr, 3);
+	assert_ferr(&v->c, 0, "name", "REQUIRED");
+	assert_ferr(&v->c, 1, "age", "REQUIRED");
+	assert_ferr(&v->c, 2, "consent", "REQUIRED");
+	/* An empty value of a required field is missing too; a key without '=' is empty. */
+	assert_int_equal(validate(v, "name=&age=1&consent"), ERR_VALIDATION);
+	assert_int_equal(v->c.nferr, 2);
+	assert_ferr(&v->c, 0, "name", "REQUIRED");
+	assert_ferr(&v->c, 1, "consent", "REQUIRED");
+	free(v);
+}
+
+static void test_fields_duplicate(void **state)
+{
+	struct vcase *v = malloc(sizeof *v);
+	(void)state;
+	assert_non_null(v);
+	assert_int_equal(validate(v, "name=A&age=3&age=4&consent=1"), ERR_DUPLICATE_FIELD);
+	assert_true(v->c.nferr >= 1);
+	assert_ferr(&v->c, 0, "age", "DUPLICATE_FIELD");
+	/* Even when both copies agree. */
+	assert_int_equal(validate(v, "name=A&age=3&consent=1&consent=1"), ERR_DUPLICATE_FIELD);
+	assert_ferr(&v->c, 0, "consent", "DUPLICATE_FIELD");
+	free(v);
+}
+
+static void test_fields_unknown_keys_ignored(void **state)
+{
+	struct vcase *v = malloc(sizeof *v);
+	(void)state;
+	assert_non_null(v);
+	/* Undeclared keys, even repeated or invalid, neither fail nor reach the values. */
+	assert_int_equal(validate(v, "debug=1&debug=2&admin=true&name=A&age=3&consent=no&Name=%E2%80%8B"), ERR_OK);
+	assert_int_equal(v->c.nferr, 0);
+	assert_string_equal(v->out[F_NAME].s, "A");
+	assert_int_equal(v->out[F_CONSENT].i, 0);
+	free(v);
+}
+
+static void test_fields_raw_maxlen(void **state)
+{
+	struct vcase *v = malloc(sizeof *v);
+	(void)state;
+	assert_non_null(v);
+	/* "0034" is in range but longer than the field's raw bound of 3 bytes. */
+	assert_int_equal(validate(v, "name=A&age=0034&consent=1"), ERR_VALIDATION);
+	assert_int_equal(v->c.nferr, 1);
+	assert_ferr(&v->c, 0, "age", "TOO_LONG");
+	free(v);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_int_range_edges),
+		cmocka_unit_test(test_int_signs),
+		cmocka_unit_test(test_int_not_numbers),
+		cmocka_unit_test(test_int_overflow),
+		cmocka_unit_test(test_int_fills_value),
+		cmocka_unit_test(test_enum),
+		cmocka_unit_test(test_bool),
+		cmocka_unit_test(test_utf8_accepts_real_text),
+		cmocka_unit_test(test_utf8_rejects_malformed),
+		cmocka_unit_test(test_utf8_rejects_controls_and_invisibles),
+		cmocka_unit_test(test_text_trims_and_copies),
+		cmocka_unit_test(test_text_rejections),
+		cmocka_unit_test(test_text_maxlen_in_bytes),
+		cmocka_unit_test(test_fields_all_valid),
+		cmocka_unit_test(test_fields_all_failures_at_once),
+		cmocka_unit_test(test_fields_some_failures),
+		cmocka_unit_test(test_fields_required_missing_or_empty),
+		cmocka_unit_test(test_fields_duplicate),
+		cmocka_unit_test(test_fields_unknown_keys_ignored),
+		cmocka_unit_test(test_fields_raw_maxlen),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
