@@ -38,6 +38,7 @@ static const struct conf_key keys[] = {
 	S("app", "keys_dir", keys_dir, 1),
 	S("app", "migrations_dir", migrations_dir, 1),
 	S("app", "timezone", timezone, 1),
+	I("app", "keys_overlap_s", keys_overlap_s, 0, 366 * 86400),
 	{ "app", "local_http", C_BOOL, offsetof(struct conf, local_http), 0, 1, 0 },
 	S("app", "public_url", public_url, 1),
 	I("session", "idle_s", session_idle_s, 60, 31 * 86400),
@@ -76,6 +77,7 @@ void conf_defaults(struct conf *c)
 	snprintf(c->migrations_dir, sizeof c->migrations_dir, "sql");
 	snprintf(c->timezone, sizeof c->timezone, "Asia/Shanghai");
 	c->local_http = 0;
+	c->keys_overlap_s = 7 * 86400;
 	snprintf(c->public_url, sizeof c->public_url, "http://127.0.0.1:8080");
 	c->session_idle_s = 7 * 86400;
 	c->session_absolute_s = 30 * 86400;

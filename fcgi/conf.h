@@ -25,6 +25,7 @@ struct conf {
 	char keys_dir[CONF_STR];
 	char migrations_dir[CONF_STR];
 	char timezone[64];
+	int keys_overlap_s;         /* a rotated signing key keeps verifying this long */
 	int local_http;             /* 1: cookies without Secure (local development over http) */
 	char public_url[CONF_STR];
 	/* [session] */

@@ -14,5 +14,6 @@ struct ctl {
 /* Each verb gets the arguments after its name and returns the exit code. */
 int ctl_migrate(struct ctl *ctl, int argc, char **argv);
 int ctl_menu(struct ctl *ctl, int argc, char **argv);
+int ctl_keys(struct ctl *ctl, int argc, char **argv);
 
 #endif

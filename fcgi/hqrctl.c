@@ -17,6 +17,7 @@ struct verb {
 
 static const struct verb verbs[] = {
 	{ "migrate", "migrate [--status]   apply the numbered files under sql/ (or list them)", ctl_migrate, 1 },
+	{ "keys", "keys init|rotate|list  the service's keys under keys_dir", ctl_keys, 0 },
 	{ "menu", "menu create          push the public account's menu to the platform", ctl_menu, 1 },
 };
 

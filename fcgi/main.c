@@ -1,6 +1,8 @@
 /* main.c: the hqr-fcgi master: config, socket, fork and respawn workers, signals, reload. */
 #include "conf.h"
+#include "clock.h"
 #include "db.h"
+#include "keys.h"
 #include "log.h"
 #include "metrics.h"
 #include "platform.h"
@@ -27,6 +29,7 @@ struct slot {
 };
 
 static struct conf conf;
+static struct keys keys;
 static struct slot slots[MAX_WORKERS];
 static int nslots;
 static int listen_fd = -1;
@@ -53,7 +56,7 @@ static pid_t spawn(void)
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
 		signal(SIGCHLD, SIG_DFL);
-		_exit(worker_run(&conf, listen_fd, &app_service));
+		_exit(worker_run(&conf, &keys, listen_fd, &app_service));
 	}
 	if (pid < 0)
 		log_error("fork failed: %s", strerror(errno));
@@ -119,6 +122,12 @@ static void reload(const char *path)
 		log_error("reload refused, keeping the running configuration: %s", err);
 		return;
 	}
+	struct keys nkeys;
+	if (keys_load(next.keys_dir, &nkeys, err, sizeof err) != 0) {
+		log_error("reload refused, keeping the running configuration: %s", err);
+		return;
+	}
+	keys = nkeys;
 	if (strcmp(next.socket, conf.socket) != 0)
 		log_warn("a new socket path takes effect only after a restart");
 	snprintf(next.socket, sizeof next.socket, "%s", conf.socket);
@@ -167,6 +176,11 @@ int main(int argc, char **argv)
 	log_setup(LOG_INFO, "master");
 	char err[512];
 	if (conf_load(path, &conf, err, sizeof err) != 0) {
+		fprintf(stderr, "hqr-fcgi: %s\n", err);
+		return 1;
+	}
+	/* The service refuses to start without its keys. */
+	if (keys_load(conf.keys_dir, &keys, err, sizeof err) != 0) {
 		fprintf(stderr, "hqr-fcgi: %s\n", err);
 		return 1;
 	}

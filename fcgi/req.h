@@ -46,6 +46,7 @@ size_t kv_count(const struct kvlist *l, const char *key);
 struct route;
 struct db;
 struct conf;
+struct keys;
 
 /* The validated value of a declared field, indexed by the route's field enum. */
 struct fval {
@@ -63,6 +64,7 @@ struct field_err {
 struct call {
 	struct arena *arena;
 	const struct conf *conf;
+	const struct keys *keys;  /* the service's keys (NULL in the simulator) */
 	struct db *db;
 	void *env;               /* FastCGI params (char **), NULL in pure tests */
 	/* Reads up to n body bytes from the request stream; returns bytes read, 0 at its end. */

@@ -24,6 +24,7 @@
 #define ARENA_CAP (8u * 1024 * 1024)
 
 static atomic_int stopping;
+static const struct keys *worker_keys;
 static pthread_mutex_t accept_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_t accept_owner;      /* the thread inside FCGX_Accept_r, under accept_lock */
 static atomic_int accept_owned;
@@ -121,6 +122,7 @@ static void serve(const struct app *app, FCGX_Request *fr, struct call *c, struc
 	memset(c, 0, sizeof *c);
 	c->arena = a;
 	c->conf = conf;
+	c->keys = worker_keys;
 	c->db = db;
 	c->env = fr->envp;
 	c->io = fr;
@@ -231,8 +233,9 @@ static void *thread_main(void *arg)
 	return NULL;
 }
 
-int worker_run(const struct conf *conf, int listen_fd, const struct app *app)
+int worker_run(const struct conf *conf, const struct keys *keys, int listen_fd, const struct app *app)
 {
+	worker_keys = keys;
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
 	log_setup((enum log_level)conf->log_level, app->role);
 	if (FCGX_Init() != 0) {

@@ -7,6 +7,7 @@
 struct conf;
 struct call;
 struct route;
+struct keys;
 
 /* What a worker serves: the service (hqr-fcgi) or the platform simulator share this loop. */
 struct app {
@@ -24,7 +25,7 @@ extern const struct app app_service;
 
 /* Serves requests on listen_fd with conf->threads threads until SIGTERM or SIGINT, then stops
  * accepting, finishes what is in flight (at most conf->drain_timeout_s) and returns the exit code. */
-int worker_run(const struct conf *conf, int listen_fd, const struct app *app);
+int worker_run(const struct conf *conf, const struct keys *keys, int listen_fd, const struct app *app);
 
 /* Handles one request whose inputs are already in c (pure of FastCGI; used by the worker and by
  * tests): parse the query, route, run the checks and the handler, and set the response. */

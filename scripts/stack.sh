@@ -255,6 +255,7 @@ ENV
   fi
   platform_secrets
   write_conf
+  "$BUILD/hqrctl" -c "$DIR/hqr.conf" keys init >/dev/null
   "$BUILD/hqrctl" -c "$DIR/hqr.conf" migrate >"$DIR/migrate.log" 2>&1 \
     || { cat "$DIR/migrate.log" >&2; die "migrations failed"; }
   nginx_conf

@@ -5,7 +5,7 @@ scripts/stack.sh; the repository's var/ is never used. HQR_BUILD picks the binar
 "build"); HQR_KEEP=1 keeps the directory after the run for inspection.
 """
 import glob
-import http.client
+from http import client as http_client
 import json
 import os
 import shutil
@@ -72,7 +72,7 @@ class RawResponse:
 
     def __init__(self, status, headers, body):
         self.status_code = status
-        self.headers = headers  # http.client.HTTPMessage: case-insensitive
+        self.headers = headers  # an HTTPMessage: case-insensitive
         self.content = body
         self.text = body.decode("utf-8", errors="replace")
 
@@ -116,7 +116,7 @@ class Stack:
 
     def raw(self, method, target, headers=None, body=None, timeout=10):
         """Sends target exactly as given (requests re-quotes bad escapes such as %zz)."""
-        conn = http.client.HTTPConnection("127.0.0.1", self.http_port, timeout=timeout)
+        conn = http_client.HTTPConnection("127.0.0.1", self.http_port, timeout=timeout)
         try:
             conn.putrequest(method, target, skip_accept_encoding=True)
             for k, v in (headers or {}).items():

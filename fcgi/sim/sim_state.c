@@ -1,0 +1,889 @@
+/* sim_state.c: the simulator's in-memory world and the platform's rules on it (codes, tokens, quotas), under one mutex. */
+#include "sim_state.h"
+
+#include "crypto.h"
+
+#include <cjson/cJSON.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+const char *const sim_ep_path[SIM_EP__MAX + 1] = {
+	[SIM_EP_AUTHORIZE] = "/connect/oauth2/authorize",
+	[SIM_EP_SNS_TOKEN] = "/sns/oauth2/access_token",
+	[SIM_EP_SNS_REFRESH] = "/sns/oauth2/refresh_token",
+	[SIM_EP_USERINFO] = "/sns/userinfo",
+	[SIM_EP_SNS_AUTH] = "/sns/auth",
+	[SIM_EP_JSCODE] = "/sns/jscode2session",
+	[SIM_EP_TOKEN] = "/cgi-bin/token",
+	[SIM_EP_STABLE] = "/cgi-bin/stable_token",
+	[SIM_EP_MENU] = "/cgi-bin/menu/create",
+	[SIM_EP_TEMPLATE] = "/cgi-bin/message/template/send",
+	[SIM_EP_BIZSEND] = "/cgi-bin/message/subscribe/bizsend",
+	[SIM_EP__MAX] = NULL,
+};
+
+const char *const sim_scope_name[3] = { "snsapi_base", "snsapi_userinfo", NULL };
+const char *const sim_fault_kind_name[5] = { "errcode", "delay", "drop", "wrong_body", NULL };
+
+static const char ALNUM[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+static const char TOKCH[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/* Default daily quotas (-1: none); the platform's documented 2000 a day for the token. */
+static const long long quota_default[SIM_EP__MAX] = {
+	[SIM_EP_AUTHORIZE] = -1, [SIM_EP_SNS_TOKEN] = -1, [SIM_EP_SNS_REFRESH] = -1,
+	[SIM_EP_USERINFO] = -1, [SIM_EP_SNS_AUTH] = -1, [SIM_EP_JSCODE] = -1,
+	[SIM_EP_TOKEN] = 2000, [SIM_EP_STABLE] = 10000, [SIM_EP_MENU] = 1000,
+	[SIM_EP_TEMPLATE] = 100000, [SIM_EP_BIZSEND] = 100000,
+};
+
+static const char *const default_templates[] = { "tmpl_reminder", "tmpl_code_changed" };
+
+struct user_rec {
+	struct sim_user u;
+	int64_t logins[SIM_JS_RATE];    /* times of the last mini-program logins, a ring */
+	unsigned nlog, head;            /* head: the oldest once the ring is full */
+};
+
+struct code_rec {
+	char code[SIM_CODE_LEN + 1];
+	enum sim_code_kind kind;
+	enum sim_scope scope;
+	int user;
+	int64_t issued;
+	int used;
+	int live;
+};
+
+struct sns_rec {
+	char at[SIM_TOKEN_LEN + 1];
+	char rt[SIM_TOKEN_LEN + 1];
+	int user;
+	enum sim_scope scope;
+	int64_t at_exp, rt_exp;
+	int live;
+};
+
+struct tok_rec {
+	char tok[SIM_TOKEN_LEN + 1];
+	int64_t expires;
+	int64_t dead_after;             /* INT64_MAX while in force */
+	int stable;
+	int live;
+};
+
+struct msg_rec {
+	enum sim_msg_kind kind;
+	char touser[SIM_ID_MAX + 1];
+	char template_id[SIM_ID_MAX + 1];
+	char cmid[SIM_ID_MAX + 1];      /* "" when none */
+	uint64_t msgid;
+	char *data_json;                /* malloc'd */
+	char *body_json;                /* malloc'd */
+	int live;
+};
+
+static struct {
+	pthread_mutex_t lock;
+	struct user_rec users[SIM_USERS_MAX];
+	size_t nusers;
+	struct code_rec codes[SIM_CODES_MAX];
+	size_t code_next;
+	struct sns_rec sns[SIM_SNS_MAX];
+	size_t sns_next;
+	struct tok_rec toks[SIM_TOKENS_MAX];
+	size_t tok_next;
+	int stable_idx;                 /* the current stable token, -1 when none */
+	int64_t last_force;
+	int forces_today;
+	struct msg_rec msgs[SIM_MSGS_MAX];
+	size_t msg_next;
+	uint64_t msg_seq;
+	char *menus[SIM_MENUS_MAX];
+	size_t menu_next;
+	struct sim_fault faults[SIM_FAULTS_MAX];
+	size_t nfaults;
+	char whitelist[SIM_WHITELIST_MAX][SIM_IP_MAX + 1];
+	size_t nwhite;
+	char templates[SIM_TEMPLATES_MAX][SIM_ID_MAX + 1];
+	size_t ntemplates;
+	long long calls[SIM_EP__MAX];
+	long long used_today[SIM_EP__MAX];
+	long long quota[SIM_EP__MAX];
+	int64_t day;
+} S = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+static _Atomic int64_t clock_offset;
+
+#define LOCK() pthread_mutex_lock(&S.lock)
+#define UNLOCK() pthread_mutex_unlock(&S.lock)
+
+void sim_random_chars(char *out, size_t n, const char *alphabet)
+{
+	size_t na = strlen(alphabet);
+	size_t limit = 256 - 256 % na; /* rejection sampling: no modulo bias */
+	size_t o = 0;
+	while (o < n) {
+		uint8_t buf[64];
+		if (crypto_random(buf, sizeof buf) != 0)
+			abort(); /* a predictable code or token would be worse than a dead simulator */
+		for (size_t i = 0; i < sizeof buf && o < n; i++)
+			if (buf[i] < limit)
+				out[o++] = alphabet[buf[i] % na];
+	}
+	out[n] = '\0';
+}
+
+/* A token: "86_" and random characters of the token alphabet, SIM_TOKEN_LEN in all. */
+static void new_token(char out[SIM_TOKEN_LEN + 1])
+{
+	memcpy(out, "86_", 3);
+	sim_random_chars(out + 3, SIM_TOKEN_LEN - 3, TOKCH);
+}
+
+int sim_token_wellformed(const char *tok)
+{
+	size_t n = strlen(tok);
+	if (n < 20 || n > 512)
+		return 0;
+	return strspn(tok, TOKCH) == n;
+}
+
+int64_t sim_now(void)
+{
+	return (int64_t)time(NULL) + atomic_load(&clock_offset);
+}
+
+int64_t sim_clock_advance(int64_t s)
+{
+	return atomic_fetch_add(&clock_offset, s) + s;
+}
+
+int64_t sim_clock_offset(void)
+{
+	return atomic_load(&clock_offset);
+}
+
+/* Zeroes the daily counters when the simulator's day has changed. Under the lock. */
+static void roll_day(int64_t now)
+{
+	int64_t day = now / 86400;
+	if (day != S.day) {
+		S.day = day;
+		memset(S.used_today, 0, sizeof S.used_today);
+		S.forces_today = 0;
+	}
+}
+
+static void clear_volatile(void)
+{
+	for (size_t i = 0; i < SIM_MSGS_MAX; i++) {
+		free(S.msgs[i].data_json);
+		free(S.msgs[i].body_json);
+	}
+	memset(S.msgs, 0, sizeof S.msgs);
+	S.msg_next = 0;
+	for (size_t i = 0; i < SIM_MENUS_MAX; i++) {
+		free(S.menus[i]);
+		S.menus[i] = NULL;
+	}
+	S.menu_next = 0;
+	memset(S.codes, 0, sizeof S.codes);
+	S.code_next = 0;
+	memset(S.sns, 0, sizeof S.sns);
+	S.sns_next = 0;
+	memset(S.toks, 0, sizeof S.toks);
+	S.tok_next = 0;
+	S.stable_idx = -1;
+	S.last_force = 0;
+	S.forces_today = 0;
+	S.nfaults = 0;
+	S.nwhite = 0;
+	memset(S.calls, 0, sizeof S.calls);
+	memset(S.used_today, 0, sizeof S.used_today);
+	memcpy(S.quota, quota_default, sizeof S.quota);
+	for (size_t i = 0; i < S.nusers; i++) {
+		S.users[i].nlog = 0;
+		S.users[i].head = 0;
+	}
+	atomic_store(&clock_offset, 0);
+	S.day = sim_now() / 86400;
+}
+
+void sim_state_init(void)
+{
+	LOCK();
+	S.nusers = 0;
+	S.ntemplates = 0;
+	for (size_t i = 0; i < sizeof default_templates / sizeof default_templates[0]; i++)
+		snprintf(S.templates[S.ntemplates++], SIM_ID_MAX + 1, "%s", default_templates[i]);
+	clear_volatile();
+	UNLOCK();
+}
+
+void sim_state_reset(void)
+{
+	LOCK();
+	clear_volatile();
+	UNLOCK();
+}
+
+/* ---- users ---- */
+
+static int find_user(const char *openid)
+{
+	for (size_t i = 0; i < S.nusers; i++)
+		if (strcmp(S.users[i].u.openid, openid) == 0)
+			return (int)i;
+	return -1;
+}
+
+void sim_user_defaults(struct sim_user *u, const char *openid, int with_unionid)
+{
+	memset(u, 0, sizeof *u);
+	snprintf(u->openid, sizeof u->openid, "%s", openid);
+	if (with_unionid) {
+		/* Stable per openid, so that a user re-created after a restart keeps it. */
+		uint8_t h[CRYPTO_SHA256_LEN];
+		char b[64];
+		char seed[SIM_ID_MAX + 8];
+		snprintf(seed, sizeof seed, "union:%s", openid);
+		crypto_sha256(seed, strlen(seed), h);
+		crypto_b64url(h, sizeof h, b, sizeof b);
+		snprintf(u->unionid, sizeof u->unionid, "o%.27s", b);
+	}
+	/* An emoji (4 bytes), a private-use character and a raw control byte, as real nicknames hold. */
+	snprintf(u->nickname, sizeof u->nickname, "Tester \xF0\x9F\x98\x80\xEE\x80\x81\x01%.4s", openid);
+	u->subscribed = 1;
+}
+
+int sim_user_put(const struct sim_user *u, int *created)
+{
+	LOCK();
+	int i = find_user(u->openid);
+	*created = i < 0;
+	if (i < 0) {
+		if (S.nusers == SIM_USERS_MAX) {
+			UNLOCK();
+			return -1;
+		}
+		i = (int)S.nusers++;
+		memset(&S.users[i], 0, sizeof S.users[i]);
+	}
+	S.users[i].u = *u;
+	UNLOCK();
+	return 0;
+}
+
+int sim_user_get(const char *openid, struct sim_user *out)
+{
+	LOCK();
+	int i = find_user(openid);
+	if (i >= 0 && out != NULL)
+		*out = S.users[i].u;
+	UNLOCK();
+	return i >= 0;
+}
+
+int sim_user_ensure(const char *openid, struct sim_user *out)
+{
+	LOCK();
+	int i = find_user(openid);
+	if (i < 0) {
+		if (S.nusers == SIM_USERS_MAX) {
+			UNLOCK();
+			return -1;
+		}
+		i = (int)S.nusers++;
+		memset(&S.users[i], 0, sizeof S.users[i]);
+		sim_user_defaults(&S.users[i].u, openid, 1);
+	}
+	if (out != NULL)
+		*out = S.users[i].u;
+	UNLOCK();
+	return 0;
+}
+
+/* ---- codes ---- */
+
+int sim_code_issue(enum sim_code_kind kind, const char *openid, enum sim_scope scope,
+		   char out[SIM_CODE_LEN + 1])
+{
+	sim_random_chars(out, SIM_CODE_LEN, ALNUM);
+	LOCK();
+	int u = find_user(openid);
+	if (u < 0) {
+		UNLOCK();
+		return -1;
+	}
+	struct code_rec *r = &S.codes[S.code_next];
+	S.code_next = (S.code_next + 1) % SIM_CODES_MAX;
+	memcpy(r->code, out, SIM_CODE_LEN + 1);
+	r->kind = kind;
+	r->scope = scope;
+	r->user = u;
+	r->issued = sim_now();
+	r->used = 0;
+	r->live = 1;
+	UNLOCK();
+	return 0;
+}
+
+/* The live code of kind, or NULL. Under the lock. */
+static struct code_rec *find_code(enum sim_code_kind kind, const char *code)
+{
+	if (strlen(code) != SIM_CODE_LEN)
+		return NULL;
+	for (size_t i = 0; i < SIM_CODES_MAX; i++)
+		if (S.codes[i].live && S.codes[i].kind == kind && strcmp(S.codes[i].code, code) == 0)
+			return &S.codes[i];
+	return NULL;
+}
+
+/* 0 if the code can be used now, else its error. Under the lock. */
+static int code_state(const struct code_rec *r, int64_t now)
+{
+	if (r == NULL)
+		return 40029;
+	if (r->used)
+		return 40163;
+	if (now - r->issued > SIM_CODE_TTL)
+		return 40029;
+	return 0;
+}
+
+int sim_code_oauth(const char *code, struct sim_user *u, enum sim_scope *scope)
+{
+	LOCK();
+	struct code_rec *r = find_code(SIM_CODE_OAUTH, code);
+	int e = code_state(r, sim_now());
+	if (e == 0) {
+		r->used = 1;
+		*u = S.users[r->user].u;
+		*scope = r->scope;
+	}
+	UNLOCK();
+	return e;
+}
+
+int sim_code_js(const char *code, struct sim_user *u)
+{
+	LOCK();
+	int64_t now = sim_now();
+	struct code_rec *r = find_code(SIM_CODE_JS, code);
+	int e = code_state(r, now);
+	if (e == 0) {
+		struct user_rec *ur = &S.users[r->user];
+		if (ur->u.high_risk) {
+			e = 40226;
+		} else if (ur->nlog == SIM_JS_RATE && now - ur->logins[ur->head] < 60) {
+			e = 45011;
+		} else {
+			if (ur->nlog < SIM_JS_RATE) {
+				ur->logins[(ur->head + ur->nlog) % SIM_JS_RATE] = now;
+				ur->nlog++;
+			} else {
+				ur->logins[ur->head] = now;
+				ur->head = (ur->head + 1) % SIM_JS_RATE;
+			}
+			r->used = 1;
+			*u = ur->u;
+		}
+	}
+	UNLOCK();
+	return e;
+}
+
+/* ---- sns tokens ---- */
+
+void sim_sns_issue(const char *openid, enum sim_scope scope, char at[SIM_TOKEN_LEN + 1],
+		   char rt[SIM_TOKEN_LEN + 1])
+{
+	new_token(at);
+	new_token(rt);
+	LOCK();
+	int64_t now = sim_now();
+	struct sns_rec *r = &S.sns[S.sns_next];
+	S.sns_next = (S.sns_next + 1) % SIM_SNS_MAX;
+	memcpy(r->at, at, SIM_TOKEN_LEN + 1);
+	memcpy(r->rt, rt, SIM_TOKEN_LEN + 1);
+	r->user = find_user(openid);
+	r->scope = scope;
+	r->at_exp = now + SIM_TOKEN_TTL;
+	r->rt_exp = now + SIM_REFRESH_TTL;
+	r->live = r->user >= 0;
+	UNLOCK();
+}
+
+int sim_sns_refresh(const char *rt, char at[SIM_TOKEN_LEN + 1], struct sim_user *u,
+		    enum sim_scope *scope)
+{
+	new_token(at);
+	LOCK();
+	int64_t now = sim_now();
+	int e = 40030;
+	for (size_t i = 0; i < SIM_SNS_MAX; i++) {
+		struct sns_rec *r = &S.sns[i];
+		if (!r->live || strcmp(r->rt, rt) != 0)
+			continue;
+		if (now >= r->rt_exp) {
+			e = 42002;
+			break;
+		}
+		memcpy(r->at, at, SIM_TOKEN_LEN + 1);
+		r->at_exp = now + SIM_TOKEN_TTL;
+		*u = S.users[r->user].u;
+		*scope = r->scope;
+		e = 0;
+		break;
+	}
+	UNLOCK();
+	return e;
+}
+
+int sim_sns_check(const char *at, struct sim_user *u, enum sim_scope *scope)
+{
+	if (at == NULL || at[0] == '\0')
+		return 41001;
+	if (!sim_token_wellformed(at))
+		return 40014;
+	LOCK();
+	int64_t now = sim_now();
+	int e = 40001;
+	for (size_t i = 0; i < SIM_SNS_MAX; i++) {
+		struct sns_rec *r = &S.sns[i];
+		if (!r->live || strcmp(r->at, at) != 0)
+			continue;
+		if (now >= r->at_exp) {
+			e = 42001;
+			break;
+		}
+		*u = S.users[r->user].u;
+		*scope = r->scope;
+		e = 0;
+		break;
+	}
+	UNLOCK();
+	return e;
+}
+
+/* ---- global tokens ---- */
+
+/* A slot for a new token, never the current stable one. Under the lock. */
+static struct tok_rec *tok_slot(int *idx)
+{
+	if ((int)S.tok_next == S.stable_idx)
+		S.tok_next = (S.tok_next + 1) % SIM_TOKENS_MAX;
+	*idx = (int)S.tok_next;
+	S.tok_next = (S.tok_next + 1) % SIM_TOKENS_MAX;
+	return &S.toks[*idx];
+}
+
+void sim_token_issue(char out[SIM_TOKEN_LEN + 1])
+{
+	new_token(out);
+	LOCK();
+	int64_t now = sim_now();
+	for (size_t i = 0; i < SIM_TOKENS_MAX; i++) {
+		struct tok_rec *r = &S.toks[i];
+		if (r->live && !r->stable && r->dead_after == INT64_MAX)
+			r->dead_after = now + SIM_GRACE;
+	}
+	int idx;
+	struct tok_rec *r = tok_slot(&idx);
+	memcpy(r->tok, out, SIM_TOKEN_LEN + 1);
+	r->expires = now + SIM_TOKEN_TTL;
+	r->dead_after = INT64_MAX;
+	r->stable = 0;
+	r->live = 1;
+	UNLOCK();
+}
+
+int sim_stable_get(int force, char out[SIM_TOKEN_LEN + 1], int64_t *expires_in)
+{
+	char fresh[SIM_TOKEN_LEN + 1];
+	new_token(fresh);
+	LOCK();
+	int64_t now = sim_now();
+	roll_day(now);
+	struct tok_rec *cur = S.stable_idx >= 0 ? &S.toks[S.stable_idx] : NULL;
+	if (force) {
+		if (S.last_force != 0 && now - S.last_force < SIM_FORCE_GAP) {
+			UNLOCK();
+			return 45011;
+		}
+		if (S.forces_today >= SIM_FORCE_DAILY) {
+			UNLOCK();
+			return 45009;
+		}
+		S.last_force = now;
+		S.forces_today++;
+		if (cur != NULL)
+			cur->dead_after = now; /* revoked at once */
+	} else if (cur != NULL && cur->dead_after == INT64_MAX && cur->expires - now > SIM_GRACE) {
+		memcpy(out, cur->tok, SIM_TOKEN_LEN + 1);
+		*expires_in = cur->expires - now;
+		UNLOCK();
+		return 0;
+	}
+	/* Renewed: an old one that was not revoked keeps working until it expires. */
+	int idx;
+	struct tok_rec *r = tok_slot(&idx);
+	memcpy(r->tok, fresh, SIM_TOKEN_LEN + 1);
+	r->expires = now + SIM_TOKEN_TTL;
+	r->dead_after = INT64_MAX;
+	r->stable = 1;
+	r->live = 1;
+	S.stable_idx = idx;
+	memcpy(out, fresh, SIM_TOKEN_LEN + 1);
+	*expires_in = SIM_TOKEN_TTL;
+	UNLOCK();
+	return 0;
+}
+
+int sim_token_check(const char *tok)
+{
+	if (tok == NULL || tok[0] == '\0')
+		return 41001;
+	if (!sim_token_wellformed(tok))
+		return 40014;
+	LOCK();
+	int64_t now = sim_now();
+	int e = 40001;
+	for (size_t i = 0; i < SIM_TOKENS_MAX; i++) {
+		const struct tok_rec *r = &S.toks[i];
+		if (!r->live || strcmp(r->tok, tok) != 0)
+			continue;
+		if (now >= r->dead_after)
+			e = 40001;
+		else if (now >= r->expires)
+			e = 42001;
+		else
+			e = 0;
+		break;
+	}
+	UNLOCK();
+	return e;
+}
+
+/* ---- counters, quotas, whitelist, faults ---- */
+
+void sim_count(enum sim_ep ep)
+{
+	LOCK();
+	S.calls[ep]++;
+	UNLOCK();
+}
+
+/* Under the lock. */
+static int quota_take_locked(enum sim_ep ep)
+{
+	roll_day(sim_now());
+	if (S.quota[ep] >= 0 && S.used_today[ep] >= S.quota[ep])
+		return 0;
+	S.used_today[ep]++;
+	return 1;
+}
+
+int sim_quota_take(enum sim_ep ep)
+{
+	LOCK();
+	int ok = quota_take_locked(ep);
+	UNLOCK();
+	return ok;
+}
+
+void sim_quota_set(enum sim_ep ep, long long limit)
+{
+	LOCK();
+	S.quota[ep] = limit < 0 ? -1 : limit;
+	UNLOCK();
+}
+
+int sim_ip_allowed(const char *ip)
+{
+	LOCK();
+	int ok = S.nwhite == 0;
+	for (size_t i = 0; !ok && ip != NULL && i < S.nwhite; i++)
+		ok = strcmp(S.whitelist[i], ip) == 0;
+	UNLOCK();
+	return ok;
+}
+
+int sim_whitelist_set(const char *const *ips, size_t n)
+{
+	if (n > SIM_WHITELIST_MAX)
+		return -1;
+	LOCK();
+	for (size_t i = 0; i < n; i++)
+		snprintf(S.whitelist[i], sizeof S.whitelist[i], "%s", ips[i]);
+	S.nwhite = n;
+	UNLOCK();
+	return 0;
+}
+
+int sim_fault_add(const struct sim_fault *f)
+{
+	LOCK();
+	if (S.nfaults == SIM_FAULTS_MAX) {
+		UNLOCK();
+		return -1;
+	}
+	S.faults[S.nfaults++] = *f;
+	UNLOCK();
+	return 0;
+}
+
+void sim_faults_clear(void)
+{
+	LOCK();
+	S.nfaults = 0;
+	UNLOCK();
+}
+
+int sim_fault_take(enum sim_ep ep, struct sim_fault *out)
+{
+	int found = 0;
+	LOCK();
+	for (size_t i = 0; i < S.nfaults; i++) {
+		struct sim_fault *f = &S.faults[i];
+		if (f->ep != ep)
+			continue;
+		*out = *f;
+		found = 1;
+		if (--f->count <= 0) {
+			memmove(f, f + 1, (S.nfaults - i - 1) * sizeof *f);
+			S.nfaults--;
+		}
+		break;
+	}
+	UNLOCK();
+	return found;
+}
+
+/* ---- templates, messages, menus ---- */
+
+int sim_template_known(const char *id)
+{
+	LOCK();
+	int ok = 0;
+	for (size_t i = 0; !ok && i < S.ntemplates; i++)
+		ok = strcmp(S.templates[i], id) == 0;
+	UNLOCK();
+	return ok;
+}
+
+int sim_template_add(const char *id)
+{
+	LOCK();
+	for (size_t i = 0; i < S.ntemplates; i++) {
+		if (strcmp(S.templates[i], id) == 0) {
+			UNLOCK();
+			return 0;
+		}
+	}
+	if (S.ntemplates == SIM_TEMPLATES_MAX) {
+		UNLOCK();
+		return -1;
+	}
+	snprintf(S.templates[S.ntemplates++], SIM_ID_MAX + 1, "%s", id);
+	UNLOCK();
+	return 0;
+}
+
+int sim_msg_send(enum sim_msg_kind kind, enum sim_ep ep, const char *touser, const char *template_id,
+		 const char *client_msg_id, const char *data_json, const char *body_json,
+		 uint64_t *msgid, int *dup)
+{
+	char *d = strdup(data_json), *b = strdup(body_json);
+	int e = 0;
+	*dup = 0;
+	LOCK();
+	if (client_msg_id != NULL && client_msg_id[0] != '\0') {
+		for (size_t i = 0; i < SIM_MSGS_MAX; i++) {
+			const struct msg_rec *m = &S.msgs[i];
+			if (m->live && m->kind == kind && strcmp(m->cmid, client_msg_id) == 0) {
+				*msgid = m->msgid;
+				*dup = 1;
+				goto out;
+			}
+		}
+	}
+	if (d == NULL || b == NULL) {
+		e = -1;
+		goto out;
+	}
+	if (!quota_take_locked(ep)) {
+		e = 45009;
+		goto out;
+	}
+	struct msg_rec *m = &S.msgs[S.msg_next];
+	S.msg_next = (S.msg_next + 1) % SIM_MSGS_MAX;
+	free(m->data_json);
+	free(m->body_json);
+	m->kind = kind;
+	snprintf(m->touser, sizeof m->touser, "%s", touser);
+	snprintf(m->template_id, sizeof m->template_id, "%s", template_id);
+	snprintf(m->cmid, sizeof m->cmid, "%s", client_msg_id != NULL ? client_msg_id : "");
+	m->msgid = SIM_MSGID_BASE + ++S.msg_seq;
+	m->data_json = d;
+	m->body_json = b;
+	m->live = 1;
+	d = b = NULL;
+	*msgid = m->msgid;
+out:
+	UNLOCK();
+	free(d);
+	free(b);
+	return e;
+}
+
+void sim_menu_record(const char *json)
+{
+	char *copy = strdup(json);
+	if (copy == NULL)
+		return;
+	LOCK();
+	free(S.menus[S.menu_next]);
+	S.menus[S.menu_next] = copy;
+	S.menu_next = (S.menu_next + 1) % SIM_MENUS_MAX;
+	UNLOCK();
+}
+
+/* ---- listings ---- */
+
+cJSON *sim_json_user(const struct sim_user *u)
+{
+	cJSON *o = cJSON_CreateObject();
+	if (o == NULL)
+		return NULL;
+	cJSON_AddStringToObject(o, "openid", u->openid);
+	if (u->unionid[0] != '\0')
+		cJSON_AddStringToObject(o, "unionid", u->unionid);
+	else
+		cJSON_AddNullToObject(o, "unionid");
+	cJSON_AddStringToObject(o, "nickname", u->nickname);
+	cJSON_AddBoolToObject(o, "snapshot", u->snapshot);
+	cJSON_AddBoolToObject(o, "subscribed", u->subscribed);
+	cJSON_AddBoolToObject(o, "high_risk", u->high_risk);
+	cJSON_AddBoolToObject(o, "refused", u->refused);
+	return o;
+}
+
+cJSON *sim_users_json(void)
+{
+	cJSON *a = cJSON_CreateArray();
+	LOCK();
+	for (size_t i = 0; a != NULL && i < S.nusers; i++)
+		cJSON_AddItemToArray(a, sim_json_user(&S.users[i].u));
+	UNLOCK();
+	return a;
+}
+
+cJSON *sim_messages_json(void)
+{
+	cJSON *a = cJSON_CreateArray();
+	LOCK();
+	/* Oldest first: the ring from msg_next round to itself. */
+	for (size_t k = 0; a != NULL && k < SIM_MSGS_MAX; k++) {
+		const struct msg_rec *m = &S.msgs[(S.msg_next + k) % SIM_MSGS_MAX];
+		if (!m->live)
+			continue;
+		cJSON *o = cJSON_CreateObject();
+		char id[24];
+		snprintf(id, sizeof id, "%" PRIu64, m->msgid);
+		cJSON_AddStringToObject(o, "kind", m->kind == SIM_MSG_TEMPLATE ? "template" : "bizsend");
+		cJSON_AddStringToObject(o, "touser", m->touser);
+		cJSON_AddStringToObject(o, "template_id", m->template_id);
+		if (m->cmid[0] != '\0')
+			cJSON_AddStringToObject(o, "client_msg_id", m->cmid);
+		else
+			cJSON_AddNullToObject(o, "client_msg_id");
+		cJSON_AddItemToObject(o, "data", cJSON_CreateRaw(m->data_json));
+		cJSON_AddStringToObject(o, "msgid", id);
+		cJSON_AddItemToObject(o, "body", cJSON_CreateRaw(m->body_json));
+		cJSON_AddItemToArray(a, o);
+	}
+	UNLOCK();
+	return a;
+}
+
+cJSON *sim_menus_json(void)
+{
+	cJSON *a = cJSON_CreateArray();
+	LOCK();
+	for (size_t k = 0; a != NULL && k < SIM_MENUS_MAX; k++) {
+		const char *m = S.menus[(S.menu_next + k) % SIM_MENUS_MAX];
+		if (m != NULL)
+			cJSON_AddItemToArray(a, cJSON_CreateRaw(m));
+	}
+	UNLOCK();
+	return a;
+}
+
+cJSON *sim_calls_json(void)
+{
+	cJSON *o = cJSON_CreateObject();
+	LOCK();
+	for (int i = 0; o != NULL && i < SIM_EP__MAX; i++)
+		cJSON_AddNumberToObject(o, sim_ep_path[i], (double)S.calls[i]);
+	UNLOCK();
+	return o;
+}
+
+cJSON *sim_faults_json(void)
+{
+	cJSON *a = cJSON_CreateArray();
+	LOCK();
+	for (size_t i = 0; a != NULL && i < S.nfaults; i++) {
+		const struct sim_fault *f = &S.faults[i];
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "endpoint", sim_ep_path[f->ep]);
+		cJSON_AddStringToObject(o, "kind", sim_fault_kind_name[f->kind]);
+		cJSON_AddNumberToObject(o, "errcode", f->errcode);
+		cJSON_AddNumberToObject(o, "delay_ms", f->delay_ms);
+		cJSON_AddNumberToObject(o, "count", f->count);
+		cJSON_AddItemToArray(a, o);
+	}
+	UNLOCK();
+	return a;
+}
+
+cJSON *sim_quota_json(void)
+{
+	cJSON *o = cJSON_CreateObject();
+	LOCK();
+	roll_day(sim_now());
+	for (int i = 0; o != NULL && i < SIM_EP__MAX; i++) {
+		cJSON *q = cJSON_CreateObject();
+		cJSON_AddNumberToObject(q, "limit", (double)S.quota[i]);
+		cJSON_AddNumberToObject(q, "used", (double)S.used_today[i]);
+		cJSON_AddItemToObject(o, sim_ep_path[i], q);
+	}
+	UNLOCK();
+	return o;
+}
+
+cJSON *sim_whitelist_json(void)
+{
+	cJSON *a = cJSON_CreateArray();
+	LOCK();
+	for (size_t i = 0; a != NULL && i < S.nwhite; i++)
+		cJSON_AddItemToArray(a, cJSON_CreateString(S.whitelist[i]));
+	UNLOCK();
+	return a;
+}
+
+cJSON *sim_templates_json(void)
+{
+	cJSON *a = cJSON_CreateArray();
+	LOCK();
+	for (size_t i = 0; a != NULL && i < S.ntemplates; i++)
+		cJSON_AddItemToArray(a, cJSON_CreateString(S.templates[i]));
+	UNLOCK();
+	return a;
+}

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# bench.sh: `make bench`: throughput of the service's endpoints as ratios to ceilings measured in
+# the same run (wrk on loopback, everything on this machine's cores). Not a pass/fail test.
+# Starts its own stack in a throwaway directory; never touches var/.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT"
+export HQR_BUILD=${1:-build}
+DUR=${BENCH_SECONDS:-8}
+CONN=${BENCH_CONNECTIONS:-64}
+DIR=$(mktemp -d /tmp/hqr-bench.XXXXXX)
+chmod 755 "$DIR"
+export HQR_RATE=1000000 HQR_BURST=1000000 HQR_WORKERS=2 HQR_THREADS=32
+cleanup() { scripts/stack.sh stop "$DIR" >/dev/null 2>&1 || true; rm -rf "$DIR"; }
+trap cleanup EXIT
+
+scripts/stack.sh start "$DIR" >/dev/null
+# shellcheck disable=SC1091
+. "$DIR/stack.env"
+BENCH_PORT=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+cat > "$DIR/nginx/extra/bench.conf" <<CONF
+    # The ceiling: nginx answering by itself.
+    server {
+        listen 127.0.0.1:$BENCH_PORT;
+        access_log off;
+        location / { return 200 "ok"; }
+    }
+CONF
+kill -HUP "$(cat "$DIR/nginx/nginx.pid")"
+sleep 0.5
+
+# wrk_rps URL [wrk args...]: requests per second and p99 latency (ms).
+wrk_run() {
+  local url=$1; shift
+  wrk -t2 -c"$CONN" -d"${DUR}s" --latency "$@" "$url" > "$DIR/wrk.out" 2>&1 || true
+  local rps p99 non2xx
+  rps=$(awk '/Requests\/sec/ {print $2}' "$DIR/wrk.out")
+  p99=$(awk '$1=="99%" {print $2}' "$DIR/wrk.out")
+  non2xx=$(awk '/Non-2xx/ {print $NF}' "$DIR/wrk.out")
+  echo "${rps:-0} ${p99:-?} ${non2xx:-0}"
+}
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
+
+workers() { pgrep -P "$(cat "$DIR/run/hqr.pid")" | tr '\n' ' '; }
+
+echo "hqr bench: wrk -t2 -c$CONN -d${DUR}s on 127.0.0.1, $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ)"
+read -r ceil ceil_p99 _ < <(wrk_run "http://127.0.0.1:$BENCH_PORT/")
+printf "%-34s %10s req/s  p99 %8s\n" "nginx return 200 (ceiling)" "$ceil" "$ceil_p99"
+read -r fcgi fcgi_p99 fcgi_bad < <(wrk_run "http://127.0.0.1:$HTTP_PORT/healthz")
+printf "%-34s %10s req/s  p99 %8s  ratio to nginx %s  non-2xx %s\n" "nginx -> hqr-fcgi /healthz" "$fcgi" \
+  "$fcgi_p99" "$(ratio "$fcgi" "$ceil")" "$fcgi_bad"
+for pid in $(workers); do
+  printf "  worker %-8s peak RSS %s\n" "$pid" "$(awk '/VmHWM/ {print $2, $3}' "/proc/$pid/status")"
+done
+read -r ready ready_p99 ready_bad < <(wrk_run "http://127.0.0.1:$HTTP_PORT/readyz")
+printf "%-34s %10s req/s  p99 %8s  ratio to FastCGI %s  non-2xx %s\n" "/readyz (one prepared SELECT)" "$ready" \
+  "$ready_p99" "$(ratio "$ready" "$fcgi")" "$ready_bad"
+for f in tests/bench/*.sh; do
+  [ -e "$f" ] || continue
+  FCGI_RPS=$fcgi DIR=$DIR HTTP_PORT=$HTTP_PORT SIM_PORT=$SIM_PORT CONN=$CONN DUR=$DUR bash "$f"
+done
