@@ -1,9 +1,41 @@
-/* clock.c: the one clock of the service. */
+/* clock.c: the one clock of the service, and local dates in the configured zone. */
 #include "clock.h"
+#include "rules.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <time.h>
+#include <unistd.h>
 
 int64_t clock_now(void)
 {
 	return (int64_t)time(NULL);
+}
+
+int clock_set_zone(const char *zone)
+{
+	char path[512];
+	snprintf(path, sizeof path, "/usr/share/zoneinfo/%s", zone);
+	if (zone[0] == '\0' || zone[0] == '/' || access(path, R_OK) != 0)
+		return -1;
+	setenv("TZ", zone, 1);
+	tzset();
+	return 0;
+}
+
+void clock_local_ymd(int64_t t, int *y, int *m, int *d)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	localtime_r(&tt, &tm);
+	*y = tm.tm_year + 1900;
+	*m = tm.tm_mon + 1;
+	*d = tm.tm_mday;
+}
+
+int32_t clock_local_day(int64_t t)
+{
+	int y, m, d;
+	clock_local_ymd(t, &y, &m, &d);
+	return rules_day_from_ymd(y, m, d);
 }

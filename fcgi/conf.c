@@ -41,6 +41,15 @@ static const struct conf_key keys[] = {
 	I("app", "keys_overlap_s", keys_overlap_s, 0, 366 * 86400),
 	{ "app", "local_http", C_BOOL, offsetof(struct conf, local_http), 0, 1, 0 },
 	S("app", "public_url", public_url, 1),
+	I("rules", "fever_tenths", fever_tenths, 350, 420),
+	I("rules", "observation_days", observation_days, 1, 365),
+	I("rules", "delegation_limit", delegation_limit, 0, 50),
+	I("rules", "retention_days", retention_days, 1, 3650),
+	I("rules", "refresh_after_s", refresh_after_s, 5, 600),
+	I("rules", "dynamic_ttl_s", dynamic_ttl_s, 30, 3600),
+	I("rules", "photo_max_bytes", photo_max_bytes, 1024, 2 * 1024 * 1024),
+	I("rules", "photo_min_px", photo_min_px, 16, 4096),
+	I("rules", "photo_max_px", photo_max_px, 64, 16384),
 	I("session", "idle_s", session_idle_s, 60, 31 * 86400),
 	I("session", "absolute_s", session_absolute_s, 300, 366 * 86400),
 	S("platform", "authorize_base", authorize_base, 8),
@@ -79,6 +88,15 @@ void conf_defaults(struct conf *c)
 	c->local_http = 0;
 	c->keys_overlap_s = 7 * 86400;
 	snprintf(c->public_url, sizeof c->public_url, "http://127.0.0.1:8080");
+	c->fever_tenths = 373;
+	c->observation_days = 14;
+	c->delegation_limit = 5;
+	c->retention_days = 28;
+	c->refresh_after_s = 30;
+	c->dynamic_ttl_s = 180;
+	c->photo_max_bytes = 2 * 1024 * 1024;
+	c->photo_min_px = 100;
+	c->photo_max_px = 8000;
 	c->session_idle_s = 7 * 86400;
 	c->session_absolute_s = 30 * 86400;
 	snprintf(c->oauth_scope, sizeof c->oauth_scope, "snsapi_base");

@@ -28,6 +28,15 @@ struct conf {
 	int keys_overlap_s;         /* a rotated signing key keeps verifying this long */
 	int local_http;             /* 1: cookies without Secure (local development over http) */
 	char public_url[CONF_STR];
+	/* [rules] */
+	int fever_tenths;           /* fever threshold in tenths of a degree (373 = 37.3 °C) */
+	int observation_days;       /* a red code's observation */
+	int delegation_limit;       /* relatives one account may hold */
+	int retention_days;         /* scans and reports are kept this long */
+	int refresh_after_s;        /* the client refreshes the phone code this often */
+	int dynamic_ttl_s;          /* a phone token is stale after this long */
+	int photo_max_bytes;
+	int photo_min_px, photo_max_px;
 	/* [session] */
 	int session_idle_s;         /* a session unused this long ends */
 	int session_absolute_s;     /* a session ends this long after login, used or not */

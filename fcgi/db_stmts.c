@@ -27,10 +27,10 @@ const char *const db_stmt_sql[STMT__MAX] = {
 	[STMT_STATE_INSERT] = "INSERT INTO oauth_states (state, next_path, expires_at) VALUES (?, ?, FROM_UNIXTIME(?))",
 	[STMT_STATE_GET] = "SELECT next_path FROM oauth_states WHERE state = ? AND expires_at > FROM_UNIXTIME(?)",
 	[STMT_STATE_DELETE] = "DELETE FROM oauth_states WHERE state = ?",
-	[STMT_CODE_INSERT] =
+	[STMT_OAUTH_CODE_INSERT] =
 		"INSERT INTO oauth_codes (code_hash, state, next_path, sealed_token, expires_at) "
 		"VALUES (?, ?, ?, ?, FROM_UNIXTIME(?))",
-	[STMT_CODE_GET] =
+	[STMT_OAUTH_CODE_GET] =
 		"SELECT state, next_path, sealed_token FROM oauth_codes "
 		"WHERE code_hash = ? AND expires_at > FROM_UNIXTIME(?)",
 	[STMT_TOKEN_ENSURE] =
@@ -45,4 +45,51 @@ const char *const db_stmt_sql[STMT__MAX] = {
 	[STMT_PUSH_DEDUP] = "INSERT IGNORE INTO push_dedup (dedup_key, created_at) VALUES (?, FROM_UNIXTIME(?))",
 	[STMT_ACCOUNT_GET] =
 		"SELECT DATE_FORMAT(created_at, '%Y-%m-%dT%H:%i:%sZ'), unionid IS NOT NULL FROM accounts WHERE id = ?",
+	[STMT_ACCOUNT_LOCK] = "SELECT id FROM accounts WHERE id = ? FOR UPDATE",
+	[STMT_PERSON_BY_INDEX] = "SELECT id, public_id FROM persons WHERE id_index = ? FOR UPDATE",
+	[STMT_SELF_OF_ACCOUNT] = "SELECT person_id FROM holders WHERE self_account = ?",
+	[STMT_SELF_OF_PERSON] = "SELECT account_id FROM holders WHERE self_person = ?",
+	[STMT_HOLDER_GET] = "SELECT role FROM holders WHERE account_id = ? AND person_id = ?",
+	[STMT_DELEGATE_COUNT] = "SELECT COUNT(*) FROM holders WHERE account_id = ? AND role = 2",
+	[STMT_PERSON_INSERT] =
+		"INSERT INTO persons (public_id, code_ref, id_type, id_index, name_masked, id_masked, phone_masked, "
+		"name_enc, id_enc, phone_enc, address_enc, photo_file, photo_type, paper_serial, created_at) "
+		"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, FROM_UNIXTIME(?))",
+	[STMT_HOLDER_INSERT] =
+		"INSERT INTO holders (account_id, person_id, role, relationship, created_at) VALUES (?, ?, ?, ?, FROM_UNIXTIME(?))",
+	[STMT_CODE_INSERT] =
+		"INSERT INTO codes (person_id, color, reason, since, observation_start, observation_until, version) "
+		"VALUES (?, ?, ?, FROM_UNIXTIME(?), ?, ?, 1)",
+	[STMT_CODE_GET] =
+		"SELECT color, reason, UNIX_TIMESTAMP(since), observation_start, observation_until, version "
+		"FROM codes WHERE person_id = ?",
+	[STMT_CODE_GET_LOCKED] =
+		"SELECT color, reason, UNIX_TIMESTAMP(since), observation_start, observation_until, version "
+		"FROM codes WHERE person_id = ? FOR UPDATE",
+	[STMT_CODE_UPDATE] =
+		"UPDATE codes SET color = ?, reason = ?, since = FROM_UNIXTIME(?), observation_start = ?, "
+		"observation_until = ?, version = version + 1 WHERE person_id = ? AND version = ?",
+	[STMT_CODE_EVENT_INSERT] =
+		"INSERT INTO code_events (person_id, from_color, to_color, reason, actor_kind, actor, created_at) "
+		"VALUES (?, ?, ?, ?, ?, ?, FROM_UNIXTIME(?))",
+	[STMT_DECLARATION_INSERT] =
+		"INSERT INTO declarations (person_id, account_id, travel_enc, symptoms, temperature_tenths, contact, "
+		"result_color, reason, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, FROM_UNIXTIME(?))",
+	[STMT_IDEM_GET] = "SELECT status, response FROM idempotency WHERE account_id = ? AND idem_key = ?",
+	[STMT_IDEM_INSERT] =
+		"INSERT INTO idempotency (account_id, idem_key, status, response, created_at) VALUES (?, ?, ?, ?, FROM_UNIXTIME(?))",
+	[STMT_RISK_AREAS_LIST] = "SELECT city FROM risk_areas ORDER BY city LIMIT 1000",
+	[STMT_RISK_AREAS_CLEAR] = "DELETE FROM risk_areas",
+	[STMT_RISK_AREA_INSERT] = "INSERT IGNORE INTO risk_areas (city, created_at) VALUES (?, FROM_UNIXTIME(?))",
+	[STMT_PERSON_OF_HOLDER] =
+		"SELECT p.id, p.id_type, p.name_masked, p.id_masked, p.phone_masked, h.role, IFNULL(h.relationship, 0), "
+		"DATE_FORMAT(p.created_at, '%Y-%m-%dT%H:%i:%sZ'), p.photo_file, p.photo_type, p.paper_serial, p.code_ref "
+		"FROM persons p JOIN holders h ON h.person_id = p.id WHERE p.public_id = ? AND h.account_id = ?",
+	[STMT_PERSONS_OF_ACCOUNT] =
+		"SELECT p.public_id, p.name_masked, h.role, IFNULL(h.relationship, 0), c.color "
+		"FROM holders h JOIN persons p ON p.id = h.person_id JOIN codes c ON c.person_id = p.id "
+		"WHERE h.account_id = ? ORDER BY h.role, h.created_at, p.id LIMIT 64",
+	[STMT_REPORTS_SINCE] =
+		"SELECT local_day, symptoms, temperature_tenths FROM health_reports "
+		"WHERE person_id = ? AND local_day >= ? ORDER BY local_day LIMIT 800",
 };

@@ -28,6 +28,11 @@ static const struct err_info table[ERR__MAX] = {
 	[ERR_LOGIN_BLOCKED] = { 403, "Forbidden", "LOGIN_BLOCKED", "the platform refused this user's login" },
 	[ERR_PLATFORM_ERROR] = { 502, "Bad Gateway", "PLATFORM_ERROR", "the chat platform refused the request" },
 	[ERR_SIGNATURE] = { 403, "Forbidden", "SIGNATURE_INVALID", "the signature does not verify" },
+	[ERR_SELF_EXISTS] = { 409, "Conflict", "SELF_EXISTS", "this account already has its own code" },
+	[ERR_ID_HAS_SELF] = { 409, "Conflict", "ID_HAS_SELF_ACCOUNT", "this ID number already has its own account: apply for it as a relative" },
+	[ERR_ALREADY_HOLDER] = { 409, "Conflict", "ALREADY_HOLDER", "this account already holds this person" },
+	[ERR_DELEGATION_LIMIT] = { 409, "Conflict", "DELEGATION_LIMIT", "this account holds as many relatives as allowed" },
+	[ERR_MALFORMED_FORM] = { 400, "Bad Request", "MALFORMED_FORM", "the multipart body cannot be parsed" },
 };
 
 const struct err_info *err_info(enum err e)

@@ -28,6 +28,11 @@ enum err {
 	ERR_LOGIN_BLOCKED,       /* 403 the platform flags this user as high-risk */
 	ERR_PLATFORM_ERROR,      /* 502 the platform refused the call */
 	ERR_SIGNATURE,           /* 403 a platform push whose signature does not verify */
+	ERR_SELF_EXISTS,         /* 409 the account already holds its own person */
+	ERR_ID_HAS_SELF,         /* 409 this ID number already has its own account */
+	ERR_ALREADY_HOLDER,      /* 409 the account already holds this person */
+	ERR_DELEGATION_LIMIT,    /* 409 the account holds as many relatives as allowed */
+	ERR_MALFORMED_FORM,      /* 400 the multipart body cannot be parsed */
 	ERR__MAX
 };
 

@@ -119,7 +119,7 @@ static int try_reuse(struct call *c, const char *code, const char *state, const 
 	int64_t now = clock_now();
 	struct db_param p[] = { DBP_BLOB(code_hash, 32), DBP_I64(&now), DBP_END };
 	struct db_col cols[] = { DBC_TEXT(st, sizeof st), DBC_TEXT(next, sizeof next), DBC_BLOB(sealed, sizeof sealed), DBC_END };
-	if (db_exec(c->db, STMT_CODE_GET, p, cols) != DB_OK || strcmp(st, state) != 0)
+	if (db_exec(c->db, STMT_OAUTH_CODE_GET, p, cols) != DB_OK || strcmp(st, state) != 0)
 		return 0;
 	reuse_key(code, key);
 	int n = crypto_open(key, NULL, 0, sealed, cols[2].len, token, sizeof token - 1);
@@ -193,7 +193,7 @@ enum err h_login_callback(struct call *c)
 	if (sn > 0) {
 		struct db_param cp[] = { DBP_BLOB(code_hash, 32), DBP_TEXT(state), DBP_TEXT(next),
 					 DBP_BLOB(sealed, (size_t)sn), DBP_I64(&reuse_until), DBP_END };
-		db_exec(c->db, STMT_CODE_INSERT, cp, NULL); /* best effort: only reloads need it */
+		db_exec(c->db, STMT_OAUTH_CODE_INSERT, cp, NULL); /* best effort: only reloads need it */
 	}
 	session_set_cookie(c, token, c->conf->session_absolute_s);
 	resp_redirect(c, arena_strdup(c->arena, next));
@@ -253,24 +253,5 @@ enum err h_logout(struct call *c)
 	if (c->session_kind == SESSION_COOKIE)
 		session_set_cookie(c, "", 0);
 	resp_raw(c, 204, "application/json; charset=utf-8", "", 0);
-	return ERR_OK;
-}
-
-enum err h_me(struct call *c)
-{
-	char since[32];
-	int32_t has_union = 0;
-	struct db_param p[] = { DBP_U64(&c->account_id), DBP_END };
-	struct db_col cols[] = { DBC_TEXT(since, sizeof since), DBC_I32(&has_union), DBC_END };
-	enum db_rc rc = db_exec(c->db, STMT_ACCOUNT_GET, p, cols);
-	if (rc != DB_OK)
-		return rc == DB_DOWN ? ERR_UNAVAILABLE : ERR_INTERNAL;
-	cJSON *o = cJSON_CreateObject();
-	cJSON *acc = cJSON_AddObjectToObject(o, "account");
-	cJSON_AddStringToObject(acc, "since", since);
-	cJSON_AddStringToObject(acc, "login", c->session_kind == SESSION_BEARER ? "miniprogram" : "web");
-	cJSON_AddBoolToObject(acc, "unionid_bound", has_union != 0);
-	cJSON_AddArrayToObject(o, "persons");
-	resp_json(c, 200, o);
 	return ERR_OK;
 }

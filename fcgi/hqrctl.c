@@ -1,4 +1,5 @@
 /* hqrctl.c: the operator's command: reads var/hqr.conf (or -c FILE) and runs one verb. */
+#include "clock.h"
 #include "conf.h"
 #include "ctl.h"
 #include "db.h"
@@ -50,6 +51,10 @@ int main(int argc, char **argv)
 	char err[512];
 	if (conf_load(path, &conf, err, sizeof err) != 0) {
 		fprintf(stderr, "hqrctl: %s\n", err);
+		return 1;
+	}
+	if (clock_set_zone(conf.timezone) != 0) {
+		fprintf(stderr, "hqrctl: config key [app] timezone: unknown zone %s\n", conf.timezone);
 		return 1;
 	}
 	for (size_t v = 0; v < sizeof verbs / sizeof verbs[0]; v++) {

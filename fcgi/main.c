@@ -179,6 +179,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "hqr-fcgi: %s\n", err);
 		return 1;
 	}
+	if (clock_set_zone(conf.timezone) != 0) {
+		fprintf(stderr, "hqr-fcgi: config key [app] timezone: unknown zone %s\n", conf.timezone);
+		return 1;
+	}
 	/* The service refuses to start without its keys. */
 	if (keys_load(conf.keys_dir, &keys, err, sizeof err) != 0) {
 		fprintf(stderr, "hqr-fcgi: %s\n", err);

@@ -90,6 +90,7 @@ struct call {
 	const char *params[REQ_PATH_PARAMS]; /* {id} segments in order */
 	size_t nparams;
 	struct fval *f;          /* route->nfields values */
+	const struct kvlist *inputs; /* the query or the flattened body, before validation */
 	/* who is calling (set by the router's auth check) */
 	uint64_t account_id;
 	int session_kind;        /* enum session_kind, 0 when anonymous */

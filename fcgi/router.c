@@ -217,6 +217,7 @@ enum err router_dispatch(struct call *c)
 	} else {
 		*in = c->query;
 	}
+	c->inputs = in;
 	if (r->nfields > 0) {
 		c->f = arena_alloc(c->arena, r->nfields * sizeof *c->f);
 		if (c->f == NULL)

@@ -13,6 +13,11 @@ enum route_id {
 	ROUTE_LOGIN_MINIPROGRAM,
 	ROUTE_LOGOUT,
 	ROUTE_ME,
+	ROUTE_APPLICATIONS,
+	ROUTE_PERSON,
+	ROUTE_PERSON_PHOTO,
+	ROUTE_PERSON_CODE,
+	ROUTE_PERSON_DECLARATIONS,
 	ROUTE_PLATFORM_VERIFY,
 	ROUTE_PLATFORM_PUSH,
 	ROUTE__MAX
@@ -29,6 +34,11 @@ enum err h_login_callback(struct call *c);
 enum err h_login_miniprogram(struct call *c);
 enum err h_logout(struct call *c);
 enum err h_me(struct call *c);
+enum err h_application(struct call *c);
+enum err h_person_get(struct call *c);
+enum err h_person_photo(struct call *c);
+enum err h_person_code(struct call *c);
+enum err h_declaration(struct call *c);
 enum err h_platform_verify(struct call *c);
 enum err h_platform_push(struct call *c);
 

@@ -6,6 +6,7 @@
 
 #include "req.h"
 #include "sim_state.h"
+#include "valid.h"
 
 struct cJSON;
 
@@ -89,7 +90,6 @@ enum err sim_h_quota_get(struct call *c);
 enum err sim_h_push(struct call *c);
 
 /* The field tables of the control routes (sim_ctl.c). */
-struct field;
 enum sim_users_field { SU_OPENID, SU_UNIONID, SU_NICKNAME, SU_SNAPSHOT, SU_SUBSCRIBED, SU_HIGH_RISK,
 		       SU_REFUSED, SU__MAX };
 enum sim_jscode_field { SJ_OPENID, SJ__MAX };

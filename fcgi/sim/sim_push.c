@@ -164,7 +164,7 @@ int sim_push_send(const struct sim_push *p, struct sim_push_result *r)
 	/* A MsgId the size of the platform's: between 2^62 and 2^63. */
 	snprintf(msgid, sizeof msgid, "%s", p->msgid != NULL ? p->msgid : "");
 	if (msgid[0] == '\0')
-		snprintf(msgid, sizeof msgid, "%" PRIu64, (rnd & ((1ULL << 62) - 1)) | (1ULL << 62));
+		snprintf(msgid, sizeof msgid, "%" PRIu64, (uint64_t)((rnd & ((UINT64_C(1) << 62) - 1)) | (UINT64_C(1) << 62)));
 	snprintf(ts, sizeof ts, "%lld", (long long)time(NULL));
 	snprintf(nonce, sizeof nonce, "%u", (unsigned)(rnd >> 32) % 900000000u + 100000000u);
 
