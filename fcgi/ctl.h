@@ -15,5 +15,7 @@ struct ctl {
 int ctl_migrate(struct ctl *ctl, int argc, char **argv);
 int ctl_menu(struct ctl *ctl, int argc, char **argv);
 int ctl_keys(struct ctl *ctl, int argc, char **argv);
+int ctl_verify_token(struct ctl *ctl, int argc, char **argv);
+int ctl_risk_areas(struct ctl *ctl, int argc, char **argv);
 
 #endif

@@ -92,4 +92,5 @@ const char *const db_stmt_sql[STMT__MAX] = {
 	[STMT_REPORTS_SINCE] =
 		"SELECT local_day, symptoms, temperature_tenths FROM health_reports "
 		"WHERE person_id = ? AND local_day >= ? ORDER BY local_day LIMIT 800",
+	[STMT_PAPER_REISSUE] = "UPDATE persons SET paper_serial = paper_serial + 1 WHERE id = ?",
 };

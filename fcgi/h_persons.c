@@ -7,6 +7,7 @@
 #include "db.h"
 #include "decl.h"
 #include "form.h"
+#include "persons.h"
 #include "keys.h"
 #include "log.h"
 #include "resp.h"
@@ -22,16 +23,17 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define PUBLIC_ID_LEN 22
 #define RISK_AREAS_MAX 1000
 
 static const char *const relationships[] = { "self", "parent", "grandparent", "child", "grandchild", "spouse",
 					     "sibling", "other", NULL };
 
-static enum err db_err(enum db_rc rc)
+enum err persons_db_err(enum db_rc rc)
 {
 	return rc == DB_DOWN ? ERR_UNAVAILABLE : rc == DB_NOROW ? ERR_NOT_FOUND : ERR_INTERNAL;
 }
+
+#define db_err persons_db_err
 
 struct application {
 	int for_self;
@@ -240,9 +242,9 @@ static int decide(struct call *c, const struct decl *d, const char **areas, size
 		return -1;
 	*next = *cur;
 	next->color = ap.color;
-	if (ap.color != cur->color || ap.start_observation) {
+	if ((int)ap.color != cur->color || ap.start_observation) {
 		snprintf(next->reason, sizeof next->reason, "%s", rules_reason_word(res->reason));
-		next->since = ap.color != cur->color || cur->color == RULES_COLOR_NONE ? now : cur->since;
+		next->since = (int)ap.color != cur->color || cur->color == RULES_COLOR_NONE ? now : cur->since;
 	}
 	if (ap.start_observation) {
 		next->has_obs = 1;
@@ -374,7 +376,8 @@ static enum err apply_txn(struct call *c, const struct application *a, struct pi
 			if (rc != DB_NOROW)
 				return db_err(rc);
 		}
-		snprintf(p->pid, sizeof p->pid, "%s", existing_pid);
+		memcpy(p->pid, existing_pid, PUBLIC_ID_LEN);
+		p->pid[PUBLIC_ID_LEN] = '\0';
 	}
 	if (!a->for_self) {
 		struct db_param dp[] = { DBP_U64(&c->account_id), DBP_END };
@@ -548,16 +551,8 @@ enum err h_application(struct call *c)
 	return e;
 }
 
-struct person_row {
-	uint64_t id;
-	int32_t id_type, role, relationship, photo_type;
-	uint32_t paper_serial;
-	uint64_t code_ref;
-	char name_m[128], id_m[48], phone_m[16], since[32], photo_file[64];
-};
-
 /* The person {id} if the caller holds it; ERR_NOT_FOUND otherwise (ids reveal nothing). */
-static enum err load_person(struct call *c, struct person_row *r)
+enum err persons_load(struct call *c, struct person_row *r)
 {
 	const char *pid = c->params[0];
 	if (pid == NULL || strlen(pid) != PUBLIC_ID_LEN)
@@ -569,13 +564,13 @@ static enum err load_person(struct call *c, struct person_row *r)
 				 DBC_TEXT(r->photo_file, sizeof r->photo_file), DBC_I32(&r->photo_type),
 				 DBC_I32((int32_t *)&r->paper_serial), DBC_U64(&r->code_ref), DBC_END };
 	enum db_rc rc = db_exec(c->db, STMT_PERSON_OF_HOLDER, p, cols);
-	return rc == DB_OK ? ERR_OK : db_err(rc);
+	return rc == DB_OK ? ERR_OK : persons_db_err(rc);
 }
 
 enum err h_person_get(struct call *c)
 {
 	struct person_row r;
-	enum err e = load_person(c, &r);
+	enum err e = persons_load(c, &r);
 	if (e != ERR_OK)
 		return e;
 	resp_json(c, 200, person_json(c->params[0], r.id_type, r.name_m, r.id_m, r.phone_m, r.role, r.relationship,
@@ -586,7 +581,7 @@ enum err h_person_get(struct call *c)
 enum err h_person_photo(struct call *c)
 {
 	struct person_row r;
-	enum err e = load_person(c, &r);
+	enum err e = persons_load(c, &r);
 	if (e != ERR_OK)
 		return e;
 	char path[700];
@@ -618,7 +613,7 @@ enum err h_person_photo(struct call *c)
 enum err h_person_code(struct call *c)
 {
 	struct person_row r;
-	enum err e = load_person(c, &r);
+	enum err e = persons_load(c, &r);
 	if (e != ERR_OK)
 		return e;
 	int64_t now = clock_now();
@@ -639,7 +634,7 @@ enum err h_person_code(struct call *c)
 enum err h_declaration(struct call *c)
 {
 	struct person_row r;
-	enum err e = load_person(c, &r);
+	enum err e = persons_load(c, &r);
 	if (e != ERR_OK)
 		return e;
 	int64_t now = clock_now();

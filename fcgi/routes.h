@@ -18,6 +18,10 @@ enum route_id {
 	ROUTE_PERSON_PHOTO,
 	ROUTE_PERSON_CODE,
 	ROUTE_PERSON_DECLARATIONS,
+	ROUTE_CODE_PNG,
+	ROUTE_PAPER_PNG,
+	ROUTE_PAPER_REISSUE,
+	ROUTE_KEYS,
 	ROUTE_PLATFORM_VERIFY,
 	ROUTE_PLATFORM_PUSH,
 	ROUTE__MAX
@@ -39,6 +43,10 @@ enum err h_person_get(struct call *c);
 enum err h_person_photo(struct call *c);
 enum err h_person_code(struct call *c);
 enum err h_declaration(struct call *c);
+enum err h_code_png(struct call *c);
+enum err h_paper_png(struct call *c);
+enum err h_paper_reissue(struct call *c);
+enum err h_keys(struct call *c);
 enum err h_platform_verify(struct call *c);
 enum err h_platform_push(struct call *c);
 

@@ -164,6 +164,13 @@ class Stack:
         except (OSError, ValueError):
             return None
 
+    def sim_pid(self):
+        try:
+            with open(os.path.join(self.dir, "run", "sim.pid"), encoding="ascii") as f:
+                return int(f.read().strip())
+        except (OSError, ValueError):
+            return None
+
     def db_pid(self):
         try:
             with open(os.path.join(self.dir, "db", "mysqld.pid"), encoding="ascii") as f:
@@ -215,7 +222,7 @@ class Stack:
 
     def all_pids(self):
         pids = set()
-        for getter in (self.nginx_pid, self.db_pid):
+        for getter in (self.nginx_pid, self.db_pid, self.sim_pid):
             p = getter()
             if p is not None:
                 pids.add(p)

@@ -7,7 +7,8 @@ import json
 import os
 import re
 import signal
-import subprocess
+import socket
+import struct
 import threading
 import time
 
@@ -55,6 +56,24 @@ class RequestLoop(threading.Thread):
 
     def failures(self):
         return [x for x in self.results if x[0] != 200]
+
+
+def fcgi_record(rtype, body, request_id=1):
+    return struct.pack("!BBHHBB", 1, rtype, request_id, len(body), 0, 0) + body
+
+
+def fcgi_pair(name, value):
+    name, value = name.encode(), value.encode()
+    assert len(name) < 128 and len(value) < 128
+    return bytes([len(name), len(value)]) + name + value
+
+
+def fcgi_get(path):
+    """A complete FastCGI responder request for GET path, as nginx would send it."""
+    params = (fcgi_pair("REQUEST_METHOD", "GET") + fcgi_pair("REQUEST_URI", path) +
+              fcgi_pair("QUERY_STRING", "") + fcgi_pair("REMOTE_ADDR", "127.0.0.1"))
+    return (fcgi_record(1, struct.pack("!HB5x", 1, 0)) + fcgi_record(4, params) +
+            fcgi_record(4, b"") + fcgi_record(5, b""))
 
 
 def wait_until(pred, limit, step=0.02):
@@ -164,7 +183,7 @@ def test_generated_request_ids_differ(stack, http):
     assert all(GENERATED_RID.match(i) for i in ids)
 
 
-# --- static client, metrics, operator commands ---------------------------------------------
+# --- static client, metrics ----------------------------------------------------------------
 
 def test_static_client_is_served_with_a_csp(stack, http):
     r = http.get(stack.url("/"), timeout=5)
@@ -198,6 +217,48 @@ def test_metrics_count_each_request(stack, http):
         assert http.get(stack.url("/healthz"), timeout=5).status_code == 200
     assert stack.metrics()[key] == before + 7
 
+
+@pytest.mark.xfail(strict=True, reason=(
+    "defect: worker_handle() rejects a malformed query before setting route_index = -1, so the "
+    "400 is counted under route 0 (healthz) whatever the path"))
+def test_metrics_count_a_rejected_query_under_its_route(stack):
+    unmatched = 'hqr_requests_total{route="unmatched",status="400"}'
+    healthz = 'hqr_requests_total{route="healthz",status="400"}'
+    before = stack.metrics()
+    assert_error(stack.raw("GET", "/api/v1/no-such-thing?a=%zz"), 400, "BAD_REQUEST")
+    after = stack.metrics()
+    assert after.get(healthz, 0) == before.get(healthz, 0)
+    assert after.get(unmatched, 0) == before.get(unmatched, 0) + 1
+
+
+# --- logs ------------------------------------------------------------------------------------
+
+SECRET_ID = "110101199003077777"
+
+
+def test_access_and_app_logs_never_carry_query_strings(stack, http):
+    http.get(stack.url(f"/healthz?id_number={SECRET_ID}"), timeout=5)
+    http.get(stack.url(f"/api/v1/no-such-thing?id_number={SECRET_ID}"), timeout=5)
+    stack.raw("GET", f"/api/v1/no-such-thing?id_number={SECRET_ID}&a=%zz")
+    logs = ""
+    for path in (stack.app_log, os.path.join(stack.dir, "nginx", "access.log")):
+        with open(path, encoding="utf-8", errors="replace") as f:
+            logs += f.read()
+    assert "/api/v1/no-such-thing" in logs  # the requests were logged, without their query
+    assert SECRET_ID not in logs
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "defect: nginx's error log records the request line with its query string (here for the "
+    "413; also for every upstream error), so an ID number in a query reaches a log"))
+def test_no_log_carries_a_query_string(stack, http, all_logs):
+    r = http.post(stack.url(f"/api/v1/anything?id_number={SECRET_ID}"),
+                  data=b"\0" * (4 * 1024 * 1024), timeout=30)
+    assert r.status_code == 413
+    assert SECRET_ID not in all_logs()
+
+
+# --- operator commands -------------------------------------------------------------------------
 
 def test_migrate_status_lists_everything_applied(stack):
     p = stack.run_bin("hqrctl", "-c", stack.conf_path, "migrate", "--status")
@@ -297,6 +358,45 @@ def test_sighup_replaces_workers_without_failing_requests(stack):
     assert loop.failures() == []
     # A reload is not a crash.
     assert stack.metrics()["hqr_worker_restarts_total"] == restarts
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "defect: a draining worker wakes its accepting thread with SIGUSR2, which also interrupts "
+    "libfcgi while it reads a just-accepted connection; libfcgi then closes that connection "
+    "unanswered (nginx: 'writev() failed (32: Broken pipe) while sending request to upstream')"))
+def test_sighup_serves_connections_accepted_before_it(stack):
+    # Deterministic form of the rare reload failure: connections accepted by the old workers
+    # whose request bytes arrive just after the SIGHUP must still be answered.
+    sock_path = os.path.join(stack.dir, "run", "hqr.sock")
+    conns, before = [], set(stack.worker_pids())
+    try:
+        for _ in range(stack.configured_workers()):
+            c = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            c.settimeout(10)
+            c.connect(sock_path)
+            conns.append(c)
+        time.sleep(0.2)  # each old worker's accepting thread now holds one connection
+        os.kill(stack.master_pid(), signal.SIGHUP)
+        time.sleep(0.3)
+        answers = []
+        for c in conns:
+            try:
+                c.sendall(fcgi_get("/healthz"))
+                data = b""
+                while True:
+                    chunk = c.recv(65536)
+                    if not chunk:
+                        break
+                    data += chunk
+                answers.append(data)
+            except OSError as e:
+                answers.append(repr(e).encode())
+        assert all(b"Status: 200 OK" in a for a in answers), answers
+    finally:
+        for c in conns:
+            c.close()
+        wait_until(lambda: len(stack.worker_pids()) == stack.configured_workers()
+                   and not set(stack.worker_pids()) & before, 5.0)
 
 
 def test_database_outage_is_a_fast_503_and_recovers_without_restart(stack, http):

@@ -1,0 +1,129 @@
+/* ctl_verify.c: `hqrctl verify-token`: checks an HQR1 text exactly as an integrator's offline
+ * device does: structure, then the Ed25519 signature against the published keys, then freshness. */
+#include "clock.h"
+#include "conf.h"
+#include "crypto.h"
+#include "ctl.h"
+#include "platform.h"
+#include "token.h"
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define KEYS_DOC_MAX (64 * 1024)
+
+static char *read_all(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	if (f == NULL)
+		return NULL;
+	char *buf = malloc(KEYS_DOC_MAX + 1);
+	size_t n = buf != NULL ? fread(buf, 1, KEYS_DOC_MAX + 1, f) : 0;
+	fclose(f);
+	if (buf == NULL || n > KEYS_DOC_MAX) {
+		free(buf);
+		return NULL;
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
+/* Decodes base64url without padding into out[32]; 0 on success. */
+static int b64url32(const char *s, uint8_t out[32])
+{
+	static const char set[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+	if (strlen(s) != 43)
+		return -1;
+	uint32_t acc = 0;
+	int bits = 0;
+	size_t o = 0;
+	for (const char *p = s; *p != '\0'; p++) {
+		const char *q = strchr(set, *p);
+		if (q == NULL || *p == '\0')
+			return -1;
+		acc = (acc << 6) | (uint32_t)(q - set);
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			if (o < 32)
+				out[o++] = (uint8_t)(acc >> bits);
+		}
+	}
+	return o == 32 ? 0 : -1;
+}
+
+int ctl_verify_token(struct ctl *ctl, int argc, char **argv)
+{
+	const char *keys_file = NULL, *keys_url = NULL, *text = NULL;
+	for (int i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--keys-file") == 0 && i + 1 < argc)
+			keys_file = argv[++i];
+		else if (strcmp(argv[i], "--keys-url") == 0 && i + 1 < argc)
+			keys_url = argv[++i];
+		else if (text == NULL)
+			text = argv[i];
+		else
+			text = NULL, i = argc;
+	}
+	if (text == NULL || (keys_file == NULL) == (keys_url == NULL)) {
+		fprintf(stderr, "usage: hqrctl verify-token (--keys-file FILE | --keys-url URL) 'HQR1:...'\n");
+		return 2;
+	}
+	char *doc = NULL;
+	if (keys_file != NULL) {
+		doc = read_all(keys_file);
+	} else {
+		platform_global_init();
+		struct pf_resp r;
+		if (platform_request(ctl->conf, keys_url, NULL, &r) == PF_OK)
+			doc = r.raw, r.raw = NULL;
+		pf_resp_free(&r);
+		platform_thread_end();
+	}
+	cJSON *root = doc != NULL ? cJSON_Parse(doc) : NULL;
+	free(doc);
+	const cJSON *keys = cJSON_GetObjectItemCaseSensitive(root, "keys");
+	if (!cJSON_IsArray(keys)) {
+		fprintf(stderr, "hqrctl: the published keys could not be read\n");
+		cJSON_Delete(root);
+		return 2;
+	}
+	struct hqr_token tok;
+	enum token_err te = token_parse(text, strlen(text), &tok);
+	const char *verdict = NULL;
+	if (te != TOKEN_OK)
+		verdict = token_err_word(te);
+	uint8_t pub[32];
+	int found = 0;
+	const cJSON *k;
+	cJSON_ArrayForEach(k, keys) {
+		const cJSON *kid = cJSON_GetObjectItemCaseSensitive(k, "kid");
+		const cJSON *alg = cJSON_GetObjectItemCaseSensitive(k, "alg");
+		const cJSON *pk = cJSON_GetObjectItemCaseSensitive(k, "public_key");
+		if (verdict == NULL && cJSON_IsNumber(kid) && (int)kid->valuedouble == tok.kid && cJSON_IsString(alg) &&
+		    strcmp(alg->valuestring, "Ed25519") == 0 && cJSON_IsString(pk) && b64url32(pk->valuestring, pub) == 0)
+			found = 1;
+	}
+	cJSON_Delete(root);
+	if (verdict == NULL && !found)
+		verdict = "UNKNOWN_KEY";
+	if (verdict == NULL && token_check_sig(&tok, pub) != 1)
+		verdict = "BAD_SIGNATURE";
+	if (verdict == NULL && tok.kind == TOKEN_KIND_PHONE) {
+		enum token_fresh f = token_phone_fresh(tok.t, clock_now(), ctl->conf->dynamic_ttl_s, TOKEN_FUTURE_S);
+		if (f == TOKEN_STALE)
+			verdict = "EXPIRED";
+		else if (f == TOKEN_FUTURE)
+			verdict = "FROM_THE_FUTURE";
+	}
+	if (verdict != NULL) {
+		printf("invalid: %s\n", verdict);
+		return 1;
+	}
+	printf("valid: kind=%s color=%s kid=%u code_ref=%016llx t=%u\n", tok.kind == TOKEN_KIND_PHONE ? "phone" : "paper",
+	       tok.color == TOKEN_COLOR_GREEN ? "green" : tok.color == TOKEN_COLOR_RED ? "red" : "none", tok.kid,
+	       (unsigned long long)tok.code_ref, tok.t);
+	return 0;
+}
