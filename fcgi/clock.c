@@ -12,6 +12,13 @@ int64_t clock_now(void)
 	return (int64_t)time(NULL);
 }
 
+int64_t clock_now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 int clock_set_zone(const char *zone)
 {
 	char path[512];

@@ -5,6 +5,8 @@
 
 /* Unix seconds, UTC. */
 int64_t clock_now(void);
+/* Unix milliseconds, UTC. */
+int64_t clock_now_ms(void);
 /* Sets the local zone for clock_local_* (call once, before threads start); -1 if unknown. */
 int clock_set_zone(const char *zone);
 /* The local date of unix time t as a day number (days since 1970-01-01), and as y/m/d. */

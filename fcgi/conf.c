@@ -72,7 +72,7 @@ void conf_defaults(struct conf *c)
 {
 	memset(c, 0, sizeof *c);
 	snprintf(c->socket, sizeof c->socket, "var/run/hqr.sock");
-	c->socket_mode = 0666;
+	c->socket_mode = 0660;
 	c->workers = 2;
 	c->threads = 16;
 	c->drain_timeout_s = 30;
@@ -114,6 +114,7 @@ struct parse_ctx {
 	char *err;
 	size_t errlen;
 	int failed;
+	unsigned char seen[sizeof keys / sizeof keys[0]];
 };
 
 /* Resolves "env:NAME" and "file:PATH" into out; anything else is taken literally. */
@@ -163,6 +164,13 @@ static int on_key(void *user, const char *section, const char *name, const char 
 			continue;
 		char *field = (char *)p->c + k->off;
 		char why[256] = "";
+		/* inih joins an indented line to the key before it: a key met twice is an error. */
+		if (p->seen[i]++) {
+			snprintf(p->err, p->errlen, "config key [%s] %s: given twice (or an indented line follows it)",
+				 section, name);
+			p->failed = 1;
+			return 0;
+		}
 		switch (k->type) {
 		case C_STR:
 			if (strlen(value) >= k->size || strlen(value) < (size_t)k->min) {
@@ -244,7 +252,7 @@ static int finish(struct parse_ctx *p, int rc)
 
 int conf_load(const char *path, struct conf *c, char *err, size_t errlen)
 {
-	struct parse_ctx p = { c, err, errlen, 0 };
+	struct parse_ctx p = { c, err, errlen, 0, { 0 } };
 	conf_defaults(c);
 	int rc = ini_parse(path, on_key, &p);
 	if (rc == -1 && !p.failed) {
@@ -256,7 +264,7 @@ int conf_load(const char *path, struct conf *c, char *err, size_t errlen)
 
 int conf_load_string(const char *ini, struct conf *c, char *err, size_t errlen)
 {
-	struct parse_ctx p = { c, err, errlen, 0 };
+	struct parse_ctx p = { c, err, errlen, 0, { 0 } };
 	conf_defaults(c);
 	return finish(&p, ini_parse_string(ini, on_key, &p));
 }

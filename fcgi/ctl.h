@@ -17,5 +17,11 @@ int ctl_menu(struct ctl *ctl, int argc, char **argv);
 int ctl_keys(struct ctl *ctl, int argc, char **argv);
 int ctl_verify_token(struct ctl *ctl, int argc, char **argv);
 int ctl_risk_areas(struct ctl *ctl, int argc, char **argv);
+int ctl_admin(struct ctl *ctl, int argc, char **argv);
+int ctl_checkpoint(struct ctl *ctl, int argc, char **argv);
+int ctl_device(struct ctl *ctl, int argc, char **argv);
+int ctl_integrator(struct ctl *ctl, int argc, char **argv);
+int ctl_resident(struct ctl *ctl, int argc, char **argv);
+int ctl_seed_demo(struct ctl *ctl, int argc, char **argv);
 
 #endif

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define DB_MAX_BINDS 48
+#define DB_MAX_BINDS 224
 
 struct db {
 	const struct conf *conf;

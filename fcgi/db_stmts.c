@@ -1,6 +1,11 @@
 /* db_stmts.c: every SQL statement of the service, in one table indexed by enum stmt. */
 #include "db_stmts.h"
 
+/* Scans are written in groups: one row, or sixteen rows in one statement. */
+#define SCAN_INSERT "INSERT INTO scans (id, local_day, scanned_at, checkpoint_id, device_id, integrator_id, person_id, " \
+	"token_kind, direction, temperature_tenths, verdict, reasons, visitor_enc) VALUES "
+#define SCAN_ROW "(?, ?, FROM_UNIXTIME(? / 1000), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+
 const char *const db_stmt_sql[STMT__MAX] = {
 	[STMT_PING] = "SELECT 1",
 	[STMT_BEGIN] = "START TRANSACTION",
@@ -93,4 +98,95 @@ const char *const db_stmt_sql[STMT__MAX] = {
 		"SELECT local_day, symptoms, temperature_tenths FROM health_reports "
 		"WHERE person_id = ? AND local_day >= ? ORDER BY local_day LIMIT 800",
 	[STMT_PAPER_REISSUE] = "UPDATE persons SET paper_serial = paper_serial + 1 WHERE id = ?",
+	[STMT_ADMIN_INSERT] =
+		"INSERT INTO admins (name, role, token_hash, created_at) VALUES (?, ?, ?, FROM_UNIXTIME(?))",
+	[STMT_ADMIN_REVOKE] =
+		"UPDATE admins SET revoked_at = FROM_UNIXTIME(?) WHERE name = ? AND revoked_at IS NULL",
+	[STMT_ADMIN_BY_TOKEN] =
+		"SELECT id, name, role FROM admins WHERE token_hash = ? AND revoked_at IS NULL",
+	[STMT_CHECKPOINT_INSERT] =
+		"INSERT INTO checkpoints (kind, type, name, district, created_at) VALUES (?, ?, ?, ?, "
+		"FROM_UNIXTIME(?))",
+	[STMT_CHECKPOINT_GET] =
+		"SELECT kind, type, name, district, DATE_FORMAT(created_at, '%Y-%m-%dT%H:%i:%sZ') FROM "
+		"checkpoints WHERE id = ?",
+	[STMT_CHECKPOINTS_LIST] =
+		"SELECT id, kind, type, name, district FROM checkpoints ORDER BY id LIMIT ? OFFSET ?",
+	[STMT_RESIDENT_INSERT] =
+		"INSERT IGNORE INTO residents (checkpoint_id, person_id, created_at) VALUES (?, ?, "
+		"FROM_UNIXTIME(?))",
+	[STMT_PERSON_ID_BY_PUBLIC] =
+		"SELECT id FROM persons WHERE public_id = ?",
+	[STMT_PERSON_BY_INDEX_ADMIN] =
+		"SELECT p.id, p.public_id, p.id_type, p.name_masked, p.id_masked, p.phone_masked, c.color, "
+		"c.reason, DATE_FORMAT(c.since, '%Y-%m-%dT%H:%i:%sZ') FROM persons p JOIN codes c ON "
+		"c.person_id = p.id WHERE p.id_index = ?",
+	[STMT_PERSON_ADMIN] =
+		"SELECT p.id, p.public_id, p.id_type, p.name_masked, p.id_masked, p.phone_masked, c.color, "
+		"c.reason, DATE_FORMAT(c.since, '%Y-%m-%dT%H:%i:%sZ') FROM persons p JOIN codes c ON "
+		"c.person_id = p.id WHERE p.public_id = ?",
+	[STMT_DEVICE_INSERT] =
+		"INSERT INTO devices (checkpoint_id, token_hash, created_at) VALUES (?, ?, "
+		"FROM_UNIXTIME(?))",
+	[STMT_DEVICE_REVOKE] =
+		"UPDATE devices SET revoked_at = FROM_UNIXTIME(?) WHERE id = ? AND revoked_at IS NULL",
+	[STMT_DEVICE_BY_TOKEN] =
+		"SELECT d.id, d.checkpoint_id, c.kind, c.type FROM devices d JOIN checkpoints c ON c.id = "
+		"d.checkpoint_id WHERE d.token_hash = ? AND d.revoked_at IS NULL",
+	[STMT_INTEGRATOR_INSERT] =
+		"INSERT INTO integrators (name, key_id, secret_enc, created_at) VALUES (?, ?, ?, "
+		"FROM_UNIXTIME(?))",
+	[STMT_INTEGRATOR_CHECKPOINT_INSERT] =
+		"INSERT INTO integrator_checkpoints (integrator_id, checkpoint_id) VALUES (?, ?)",
+	[STMT_INTEGRATOR_BY_KEY] =
+		"SELECT id, secret_enc FROM integrators WHERE key_id = ? AND revoked_at IS NULL",
+	[STMT_INTEGRATOR_CHECKPOINT] =
+		"SELECT c.kind, c.type FROM integrator_checkpoints ic JOIN checkpoints c ON c.id = "
+		"ic.checkpoint_id WHERE ic.integrator_id = ? AND ic.checkpoint_id = ?",
+	[STMT_NONCE_INSERT] =
+		"INSERT INTO nonces (integrator_id, nonce, created_at) VALUES (?, ?, FROM_UNIXTIME(?))",
+	[STMT_NONCES_PURGE] =
+		"DELETE FROM nonces WHERE created_at < FROM_UNIXTIME(?) LIMIT 10000",
+	[STMT_SCAN_PERSON] =
+		"SELECT p.id, p.paper_serial, p.name_masked, p.id_masked, p.id_type, c.color, EXISTS "
+		"(SELECT 1 FROM residents r WHERE r.checkpoint_id = ? AND r.person_id = p.id) FROM persons "
+		"p JOIN codes c ON c.person_id = p.id WHERE p.code_ref = ?",
+	[STMT_SCAN_CLIENT_GET] =
+		"SELECT result FROM scan_clients WHERE integrator_id = ? AND client_id = ?",
+	[STMT_SCAN_CLIENT_INSERT] =
+		"INSERT INTO scan_clients (integrator_id, client_id, scan_id, result, created_at) VALUES "
+		"(?, ?, ?, ?, FROM_UNIXTIME(?))",
+	[STMT_SCANS_OF_PERSON] =
+		"SELECT s.id, DATE_FORMAT(s.scanned_at, '%Y-%m-%dT%H:%i:%s.%fZ'), s.checkpoint_id, ck.name, "
+		"s.direction, s.verdict, s.reasons FROM scans s JOIN checkpoints ck ON ck.id = "
+		"s.checkpoint_id WHERE s.person_id = ? ORDER BY s.scanned_at DESC LIMIT 500",
+	[STMT_EVENTS_OF_PERSON] =
+		"SELECT from_color, to_color, reason, actor_kind, actor, DATE_FORMAT(created_at, "
+		"'%Y-%m-%dT%H:%i:%sZ') FROM code_events WHERE person_id = ? ORDER BY id DESC LIMIT 500",
+	[STMT_TRACE] =
+		"SELECT DISTINCT o.person_id, p.public_id, p.name_masked, p.id_masked, ck.id, ck.name, "
+		"DATE_FORMAT(o.scanned_at, '%Y-%m-%dT%H:%i:%sZ'), DATE_FORMAT(s.scanned_at, "
+		"'%Y-%m-%dT%H:%i:%sZ') FROM scans s JOIN scans o ON o.checkpoint_id = s.checkpoint_id  AND "
+		"o.scanned_at BETWEEN s.scanned_at - INTERVAL ? MINUTE AND s.scanned_at + INTERVAL ? MINUTE "
+		"AND o.local_day BETWEEN ? AND ? JOIN persons p ON p.id = o.person_id JOIN checkpoints ck "
+		"ON ck.id = s.checkpoint_id WHERE s.person_id = ? AND s.scanned_at >= FROM_UNIXTIME(?) AND "
+		"s.scanned_at < FROM_UNIXTIME(?)  AND s.local_day BETWEEN ? AND ? AND s.direction = 0 AND "
+		"o.direction = 0  AND o.person_id IS NOT NULL AND o.person_id <> s.person_id ORDER BY "
+		"o.scanned_at LIMIT 1000",
+	[STMT_AUDIT_INSERT] =
+		"INSERT INTO audit_log (actor, role, action, target, request_id, created_at) VALUES (?, ?, "
+		"?, ?, ?, FROM_UNIXTIME(?))",
+	[STMT_AUDIT_LIST] =
+		"SELECT id, actor, role, action, IFNULL(target, ''), IFNULL(request_id, ''), "
+		"DATE_FORMAT(created_at, '%Y-%m-%dT%H:%i:%sZ') FROM audit_log WHERE id < ? ORDER BY id DESC "
+		"LIMIT ?",
+	[STMT_PARTITIONS_LIST] =
+		"SELECT PARTITION_NAME, IFNULL(PARTITION_DESCRIPTION, '') FROM "
+		"information_schema.PARTITIONS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'scans' "
+		"ORDER BY PARTITION_ORDINAL_POSITION",
+	[STMT_SCAN_INSERT_1] = SCAN_INSERT SCAN_ROW,
+	[STMT_SCAN_INSERT_16] = SCAN_INSERT SCAN_ROW "," SCAN_ROW "," SCAN_ROW "," SCAN_ROW "," SCAN_ROW "," SCAN_ROW
+		"," SCAN_ROW "," SCAN_ROW "," SCAN_ROW "," SCAN_ROW "," SCAN_ROW "," SCAN_ROW "," SCAN_ROW "," SCAN_ROW
+		"," SCAN_ROW "," SCAN_ROW,
+	[STMT_CHECKPOINT_BY_NAME] = "SELECT id FROM checkpoints WHERE name = ? ORDER BY id LIMIT 1",
 };

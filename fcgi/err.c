@@ -33,6 +33,9 @@ static const struct err_info table[ERR__MAX] = {
 	[ERR_ALREADY_HOLDER] = { 409, "Conflict", "ALREADY_HOLDER", "this account already holds this person" },
 	[ERR_DELEGATION_LIMIT] = { 409, "Conflict", "DELEGATION_LIMIT", "this account holds as many relatives as allowed" },
 	[ERR_MALFORMED_FORM] = { 400, "Bad Request", "MALFORMED_FORM", "the multipart body cannot be parsed" },
+	[ERR_SIGNATURE_EXPIRED] = { 401, "Unauthorized", "SIGNATURE_EXPIRED", "the request's timestamp is too far from the server's clock" },
+	[ERR_NONCE_REUSED] = { 401, "Unauthorized", "NONCE_REUSED", "this nonce was used already" },
+	[ERR_SCAN_DENIED_SCOPE] = { 403, "Forbidden", "CHECKPOINT_NOT_ALLOWED", "this integrator may not scan for that checkpoint" },
 };
 
 const struct err_info *err_info(enum err e)

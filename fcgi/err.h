@@ -33,6 +33,9 @@ enum err {
 	ERR_ALREADY_HOLDER,      /* 409 the account already holds this person */
 	ERR_DELEGATION_LIMIT,    /* 409 the account holds as many relatives as allowed */
 	ERR_MALFORMED_FORM,      /* 400 the multipart body cannot be parsed */
+	ERR_SIGNATURE_EXPIRED,   /* 401 an integrator's timestamp is outside the allowed skew */
+	ERR_NONCE_REUSED,        /* 401 an integrator's nonce was used before */
+	ERR_SCAN_DENIED_SCOPE,   /* 403 the integrator may not scan for that checkpoint */
 	ERR__MAX
 };
 

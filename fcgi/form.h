@@ -60,6 +60,7 @@ enum form_err form_boundary(const char *content_type, char *out, size_t outmax);
  *   "Content-Disposition: form-data; name=..." (the name 1-FORM_NAME_MAX bytes of printable
  *   ASCII); quoted-strings undo backslash escapes; filename* is ignored; a
  *   Content-Transfer-Encoding other than 7bit, 8bit or binary is FORM_MALFORMED.
+ * a, fields and nfiles must not be NULL; files may be NULL when max_files is 0.
  * Never reads outside body[0..len); time linear in len. On error, fields->n is restored and
  * *nfiles is 0 (arena copies made so far stay until the arena's reset). */
 enum form_err form_parse(struct arena *a, const char *boundary, const char *body, size_t len,

@@ -27,6 +27,15 @@ static const png_color qrpng_ink[QRPNG__MAX] = {
 
 static const png_color qrpng_white = { 0xFF, 0xFF, 0xFF };
 
+/*
+ * zlib level for the IDAT. Measured on a 151-character HQR1 text (callgrind, per render,
+ * libqrencode's share about 1.1 M instructions): phone (M, scale 6, 294 px) level 9 664 bytes
+ * 4.3 M instructions, level 6 668 bytes 2.3 M, level 6 with Z_FILTERED 656 bytes 2.4 M;
+ * paper (Q, 513 px) level 9 1168 bytes 12.5 M, level 6 1191 bytes 4.3 M. Level 9 as
+ * specified; level 6 would roughly halve the cost of a render for a few bytes.
+ */
+#define QRPNG_ZLEVEL 9
+
 /* The PNG being written; the caller of qrpng_write owns p and frees it on failure. */
 struct qrpng_buf {
 	uint8_t *p;
@@ -152,9 +161,9 @@ qrpng_write(png_structp png, png_infop info, const QRcode *qr, int scale, png_co
 	png_set_IHDR(png, info, (png_uint_32)px, (png_uint_32)px, 1, PNG_COLOR_TYPE_PALETTE,
 	    PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
 	png_set_PLTE(png, info, pal, 2);
-	/* Filters do not help 1-bit data; level 9 costs little on a few kilobytes. */
+	/* Filters do not help 1-bit data (libpng's default for palette images too). */
 	png_set_filter(png, PNG_FILTER_TYPE_BASE, PNG_FILTER_NONE);
-	png_set_compression_level(png, 9);
+	png_set_compression_level(png, QRPNG_ZLEVEL);
 	png_write_info(png, info);
 
 	for (k = 0; k < quiet_rows; k++)

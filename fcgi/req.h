@@ -95,6 +95,13 @@ struct call {
 	uint64_t account_id;
 	int session_kind;        /* enum session_kind, 0 when anonymous */
 	const char *session_token;
+	uint64_t device_id;      /* a checkpoint device, or 0 */
+	uint64_t integrator_id;  /* an integrator, or 0 */
+	uint64_t checkpoint_id;  /* the device's checkpoint */
+	int cp_kind, cp_type;    /* enum verdict_cp_kind / verdict_cp_type of that checkpoint */
+	uint64_t admin_id;
+	int admin_role;          /* enum admin_role, 0 when not staff */
+	char admin_name[104];
 	struct field_err ferr[REQ_FIELD_ERRS];
 	size_t nferr;
 

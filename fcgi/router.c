@@ -1,5 +1,6 @@
 /* router.c: route matching and the common checks driven by the route's row. */
 #include "router.h"
+#include "auth.h"
 #include "session.h"
 
 #include <cjson/cJSON.h>
@@ -182,7 +183,7 @@ static enum err json_inputs(struct call *c, struct kvlist *in)
 	return ERR_OK;
 }
 
-enum err router_dispatch(struct call *c)
+static enum err dispatch(struct call *c)
 {
 	const struct route *r = c->route;
 	enum err e;
@@ -190,6 +191,11 @@ enum err router_dispatch(struct call *c)
 	if (r->auth == AUTH_LOOPBACK && !router_is_loopback(c->remote_addr))
 		return ERR_NOT_FOUND;
 	if (r->auth == AUTH_CITIZEN && (e = session_authenticate(c)) != ERR_OK)
+		return e;
+	int integrator = r->auth == AUTH_INTEGRATOR || (r->auth == AUTH_SCANNER && auth_is_integrator(c));
+	if (r->auth == AUTH_SCANNER && !integrator && (e = auth_device(c)) != ERR_OK)
+		return e;
+	if (r->auth == AUTH_ADMIN && (e = auth_admin(c, r->roles)) != ERR_OK)
 		return e;
 	enum body_kind body = r->body;
 	if (body == BODY_OPTIONAL_JSON)
@@ -207,6 +213,8 @@ enum err router_dispatch(struct call *c)
 			return ERR_UNSUPPORTED_TYPE;
 		if ((e = read_body(c)) != ERR_OK)
 			return e;
+		if (integrator && (e = auth_integrator(c)) != ERR_OK)
+			return e;
 		if (body == BODY_JSON && (e = json_inputs(c, in)) != ERR_OK)
 			return e;
 		if (body == BODY_FORM) {
@@ -215,6 +223,8 @@ enum err router_dispatch(struct call *c)
 				return ERR_BAD_REQUEST;
 		}
 	} else {
+		if (integrator && (e = auth_integrator(c)) != ERR_OK)
+			return e;
 		*in = c->query;
 	}
 	c->inputs = in;
@@ -226,4 +236,13 @@ enum err router_dispatch(struct call *c)
 			return e;
 	}
 	return r->handler(c);
+}
+
+enum err router_dispatch(struct call *c)
+{
+	enum err e = dispatch(c);
+	/* Every call of an identified staff member is audited, whatever its outcome. */
+	if (c->route->auth == AUTH_ADMIN && c->admin_role != 0 && e != ERR_FORBIDDEN)
+		auth_audit(c, c->route->name, c->nparams > 0 ? c->params[0] : NULL);
+	return e;
 }

@@ -11,6 +11,9 @@ enum auth {
 	AUTH_ANY = 0,       /* anyone */
 	AUTH_LOOPBACK,      /* only from 127.0.0.0/8 or ::1 (ops endpoints) */
 	AUTH_CITIZEN,       /* a session cookie (with X-Requested-With on writes) or a bearer token */
+	AUTH_SCANNER,       /* a checkpoint device's bearer token, or an integrator's signature */
+	AUTH_INTEGRATOR,    /* an integrator's signature (X-HQR-Key, -Timestamp, -Nonce, -Signature) */
+	AUTH_ADMIN,         /* an officer's, investigator's or operator's bearer token; see route.roles */
 	AUTH__MAX
 };
 
@@ -37,7 +40,11 @@ struct route {
 	const struct field *fields;
 	size_t nfields;
 	handler_fn handler;
+	unsigned roles;         /* AUTH_ADMIN: the roles allowed (ROLE_BIT of enum admin_role) */
 };
+
+enum admin_role { ROLE_OFFICER = 1, ROLE_INVESTIGATOR = 2, ROLE_OPERATOR = 3 };
+#define ROLE_BIT(r) (1u << (unsigned)(r))
 
 enum match { MATCH_OK, MATCH_NOT_FOUND, MATCH_METHOD };
 

@@ -1,9 +1,15 @@
 /* routes.c: the one table of endpoints: method, path, who, body, limit, fields, handler. */
+#include "platform.h"
 #include "push.h"
 #include "routes.h"
+#include "scanq.h"
+#include "worker.h"
 
 #define FIELDS(t) t, sizeof t / sizeof t[0]
 #define NOFIELDS NULL, 0
+#define OFFICER ROLE_BIT(ROLE_OFFICER)
+#define INVESTIGATOR ROLE_BIT(ROLE_INVESTIGATOR)
+#define OPERATOR ROLE_BIT(ROLE_OPERATOR)
 
 const struct route routes[ROUTE__MAX] = {
 	[ROUTE_HEALTHZ] = { "healthz", "GET", "/healthz", AUTH_ANY, BODY_NONE, 0, NOFIELDS, h_healthz },
@@ -32,8 +38,36 @@ const struct route routes[ROUTE__MAX] = {
 	[ROUTE_PAPER_REISSUE] = { "paper_reissue", "POST", "/api/v1/persons/{id}/paper-code/reissue", AUTH_CITIZEN,
 				  BODY_NONE, 0, NOFIELDS, h_paper_reissue },
 	[ROUTE_KEYS] = { "keys", "GET", "/api/v1/keys", AUTH_ANY, BODY_NONE, 0, NOFIELDS, h_keys },
+	[ROUTE_SCANS] = { "scans", "POST", "/api/v1/scans", AUTH_SCANNER, BODY_JSON, 4096, NOFIELDS, h_scan },
+	[ROUTE_SCANS_BATCH] = { "scans_batch", "POST", "/api/v1/scans/batch", AUTH_INTEGRATOR, BODY_JSON, 1024 * 1024,
+				NOFIELDS, h_scans_batch },
+	[ROUTE_ADMIN_CHECKPOINT_CREATE] = { "admin_checkpoint_create", "POST", "/api/v1/admin/checkpoints", AUTH_ADMIN,
+					    BODY_JSON, 4096, NOFIELDS, h_admin_checkpoint_create, OPERATOR },
+	[ROUTE_ADMIN_CHECKPOINTS] = { "admin_checkpoints", "GET", "/api/v1/admin/checkpoints", AUTH_ADMIN, BODY_NONE, 0,
+				      NOFIELDS, h_admin_checkpoints, OPERATOR },
+	[ROUTE_ADMIN_DEVICE_CREATE] = { "admin_device_create", "POST", "/api/v1/admin/checkpoints/{id}/devices",
+					AUTH_ADMIN, BODY_OPTIONAL_JSON, 1024, NOFIELDS, h_admin_device_create, OPERATOR },
+	[ROUTE_ADMIN_DEVICE_REVOKE] = { "admin_device_revoke", "POST", "/api/v1/admin/devices/{id}/revoke", AUTH_ADMIN,
+					BODY_OPTIONAL_JSON, 1024, NOFIELDS, h_admin_device_revoke, OPERATOR },
+	[ROUTE_ADMIN_RESIDENT_ADD] = { "admin_resident_add", "POST", "/api/v1/admin/checkpoints/{id}/residents",
+				       AUTH_ADMIN, BODY_JSON, 4096, NOFIELDS, h_admin_resident_add, OPERATOR },
+	[ROUTE_ADMIN_PERSON_FIND] = { "admin_person_find", "GET", "/api/v1/admin/persons", AUTH_ADMIN, BODY_NONE, 0,
+				      NOFIELDS, h_admin_person_find, OFFICER | INVESTIGATOR },
+	[ROUTE_ADMIN_HISTORY] = { "admin_history", "GET", "/api/v1/admin/persons/{id}/history", AUTH_ADMIN, BODY_NONE, 0,
+				  NOFIELDS, h_admin_history, OFFICER | INVESTIGATOR },
+	[ROUTE_ADMIN_ORDER] = { "admin_order", "POST", "/api/v1/admin/persons/{id}/orders", AUTH_ADMIN, BODY_JSON, 4096,
+				NOFIELDS, h_admin_order, OFFICER },
+	[ROUTE_ADMIN_TRACE] = { "admin_trace", "GET", "/api/v1/admin/trace", AUTH_ADMIN, BODY_NONE, 0, NOFIELDS,
+				h_admin_trace, INVESTIGATOR },
+	[ROUTE_ADMIN_AUDIT] = { "admin_audit", "GET", "/api/v1/admin/audit", AUTH_ADMIN, BODY_NONE, 0, NOFIELDS,
+				h_admin_audit, OPERATOR },
 	[ROUTE_PLATFORM_VERIFY] = { "platform_verify", "GET", "/platform/callback", AUTH_ANY, BODY_NONE, 0, NOFIELDS,
 				    h_platform_verify },
 	[ROUTE_PLATFORM_PUSH] = { "platform_push", "POST", "/platform/callback", AUTH_ANY, BODY_RAW,
 				  PUSH_XML_BODY_MAX, NOFIELDS, h_platform_push },
 };
+
+/* The service's app: this route table, a database connection per thread, shared metrics, the
+ * platform client's per-thread handle and the group committer of scans. */
+const struct app app_service = { "worker", routes, ROUTE__MAX, 1, 1, NULL, platform_thread_end, scanq_start,
+				 scanq_stop };

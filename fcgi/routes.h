@@ -22,6 +22,18 @@ enum route_id {
 	ROUTE_PAPER_PNG,
 	ROUTE_PAPER_REISSUE,
 	ROUTE_KEYS,
+	ROUTE_SCANS,
+	ROUTE_SCANS_BATCH,
+	ROUTE_ADMIN_CHECKPOINT_CREATE,
+	ROUTE_ADMIN_CHECKPOINTS,
+	ROUTE_ADMIN_DEVICE_CREATE,
+	ROUTE_ADMIN_DEVICE_REVOKE,
+	ROUTE_ADMIN_RESIDENT_ADD,
+	ROUTE_ADMIN_PERSON_FIND,
+	ROUTE_ADMIN_HISTORY,
+	ROUTE_ADMIN_ORDER,
+	ROUTE_ADMIN_TRACE,
+	ROUTE_ADMIN_AUDIT,
 	ROUTE_PLATFORM_VERIFY,
 	ROUTE_PLATFORM_PUSH,
 	ROUTE__MAX
@@ -47,6 +59,18 @@ enum err h_code_png(struct call *c);
 enum err h_paper_png(struct call *c);
 enum err h_paper_reissue(struct call *c);
 enum err h_keys(struct call *c);
+enum err h_scan(struct call *c);
+enum err h_scans_batch(struct call *c);
+enum err h_admin_checkpoint_create(struct call *c);
+enum err h_admin_checkpoints(struct call *c);
+enum err h_admin_device_create(struct call *c);
+enum err h_admin_device_revoke(struct call *c);
+enum err h_admin_resident_add(struct call *c);
+enum err h_admin_person_find(struct call *c);
+enum err h_admin_history(struct call *c);
+enum err h_admin_order(struct call *c);
+enum err h_admin_trace(struct call *c);
+enum err h_admin_audit(struct call *c);
 enum err h_platform_verify(struct call *c);
 enum err h_platform_push(struct call *c);
 

@@ -4,12 +4,14 @@
 #include "db.h"
 #include "log.h"
 #include "metrics.h"
-#include "platform.h"
 #include "resp.h"
-#include "routes.h"
+#include "router.h"
 #include "worker.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/socket.h>
 #include <fcgiapp.h>
 #include <pthread.h>
 #include <signal.h>
@@ -25,12 +27,9 @@
 
 static atomic_int stopping;
 static const struct keys *worker_keys;
-static pthread_mutex_t accept_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_t accept_owner;      /* the thread inside FCGX_Accept_r, under accept_lock */
-static atomic_int accept_owned;
+static pthread_mutex_t accept_lock = PTHREAD_MUTEX_INITIALIZER; /* one thread of a worker accepts */
 static atomic_int threads_alive;
 
-const struct app app_service = { "worker", routes, ROUTE__MAX, 1, 1, NULL, platform_thread_end };
 
 struct thread_ctx {
 	const struct app *app;
@@ -38,11 +37,6 @@ struct thread_ctx {
 	int listen_fd;
 	pthread_t tid;
 };
-
-static void on_usr2(int sig)
-{
-	(void)sig; /* only interrupts accept() */
-}
 
 static long fcgi_read(void *io, char *buf, size_t n)
 {
@@ -120,6 +114,7 @@ static void serve(const struct app *app, FCGX_Request *fr, struct call *c, struc
 {
 	double t0 = now_s();
 	memset(c, 0, sizeof *c);
+	c->route_index = -1;
 	c->arena = a;
 	c->conf = conf;
 	c->keys = worker_keys;
@@ -181,10 +176,6 @@ static void serve(const struct app *app, FCGX_Request *fr, struct call *c, struc
 static void *thread_main(void *arg)
 {
 	struct thread_ctx *t = arg;
-	sigset_t set;
-	sigemptyset(&set);
-	sigaddset(&set, SIGUSR2);
-	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 	const struct app *app = t->app;
 	db_thread_init();
 	if (app->thread_init != NULL)
@@ -195,24 +186,36 @@ static void *thread_main(void *arg)
 	arena_init(&a, ARENA_CAP);
 	FCGX_Request fr;
 	struct call c;
-	FCGX_InitRequest(&fr, t->listen_fd, FCGI_FAIL_ACCEPT_ON_INTR);
+	FCGX_InitRequest(&fr, t->listen_fd, 0);
 	if (db != NULL)
 		db_connect(db); /* warm up; a failure is retried per request */
 
 	while (!atomic_load(&stopping)) {
+		/* The worker accepts itself (poll with a timeout, then a non-blocking accept) and hands
+		 * the connection to libfcgi: stopping never interrupts a request being read. */
 		pthread_mutex_lock(&accept_lock);
-		if (atomic_load(&stopping)) {
-			pthread_mutex_unlock(&accept_lock);
-			break;
+		int fd = -1;
+		while (fd < 0 && !atomic_load(&stopping)) {
+			struct pollfd pfd = { t->listen_fd, POLLIN, 0 };
+			if (poll(&pfd, 1, 200) <= 0)
+				continue;
+			fd = accept4(t->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+			if (fd < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR &&
+			    errno != ECONNABORTED) {
+				log_warn("accept failed: %s", strerror(errno));
+				usleep(10000);
+			}
 		}
-		accept_owner = pthread_self();
-		atomic_store(&accept_owned, 1);
-		int rc = FCGX_Accept_r(&fr);
-		atomic_store(&accept_owned, 0);
 		pthread_mutex_unlock(&accept_lock);
-		if (rc < 0) {
-			if (!atomic_load(&stopping))
-				usleep(1000);
+		if (fd < 0)
+			break;
+		fr.ipcFd = fd;
+		fr.keepConnection = 1; /* so that FCGX_Accept_r reads from fd instead of accepting */
+		if (FCGX_Accept_r(&fr) < 0) {
+			FCGX_Finish_r(&fr);
+			if (fr.ipcFd >= 0)
+				close(fr.ipcFd);
+			fr.ipcFd = -1;
 			continue;
 		}
 		if (app->use_db && db == NULL) {
@@ -244,19 +247,23 @@ int worker_run(const struct conf *conf, const struct keys *keys, int listen_fd, 
 	}
 	db_error_hook = metrics_db_error;
 	signal(SIGPIPE, SIG_IGN);
-	struct sigaction sa;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_usr2; /* no SA_RESTART: accept() returns EINTR */
-	sigaction(SIGUSR2, &sa, NULL);
+	int fl = fcntl(listen_fd, F_GETFL);
+	if (fl < 0 || fcntl(listen_fd, F_SETFL, fl | O_NONBLOCK) != 0) {
+		log_error("cannot make the listening socket non-blocking");
+		return 1;
+	}
 
 	sigset_t set;
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGUSR2);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 
+	if (app->process_init != NULL && app->process_init(conf) != 0) {
+		log_error("worker set-up failed");
+		return 1;
+	}
 	int n = conf->threads;
 	struct thread_ctx *ts = calloc((size_t)n, sizeof *ts);
 	if (ts == NULL)
@@ -289,12 +296,10 @@ int worker_run(const struct conf *conf, const struct keys *keys, int listen_fd, 
 	}
 	atomic_store(&stopping, 1);
 	log_info("worker draining");
-	/* Wake the thread blocked in accept until every thread has left its loop. */
+	/* Threads see the flag within one poll timeout, after their request in flight. */
 	struct timespec t0;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	while (atomic_load(&threads_alive) > 0) {
-		if (atomic_load(&accept_owned))
-			pthread_kill(accept_owner, SIGUSR2);
 		usleep(20000);
 		struct timespec t1;
 		clock_gettime(CLOCK_MONOTONIC, &t1);
@@ -307,6 +312,8 @@ int worker_run(const struct conf *conf, const struct keys *keys, int listen_fd, 
 		if (ts[i].tid != 0)
 			pthread_join(ts[i].tid, NULL);
 	free(ts);
+	if (app->process_end != NULL)
+		app->process_end();
 	log_info("worker stopped");
 	return 0;
 }

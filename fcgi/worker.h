@@ -18,6 +18,8 @@ struct app {
 	int use_metrics;             /* count requests in the shared metrics (route = table index) */
 	void (*thread_init)(void);   /* per-thread set-up (may be NULL) */
 	void (*thread_end)(void);
+	int (*process_init)(const struct conf *c);  /* per-worker set-up after fork (may be NULL) */
+	void (*process_end)(void);                  /* after the last thread stopped (may be NULL) */
 };
 
 /* The service's app: the route table of routes.c with a database and metrics. */

@@ -22,6 +22,16 @@
 
 #define CTL_BODY_MAX (16 * 1024)
 #define FIELDS(t) t, sizeof t / sizeof t[0]
+#define NO_FIELDS NULL, 0
+/* A row by member name, so that members the router grows later stay zero. */
+#define ROW(n, m, p, a, b, max, f, nf, h) \
+	{ .name = n, .method = m, .pattern = p, .auth = a, .body = b, .body_max = max, .fields = f, \
+	  .nfields = nf, .handler = h }
+/* A platform endpoint: any caller, any body (read by the handler), no field table. */
+#define PLATFORM(n, m, p, h) ROW(n, m, p, AUTH_ANY, BODY_NONE, 0, NULL, 0, h)
+/* Control routes: loopback only; without a body, or with a JSON body and its field table. */
+#define CTL_NOBODY(n, m, p, h) ROW(n, m, p, AUTH_LOOPBACK, BODY_NONE, 0, NULL, 0, h)
+#define CTL_JSON(n, p, t, h) ROW(n, "POST", p, AUTH_LOOPBACK, BODY_JSON, CTL_BODY_MAX, t, h)
 
 struct sim_config sim_cfg;
 
@@ -40,41 +50,44 @@ enum sim_route {
  * are loopback only and get the project's common checks and field tables.
  */
 static const struct route sim_routes[R__MAX] = {
-	[R_AUTHORIZE] = { "sim_authorize", "GET", "/connect/oauth2/authorize", AUTH_ANY, BODY_NONE, 0, NULL, 0, sim_h_authorize },
-	[R_SNS_TOKEN] = { "sim_sns_token", "GET", "/sns/oauth2/access_token", AUTH_ANY, BODY_NONE, 0, NULL, 0, sim_h_sns_token },
-	[R_SNS_REFRESH] = { "sim_sns_refresh", "GET", "/sns/oauth2/refresh_token", AUTH_ANY, BODY_NONE, 0, NULL, 0, sim_h_sns_refresh },
-	[R_USERINFO] = { "sim_userinfo", "GET", "/sns/userinfo", AUTH_ANY, BODY_NONE, 0, NULL, 0, sim_h_userinfo },
-	[R_SNS_AUTH] = { "sim_sns_auth", "GET", "/sns/auth", AUTH_ANY, BODY_NONE, 0, NULL, 0, sim_h_sns_auth },
-	[R_JSCODE] = { "sim_jscode2session", "GET", "/sns/jscode2session", AUTH_ANY, BODY_NONE, 0, NULL, 0, sim_h_jscode },
-	[R_TOKEN] = { "sim_token", "GET", "/cgi-bin/token", AUTH_ANY, BODY_NONE, 0, NULL, 0, sim_h_token },
-	[R_STABLE] = { "sim_stable_token", "POST", "/cgi-bin/stable_token", AUTH_ANY, BODY_NONE, 0, NULL, 0, sim_h_stable },
-	[R_MENU] = { "sim_menu_create", "POST", "/cgi-bin/menu/create", AUTH_ANY, BODY_NONE, 0, NULL, 0, sim_h_menu },
-	[R_TEMPLATE] = { "sim_template_send", "POST", "/cgi-bin/message/template/send", AUTH_ANY, BODY_NONE, 0, NULL, 0, sim_h_template },
-	[R_BIZSEND] = { "sim_bizsend", "POST", "/cgi-bin/message/subscribe/bizsend", AUTH_ANY, BODY_NONE, 0, NULL, 0, sim_h_bizsend },
+	[R_AUTHORIZE] = PLATFORM("sim_authorize", "GET", "/connect/oauth2/authorize", sim_h_authorize),
+	[R_SNS_TOKEN] = PLATFORM("sim_sns_token", "GET", "/sns/oauth2/access_token", sim_h_sns_token),
+	[R_SNS_REFRESH] = PLATFORM("sim_sns_refresh", "GET", "/sns/oauth2/refresh_token", sim_h_sns_refresh),
+	[R_USERINFO] = PLATFORM("sim_userinfo", "GET", "/sns/userinfo", sim_h_userinfo),
+	[R_SNS_AUTH] = PLATFORM("sim_sns_auth", "GET", "/sns/auth", sim_h_sns_auth),
+	[R_JSCODE] = PLATFORM("sim_jscode2session", "GET", "/sns/jscode2session", sim_h_jscode),
+	[R_TOKEN] = PLATFORM("sim_token", "GET", "/cgi-bin/token", sim_h_token),
+	[R_STABLE] = PLATFORM("sim_stable_token", "POST", "/cgi-bin/stable_token", sim_h_stable),
+	[R_MENU] = PLATFORM("sim_menu_create", "POST", "/cgi-bin/menu/create", sim_h_menu),
+	[R_TEMPLATE] = PLATFORM("sim_template_send", "POST", "/cgi-bin/message/template/send", sim_h_template),
+	[R_BIZSEND] = PLATFORM("sim_bizsend", "POST", "/cgi-bin/message/subscribe/bizsend", sim_h_bizsend),
 
-	[R_USERS_POST] = { "sim_users_post", "POST", "/sim/users", AUTH_LOOPBACK, BODY_JSON, CTL_BODY_MAX, FIELDS(sim_users_fields), sim_h_users_post },
-	[R_USERS_GET] = { "sim_users_get", "GET", "/sim/users", AUTH_LOOPBACK, BODY_NONE, 0, NULL, 0, sim_h_users_get },
-	[R_JSCODE_POST] = { "sim_jscode_post", "POST", "/sim/jscode", AUTH_LOOPBACK, BODY_JSON, CTL_BODY_MAX, FIELDS(sim_jscode_fields), sim_h_jscode_post },
-	[R_TEMPLATES_POST] = { "sim_templates_post", "POST", "/sim/templates", AUTH_LOOPBACK, BODY_JSON, CTL_BODY_MAX, FIELDS(sim_template_fields), sim_h_templates_post },
-	[R_TEMPLATES_GET] = { "sim_templates_get", "GET", "/sim/templates", AUTH_LOOPBACK, BODY_NONE, 0, NULL, 0, sim_h_templates_get },
-	[R_MESSAGES] = { "sim_messages", "GET", "/sim/messages", AUTH_LOOPBACK, BODY_NONE, 0, NULL, 0, sim_h_messages },
-	[R_MENUS] = { "sim_menus", "GET", "/sim/menus", AUTH_LOOPBACK, BODY_NONE, 0, NULL, 0, sim_h_menus },
-	[R_CALLS] = { "sim_calls", "GET", "/sim/calls", AUTH_LOOPBACK, BODY_NONE, 0, NULL, 0, sim_h_calls },
-	[R_RESET] = { "sim_reset", "POST", "/sim/reset", AUTH_LOOPBACK, BODY_NONE, 0, NULL, 0, sim_h_reset },
-	[R_FAULTS_POST] = { "sim_faults_post", "POST", "/sim/faults", AUTH_LOOPBACK, BODY_JSON, CTL_BODY_MAX, FIELDS(sim_fault_fields), sim_h_faults_post },
-	[R_FAULTS_GET] = { "sim_faults_get", "GET", "/sim/faults", AUTH_LOOPBACK, BODY_NONE, 0, NULL, 0, sim_h_faults_get },
-	[R_FAULTS_DELETE] = { "sim_faults_delete", "DELETE", "/sim/faults", AUTH_LOOPBACK, BODY_NONE, 0, NULL, 0, sim_h_faults_delete },
-	[R_CLOCK_POST] = { "sim_clock_post", "POST", "/sim/clock", AUTH_LOOPBACK, BODY_JSON, CTL_BODY_MAX, FIELDS(sim_clock_fields), sim_h_clock_post },
-	[R_CLOCK_GET] = { "sim_clock_get", "GET", "/sim/clock", AUTH_LOOPBACK, BODY_NONE, 0, NULL, 0, sim_h_clock_get },
-	[R_WHITELIST_POST] = { "sim_whitelist_post", "POST", "/sim/whitelist", AUTH_LOOPBACK, BODY_JSON, CTL_BODY_MAX, NULL, 0, sim_h_whitelist_post },
-	[R_WHITELIST_GET] = { "sim_whitelist_get", "GET", "/sim/whitelist", AUTH_LOOPBACK, BODY_NONE, 0, NULL, 0, sim_h_whitelist_get },
-	[R_QUOTA_POST] = { "sim_quota_post", "POST", "/sim/quota", AUTH_LOOPBACK, BODY_JSON, CTL_BODY_MAX, FIELDS(sim_quota_fields), sim_h_quota_post },
-	[R_QUOTA_GET] = { "sim_quota_get", "GET", "/sim/quota", AUTH_LOOPBACK, BODY_NONE, 0, NULL, 0, sim_h_quota_get },
-	[R_PUSH] = { "sim_push", "POST", "/sim/push", AUTH_LOOPBACK, BODY_JSON, CTL_BODY_MAX, FIELDS(sim_push_fields), sim_h_push },
+	[R_USERS_POST] = CTL_JSON("sim_users_post", "/sim/users", FIELDS(sim_users_fields), sim_h_users_post),
+	[R_USERS_GET] = CTL_NOBODY("sim_users_get", "GET", "/sim/users", sim_h_users_get),
+	[R_JSCODE_POST] = CTL_JSON("sim_jscode_post", "/sim/jscode", FIELDS(sim_jscode_fields), sim_h_jscode_post),
+	[R_TEMPLATES_POST] = CTL_JSON("sim_templates_post", "/sim/templates", FIELDS(sim_template_fields), sim_h_templates_post),
+	[R_TEMPLATES_GET] = CTL_NOBODY("sim_templates_get", "GET", "/sim/templates", sim_h_templates_get),
+	[R_MESSAGES] = CTL_NOBODY("sim_messages", "GET", "/sim/messages", sim_h_messages),
+	[R_MENUS] = CTL_NOBODY("sim_menus", "GET", "/sim/menus", sim_h_menus),
+	[R_CALLS] = CTL_NOBODY("sim_calls", "GET", "/sim/calls", sim_h_calls),
+	[R_RESET] = CTL_NOBODY("sim_reset", "POST", "/sim/reset", sim_h_reset),
+	[R_FAULTS_POST] = CTL_JSON("sim_faults_post", "/sim/faults", FIELDS(sim_fault_fields), sim_h_faults_post),
+	[R_FAULTS_GET] = CTL_NOBODY("sim_faults_get", "GET", "/sim/faults", sim_h_faults_get),
+	[R_FAULTS_DELETE] = CTL_NOBODY("sim_faults_delete", "DELETE", "/sim/faults", sim_h_faults_delete),
+	[R_CLOCK_POST] = CTL_JSON("sim_clock_post", "/sim/clock", FIELDS(sim_clock_fields), sim_h_clock_post),
+	[R_CLOCK_GET] = CTL_NOBODY("sim_clock_get", "GET", "/sim/clock", sim_h_clock_get),
+	[R_WHITELIST_POST] = CTL_JSON("sim_whitelist_post", "/sim/whitelist", NO_FIELDS, sim_h_whitelist_post),
+	[R_WHITELIST_GET] = CTL_NOBODY("sim_whitelist_get", "GET", "/sim/whitelist", sim_h_whitelist_get),
+	[R_QUOTA_POST] = CTL_JSON("sim_quota_post", "/sim/quota", FIELDS(sim_quota_fields), sim_h_quota_post),
+	[R_QUOTA_GET] = CTL_NOBODY("sim_quota_get", "GET", "/sim/quota", sim_h_quota_get),
+	[R_PUSH] = CTL_JSON("sim_push", "/sim/push", FIELDS(sim_push_fields), sim_h_push),
 };
 _Static_assert(sizeof sim_routes / sizeof sim_routes[0] == R__MAX, "one row per route");
 
-static const struct app app_sim = { "sim", sim_routes, R__MAX, 0, 0, NULL, NULL };
+/* Designated: members the worker grows later stay zero (no hooks). */
+static const struct app app_sim = {
+	.role = "sim", .routes = sim_routes, .nroutes = R__MAX, .use_db = 0, .use_metrics = 0,
+};
 
 static void usage(void)
 {

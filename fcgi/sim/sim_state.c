@@ -138,11 +138,51 @@ void sim_random_chars(char *out, size_t n, const char *alphabet)
 	out[n] = '\0';
 }
 
-/* A token: "86_" and random characters of the token alphabet, SIM_TOKEN_LEN in all. */
+/*
+ * Codes and tokens carry the index of their slot in their first characters (after "86_" for
+ * tokens), so a lookup reads one slot instead of scanning a list; the rest is random (a code has
+ * 29 random characters of 62, a token 130 of 64), so none can be guessed from another.
+ */
+#define SLOT_DIGITS 3
+#define TOKEN_PREFIX 3 /* "86_" */
+_Static_assert(SIM_CODES_MAX <= 62 * 62 * 62, "a code's slot fits 3 characters of 62");
+_Static_assert(SIM_SNS_MAX <= 64 * 64 * 64 && SIM_TOKENS_MAX <= 64 * 64 * 64, "a token's slot fits 3 of 64");
+
+static void slot_put(char *dst, size_t slot, const char *alphabet)
+{
+	size_t na = strlen(alphabet);
+	for (int i = SLOT_DIGITS - 1; i >= 0; i--) {
+		dst[i] = alphabet[slot % na];
+		slot /= na;
+	}
+}
+
+/* The slot written by slot_put, or -1 when src does not hold one below max. */
+static long slot_get(const char *src, const char *alphabet, size_t max)
+{
+	size_t na = strlen(alphabet), v = 0;
+	for (int i = 0; i < SLOT_DIGITS; i++) {
+		const char *p = src[i] != '\0' ? strchr(alphabet, src[i]) : NULL;
+		if (p == NULL)
+			return -1;
+		v = v * na + (size_t)(p - alphabet);
+	}
+	return v < max ? (long)v : -1;
+}
+
+/* A token: "86_", a slot placeholder and random characters, SIM_TOKEN_LEN in all. */
 static void new_token(char out[SIM_TOKEN_LEN + 1])
 {
-	memcpy(out, "86_", 3);
-	sim_random_chars(out + 3, SIM_TOKEN_LEN - 3, TOKCH);
+	memcpy(out, "86_", TOKEN_PREFIX);
+	sim_random_chars(out + TOKEN_PREFIX, SIM_TOKEN_LEN - TOKEN_PREFIX, TOKCH);
+}
+
+/* The slot a well-formed token names, or -1. */
+static long token_slot(const char *tok, size_t max)
+{
+	if (strlen(tok) != SIM_TOKEN_LEN || strncmp(tok, "86_", TOKEN_PREFIX) != 0)
+		return -1;
+	return slot_get(tok + TOKEN_PREFIX, TOKCH, max);
 }
 
 int sim_token_wellformed(const char *tok)
@@ -320,8 +360,10 @@ int sim_code_issue(enum sim_code_kind kind, const char *openid, enum sim_scope s
 		UNLOCK();
 		return -1;
 	}
-	struct code_rec *r = &S.codes[S.code_next];
+	size_t slot = S.code_next;
 	S.code_next = (S.code_next + 1) % SIM_CODES_MAX;
+	slot_put(out, slot, ALNUM);
+	struct code_rec *r = &S.codes[slot];
 	memcpy(r->code, out, SIM_CODE_LEN + 1);
 	r->kind = kind;
 	r->scope = scope;
@@ -338,10 +380,11 @@ static struct code_rec *find_code(enum sim_code_kind kind, const char *code)
 {
 	if (strlen(code) != SIM_CODE_LEN)
 		return NULL;
-	for (size_t i = 0; i < SIM_CODES_MAX; i++)
-		if (S.codes[i].live && S.codes[i].kind == kind && strcmp(S.codes[i].code, code) == 0)
-			return &S.codes[i];
-	return NULL;
+	long slot = slot_get(code, ALNUM, SIM_CODES_MAX);
+	if (slot < 0)
+		return NULL;
+	struct code_rec *r = &S.codes[slot];
+	return r->live && r->kind == kind && strcmp(r->code, code) == 0 ? r : NULL;
 }
 
 /* 0 if the code can be used now, else its error. Under the lock. */
@@ -407,8 +450,11 @@ void sim_sns_issue(const char *openid, enum sim_scope scope, char at[SIM_TOKEN_L
 	new_token(rt);
 	LOCK();
 	int64_t now = sim_now();
-	struct sns_rec *r = &S.sns[S.sns_next];
+	size_t slot = S.sns_next;
 	S.sns_next = (S.sns_next + 1) % SIM_SNS_MAX;
+	slot_put(at + TOKEN_PREFIX, slot, TOKCH);
+	slot_put(rt + TOKEN_PREFIX, slot, TOKCH);
+	struct sns_rec *r = &S.sns[slot];
 	memcpy(r->at, at, SIM_TOKEN_LEN + 1);
 	memcpy(r->rt, rt, SIM_TOKEN_LEN + 1);
 	r->user = find_user(openid);
@@ -422,24 +468,25 @@ void sim_sns_issue(const char *openid, enum sim_scope scope, char at[SIM_TOKEN_L
 int sim_sns_refresh(const char *rt, char at[SIM_TOKEN_LEN + 1], struct sim_user *u,
 		    enum sim_scope *scope)
 {
+	long slot = token_slot(rt, SIM_SNS_MAX);
+	if (slot < 0)
+		return 40030;
 	new_token(at);
+	slot_put(at + TOKEN_PREFIX, (size_t)slot, TOKCH);
 	LOCK();
 	int64_t now = sim_now();
+	struct sns_rec *r = &S.sns[slot];
 	int e = 40030;
-	for (size_t i = 0; i < SIM_SNS_MAX; i++) {
-		struct sns_rec *r = &S.sns[i];
-		if (!r->live || strcmp(r->rt, rt) != 0)
-			continue;
+	if (r->live && strcmp(r->rt, rt) == 0) {
 		if (now >= r->rt_exp) {
 			e = 42002;
-			break;
+		} else {
+			memcpy(r->at, at, SIM_TOKEN_LEN + 1);
+			r->at_exp = now + SIM_TOKEN_TTL;
+			*u = S.users[r->user].u;
+			*scope = r->scope;
+			e = 0;
 		}
-		memcpy(r->at, at, SIM_TOKEN_LEN + 1);
-		r->at_exp = now + SIM_TOKEN_TTL;
-		*u = S.users[r->user].u;
-		*scope = r->scope;
-		e = 0;
-		break;
 	}
 	UNLOCK();
 	return e;
@@ -451,21 +498,21 @@ int sim_sns_check(const char *at, struct sim_user *u, enum sim_scope *scope)
 		return 41001;
 	if (!sim_token_wellformed(at))
 		return 40014;
+	long slot = token_slot(at, SIM_SNS_MAX);
+	if (slot < 0)
+		return 40001;
 	LOCK();
 	int64_t now = sim_now();
+	const struct sns_rec *r = &S.sns[slot];
 	int e = 40001;
-	for (size_t i = 0; i < SIM_SNS_MAX; i++) {
-		struct sns_rec *r = &S.sns[i];
-		if (!r->live || strcmp(r->at, at) != 0)
-			continue;
+	if (r->live && strcmp(r->at, at) == 0) {
 		if (now >= r->at_exp) {
 			e = 42001;
-			break;
+		} else {
+			*u = S.users[r->user].u;
+			*scope = r->scope;
+			e = 0;
 		}
-		*u = S.users[r->user].u;
-		*scope = r->scope;
-		e = 0;
-		break;
 	}
 	UNLOCK();
 	return e;
@@ -473,13 +520,14 @@ int sim_sns_check(const char *at, struct sim_user *u, enum sim_scope *scope)
 
 /* ---- global tokens ---- */
 
-/* A slot for a new token, never the current stable one. Under the lock. */
-static struct tok_rec *tok_slot(int *idx)
+/* A slot for a new token, never the current stable one; stamps tok with it. Under the lock. */
+static struct tok_rec *tok_slot(char tok[SIM_TOKEN_LEN + 1], int *idx)
 {
 	if ((int)S.tok_next == S.stable_idx)
 		S.tok_next = (S.tok_next + 1) % SIM_TOKENS_MAX;
 	*idx = (int)S.tok_next;
 	S.tok_next = (S.tok_next + 1) % SIM_TOKENS_MAX;
+	slot_put(tok + TOKEN_PREFIX, (size_t)*idx, TOKCH);
 	return &S.toks[*idx];
 }
 
@@ -494,7 +542,7 @@ void sim_token_issue(char out[SIM_TOKEN_LEN + 1])
 			r->dead_after = now + SIM_GRACE;
 	}
 	int idx;
-	struct tok_rec *r = tok_slot(&idx);
+	struct tok_rec *r = tok_slot(out, &idx);
 	memcpy(r->tok, out, SIM_TOKEN_LEN + 1);
 	r->expires = now + SIM_TOKEN_TTL;
 	r->dead_after = INT64_MAX;
@@ -532,7 +580,7 @@ int sim_stable_get(int force, char out[SIM_TOKEN_LEN + 1], int64_t *expires_in)
 	}
 	/* Renewed: an old one that was not revoked keeps working until it expires. */
 	int idx;
-	struct tok_rec *r = tok_slot(&idx);
+	struct tok_rec *r = tok_slot(fresh, &idx);
 	memcpy(r->tok, fresh, SIM_TOKEN_LEN + 1);
 	r->expires = now + SIM_TOKEN_TTL;
 	r->dead_after = INT64_MAX;
@@ -551,20 +599,20 @@ int sim_token_check(const char *tok)
 		return 41001;
 	if (!sim_token_wellformed(tok))
 		return 40014;
+	long slot = token_slot(tok, SIM_TOKENS_MAX);
+	if (slot < 0)
+		return 40001;
 	LOCK();
 	int64_t now = sim_now();
+	const struct tok_rec *r = &S.toks[slot];
 	int e = 40001;
-	for (size_t i = 0; i < SIM_TOKENS_MAX; i++) {
-		const struct tok_rec *r = &S.toks[i];
-		if (!r->live || strcmp(r->tok, tok) != 0)
-			continue;
+	if (r->live && strcmp(r->tok, tok) == 0) {
 		if (now >= r->dead_after)
 			e = 40001;
 		else if (now >= r->expires)
 			e = 42001;
 		else
 			e = 0;
-		break;
 	}
 	UNLOCK();
 	return e;

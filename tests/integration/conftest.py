@@ -1,4 +1,4 @@
-"""Integration fixtures: one private stack (MariaDB, hqr-fcgi, nginx) for the whole session.
+"""Integration fixtures: one private stack (MariaDB, simulator, hqr-fcgi, nginx) per session.
 
 The stack lives in a throwaway directory made here and is started and stopped with
 scripts/stack.sh; the repository's var/ is never used. HQR_BUILD picks the binaries (default
@@ -249,28 +249,32 @@ def stack():
         s.load_env()
         yield s
     finally:
-        pids = s.all_pids() if s.env else set()
+        pids = s.all_pids()
         master = None
         try:
             master = s.master_pid()
         except (OSError, ValueError):
             pass
-        stop = s.sh("stop", check=False, timeout=120)
+        try:
+            stop = s.sh("stop", check=False, timeout=120)
+            stop_error = None if stop.returncode == 0 else f"{stop.stdout}\n{stop.stderr}"
+        except subprocess.TimeoutExpired as e:
+            stop_error = f"timed out: {e}"
         deadline = time.monotonic() + 5
         while time.monotonic() < deadline and any(pid_alive(p) for p in pids):
             time.sleep(0.05)
         survivors = sorted(p for p in pids if pid_alive(p))
-        if os.environ.get("HQR_KEEP") == "1":
-            print(f"\nstack directory kept: {directory}")
-        else:
-            shutil.rmtree(directory, ignore_errors=True)
         for p in survivors:  # never leave anything behind, even when failing
             try:
                 os.kill(p, signal.SIGKILL)
             except ProcessLookupError:
                 pass
-        assert stop.returncode == 0, f"stack.sh stop failed:\n{stop.stdout}\n{stop.stderr}"
-        assert master is None or not pid_alive(master), f"hqr-fcgi master {master} survived stop"
+        if os.environ.get("HQR_KEEP") == "1":
+            print(f"\nstack directory kept: {directory}")
+        else:
+            shutil.rmtree(directory, ignore_errors=True)
+        assert stop_error is None, f"stack.sh stop failed: {stop_error}"
+        assert master is None or master not in survivors, f"hqr-fcgi master {master} survived stop"
         assert not survivors, f"processes survived stack.sh stop: {survivors}"
 
 

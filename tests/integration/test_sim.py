@@ -915,3 +915,39 @@ def test_push_command_line(sim):
                           "--type", "text", "--openid", "o"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                          timeout=30)
     assert bad.returncode == 1
+
+
+# ---- the process ----
+
+def test_serve_outlives_the_shell_that_started_it(sim):
+    """A launcher that exits at once (scripts/stack.sh start) must not take the simulator with it."""
+    sock = os.path.join(sim.tmp, "second.sock")
+    log = os.path.join(sim.tmp, "second.log")
+    cmd = (f"'{SIM_BIN}' serve -s '{sock}' -a {APPID} -k {SECRET} -t {PUSH_TOKEN} -e {AES_KEY} "
+           f"-d {AUTH_DOMAIN} -u http://127.0.0.1:1/cb -n 2 </dev/null >'{log}' 2>&1 & echo $!; "
+           # like stack.sh: the launcher lives until the simulator is up, then exits
+           f"while [ ! -S '{sock}' ]; do sleep 0.05; done; sleep 0.3")
+    pid = int(subprocess.run(["sh", "-c", cmd], stdout=subprocess.PIPE, text=True, timeout=20).stdout)
+    try:
+        time.sleep(1.0)
+        assert os.path.exists(f"/proc/{pid}") and os.path.exists(sock), open(log).read()
+        os.kill(pid, 0)
+    finally:
+        try:
+            os.kill(pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+    wait_for(lambda: not os.path.exists(f"/proc/{pid}"), 10, "the second simulator to stop")
+    assert not os.path.exists(sock)
+
+
+def test_command_line_is_checked():
+    assert subprocess.run([SIM_BIN], stderr=subprocess.DEVNULL, timeout=10).returncode == 2
+    assert subprocess.run([SIM_BIN, "serve", "-s", "/tmp/x.sock"], stderr=subprocess.DEVNULL,
+                          timeout=10).returncode == 2
+    assert subprocess.run([SIM_BIN, "serve", "-s", "/tmp/x.sock", "-a", APPID, "-k", SECRET, "-t", PUSH_TOKEN,
+                           "-e", "short", "-d", AUTH_DOMAIN, "-u", "http://127.0.0.1:1/"],
+                          stderr=subprocess.DEVNULL, timeout=10).returncode == 2
+    assert subprocess.run([SIM_BIN, "push", "-u", "http://127.0.0.1:1/", "-t", "t", "-a", APPID,
+                           "--type", "shout", "--openid", "o"], stderr=subprocess.DEVNULL,
+                          timeout=10).returncode == 2

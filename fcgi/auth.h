@@ -1,0 +1,33 @@
+/* auth.h: staff and machines: checkpoint devices (bearer), integrators (HMAC signature over the
+ * request), officers, investigators and operators (bearer, by role); the audit log. */
+#ifndef HQR_AUTH_H
+#define HQR_AUTH_H
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+#include "req.h"
+
+#define AUTH_SKEW_S 300       /* an integrator's timestamp may be this far off */
+#define AUTH_TOKEN_LEN 43     /* base64url of 32 random bytes: device and staff tokens */
+
+/* A fresh random token (AUTH_TOKEN_LEN + 1 bytes) and its SHA-256 for storage. */
+int auth_new_token(char *token, uint8_t hash[32]);
+/* A checkpoint device's bearer token: sets device_id, checkpoint_id, cp_kind, cp_type. */
+enum err auth_device(struct call *c);
+/* An integrator's signature over method, path with query, timestamp, nonce and the body's
+ * SHA-256 (the body must be read); each nonce once. Sets integrator_id. */
+enum err auth_integrator(struct call *c);
+/* Whether the request carries an integrator's key header. */
+int auth_is_integrator(const struct call *c);
+/* A staff bearer token whose role is in roles: sets admin_id, admin_name, admin_role. */
+enum err auth_admin(struct call *c, unsigned roles);
+/* Writes the audit row of a staff call (who, role, what, target, request id, time). */
+void auth_audit(struct call *c, const char *action, const char *target);
+const char *auth_role_word(int role);
+int auth_role_from_word(const char *w);
+/* The canonical text an integrator signs (pure): METHOD \n PATH?QUERY \n TS \n NONCE \n hex(sha256(body)). */
+int auth_canonical(const char *method, const char *uri, const char *ts, const char *nonce, const void *body,
+		   size_t len, char *out, size_t max);
+
+#endif

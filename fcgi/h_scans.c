@@ -1,0 +1,385 @@
+/* h_scans.c: a checkpoint's scan: the verdict of DESIGN §6, durably recorded before the answer;
+ * integrators' offline batches, idempotent per client id. */
+#include "auth.h"
+#include "clock.h"
+#include "conf.h"
+#include "codes.h"
+#include "crypto.h"
+#include "keys.h"
+#include "log.h"
+#include "resp.h"
+#include "routes.h"
+#include "scanq.h"
+#include "token.h"
+#include "valid.h"
+#include "valid_id.h"
+#include "verdict.h"
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define QR_MAX 512
+#define BATCH_MAX 500
+#define CLIENT_ID_MAX 64
+
+struct scan_in {
+	const char *qr;
+	enum verdict_direction dir;
+	int has_temp;
+	int temp;
+	int has_visitor;
+	char visitor_json[512];
+	uint64_t checkpoint;      /* integrators name the checkpoint; devices have theirs */
+};
+
+struct scan_out {
+	struct scan_row row;
+	struct verdict_out v;
+	int color;                /* current color, 0 when the code was not valid */
+	char name_m[128], id_m[48];
+	uint8_t visitor_enc[700];
+};
+
+static const char *text_item(const cJSON *o, const char *name)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+/* Validates one scan object, recording failing fields under prefix (e.g. "items[3]."). */
+static int parse_scan(struct call *c, const cJSON *o, struct scan_in *in, int need_checkpoint)
+{
+	size_t before = c->nferr;
+	memset(in, 0, sizeof *in);
+	in->qr = text_item(o, "qr");
+	if (in->qr == NULL || in->qr[0] == '\0')
+		call_field_error(c, "qr", "REQUIRED");
+	else if (strlen(in->qr) > QR_MAX)
+		call_field_error(c, "qr", "TOO_LONG");
+	const char *dir = text_item(o, "direction");
+	in->dir = dir != NULL ? verdict_direction_from_word(dir, strlen(dir)) : VERDICT_DIR__MAX;
+	if (in->dir == VERDICT_DIR__MAX)
+		call_field_error(c, "direction", dir == NULL ? "REQUIRED" : "NOT_ALLOWED");
+	const cJSON *t = cJSON_GetObjectItemCaseSensitive(o, "temperature");
+	if (t != NULL && !cJSON_IsNull(t)) {
+		enum vid_err e = VID_TEMPERATURE_FORMAT;
+		if (cJSON_IsNumber(t))
+			e = vid_temperature_value(t->valuedouble, &in->temp);
+		else if (cJSON_IsString(t))
+			e = vid_temperature(t->valuestring, strlen(t->valuestring), &in->temp);
+		if (e != VID_OK)
+			call_field_error(c, "temperature", vid_err_word(e));
+		in->has_temp = 1;
+	}
+	const cJSON *vis = cJSON_GetObjectItemCaseSensitive(o, "visitor");
+	if (vis != NULL && !cJSON_IsNull(vis)) {
+		const char *purpose = text_item(vis, "purpose"), *host = text_item(vis, "host");
+		const char *addr = text_item(vis, "address");
+		long pl = purpose != NULL ? utf8_check_text(purpose, strlen(purpose)) : -1;
+		long hl = host != NULL ? utf8_check_text(host, strlen(host)) : -1;
+		long al = addr != NULL ? utf8_check_text(addr, strlen(addr)) : -1;
+		if (!cJSON_IsObject(vis) || pl < 1 || pl > 60 || (hl < 1 && al < 1) || hl > 60 || al > 120) {
+			call_field_error(c, "visitor", "VISITOR_REGISTRATION_INVALID");
+		} else {
+			cJSON *v = cJSON_CreateObject();
+			cJSON_AddStringToObject(v, "purpose", purpose);
+			if (hl >= 1)
+				cJSON_AddStringToObject(v, "host", host);
+			if (al >= 1)
+				cJSON_AddStringToObject(v, "address", addr);
+			if (!cJSON_PrintPreallocated(v, in->visitor_json, sizeof in->visitor_json, 0))
+				call_field_error(c, "visitor", "TOO_LONG");
+			cJSON_Delete(v);
+			in->has_visitor = 1;
+		}
+	}
+	if (need_checkpoint) {
+		const cJSON *cp = cJSON_GetObjectItemCaseSensitive(o, "checkpoint_id");
+		if (cJSON_IsNumber(cp) && cp->valuedouble >= 1 && cp->valuedouble < 9007199254740992.0)
+			in->checkpoint = (uint64_t)cp->valuedouble;
+		else if (cJSON_IsString(cp) && strlen(cp->valuestring) <= 19 && cp->valuestring[0] != '\0' &&
+			 strspn(cp->valuestring, "0123456789") == strlen(cp->valuestring))
+			in->checkpoint = strtoull(cp->valuestring, NULL, 10);
+		else
+			call_field_error(c, "checkpoint_id", cp == NULL ? "REQUIRED" : "NOT_AN_INTEGER");
+	}
+	return c->nferr > before ? -1 : 0;
+}
+
+/* An integrator's checkpoint must be one of its own. */
+static enum err integrator_checkpoint(struct call *c, uint64_t checkpoint, int *kind, int *type)
+{
+	int32_t k = 0, t = 0;
+	struct db_param p[] = { DBP_U64(&c->integrator_id), DBP_U64(&checkpoint), DBP_END };
+	struct db_col cols[] = { DBC_I32(&k), DBC_I32(&t), DBC_END };
+	enum db_rc rc = db_exec(c->db, STMT_INTEGRATOR_CHECKPOINT, p, cols);
+	if (rc == DB_NOROW)
+		return ERR_SCAN_DENIED_SCOPE;
+	if (rc != DB_OK)
+		return ERR_UNAVAILABLE;
+	*kind = k;
+	*type = t;
+	return ERR_OK;
+}
+
+/* Decides one scan made at time at_ms (now for a live scan, the device's time for a batch). */
+static enum err decide(struct call *c, const struct scan_in *in, uint64_t checkpoint, int cp_kind, int cp_type,
+		       int64_t at_ms, struct scan_out *out)
+{
+	memset(out, 0, sizeof *out);
+	struct verdict_in vi = { 0 };
+	vi.direction = in->dir;
+	vi.has_temperature = in->has_temp;
+	vi.temperature_tenths = in->temp;
+	vi.cp_kind = (enum verdict_cp_kind)cp_kind;
+	vi.cp_type = (enum verdict_cp_type)cp_type;
+	vi.has_visitor_registration = in->has_visitor;
+	struct hqr_token tok;
+	uint64_t person = 0;
+	if (token_parse(in->qr, strlen(in->qr), &tok) != TOKEN_OK) {
+		vi.token = VERDICT_TOKEN_UNPARSABLE;
+	} else if (token_check_mac(&tok, c->keys->mac, sizeof c->keys->mac) != 1 ||
+		   keys_verifier(c->keys, tok.kid, at_ms / 1000) == NULL) {
+		vi.token = VERDICT_TOKEN_BAD_MAC; /* a forged code, or one sealed under a retired key */
+	} else {
+		vi.kind = (enum verdict_kind)tok.kind;
+		enum token_fresh f = tok.kind == TOKEN_KIND_PHONE
+					     ? token_phone_fresh(tok.t, at_ms / 1000, c->conf->dynamic_ttl_s, TOKEN_FUTURE_S)
+					     : TOKEN_FRESH;
+		uint32_t serial = 0;
+		int32_t color = 0, id_type = 0, resident = 0;
+		struct db_param p[] = { DBP_U64(&checkpoint), DBP_U64(&tok.code_ref), DBP_END };
+		struct db_col cols[] = { DBC_U64(&person), DBC_I32((int32_t *)&serial), DBC_TEXT(out->name_m, sizeof out->name_m),
+					 DBC_TEXT(out->id_m, sizeof out->id_m), DBC_I32(&id_type), DBC_I32(&color),
+					 DBC_I32(&resident), DBC_END };
+		enum db_rc rc = db_exec(c->db, STMT_SCAN_PERSON, p, cols);
+		if (rc != DB_OK && rc != DB_NOROW)
+			return ERR_UNAVAILABLE;
+		if (rc == DB_NOROW) {
+			vi.token = VERDICT_TOKEN_UNKNOWN_PERSON;
+			person = 0;
+		} else if (f == TOKEN_STALE) {
+			vi.token = VERDICT_TOKEN_STALE;
+		} else if (f == TOKEN_FUTURE) {
+			vi.token = VERDICT_TOKEN_FUTURE;
+		} else if (tok.kind == TOKEN_KIND_PAPER && tok.t != serial) {
+			vi.token = VERDICT_TOKEN_SUPERSEDED_SERIAL;
+		} else {
+			vi.token = VERDICT_TOKEN_OK;
+			vi.color = (enum rules_color)color;
+			vi.is_resident = resident != 0;
+			out->color = color;
+		}
+		out->row.kind = tok.kind;
+	}
+	verdict_decide(&vi, c->conf->fever_tenths, &out->v);
+	if (out->v.verdict == VERDICT_NEED_TEMPERATURE) {
+		call_field_error(c, "temperature", "REQUIRED");
+		return ERR_VALIDATION;
+	}
+	struct scan_row *r = &out->row;
+	uint64_t id;
+	if (crypto_random(&id, sizeof id) != 0)
+		return ERR_INTERNAL;
+	r->id = (id & 0x7fffffffffffffffULL) | 1;
+	r->at_ms = at_ms;
+	r->local_day = clock_local_day(at_ms / 1000);
+	r->checkpoint = checkpoint;
+	r->device = c->device_id;
+	r->integrator = c->integrator_id;
+	r->person = vi.token == VERDICT_TOKEN_OK || vi.token == VERDICT_TOKEN_STALE ||
+				    vi.token == VERDICT_TOKEN_FUTURE || vi.token == VERDICT_TOKEN_SUPERSEDED_SERIAL
+			    ? person : 0;
+	r->direction = in->dir;
+	r->has_temperature = in->has_temp;
+	r->temperature_tenths = in->temp;
+	r->verdict = out->v.verdict;
+	r->reasons = out->v.reasons;
+	if (out->v.visitor_registered) {
+		char aad[40];
+		snprintf(aad, sizeof aad, "visitor|%llu", (unsigned long long)r->id);
+		int n = crypto_seal(c->keys->data, aad, strlen(aad), in->visitor_json, strlen(in->visitor_json),
+				    out->visitor_enc, sizeof out->visitor_enc);
+		if (n < 0)
+			return ERR_INTERNAL;
+		r->visitor = out->visitor_enc;
+		r->visitor_len = (size_t)n;
+	}
+	return ERR_OK;
+}
+
+/* The answer of one scan: only what the staff need. */
+static cJSON *answer(const struct scan_out *o, int64_t now)
+{
+	cJSON *a = cJSON_CreateObject();
+	char id[24], t[32];
+	snprintf(id, sizeof id, "%llu", (unsigned long long)o->row.id);
+	cJSON_AddStringToObject(a, "scan_id", id);
+	cJSON_AddStringToObject(a, "verdict", verdict_word(o->v.verdict));
+	cJSON *reasons = cJSON_AddArrayToObject(a, "reasons");
+	for (int r = 0; r < VERDICT_REASON__MAX; r++)
+		if (o->v.reasons & VERDICT_REASON_BIT(r))
+			cJSON_AddItemToArray(reasons, cJSON_CreateString(verdict_reason_word((enum verdict_reason)r)));
+	if (o->color != 0)
+		cJSON_AddStringToObject(a, "color", rules_color_word((enum rules_color)o->color));
+	else
+		cJSON_AddNullToObject(a, "color");
+	if (o->color != 0) {
+		cJSON *p = cJSON_AddObjectToObject(a, "person");
+		cJSON_AddStringToObject(p, "name_masked", o->name_m);
+		cJSON_AddStringToObject(p, "id_masked", o->id_m);
+	} else {
+		cJSON_AddNullToObject(a, "person");
+	}
+	cJSON *checks = cJSON_AddArrayToObject(a, "checks");
+	for (int k = 0; k < VERDICT_CHECK__MAX; k++)
+		if (o->v.checks & VERDICT_CHECK_BIT(k))
+			cJSON_AddItemToArray(checks, cJSON_CreateString(verdict_check_word((enum verdict_check)k)));
+	codes_iso(now, t);
+	cJSON_AddStringToObject(a, "server_time", t);
+	return a;
+}
+
+static int64_t now_ms(void)
+{
+	return clock_now_ms();
+}
+
+enum err h_scan(struct call *c)
+{
+	const cJSON *o = c->json;
+	struct scan_in in;
+	if (parse_scan(c, o, &in, c->integrator_id != 0) != 0)
+		return ERR_VALIDATION;
+	uint64_t checkpoint = c->checkpoint_id;
+	int kind = c->cp_kind, type = c->cp_type;
+	if (c->integrator_id != 0) {
+		enum err e = integrator_checkpoint(c, in.checkpoint, &kind, &type);
+		if (e != ERR_OK)
+			return e;
+		checkpoint = in.checkpoint;
+	}
+	int64_t at = now_ms();
+	struct scan_out *out = arena_alloc(c->arena, sizeof *out);
+	if (out == NULL)
+		return ERR_INTERNAL;
+	enum err e = decide(c, &in, checkpoint, kind, type, at, out);
+	if (e != ERR_OK)
+		return e;
+	/* The scan is durable before the answer goes out, denials included. */
+	enum db_rc rc = scanq_write(&out->row, 1);
+	if (rc != DB_OK)
+		return ERR_UNAVAILABLE;
+	resp_json(c, 200, answer(out, at / 1000));
+	return ERR_OK;
+}
+
+enum err h_scans_batch(struct call *c)
+{
+	const cJSON *items = cJSON_GetObjectItemCaseSensitive(c->json, "scans");
+	if (!cJSON_IsArray(items) || cJSON_GetArraySize(items) == 0) {
+		call_field_error(c, "scans", "REQUIRED");
+		return ERR_VALIDATION;
+	}
+	if (cJSON_GetArraySize(items) > BATCH_MAX) {
+		call_field_error(c, "scans", "TOO_MANY");
+		return ERR_VALIDATION;
+	}
+	int64_t now = clock_now();
+	for (int attempt = 0; attempt < 2; attempt++) {
+		cJSON *results = cJSON_CreateArray();
+		enum db_rc rc = db_begin(c->db);
+		int idx = 0;
+		const cJSON *it;
+		cJSON_ArrayForEach(it, items) {
+			cJSON *res = cJSON_CreateObject();
+			cJSON_AddItemToArray(results, res);
+			const char *cid = text_item(it, "client_id");
+			size_t nferr = c->nferr;
+			if (cid == NULL || cid[0] == '\0' || strlen(cid) > CLIENT_ID_MAX ||
+			    strspn(cid, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.:") != strlen(cid)) {
+				cJSON_AddNumberToObject(res, "index", idx++);
+				cJSON_AddStringToObject(res, "status", "invalid");
+				cJSON_AddStringToObject(res, "error", "CLIENT_ID_INVALID");
+				continue;
+			}
+			cJSON_AddStringToObject(res, "client_id", cid);
+			idx++;
+			if (rc != DB_OK)
+				break;
+			/* A client id seen before answers with its first result. */
+			static _Thread_local char stored[1100];
+			struct db_param sp[] = { DBP_U64(&c->integrator_id), DBP_TEXT(cid), DBP_END };
+			struct db_col sc[] = { DBC_BLOB(stored, sizeof stored - 1), DBC_END };
+			enum db_rc src = db_exec(c->db, STMT_SCAN_CLIENT_GET, sp, sc);
+			if (src == DB_OK) {
+				stored[sc[0].len] = '\0';
+				cJSON *prev = cJSON_Parse(stored);
+				cJSON_AddStringToObject(res, "status", "duplicate");
+				if (prev != NULL)
+					cJSON_AddItemToObject(res, "result", prev);
+				continue;
+			}
+			if (src != DB_NOROW) {
+				rc = src;
+				break;
+			}
+			struct scan_in in;
+			const cJSON *at = cJSON_GetObjectItemCaseSensitive(it, "scanned_at");
+			int64_t at_s = cJSON_IsNumber(at) ? (int64_t)at->valuedouble : 0;
+			const char *err = NULL;
+			int kind = 0, type = 0;
+			if (parse_scan(c, it, &in, 1) != 0)
+				err = c->ferr[nferr].code;
+			else if (at_s <= 0 || at_s > now + TOKEN_FUTURE_S ||
+				 at_s < now - (int64_t)c->conf->retention_days * 86400)
+				err = "SCANNED_AT_OUT_OF_RANGE";
+			else if (integrator_checkpoint(c, in.checkpoint, &kind, &type) != ERR_OK)
+				err = "CHECKPOINT_NOT_ALLOWED";
+			struct scan_out out;
+			if (err == NULL) {
+				enum err e = decide(c, &in, in.checkpoint, kind, type, at_s * 1000, &out);
+				if (e == ERR_VALIDATION)
+					err = "TEMPERATURE_REQUIRED";
+				else if (e != ERR_OK)
+					err = "UNAVAILABLE";
+			}
+			c->nferr = nferr;
+			if (err != NULL) {
+				cJSON_AddStringToObject(res, "status", "invalid");
+				cJSON_AddStringToObject(res, "error", err);
+				continue;
+			}
+			cJSON *a = answer(&out, now);
+			char *text = cJSON_PrintUnformatted(a);
+			rc = text != NULL ? scanq_insert(c->db, &out.row, 1) : DB_ERR;
+			if (rc == DB_OK) {
+				struct db_param cp[] = { DBP_U64(&c->integrator_id), DBP_TEXT(cid), DBP_U64(&out.row.id),
+							 DBP_BLOB(text, strlen(text)), DBP_I64(&now), DBP_END };
+				rc = db_exec(c->db, STMT_SCAN_CLIENT_INSERT, cp, NULL);
+			}
+			cJSON_free(text);
+			cJSON_AddStringToObject(res, "status", "recorded");
+			cJSON_AddItemToObject(res, "result", a);
+			if (rc != DB_OK)
+				break;
+		}
+		if (rc == DB_OK)
+			rc = db_commit(c->db);
+		else
+			db_rollback(c->db);
+		if (rc == DB_OK) {
+			cJSON *o = cJSON_CreateObject();
+			cJSON_AddItemToObject(o, "results", results);
+			resp_json(c, 200, o);
+			return ERR_OK;
+		}
+		cJSON_Delete(results);
+		/* Two batches raced on a client id: the second pass finds it recorded. */
+		if (rc != DB_DUP)
+			return rc == DB_DOWN ? ERR_UNAVAILABLE : ERR_INTERNAL;
+	}
+	return ERR_CONFLICT;
+}
