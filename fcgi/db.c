@@ -133,6 +133,10 @@ static enum db_rc fail(struct db *db, MYSQL_STMT *st, enum stmt s)
 	count_error();
 	if (e == ER_DUP_ENTRY)
 		return DB_DUP;
+	if (e == ER_LOCK_DEADLOCK || e == ER_LOCK_WAIT_TIMEOUT) {
+		log_msg(LOG_INFO, NULL, "statement %d: transaction rolled back by a lock conflict (%u)", (int)s, e);
+		return DB_RETRY;
+	}
 	if (is_conn_error(e)) {
 		log_msg(LOG_WARN, NULL, "database connection lost (statement %d, error %u)", (int)s, e);
 		disconnect(db);

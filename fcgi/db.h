@@ -51,6 +51,7 @@ enum db_rc {
 	DB_DUP,        /* a unique key refused the write */
 	DB_ERR,        /* any other error (logged, never shown to a client) */
 	DB_DOWN,       /* the server cannot be reached */
+	DB_RETRY,      /* a deadlock or lock wait timeout rolled the transaction back: run it again */
 };
 
 /* Creates a connection holder; connects (and prepares every statement) on first use.

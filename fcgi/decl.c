@@ -79,7 +79,7 @@ static void travel(struct call *c, const struct kv *kv, int y, int m, int d, str
 		call_field_error(c, "travel", code);
 }
 
-static void symptoms(struct call *c, const struct kv *kv, struct decl *out)
+void decl_symptoms(struct call *c, const struct kv *kv, unsigned *out)
 {
 	unsigned mask = 0;
 	enum vid_err e = VID_OK;
@@ -106,7 +106,7 @@ static void symptoms(struct call *c, const struct kv *kv, struct decl *out)
 	}
 	if (e != VID_OK)
 		call_field_error(c, "symptoms", vid_err_word(e));
-	out->symptoms = mask & RULES_SYM_ALL;
+	*out = mask & RULES_SYM_ALL;
 }
 
 int decl_validate(struct call *c, const struct kvlist *in, int y, int m, int d, struct decl *out)
@@ -121,7 +121,7 @@ int decl_validate(struct call *c, const struct kvlist *in, int y, int m, int d, 
 	if ((kv = kv_get(in, "symptoms")) == NULL || kv->len == 0)
 		call_field_error(c, "symptoms", "REQUIRED");
 	else
-		symptoms(c, kv, out);
+		decl_symptoms(c, kv, &out->symptoms);
 	if ((kv = kv_get(in, "temperature")) != NULL && kv->len > 0) {
 		enum vid_err e = vid_temperature(kv->val, kv->len, &out->temperature_tenths);
 		if (e != VID_OK)

@@ -24,6 +24,9 @@ struct decl {
 /* Validates in (a multipart form's fields or a flattened JSON body) for the local date y/m/d;
  * records each failing field with call_field_error. Returns 0 when every field is valid. */
 int decl_validate(struct call *c, const struct kvlist *in, int y, int m, int d, struct decl *out);
+/* Parses symptoms given as a JSON array of words or a comma-separated list; records a failure
+ * on the field "symptoms". *out gets the RULES_SYM_* bits. */
+void decl_symptoms(struct call *c, const struct kv *kv, unsigned *out);
 /* 1 when a name occurs more than once among the declaration's fields (recorded on the call). */
 int decl_duplicates(struct call *c, const struct kvlist *in);
 

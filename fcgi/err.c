@@ -36,6 +36,8 @@ static const struct err_info table[ERR__MAX] = {
 	[ERR_SIGNATURE_EXPIRED] = { 401, "Unauthorized", "SIGNATURE_EXPIRED", "the request's timestamp is too far from the server's clock" },
 	[ERR_NONCE_REUSED] = { 401, "Unauthorized", "NONCE_REUSED", "this nonce was used already" },
 	[ERR_SCAN_DENIED_SCOPE] = { 403, "Forbidden", "CHECKPOINT_NOT_ALLOWED", "this integrator may not scan for that checkpoint" },
+	[ERR_REPORT_EXISTS] = { 409, "Conflict", "REPORT_EXISTS", "today's report was filed already" },
+	[ERR_REPORT_NOT_REQUIRED] = { 409, "Conflict", "REPORT_NOT_REQUIRED", "no daily report is required: the code is not under observation" },
 };
 
 const struct err_info *err_info(enum err e)

@@ -36,6 +36,8 @@ enum err {
 	ERR_SIGNATURE_EXPIRED,   /* 401 an integrator's timestamp is outside the allowed skew */
 	ERR_NONCE_REUSED,        /* 401 an integrator's nonce was used before */
 	ERR_SCAN_DENIED_SCOPE,   /* 403 the integrator may not scan for that checkpoint */
+	ERR_REPORT_EXISTS,       /* 409 today's report was filed already */
+	ERR_REPORT_NOT_REQUIRED, /* 409 the code is not under observation */
 	ERR__MAX
 };
 

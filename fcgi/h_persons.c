@@ -30,7 +30,7 @@ static const char *const relationships[] = { "self", "parent", "grandparent", "c
 
 enum err persons_db_err(enum db_rc rc)
 {
-	return rc == DB_DOWN ? ERR_UNAVAILABLE : rc == DB_NOROW ? ERR_NOT_FOUND : ERR_INTERNAL;
+	return rc == DB_DOWN ? ERR_UNAVAILABLE : rc == DB_NOROW ? ERR_NOT_FOUND : rc == DB_RETRY ? ERR_CONFLICT : ERR_INTERNAL;
 }
 
 #define db_err persons_db_err
@@ -336,6 +336,7 @@ static enum err apply_txn(struct call *c, const struct application *a, struct pi
 {
 	enum db_rc rc;
 	uint64_t person = 0, other = 0;
+	*new_person = 0;
 	int32_t count = 0, role = 0;
 	char existing_pid[PUBLIC_ID_LEN + 8];
 	*new_person = 0;
@@ -483,18 +484,29 @@ enum err h_application(struct call *c)
 		return ERR_MALFORMED_FORM;
 	static const char *const file_fields[] = { "photo", NULL };
 	struct kvlist *in = arena_alloc(c->arena, sizeof *in);
-	struct form_file files[1];
+	struct form_file files[4];
 	size_t nfiles = 0;
 	if (in == NULL)
 		return ERR_INTERNAL;
-	enum form_err fe = form_parse(c->arena, boundary, c->body, c->body_len, file_fields, 1,
+	enum form_err fe = form_parse(c->arena, boundary, c->body, c->body_len, file_fields, 4,
 				      (size_t)c->conf->photo_max_bytes + 1, in, files, &nfiles);
 	if (fe == FORM_PART_TOO_LARGE && c->body_len > (size_t)c->conf->photo_max_bytes) {
 		call_field_error(c, "photo", "PHOTO_SIZE");
 		return ERR_VALIDATION;
 	}
 	if (fe != FORM_OK)
-		return fe == FORM_TOO_MANY_FILES ? ERR_DUPLICATE_FIELD : ERR_MALFORMED_FORM;
+		return ERR_MALFORMED_FORM;
+	/* Only the part named "photo" is the ID photo; other file parts are ignored. */
+	const struct form_file *photo = NULL;
+	for (size_t i = 0; i < nfiles; i++) {
+		if (strcmp(files[i].field, "photo") != 0)
+			continue;
+		if (photo != NULL) {
+			call_field_error(c, "photo", "DUPLICATE_FIELD");
+			return ERR_DUPLICATE_FIELD;
+		}
+		photo = &files[i];
+	}
 	for (int i = 0; app_fields[i] != NULL; i++) {
 		if (kv_count(in, app_fields[i]) > 1) {
 			call_field_error(c, app_fields[i], "DUPLICATE_FIELD");
@@ -515,7 +527,7 @@ enum err h_application(struct call *c)
 	struct application *a = arena_alloc(c->arena, sizeof *a);
 	if (a == NULL)
 		return ERR_INTERNAL;
-	if (validate_application(c, in, nfiles > 0 ? &files[0] : NULL, y, m, d, a) != 0)
+	if (validate_application(c, in, photo, y, m, d, a) != 0)
 		return ERR_VALIDATION;
 	if (idem != NULL && replay(c, idem))
 		return ERR_OK;
@@ -531,16 +543,29 @@ enum err h_application(struct call *c)
 	char photo_file[64];
 	if (write_photo(c, p->pid, a, photo_file, sizeof photo_file) != 0)
 		return ERR_UNAVAILABLE;
-	if ((rc = db_begin(c->db)) != DB_OK) {
-		remove_photo(c, photo_file);
-		return db_err(rc);
-	}
 	int new_person = 0;
-	enum err e = apply_txn(c, a, p, photo_file, areas, nareas, idem, now, &new_person);
-	if (e == ERR_OK && c->status == 201)
-		e = db_commit(c->db) == DB_OK ? ERR_OK : ERR_UNAVAILABLE;
-	else
-		db_rollback(c->db);
+	enum err e = ERR_CONFLICT;
+	/* Two applications for one new person may deadlock or collide: the loser runs again and then
+	 * finds the person (a holder is added) or a conflict (409). */
+	for (int attempt = 0; attempt < 4 && e == ERR_CONFLICT; attempt++) {
+		c->resp_set = 0;
+		c->status = 0;
+		c->nferr = 0;
+		if ((rc = db_begin(c->db)) != DB_OK) {
+			e = db_err(rc);
+			break;
+		}
+		e = apply_txn(c, a, p, photo_file, areas, nareas, idem, now, &new_person);
+		if (e == ERR_OK && c->status == 201) {
+			rc = db_commit(c->db);
+			e = rc == DB_OK ? ERR_OK : rc == DB_RETRY ? ERR_CONFLICT : ERR_UNAVAILABLE;
+		} else {
+			db_rollback(c->db);
+		}
+		if (e == ERR_CONFLICT && attempt < 3)
+			continue;
+		break;
+	}
 	/* The photo stays only with the new person it belongs to: nothing is half-written. */
 	if (e != ERR_OK || !new_person || c->status != 201)
 		remove_photo(c, photo_file);

@@ -85,7 +85,7 @@ int partitions_drop_before(struct db *db, int32_t day, char *err, size_t errlen)
 		if (strspn(parts[i].name + 1, "0123456789") != strlen(parts[i].name + 1))
 			continue;
 		char sql[128];
-		snprintf(sql, sizeof sql, "ALTER TABLE scans DROP PARTITION %s", parts[i].name);
+		snprintf(sql, sizeof sql, "ALTER TABLE scans DROP PARTITION %.60s", parts[i].name);
 		if (db_exec_text(db, sql, err, errlen) != DB_OK)
 			return -1;
 		dropped++;
