@@ -15,6 +15,9 @@ struct ctl {
 int ctl_migrate(struct ctl *ctl, int argc, char **argv);
 int ctl_menu(struct ctl *ctl, int argc, char **argv);
 int ctl_keys(struct ctl *ctl, int argc, char **argv);
+int ctl_jobs(struct ctl *ctl, int argc, char **argv);
+int ctl_partitions(struct ctl *ctl, int argc, char **argv);
+int ctl_bench_seed(struct ctl *ctl, int argc, char **argv);
 int ctl_verify_token(struct ctl *ctl, int argc, char **argv);
 int ctl_risk_areas(struct ctl *ctl, int argc, char **argv);
 int ctl_admin(struct ctl *ctl, int argc, char **argv);

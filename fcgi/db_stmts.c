@@ -41,10 +41,9 @@ const char *const db_stmt_sql[STMT__MAX] = {
 	[STMT_TOKEN_ENSURE] =
 		"INSERT IGNORE INTO platform_tokens (id, token, expires_at, version) VALUES (1, '', FROM_UNIXTIME(1), 0)",
 	[STMT_TOKEN_GET] = "SELECT token, UNIX_TIMESTAMP(expires_at), version FROM platform_tokens WHERE id = 1",
-	[STMT_TOKEN_GET_LOCKED] =
-		"SELECT token, UNIX_TIMESTAMP(expires_at), version FROM platform_tokens WHERE id = 1 FOR UPDATE",
 	[STMT_TOKEN_SET] =
-		"UPDATE platform_tokens SET token = ?, expires_at = FROM_UNIXTIME(?), version = version + 1 WHERE id = 1",
+		"UPDATE platform_tokens SET token = ?, expires_at = FROM_UNIXTIME(?), version = version + 1, "
+		"refreshing_until = 0 WHERE id = 1",
 	[STMT_TOKEN_EXPIRE_IF] =
 		"UPDATE platform_tokens SET expires_at = FROM_UNIXTIME(1) WHERE id = 1 AND token = ?",
 	[STMT_PUSH_DEDUP] = "INSERT IGNORE INTO push_dedup (dedup_key, created_at) VALUES (?, FROM_UNIXTIME(?))",
@@ -189,4 +188,72 @@ const char *const db_stmt_sql[STMT__MAX] = {
 		"," SCAN_ROW "," SCAN_ROW "," SCAN_ROW "," SCAN_ROW "," SCAN_ROW "," SCAN_ROW "," SCAN_ROW "," SCAN_ROW
 		"," SCAN_ROW "," SCAN_ROW,
 	[STMT_CHECKPOINT_BY_NAME] = "SELECT id FROM checkpoints WHERE name = ? ORDER BY id LIMIT 1",
+	[STMT_BENCH_PERSON_COUNT] =
+		"SELECT COUNT(*) FROM persons WHERE public_id LIKE 'bench%'",
+	[STMT_BENCH_CHECKPOINT_COUNT] =
+		"SELECT COUNT(*) FROM checkpoints WHERE name LIKE 'Bench Place %'",
+	[STMT_BENCH_PERSONS] =
+		"INSERT IGNORE INTO persons (public_id, code_ref, id_type, id_index, name_masked, "
+		"id_masked, phone_masked, name_enc, id_enc, phone_enc, address_enc, photo_file, photo_type, "
+		"paper_serial, created_at) SELECT CONCAT('bench', LPAD(seq, 17, '0')), 4611686018427387904 "
+		"+ seq, 1, UNHEX(SHA2(CONCAT('bench-person-', seq), 256)), '-*', '000***********0000', "
+		"'100****0000', x'00', x'00', x'00', x'00', 'bench', 1, 1, FROM_UNIXTIME(?) FROM "
+		"seq_1_to_100000",
+	[STMT_BENCH_CODES] =
+		"INSERT IGNORE INTO codes (person_id, color, reason, since, version) SELECT id, 1, 'NONE', "
+		"FROM_UNIXTIME(?), 1 FROM persons WHERE public_id LIKE 'bench%'",
+	[STMT_BENCH_CHECKPOINTS] =
+		"INSERT INTO checkpoints (kind, type, name, district, created_at) SELECT 1, 5, "
+		"CONCAT('Bench Place ', seq), 'Bench District', FROM_UNIXTIME(?) FROM seq_1_to_1000",
+	[STMT_BENCH_FIRST_PERSON] =
+		"SELECT MIN(id) FROM persons WHERE public_id LIKE 'bench%'",
+	[STMT_BENCH_FIRST_CHECKPOINT] =
+		"SELECT MIN(id) FROM checkpoints WHERE name LIKE 'Bench Place %'",
+	[STMT_BENCH_SCANS] =
+		"INSERT INTO scans (id, local_day, scanned_at, checkpoint_id, device_id, integrator_id, "
+		"person_id, token_kind, direction, temperature_tenths, verdict, reasons, visitor_enc) "
+		"SELECT ? + seq, FLOOR((? + (seq * 7919) % 1209600 + ?) / 86400), FROM_UNIXTIME(? + (seq * "
+		"7919) % 1209600), ? + (seq * 104729) % 1000, NULL, NULL, ? + (seq * 15485863) % 100000, 1, "
+		"0, 365, 0, 0, NULL FROM seq_1_to_200000 WHERE seq <= ?",
+	[STMT_REPORT_INSERT] =
+		"INSERT INTO health_reports (person_id, local_day, account_id, symptoms, "
+		"temperature_tenths, created_at) VALUES (?, ?, ?, ?, ?, FROM_UNIXTIME(?))",
+	[STMT_REPORTS_LIST] =
+		"SELECT local_day, symptoms, temperature_tenths, DATE_FORMAT(created_at, "
+		"'%Y-%m-%dT%H:%i:%sZ') FROM health_reports WHERE person_id = ? ORDER BY local_day DESC "
+		"LIMIT 60",
+	[STMT_RED_CODES_AFTER] =
+		"SELECT person_id FROM codes WHERE color = 2 AND person_id > ? ORDER BY person_id LIMIT 500",
+	[STMT_REMINDER_TARGETS] =
+		"SELECT h.account_id, a.openid, p.public_id, p.name_masked FROM holders h JOIN accounts a "
+		"ON a.id = h.account_id JOIN persons p ON p.id = h.person_id WHERE h.person_id = ?",
+	[STMT_REMINDER_CLAIM] =
+		"INSERT IGNORE INTO reminders (person_id, local_day, account_id, status, created_at) VALUES "
+		"(?, ?, ?, 'pending', FROM_UNIXTIME(?))",
+	[STMT_REMINDER_STATUS] =
+		"SELECT status FROM reminders WHERE person_id = ? AND local_day = ? AND account_id = ?",
+	[STMT_REMINDER_DONE] =
+		"UPDATE reminders SET status = ?, errcode = ? WHERE person_id = ? AND local_day = ? AND "
+		"account_id = ?",
+	[STMT_REPORTS_PURGE] =
+		"DELETE FROM health_reports WHERE local_day < ? LIMIT 10000",
+	[STMT_REMINDERS_PURGE] =
+		"DELETE FROM reminders WHERE local_day < ? LIMIT 10000",
+	[STMT_SESSIONS_PURGE] =
+		"DELETE FROM sessions WHERE expires_at < FROM_UNIXTIME(?) LIMIT 10000",
+	[STMT_STATES_PURGE] =
+		"DELETE FROM oauth_states WHERE expires_at < FROM_UNIXTIME(?) LIMIT 10000",
+	[STMT_OAUTH_CODES_PURGE] =
+		"DELETE FROM oauth_codes WHERE expires_at < FROM_UNIXTIME(?) LIMIT 10000",
+	[STMT_PUSH_DEDUP_PURGE] =
+		"DELETE FROM push_dedup WHERE created_at < FROM_UNIXTIME(?) LIMIT 10000",
+	[STMT_IDEM_PURGE] =
+		"DELETE FROM idempotency WHERE created_at < FROM_UNIXTIME(?) LIMIT 10000",
+	[STMT_SCAN_CLIENTS_PURGE] =
+		"DELETE FROM scan_clients WHERE created_at < FROM_UNIXTIME(?) LIMIT 10000",
+	[STMT_TOKEN_CLAIM] =
+		"UPDATE platform_tokens SET refreshing_until = ? WHERE id = 1 AND refreshing_until < ? AND "
+		"UNIX_TIMESTAMP(expires_at) - ? <= 300",
+	[STMT_TOKEN_RELEASE] =
+		"UPDATE platform_tokens SET refreshing_until = 0 WHERE id = 1",
 };

@@ -168,7 +168,10 @@ enum err h_login_callback(struct call *c)
 	long errcode = 0;
 	enum pf_rc pr = platform_oauth_exchange(c->conf, code, &u, &errcode);
 	if (pr == PF_ERRCODE)
-		return fail(c, errcode == 40029 ? "CODE_INVALID" : errcode == 40163 ? "CODE_USED" : "PLATFORM_ERROR");
+		return fail(c, errcode == 40029   ? "CODE_INVALID"
+			       : errcode == 40163 ? "CODE_USED"
+			       : errcode == -1    ? "PLATFORM_UNAVAILABLE"
+						  : "PLATFORM_ERROR");
 	if (pr != PF_OK)
 		return fail(c, "PLATFORM_UNAVAILABLE");
 	if (u.snapshot)

@@ -214,42 +214,14 @@ static enum db_rc token_read(struct db *db, enum stmt s, char *tok, int64_t *exp
 	return db_exec(db, s, NULL, cols);
 }
 
-enum pf_rc platform_token(const struct conf *c, struct db *db, char *token, size_t max)
+/* Calls /cgi-bin/token and stores the new token (the caller holds the refresh lease). */
+static enum pf_rc refresh(const struct conf *c, struct db *db, char *token, size_t max)
 {
-	char tok[TOKEN_MAX];
-	int64_t exp = 0, now = clock_now();
-	enum db_rc dr = token_read(db, STMT_TOKEN_GET, tok, &exp);
-	if (dr == DB_NOROW) {
-		if (db_exec(db, STMT_TOKEN_ENSURE, NULL, NULL) != DB_OK)
-			return PF_DB;
-		dr = token_read(db, STMT_TOKEN_GET, tok, &exp);
-	}
-	if (dr != DB_OK)
-		return PF_DB;
-	if (tok[0] != '\0' && exp - now > TOKEN_EARLY_S && strlen(tok) < max) {
-		snprintf(token, max, "%s", tok);
-		return PF_OK;
-	}
-	/* Refresh under the row lock; whoever waited on it reads the fresh token instead. */
-	if (db_begin(db) != DB_OK)
-		return PF_DB;
-	if (token_read(db, STMT_TOKEN_GET_LOCKED, tok, &exp) != DB_OK) {
-		db_rollback(db);
-		return PF_DB;
-	}
-	now = clock_now();
-	if (tok[0] != '\0' && exp - now > TOKEN_EARLY_S && strlen(tok) < max) {
-		db_rollback(db);
-		snprintf(token, max, "%s", tok);
-		return PF_OK;
-	}
-	char url[2048];
+	char url[2048], tok[TOKEN_MAX];
 	int un = snprintf(url, sizeof url, "%s/cgi-bin/token?grant_type=client_credential&appid=%s&secret=%s",
 			  c->api_base, c->appid, c->app_secret);
-	if (un < 0 || (size_t)un >= sizeof url) {
-		db_rollback(db);
+	if (un < 0 || (size_t)un >= sizeof url)
 		return PF_NET;
-	}
 	struct pf_resp r;
 	enum pf_rc rc = request_retry(c, url, NULL, &r);
 	if (rc == PF_OK) {
@@ -258,9 +230,9 @@ enum pf_rc platform_token(const struct conf *c, struct db *db, char *token, size
 		    !cJSON_IsNumber(ei) || strlen(tok) >= max) {
 			rc = PF_BAD_BODY;
 		} else {
-			int64_t nexp = now + (int64_t)ei->valuedouble;
+			int64_t nexp = clock_now() + (int64_t)ei->valuedouble;
 			struct db_param p[] = { DBP_TEXT(tok), DBP_I64(&nexp), DBP_END };
-			if (db_exec(db, STMT_TOKEN_SET, p, NULL) != DB_OK || db_commit(db) != DB_OK)
+			if (db_exec(db, STMT_TOKEN_SET, p, NULL) != DB_OK)
 				rc = PF_DB;
 			else
 				snprintf(token, max, "%s", tok);
@@ -268,10 +240,45 @@ enum pf_rc platform_token(const struct conf *c, struct db *db, char *token, size
 	} else if (rc == PF_ERRCODE) {
 		log_warn("platform token refresh refused: errcode %ld", r.errcode);
 	}
-	if (rc != PF_OK)
-		db_rollback(db);
 	pf_resp_free(&r);
 	return rc;
+}
+
+enum pf_rc platform_token(const struct conf *c, struct db *db, char *token, size_t max)
+{
+	char tok[TOKEN_MAX];
+	int64_t exp = 0;
+	int64_t deadline = clock_now() + (c->platform_timeout_ms * 3) / 1000 + 2;
+	for (;;) {
+		int64_t now = clock_now();
+		enum db_rc dr = token_read(db, STMT_TOKEN_GET, tok, &exp);
+		if (dr == DB_NOROW) {
+			if (db_exec(db, STMT_TOKEN_ENSURE, NULL, NULL) != DB_OK)
+				return PF_DB;
+			continue;
+		}
+		if (dr != DB_OK)
+			return PF_DB;
+		if (tok[0] != '\0' && exp - now > TOKEN_EARLY_S && strlen(tok) < max) {
+			snprintf(token, max, "%s", tok);
+			return PF_OK;
+		}
+		/* One process refreshes, under a lease as long as the call may take; the others re-read
+		 * the row until the fresh token appears (no lock is held across the network). */
+		int64_t lease = now + (c->platform_timeout_ms * 3) / 1000 + 2;
+		struct db_param p[] = { DBP_I64(&lease), DBP_I64(&now), DBP_I64(&now), DBP_END };
+		if (db_exec(db, STMT_TOKEN_CLAIM, p, NULL) != DB_OK)
+			return PF_DB;
+		if (db_affected(db) == 1) {
+			enum pf_rc rc = refresh(c, db, token, max);
+			if (rc != PF_OK)
+				db_exec(db, STMT_TOKEN_RELEASE, NULL, NULL);
+			return rc;
+		}
+		if (now > deadline)
+			return PF_TIMEOUT;
+		usleep(50000);
+	}
 }
 
 enum pf_rc platform_api_post(const struct conf *c, struct db *db, const char *path, const char *body,

@@ -18,6 +18,8 @@ enum route_id {
 	ROUTE_PERSON_PHOTO,
 	ROUTE_PERSON_CODE,
 	ROUTE_PERSON_DECLARATIONS,
+	ROUTE_REPORT_CREATE,
+	ROUTE_REPORTS,
 	ROUTE_CODE_PNG,
 	ROUTE_PAPER_PNG,
 	ROUTE_PAPER_REISSUE,
@@ -55,6 +57,8 @@ enum err h_person_get(struct call *c);
 enum err h_person_photo(struct call *c);
 enum err h_person_code(struct call *c);
 enum err h_declaration(struct call *c);
+enum err h_report_create(struct call *c);
+enum err h_reports_list(struct call *c);
 enum err h_code_png(struct call *c);
 enum err h_paper_png(struct call *c);
 enum err h_paper_reissue(struct call *c);

@@ -21,6 +21,12 @@ trap 'exit 0' INT TERM
 scripts/stack.sh start "$VAR" "$PORT"
 # shellcheck disable=SC1091
 . "$VAR/stack.env"
+DEMO=$("$HQR_BUILD/hqrctl" -c "$VAR/hqr.conf" seed-demo)
+if [ "$DEMO" != "demo already seeded" ]; then
+  (umask 077; echo "$DEMO" > "$VAR/demo-tokens.txt")
+elif [ -f "$VAR/demo-tokens.txt" ]; then
+  DEMO=$(cat "$VAR/demo-tokens.txt")
+fi
 cat <<MSG
 
 The health QR code service is running:
@@ -31,6 +37,9 @@ The health QR code service is running:
   database       MariaDB on 127.0.0.1:$DB_PORT, data in $VAR/db (socket $VAR/db/mysqld.sock)
   nginx          $VAR/nginx/nginx.conf, access log $VAR/nginx/access.log
   operator       $HQR_BUILD/hqrctl (reads var/hqr.conf)
+
+Demo (made on the first run; tokens are shown only then, kept in var/demo-tokens.txt):
+$(echo "$DEMO" | sed 's/^/  /')
 Press Ctrl-C to stop.
 MSG
 # Stay in the foreground while the application runs.

@@ -258,6 +258,8 @@ ENV
   "$BUILD/hqrctl" -c "$DIR/hqr.conf" keys init >/dev/null
   "$BUILD/hqrctl" -c "$DIR/hqr.conf" migrate >"$DIR/migrate.log" 2>&1 \
     || { cat "$DIR/migrate.log" >&2; die "migrations failed"; }
+  "$BUILD/hqrctl" -c "$DIR/hqr.conf" partitions >>"$DIR/migrate.log" 2>&1 \
+    || { cat "$DIR/migrate.log" >&2; die "partitions failed"; }
   nginx_conf
   sim_start
   app_start

@@ -1,0 +1,218 @@
+/* ctl_jobs.c: `hqrctl jobs daily [--date YYYY-MM-DD]`: conversions to green, report reminders,
+ * retention. Safe to run twice or to resume after a crash: every step is idempotent. */
+#include "clock.h"
+#include "codes.h"
+#include "conf.h"
+#include "ctl.h"
+#include "db.h"
+#include "partitions.h"
+#include "platform.h"
+#include "rules.h"
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+struct totals {
+	long reds, converted, reminders_sent, reminders_skipped, reminders_refused, reminders_failed;
+	long partitions_added, partitions_dropped, reports_deleted;
+};
+
+/* Unix time of local midnight starting day. */
+static int64_t local_midnight(int32_t day)
+{
+	int y, m, d;
+	rules_ymd_from_day(day, &y, &m, &d);
+	struct tm tm = { 0 };
+	tm.tm_year = y - 1900;
+	tm.tm_mon = m - 1;
+	tm.tm_mday = d;
+	tm.tm_isdst = -1;
+	return (int64_t)mktime(&tm);
+}
+
+/* Sends one reminder (claimed first, so that a rerun after a crash sends it again only through
+ * the same client_msg_id, which the platform deduplicates). */
+static void remind(struct ctl *ctl, uint64_t person, int32_t day, uint64_t account, const char *openid,
+		   const char *pid, const char *name, int64_t now, struct totals *t)
+{
+	struct db_param key[] = { DBP_U64(&person), DBP_I32(&day), DBP_U64(&account), DBP_I64(&now), DBP_END };
+	if (db_exec(ctl->db, STMT_REMINDER_CLAIM, key, NULL) != DB_OK) {
+		t->reminders_failed++;
+		return;
+	}
+	char status[24];
+	struct db_param sk[] = { DBP_U64(&person), DBP_I32(&day), DBP_U64(&account), DBP_END };
+	struct db_col sc[] = { DBC_TEXT(status, sizeof status), DBC_END };
+	if (db_exec(ctl->db, STMT_REMINDER_STATUS, sk, sc) != DB_OK || (strcmp(status, "pending") != 0 &&
+									   strcmp(status, "failed") != 0)) {
+		t->reminders_skipped++;
+		return;
+	}
+	char date[RULES_DAY_BUF], cmid[128], url[600];
+	rules_day_format(day, date);
+	snprintf(cmid, sizeof cmid, "rem-%s-%d-%llu", pid, day, (unsigned long long)account);
+	snprintf(url, sizeof url, "%s/", ctl->conf->public_url);
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "touser", openid);
+	cJSON_AddStringToObject(o, "template_id", ctl->conf->template_reminder);
+	cJSON_AddStringToObject(o, "url", url);
+	cJSON_AddStringToObject(o, "client_msg_id", cmid);
+	cJSON *data = cJSON_AddObjectToObject(o, "data");
+	cJSON_AddStringToObject(cJSON_AddObjectToObject(data, "first"), "value", "Your daily health report is due");
+	cJSON_AddStringToObject(cJSON_AddObjectToObject(data, "keyword1"), "value", name);
+	cJSON_AddStringToObject(cJSON_AddObjectToObject(data, "keyword2"), "value", date);
+	cJSON_AddStringToObject(cJSON_AddObjectToObject(data, "remark"), "value", "File it in the Health Code page");
+	char *body = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	if (body == NULL)
+		return;
+	struct pf_resp r;
+	enum pf_rc rc = platform_api_post(ctl->conf, ctl->db, "/cgi-bin/message/template/send", body, 1, &r);
+	cJSON_free(body);
+	const char *done = "sent";
+	int32_t errcode = 0;
+	if (rc == PF_OK) {
+		t->reminders_sent++;
+	} else if (rc == PF_ERRCODE && (r.errcode == 43004 || r.errcode == 43101)) {
+		done = r.errcode == 43004 ? "unsubscribed" : "refused";
+		errcode = (int32_t)r.errcode;
+		t->reminders_refused++;
+	} else {
+		done = "failed";
+		errcode = rc == PF_ERRCODE ? (int32_t)r.errcode : -1;
+		t->reminders_failed++;
+	}
+	pf_resp_free(&r);
+	struct db_param up[] = { DBP_TEXT(done), DBP_I32(&errcode), DBP_U64(&person), DBP_I32(&day), DBP_U64(&account),
+				 DBP_END };
+	db_exec(ctl->db, STMT_REMINDER_DONE, up, NULL);
+}
+
+static void remind_holders(struct ctl *ctl, uint64_t person, int32_t day, int64_t now, struct totals *t)
+{
+	/* Targets are read first, then messaged: a cursor must not stay open across other statements. */
+	struct target { uint64_t account; char openid[72], pid[32], name[128]; } targets[16];
+	int n = 0;
+	struct target cur;
+	struct db_param p[] = { DBP_U64(&person), DBP_END };
+	struct db_col cols[] = { DBC_U64(&cur.account), DBC_TEXT(cur.openid, sizeof cur.openid),
+				 DBC_TEXT(cur.pid, sizeof cur.pid), DBC_TEXT(cur.name, sizeof cur.name), DBC_END };
+	if (db_query(ctl->db, STMT_REMINDER_TARGETS, p, cols) != DB_OK)
+		return;
+	while (db_fetch(ctl->db) == DB_OK)
+		if (n < 16)
+			targets[n++] = cur;
+	for (int i = 0; i < n; i++)
+		remind(ctl, person, day, targets[i].account, targets[i].openid, targets[i].pid, targets[i].name, now, t);
+}
+
+static void purge(struct ctl *ctl, enum stmt s, const void *param, int is_day, long *count)
+{
+	for (int i = 0; i < 1000; i++) {
+		struct db_param p[] = { is_day ? (struct db_param)DBP_I32(param) : (struct db_param)DBP_I64(param), DBP_END };
+		if (db_exec(ctl->db, s, p, NULL) != DB_OK)
+			return;
+		uint64_t n = db_affected(ctl->db);
+		if (count != NULL)
+			*count += (long)n;
+		if (n < 10000)
+			return;
+	}
+}
+
+int ctl_jobs(struct ctl *ctl, int argc, char **argv)
+{
+	int32_t day;
+	int64_t now = clock_now();
+	int reminders_due;
+	if (argc == 1 && strcmp(argv[0], "daily") == 0) {
+		day = clock_local_day(now);
+		time_t tt = (time_t)now;
+		struct tm tm;
+		localtime_r(&tt, &tm);
+		reminders_due = tm.tm_hour >= ctl->conf->reminder_hour;
+	} else if (argc == 3 && strcmp(argv[0], "daily") == 0 && strcmp(argv[1], "--date") == 0 &&
+		   rules_day_parse(argv[2], strlen(argv[2]), &day)) {
+		/* As of the end of that local day: its reminders are due. */
+		now = local_midnight(day + 1) - 60;
+		reminders_due = 1;
+	} else {
+		fprintf(stderr, "usage: hqrctl jobs daily [--date YYYY-MM-DD]\n");
+		return 2;
+	}
+	char date[RULES_DAY_BUF], err[512];
+	rules_day_format(day, date);
+	struct totals t = { 0 };
+	platform_global_init();
+	printf("daily job for %s\n", date);
+
+	int n = partitions_ensure(ctl->db, day, 7, err, sizeof err);
+	if (n < 0)
+		fprintf(stderr, "hqrctl: partitions: %s\n", err);
+	else
+		t.partitions_added = n;
+	printf("partitions: %ld added\n", t.partitions_added);
+
+	/* Conversions and reminders, red code by red code (each its own transaction). */
+	uint64_t after = 0;
+	for (;;) {
+		uint64_t ids[500];
+		int k = 0;
+		uint64_t id;
+		struct db_param p[] = { DBP_U64(&after), DBP_END };
+		struct db_col cols[] = { DBC_U64(&id), DBC_END };
+		if (db_query(ctl->db, STMT_RED_CODES_AFTER, p, cols) != DB_OK) {
+			fprintf(stderr, "hqrctl: cannot list red codes\n");
+			return 1;
+		}
+		while (db_fetch(ctl->db) == DB_OK)
+			ids[k++] = id;
+		if (k == 0)
+			break;
+		for (int i = 0; i < k; i++) {
+			struct code_state code;
+			struct code_status st;
+			t.reds++;
+			if (codes_read(ctl->db, ctl->conf, ids[i], now, &code, &st) != DB_OK)
+				continue;
+			if (code.color == RULES_COLOR_GREEN) {
+				t.converted++;
+				continue;
+			}
+			if (reminders_due && st.has_obs && st.obs.report_due)
+				remind_holders(ctl, ids[i], day, now, &t);
+		}
+		after = ids[k - 1];
+		printf("codes: %ld red seen, %ld turned green\n", t.reds, t.converted);
+		fflush(stdout);
+	}
+	printf("reminders: %ld sent, %ld already sent, %ld refused by the user, %ld failed%s\n", t.reminders_sent,
+	       t.reminders_skipped, t.reminders_refused, t.reminders_failed,
+	       reminders_due ? "" : " (not due before the reminder hour)");
+
+	/* Retention: whole days of scans, and reports, older than retention_days. */
+	int32_t keep_from = day - ctl->conf->retention_days;
+	n = partitions_drop_before(ctl->db, keep_from, err, sizeof err);
+	if (n < 0)
+		fprintf(stderr, "hqrctl: partitions: %s\n", err);
+	else
+		t.partitions_dropped = n;
+	purge(ctl, STMT_REPORTS_PURGE, &keep_from, 1, &t.reports_deleted);
+	purge(ctl, STMT_REMINDERS_PURGE, &keep_from, 1, NULL);
+	int64_t real_now = clock_now(), day_ago = real_now - 86400;
+	purge(ctl, STMT_SESSIONS_PURGE, &real_now, 0, NULL);
+	purge(ctl, STMT_STATES_PURGE, &real_now, 0, NULL);
+	purge(ctl, STMT_OAUTH_CODES_PURGE, &real_now, 0, NULL);
+	purge(ctl, STMT_PUSH_DEDUP_PURGE, &day_ago, 0, NULL);
+	purge(ctl, STMT_IDEM_PURGE, &day_ago, 0, NULL);
+	purge(ctl, STMT_NONCES_PURGE, &day_ago, 0, NULL);
+	int64_t batch_keep = real_now - (int64_t)ctl->conf->retention_days * 86400;
+	purge(ctl, STMT_SCAN_CLIENTS_PURGE, &batch_keep, 0, NULL);
+	printf("retention: kept from %d days back: %ld scan partitions dropped, %ld reports deleted\n",
+	       ctl->conf->retention_days, t.partitions_dropped, t.reports_deleted);
+	printf("done: %ld turned green, %ld reminders sent\n", t.converted, t.reminders_sent);
+	platform_thread_end();
+	return 0;
+}
