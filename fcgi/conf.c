@@ -34,6 +34,7 @@ static const struct conf_key keys[] = {
 	{ "database", "password", C_SECRET, offsetof(struct conf, db_password), 0, 0, CONF_STR },
 	S("database", "name", db_name, 1),
 	I("database", "timeout_s", db_timeout_s, 1, 60),
+	I("database", "read_timeout_s", db_read_timeout_s, 1, 86400),
 	S("app", "data_dir", data_dir, 1),
 	S("app", "keys_dir", keys_dir, 1),
 	S("app", "migrations_dir", migrations_dir, 1),
@@ -82,6 +83,7 @@ void conf_defaults(struct conf *c)
 	snprintf(c->db_user, sizeof c->db_user, "hqr");
 	snprintf(c->db_name, sizeof c->db_name, "hqr");
 	c->db_timeout_s = 2;
+	c->db_read_timeout_s = 10;
 	snprintf(c->data_dir, sizeof c->data_dir, "var/data");
 	snprintf(c->keys_dir, sizeof c->keys_dir, "var/keys");
 	snprintf(c->migrations_dir, sizeof c->migrations_dir, "sql");

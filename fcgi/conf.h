@@ -19,7 +19,8 @@ struct conf {
 	char db_user[CONF_STR];
 	char db_password[CONF_STR]; /* secret: may be "env:NAME" or "file:PATH" */
 	char db_name[CONF_STR];
-	int db_timeout_s;           /* connect, read and write timeouts */
+	int db_timeout_s;           /* connect timeout */
+	int db_read_timeout_s;      /* read and write timeouts of a statement */
 	/* [app] */
 	char data_dir[CONF_STR];
 	char keys_dir[CONF_STR];

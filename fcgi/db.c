@@ -107,10 +107,10 @@ enum db_rc db_connect(struct db *db)
 	db->m = mysql_init(NULL);
 	if (db->m == NULL)
 		return DB_DOWN;
-	unsigned timeout = (unsigned)c->db_timeout_s;
+	unsigned timeout = (unsigned)c->db_timeout_s, rw = (unsigned)c->db_read_timeout_s;
 	mysql_options(db->m, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
-	mysql_options(db->m, MYSQL_OPT_READ_TIMEOUT, &timeout);
-	mysql_options(db->m, MYSQL_OPT_WRITE_TIMEOUT, &timeout);
+	mysql_options(db->m, MYSQL_OPT_READ_TIMEOUT, &rw);
+	mysql_options(db->m, MYSQL_OPT_WRITE_TIMEOUT, &rw);
 	mysql_options(db->m, MYSQL_SET_CHARSET_NAME, "utf8mb4");
 	mysql_options(db->m, MYSQL_INIT_COMMAND, "SET time_zone = '+00:00'");
 	if (mysql_real_connect(db->m, c->db_socket[0] != '\0' ? NULL : c->db_host, c->db_user,

@@ -64,6 +64,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "hqrctl: %s\n", err);
 		return 1;
 	}
+	/* Operator tasks (migrations, partitions, seeding) may run long statements. */
+	conf.db_read_timeout_s = 3600;
 	if (clock_set_zone(conf.timezone) != 0) {
 		fprintf(stderr, "hqrctl: config key [app] timezone: unknown zone %s\n", conf.timezone);
 		return 1;

@@ -10,7 +10,7 @@ DUR=${BENCH_SECONDS:-8}
 CONN=${BENCH_CONNECTIONS:-64}
 DIR=$(mktemp -d /tmp/hqr-bench.XXXXXX)
 chmod 755 "$DIR"
-export HQR_RATE=1000000 HQR_BURST=1000000 HQR_WORKERS=2 HQR_THREADS=32
+export HQR_RATE=1000000 HQR_BURST=1000000 HQR_WORKERS=2 HQR_THREADS=16
 cleanup() { scripts/stack.sh stop "$DIR" >/dev/null 2>&1 || true; rm -rf "$DIR"; }
 trap cleanup EXIT
 

@@ -1,0 +1,234 @@
+"""Benchmarks of the service's endpoints with wrk on loopback, against the stack scripts/bench.sh
+started (DIR, HTTP_PORT, SIM_PORT) and the FastCGI ceiling it measured (FCGI_RPS). Prepares its
+data through the real API and hqrctl, then prints one line per endpoint: req/s, p99, ratio."""
+import io
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+
+import requests
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "integration"))
+import helpers  # noqa: E402
+
+DIR = os.environ["DIR"]
+PORT = os.environ["HTTP_PORT"]
+BASE = f"http://127.0.0.1:{PORT}"
+FCGI = float(os.environ.get("FCGI_RPS", "0") or 0)
+CONN = int(os.environ.get("CONN", "64"))
+DUR = int(os.environ.get("DUR", "8"))
+BUILD = os.environ.get("HQR_BUILD", "build")
+WORK = tempfile.mkdtemp(prefix="hqr-bench-lua.")
+
+
+class Stack:
+    """The parts of the integration harness's stack that helpers.py uses."""
+    def __init__(self):
+        self.dir = DIR
+        self.base = BASE
+        self.env = {}
+        with open(os.path.join(DIR, "stack.env")) as f:
+            for line in f:
+                k, _, v = line.strip().partition("=")
+                self.env[k] = v
+        self.conf_path = self.env["HQR_CONF"]
+        self.db_cnf = self.env["DB_CNF"]
+
+    def url(self, path):
+        return BASE + path
+
+    def run_bin(self, name, *args, timeout=3600):
+        return subprocess.run([os.path.join(BUILD, name), *args], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True, timeout=timeout)
+
+    def sql(self, q):
+        p = subprocess.run(["mariadb", f"--defaults-file={self.db_cnf}", "-uroot", "-N", "-B", "hqr", "-e", q],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=600)
+        if p.returncode != 0:
+            raise RuntimeError(p.stderr)
+        return [line.split("\t") for line in p.stdout.splitlines()]
+
+
+def wrk(url, script=None, conn=CONN):
+    args = ["wrk", "-t2", f"-c{conn}", f"-d{DUR}s", "--latency"]
+    if script:
+        path = os.path.join(WORK, f"s{time.monotonic_ns()}.lua")
+        with open(path, "w") as f:
+            f.write(script)
+        args += ["-s", path]
+    out = subprocess.run(args + [url], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True).stdout
+    rps, p99, bad = 0.0, "?", 0
+    for line in out.splitlines():
+        parts = line.split()
+        if line.strip().startswith("Requests/sec"):
+            rps = float(parts[1])
+        elif parts[:1] == ["99%"]:
+            p99 = parts[1]
+        elif "Non-2xx" in line:
+            bad = int(parts[-1])
+    return rps, p99, bad
+
+
+def report(name, rps, p99, bad, note=""):
+    ratio = f"{rps / FCGI:.2f}" if FCGI > 0 else "n/a"
+    print(f"{name:<34} {rps:10.2f} req/s  p99 {p99:>8}  ratio to FastCGI {ratio}  non-2xx {bad}{note}", flush=True)
+
+
+def lua_headers(headers, method="GET", body=None):
+    lines = [f'wrk.method = "{method}"']
+    for k, v in headers.items():
+        lines.append(f'wrk.headers["{k}"] = "{v}"')
+    if body is not None:
+        lines.append(f"wrk.body = [=[{body}]=]")
+    return "\n".join(lines) + "\n"
+
+
+def main():
+    st = Stack()
+    # A person with a bearer session, for the holder's reads.
+    s, pid = helpers.new_person(st)
+    bearer = s.headers["Authorization"]
+
+    # Code status reads.
+    rps, p99, bad = wrk(f"{BASE}/api/v1/persons/{pid}/code", lua_headers({"Authorization": bearer}))
+    report("code status JSON", rps, p99, bad)
+
+    # code.png: sign + encode + PNG per request.
+    rps, p99, bad = wrk(f"{BASE}/api/v1/persons/{pid}/code.png", lua_headers({"Authorization": bearer}))
+    report("code.png (sign+QR+PNG)", rps, p99, bad)
+
+    # For scale: the same image by spawning the qrencode program per request (a naive integration).
+    text = helpers.qr_text(s, st, pid)
+    n, t0 = 0, time.monotonic()
+    while time.monotonic() - t0 < 3:
+        subprocess.run(["qrencode", "-t", "PNG", "-l", "M", "-s", "6", "-o", os.path.join(WORK, "q.png"), text],
+                       check=True)
+        n += 1
+    spawn = n / (time.monotonic() - t0)
+    report("qrencode program per image", spawn, "-", 0, " (one process, sequential, for scale)")
+
+    # Scans: a device at a mall, a fresh green phone code, entering with a temperature.
+    cp = helpers.checkpoint(st, name=helpers.unique("bench-mall"))
+    dev = helpers.device_token(st, cp)
+    text = helpers.qr_text(s, st, pid)
+    body = '{"qr":"%s","direction":"in","temperature":36.5}' % text
+    rps, p99, bad = wrk(f"{BASE}/api/v1/scans",
+                        lua_headers({"Authorization": "Bearer " + dev, "Content-Type": "application/json"},
+                                    "POST", body))
+    report("scans (verdict + durable write)", rps, p99, bad, f"  target >= 0.5")
+
+    # Login callbacks (simulator included): pairs of state and code prepared through the real chain.
+    urls = []
+    sess = requests.Session()
+    t0 = time.monotonic()
+    while len(urls) < 1000 and time.monotonic() - t0 < 20:
+        r = sess.get(BASE + "/api/v1/login?next=/", allow_redirects=False)
+        auth = r.headers["Location"].partition("#")[0]
+        r = sess.get(auth + f"&sim_user=benchuser{len(urls) % 200}", allow_redirects=False)
+        if r.status_code != 302:
+            break
+        urls.append(urllib.parse.urlsplit(r.headers["Location"]))
+    paths = [u.path + "?" + u.query for u in urls]
+    script = "paths = {" + ",".join('"%s"' % p for p in paths) + "}\n" + """
+i = 0
+request = function()
+  i = i + 1
+  if i > #paths then i = 1 end
+  return wrk.format("GET", paths[i])
+end
+"""
+    # One pass over the prepared codes: later repeats are reloads (the reuse path), reported apart.
+    rps, p99, bad = wrk(BASE + "/", script, conn=16)
+    report("login callback (exchange+account)", rps, p99, bad, f"  ({len(paths)} fresh codes, then reloads)")
+
+    # Applications with a 200 KB photo: one fresh account (a bearer session made in SQL) per request.
+    accounts = 20000
+    st.sql("INSERT IGNORE INTO accounts (openid, created_at) SELECT CONCAT('benchacct', seq), NOW() "
+           f"FROM seq_1_to_{accounts}")
+    st.sql("INSERT IGNORE INTO sessions (id_hash, account_id, kind, created_at, last_seen, expires_at) "
+           "SELECT UNHEX(SHA2(CONCAT('benchtok', LPAD(seq, 35, '0')), 256)), a.id, 2, NOW(), NOW(), "
+           "NOW() + INTERVAL 1 DAY FROM seq_1_to_%d JOIN accounts a ON a.openid = CONCAT('benchacct', seq)" % accounts)
+    photo = helpers.jpeg_photo(w=400, h=500, size_kb=200)
+    photo_path = os.path.join(WORK, "photo.jpg")
+    with open(photo_path, "wb") as f:
+        f.write(photo)
+    script = f"""
+local f = io.open("{photo_path}", "rb")
+local photo = f:read("*a")
+f:close()
+local W = {{7,9,10,5,8,4,2,1,6,3,7,9,10,5,8,4,2}}
+local C = "10X98765432"
+local n = 0
+local base = 0
+function setup(thread)
+  base = base + 1
+  thread:set("tid", base)
+end
+function init(args)
+  n = 0
+end
+local function rid(k)
+  local year = 1950 + math.floor(k / 1000) % 50
+  local body = string.format("110101%04d0101%03d", year, k % 1000)
+  local s = 0
+  for i = 1, 17 do s = s + tonumber(body:sub(i, i)) * W[i] end
+  local r = s % 11 + 1
+  return body .. C:sub(r, r)
+end
+local function field(b, name, value)
+  return "--" .. b .. "\\r\\nContent-Disposition: form-data; name=\\"" .. name .. "\\"\\r\\n\\r\\n" .. value .. "\\r\\n"
+end
+request = function()
+  n = n + 1
+  local k = (tid - 1) * 10000 + n
+  local b = "benchboundary7"
+  local body = field(b, "for", "self") .. field(b, "name", "测试") .. field(b, "id_type", "resident_id") ..
+    field(b, "id_number", rid(k)) .. field(b, "phone", "13800138000") ..
+    field(b, "address", "测试市测试区测试路1号") .. field(b, "symptoms", "none") ..
+    field(b, "temperature", "36.5") .. field(b, "contact", "no") .. field(b, "declaration", "true") ..
+    "--" .. b .. "\\r\\nContent-Disposition: form-data; name=\\"photo\\"; filename=\\"p.jpg\\"\\r\\n" ..
+    "Content-Type: image/jpeg\\r\\n\\r\\n" .. photo .. "\\r\\n--" .. b .. "--\\r\\n"
+  local token = string.format("benchtok%035d", k)
+  return wrk.format("POST", "/api/v1/applications", {{
+    ["Authorization"] = "Bearer " .. token,
+    ["Content-Type"] = "multipart/form-data; boundary=" .. b }}, body)
+end
+"""
+    rps, p99, bad = wrk(BASE + "/", script, conn=16)
+    report("applications (200 KB photo)", rps, p99, bad, f"  photo {len(photo) // 1024} KB")
+    trace_bench(st)
+
+
+def trace_bench(st):
+    """A trace over hqrctl bench-seed's synthetic scans (BENCH_SCANS, default 10 M): time and plan."""
+    total = os.environ.get("BENCH_SCANS", "10000000")
+    t0 = time.monotonic()
+    p = subprocess.run([os.path.join(BUILD, "hqrctl"), "-c", st.conf_path, "bench-seed", "--scans", total],
+                       stdout=subprocess.PIPE, text=True, timeout=7200)
+    print(f"bench-seed: {p.stdout.strip().splitlines()[0] if p.stdout else p.returncode} "
+          f"in {time.monotonic() - t0:.0f} s", flush=True)
+    tok = helpers.admin_token(st, "investigator")
+    now = int(time.time())
+    q = f"/api/v1/admin/trace?person=bench{1:017d}&from={now - 14 * 86400}&to={now}&window_minutes=30"
+    times = []
+    for _ in range(5):
+        t1 = time.monotonic()
+        r = requests.get(BASE + q, headers={"Authorization": "Bearer " + tok}, timeout=600)
+        times.append(time.monotonic() - t1)
+    contacts = len(r.json().get("contacts", [])) if r.status_code == 200 else r.status_code
+    print(f"trace over {total} scans: median {sorted(times)[2] * 1000:.0f} ms, {contacts} contacts "
+          f"(status {r.status_code})", flush=True)
+    pid = st.sql("SELECT id FROM persons WHERE public_id = 'bench%017d'" % 1)[0][0]
+    day = now // 86400
+    plan = st.sql("EXPLAIN SELECT DISTINCT o.person_id FROM scans s JOIN scans o ON o.checkpoint_id = s.checkpoint_id "
+                  "AND o.scanned_at BETWEEN s.scanned_at - INTERVAL 30 MINUTE AND s.scanned_at + INTERVAL 30 MINUTE "
+                  f"WHERE s.person_id = {pid} AND s.direction = 0 AND o.direction = 0")
+    for row in plan:
+        print("  plan: " + " | ".join(row[:10]), flush=True)
+
+
+if __name__ == "__main__":
+    main()
