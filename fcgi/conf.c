@@ -256,6 +256,8 @@ static int finish(struct parse_ctx *p, int rc)
 
 int conf_load(const char *path, struct conf *c, char *err, size_t errlen)
 {
+	/* c is only stored here; conf_defaults fills it before any read. */
+	/* cppcheck-suppress ctuuninitvar */
 	struct parse_ctx p = { c, err, errlen, 0, { 0 } };
 	conf_defaults(c);
 	int rc = ini_parse(path, on_key, &p);

@@ -30,7 +30,7 @@ struct scan_in {
 	int has_temp;
 	int temp;
 	int has_visitor;
-	char visitor_json[512];
+	char visitor_json[2048];  /* worst case: every character a 4-byte one or escaped */
 	uint64_t checkpoint;      /* integrators name the checkpoint; devices have theirs */
 };
 
@@ -39,7 +39,7 @@ struct scan_out {
 	struct verdict_out v;
 	int color;                /* current color, 0 when the code was not valid */
 	char name_m[128], id_m[48];
-	uint8_t visitor_enc[700];
+	uint8_t visitor_enc[2100];
 };
 
 static const char *text_item(const cJSON *o, const char *name)
@@ -54,6 +54,13 @@ static int parse_scan(struct call *c, const cJSON *o, struct scan_in *in, int ne
 	size_t before = c->nferr;
 	memset(in, 0, sizeof *in);
 	in->qr = text_item(o, "qr");
+	if (in->qr != NULL) {
+		/* Keyboard-style scanners end the text with a line break. */
+		size_t n = strlen(in->qr);
+		while (n > 0 && (in->qr[n - 1] == '\n' || in->qr[n - 1] == '\r' || in->qr[n - 1] == ' '))
+			n--;
+		in->qr = arena_strndup(c->arena, in->qr, n);
+	}
 	if (in->qr == NULL || in->qr[0] == '\0')
 		call_field_error(c, "qr", "REQUIRED");
 	else if (strlen(in->qr) > QR_MAX)
@@ -192,7 +199,8 @@ static enum err decide(struct call *c, const struct scan_in *in, uint64_t checkp
 	r->person = vi.token == VERDICT_TOKEN_OK || vi.token == VERDICT_TOKEN_STALE ||
 				    vi.token == VERDICT_TOKEN_FUTURE || vi.token == VERDICT_TOKEN_SUPERSEDED_SERIAL
 			    ? person : 0;
-	r->direction = in->dir;
+	/* Taxis and ride-hailing scan before the car moves: always an entry (and traced as one). */
+	r->direction = cp_type == VERDICT_CPT_TAXI || cp_type == VERDICT_CPT_RIDE_HAILING ? VERDICT_DIR_IN : (int32_t)in->dir;
 	r->has_temperature = in->has_temp;
 	r->temperature_tenths = in->temp;
 	r->verdict = out->v.verdict;

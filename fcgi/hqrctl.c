@@ -58,7 +58,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	log_setup(LOG_WARN, "hqrctl");
-	struct conf conf;
+	struct conf conf = { 0 };
 	char err[512];
 	if (conf_load(path, &conf, err, sizeof err) != 0) {
 		fprintf(stderr, "hqrctl: %s\n", err);

@@ -81,7 +81,7 @@ static void *committer_main(void *arg)
 {
 	(void)arg;
 	db_thread_init();
-	struct scan_row *rows = malloc(GROUP_MAX * sizeof *rows);
+	static struct scan_row rows[GROUP_MAX]; /* one committer per process */
 	pthread_mutex_lock(&lock);
 	for (;;) {
 		while (head == NULL && !stopping)
@@ -104,7 +104,7 @@ static void *committer_main(void *arg)
 			tail = NULL;
 		last->next = NULL;
 		pthread_mutex_unlock(&lock);
-		enum db_rc rc = rows == NULL ? DB_ERR : n > 0 ? commit_group(rows, n) : commit_group(first->rows, first->n);
+		enum db_rc rc = n > 0 ? commit_group(rows, n) : commit_group(first->rows, first->n);
 		pthread_mutex_lock(&lock);
 		for (struct ticket *t = first; t != NULL; t = t->next) {
 			t->rc = rc;
@@ -113,7 +113,6 @@ static void *committer_main(void *arg)
 		pthread_cond_broadcast(&done);
 	}
 	pthread_mutex_unlock(&lock);
-	free(rows);
 	db_close(cdb);
 	cdb = NULL;
 	db_thread_end();

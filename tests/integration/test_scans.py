@@ -1,0 +1,1151 @@
+"""At the checkpoint (DESIGN §1, §6, §7; issue 6) over real HTTP: the verdict table with codes read
+back from real images by zbarimg, every scan in the scans table, device tokens, integrator
+signatures and offline batches, officers' orders, contact tracing on a crafted scenario, every
+admin role against every admin route with its audit trail, nginx's admin allow list, and a load
+test that finds every acknowledged scan in the database.
+
+Each test makes its own persons, checkpoints, devices and staff (unique names): none depends on
+another's state or order.
+"""
+import concurrent.futures
+import datetime
+import hashlib
+import hmac
+import json
+import os
+import random
+import re
+import struct
+import time
+import uuid
+
+import pytest
+import requests
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+import helpers as h
+
+# --- the words and numbers of the scans table (fcgi/verdict.h) ---------------------------------
+
+VERDICT_NUM = {"allow": 0, "deny": 1, "register": 2}
+REASON_BIT = {"NO_VALID_CODE": 1, "EXPIRED_CODE": 2, "RED_CODE": 4, "FEVER": 8,
+              "VISITOR_REGISTRATION": 16}
+DIR_NUM = {"in": 0, "out": 1}
+KIND_PHONE, KIND_PAPER = 1, 2
+ANSWER_KEYS = {"scan_id", "verdict", "reasons", "color", "person", "checks", "server_time"}
+TIME_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
+
+SURNAMES = "王李张刘陈杨黄赵周吴徐孙胡朱高林何郭马罗"
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰"
+
+
+# --- persons ------------------------------------------------------------------------------------
+
+def fresh_id():
+    """A valid resident ID unlikely to collide with any other of the session (random birth date)."""
+    birth = datetime.date(1950, 1, 1) + datetime.timedelta(days=random.randrange(18000))
+    return h.resident_id(birth=birth.strftime("%Y%m%d"), seq=f"{random.randrange(1000):03d}")
+
+
+def fresh_name():
+    return random.choice(SURNAMES) + random.choice(GIVEN) + random.choice(GIVEN)
+
+
+class Person:
+    def __init__(self, stack, **kw):
+        self.name = kw.pop("name", None) or fresh_name()
+        self.id_number = kw.pop("id_number", None) or fresh_id()
+        self.session, self.pid = h.new_person(stack, name=self.name, id_number=self.id_number, **kw)
+        self.stack = stack
+
+    def qr(self, paper=False):
+        return h.qr_text(self.session, self.stack, self.pid, paper=paper)
+
+    @property
+    def db_id(self):
+        return int(self.stack.sql(f"SELECT id FROM persons WHERE public_id = '{self.pid}'")[0][0])
+
+    def details(self):
+        r = self.session.get(self.stack.url(f"/api/v1/persons/{self.pid}"), timeout=10)
+        assert r.status_code == 200, r.text
+        return r.json()
+
+    def declare_cough(self):
+        r = self.session.post(self.stack.url(f"/api/v1/persons/{self.pid}/declarations"),
+                              json={"symptoms": ["cough"], "contact": "no", "declaration": True},
+                              timeout=10)
+        assert r.status_code == 201, r.text
+        assert r.json()["code"]["color"] == "red", r.text
+
+
+# --- checkpoints, devices, staff ----------------------------------------------------------------
+
+def device_add(stack, cp):
+    """(device id, token) through hqrctl: the id is on the first line, the token on the last."""
+    p = h.hqrctl(stack, "device", "add", "--checkpoint", str(cp))
+    m = re.match(r"device (\d+) of checkpoint", p.stdout)
+    assert m, p.stdout
+    return int(m.group(1)), h.last_line(p)
+
+
+def staff(stack, role):
+    """(name, token) of a new staff member."""
+    name = h.unique(role)
+    p = h.hqrctl(stack, "admin", "add", "--role", role, "--name", name)
+    return name, h.last_line(p)
+
+
+def bearer(token):
+    return {"Authorization": "Bearer " + token}
+
+
+# --- answers and rows ---------------------------------------------------------------------------
+
+def check_answer(r, person=None):
+    """A 200 scan answer with exactly the documented members; nothing whole about the person."""
+    assert r.status_code == 200, r.text
+    assert r.headers["Content-Type"].startswith("application/json"), r.headers
+    body = r.json()
+    assert set(body) == ANSWER_KEYS, body
+    assert isinstance(body["scan_id"], str) and body["scan_id"].isdigit(), body
+    assert body["verdict"] in VERDICT_NUM, body
+    assert isinstance(body["reasons"], list) and all(x in REASON_BIT for x in body["reasons"]), body
+    assert body["color"] in ("green", "red", None), body
+    assert isinstance(body["checks"], list), body
+    assert isinstance(body["server_time"], str) and TIME_RE.match(body["server_time"]), body
+    if body["person"] is not None:
+        assert set(body["person"]) == {"name_masked", "id_masked"}, body
+        assert all(isinstance(v, str) for v in body["person"].values()), body
+    if person is not None:
+        assert person.name not in r.text and person.id_number not in r.text, r.text
+        assert "13800138000" not in r.text, r.text
+    return body
+
+
+def assert_verdict(body, verdict, reasons=(), color="green"):
+    assert body["verdict"] == verdict and body["reasons"] == list(reasons), body
+    assert body["color"] == color, body
+
+
+def row(stack, scan_id):
+    """The scans row of scan_id as a dict (None for NULL)."""
+    rows = stack.sql("SELECT verdict, reasons, IFNULL(person_id, 'NULL'), checkpoint_id, "
+                     "IFNULL(device_id, 'NULL'), IFNULL(integrator_id, 'NULL'), token_kind, direction, "
+                     "IFNULL(temperature_tenths, 'NULL'), IFNULL(HEX(visitor_enc), 'NULL') "
+                     f"FROM scans WHERE id = {int(scan_id)}")
+    assert len(rows) == 1, f"scan {scan_id}: {len(rows)} rows"
+    names = ["verdict", "reasons", "person_id", "checkpoint_id", "device_id", "integrator_id",
+             "token_kind", "direction", "temperature_tenths", "visitor_enc"]
+    out = {}
+    for k, v in zip(names, rows[0]):
+        out[k] = None if v == "NULL" else (bytes.fromhex(v) if k == "visitor_enc" else int(v))
+    return out
+
+
+def assert_row(stack, body, **want):
+    """The scan's row matches its answer (verdict, reasons) and every column given in want."""
+    r = row(stack, body["scan_id"])
+    assert r["verdict"] == VERDICT_NUM[body["verdict"]], (r, body)
+    assert r["reasons"] == sum(REASON_BIT[x] for x in body["reasons"]), (r, body)
+    for k, v in want.items():
+        assert r[k] == v, (k, r, want)
+    return r
+
+
+def scans_of_device(stack, device_id):
+    return int(stack.sql(f"SELECT COUNT(*) FROM scans WHERE device_id = {int(device_id)}")[0][0])
+
+
+def scans_of_integrator(stack, integrator_id):
+    return int(stack.sql(f"SELECT COUNT(*) FROM scans WHERE integrator_id = {int(integrator_id)}")[0][0])
+
+
+# --- HQR1 texts built in Python (DESIGN §5) -----------------------------------------------------
+
+B45 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:"
+
+
+def b45decode(s):
+    vals = [B45.index(c) for c in s]
+    out = bytearray()
+    for i in range(0, len(vals), 3):
+        chunk = vals[i:i + 3]
+        if len(chunk) == 3:
+            out += (chunk[0] + chunk[1] * 45 + chunk[2] * 2025).to_bytes(2, "big")
+        else:
+            out.append(chunk[0] + chunk[1] * 45)
+    return bytes(out)
+
+
+def b45encode(b):
+    out = []
+    for i in range(0, len(b) - 1, 2):
+        n = b[i] * 256 + b[i + 1]
+        out += [B45[n % 45], B45[n // 45 % 45], B45[n // 2025]]
+    if len(b) % 2:
+        out += [B45[b[-1] % 45], B45[b[-1] // 45]]
+    return "".join(out)
+
+
+def token_raw(text):
+    assert text.startswith("HQR1:"), text
+    raw = b45decode(text[5:])
+    assert len(raw) == 97, len(raw)
+    return raw
+
+
+def key_file(stack, name):
+    with open(os.path.join(stack.dir, "keys", name), "rb") as f:
+        return f.read()
+
+
+def seal(stack, kind, color, kid, code_ref, t):
+    """An HQR1 text sealed as the service seals one: the mac under keys/mac.key, the Ed25519
+    signature with the seed of key kid."""
+    header = struct.pack(">BBBH", 1, kind, color, kid) + code_ref.to_bytes(8, "big") + \
+        (t & 0xFFFFFFFF).to_bytes(4, "big")
+    mac = hmac.new(key_file(stack, "mac.key"), header, hashlib.sha256).digest()[:16]
+    seed = key_file(stack, f"sign-{kid:04d}.seed")
+    sig = Ed25519PrivateKey.from_private_bytes(seed).sign(b"HQR1" + header + mac)
+    return "HQR1:" + b45encode(header + mac + sig)
+
+
+def phone_code_at(stack, person, t):
+    """The person's phone code as it was (or will be) issued at unix time t."""
+    raw = token_raw(person.qr())
+    _, kind, color, kid = struct.unpack(">BBBH", raw[:5])
+    assert kind == KIND_PHONE
+    return seal(stack, kind, color, kid, int.from_bytes(raw[5:13], "big"), t)
+
+
+# --- integrators --------------------------------------------------------------------------------
+
+def signature(secret, method, target, ts, nonce, body):
+    canon = f"{method}\n{target}\n{ts}\n{nonce}\n{hashlib.sha256(body).hexdigest()}"
+    return hmac.new(secret.encode("ascii"), canon.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+class Integrator:
+    def __init__(self, stack, *checkpoints):
+        self.stack = stack
+        args = ["integrator", "add", "--name", h.unique("integ")]
+        for cp in checkpoints:
+            args += ["--checkpoint", str(cp)]
+        p = h.hqrctl(stack, *args)
+        m = re.search(r"^key_id: (\S+)$", p.stdout, re.M)
+        assert m, p.stdout
+        self.key = m.group(1)
+        self.secret = h.last_line(p)
+        assert re.fullmatch(r"[0-9a-f]{64}", self.secret), p.stdout
+        self.id = int(stack.sql(f"SELECT id FROM integrators WHERE key_id = '{self.key}'")[0][0])
+
+    def signed(self, target, obj, ts=None, nonce=None, secret=None):
+        """(headers, body) of a signed POST."""
+        body = json.dumps(obj).encode("utf-8")
+        ts = str(int(time.time()) if ts is None else ts)
+        nonce = nonce or "n-" + uuid.uuid4().hex
+        headers = {"Content-Type": "application/json", "X-HQR-Key": self.key, "X-HQR-Timestamp": ts,
+                   "X-HQR-Nonce": nonce,
+                   "X-HQR-Signature": signature(secret or self.secret, "POST", target, ts, nonce, body)}
+        return headers, body
+
+    def post(self, target, obj, **kw):
+        headers, body = self.signed(target, obj, **kw)
+        return self.stack.raw("POST", target, headers, body)
+
+
+def assert_error(r, status, code):
+    assert r.status_code == status, (r.status_code, r.text)
+    assert r.json()["error"]["code"] == code, r.text
+
+
+# --- fixtures -----------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def mall(stack):
+    """A public place and one of its devices: (checkpoint id, device id, token)."""
+    cp = h.checkpoint(stack, kind="public_place", type_="mall")
+    dev, token = device_add(stack, cp)
+    return cp, dev, token
+
+
+@pytest.fixture(scope="module")
+def community(stack):
+    cp = h.checkpoint(stack, kind="community", type_="community")
+    dev, token = device_add(stack, cp)
+    return cp, dev, token
+
+
+@pytest.fixture
+def green(stack):
+    return Person(stack)
+
+
+# === the verdict table through HTTP ============================================================
+
+def test_green_entering_is_allowed_and_recorded(stack, mall, green):
+    cp, dev, token = mall
+    body = check_answer(h.scan(stack, token, green.qr(), "in", 36.5), green)
+    assert_verdict(body, "allow")
+    assert body["checks"] == [], body
+    d = green.details()
+    assert body["person"] == {"name_masked": d["name_masked"], "id_masked": d["id_masked"]}, (body, d)
+    assert_row(stack, body, person_id=green.db_id, checkpoint_id=cp, device_id=dev, integrator_id=None,
+               token_kind=KIND_PHONE, direction=0, temperature_tenths=365, visitor_enc=None)
+
+
+def test_green_leaving_is_allowed(stack, mall, green):
+    cp, dev, token = mall
+    body = check_answer(h.scan(stack, token, green.qr(), "out", None), green)
+    assert_verdict(body, "allow")
+    assert_row(stack, body, person_id=green.db_id, direction=1, temperature_tenths=None)
+
+
+def test_red_by_declaration_is_denied_entering(stack, mall):
+    p = Person(stack)
+    p.declare_cough()
+    body = check_answer(h.scan(stack, mall[2], p.qr(), "in", 36.5), p)
+    assert_verdict(body, "deny", ["RED_CODE"], color="red")
+    assert body["person"] is not None, body
+    assert_row(stack, body, person_id=p.db_id, direction=0)
+
+
+def test_red_is_allowed_leaving(stack, mall):
+    p = Person(stack)
+    p.declare_cough()
+    body = check_answer(h.scan(stack, mall[2], p.qr(), "out", None), p)
+    assert_verdict(body, "allow", color="red")
+    assert_row(stack, body, person_id=p.db_id, direction=1)
+
+
+def test_fever_is_denied(stack, mall, green):
+    body = check_answer(h.scan(stack, mall[2], green.qr(), "in", 38.0), green)
+    assert_verdict(body, "deny", ["FEVER"])
+    assert_row(stack, body, person_id=green.db_id, temperature_tenths=380)
+
+
+def test_fever_threshold_is_inclusive(stack, mall, green):
+    body = check_answer(h.scan(stack, mall[2], green.qr(), "in", 37.3), green)
+    assert_verdict(body, "deny", ["FEVER"])
+    body = check_answer(h.scan(stack, mall[2], green.qr(), "in", 37.2), green)
+    assert_verdict(body, "allow")
+
+
+def test_entering_without_temperature_is_422_and_records_nothing(stack, mall, green):
+    cp, dev, token = mall
+    qr = green.qr()
+    before = scans_of_device(stack, dev)
+    r = h.scan(stack, token, qr, "in", None)
+    assert_error(r, 422, "VALIDATION_FAILED")
+    assert {"field": "temperature", "code": "REQUIRED"} in r.json()["error"]["fields"], r.text
+    assert scans_of_device(stack, dev) == before
+
+
+@pytest.mark.parametrize("how", ["hqrctl", "api_person_id", "api_id_number"])
+def test_community_resident_is_allowed(stack, how):
+    cp = h.checkpoint(stack, kind="community", type_="community")
+    _, token = device_add(stack, cp)
+    p = Person(stack)
+    if how == "hqrctl":
+        h.hqrctl(stack, "resident", "add", "--checkpoint", str(cp), "--person", p.pid)
+    else:
+        _, op = staff(stack, "operator")
+        payload = ({"person_id": p.pid} if how == "api_person_id"
+                   else {"id_type": "resident_id", "id_number": p.id_number})
+        r = requests.post(stack.url(f"/api/v1/admin/checkpoints/{cp}/residents"), json=payload,
+                          headers=bearer(op), timeout=10)
+        assert r.status_code == 201, r.text
+        assert r.json()["person_id"] == p.pid, r.text
+    body = check_answer(h.scan(stack, token, p.qr(), "in", 36.4), p)
+    assert_verdict(body, "allow")
+    assert_row(stack, body, person_id=p.db_id, visitor_enc=None)
+
+
+def test_community_visitor_without_registration_must_register(stack, community, green):
+    body = check_answer(h.scan(stack, community[2], green.qr(), "in", 36.5), green)
+    assert_verdict(body, "register", ["VISITOR_REGISTRATION"])
+    assert_row(stack, body, person_id=green.db_id, visitor_enc=None)
+
+
+def test_community_visitor_with_registration_is_allowed_and_sealed(stack, community, green):
+    host = "Room 301"
+    body = check_answer(h.scan(stack, community[2], green.qr(), "in", 36.5,
+                               visitor={"purpose": "visit", "host": host}), green)
+    assert_verdict(body, "allow")
+    r = assert_row(stack, body, person_id=green.db_id)
+    assert r["visitor_enc"] is not None and len(r["visitor_enc"]) > len(host), r
+    assert host.encode() not in r["visitor_enc"] and b"visit" not in r["visitor_enc"], r
+
+
+@pytest.mark.xfail(strict=True, reason="fcgi/h_scans.c serialises the registration into a 512-byte buffer: a "
+                   "registration within the per-field limits (purpose 60, host 60, address 120 characters) "
+                   "of CJK text does not fit and is refused with visitor TOO_LONG")
+def test_community_visitor_registration_at_its_field_limits_is_accepted(stack, community, green):
+    visitor = {"purpose": "探" * 60, "host": "张" * 60, "address": "北京市朝阳区建国路一号院" * 10}
+    assert len(visitor["address"]) == 120
+    r = h.scan(stack, community[2], green.qr(), "in", 36.5, visitor=visitor)
+    body = check_answer(r, green)
+    assert_verdict(body, "allow")
+    assert row(stack, body["scan_id"])["visitor_enc"] is not None
+
+
+def test_community_visitor_registration_over_its_limits_is_422(stack, community, green):
+    before = scans_of_device(stack, community[1])
+    for visitor in ({"purpose": "visit"}, {"purpose": "", "host": "Room 301"},
+                    {"purpose": "v" * 61, "host": "Room 301"}, {"purpose": "visit", "host": "h" * 61}):
+        r = h.scan(stack, community[2], green.qr(), "in", 36.5, visitor=visitor)
+        assert_error(r, 422, "VALIDATION_FAILED")
+        assert r.json()["error"]["fields"][0]["field"] == "visitor", r.text
+    assert scans_of_device(stack, community[1]) == before
+
+
+def test_paper_code_is_allowed_with_id_document_check(stack, mall):
+    p = Person(stack)
+    body = check_answer(h.scan(stack, mall[2], p.qr(paper=True), "in", 36.5), p)
+    assert_verdict(body, "allow")
+    assert body["checks"] == ["ID_DOCUMENT"], body
+    d = p.details()
+    assert body["person"] == {"name_masked": d["name_masked"], "id_masked": d["id_masked"]}, (body, d)
+    assert body["person"]["name_masked"] != p.name, body
+    assert_row(stack, body, person_id=p.db_id, token_kind=KIND_PAPER)
+
+
+def test_stale_phone_code_is_denied_expired(stack, mall, green):
+    text = phone_code_at(stack, green, int(time.time()) - 200)
+    body = check_answer(h.scan(stack, mall[2], text, "in", 36.5), green)
+    assert_verdict(body, "deny", ["EXPIRED_CODE"], color=None)
+    assert body["person"] is None, body
+    assert_row(stack, body, token_kind=KIND_PHONE)
+
+
+def test_sealed_code_of_no_person_is_denied(stack, mall, green):
+    """A code with a right mac and signature but a code_ref nobody holds."""
+    raw = token_raw(green.qr())
+    kid = struct.unpack(">H", raw[3:5])[0]
+    text = seal(stack, KIND_PHONE, 1, kid, random.randrange(1, 1 << 63), int(time.time()))
+    body = check_answer(h.scan(stack, mall[2], text, "in", 36.5))
+    assert_verdict(body, "deny", ["NO_VALID_CODE"], color=None)
+    assert body["person"] is None, body
+    assert_row(stack, body, person_id=None)
+
+
+def test_python_sealed_fresh_phone_code_is_allowed(stack, mall, green):
+    """The control of the stale test: the same construction with t = now is accepted."""
+    body = check_answer(h.scan(stack, mall[2], phone_code_at(stack, green, int(time.time())), "in", 36.5))
+    assert_verdict(body, "allow")
+
+
+def test_phone_code_from_the_future_is_denied(stack, mall, green):
+    body = check_answer(h.scan(stack, mall[2], phone_code_at(stack, green, int(time.time()) + 120), "in", 36.5))
+    assert_verdict(body, "deny", ["NO_VALID_CODE"], color=None)
+
+
+@pytest.mark.parametrize("byte,bit", [(8, 2), (20, 0)], ids=["code_ref", "mac"])
+def test_forged_code_is_denied_with_nothing_shown(stack, mall, green, byte, bit):
+    raw = bytearray(token_raw(green.qr()))
+    raw[byte] ^= 1 << bit
+    body = check_answer(h.scan(stack, mall[2], "HQR1:" + b45encode(bytes(raw)), "in", 36.5), green)
+    assert_verdict(body, "deny", ["NO_VALID_CODE"], color=None)
+    assert body["person"] is None and body["checks"] == [], body
+    assert_row(stack, body, person_id=None, device_id=mall[1])
+
+
+def test_revoked_paper_serial_is_denied(stack, mall):
+    p = Person(stack)
+    old = p.qr(paper=True)
+    r = p.session.post(stack.url(f"/api/v1/persons/{p.pid}/paper-code/reissue"), timeout=10)
+    assert r.status_code == 200, r.text
+    body = check_answer(h.scan(stack, mall[2], old, "in", 36.5), p)
+    assert_verdict(body, "deny", ["NO_VALID_CODE"], color=None)
+    assert body["person"] is None, body
+    assert_row(stack, body, token_kind=KIND_PAPER)
+    body = check_answer(h.scan(stack, mall[2], p.qr(paper=True), "in", 36.5), p)
+    assert_verdict(body, "allow")
+
+
+@pytest.mark.parametrize("type_", ["taxi", "ride_hailing"])
+def test_taxi_out_is_an_entry(stack, type_):
+    cp = h.checkpoint(stack, kind="transport", type_=type_)
+    dev, token = device_add(stack, cp)
+    p = Person(stack)
+    qr = p.qr()
+    before = scans_of_device(stack, dev)
+    r = h.scan(stack, token, qr, "out", None)
+    assert_error(r, 422, "VALIDATION_FAILED")
+    assert {"field": "temperature", "code": "REQUIRED"} in r.json()["error"]["fields"], r.text
+    assert scans_of_device(stack, dev) == before
+    body = check_answer(h.scan(stack, token, qr, "out", 36.5), p)
+    assert_verdict(body, "allow")
+    assert_row(stack, body, person_id=p.db_id, checkpoint_id=cp)
+    # A red passenger is refused a ride whatever the device's direction.
+    p.declare_cough()
+    body = check_answer(h.scan(stack, token, p.qr(), "out", 36.5), p)
+    assert_verdict(body, "deny", ["RED_CODE"], color="red")
+
+
+def test_bus_out_is_a_leaving(stack):
+    """Only taxis and ride-hailing turn "out" into an entry: a bus lets a red passenger off."""
+    cp = h.checkpoint(stack, kind="transport", type_="bus")
+    _, token = device_add(stack, cp)
+    p = Person(stack)
+    p.declare_cough()
+    body = check_answer(h.scan(stack, token, p.qr(), "out", None), p)
+    assert_verdict(body, "allow", color="red")
+
+
+# === every scan is in the table ================================================================
+
+def test_every_scan_is_recorded_denials_and_invalid_codes_included(stack, community):
+    cp, dev, token = community
+    g, red = Person(stack), Person(stack)
+    red.declare_cough()
+    gq, rq = g.qr(), red.qr()
+    forged = bytearray(token_raw(gq))
+    forged[25] ^= 0x40
+    cases = [
+        # (qr, direction, temperature, visitor, verdict, reasons, person)
+        (gq, "in", 36.5, None, "register", ["VISITOR_REGISTRATION"], g),
+        (gq, "in", 36.5, {"purpose": "delivery", "address": "Building 4"}, "allow", [], g),
+        (gq, "out", None, None, "allow", [], g),
+        (gq, "in", 39.1, None, "deny", ["FEVER"], g),
+        (rq, "in", 36.5, None, "deny", ["RED_CODE"], red),
+        (rq, "in", 38.5, None, "deny", ["RED_CODE", "FEVER"], red),
+        (rq, "out", None, None, "allow", [], red),
+        ("HQR1:" + b45encode(bytes(forged)), "in", 36.5, None, "deny", ["NO_VALID_CODE"], None),
+        ("HQR1:NOT-A-CODE", "in", 36.5, None, "deny", ["NO_VALID_CODE"], None),
+        ("hello", "out", None, None, "deny", ["NO_VALID_CODE"], None),
+        (phone_code_at(stack, g, int(time.time()) - 1000), "in", 36.5, None, "deny", ["EXPIRED_CODE"], g),
+    ]
+    before = scans_of_device(stack, dev)
+    ids = []
+    for qr, d, t, vis, verdict, reasons, who in cases:
+        body = check_answer(h.scan(stack, token, qr, d, t, visitor=vis))
+        assert (body["verdict"], body["reasons"]) == (verdict, reasons), (qr, d, t, body)
+        r = assert_row(stack, body, checkpoint_id=cp, device_id=dev, direction=DIR_NUM[d],
+                       temperature_tenths=None if t is None else round(t * 10),
+                       person_id=None if who is None else who.db_id)
+        assert (r["visitor_enc"] is not None) == (vis is not None and verdict == "allow"), r
+        ids.append(body["scan_id"])
+    assert len(set(ids)) == len(ids)
+    assert scans_of_device(stack, dev) == before + len(cases)
+
+
+# === device tokens =============================================================================
+
+@pytest.mark.parametrize("how", ["hqrctl", "api"])
+def test_revoked_device_token_is_refused_on_the_next_scan(stack, green, how):
+    cp = h.checkpoint(stack)
+    if how == "hqrctl":
+        dev, token = device_add(stack, cp)
+    else:
+        _, op = staff(stack, "operator")
+        r = requests.post(stack.url(f"/api/v1/admin/checkpoints/{cp}/devices"), headers=bearer(op), timeout=10)
+        assert r.status_code == 201, r.text
+        dev, token = r.json()["device_id"], r.json()["token"]
+    qr = green.qr()
+    assert check_answer(h.scan(stack, token, qr))["verdict"] == "allow"
+    if how == "hqrctl":
+        h.hqrctl(stack, "device", "revoke", "--id", str(dev))
+    else:
+        r = requests.post(stack.url(f"/api/v1/admin/devices/{dev}/revoke"), headers=bearer(op), timeout=10)
+        assert r.status_code == 200 and r.json()["revoked"] is True, r.text
+    before = scans_of_device(stack, dev)
+    assert_error(h.scan(stack, token, qr), 401, "UNAUTHENTICATED")
+    assert scans_of_device(stack, dev) == before
+
+
+@pytest.mark.parametrize("auth", [None, "Bearer ", "Bearer not-a-device-token", "Basic abc"])
+def test_scan_without_a_device_token_is_401(stack, green, auth):
+    headers = {} if auth is None else {"Authorization": auth}
+    r = requests.post(stack.url("/api/v1/scans"), json={"qr": green.qr(), "direction": "in", "temperature": 36.5},
+                      headers=headers, timeout=10)
+    assert_error(r, 401, "UNAUTHENTICATED")
+
+
+def test_a_device_scans_only_for_its_own_checkpoint(stack, mall, green):
+    other = h.checkpoint(stack)
+    r = requests.post(stack.url("/api/v1/scans"), headers=bearer(mall[2]), timeout=10,
+                      json={"qr": green.qr(), "direction": "in", "temperature": 36.5, "checkpoint_id": other})
+    body = check_answer(r)
+    assert_row(stack, body, checkpoint_id=mall[0], device_id=mall[1])
+
+
+def test_an_officer_token_is_not_a_device_token(stack, green):
+    _, officer = staff(stack, "officer")
+    assert_error(h.scan(stack, officer, green.qr()), 401, "UNAUTHENTICATED")
+
+
+# === integrators ===============================================================================
+
+@pytest.fixture
+def integ(stack):
+    """An integrator for one fresh transport checkpoint: (integrator, checkpoint id)."""
+    cp = h.checkpoint(stack, kind="transport", type_="subway")
+    return Integrator(stack, cp), cp
+
+
+def test_integrator_signed_scan_is_answered_and_recorded(stack, integ, green):
+    it, cp = integ
+    r = it.post("/api/v1/scans", {"qr": green.qr(), "direction": "in", "temperature": 36.6, "checkpoint_id": cp})
+    body = check_answer(r, green)
+    assert_verdict(body, "allow")
+    assert_row(stack, body, checkpoint_id=cp, integrator_id=it.id, device_id=None, person_id=green.db_id)
+
+
+def test_integrator_checkpoint_id_may_be_a_string(stack, integ, green):
+    it, cp = integ
+    r = it.post("/api/v1/scans", {"qr": green.qr(), "direction": "out", "checkpoint_id": str(cp)})
+    assert_verdict(check_answer(r), "allow")
+
+
+def test_integrator_wrong_secret_is_403(stack, integ, green):
+    it, cp = integ
+    before = scans_of_integrator(stack, it.id)
+    r = it.post("/api/v1/scans", {"qr": green.qr(), "direction": "in", "temperature": 36.6, "checkpoint_id": cp},
+                secret=hashlib.sha256(b"not the secret").hexdigest())
+    assert_error(r, 403, "SIGNATURE_INVALID")
+    assert scans_of_integrator(stack, it.id) == before
+
+
+def test_integrator_other_integrators_secret_is_403(stack, integ, green):
+    it, cp = integ
+    other = Integrator(stack, cp)
+    r = it.post("/api/v1/scans", {"qr": green.qr(), "direction": "in", "temperature": 36.6, "checkpoint_id": cp},
+                secret=other.secret)
+    assert_error(r, 403, "SIGNATURE_INVALID")
+
+
+@pytest.mark.parametrize("skew", [-400, 400])
+def test_integrator_skewed_time_is_401(stack, integ, green, skew):
+    it, cp = integ
+    r = it.post("/api/v1/scans", {"qr": green.qr(), "direction": "in", "temperature": 36.6, "checkpoint_id": cp},
+                ts=int(time.time()) + skew)
+    assert_error(r, 401, "SIGNATURE_EXPIRED")
+
+
+def test_integrator_time_within_skew_is_accepted(stack, integ, green):
+    it, cp = integ
+    r = it.post("/api/v1/scans", {"qr": green.qr(), "direction": "in", "temperature": 36.6, "checkpoint_id": cp},
+                ts=int(time.time()) - 250)
+    assert_verdict(check_answer(r), "allow")
+
+
+def test_integrator_replayed_nonce_is_401(stack, integ, green):
+    it, cp = integ
+    headers, body = it.signed("/api/v1/scans", {"qr": green.qr(), "direction": "in", "temperature": 36.6,
+                                                "checkpoint_id": cp})
+    first = stack.raw("POST", "/api/v1/scans", headers, body)
+    assert_verdict(check_answer(first), "allow")
+    before = scans_of_integrator(stack, it.id)
+    again = stack.raw("POST", "/api/v1/scans", headers, body)
+    assert_error(again, 401, "NONCE_REUSED")
+    # The same nonce with a fresh timestamp and signature is still a replay.
+    r = it.post("/api/v1/scans", {"qr": green.qr(), "direction": "out", "checkpoint_id": cp},
+                nonce=headers["X-HQR-Nonce"])
+    assert_error(r, 401, "NONCE_REUSED")
+    assert scans_of_integrator(stack, it.id) == before
+
+
+def test_integrator_altered_body_is_403(stack, integ, green):
+    it, cp = integ
+    headers, body = it.signed("/api/v1/scans", {"qr": green.qr(), "direction": "in", "temperature": 38.5,
+                                                "checkpoint_id": cp})
+    altered = body.replace(b"38.5", b"36.5")
+    assert altered != body and len(altered) == len(body)
+    assert_error(stack.raw("POST", "/api/v1/scans", headers, altered), 403, "SIGNATURE_INVALID")
+
+
+def test_integrator_altered_query_is_403(stack, integ, green):
+    it, cp = integ
+    headers, body = it.signed("/api/v1/scans", {"qr": green.qr(), "direction": "out", "checkpoint_id": cp})
+    assert_error(stack.raw("POST", "/api/v1/scans?x=1", headers, body), 403, "SIGNATURE_INVALID")
+
+
+def test_integrator_checkpoint_not_granted_is_403(stack, integ, green):
+    it, cp = integ
+    other = h.checkpoint(stack, kind="transport", type_="bus")
+    before = scans_of_integrator(stack, it.id)
+    r = it.post("/api/v1/scans", {"qr": green.qr(), "direction": "in", "temperature": 36.6, "checkpoint_id": other})
+    assert_error(r, 403, "CHECKPOINT_NOT_ALLOWED")
+    assert scans_of_integrator(stack, it.id) == before
+
+
+def test_integrator_unknown_key_is_401(stack, integ, green):
+    it, cp = integ
+    it2 = Integrator.__new__(Integrator)
+    it2.stack, it2.key, it2.secret = stack, "ik_" + "0" * 16, it.secret
+    r = it2.post("/api/v1/scans", {"qr": green.qr(), "direction": "in", "temperature": 36.6, "checkpoint_id": cp})
+    assert_error(r, 401, "UNAUTHENTICATED")
+
+
+# === offline batches ===========================================================================
+
+def item(qr, cp, client_id=None, direction="in", temperature=36.5, at=None):
+    return {"client_id": client_id or h.unique("c"), "qr": qr, "direction": direction,
+            "temperature": temperature, "scanned_at": int(time.time()) - 10 if at is None else at,
+            "checkpoint_id": cp}
+
+
+def test_batch_results_per_item_and_idempotent_resend(stack, integ):
+    it, cp = integ
+    g, red = Person(stack), Person(stack)
+    red.declare_cough()
+    gq, rq = g.qr(), red.qr()
+    items = [item(gq, cp), item(gq, cp, direction="out", temperature=None), item(gq, cp, temperature=38.2),
+             item(rq, cp), item("HQR1:GARBAGE", cp), item(g.qr(paper=True), cp)]
+    want = [("allow", []), ("allow", []), ("deny", ["FEVER"]), ("deny", ["RED_CODE"]),
+            ("deny", ["NO_VALID_CODE"]), ("allow", [])]
+    before = scans_of_integrator(stack, it.id)
+    r = it.post("/api/v1/scans/batch", {"scans": items})
+    assert r.status_code == 200, r.text
+    results = r.json()["results"]
+    assert len(results) == len(items), results
+    for res, it_, (verdict, reasons) in zip(results, items, want):
+        assert res["status"] == "recorded" and res["client_id"] == it_["client_id"], res
+        a = res["result"]
+        assert set(a) == ANSWER_KEYS, a
+        assert (a["verdict"], a["reasons"]) == (verdict, reasons), (it_, a)
+        assert_row(stack, a, checkpoint_id=cp, integrator_id=it.id, device_id=None,
+                   direction=DIR_NUM[it_["direction"]])
+    assert results[5]["result"]["checks"] == ["ID_DOCUMENT"], results[5]
+    # The scan keeps the device's time, not the server's.
+    at = scan_time(stack, results[0]["result"]["scan_id"])
+    assert int(at) == items[0]["scanned_at"], at
+    assert scans_of_integrator(stack, it.id) == before + len(items)
+
+    # The same batch again (a new request: a new nonce): every item a duplicate, nothing new stored.
+    r2 = it.post("/api/v1/scans/batch", {"scans": items})
+    assert r2.status_code == 200, r2.text
+    again = r2.json()["results"]
+    assert len(again) == len(items), again
+    for first, dup in zip(results, again):
+        assert dup["status"] == "duplicate" and dup["client_id"] == first["client_id"], dup
+        assert dup["result"] == first["result"], (first, dup)
+    assert scans_of_integrator(stack, it.id) == before + len(items)
+
+
+def test_batch_client_ids_are_per_integrator(stack):
+    cp = h.checkpoint(stack, kind="transport", type_="coach")
+    a, b = Integrator(stack, cp), Integrator(stack, cp)
+    p = Person(stack)
+    one = item(p.qr(), cp)
+    ra = a.post("/api/v1/scans/batch", {"scans": [one]})
+    rb = b.post("/api/v1/scans/batch", {"scans": [one]})
+    assert ra.status_code == rb.status_code == 200, (ra.text, rb.text)
+    assert ra.json()["results"][0]["status"] == rb.json()["results"][0]["status"] == "recorded"
+    assert ra.json()["results"][0]["result"]["scan_id"] != rb.json()["results"][0]["result"]["scan_id"]
+
+
+def test_batch_offline_scan_is_judged_at_its_own_time(stack, integ, green):
+    """A phone code shown two hours ago is fresh at its scan time; the same text scanned ten
+    minutes after it was issued is stale; today's code cannot have been shown two hours ago."""
+    it, cp = integ
+    at = int(time.time()) - 7200
+    then = phone_code_at(stack, green, at)
+    r = it.post("/api/v1/scans/batch", {"scans": [item(then, cp, at=at), item(then, cp, at=at + 600),
+                                                  item(green.qr(), cp, at=at)]})
+    assert r.status_code == 200, r.text
+    got = [(x["status"], x["result"]["verdict"], x["result"]["reasons"]) for x in r.json()["results"]]
+    assert got == [("recorded", "allow", []), ("recorded", "deny", ["EXPIRED_CODE"]),
+                   ("recorded", "deny", ["NO_VALID_CODE"])], r.text
+    first = r.json()["results"][0]["result"]["scan_id"]
+    assert_row(stack, r.json()["results"][0]["result"], person_id=green.db_id)
+    assert int(scan_time(stack, first)) == at
+
+
+def test_batch_of_501_is_422_and_records_nothing(stack, integ, green):
+    it, cp = integ
+    qr = green.qr()
+    before = scans_of_integrator(stack, it.id)
+    r = it.post("/api/v1/scans/batch", {"scans": [item(qr, cp) for _ in range(501)]})
+    assert_error(r, 422, "VALIDATION_FAILED")
+    assert {"field": "scans", "code": "TOO_MANY"} in r.json()["error"]["fields"], r.text
+    assert scans_of_integrator(stack, it.id) == before
+
+
+def test_batch_of_500_is_accepted(stack, integ, green):
+    it, cp = integ
+    qr = green.qr()
+    before = scans_of_integrator(stack, it.id)
+    r = it.post("/api/v1/scans/batch", {"scans": [item(qr, cp, direction="out", temperature=None)
+                                                  for _ in range(500)]})
+    assert r.status_code == 200, r.text
+    assert [x["status"] for x in r.json()["results"]] == ["recorded"] * 500
+    assert scans_of_integrator(stack, it.id) == before + 500
+
+
+def test_batch_invalid_items_do_not_stop_the_others(stack, integ, green):
+    it, cp = integ
+    qr = green.qr()
+    other_cp = h.checkpoint(stack, kind="transport", type_="bus")
+    now = int(time.time())
+    items = [item(qr, cp), item(qr, cp, client_id="bad id!"), item(qr, cp, at=now + 3600),
+             item(qr, cp, temperature=None), item(qr, other_cp), item(qr, cp, client_id="x" * 65),
+             item(qr, cp, at=now - 40 * 86400), item(qr, cp)]
+    want = ["recorded", ("invalid", "CLIENT_ID_INVALID"), ("invalid", "SCANNED_AT_OUT_OF_RANGE"),
+            ("invalid", "TEMPERATURE_REQUIRED"), ("invalid", "CHECKPOINT_NOT_ALLOWED"),
+            ("invalid", "CLIENT_ID_INVALID"), ("invalid", "SCANNED_AT_OUT_OF_RANGE"), "recorded"]
+    before = scans_of_integrator(stack, it.id)
+    r = it.post("/api/v1/scans/batch", {"scans": items})
+    assert r.status_code == 200, r.text
+    results = r.json()["results"]
+    assert len(results) == len(items), results
+    for res, w in zip(results, want):
+        if w == "recorded":
+            assert res["status"] == "recorded", res
+            assert_row(stack, res["result"], integrator_id=it.id, checkpoint_id=cp)
+        else:
+            assert (res["status"], res["error"]) == w, res
+            assert "result" not in res, res
+    assert scans_of_integrator(stack, it.id) == before + 2
+
+
+def test_batch_repeated_client_id_within_one_batch_is_a_duplicate(stack, integ, green):
+    it, cp = integ
+    qr = green.qr()
+    first = item(qr, cp)
+    second = dict(first, direction="out", temperature=None)
+    before = scans_of_integrator(stack, it.id)
+    r = it.post("/api/v1/scans/batch", {"scans": [first, second]})
+    assert r.status_code == 200, r.text
+    a, b = r.json()["results"]
+    assert (a["status"], b["status"]) == ("recorded", "duplicate"), r.text
+    assert b["result"] == a["result"], r.text
+    assert scans_of_integrator(stack, it.id) == before + 1
+
+
+def test_batch_concurrent_identical_batches_record_each_item_once(stack, integ, green):
+    it, cp = integ
+    qr = green.qr()
+    items = [item(qr, cp, direction="out", temperature=None) for _ in range(20)]
+    before = scans_of_integrator(stack, it.id)
+    with concurrent.futures.ThreadPoolExecutor(6) as ex:
+        answers = list(ex.map(lambda _: it.post("/api/v1/scans/batch", {"scans": items}), range(6)))
+    assert [r.status_code for r in answers] == [200] * 6, [r.text for r in answers if r.status_code != 200]
+    for i in range(len(items)):
+        per_item = [r.json()["results"][i] for r in answers]
+        assert sorted(x["status"] for x in per_item) == ["duplicate"] * 5 + ["recorded"], per_item
+        assert len({x["result"]["scan_id"] for x in per_item}) == 1, per_item
+    assert scans_of_integrator(stack, it.id) == before + len(items)
+
+
+def test_batch_needs_an_integrator_signature(stack, mall, green):
+    r = requests.post(stack.url("/api/v1/scans/batch"), json={"scans": [item(green.qr(), mall[0])]},
+                      headers=bearer(mall[2]), timeout=10)
+    assert_error(r, 401, "UNAUTHENTICATED")
+
+
+# === officers' orders ==========================================================================
+
+def test_officer_orders_take_effect_on_the_very_next_scan(stack, mall):
+    officer_name, officer = staff(stack, "officer")
+    p = Person(stack)
+    qr = p.qr()  # the same image before and after: the verdict follows the code, not the picture
+    assert_verdict(check_answer(h.scan(stack, mall[2], qr), p), "allow")
+    r = requests.post(stack.url(f"/api/v1/admin/persons/{p.pid}/orders"),
+                      json={"color": "red", "reason": "CONTACT_TRACED", "observation_days": 14},
+                      headers=bearer(officer), timeout=10)
+    assert r.status_code == 200, r.text
+    assert r.json()["code"]["color"] == "red", r.text
+    assert_verdict(check_answer(h.scan(stack, mall[2], qr), p), "deny", ["RED_CODE"], color="red")
+    r = requests.post(stack.url(f"/api/v1/admin/persons/{p.pid}/orders"), json={"color": "green"},
+                      headers=bearer(officer), timeout=10)
+    assert r.status_code == 200, r.text
+    assert_verdict(check_answer(h.scan(stack, mall[2], qr), p), "allow")
+    events = stack.sql("SELECT from_color, to_color, reason, actor_kind, actor FROM code_events "
+                       f"WHERE person_id = {p.db_id} AND actor_kind = 'officer' ORDER BY id")
+    assert [(e[2], e[3], e[4]) for e in events] == [("CONTACT_TRACED", "officer", officer_name),
+                                                    ("OFFICER_CLEARED", "officer", officer_name)], events
+    assert [e[1] for e in events] == ["2", "1"], events
+    # The history shows the same events to an investigator.
+    _, inv = staff(stack, "investigator")
+    r = requests.get(stack.url(f"/api/v1/admin/persons/{p.pid}/history"), headers=bearer(inv), timeout=10)
+    assert r.status_code == 200, r.text
+    kinds = [(e["actor_kind"], e["to"]) for e in r.json()["events"] if e["actor_kind"] == "officer"]
+    assert kinds == [("officer", "green"), ("officer", "red")], r.json()["events"]
+    assert len(r.json()["scans"]) == 3, r.json()["scans"]
+
+
+def test_investigator_and_operator_cannot_order(stack):
+    p = Person(stack)
+    for role in ("investigator", "operator"):
+        _, tok = staff(stack, role)
+        r = requests.post(stack.url(f"/api/v1/admin/persons/{p.pid}/orders"),
+                          json={"color": "red", "reason": "CONTACT_TRACED", "observation_days": 14},
+                          headers=bearer(tok), timeout=10)
+        assert_error(r, 403, "FORBIDDEN")
+    assert stack.sql(f"SELECT color FROM codes WHERE person_id = {p.db_id}")[0][0] == "1"
+
+
+# === tracing ===================================================================================
+
+def local_day(t):
+    """The local (Asia/Shanghai, UTC+8 without DST) day number of unix time t."""
+    return (int(t) + 8 * 3600) // 86400
+
+
+def insert_scan(stack, person, cp, at, direction=0):
+    """A scan row written straight into the table at unix time at (seconds, may be fractional)."""
+    sid = random.randrange(1 << 40, 1 << 62)
+    stack.sql("SET time_zone = '+00:00'; INSERT INTO scans (id, local_day, scanned_at, checkpoint_id, "
+              "device_id, integrator_id, person_id, token_kind, direction, temperature_tenths, verdict, "
+              f"reasons, visitor_enc) VALUES ({sid}, {local_day(at)}, FROM_UNIXTIME({at:.3f}), {cp}, NULL, "
+              f"NULL, {person.db_id}, 1, {direction}, 365, 0, 0, NULL)")
+    return sid
+
+
+def scan_time(stack, scan_id):
+    return float(stack.sql(f"SET time_zone = '+00:00'; SELECT UNIX_TIMESTAMP(scanned_at) FROM scans "
+                           f"WHERE id = {int(scan_id)}")[0][0])
+
+
+def trace(stack, token, person, frm, to, window=30):
+    return requests.get(stack.url("/api/v1/admin/trace"),
+                        params={"person": person.pid, "from": str(int(frm)), "to": str(int(to)),
+                                "window_minutes": str(window)},
+                        headers=bearer(token), timeout=10)
+
+
+def test_trace_finds_exactly_those_in_the_window_at_the_same_checkpoint(stack):
+    a = h.checkpoint(stack, type_="supermarket")
+    b = h.checkpoint(stack, type_="market")
+    c = h.checkpoint(stack, type_="bank")
+    _, dev_a = device_add(stack, a)
+    _, dev_b = device_add(stack, b)
+    _, dev_c = device_add(stack, c)
+    case = Person(stack)
+    c1, c2, c3 = Person(stack), Person(stack), Person(stack)
+    out_a, late_a, at_b, at_c = Person(stack), Person(stack), Person(stack), Person(stack)
+
+    # Real scans now: the case enters A; two contacts enter A; one person leaves A; one enters B
+    # where the case never was; the case leaves C where one person enters.
+    case_scan = check_answer(h.scan(stack, dev_a, case.qr(), "in", 36.5))["scan_id"]
+    for p in (c1, c2):
+        check_answer(h.scan(stack, dev_a, p.qr(), "in", 36.5))
+    check_answer(h.scan(stack, dev_a, out_a.qr(), "out", None))
+    check_answer(h.scan(stack, dev_b, at_b.qr(), "in", 36.5))
+    check_answer(h.scan(stack, dev_c, case.qr(), "out", None))
+    check_answer(h.scan(stack, dev_c, at_c.qr(), "in", 36.5))
+    # Crafted times around the case's entry: 29 minutes before (inside), 31 after (outside).
+    t0 = scan_time(stack, case_scan)
+    insert_scan(stack, c3, a, t0 - 29 * 60)
+    insert_scan(stack, late_a, a, t0 + 31 * 60)
+
+    _, inv = staff(stack, "investigator")
+    r = trace(stack, inv, case, t0 - 3600, t0 + 120)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["person_id"] == case.pid and body["window_minutes"] == 30 and body["truncated"] is False, body
+    found = {x["person_id"] for x in body["contacts"]}
+    names = {p.pid: n for p, n in [(c1, "c1"), (c2, "c2"), (c3, "c3"), (out_a, "out_a"), (late_a, "late_a"),
+                                   (at_b, "at_b"), (at_c, "at_c"), (case, "case")]}
+    assert found == {c1.pid, c2.pid, c3.pid}, sorted(names.get(x, x) for x in found)
+    for x in body["contacts"]:
+        assert x["checkpoint_id"] == a, x
+        assert TIME_RE.match(x["at"]) and TIME_RE.match(x["case_at"]), x
+    for p in (c1, c2, c3):
+        x = next(x for x in body["contacts"] if x["person_id"] == p.pid)
+        assert p.name not in r.text and p.id_number not in r.text
+        assert x["name_masked"] == p.details()["name_masked"], x
+
+    # A wider window reaches the late visitor; a range that misses the case's entry finds no one.
+    r = trace(stack, inv, case, t0 - 3600, t0 + 120, window=40)
+    assert {x["person_id"] for x in r.json()["contacts"]} == {c1.pid, c2.pid, c3.pid, late_a.pid}, r.text
+    r = trace(stack, inv, case, t0 - 7200, t0 - 3600)
+    assert r.status_code == 200 and r.json()["contacts"] == [], r.text
+
+
+@pytest.mark.xfail(strict=True, reason="a taxi scan made with direction 'out' is an entry in the verdict "
+                   "but is stored as 'out', so tracing (which reads only entries) never finds it")
+def test_trace_finds_a_taxi_passenger_whose_device_said_out(stack):
+    cp = h.checkpoint(stack, kind="transport", type_="taxi")
+    _, dev = device_add(stack, cp)
+    case, rider = Person(stack), Person(stack)
+    case_scan = check_answer(h.scan(stack, dev, case.qr(), "in", 36.5))["scan_id"]
+    body = check_answer(h.scan(stack, dev, rider.qr(), "out", 36.5))
+    assert body["verdict"] == "allow"
+    t0 = scan_time(stack, case_scan)
+    _, inv = staff(stack, "investigator")
+    r = trace(stack, inv, case, t0 - 60, t0 + 60)
+    assert r.status_code == 200, r.text
+    assert {x["person_id"] for x in r.json()["contacts"]} == {rider.pid}, r.text
+
+
+# === every admin role against every admin route ================================================
+
+ROUTES = [
+    # (action, method, path template, body, roles allowed)
+    ("admin_checkpoint_create", "POST", "/api/v1/admin/checkpoints", "cp_body", {"operator"}),
+    ("admin_checkpoints", "GET", "/api/v1/admin/checkpoints?limit=5", None, {"operator"}),
+    ("admin_device_create", "POST", "/api/v1/admin/checkpoints/{cp}/devices", None, {"operator"}),
+    ("admin_device_revoke", "POST", "/api/v1/admin/devices/{dev}/revoke", None, {"operator"}),
+    ("admin_resident_add", "POST", "/api/v1/admin/checkpoints/{cp}/residents", "resident_body", {"operator"}),
+    ("admin_person_find", "GET", "/api/v1/admin/persons?id_type=resident_id&id_number={idn}", None,
+     {"officer", "investigator"}),
+    ("admin_history", "GET", "/api/v1/admin/persons/{pid}/history", None, {"officer", "investigator"}),
+    ("admin_order", "POST", "/api/v1/admin/persons/{pid}/orders", "order_body", {"officer"}),
+    ("admin_trace", "GET", "/api/v1/admin/trace?person={pid}&from={frm}&to={to}&window_minutes=30", None,
+     {"investigator"}),
+    ("admin_audit", "GET", "/api/v1/admin/audit?limit=5", None, {"operator"}),
+]
+ROLES = ["officer", "investigator", "operator"]
+
+
+def test_every_role_against_every_admin_route_and_the_audit_trail(stack):
+    cp = h.checkpoint(stack, kind="community", type_="community")
+    p = Person(stack)
+    tokens = {role: staff(stack, role) for role in ROLES}
+    now = int(time.time())
+    calls = []  # (request id, actor, role, action, allowed)
+    for action, method, tmpl, body_kind, allowed in ROUTES:
+        for role in ROLES + [None]:
+            dev = device_add(stack, cp)[0] if action == "admin_device_revoke" else 0  # one per revoke
+            path = tmpl.format(cp=cp, dev=dev, pid=p.pid, idn=p.id_number, frm=now - 3600, to=now + 60)
+            body = {"cp_body": {"kind": "public_place", "type": "bank", "name": h.unique("cp"),
+                                "district": "Matrix"},
+                    "resident_body": {"person_id": p.pid},
+                    "order_body": {"color": "green"}, None: None}[body_kind]
+            rid = "rm-" + uuid.uuid4().hex
+            headers = {"X-Request-Id": rid}
+            if role is not None:
+                headers.update(bearer(tokens[role][1]))
+            r = requests.request(method, stack.url(path), json=body, headers=headers, timeout=10)
+            assert r.headers.get("X-Request-Id") == rid, (action, role, r.headers)
+            if role is None:
+                assert_error(r, 401, "UNAUTHENTICATED")
+            elif role in allowed:
+                assert 200 <= r.status_code < 300, (action, role, r.status_code, r.text)
+            else:
+                assert r.status_code == 403, (action, role, r.status_code, r.text)
+                assert r.json()["error"]["code"] == "FORBIDDEN", r.text
+            if role is not None:
+                calls.append((rid, tokens[role][0], role, action, role in allowed))
+
+    # A revoked staff token is refused like none.
+    h.hqrctl(stack, "admin", "revoke", "--name", tokens["officer"][0])
+    r = requests.get(stack.url(f"/api/v1/admin/persons/{p.pid}/history"), headers=bearer(tokens["officer"][1]),
+                     timeout=10)
+    assert_error(r, 401, "UNAUTHENTICATED")
+
+    # Every identified call, allowed or refused, is in the audit log with who, role, what and request id.
+    _, auditor = staff(stack, "operator")
+    wanted = {c[0]: c for c in calls}
+    seen = {}
+    before = None
+    for _ in range(20):
+        params = {"limit": "200"}
+        if before is not None:
+            params["before_id"] = str(before)
+        r = requests.get(stack.url("/api/v1/admin/audit"), params=params, headers=bearer(auditor), timeout=10)
+        assert r.status_code == 200, r.text
+        page = r.json()
+        for e in page["entries"]:
+            if e["request_id"] in wanted:
+                assert e["request_id"] not in seen, ("audited twice", e)
+                seen[e["request_id"]] = e
+        before = page.get("next_before_id")
+        if len(seen) == len(wanted) or before is None:
+            break
+    missing = [wanted[k] for k in wanted if k not in seen]
+    assert not missing, missing
+    for rid, (_, actor, role, action, allowed) in wanted.items():
+        e = seen[rid]
+        assert (e["actor"], e["role"], e["action"]) == (actor, role, action), (e, wanted[rid])
+        assert TIME_RE.match(e["at"]), e
+        if not allowed:
+            assert e["target"] == "FORBIDDEN", e
+    # The audit answer itself shows no personal data of the person looked up.
+    assert p.id_number not in r.text and p.name not in r.text
+
+
+def test_staff_calls_with_invalid_input_are_audited_too(stack):
+    name, officer = staff(stack, "officer")
+    _, auditor = staff(stack, "operator")
+    rid = "inv-" + uuid.uuid4().hex
+    r = requests.post(stack.url("/api/v1/admin/persons/AAAAAAAAAAAAAAAAAAAAAA/orders"),
+                      json={"color": "purple"}, headers={**bearer(officer), "X-Request-Id": rid}, timeout=10)
+    assert r.status_code == 422, r.text
+    r = requests.get(stack.url("/api/v1/admin/audit"), params={"limit": "50"}, headers=bearer(auditor), timeout=10)
+    hits = [e for e in r.json()["entries"] if e["request_id"] == rid]
+    assert len(hits) == 1 and hits[0]["actor"] == name and hits[0]["action"] == "admin_order", hits
+
+
+# === nginx serves /api/v1/admin/ only to allowed addresses =====================================
+
+def location_directives(conf, prefix):
+    """The directives (as word lists) of `location PREFIX { ... }` in an nginx config text."""
+    m = re.search(r"location\s+" + re.escape(prefix) + r"\s*\{(.*?)\n\s*\}", conf, re.S)
+    assert m, f"no location {prefix}"
+    text = "\n".join(line.split("#", 1)[0] for line in m.group(1).splitlines())
+    return [d.split() for d in text.split(";") if d.strip()]
+
+
+def test_nginx_admin_location_allows_only_loopback(stack):
+    with open(os.path.join(stack.dir, "nginx", "nginx.conf"), encoding="utf-8") as f:
+        rendered = f.read()
+    d = location_directives(rendered, "/api/v1/admin/")
+    access = [x for x in d if x[0] in ("allow", "deny")]
+    assert access == [["allow", "127.0.0.1"], ["allow", "::1"], ["deny", "all"]], access
+    assert d[:3] == access, d  # before anything else in the location
+    assert any(x[0] == "include" and x[1].endswith("/fastcgi.conf") for x in d), d
+    # The template keeps the placeholder in front of deny all, so every rendering ends denying.
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    with open(os.path.join(root, "nginx", "nginx.conf.in"), encoding="utf-8") as f:
+        tmpl = location_directives(f.read(), "/api/v1/admin/")
+    assert tmpl[0] == ["@ADMIN_ALLOW@", "deny", "all"], tmpl
+    # No other location passes admin paths without the allow list: /api/ is a shorter prefix,
+    # and there is no regex location that could win over the prefix.
+    assert not re.search(r"location\s+~", rendered), "a regex location could take /api/v1/admin/ paths"
+
+
+def test_admin_routes_answer_from_loopback(stack):
+    _, op = staff(stack, "operator")
+    r = requests.get(stack.url("/api/v1/admin/checkpoints"), headers=bearer(op), timeout=10)
+    assert r.status_code == 200, r.text
+
+
+# === load ======================================================================================
+
+def test_load_every_acknowledged_scan_is_in_the_database(stack):
+    cp = h.checkpoint(stack, type_="station")
+    dev, token = device_add(stack, cp)
+    p = Person(stack)
+    qr = p.qr()
+    threads, per_thread = 8, 150
+    before = scans_of_device(stack, dev)
+
+    def worker(n):
+        acked, failed = [], 0
+        with requests.Session() as s:
+            s.headers.update(bearer(token))
+            for i in range(per_thread):
+                body = {"qr": qr, "direction": "in" if i % 2 == 0 else "out"}
+                if i % 2 == 0:
+                    body["temperature"] = 36.5
+                try:
+                    r = s.post(stack.url("/api/v1/scans"), json=body, timeout=15)
+                except requests.RequestException:
+                    failed += 1
+                    continue
+                if r.status_code == 200:
+                    acked.append(r.json()["scan_id"])
+                else:
+                    failed += 1
+        return acked, failed
+
+    t = time.monotonic()
+    with concurrent.futures.ThreadPoolExecutor(threads) as ex:
+        results = list(ex.map(worker, range(threads)))
+    elapsed = time.monotonic() - t
+    acked = [x for a, _ in results for x in a]
+    failed = sum(f for _, f in results)
+    assert elapsed < 30, f"{threads * per_thread} scans took {elapsed:.1f} s"
+    assert len(set(acked)) == len(acked), "a scan id was answered twice"
+    assert len(acked) >= 0.99 * threads * per_thread, f"only {len(acked)} acknowledged, {failed} failed"
+    found = 0
+    for i in range(0, len(acked), 400):
+        chunk = ",".join(str(int(x)) for x in acked[i:i + 400])
+        found += int(stack.sql(f"SELECT COUNT(*) FROM scans WHERE id IN ({chunk})")[0][0])
+    assert found == len(acked), f"{len(acked) - found} acknowledged scans are missing"
+    if failed == 0:  # and nothing was written that was not acknowledged
+        assert scans_of_device(stack, dev) - before == len(acked)
