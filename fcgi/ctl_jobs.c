@@ -14,6 +14,8 @@
 #include <string.h>
 #include <time.h>
 
+#define TARGETS_MAX 1024 /* holders of one person reminded */
+
 struct totals {
 	long reds, converted, reminders_sent, reminders_skipped, reminders_refused, reminders_failed;
 	long partitions_added, partitions_dropped, reports_deleted;
@@ -93,7 +95,7 @@ static void remind(struct ctl *ctl, uint64_t person, int32_t day, uint64_t accou
 static void remind_holders(struct ctl *ctl, uint64_t person, int32_t day, int64_t now, struct totals *t)
 {
 	/* Targets are read first, then messaged: a cursor must not stay open across other statements. */
-	struct target { uint64_t account; char openid[72], pid[32], name[128]; } targets[16];
+	static struct target { uint64_t account; char openid[72], pid[32], name[128]; } targets[TARGETS_MAX];
 	int n = 0;
 	struct target cur;
 	struct db_param p[] = { DBP_U64(&person), DBP_END };
@@ -102,7 +104,7 @@ static void remind_holders(struct ctl *ctl, uint64_t person, int32_t day, int64_
 	if (db_query(ctl->db, STMT_REMINDER_TARGETS, p, cols) != DB_OK)
 		return;
 	while (db_fetch(ctl->db) == DB_OK)
-		if (n < 16)
+		if (n < TARGETS_MAX)
 			targets[n++] = cur;
 	for (int i = 0; i < n; i++)
 		remind(ctl, person, day, targets[i].account, targets[i].openid, targets[i].pid, targets[i].name, now, t);

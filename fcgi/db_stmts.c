@@ -96,7 +96,7 @@ const char *const db_stmt_sql[STMT__MAX] = {
 	[STMT_REPORTS_SINCE] =
 		"SELECT local_day, symptoms, temperature_tenths FROM health_reports "
 		"WHERE person_id = ? AND local_day >= ? ORDER BY local_day LIMIT 800",
-	[STMT_PAPER_REISSUE] = "UPDATE persons SET paper_serial = paper_serial + 1 WHERE id = ?",
+	[STMT_PAPER_REISSUE] = "UPDATE persons SET paper_serial = LAST_INSERT_ID(paper_serial + 1) WHERE id = ?",
 	[STMT_ADMIN_INSERT] =
 		"INSERT INTO admins (name, role, token_hash, created_at) VALUES (?, ?, ?, FROM_UNIXTIME(?))",
 	[STMT_ADMIN_REVOKE] =

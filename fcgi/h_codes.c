@@ -86,8 +86,9 @@ enum err h_paper_reissue(struct call *c)
 	enum db_rc rc = db_exec(c->db, STMT_PAPER_REISSUE, p, NULL);
 	if (rc != DB_OK)
 		return persons_db_err(rc);
+	/* The new serial comes back through LAST_INSERT_ID: the one this request set. */
 	cJSON *o = cJSON_CreateObject();
-	cJSON_AddNumberToObject(o, "paper_serial", (double)r.paper_serial + 1);
+	cJSON_AddNumberToObject(o, "paper_serial", (double)db_insert_id(c->db));
 	cJSON_AddStringToObject(o, "message", "every earlier paper code of this person no longer works");
 	resp_json(c, 200, o);
 	return ERR_OK;

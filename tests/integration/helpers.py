@@ -67,8 +67,11 @@ _WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 _CHECK = "10X98765432"
 
 
-def resident_id(region="110101", birth="19900307", seq=None):
-    """A valid 18-character resident ID (ISO 7064 MOD 11-2 check character)."""
+def resident_id(region="110101", birth=None, seq=None):
+    """A valid 18-character resident ID (ISO 7064 MOD 11-2 check character); a random birth date
+    and sequence unless given, so that the suites sharing one stack never collide."""
+    if birth is None:
+        birth = f"{random.randrange(1940, 2010)}{random.randrange(1, 13):02d}{random.randrange(1, 29):02d}"
     seq = seq if seq is not None else f"{random.randrange(1000):03d}"
     body = region + birth + seq
     total = sum(int(c) * w for c, w in zip(body, _WEIGHTS))

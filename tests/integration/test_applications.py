@@ -558,16 +558,12 @@ def test_travel_and_temperature_may_be_omitted(stack):
     assert_fresh_green_code(r.json()["code"])
 
 
-@pytest.mark.xfail(strict=True, reason="h_application takes files[0] whatever its part name and allows one "
-                   "file part: an unknown file part is answered 400 DUPLICATE_FIELD instead of being ignored")
 def test_an_unknown_file_part_is_ignored(stack):
     s = login_mp(stack)
     r = post_application(s, stack, extra=[("attachment", ("notes.txt", b"unrelated attachment", "text/plain"))])
     assert r.status_code == 201, r.text
 
 
-@pytest.mark.xfail(strict=True, reason="h_application takes files[0] whatever its part name: a file sent "
-                   "under another name than photo is validated and stored as the ID photo")
 def test_a_file_part_under_another_name_is_not_the_photo(stack, prober):
     r = post_application(prober, stack, photo=False,
                          extra=[("avatar", ("a.jpg", jpeg_photo(seed=8), "image/jpeg"))])
@@ -807,9 +803,6 @@ def _concurrently(n, fn):
     return out
 
 
-@pytest.mark.xfail(strict=True, reason="apply_txn: SELECT ... FOR UPDATE on an absent id_index takes gap locks "
-                   "in REPEATABLE READ; two INSERTs into persons then deadlock (1213) and the loser gets "
-                   "500 INTERNAL instead of being added as a holder")
 def test_concurrent_applications_for_one_new_person_never_answer_500(stack):
     for _ in range(15):
         rid = fresh_rid()
@@ -1216,9 +1209,6 @@ def test_no_request_body_is_left_in_nginx_temp_dir(stack):
     assert left == []
 
 
-@pytest.mark.xfail(strict=True, reason="nginx.conf.in: client_body_buffer_size 256k < client_max_body_size 3m, "
-                   "so an application with a phone-sized photo is written in clear (ID number, phone, address, "
-                   "face) to nginx-tmp/body before it reaches the service")
 def test_a_phone_sized_photo_is_not_spooled_to_disk_in_clear(stack):
     s = login_mp(stack)
     before = _spool_warnings(stack)

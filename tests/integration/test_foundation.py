@@ -223,9 +223,6 @@ def test_metrics_count_each_request(stack, http):
     assert stack.metrics()[key] == before + 7
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "defect: worker_handle() rejects a malformed query before setting route_index = -1, so the "
-    "400 is counted under route 0 (healthz) whatever the path"))
 def test_metrics_count_a_rejected_query_under_its_route(stack):
     unmatched = 'hqr_requests_total{route="unmatched",status="400"}'
     healthz = 'hqr_requests_total{route="healthz",status="400"}'
@@ -366,10 +363,6 @@ def test_sighup_replaces_workers_without_failing_requests(stack):
     assert stack.metrics()["hqr_worker_restarts_total"] == restarts
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "defect: a draining worker wakes its accepting thread with SIGUSR2, which also interrupts "
-    "libfcgi while it reads a just-accepted connection; libfcgi then closes that connection "
-    "unanswered (nginx: 'writev() failed (32: Broken pipe) while sending request to upstream')"))
 def test_sighup_serves_connections_accepted_before_it(stack):
     # Deterministic form of the rare reload failure: connections accepted by the old workers
     # whose request bytes arrive just after the SIGHUP must still be answered.

@@ -358,10 +358,6 @@ def test_platform_busy_once_is_retried_and_succeeds(stack):
     assert len(account_rows(stack, openid)) == 1
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "h_login.c:170-171 maps every PF_ERRCODE other than 40029/40163 to PLATFORM_ERROR, so a "
-    "platform that stays busy (-1 after the retries) is reported as PLATFORM_ERROR instead of "
-    "PLATFORM_UNAVAILABLE (the mini-program login maps -1 to PLATFORM_UNAVAILABLE)"))
 def test_platform_busy_on_every_try_is_platform_unavailable(stack):
     reset(stack)
     openid = unique("oBusy3")
@@ -760,11 +756,6 @@ def race_menu_create(stack, n=6):
     return outs
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "platform.c:233-245: the refresh holds the row lock (SELECT ... FOR UPDATE) across the platform "
-    "call; the other refreshers block on that lock longer than the database read timeout "
-    "([database] timeout_s = 1, db.c:112) and fail with a lost connection (error 2013, PF_DB) as "
-    "soon as the token endpoint takes over a second, well inside [platform] timeout_ms"))
 def test_token_refresh_raced_while_the_token_endpoint_is_slow(stack):
     reset(stack)
     expire_token_row(stack)

@@ -377,9 +377,6 @@ def test_community_visitor_with_registration_is_allowed_and_sealed(stack, commun
     assert host.encode() not in r["visitor_enc"] and b"visit" not in r["visitor_enc"], r
 
 
-@pytest.mark.xfail(strict=True, reason="fcgi/h_scans.c serialises the registration into a 512-byte buffer: a "
-                   "registration within the per-field limits (purpose 60, host 60, address 120 characters) "
-                   "of CJK text does not fit and is refused with visitor TOO_LONG")
 def test_community_visitor_registration_at_its_field_limits_is_accepted(stack, community, green):
     visitor = {"purpose": "探" * 60, "host": "张" * 60, "address": "北京市朝阳区建国路一号院" * 10}
     assert len(visitor["address"]) == 120
@@ -955,8 +952,6 @@ def test_trace_finds_exactly_those_in_the_window_at_the_same_checkpoint(stack):
     assert r.status_code == 200 and r.json()["contacts"] == [], r.text
 
 
-@pytest.mark.xfail(strict=True, reason="a taxi scan made with direction 'out' is an entry in the verdict "
-                   "but is stored as 'out', so tracing (which reads only entries) never finds it")
 def test_trace_finds_a_taxi_passenger_whose_device_said_out(stack):
     cp = h.checkpoint(stack, kind="transport", type_="taxi")
     _, dev = device_add(stack, cp)
