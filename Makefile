@@ -79,12 +79,18 @@ unit: $(UNIT_BIN)
 integration: all
 	HQR_BUILD=$(BUILD) /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/integration
 
-# libFuzzer targets, built with clang against the library's sources.
-FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
+# libFuzzer targets, built with clang against the library compiled once for fuzzing.
+FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=address,undefined \
         $(shell pkg-config --cflags $(PKGS) 2>/dev/null) -Ifcgi
-$(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRC) $(wildcard fcgi/*.h) | deps
+FUZZ_OBJ := $(LIB_SRC:fcgi/%.c=$(BUILD)/fuzz/obj/%.o)
+$(BUILD)/fuzz/obj/%.o: fcgi/%.c $(wildcard fcgi/*.h) | deps
 	@mkdir -p $(dir $@)
-	clang $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRC) $(LIBS)
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+$(BUILD)/fuzz/libfuzzhqr.a: $(FUZZ_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(BUILD)/fuzz/libfuzzhqr.a
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(BUILD)/fuzz/libfuzzhqr.a $(LIBS)
 fuzz: $(FUZZ_BIN)
 fuzz-run: fuzz
 	@scripts/run-fuzz.sh $(BUILD) $(FUZZ_BIN)

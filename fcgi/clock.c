@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 int64_t clock_now(void)
@@ -21,9 +23,19 @@ int64_t clock_now_ms(void)
 
 int clock_set_zone(const char *zone)
 {
-	char path[512];
+	char path[512], magic[4];
+	/* A zone name: no absolute path, no ".." part, and a real zone file (TZif) behind it. */
+	if (zone[0] == '\0' || zone[0] == '/' || strstr(zone, "..") != NULL || strlen(zone) > 200)
+		return -1;
 	snprintf(path, sizeof path, "/usr/share/zoneinfo/%s", zone);
-	if (zone[0] == '\0' || zone[0] == '/' || access(path, R_OK) != 0)
+	struct stat st;
+	if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+		return -1;
+	FILE *f = fopen(path, "rb");
+	size_t n = f != NULL ? fread(magic, 1, sizeof magic, f) : 0;
+	if (f != NULL)
+		fclose(f);
+	if (n != sizeof magic || memcmp(magic, "TZif", 4) != 0)
 		return -1;
 	setenv("TZ", zone, 1);
 	tzset();

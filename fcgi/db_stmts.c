@@ -50,7 +50,7 @@ const char *const db_stmt_sql[STMT__MAX] = {
 	[STMT_ACCOUNT_GET] =
 		"SELECT DATE_FORMAT(created_at, '%Y-%m-%dT%H:%i:%sZ'), unionid IS NOT NULL FROM accounts WHERE id = ?",
 	[STMT_ACCOUNT_LOCK] = "SELECT id FROM accounts WHERE id = ? FOR UPDATE",
-	[STMT_PERSON_BY_INDEX] = "SELECT id, public_id FROM persons WHERE id_index = ? FOR UPDATE",
+	[STMT_PERSON_BY_INDEX] = "SELECT id, public_id, name_enc FROM persons WHERE id_index = ? FOR UPDATE",
 	[STMT_SELF_OF_ACCOUNT] = "SELECT person_id FROM holders WHERE self_account = ?",
 	[STMT_SELF_OF_PERSON] = "SELECT account_id FROM holders WHERE self_person = ?",
 	[STMT_HOLDER_GET] = "SELECT role FROM holders WHERE account_id = ? AND person_id = ?",

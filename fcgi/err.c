@@ -38,6 +38,7 @@ static const struct err_info table[ERR__MAX] = {
 	[ERR_SCAN_DENIED_SCOPE] = { 403, "Forbidden", "CHECKPOINT_NOT_ALLOWED", "this integrator may not scan for that checkpoint" },
 	[ERR_REPORT_EXISTS] = { 409, "Conflict", "REPORT_EXISTS", "today's report was filed already" },
 	[ERR_REPORT_NOT_REQUIRED] = { 409, "Conflict", "REPORT_NOT_REQUIRED", "no daily report is required: the code is not under observation" },
+	[ERR_PERSON_MISMATCH] = { 409, "Conflict", "PERSON_MISMATCH", "this ID number is registered under another name" },
 };
 
 const struct err_info *err_info(enum err e)

@@ -38,6 +38,7 @@ enum err {
 	ERR_SCAN_DENIED_SCOPE,   /* 403 the integrator may not scan for that checkpoint */
 	ERR_REPORT_EXISTS,       /* 409 today's report was filed already */
 	ERR_REPORT_NOT_REQUIRED, /* 409 the code is not under observation */
+	ERR_PERSON_MISMATCH,     /* 409 the ID number is registered under another name */
 	ERR__MAX
 };
 

@@ -347,7 +347,9 @@ static enum err apply_txn(struct call *c, const struct application *a, struct pi
 	if (idem != NULL && replay(c, idem))
 		return ERR_OK;
 	struct db_param ip[] = { DBP_BLOB(p->id_index, 32), DBP_END };
-	struct db_col ic[] = { DBC_U64(&person), DBC_TEXT(existing_pid, sizeof existing_pid), DBC_END };
+	uint8_t name_enc[256];
+	struct db_col ic[] = { DBC_U64(&person), DBC_TEXT(existing_pid, sizeof existing_pid),
+			       DBC_BLOB(name_enc, sizeof name_enc), DBC_END };
 	rc = db_exec(c->db, STMT_PERSON_BY_INDEX, ip, ic);
 	if (rc != DB_OK && rc != DB_NOROW)
 		return db_err(rc);
@@ -379,6 +381,17 @@ static enum err apply_txn(struct call *c, const struct application *a, struct pi
 		}
 		memcpy(p->pid, existing_pid, PUBLIC_ID_LEN);
 		p->pid[PUBLIC_ID_LEN] = '\0';
+		/* Knowing an ID number is not enough to become a holder: the name must match too. */
+		char aad[64], name[VID_NAME_BUF];
+		snprintf(aad, sizeof aad, "name|%s", existing_pid);
+		int n = crypto_open(c->keys->data, aad, strlen(aad), name_enc, ic[2].len, (uint8_t *)name, sizeof name - 1);
+		if (n < 0)
+			return ERR_INTERNAL;
+		name[n] = '\0';
+		if (strcmp(name, a->name) != 0) {
+			call_field_error(c, "name", "NAME_MISMATCH");
+			return ERR_PERSON_MISMATCH;
+		}
 	}
 	if (!a->for_self) {
 		struct db_param dp[] = { DBP_U64(&c->account_id), DBP_END };

@@ -69,6 +69,22 @@ static char *reply_for(struct call *c, const struct push_msg *m)
 	return out;
 }
 
+/* Events carry no MsgId: two different events of one user in one second (a subscribe and a
+ * CLICK) must not collapse, so the event and a digest of its key join FromUserName+CreateTime. */
+static int event_key(const struct push_msg *m, char *key, size_t max)
+{
+	if (strncmp(key, "e:", 2) != 0)
+		return 0;
+	const char *event = push_msg_get(m, "Event"), *ek = push_msg_get(m, "EventKey");
+	uint8_t h[32];
+	char hex[65];
+	crypto_sha256(ek != NULL ? ek : "", ek != NULL ? strlen(ek) : 0, h);
+	crypto_hex(h, 8, hex);
+	size_t n = strlen(key);
+	int w = snprintf(key + n, max - n, ":%.32s:%s", event != NULL ? event : "", hex);
+	return w < 0 || (size_t)w >= max - n ? -1 : 0;
+}
+
 enum err h_platform_push(struct call *c)
 {
 	/* The signature is checked before anything of the body is parsed. */
@@ -110,7 +126,7 @@ enum err h_platform_push(struct call *c)
 
 	/* The platform retries a push it saw no answer to: answer each message once. */
 	char key[200];
-	if (push_dedup_key(&m, key, sizeof key) == PUSH_OK) {
+	if (push_dedup_key(&m, key, sizeof key) == PUSH_OK && event_key(&m, key, sizeof key) == 0) {
 		int64_t now = clock_now();
 		struct db_param p[] = { DBP_TEXT(key), DBP_I64(&now), DBP_END };
 		enum db_rc rc = db_exec(c->db, STMT_PUSH_DEDUP, p, NULL);

@@ -216,6 +216,24 @@ int keys_rotate(const char *dir, int64_t now, int64_t overlap_s, uint16_t *new_k
 	if (load_sign(dir, &k, err, errlen) != 0)
 		return -1;
 	uint16_t kid = k.nsign > 0 ? (uint16_t)(k.sign[k.nsign - 1].kid + 1) : 1;
+	/* Retired keys verify nothing any more: their files go, so that the directory keeps loading. */
+	int kept = 0;
+	for (int i = 0; i < k.nsign; i++) {
+		if (k.sign[i].not_after != 0 && k.sign[i].not_after <= now) {
+			char path[1024];
+			snprintf(path, sizeof path, "%s/sign-%04u.seed", dir, k.sign[i].kid);
+			unlink(path);
+			snprintf(path, sizeof path, "%s/sign-%04u.meta", dir, k.sign[i].kid);
+			unlink(path);
+			continue;
+		}
+		k.sign[kept++] = k.sign[i];
+	}
+	k.nsign = kept;
+	if (k.nsign >= KEYS_SIGN_MAX) {
+		snprintf(err, errlen, "%d signing keys still verify: rotate again after the overlap ends", k.nsign);
+		return -1;
+	}
 	if (kid == 0) {
 		snprintf(err, errlen, "no key id left");
 		return -1;

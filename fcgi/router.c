@@ -242,7 +242,13 @@ enum err router_dispatch(struct call *c)
 {
 	enum err e = dispatch(c);
 	/* Every call of an identified staff member is audited, whatever its outcome. */
-	if (c->route->auth == AUTH_ADMIN && c->admin_role != 0 && e != ERR_FORBIDDEN)
-		auth_audit(c, c->route->name, c->nparams > 0 ? c->params[0] : NULL);
+	if (c->route->auth == AUTH_ADMIN && c->admin_role != 0 && e != ERR_FORBIDDEN) {
+		/* The target: the {id} of the path, or whom a trace was about. */
+		const struct kv *person = kv_get(&c->query, "person");
+		const char *target = c->nparams > 0 ? c->params[0]
+				     : person != NULL ? arena_strndup(c->arena, person->val, person->len > 64 ? 64 : person->len)
+						      : NULL;
+		auth_audit(c, c->route->name, target);
+	}
 	return e;
 }

@@ -90,9 +90,18 @@ def local_date_of(iso_utc):
 
 # --- requests ----------------------------------------------------------------------------------
 
+_NAME_OF_ID = {}
+
+
 def app_fields(**kw):
-    """The fields of a valid application with unique personal data; kw overrides any of them."""
+    """The fields of a valid application with unique personal data; kw overrides any of them.
+    An ID number applied for before keeps the name it was registered with (the service refuses
+    another name for a known ID number), unless the test gives one."""
     base = {"name": cjk_name(), "id_number": fresh_rid(), "phone": fresh_phone(), "address": fresh_address()}
+    if "id_number" in kw and "name" not in kw:
+        known = _NAME_OF_ID.get(str(kw["id_number"]).replace(" ", "").upper())
+        if known is not None:
+            base["name"] = known
     base.update(kw)
     return application_fields(**base)
 
@@ -105,6 +114,8 @@ def post_application(session, stack, fields=None, photo=None, photo_name="id.jpg
     for k in drop:
         fields.pop(k, None)
     remember(fields)
+    if "id_number" in fields and "name" in fields:
+        _NAME_OF_ID.setdefault(str(fields["id_number"]).replace(" ", "").upper(), fields["name"])
     parts = [(k, (None, v)) for k, v in fields.items()]
     if photo is not False:
         parts.append(("photo", (photo_name, photo if photo is not None else jpeg_photo(), photo_type)))
@@ -805,10 +816,10 @@ def _concurrently(n, fn):
 
 def test_concurrent_applications_for_one_new_person_never_answer_500(stack):
     for _ in range(15):
-        rid = fresh_rid()
+        rid, name = fresh_rid(), cjk_name()
         sessions = [login_mp(stack) for _ in range(4)]
-        results = _concurrently(4, lambda i: post_application(sessions[i], stack, id_number=rid, for_="relative",
-                                                              relationship="child"))
+        results = _concurrently(4, lambda i: post_application(sessions[i], stack, id_number=rid, name=name,
+                                                              for_="relative", relationship="child"))
         statuses = [r.status_code for r in results]
         assert all(st == 201 for st in statuses), [(r.status_code, r.text) for r in results]
         assert len({r.json()["person"]["id"] for r in results}) == 1
@@ -1261,3 +1272,16 @@ def test_zz_no_personal_data_in_any_log(stack, all_logs):
     assert len(needles) > 50
     hits = sorted({(key, n) for key, n in needles if n in logs})
     assert not hits, f"personal data found in logs: {hits[:20]}"
+
+
+def test_a_known_id_number_under_another_name_is_409_person_mismatch(stack):
+    """Knowing someone's ID number is not enough to become a holder of that person."""
+    a = login_mp(stack)
+    fields, body = applied(a, stack)
+    stranger = login_mp(stack)
+    r = post_application(stranger, stack, id_number=fields["id_number"], name="王五", for_="relative",
+                         relationship="other")
+    assert_error(r, 409, "PERSON_MISMATCH")
+    assert ("name", "NAME_MISMATCH") in field_errors(r, status=409, code="PERSON_MISMATCH")
+    me = stranger.get(stack.url("/api/v1/me"), timeout=10).json()["persons"]
+    assert me == []

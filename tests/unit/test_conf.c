@@ -60,7 +60,7 @@ static void test_defaults(void **state)
 	conf_defaults(&d);
 	assert_memory_equal(&conf, &d, sizeof d);
 	assert_string_equal(conf.socket, "var/run/hqr.sock");
-	assert_int_equal(conf.socket_mode, 0666);
+	assert_int_equal(conf.socket_mode, 0660);
 	assert_int_equal(conf.workers, 2);
 	assert_int_equal(conf.threads, 16);
 	assert_int_equal(conf.drain_timeout_s, 30);
@@ -406,13 +406,14 @@ static void test_example_file(void **state)
 		fail_msg("%s does not load: %s", EXAMPLE, err);
 	assert_string_equal(conf.db_password, "example-db-password");
 	assert_string_equal(conf.socket, "var/run/hqr.sock");
-	assert_int_equal(conf.socket_mode, 0666);
+	assert_int_equal(conf.socket_mode, 0660);
 	assert_int_equal(conf.workers, 2);
 	assert_int_equal(conf.threads, 16);
 	assert_string_equal(conf.db_host, "127.0.0.1");
 	assert_int_equal(conf.db_port, 3306);
 	assert_string_equal(conf.db_socket, "");
-	assert_int_equal(conf.db_timeout_s, 1);
+	assert_int_equal(conf.db_timeout_s, 2);
+	assert_int_equal(conf.db_read_timeout_s, 10);
 	assert_string_equal(conf.timezone, "Asia/Shanghai");
 	assert_int_equal(conf.local_http, 0);
 	assert_string_equal(conf.public_url, "https://hqr.example.org");
