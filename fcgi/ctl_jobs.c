@@ -201,6 +201,8 @@ int ctl_jobs(struct ctl *ctl, int argc, char **argv)
 		fprintf(stderr, "hqrctl: partitions: %s\n", err);
 	else
 		t.partitions_dropped = n;
+	long stray = 0;
+	purge(ctl, STMT_SCANS_PURGE, &keep_from, 1, &stray);
 	purge(ctl, STMT_REPORTS_PURGE, &keep_from, 1, &t.reports_deleted);
 	purge(ctl, STMT_REMINDERS_PURGE, &keep_from, 1, NULL);
 	int64_t real_now = clock_now(), day_ago = real_now - 86400;
@@ -212,8 +214,8 @@ int ctl_jobs(struct ctl *ctl, int argc, char **argv)
 	purge(ctl, STMT_NONCES_PURGE, &day_ago, 0, NULL);
 	int64_t batch_keep = real_now - (int64_t)ctl->conf->retention_days * 86400;
 	purge(ctl, STMT_SCAN_CLIENTS_PURGE, &batch_keep, 0, NULL);
-	printf("retention: kept from %d days back: %ld scan partitions dropped, %ld reports deleted\n",
-	       ctl->conf->retention_days, t.partitions_dropped, t.reports_deleted);
+	printf("retention: kept from %d days back: %ld scan partitions dropped (%ld older scans deleted), "
+	       "%ld reports deleted\n", ctl->conf->retention_days, t.partitions_dropped, stray, t.reports_deleted);
 	printf("done: %ld turned green, %ld reminders sent\n", t.converted, t.reminders_sent);
 	platform_thread_end();
 	return 0;

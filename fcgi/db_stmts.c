@@ -256,4 +256,6 @@ const char *const db_stmt_sql[STMT__MAX] = {
 		"UNIX_TIMESTAMP(expires_at) - ? <= 300",
 	[STMT_TOKEN_RELEASE] =
 		"UPDATE platform_tokens SET refreshing_until = 0 WHERE id = 1",
+	/* Stray rows the first partition holds below its days (partition pruning keeps it cheap). */
+	[STMT_SCANS_PURGE] = "DELETE FROM scans WHERE local_day < ? LIMIT 10000",
 };

@@ -51,9 +51,9 @@ int partitions_ensure(struct db *db, int32_t today, int ahead, char *err, size_t
 		return -1;
 	}
 	/* The first day without its own partition. */
-	int32_t from = n >= 2 ? parts[n - 2].below : today;
-	if (from < today && n < 2)
-		from = today;
+	/* On the first split, past days get their own partitions too (scans of offline batches may be
+	 * weeks old), so that retention can drop each day whole. */
+	int32_t from = n >= 2 ? parts[n - 2].below : today - PARTITIONS_BACK;
 	int32_t to = today + ahead;
 	if (from > to)
 		return 0;

@@ -6,6 +6,9 @@
 
 struct db;
 
+/* Days before today split into their own partitions on the first split (past retention). */
+#define PARTITIONS_BACK 40
+
 /* Makes sure a partition exists for every local day from today to today + ahead (split from the
  * catch-all partition). Returns how many it added, or -1 with a message in err. */
 int partitions_ensure(struct db *db, int32_t today, int ahead, char *err, size_t errlen);

@@ -7,6 +7,7 @@ test (test_zz_...) searches every log the stack wrote for them and fails on a hi
 import datetime
 import glob
 import json
+import time
 import os
 import random
 import re
@@ -1253,7 +1254,12 @@ def test_zz_no_personal_data_in_any_log(stack, all_logs):
     _, body = applied(s, stack)
     probe = body["person"]["id"]
     assert s.get(stack.url(f"/api/v1/persons/{probe}"), timeout=10).status_code == 200
+    # nginx writes its access line after the answer has gone out: wait for it.
+    deadline = time.monotonic() + 5
     logs = all_logs()
+    while probe not in logs and time.monotonic() < deadline:
+        time.sleep(0.1)
+        logs = all_logs()
     assert probe in logs
     needles = set()
     for key, values in SUBMITTED.items():
