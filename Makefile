@@ -95,11 +95,13 @@ fuzz: $(FUZZ_BIN)
 fuzz-run: fuzz
 	@scripts/run-fuzz.sh $(BUILD) $(FUZZ_BIN)
 
+# Every suite, then the unit and integration suites again under ASan+UBSan.
 test: deps
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory unit
 	@$(MAKE) --no-print-directory fuzz-run
 	@$(MAKE) --no-print-directory integration
+	@$(MAKE) --no-print-directory asan
 
 asan: deps
 	@$(MAKE) --no-print-directory BUILD=build/asan OPT="-O1 -g -fno-omit-frame-pointer" \

@@ -36,6 +36,7 @@ The health QR code service is running:
   application    hqr-fcgi, config $VAR/hqr.conf, log $VAR/log/app.log
   database       MariaDB on 127.0.0.1:$DB_PORT, data in $VAR/db (socket $VAR/db/mysqld.sock)
   nginx          $VAR/nginx/nginx.conf, access log $VAR/nginx/access.log
+  platform sim   http://127.0.0.1:$SIM_PORT/ (stands in for the chat platform; log $VAR/log/sim.log)
   operator       $HQR_BUILD/hqrctl (reads var/hqr.conf)
 
 Demo (made on the first run; tokens are shown only then, kept in var/demo-tokens.txt):
