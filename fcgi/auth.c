@@ -39,24 +39,13 @@ static const char *bearer(const struct call *c)
 	return h;
 }
 
-enum err auth_device(struct call *c)
+enum err auth_device_deferred(struct call *c)
 {
 	const char *t = bearer(c);
 	if (t == NULL)
 		return ERR_UNAUTHENTICATED;
-	uint8_t hash[32];
-	crypto_sha256(t, AUTH_TOKEN_LEN, hash);
-	int32_t kind = 0, type = 0;
-	struct db_param p[] = { DBP_BLOB(hash, 32), DBP_END };
-	struct db_col cols[] = { DBC_U64(&c->device_id), DBC_U64(&c->checkpoint_id), DBC_I32(&kind), DBC_I32(&type),
-				 DBC_END };
-	enum db_rc rc = db_exec(c->db, STMT_DEVICE_BY_TOKEN, p, cols);
-	if (rc == DB_NOROW)
-		return ERR_UNAUTHENTICATED;
-	if (rc != DB_OK)
-		return ERR_UNAVAILABLE;
-	c->cp_kind = kind;
-	c->cp_type = type;
+	crypto_sha256(t, AUTH_TOKEN_LEN, c->device_hash);
+	c->device_deferred = 1;
 	return ERR_OK;
 }
 

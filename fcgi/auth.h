@@ -13,8 +13,9 @@
 
 /* A fresh random token (AUTH_TOKEN_LEN + 1 bytes) and its SHA-256 for storage. */
 int auth_new_token(char *token, uint8_t hash[32]);
-/* A checkpoint device's bearer token: sets device_id, checkpoint_id, cp_kind, cp_type. */
-enum err auth_device(struct call *c);
+/* Checks only the shape of a device's bearer token and keeps its hash, for a handler that looks
+ * the device up together with what it needs (the scan: one round trip). */
+enum err auth_device_deferred(struct call *c);
 /* An integrator's signature over method, path with query, timestamp, nonce and the body's
  * SHA-256 (the body must be read); each nonce once. Sets integrator_id. */
 enum err auth_integrator(struct call *c);

@@ -258,4 +258,11 @@ const char *const db_stmt_sql[STMT__MAX] = {
 		"UPDATE platform_tokens SET refreshing_until = 0 WHERE id = 1",
 	/* Stray rows the first partition holds below its days (partition pruning keeps it cheap). */
 	[STMT_SCANS_PURGE] = "DELETE FROM scans WHERE local_day < ? LIMIT 10000",
+	/* A device's scan in one round trip: the device (and its checkpoint) and the person. */
+	[STMT_SCAN_DEVICE_PERSON] =
+		"SELECT d.id, d.checkpoint_id, c.kind, c.type, p.id, p.paper_serial, p.name_masked, p.id_masked, "
+		"p.id_type, k.color, EXISTS (SELECT 1 FROM residents r WHERE r.checkpoint_id = d.checkpoint_id "
+		"AND r.person_id = p.id) FROM devices d JOIN checkpoints c ON c.id = d.checkpoint_id "
+		"LEFT JOIN persons p ON p.code_ref = ? LEFT JOIN codes k ON k.person_id = p.id "
+		"WHERE d.token_hash = ? AND d.revoked_at IS NULL",
 };

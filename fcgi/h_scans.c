@@ -34,6 +34,15 @@ struct scan_in {
 	uint64_t checkpoint;      /* integrators name the checkpoint; devices have theirs */
 };
 
+/* What the store says of a scanned code: its person (found or not), current color, residency. */
+struct person_look {
+	int found;
+	uint64_t person;
+	uint32_t serial;
+	int32_t color, id_type, resident;
+	char name_m[128], id_m[48];
+};
+
 struct scan_out {
 	struct scan_row row;
 	struct verdict_out v;
@@ -133,7 +142,7 @@ static enum err integrator_checkpoint(struct call *c, uint64_t checkpoint, int *
 
 /* Decides one scan made at time at_ms (now for a live scan, the device's time for a batch). */
 static enum err decide(struct call *c, const struct scan_in *in, uint64_t checkpoint, int cp_kind, int cp_type,
-		       int64_t at_ms, struct scan_out *out)
+		       int64_t at_ms, const struct person_look *look, struct scan_out *out)
 {
 	memset(out, 0, sizeof *out);
 	struct verdict_in vi = { 0 };
@@ -157,13 +166,26 @@ static enum err decide(struct call *c, const struct scan_in *in, uint64_t checkp
 					     : TOKEN_FRESH;
 		uint32_t serial = 0;
 		int32_t color = 0, id_type = 0, resident = 0;
-		struct db_param p[] = { DBP_U64(&checkpoint), DBP_U64(&tok.code_ref), DBP_END };
-		struct db_col cols[] = { DBC_U64(&person), DBC_I32((int32_t *)&serial), DBC_TEXT(out->name_m, sizeof out->name_m),
-					 DBC_TEXT(out->id_m, sizeof out->id_m), DBC_I32(&id_type), DBC_I32(&color),
-					 DBC_I32(&resident), DBC_END };
-		enum db_rc rc = db_exec(c->db, STMT_SCAN_PERSON, p, cols);
-		if (rc != DB_OK && rc != DB_NOROW)
-			return ERR_UNAVAILABLE;
+		enum db_rc rc;
+		if (look != NULL) {
+			rc = look->found ? DB_OK : DB_NOROW;
+			person = look->person;
+			serial = look->serial;
+			color = look->color;
+			id_type = look->id_type;
+			resident = look->resident;
+			memcpy(out->name_m, look->name_m, sizeof out->name_m);
+			memcpy(out->id_m, look->id_m, sizeof out->id_m);
+		} else {
+			struct db_param p[] = { DBP_U64(&checkpoint), DBP_U64(&tok.code_ref), DBP_END };
+			struct db_col cols[] = { DBC_U64(&person), DBC_I32((int32_t *)&serial),
+						 DBC_TEXT(out->name_m, sizeof out->name_m), DBC_TEXT(out->id_m, sizeof out->id_m),
+						 DBC_I32(&id_type), DBC_I32(&color), DBC_I32(&resident), DBC_END };
+			rc = db_exec(c->db, STMT_SCAN_PERSON, p, cols);
+			if (rc != DB_OK && rc != DB_NOROW)
+				return ERR_UNAVAILABLE;
+		}
+		(void)id_type;
 		if (rc == DB_NOROW) {
 			vi.token = VERDICT_TOKEN_UNKNOWN_PERSON;
 			person = 0;
@@ -255,10 +277,48 @@ static int64_t now_ms(void)
 	return clock_now_ms();
 }
 
+/* A device's token and the scanned code's person in one round trip. */
+static enum err device_lookup(struct call *c, struct person_look *look)
+{
+	const char *qr = text_item(c->json, "qr");
+	struct hqr_token tok;
+	uint64_t code_ref = 0;
+	if (qr != NULL && strlen(qr) <= QR_MAX) {
+		size_t n = strlen(qr);
+		while (n > 0 && (qr[n - 1] == '\n' || qr[n - 1] == '\r' || qr[n - 1] == ' '))
+			n--;
+		if (token_parse(qr, n, &tok) == TOKEN_OK)
+			code_ref = tok.code_ref;
+	}
+	int32_t kind = 0, type = 0;
+	memset(look, 0, sizeof *look);
+	struct db_param p[] = { DBP_U64(&code_ref), DBP_BLOB(c->device_hash, 32), DBP_END };
+	struct db_col cols[] = { DBC_U64(&c->device_id), DBC_U64(&c->checkpoint_id), DBC_I32(&kind), DBC_I32(&type),
+				 DBC_U64(&look->person), DBC_I32((int32_t *)&look->serial),
+				 DBC_TEXT(look->name_m, sizeof look->name_m), DBC_TEXT(look->id_m, sizeof look->id_m),
+				 DBC_I32(&look->id_type), DBC_I32(&look->color), DBC_I32(&look->resident), DBC_END };
+	enum db_rc rc = db_exec(c->db, STMT_SCAN_DEVICE_PERSON, p, cols);
+	if (rc == DB_NOROW)
+		return ERR_UNAUTHENTICATED;
+	if (rc != DB_OK)
+		return ERR_UNAVAILABLE;
+	c->cp_kind = kind;
+	c->cp_type = type;
+	look->found = !cols[4].null && !cols[9].null && code_ref != 0;
+	return ERR_OK;
+}
+
 enum err h_scan(struct call *c)
 {
 	const cJSON *o = c->json;
 	struct scan_in in;
+	struct person_look look, *lookp = NULL;
+	if (c->device_deferred) {
+		enum err e = device_lookup(c, &look);
+		if (e != ERR_OK)
+			return e;
+		lookp = &look;
+	}
 	if (parse_scan(c, o, &in, c->integrator_id != 0) != 0)
 		return ERR_VALIDATION;
 	uint64_t checkpoint = c->checkpoint_id;
@@ -273,7 +333,7 @@ enum err h_scan(struct call *c)
 	struct scan_out *out = arena_alloc(c->arena, sizeof *out);
 	if (out == NULL)
 		return ERR_INTERNAL;
-	enum err e = decide(c, &in, checkpoint, kind, type, at, out);
+	enum err e = decide(c, &in, checkpoint, kind, type, at, lookp, out);
 	if (e != ERR_OK)
 		return e;
 	/* The scan is durable before the answer goes out, denials included. */
@@ -348,7 +408,7 @@ enum err h_scans_batch(struct call *c)
 				err = "CHECKPOINT_NOT_ALLOWED";
 			struct scan_out out;
 			if (err == NULL) {
-				enum err e = decide(c, &in, in.checkpoint, kind, type, at_s * 1000, &out);
+				enum err e = decide(c, &in, in.checkpoint, kind, type, at_s * 1000, NULL, &out);
 				if (e == ERR_VALIDATION)
 					err = "TEMPERATURE_REQUIRED";
 				else if (e != ERR_OK)

@@ -96,6 +96,8 @@ struct call {
 	int session_kind;        /* enum session_kind, 0 when anonymous */
 	const char *session_token;
 	uint64_t device_id;      /* a checkpoint device, or 0 */
+	uint8_t device_hash[32]; /* a device token's SHA-256, when its check is left to the handler */
+	int device_deferred;
 	uint64_t integrator_id;  /* an integrator, or 0 */
 	uint64_t checkpoint_id;  /* the device's checkpoint */
 	int cp_kind, cp_type;    /* enum verdict_cp_kind / verdict_cp_type of that checkpoint */
