@@ -63,8 +63,8 @@ int ctl_bench_seed(struct ctl *ctl, int argc, char **argv)
 	int64_t base = (int64_t)(now % 1000000) * 100000000LL;
 	while (done < total) {
 		int64_t n = total - done < CHUNK ? total - done : CHUNK, offset = base + done;
-		struct db_param p[] = { DBP_I64(&offset), DBP_I64(&start), DBP_I64(&tz_offset), DBP_I64(&start),
-					DBP_I64(&first_cp), DBP_I64(&first_person), DBP_I64(&n), DBP_END };
+		struct db_param p[] = { DBP_I64(&start), DBP_I64(&tz_offset), DBP_I64(&start), DBP_I64(&first_cp),
+					DBP_I64(&first_person), DBP_I64(&offset), DBP_I64(&n), DBP_END };
 		if (db_exec(ctl->db, STMT_BENCH_SCANS, p, NULL) != DB_OK) {
 			fprintf(stderr, "\nhqrctl: seeding scans failed\n");
 			return 1;

@@ -162,16 +162,6 @@ const char *const db_stmt_sql[STMT__MAX] = {
 	[STMT_EVENTS_OF_PERSON] =
 		"SELECT from_color, to_color, reason, actor_kind, actor, DATE_FORMAT(created_at, "
 		"'%Y-%m-%dT%H:%i:%sZ') FROM code_events WHERE person_id = ? ORDER BY id DESC LIMIT 500",
-	[STMT_TRACE] =
-		"SELECT DISTINCT o.person_id, p.public_id, p.name_masked, p.id_masked, ck.id, ck.name, "
-		"DATE_FORMAT(o.scanned_at, '%Y-%m-%dT%H:%i:%sZ'), DATE_FORMAT(s.scanned_at, "
-		"'%Y-%m-%dT%H:%i:%sZ') FROM scans s JOIN scans o ON o.checkpoint_id = s.checkpoint_id  AND "
-		"o.scanned_at BETWEEN s.scanned_at - INTERVAL ? MINUTE AND s.scanned_at + INTERVAL ? MINUTE "
-		"AND o.local_day BETWEEN ? AND ? JOIN persons p ON p.id = o.person_id JOIN checkpoints ck "
-		"ON ck.id = s.checkpoint_id WHERE s.person_id = ? AND s.scanned_at >= FROM_UNIXTIME(?) AND "
-		"s.scanned_at < FROM_UNIXTIME(?)  AND s.local_day BETWEEN ? AND ? AND s.direction = 0 AND "
-		"o.direction = 0  AND o.person_id IS NOT NULL AND o.person_id <> s.person_id ORDER BY "
-		"o.scanned_at LIMIT 1000",
 	[STMT_AUDIT_INSERT] =
 		"INSERT INTO audit_log (actor, role, action, target, request_id, created_at) VALUES (?, ?, "
 		"?, ?, ?, FROM_UNIXTIME(?))",
@@ -210,11 +200,12 @@ const char *const db_stmt_sql[STMT__MAX] = {
 	[STMT_BENCH_FIRST_CHECKPOINT] =
 		"SELECT MIN(id) FROM checkpoints WHERE name LIKE 'Bench Place %'",
 	[STMT_BENCH_SCANS] =
-		"INSERT INTO scans (id, local_day, scanned_at, checkpoint_id, device_id, integrator_id, "
-		"person_id, token_kind, direction, temperature_tenths, verdict, reasons, visitor_enc) "
-		"SELECT ? + seq, FLOOR((? + (seq * 7919) % 1209600 + ?) / 86400), FROM_UNIXTIME(? + (seq * "
-		"7919) % 1209600), ? + (seq * 104729) % 1000, NULL, NULL, ? + (seq * 15485863) % 100000, 1, "
-		"0, 365, 0, 0, NULL FROM seq_1_to_200000 WHERE seq <= ?",
+		"INSERT INTO scans (id, local_day, scanned_at, checkpoint_id, device_id, integrator_id, person_id, "
+		"token_kind, direction, temperature_tenths, verdict, reasons, visitor_enc) "
+		"SELECT x.id, FLOOR((? + ((x.id % 1000003) * 7919) % 1209600 + ?) / 86400), "
+		"FROM_UNIXTIME(? + ((x.id % 1000003) * 7919) % 1209600), ? + ((x.id % 1000033) * 104729) % 1000, "
+		"NULL, NULL, ? + ((x.id % 999983) * 15485863) % 100000, 1, 0, 365, 0, 0, NULL "
+		"FROM (SELECT ? + seq AS id FROM seq_1_to_200000 WHERE seq <= ?) x",
 	[STMT_REPORT_INSERT] =
 		"INSERT INTO health_reports (person_id, local_day, account_id, symptoms, "
 		"temperature_tenths, created_at) VALUES (?, ?, ?, ?, ?, FROM_UNIXTIME(?))",
@@ -265,4 +256,16 @@ const char *const db_stmt_sql[STMT__MAX] = {
 		"AND r.person_id = p.id) FROM devices d JOIN checkpoints c ON c.id = d.checkpoint_id "
 		"LEFT JOIN persons p ON p.code_ref = ? LEFT JOIN codes k ON k.person_id = p.id "
 		"WHERE d.token_hash = ? AND d.revoked_at IS NULL",
+	/* A trace in two index range scans: the case's entries, then who entered each checkpoint
+	 * within the window of each entry ((checkpoint_id, scanned_at) as a range, not a join). */
+	[STMT_TRACE_CASE] =
+		"SELECT s.checkpoint_id, ck.name, DATE_FORMAT(s.scanned_at, '%Y-%m-%d %H:%i:%s.%f'), "
+		"DATE_FORMAT(s.scanned_at, '%Y-%m-%dT%H:%i:%sZ') FROM scans s JOIN checkpoints ck ON ck.id = s.checkpoint_id "
+		"WHERE s.person_id = ? AND s.scanned_at >= FROM_UNIXTIME(?) AND s.scanned_at < FROM_UNIXTIME(?) "
+		"AND s.local_day BETWEEN ? AND ? AND s.direction = 0 ORDER BY s.scanned_at LIMIT 500",
+	[STMT_TRACE_AT] =
+		"SELECT o.person_id, p.public_id, p.name_masked, p.id_masked, DATE_FORMAT(o.scanned_at, '%Y-%m-%dT%H:%i:%sZ') "
+		"FROM scans o JOIN persons p ON p.id = o.person_id WHERE o.checkpoint_id = ? "
+		"AND o.scanned_at BETWEEN CAST(? AS DATETIME(3)) - INTERVAL ? MINUTE AND CAST(? AS DATETIME(3)) + INTERVAL ? MINUTE "
+		"AND o.local_day BETWEEN ? AND ? AND o.direction = 0 AND o.person_id <> ? ORDER BY o.scanned_at LIMIT 1000",
 };
