@@ -225,12 +225,18 @@ def trace_bench(st):
     print(f"trace over {total} scans: median {sorted(times)[2] * 1000:.0f} ms, {contacts} contacts "
           f"(status {r.status_code})", flush=True)
     pid = st.sql("SELECT id FROM persons WHERE public_id = 'bench%017d'" % 1)[0][0]
-    day = now // 86400
-    plan = st.sql("EXPLAIN SELECT DISTINCT o.person_id FROM scans s JOIN scans o ON o.checkpoint_id = s.checkpoint_id "
-                  "AND o.scanned_at BETWEEN s.scanned_at - INTERVAL 30 MINUTE AND s.scanned_at + INTERVAL 30 MINUTE "
-                  f"WHERE s.person_id = {pid} AND s.direction = 0 AND o.direction = 0")
-    for row in plan:
-        print("  plan: " + " | ".join(row[:10]), flush=True)
+    case = st.sql(f"SELECT checkpoint_id, scanned_at FROM scans WHERE person_id = {pid} AND direction = 0 "
+                  "ORDER BY scanned_at LIMIT 1")
+    plans = [f"EXPLAIN SELECT checkpoint_id, scanned_at FROM scans WHERE person_id = {pid} AND direction = 0 "
+             f"AND scanned_at >= FROM_UNIXTIME({now - 14 * 86400}) ORDER BY scanned_at LIMIT 500"]
+    if case:
+        cp, at = case[0]
+        plans.append(f"EXPLAIN SELECT person_id FROM scans WHERE checkpoint_id = {cp} AND scanned_at BETWEEN "
+                     f"CAST('{at}' AS DATETIME(3)) - INTERVAL 30 MINUTE AND CAST('{at}' AS DATETIME(3)) + INTERVAL 30 "
+                     "MINUTE AND direction = 0 LIMIT 1000")
+    for q in plans:
+        for row in st.sql(q):
+            print("  plan: " + " | ".join(row[:10]), flush=True)
 
 
 if __name__ == "__main__":
