@@ -57,7 +57,7 @@ static int list_files(const char *dir, struct mig *out)
 			}
 		}
 		out[n].version = v;
-		snprintf(out[n].name, sizeof out[n].name, "%s", e->d_name);
+		memcpy(out[n].name, e->d_name, strlen(e->d_name) + 1); /* is_migration bounds it under 200 */
 		n++;
 	}
 	closedir(d);
