@@ -560,7 +560,13 @@ enum err h_application(struct call *c)
 	enum err e = ERR_CONFLICT;
 	/* Two applications for one new person may deadlock or collide: the loser runs again and then
 	 * finds the person (a holder is added) or a conflict (409). */
-	for (int attempt = 0; attempt < 4 && e == ERR_CONFLICT; attempt++) {
+	for (int attempt = 0; attempt < 8 && e == ERR_CONFLICT; attempt++) {
+		if (attempt > 0) {
+			/* Jitter, so that the colliding transactions do not meet again in lockstep. */
+			uint8_t r = 0;
+			crypto_random(&r, 1);
+			usleep((useconds_t)(1000 + (r % 64) * 100 * attempt));
+		}
 		c->resp_set = 0;
 		c->status = 0;
 		c->nferr = 0;
@@ -575,7 +581,7 @@ enum err h_application(struct call *c)
 		} else {
 			db_rollback(c->db);
 		}
-		if (e == ERR_CONFLICT && attempt < 3)
+		if (e == ERR_CONFLICT && attempt < 7)
 			continue;
 		break;
 	}
