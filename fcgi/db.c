@@ -11,7 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define DB_MAX_BINDS 224
+#define DB_MAX_BINDS 448  /* parameters: 32 scan rows of 13 in one insert */
+#define DB_MAX_COLS 224
 
 struct db {
 	const struct conf *conf;
@@ -180,7 +181,7 @@ static int bind_cols(MYSQL_BIND *b, struct db_col *c)
 {
 	int n = 0;
 	for (; c != NULL && c->t != DBT_END; c++, n++) {
-		if (n == DB_MAX_BINDS)
+		if (n == DB_MAX_COLS)
 			return -1;
 		memset(&b[n], 0, sizeof b[n]);
 		b[n].buffer = c->p;
@@ -222,7 +223,7 @@ static void finish_cols(struct db_col *c)
 /* One attempt: execute s (and bind cols). DB_DOWN means the connection was dropped. */
 static enum db_rc run(struct db *db, enum stmt s, const struct db_param *params, struct db_col *cols)
 {
-	MYSQL_BIND pb[DB_MAX_BINDS], cb[DB_MAX_BINDS];
+	MYSQL_BIND pb[DB_MAX_BINDS], cb[DB_MAX_COLS];
 	unsigned long lens[DB_MAX_BINDS];
 	char nulls[DB_MAX_BINDS];
 

@@ -1,10 +1,57 @@
 /* db_stmts.c: every SQL statement of the service, in one table indexed by enum stmt. */
 #include "db_stmts.h"
 
-/* Scans are written in groups: one row, or sixteen rows in one statement. */
+/* Scans are written in groups: up to 32 rows in one statement (STMT_SCAN_INSERT_n, n rows). */
 #define SCAN_INSERT "INSERT INTO scans (id, local_day, scanned_at, checkpoint_id, device_id, integrator_id, person_id, " \
 	"token_kind, direction, temperature_tenths, verdict, reasons, visitor_enc) VALUES "
 #define SCAN_ROW "(?, ?, FROM_UNIXTIME(? / 1000), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+/* SCAN_ROWS_n: n row placeholders. */
+#define SCAN_ROWS_1 SCAN_ROW
+#define SCAN_ROWS_2 SCAN_ROWS_1 "," SCAN_ROW
+#define SCAN_ROWS_3 SCAN_ROWS_2 "," SCAN_ROW
+#define SCAN_ROWS_4 SCAN_ROWS_3 "," SCAN_ROW
+#define SCAN_ROWS_5 SCAN_ROWS_4 "," SCAN_ROW
+#define SCAN_ROWS_6 SCAN_ROWS_5 "," SCAN_ROW
+#define SCAN_ROWS_7 SCAN_ROWS_6 "," SCAN_ROW
+#define SCAN_ROWS_8 SCAN_ROWS_7 "," SCAN_ROW
+#define SCAN_ROWS_9 SCAN_ROWS_8 "," SCAN_ROW
+#define SCAN_ROWS_10 SCAN_ROWS_9 "," SCAN_ROW
+#define SCAN_ROWS_11 SCAN_ROWS_10 "," SCAN_ROW
+#define SCAN_ROWS_12 SCAN_ROWS_11 "," SCAN_ROW
+#define SCAN_ROWS_13 SCAN_ROWS_12 "," SCAN_ROW
+#define SCAN_ROWS_14 SCAN_ROWS_13 "," SCAN_ROW
+#define SCAN_ROWS_15 SCAN_ROWS_14 "," SCAN_ROW
+#define SCAN_ROWS_16 SCAN_ROWS_15 "," SCAN_ROW
+#define SCAN_ROWS_17 SCAN_ROWS_16 "," SCAN_ROW
+#define SCAN_ROWS_18 SCAN_ROWS_17 "," SCAN_ROW
+#define SCAN_ROWS_19 SCAN_ROWS_18 "," SCAN_ROW
+#define SCAN_ROWS_20 SCAN_ROWS_19 "," SCAN_ROW
+#define SCAN_ROWS_21 SCAN_ROWS_20 "," SCAN_ROW
+#define SCAN_ROWS_22 SCAN_ROWS_21 "," SCAN_ROW
+#define SCAN_ROWS_23 SCAN_ROWS_22 "," SCAN_ROW
+#define SCAN_ROWS_24 SCAN_ROWS_23 "," SCAN_ROW
+#define SCAN_ROWS_25 SCAN_ROWS_24 "," SCAN_ROW
+#define SCAN_ROWS_26 SCAN_ROWS_25 "," SCAN_ROW
+#define SCAN_ROWS_27 SCAN_ROWS_26 "," SCAN_ROW
+#define SCAN_ROWS_28 SCAN_ROWS_27 "," SCAN_ROW
+#define SCAN_ROWS_29 SCAN_ROWS_28 "," SCAN_ROW
+#define SCAN_ROWS_30 SCAN_ROWS_29 "," SCAN_ROW
+#define SCAN_ROWS_31 SCAN_ROWS_30 "," SCAN_ROW
+#define SCAN_ROWS_32 SCAN_ROWS_31 "," SCAN_ROW
+/* The devices and scanned codes of a group of scans, in one statement: (index, device token hash,
+ * code_ref) triples as a derived table, each joined by unique keys (1, 2, 4, ... 32 triples; a
+ * group pads with its last triple). Typed columns keep the derived table in memory. */
+#define SCAN_LOOKUP_HEAD "SELECT q.i, d.id, d.checkpoint_id, c.kind, c.type, p.id, p.paper_serial, p.name_masked, " \
+	"p.id_masked, p.id_type, k.color, EXISTS (SELECT 1 FROM residents r WHERE r.checkpoint_id = d.checkpoint_id " \
+	"AND r.person_id = p.id) FROM (SELECT CAST(? AS INT) AS i, CAST(? AS BINARY(32)) AS h, " \
+	"CAST(? AS UNSIGNED) AS r"
+#define SCAN_LOOKUP_1 " UNION ALL SELECT CAST(? AS INT), CAST(? AS BINARY(32)), CAST(? AS UNSIGNED)"
+#define SCAN_LOOKUP_3 SCAN_LOOKUP_1 SCAN_LOOKUP_1 SCAN_LOOKUP_1
+#define SCAN_LOOKUP_7 SCAN_LOOKUP_3 SCAN_LOOKUP_3 SCAN_LOOKUP_1
+#define SCAN_LOOKUP_15 SCAN_LOOKUP_7 SCAN_LOOKUP_7 SCAN_LOOKUP_1
+#define SCAN_LOOKUP_TAIL ") q JOIN devices d ON d.token_hash = q.h AND d.revoked_at IS NULL " \
+	"JOIN checkpoints c ON c.id = d.checkpoint_id LEFT JOIN persons p ON p.code_ref = q.r " \
+	"LEFT JOIN codes k ON k.person_id = p.id"
 
 const char *const db_stmt_sql[STMT__MAX] = {
 	[STMT_PING] = "SELECT 1",
@@ -173,10 +220,44 @@ const char *const db_stmt_sql[STMT__MAX] = {
 		"SELECT PARTITION_NAME, IFNULL(PARTITION_DESCRIPTION, '') FROM "
 		"information_schema.PARTITIONS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'scans' "
 		"ORDER BY PARTITION_ORDINAL_POSITION",
-	[STMT_SCAN_INSERT_1] = SCAN_INSERT SCAN_ROW,
-	[STMT_SCAN_INSERT_16] = SCAN_INSERT SCAN_ROW "," SCAN_ROW "," SCAN_ROW "," SCAN_ROW "," SCAN_ROW "," SCAN_ROW
-		"," SCAN_ROW "," SCAN_ROW "," SCAN_ROW "," SCAN_ROW "," SCAN_ROW "," SCAN_ROW "," SCAN_ROW "," SCAN_ROW
-		"," SCAN_ROW "," SCAN_ROW,
+	[STMT_SCAN_LOOKUP_1] = SCAN_LOOKUP_HEAD SCAN_LOOKUP_TAIL,
+	[STMT_SCAN_LOOKUP_2] = SCAN_LOOKUP_HEAD SCAN_LOOKUP_1 SCAN_LOOKUP_TAIL,
+	[STMT_SCAN_LOOKUP_4] = SCAN_LOOKUP_HEAD SCAN_LOOKUP_3 SCAN_LOOKUP_TAIL,
+	[STMT_SCAN_LOOKUP_8] = SCAN_LOOKUP_HEAD SCAN_LOOKUP_7 SCAN_LOOKUP_TAIL,
+	[STMT_SCAN_LOOKUP_16] = SCAN_LOOKUP_HEAD SCAN_LOOKUP_15 SCAN_LOOKUP_TAIL,
+	[STMT_SCAN_LOOKUP_32] = SCAN_LOOKUP_HEAD SCAN_LOOKUP_15 SCAN_LOOKUP_15 SCAN_LOOKUP_1 SCAN_LOOKUP_TAIL,
+	[STMT_SCAN_INSERT_1] = SCAN_INSERT SCAN_ROWS_1,
+	[STMT_SCAN_INSERT_2] = SCAN_INSERT SCAN_ROWS_2,
+	[STMT_SCAN_INSERT_3] = SCAN_INSERT SCAN_ROWS_3,
+	[STMT_SCAN_INSERT_4] = SCAN_INSERT SCAN_ROWS_4,
+	[STMT_SCAN_INSERT_5] = SCAN_INSERT SCAN_ROWS_5,
+	[STMT_SCAN_INSERT_6] = SCAN_INSERT SCAN_ROWS_6,
+	[STMT_SCAN_INSERT_7] = SCAN_INSERT SCAN_ROWS_7,
+	[STMT_SCAN_INSERT_8] = SCAN_INSERT SCAN_ROWS_8,
+	[STMT_SCAN_INSERT_9] = SCAN_INSERT SCAN_ROWS_9,
+	[STMT_SCAN_INSERT_10] = SCAN_INSERT SCAN_ROWS_10,
+	[STMT_SCAN_INSERT_11] = SCAN_INSERT SCAN_ROWS_11,
+	[STMT_SCAN_INSERT_12] = SCAN_INSERT SCAN_ROWS_12,
+	[STMT_SCAN_INSERT_13] = SCAN_INSERT SCAN_ROWS_13,
+	[STMT_SCAN_INSERT_14] = SCAN_INSERT SCAN_ROWS_14,
+	[STMT_SCAN_INSERT_15] = SCAN_INSERT SCAN_ROWS_15,
+	[STMT_SCAN_INSERT_16] = SCAN_INSERT SCAN_ROWS_16,
+	[STMT_SCAN_INSERT_17] = SCAN_INSERT SCAN_ROWS_17,
+	[STMT_SCAN_INSERT_18] = SCAN_INSERT SCAN_ROWS_18,
+	[STMT_SCAN_INSERT_19] = SCAN_INSERT SCAN_ROWS_19,
+	[STMT_SCAN_INSERT_20] = SCAN_INSERT SCAN_ROWS_20,
+	[STMT_SCAN_INSERT_21] = SCAN_INSERT SCAN_ROWS_21,
+	[STMT_SCAN_INSERT_22] = SCAN_INSERT SCAN_ROWS_22,
+	[STMT_SCAN_INSERT_23] = SCAN_INSERT SCAN_ROWS_23,
+	[STMT_SCAN_INSERT_24] = SCAN_INSERT SCAN_ROWS_24,
+	[STMT_SCAN_INSERT_25] = SCAN_INSERT SCAN_ROWS_25,
+	[STMT_SCAN_INSERT_26] = SCAN_INSERT SCAN_ROWS_26,
+	[STMT_SCAN_INSERT_27] = SCAN_INSERT SCAN_ROWS_27,
+	[STMT_SCAN_INSERT_28] = SCAN_INSERT SCAN_ROWS_28,
+	[STMT_SCAN_INSERT_29] = SCAN_INSERT SCAN_ROWS_29,
+	[STMT_SCAN_INSERT_30] = SCAN_INSERT SCAN_ROWS_30,
+	[STMT_SCAN_INSERT_31] = SCAN_INSERT SCAN_ROWS_31,
+	[STMT_SCAN_INSERT_32] = SCAN_INSERT SCAN_ROWS_32,
 	[STMT_CHECKPOINT_BY_NAME] = "SELECT id FROM checkpoints WHERE name = ? ORDER BY id LIMIT 1",
 	[STMT_BENCH_PERSON_COUNT] =
 		"SELECT COUNT(*) FROM persons WHERE public_id LIKE 'bench%'",
@@ -250,12 +331,6 @@ const char *const db_stmt_sql[STMT__MAX] = {
 	/* Stray rows the first partition holds below its days (partition pruning keeps it cheap). */
 	[STMT_SCANS_PURGE] = "DELETE FROM scans WHERE local_day < ? LIMIT 10000",
 	/* A device's scan in one round trip: the device (and its checkpoint) and the person. */
-	[STMT_SCAN_DEVICE_PERSON] =
-		"SELECT d.id, d.checkpoint_id, c.kind, c.type, p.id, p.paper_serial, p.name_masked, p.id_masked, "
-		"p.id_type, k.color, EXISTS (SELECT 1 FROM residents r WHERE r.checkpoint_id = d.checkpoint_id "
-		"AND r.person_id = p.id) FROM devices d JOIN checkpoints c ON c.id = d.checkpoint_id "
-		"LEFT JOIN persons p ON p.code_ref = ? LEFT JOIN codes k ON k.person_id = p.id "
-		"WHERE d.token_hash = ? AND d.revoked_at IS NULL",
 	/* A trace in two index range scans: the case's entries, then who entered each checkpoint
 	 * within the window of each entry ((checkpoint_id, scanned_at) as a range, not a join). */
 	[STMT_TRACE_CASE] =

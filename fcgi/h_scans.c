@@ -34,13 +34,11 @@ struct scan_in {
 	uint64_t checkpoint;      /* integrators name the checkpoint; devices have theirs */
 };
 
-/* What the store says of a scanned code: its person (found or not), current color, residency. */
-struct person_look {
-	int found;
-	uint64_t person;
-	uint32_t serial;
-	int32_t color, id_type, resident;
-	char name_m[128], id_m[48];
+/* What a code says of itself, before the store is asked. */
+struct code_check {
+	enum verdict_token token; /* VERDICT_TOKEN_OK: it parsed and is sealed under a live key */
+	struct hqr_token tok;
+	enum token_fresh fresh;
 };
 
 struct scan_out {
@@ -140,9 +138,28 @@ static enum err integrator_checkpoint(struct call *c, uint64_t checkpoint, int *
 	return ERR_OK;
 }
 
-/* Decides one scan made at time at_ms (now for a live scan, the device's time for a batch). */
-static enum err decide(struct call *c, const struct scan_in *in, uint64_t checkpoint, int cp_kind, int cp_type,
-		       int64_t at_ms, const struct person_look *look, struct scan_out *out)
+/* Parses a code and checks its seal and key at time at_ms: pure work, no store. */
+static void check_code(const struct call *c, const char *qr, int64_t at_ms, struct code_check *cc)
+{
+	memset(cc, 0, sizeof *cc);
+	if (token_parse(qr, strlen(qr), &cc->tok) != TOKEN_OK) {
+		cc->token = VERDICT_TOKEN_UNPARSABLE;
+	} else if (token_check_mac(&cc->tok, c->keys->mac, sizeof c->keys->mac) != 1 ||
+		   keys_verifier(c->keys, cc->tok.kid, at_ms / 1000) == NULL) {
+		cc->token = VERDICT_TOKEN_BAD_MAC; /* a forged code, or one sealed under a retired key */
+	} else {
+		cc->token = VERDICT_TOKEN_OK;
+		cc->fresh = cc->tok.kind == TOKEN_KIND_PHONE
+				    ? token_phone_fresh(cc->tok.t, at_ms / 1000, c->conf->dynamic_ttl_s, TOKEN_FUTURE_S)
+				    : TOKEN_FRESH;
+	}
+}
+
+/* Decides one scan made at time at_ms (now for a live scan, the device's time for a batch). With
+ * lk (a device's scan, looked up by the committer) it does not touch the store; without, it looks
+ * the code's person up itself. */
+static enum err decide(struct call *c, const struct scan_in *in, const struct code_check *cc, uint64_t checkpoint,
+		       int cp_kind, int cp_type, int64_t at_ms, const struct scan_lookup *lk, struct scan_out *out)
 {
 	memset(out, 0, sizeof *out);
 	struct verdict_in vi = { 0 };
@@ -152,32 +169,25 @@ static enum err decide(struct call *c, const struct scan_in *in, uint64_t checkp
 	vi.cp_kind = (enum verdict_cp_kind)cp_kind;
 	vi.cp_type = (enum verdict_cp_type)cp_type;
 	vi.has_visitor_registration = in->has_visitor;
-	struct hqr_token tok;
 	uint64_t person = 0;
-	if (token_parse(in->qr, strlen(in->qr), &tok) != TOKEN_OK) {
-		vi.token = VERDICT_TOKEN_UNPARSABLE;
-	} else if (token_check_mac(&tok, c->keys->mac, sizeof c->keys->mac) != 1 ||
-		   keys_verifier(c->keys, tok.kid, at_ms / 1000) == NULL) {
-		vi.token = VERDICT_TOKEN_BAD_MAC; /* a forged code, or one sealed under a retired key */
+	if (cc->token != VERDICT_TOKEN_OK) {
+		vi.token = cc->token;
 	} else {
-		vi.kind = (enum verdict_kind)tok.kind;
-		enum token_fresh f = tok.kind == TOKEN_KIND_PHONE
-					     ? token_phone_fresh(tok.t, at_ms / 1000, c->conf->dynamic_ttl_s, TOKEN_FUTURE_S)
-					     : TOKEN_FRESH;
+		const struct hqr_token *tok = &cc->tok;
+		vi.kind = (enum verdict_kind)tok->kind;
 		uint32_t serial = 0;
 		int32_t color = 0, id_type = 0, resident = 0;
 		enum db_rc rc;
-		if (look != NULL) {
-			rc = look->found ? DB_OK : DB_NOROW;
-			person = look->person;
-			serial = look->serial;
-			color = look->color;
-			id_type = look->id_type;
-			resident = look->resident;
-			memcpy(out->name_m, look->name_m, sizeof out->name_m);
-			memcpy(out->id_m, look->id_m, sizeof out->id_m);
+		if (lk != NULL) {
+			rc = lk->person_found ? DB_OK : DB_NOROW;
+			person = lk->person;
+			serial = lk->serial;
+			color = lk->color;
+			resident = lk->resident;
+			memcpy(out->name_m, lk->name_m, sizeof out->name_m);
+			memcpy(out->id_m, lk->id_m, sizeof out->id_m);
 		} else {
-			struct db_param p[] = { DBP_U64(&checkpoint), DBP_U64(&tok.code_ref), DBP_END };
+			struct db_param p[] = { DBP_U64(&checkpoint), DBP_U64(&tok->code_ref), DBP_END };
 			struct db_col cols[] = { DBC_U64(&person), DBC_I32((int32_t *)&serial),
 						 DBC_TEXT(out->name_m, sizeof out->name_m), DBC_TEXT(out->id_m, sizeof out->id_m),
 						 DBC_I32(&id_type), DBC_I32(&color), DBC_I32(&resident), DBC_END };
@@ -185,15 +195,14 @@ static enum err decide(struct call *c, const struct scan_in *in, uint64_t checkp
 			if (rc != DB_OK && rc != DB_NOROW)
 				return ERR_UNAVAILABLE;
 		}
-		(void)id_type;
 		if (rc == DB_NOROW) {
 			vi.token = VERDICT_TOKEN_UNKNOWN_PERSON;
 			person = 0;
-		} else if (f == TOKEN_STALE) {
+		} else if (cc->fresh == TOKEN_STALE) {
 			vi.token = VERDICT_TOKEN_STALE;
-		} else if (f == TOKEN_FUTURE) {
+		} else if (cc->fresh == TOKEN_FUTURE) {
 			vi.token = VERDICT_TOKEN_FUTURE;
-		} else if (tok.kind == TOKEN_KIND_PAPER && tok.t != serial) {
+		} else if (tok->kind == TOKEN_KIND_PAPER && tok->t != serial) {
 			vi.token = VERDICT_TOKEN_SUPERSEDED_SERIAL;
 		} else {
 			vi.token = VERDICT_TOKEN_OK;
@@ -201,7 +210,7 @@ static enum err decide(struct call *c, const struct scan_in *in, uint64_t checkp
 			vi.is_resident = resident != 0;
 			out->color = color;
 		}
-		out->row.kind = tok.kind;
+		out->row.kind = tok->kind;
 	}
 	verdict_decide(&vi, c->conf->fever_tenths, &out->v);
 	if (out->v.verdict == VERDICT_NEED_TEMPERATURE) {
@@ -277,68 +286,84 @@ static int64_t now_ms(void)
 	return clock_now_ms();
 }
 
-/* A device's token and the scanned code's person in one round trip. */
-static enum err device_lookup(struct call *c, struct person_look *look)
+/* A device's scan: looked up, decided and written by the committer with the others of its group. */
+struct device_scan {
+	struct scan_job job;
+	struct call *c;
+	struct scan_in in;
+	struct code_check cc;
+	int64_t at_ms;
+	enum err e;
+	struct scan_out out;
+};
+
+/* On the committer thread, with the device and the code's person looked up. */
+static const struct scan_row *device_decide(struct scan_job *job)
 {
-	const char *qr = text_item(c->json, "qr");
-	struct hqr_token tok;
-	uint64_t code_ref = 0;
-	if (qr != NULL && strlen(qr) <= QR_MAX) {
-		size_t n = strlen(qr);
-		while (n > 0 && (qr[n - 1] == '\n' || qr[n - 1] == '\r' || qr[n - 1] == ' '))
-			n--;
-		if (token_parse(qr, n, &tok) == TOKEN_OK)
-			code_ref = tok.code_ref;
+	struct device_scan *d = job->arg;
+	if (!job->lk.device_found) {
+		d->e = ERR_UNAUTHENTICATED;
+		return NULL;
 	}
-	int32_t kind = 0, type = 0;
-	memset(look, 0, sizeof *look);
-	struct db_param p[] = { DBP_U64(&code_ref), DBP_BLOB(c->device_hash, 32), DBP_END };
-	struct db_col cols[] = { DBC_U64(&c->device_id), DBC_U64(&c->checkpoint_id), DBC_I32(&kind), DBC_I32(&type),
-				 DBC_U64(&look->person), DBC_I32((int32_t *)&look->serial),
-				 DBC_TEXT(look->name_m, sizeof look->name_m), DBC_TEXT(look->id_m, sizeof look->id_m),
-				 DBC_I32(&look->id_type), DBC_I32(&look->color), DBC_I32(&look->resident), DBC_END };
-	enum db_rc rc = db_exec(c->db, STMT_SCAN_DEVICE_PERSON, p, cols);
-	if (rc == DB_NOROW)
-		return ERR_UNAUTHENTICATED;
-	if (rc != DB_OK)
+	d->c->device_id = job->lk.device;
+	d->c->checkpoint_id = job->lk.checkpoint;
+	d->e = decide(d->c, &d->in, &d->cc, job->lk.checkpoint, job->lk.cp_kind, job->lk.cp_type, d->at_ms, &job->lk,
+		      &d->out);
+	return d->e == ERR_OK ? &d->out.row : NULL;
+}
+
+static enum err device_scan(struct call *c)
+{
+	struct device_scan *d = arena_alloc(c->arena, sizeof *d);
+	if (d == NULL)
+		return ERR_INTERNAL;
+	memset(&d->job, 0, sizeof d->job);
+	memcpy(d->job.device_hash, c->device_hash, sizeof d->job.device_hash);
+	d->job.decide = device_decide;
+	d->job.arg = d;
+	d->c = c;
+	d->e = ERR_INTERNAL;
+	if (parse_scan(c, c->json, &d->in, 0) != 0) {
+		/* An unknown device hears 401 before anything about its body. */
+		struct scan_job *j = &d->job;
+		if (scanq_lookup(c->db, &j, 1) != DB_OK)
+			return ERR_UNAVAILABLE;
+		return j->lk.device_found ? ERR_VALIDATION : ERR_UNAUTHENTICATED;
+	}
+	d->at_ms = now_ms();
+	check_code(c, d->in.qr, d->at_ms, &d->cc);
+	d->job.code_ref = d->cc.token == VERDICT_TOKEN_OK ? d->cc.tok.code_ref : 0;
+	/* The scan is durable before the answer goes out, denials included. */
+	if (scanq_submit(&d->job) != DB_OK)
 		return ERR_UNAVAILABLE;
-	c->cp_kind = kind;
-	c->cp_type = type;
-	look->found = !cols[4].null && !cols[9].null && code_ref != 0;
+	if (d->e != ERR_OK)
+		return d->e;
+	resp_json(c, 200, answer(&d->out, d->at_ms / 1000));
 	return ERR_OK;
 }
 
 enum err h_scan(struct call *c)
 {
-	const cJSON *o = c->json;
+	if (c->device_deferred)
+		return device_scan(c);
 	struct scan_in in;
-	struct person_look look, *lookp = NULL;
-	if (c->device_deferred) {
-		enum err e = device_lookup(c, &look);
-		if (e != ERR_OK)
-			return e;
-		lookp = &look;
-	}
-	if (parse_scan(c, o, &in, c->integrator_id != 0) != 0)
+	if (parse_scan(c, c->json, &in, 1) != 0)
 		return ERR_VALIDATION;
-	uint64_t checkpoint = c->checkpoint_id;
-	int kind = c->cp_kind, type = c->cp_type;
-	if (c->integrator_id != 0) {
-		enum err e = integrator_checkpoint(c, in.checkpoint, &kind, &type);
-		if (e != ERR_OK)
-			return e;
-		checkpoint = in.checkpoint;
-	}
+	int kind = 0, type = 0;
+	enum err e = integrator_checkpoint(c, in.checkpoint, &kind, &type);
+	if (e != ERR_OK)
+		return e;
 	int64_t at = now_ms();
+	struct code_check cc;
+	check_code(c, in.qr, at, &cc);
 	struct scan_out *out = arena_alloc(c->arena, sizeof *out);
 	if (out == NULL)
 		return ERR_INTERNAL;
-	enum err e = decide(c, &in, checkpoint, kind, type, at, lookp, out);
+	e = decide(c, &in, &cc, in.checkpoint, kind, type, at, NULL, out);
 	if (e != ERR_OK)
 		return e;
 	/* The scan is durable before the answer goes out, denials included. */
-	enum db_rc rc = scanq_write(&out->row, 1);
-	if (rc != DB_OK)
+	if (scanq_write(&out->row, 1) != DB_OK)
 		return ERR_UNAVAILABLE;
 	resp_json(c, 200, answer(out, at / 1000));
 	return ERR_OK;
@@ -408,7 +433,9 @@ enum err h_scans_batch(struct call *c)
 				err = "CHECKPOINT_NOT_ALLOWED";
 			struct scan_out out;
 			if (err == NULL) {
-				enum err e = decide(c, &in, in.checkpoint, kind, type, at_s * 1000, NULL, &out);
+				struct code_check cc;
+				check_code(c, in.qr, at_s * 1000, &cc);
+				enum err e = decide(c, &in, &cc, in.checkpoint, kind, type, at_s * 1000, NULL, &out);
 				if (e == ERR_VALIDATION)
 					err = "TEMPERATURE_REQUIRED";
 				else if (e != ERR_OK)

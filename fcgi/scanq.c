@@ -1,27 +1,40 @@
-/* scanq.c: group commit of scans: one committer thread per worker, one transaction per group. */
+/* scanq.c: group commit of scans: one committer thread per worker; a group of devices' scans is
+ * looked up in one statement and written in one more (atomic by itself, durable at return). */
 #include "scanq.h"
 #include "log.h"
 
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define GROUP_MAX 512      /* rows in one transaction */
 #define ROW_PARAMS 13
+#define INSERT_MAX 32      /* rows in one statement (STMT_SCAN_INSERT_1..32) */
+/* Under load (the previous group had several tickets), the committer waits up to GATHER_US for
+ * GATHER_MIN tickets before it starts a group: fewer, larger groups cost the database less per
+ * scan than a group per wake-up. A lone scan at a quiet hour is never held. */
+#define GATHER_MIN 12
+#define GATHER_US 600
+#define LOOKUP_MAX 32      /* triples in one lookup statement */
 
 struct ticket {
-	const struct scan_row *rows;
+	const struct scan_row *rows;  /* rows to write as they are, or */
 	size_t n;
+	struct scan_job *job;         /* a device's scan to look up, decide and write */
 	int done;
 	enum db_rc rc;
+	pthread_cond_t cv;        /* its writer waits here alone: a commit wakes only its group */
 	struct ticket *next;
 };
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t work = PTHREAD_COND_INITIALIZER;
-static pthread_cond_t done = PTHREAD_COND_INITIALIZER;
+static pthread_cond_t work;   /* on CLOCK_MONOTONIC: set up by scanq_start */
 static struct ticket *head, *tail;
 static int running, stopping;
+static size_t queued;          /* tickets in the queue */
+static int gathering;          /* the committer waits for a fuller group: wake it at GATHER_MIN */
+static size_t last_group;      /* tickets in the previous group */
 static pthread_t committer;
 static struct db *cdb;
 
@@ -45,14 +58,13 @@ static void bind_row(struct db_param *p, const struct scan_row *r)
 
 enum db_rc scanq_insert(struct db *db, const struct scan_row *rows, size_t n)
 {
-	struct db_param p[16 * ROW_PARAMS + 1];
-	size_t i = 0;
-	while (i < n) {
-		size_t k = n - i >= 16 ? 16 : 1;
+	static _Thread_local struct db_param p[INSERT_MAX * ROW_PARAMS + 1];
+	for (size_t i = 0; i < n;) {
+		size_t k = n - i < INSERT_MAX ? n - i : INSERT_MAX;
 		for (size_t j = 0; j < k; j++)
 			bind_row(&p[j * ROW_PARAMS], &rows[i + j]);
 		p[k * ROW_PARAMS] = (struct db_param)DBP_END;
-		enum db_rc rc = db_exec(db, k == 16 ? STMT_SCAN_INSERT_16 : STMT_SCAN_INSERT_1, p, NULL);
+		enum db_rc rc = db_exec(db, (enum stmt)(STMT_SCAN_INSERT_1 + (k - 1)), p, NULL);
 		if (rc != DB_OK)
 			return rc;
 		i += k;
@@ -62,6 +74,9 @@ enum db_rc scanq_insert(struct db *db, const struct scan_row *rows, size_t n)
 
 static enum db_rc commit_group(const struct scan_row *rows, size_t n)
 {
+	/* One statement is atomic and durable by itself (autocommit): no transaction around it. */
+	if (n <= INSERT_MAX)
+		return scanq_insert(cdb, rows, n);
 	for (int attempt = 0; attempt < 2; attempt++) {
 		enum db_rc rc = db_begin(cdb);
 		if (rc == DB_OK)
@@ -77,40 +92,144 @@ static enum db_rc commit_group(const struct scan_row *rows, size_t n)
 	return DB_DOWN;
 }
 
+enum db_rc scanq_lookup(struct db *db, struct scan_job *const *jobs, size_t n)
+{
+	static const struct { size_t n; enum stmt s; } sizes[] = {
+		{ 1, STMT_SCAN_LOOKUP_1 }, { 2, STMT_SCAN_LOOKUP_2 }, { 4, STMT_SCAN_LOOKUP_4 },
+		{ 8, STMT_SCAN_LOOKUP_8 }, { 16, STMT_SCAN_LOOKUP_16 }, { LOOKUP_MAX, STMT_SCAN_LOOKUP_32 },
+	};
+	static _Thread_local int32_t idx[LOOKUP_MAX];
+	for (size_t j = 0; j < n; j++)
+		memset(&jobs[j]->lk, 0, sizeof jobs[j]->lk);
+	for (size_t base = 0; base < n; base += LOOKUP_MAX) {
+		size_t m = n - base < LOOKUP_MAX ? n - base : LOOKUP_MAX, si = 0;
+		while (sizes[si].n < m)
+			si++;
+		/* Pads with the last triple: its duplicate rows carry the same index. */
+		struct db_param p[3 * LOOKUP_MAX + 1];
+		for (size_t j = 0; j < sizes[si].n; j++) {
+			size_t k = j < m ? j : m - 1;
+			struct scan_job *jb = jobs[base + k];
+			idx[j] = (int32_t)k;
+			p[3 * j] = (struct db_param)DBP_I32(&idx[j]);
+			p[3 * j + 1] = (struct db_param)DBP_BLOB(jb->device_hash, sizeof jb->device_hash);
+			p[3 * j + 2] = (struct db_param)DBP_U64(&jb->code_ref);
+		}
+		p[3 * sizes[si].n] = (struct db_param)DBP_END;
+		int32_t i = 0;
+		struct scan_lookup r;
+		memset(&r, 0, sizeof r);
+		struct db_col cols[] = { DBC_I32(&i), DBC_U64(&r.device), DBC_U64(&r.checkpoint), DBC_I32(&r.cp_kind),
+					 DBC_I32(&r.cp_type), DBC_U64(&r.person), DBC_I32((int32_t *)&r.serial),
+					 DBC_TEXT(r.name_m, sizeof r.name_m), DBC_TEXT(r.id_m, sizeof r.id_m),
+					 DBC_I32(&r.id_type), DBC_I32(&r.color), DBC_I32(&r.resident), DBC_END };
+		enum db_rc rc = db_query(db, sizes[si].s, p, cols);
+		if (rc != DB_OK)
+			return rc;
+		while ((rc = db_fetch(db)) == DB_OK) {
+			if (i < 0 || (size_t)i >= m)
+				continue;
+			struct scan_job *jb = jobs[base + (size_t)i];
+			jb->lk = r;
+			jb->lk.device_found = 1;
+			jb->lk.person_found = !cols[5].null && !cols[10].null && jb->code_ref != 0;
+			if (!jb->lk.person_found) {
+				jb->lk.person = 0;
+				jb->lk.name_m[0] = jb->lk.id_m[0] = '\0';
+			}
+		}
+		if (rc != DB_NOROW)
+			return rc;
+	}
+	return DB_OK;
+}
+
+/* One group: the jobs' lookups in one statement, their verdicts, then every row in one
+ * transaction. Sets each ticket's rc. */
+static void run_group(struct ticket *first, struct scan_row *rows, struct scan_job **jobs)
+{
+	size_t nj = 0, n = 0;
+	for (struct ticket *t = first; t != NULL; t = t->next)
+		if (t->job != NULL)
+			jobs[nj++] = t->job;
+	enum db_rc lrc = nj > 0 ? scanq_lookup(cdb, jobs, nj) : DB_OK;
+	for (struct ticket *t = first; t != NULL; t = t->next) {
+		if (t->job == NULL) {
+			memcpy(rows + n, t->rows, t->n * sizeof *rows);
+			n += t->n;
+			continue;
+		}
+		t->rc = lrc;
+		if (lrc != DB_OK)
+			continue;
+		const struct scan_row *r = t->job->decide(t->job);
+		if (r != NULL)
+			rows[n++] = *r;
+	}
+	enum db_rc rc = n > 0 ? commit_group(rows, n) : DB_OK;
+	for (struct ticket *t = first; t != NULL; t = t->next)
+		if (t->job == NULL || lrc == DB_OK)
+			t->rc = rc;
+}
+
 static void *committer_main(void *arg)
 {
 	(void)arg;
 	db_thread_init();
 	static struct scan_row rows[GROUP_MAX]; /* one committer per process */
+	static struct scan_job *jobs[GROUP_MAX];
 	pthread_mutex_lock(&lock);
 	for (;;) {
 		while (head == NULL && !stopping)
 			pthread_cond_wait(&work, &lock);
 		if (head == NULL && stopping)
 			break;
-		/* Take every ticket that fits in one group. */
+		if (last_group > 1 && queued < GATHER_MIN && !stopping) {
+			struct timespec until;
+			clock_gettime(CLOCK_MONOTONIC, &until);
+			until.tv_nsec += GATHER_US * 1000L;
+			if (until.tv_nsec >= 1000000000L) {
+				until.tv_sec++;
+				until.tv_nsec -= 1000000000L;
+			}
+			gathering = 1;
+			while (queued < GATHER_MIN && !stopping && pthread_cond_timedwait(&work, &lock, &until) == 0)
+				;
+			gathering = 0;
+		}
+		/* Take every ticket that fits in one group (a job is one row). */
 		struct ticket *first = head, *last = NULL;
 		size_t n = 0;
-		for (struct ticket *t = head; t != NULL && n + t->n <= GROUP_MAX; t = t->next) {
-			memcpy(rows + n, t->rows, t->n * sizeof *rows);
-			n += t->n;
+		size_t nt = 0;
+		for (struct ticket *t = head; t != NULL; t = t->next) {
+			size_t k = t->job != NULL ? 1 : t->n;
+			if (n + k > GROUP_MAX)
+				break;
+			n += k;
+			nt++;
 			last = t;
 		}
-		if (last == NULL) { /* a ticket larger than a group: write it alone */
+		if (last == NULL) { /* rows more than a group holds: written alone */
 			last = head;
+			nt = 1;
 		}
+		queued -= nt;
+		last_group = nt;
 		head = last->next;
 		if (head == NULL)
 			tail = NULL;
 		last->next = NULL;
 		pthread_mutex_unlock(&lock);
-		enum db_rc rc = n > 0 ? commit_group(rows, n) : commit_group(first->rows, first->n);
+		if (first->job == NULL && first->n > GROUP_MAX)
+			first->rc = commit_group(first->rows, first->n);
+		else
+			run_group(first, rows, jobs);
 		pthread_mutex_lock(&lock);
-		for (struct ticket *t = first; t != NULL; t = t->next) {
-			t->rc = rc;
+		for (struct ticket *t = first, *next; t != NULL; t = next) {
+			next = t->next; /* t may be gone once its writer sees done */
 			t->done = 1;
+			pthread_cond_signal(&t->cv);
 		}
-		pthread_cond_broadcast(&done);
 	}
 	pthread_mutex_unlock(&lock);
 	db_close(cdb);
@@ -121,6 +240,11 @@ static void *committer_main(void *arg)
 
 int scanq_start(const struct conf *c)
 {
+	pthread_condattr_t ca;
+	if (pthread_condattr_init(&ca) != 0 || pthread_condattr_setclock(&ca, CLOCK_MONOTONIC) != 0 ||
+	    pthread_cond_init(&work, &ca) != 0)
+		return -1;
+	pthread_condattr_destroy(&ca);
 	cdb = db_open(c);
 	if (cdb == NULL)
 		return -1;
@@ -145,22 +269,37 @@ void scanq_stop(void)
 	running = 0;
 }
 
-enum db_rc scanq_write(const struct scan_row *rows, size_t n)
+static enum db_rc enqueue(struct ticket *t)
 {
-	struct ticket t = { rows, n, 0, DB_ERR, NULL };
 	pthread_mutex_lock(&lock);
 	if (!running || stopping) {
 		pthread_mutex_unlock(&lock);
 		return DB_DOWN;
 	}
 	if (tail != NULL)
-		tail->next = &t;
+		tail->next = t;
 	else
-		head = &t;
-	tail = &t;
-	pthread_cond_signal(&work);
-	while (!t.done)
-		pthread_cond_wait(&done, &lock);
+		head = t;
+	tail = t;
+	queued++;
+	if (!gathering || queued >= GATHER_MIN)
+		pthread_cond_signal(&work);
+	while (!t->done)
+		pthread_cond_wait(&t->cv, &lock);
 	pthread_mutex_unlock(&lock);
-	return t.rc;
+	pthread_cond_destroy(&t->cv);
+	return t->rc;
+}
+
+enum db_rc scanq_write(const struct scan_row *rows, size_t n)
+{
+	struct ticket t = { rows, n, NULL, 0, DB_ERR, PTHREAD_COND_INITIALIZER, NULL };
+	/* The committer unlinks a ticket before it marks it done: nothing refers to t afterwards. */
+	return enqueue(&t); // NOLINT(clang-analyzer-core.StackAddressEscape)
+}
+
+enum db_rc scanq_submit(struct scan_job *job)
+{
+	struct ticket t = { NULL, 0, job, 0, DB_ERR, PTHREAD_COND_INITIALIZER, NULL };
+	return enqueue(&t); // NOLINT(clang-analyzer-core.StackAddressEscape): as above
 }

@@ -1,6 +1,6 @@
-/* scanq.h: durable scans in groups: request threads hand their rows to one committer thread per
- * worker, which writes everything queued in one transaction; no caller returns before its rows
- * are committed, and one fsync covers many scans. */
+/* scanq.h: durable scans in groups: request threads hand their scans to one committer thread per
+ * worker, which looks up every queued device's scan in one statement and writes the group in one
+ * more; no caller returns before its rows are committed, and one fsync covers many scans. */
 #ifndef HQR_SCANQ_H
 #define HQR_SCANQ_H
 #include <stddef.h>
@@ -28,6 +28,29 @@ struct scan_row {
 	size_t visitor_len;
 };
 
+/* What the store says of a device's token and the code it scanned. */
+struct scan_lookup {
+	int device_found;           /* an unrevoked device with this token */
+	uint64_t device, checkpoint;
+	int32_t cp_kind, cp_type;
+	int person_found;           /* a person with this code_ref, and a code */
+	uint64_t person;
+	uint32_t serial;
+	int32_t color, id_type, resident;
+	char name_m[128], id_m[48];
+};
+
+/* A device's scan whose lookup, verdict and write the committer does for a whole group at once. */
+struct scan_job {
+	uint8_t device_hash[32];
+	uint64_t code_ref;          /* 0 when the code did not parse */
+	struct scan_lookup lk;      /* filled by the lookup */
+	/* Runs on the committer thread once lk is filled: the row to write, or NULL for none (an
+	 * unknown device, a refused request). Must not touch the database. */
+	const struct scan_row *(*decide)(struct scan_job *job);
+	void *arg;
+};
+
 /* Starts the committer thread (with its own database connection); 0 or -1. */
 int scanq_start(const struct conf *c);
 /* Commits what is queued, then stops the committer. */
@@ -35,6 +58,12 @@ void scanq_stop(void);
 /* Queues rows and waits until they are committed: DB_OK, or the error that lost them (nothing
  * was acknowledged then). */
 enum db_rc scanq_write(const struct scan_row *rows, size_t n);
+/* Queues a device's scan: the committer looks up the device and code of every queued job in one
+ * statement, calls each job's decide, and commits the rows with the group's. Returns as
+ * scanq_write; DB_OK also when decide wrote nothing. */
+enum db_rc scanq_submit(struct scan_job *job);
+/* Fills the lookups of n jobs now, on db (used where a request must not wait for a group). */
+enum db_rc scanq_lookup(struct db *db, struct scan_job *const *jobs, size_t n);
 /* Writes rows in the caller's own transaction (batches, tools). */
 enum db_rc scanq_insert(struct db *db, const struct scan_row *rows, size_t n);
 

@@ -1144,3 +1144,58 @@ def test_load_every_acknowledged_scan_is_in_the_database(stack):
     assert found == len(acked), f"{len(acked) - found} acknowledged scans are missing"
     if failed == 0:  # and nothing was written that was not acknowledged
         assert scans_of_device(stack, dev) - before == len(acked)
+
+
+def test_scans_arriving_together_each_get_their_own_verdict(stack, mall, community):
+    """Concurrent scans are looked up and written in groups: every answer and every row must still
+    be its own device's, person's and checkpoint's, and a refused request must write nothing."""
+    cp_m, dev_m, tok_m = mall
+    cp_c, dev_c, tok_c = community
+    green, red, resident = Person(stack), Person(stack), Person(stack)
+    red.declare_cough()
+    h.hqrctl(stack, "resident", "add", "--checkpoint", str(cp_c), "--person", resident.pid)
+    gone_cp = h.checkpoint(stack)
+    gone_dev, gone_tok = device_add(stack, gone_cp)
+    h.hqrctl(stack, "device", "revoke", "--id", str(gone_dev))
+    codes = {p.pid: p.qr() for p in (green, red, resident)}
+    # (token, person, direction, temperature) -> (status, verdict or error code, checkpoint, device, person)
+    cases = [
+        ((tok_m, green, "in", 36.5), (200, "allow", cp_m, dev_m, green)),
+        ((tok_m, red, "in", 36.5), (200, "deny", cp_m, dev_m, red)),
+        ((tok_m, red, "out", None), (200, "allow", cp_m, dev_m, red)),
+        ((tok_c, resident, "in", 36.5), (200, "allow", cp_c, dev_c, resident)),
+        ((tok_c, green, "in", 36.5), (200, "register", cp_c, dev_c, green)),
+        ((tok_m, green, "in", 38.1), (200, "deny", cp_m, dev_m, green)),
+        ((tok_m, green, "in", None), (422, "VALIDATION_FAILED", None, None, None)),
+        ((gone_tok, green, "in", 36.5), (401, "UNAUTHENTICATED", None, None, None)),
+        (("x" * 43, green, "in", 36.5), (401, "UNAUTHENTICATED", None, None, None)),
+    ]
+    shown = {p.pid: {k: p.details()[k] for k in ("name_masked", "id_masked")} for p in (green, red, resident)}
+    before = {d: scans_of_device(stack, d) for d in (dev_m, dev_c, gone_dev)}
+    rounds = 12
+
+    def one(i):
+        (token, person, direction, temp), want = cases[i % len(cases)]
+        body = {"qr": codes[person.pid], "direction": direction}
+        if temp is not None:
+            body["temperature"] = temp
+        r = requests.post(stack.url("/api/v1/scans"), json=body, headers=bearer(token), timeout=15)
+        return i % len(cases), r
+
+    with concurrent.futures.ThreadPoolExecutor(16) as ex:
+        results = list(ex.map(one, range(rounds * len(cases))))
+    written = {dev_m: 0, dev_c: 0, gone_dev: 0}
+    for k, r in results:
+        status, what, cp, dev, person = cases[k][1]
+        assert r.status_code == status, (cases[k][0][1:], r.text)
+        if status != 200:
+            assert r.json()["error"]["code"] == what, r.text
+            continue
+        body = check_answer(r, person)
+        assert body["verdict"] == what, (cases[k][0][1:], body)
+        assert body["person"] == shown[person.pid], (cases[k][0][1:], body)
+        rw = row(stack, body["scan_id"])
+        assert (rw["checkpoint_id"], rw["device_id"], rw["person_id"]) == (cp, dev, person.db_id), (k, rw)
+        written[dev] += 1
+    for d, n in written.items():
+        assert scans_of_device(stack, d) - before[d] == n, (d, n)
