@@ -2,6 +2,7 @@
 #include "clock.h"
 #include "ctl.h"
 #include "db.h"
+#include "persons.h"
 #include "valid.h"
 
 #include <stdio.h>
@@ -23,9 +24,13 @@ int ctl_risk_areas(struct ctl *ctl, int argc, char **argv)
 		return 0;
 	}
 	if (argc >= 1 && strcmp(argv[0], "set") == 0) {
+		if (argc - 1 > RISK_AREAS_MAX) {
+			fprintf(stderr, "hqrctl: at most %d high-risk areas\n", RISK_AREAS_MAX);
+			return 2;
+		}
 		for (int i = 1; i < argc; i++) {
 			long cp = utf8_check_text(argv[i], strlen(argv[i]));
-			if (cp < 1 || cp > 40 || strlen(argv[i]) > 250) {
+			if (cp < 1 || cp > RISK_AREA_MAX_CP) {
 				fprintf(stderr, "hqrctl: not a city name: argument %d\n", i);
 				return 2;
 			}

@@ -124,7 +124,7 @@ enum db_rc db_connect(struct db *db)
 		return DB_DOWN;
 	}
 	for (int i = 0; i < STMT__MAX; i++)
-		db->st[i] = prepare(db, i);
+		db->st[i] = DB_STMT_LAZY(i) ? NULL : prepare(db, i);
 	return DB_OK;
 }
 

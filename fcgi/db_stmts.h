@@ -145,5 +145,9 @@ enum stmt {
 };
 
 extern const char *const db_stmt_sql[STMT__MAX];
+/* Statements prepared on first use rather than at connect: the group writer's many-row forms,
+ * which only a worker's committer runs (each holds hundreds of parameter slots). */
+#define DB_STMT_LAZY(i) (((i) > STMT_SCAN_INSERT_1 && (i) <= STMT_SCAN_INSERT_32) || \
+			 ((i) > STMT_SCAN_LOOKUP_1 && (i) <= STMT_SCAN_LOOKUP_32))
 
 #endif

@@ -11,6 +11,7 @@
 #include "resp.h"
 #include "routes.h"
 #include "rules.h"
+#include "valid.h"
 #include "valid_id.h"
 #include "verdict.h"
 
@@ -960,4 +961,85 @@ enum err h_admin_audit(struct call *c)
 		cJSON_AddNumberToObject(o, "next_before_id", (double)last);
 	resp_json(c, 200, o);
 	return ERR_OK;
+}
+
+/* ---- high-risk areas ------------------------------------------------------ */
+
+/* The list as the rules read it, as {"areas":[...]}. */
+static enum err risk_areas_answer(struct call *c)
+{
+	char city[260];
+	struct db_col cols[] = { DBC_TEXT(city, sizeof city), DBC_END };
+	enum db_rc rc = db_query(c->db, STMT_RISK_AREAS_LIST, NULL, cols);
+	if (rc != DB_OK)
+		return db_err(rc == DB_NOROW ? DB_ERR : rc);
+	cJSON *o = cJSON_CreateObject();
+	cJSON *list = cJSON_AddArrayToObject(o, "areas");
+	while ((rc = db_fetch(c->db)) == DB_OK)
+		cJSON_AddItemToArray(list, cJSON_CreateString(city));
+	if (rc != DB_NOROW) {
+		cJSON_Delete(o);
+		return db_err(rc);
+	}
+	resp_json(c, 200, o);
+	return ERR_OK;
+}
+
+enum err h_admin_risk_areas(struct call *c)
+{
+	return risk_areas_answer(c);
+}
+
+/* PUT {"areas":[city...]}: replaces the whole list (an empty array clears it); declarations made
+ * from now on are judged against it. Repeated names are kept once. */
+enum err h_admin_risk_areas_set(struct call *c)
+{
+	const cJSON *areas = cJSON_GetObjectItemCaseSensitive((const cJSON *)c->json, "areas");
+	if (!cJSON_IsArray(areas)) {
+		call_field_error(c, "areas", areas == NULL ? "REQUIRED" : "NOT_A_LIST");
+		return ERR_VALIDATION;
+	}
+	if (cJSON_GetArraySize(areas) > RISK_AREAS_MAX) {
+		call_field_error(c, "areas", "TOO_MANY");
+		return ERR_VALIDATION;
+	}
+	int i = 0;
+	const cJSON *it;
+	cJSON_ArrayForEach(it, areas) {
+		long cp = cJSON_IsString(it) ? utf8_check_text(it->valuestring, strlen(it->valuestring)) : -1;
+		/* Names as the client's city picker writes them: no blanks around. */
+		if (cp > 0 && (strchr(" \t", it->valuestring[0]) != NULL ||
+			       strchr(" \t", it->valuestring[strlen(it->valuestring) - 1]) != NULL))
+			cp = -1;
+		if (cp < 1 || cp > RISK_AREA_MAX_CP) {
+			char name[24];
+			snprintf(name, sizeof name, "areas[%d]", i);
+			call_field_error(c, arena_strdup(c->arena, name),
+					 !cJSON_IsString(it) ? "NOT_A_STRING" : cp == 0 ? "REQUIRED" : cp < 0 ? "INVALID" : "TOO_LONG");
+		}
+		i++;
+	}
+	if (c->nferr > 0)
+		return ERR_VALIDATION;
+	int64_t now = clock_now();
+	for (int attempt = 0; attempt < 2; attempt++) {
+		enum db_rc rc = db_begin(c->db);
+		if (rc == DB_OK)
+			rc = db_exec(c->db, STMT_RISK_AREAS_CLEAR, NULL, NULL);
+		cJSON_ArrayForEach(it, areas) {
+			if (rc != DB_OK)
+				break;
+			struct db_param p[] = { DBP_TEXT(it->valuestring), DBP_I64(&now), DBP_END };
+			rc = db_exec(c->db, STMT_RISK_AREA_INSERT, p, NULL);
+		}
+		if (rc == DB_OK)
+			rc = db_commit(c->db);
+		else
+			db_rollback(c->db);
+		if (rc == DB_OK)
+			return risk_areas_answer(c);
+		if (rc != DB_RETRY)
+			return db_err(rc == DB_NOROW ? DB_ERR : rc);
+	}
+	return ERR_CONFLICT;
 }

@@ -23,7 +23,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define RISK_AREAS_MAX 1000
 
 static const char *const relationships[] = { "self", "parent", "grandparent", "child", "grandchild", "spouse",
 					     "sibling", "other", NULL };

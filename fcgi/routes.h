@@ -36,6 +36,8 @@ enum route_id {
 	ROUTE_ADMIN_ORDER,
 	ROUTE_ADMIN_TRACE,
 	ROUTE_ADMIN_AUDIT,
+	ROUTE_ADMIN_RISK_AREAS,
+	ROUTE_ADMIN_RISK_AREAS_SET,
 	ROUTE_PLATFORM_VERIFY,
 	ROUTE_PLATFORM_PUSH,
 	ROUTE__MAX
@@ -75,6 +77,8 @@ enum err h_admin_history(struct call *c);
 enum err h_admin_order(struct call *c);
 enum err h_admin_trace(struct call *c);
 enum err h_admin_audit(struct call *c);
+enum err h_admin_risk_areas(struct call *c);
+enum err h_admin_risk_areas_set(struct call *c);
 enum err h_platform_verify(struct call *c);
 enum err h_platform_push(struct call *c);
 

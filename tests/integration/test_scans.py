@@ -982,6 +982,8 @@ ROUTES = [
     ("admin_trace", "GET", "/api/v1/admin/trace?person={pid}&from={frm}&to={to}&window_minutes=30", None,
      {"investigator"}),
     ("admin_audit", "GET", "/api/v1/admin/audit?limit=5", None, {"operator"}),
+    ("admin_risk_areas", "GET", "/api/v1/admin/risk-areas", None, {"officer", "investigator", "operator"}),
+    ("admin_risk_areas_set", "PUT", "/api/v1/admin/risk-areas", "risk_body", {"officer"}),
 ]
 ROLES = ["officer", "investigator", "operator"]
 
@@ -999,7 +1001,8 @@ def test_every_role_against_every_admin_route_and_the_audit_trail(stack):
             body = {"cp_body": {"kind": "public_place", "type": "bank", "name": h.unique("cp"),
                                 "district": "Matrix"},
                     "resident_body": {"person_id": p.pid},
-                    "order_body": {"color": "green"}, None: None}[body_kind]
+                    "order_body": {"color": "green"},
+                    "risk_body": {"areas": []}, None: None}[body_kind]
             rid = "rm-" + uuid.uuid4().hex
             headers = {"X-Request-Id": rid}
             if role is not None:
@@ -1051,6 +1054,46 @@ def test_every_role_against_every_admin_route_and_the_audit_trail(stack):
             assert e["target"] == "FORBIDDEN", e
     # The audit answer itself shows no personal data of the person looked up.
     assert p.id_number not in r.text and p.name not in r.text
+
+
+def test_officer_sets_the_high_risk_areas_and_the_next_declaration_reads_them(stack):
+    _, officer = staff(stack, "officer")
+    _, investigator = staff(stack, "investigator")
+    city = "风险" + uuid.uuid4().hex[:6] + "市"
+    url = stack.url("/api/v1/admin/risk-areas")
+    try:
+        r = requests.put(url, json={"areas": [city, "Wuhan", city]}, headers=bearer(officer), timeout=10)
+        assert r.status_code == 200, r.text
+        assert sorted(r.json()["areas"]) == sorted(["Wuhan", city]), r.text
+        r = requests.get(url, headers=bearer(investigator), timeout=10)
+        assert r.status_code == 200 and sorted(r.json()["areas"]) == sorted(["Wuhan", city]), r.text
+        assert set(h.hqrctl(stack, "risk-areas", "list").stdout.split()) == {"Wuhan", city}
+        # A declaration made now with a stay there turns the code red; a stay elsewhere does not.
+        day = datetime.datetime.now(datetime.timezone(datetime.timedelta(hours=8))).date()
+        stay = {"from": (day - datetime.timedelta(days=4)).isoformat(), "to": (day - datetime.timedelta(days=2)).isoformat()}
+        for where, color in ((city[:-1], "red"), ("苏州", "green")):
+            p = Person(stack)
+            r = p.session.post(stack.url(f"/api/v1/persons/{p.pid}/declarations"),
+                               json={"symptoms": ["none"], "contact": "no", "declaration": True,
+                                     "travel": [dict(stay, city=where)]}, timeout=10)
+            assert r.status_code == 201 and r.json()["code"]["color"] == color, (where, r.text)
+        # Bad lists are refused whole, naming each bad entry; nothing changes.
+        bad = [{"areas": "Wuhan"}, {}, {"areas": [""]}, {"areas": ["x" * 41]}, {"areas": [" Wuhan"]},
+               {"areas": ["ok", 7]}, {"areas": ["a\u200bb"]}, {"areas": ["c%d" % i for i in range(1001)]}]
+        for body in bad:
+            r = requests.put(url, json=body, headers=bearer(officer), timeout=10)
+            assert_error(r, 422, "VALIDATION_FAILED")
+        r = requests.put(url, json={"areas": ["ok", 7, "y" * 41]}, headers=bearer(officer), timeout=10)
+        assert {(f["field"], f["code"]) for f in r.json()["error"]["fields"]} == {
+            ("areas[1]", "NOT_A_STRING"), ("areas[2]", "TOO_LONG")}, r.text
+        assert set(h.hqrctl(stack, "risk-areas", "list").stdout.split()) == {"Wuhan", city}
+        r = requests.put(url, data=b"[", headers=dict(bearer(officer), **{"Content-Type": "application/json"}),
+                         timeout=10)
+        assert r.status_code == 400, r.text
+    finally:
+        r = requests.put(url, json={"areas": []}, headers=bearer(officer), timeout=10)
+    assert r.status_code == 200 and r.json() == {"areas": []}, r.text
+    assert h.hqrctl(stack, "risk-areas", "list").stdout.strip() == ""
 
 
 def test_staff_calls_with_invalid_input_are_audited_too(stack):
