@@ -82,6 +82,8 @@ const char *const db_stmt_sql[STMT__MAX] = {
 	[STMT_OAUTH_CODE_INSERT] =
 		"INSERT INTO oauth_codes (code_hash, state, next_path, sealed_token, expires_at) "
 		"VALUES (?, ?, ?, ?, FROM_UNIXTIME(?))",
+	[STMT_OAUTH_CODE_SEAL] = "UPDATE oauth_codes SET sealed_token = ? WHERE code_hash = ?",
+	[STMT_OAUTH_CODE_DELETE] = "DELETE FROM oauth_codes WHERE code_hash = ?",
 	[STMT_OAUTH_CODE_GET] =
 		"SELECT state, next_path, sealed_token FROM oauth_codes "
 		"WHERE code_hash = ? AND expires_at > FROM_UNIXTIME(?)",

@@ -18,6 +18,7 @@
 #define STATE_LEN 32
 #define STATE_TTL_S 600
 #define CODE_REUSE_S 60
+#define CODE_PENDING_POLL_MS 100
 #define NEXT_MAX 512
 
 /* A local path only: "/" then no second "/" or "\", printable ASCII without backslash or
@@ -111,16 +112,32 @@ static void reuse_key(const char *code, uint8_t key[32])
 	crypto_sha256(buf, strlen(buf), key);
 }
 
-/* A reload of the callback with a code exchanged in the last minute lands in its session. */
+/* A reload of the callback with a code exchanged in the last minute lands in its session. A code
+ * whose first load is still waiting on the platform is remembered with an empty token: the
+ * reload waits for it (at most the platform's timeout and a little), then lands in the same
+ * session. 1: answered (landed, or failed while waiting); 0: not a known code, go on. */
 static int try_reuse(struct call *c, const char *code, const char *state, const uint8_t code_hash[32])
 {
 	char st[130], next[NEXT_MAX + 1];
 	uint8_t sealed[128], key[32], token[SESSION_TOKEN_LEN + 1];
-	int64_t now = clock_now();
-	struct db_param p[] = { DBP_BLOB(code_hash, 32), DBP_I64(&now), DBP_END };
+	int64_t wait_ms = c->conf->platform_timeout_ms + 2000;
 	struct db_col cols[] = { DBC_TEXT(st, sizeof st), DBC_TEXT(next, sizeof next), DBC_BLOB(sealed, sizeof sealed), DBC_END };
-	if (db_exec(c->db, STMT_OAUTH_CODE_GET, p, cols) != DB_OK || strcmp(st, state) != 0)
-		return 0;
+	for (;;) {
+		int64_t now = clock_now();
+		struct db_param p[] = { DBP_BLOB(code_hash, 32), DBP_I64(&now), DBP_END };
+		enum db_rc rc = db_exec(c->db, STMT_OAUTH_CODE_GET, p, cols);
+		if (rc != DB_OK || strcmp(st, state) != 0)
+			return 0;
+		if (cols[2].len > 0)
+			break;
+		if (wait_ms <= 0) {
+			fail(c, "LOGIN_PENDING");
+			return 1;
+		}
+		struct timespec ts = { 0, CODE_PENDING_POLL_MS * 1000000L };
+		nanosleep(&ts, NULL);
+		wait_ms -= CODE_PENDING_POLL_MS;
+	}
 	reuse_key(code, key);
 	int n = crypto_open(key, NULL, 0, sealed, cols[2].len, token, sizeof token - 1);
 	if (n != SESSION_TOKEN_LEN)
@@ -130,6 +147,19 @@ static int try_reuse(struct call *c, const char *code, const char *state, const 
 	resp_redirect(c, arena_strdup(c->arena, next));
 	log_info("login callback: a reused code landed in its session");
 	return 1;
+}
+
+/* The first load failed after remembering its code: a reload must not wait for it. */
+static void forget_code(struct call *c, const uint8_t code_hash[32])
+{
+	struct db_param p[] = { DBP_BLOB(code_hash, 32), DBP_END };
+	db_exec(c->db, STMT_OAUTH_CODE_DELETE, p, NULL);
+}
+
+static enum err fail_code(struct call *c, const uint8_t code_hash[32], const char *word)
+{
+	forget_code(c, code_hash);
+	return fail(c, word);
 }
 
 enum err h_login_callback(struct call *c)
@@ -158,46 +188,53 @@ enum err h_login_callback(struct call *c)
 		return fail(c, "STATE_INVALID");
 	if (rc != DB_OK)
 		return fail(c, "UNAVAILABLE");
+	/* Remembered before the state is spent, with no token yet: a reload from here on waits for
+	 * this load instead of finding the state gone. */
+	int64_t reuse_until = now + CODE_REUSE_S;
+	struct db_param cp[] = { DBP_BLOB(code_hash, 32), DBP_TEXT(state), DBP_TEXT(next), DBP_BLOB("", 0),
+				 DBP_I64(&reuse_until), DBP_END };
+	rc = db_exec(c->db, STMT_OAUTH_CODE_INSERT, cp, NULL);
+	if (rc == DB_DUP) /* another load of this code is on its way: land where it lands */
+		return try_reuse(c, code, state, code_hash) ? ERR_OK : fail(c, "CODE_USED");
+	if (rc != DB_OK)
+		return fail(c, "UNAVAILABLE");
 	struct db_param dp[] = { DBP_TEXT(state), DBP_END };
 	if (db_exec(c->db, STMT_STATE_DELETE, dp, NULL) != DB_OK)
-		return fail(c, "UNAVAILABLE");
+		return fail_code(c, code_hash, "UNAVAILABLE");
 	if (db_affected(c->db) != 1)
-		return fail(c, "STATE_INVALID");
+		return fail_code(c, code_hash, "STATE_INVALID");
 
 	struct pf_user u;
 	long errcode = 0;
 	enum pf_rc pr = platform_oauth_exchange(c->conf, code, &u, &errcode);
 	if (pr == PF_ERRCODE)
-		return fail(c, errcode == 40029   ? "CODE_INVALID"
-			       : errcode == 40163 ? "CODE_USED"
-			       : errcode == -1    ? "PLATFORM_UNAVAILABLE"
-						  : "PLATFORM_ERROR");
+		return fail_code(c, code_hash, errcode == 40029   ? "CODE_INVALID"
+					       : errcode == 40163 ? "CODE_USED"
+					       : errcode == -1    ? "PLATFORM_UNAVAILABLE"
+								  : "PLATFORM_ERROR");
 	if (pr != PF_OK)
-		return fail(c, "PLATFORM_UNAVAILABLE");
+		return fail_code(c, code_hash, "PLATFORM_UNAVAILABLE");
 	if (u.snapshot)
-		return fail(c, "SNAPSHOT_USER");
+		return fail_code(c, code_hash, "SNAPSHOT_USER");
 
 	now = clock_now();
 	struct db_param ap[] = { DBP_TEXT(u.openid), u.unionid[0] != '\0' ? (struct db_param)DBP_TEXT(u.unionid)
 								       : (struct db_param)DBP_NULL(DBT_TEXT),
 				 DBP_I64(&now), DBP_END };
 	if (db_exec(c->db, STMT_ACCOUNT_UPSERT, ap, NULL) != DB_OK)
-		return fail(c, "UNAVAILABLE");
+		return fail_code(c, code_hash, "UNAVAILABLE");
 	uint64_t account = db_insert_id(c->db);
 	char token[SESSION_TOKEN_LEN + 1];
 	int64_t exp;
 	if (account == 0 || session_create(c->db, c->conf, account, SESSION_COOKIE, token, &exp) != DB_OK)
-		return fail(c, "UNAVAILABLE");
+		return fail_code(c, code_hash, "UNAVAILABLE");
 
 	uint8_t key[32], sealed[128];
 	reuse_key(code, key);
 	int sn = crypto_seal(key, NULL, 0, token, SESSION_TOKEN_LEN, sealed, sizeof sealed);
-	int64_t reuse_until = now + CODE_REUSE_S;
-	if (sn > 0) {
-		struct db_param cp[] = { DBP_BLOB(code_hash, 32), DBP_TEXT(state), DBP_TEXT(next),
-					 DBP_BLOB(sealed, (size_t)sn), DBP_I64(&reuse_until), DBP_END };
-		db_exec(c->db, STMT_OAUTH_CODE_INSERT, cp, NULL); /* best effort: only reloads need it */
-	}
+	struct db_param sp2[] = { DBP_BLOB(sealed, sn > 0 ? (size_t)sn : 0), DBP_BLOB(code_hash, 32), DBP_END };
+	if (sn <= 0 || db_exec(c->db, STMT_OAUTH_CODE_SEAL, sp2, NULL) != DB_OK)
+		forget_code(c, code_hash); /* only reloads need it: they start over */
 	session_set_cookie(c, token, c->conf->session_absolute_s);
 	resp_redirect(c, arena_strdup(c->arena, next));
 	return ERR_OK;

@@ -447,10 +447,6 @@ def test_reload_after_the_minute_is_state_invalid(stack):
     assert r.headers.get("Set-Cookie") is None
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "h_login.c:151-165: the state is deleted before the exchange and the code is remembered only "
-    "after it (line 196), so a reload that arrives while the first load is still waiting on the "
-    "platform finds neither and ends on /?login_error=STATE_INVALID"))
 def test_reload_while_the_first_load_waits_on_the_platform_lands_in_the_session(stack):
     callback = callback_url(stack)
     out = {}
@@ -471,6 +467,27 @@ def test_reload_while_the_first_load_waits_on_the_platform_lands_in_the_session(
     assert session_cookie(out["second"])[0] == token
 
 
+def test_reload_while_the_first_load_fails_on_the_platform_does_not_hang(stack):
+    """The reload waits for the first load; when that one fails, the reload ends too, promptly."""
+    callback = callback_url(stack)
+    out = {}
+
+    def load(name):
+        t = time.monotonic()
+        out[name] = (follow(callback, timeout=20), time.monotonic() - t)
+
+    with fault(stack, "/sns/oauth2/access_token", "delay", delay_ms=4500, count=1):
+        first = threading.Thread(target=load, args=("first",))
+        first.start()
+        time.sleep(0.4)
+        load("second")
+        first.join(20)
+    assert login_error(out["first"][0]) == "PLATFORM_UNAVAILABLE", out["first"][0].headers
+    assert login_error(out["second"][0]) == "STATE_INVALID", out["second"][0].headers
+    assert out["second"][1] < 6.0, out["second"][1]   # the platform's 3 s timeout, not the wait's bound
+    assert out["second"][0].headers.get("Set-Cookie") is None
+
+
 def test_reloaded_code_with_a_fresh_valid_state_does_not_reuse_the_session(stack):
     callback = callback_url(stack)
     code, _ = code_state(callback)
@@ -478,7 +495,7 @@ def test_reloaded_code_with_a_fresh_valid_state_does_not_reuse_the_session(stack
     token, _ = session_cookie(first)
     _, _, fresh_state = start_login(stack)
     r = follow(callback_with(stack, code, fresh_state))
-    assert login_error(r) == "CODE_USED"                           # the platform says 40163
+    assert login_error(r) == "CODE_USED"                 # remembered with another state
     assert r.headers.get("Set-Cookie") is None
 
 
