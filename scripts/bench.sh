@@ -11,6 +11,8 @@ CONN=${BENCH_CONNECTIONS:-64}
 DIR=$(mktemp -d /tmp/hqr-bench.XXXXXX)
 chmod 755 "$DIR"
 export HQR_RATE=1000000 HQR_BURST=1000000 HQR_WORKERS=2 HQR_THREADS=16
+# The trace benchmark seeds 10 M scans: a buffer pool that holds them keeps seeding off the disk.
+export HQR_DB_BUFFER_POOL=${HQR_DB_BUFFER_POOL:-3G} HQR_DB_LOG_FILE=${HQR_DB_LOG_FILE:-1G}
 cleanup() { scripts/stack.sh stop "$DIR" >/dev/null 2>&1 || true; rm -rf "$DIR"; }
 trap cleanup EXIT
 

@@ -53,7 +53,8 @@ skip-name-resolve
 character-set-server=utf8mb4
 collation-server=utf8mb4_unicode_ci
 innodb_flush_log_at_trx_commit=1
-innodb_buffer_pool_size=256M
+innodb_buffer_pool_size=${HQR_DB_BUFFER_POOL:-256M}
+innodb_log_file_size=${HQR_DB_LOG_FILE:-96M}
 max_connections=1000
 default-time-zone=+00:00
 

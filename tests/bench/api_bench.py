@@ -1,8 +1,10 @@
 """Benchmarks of the service's endpoints with wrk on loopback, against the stack scripts/bench.sh
 started (DIR, HTTP_PORT, SIM_PORT) and the FastCGI ceiling it measured (FCGI_RPS). Prepares its
 data through the real API and hqrctl, then prints one line per endpoint: req/s, p99, ratio."""
+import atexit
 import io
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -22,6 +24,7 @@ CONN = int(os.environ.get("CONN", "64"))
 DUR = int(os.environ.get("DUR", "8"))
 BUILD = os.environ.get("HQR_BUILD", "build")
 WORK = tempfile.mkdtemp(prefix="hqr-bench-lua.")
+atexit.register(shutil.rmtree, WORK, True)
 
 
 class Stack:
