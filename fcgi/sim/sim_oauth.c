@@ -48,7 +48,9 @@ static void html_answer(struct call *c, int status, char *buf, size_t len)
 		return;
 	}
 	resp_raw(c, status, "text/html; charset=utf-8", copy, len);
-	resp_header(c, "Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'");
+	/* No form-action: the consent form's answer redirects to the service's callback, another
+	 * origin, and browsers apply form-action to that redirect too. */
+	resp_header(c, "Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'");
 }
 
 /*
