@@ -15,8 +15,9 @@ static const char *const form_words[] = {
 	[FORM_PART_TOO_LARGE] = "PART_TOO_LARGE",
 	[FORM_TOO_MANY_FILES] = "TOO_MANY_FILES",
 	[FORM_NOMEM] = "NOMEM",
+	[FORM_FILE_TOO_LARGE] = "FILE_TOO_LARGE",
 };
-_Static_assert(sizeof form_words / sizeof form_words[0] == FORM_NOMEM + 1, "a word per form_err");
+_Static_assert(sizeof form_words / sizeof form_words[0] == FORM_FILE_TOO_LARGE + 1, "a word per form_err");
 
 const char *form_err_word(enum form_err e)
 {
@@ -429,7 +430,7 @@ static enum form_err parse_body(struct form_ctx *c, struct arena *a, const char 
 		if (at == p)
 			return FORM_MALFORMED;
 		if (at == NOT_FOUND)
-			return to < len ? FORM_PART_TOO_LARGE : FORM_MALFORMED;
+			return to >= len ? FORM_MALFORMED : is_file ? FORM_FILE_TOO_LARGE : FORM_PART_TOO_LARGE;
 		size_t data = p + 2, dlen = at - data;
 
 		if (is_file) {

@@ -30,9 +30,10 @@ enum form_err {
 	FORM_MALFORMED,        /* framing, headers, Content-Disposition, names, bare LF, truncation */
 	FORM_TOO_MANY_PARTS,   /* over FORM_PARTS_MAX parts, or the field list is full */
 	FORM_HEADER_TOO_LONG,  /* a part header line over FORM_HEADER_MAX */
-	FORM_PART_TOO_LARGE,   /* a text part over FORM_TEXT_MAX or a file over max_file_bytes */
+	FORM_PART_TOO_LARGE,   /* a text part over FORM_TEXT_MAX */
 	FORM_TOO_MANY_FILES,   /* more file parts than max_files */
-	FORM_NOMEM             /* the arena is full, or the caller's boundary buffer too small */
+	FORM_NOMEM,            /* the arena is full, or the caller's boundary buffer too small */
+	FORM_FILE_TOO_LARGE    /* a file part over max_file_bytes */
 };
 
 /* The stable code word of e ("MALFORMED", "PART_TOO_LARGE", ...); "UNKNOWN" for other values. */

@@ -502,7 +502,7 @@ enum err h_application(struct call *c)
 		return ERR_INTERNAL;
 	enum form_err fe = form_parse(c->arena, boundary, c->body, c->body_len, file_fields, 4,
 				      (size_t)c->conf->photo_max_bytes + 1, in, files, &nfiles);
-	if (fe == FORM_PART_TOO_LARGE && c->body_len > (size_t)c->conf->photo_max_bytes) {
+	if (fe == FORM_FILE_TOO_LARGE) { /* only a photo can be: other file parts are as bounded */
 		call_field_error(c, "photo", "PHOTO_SIZE");
 		return ERR_VALIDATION;
 	}

@@ -526,9 +526,6 @@ def test_text_part_over_its_bound_is_400_malformed_form(stack, prober):
     assert_error(r, 400, "MALFORMED_FORM")
 
 
-@pytest.mark.xfail(strict=True, reason="h_application maps any FORM_PART_TOO_LARGE to photo PHOTO_SIZE once the "
-                   "body exceeds photo_max_bytes, even when the part over its bound is a text field and the "
-                   "photo is valid")
 def test_text_part_over_its_bound_is_not_blamed_on_a_valid_large_photo(stack, prober):
     r = post_application(prober, stack, address="北京市朝阳区" + "建" * 3000, photo=_padded_jpeg(PHOTO_MAX - 1000))
     assert_error(r, 400, "MALFORMED_FORM")

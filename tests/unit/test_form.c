@@ -325,6 +325,7 @@ static void test_err_words(void **state)
 	assert_string_equal(form_err_word(FORM_TOO_MANY_PARTS), "TOO_MANY_PARTS");
 	assert_string_equal(form_err_word(FORM_HEADER_TOO_LONG), "HEADER_TOO_LONG");
 	assert_string_equal(form_err_word(FORM_PART_TOO_LARGE), "PART_TOO_LARGE");
+	assert_string_equal(form_err_word(FORM_FILE_TOO_LARGE), "FILE_TOO_LARGE");
 	assert_string_equal(form_err_word(FORM_TOO_MANY_FILES), "TOO_MANY_FILES");
 	assert_string_equal(form_err_word(FORM_NOMEM), "NOMEM");
 	assert_string_equal(form_err_word((enum form_err)99), "UNKNOWN");
@@ -641,7 +642,7 @@ static void test_file_too_large(void **state)
 	sized_part(&b, "photo", 100);
 	assert_int_equal(parse_n(f, "B", b.p, b.n, 1, 100), FORM_OK);
 	assert_int_equal(f->files[0].len, 100);
-	assert_int_equal(parse_n(f, "B", b.p, b.n, 1, 99), FORM_PART_TOO_LARGE);
+	assert_int_equal(parse_n(f, "B", b.p, b.n, 1, 99), FORM_FILE_TOO_LARGE);
 	assert_int_equal(f->nfiles, 0);
 	/* A file may be larger than a text part. */
 	sized_part(&b, "photo", FORM_TEXT_MAX * 4);
@@ -765,7 +766,7 @@ static void test_linear_time(void **state)
 	}
 	t0 = now_s();
 	assert_int_equal(parse_n(f, bnd, b.p, b.n, 1, 4 * MiB), FORM_MALFORMED);
-	assert_int_equal(parse_n(f, bnd, b.p, b.n, 1, 1000), FORM_PART_TOO_LARGE);
+	assert_int_equal(parse_n(f, bnd, b.p, b.n, 1, 1000), FORM_FILE_TOO_LARGE);
 	assert_true(now_s() - t0 < 2.0);
 	free(b.p);
 }
