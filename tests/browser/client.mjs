@@ -30,9 +30,10 @@ const browser = await chromium.launch({
     '--disable-component-update', '--disable-sync'],
 });
 let out = {};
+let page = null;
 try {
   const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'zh-CN' });
-  const page = await ctx.newPage();
+  page = await ctx.newPage();
   page.setDefaultTimeout(15000);
   page.on('pageerror', (e) => errors.push('page error: ' + e.message));
   page.on('console', (m) => {
@@ -152,7 +153,9 @@ try {
   assert.deepEqual(errors, []);
   out = { ok: true, openid, self: selfPid, relative: relPid };
 } catch (e) {
-  out = { ok: false, error: String(e && e.stack || e), errors };
+  // What the page showed when it failed, to read in the test's report.
+  const shown = page ? await page.locator('main').innerText().catch(() => '') : '';
+  out = { ok: false, error: String(e && e.stack || e), errors, shown };
 } finally {
   await browser.close();
 }
