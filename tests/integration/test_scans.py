@@ -1242,3 +1242,34 @@ def test_scans_arriving_together_each_get_their_own_verdict(stack, mall, communi
         written[dev] += 1
     for d, n in written.items():
         assert scans_of_device(stack, d) - before[d] == n, (d, n)
+
+
+def test_scans_during_a_database_outage_are_a_fast_503_and_recover_without_restart(stack, mall, green):
+    cp, dev, token = mall
+    qr = green.qr()
+    assert h.scan(stack, token, qr).status_code == 200
+    before = scans_of_device(stack, dev)
+    workers = stack.worker_pids()
+    stack.sh("db-stop")
+    try:
+        for _ in range(12):  # more than one group's worth on each worker
+            t = time.monotonic()
+            r = h.scan(stack, token, qr)
+            assert_error(r, 503, "UNAVAILABLE")
+            assert time.monotonic() - t < 2.5, time.monotonic() - t
+    finally:
+        stack.sh("db-start")
+    deadline = time.monotonic() + 10
+    while True:
+        r = h.scan(stack, token, qr)
+        if r.status_code == 200 or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    body = check_answer(r, green)
+    assert_verdict(body, "allow")
+    assert_row(stack, body, device_id=dev, checkpoint_id=cp)
+    # Nothing refused was written; every worker's committer is back (each answers).
+    for _ in range(8):
+        assert h.scan(stack, token, qr).status_code == 200
+    assert scans_of_device(stack, dev) - before == 9
+    assert stack.worker_pids() == workers
