@@ -55,8 +55,8 @@ class Stack:
         return [line.split("\t") for line in p.stdout.splitlines()]
 
 
-def wrk(url, script=None, conn=CONN):
-    args = ["wrk", "-t2", f"-c{conn}", f"-d{DUR}s", "--latency"]
+def wrk(url, script=None, conn=CONN, dur=DUR):
+    args = ["wrk", "-t2", f"-c{conn}", f"-d{dur}s", "--latency"]
     if script:
         path = os.path.join(WORK, f"s{time.monotonic_ns()}.lua")
         with open(path, "w") as f:
@@ -118,10 +118,20 @@ def main():
     dev = helpers.device_token(st, cp)
     text = helpers.qr_text(s, st, pid)
     body = '{"qr":"%s","direction":"in","temperature":36.5}' % text
-    rps, p99, bad = wrk(f"{BASE}/api/v1/scans",
-                        lua_headers({"Authorization": "Bearer " + dev, "Content-Type": "application/json"},
-                                    "POST", body))
-    report("scans (verdict + durable write)", rps, p99, bad, f"  target >= 0.5")
+    # The target is a ratio: the ceiling is measured again beside each of three runs (the machine
+    # is shared and drifts), and the median of the three pairs' ratios is reported.
+    script = lua_headers({"Authorization": "Bearer " + dev, "Content-Type": "application/json"}, "POST", body)
+    pairs = []
+    wrk(f"{BASE}/api/v1/scans", script, dur=2)  # warm-up: the committers prepare their group statements
+    for _ in range(3):
+        ceil = wrk(f"{BASE}/healthz")[0]
+        pairs.append((wrk(f"{BASE}/api/v1/scans", script), ceil))
+    pairs.sort(key=lambda x: x[0][0] / x[1] if x[1] else 0)
+    (rps, p99, bad), ceil = pairs[1]
+    ratios = ", ".join(f"{r[0] / c:.2f}" for r, c in pairs if c)
+    print(f"{'scans (verdict + durable write)':<34} {rps:10.2f} req/s  p99 {p99:>8}  ratio to FastCGI "
+          f"{rps / ceil:.2f}  non-2xx {bad}  target >= 0.5 (median of 3 runs, each beside its own "
+          f"/healthz ceiling: {ratios})", flush=True)
 
     # Login callbacks (simulator included): pairs of state and code prepared through the real chain.
     urls = []
