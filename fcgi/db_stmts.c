@@ -44,8 +44,8 @@
  * is fixed (the triples drive it); residency is looked up only at a community (kind 0). */
 #define SCAN_LOOKUP_HEAD "SELECT STRAIGHT_JOIN q.i, d.id, d.checkpoint_id, c.kind, c.type, p.id, p.paper_serial, " \
 	"p.name_masked, p.id_masked, p.id_type, k.color, c.kind = 0 AND EXISTS (SELECT 1 FROM residents r " \
-	"WHERE r.checkpoint_id = d.checkpoint_id AND r.person_id = p.id) FROM (SELECT CAST(? AS INT) AS i, CAST(? AS BINARY(32)) AS h, " \
-	"CAST(? AS UNSIGNED) AS r"
+	"WHERE r.checkpoint_id = d.checkpoint_id AND r.person_id = p.id) " \
+	"FROM (SELECT CAST(? AS INT) AS i, CAST(? AS BINARY(32)) AS h, CAST(? AS UNSIGNED) AS r"
 #define SCAN_LOOKUP_1 " UNION ALL SELECT CAST(? AS INT), CAST(? AS BINARY(32)), CAST(? AS UNSIGNED)"
 #define SCAN_LOOKUP_3 SCAN_LOOKUP_1 SCAN_LOOKUP_1 SCAN_LOOKUP_1
 #define SCAN_LOOKUP_7 SCAN_LOOKUP_3 SCAN_LOOKUP_3 SCAN_LOOKUP_1
