@@ -2,6 +2,8 @@
 started (DIR, HTTP_PORT, SIM_PORT) and the FastCGI ceiling it measured (FCGI_RPS). Prepares its
 data through the real API and hqrctl, then prints one line per endpoint: req/s, p99, ratio."""
 import atexit
+import hashlib
+import hmac
 import io
 import os
 import shutil
@@ -132,6 +134,41 @@ def main():
     print(f"{'scans (verdict + durable write)':<34} {rps:10.2f} req/s  p99 {p99:>8}  ratio to FastCGI "
           f"{rps / ceil:.2f}  non-2xx {bad}  target >= 0.5 (median of 3 runs, each beside its own "
           f"/healthz ceiling: {ratios})", flush=True)
+
+    # Integrators' live scans (a transport operator's gates): each request signed, with its own
+    # nonce, prepared ahead (wrk cannot sign); more than a run can send.
+    integ = subprocess.run([os.path.join(BUILD, "hqrctl"), "-c", st.conf_path, "integrator", "add", "--name",
+                            helpers.unique("bench-integ"), "--checkpoint", str(cp)],
+                           stdout=subprocess.PIPE, text=True, check=True).stdout
+    key = [x.split(": ", 1)[1] for x in integ.splitlines() if x.startswith("key_id: ")][0]
+    secret = integ.strip().splitlines()[-1]
+    ibody = '{"qr":"%s","direction":"in","temperature":36.5,"checkpoint_id":%d}' % (text, cp)
+    digest = hashlib.sha256(ibody.encode()).hexdigest()
+    ts = str(int(time.time()) + 20)
+    lines = []
+    for n in range(60000):
+        nonce = f"bench-{n:08d}"
+        canon = f"POST\n/api/v1/scans\n{ts}\n{nonce}\n{digest}"
+        sig = hmac.new(secret.encode(), canon.encode(), hashlib.sha256).hexdigest()
+        lines.append(f'{{"{nonce}","{sig}"}}')
+    script = (lua_headers({"Content-Type": "application/json", "X-HQR-Key": key, "X-HQR-Timestamp": ts},
+                          "POST", ibody) + "signed = {" + ",".join(lines) + "}\n" + """
+local threads = 0
+function setup(thread)
+  threads = threads + 1
+  thread:set("tid", threads)
+end
+i = 0
+request = function()
+  i = i + 1
+  local k = (tid - 1) * 30000 + i  -- each of wrk's two threads its own nonces
+  wrk.headers["X-HQR-Nonce"] = signed[k][1]
+  wrk.headers["X-HQR-Signature"] = signed[k][2]
+  return wrk.format(nil, "/api/v1/scans")
+end
+""")
+    rps, p99, bad = wrk(BASE + "/", script)
+    report("integrator scans (signed)", rps, p99, bad, "  (key, nonce, grant and person looked up per request)")
 
     # Login callbacks (simulator included): pairs of state and code prepared through the real chain.
     urls = []
