@@ -51,15 +51,12 @@ static enum err render(struct call *c, const struct person_row *r, int kind, int
 enum err h_code_png(struct call *c)
 {
 	struct person_row r;
-	enum err e = persons_load(c, &r);
-	if (e != ERR_OK)
-		return e;
 	int64_t now = clock_now();
 	struct code_state code;
 	struct code_status st;
-	enum db_rc rc = codes_read(c->db, c->conf, r.id, now, &code, &st);
-	if (rc != DB_OK)
-		return persons_db_err(rc);
+	enum err e = persons_load_code(c, &r, now, &code, &st);
+	if (e != ERR_OK)
+		return e;
 	int red = code.color == RULES_COLOR_RED;
 	struct qrpng_opts o = { red ? QRPNG_RED : QRPNG_GREEN, 'M',
 				c->f[CODEPNG_SCALE].present ? (int)c->f[CODEPNG_SCALE].i : QRPNG_SCALE_DEFAULT, 0 };

@@ -610,6 +610,16 @@ enum err persons_load(struct call *c, struct person_row *r)
 	return rc == DB_OK ? ERR_OK : persons_db_err(rc);
 }
 
+enum err persons_load_code(struct call *c, struct person_row *r, int64_t now, struct code_state *code,
+			   struct code_status *st)
+{
+	enum err e = persons_load(c, r);
+	if (e != ERR_OK)
+		return e;
+	enum db_rc rc = codes_read(c->db, c->conf, r->id, now, code, st);
+	return rc == DB_OK ? ERR_OK : persons_db_err(rc);
+}
+
 enum err h_person_get(struct call *c)
 {
 	struct person_row r;
@@ -656,15 +666,12 @@ enum err h_person_photo(struct call *c)
 enum err h_person_code(struct call *c)
 {
 	struct person_row r;
-	enum err e = persons_load(c, &r);
-	if (e != ERR_OK)
-		return e;
 	int64_t now = clock_now();
 	struct code_state code;
 	struct code_status st;
-	enum db_rc rc = codes_read(c->db, c->conf, r.id, now, &code, &st);
-	if (rc != DB_OK)
-		return db_err(rc);
+	enum err e = persons_load_code(c, &r, now, &code, &st);
+	if (e != ERR_OK)
+		return e;
 	cJSON *o = codes_json(&code, &st, now);
 	char t[32];
 	codes_iso(now, t);

@@ -22,6 +22,11 @@ struct person_row {
 
 /* The person c->params[0] if the caller holds it; ERR_NOT_FOUND otherwise (ids reveal nothing). */
 enum err persons_load(struct call *c, struct person_row *r);
+struct code_state;
+struct code_status;
+/* persons_load, then the person's code as of now (converted to green if it is due). */
+enum err persons_load_code(struct call *c, struct person_row *r, int64_t now, struct code_state *code,
+			   struct code_status *st);
 /* The error a database result maps to (NOROW: 404, DOWN: 503, else 500). */
 enum err persons_db_err(enum db_rc rc);
 
