@@ -38,6 +38,20 @@
 #define SCAN_ROWS_30 SCAN_ROWS_29 "," SCAN_ROW
 #define SCAN_ROWS_31 SCAN_ROWS_30 "," SCAN_ROW
 #define SCAN_ROWS_32 SCAN_ROWS_31 "," SCAN_ROW
+/* The same for integrators' scans: (index, integrator, checkpoint, code_ref) quadruples joined to
+ * the integrator's grant of that checkpoint. */
+#define SCAN_ILOOKUP_HEAD "SELECT STRAIGHT_JOIN q.i, 0, c.id, c.kind, c.type, p.id, p.paper_serial, " \
+	"p.name_masked, p.id_masked, p.id_type, k.color, c.kind = 0 AND EXISTS (SELECT 1 FROM residents r " \
+	"WHERE r.checkpoint_id = c.id AND r.person_id = p.id) " \
+	"FROM (SELECT CAST(? AS INT) AS i, CAST(? AS UNSIGNED) AS g, CAST(? AS UNSIGNED) AS cp, " \
+	"CAST(? AS UNSIGNED) AS r"
+#define SCAN_ILOOKUP_1 " UNION ALL SELECT CAST(? AS INT), CAST(? AS UNSIGNED), CAST(? AS UNSIGNED), CAST(? AS UNSIGNED)"
+#define SCAN_ILOOKUP_3 SCAN_ILOOKUP_1 SCAN_ILOOKUP_1 SCAN_ILOOKUP_1
+#define SCAN_ILOOKUP_7 SCAN_ILOOKUP_3 SCAN_ILOOKUP_3 SCAN_ILOOKUP_1
+#define SCAN_ILOOKUP_15 SCAN_ILOOKUP_7 SCAN_ILOOKUP_7 SCAN_ILOOKUP_1
+#define SCAN_ILOOKUP_TAIL ") q JOIN integrator_checkpoints ic ON ic.integrator_id = q.g AND ic.checkpoint_id = q.cp " \
+	"JOIN checkpoints c ON c.id = ic.checkpoint_id LEFT JOIN persons p ON p.code_ref = q.r " \
+	"LEFT JOIN codes k ON k.person_id = p.id"
 /* The devices and scanned codes of a group of scans, in one statement: (index, device token hash,
  * code_ref) triples as a derived table, each joined by unique keys (1, 2, 4, ... 32 triples; a
  * group pads with its last triple). Typed columns keep the derived table in memory; the join order
@@ -229,6 +243,12 @@ const char *const db_stmt_sql[STMT__MAX] = {
 	[STMT_SCAN_LOOKUP_8] = SCAN_LOOKUP_HEAD SCAN_LOOKUP_7 SCAN_LOOKUP_TAIL,
 	[STMT_SCAN_LOOKUP_16] = SCAN_LOOKUP_HEAD SCAN_LOOKUP_15 SCAN_LOOKUP_TAIL,
 	[STMT_SCAN_LOOKUP_32] = SCAN_LOOKUP_HEAD SCAN_LOOKUP_15 SCAN_LOOKUP_15 SCAN_LOOKUP_1 SCAN_LOOKUP_TAIL,
+	[STMT_SCAN_ILOOKUP_1] = SCAN_ILOOKUP_HEAD SCAN_ILOOKUP_TAIL,
+	[STMT_SCAN_ILOOKUP_2] = SCAN_ILOOKUP_HEAD SCAN_ILOOKUP_1 SCAN_ILOOKUP_TAIL,
+	[STMT_SCAN_ILOOKUP_4] = SCAN_ILOOKUP_HEAD SCAN_ILOOKUP_3 SCAN_ILOOKUP_TAIL,
+	[STMT_SCAN_ILOOKUP_8] = SCAN_ILOOKUP_HEAD SCAN_ILOOKUP_7 SCAN_ILOOKUP_TAIL,
+	[STMT_SCAN_ILOOKUP_16] = SCAN_ILOOKUP_HEAD SCAN_ILOOKUP_15 SCAN_ILOOKUP_TAIL,
+	[STMT_SCAN_ILOOKUP_32] = SCAN_ILOOKUP_HEAD SCAN_ILOOKUP_15 SCAN_ILOOKUP_15 SCAN_ILOOKUP_1 SCAN_ILOOKUP_TAIL,
 	[STMT_SCAN_INSERT_1] = SCAN_INSERT SCAN_ROWS_1,
 	[STMT_SCAN_INSERT_2] = SCAN_INSERT SCAN_ROWS_2,
 	[STMT_SCAN_INSERT_3] = SCAN_INSERT SCAN_ROWS_3,

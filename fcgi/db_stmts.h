@@ -82,6 +82,12 @@ enum stmt {
 	STMT_SCAN_LOOKUP_8,
 	STMT_SCAN_LOOKUP_16,
 	STMT_SCAN_LOOKUP_32,
+	STMT_SCAN_ILOOKUP_1,
+	STMT_SCAN_ILOOKUP_2,
+	STMT_SCAN_ILOOKUP_4,
+	STMT_SCAN_ILOOKUP_8,
+	STMT_SCAN_ILOOKUP_16,
+	STMT_SCAN_ILOOKUP_32,
 	STMT_SCAN_INSERT_1, /* ... through STMT_SCAN_INSERT_32, in order: n rows in one statement */
 	STMT_SCAN_INSERT_2,
 	STMT_SCAN_INSERT_3,
@@ -150,6 +156,7 @@ extern const char *const db_stmt_sql[STMT__MAX];
 /* Statements prepared on first use rather than at connect: the group writer's many-row forms,
  * which only a worker's committer runs (each holds hundreds of parameter slots). */
 #define DB_STMT_LAZY(i) (((i) > STMT_SCAN_INSERT_1 && (i) <= STMT_SCAN_INSERT_32) || \
-			 ((i) > STMT_SCAN_LOOKUP_1 && (i) <= STMT_SCAN_LOOKUP_32))
+			 ((i) > STMT_SCAN_LOOKUP_1 && (i) <= STMT_SCAN_LOOKUP_32) || \
+			 ((i) > STMT_SCAN_ILOOKUP_1 && (i) <= STMT_SCAN_ILOOKUP_32))
 
 #endif

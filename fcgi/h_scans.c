@@ -286,8 +286,9 @@ static int64_t now_ms(void)
 	return clock_now_ms();
 }
 
-/* A device's scan: looked up, decided and written by the committer with the others of its group. */
-struct device_scan {
+/* A live scan (a device's or an integrator's): looked up, decided and written by the committer
+ * with the others of its group. */
+struct live_scan {
 	struct scan_job job;
 	struct call *c;
 	struct scan_in in;
@@ -297,12 +298,12 @@ struct device_scan {
 	struct scan_out out;
 };
 
-/* On the committer thread, with the device and the code's person looked up. */
-static const struct scan_row *device_decide(struct scan_job *job)
+/* On the committer thread, with the device (or the integrator's grant) and the person looked up. */
+static const struct scan_row *live_decide(struct scan_job *job)
 {
-	struct device_scan *d = job->arg;
+	struct live_scan *d = job->arg;
 	if (!job->lk.device_found) {
-		d->e = ERR_UNAUTHENTICATED;
+		d->e = job->integrator != 0 ? ERR_SCAN_DENIED_SCOPE : ERR_UNAUTHENTICATED;
 		return NULL;
 	}
 	d->c->device_id = job->lk.device;
@@ -312,23 +313,31 @@ static const struct scan_row *device_decide(struct scan_job *job)
 	return d->e == ERR_OK ? &d->out.row : NULL;
 }
 
-static enum err device_scan(struct call *c)
+enum err h_scan(struct call *c)
 {
-	struct device_scan *d = arena_alloc(c->arena, sizeof *d);
+	struct live_scan *d = arena_alloc(c->arena, sizeof *d);
 	if (d == NULL)
 		return ERR_INTERNAL;
 	memset(&d->job, 0, sizeof d->job);
-	memcpy(d->job.device_hash, c->device_hash, sizeof d->job.device_hash);
-	d->job.decide = device_decide;
+	d->job.decide = live_decide;
 	d->job.arg = d;
 	d->c = c;
 	d->e = ERR_INTERNAL;
-	if (parse_scan(c, c->json, &d->in, 0) != 0) {
+	int integ = c->integrator_id != 0;
+	if (!integ)
+		memcpy(d->job.device_hash, c->device_hash, sizeof d->job.device_hash);
+	if (parse_scan(c, c->json, &d->in, integ) != 0) {
+		if (integ) /* signed already: its body's errors are its own */
+			return ERR_VALIDATION;
 		/* An unknown device hears 401 before anything about its body. */
 		struct scan_job *j = &d->job;
 		if (scanq_lookup(c->db, &j, 1) != DB_OK)
 			return ERR_UNAVAILABLE;
 		return j->lk.device_found ? ERR_VALIDATION : ERR_UNAUTHENTICATED;
+	}
+	if (integ) {
+		d->job.integrator = c->integrator_id;
+		d->job.checkpoint = d->in.checkpoint;
 	}
 	d->at_ms = now_ms();
 	check_code(c, d->in.qr, d->at_ms, &d->cc);
@@ -339,33 +348,6 @@ static enum err device_scan(struct call *c)
 	if (d->e != ERR_OK)
 		return d->e;
 	resp_json(c, 200, answer(&d->out, d->at_ms / 1000));
-	return ERR_OK;
-}
-
-enum err h_scan(struct call *c)
-{
-	if (c->device_deferred)
-		return device_scan(c);
-	struct scan_in in;
-	if (parse_scan(c, c->json, &in, 1) != 0)
-		return ERR_VALIDATION;
-	int kind = 0, type = 0;
-	enum err e = integrator_checkpoint(c, in.checkpoint, &kind, &type);
-	if (e != ERR_OK)
-		return e;
-	int64_t at = now_ms();
-	struct code_check cc;
-	check_code(c, in.qr, at, &cc);
-	struct scan_out *out = arena_alloc(c->arena, sizeof *out);
-	if (out == NULL)
-		return ERR_INTERNAL;
-	e = decide(c, &in, &cc, in.checkpoint, kind, type, at, NULL, out);
-	if (e != ERR_OK)
-		return e;
-	/* The scan is durable before the answer goes out, denials included. */
-	if (scanq_write(&out->row, 1) != DB_OK)
-		return ERR_UNAVAILABLE;
-	resp_json(c, 200, answer(out, at / 1000));
 	return ERR_OK;
 }
 

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <time.h>
 
-#define GROUP_MAX 512      /* rows in one transaction */
+#define GROUP_MAX 512      /* scans in one group */
 #define ROW_PARAMS 13
 #define INSERT_MAX 32      /* rows in one statement (STMT_SCAN_INSERT_1..32) */
 /* Under load (the previous group had several tickets), the committer waits up to GATHER_US for
@@ -20,9 +20,7 @@
 #define LOOKUP_MAX 32      /* triples in one lookup statement */
 
 struct ticket {
-	const struct scan_row *rows;  /* rows to write as they are, or */
-	size_t n;
-	struct scan_job *job;         /* a device's scan to look up, decide and write */
+	struct scan_job *job;         /* a scan to look up, decide and write */
 	int done;
 	enum db_rc rc;
 	pthread_cond_t cv;        /* its writer waits here alone: a commit wakes only its group */
@@ -94,30 +92,38 @@ static enum db_rc commit_group(const struct scan_row *rows, size_t n)
 	return DB_DOWN;
 }
 
-enum db_rc scanq_lookup(struct db *db, struct scan_job *const *jobs, size_t n)
+/* Looks up n jobs of one kind (devices', or integrators' when integ) in statements of up to
+ * LOOKUP_MAX rows. */
+static enum db_rc lookup_kind(struct db *db, struct scan_job *const *jobs, size_t n, int integ)
 {
-	static const struct { size_t n; enum stmt s; } sizes[] = {
-		{ 1, STMT_SCAN_LOOKUP_1 }, { 2, STMT_SCAN_LOOKUP_2 }, { 4, STMT_SCAN_LOOKUP_4 },
-		{ 8, STMT_SCAN_LOOKUP_8 }, { 16, STMT_SCAN_LOOKUP_16 }, { LOOKUP_MAX, STMT_SCAN_LOOKUP_32 },
-	};
+	static const size_t sizes[] = { 1, 2, 4, 8, 16, LOOKUP_MAX };
+	static const enum stmt dev_stmt[] = { STMT_SCAN_LOOKUP_1, STMT_SCAN_LOOKUP_2, STMT_SCAN_LOOKUP_4,
+					      STMT_SCAN_LOOKUP_8, STMT_SCAN_LOOKUP_16, STMT_SCAN_LOOKUP_32 };
+	static const enum stmt int_stmt[] = { STMT_SCAN_ILOOKUP_1, STMT_SCAN_ILOOKUP_2, STMT_SCAN_ILOOKUP_4,
+					      STMT_SCAN_ILOOKUP_8, STMT_SCAN_ILOOKUP_16, STMT_SCAN_ILOOKUP_32 };
 	static _Thread_local int32_t idx[LOOKUP_MAX];
-	for (size_t j = 0; j < n; j++)
-		memset(&jobs[j]->lk, 0, sizeof jobs[j]->lk);
+	static _Thread_local struct db_param p[4 * LOOKUP_MAX + 1];
+	const size_t w = integ ? 4 : 3; /* parameters per row */
 	for (size_t base = 0; base < n; base += LOOKUP_MAX) {
 		size_t m = n - base < LOOKUP_MAX ? n - base : LOOKUP_MAX, si = 0;
-		while (sizes[si].n < m)
+		while (sizes[si] < m)
 			si++;
-		/* Pads with the last triple: its duplicate rows carry the same index. */
-		struct db_param p[3 * LOOKUP_MAX + 1];
-		for (size_t j = 0; j < sizes[si].n; j++) {
+		/* Pads with the last row: its duplicate results carry the same index. */
+		for (size_t j = 0; j < sizes[si]; j++) {
 			size_t k = j < m ? j : m - 1;
 			struct scan_job *jb = jobs[base + k];
 			idx[j] = (int32_t)k;
-			p[3 * j] = (struct db_param)DBP_I32(&idx[j]);
-			p[3 * j + 1] = (struct db_param)DBP_BLOB(jb->device_hash, sizeof jb->device_hash);
-			p[3 * j + 2] = (struct db_param)DBP_U64(&jb->code_ref);
+			struct db_param *q = &p[w * j];
+			q[0] = (struct db_param)DBP_I32(&idx[j]);
+			if (integ) {
+				q[1] = (struct db_param)DBP_U64(&jb->integrator);
+				q[2] = (struct db_param)DBP_U64(&jb->checkpoint);
+			} else {
+				q[1] = (struct db_param)DBP_BLOB(jb->device_hash, sizeof jb->device_hash);
+			}
+			q[w - 1] = (struct db_param)DBP_U64(&jb->code_ref);
 		}
-		p[3 * sizes[si].n] = (struct db_param)DBP_END;
+		p[w * sizes[si]] = (struct db_param)DBP_END;
 		int32_t i = 0;
 		struct scan_lookup r;
 		memset(&r, 0, sizeof r);
@@ -125,7 +131,7 @@ enum db_rc scanq_lookup(struct db *db, struct scan_job *const *jobs, size_t n)
 					 DBC_I32(&r.cp_type), DBC_U64(&r.person), DBC_I32((int32_t *)&r.serial),
 					 DBC_TEXT(r.name_m, sizeof r.name_m), DBC_TEXT(r.id_m, sizeof r.id_m),
 					 DBC_I32(&r.id_type), DBC_I32(&r.color), DBC_I32(&r.resident), DBC_END };
-		enum db_rc rc = db_query(db, sizes[si].s, p, cols);
+		enum db_rc rc = db_query(db, integ ? int_stmt[si] : dev_stmt[si], p, cols);
 		if (rc != DB_OK)
 			return rc;
 		while ((rc = db_fetch(db)) == DB_OK) {
@@ -146,32 +152,44 @@ enum db_rc scanq_lookup(struct db *db, struct scan_job *const *jobs, size_t n)
 	return DB_OK;
 }
 
+enum db_rc scanq_lookup(struct db *db, struct scan_job *const *jobs, size_t n)
+{
+	static _Thread_local struct scan_job *kind[2][GROUP_MAX];
+	for (size_t base = 0; base < n; base += GROUP_MAX) {
+		size_t nk[2] = { 0, 0 };
+		for (size_t j = base; j < n && j < base + GROUP_MAX; j++) {
+			memset(&jobs[j]->lk, 0, sizeof jobs[j]->lk);
+			int k = jobs[j]->integrator != 0;
+			kind[k][nk[k]++] = jobs[j];
+		}
+		enum db_rc rc = nk[0] > 0 ? lookup_kind(db, kind[0], nk[0], 0) : DB_OK;
+		if (rc == DB_OK && nk[1] > 0)
+			rc = lookup_kind(db, kind[1], nk[1], 1);
+		if (rc != DB_OK)
+			return rc;
+	}
+	return DB_OK;
+}
+
 /* One group: the jobs' lookups in one statement, their verdicts, then every row in one
  * transaction. Sets each ticket's rc. */
 static void run_group(struct ticket *first, struct scan_row *rows, struct scan_job **jobs)
 {
 	size_t nj = 0, n = 0;
 	for (struct ticket *t = first; t != NULL; t = t->next)
-		if (t->job != NULL)
-			jobs[nj++] = t->job;
-	enum db_rc lrc = nj > 0 ? scanq_lookup(cdb, jobs, nj) : DB_OK;
-	for (struct ticket *t = first; t != NULL; t = t->next) {
-		if (t->job == NULL) {
-			memcpy(rows + n, t->rows, t->n * sizeof *rows);
-			n += t->n;
-			continue;
+		jobs[nj++] = t->job;
+	enum db_rc rc = scanq_lookup(cdb, jobs, nj);
+	if (rc == DB_OK) {
+		for (size_t j = 0; j < nj; j++) {
+			const struct scan_row *r = jobs[j]->decide(jobs[j]);
+			if (r != NULL)
+				rows[n++] = *r;
 		}
-		t->rc = lrc;
-		if (lrc != DB_OK)
-			continue;
-		const struct scan_row *r = t->job->decide(t->job);
-		if (r != NULL)
-			rows[n++] = *r;
+		if (n > 0)
+			rc = commit_group(rows, n);
 	}
-	enum db_rc rc = n > 0 ? commit_group(rows, n) : DB_OK;
 	for (struct ticket *t = first; t != NULL; t = t->next)
-		if (t->job == NULL || lrc == DB_OK)
-			t->rc = rc;
+		t->rc = rc;
 }
 
 static void *committer_main(void *arg)
@@ -199,21 +217,12 @@ static void *committer_main(void *arg)
 				;
 			gathering = 0;
 		}
-		/* Take every ticket that fits in one group (a job is one row). */
-		struct ticket *first = head, *last = NULL;
-		size_t n = 0;
-		size_t nt = 0;
-		for (struct ticket *t = head; t != NULL; t = t->next) {
-			size_t k = t->job != NULL ? 1 : t->n;
-			if (n + k > GROUP_MAX)
-				break;
-			n += k;
+		/* Take up to a group's worth of tickets. */
+		struct ticket *first = head, *last = head;
+		size_t nt = 1;
+		while (last->next != NULL && nt < GROUP_MAX) {
+			last = last->next;
 			nt++;
-			last = t;
-		}
-		if (last == NULL) { /* rows more than a group holds: written alone */
-			last = head;
-			nt = 1;
 		}
 		queued -= nt;
 		last_group = nt;
@@ -222,10 +231,7 @@ static void *committer_main(void *arg)
 			tail = NULL;
 		last->next = NULL;
 		pthread_mutex_unlock(&lock);
-		if (first->job == NULL && first->n > GROUP_MAX)
-			first->rc = commit_group(first->rows, first->n);
-		else
-			run_group(first, rows, jobs);
+		run_group(first, rows, jobs);
 		pthread_mutex_lock(&lock);
 		for (struct ticket *t = first, *next; t != NULL; t = next) {
 			next = t->next; /* t may be gone once its writer sees done */
@@ -294,15 +300,9 @@ static enum db_rc enqueue(struct ticket *t)
 	return t->rc;
 }
 
-enum db_rc scanq_write(const struct scan_row *rows, size_t n)
-{
-	struct ticket t = { rows, n, NULL, 0, DB_ERR, PTHREAD_COND_INITIALIZER, NULL };
-	/* The committer unlinks a ticket before it marks it done: nothing refers to t afterwards. */
-	return enqueue(&t); // NOLINT(clang-analyzer-core.StackAddressEscape)
-}
-
 enum db_rc scanq_submit(struct scan_job *job)
 {
-	struct ticket t = { NULL, 0, job, 0, DB_ERR, PTHREAD_COND_INITIALIZER, NULL };
-	return enqueue(&t); // NOLINT(clang-analyzer-core.StackAddressEscape): as above
+	struct ticket t = { job, 0, DB_ERR, PTHREAD_COND_INITIALIZER, NULL };
+	/* The committer unlinks a ticket before it marks it done: nothing refers to t afterwards. */
+	return enqueue(&t); // NOLINT(clang-analyzer-core.StackAddressEscape)
 }

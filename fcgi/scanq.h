@@ -30,7 +30,7 @@ struct scan_row {
 
 /* What the store says of a device's token and the code it scanned. */
 struct scan_lookup {
-	int device_found;           /* an unrevoked device with this token */
+	int device_found;           /* an unrevoked device with this token, or a granted checkpoint */
 	uint64_t device, checkpoint;
 	int32_t cp_kind, cp_type;
 	int person_found;           /* a person with this code_ref, and a code */
@@ -40,9 +40,12 @@ struct scan_lookup {
 	char name_m[128], id_m[48];
 };
 
-/* A device's scan whose lookup, verdict and write the committer does for a whole group at once. */
+/* A scan whose lookup, verdict and write the committer does for a whole group at once: a
+ * device's (by its token's hash) or an integrator's (by its grant of the checkpoint). */
 struct scan_job {
 	uint8_t device_hash[32];
+	uint64_t integrator;        /* non-zero: an integrator's scan at checkpoint (device_hash unused) */
+	uint64_t checkpoint;
 	uint64_t code_ref;          /* 0 when the code did not parse */
 	struct scan_lookup lk;      /* filled by the lookup */
 	/* Runs on the committer thread once lk is filled: the row to write, or NULL for none (an
@@ -55,12 +58,10 @@ struct scan_job {
 int scanq_start(const struct conf *c);
 /* Commits what is queued, then stops the committer. */
 void scanq_stop(void);
-/* Queues rows and waits until they are committed: DB_OK, or the error that lost them (nothing
- * was acknowledged then). */
-enum db_rc scanq_write(const struct scan_row *rows, size_t n);
-/* Queues a device's scan: the committer looks up the device and code of every queued job in one
- * statement, calls each job's decide, and commits the rows with the group's. Returns as
- * scanq_write; DB_OK also when decide wrote nothing. */
+/* Queues a scan: the committer looks up the device (or grant) and code of every queued job in
+ * one statement per kind, calls each job's decide, and commits the rows with the group's; waits
+ * until they are committed. DB_OK (also when decide wrote nothing), or the error that lost the group
+ * (nothing was acknowledged then). */
 enum db_rc scanq_submit(struct scan_job *job);
 /* Fills the lookups of n jobs now, on db (used where a request must not wait for a group). */
 enum db_rc scanq_lookup(struct db *db, struct scan_job *const *jobs, size_t n);

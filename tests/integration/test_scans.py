@@ -1189,11 +1189,14 @@ def test_load_every_acknowledged_scan_is_in_the_database(stack):
         assert scans_of_device(stack, dev) - before == len(acked)
 
 
-def test_scans_arriving_together_each_get_their_own_verdict(stack, mall, community):
+def test_scans_arriving_together_each_get_their_own_verdict(stack, mall, community, integ):
     """Concurrent scans are looked up and written in groups: every answer and every row must still
-    be its own device's, person's and checkpoint's, and a refused request must write nothing."""
+    be its own device's (or integrator's), person's and checkpoint's, and a refused request must
+    write nothing."""
     cp_m, dev_m, tok_m = mall
     cp_c, dev_c, tok_c = community
+    it, cp_i = integ
+    bus = h.checkpoint(stack, kind="transport", type_="bus")  # not granted to the integrator
     green, red, resident = Person(stack), Person(stack), Person(stack)
     red.declare_cough()
     h.hqrctl(stack, "resident", "add", "--checkpoint", str(cp_c), "--person", resident.pid)
@@ -1212,9 +1215,13 @@ def test_scans_arriving_together_each_get_their_own_verdict(stack, mall, communi
         ((tok_m, green, "in", None), (422, "VALIDATION_FAILED", None, None, None)),
         ((gone_tok, green, "in", 36.5), (401, "UNAUTHENTICATED", None, None, None)),
         (("x" * 43, green, "in", 36.5), (401, "UNAUTHENTICATED", None, None, None)),
+        ((("integ", cp_i), green, "in", 36.5), (200, "allow", cp_i, None, green)),
+        ((("integ", cp_i), red, "in", 36.5), (200, "deny", cp_i, None, red)),
+        ((("integ", bus), green, "in", 36.5), (403, "CHECKPOINT_NOT_ALLOWED", None, None, None)),
     ]
     shown = {p.pid: {k: p.details()[k] for k in ("name_masked", "id_masked")} for p in (green, red, resident)}
     before = {d: scans_of_device(stack, d) for d in (dev_m, dev_c, gone_dev)}
+    before_i = scans_of_integrator(stack, it.id)
     rounds = 12
 
     def one(i):
@@ -1222,12 +1229,14 @@ def test_scans_arriving_together_each_get_their_own_verdict(stack, mall, communi
         body = {"qr": codes[person.pid], "direction": direction}
         if temp is not None:
             body["temperature"] = temp
+        if isinstance(token, tuple):  # an integrator's signed scan at a checkpoint
+            return i % len(cases), it.post("/api/v1/scans", dict(body, checkpoint_id=token[1]))
         r = requests.post(stack.url("/api/v1/scans"), json=body, headers=bearer(token), timeout=15)
         return i % len(cases), r
 
     with concurrent.futures.ThreadPoolExecutor(16) as ex:
         results = list(ex.map(one, range(rounds * len(cases))))
-    written = {dev_m: 0, dev_c: 0, gone_dev: 0}
+    written = {dev_m: 0, dev_c: 0, gone_dev: 0, None: 0}
     for k, r in results:
         status, what, cp, dev, person = cases[k][1]
         assert r.status_code == status, (cases[k][0][1:], r.text)
@@ -1241,7 +1250,10 @@ def test_scans_arriving_together_each_get_their_own_verdict(stack, mall, communi
         assert (rw["checkpoint_id"], rw["device_id"], rw["person_id"]) == (cp, dev, person.db_id), (k, rw)
         written[dev] += 1
     for d, n in written.items():
-        assert scans_of_device(stack, d) - before[d] == n, (d, n)
+        if d is None:
+            assert scans_of_integrator(stack, it.id) - before_i == n, n
+        else:
+            assert scans_of_device(stack, d) - before[d] == n, (d, n)
 
 
 def test_scans_during_a_database_outage_are_a_fast_503_and_recover_without_restart(stack, mall, green):
