@@ -168,7 +168,7 @@ request = function()
 end
 """)
     rps, p99, bad = wrk(BASE + "/", script)
-    report("integrator scans (signed)", rps, p99, bad, "  (key, nonce, grant and person looked up per request)")
+    report("integrator scans (signed)", rps, p99, bad, "  (key and nonce checked per request; grant and person with the group)")
 
     # Login callbacks (simulator included): pairs of state and code prepared through the real chain.
     urls = []
