@@ -326,9 +326,32 @@ static enum db_rc integrator_insert(struct db *db, const char *name, const char 
 int ctl_integrator(struct ctl *ctl, int argc, char **argv)
 {
 	static const char *const add_opts[] = { "name", "checkpoint", NULL };
+	static const char *const revoke_opts[] = { "key", NULL };
 	struct opts o;
+	if (argc >= 1 && strcmp(argv[0], "revoke") == 0) {
+		/* A leaked secret: the key stops at once (the next signed request is a 401). */
+		if (opts_parse(argc - 1, argv + 1, revoke_opts, &o) != 0)
+			return 2;
+		const char *key = opt_one(&o, "key");
+		if (key == NULL || strlen(key) > 40) {
+			fprintf(stderr, "usage: hqrctl integrator revoke --key KEY_ID\n");
+			return 2;
+		}
+		int64_t now = clock_now();
+		struct db_param p[] = { DBP_I64(&now), DBP_TEXT(key), DBP_END };
+		enum db_rc rc = db_exec(ctl->db, STMT_INTEGRATOR_REVOKE, p, NULL);
+		if (rc != DB_OK)
+			return db_fail(rc);
+		if (db_affected(ctl->db) == 0) {
+			fprintf(stderr, "hqrctl: no active integrator key %s\n", key);
+			return 1;
+		}
+		printf("integrator key %s revoked\n", key);
+		return 0;
+	}
 	if (argc < 1 || strcmp(argv[0], "add") != 0) {
-		fprintf(stderr, "usage: hqrctl integrator add --name NAME --checkpoint ID [--checkpoint ID...]\n");
+		fprintf(stderr, "usage: hqrctl integrator add --name NAME --checkpoint ID [--checkpoint ID...] | "
+			"integrator revoke --key KEY_ID\n");
 		return 2;
 	}
 	if (opts_parse(argc - 1, argv + 1, add_opts, &o) != 0)

@@ -203,6 +203,8 @@ const char *const db_stmt_sql[STMT__MAX] = {
 		"INSERT INTO integrator_checkpoints (integrator_id, checkpoint_id) VALUES (?, ?)",
 	[STMT_INTEGRATOR_BY_KEY] =
 		"SELECT id, secret_enc FROM integrators WHERE key_id = ? AND revoked_at IS NULL",
+	[STMT_INTEGRATOR_REVOKE] =
+		"UPDATE integrators SET revoked_at = FROM_UNIXTIME(?) WHERE key_id = ? AND revoked_at IS NULL",
 	[STMT_INTEGRATOR_CHECKPOINT] =
 		"SELECT c.kind, c.type FROM integrator_checkpoints ic JOIN checkpoints c ON c.id = "
 		"ic.checkpoint_id WHERE ic.integrator_id = ? AND ic.checkpoint_id = ?",

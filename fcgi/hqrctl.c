@@ -28,7 +28,7 @@ static const struct verb verbs[] = {
 	{ "admin", "admin add --role officer|investigator|operator --name NAME | admin revoke --name NAME   staff tokens", ctl_admin, 1 },
 	{ "checkpoint", "checkpoint add --kind K --type T --name NAME --district D   a checkpoint (prints its id)", ctl_checkpoint, 1 },
 	{ "device", "device add --checkpoint ID | device revoke --id ID   a checkpoint device's token", ctl_device, 1 },
-	{ "integrator", "integrator add --name NAME --checkpoint ID [--checkpoint ID...]   a signed-API key id and secret", ctl_integrator, 1 },
+	{ "integrator", "integrator add --name NAME --checkpoint ID [--checkpoint ID...] | integrator revoke --key KEY_ID   signed-API keys", ctl_integrator, 1 },
 	{ "resident", "resident add --checkpoint ID --person PUBLIC_ID   a resident of a community", ctl_resident, 1 },
 	{ "seed-demo", "seed-demo            a community, a subway station, their devices and three staff (once)", ctl_seed_demo, 1 },
 };

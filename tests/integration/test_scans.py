@@ -667,6 +667,21 @@ def test_integrator_checkpoint_not_granted_is_403(stack, integ, green):
     assert scans_of_integrator(stack, it.id) == before
 
 
+def test_revoked_integrator_key_is_401_on_the_next_request(stack, green):
+    cp = h.checkpoint(stack, kind="transport", type_="coach")
+    it = Integrator(stack, cp)
+    body = {"qr": green.qr(), "direction": "in", "temperature": 36.6, "checkpoint_id": cp}
+    assert it.post("/api/v1/scans", body).status_code == 200
+    p = h.hqrctl(stack, "integrator", "revoke", "--key", it.key)
+    assert f"integrator key {it.key} revoked" in p.stdout, p.stdout
+    before = scans_of_integrator(stack, it.id)
+    assert_error(it.post("/api/v1/scans", body), 401, "UNAUTHENTICATED")
+    assert scans_of_integrator(stack, it.id) == before
+    # Revoking again, or a key that never was, says so and fails.
+    assert h.hqrctl(stack, "integrator", "revoke", "--key", it.key, check=False).returncode == 1
+    assert h.hqrctl(stack, "integrator", "revoke", "--key", "ik_0000000000000000", check=False).returncode == 1
+
+
 def test_integrator_unknown_key_is_401(stack, integ, green):
     it, cp = integ
     it2 = Integrator.__new__(Integrator)
