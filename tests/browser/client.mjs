@@ -35,6 +35,7 @@ try {
   const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'zh-CN' });
   page = await ctx.newPage();
   page.setDefaultTimeout(15000);
+  await page.clock.install(); // timers run as usual until the test moves the clock on
   page.on('pageerror', (e) => errors.push('page error: ' + e.message));
   page.on('console', (m) => {
     if (/Content Security Policy|Refused to/.test(m.text())) errors.push('console: ' + m.text());
@@ -85,6 +86,17 @@ try {
   assert.equal(await page.locator('#report').isHidden(), true);
   assert.equal(await page.locator('#code-paper').isHidden(), true, 'no paper code link for oneself');
   const selfPid = await page.locator('#code').getAttribute('data-person');
+  // The image is fetched again when the service's refresh_after_s has passed (the page's clock is
+  // moved forward; the requests are real), so that a shown code never goes stale.
+  const first = await page.locator('#code-img').getAttribute('src');
+  const again = page.waitForRequest((r) => r.url().includes(`/persons/${selfPid}/code.png`));
+  const status = page.waitForRequest((r) => r.url().endsWith(`/persons/${selfPid}/code`));
+  await page.clock.runFor(31000);
+  await Promise.all([again, status]);
+  await page.waitForFunction((src) => {
+    const i = document.getElementById('code-img');
+    return i.src !== src && i.complete && i.naturalWidth >= 200;
+  }, new URL(first, BASE).href);
   // The page shows nothing whole: neither the ID number nor the name.
   const shown = await page.locator('main').innerText();
   assert.ok(!shown.includes(selfId) && !shown.includes(selfName), shown);
