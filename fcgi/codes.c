@@ -28,21 +28,15 @@ void codes_iso(int64_t t, char out[32])
 
 enum db_rc codes_load(struct db *db, uint64_t person, int lock, struct code_state *out)
 {
-	int32_t color = 0, start = 0, until = 0;
-	uint32_t version = 0;
-	memset(out, 0, sizeof *out);
+	struct code_cols_buf b;
+	struct db_col cols[CODES_NCOLS + 1];
+	codes_cols(&b, out, cols);
+	cols[CODES_NCOLS] = (struct db_col)DBC_END;
 	struct db_param p[] = { DBP_U64(&person), DBP_END };
-	struct db_col cols[] = { DBC_I32(&color), DBC_TEXT(out->reason, sizeof out->reason), DBC_I64(&out->since),
-				 DBC_I32(&start), DBC_I32(&until), DBC_I32((int32_t *)&version), DBC_END };
 	enum db_rc rc = db_exec(db, lock ? STMT_CODE_GET_LOCKED : STMT_CODE_GET, p, cols);
-	if (rc != DB_OK)
-		return rc;
-	out->color = color;
-	out->has_obs = !cols[3].null && !cols[4].null;
-	out->obs_start = start;
-	out->obs_until = until;
-	out->version = version;
-	return DB_OK;
+	if (rc == DB_OK)
+		codes_cols_done(&b, cols, out);
+	return rc;
 }
 
 /* Computes the report status of a red code under observation. */
@@ -100,13 +94,39 @@ enum db_rc codes_change(struct db *db, uint64_t person, const struct code_state 
 	return db_exec(db, STMT_CODE_EVENT_INSERT, e, NULL);
 }
 
+void codes_cols(struct code_cols_buf *b, struct code_state *out, struct db_col cols[CODES_NCOLS])
+{
+	memset(out, 0, sizeof *out);
+	memset(b, 0, sizeof *b);
+	cols[0] = (struct db_col)DBC_I32(&b->color);
+	cols[1] = (struct db_col)DBC_TEXT(out->reason, sizeof out->reason);
+	cols[2] = (struct db_col)DBC_I64(&out->since);
+	cols[3] = (struct db_col)DBC_I32(&b->start);
+	cols[4] = (struct db_col)DBC_I32(&b->until);
+	cols[5] = (struct db_col)DBC_I32((int32_t *)&b->version);
+}
+
+void codes_cols_done(const struct code_cols_buf *b, const struct db_col cols[CODES_NCOLS], struct code_state *out)
+{
+	out->color = b->color;
+	out->has_obs = !cols[3].null && !cols[4].null;
+	out->obs_start = b->start;
+	out->obs_until = b->until;
+	out->version = b->version;
+}
+
 enum db_rc codes_read(struct db *db, const struct conf *c, uint64_t person, int64_t now, struct code_state *code,
 		      struct code_status *st)
 {
-	int32_t today = clock_local_day(now);
 	enum db_rc rc = codes_load(db, person, 0, code);
-	if (rc == DB_OK)
-		rc = status_of(db, c, person, code, today, st);
+	return rc == DB_OK ? codes_read_loaded(db, c, person, now, code, st) : rc;
+}
+
+enum db_rc codes_read_loaded(struct db *db, const struct conf *c, uint64_t person, int64_t now,
+			     struct code_state *code, struct code_status *st)
+{
+	int32_t today = clock_local_day(now);
+	enum db_rc rc = status_of(db, c, person, code, today, st);
 	if (rc != DB_OK || !st->has_obs || !(st->obs.converts || st->obs.restarted))
 		return rc;
 	/* Conversion (or a restart to store) happens under the row lock, once. */

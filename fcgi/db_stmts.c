@@ -153,6 +153,12 @@ const char *const db_stmt_sql[STMT__MAX] = {
 		"SELECT p.id, p.id_type, p.name_masked, p.id_masked, p.phone_masked, h.role, IFNULL(h.relationship, 0), "
 		"DATE_FORMAT(p.created_at, '%Y-%m-%dT%H:%i:%sZ'), p.photo_file, p.photo_type, p.paper_serial, p.code_ref "
 		"FROM persons p JOIN holders h ON h.person_id = p.id WHERE p.public_id = ? AND h.account_id = ?",
+	[STMT_PERSON_CODE_OF_HOLDER] =
+		"SELECT p.id, p.id_type, p.name_masked, p.id_masked, p.phone_masked, h.role, IFNULL(h.relationship, 0), "
+		"DATE_FORMAT(p.created_at, '%Y-%m-%dT%H:%i:%sZ'), p.photo_file, p.photo_type, p.paper_serial, p.code_ref, "
+		"k.color, k.reason, UNIX_TIMESTAMP(k.since), k.observation_start, k.observation_until, k.version "
+		"FROM persons p JOIN holders h ON h.person_id = p.id JOIN codes k ON k.person_id = p.id "
+		"WHERE p.public_id = ? AND h.account_id = ?",
 	[STMT_PERSONS_OF_ACCOUNT] =
 		"SELECT p.public_id, p.name_masked, h.role, IFNULL(h.relationship, 0), c.color "
 		"FROM holders h JOIN persons p ON p.id = h.person_id JOIN codes c ON c.person_id = p.id "

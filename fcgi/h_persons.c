@@ -594,6 +594,21 @@ enum err h_application(struct call *c)
 	return e;
 }
 
+#define PERSON_NCOLS 12
+
+/* STMT_PERSON_OF_HOLDER's columns (the head of STMT_PERSON_CODE_OF_HOLDER's) into r. */
+static void person_cols(struct person_row *r, struct db_col cols[PERSON_NCOLS])
+{
+	const struct db_col c[PERSON_NCOLS] = {
+		DBC_U64(&r->id), DBC_I32(&r->id_type), DBC_TEXT(r->name_m, sizeof r->name_m),
+		DBC_TEXT(r->id_m, sizeof r->id_m), DBC_TEXT(r->phone_m, sizeof r->phone_m), DBC_I32(&r->role),
+		DBC_I32(&r->relationship), DBC_TEXT(r->since, sizeof r->since),
+		DBC_TEXT(r->photo_file, sizeof r->photo_file), DBC_I32(&r->photo_type),
+		DBC_I32((int32_t *)&r->paper_serial), DBC_U64(&r->code_ref),
+	};
+	memcpy(cols, c, sizeof c);
+}
+
 /* The person {id} if the caller holds it; ERR_NOT_FOUND otherwise (ids reveal nothing). */
 enum err persons_load(struct call *c, struct person_row *r)
 {
@@ -601,11 +616,9 @@ enum err persons_load(struct call *c, struct person_row *r)
 	if (pid == NULL || strlen(pid) != PUBLIC_ID_LEN)
 		return ERR_NOT_FOUND;
 	struct db_param p[] = { DBP_TEXT(pid), DBP_U64(&c->account_id), DBP_END };
-	struct db_col cols[] = { DBC_U64(&r->id), DBC_I32(&r->id_type), DBC_TEXT(r->name_m, sizeof r->name_m),
-				 DBC_TEXT(r->id_m, sizeof r->id_m), DBC_TEXT(r->phone_m, sizeof r->phone_m),
-				 DBC_I32(&r->role), DBC_I32(&r->relationship), DBC_TEXT(r->since, sizeof r->since),
-				 DBC_TEXT(r->photo_file, sizeof r->photo_file), DBC_I32(&r->photo_type),
-				 DBC_I32((int32_t *)&r->paper_serial), DBC_U64(&r->code_ref), DBC_END };
+	struct db_col cols[PERSON_NCOLS + 1];
+	person_cols(r, cols);
+	cols[PERSON_NCOLS] = (struct db_col)DBC_END;
 	enum db_rc rc = db_exec(c->db, STMT_PERSON_OF_HOLDER, p, cols);
 	return rc == DB_OK ? ERR_OK : persons_db_err(rc);
 }
@@ -613,10 +626,21 @@ enum err persons_load(struct call *c, struct person_row *r)
 enum err persons_load_code(struct call *c, struct person_row *r, int64_t now, struct code_state *code,
 			   struct code_status *st)
 {
-	enum err e = persons_load(c, r);
-	if (e != ERR_OK)
-		return e;
-	enum db_rc rc = codes_read(c->db, c->conf, r->id, now, code, st);
+	/* The holder's person and its code in one round trip: a shown code asks every 30 s. */
+	const char *pid = c->params[0];
+	if (pid == NULL || strlen(pid) != PUBLIC_ID_LEN)
+		return ERR_NOT_FOUND;
+	struct db_param p[] = { DBP_TEXT(pid), DBP_U64(&c->account_id), DBP_END };
+	struct db_col cols[PERSON_NCOLS + CODES_NCOLS + 1];
+	struct code_cols_buf b;
+	person_cols(r, cols);
+	codes_cols(&b, code, cols + PERSON_NCOLS);
+	cols[PERSON_NCOLS + CODES_NCOLS] = (struct db_col)DBC_END;
+	enum db_rc rc = db_exec(c->db, STMT_PERSON_CODE_OF_HOLDER, p, cols);
+	if (rc != DB_OK)
+		return persons_db_err(rc);
+	codes_cols_done(&b, cols + PERSON_NCOLS, code);
+	rc = codes_read_loaded(c->db, c->conf, r->id, now, code, st);
 	return rc == DB_OK ? ERR_OK : persons_db_err(rc);
 }
 
