@@ -153,12 +153,17 @@ const char *const db_stmt_sql[STMT__MAX] = {
 		"SELECT p.id, p.id_type, p.name_masked, p.id_masked, p.phone_masked, h.role, IFNULL(h.relationship, 0), "
 		"DATE_FORMAT(p.created_at, '%Y-%m-%dT%H:%i:%sZ'), p.photo_file, p.photo_type, p.paper_serial, p.code_ref "
 		"FROM persons p JOIN holders h ON h.person_id = p.id WHERE p.public_id = ? AND h.account_id = ?",
-	[STMT_PERSON_CODE_OF_HOLDER] =
-		"SELECT p.id, p.id_type, p.name_masked, p.id_masked, p.phone_masked, h.role, IFNULL(h.relationship, 0), "
+	/* A live session (AUTH_HOLDER), the person {id} it holds and the code: the person's columns
+	 * are NULL when the session's account does not hold it. */
+	[STMT_SESSION_PERSON_CODE] =
+		"SELECT s.account_id, s.kind, UNIX_TIMESTAMP(s.last_seen), "
+		"p.id, p.id_type, p.name_masked, p.id_masked, p.phone_masked, h.role, IFNULL(h.relationship, 0), "
 		"DATE_FORMAT(p.created_at, '%Y-%m-%dT%H:%i:%sZ'), p.photo_file, p.photo_type, p.paper_serial, p.code_ref, "
 		"k.color, k.reason, UNIX_TIMESTAMP(k.since), k.observation_start, k.observation_until, k.version "
-		"FROM persons p JOIN holders h ON h.person_id = p.id JOIN codes k ON k.person_id = p.id "
-		"WHERE p.public_id = ? AND h.account_id = ?",
+		"FROM sessions s LEFT JOIN holders h ON h.account_id = s.account_id "
+		"AND h.person_id = (SELECT id FROM persons WHERE public_id = ?) "
+		"LEFT JOIN persons p ON p.id = h.person_id LEFT JOIN codes k ON k.person_id = p.id "
+		"WHERE s.id_hash = ? AND s.expires_at > FROM_UNIXTIME(?) AND s.last_seen > FROM_UNIXTIME(?)",
 	[STMT_PERSONS_OF_ACCOUNT] =
 		"SELECT p.public_id, p.name_masked, h.role, IFNULL(h.relationship, 0), c.color "
 		"FROM holders h JOIN persons p ON p.id = h.person_id JOIN codes c ON c.person_id = p.id "

@@ -2,6 +2,7 @@
  * new declarations, and the persons an account holds. Only a holder sees a person: others get 404. */
 #include "clock.h"
 #include "codes.h"
+#include "session.h"
 #include "conf.h"
 #include "crypto.h"
 #include "db.h"
@@ -596,7 +597,7 @@ enum err h_application(struct call *c)
 
 #define PERSON_NCOLS 12
 
-/* STMT_PERSON_OF_HOLDER's columns (the head of STMT_PERSON_CODE_OF_HOLDER's) into r. */
+/* STMT_PERSON_OF_HOLDER's columns (also in STMT_SESSION_PERSON_CODE's) into r. */
 static void person_cols(struct person_row *r, struct db_col cols[PERSON_NCOLS])
 {
 	const struct db_col c[PERSON_NCOLS] = {
@@ -626,20 +627,36 @@ enum err persons_load(struct call *c, struct person_row *r)
 enum err persons_load_code(struct call *c, struct person_row *r, int64_t now, struct code_state *code,
 			   struct code_status *st)
 {
-	/* The holder's person and its code in one round trip: a shown code asks every 30 s. */
+	/* The session, the holder's person and its code in one round trip (an AUTH_HOLDER route, whose
+	 * token the router only parsed): a shown code asks every refresh_after_s. */
+	if (!c->session_deferred)
+		return ERR_INTERNAL;
 	const char *pid = c->params[0];
-	if (pid == NULL || strlen(pid) != PUBLIC_ID_LEN)
-		return ERR_NOT_FOUND;
-	struct db_param p[] = { DBP_TEXT(pid), DBP_U64(&c->account_id), DBP_END };
-	struct db_col cols[PERSON_NCOLS + CODES_NCOLS + 1];
+	if (pid == NULL || strlen(pid) != PUBLIC_ID_LEN) {
+		enum err e = session_authenticate(c); /* 401 before 404 */
+		return e != ERR_OK ? e : ERR_NOT_FOUND;
+	}
+	enum { S = 3 }; /* the session's columns in front */
+	uint64_t account = 0;
+	int32_t stored_kind = 0;
+	int64_t last = 0, idle_after = now - c->conf->session_idle_s;
+	struct db_col cols[S + PERSON_NCOLS + CODES_NCOLS + 1];
+	cols[0] = (struct db_col)DBC_U64(&account);
+	cols[1] = (struct db_col)DBC_I32(&stored_kind);
+	cols[2] = (struct db_col)DBC_I64(&last);
 	struct code_cols_buf b;
-	person_cols(r, cols);
-	codes_cols(&b, code, cols + PERSON_NCOLS);
-	cols[PERSON_NCOLS + CODES_NCOLS] = (struct db_col)DBC_END;
-	enum db_rc rc = db_exec(c->db, STMT_PERSON_CODE_OF_HOLDER, p, cols);
-	if (rc != DB_OK)
-		return persons_db_err(rc);
-	codes_cols_done(&b, cols + PERSON_NCOLS, code);
+	person_cols(r, cols + S);
+	codes_cols(&b, code, cols + S + PERSON_NCOLS);
+	cols[S + PERSON_NCOLS + CODES_NCOLS] = (struct db_col)DBC_END;
+	struct db_param p[] = { DBP_TEXT(pid), DBP_BLOB(c->session_hash, 32), DBP_I64(&now), DBP_I64(&idle_after),
+				DBP_END };
+	enum db_rc rc = db_exec(c->db, STMT_SESSION_PERSON_CODE, p, cols);
+	enum err e = session_accept(c, rc, account, stored_kind, last, now);
+	if (e != ERR_OK)
+		return e;
+	if (cols[S].null || cols[S + PERSON_NCOLS].null) /* not a person this account holds */
+		return ERR_NOT_FOUND;
+	codes_cols_done(&b, cols + S + PERSON_NCOLS, code);
 	rc = codes_read_loaded(c->db, c->conf, r->id, now, code, st);
 	return rc == DB_OK ? ERR_OK : persons_db_err(rc);
 }

@@ -24,7 +24,8 @@ struct person_row {
 enum err persons_load(struct call *c, struct person_row *r);
 struct code_state;
 struct code_status;
-/* persons_load, then the person's code as of now (converted to green if it is due). */
+/* On an AUTH_HOLDER route: the session, the person {id} it holds and its code as of now
+ * (converted to green if it is due), in one statement; 401, 404 as persons_load. */
 enum err persons_load_code(struct call *c, struct person_row *r, int64_t now, struct code_state *code,
 			   struct code_status *st);
 /* The error a database result maps to (NOROW: 404, DOWN: 503, else 500). */

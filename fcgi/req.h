@@ -95,6 +95,8 @@ struct call {
 	uint64_t account_id;
 	int session_kind;        /* enum session_kind, 0 when anonymous */
 	const char *session_token;
+	uint8_t session_hash[32]; /* the session token's SHA-256, when its check is left to the handler */
+	int session_deferred;
 	uint64_t device_id;      /* a checkpoint device, or 0 */
 	uint8_t device_hash[32]; /* a device token's SHA-256, when its check is left to the handler */
 	int device_deferred;

@@ -192,6 +192,9 @@ static enum err dispatch(struct call *c)
 		return ERR_NOT_FOUND;
 	if (r->auth == AUTH_CITIZEN && (e = session_authenticate(c)) != ERR_OK)
 		return e;
+	/* A holder's GET of a code reads the session with the person and code (persons.c). */
+	if (r->auth == AUTH_HOLDER && (e = session_defer(c)) != ERR_OK)
+		return e;
 	int integrator = r->auth == AUTH_INTEGRATOR || (r->auth == AUTH_SCANNER && auth_is_integrator(c));
 	/* A device's scan checks its token in the handler's one lookup (h_scans.c). */
 	if (r->auth == AUTH_SCANNER && !integrator && (e = auth_device_deferred(c)) != ERR_OK)

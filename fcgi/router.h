@@ -11,6 +11,8 @@ enum auth {
 	AUTH_ANY = 0,       /* anyone */
 	AUTH_LOOPBACK,      /* only from 127.0.0.0/8 or ::1 (ops endpoints) */
 	AUTH_CITIZEN,       /* a session cookie (with X-Requested-With on writes) or a bearer token */
+	AUTH_HOLDER,        /* the same for a GET of one's own person {id}: the token is only parsed
+	                     * here, the handler reads the session with the person (session.c) */
 	AUTH_SCANNER,       /* a checkpoint device's bearer token, or an integrator's signature */
 	AUTH_INTEGRATOR,    /* an integrator's signature (X-HQR-Key, -Timestamp, -Nonce, -Signature) */
 	AUTH_ADMIN,         /* an officer's, investigator's or operator's bearer token; see route.roles */

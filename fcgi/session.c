@@ -37,7 +37,7 @@ static int token_ok(const char *t)
 	return 1;
 }
 
-enum err session_authenticate(struct call *c)
+enum err session_defer(struct call *c)
 {
 	const char *auth = call_param(c, "HTTP_AUTHORIZATION");
 	const char *token = NULL;
@@ -51,14 +51,18 @@ enum err session_authenticate(struct call *c)
 	}
 	if (!token_ok(token))
 		return ERR_UNAUTHENTICATED;
-	uint8_t hash[32];
-	crypto_sha256(token, SESSION_TOKEN_LEN, hash);
-	int64_t now = clock_now(), idle_after = now - c->conf->session_idle_s, last = 0;
-	uint64_t account = 0;
-	int32_t stored_kind = 0;
-	struct db_param p[] = { DBP_BLOB(hash, 32), DBP_I64(&now), DBP_I64(&idle_after), DBP_END };
-	struct db_col cols[] = { DBC_U64(&account), DBC_I32(&stored_kind), DBC_I64(&last), DBC_END };
-	enum db_rc rc = db_exec(c->db, STMT_SESSION_GET, p, cols);
+	crypto_sha256(token, SESSION_TOKEN_LEN, c->session_hash);
+	c->session_token = token;
+	c->session_kind = kind; /* the kind the request claims, until session_accept */
+	c->session_deferred = 1;
+	return ERR_OK;
+}
+
+enum err session_accept(struct call *c, enum db_rc rc, uint64_t account, int32_t stored_kind, int64_t last,
+			int64_t now)
+{
+	int kind = c->session_kind;
+	c->session_kind = 0;
 	if (rc == DB_NOROW)
 		return ERR_UNAUTHENTICATED;
 	if (rc != DB_OK)
@@ -73,13 +77,27 @@ enum err session_authenticate(struct call *c)
 	}
 	/* Idle expiry moves at most once a minute, not on every request. */
 	if (now - last >= 60) {
-		struct db_param t[] = { DBP_I64(&now), DBP_BLOB(hash, 32), DBP_END };
+		struct db_param t[] = { DBP_I64(&now), DBP_BLOB(c->session_hash, 32), DBP_END };
 		db_exec(c->db, STMT_SESSION_TOUCH, t, NULL);
 	}
 	c->account_id = account;
 	c->session_kind = kind;
-	c->session_token = token;
 	return ERR_OK;
+}
+
+enum err session_authenticate(struct call *c)
+{
+	enum err e = session_defer(c);
+	if (e != ERR_OK)
+		return e;
+	c->session_deferred = 0;
+	int64_t now = clock_now(), idle_after = now - c->conf->session_idle_s, last = 0;
+	uint64_t account = 0;
+	int32_t stored_kind = 0;
+	struct db_param p[] = { DBP_BLOB(c->session_hash, 32), DBP_I64(&now), DBP_I64(&idle_after), DBP_END };
+	struct db_col cols[] = { DBC_U64(&account), DBC_I32(&stored_kind), DBC_I64(&last), DBC_END };
+	enum db_rc rc = db_exec(c->db, STMT_SESSION_GET, p, cols);
+	return session_accept(c, rc, account, stored_kind, last, now);
 }
 
 enum db_rc session_end(struct call *c)

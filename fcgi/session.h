@@ -19,6 +19,13 @@ enum db_rc session_create(struct db *db, const struct conf *conf, uint64_t accou
 /* Authenticates the call from "Authorization: Bearer" or the session cookie; a cookie-borne
  * write (not GET/HEAD) must carry X-Requested-With: hqr. Sets c->account_id, c->session_kind. */
 enum err session_authenticate(struct call *c);
+/* The first half of session_authenticate, without the store (AUTH_HOLDER routes): the request's
+ * token must be well-formed; sets c->session_hash, c->session_token and c->session_deferred. */
+enum err session_defer(struct call *c);
+/* The second half: the stored session's account, kind and last use, read by the handler with
+ * what it needed (DB_NOROW: no live session). Sets c->account_id, c->session_kind. */
+enum err session_accept(struct call *c, enum db_rc rc, uint64_t account, int32_t stored_kind, int64_t last,
+			int64_t now);
 /* Ends the caller's session. */
 enum db_rc session_end(struct call *c);
 /* Adds the Set-Cookie header for token (max_age seconds; 0 clears the cookie). */

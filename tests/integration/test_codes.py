@@ -772,3 +772,41 @@ def test_retired_key_is_unpublished_and_refused(stack, person, device):
         reload_until(stack, kids)
     r = h.scan(stack, device, h.qr_text(s, stack, pid))
     assert r.status_code == 200 and r.json()["verdict"] == "allow", r.text
+
+
+# === who may read a code (the session is read with the person and code) ============================
+
+@pytest.mark.parametrize("path", ["/code", "/code.png"])
+def test_code_routes_check_the_session_with_the_person(stack, path):
+    """The code routes read the session, the person and the code in one statement: each way of
+    not being the holder is refused as on every other route (401 before 404; ids reveal nothing)."""
+    s, pid = h.new_person(stack)
+    token = s.headers["Authorization"].split(" ", 1)[1]
+    url = stack.url(f"/api/v1/persons/{pid}{path}")
+
+    def status(headers=None, cookies=None, u=url):
+        r = requests.get(u, headers=headers or {}, cookies=cookies or {}, timeout=10)
+        code = r.json()["error"]["code"] if r.status_code >= 400 else None
+        return r.status_code, code
+
+    assert status({"Authorization": "Bearer " + token}) == (200, None)
+    # No token, a malformed one, an unknown one, a bearer token carried as a cookie: 401.
+    assert status() == (401, "UNAUTHENTICATED")
+    assert status({"Authorization": "Bearer short"}) == (401, "UNAUTHENTICATED")
+    assert status({"Authorization": "Bearer " + "B" * 43}) == (401, "UNAUTHENTICATED")
+    assert status(cookies={"hqr_session": token}) == (401, "UNAUTHENTICATED")
+    # Another account's session: 404, as for a person that does not exist; a malformed id too.
+    other = h.login_mp(stack).headers
+    assert status(other) == (404, "NOT_FOUND")
+    assert status(other, u=stack.url(f"/api/v1/persons/{'A' * 22}{path}")) == (404, "NOT_FOUND")
+    assert status(other, u=stack.url(f"/api/v1/persons/short{path}")) == (404, "NOT_FOUND")
+    assert status({"Authorization": "Bearer " + "B" * 43}, u=stack.url(f"/api/v1/persons/short{path}")) == \
+        (401, "UNAUTHENTICATED")
+    # An idle session is over; a use more than a minute after the last moves last_seen on.
+    hashed = hashlib.sha256(token.encode()).hexdigest()
+    stack.sql(f"UPDATE sessions SET last_seen = NOW() - INTERVAL 2 MINUTE WHERE id_hash = UNHEX('{hashed}')")
+    assert status({"Authorization": "Bearer " + token}) == (200, None)
+    moved = stack.sql(f"SELECT last_seen > NOW() - INTERVAL 30 SECOND FROM sessions WHERE id_hash = UNHEX('{hashed}')")
+    assert moved == [["1"]], moved
+    stack.sql(f"UPDATE sessions SET last_seen = NOW() - INTERVAL 8 DAY WHERE id_hash = UNHEX('{hashed}')")
+    assert status({"Authorization": "Bearer " + token}) == (401, "UNAUTHENTICATED")
