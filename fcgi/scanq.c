@@ -171,8 +171,8 @@ enum db_rc scanq_lookup(struct db *db, struct scan_job *const *jobs, size_t n)
 	return DB_OK;
 }
 
-/* One group: the jobs' lookups in one statement, their verdicts, then every row in one
- * transaction. Sets each ticket's rc. */
+/* One group: the jobs' lookups (one statement per kind), their verdicts, then every row in one
+ * insert (a transaction only above INSERT_MAX rows). Sets each ticket's rc. */
 static void run_group(struct ticket *first, struct scan_row *rows, struct scan_job **jobs)
 {
 	size_t nj = 0, n = 0;
