@@ -4,7 +4,7 @@
 // and checks the database afterwards. Prints one JSON line of what it created; exits 1 on failure.
 import assert from 'node:assert/strict';
 import { randomInt } from 'node:crypto';
-import { chromium } from 'playwright-core';
+import { drive } from './page.mjs';
 
 const BASE = process.env.BASE;
 const PHOTO = process.env.PHOTO;
@@ -23,23 +23,8 @@ function residentId(checkOk = true) {
 const GIVEN = '伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂';
 const name = () => '测试' + GIVEN[randomInt(GIVEN.length)] + GIVEN[randomInt(GIVEN.length)];
 
-const errors = [];
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync'],
-});
-let out = {};
-let page = null;
-try {
-  const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'zh-CN' });
-  page = await ctx.newPage();
-  page.setDefaultTimeout(15000);
+await drive({ locale: 'zh-CN' }, async (page) => {
   await page.clock.install(); // timers run as usual until the test moves the clock on
-  page.on('pageerror', (e) => errors.push('page error: ' + e.message));
-  page.on('console', (m) => {
-    if (/Content Security Policy|Refused to/.test(m.text())) errors.push('console: ' + m.text());
-  });
   const visible = (sel) => page.locator(sel).waitFor({ state: 'visible' });
   const text = (sel) => page.locator(sel).innerText();
 
@@ -162,14 +147,5 @@ try {
   await page.locator('#notice').filter({ hasText: 'expired' }).waitFor();
   assert.equal(new URL(page.url()).search, '');
 
-  assert.deepEqual(errors, []);
-  out = { ok: true, openid, self: selfPid, relative: relPid };
-} catch (e) {
-  // What the page showed when it failed, to read in the test's report.
-  const shown = page ? await page.locator('main').innerText().catch(() => '') : '';
-  out = { ok: false, error: String(e && e.stack || e), errors, shown };
-} finally {
-  await browser.close();
-}
-console.log(JSON.stringify(out));
-process.exit(out.ok ? 0 : 1);
+  return { openid, self: selfPid, relative: relPid };
+});

@@ -3,26 +3,12 @@
 // COMMUNITY_TOKEN (device tokens), GREEN_QR, RED_QR and PAPER_QR (code texts), then checks the
 // scans rows. Prints one JSON line with the scan ids shown; exits 1 on failure.
 import assert from 'node:assert/strict';
-import { chromium } from 'playwright-core';
+import { drive } from './page.mjs';
 
 const env = process.env;
 for (const k of ['BASE', 'MALL_TOKEN', 'COMMUNITY_TOKEN', 'GREEN_QR', 'RED_QR', 'PAPER_QR']) assert.ok(env[k], k);
 
-const errors = [];
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync'],
-});
-let out = {};
-let page = null;
-try {
-  page = await (await browser.newContext({ viewport: { width: 390, height: 844 } })).newPage();
-  page.setDefaultTimeout(15000);
-  page.on('pageerror', (e) => errors.push('page error: ' + e.message));
-  page.on('console', (m) => {
-    if (/Content Security Policy|Refused to/.test(m.text())) errors.push('console: ' + m.text());
-  });
+await drive({}, async (page) => {
   const ids = [];
   const setToken = async (t) => {
     await page.locator('#setup').waitFor();
@@ -95,14 +81,5 @@ try {
   await page.reload();
   await page.locator('#scanner').waitFor();
 
-  assert.deepEqual(errors, []);
-  out = { ok: true, mall: [greenIn, redIn, redOut, fever, paper, forged], community: [register, visited], ids };
-} catch (e) {
-  // What the page showed when it failed, to read in the test's report.
-  const shown = page ? await page.locator('main').innerText().catch(() => '') : '';
-  out = { ok: false, error: String(e && e.stack || e), errors, shown };
-} finally {
-  await browser.close();
-}
-console.log(JSON.stringify(out));
-process.exit(out.ok ? 0 : 1);
+  return { mall: [greenIn, redIn, redOut, fever, paper, forged], community: [register, visited], ids };
+});
