@@ -519,3 +519,48 @@ def test_the_door_screen_shows_a_code_that_changes_every_30_s_and_expires_after_
     assert r.status_code == 410 and r.json()["error"]["code"] == "PLACE_CODE_REVOKED", r.text
     r = checkin(s, stack, display_token(stack, did, window), [me], direction="out")
     assert r.status_code == 410 and r.json()["error"]["code"] == "PLACE_CODE_REVOKED", r.text
+
+
+# --- the pages in Chromium -----------------------------------------------------------------------
+
+ROOT = os.path.join(os.path.dirname(__file__), "..", "..")
+
+
+def run_node(script, **env):
+    import json
+    p = subprocess.run(["node", os.path.join(ROOT, "tests", "browser", script)], env=dict(os.environ, **env),
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=180)
+    lines = p.stdout.strip().splitlines()
+    assert p.returncode == 0 and lines, (p.returncode, p.stdout[-3000:], p.stderr[-3000:])
+    out = json.loads(lines[-1])
+    assert out["ok"] is True, out
+    return out
+
+
+def test_a_resident_scans_a_taxis_poster_logs_in_and_checks_in_two_persons_in_the_browser(stack, operator,
+                                                                                             tmp_path):
+    name = h.unique("出租车")
+    cp = h.checkpoint(stack, kind="transport", type_="taxi", name=name)
+    body, _ = make_code(stack, operator, cp, label="京C·54321")
+    openid = h.unique("oPlace")
+    s = h.login_web(stack, openid)
+    me = h.apply(s, stack, name="王小明").json()["person"]["id"]
+    rel = h.apply(s, stack, for_="relative", relationship="grandparent", name="王奶奶").json()["person"]["id"]
+    masked = {p["id"]: p["name_masked"] for p in s.get(stack.url("/api/v1/me"), timeout=10).json()["persons"]}
+    screen = requests.post(stack.url(f"/api/v1/admin/place-codes/{body['id']}/displays"), headers=bearer(operator),
+                           timeout=10).json()["token"]
+    shot = tmp_path / "poster.png"
+    out = run_node("place.mjs", BASE=stack.base, PLACE_URL=body["url"], OPENID=openid, SELF_ID=me,
+                   SELF_NAME=masked[me], REL_ID=rel, REL_NAME=masked[rel], PLACE_NAME=name, PLACE_LABEL="京C·54321",
+                   POSTER_ID=str(body["id"]), OPERATOR=operator, DISPLAY=screen, SHOT=str(shot),
+                   VERDICT_SHOT=os.environ.get("HQR_VERDICT_SHOT", ""))
+    # Both verdicts the page showed are recorded check-ins through this place code, in that order.
+    assert [scan_row(stack, sid)["person"] for sid in out["scans"]] == [me, rel]
+    assert all(scan_row(stack, sid)["place_code"] == body["id"] for sid in out["scans"])
+    # The poster's QR, read from a screenshot of the page as printed, is the place's URL.
+    assert out["poster_url"] == body["url"]
+    assert decode_qr(shot.read_bytes()) == body["url"]
+    # The door screen's code opens the same place.
+    token = out["screen_url"].rsplit("/", 1)[1]
+    r = requests.get(stack.url(f"/api/v1/places/{token}"), timeout=10)
+    assert r.status_code == 200 and r.json()["place"]["name"] == name, r.text
