@@ -217,7 +217,7 @@ int ctl_place_code(struct ctl *ctl, int argc, char **argv)
 			return 1;
 		/* Pages of 200 until a page comes back short. */
 		struct listing x = { ctl, 0, 0 };
-		enum db_rc rc;
+		enum db_rc rc = DB_OK;
 		do {
 			x.n = 0;
 			rc = places_list(ctl->db, k.data, cp, x.last, 200, list_one, &x);
