@@ -82,6 +82,7 @@ enum err session_accept(struct call *c, enum db_rc rc, uint64_t account, int32_t
 	}
 	c->account_id = account;
 	c->session_kind = kind;
+	c->session_deferred = 0; /* the caller's check is finished */
 	return ERR_OK;
 }
 
