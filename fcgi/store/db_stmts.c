@@ -234,7 +234,8 @@ const char *const db_stmt_sql[STMT__MAX] = {
 		"(?, ?, ?, ?, FROM_UNIXTIME(?))",
 	[STMT_SCANS_OF_PERSON] =
 		"SELECT s.id, DATE_FORMAT(s.scanned_at, '%Y-%m-%dT%H:%i:%s.%fZ'), s.checkpoint_id, ck.name, "
-		"s.direction, s.verdict, s.reasons FROM scans s JOIN checkpoints ck ON ck.id = "
+		"s.direction, s.verdict, s.reasons, IF(s.place_code_id IS NOT NULL, 'place', "
+		"IF(s.integrator_id IS NOT NULL, 'integrator', 'device')) FROM scans s JOIN checkpoints ck ON ck.id = "
 		"s.checkpoint_id WHERE s.person_id = ? ORDER BY s.scanned_at DESC LIMIT 500",
 	[STMT_EVENTS_OF_PERSON] =
 		"SELECT from_color, to_color, reason, actor_kind, actor, DATE_FORMAT(created_at, "

@@ -367,6 +367,10 @@ def test_an_investigators_trace_finds_the_taxi_passenger(stack, operator):
     assert set(found) == {passenger}, r.text
     assert found[passenger]["checkpoint_id"] == cp
     assert other not in found
+    # The passenger's history names the check-in's source.
+    r = requests.get(stack.url(f"/api/v1/admin/persons/{passenger}/history"), headers=bearer(inv), timeout=10)
+    assert r.status_code == 200, r.text
+    assert [(x["checkpoint_id"], x["source"], x["direction"]) for x in r.json()["scans"]] == [(cp, "place", "in")], r.text
 
 
 # --- the attacker ------------------------------------------------------------------------------
