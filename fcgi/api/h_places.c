@@ -350,8 +350,7 @@ static enum err checkin_one(struct call *c, const struct place *pl, const struct
 	vi.has_visitor_registration = in->has_visitor;
 	verdict_decide(&vi, c->conf->fever_tenths, &o->v);
 	/* Taxis and ride-hailing check in before the car moves: always an entry, traced as one. */
-	int32_t dir = pl->cp_type == VERDICT_CPT_TAXI || pl->cp_type == VERDICT_CPT_RIDE_HAILING ? VERDICT_DIR_IN
-												 : (int32_t)in->dir;
+	int32_t dir = verdict_direction(pl->cp_type, (int)in->dir);
 	uint64_t prev = 0;
 	int32_t pv = 0;
 	uint32_t preasons = 0;
