@@ -168,7 +168,7 @@ enum err h_place_get(struct call *c)
 	if (logged_in) {
 		static _Thread_local struct place_person ps[PLACES_PERSONS_MAX];
 		enum db_rc rc;
-		int n = places_persons(c->db, c->account_id, pl.checkpoint, ps, &rc);
+		int n = places_persons(c->db, c->account_id, pl.checkpoint, 0, 0, now * 1000, now, ps, &rc);
 		if (n < 0) {
 			cJSON_Delete(o);
 			return persons_db_err(rc == DB_NOROW ? DB_ERR : rc);
@@ -320,7 +320,8 @@ static cJSON *checkin_json(const struct checkin_out *o)
 }
 
 /* The verdict for one held person at the place, and its row unless an equal answer was given
- * within the last 5 minutes. Returns ERR_OK with *row_out filled (or not, on a repeat). */
+ * within the last 5 minutes (o->p->has_prev). Returns ERR_OK with *row filled (*has_row) or not
+ * (a repeat). */
 static enum err checkin_one(struct call *c, const struct place *pl, const struct checkin_in *in,
 			    struct checkin_out *o, int64_t now_ms, struct scan_row *row, int *has_row, uint8_t *vis_buf,
 			    size_t vis_max)
@@ -351,15 +352,8 @@ static enum err checkin_one(struct call *c, const struct place *pl, const struct
 	verdict_decide(&vi, c->conf->fever_tenths, &o->v);
 	/* Taxis and ride-hailing check in before the car moves: always an entry, traced as one. */
 	int32_t dir = verdict_direction(pl->cp_type, (int)in->dir);
-	uint64_t prev = 0;
-	int32_t pv = 0;
-	uint32_t preasons = 0;
-	enum db_rc rc = places_last_checkin(c->db, o->p->id, pl->id, dir, now_ms - REPEAT_WINDOW_MS, now, &prev, &pv,
-					    &preasons);
-	if (rc != DB_OK && rc != DB_NOROW)
-		return persons_db_err(rc);
-	if (rc == DB_OK && pv == (int32_t)o->v.verdict && preasons == o->v.reasons) {
-		o->scan_id = prev;
+	if (o->p->has_prev && o->p->prev_verdict == (int32_t)o->v.verdict && o->p->prev_reasons == o->v.reasons) {
+		o->scan_id = o->p->prev_scan;
 		o->repeat = 1;
 		return ERR_OK;
 	}
@@ -420,7 +414,10 @@ enum err h_place_checkins(struct call *c)
 		return ERR_OK;
 	}
 	static _Thread_local struct place_person held[PLACES_PERSONS_MAX];
-	int nheld = places_persons(c->db, c->account_id, pl.checkpoint, held, &rc);
+	/* With each person its check-in of the last 5 minutes here in this direction, if any. */
+	int32_t dir = verdict_direction(pl.cp_type, (int)in->dir);
+	int nheld = places_persons(c->db, c->account_id, pl.checkpoint, pl.id, dir, now_ms - REPEAT_WINDOW_MS, now, held,
+				   &rc);
 	if (nheld < 0)
 		return persons_db_err(rc == DB_NOROW ? DB_ERR : rc);
 	static _Thread_local struct checkin_out outs[CHECKIN_PERSONS_MAX];

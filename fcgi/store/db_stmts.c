@@ -409,18 +409,17 @@ const char *const db_stmt_sql[STMT__MAX] = {
 		"SELECT d.id, pc.id, pc.checkpoint_id, pc.label, pc.revoked_at IS NOT NULL OR d.revoked_at IS NOT NULL, "
 		"c.kind, c.type, c.name FROM place_displays d JOIN place_codes pc ON pc.id = d.place_code_id "
 		"JOIN checkpoints c ON c.id = pc.checkpoint_id WHERE d.token_hash = ?",
-	/* The persons an account holds (its own first), each with its code and whether it is a
-	 * resident of the checkpoint. */
+	/* The persons an account holds (its own first), each with its code, whether it is a resident
+	 * of the checkpoint, and its latest check-in through the place code in that direction since a
+	 * time ("scan id:verdict:reasons", or NULL). */
 	[STMT_PLACE_PERSONS] =
 		"SELECT p.id, p.public_id, p.name_masked, p.id_masked, h.role, IFNULL(h.relationship, 0), k.color, "
-		"EXISTS (SELECT 1 FROM residents r WHERE r.checkpoint_id = ? AND r.person_id = p.id) "
+		"EXISTS (SELECT 1 FROM residents r WHERE r.checkpoint_id = ? AND r.person_id = p.id), "
+		"(SELECT CONCAT(s.id, ':', s.verdict, ':', s.reasons) FROM scans s WHERE s.person_id = p.id "
+		"AND s.scanned_at >= FROM_UNIXTIME(? / 1000) AND s.local_day BETWEEN ? AND ? AND s.place_code_id = ? "
+		"AND s.direction = ? ORDER BY s.scanned_at DESC LIMIT 1) "
 		"FROM holders h JOIN persons p ON p.id = h.person_id JOIN codes k ON k.person_id = p.id "
 		"WHERE h.account_id = ? ORDER BY h.role, h.created_at, p.id LIMIT 64",
-	/* The person's latest check-in through the place code in that direction since a time. */
-	[STMT_PLACE_LAST_CHECKIN] =
-		"SELECT id, verdict, reasons FROM scans WHERE person_id = ? AND scanned_at >= FROM_UNIXTIME(? / 1000) "
-		"AND local_day BETWEEN ? AND ? AND place_code_id = ? AND direction = ? "
-		"ORDER BY scanned_at DESC LIMIT 1",
 	/* Counts one check-in of the account in this minute; the count is the statement's insert id. */
 	[STMT_PLACE_RATE_HIT] =
 		"INSERT INTO place_rate (account_id, minute, n) VALUES (?, ?, LAST_INSERT_ID(1)) "

@@ -155,36 +155,39 @@ enum db_rc places_by_display_token(struct db *db, const uint8_t hash[32], struct
 	return db_exec(db, STMT_PLACE_DISPLAY_BY_TOKEN, p, cols);
 }
 
-int places_persons(struct db *db, uint64_t account, uint64_t checkpoint, struct place_person *out, enum db_rc *rc)
+int places_persons(struct db *db, uint64_t account, uint64_t checkpoint, uint64_t place_code, int32_t direction,
+		   int64_t since_ms, int64_t now, struct place_person *out, enum db_rc *rc)
 {
 	struct place_person r;
+	char prev[80];
 	memset(&r, 0, sizeof r);
-	struct db_param p[] = { DBP_U64(&checkpoint), DBP_U64(&account), DBP_END };
+	/* Local days as the scans' partitions hold them: the window lies within today and yesterday. */
+	int32_t lo = clock_local_day(since_ms / 1000), hi = clock_local_day(now);
+	struct db_param p[] = { DBP_U64(&checkpoint), DBP_I64(&since_ms), DBP_I32(&lo), DBP_I32(&hi),
+				DBP_U64(&place_code), DBP_I32(&direction), DBP_U64(&account), DBP_END };
 	struct db_col cols[] = { DBC_U64(&r.id), DBC_TEXT(r.public_id, sizeof r.public_id),
 				 DBC_TEXT(r.name_m, sizeof r.name_m), DBC_TEXT(r.id_m, sizeof r.id_m), DBC_I32(&r.role),
-				 DBC_I32(&r.relationship), DBC_I32(&r.color), DBC_I32(&r.resident), DBC_END };
+				 DBC_I32(&r.relationship), DBC_I32(&r.color), DBC_I32(&r.resident),
+				 DBC_TEXT(prev, sizeof prev), DBC_END };
 	*rc = db_query(db, STMT_PLACE_PERSONS, p, cols);
 	if (*rc != DB_OK)
 		return -1;
 	int n = 0;
-	while ((*rc = db_fetch(db)) == DB_OK)
+	while ((*rc = db_fetch(db)) == DB_OK) {
+		unsigned long long id = 0;
+		int v = 0;
+		unsigned reasons = 0;
+		r.has_prev = !cols[8].null && sscanf(prev, "%llu:%d:%u", &id, &v, &reasons) == 3;
+		r.prev_scan = r.has_prev ? (uint64_t)id : 0;
+		r.prev_verdict = r.has_prev ? v : 0;
+		r.prev_reasons = r.has_prev ? reasons : 0;
 		if (n < PLACES_PERSONS_MAX)
 			out[n++] = r;
+	}
 	if (*rc != DB_NOROW)
 		return -1;
 	*rc = DB_OK;
 	return n;
-}
-
-enum db_rc places_last_checkin(struct db *db, uint64_t person, uint64_t place_code, int32_t direction,
-			       int64_t since_ms, int64_t now, uint64_t *scan_id, int32_t *verdict, uint32_t *reasons)
-{
-	/* Local days as the scans' partitions hold them: the window lies within today and yesterday. */
-	int32_t lo = clock_local_day(since_ms / 1000), hi = clock_local_day(now);
-	struct db_param p[] = { DBP_U64(&person), DBP_I64(&since_ms), DBP_I32(&lo), DBP_I32(&hi),
-				DBP_U64(&place_code), DBP_I32(&direction), DBP_END };
-	struct db_col cols[] = { DBC_U64(scan_id), DBC_I32(verdict), DBC_I32((int32_t *)reasons), DBC_END };
-	return db_exec(db, STMT_PLACE_LAST_CHECKIN, p, cols);
 }
 
 enum db_rc places_rate_hit(struct db *db, uint64_t account, int64_t now, int32_t *count)

@@ -53,20 +53,22 @@ enum db_rc places_by_token(struct db *db, const char *text, const struct place_t
 /* The place of a door screen's bearer token (its SHA-256). */
 enum db_rc places_by_display_token(struct db *db, const uint8_t hash[32], struct place *out);
 
-/* One person an account holds, with its code and residency at the place's checkpoint. */
+/* One person an account holds, with its code, its residency at the place's checkpoint, and its
+ * latest check-in there (when asked). */
 struct place_person {
 	uint64_t id;
 	char public_id[24], name_m[128], id_m[48];
 	int32_t role, relationship, color, resident;
+	int has_prev;              /* a check-in through the place code in the direction since since_ms */
+	uint64_t prev_scan;
+	int32_t prev_verdict;
+	uint32_t prev_reasons;
 };
-/* The persons account holds (its own first), at most PLACES_PERSONS_MAX; returns how many were
- * written into out, or -1 with *rc set on a database error. */
-int places_persons(struct db *db, uint64_t account, uint64_t checkpoint, struct place_person *out, enum db_rc *rc);
-
-/* The latest check-in of person through place code in direction at or after since_ms: its scan
- * id, verdict and reasons. DB_NOROW when there is none. */
-enum db_rc places_last_checkin(struct db *db, uint64_t person, uint64_t place_code, int32_t direction,
-			       int64_t since_ms, int64_t now, uint64_t *scan_id, int32_t *verdict, uint32_t *reasons);
+/* The persons account holds (its own first), at most PLACES_PERSONS_MAX, with their latest
+ * check-in through place_code (0: none asked) in direction at or after since_ms; returns how many
+ * were written into out, or -1 with *rc set on a database error. */
+int places_persons(struct db *db, uint64_t account, uint64_t checkpoint, uint64_t place_code, int32_t direction,
+		   int64_t since_ms, int64_t now, struct place_person *out, enum db_rc *rc);
 
 /* Counts one check-in request of account in the minute of now; *count is the minute's count so
  * far (this one included). Forgets minutes before the previous one now and then. */
