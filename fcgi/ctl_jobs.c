@@ -1,5 +1,6 @@
 /* ctl_jobs.c: `hqrctl jobs daily [--date YYYY-MM-DD]`: conversions to green, report reminders,
- * retention. Safe to run twice or to resume after a crash: every step is idempotent. */
+ * retention. Safe to run twice or to resume after a crash: every step is idempotent. Runs once
+ * across hosts: a run holds the job's lease (job_leases) and another host's run leaves at once. */
 #include "clock.h"
 #include "codes.h"
 #include "conf.h"
@@ -13,8 +14,10 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #define TARGETS_MAX 1024 /* holders of one person reminded */
+#define JOB_LEASE_S 7200 /* a run that died frees the job after this */
 
 struct totals {
 	long reds, converted, reminders_sent, reminders_skipped, reminders_refused, reminders_failed;
@@ -124,6 +127,41 @@ static void purge(struct ctl *ctl, enum stmt s, const void *param, int is_day, l
 	}
 }
 
+/* Claims the job's lease for holder ("host:pid"): 1 when this run holds it, 0 when another run
+ * does (named on standard output), -1 when the database cannot say. */
+static int lease_claim(struct ctl *ctl, const char *job, const char *holder)
+{
+	int64_t now = clock_now(), until = now + JOB_LEASE_S;
+	struct db_param p[] = { DBP_TEXT(holder), DBP_I64(&until), DBP_TEXT(job), DBP_I64(&now), DBP_END };
+	if (db_exec(ctl->db, STMT_JOB_CLAIM, p, NULL) != DB_OK)
+		return -1;
+	if (db_affected(ctl->db) == 1)
+		return 1;
+	char other[100] = "";
+	int64_t other_until = 0;
+	struct db_param q[] = { DBP_TEXT(job), DBP_END };
+	struct db_col cols[] = { DBC_TEXT(other, sizeof other), DBC_I64(&other_until), DBC_END };
+	enum db_rc rc = db_exec(ctl->db, STMT_JOB_HOLDER, q, cols);
+	if (rc == DB_NOROW) {
+		fprintf(stderr, "hqrctl: no lease row for the %s job: run hqrctl migrate\n", job);
+		return -1;
+	}
+	if (rc != DB_OK)
+		return -1;
+	printf("the %s job is running elsewhere (%s, its lease for %lld s more): nothing done here\n", job,
+	       other, (long long)(other_until - now));
+	return 0;
+}
+
+static void lease_release(struct ctl *ctl, const char *job, const char *holder)
+{
+	struct db_param p[] = { DBP_TEXT(job), DBP_TEXT(holder), DBP_END };
+	if (db_exec(ctl->db, STMT_JOB_RELEASE, p, NULL) != DB_OK)
+		fprintf(stderr, "hqrctl: the %s job's lease was not released (it runs out by itself)\n", job);
+}
+
+static int run_daily(struct ctl *ctl, int32_t day, int64_t now, int reminders_due);
+
 int ctl_jobs(struct ctl *ctl, int argc, char **argv)
 {
 	int32_t day;
@@ -144,6 +182,24 @@ int ctl_jobs(struct ctl *ctl, int argc, char **argv)
 		fprintf(stderr, "usage: hqrctl jobs daily [--date YYYY-MM-DD]\n");
 		return 2;
 	}
+	char host[64] = "", holder[96];
+	if (gethostname(host, sizeof host - 1) != 0)
+		snprintf(host, sizeof host, "unknown");
+	snprintf(holder, sizeof holder, "%s:%ld", host, (long)getpid());
+	int claimed = lease_claim(ctl, "daily", holder);
+	if (claimed < 0) {
+		fprintf(stderr, "hqrctl: cannot claim the daily job's lease\n");
+		return 1;
+	}
+	if (claimed == 0)
+		return 0;
+	int rc = run_daily(ctl, day, now, reminders_due);
+	lease_release(ctl, "daily", holder);
+	return rc;
+}
+
+static int run_daily(struct ctl *ctl, int32_t day, int64_t now, int reminders_due)
+{
 	char date[RULES_DAY_BUF], err[512];
 	rules_day_format(day, date);
 	struct totals t = { 0 };

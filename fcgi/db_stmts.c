@@ -379,4 +379,10 @@ const char *const db_stmt_sql[STMT__MAX] = {
 		"FROM scans o JOIN persons p ON p.id = o.person_id WHERE o.checkpoint_id = ? "
 		"AND o.scanned_at BETWEEN CAST(? AS DATETIME(3)) - INTERVAL ? MINUTE AND CAST(? AS DATETIME(3)) + INTERVAL ? MINUTE "
 		"AND o.local_day BETWEEN ? AND ? AND o.direction = 0 AND o.person_id <> ? ORDER BY o.scanned_at LIMIT 1000",
+	/* A job's lease (hqrctl jobs): one UPDATE claims it when free or run out; on Galera two hosts
+	 * claiming at once conflict at certification and the one that runs again finds it taken. */
+	[STMT_JOB_CLAIM] =
+		"UPDATE job_leases SET holder = ?, lease_until = ? WHERE name = ? AND lease_until < ?",
+	[STMT_JOB_HOLDER] = "SELECT holder, lease_until FROM job_leases WHERE name = ?",
+	[STMT_JOB_RELEASE] = "UPDATE job_leases SET lease_until = 0 WHERE name = ? AND holder = ?",
 };

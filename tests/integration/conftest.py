@@ -2,7 +2,9 @@
 
 The stack lives in a throwaway directory made here and is started and stopped with
 scripts/stack.sh; the repository's var/ is never used. HQR_BUILD picks the binaries (default
-"build"); HQR_KEEP=1 keeps the directory after the run for inspection.
+"build"); HQR_KEEP=1 keeps the directory after the run for inspection. HQR_CLUSTER=1 (make
+test-cluster) runs the same tests against scripts/cluster.sh's cluster instead: three Galera nodes,
+two application hosts behind nginx, host 1 where the single stack's processes were.
 """
 import glob
 from http import client as http_client
@@ -18,7 +20,8 @@ import pytest
 import requests
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-STACK_SH = os.path.join(ROOT, "scripts", "stack.sh")
+CLUSTER = os.environ.get("HQR_CLUSTER") == "1"
+STACK_SH = os.path.join(ROOT, "scripts", "cluster.sh" if CLUSTER else "stack.sh")
 
 
 def pid_alive(pid):
@@ -221,6 +224,9 @@ class Stack:
         return out
 
     def all_pids(self):
+        if CLUSTER:  # every node, both hosts and their workers, the simulator, nginx
+            p = self.sh("pids", check=False)
+            return {int(x) for x in p.stdout.split() if x.isdigit()}
         pids = set()
         for getter in (self.nginx_pid, self.db_pid, self.sim_pid):
             p = getter()
@@ -242,7 +248,7 @@ def stack():
     os.chmod(directory, 0o755)
     s = Stack(directory, build)
     try:
-        p = s.sh("start", check=False, timeout=180)
+        p = s.sh("start", check=False, timeout=600 if CLUSTER else 180)
         if p.returncode != 0:
             pytest.fail(f"stack.sh start failed ({p.returncode}):\n{p.stdout}\n{p.stderr}",
                         pytrace=False)
