@@ -385,4 +385,8 @@ const char *const db_stmt_sql[STMT__MAX] = {
 		"UPDATE job_leases SET holder = ?, lease_until = ? WHERE name = ? AND lease_until < ?",
 	[STMT_JOB_HOLDER] = "SELECT holder, lease_until FROM job_leases WHERE name = ?",
 	[STMT_JOB_RELEASE] = "UPDATE job_leases SET lease_until = 0 WHERE name = ? AND holder = ?",
+	/* A holder known dead (a process of this host that is gone) is replaced only if still there. */
+	[STMT_JOB_TAKEOVER] =
+		"UPDATE job_leases SET holder = ?, lease_until = ? WHERE name = ? AND holder = ?",
+	[STMT_JOB_RENEW] = "UPDATE job_leases SET lease_until = ? WHERE name = ? AND holder = ?",
 };

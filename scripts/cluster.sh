@@ -7,6 +7,7 @@
 #   cluster.sh status DIR              each node's Galera state, each host, nginx; 0 when all well
 #   cluster.sh node-start|node-stop|node-kill DIR N   one Galera node (1-3; kill is kill -9)
 #   cluster.sh host-start|host-stop DIR N             one application host (1-2)
+#   cluster.sh keys-sync DIR                          host 1's keys to host 2, then both reload
 #   cluster.sh db-start|db-stop|app-start|app-stop|sim-start|sim-stop|nginx-start|nginx-stop|pids DIR
 # Host 1 keeps stack.sh's layout at DIR's top (hqr.conf, run/, log/, keys/, secrets/) and runs the
 # operator's commands (migrations, partitions, jobs); host 2 has its own under DIR/host2/. Both
@@ -201,6 +202,31 @@ hosts_identical() {
          <(sed -e "s|$h2/|$DIR/|g" "$h2/hqr.conf" | grep -vE '^(port|fallback) *=') >/dev/null
 }
 
+# keys-sync: host 1's keys to every other host (what a deployment's configuration management does
+# after `hqrctl keys rotate` on the operator's host), then every host reloads them (SIGHUP) and
+# this waits until each master's workers are the new ones.
+keys_sync() {
+  local n h pid old left end
+  for n in $(seq 2 $HOSTS); do
+    h=$(host_dir "$n")
+    rm -rf "$h/keys.new"; cp -a "$DIR/keys" "$h/keys.new"
+    rm -rf "$h/keys"; mv "$h/keys.new" "$h/keys"
+  done
+  for n in $(seq 1 $HOSTS); do
+    pid=$(cat "$(host_dir "$n")/run/hqr.pid" 2>/dev/null || true)
+    [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || continue
+    old=$(pgrep -P "$pid" | tr '\n' ' ' || true)
+    kill -HUP "$pid"
+    end=$((SECONDS + 40))
+    while [ $SECONDS -lt $end ]; do
+      left=0
+      for w in $old; do kill -0 "$w" 2>/dev/null && [ "$(ps -o ppid= -p "$w" | tr -d ' ')" = "$pid" ] && left=1; done
+      [ $left = 0 ] && break
+      sleep 0.05
+    done
+  done
+}
+
 host_start() { local n=$1; DIR=$(host_dir "$n") app_start; }
 host_stop() { local n=$1; DIR=$(host_dir "$n") app_stop; }
 
@@ -331,7 +357,7 @@ cluster_pids() {
 }
 
 cmd=${1:-}; DIR=${2:-}
-[ -n "$cmd" ] && [ -n "$DIR" ] || { sed -n '2,10p' "$0" >&2; exit 2; }
+[ -n "$cmd" ] && [ -n "$DIR" ] || { sed -n '2,11p' "$0" >&2; exit 2; }
 DIR=$(abspath "$DIR")
 num() { [[ "${1:-}" =~ ^[0-9]+$ ]] && [ "$1" -ge 1 ] && [ "$1" -le "$2" ] || die "give a number from 1 to $2"; }
 case "$cmd" in
@@ -352,5 +378,6 @@ case "$cmd" in
   nginx-start) load_env; nginx_start ;;
   nginx-stop) load_env; nginx_stop ;;
   pids) load_env; cluster_pids ;;
+  keys-sync) load_env; keys_sync ;;
   *) die "unknown command $cmd" ;;
 esac

@@ -4,7 +4,10 @@ The stack lives in a throwaway directory made here and is started and stopped wi
 scripts/stack.sh; the repository's var/ is never used. HQR_BUILD picks the binaries (default
 "build"); HQR_KEEP=1 keeps the directory after the run for inspection. HQR_CLUSTER=1 (make
 test-cluster) runs the same tests against scripts/cluster.sh's cluster instead: three Galera nodes,
-two application hosts behind nginx, host 1 where the single stack's processes were.
+two application hosts behind nginx, host 1 where the single stack's processes were. Between
+test files the cluster's deployment step runs: host 1's keys go to host 2 and both reload
+(`cluster.sh keys-sync`), as configuration management does after a key rotation; a test that
+edits host 1's key files and signals host 1 alone sees host 2 keep its keys until then.
 """
 import glob
 from http import client as http_client
@@ -241,6 +244,17 @@ class Stack:
         return pids
 
 
+_SESSION = {}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def cluster_keys_distributed():
+    """In the cluster, host 1's keys are distributed to host 2 after each test file."""
+    yield
+    if CLUSTER and "stack" in _SESSION:
+        _SESSION["stack"].sh("keys-sync", check=False)
+
+
 @pytest.fixture(scope="session")
 def stack():
     build = os.environ.get("HQR_BUILD", "build")
@@ -253,6 +267,7 @@ def stack():
             pytest.fail(f"stack.sh start failed ({p.returncode}):\n{p.stdout}\n{p.stderr}",
                         pytrace=False)
         s.load_env()
+        _SESSION["stack"] = s
         yield s
     finally:
         pids = s.all_pids()
