@@ -1,0 +1,1050 @@
+/* h_admin.c: the staff API: checkpoints, devices and residents (operator), persons, history and
+ * orders (officer, investigator), contact tracing (investigator), the audit log (operator).
+ * The router checks the role and writes the audit row of every call; handlers never do. */
+#include "auth.h"
+#include "clock.h"
+#include "codes.h"
+#include "crypto.h"
+#include "db.h"
+#include "keys.h"
+#include "persons.h"
+#include "resp.h"
+#include "routes.h"
+#include "rules.h"
+#include "valid.h"
+#include "valid_id.h"
+#include "verdict.h"
+
+#include <cjson/cJSON.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#define ADMIN_LABEL_MAX_CP 100          /* checkpoint name and district, in code points */
+#define ADMIN_LABEL_BUF (ADMIN_LABEL_MAX_CP * 4 + 1)
+#define ADMIN_REASON_MAX 40             /* codes.reason is VARCHAR(40) ASCII */
+#define ADMIN_LIST_DEFAULT 50
+#define ADMIN_LIST_MAX 200
+#define ADMIN_OFFSET_MAX 10000000
+#define TRACE_WINDOW_DEFAULT 30
+#define TRACE_WINDOW_MAX 1440           /* minutes: one day */
+#define TRACE_RANGE_MAX_S (31 * 86400)
+#define TRACE_ROWS_MAX 1000             /* contacts in one answer (STMT_TRACE_AT LIMIT) */
+#define TIME_MAX_S 253402300799LL       /* 9999-12-31T23:59:59Z */
+
+#define db_err persons_db_err
+
+/* ---- small pure helpers ------------------------------------------------ */
+
+/* A decimal database id from a path segment: 1..2^63-1, digits only. Returns 0 when not one. */
+static uint64_t parse_id(const char *s)
+{
+	if (s == NULL || s[0] == '\0' || s[0] == '0' || strlen(s) > 19)
+		return 0;
+	uint64_t v = 0;
+	for (const char *p = s; *p != '\0'; p++) {
+		if (*p < '0' || *p > '9')
+			return 0;
+		v = v * 10 + (uint64_t)(*p - '0');
+	}
+	return v <= (uint64_t)INT64_MAX ? v : 0;
+}
+
+/* Whether s is a person's public id: PUBLIC_ID_LEN characters of base64url. */
+static int public_id_ok(const char *s, size_t n)
+{
+	if (s == NULL || n != PUBLIC_ID_LEN)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		char ch = s[i];
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '_' ||
+		      ch == '-'))
+			return 0;
+	}
+	return 1;
+}
+
+/* A checkpoint's name or district: trimmed of ASCII spaces, 1..100 code points of text without
+ * controls or invisible characters. Copies it into out; returns NULL or the failing code word. */
+static const char *check_label(const char *v, char out[ADMIN_LABEL_BUF])
+{
+	size_t n = strlen(v);
+	while (n > 0 && *v == ' ') {
+		v++;
+		n--;
+	}
+	while (n > 0 && v[n - 1] == ' ')
+		n--;
+	if (n == 0)
+		return "EMPTY";
+	if (n >= ADMIN_LABEL_BUF)
+		return "TOO_LONG";
+	long cp = utf8_check_text(v, n);
+	if (cp < 0)
+		return "INVALID_CHARACTERS";
+	if (cp > ADMIN_LABEL_MAX_CP)
+		return "TOO_LONG";
+	memcpy(out, v, n);
+	out[n] = '\0';
+	return NULL;
+}
+
+/* An officer's reason: trimmed, 1..40 bytes of printable ASCII (it is shown to the holder with
+ * the code, beside rule reasons such as "SYMPTOMS"). Returns NULL or the failing code word. */
+static const char *check_reason(const char *v, char out[ADMIN_REASON_MAX + 1])
+{
+	size_t n = strlen(v);
+	while (n > 0 && *v == ' ') {
+		v++;
+		n--;
+	}
+	while (n > 0 && v[n - 1] == ' ')
+		n--;
+	if (n == 0)
+		return "EMPTY";
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)v[i] < 0x20 || (unsigned char)v[i] > 0x7E)
+			return "INVALID_CHARACTERS";
+	if (n > ADMIN_REASON_MAX)
+		return "TOO_LONG";
+	memcpy(out, v, n);
+	out[n] = '\0';
+	return NULL;
+}
+
+/* Reads exactly n decimal digits at s into *v. */
+static int digits(const char *s, size_t n, int *v)
+{
+	int x = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+		x = x * 10 + (s[i] - '0');
+	}
+	*v = x;
+	return 1;
+}
+
+/* A point in time: unix seconds (digits), or ISO 8601 "YYYY-MM-DDTHH:MM[:SS[.fff]]" followed by
+ * "Z" or an offset "+HH:MM"/"-HH:MM". A query decodes '+' to a space, so a space is read as '+'
+ * where the offset's sign belongs. Fractions of a second are dropped. Returns 0 when not a time. */
+static int parse_time(const char *s, size_t n, int64_t *out)
+{
+	if (n > 0 && n <= 12 && strspn(s, "0123456789") == n) {
+		int64_t t = 0;
+		for (size_t i = 0; i < n; i++)
+			t = t * 10 + (s[i] - '0');
+		if (t > TIME_MAX_S)
+			return 0;
+		*out = t;
+		return 1;
+	}
+	int y, mo, d, h, mi, sec = 0;
+	if (n < 17 || !digits(s, 4, &y) || s[4] != '-' || !digits(s + 5, 2, &mo) || s[7] != '-' ||
+	    !digits(s + 8, 2, &d) || (s[10] != 'T' && s[10] != 't') || !digits(s + 11, 2, &h) || s[13] != ':' ||
+	    !digits(s + 14, 2, &mi))
+		return 0;
+	size_t i = 16;
+	if (i < n && s[i] == ':') {
+		if (i + 3 > n || !digits(s + i + 1, 2, &sec))
+			return 0;
+		i += 3;
+		if (i < n && s[i] == '.') {
+			size_t f = ++i;
+			while (i < n && s[i] >= '0' && s[i] <= '9')
+				i++;
+			if (i == f || i - f > 9)
+				return 0;
+		}
+	}
+	int32_t day = day_from_ymd(y, mo, d);
+	if (!day_ymd_valid(y, mo, d) || h > 23 || mi > 59 || sec > 59)
+		return 0;
+	int64_t off = 0;
+	if (i + 1 == n && (s[i] == 'Z' || s[i] == 'z')) {
+		off = 0;
+	} else if (i + 6 == n && (s[i] == '+' || s[i] == '-' || s[i] == ' ') && s[i + 3] == ':') {
+		int oh, om;
+		if (!digits(s + i + 1, 2, &oh) || !digits(s + i + 4, 2, &om) || oh > 14 || om > 59)
+			return 0;
+		off = (int64_t)oh * 3600 + om * 60;
+		if (s[i] == '-')
+			off = -off;
+	} else {
+		return 0;
+	}
+	int64_t t = (int64_t)day * 86400 + h * 3600 + mi * 60 + sec - off;
+	if (t < 0 || t > TIME_MAX_S)
+		return 0;
+	*out = t;
+	return 1;
+}
+
+/* ---- query field tables ------------------------------------------------ */
+
+static const char *valid_time(const struct field *f, struct arena *a, const char *v, size_t len, struct fval *out)
+{
+	(void)f;
+	(void)a;
+	int64_t t = 0;
+	if (!parse_time(v, len, &t))
+		return "NOT_A_TIME";
+	out->i = t;
+	out->s = v;
+	out->len = len;
+	return NULL;
+}
+
+static const char *valid_public_id(const struct field *f, struct arena *a, const char *v, size_t len,
+				   struct fval *out)
+{
+	(void)f;
+	(void)a;
+	if (!public_id_ok(v, len))
+		return "NOT_A_PERSON_ID";
+	out->s = v;
+	out->len = len;
+	return NULL;
+}
+
+static const char *valid_id_type(const struct field *f, struct arena *a, const char *v, size_t len,
+				 struct fval *out)
+{
+	(void)f;
+	(void)a;
+	if (!vid_id_type_known(v))
+		return vid_err_word(VID_ID_TYPE);
+	out->i = (long long)vid_doc_from_word(v);
+	out->s = v;
+	out->len = len;
+	return NULL;
+}
+
+static const struct range list_limit = { 1, ADMIN_LIST_MAX };
+static const struct range list_offset = { 0, ADMIN_OFFSET_MAX };
+static const struct range audit_before = { 1, INT64_MAX };
+static const struct range trace_window = { 1, TRACE_WINDOW_MAX };
+
+enum { CPLIST_LIMIT, CPLIST_OFFSET, CPLIST__MAX };
+static const struct field cplist_fields[] = {
+	[CPLIST_LIMIT] = { "limit", 0, 8, valid_int, &list_limit },
+	[CPLIST_OFFSET] = { "offset", 0, 12, valid_int, &list_offset },
+};
+_Static_assert(sizeof cplist_fields / sizeof cplist_fields[0] == CPLIST__MAX, "cplist_fields");
+
+enum { AUDIT_BEFORE, AUDIT_LIMIT, AUDIT__MAX };
+static const struct field audit_fields[] = {
+	[AUDIT_BEFORE] = { "before_id", 0, 20, valid_int, &audit_before },
+	[AUDIT_LIMIT] = { "limit", 0, 8, valid_int, &list_limit },
+};
+_Static_assert(sizeof audit_fields / sizeof audit_fields[0] == AUDIT__MAX, "audit_fields");
+
+enum { FIND_ID_TYPE, FIND_ID_NUMBER, FIND__MAX };
+static const struct field find_fields[] = {
+	[FIND_ID_TYPE] = { "id_type", F_REQ, 32, valid_id_type, NULL },
+	[FIND_ID_NUMBER] = { "id_number", F_REQ, 40, valid_text, NULL },
+};
+_Static_assert(sizeof find_fields / sizeof find_fields[0] == FIND__MAX, "find_fields");
+
+enum { TRACE_PERSON, TRACE_FROM, TRACE_TO, TRACE_WINDOW, TRACE__MAX };
+static const struct field trace_fields[] = {
+	[TRACE_PERSON] = { "person", F_REQ, PUBLIC_ID_LEN, valid_public_id, NULL },
+	[TRACE_FROM] = { "from", F_REQ, 40, valid_time, NULL },
+	[TRACE_TO] = { "to", F_REQ, 40, valid_time, NULL },
+	[TRACE_WINDOW] = { "window_minutes", 0, 8, valid_int, &trace_window },
+};
+_Static_assert(sizeof trace_fields / sizeof trace_fields[0] == TRACE__MAX, "trace_fields");
+
+/* ---- JSON body helpers --------------------------------------------------- */
+
+/* ERR_DUPLICATE_FIELD when one of names (NULL-ended) occurs twice in the body. */
+static enum err no_duplicates(struct call *c, const char *const *names)
+{
+	for (size_t i = 0; names[i] != NULL; i++) {
+		if (c->inputs != NULL && kv_count(c->inputs, names[i]) > 1) {
+			call_field_error(c, names[i], "DUPLICATE_FIELD");
+			return ERR_DUPLICATE_FIELD;
+		}
+	}
+	return ERR_OK;
+}
+
+/* The body's member name: NULL when absent or null. *bad is set when present but not a string. */
+static const char *json_text(const struct call *c, const char *name, int *bad)
+{
+	*bad = 0;
+	const cJSON *it = cJSON_GetObjectItemCaseSensitive((const cJSON *)c->json, name);
+	if (it == NULL || cJSON_IsNull(it))
+		return NULL;
+	if (!cJSON_IsString(it) || it->valuestring == NULL) {
+		*bad = 1;
+		return NULL;
+	}
+	return it->valuestring;
+}
+
+/* Whether the body has member name (not null). */
+static int json_has(const struct call *c, const char *name)
+{
+	const cJSON *it = cJSON_GetObjectItemCaseSensitive((const cJSON *)c->json, name);
+	return it != NULL && !cJSON_IsNull(it);
+}
+
+/* The value of a query field, or dflt when it was not given. */
+static long long qint(const struct fval *f, long long dflt)
+{
+	return f->present ? f->i : dflt;
+}
+
+/* ---- lookups -------------------------------------------------------------- */
+
+struct checkpoint_row {
+	int32_t kind, type;
+	char name[ADMIN_LABEL_BUF], district[ADMIN_LABEL_BUF], created[32];
+};
+
+static enum db_rc checkpoint_get(struct db *db, uint64_t id, struct checkpoint_row *r)
+{
+	struct db_param p[] = { DBP_U64(&id), DBP_END };
+	struct db_col cols[] = { DBC_I32(&r->kind), DBC_I32(&r->type), DBC_TEXT(r->name, sizeof r->name),
+				 DBC_TEXT(r->district, sizeof r->district), DBC_TEXT(r->created, sizeof r->created),
+				 DBC_END };
+	return db_exec(db, STMT_CHECKPOINT_GET, p, cols);
+}
+
+static enum db_rc person_by_public(struct db *db, const char *pid, uint64_t *id)
+{
+	struct db_param p[] = { DBP_TEXT(pid), DBP_END };
+	struct db_col cols[] = { DBC_U64(id), DBC_END };
+	return db_exec(db, STMT_PERSON_ID_BY_PUBLIC, p, cols);
+}
+
+/* The blind index of a normalised document number (the same as an application computes). */
+static void id_index(const struct keys *k, enum vid_doc type, const char *number, uint8_t out[32])
+{
+	uint8_t in[1 + VID_DOC_BUF];
+	size_t n = strlen(number);
+	if (n > VID_DOC_MAX)
+		n = VID_DOC_MAX;
+	in[0] = (uint8_t)type;
+	memcpy(in + 1, number, n);
+	crypto_hmac_sha256(k->index, sizeof k->index, in, n + 1, out);
+}
+
+/* Validates id_type and id_number (already known to be present text) and computes the index.
+ * Records field errors on the call; returns 0 when both are valid. */
+static int index_of(struct call *c, const char *type, const char *number, uint8_t out[32])
+{
+	int y, m, d;
+	clock_local_ymd(clock_now(), &y, &m, &d);
+	if (!vid_id_type_known(type)) {
+		call_field_error(c, "id_type", vid_err_word(VID_ID_TYPE));
+		return -1;
+	}
+	char norm[VID_DOC_BUF];
+	enum vid_err e = vid_document(type, number, strlen(number), y, m, d, norm, sizeof norm);
+	if (e != VID_OK) {
+		call_field_error(c, "id_number", vid_err_word(e));
+		return -1;
+	}
+	id_index(c->keys, vid_doc_from_word(type), norm, out);
+	return 0;
+}
+
+struct person_admin {
+	uint64_t id;
+	int32_t id_type, color;
+	char pid[PUBLIC_ID_LEN + 2], name_m[128], id_m[48], phone_m[16], reason[48], since[32];
+};
+
+/* STMT_PERSON_ADMIN or STMT_PERSON_BY_INDEX_ADMIN: the same columns. */
+static enum db_rc person_admin_get(struct db *db, enum stmt s, const struct db_param *p, struct person_admin *r)
+{
+	struct db_col cols[] = { DBC_U64(&r->id), DBC_TEXT(r->pid, sizeof r->pid), DBC_I32(&r->id_type),
+				 DBC_TEXT(r->name_m, sizeof r->name_m), DBC_TEXT(r->id_m, sizeof r->id_m),
+				 DBC_TEXT(r->phone_m, sizeof r->phone_m), DBC_I32(&r->color),
+				 DBC_TEXT(r->reason, sizeof r->reason), DBC_TEXT(r->since, sizeof r->since), DBC_END };
+	return db_exec(db, s, p, cols);
+}
+
+/* The masked person with its current code (converted on read, as every read does). */
+static cJSON *person_admin_json(struct call *c, struct person_admin *r)
+{
+	struct code_state code;
+	struct code_status st;
+	int64_t now = clock_now();
+	if (codes_read(c->db, c->conf, r->id, now, &code, &st) == DB_OK) {
+		r->color = code.color;
+		snprintf(r->reason, sizeof r->reason, "%s", code.reason);
+		codes_iso(code.since, r->since);
+	}
+	cJSON *o = cJSON_CreateObject();
+	const char *type = vid_doc_word((enum vid_doc)r->id_type);
+	const char *color = rules_color_word((enum rules_color)r->color);
+	cJSON_AddStringToObject(o, "id", r->pid);
+	cJSON_AddStringToObject(o, "id_type", type != NULL ? type : "unknown");
+	cJSON_AddStringToObject(o, "name_masked", r->name_m);
+	cJSON_AddStringToObject(o, "id_masked", r->id_m);
+	cJSON_AddStringToObject(o, "phone_masked", r->phone_m);
+	cJSON_AddStringToObject(o, "color", color != NULL ? color : "none");
+	cJSON_AddStringToObject(o, "reason", r->reason);
+	cJSON_AddStringToObject(o, "since", r->since);
+	return o;
+}
+
+static cJSON *checkpoint_json(uint64_t id, int kind, int type, const char *name, const char *district)
+{
+	cJSON *o = cJSON_CreateObject();
+	const char *kw = verdict_cp_kind_word((enum verdict_cp_kind)kind);
+	const char *tw = verdict_cp_type_word((enum verdict_cp_type)type);
+	cJSON_AddNumberToObject(o, "id", (double)id);
+	cJSON_AddStringToObject(o, "kind", kw != NULL ? kw : "unknown");
+	cJSON_AddStringToObject(o, "type", tw != NULL ? tw : "unknown");
+	cJSON_AddStringToObject(o, "name", name);
+	cJSON_AddStringToObject(o, "district", district);
+	return o;
+}
+
+/* ---- checkpoints, devices, residents (operator) -------------------------- */
+
+enum err h_admin_checkpoint_create(struct call *c)
+{
+	static const char *const names[] = { "kind", "type", "name", "district", NULL };
+	enum err e = no_duplicates(c, names);
+	if (e != ERR_OK)
+		return e;
+	int bad;
+	const char *v, *code;
+	enum verdict_cp_kind kind = VERDICT_CP__MAX;
+	enum verdict_cp_type type = VERDICT_CPT__MAX;
+	char name[ADMIN_LABEL_BUF], district[ADMIN_LABEL_BUF];
+
+	if ((v = json_text(c, "kind", &bad)) == NULL)
+		call_field_error(c, "kind", bad ? "NOT_A_STRING" : "REQUIRED");
+	else if ((kind = verdict_cp_kind_from_word(v, strlen(v))) == VERDICT_CP__MAX)
+		call_field_error(c, "kind", "NOT_ALLOWED");
+	if ((v = json_text(c, "type", &bad)) == NULL)
+		call_field_error(c, "type", bad ? "NOT_A_STRING" : "REQUIRED");
+	else if ((type = verdict_cp_type_from_word(v, strlen(v))) == VERDICT_CPT__MAX)
+		call_field_error(c, "type", "NOT_ALLOWED");
+	else if (kind != VERDICT_CP__MAX && verdict_cp_type_kind(type) != kind)
+		call_field_error(c, "type", "NOT_OF_KIND");
+	if ((v = json_text(c, "name", &bad)) == NULL)
+		call_field_error(c, "name", bad ? "NOT_A_STRING" : "REQUIRED");
+	else if ((code = check_label(v, name)) != NULL)
+		call_field_error(c, "name", code);
+	if ((v = json_text(c, "district", &bad)) == NULL)
+		call_field_error(c, "district", bad ? "NOT_A_STRING" : "REQUIRED");
+	else if ((code = check_label(v, district)) != NULL)
+		call_field_error(c, "district", code);
+	if (c->nferr > 0)
+		return ERR_VALIDATION;
+
+	int32_t k = (int32_t)kind, t = (int32_t)type;
+	int64_t now = clock_now();
+	struct db_param p[] = { DBP_I32(&k), DBP_I32(&t), DBP_TEXT(name), DBP_TEXT(district), DBP_I64(&now), DBP_END };
+	enum db_rc rc = db_exec(c->db, STMT_CHECKPOINT_INSERT, p, NULL);
+	if (rc != DB_OK)
+		return db_err(rc == DB_NOROW ? DB_ERR : rc);
+	resp_json(c, 201, checkpoint_json(db_insert_id(c->db), k, t, name, district));
+	return ERR_OK;
+}
+
+enum err h_admin_checkpoints(struct call *c)
+{
+	struct fval f[CPLIST__MAX];
+	enum err e = fields_validate(c, cplist_fields, CPLIST__MAX, &c->query, f);
+	if (e != ERR_OK)
+		return e;
+	int32_t limit = (int32_t)qint(&f[CPLIST_LIMIT], ADMIN_LIST_DEFAULT);
+	int32_t offset = (int32_t)qint(&f[CPLIST_OFFSET], 0);
+	uint64_t id = 0;
+	int32_t kind = 0, type = 0;
+	char name[ADMIN_LABEL_BUF], district[ADMIN_LABEL_BUF];
+	struct db_param p[] = { DBP_I32(&limit), DBP_I32(&offset), DBP_END };
+	struct db_col cols[] = { DBC_U64(&id), DBC_I32(&kind), DBC_I32(&type), DBC_TEXT(name, sizeof name),
+				 DBC_TEXT(district, sizeof district), DBC_END };
+	enum db_rc rc = db_query(c->db, STMT_CHECKPOINTS_LIST, p, cols);
+	if (rc != DB_OK)
+		return db_err(rc == DB_NOROW ? DB_ERR : rc);
+	cJSON *o = cJSON_CreateObject();
+	cJSON *list = cJSON_AddArrayToObject(o, "checkpoints");
+	int n = 0;
+	while ((rc = db_fetch(c->db)) == DB_OK) {
+		cJSON_AddItemToArray(list, checkpoint_json(id, kind, type, name, district));
+		n++;
+	}
+	if (rc != DB_NOROW) {
+		cJSON_Delete(o);
+		return db_err(rc);
+	}
+	if (n == limit)
+		cJSON_AddNumberToObject(o, "next_offset", (double)offset + n);
+	resp_json(c, 200, o);
+	return ERR_OK;
+}
+
+enum err h_admin_device_create(struct call *c)
+{
+	uint64_t cp = parse_id(c->params[0]);
+	if (cp == 0)
+		return ERR_NOT_FOUND;
+	struct checkpoint_row r;
+	enum db_rc rc = checkpoint_get(c->db, cp, &r);
+	if (rc != DB_OK)
+		return db_err(rc);
+	char token[AUTH_TOKEN_LEN + 1];
+	uint8_t hash[32];
+	if (auth_new_token(token, hash) != 0)
+		return ERR_INTERNAL;
+	int64_t now = clock_now();
+	struct db_param p[] = { DBP_U64(&cp), DBP_BLOB(hash, 32), DBP_I64(&now), DBP_END };
+	rc = db_exec(c->db, STMT_DEVICE_INSERT, p, NULL);
+	if (rc != DB_OK)
+		return db_err(rc == DB_NOROW ? DB_ERR : rc);
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "device_id", (double)db_insert_id(c->db));
+	cJSON_AddNumberToObject(o, "checkpoint_id", (double)cp);
+	cJSON_AddStringToObject(o, "token", token);
+	memset(token, 0, sizeof token);
+	resp_header(c, "Cache-Control", "no-store");
+	resp_json(c, 201, o);
+	return ERR_OK;
+}
+
+enum err h_admin_device_revoke(struct call *c)
+{
+	uint64_t id = parse_id(c->params[0]);
+	if (id == 0)
+		return ERR_NOT_FOUND;
+	int64_t now = clock_now();
+	struct db_param p[] = { DBP_I64(&now), DBP_U64(&id), DBP_END };
+	enum db_rc rc = db_exec(c->db, STMT_DEVICE_REVOKE, p, NULL);
+	if (rc != DB_OK)
+		return db_err(rc == DB_NOROW ? DB_ERR : rc);
+	if (db_affected(c->db) == 0)
+		return ERR_NOT_FOUND; /* unknown, or revoked already */
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "device_id", (double)id);
+	cJSON_AddBoolToObject(o, "revoked", 1);
+	resp_json(c, 200, o);
+	return ERR_OK;
+}
+
+enum err h_admin_resident_add(struct call *c)
+{
+	static const char *const names[] = { "person_id", "id_type", "id_number", NULL };
+	enum err e = no_duplicates(c, names);
+	if (e != ERR_OK)
+		return e;
+	uint64_t cp = parse_id(c->params[0]);
+	if (cp == 0)
+		return ERR_NOT_FOUND;
+	int bad_p, bad_t, bad_n;
+	const char *pid = json_text(c, "person_id", &bad_p);
+	const char *type = json_text(c, "id_type", &bad_t);
+	const char *number = json_text(c, "id_number", &bad_n);
+	uint8_t idx[32];
+	int by_pid = json_has(c, "person_id");
+	if (by_pid) {
+		if (bad_p || !public_id_ok(pid, strlen(pid)))
+			call_field_error(c, "person_id", bad_p ? "NOT_A_STRING" : "NOT_A_PERSON_ID");
+		if (json_has(c, "id_type") || json_has(c, "id_number"))
+			call_field_error(c, "person_id", "EXCLUSIVE_WITH_ID_NUMBER");
+	} else {
+		if (type == NULL)
+			call_field_error(c, "id_type", bad_t ? "NOT_A_STRING" : "REQUIRED");
+		else if (!vid_id_type_known(type))
+			call_field_error(c, "id_type", vid_err_word(VID_ID_TYPE));
+		if (number == NULL)
+			call_field_error(c, "id_number", bad_n ? "NOT_A_STRING" : "REQUIRED");
+		if (type != NULL && number != NULL && c->nferr == 0)
+			(void)index_of(c, type, number, idx);
+	}
+	if (c->nferr > 0)
+		return ERR_VALIDATION;
+
+	struct checkpoint_row r;
+	enum db_rc rc = checkpoint_get(c->db, cp, &r);
+	if (rc != DB_OK)
+		return db_err(rc);
+	if (r.kind != VERDICT_CP_COMMUNITY) {
+		/* No dedicated error code may be added here: the field names the stable reason. */
+		call_field_error(c, "checkpoint", "NOT_A_COMMUNITY");
+		return ERR_CONFLICT;
+	}
+	struct person_admin pa;
+	if (by_pid) {
+		snprintf(pa.pid, sizeof pa.pid, "%s", pid);
+		rc = person_by_public(c->db, pid, &pa.id);
+	} else {
+		struct db_param ip[] = { DBP_BLOB(idx, 32), DBP_END };
+		rc = person_admin_get(c->db, STMT_PERSON_BY_INDEX_ADMIN, ip, &pa);
+	}
+	if (rc != DB_OK)
+		return db_err(rc);
+	int64_t now = clock_now();
+	struct db_param p[] = { DBP_U64(&cp), DBP_U64(&pa.id), DBP_I64(&now), DBP_END };
+	rc = db_exec(c->db, STMT_RESIDENT_INSERT, p, NULL);
+	if (rc != DB_OK)
+		return db_err(rc == DB_NOROW ? DB_ERR : rc);
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "checkpoint_id", (double)cp);
+	cJSON_AddStringToObject(o, "person_id", pa.pid);
+	cJSON_AddBoolToObject(o, "already_resident", db_affected(c->db) == 0);
+	resp_json(c, 201, o);
+	return ERR_OK;
+}
+
+/* ---- persons, history, orders (officer, investigator) --------------------- */
+
+enum err h_admin_person_find(struct call *c)
+{
+	struct fval f[FIND__MAX];
+	enum err e = fields_validate(c, find_fields, FIND__MAX, &c->query, f);
+	if (e != ERR_OK)
+		return e;
+	uint8_t idx[32];
+	if (index_of(c, f[FIND_ID_TYPE].s, f[FIND_ID_NUMBER].s, idx) != 0)
+		return ERR_VALIDATION;
+	struct person_admin pa;
+	struct db_param p[] = { DBP_BLOB(idx, 32), DBP_END };
+	enum db_rc rc = person_admin_get(c->db, STMT_PERSON_BY_INDEX_ADMIN, p, &pa);
+	if (rc != DB_OK)
+		return db_err(rc);
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddItemToObject(o, "person", person_admin_json(c, &pa));
+	resp_json(c, 200, o);
+	return ERR_OK;
+}
+
+/* The person {id} of an admin route; ERR_NOT_FOUND when the id is malformed or unknown. */
+static enum err person_of_path(struct call *c, struct person_admin *pa)
+{
+	const char *pid = c->params[0];
+	if (pid == NULL || !public_id_ok(pid, strlen(pid)))
+		return ERR_NOT_FOUND;
+	struct db_param p[] = { DBP_TEXT(pid), DBP_END };
+	enum db_rc rc = person_admin_get(c->db, STMT_PERSON_ADMIN, p, pa);
+	return rc == DB_OK ? ERR_OK : db_err(rc);
+}
+
+static cJSON *reasons_json(uint32_t bits)
+{
+	cJSON *a = cJSON_CreateArray();
+	for (int r = 0; r < VERDICT_REASON__MAX; r++) {
+		const char *w = verdict_reason_word((enum verdict_reason)r);
+		if ((bits & VERDICT_REASON_BIT(r)) != 0 && w != NULL)
+			cJSON_AddItemToArray(a, cJSON_CreateString(w));
+	}
+	return a;
+}
+
+static const char *word_or(const char *w, const char *dflt)
+{
+	return w != NULL ? w : dflt;
+}
+
+static enum db_rc history_events(struct call *c, uint64_t person, cJSON *list)
+{
+	int32_t from = 0, to = 0;
+	char reason[48], kind[24], actor[ADMIN_LABEL_BUF], at[32];
+	struct db_param p[] = { DBP_U64(&person), DBP_END };
+	struct db_col cols[] = { DBC_I32(&from), DBC_I32(&to), DBC_TEXT(reason, sizeof reason),
+				 DBC_TEXT(kind, sizeof kind), DBC_TEXT(actor, sizeof actor), DBC_TEXT(at, sizeof at),
+				 DBC_END };
+	enum db_rc rc = db_query(c->db, STMT_EVENTS_OF_PERSON, p, cols);
+	if (rc != DB_OK)
+		return rc;
+	while ((rc = db_fetch(c->db)) == DB_OK) {
+		cJSON *e = cJSON_CreateObject();
+		cJSON_AddStringToObject(e, "from", word_or(rules_color_word((enum rules_color)from), "none"));
+		cJSON_AddStringToObject(e, "to", word_or(rules_color_word((enum rules_color)to), "none"));
+		cJSON_AddStringToObject(e, "reason", reason);
+		cJSON_AddStringToObject(e, "actor_kind", kind);
+		cJSON_AddStringToObject(e, "actor", actor);
+		cJSON_AddStringToObject(e, "at", at);
+		cJSON_AddItemToArray(list, e);
+	}
+	return rc == DB_NOROW ? DB_OK : rc;
+}
+
+static enum db_rc history_scans(struct call *c, uint64_t person, cJSON *list)
+{
+	uint64_t id = 0, cp = 0;
+	int32_t dir = 0, verdict = 0;
+	uint32_t reasons = 0;
+	char at[40], cpname[ADMIN_LABEL_BUF], idtext[24];
+	struct db_param p[] = { DBP_U64(&person), DBP_END };
+	struct db_col cols[] = { DBC_U64(&id), DBC_TEXT(at, sizeof at), DBC_U64(&cp),
+				 DBC_TEXT(cpname, sizeof cpname), DBC_I32(&dir), DBC_I32(&verdict),
+				 DBC_I32((int32_t *)&reasons), DBC_END };
+	enum db_rc rc = db_query(c->db, STMT_SCANS_OF_PERSON, p, cols);
+	if (rc != DB_OK)
+		return rc;
+	while ((rc = db_fetch(c->db)) == DB_OK) {
+		cJSON *s = cJSON_CreateObject();
+		snprintf(idtext, sizeof idtext, "%llu", (unsigned long long)id);
+		cJSON_AddStringToObject(s, "scan_id", idtext);
+		cJSON_AddStringToObject(s, "at", at);
+		cJSON_AddNumberToObject(s, "checkpoint_id", (double)cp);
+		cJSON_AddStringToObject(s, "checkpoint", cpname);
+		cJSON_AddStringToObject(s, "direction", word_or(verdict_direction_word((enum verdict_direction)dir), "unknown"));
+		cJSON_AddStringToObject(s, "verdict", word_or(verdict_word((enum verdict)verdict), "unknown"));
+		cJSON_AddItemToObject(s, "reasons", reasons_json(reasons));
+		cJSON_AddItemToArray(list, s);
+	}
+	return rc == DB_NOROW ? DB_OK : rc;
+}
+
+enum err h_admin_history(struct call *c)
+{
+	struct person_admin pa;
+	enum err e = person_of_path(c, &pa);
+	if (e != ERR_OK)
+		return e;
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddItemToObject(o, "person", person_admin_json(c, &pa));
+	cJSON *events = cJSON_AddArrayToObject(o, "events");
+	cJSON *scans = cJSON_AddArrayToObject(o, "scans");
+	enum db_rc rc = history_events(c, pa.id, events);
+	if (rc == DB_OK)
+		rc = history_scans(c, pa.id, scans);
+	if (rc != DB_OK) {
+		cJSON_Delete(o);
+		return db_err(rc == DB_NOROW ? DB_ERR : rc);
+	}
+	resp_json(c, 200, o);
+	return ERR_OK;
+}
+
+struct order {
+	int color;                      /* RULES_COLOR_RED or RULES_COLOR_GREEN */
+	char reason[ADMIN_REASON_MAX + 1];
+	int days;                       /* red only */
+};
+
+/* Validates an order's body, recording every failing field. Returns 0 when valid. */
+static int order_validate(struct call *c, struct order *o)
+{
+	int bad;
+	const char *v, *code;
+	memset(o, 0, sizeof *o);
+	if ((v = json_text(c, "color", &bad)) == NULL)
+		call_field_error(c, "color", bad ? "NOT_A_STRING" : "REQUIRED");
+	else if (strcmp(v, "red") == 0)
+		o->color = RULES_COLOR_RED;
+	else if (strcmp(v, "green") == 0)
+		o->color = RULES_COLOR_GREEN;
+	else
+		call_field_error(c, "color", "NOT_ALLOWED");
+	if ((v = json_text(c, "reason", &bad)) == NULL) {
+		if (bad)
+			call_field_error(c, "reason", "NOT_A_STRING");
+		else if (o->color == RULES_COLOR_RED)
+			call_field_error(c, "reason", "REQUIRED");
+		else
+			snprintf(o->reason, sizeof o->reason, "OFFICER_CLEARED");
+	} else if ((code = check_reason(v, o->reason)) != NULL) {
+		call_field_error(c, "reason", code);
+	}
+	const cJSON *d = cJSON_GetObjectItemCaseSensitive((const cJSON *)c->json, "observation_days");
+	int has_days = d != NULL && !cJSON_IsNull(d);
+	if (o->color == RULES_COLOR_GREEN && has_days) {
+		call_field_error(c, "observation_days", "NOT_ALLOWED");
+	} else if (o->color == RULES_COLOR_RED) {
+		if (!has_days)
+			call_field_error(c, "observation_days", "REQUIRED");
+		else if (!cJSON_IsNumber(d))
+			call_field_error(c, "observation_days", "NOT_AN_INTEGER");
+		else if (!(d->valuedouble >= RULES_OBSERVATION_DAYS_MIN && d->valuedouble <= RULES_OBSERVATION_DAYS_MAX))
+			call_field_error(c, "observation_days", "OUT_OF_RANGE");
+		else if (d->valuedouble != (double)(int)d->valuedouble)
+			call_field_error(c, "observation_days", "NOT_AN_INTEGER");
+		else
+			o->days = (int)d->valuedouble;
+	}
+	return c->nferr > 0 ? -1 : 0;
+}
+
+/* Applies the order under the code's row lock; the event names the officer. */
+static enum err order_apply(struct call *c, uint64_t person, const struct order *o, int64_t now)
+{
+	enum db_rc rc;
+	struct code_state cur, next;
+	int attempt = 0;
+	do {
+		cur.version = 0;
+		rc = db_begin(c->db);
+		if (rc != DB_OK)
+			return db_err(rc == DB_NOROW ? DB_ERR : rc);
+		rc = codes_load(c->db, person, 1, &cur);
+		if (rc == DB_OK) {
+			next = cur;
+			next.color = o->color;
+			snprintf(next.reason, sizeof next.reason, "%s", o->reason);
+			if (cur.color != o->color)
+				next.since = now;
+			if (o->color == RULES_COLOR_RED) {
+				next.has_obs = 1;
+				next.obs_start = clock_local_day(now);
+				next.obs_until = next.obs_start + o->days;
+			} else {
+				next.has_obs = 0;
+				next.obs_start = next.obs_until = 0;
+			}
+			rc = codes_change(c->db, person, &cur, &next, "officer", c->admin_name, now);
+		}
+		if (rc == DB_OK)
+			rc = db_commit(c->db);
+		else
+			db_rollback(c->db);
+	} while (db_txn_again(c->db, rc, attempt++));
+	if (rc == DB_NOROW)
+		return cur.version != 0 ? ERR_CONFLICT : ERR_NOT_FOUND;
+	return rc == DB_OK ? ERR_OK : db_err(rc);
+}
+
+enum err h_admin_order(struct call *c)
+{
+	static const char *const names[] = { "color", "reason", "observation_days", NULL };
+	enum err e = no_duplicates(c, names);
+	if (e != ERR_OK)
+		return e;
+	struct order o;
+	if (order_validate(c, &o) != 0)
+		return ERR_VALIDATION;
+	struct person_admin pa;
+	if ((e = person_of_path(c, &pa)) != ERR_OK)
+		return e;
+	int64_t now = clock_now();
+	if ((e = order_apply(c, pa.id, &o, now)) != ERR_OK)
+		return e;
+	struct code_state code;
+	struct code_status st;
+	enum db_rc rc = codes_read(c->db, c->conf, pa.id, now, &code, &st);
+	if (rc != DB_OK)
+		return db_err(rc == DB_NOROW ? DB_ERR : rc);
+	cJSON *out = cJSON_CreateObject();
+	cJSON_AddStringToObject(out, "person_id", pa.pid);
+	cJSON_AddItemToObject(out, "code", codes_json(&code, &st, now));
+	resp_json(c, 200, out);
+	return ERR_OK;
+}
+
+/* ---- tracing (investigator) ------------------------------------------------ */
+
+enum err h_admin_trace(struct call *c)
+{
+	struct fval f[TRACE__MAX];
+	enum err e = fields_validate(c, trace_fields, TRACE__MAX, &c->query, f);
+	if (e == ERR_DUPLICATE_FIELD)
+		return e;
+	int64_t from = f[TRACE_FROM].i, to = f[TRACE_TO].i;
+	if (f[TRACE_FROM].present && f[TRACE_TO].present) {
+		if (to <= from)
+			call_field_error(c, "to", "NOT_AFTER_FROM");
+		else if (to - from > TRACE_RANGE_MAX_S)
+			call_field_error(c, "to", "RANGE_TOO_LONG");
+	}
+	if (e != ERR_OK || c->nferr > 0)
+		return ERR_VALIDATION;
+	int32_t window = (int32_t)qint(&f[TRACE_WINDOW], TRACE_WINDOW_DEFAULT);
+	const char *pid = f[TRACE_PERSON].s;
+	uint64_t person = 0;
+	enum db_rc rc = person_by_public(c->db, pid, &person);
+	if (rc != DB_OK)
+		return db_err(rc);
+
+	/* The person's scans lie in [from, to); the others' within the window of one of them, which
+	 * is at most a day: one local day more on each side keeps the partitions pruned. */
+	int32_t s_lo = clock_local_day(from), s_hi = clock_local_day(to);
+	int32_t o_lo = s_lo - 1, o_hi = s_hi + 1;
+	/* First the case's entries (bounded), then each one's window at its checkpoint: two index
+	 * range scans per entry instead of a join the optimizer can only walk by checkpoint. */
+	struct entry { uint64_t cp; char name[ADMIN_LABEL_BUF], t[40], at[32]; };
+	static _Thread_local struct entry entries[500];
+	int ne = 0;
+	struct entry cur;
+	struct db_param p[] = { DBP_U64(&person), DBP_I64(&from), DBP_I64(&to), DBP_I32(&s_lo), DBP_I32(&s_hi),
+				DBP_END };
+	struct db_col cols[] = { DBC_U64(&cur.cp), DBC_TEXT(cur.name, sizeof cur.name), DBC_TEXT(cur.t, sizeof cur.t),
+				 DBC_TEXT(cur.at, sizeof cur.at), DBC_END };
+	rc = db_query(c->db, STMT_TRACE_CASE, p, cols);
+	if (rc != DB_OK)
+		return db_err(rc == DB_NOROW ? DB_ERR : rc);
+	while ((rc = db_fetch(c->db)) == DB_OK)
+		if (ne < 500)
+			entries[ne++] = cur;
+	if (rc != DB_NOROW)
+		return db_err(rc);
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "person_id", pid);
+	cJSON *list = cJSON_AddArrayToObject(o, "contacts");
+	int n = 0;
+	for (int i = 0; i < ne && n < TRACE_ROWS_MAX; i++) {
+		uint64_t other = 0;
+		char opid[PUBLIC_ID_LEN + 2], name_m[128], id_m[48], at[32];
+		struct db_param q[] = { DBP_U64(&entries[i].cp), DBP_TEXT(entries[i].t), DBP_I32(&window),
+					DBP_TEXT(entries[i].t), DBP_I32(&window), DBP_I32(&o_lo), DBP_I32(&o_hi),
+					DBP_U64(&person), DBP_END };
+		struct db_col qc[] = { DBC_U64(&other), DBC_TEXT(opid, sizeof opid), DBC_TEXT(name_m, sizeof name_m),
+				       DBC_TEXT(id_m, sizeof id_m), DBC_TEXT(at, sizeof at), DBC_END };
+		rc = db_query(c->db, STMT_TRACE_AT, q, qc);
+		if (rc != DB_OK) {
+			cJSON_Delete(o);
+			return db_err(rc == DB_NOROW ? DB_ERR : rc);
+		}
+		while ((rc = db_fetch(c->db)) == DB_OK) {
+			if (n >= TRACE_ROWS_MAX)
+				continue;
+			cJSON *x = cJSON_CreateObject();
+			cJSON_AddStringToObject(x, "person_id", opid);
+			cJSON_AddStringToObject(x, "name_masked", name_m);
+			cJSON_AddStringToObject(x, "id_masked", id_m);
+			cJSON_AddNumberToObject(x, "checkpoint_id", (double)entries[i].cp);
+			cJSON_AddStringToObject(x, "checkpoint", entries[i].name);
+			cJSON_AddStringToObject(x, "at", at);
+			cJSON_AddStringToObject(x, "case_at", entries[i].at);
+			cJSON_AddItemToArray(list, x);
+			n++;
+		}
+		if (rc != DB_NOROW) {
+			cJSON_Delete(o);
+			return db_err(rc);
+		}
+	}
+	cJSON_AddNumberToObject(o, "window_minutes", window);
+	cJSON_AddBoolToObject(o, "truncated", n >= TRACE_ROWS_MAX);
+	resp_json(c, 200, o);
+	return ERR_OK;
+}
+
+/* ---- the audit log (operator) ---------------------------------------------- */
+
+enum err h_admin_audit(struct call *c)
+{
+	struct fval f[AUDIT__MAX];
+	enum err e = fields_validate(c, audit_fields, AUDIT__MAX, &c->query, f);
+	if (e != ERR_OK)
+		return e;
+	uint64_t before = (uint64_t)qint(&f[AUDIT_BEFORE], INT64_MAX);
+	int32_t limit = (int32_t)qint(&f[AUDIT_LIMIT], ADMIN_LIST_DEFAULT);
+	uint64_t id = 0, last = 0;
+	char actor[ADMIN_LABEL_BUF], role[24], action[64], target[ADMIN_LABEL_BUF], rid[72], at[32];
+	struct db_param p[] = { DBP_U64(&before), DBP_I32(&limit), DBP_END };
+	struct db_col cols[] = { DBC_U64(&id), DBC_TEXT(actor, sizeof actor), DBC_TEXT(role, sizeof role),
+				 DBC_TEXT(action, sizeof action), DBC_TEXT(target, sizeof target),
+				 DBC_TEXT(rid, sizeof rid), DBC_TEXT(at, sizeof at), DBC_END };
+	enum db_rc rc = db_query(c->db, STMT_AUDIT_LIST, p, cols);
+	if (rc != DB_OK)
+		return db_err(rc == DB_NOROW ? DB_ERR : rc);
+	cJSON *o = cJSON_CreateObject();
+	cJSON *list = cJSON_AddArrayToObject(o, "entries");
+	int n = 0;
+	while ((rc = db_fetch(c->db)) == DB_OK) {
+		cJSON *x = cJSON_CreateObject();
+		cJSON_AddNumberToObject(x, "id", (double)id);
+		cJSON_AddStringToObject(x, "actor", actor);
+		cJSON_AddStringToObject(x, "role", role);
+		cJSON_AddStringToObject(x, "action", action);
+		if (target[0] != '\0')
+			cJSON_AddStringToObject(x, "target", target);
+		else
+			cJSON_AddNullToObject(x, "target");
+		cJSON_AddStringToObject(x, "request_id", rid);
+		cJSON_AddStringToObject(x, "at", at);
+		cJSON_AddItemToArray(list, x);
+		last = id;
+		n++;
+	}
+	if (rc != DB_NOROW) {
+		cJSON_Delete(o);
+		return db_err(rc);
+	}
+	if (n == limit && last > 1)
+		cJSON_AddNumberToObject(o, "next_before_id", (double)last);
+	resp_json(c, 200, o);
+	return ERR_OK;
+}
+
+/* ---- high-risk areas ------------------------------------------------------ */
+
+/* The list as the rules read it, as {"areas":[...]}. */
+static enum err risk_areas_answer(struct call *c)
+{
+	char city[260];
+	struct db_col cols[] = { DBC_TEXT(city, sizeof city), DBC_END };
+	enum db_rc rc = db_query(c->db, STMT_RISK_AREAS_LIST, NULL, cols);
+	if (rc != DB_OK)
+		return db_err(rc == DB_NOROW ? DB_ERR : rc);
+	cJSON *o = cJSON_CreateObject();
+	cJSON *list = cJSON_AddArrayToObject(o, "areas");
+	while ((rc = db_fetch(c->db)) == DB_OK)
+		cJSON_AddItemToArray(list, cJSON_CreateString(city));
+	if (rc != DB_NOROW) {
+		cJSON_Delete(o);
+		return db_err(rc);
+	}
+	resp_json(c, 200, o);
+	return ERR_OK;
+}
+
+enum err h_admin_risk_areas(struct call *c)
+{
+	return risk_areas_answer(c);
+}
+
+/* PUT {"areas":[city...]}: replaces the whole list (an empty array clears it); declarations made
+ * from now on are judged against it. Repeated names are kept once. */
+enum err h_admin_risk_areas_set(struct call *c)
+{
+	const cJSON *areas = cJSON_GetObjectItemCaseSensitive((const cJSON *)c->json, "areas");
+	if (!cJSON_IsArray(areas)) {
+		call_field_error(c, "areas", areas == NULL ? "REQUIRED" : "NOT_A_LIST");
+		return ERR_VALIDATION;
+	}
+	if (cJSON_GetArraySize(areas) > RISK_AREAS_MAX) {
+		call_field_error(c, "areas", "TOO_MANY");
+		return ERR_VALIDATION;
+	}
+	int i = 0;
+	const cJSON *it;
+	cJSON_ArrayForEach(it, areas) {
+		long cp = cJSON_IsString(it) ? utf8_check_text(it->valuestring, strlen(it->valuestring)) : -1;
+		/* Names as the client's city picker writes them: no blanks around. */
+		if (cp > 0 && (strchr(" \t", it->valuestring[0]) != NULL ||
+			       strchr(" \t", it->valuestring[strlen(it->valuestring) - 1]) != NULL))
+			cp = -1;
+		if (cp < 1 || cp > RISK_AREA_MAX_CP) {
+			char name[24];
+			snprintf(name, sizeof name, "areas[%d]", i);
+			call_field_error(c, arena_strdup(c->arena, name),
+					 !cJSON_IsString(it) ? "NOT_A_STRING" : cp == 0 ? "REQUIRED" : cp < 0 ? "INVALID" : "TOO_LONG");
+		}
+		i++;
+	}
+	if (c->nferr > 0)
+		return ERR_VALIDATION;
+	int64_t now = clock_now();
+	for (int attempt = 0; attempt < DB_TXN_ATTEMPTS; attempt++) {
+		enum db_rc rc = db_begin(c->db);
+		if (rc == DB_OK)
+			rc = db_exec(c->db, STMT_RISK_AREAS_CLEAR, NULL, NULL);
+		cJSON_ArrayForEach(it, areas) {
+			if (rc != DB_OK)
+				break;
+			struct db_param p[] = { DBP_TEXT(it->valuestring), DBP_I64(&now), DBP_END };
+			rc = db_exec(c->db, STMT_RISK_AREA_INSERT, p, NULL);
+		}
+		if (rc == DB_OK)
+			rc = db_commit(c->db);
+		else
+			db_rollback(c->db);
+		if (rc == DB_OK)
+			return risk_areas_answer(c);
+		if (!db_txn_again(c->db, rc, attempt))
+			return rc == DB_RETRY ? ERR_CONFLICT : db_err(rc == DB_NOROW ? DB_ERR : rc);
+	}
+	return ERR_CONFLICT;
+}

@@ -1,0 +1,816 @@
+/* h_persons.c: applying for a code (self or a relative), reading a person, its photo, its code,
+ * new declarations, and the persons an account holds. Only a holder sees a person: others get 404. */
+#include "clock.h"
+#include "codes.h"
+#include "session.h"
+#include "conf.h"
+#include "crypto.h"
+#include "db.h"
+#include "decl.h"
+#include "form.h"
+#include "persons.h"
+#include "keys.h"
+#include "log.h"
+#include "resp.h"
+#include "routes.h"
+#include "photo.h"
+#include "valid_id.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+
+static const char *const relationships[] = { "self", "parent", "grandparent", "child", "grandchild", "spouse",
+					     "sibling", "other", NULL };
+
+enum err persons_db_err(enum db_rc rc)
+{
+	return rc == DB_DOWN ? ERR_UNAVAILABLE : rc == DB_NOROW ? ERR_NOT_FOUND : rc == DB_RETRY ? ERR_CONFLICT : ERR_INTERNAL;
+}
+
+#define db_err persons_db_err
+
+struct application {
+	int for_self;
+	int relationship;                /* index into relationships; 0 = self */
+	char name[VID_NAME_BUF];
+	enum vid_doc id_type;
+	char id_number[VID_DOC_BUF];
+	char phone[VID_PHONE_BUF];
+	char address[VID_ADDRESS_BUF];
+	const uint8_t *photo;
+	size_t photo_len;
+	int photo_png;
+	struct decl decl;
+};
+
+static const char *const app_fields[] = { "for", "relationship", "name", "id_type", "id_number", "phone",
+					  "address", NULL };
+
+static const char *text_of(const struct kvlist *in, const char *name, size_t *len)
+{
+	const struct kv *kv = kv_get(in, name);
+	if (kv == NULL || kv->len == 0)
+		return NULL;
+	*len = kv->len;
+	return kv->val;
+}
+
+/* Validates every field of an application, recording each failure; 0 when all are valid. */
+static int validate_application(struct call *c, const struct kvlist *in, const struct form_file *photo,
+				int y, int m, int d, struct application *a)
+{
+	size_t n = 0;
+	const char *v;
+	memset(a, 0, sizeof *a);
+	if ((v = text_of(in, "for", &n)) == NULL)
+		call_field_error(c, "for", "REQUIRED");
+	else if (strcmp(v, "self") == 0)
+		a->for_self = 1;
+	else if (strcmp(v, "relative") != 0)
+		call_field_error(c, "for", "NOT_ALLOWED");
+	v = text_of(in, "relationship", &n);
+	if (!a->for_self) {
+		a->relationship = -1;
+		for (int i = 1; v != NULL && relationships[i] != NULL; i++)
+			if (strcmp(v, relationships[i]) == 0)
+				a->relationship = i;
+		if (v == NULL)
+			call_field_error(c, "relationship", "REQUIRED");
+		else if (a->relationship < 0)
+			call_field_error(c, "relationship", "NOT_ALLOWED");
+	}
+	enum vid_err e;
+	if ((v = text_of(in, "name", &n)) == NULL)
+		call_field_error(c, "name", "REQUIRED");
+	else if ((e = vid_name(v, n, a->name, sizeof a->name)) != VID_OK)
+		call_field_error(c, "name", vid_err_word(e));
+	const char *type = text_of(in, "id_type", &n);
+	if (type == NULL)
+		call_field_error(c, "id_type", "REQUIRED");
+	else if (!vid_id_type_known(type))
+		call_field_error(c, "id_type", "NOT_ALLOWED");
+	else
+		a->id_type = vid_doc_from_word(type);
+	if ((v = text_of(in, "id_number", &n)) == NULL)
+		call_field_error(c, "id_number", "REQUIRED");
+	else if (type != NULL && vid_id_type_known(type) &&
+		 (e = vid_document(type, v, n, y, m, d, a->id_number, sizeof a->id_number)) != VID_OK)
+		call_field_error(c, "id_number", vid_err_word(e));
+	if ((v = text_of(in, "phone", &n)) == NULL)
+		call_field_error(c, "phone", "REQUIRED");
+	else if ((e = vid_phone(v, n, a->phone)) != VID_OK)
+		call_field_error(c, "phone", vid_err_word(e));
+	if ((v = text_of(in, "address", &n)) == NULL)
+		call_field_error(c, "address", "REQUIRED");
+	else if ((e = vid_address(v, n, a->address, sizeof a->address)) != VID_OK)
+		call_field_error(c, "address", vid_err_word(e));
+	if (photo == NULL || photo->len == 0) {
+		call_field_error(c, "photo", "REQUIRED");
+	} else {
+		int w, h;
+		e = vid_photo(photo->data, photo->len, (size_t)c->conf->photo_max_bytes, c->conf->photo_min_px,
+			      c->conf->photo_max_px, &w, &h, &a->photo_png);
+		if (e != VID_OK)
+			call_field_error(c, "photo", vid_err_word(e));
+		a->photo = photo->data;
+		a->photo_len = photo->len;
+	}
+	decl_validate(c, in, y, m, d, &a->decl);
+	return c->nferr > 0 ? -1 : 0;
+}
+
+/* A new random public id (22 base64url characters). */
+static int new_public_id(char out[PUBLIC_ID_LEN + 1])
+{
+	uint8_t raw[16];
+	if (crypto_random(raw, sizeof raw) != 0)
+		return -1;
+	return crypto_b64url(raw, sizeof raw, out, PUBLIC_ID_LEN + 1) == PUBLIC_ID_LEN ? 0 : -1;
+}
+
+/* Seals text under the data key, bound to its field and person; returns its length or -1. */
+static int seal_field(const struct keys *k, const char *field, const char *pid, const void *pt, size_t n,
+		      uint8_t *out, size_t max)
+{
+	char aad[64];
+	snprintf(aad, sizeof aad, "%s|%s", field, pid);
+	return crypto_seal(k->data, aad, strlen(aad), pt, n, out, max);
+}
+
+static void photo_path(const struct conf *c, const char *file, char *out, size_t max)
+{
+	snprintf(out, max, "%s/photos/%s", c->data_dir, file);
+}
+
+/* Writes the photo encrypted, fsynced, before the rows commit. Returns 0 or -1. */
+static int write_photo(struct call *c, const char *pid, const struct application *a, char *file, size_t filemax)
+{
+	uint8_t rnd[12];
+	char hex[25], dir[600], path[700], tmp[720];
+	if (crypto_random(rnd, sizeof rnd) != 0)
+		return -1;
+	crypto_hex(rnd, sizeof rnd, hex);
+	snprintf(file, filemax, "%s.enc", hex);
+	snprintf(dir, sizeof dir, "%s/photos", c->conf->data_dir);
+	mkdir(dir, 0700);
+	photo_path(c->conf, file, path, sizeof path);
+	snprintf(tmp, sizeof tmp, "%s.tmp", path);
+	size_t max = a->photo_len + 64;
+	uint8_t *enc = malloc(max);
+	if (enc == NULL)
+		return -1;
+	int n = seal_field(c->keys, "photo", pid, a->photo, a->photo_len, enc, max);
+	int fd = n > 0 ? open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600) : -1;
+	int ok = fd >= 0 && write(fd, enc, (size_t)n) == n && fsync(fd) == 0;
+	if (fd >= 0)
+		close(fd);
+	free(enc);
+	if (ok && rename(tmp, path) == 0) {
+		int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (dfd >= 0) {
+			fsync(dfd);
+			close(dfd);
+		}
+		return 0;
+	}
+	log_error("cannot write a photo file: %s", strerror(errno));
+	unlink(tmp);
+	return -1;
+}
+
+static void remove_photo(struct call *c, const char *file)
+{
+	char path[700];
+	photo_path(c->conf, file, path, sizeof path);
+	unlink(path);
+}
+
+/* Loads the high-risk area list into the arena. */
+static enum db_rc risk_areas(struct call *c, const char ***out, size_t *n)
+{
+	char city[260];
+	struct db_col cols[] = { DBC_TEXT(city, sizeof city), DBC_END };
+	const char **list = arena_alloc(c->arena, RISK_AREAS_MAX * sizeof *list);
+	*n = 0;
+	if (list == NULL)
+		return DB_ERR;
+	enum db_rc rc = db_query(c->db, STMT_RISK_AREAS_LIST, NULL, cols);
+	if (rc != DB_OK)
+		return rc;
+	while ((rc = db_fetch(c->db)) == DB_OK)
+		if (*n < RISK_AREAS_MAX)
+			list[(*n)++] = arena_strdup(c->arena, city);
+	*out = list;
+	return rc == DB_NOROW ? DB_OK : rc;
+}
+
+static cJSON *person_json(const char *pid, int id_type, const char *name_m, const char *id_m, const char *phone_m,
+			  int role, int relationship, const char *since)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "id", pid);
+	cJSON_AddStringToObject(o, "name_masked", name_m);
+	cJSON_AddStringToObject(o, "id_type", vid_doc_word((enum vid_doc)id_type));
+	cJSON_AddStringToObject(o, "id_masked", id_m);
+	cJSON_AddStringToObject(o, "phone_masked", phone_m);
+	cJSON_AddStringToObject(o, "relationship",
+				role == 1 ? "self" : (relationship > 0 && relationship < 8 ? relationships[relationship] : "other"));
+	if (since != NULL)
+		cJSON_AddStringToObject(o, "since", since);
+	return o;
+}
+
+/* Decides the declaration's color and applies it to a code (never lowering a red one). */
+static int decide(struct call *c, const struct decl *d, const char **areas, size_t nareas, int64_t now,
+		  const struct code_state *cur, struct code_state *next, struct rules_decl_result *res)
+{
+	struct rules_conf rc;
+	codes_rules(c->conf, &rc);
+	struct rules_decl rd = { clock_local_day(now), d->symptoms, d->has_temperature != 0, d->temperature_tenths,
+				 d->contact != 0, d->ntravel > 0 ? d->travel : NULL, d->ntravel };
+	if (rules_declaration(&rc, &rd, nareas > 0 ? areas : NULL, nareas, res) != 0)
+		return -1;
+	struct rules_obs obs = { cur->obs_start, cur->obs_until, NULL, 0 };
+	struct rules_apply ap;
+	if (rules_apply_declaration(&rc, (enum rules_color)cur->color, cur->has_obs ? &obs : NULL, res, &ap) != 0)
+		return -1;
+	*next = *cur;
+	next->color = ap.color;
+	if ((int)ap.color != cur->color || ap.start_observation) {
+		snprintf(next->reason, sizeof next->reason, "%s", rules_reason_word(res->reason));
+		next->since = (int)ap.color != cur->color || cur->color == RULES_COLOR_NONE ? now : cur->since;
+	}
+	if (ap.start_observation) {
+		next->has_obs = 1;
+		next->obs_start = ap.start_day;
+		next->obs_until = ap.until_day;
+	}
+	return 0;
+}
+
+static enum db_rc insert_declaration(struct call *c, uint64_t person, const char *pid, const struct decl *d,
+				     const struct rules_decl_result *res, int64_t now)
+{
+	size_t tlen = strlen(d->travel_json), max = tlen + 64;
+	uint8_t *enc = arena_alloc(c->arena, max);
+	int n = enc != NULL ? seal_field(c->keys, "travel", pid, d->travel_json, tlen, enc, max) : -1;
+	if (n < 0)
+		return DB_ERR;
+	int32_t sym = (int32_t)d->symptoms, temp = d->temperature_tenths, contact = d->contact, color = res->color;
+	struct db_param p[] = { DBP_U64(&person), DBP_U64(&c->account_id), DBP_BLOB(enc, (size_t)n), DBP_I32(&sym),
+				d->has_temperature ? (struct db_param)DBP_I32(&temp) : (struct db_param)DBP_NULL(DBT_I32),
+				DBP_I32(&contact), DBP_I32(&color), DBP_TEXT(rules_reason_word(res->reason)),
+				DBP_I64(&now), DBP_END };
+	return db_exec(c->db, STMT_DECLARATION_INSERT, p, NULL);
+}
+
+/* An Idempotency-Key: 1..64 characters of [A-Za-z0-9_-]. */
+static const char *idempotency_key(struct call *c, int *bad)
+{
+	const char *k = call_param(c, "HTTP_IDEMPOTENCY_KEY");
+	*bad = 0;
+	if (k == NULL)
+		return NULL;
+	size_t n = strlen(k);
+	if (n == 0 || n > 64 || strspn(k, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-") != n)
+		*bad = 1;
+	return k;
+}
+
+/* Answers with the stored first answer of an idempotent request, if there is one. */
+static int replay(struct call *c, const char *key)
+{
+	int32_t status = 0;
+	static _Thread_local char body[16384];
+	struct db_param p[] = { DBP_U64(&c->account_id), DBP_TEXT(key), DBP_END };
+	struct db_col cols[] = { DBC_I32(&status), DBC_BLOB(body, sizeof body), DBC_END };
+	if (db_exec(c->db, STMT_IDEM_GET, p, cols) != DB_OK)
+		return 0;
+	char *copy = arena_strndup(c->arena, body, cols[1].len);
+	if (copy == NULL)
+		return 0;
+	resp_raw(c, status, "application/json; charset=utf-8", copy, cols[1].len);
+	resp_header(c, "Idempotent-Replayed", "true");
+	return 1;
+}
+
+struct pii {
+	char pid[PUBLIC_ID_LEN + 1];
+	uint8_t id_index[32];
+	char name_m[128], id_m[48], phone_m[16];
+	uint8_t name_e[256], id_e[128], phone_e[64], addr_e[1024];
+	int name_n, id_n, phone_n, addr_n;
+	uint64_t code_ref;
+};
+
+static int prepare_pii(struct call *c, const struct application *a, struct pii *p)
+{
+	uint8_t idx_in[1 + VID_DOC_BUF];
+	size_t idn = strlen(a->id_number);
+	idx_in[0] = (uint8_t)a->id_type;
+	memcpy(idx_in + 1, a->id_number, idn);
+	crypto_hmac_sha256(c->keys->index, 32, idx_in, idn + 1, p->id_index);
+	if (new_public_id(p->pid) != 0 || crypto_random(&p->code_ref, sizeof p->code_ref) != 0)
+		return -1;
+	p->code_ref |= 1; /* never 0 */
+	if (vid_mask_name(a->name, strlen(a->name), p->name_m, sizeof p->name_m) == 0 ||
+	    vid_mask_id(a->id_type, a->id_number, idn, p->id_m, sizeof p->id_m) == 0 ||
+	    vid_mask_phone(a->phone, strlen(a->phone), p->phone_m, sizeof p->phone_m) == 0)
+		return -1;
+	p->name_n = seal_field(c->keys, "name", p->pid, a->name, strlen(a->name), p->name_e, sizeof p->name_e);
+	p->id_n = seal_field(c->keys, "id_number", p->pid, a->id_number, idn, p->id_e, sizeof p->id_e);
+	p->phone_n = seal_field(c->keys, "phone", p->pid, a->phone, strlen(a->phone), p->phone_e, sizeof p->phone_e);
+	p->addr_n = seal_field(c->keys, "address", p->pid, a->address, strlen(a->address), p->addr_e, sizeof p->addr_e);
+	return p->name_n > 0 && p->id_n > 0 && p->phone_n > 0 && p->addr_n > 0 ? 0 : -1;
+}
+
+/* The transaction of an application: everything commits together or nothing does. */
+static enum err apply_txn(struct call *c, const struct application *a, struct pii *p, const char *photo_file,
+			  const char **areas, size_t nareas, const char *idem, int64_t now, int *new_person)
+{
+	enum db_rc rc;
+	uint64_t person = 0, other = 0;
+	*new_person = 0;
+	int32_t count = 0, role = 0;
+	char existing_pid[PUBLIC_ID_LEN + 8];
+	*new_person = 0;
+	struct db_param acc[] = { DBP_U64(&c->account_id), DBP_END };
+	struct db_col accc[] = { DBC_U64(&other), DBC_END };
+	if ((rc = db_exec(c->db, STMT_ACCOUNT_LOCK, acc, accc)) != DB_OK)
+		return db_err(rc);
+	if (idem != NULL && replay(c, idem))
+		return ERR_OK;
+	struct db_param ip[] = { DBP_BLOB(p->id_index, 32), DBP_END };
+	uint8_t name_enc[256];
+	struct db_col ic[] = { DBC_U64(&person), DBC_TEXT(existing_pid, sizeof existing_pid),
+			       DBC_BLOB(name_enc, sizeof name_enc), DBC_END };
+	rc = db_exec(c->db, STMT_PERSON_BY_INDEX, ip, ic);
+	if (rc != DB_OK && rc != DB_NOROW)
+		return db_err(rc);
+	int exists = rc == DB_OK;
+	if (a->for_self) {
+		struct db_col sc[] = { DBC_U64(&other), DBC_END };
+		rc = db_exec(c->db, STMT_SELF_OF_ACCOUNT, acc, sc);
+		if (rc == DB_OK)
+			return ERR_SELF_EXISTS;
+		if (rc != DB_NOROW)
+			return db_err(rc);
+	}
+	if (exists) {
+		struct db_param hp[] = { DBP_U64(&c->account_id), DBP_U64(&person), DBP_END };
+		struct db_col hc[] = { DBC_I32(&role), DBC_END };
+		rc = db_exec(c->db, STMT_HOLDER_GET, hp, hc);
+		if (rc == DB_OK)
+			return ERR_ALREADY_HOLDER;
+		if (rc != DB_NOROW)
+			return db_err(rc);
+		if (a->for_self) {
+			struct db_param pp[] = { DBP_U64(&person), DBP_END };
+			struct db_col pc[] = { DBC_U64(&other), DBC_END };
+			rc = db_exec(c->db, STMT_SELF_OF_PERSON, pp, pc);
+			if (rc == DB_OK)
+				return ERR_ID_HAS_SELF;
+			if (rc != DB_NOROW)
+				return db_err(rc);
+		}
+		memcpy(p->pid, existing_pid, PUBLIC_ID_LEN);
+		p->pid[PUBLIC_ID_LEN] = '\0';
+		/* Knowing an ID number is not enough to become a holder: the name must match too. */
+		char aad[64], name[VID_NAME_BUF];
+		snprintf(aad, sizeof aad, "name|%s", existing_pid);
+		int n = crypto_open(c->keys->data, aad, strlen(aad), name_enc, ic[2].len, (uint8_t *)name, sizeof name - 1);
+		if (n < 0)
+			return ERR_INTERNAL;
+		name[n] = '\0';
+		if (strcmp(name, a->name) != 0) {
+			call_field_error(c, "name", "NAME_MISMATCH");
+			return ERR_PERSON_MISMATCH;
+		}
+	}
+	if (!a->for_self) {
+		struct db_param dp[] = { DBP_U64(&c->account_id), DBP_END };
+		struct db_col dc[] = { DBC_I32(&count), DBC_END };
+		if ((rc = db_exec(c->db, STMT_DELEGATE_COUNT, dp, dc)) != DB_OK)
+			return db_err(rc);
+		if (count >= c->conf->delegation_limit)
+			return ERR_DELEGATION_LIMIT;
+	}
+
+	struct code_state cur = { 0 }, next;
+	struct rules_decl_result res;
+	if (!exists) {
+		int32_t idt = (int32_t)a->id_type, ptype = a->photo_png ? 1 : 2;
+		struct db_param pp[] = { DBP_TEXT(p->pid), DBP_U64(&p->code_ref), DBP_I32(&idt), DBP_BLOB(p->id_index, 32),
+					 DBP_TEXT(p->name_m), DBP_TEXT(p->id_m), DBP_TEXT(p->phone_m),
+					 DBP_BLOB(p->name_e, (size_t)p->name_n), DBP_BLOB(p->id_e, (size_t)p->id_n),
+					 DBP_BLOB(p->phone_e, (size_t)p->phone_n), DBP_BLOB(p->addr_e, (size_t)p->addr_n),
+					 DBP_TEXT(photo_file), DBP_I32(&ptype), DBP_I64(&now), DBP_END };
+		if ((rc = db_exec(c->db, STMT_PERSON_INSERT, pp, NULL)) != DB_OK)
+			return rc == DB_DUP ? ERR_CONFLICT : db_err(rc);
+		person = db_insert_id(c->db);
+		*new_person = 1;
+		if (decide(c, &a->decl, areas, nareas, now, &cur, &next, &res) != 0)
+			return ERR_INTERNAL;
+		int32_t color = next.color, s = next.obs_start, u = next.obs_until;
+		struct db_param cp[] = { DBP_U64(&person), DBP_I32(&color), DBP_TEXT(next.reason), DBP_I64(&now),
+					 next.has_obs ? (struct db_param)DBP_I32(&s) : (struct db_param)DBP_NULL(DBT_I32),
+					 next.has_obs ? (struct db_param)DBP_I32(&u) : (struct db_param)DBP_NULL(DBT_I32),
+					 DBP_END };
+		if ((rc = db_exec(c->db, STMT_CODE_INSERT, cp, NULL)) != DB_OK)
+			return db_err(rc);
+		int32_t from = 0;
+		const char *actor = "application";
+		struct db_param ep[] = { DBP_U64(&person), DBP_I32(&from), DBP_I32(&color), DBP_TEXT(next.reason),
+					 DBP_TEXT("declaration"), DBP_TEXT(actor), DBP_I64(&now), DBP_END };
+		if ((rc = db_exec(c->db, STMT_CODE_EVENT_INSERT, ep, NULL)) != DB_OK)
+			return db_err(rc);
+	} else {
+		if ((rc = codes_load(c->db, person, 1, &cur)) != DB_OK)
+			return db_err(rc);
+		if (decide(c, &a->decl, areas, nareas, now, &cur, &next, &res) != 0)
+			return ERR_INTERNAL;
+		if ((rc = codes_change(c->db, person, &cur, &next, "declaration", "application", now)) != DB_OK)
+			return rc == DB_NOROW ? ERR_CONFLICT : db_err(rc);
+	}
+	int32_t hrole = a->for_self ? 1 : 2, rel = a->relationship;
+	struct db_param hp[] = { DBP_U64(&c->account_id), DBP_U64(&person), DBP_I32(&hrole),
+				 a->for_self ? (struct db_param)DBP_NULL(DBT_I32) : (struct db_param)DBP_I32(&rel),
+				 DBP_I64(&now), DBP_END };
+	if ((rc = db_exec(c->db, STMT_HOLDER_INSERT, hp, NULL)) != DB_OK)
+		return rc == DB_DUP ? (a->for_self ? ERR_ID_HAS_SELF : ERR_ALREADY_HOLDER) : db_err(rc);
+	if ((rc = insert_declaration(c, person, p->pid, &a->decl, &res, now)) != DB_OK)
+		return db_err(rc);
+
+	cJSON *o = cJSON_CreateObject();
+	char since[32];
+	codes_iso(now, since);
+	cJSON_AddItemToObject(o, "person", person_json(p->pid, exists ? 0 : (int)a->id_type, exists ? "" : p->name_m,
+						     exists ? "" : p->id_m, exists ? "" : p->phone_m, hrole, rel, since));
+	if (exists) {
+		/* A person already registered keeps the details it was registered with. */
+		cJSON *po = cJSON_GetObjectItemCaseSensitive(o, "person");
+		cJSON_DeleteItemFromObjectCaseSensitive(po, "name_masked");
+		cJSON_DeleteItemFromObjectCaseSensitive(po, "id_type");
+		cJSON_DeleteItemFromObjectCaseSensitive(po, "id_masked");
+		cJSON_DeleteItemFromObjectCaseSensitive(po, "phone_masked");
+		cJSON_AddBoolToObject(po, "already_registered", 1);
+	}
+	struct code_status st;
+	memset(&st, 0, sizeof st);
+	cJSON *code = codes_json(&next, &st, now);
+	if (next.has_obs) {
+		char until[DAY_BUF];
+		if (day_format(next.obs_until, until))
+			cJSON_ReplaceItemInObjectCaseSensitive(code, "observation_until", cJSON_CreateString(until));
+	}
+	cJSON_DeleteItemFromObjectCaseSensitive(code, "report");
+	cJSON_AddItemToObject(o, "code", code);
+	char *text = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	if (text == NULL)
+		return ERR_INTERNAL;
+	char *body = arena_strdup(c->arena, text);
+	cJSON_free(text);
+	if (body == NULL)
+		return ERR_INTERNAL;
+	if (idem != NULL) {
+		int32_t status = 201;
+		struct db_param qp[] = { DBP_U64(&c->account_id), DBP_TEXT(idem), DBP_I32(&status),
+					 DBP_BLOB(body, strlen(body)), DBP_I64(&now), DBP_END };
+		if ((rc = db_exec(c->db, STMT_IDEM_INSERT, qp, NULL)) != DB_OK)
+			return rc == DB_DUP ? ERR_CONFLICT : db_err(rc);
+	}
+	resp_raw(c, 201, "application/json; charset=utf-8", body, strlen(body));
+	return ERR_OK;
+}
+
+enum err h_application(struct call *c)
+{
+	char boundary[80];
+	if (form_boundary(c->content_type, boundary, sizeof boundary) != FORM_OK)
+		return ERR_MALFORMED_FORM;
+	static const char *const file_fields[] = { "photo", NULL };
+	struct kvlist *in = arena_alloc(c->arena, sizeof *in);
+	struct form_file files[4];
+	size_t nfiles = 0;
+	if (in == NULL)
+		return ERR_INTERNAL;
+	enum form_err fe = form_parse(c->arena, boundary, c->body, c->body_len, file_fields, 4,
+				      (size_t)c->conf->photo_max_bytes + 1, in, files, &nfiles);
+	if (fe == FORM_FILE_TOO_LARGE) { /* only a photo can be: other file parts are as bounded */
+		call_field_error(c, "photo", "PHOTO_SIZE");
+		return ERR_VALIDATION;
+	}
+	if (fe != FORM_OK)
+		return ERR_MALFORMED_FORM;
+	/* Only the part named "photo" is the ID photo; other file parts are ignored. */
+	const struct form_file *photo = NULL;
+	for (size_t i = 0; i < nfiles; i++) {
+		if (strcmp(files[i].field, "photo") != 0)
+			continue;
+		if (photo != NULL) {
+			call_field_error(c, "photo", "DUPLICATE_FIELD");
+			return ERR_DUPLICATE_FIELD;
+		}
+		photo = &files[i];
+	}
+	for (int i = 0; app_fields[i] != NULL; i++) {
+		if (kv_count(in, app_fields[i]) > 1) {
+			call_field_error(c, app_fields[i], "DUPLICATE_FIELD");
+			return ERR_DUPLICATE_FIELD;
+		}
+	}
+	if (decl_duplicates(c, in))
+		return ERR_DUPLICATE_FIELD;
+	int bad_key = 0;
+	const char *idem = idempotency_key(c, &bad_key);
+	if (bad_key) {
+		call_field_error(c, "Idempotency-Key", "INVALID");
+		return ERR_VALIDATION;
+	}
+	int64_t now = clock_now();
+	int y, m, d;
+	clock_local_ymd(now, &y, &m, &d);
+	struct application *a = arena_alloc(c->arena, sizeof *a);
+	if (a == NULL)
+		return ERR_INTERNAL;
+	if (validate_application(c, in, photo, y, m, d, a) != 0)
+		return ERR_VALIDATION;
+	if (idem != NULL && replay(c, idem))
+		return ERR_OK;
+
+	const char **areas = NULL;
+	size_t nareas = 0;
+	enum db_rc rc = risk_areas(c, &areas, &nareas);
+	if (rc != DB_OK)
+		return db_err(rc);
+	struct pii *p = arena_alloc(c->arena, sizeof *p);
+	if (p == NULL || prepare_pii(c, a, p) != 0)
+		return ERR_INTERNAL;
+	char photo_file[64];
+	if (write_photo(c, p->pid, a, photo_file, sizeof photo_file) != 0)
+		return ERR_UNAVAILABLE;
+	int new_person = 0;
+	enum err e = ERR_CONFLICT;
+	/* Two applications for one new person may deadlock or collide: the loser runs again and then
+	 * finds the person (a holder is added) or a conflict (409). */
+	for (int attempt = 0; attempt < 8 && e == ERR_CONFLICT; attempt++) {
+		if (attempt > 0) {
+			/* Jitter, so that the colliding transactions do not meet again in lockstep. */
+			uint8_t r = 0;
+			crypto_random(&r, 1);
+			usleep((useconds_t)(1000 + (r % 64) * 100 * attempt));
+		}
+		c->resp_set = 0;
+		c->status = 0;
+		c->nferr = 0;
+		if ((rc = db_begin(c->db)) != DB_OK) {
+			e = db_err(rc);
+			break;
+		}
+		e = apply_txn(c, a, p, photo_file, areas, nareas, idem, now, &new_person);
+		if (e == ERR_OK && c->status == 201) {
+			rc = db_commit(c->db);
+			e = rc == DB_OK ? ERR_OK : rc == DB_RETRY ? ERR_CONFLICT : ERR_UNAVAILABLE;
+		} else {
+			db_rollback(c->db);
+		}
+		if (e == ERR_CONFLICT && attempt < 7)
+			continue;
+		break;
+	}
+	/* The photo stays only with the new person it belongs to: nothing is half-written. */
+	if (e != ERR_OK || !new_person || c->status != 201)
+		remove_photo(c, photo_file);
+	if (e != ERR_OK) {
+		c->resp_set = 0;
+		c->status = 0;
+	}
+	return e;
+}
+
+#define PERSON_NCOLS 12
+
+/* STMT_PERSON_OF_HOLDER's columns (also in STMT_SESSION_PERSON_CODE's) into r. */
+static void person_cols(struct person_row *r, struct db_col cols[PERSON_NCOLS])
+{
+	const struct db_col c[PERSON_NCOLS] = {
+		DBC_U64(&r->id), DBC_I32(&r->id_type), DBC_TEXT(r->name_m, sizeof r->name_m),
+		DBC_TEXT(r->id_m, sizeof r->id_m), DBC_TEXT(r->phone_m, sizeof r->phone_m), DBC_I32(&r->role),
+		DBC_I32(&r->relationship), DBC_TEXT(r->since, sizeof r->since),
+		DBC_TEXT(r->photo_file, sizeof r->photo_file), DBC_I32(&r->photo_type),
+		DBC_I32((int32_t *)&r->paper_serial), DBC_U64(&r->code_ref),
+	};
+	memcpy(cols, c, sizeof c);
+}
+
+/* The person {id} if the caller holds it; ERR_NOT_FOUND otherwise (ids reveal nothing). */
+enum err persons_load(struct call *c, struct person_row *r)
+{
+	const char *pid = c->params[0];
+	if (pid == NULL || strlen(pid) != PUBLIC_ID_LEN)
+		return ERR_NOT_FOUND;
+	struct db_param p[] = { DBP_TEXT(pid), DBP_U64(&c->account_id), DBP_END };
+	struct db_col cols[PERSON_NCOLS + 1];
+	person_cols(r, cols);
+	cols[PERSON_NCOLS] = (struct db_col)DBC_END;
+	enum db_rc rc = db_exec(c->db, STMT_PERSON_OF_HOLDER, p, cols);
+	return rc == DB_OK ? ERR_OK : persons_db_err(rc);
+}
+
+enum err persons_load_code(struct call *c, struct person_row *r, int64_t now, struct code_state *code,
+			   struct code_status *st)
+{
+	/* The session, the holder's person and its code in one round trip (an AUTH_HOLDER route, whose
+	 * token the router only parsed): a shown code asks every refresh_after_s. */
+	if (!c->session_deferred)
+		return ERR_INTERNAL;
+	const char *pid = c->params[0];
+	if (pid == NULL || strlen(pid) != PUBLIC_ID_LEN) {
+		enum err e = session_authenticate(c); /* 401 before 404 */
+		return e != ERR_OK ? e : ERR_NOT_FOUND;
+	}
+	enum { S = 3 }; /* the session's columns in front */
+	uint64_t account = 0;
+	int32_t stored_kind = 0;
+	int64_t last = 0, idle_after = now - c->conf->session_idle_s;
+	struct db_col cols[S + PERSON_NCOLS + CODES_NCOLS + 1];
+	cols[0] = (struct db_col)DBC_U64(&account);
+	cols[1] = (struct db_col)DBC_I32(&stored_kind);
+	cols[2] = (struct db_col)DBC_I64(&last);
+	struct code_cols_buf b;
+	person_cols(r, cols + S);
+	codes_cols(&b, code, cols + S + PERSON_NCOLS);
+	cols[S + PERSON_NCOLS + CODES_NCOLS] = (struct db_col)DBC_END;
+	struct db_param p[] = { DBP_TEXT(pid), DBP_BLOB(c->session_hash, 32), DBP_I64(&now), DBP_I64(&idle_after),
+				DBP_END };
+	enum db_rc rc = db_exec(c->db, STMT_SESSION_PERSON_CODE, p, cols);
+	enum err e = session_accept(c, rc, account, stored_kind, last, now);
+	if (e != ERR_OK)
+		return e;
+	if (cols[S].null || cols[S + PERSON_NCOLS].null) /* not a person this account holds */
+		return ERR_NOT_FOUND;
+	codes_cols_done(&b, cols + S + PERSON_NCOLS, code);
+	rc = codes_read_loaded(c->db, c->conf, r->id, now, code, st);
+	return rc == DB_OK ? ERR_OK : persons_db_err(rc);
+}
+
+enum err h_person_get(struct call *c)
+{
+	struct person_row r;
+	enum err e = persons_load(c, &r);
+	if (e != ERR_OK)
+		return e;
+	resp_json(c, 200, person_json(c->params[0], r.id_type, r.name_m, r.id_m, r.phone_m, r.role, r.relationship,
+				      r.since));
+	return ERR_OK;
+}
+
+enum err h_person_photo(struct call *c)
+{
+	struct person_row r;
+	enum err e = persons_load(c, &r);
+	if (e != ERR_OK)
+		return e;
+	char path[700];
+	photo_path(c->conf, r.photo_file, path, sizeof path);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) != 0 || st.st_size <= 28 || st.st_size > (off_t)c->conf->photo_max_bytes + 64) {
+		if (fd >= 0)
+			close(fd);
+		log_error("a person's photo file is missing or malformed");
+		return ERR_INTERNAL;
+	}
+	size_t n = (size_t)st.st_size;
+	uint8_t *enc = arena_alloc(c->arena, n), *plain = arena_alloc(c->arena, n);
+	ssize_t got = enc != NULL && plain != NULL ? read(fd, enc, n) : -1;
+	close(fd);
+	char aad[64];
+	snprintf(aad, sizeof aad, "photo|%s", c->params[0]);
+	int pn = got == (ssize_t)n ? crypto_open(c->keys->data, aad, strlen(aad), enc, n, plain, n) : -1;
+	if (pn <= 0) {
+		log_error("a person's photo does not decrypt");
+		return ERR_INTERNAL;
+	}
+	resp_header(c, "Cache-Control", "no-store, private");
+	resp_raw(c, 200, r.photo_type == 1 ? "image/png" : "image/jpeg", plain, (size_t)pn);
+	return ERR_OK;
+}
+
+enum err h_person_code(struct call *c)
+{
+	struct person_row r;
+	int64_t now = clock_now();
+	struct code_state code;
+	struct code_status st;
+	enum err e = persons_load_code(c, &r, now, &code, &st);
+	if (e != ERR_OK)
+		return e;
+	cJSON *o = codes_json(&code, &st, now);
+	char t[32];
+	codes_iso(now, t);
+	cJSON_AddNumberToObject(o, "refresh_after_s", c->conf->refresh_after_s);
+	cJSON_AddStringToObject(o, "server_time", t);
+	resp_json(c, 200, o);
+	return ERR_OK;
+}
+
+enum err h_declaration(struct call *c)
+{
+	struct person_row r;
+	enum err e = persons_load(c, &r);
+	if (e != ERR_OK)
+		return e;
+	int64_t now = clock_now();
+	int y, m, d;
+	clock_local_ymd(now, &y, &m, &d);
+	struct decl *dl = arena_alloc(c->arena, sizeof *dl);
+	if (dl == NULL)
+		return ERR_INTERNAL;
+	if (decl_duplicates(c, c->inputs))
+		return ERR_DUPLICATE_FIELD;
+	if (decl_validate(c, c->inputs, y, m, d, dl) != 0)
+		return ERR_VALIDATION;
+	const char **areas = NULL;
+	size_t nareas = 0;
+	enum db_rc rc = risk_areas(c, &areas, &nareas);
+	if (rc != DB_OK)
+		return db_err(rc);
+	struct code_state cur, next;
+	struct rules_decl_result res;
+	int attempt = 0;
+	do {
+		if ((rc = db_begin(c->db)) != DB_OK)
+			return db_err(rc);
+		rc = codes_load(c->db, r.id, 1, &cur);
+		if (rc == DB_OK && decide(c, dl, areas, nareas, now, &cur, &next, &res) != 0)
+			rc = DB_ERR;
+		if (rc == DB_OK)
+			rc = codes_change(c->db, r.id, &cur, &next, "declaration", "holder", now);
+		if (rc == DB_OK)
+			rc = insert_declaration(c, r.id, c->params[0], dl, &res, now);
+		if (rc == DB_OK)
+			rc = db_commit(c->db);
+		else
+			db_rollback(c->db);
+	} while (db_txn_again(c->db, rc, attempt++));
+	if (rc != DB_OK)
+		return rc == DB_NOROW ? ERR_CONFLICT : db_err(rc);
+	struct code_status st;
+	codes_read(c->db, c->conf, r.id, now, &next, &st);
+	cJSON *o = cJSON_CreateObject();
+	cJSON *dj = cJSON_AddObjectToObject(o, "declaration");
+	cJSON_AddStringToObject(dj, "color_called_for", rules_color_word(res.color));
+	cJSON_AddStringToObject(dj, "reason", rules_reason_word(res.reason));
+	cJSON_AddItemToObject(o, "code", codes_json(&next, &st, now));
+	resp_json(c, 201, o);
+	return ERR_OK;
+}
+
+enum err h_me(struct call *c)
+{
+	char since[32];
+	int32_t has_union = 0;
+	struct db_param p[] = { DBP_U64(&c->account_id), DBP_END };
+	struct db_col cols[] = { DBC_TEXT(since, sizeof since), DBC_I32(&has_union), DBC_END };
+	enum db_rc rc = db_exec(c->db, STMT_ACCOUNT_GET, p, cols);
+	if (rc != DB_OK)
+		return db_err(rc);
+	cJSON *o = cJSON_CreateObject();
+	cJSON *acc = cJSON_AddObjectToObject(o, "account");
+	cJSON_AddStringToObject(acc, "since", since);
+	cJSON_AddStringToObject(acc, "login", c->session_kind == 2 ? "miniprogram" : "web");
+	cJSON_AddBoolToObject(acc, "unionid_bound", has_union != 0);
+	cJSON *persons = cJSON_AddArrayToObject(o, "persons");
+	char pid[PUBLIC_ID_LEN + 8], name[128];
+	int32_t role = 0, rel = 0, color = 0;
+	struct db_col pc[] = { DBC_TEXT(pid, sizeof pid), DBC_TEXT(name, sizeof name), DBC_I32(&role), DBC_I32(&rel),
+			       DBC_I32(&color), DBC_END };
+	if ((rc = db_query(c->db, STMT_PERSONS_OF_ACCOUNT, p, pc)) != DB_OK) {
+		cJSON_Delete(o);
+		return db_err(rc);
+	}
+	while ((rc = db_fetch(c->db)) == DB_OK) {
+		cJSON *it = cJSON_CreateObject();
+		cJSON_AddStringToObject(it, "id", pid);
+		cJSON_AddStringToObject(it, "name_masked", name);
+		cJSON_AddStringToObject(it, "relationship",
+					role == 1 ? "self" : (rel > 0 && rel < 8 ? relationships[rel] : "other"));
+		cJSON_AddStringToObject(it, "color", rules_color_word((enum rules_color)color));
+		cJSON_AddItemToArray(persons, it);
+	}
+	if (rc != DB_NOROW) {
+		cJSON_Delete(o);
+		return db_err(rc);
+	}
+	resp_json(c, 200, o);
+	return ERR_OK;
+}

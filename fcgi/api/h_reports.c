@@ -1,0 +1,116 @@
+/* h_reports.c: a red holder's daily health report (one per person per local day) and the list. */
+#include "clock.h"
+#include "codes.h"
+#include "conf.h"
+#include "decl.h"
+#include "persons.h"
+#include "resp.h"
+#include "routes.h"
+#include "valid_id.h"
+
+#include <cjson/cJSON.h>
+#include <string.h>
+
+static cJSON *symptom_words(unsigned mask)
+{
+	cJSON *a = cJSON_CreateArray();
+	for (unsigned i = 0; i < RULES_SYM_COUNT; i++)
+		if (mask & (1u << i))
+			cJSON_AddItemToArray(a, cJSON_CreateString(rules_symptom_word(1u << i)));
+	if (cJSON_GetArraySize(a) == 0)
+		cJSON_AddItemToArray(a, cJSON_CreateString("none"));
+	return a;
+}
+
+static cJSON *report_json(int32_t day, unsigned symptoms, int temp)
+{
+	char d[DAY_BUF];
+	cJSON *o = cJSON_CreateObject();
+	if (!day_format(day, d))
+		d[0] = '\0';
+	cJSON_AddStringToObject(o, "date", d);
+	cJSON_AddNumberToObject(o, "temperature", temp / 10.0);
+	cJSON_AddItemToObject(o, "symptoms", symptom_words(symptoms));
+	return o;
+}
+
+enum err h_report_create(struct call *c)
+{
+	struct person_row r;
+	enum err e = persons_load(c, &r);
+	if (e != ERR_OK)
+		return e;
+	int temp = 0;
+	unsigned symptoms = 0;
+	const struct kv *kv;
+	if ((kv = kv_get(c->inputs, "temperature")) == NULL || kv->len == 0) {
+		call_field_error(c, "temperature", "REQUIRED");
+	} else {
+		enum vid_err ve = vid_temperature(kv->val, kv->len, &temp);
+		if (ve != VID_OK)
+			call_field_error(c, "temperature", vid_err_word(ve));
+	}
+	if ((kv = kv_get(c->inputs, "symptoms")) == NULL || kv->len == 0)
+		call_field_error(c, "symptoms", "REQUIRED");
+	else
+		decl_symptoms(c, kv, &symptoms);
+	if (kv_count(c->inputs, "temperature") > 1 || kv_count(c->inputs, "symptoms") > 1)
+		return ERR_DUPLICATE_FIELD;
+	if (c->nferr > 0)
+		return ERR_VALIDATION;
+
+	int64_t now = clock_now();
+	int32_t today = clock_local_day(now);
+	struct code_state code;
+	struct code_status st;
+	enum db_rc rc = codes_read(c->db, c->conf, r.id, now, &code, &st);
+	if (rc != DB_OK)
+		return persons_db_err(rc);
+	if (!st.has_obs)
+		return ERR_REPORT_NOT_REQUIRED;
+	int32_t sym = (int32_t)symptoms, t = temp;
+	struct db_param p[] = { DBP_U64(&r.id), DBP_I32(&today), DBP_U64(&c->account_id), DBP_I32(&sym), DBP_I32(&t),
+				DBP_I64(&now), DBP_END };
+	rc = db_exec(c->db, STMT_REPORT_INSERT, p, NULL);
+	if (rc == DB_DUP)
+		return ERR_REPORT_EXISTS;
+	if (rc != DB_OK)
+		return persons_db_err(rc);
+	/* A report with symptoms or fever restarts the observation: stored on this read. */
+	rc = codes_read(c->db, c->conf, r.id, now, &code, &st);
+	if (rc != DB_OK)
+		return persons_db_err(rc);
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddItemToObject(o, "report", report_json(today, symptoms, temp));
+	cJSON_AddItemToObject(o, "code", codes_json(&code, &st, now));
+	resp_json(c, 201, o);
+	return ERR_OK;
+}
+
+enum err h_reports_list(struct call *c)
+{
+	struct person_row r;
+	enum err e = persons_load(c, &r);
+	if (e != ERR_OK)
+		return e;
+	int32_t day = 0, sym = 0, temp = 0;
+	char at[32];
+	struct db_param p[] = { DBP_U64(&r.id), DBP_END };
+	struct db_col cols[] = { DBC_I32(&day), DBC_I32(&sym), DBC_I32(&temp), DBC_TEXT(at, sizeof at), DBC_END };
+	enum db_rc rc = db_query(c->db, STMT_REPORTS_LIST, p, cols);
+	if (rc != DB_OK)
+		return persons_db_err(rc);
+	cJSON *o = cJSON_CreateObject();
+	cJSON *arr = cJSON_AddArrayToObject(o, "reports");
+	while ((rc = db_fetch(c->db)) == DB_OK) {
+		cJSON *it = report_json(day, (unsigned)sym, temp);
+		cJSON_AddStringToObject(it, "filed_at", at);
+		cJSON_AddItemToArray(arr, it);
+	}
+	if (rc != DB_NOROW) {
+		cJSON_Delete(o);
+		return persons_db_err(rc);
+	}
+	resp_json(c, 200, o);
+	return ERR_OK;
+}

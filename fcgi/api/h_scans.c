@@ -1,0 +1,464 @@
+/* h_scans.c: a checkpoint's scan: the verdict of DESIGN §6, durably recorded before the answer;
+ * integrators' offline batches, idempotent per client id. */
+#include "auth.h"
+#include "clock.h"
+#include "conf.h"
+#include "codes.h"
+#include "crypto.h"
+#include "keys.h"
+#include "log.h"
+#include "resp.h"
+#include "routes.h"
+#include "scanq.h"
+#include "token.h"
+#include "valid.h"
+#include "valid_id.h"
+#include "verdict.h"
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define QR_MAX 512
+#define BATCH_MAX 500
+#define CLIENT_ID_MAX 64
+
+struct scan_in {
+	const char *qr;
+	enum verdict_direction dir;
+	int has_temp;
+	int temp;
+	int has_visitor;
+	char visitor_json[2048];  /* worst case: every character a 4-byte one or escaped */
+	uint64_t checkpoint;      /* integrators name the checkpoint; devices have theirs */
+};
+
+/* What a code says of itself, before the store is asked. */
+struct code_check {
+	enum verdict_token token; /* VERDICT_TOKEN_OK: it parsed and is sealed under a live key */
+	struct hqr_token tok;
+	enum token_fresh fresh;
+};
+
+struct scan_out {
+	struct scan_row row;
+	struct verdict_out v;
+	int color;                /* current color, 0 when the code was not valid */
+	char name_m[128], id_m[48];
+	uint8_t visitor_enc[2100];
+};
+
+static const char *text_item(const cJSON *o, const char *name)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+/* Validates one scan object, recording failing fields under prefix (e.g. "items[3]."). */
+static int parse_scan(struct call *c, const cJSON *o, struct scan_in *in, int need_checkpoint)
+{
+	size_t before = c->nferr;
+	memset(in, 0, sizeof *in);
+	in->qr = text_item(o, "qr");
+	if (in->qr != NULL) {
+		/* Keyboard-style scanners end the text with a line break. */
+		size_t n = strlen(in->qr);
+		while (n > 0 && (in->qr[n - 1] == '\n' || in->qr[n - 1] == '\r' || in->qr[n - 1] == ' '))
+			n--;
+		in->qr = arena_strndup(c->arena, in->qr, n);
+	}
+	if (in->qr == NULL || in->qr[0] == '\0')
+		call_field_error(c, "qr", "REQUIRED");
+	else if (strlen(in->qr) > QR_MAX)
+		call_field_error(c, "qr", "TOO_LONG");
+	const char *dir = text_item(o, "direction");
+	in->dir = dir != NULL ? verdict_direction_from_word(dir, strlen(dir)) : VERDICT_DIR__MAX;
+	if (in->dir == VERDICT_DIR__MAX)
+		call_field_error(c, "direction", dir == NULL ? "REQUIRED" : "NOT_ALLOWED");
+	const cJSON *t = cJSON_GetObjectItemCaseSensitive(o, "temperature");
+	if (t != NULL && !cJSON_IsNull(t)) {
+		enum vid_err e = VID_TEMPERATURE_FORMAT;
+		if (cJSON_IsNumber(t))
+			e = vid_temperature_value(t->valuedouble, &in->temp);
+		else if (cJSON_IsString(t))
+			e = vid_temperature(t->valuestring, strlen(t->valuestring), &in->temp);
+		if (e != VID_OK)
+			call_field_error(c, "temperature", vid_err_word(e));
+		in->has_temp = 1;
+	}
+	const cJSON *vis = cJSON_GetObjectItemCaseSensitive(o, "visitor");
+	if (vis != NULL && !cJSON_IsNull(vis)) {
+		const char *purpose = text_item(vis, "purpose"), *host = text_item(vis, "host");
+		const char *addr = text_item(vis, "address");
+		long pl = purpose != NULL ? utf8_check_text(purpose, strlen(purpose)) : -1;
+		long hl = host != NULL ? utf8_check_text(host, strlen(host)) : -1;
+		long al = addr != NULL ? utf8_check_text(addr, strlen(addr)) : -1;
+		if (!cJSON_IsObject(vis) || pl < 1 || pl > 60 || (hl < 1 && al < 1) || hl > 60 || al > 120) {
+			call_field_error(c, "visitor", "VISITOR_REGISTRATION_INVALID");
+		} else {
+			cJSON *v = cJSON_CreateObject();
+			cJSON_AddStringToObject(v, "purpose", purpose);
+			if (hl >= 1)
+				cJSON_AddStringToObject(v, "host", host);
+			if (al >= 1)
+				cJSON_AddStringToObject(v, "address", addr);
+			if (!cJSON_PrintPreallocated(v, in->visitor_json, sizeof in->visitor_json, 0))
+				call_field_error(c, "visitor", "TOO_LONG");
+			cJSON_Delete(v);
+			in->has_visitor = 1;
+		}
+	}
+	if (need_checkpoint) {
+		const cJSON *cp = cJSON_GetObjectItemCaseSensitive(o, "checkpoint_id");
+		if (cJSON_IsNumber(cp) && cp->valuedouble >= 1 && cp->valuedouble < 9007199254740992.0)
+			in->checkpoint = (uint64_t)cp->valuedouble;
+		else if (cJSON_IsString(cp) && strlen(cp->valuestring) <= 19 && cp->valuestring[0] != '\0' &&
+			 strspn(cp->valuestring, "0123456789") == strlen(cp->valuestring))
+			in->checkpoint = strtoull(cp->valuestring, NULL, 10);
+		else
+			call_field_error(c, "checkpoint_id", cp == NULL ? "REQUIRED" : "NOT_AN_INTEGER");
+	}
+	return c->nferr > before ? -1 : 0;
+}
+
+/* An integrator's checkpoint must be one of its own. */
+static enum err integrator_checkpoint(struct call *c, uint64_t checkpoint, int *kind, int *type)
+{
+	int32_t k = 0, t = 0;
+	struct db_param p[] = { DBP_U64(&c->integrator_id), DBP_U64(&checkpoint), DBP_END };
+	struct db_col cols[] = { DBC_I32(&k), DBC_I32(&t), DBC_END };
+	enum db_rc rc = db_exec(c->db, STMT_INTEGRATOR_CHECKPOINT, p, cols);
+	if (rc == DB_NOROW)
+		return ERR_SCAN_DENIED_SCOPE;
+	if (rc != DB_OK)
+		return ERR_UNAVAILABLE;
+	*kind = k;
+	*type = t;
+	return ERR_OK;
+}
+
+/* Parses a code and checks its seal and key at time at_ms: pure work, no store. */
+static void check_code(const struct call *c, const char *qr, int64_t at_ms, struct code_check *cc)
+{
+	memset(cc, 0, sizeof *cc);
+	if (token_parse(qr, strlen(qr), &cc->tok) != TOKEN_OK) {
+		cc->token = VERDICT_TOKEN_UNPARSABLE;
+	} else if (token_check_mac(&cc->tok, c->keys->mac, sizeof c->keys->mac) != 1 ||
+		   keys_verifier(c->keys, cc->tok.kid, at_ms / 1000) == NULL) {
+		cc->token = VERDICT_TOKEN_BAD_MAC; /* a forged code, or one sealed under a retired key */
+	} else {
+		cc->token = VERDICT_TOKEN_OK;
+		cc->fresh = cc->tok.kind == TOKEN_KIND_PHONE
+				    ? token_phone_fresh(cc->tok.t, at_ms / 1000, c->conf->dynamic_ttl_s, TOKEN_FUTURE_S)
+				    : TOKEN_FRESH;
+	}
+}
+
+/* Decides one scan made at time at_ms (now for a live scan, the device's time for a batch). With
+ * lk (a device's scan, looked up by the committer) it does not touch the store; without, it looks
+ * the code's person up itself. */
+static enum err decide(struct call *c, const struct scan_in *in, const struct code_check *cc, uint64_t checkpoint,
+		       int cp_kind, int cp_type, int64_t at_ms, const struct scan_lookup *lk, struct scan_out *out)
+{
+	memset(out, 0, sizeof *out);
+	struct verdict_in vi = { 0 };
+	vi.direction = in->dir;
+	vi.has_temperature = in->has_temp;
+	vi.temperature_tenths = in->temp;
+	vi.cp_kind = (enum verdict_cp_kind)cp_kind;
+	vi.cp_type = (enum verdict_cp_type)cp_type;
+	vi.has_visitor_registration = in->has_visitor;
+	uint64_t person = 0;
+	if (cc->token != VERDICT_TOKEN_OK) {
+		vi.token = cc->token;
+	} else {
+		const struct hqr_token *tok = &cc->tok;
+		vi.kind = (enum verdict_kind)tok->kind;
+		uint32_t serial = 0;
+		int32_t color = 0, id_type = 0, resident = 0;
+		enum db_rc rc;
+		if (lk != NULL) {
+			rc = lk->person_found ? DB_OK : DB_NOROW;
+			person = lk->person;
+			serial = lk->serial;
+			color = lk->color;
+			resident = lk->resident;
+			memcpy(out->name_m, lk->name_m, sizeof out->name_m);
+			memcpy(out->id_m, lk->id_m, sizeof out->id_m);
+		} else {
+			struct db_param p[] = { DBP_U64(&checkpoint), DBP_U64(&tok->code_ref), DBP_END };
+			struct db_col cols[] = { DBC_U64(&person), DBC_I32((int32_t *)&serial),
+						 DBC_TEXT(out->name_m, sizeof out->name_m), DBC_TEXT(out->id_m, sizeof out->id_m),
+						 DBC_I32(&id_type), DBC_I32(&color), DBC_I32(&resident), DBC_END };
+			rc = db_exec(c->db, STMT_SCAN_PERSON, p, cols);
+			if (rc != DB_OK && rc != DB_NOROW)
+				return ERR_UNAVAILABLE;
+		}
+		if (rc == DB_NOROW) {
+			vi.token = VERDICT_TOKEN_UNKNOWN_PERSON;
+			person = 0;
+		} else if (cc->fresh == TOKEN_STALE) {
+			vi.token = VERDICT_TOKEN_STALE;
+		} else if (cc->fresh == TOKEN_FUTURE) {
+			vi.token = VERDICT_TOKEN_FUTURE;
+		} else if (tok->kind == TOKEN_KIND_PAPER && tok->t != serial) {
+			vi.token = VERDICT_TOKEN_SUPERSEDED_SERIAL;
+		} else {
+			vi.token = VERDICT_TOKEN_OK;
+			vi.color = (enum rules_color)color;
+			vi.is_resident = resident != 0;
+			out->color = color;
+		}
+		out->row.kind = tok->kind;
+	}
+	verdict_decide(&vi, c->conf->fever_tenths, &out->v);
+	if (out->v.verdict == VERDICT_NEED_TEMPERATURE) {
+		call_field_error(c, "temperature", "REQUIRED");
+		return ERR_VALIDATION;
+	}
+	struct scan_row *r = &out->row;
+	uint64_t id;
+	if (crypto_random(&id, sizeof id) != 0)
+		return ERR_INTERNAL;
+	r->id = (id & 0x7fffffffffffffffULL) | 1;
+	r->at_ms = at_ms;
+	r->local_day = clock_local_day(at_ms / 1000);
+	r->checkpoint = checkpoint;
+	r->device = c->device_id;
+	r->integrator = c->integrator_id;
+	r->person = vi.token == VERDICT_TOKEN_OK || vi.token == VERDICT_TOKEN_STALE ||
+				    vi.token == VERDICT_TOKEN_FUTURE || vi.token == VERDICT_TOKEN_SUPERSEDED_SERIAL
+			    ? person : 0;
+	/* Taxis and ride-hailing scan before the car moves: always an entry (and traced as one). */
+	r->direction = cp_type == VERDICT_CPT_TAXI || cp_type == VERDICT_CPT_RIDE_HAILING ? VERDICT_DIR_IN : (int32_t)in->dir;
+	r->has_temperature = in->has_temp;
+	r->temperature_tenths = in->temp;
+	r->verdict = out->v.verdict;
+	r->reasons = out->v.reasons;
+	if (out->v.visitor_registered) {
+		char aad[40];
+		snprintf(aad, sizeof aad, "visitor|%llu", (unsigned long long)r->id);
+		int n = crypto_seal(c->keys->data, aad, strlen(aad), in->visitor_json, strlen(in->visitor_json),
+				    out->visitor_enc, sizeof out->visitor_enc);
+		if (n < 0)
+			return ERR_INTERNAL;
+		r->visitor = out->visitor_enc;
+		r->visitor_len = (size_t)n;
+	}
+	return ERR_OK;
+}
+
+/* The answer of one scan: only what the staff need. */
+static cJSON *answer(const struct scan_out *o, int64_t now)
+{
+	cJSON *a = cJSON_CreateObject();
+	char id[24], t[32];
+	snprintf(id, sizeof id, "%llu", (unsigned long long)o->row.id);
+	cJSON_AddStringToObject(a, "scan_id", id);
+	cJSON_AddStringToObject(a, "verdict", verdict_word(o->v.verdict));
+	cJSON *reasons = cJSON_AddArrayToObject(a, "reasons");
+	for (int r = 0; r < VERDICT_REASON__MAX; r++)
+		if (o->v.reasons & VERDICT_REASON_BIT(r))
+			cJSON_AddItemToArray(reasons, cJSON_CreateString(verdict_reason_word((enum verdict_reason)r)));
+	if (o->color != 0)
+		cJSON_AddStringToObject(a, "color", rules_color_word((enum rules_color)o->color));
+	else
+		cJSON_AddNullToObject(a, "color");
+	if (o->color != 0) {
+		cJSON *p = cJSON_AddObjectToObject(a, "person");
+		cJSON_AddStringToObject(p, "name_masked", o->name_m);
+		cJSON_AddStringToObject(p, "id_masked", o->id_m);
+	} else {
+		cJSON_AddNullToObject(a, "person");
+	}
+	cJSON *checks = cJSON_AddArrayToObject(a, "checks");
+	for (int k = 0; k < VERDICT_CHECK__MAX; k++)
+		if (o->v.checks & VERDICT_CHECK_BIT(k))
+			cJSON_AddItemToArray(checks, cJSON_CreateString(verdict_check_word((enum verdict_check)k)));
+	codes_iso(now, t);
+	cJSON_AddStringToObject(a, "server_time", t);
+	return a;
+}
+
+static int64_t now_ms(void)
+{
+	return clock_now_ms();
+}
+
+/* A live scan (a device's or an integrator's): looked up, decided and written by the committer
+ * with the others of its group. */
+struct live_scan {
+	struct scan_job job;
+	struct call *c;
+	struct scan_in in;
+	struct code_check cc;
+	int64_t at_ms;
+	enum err e;
+	struct scan_out out;
+};
+
+/* On the committer thread, with the device (or the integrator's grant) and the person looked up. */
+static const struct scan_row *live_decide(struct scan_job *job)
+{
+	struct live_scan *d = job->arg;
+	if (!job->lk.device_found) {
+		d->e = job->integrator != 0 ? ERR_SCAN_DENIED_SCOPE : ERR_UNAUTHENTICATED;
+		return NULL;
+	}
+	d->c->device_id = job->lk.device;
+	d->c->device_deferred = 0;
+	d->c->checkpoint_id = job->lk.checkpoint;
+	d->e = decide(d->c, &d->in, &d->cc, job->lk.checkpoint, job->lk.cp_kind, job->lk.cp_type, d->at_ms, &job->lk,
+		      &d->out);
+	return d->e == ERR_OK ? &d->out.row : NULL;
+}
+
+enum err h_scan(struct call *c)
+{
+	struct live_scan *d = arena_alloc(c->arena, sizeof *d);
+	if (d == NULL)
+		return ERR_INTERNAL;
+	memset(&d->job, 0, sizeof d->job);
+	d->job.decide = live_decide;
+	d->job.arg = d;
+	d->c = c;
+	d->e = ERR_INTERNAL;
+	int integ = c->integrator_id != 0;
+	if (!integ)
+		memcpy(d->job.device_hash, c->device_hash, sizeof d->job.device_hash);
+	if (parse_scan(c, c->json, &d->in, integ) != 0) {
+		if (integ) /* signed already: its body's errors are its own */
+			return ERR_VALIDATION;
+		/* An unknown device hears 401 before anything about its body. */
+		struct scan_job *j = &d->job;
+		if (scanq_lookup(c->db, &j, 1) != DB_OK)
+			return ERR_UNAVAILABLE;
+		return j->lk.device_found ? ERR_VALIDATION : ERR_UNAUTHENTICATED;
+	}
+	if (integ) {
+		d->job.integrator = c->integrator_id;
+		d->job.checkpoint = d->in.checkpoint;
+	}
+	d->at_ms = now_ms();
+	check_code(c, d->in.qr, d->at_ms, &d->cc);
+	d->job.code_ref = d->cc.token == VERDICT_TOKEN_OK ? d->cc.tok.code_ref : 0;
+	/* The scan is durable before the answer goes out, denials included. */
+	if (scanq_submit(&d->job) != DB_OK)
+		return ERR_UNAVAILABLE;
+	if (d->e != ERR_OK)
+		return d->e;
+	resp_json(c, 200, answer(&d->out, d->at_ms / 1000));
+	return ERR_OK;
+}
+
+enum err h_scans_batch(struct call *c)
+{
+	const cJSON *items = cJSON_GetObjectItemCaseSensitive(c->json, "scans");
+	if (!cJSON_IsArray(items) || cJSON_GetArraySize(items) == 0) {
+		call_field_error(c, "scans", "REQUIRED");
+		return ERR_VALIDATION;
+	}
+	if (cJSON_GetArraySize(items) > BATCH_MAX) {
+		call_field_error(c, "scans", "TOO_MANY");
+		return ERR_VALIDATION;
+	}
+	int64_t now = clock_now();
+	for (int attempt = 0; attempt < DB_TXN_ATTEMPTS; attempt++) {
+		cJSON *results = cJSON_CreateArray();
+		enum db_rc rc = db_begin(c->db);
+		int idx = 0;
+		const cJSON *it;
+		cJSON_ArrayForEach(it, items) {
+			cJSON *res = cJSON_CreateObject();
+			cJSON_AddItemToArray(results, res);
+			const char *cid = text_item(it, "client_id");
+			size_t nferr = c->nferr;
+			if (cid == NULL || cid[0] == '\0' || strlen(cid) > CLIENT_ID_MAX ||
+			    strspn(cid, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.:") != strlen(cid)) {
+				cJSON_AddNumberToObject(res, "index", idx++);
+				cJSON_AddStringToObject(res, "status", "invalid");
+				cJSON_AddStringToObject(res, "error", "CLIENT_ID_INVALID");
+				continue;
+			}
+			cJSON_AddStringToObject(res, "client_id", cid);
+			idx++;
+			if (rc != DB_OK)
+				break;
+			/* A client id seen before answers with its first result. */
+			static _Thread_local char stored[1100];
+			struct db_param sp[] = { DBP_U64(&c->integrator_id), DBP_TEXT(cid), DBP_END };
+			struct db_col sc[] = { DBC_BLOB(stored, sizeof stored - 1), DBC_END };
+			enum db_rc src = db_exec(c->db, STMT_SCAN_CLIENT_GET, sp, sc);
+			if (src == DB_OK) {
+				stored[sc[0].len] = '\0';
+				cJSON *prev = cJSON_Parse(stored);
+				cJSON_AddStringToObject(res, "status", "duplicate");
+				if (prev != NULL)
+					cJSON_AddItemToObject(res, "result", prev);
+				continue;
+			}
+			if (src != DB_NOROW) {
+				rc = src;
+				break;
+			}
+			struct scan_in in;
+			const cJSON *at = cJSON_GetObjectItemCaseSensitive(it, "scanned_at");
+			int64_t at_s = cJSON_IsNumber(at) ? (int64_t)at->valuedouble : 0;
+			const char *err = NULL;
+			int kind = 0, type = 0;
+			if (parse_scan(c, it, &in, 1) != 0)
+				err = c->ferr[nferr].code;
+			else if (at_s <= 0 || at_s > now + TOKEN_FUTURE_S ||
+				 at_s < now - (int64_t)c->conf->retention_days * 86400)
+				err = "SCANNED_AT_OUT_OF_RANGE";
+			else if (integrator_checkpoint(c, in.checkpoint, &kind, &type) != ERR_OK)
+				err = "CHECKPOINT_NOT_ALLOWED";
+			struct scan_out out;
+			if (err == NULL) {
+				struct code_check cc;
+				check_code(c, in.qr, at_s * 1000, &cc);
+				enum err e = decide(c, &in, &cc, in.checkpoint, kind, type, at_s * 1000, NULL, &out);
+				if (e == ERR_VALIDATION)
+					err = "TEMPERATURE_REQUIRED";
+				else if (e != ERR_OK)
+					err = "UNAVAILABLE";
+			}
+			c->nferr = nferr;
+			if (err != NULL) {
+				cJSON_AddStringToObject(res, "status", "invalid");
+				cJSON_AddStringToObject(res, "error", err);
+				continue;
+			}
+			cJSON *a = answer(&out, now);
+			char *text = cJSON_PrintUnformatted(a);
+			rc = text != NULL ? scanq_insert(c->db, &out.row, 1) : DB_ERR;
+			if (rc == DB_OK) {
+				struct db_param cp[] = { DBP_U64(&c->integrator_id), DBP_TEXT(cid), DBP_U64(&out.row.id),
+							 DBP_BLOB(text, strlen(text)), DBP_I64(&now), DBP_END };
+				rc = db_exec(c->db, STMT_SCAN_CLIENT_INSERT, cp, NULL);
+			}
+			cJSON_free(text);
+			cJSON_AddStringToObject(res, "status", "recorded");
+			cJSON_AddItemToObject(res, "result", a);
+			if (rc != DB_OK)
+				break;
+		}
+		if (rc == DB_OK)
+			rc = db_commit(c->db);
+		else
+			db_rollback(c->db);
+		if (rc == DB_OK) {
+			cJSON *o = cJSON_CreateObject();
+			cJSON_AddItemToObject(o, "results", results);
+			resp_json(c, 200, o);
+			return ERR_OK;
+		}
+		cJSON_Delete(results);
+		/* Two batches raced on a client id: the second pass finds it recorded. On Galera the
+		 * race between two nodes ends as a certification conflict (DB_RETRY) at commit. */
+		if (rc != DB_DUP && !db_txn_again(c->db, rc, attempt))
+			return rc == DB_DOWN ? ERR_UNAVAILABLE : rc == DB_RETRY ? ERR_CONFLICT : ERR_INTERNAL;
+	}
+	return ERR_CONFLICT;
+}

@@ -1,0 +1,558 @@
+/* ctl_admin.c: `hqrctl admin|checkpoint|device|integrator|resident|seed-demo`: staff tokens,
+ * checkpoints, device tokens, integrator keys, residents, and the demo of `make run`.
+ * A verb that creates a secret prints it alone on the last line of standard output, once:
+ * only its hash (tokens) or its sealed form (integrator secrets) is stored. */
+#include "auth.h"
+#include "clock.h"
+#include "conf.h"
+#include "crypto.h"
+#include "ctl.h"
+#include "db.h"
+#include "person.h"
+#include "keys.h"
+#include "router.h"
+#include "valid.h"
+#include "verdict.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#define OPTS_MAX 64
+#define LABEL_MAX_CP 100
+#define INTEGRATOR_CP_MAX 32
+
+/* "--key value" pairs of a verb, in order. */
+struct opts {
+	const char *key[OPTS_MAX];
+	const char *val[OPTS_MAX];
+	int n;
+};
+
+/* Parses argv into o, accepting only the keys in allowed (NULL-ended, without "--"). Prints the
+ * problem and returns -1 on an unknown key, a missing value or too many options. */
+static int opts_parse(int argc, char **argv, const char *const *allowed, struct opts *o)
+{
+	o->n = 0;
+	for (int i = 0; i < argc; i += 2) {
+		const char *a = argv[i];
+		int ok = 0;
+		if (strncmp(a, "--", 2) == 0)
+			for (size_t k = 0; allowed[k] != NULL; k++)
+				if (strcmp(a + 2, allowed[k]) == 0)
+					ok = 1;
+		if (!ok) {
+			fprintf(stderr, "hqrctl: unknown option %s\n", a);
+			return -1;
+		}
+		if (i + 1 >= argc) {
+			fprintf(stderr, "hqrctl: %s needs a value\n", a);
+			return -1;
+		}
+		if (o->n == OPTS_MAX) {
+			fprintf(stderr, "hqrctl: too many options\n");
+			return -1;
+		}
+		o->key[o->n] = a + 2;
+		o->val[o->n] = argv[i + 1];
+		o->n++;
+	}
+	return 0;
+}
+
+/* The value of a single-valued option; NULL (with a message) when absent or given twice. */
+static const char *opt_one(const struct opts *o, const char *key)
+{
+	const char *v = NULL;
+	for (int i = 0; i < o->n; i++) {
+		if (strcmp(o->key[i], key) != 0)
+			continue;
+		if (v != NULL) {
+			fprintf(stderr, "hqrctl: --%s given twice\n", key);
+			return NULL;
+		}
+		v = o->val[i];
+	}
+	if (v == NULL)
+		fprintf(stderr, "hqrctl: --%s is required\n", key);
+	return v;
+}
+
+/* A name, district or staff name: 1..100 code points of text without controls, not padded. */
+static int label_ok(const char *what, const char *s)
+{
+	size_t n = strlen(s);
+	long cp = n > 0 && n <= LABEL_MAX_CP * 4 ? utf8_check_text(s, n) : -1;
+	if (cp < 1 || cp > LABEL_MAX_CP || s[0] == ' ' || s[n - 1] == ' ') {
+		fprintf(stderr, "hqrctl: %s must be 1..%d characters of text without control characters\n", what,
+			LABEL_MAX_CP);
+		return 0;
+	}
+	return 1;
+}
+
+/* A decimal database id (1..2^63-1), or 0 with a message. */
+static uint64_t id_arg(const char *what, const char *s)
+{
+	uint64_t v = 0;
+	size_t n = s != NULL ? strlen(s) : 0;
+	if (n == 0 || n > 19 || s[0] == '0' || strspn(s, "0123456789") != n) {
+		fprintf(stderr, "hqrctl: %s must be a positive decimal id\n", what);
+		return 0;
+	}
+	for (size_t i = 0; i < n; i++)
+		v = v * 10 + (uint64_t)(s[i] - '0');
+	if (v > (uint64_t)INT64_MAX) {
+		fprintf(stderr, "hqrctl: %s must be a positive decimal id\n", what);
+		return 0;
+	}
+	return v;
+}
+
+/* ---- creating things (shared by the verbs and seed-demo) ------------------ */
+
+static enum db_rc make_admin(struct db *db, int role, const char *name, char token[AUTH_TOKEN_LEN + 1])
+{
+	uint8_t hash[32];
+	if (auth_new_token(token, hash) != 0)
+		return DB_ERR;
+	int32_t r = role;
+	int64_t now = clock_now();
+	struct db_param p[] = { DBP_TEXT(name), DBP_I32(&r), DBP_BLOB(hash, 32), DBP_I64(&now), DBP_END };
+	return db_exec(db, STMT_ADMIN_INSERT, p, NULL);
+}
+
+static enum db_rc make_checkpoint(struct db *db, enum verdict_cp_kind kind, enum verdict_cp_type type,
+				  const char *name, const char *district, uint64_t *id)
+{
+	int32_t k = (int32_t)kind, t = (int32_t)type;
+	int64_t now = clock_now();
+	struct db_param p[] = { DBP_I32(&k), DBP_I32(&t), DBP_TEXT(name), DBP_TEXT(district), DBP_I64(&now), DBP_END };
+	enum db_rc rc = db_exec(db, STMT_CHECKPOINT_INSERT, p, NULL);
+	*id = rc == DB_OK ? db_insert_id(db) : 0;
+	return rc;
+}
+
+static enum db_rc make_device(struct db *db, uint64_t cp, char token[AUTH_TOKEN_LEN + 1], uint64_t *id)
+{
+	uint8_t hash[32];
+	if (auth_new_token(token, hash) != 0)
+		return DB_ERR;
+	int64_t now = clock_now();
+	struct db_param p[] = { DBP_U64(&cp), DBP_BLOB(hash, 32), DBP_I64(&now), DBP_END };
+	enum db_rc rc = db_exec(db, STMT_DEVICE_INSERT, p, NULL);
+	*id = rc == DB_OK ? db_insert_id(db) : 0;
+	return rc;
+}
+
+/* The checkpoint's kind; DB_NOROW when there is none with that id. */
+static enum db_rc checkpoint_kind(struct db *db, uint64_t id, int32_t *kind)
+{
+	int32_t type = 0;
+	char name[LABEL_MAX_CP * 4 + 1], district[LABEL_MAX_CP * 4 + 1], created[32];
+	struct db_param p[] = { DBP_U64(&id), DBP_END };
+	struct db_col cols[] = { DBC_I32(kind), DBC_I32(&type), DBC_TEXT(name, sizeof name),
+				 DBC_TEXT(district, sizeof district), DBC_TEXT(created, sizeof created), DBC_END };
+	return db_exec(db, STMT_CHECKPOINT_GET, p, cols);
+}
+
+static int db_fail(enum db_rc rc)
+{
+	fprintf(stderr, "hqrctl: %s\n", rc == DB_DOWN ? "the database is unreachable" : "the database refused the change");
+	return 1;
+}
+
+/* ---- admin ------------------------------------------------------------------ */
+
+int ctl_admin(struct ctl *ctl, int argc, char **argv)
+{
+	static const char *const add_opts[] = { "role", "name", NULL }, *const revoke_opts[] = { "name", NULL };
+	struct opts o;
+	if (argc >= 1 && strcmp(argv[0], "add") == 0) {
+		if (opts_parse(argc - 1, argv + 1, add_opts, &o) != 0)
+			return 2;
+		const char *role_w = opt_one(&o, "role"), *name = opt_one(&o, "name");
+		if (role_w == NULL || name == NULL || !label_ok("--name", name))
+			return 2;
+		int role = auth_role_from_word(role_w);
+		if (role == 0) {
+			fprintf(stderr, "hqrctl: --role must be officer, investigator or operator\n");
+			return 2;
+		}
+		char token[AUTH_TOKEN_LEN + 1];
+		enum db_rc rc = make_admin(ctl->db, role, name, token);
+		if (rc != DB_OK)
+			return db_fail(rc);
+		printf("%s \"%s\" added; the bearer token below is shown only once:\n%s\n", auth_role_word(role), name,
+		       token);
+		return 0;
+	}
+	if (argc >= 1 && strcmp(argv[0], "revoke") == 0) {
+		if (opts_parse(argc - 1, argv + 1, revoke_opts, &o) != 0)
+			return 2;
+		const char *name = opt_one(&o, "name");
+		if (name == NULL || !label_ok("--name", name))
+			return 2;
+		int64_t now = clock_now();
+		struct db_param p[] = { DBP_I64(&now), DBP_TEXT(name), DBP_END };
+		enum db_rc rc = db_exec(ctl->db, STMT_ADMIN_REVOKE, p, NULL);
+		if (rc != DB_OK)
+			return db_fail(rc);
+		uint64_t n = db_affected(ctl->db);
+		if (n == 0) {
+			fprintf(stderr, "hqrctl: \"%s\" has no active token\n", name);
+			return 1;
+		}
+		printf("%llu token(s) of \"%s\" revoked\n", (unsigned long long)n, name);
+		return 0;
+	}
+	fprintf(stderr, "usage: hqrctl admin add --role officer|investigator|operator --name NAME\n"
+			"       hqrctl admin revoke --name NAME\n");
+	return 2;
+}
+
+/* ---- checkpoint ------------------------------------------------------------- */
+
+int ctl_checkpoint(struct ctl *ctl, int argc, char **argv)
+{
+	static const char *const add_opts[] = { "kind", "type", "name", "district", NULL };
+	struct opts o;
+	if (argc >= 1 && strcmp(argv[0], "add") == 0) {
+		if (opts_parse(argc - 1, argv + 1, add_opts, &o) != 0)
+			return 2;
+		const char *kw = opt_one(&o, "kind"), *tw = opt_one(&o, "type"), *name = opt_one(&o, "name");
+		const char *district = opt_one(&o, "district");
+		if (kw == NULL || tw == NULL || name == NULL || district == NULL || !label_ok("--name", name) ||
+		    !label_ok("--district", district))
+			return 2;
+		enum verdict_cp_kind kind = verdict_cp_kind_from_word(kw, strlen(kw));
+		enum verdict_cp_type type = verdict_cp_type_from_word(tw, strlen(tw));
+		if (kind == VERDICT_CP__MAX) {
+			fprintf(stderr, "hqrctl: --kind must be community, public_place or transport\n");
+			return 2;
+		}
+		if (type == VERDICT_CPT__MAX || verdict_cp_type_kind(type) != kind) {
+			fprintf(stderr, "hqrctl: --type must be a type of kind %s:", kw);
+			for (int t = 0; t < VERDICT_CPT__MAX; t++)
+				if (verdict_cp_type_kind((enum verdict_cp_type)t) == kind)
+					fprintf(stderr, " %s", verdict_cp_type_word((enum verdict_cp_type)t));
+			fprintf(stderr, "\n");
+			return 2;
+		}
+		uint64_t id = 0;
+		enum db_rc rc = make_checkpoint(ctl->db, kind, type, name, district, &id);
+		if (rc != DB_OK)
+			return db_fail(rc);
+		printf("checkpoint \"%s\" (%s/%s) added; its id:\n%llu\n", name, kw, tw, (unsigned long long)id);
+		return 0;
+	}
+	fprintf(stderr, "usage: hqrctl checkpoint add --kind K --type T --name NAME --district DISTRICT\n");
+	return 2;
+}
+
+/* ---- device ----------------------------------------------------------------- */
+
+int ctl_device(struct ctl *ctl, int argc, char **argv)
+{
+	static const char *const add_opts[] = { "checkpoint", NULL }, *const revoke_opts[] = { "id", NULL };
+	struct opts o;
+	if (argc >= 1 && strcmp(argv[0], "add") == 0) {
+		if (opts_parse(argc - 1, argv + 1, add_opts, &o) != 0)
+			return 2;
+		uint64_t cp = id_arg("--checkpoint", opt_one(&o, "checkpoint"));
+		if (cp == 0)
+			return 2;
+		int32_t kind = 0;
+		enum db_rc rc = checkpoint_kind(ctl->db, cp, &kind);
+		if (rc == DB_NOROW) {
+			fprintf(stderr, "hqrctl: no checkpoint %llu\n", (unsigned long long)cp);
+			return 1;
+		}
+		if (rc != DB_OK)
+			return db_fail(rc);
+		char token[AUTH_TOKEN_LEN + 1];
+		uint64_t id = 0;
+		if ((rc = make_device(ctl->db, cp, token, &id)) != DB_OK)
+			return db_fail(rc);
+		printf("device %llu of checkpoint %llu added; the bearer token below is shown only once:\n%s\n",
+		       (unsigned long long)id, (unsigned long long)cp, token);
+		return 0;
+	}
+	if (argc >= 1 && strcmp(argv[0], "revoke") == 0) {
+		if (opts_parse(argc - 1, argv + 1, revoke_opts, &o) != 0)
+			return 2;
+		uint64_t id = id_arg("--id", opt_one(&o, "id"));
+		if (id == 0)
+			return 2;
+		int64_t now = clock_now();
+		struct db_param p[] = { DBP_I64(&now), DBP_U64(&id), DBP_END };
+		enum db_rc rc = db_exec(ctl->db, STMT_DEVICE_REVOKE, p, NULL);
+		if (rc != DB_OK)
+			return db_fail(rc);
+		if (db_affected(ctl->db) == 0) {
+			fprintf(stderr, "hqrctl: no active device %llu\n", (unsigned long long)id);
+			return 1;
+		}
+		printf("device %llu revoked\n", (unsigned long long)id);
+		return 0;
+	}
+	fprintf(stderr, "usage: hqrctl device add --checkpoint ID | device revoke --id ID\n");
+	return 2;
+}
+
+/* ---- integrator ------------------------------------------------------------- */
+
+/* Inserts the integrator and its checkpoints in one transaction. */
+static enum db_rc integrator_insert(struct db *db, const char *name, const char *key_id, const uint8_t *enc,
+				    size_t enclen, const uint64_t *cps, int ncp)
+{
+	int64_t now = clock_now();
+	enum db_rc rc;
+	int attempt = 0;
+	do {
+		rc = db_begin(db);
+		if (rc != DB_OK)
+			return rc;
+		struct db_param p[] = { DBP_TEXT(name), DBP_TEXT(key_id), DBP_BLOB(enc, enclen), DBP_I64(&now), DBP_END };
+		rc = db_exec(db, STMT_INTEGRATOR_INSERT, p, NULL);
+		uint64_t id = db_insert_id(db);
+		for (int i = 0; rc == DB_OK && i < ncp; i++) {
+			struct db_param cp[] = { DBP_U64(&id), DBP_U64(&cps[i]), DBP_END };
+			rc = db_exec(db, STMT_INTEGRATOR_CHECKPOINT_INSERT, cp, NULL);
+		}
+		if (rc == DB_OK)
+			rc = db_commit(db);
+		else
+			db_rollback(db);
+	} while (db_txn_again(db, rc, attempt++));
+	return rc;
+}
+
+int ctl_integrator(struct ctl *ctl, int argc, char **argv)
+{
+	static const char *const add_opts[] = { "name", "checkpoint", NULL };
+	static const char *const revoke_opts[] = { "key", NULL };
+	struct opts o;
+	if (argc >= 1 && strcmp(argv[0], "revoke") == 0) {
+		/* A leaked secret: the key stops at once (the next signed request is a 401). */
+		if (opts_parse(argc - 1, argv + 1, revoke_opts, &o) != 0)
+			return 2;
+		const char *key = opt_one(&o, "key");
+		if (key == NULL || strlen(key) > 40) {
+			fprintf(stderr, "usage: hqrctl integrator revoke --key KEY_ID\n");
+			return 2;
+		}
+		int64_t now = clock_now();
+		struct db_param p[] = { DBP_I64(&now), DBP_TEXT(key), DBP_END };
+		enum db_rc rc = db_exec(ctl->db, STMT_INTEGRATOR_REVOKE, p, NULL);
+		if (rc != DB_OK)
+			return db_fail(rc);
+		if (db_affected(ctl->db) == 0) {
+			fprintf(stderr, "hqrctl: no active integrator key %s\n", key);
+			return 1;
+		}
+		printf("integrator key %s revoked\n", key);
+		return 0;
+	}
+	if (argc < 1 || strcmp(argv[0], "add") != 0) {
+		fprintf(stderr, "usage: hqrctl integrator add --name NAME --checkpoint ID [--checkpoint ID...] | "
+			"integrator revoke --key KEY_ID\n");
+		return 2;
+	}
+	if (opts_parse(argc - 1, argv + 1, add_opts, &o) != 0)
+		return 2;
+	const char *name = opt_one(&o, "name");
+	if (name == NULL || !label_ok("--name", name))
+		return 2;
+	uint64_t cps[INTEGRATOR_CP_MAX];
+	int ncp = 0;
+	for (int i = 0; i < o.n; i++) {
+		if (strcmp(o.key[i], "checkpoint") != 0)
+			continue;
+		uint64_t cp = id_arg("--checkpoint", o.val[i]);
+		if (cp == 0)
+			return 2;
+		int dup = 0;
+		for (int j = 0; j < ncp; j++)
+			dup |= cps[j] == cp;
+		if (dup)
+			continue;
+		if (ncp == INTEGRATOR_CP_MAX) {
+			fprintf(stderr, "hqrctl: at most %d checkpoints per integrator\n", INTEGRATOR_CP_MAX);
+			return 2;
+		}
+		cps[ncp++] = cp;
+	}
+	if (ncp == 0) {
+		fprintf(stderr, "hqrctl: at least one --checkpoint is required\n");
+		return 2;
+	}
+	for (int i = 0; i < ncp; i++) {
+		int32_t kind = 0;
+		enum db_rc rc = checkpoint_kind(ctl->db, cps[i], &kind);
+		if (rc == DB_NOROW) {
+			fprintf(stderr, "hqrctl: no checkpoint %llu\n", (unsigned long long)cps[i]);
+			return 1;
+		}
+		if (rc != DB_OK)
+			return db_fail(rc);
+	}
+	struct keys k;
+	char err[512];
+	if (keys_load(ctl->conf->keys_dir, &k, err, sizeof err) != 0) {
+		fprintf(stderr, "hqrctl: %s\n", err);
+		return 1;
+	}
+	/* The key id names the integrator in X-HQR-Key; the secret's hex text is its HMAC key. */
+	uint8_t kraw[8], sraw[32], enc[128];
+	char key_id[3 + 16 + 1] = "ik_", secret[64 + 1], aad[64];
+	if (crypto_random(kraw, sizeof kraw) != 0 || crypto_random(sraw, sizeof sraw) != 0) {
+		memset(&k, 0, sizeof k);
+		fprintf(stderr, "hqrctl: no randomness\n");
+		return 1;
+	}
+	crypto_hex(kraw, sizeof kraw, key_id + 3);
+	crypto_hex(sraw, sizeof sraw, secret);
+	snprintf(aad, sizeof aad, "integrator|%s", key_id);
+	int n = crypto_seal(k.data, aad, strlen(aad), secret, 64, enc, sizeof enc);
+	memset(&k, 0, sizeof k);
+	memset(sraw, 0, sizeof sraw);
+	if (n <= 0) {
+		memset(secret, 0, sizeof secret);
+		fprintf(stderr, "hqrctl: the secret could not be sealed\n");
+		return 1;
+	}
+	enum db_rc rc = integrator_insert(ctl->db, name, key_id, enc, (size_t)n, cps, ncp);
+	if (rc != DB_OK) {
+		memset(secret, 0, sizeof secret);
+		return db_fail(rc);
+	}
+	printf("integrator \"%s\" added for %d checkpoint(s); sign requests with X-HQR-Key below and the secret "
+	       "(its text is the HMAC-SHA256 key), shown only once, on the last line:\nkey_id: %s\n%s\n",
+	       name, ncp, key_id, secret);
+	memset(secret, 0, sizeof secret);
+	return 0;
+}
+
+/* ---- resident --------------------------------------------------------------- */
+
+int ctl_resident(struct ctl *ctl, int argc, char **argv)
+{
+	static const char *const add_opts[] = { "checkpoint", "person", NULL };
+	struct opts o;
+	if (argc < 1 || strcmp(argv[0], "add") != 0) {
+		fprintf(stderr, "usage: hqrctl resident add --checkpoint ID --person PUBLIC_ID\n");
+		return 2;
+	}
+	if (opts_parse(argc - 1, argv + 1, add_opts, &o) != 0)
+		return 2;
+	uint64_t cp = id_arg("--checkpoint", opt_one(&o, "checkpoint"));
+	const char *pid = opt_one(&o, "person");
+	if (cp == 0 || pid == NULL)
+		return 2;
+	size_t pn = strlen(pid);
+	if (pn != PUBLIC_ID_LEN || strspn(pid, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") != pn) {
+		fprintf(stderr, "hqrctl: --person must be a person's id (%d characters)\n", PUBLIC_ID_LEN);
+		return 2;
+	}
+	int32_t kind = 0;
+	enum db_rc rc = checkpoint_kind(ctl->db, cp, &kind);
+	if (rc == DB_NOROW) {
+		fprintf(stderr, "hqrctl: no checkpoint %llu\n", (unsigned long long)cp);
+		return 1;
+	}
+	if (rc != DB_OK)
+		return db_fail(rc);
+	if (kind != VERDICT_CP_COMMUNITY) {
+		fprintf(stderr, "hqrctl: checkpoint %llu is not a residential community\n", (unsigned long long)cp);
+		return 1;
+	}
+	uint64_t person = 0;
+	struct db_param pp[] = { DBP_TEXT(pid), DBP_END };
+	struct db_col pc[] = { DBC_U64(&person), DBC_END };
+	rc = db_exec(ctl->db, STMT_PERSON_ID_BY_PUBLIC, pp, pc);
+	if (rc == DB_NOROW) {
+		fprintf(stderr, "hqrctl: no person %s\n", pid);
+		return 1;
+	}
+	if (rc != DB_OK)
+		return db_fail(rc);
+	int64_t now = clock_now();
+	struct db_param p[] = { DBP_U64(&cp), DBP_U64(&person), DBP_I64(&now), DBP_END };
+	if ((rc = db_exec(ctl->db, STMT_RESIDENT_INSERT, p, NULL)) != DB_OK)
+		return db_fail(rc);
+	printf(db_affected(ctl->db) > 0 ? "person %s is now a resident of checkpoint %llu\n"
+					: "person %s was already a resident of checkpoint %llu\n",
+	       pid, (unsigned long long)cp);
+	return 0;
+}
+
+/* ---- seed-demo -------------------------------------------------------------- */
+
+#define DEMO_COMMUNITY "Demo Garden Community"
+#define DEMO_STATION "Demo Line 1 Central Station"
+#define DEMO_DISTRICT "Demo District"
+
+struct demo_token {
+	const char *name;
+	char token[AUTH_TOKEN_LEN + 1];
+};
+
+/* Creates the whole demo inside one transaction; tokens are filled in order of the lines. */
+static enum db_rc seed(struct db *db, struct demo_token t[5])
+{
+	static const struct {
+		const char *name;
+		int role;
+	} staff[] = { { "demo-officer", ROLE_OFFICER }, { "demo-investigator", ROLE_INVESTIGATOR },
+		      { "demo-operator", ROLE_OPERATOR } };
+	uint64_t community = 0, station = 0, dev = 0;
+	enum db_rc rc = db_begin(db);
+	if (rc != DB_OK)
+		return rc;
+	rc = make_checkpoint(db, VERDICT_CP_COMMUNITY, VERDICT_CPT_COMMUNITY, DEMO_COMMUNITY, DEMO_DISTRICT, &community);
+	if (rc == DB_OK)
+		rc = make_checkpoint(db, VERDICT_CP_TRANSPORT, VERDICT_CPT_SUBWAY, DEMO_STATION, DEMO_DISTRICT, &station);
+	t[0].name = DEMO_COMMUNITY;
+	if (rc == DB_OK)
+		rc = make_device(db, community, t[0].token, &dev);
+	t[1].name = DEMO_STATION;
+	if (rc == DB_OK)
+		rc = make_device(db, station, t[1].token, &dev);
+	for (int i = 0; i < 3; i++) {
+		t[2 + i].name = staff[i].name;
+		if (rc == DB_OK)
+			rc = make_admin(db, staff[i].role, staff[i].name, t[2 + i].token);
+	}
+	if (rc == DB_OK)
+		return db_commit(db);
+	db_rollback(db);
+	return rc;
+}
+
+int ctl_seed_demo(struct ctl *ctl, int argc, char **argv)
+{
+	(void)argv;
+	if (argc != 0) {
+		fprintf(stderr, "usage: hqrctl seed-demo\n");
+		return 2;
+	}
+	uint64_t id = 0;
+	struct db_param p[] = { DBP_TEXT(DEMO_COMMUNITY), DBP_END };
+	struct db_col cols[] = { DBC_U64(&id), DBC_END };
+	enum db_rc rc = db_exec(ctl->db, STMT_CHECKPOINT_BY_NAME, p, cols);
+	if (rc == DB_OK) {
+		printf("demo already seeded\n");
+		return 0;
+	}
+	if (rc != DB_NOROW)
+		return db_fail(rc);
+	struct demo_token t[5];
+	memset(t, 0, sizeof t);
+	if ((rc = seed(ctl->db, t)) != DB_OK)
+		return db_fail(rc);
+	for (int i = 0; i < 5; i++)
+		printf("%s: %s\n", t[i].name, t[i].token);
+	memset(t, 0, sizeof t);
+	return 0;
+}

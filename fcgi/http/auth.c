@@ -1,0 +1,169 @@
+/* auth.c: checkpoint devices, integrators and staff: tokens hashed at rest, signatures, audit. */
+#include "auth.h"
+#include "cclass.h"
+#include "clock.h"
+#include "conf.h"
+#include "crypto.h"
+#include "db.h"
+#include "keys.h"
+#include "log.h"
+#include "router.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+int auth_new_token(char *token, uint8_t hash[32])
+{
+	uint8_t raw[32];
+	if (crypto_random(raw, sizeof raw) != 0)
+		return -1;
+	crypto_b64url(raw, sizeof raw, token, AUTH_TOKEN_LEN + 1);
+	crypto_sha256(token, AUTH_TOKEN_LEN, hash);
+	return 0;
+}
+
+/* The bearer token of the request if it has the right shape; NULL otherwise. */
+static const char *bearer(const struct call *c)
+{
+	const char *h = call_param(c, "HTTP_AUTHORIZATION");
+	if (h == NULL || strncasecmp(h, "Bearer ", 7) != 0)
+		return NULL;
+	h += 7;
+	if (strlen(h) != AUTH_TOKEN_LEN || !cc_all(h, AUTH_TOKEN_LEN, cc_b64url))
+		return NULL;
+	return h;
+}
+
+enum err auth_device_deferred(struct call *c)
+{
+	const char *t = bearer(c);
+	if (t == NULL)
+		return ERR_UNAUTHENTICATED;
+	crypto_sha256(t, AUTH_TOKEN_LEN, c->device_hash);
+	c->device_deferred = 1;
+	return ERR_OK;
+}
+
+int auth_is_integrator(const struct call *c)
+{
+	return call_param(c, "HTTP_X_HQR_KEY") != NULL;
+}
+
+int auth_canonical(const char *method, const char *uri, const char *ts, const char *nonce, const void *body,
+		   size_t len, char *out, size_t max)
+{
+	uint8_t h[32];
+	char hex[65];
+	crypto_sha256(body != NULL ? body : "", body != NULL ? len : 0, h);
+	crypto_hex(h, 32, hex);
+	int n = snprintf(out, max, "%s\n%s\n%s\n%s\n%s", method, uri, ts, nonce, hex);
+	return n < 0 || (size_t)n >= max ? -1 : n;
+}
+
+static int token_chars(const char *s, size_t min, size_t max)
+{
+	size_t n = strlen(s);
+	if (n < min || n > max)
+		return 0;
+	return strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.") == n;
+}
+
+enum err auth_integrator(struct call *c)
+{
+	const char *key = call_param(c, "HTTP_X_HQR_KEY"), *ts = call_param(c, "HTTP_X_HQR_TIMESTAMP");
+	const char *nonce = call_param(c, "HTTP_X_HQR_NONCE"), *sig = call_param(c, "HTTP_X_HQR_SIGNATURE");
+	const char *uri = call_param(c, "REQUEST_URI");
+	if (key == NULL || ts == NULL || nonce == NULL || sig == NULL || uri == NULL || !token_chars(key, 8, 40) ||
+	    !token_chars(nonce, 8, 64) || strlen(sig) != 64 || strlen(ts) > 12 || strspn(ts, "0123456789") != strlen(ts))
+		return ERR_UNAUTHENTICATED;
+	int64_t now = clock_now(), t = strtoll(ts, NULL, 10);
+	if (t < now - AUTH_SKEW_S || t > now + AUTH_SKEW_S)
+		return ERR_SIGNATURE_EXPIRED;
+	uint8_t enc[128], secret[64];
+	struct db_param p[] = { DBP_TEXT(key), DBP_END };
+	struct db_col cols[] = { DBC_U64(&c->integrator_id), DBC_BLOB(enc, sizeof enc), DBC_END };
+	enum db_rc rc = db_exec(c->db, STMT_INTEGRATOR_BY_KEY, p, cols);
+	if (rc == DB_NOROW)
+		return ERR_UNAUTHENTICATED;
+	if (rc != DB_OK)
+		return ERR_UNAVAILABLE;
+	char aad[64];
+	snprintf(aad, sizeof aad, "integrator|%s", key);
+	int sn = crypto_open(c->keys->data, aad, strlen(aad), enc, cols[1].len, secret, sizeof secret);
+	if (sn <= 0) {
+		log_error("an integrator secret does not decrypt");
+		return ERR_INTERNAL;
+	}
+	char canon[4096], want[65];
+	uint8_t mac[32];
+	if (auth_canonical(c->method, uri, ts, nonce, c->body, c->body_len, canon, sizeof canon) < 0)
+		return ERR_UNAUTHENTICATED;
+	crypto_hmac_sha256(secret, (size_t)sn, canon, strlen(canon), mac);
+	memset(secret, 0, sizeof secret);
+	crypto_hex(mac, 32, want);
+	char given[65];
+	for (int i = 0; i < 64; i++)
+		given[i] = (char)((sig[i] >= 'A' && sig[i] <= 'F') ? sig[i] - 'A' + 'a' : sig[i]);
+	given[64] = '\0';
+	if (!crypto_ct_equal(want, given, 64))
+		return ERR_SIGNATURE;
+	struct db_param np[] = { DBP_U64(&c->integrator_id), DBP_TEXT(nonce), DBP_I64(&now), DBP_END };
+	rc = db_exec(c->db, STMT_NONCE_INSERT, np, NULL);
+	if (rc == DB_DUP)
+		return ERR_NONCE_REUSED;
+	if (rc != DB_OK)
+		return ERR_UNAVAILABLE;
+	return ERR_OK;
+}
+
+static const char *const role_words[] = { [ROLE_OFFICER] = "officer", [ROLE_INVESTIGATOR] = "investigator",
+					  [ROLE_OPERATOR] = "operator" };
+
+const char *auth_role_word(int role)
+{
+	return role >= ROLE_OFFICER && role <= ROLE_OPERATOR ? role_words[role] : "none";
+}
+
+int auth_role_from_word(const char *w)
+{
+	for (int r = ROLE_OFFICER; r <= ROLE_OPERATOR; r++)
+		if (strcmp(w, role_words[r]) == 0)
+			return r;
+	return 0;
+}
+
+enum err auth_admin(struct call *c, unsigned roles)
+{
+	const char *t = bearer(c);
+	if (t == NULL)
+		return ERR_UNAUTHENTICATED;
+	uint8_t hash[32];
+	crypto_sha256(t, AUTH_TOKEN_LEN, hash);
+	int32_t role = 0;
+	struct db_param p[] = { DBP_BLOB(hash, 32), DBP_END };
+	struct db_col cols[] = { DBC_U64(&c->admin_id), DBC_TEXT(c->admin_name, sizeof c->admin_name), DBC_I32(&role),
+				 DBC_END };
+	enum db_rc rc = db_exec(c->db, STMT_ADMIN_BY_TOKEN, p, cols);
+	if (rc == DB_NOROW)
+		return ERR_UNAUTHENTICATED;
+	if (rc != DB_OK)
+		return ERR_UNAVAILABLE;
+	c->admin_role = role;
+	if ((roles & ROLE_BIT(role)) == 0) {
+		auth_audit(c, c->route != NULL ? c->route->name : "admin", "FORBIDDEN");
+		return ERR_FORBIDDEN;
+	}
+	return ERR_OK;
+}
+
+void auth_audit(struct call *c, const char *action, const char *target)
+{
+	int64_t now = clock_now();
+	struct db_param p[] = { DBP_TEXT(c->admin_name), DBP_TEXT(auth_role_word(c->admin_role)), DBP_TEXT(action),
+				target != NULL ? (struct db_param)DBP_TEXT(target) : (struct db_param)DBP_NULL(DBT_TEXT),
+				DBP_TEXT(c->request_id != NULL ? c->request_id : ""), DBP_I64(&now), DBP_END };
+	if (db_exec(c->db, STMT_AUDIT_INSERT, p, NULL) != DB_OK)
+		log_error("an audit row could not be written (%s)", action);
+}

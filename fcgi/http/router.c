@@ -1,0 +1,266 @@
+/* router.c: route matching and the common checks driven by the route's row. */
+#include "router.h"
+#include "auth.h"
+#include "log.h"
+#include "session.h"
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+/* A path parameter: 1..64 characters of [A-Za-z0-9_-]. */
+static int param_ok(const char *s, size_t n)
+{
+	if (n == 0 || n > 64)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		char ch = s[i];
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+		      ch == '_' || ch == '-'))
+			return 0;
+	}
+	return 1;
+}
+
+/* Matches path against pattern; records parameters. Returns 1 on a match. */
+static int path_match(const char *pattern, const char *path, struct arena *a,
+		      const char **params, size_t *nparams)
+{
+	const char *p = pattern, *q = path;
+	size_t np = 0;
+	while (*p != '\0' && *q != '\0') {
+		if (*p == '{') {
+			const char *pe = strchr(p, '}');
+			const char *qe = strchr(q, '/');
+			size_t qn = qe != NULL ? (size_t)(qe - q) : strlen(q);
+			if (pe == NULL || !param_ok(q, qn) || np == REQ_PATH_PARAMS)
+				return 0;
+			if (params != NULL) {
+				params[np] = a != NULL ? arena_strndup(a, q, qn) : NULL;
+			}
+			np++;
+			p = pe + 1;
+			q += qn;
+			continue;
+		}
+		if (*p != *q)
+			return 0;
+		p++;
+		q++;
+	}
+	if (*p != '\0' || *q != '\0')
+		return 0;
+	if (nparams != NULL)
+		*nparams = np;
+	return 1;
+}
+
+enum match router_match(const struct route *routes, size_t n, const char *method, const char *path,
+			struct arena *a, size_t *idx, const char **params, size_t *nparams,
+			char *allow, size_t allowlen)
+{
+	int path_seen = 0;
+	size_t alen = 0;
+	if (allowlen > 0)
+		allow[0] = '\0';
+	if (strlen(path) > REQ_PATH_MAX)
+		return MATCH_NOT_FOUND;
+	for (size_t i = 0; i < n; i++) {
+		if (!path_match(routes[i].pattern, path, NULL, NULL, NULL))
+			continue;
+		if (strcmp(routes[i].method, method) == 0) {
+			path_match(routes[i].pattern, path, a, params, nparams);
+			*idx = i;
+			return MATCH_OK;
+		}
+		path_seen = 1;
+		if (strstr(allow, routes[i].method) == NULL) {
+			int w = snprintf(allow + alen, allowlen - alen, "%s%s", alen > 0 ? ", " : "",
+					 routes[i].method);
+			if (w > 0 && (size_t)w < allowlen - alen)
+				alen += (size_t)w;
+		}
+	}
+	return path_seen ? MATCH_METHOD : MATCH_NOT_FOUND;
+}
+
+int router_type_ok(enum body_kind kind, const char *ct)
+{
+	static const char *const names[][2] = {
+		[BODY_NONE] = { NULL, NULL },
+		[BODY_JSON] = { "application/json", NULL },
+		[BODY_FORM] = { "application/x-www-form-urlencoded", NULL },
+		[BODY_MULTIPART] = { "multipart/form-data", NULL },
+		[BODY_XML] = { "text/xml", "application/xml" },
+		[BODY_RAW] = { NULL, NULL },
+		[BODY_OPTIONAL_JSON] = { "application/json", NULL },
+	};
+	if (kind == BODY_RAW)
+		return 1;
+	if (ct == NULL)
+		return 0;
+	while (*ct == ' ')
+		ct++;
+	size_t n = strcspn(ct, "; ");
+	for (int i = 0; i < 2; i++) {
+		const char *want = names[kind][i];
+		if (want != NULL && strlen(want) == n && strncasecmp(ct, want, n) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+int router_is_loopback(const char *addr)
+{
+	if (addr == NULL)
+		return 0;
+	return strncmp(addr, "127.", 4) == 0 || strcmp(addr, "::1") == 0 ||
+	       strncmp(addr, "::ffff:127.", 11) == 0 || strcmp(addr, "unix:") == 0;
+}
+
+/* Reads exactly content_length bytes of body into the arena. */
+static enum err read_body(struct call *c)
+{
+	size_t want = (size_t)c->content_length;
+	char *buf = arena_alloc(c->arena, want + 1);
+	if (buf == NULL)
+		return ERR_TOO_LARGE;
+	size_t got = 0;
+	while (got < want && c->read_body != NULL) {
+		long r = c->read_body(c->io, buf + got, want - got);
+		if (r <= 0)
+			break;
+		got += (size_t)r;
+	}
+	if (got != want)
+		return ERR_BAD_REQUEST;
+	buf[got] = '\0';
+	c->body = buf;
+	c->body_len = got;
+	return ERR_OK;
+}
+
+static void json_cleanup(void *p)
+{
+	cJSON_Delete(p);
+}
+
+/* Flattens a JSON object body into name/value text pairs for the field table. */
+static enum err json_inputs(struct call *c, struct kvlist *in)
+{
+	cJSON *root = cJSON_ParseWithLength(c->body, c->body_len);
+	if (root == NULL)
+		return ERR_BAD_JSON;
+	if (arena_on_reset(c->arena, json_cleanup, root) != 0) {
+		cJSON_Delete(root);
+		return ERR_TOO_LARGE;
+	}
+	c->json = root;
+	if (!cJSON_IsObject(root))
+		return ERR_BAD_JSON;
+	in->n = 0;
+	for (cJSON *it = root->child; it != NULL; it = it->next) {
+		const char *v = NULL;
+		if (cJSON_IsNull(it))
+			continue;
+		if (in->n == REQ_PAIRS_MAX)
+			return ERR_BAD_JSON;
+		if (cJSON_IsString(it)) {
+			v = it->valuestring;
+		} else if (cJSON_IsBool(it)) {
+			v = cJSON_IsTrue(it) ? "true" : "false";
+		} else {
+			char *t = cJSON_PrintUnformatted(it);
+			if (t == NULL)
+				return ERR_BAD_JSON;
+			v = arena_strdup(c->arena, t);
+			cJSON_free(t);
+			if (v == NULL)
+				return ERR_TOO_LARGE;
+		}
+		in->items[in->n++] = (struct kv){ it->string != NULL ? it->string : "", v, strlen(v) };
+	}
+	return ERR_OK;
+}
+
+static enum err dispatch(struct call *c)
+{
+	const struct route *r = c->route;
+	enum err e;
+
+	if (r->auth == AUTH_LOOPBACK && !router_is_loopback(c->remote_addr))
+		return ERR_NOT_FOUND;
+	if (r->auth == AUTH_CITIZEN && (e = session_authenticate(c)) != ERR_OK)
+		return e;
+	/* A holder's GET of a code reads the session with the person and code (persons.c). */
+	if (r->auth == AUTH_HOLDER && (e = session_defer(c)) != ERR_OK)
+		return e;
+	int integrator = r->auth == AUTH_INTEGRATOR || (r->auth == AUTH_SCANNER && auth_is_integrator(c));
+	/* A device's scan checks its token in the handler's one lookup (h_scans.c). */
+	if (r->auth == AUTH_SCANNER && !integrator && (e = auth_device_deferred(c)) != ERR_OK)
+		return e;
+	if (r->auth == AUTH_ADMIN && (e = auth_admin(c, r->roles)) != ERR_OK)
+		return e;
+	enum body_kind body = r->body;
+	if (body == BODY_OPTIONAL_JSON)
+		body = c->content_length > 0 ? BODY_JSON : BODY_NONE;
+
+	struct kvlist *in = arena_alloc(c->arena, sizeof *in);
+	if (in == NULL)
+		return ERR_INTERNAL;
+	if (body != BODY_NONE) {
+		if (c->content_length < 0)
+			return ERR_LENGTH_REQUIRED;
+		if ((unsigned long long)c->content_length > r->body_max)
+			return ERR_TOO_LARGE;
+		if (!router_type_ok(body, c->content_type))
+			return ERR_UNSUPPORTED_TYPE;
+		if ((e = read_body(c)) != ERR_OK)
+			return e;
+		if (integrator && (e = auth_integrator(c)) != ERR_OK)
+			return e;
+		if (body == BODY_JSON && (e = json_inputs(c, in)) != ERR_OK)
+			return e;
+		if (body == BODY_FORM) {
+			enum kv_err ke = kv_parse_urlencoded(c->arena, c->body, c->body_len, in);
+			if (ke != KV_OK)
+				return ERR_BAD_REQUEST;
+		}
+	} else {
+		if (integrator && (e = auth_integrator(c)) != ERR_OK)
+			return e;
+		*in = c->query;
+	}
+	c->inputs = in;
+	if (r->nfields > 0) {
+		c->f = arena_alloc(c->arena, r->nfields * sizeof *c->f);
+		if (c->f == NULL)
+			return ERR_INTERNAL;
+		if ((e = fields_validate(c, r->fields, r->nfields, in, c->f)) != ERR_OK)
+			return e;
+	}
+	e = r->handler(c);
+	/* A route that left its caller's check to its handler (AUTH_HOLDER, a device's scan) must
+	 * have finished it before answering; one that did not is a defect, refused, not a pass. */
+	if (e == ERR_OK && (c->session_deferred || c->device_deferred)) {
+		log_error("route %s answered without finishing its caller's check", r->name);
+		return ERR_INTERNAL;
+	}
+	return e;
+}
+
+enum err router_dispatch(struct call *c)
+{
+	enum err e = dispatch(c);
+	/* Every call of an identified staff member is audited, whatever its outcome. */
+	if (c->route->auth == AUTH_ADMIN && c->admin_role != 0 && e != ERR_FORBIDDEN) {
+		/* The target: the {id} of the path, or whom a trace was about. */
+		const struct kv *person = kv_get(&c->query, "person");
+		const char *target = c->nparams > 0 ? c->params[0]
+				     : person != NULL ? arena_strndup(c->arena, person->val, person->len > 64 ? 64 : person->len)
+						      : NULL;
+		auth_audit(c, c->route->name, target);
+	}
+	return e;
+}

@@ -1,0 +1,115 @@
+/* session.c: citizen sessions: random tokens, hashed at rest, idle and absolute expiry, CSRF rule. */
+#include "session.h"
+#include "cclass.h"
+#include "clock.h"
+#include "conf.h"
+#include "crypto.h"
+#include "resp.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+enum db_rc session_create(struct db *db, const struct conf *conf, uint64_t account, enum session_kind kind,
+			  char *token, int64_t *expires_at)
+{
+	uint8_t raw[32], hash[32];
+	if (crypto_random(raw, sizeof raw) != 0)
+		return DB_ERR;
+	crypto_b64url(raw, sizeof raw, token, SESSION_TOKEN_LEN + 1);
+	crypto_sha256(token, SESSION_TOKEN_LEN, hash);
+	int64_t now = clock_now(), exp = now + conf->session_absolute_s;
+	int32_t k = (int32_t)kind;
+	struct db_param p[] = { DBP_BLOB(hash, 32), DBP_U64(&account), DBP_I32(&k), DBP_I64(&now),
+				DBP_I64(&now), DBP_I64(&exp), DBP_END };
+	*expires_at = exp;
+	return db_exec(db, STMT_SESSION_INSERT, p, NULL);
+}
+
+/* A token is exactly SESSION_TOKEN_LEN base64url characters. */
+static int token_ok(const char *t)
+{
+	return t != NULL && strlen(t) == SESSION_TOKEN_LEN && cc_all(t, SESSION_TOKEN_LEN, cc_b64url);
+}
+
+enum err session_defer(struct call *c)
+{
+	const char *auth = call_param(c, "HTTP_AUTHORIZATION");
+	const char *token = NULL;
+	int kind;
+	if (auth != NULL && strncasecmp(auth, "Bearer ", 7) == 0) {
+		token = auth + 7;
+		kind = SESSION_BEARER;
+	} else {
+		token = call_cookie(c, SESSION_COOKIE_NAME);
+		kind = SESSION_COOKIE;
+	}
+	if (!token_ok(token))
+		return ERR_UNAUTHENTICATED;
+	crypto_sha256(token, SESSION_TOKEN_LEN, c->session_hash);
+	c->session_token = token;
+	c->session_kind = kind; /* the kind the request claims, until session_accept */
+	c->session_deferred = 1;
+	return ERR_OK;
+}
+
+enum err session_accept(struct call *c, enum db_rc rc, uint64_t account, int32_t stored_kind, int64_t last,
+			int64_t now)
+{
+	int kind = c->session_kind;
+	c->session_kind = 0;
+	if (rc == DB_NOROW)
+		return ERR_UNAUTHENTICATED;
+	if (rc != DB_OK)
+		return ERR_UNAVAILABLE;
+	/* A cookie session is not a bearer token and the other way round. */
+	if (stored_kind != kind)
+		return ERR_UNAUTHENTICATED;
+	if (kind == SESSION_COOKIE && strcmp(c->method, "GET") != 0 && strcmp(c->method, "HEAD") != 0) {
+		const char *xrw = call_param(c, "HTTP_X_REQUESTED_WITH");
+		if (xrw == NULL || strcmp(xrw, "hqr") != 0)
+			return ERR_CSRF;
+	}
+	/* Idle expiry moves at most once a minute, not on every request. */
+	if (now - last >= 60) {
+		struct db_param t[] = { DBP_I64(&now), DBP_BLOB(c->session_hash, 32), DBP_END };
+		db_exec(c->db, STMT_SESSION_TOUCH, t, NULL);
+	}
+	c->account_id = account;
+	c->session_kind = kind;
+	c->session_deferred = 0; /* the caller's check is finished */
+	return ERR_OK;
+}
+
+enum err session_authenticate(struct call *c)
+{
+	enum err e = session_defer(c);
+	if (e != ERR_OK)
+		return e;
+	c->session_deferred = 0;
+	int64_t now = clock_now(), idle_after = now - c->conf->session_idle_s, last = 0;
+	uint64_t account = 0;
+	int32_t stored_kind = 0;
+	struct db_param p[] = { DBP_BLOB(c->session_hash, 32), DBP_I64(&now), DBP_I64(&idle_after), DBP_END };
+	struct db_col cols[] = { DBC_U64(&account), DBC_I32(&stored_kind), DBC_I64(&last), DBC_END };
+	enum db_rc rc = db_exec(c->db, STMT_SESSION_GET, p, cols);
+	return session_accept(c, rc, account, stored_kind, last, now);
+}
+
+enum db_rc session_end(struct call *c)
+{
+	uint8_t hash[32];
+	if (c->session_token == NULL)
+		return DB_NOROW;
+	crypto_sha256(c->session_token, SESSION_TOKEN_LEN, hash);
+	struct db_param p[] = { DBP_BLOB(hash, 32), DBP_END };
+	return db_exec(c->db, STMT_SESSION_DELETE, p, NULL);
+}
+
+void session_set_cookie(struct call *c, const char *token, int64_t max_age)
+{
+	char v[256];
+	snprintf(v, sizeof v, "%s=%s; Path=/; Max-Age=%lld; HttpOnly; SameSite=Lax%s", SESSION_COOKIE_NAME,
+		 token, (long long)max_age, c->conf->local_http ? "" : "; Secure");
+	resp_header(c, "Set-Cookie", v);
+}
