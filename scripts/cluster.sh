@@ -242,6 +242,22 @@ cluster_nginx_conf() {
     ups="$ups server unix:$(host_dir "$n")/run/hqr.sock max_fails=1 fail_timeout=${HQR_FAIL_TIMEOUT:-5s};"
   done
   sed -i "s|server unix:$DIR/run/hqr.sock;|$ups|" "$DIR/nginx/nginx.conf"
+  # Each host's own /metrics on its own loopback port, as a scraper reads every host apart.
+  sed '/fastcgi_pass/d' "$ROOT/nginx/fastcgi.conf" > "$DIR/nginx/fastcgi-host.conf"
+  : > "$DIR/nginx/extra/hosts.conf"
+  for n in $(seq 1 $HOSTS); do
+    cat >> "$DIR/nginx/extra/hosts.conf" <<CONF
+    server {  # host $n's metrics
+        listen 127.0.0.1:$(port_of METRICS_PORT "$n");
+        access_log off;
+        location = /metrics {
+            fastcgi_pass unix:$(host_dir "$n")/run/hqr.sock;
+            include $DIR/nginx/fastcgi-host.conf;
+        }
+        location / { return 404; }
+    }
+CONF
+  done
   grep -q "$(host_dir 2)/run/hqr.sock" "$DIR/nginx/nginx.conf" || die "the upstream of nginx.conf.in was not found"
   nginx -t -p "$DIR/nginx" -c "$DIR/nginx/nginx.conf" -e stderr >/dev/null 2>"$DIR/nginx/test.log" \
     || { cat "$DIR/nginx/test.log" >&2; die "nginx configuration is invalid"; }
@@ -260,6 +276,7 @@ write_env() {
     for kind in DB_PORT GCOMM_PORT IST_PORT SST_PORT; do
       for n in $(seq 1 $NODES); do echo "${kind}_$n=$(port_of "$kind" "$n")"; done
     done
+    for n in $(seq 1 $HOSTS); do echo "METRICS_PORT_$n=$(port_of METRICS_PORT "$n")"; done
     echo "HOST2_DIR=$(host_dir 2)"
   } > "$DIR/stack.env"
 }
@@ -273,6 +290,7 @@ cluster_start() {
     for kind in DB_PORT GCOMM_PORT IST_PORT SST_PORT; do
       for n in $(seq 1 $NODES); do printf -v "${kind}_$n" '%s' "$(free_port)"; done
     done
+    for n in $(seq 1 $HOSTS); do printf -v "METRICS_PORT_$n" '%s' "$(free_port)"; done
     SIM_PORT=$(free_port)
     HTTP_PORT=$want_http
   fi

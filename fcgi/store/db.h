@@ -75,9 +75,10 @@ uint64_t db_insert_id(const struct db *db);
 
 /* A transaction (begin, statements, commit) that ended in rc runs again while this answers 1:
  * rc is DB_RETRY (a deadlock, or a Galera certification conflict at commit) and attempt (from 0)
- * is below DB_TXN_ATTEMPTS; it pauses a little first. The transaction must be safe to run again
+ * is below DB_TXN_ATTEMPTS - 1; it pauses first, 0.5 ms plus a random part that doubles with each
+ * attempt (up to 128 ms). The transaction must be safe to run again
  * from its start (it was rolled back whole). */
-#define DB_TXN_ATTEMPTS 4
+#define DB_TXN_ATTEMPTS 8
 int db_txn_again(struct db *db, enum db_rc rc, int attempt);
 /* 1 when the last db_exec or db_query lost its connection and ran once more on a new one: a
  * DB_DUP then may be the first run's own row, committed before the connection went. */

@@ -215,15 +215,21 @@ class Stack:
         return "\n".join(parts)
 
     def metrics(self):
-        """Parses /metrics into {"name{labels}": value}."""
-        r = requests.get(self.url("/metrics"), timeout=5)
-        r.raise_for_status()
+        """Parses /metrics into {"name{labels}": value}. In the cluster, the service's metrics are
+        the sum over its hosts, each read on its own port (as a scraper adds them up)."""
+        urls = [self.url("/metrics")]
+        if CLUSTER:
+            urls = [f"http://127.0.0.1:{self.env[k]}/metrics" for k in sorted(self.env)
+                    if k.startswith("METRICS_PORT_")]
         out = {}
-        for line in r.text.splitlines():
-            if not line or line.startswith("#"):
-                continue
-            key, value = line.rsplit(" ", 1)
-            out[key] = float(value)
+        for url in urls:
+            r = requests.get(url, timeout=5)
+            r.raise_for_status()
+            for line in r.text.splitlines():
+                if not line or line.startswith("#"):
+                    continue
+                key, value = line.rsplit(" ", 1)
+                out[key] = out.get(key, 0.0) + float(value)
         return out
 
     def all_pids(self):
