@@ -114,6 +114,20 @@ asan: deps
 run: deps all
 	@scripts/run.sh $(BUILD)
 
+# Beyond one machine (README "Beyond one machine"): the same service on three Galera nodes and two
+# application hosts behind nginx, on loopback.
+.PHONY: run-cluster test-cluster bench-cluster
+run-cluster: deps all
+	@scripts/run-cluster.sh $(BUILD)
+
+# The integration suite against the cluster, then the failover test under scan load.
+test-cluster: deps all
+	HQR_BUILD=$(BUILD) HQR_CLUSTER=1 /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/integration
+	HQR_BUILD=$(BUILD) /usr/bin/python3 tests/cluster/failover.py
+
+bench-cluster: deps all
+	@HQR_BUILD=$(BUILD) /usr/bin/python3 tests/cluster/bench_cluster.py
+
 bench: deps all
 	@scripts/bench.sh $(BUILD)
 

@@ -274,6 +274,9 @@ stop() {
   db_stop
 }
 
+# Sourced (scripts/cluster.sh reuses these functions), it stops here.
+[ "${BASH_SOURCE[0]}" = "$0" ] || return 0
+
 cmd=${1:-}; DIR=${2:-}
 [ -n "$cmd" ] && [ -n "$DIR" ] || { sed -n '2,7p' "$0" >&2; exit 2; }
 DIR=$(abspath "$DIR")

@@ -759,31 +759,36 @@ static int order_validate(struct call *c, struct order *o)
 /* Applies the order under the code's row lock; the event names the officer. */
 static enum err order_apply(struct call *c, uint64_t person, const struct order *o, int64_t now)
 {
-	enum db_rc rc = db_begin(c->db);
-	if (rc != DB_OK)
-		return db_err(rc == DB_NOROW ? DB_ERR : rc);
+	enum db_rc rc;
 	struct code_state cur, next;
-	rc = codes_load(c->db, person, 1, &cur);
-	if (rc == DB_OK) {
-		next = cur;
-		next.color = o->color;
-		snprintf(next.reason, sizeof next.reason, "%s", o->reason);
-		if (cur.color != o->color)
-			next.since = now;
-		if (o->color == RULES_COLOR_RED) {
-			next.has_obs = 1;
-			next.obs_start = clock_local_day(now);
-			next.obs_until = next.obs_start + o->days;
-		} else {
-			next.has_obs = 0;
-			next.obs_start = next.obs_until = 0;
+	int attempt = 0;
+	do {
+		cur.version = 0;
+		rc = db_begin(c->db);
+		if (rc != DB_OK)
+			return db_err(rc == DB_NOROW ? DB_ERR : rc);
+		rc = codes_load(c->db, person, 1, &cur);
+		if (rc == DB_OK) {
+			next = cur;
+			next.color = o->color;
+			snprintf(next.reason, sizeof next.reason, "%s", o->reason);
+			if (cur.color != o->color)
+				next.since = now;
+			if (o->color == RULES_COLOR_RED) {
+				next.has_obs = 1;
+				next.obs_start = clock_local_day(now);
+				next.obs_until = next.obs_start + o->days;
+			} else {
+				next.has_obs = 0;
+				next.obs_start = next.obs_until = 0;
+			}
+			rc = codes_change(c->db, person, &cur, &next, "officer", c->admin_name, now);
 		}
-		rc = codes_change(c->db, person, &cur, &next, "officer", c->admin_name, now);
-	}
-	if (rc == DB_OK)
-		rc = db_commit(c->db);
-	else
-		db_rollback(c->db);
+		if (rc == DB_OK)
+			rc = db_commit(c->db);
+		else
+			db_rollback(c->db);
+	} while (db_txn_again(c->db, rc, attempt++));
 	if (rc == DB_NOROW)
 		return cur.version != 0 ? ERR_CONFLICT : ERR_NOT_FOUND;
 	return rc == DB_OK ? ERR_OK : db_err(rc);
@@ -1011,7 +1016,7 @@ enum err h_admin_risk_areas_set(struct call *c)
 	if (c->nferr > 0)
 		return ERR_VALIDATION;
 	int64_t now = clock_now();
-	for (int attempt = 0; attempt < 2; attempt++) {
+	for (int attempt = 0; attempt < DB_TXN_ATTEMPTS; attempt++) {
 		enum db_rc rc = db_begin(c->db);
 		if (rc == DB_OK)
 			rc = db_exec(c->db, STMT_RISK_AREAS_CLEAR, NULL, NULL);
@@ -1027,8 +1032,8 @@ enum err h_admin_risk_areas_set(struct call *c)
 			db_rollback(c->db);
 		if (rc == DB_OK)
 			return risk_areas_answer(c);
-		if (rc != DB_RETRY)
-			return db_err(rc == DB_NOROW ? DB_ERR : rc);
+		if (!db_txn_again(c->db, rc, attempt))
+			return rc == DB_RETRY ? ERR_CONFLICT : db_err(rc == DB_NOROW ? DB_ERR : rc);
 	}
 	return ERR_CONFLICT;
 }

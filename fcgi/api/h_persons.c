@@ -741,21 +741,24 @@ enum err h_declaration(struct call *c)
 	enum db_rc rc = risk_areas(c, &areas, &nareas);
 	if (rc != DB_OK)
 		return db_err(rc);
-	if ((rc = db_begin(c->db)) != DB_OK)
-		return db_err(rc);
 	struct code_state cur, next;
 	struct rules_decl_result res;
-	rc = codes_load(c->db, r.id, 1, &cur);
-	if (rc == DB_OK && decide(c, dl, areas, nareas, now, &cur, &next, &res) != 0)
-		rc = DB_ERR;
-	if (rc == DB_OK)
-		rc = codes_change(c->db, r.id, &cur, &next, "declaration", "holder", now);
-	if (rc == DB_OK)
-		rc = insert_declaration(c, r.id, c->params[0], dl, &res, now);
-	if (rc == DB_OK)
-		rc = db_commit(c->db);
-	else
-		db_rollback(c->db);
+	int attempt = 0;
+	do {
+		if ((rc = db_begin(c->db)) != DB_OK)
+			return db_err(rc);
+		rc = codes_load(c->db, r.id, 1, &cur);
+		if (rc == DB_OK && decide(c, dl, areas, nareas, now, &cur, &next, &res) != 0)
+			rc = DB_ERR;
+		if (rc == DB_OK)
+			rc = codes_change(c->db, r.id, &cur, &next, "declaration", "holder", now);
+		if (rc == DB_OK)
+			rc = insert_declaration(c, r.id, c->params[0], dl, &res, now);
+		if (rc == DB_OK)
+			rc = db_commit(c->db);
+		else
+			db_rollback(c->db);
+	} while (db_txn_again(c->db, rc, attempt++));
 	if (rc != DB_OK)
 		return rc == DB_NOROW ? ERR_CONFLICT : db_err(rc);
 	struct code_status st;

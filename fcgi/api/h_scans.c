@@ -363,7 +363,7 @@ enum err h_scans_batch(struct call *c)
 		return ERR_VALIDATION;
 	}
 	int64_t now = clock_now();
-	for (int attempt = 0; attempt < 2; attempt++) {
+	for (int attempt = 0; attempt < DB_TXN_ATTEMPTS; attempt++) {
 		cJSON *results = cJSON_CreateArray();
 		enum db_rc rc = db_begin(c->db);
 		int idx = 0;
@@ -454,9 +454,10 @@ enum err h_scans_batch(struct call *c)
 			return ERR_OK;
 		}
 		cJSON_Delete(results);
-		/* Two batches raced on a client id: the second pass finds it recorded. */
-		if (rc != DB_DUP)
-			return rc == DB_DOWN ? ERR_UNAVAILABLE : ERR_INTERNAL;
+		/* Two batches raced on a client id: the second pass finds it recorded. On Galera the
+		 * race between two nodes ends as a certification conflict (DB_RETRY) at commit. */
+		if (rc != DB_DUP && !db_txn_again(c->db, rc, attempt))
+			return rc == DB_DOWN ? ERR_UNAVAILABLE : rc == DB_RETRY ? ERR_CONFLICT : ERR_INTERNAL;
 	}
 	return ERR_CONFLICT;
 }

@@ -30,6 +30,7 @@ static const struct conf_key keys[] = {
 	S("database", "host", db_host, 0),
 	I("database", "port", db_port, 1, 65535),
 	S("database", "socket", db_socket, 0),
+	S("database", "fallback", db_fallback, 0),
 	S("database", "user", db_user, 1),
 	{ "database", "password", C_SECRET, offsetof(struct conf, db_password), 0, 0, CONF_STR },
 	S("database", "name", db_name, 1),
@@ -227,6 +228,28 @@ static int on_key(void *user, const char *section, const char *name, const char 
 	return 0;
 }
 
+/* [database] fallback: empty, or "host:port,host:port" (at most CONF_DB_FALLBACK_MAX). */
+static int fallback_valid(const char *f)
+{
+	int n = 0;
+	while (*f != '\0') {
+		size_t len = strcspn(f, ",");
+		const char *colon = memchr(f, ':', len);
+		if (colon == NULL || colon == f || colon - f > 63 || ++n > CONF_DB_FALLBACK_MAX)
+			return 0;
+		size_t plen = len - (size_t)(colon - f) - 1;
+		if (plen < 1 || plen > 5 || strspn(colon + 1, "0123456789") < plen)
+			return 0;
+		long port = strtol(colon + 1, NULL, 10);
+		if (port < 1 || port > 65535)
+			return 0;
+		f += len;
+		if (*f == ',' && *++f == '\0')
+			return 0;
+	}
+	return 1;
+}
+
 static int finish(struct parse_ctx *p, int rc)
 {
 	if (p->failed)
@@ -249,6 +272,11 @@ static int finish(struct parse_ctx *p, int rc)
 	}
 	if (p->c->db_socket[0] == '\0' && p->c->db_host[0] == '\0') {
 		snprintf(p->err, p->errlen, "config key [database] host: host or socket is required");
+		return -1;
+	}
+	if (!fallback_valid(p->c->db_fallback)) {
+		snprintf(p->err, p->errlen, "config key [database] fallback: a comma-separated list of at most %d "
+			 "host:port (a host of 1-63 characters, a port of 1-65535)", CONF_DB_FALLBACK_MAX);
 		return -1;
 	}
 	return 0;

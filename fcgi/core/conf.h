@@ -4,6 +4,7 @@
 #include <stddef.h>
 
 #define CONF_STR 512
+#define CONF_DB_FALLBACK_MAX 7 /* with the host: DB_SERVERS_MAX servers */
 
 struct conf {
 	/* [server] */
@@ -16,6 +17,7 @@ struct conf {
 	char db_host[CONF_STR];
 	int db_port;
 	char db_socket[CONF_STR];
+	char db_fallback[CONF_STR]; /* "host:port,..." tried in turn when host (or socket) fails */
 	char db_user[CONF_STR];
 	char db_password[CONF_STR]; /* secret: may be "env:NAME" or "file:PATH" */
 	char db_name[CONF_STR];

@@ -425,4 +425,14 @@ const char *const db_stmt_sql[STMT__MAX] = {
 		"INSERT INTO place_rate (account_id, minute, n) VALUES (?, ?, LAST_INSERT_ID(1)) "
 		"ON DUPLICATE KEY UPDATE n = LAST_INSERT_ID(n + 1)",
 	[STMT_PLACE_RATE_PURGE] = "DELETE FROM place_rate WHERE minute < ?",
+	/* A job's lease (hqrctl jobs): one UPDATE claims it when free or run out; on Galera two hosts
+	 * claiming at once conflict at certification and the one that runs again finds it taken. */
+	[STMT_JOB_CLAIM] =
+		"UPDATE job_leases SET holder = ?, lease_until = ? WHERE name = ? AND lease_until < ?",
+	[STMT_JOB_HOLDER] = "SELECT holder, lease_until FROM job_leases WHERE name = ?",
+	[STMT_JOB_RELEASE] = "UPDATE job_leases SET lease_until = 0 WHERE name = ? AND holder = ?",
+	/* A holder known dead (a process of this host that is gone) is replaced only if still there. */
+	[STMT_JOB_TAKEOVER] =
+		"UPDATE job_leases SET holder = ?, lease_until = ? WHERE name = ? AND holder = ?",
+	[STMT_JOB_RENEW] = "UPDATE job_leases SET lease_until = ? WHERE name = ? AND holder = ?",
 };

@@ -2,7 +2,12 @@
 
 The stack lives in a throwaway directory made here and is started and stopped with
 scripts/stack.sh; the repository's var/ is never used. HQR_BUILD picks the binaries (default
-"build"); HQR_KEEP=1 keeps the directory after the run for inspection.
+"build"); HQR_KEEP=1 keeps the directory after the run for inspection. HQR_CLUSTER=1 (make
+test-cluster) runs the same tests against scripts/cluster.sh's cluster instead: three Galera nodes,
+two application hosts behind nginx, host 1 where the single stack's processes were. Between
+test files the cluster's deployment step runs: host 1's keys go to host 2 and both reload
+(`cluster.sh keys-sync`), as configuration management does after a key rotation; a test that
+edits host 1's key files and signals host 1 alone sees host 2 keep its keys until then.
 """
 import glob
 from http import client as http_client
@@ -18,7 +23,8 @@ import pytest
 import requests
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-STACK_SH = os.path.join(ROOT, "scripts", "stack.sh")
+CLUSTER = os.environ.get("HQR_CLUSTER") == "1"
+STACK_SH = os.path.join(ROOT, "scripts", "cluster.sh" if CLUSTER else "stack.sh")
 
 
 def pid_alive(pid):
@@ -209,18 +215,27 @@ class Stack:
         return "\n".join(parts)
 
     def metrics(self):
-        """Parses /metrics into {"name{labels}": value}."""
-        r = requests.get(self.url("/metrics"), timeout=5)
-        r.raise_for_status()
+        """Parses /metrics into {"name{labels}": value}. In the cluster, the service's metrics are
+        the sum over its hosts, each read on its own port (as a scraper adds them up)."""
+        urls = [self.url("/metrics")]
+        if CLUSTER:
+            urls = [f"http://127.0.0.1:{self.env[k]}/metrics" for k in sorted(self.env)
+                    if k.startswith("METRICS_PORT_")]
         out = {}
-        for line in r.text.splitlines():
-            if not line or line.startswith("#"):
-                continue
-            key, value = line.rsplit(" ", 1)
-            out[key] = float(value)
+        for url in urls:
+            r = requests.get(url, timeout=5)
+            r.raise_for_status()
+            for line in r.text.splitlines():
+                if not line or line.startswith("#"):
+                    continue
+                key, value = line.rsplit(" ", 1)
+                out[key] = out.get(key, 0.0) + float(value)
         return out
 
     def all_pids(self):
+        if CLUSTER:  # every node, both hosts and their workers, the simulator, nginx
+            p = self.sh("pids", check=False)
+            return {int(x) for x in p.stdout.split() if x.isdigit()}
         pids = set()
         for getter in (self.nginx_pid, self.db_pid, self.sim_pid):
             p = getter()
@@ -235,6 +250,17 @@ class Stack:
         return pids
 
 
+_SESSION = {}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def cluster_keys_distributed():
+    """In the cluster, host 1's keys are distributed to host 2 after each test file."""
+    yield
+    if CLUSTER and "stack" in _SESSION:
+        _SESSION["stack"].sh("keys-sync", check=False)
+
+
 @pytest.fixture(scope="session")
 def stack():
     build = os.environ.get("HQR_BUILD", "build")
@@ -242,11 +268,12 @@ def stack():
     os.chmod(directory, 0o755)
     s = Stack(directory, build)
     try:
-        p = s.sh("start", check=False, timeout=180)
+        p = s.sh("start", check=False, timeout=600 if CLUSTER else 180)
         if p.returncode != 0:
             pytest.fail(f"stack.sh start failed ({p.returncode}):\n{p.stdout}\n{p.stderr}",
                         pytrace=False)
         s.load_env()
+        _SESSION["stack"] = s
         yield s
     finally:
         pids = s.all_pids()
