@@ -5,7 +5,8 @@ PKGS="build-essential pkg-config clang libclang-rt-14-dev cppcheck clang-tidy
 libfcgi-dev libfcgi-bin libcurl4-openssl-dev libcjson-dev libmariadb-dev
 mariadb-server mariadb-client libqrencode-dev qrencode libssl-dev libpng-dev zlib1g-dev
 nginx libinih-dev libcmocka-dev python3-pytest python3-requests wrk zbar-tools curl openssl tzdata python3-pil python3-cryptography faketime
-nodejs chromium"
+nodejs chromium
+systemd logrotate mariadb-backup prometheus"
 missing=""
 for p in $PKGS; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

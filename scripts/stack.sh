@@ -139,6 +139,8 @@ write_conf() {
   set_ini "$f" app keys_dir "$DIR/keys"
   set_ini "$f" app migrations_dir "$ROOT/sql"
   set_ini "$f" app local_http true
+  set_ini "$f" app user ""
+  set_ini "$f" backup mariadb_cnf "$DIR/db/my.cnf"
   set_ini "$f" app public_url "http://127.0.0.1:$HTTP_PORT"
   set_ini "$f" platform authorize_base "http://127.0.0.1:$SIM_PORT"
   set_ini "$f" platform api_base "http://127.0.0.1:$SIM_PORT"
