@@ -30,6 +30,8 @@ static const struct verb verbs[] = {
 	{ "device", "device add --checkpoint ID | device revoke --id ID   a checkpoint device's token", ctl_device, 1 },
 	{ "integrator", "integrator add --name NAME --checkpoint ID [--checkpoint ID...] | integrator revoke --key KEY_ID   signed-API keys", ctl_integrator, 1 },
 	{ "resident", "resident add --checkpoint ID --person PUBLIC_ID   a resident of a community", ctl_resident, 1 },
+	{ "backup", "backup DIR           a consistent copy of the running service: database, keys, photos, manifest", ctl_backup, 1 },
+	{ "restore", "restore DIR [--force]  a backup into this stopped instance (checked against its manifest first)", ctl_restore, 0 },
 	{ "seed-demo", "seed-demo            a community, a subway station, their devices and three staff (once)", ctl_seed_demo, 1 },
 };
 

@@ -50,6 +50,7 @@ def private_stack(directory=None, start=True):
     build = os.environ.get("HQR_BUILD", "build")
     made = directory is None
     directory = directory or tempfile.mkdtemp(prefix="hqr-own-")
+    os.makedirs(directory, exist_ok=True)
     os.chmod(directory, 0o755)
     s = Stack(directory, build)
     try:

@@ -5,7 +5,6 @@ to [app] user before its workers exist and reopens its log file on SIGUSR1 (driv
 No service manager runs here: the units are checked offline (`systemd-analyze verify` and
 `security --offline=true`) in the DESTDIR root they were installed into. The tests run as root
 (asserted below) and make a system user of their own, HQR_IT_USER, when it is missing."""
-import grp
 import os
 import pwd
 import re
