@@ -384,7 +384,8 @@ static int list_files(const char *dir, struct walk *w)
 			w->files[k++] = w->files[i];
 	}
 	w->nfiles = k;
-	qsort(w->files, w->nfiles, sizeof *w->files, cmp_str);
+	if (w->nfiles > 1)
+		qsort(w->files, w->nfiles, sizeof *w->files, cmp_str);
 	return 0;
 }
 
@@ -501,7 +502,7 @@ static int check_manifest(const char *dir, char *schema, size_t schema_max)
 		}
 		listed++;
 		const char *rel = p->valuestring;
-		if (bsearch(&rel, w.files, w.nfiles, sizeof *w.files, cmp_str) == NULL) {
+		if (w.nfiles == 0 || bsearch(&rel, w.files, w.nfiles, sizeof *w.files, cmp_str) == NULL) {
 			fprintf(stderr, "hqrctl: backup %s is damaged: %s is missing (refusing to restore)\n", dir, rel);
 			rc = -1;
 			break;
