@@ -163,6 +163,8 @@ def dropped(test_user):
                 for n in [base] + [os.path.join(base, x) for x in dirs + files]:
                     os.chown(n, test_user.pw_uid, test_user.pw_gid)
         s.sh("app-start")
+        # app-start returns once the socket exists; the workers are forked just after.
+        assert wait_until(lambda: len(s.worker_pids()) == s.configured_workers(), 30), s.worker_pids()
         s.logdir = logdir
         s.user = test_user
         yield s
