@@ -141,14 +141,45 @@ check-sql:
 	@! grep -rnE 'mysql_(real_)?query|mysql_real_escape_string' fcgi \
 	  || { echo "lint: only prepared statements are allowed under fcgi/"; exit 1; }
 
+# Where `make install` puts the service's files besides PREFIX (the systemd units, the
+# sysusers.d entry, logrotate, the configuration); the timer runs in the service's zone.
+SYSCONFDIR    ?= /etc
+UNITDIR       ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR   ?= $(PREFIX)/lib/sysusers.d
+HQR_TZ        ?= Asia/Shanghai
+REMINDER_HOUR ?= 20
+SHAREDIR      := $(PREFIX)/share/hqr
+RENDER = sed -e 's|@BINDIR@|$(PREFIX)/bin|g' -e 's|@DATADIR@|$(SHAREDIR)|g' \
+	-e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' -e 's|@TIMEZONE@|$(HQR_TZ)|g' \
+	-e 's|@REMINDER_HOUR@|$(REMINDER_HOUR)|g'
+# The example configuration with the service's paths (written only when none is installed).
+CONF_SERVICE = sed -e 's|^socket = var/run/hqr.sock|socket = /run/hqr/hqr.sock|' \
+	-e 's|^data_dir = var/data|data_dir = /var/lib/hqr/data|' \
+	-e 's|^keys_dir = var/keys|keys_dir = /var/lib/hqr/keys|' \
+	-e 's|^migrations_dir = sql|migrations_dir = $(SHAREDIR)/sql|' \
+	-e 's|^password = env:HQR_DB_PASSWORD|password = file:$(SYSCONFDIR)/hqr/secrets/db_password|' \
+	-e 's|^secret = env:HQR_PLATFORM_SECRET|secret = file:$(SYSCONFDIR)/hqr/secrets/platform_secret|' \
+	-e 's|^push_token = env:HQR_PUSH_TOKEN|push_token = file:$(SYSCONFDIR)/hqr/secrets/push_token|' \
+	-e 's|^file =$$|file = /var/log/hqr/app.log|'
+
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/hqr/sql \
-	  $(DESTDIR)$(PREFIX)/share/hqr/conf $(DESTDIR)$(PREFIX)/share/hqr/nginx/html
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(SHAREDIR)/sql \
+	  $(DESTDIR)$(SHAREDIR)/conf $(DESTDIR)$(SHAREDIR)/nginx/html
 	install -m 0755 $(BINS) $(DESTDIR)$(PREFIX)/bin/
-	install -m 0644 sql/*.sql $(DESTDIR)$(PREFIX)/share/hqr/sql/
-	install -m 0644 conf/hqr.conf.example $(DESTDIR)$(PREFIX)/share/hqr/conf/
-	install -m 0644 nginx/*.conf* $(DESTDIR)$(PREFIX)/share/hqr/nginx/
-	cp -R nginx/html/. $(DESTDIR)$(PREFIX)/share/hqr/nginx/html/
+	install -m 0644 sql/*.sql $(DESTDIR)$(SHAREDIR)/sql/
+	install -m 0644 conf/hqr.conf.example $(DESTDIR)$(SHAREDIR)/conf/
+	install -m 0644 README.md $(DESTDIR)$(SHAREDIR)/
+	install -m 0644 nginx/*.conf* $(DESTDIR)$(SHAREDIR)/nginx/
+	cp -R nginx/html/. $(DESTDIR)$(SHAREDIR)/nginx/html/
+	$(RENDER) conf/nginx/hqr-site.conf.in > $(DESTDIR)$(SHAREDIR)/nginx/hqr-site.conf
+	install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(SYSCONFDIR)/logrotate.d
+	for u in hqr-fcgi.service hqr-jobs.service hqr-jobs.timer; do \
+	  $(RENDER) conf/systemd/$$u.in > $(DESTDIR)$(UNITDIR)/$$u && chmod 0644 $(DESTDIR)$(UNITDIR)/$$u; done
+	install -m 0644 conf/systemd/hqr.sysusers $(DESTDIR)$(SYSUSERSDIR)/hqr.conf
+	install -m 0644 conf/logrotate/hqr $(DESTDIR)$(SYSCONFDIR)/logrotate.d/hqr
+	install -d -m 0750 $(DESTDIR)$(SYSCONFDIR)/hqr $(DESTDIR)$(SYSCONFDIR)/hqr/secrets
+	[ -e $(DESTDIR)$(SYSCONFDIR)/hqr/hqr.conf ] || { $(CONF_SERVICE) conf/hqr.conf.example \
+	  > $(DESTDIR)$(SYSCONFDIR)/hqr/hqr.conf && chmod 0640 $(DESTDIR)$(SYSCONFDIR)/hqr/hqr.conf; }
 
 clean:
 	rm -rf build

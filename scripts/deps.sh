@@ -6,7 +6,7 @@ libfcgi-dev libfcgi-bin libcurl4-openssl-dev libcjson-dev libmariadb-dev
 mariadb-server mariadb-client libqrencode-dev qrencode libssl-dev libpng-dev zlib1g-dev
 nginx libinih-dev libcmocka-dev python3-pytest python3-requests wrk zbar-tools curl openssl tzdata python3-pil python3-cryptography faketime
 nodejs chromium
-galera-4 mariadb-backup socat"
+galera-4 mariadb-backup socat systemd logrotate prometheus"
 missing=""
 for p in $PKGS; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

@@ -43,6 +43,7 @@ static const struct conf_key keys[] = {
 	I("app", "keys_overlap_s", keys_overlap_s, 0, 366 * 86400),
 	{ "app", "local_http", C_BOOL, offsetof(struct conf, local_http), 0, 1, 0 },
 	S("app", "public_url", public_url, 1),
+	S("app", "user", user, 0),
 	I("rules", "fever_tenths", fever_tenths, 350, 420),
 	I("rules", "observation_days", observation_days, 1, 365),
 	I("rules", "delegation_limit", delegation_limit, 0, 50),
@@ -68,7 +69,9 @@ static const struct conf_key keys[] = {
 	S("platform", "menu_key", menu_key, 1),
 	S("platform", "template_reminder", template_reminder, 1),
 	I("platform", "reminder_hour", reminder_hour, 0, 23),
+	S("backup", "mariadb_cnf", mariadb_cnf, 0),
 	{ "log", "level", C_LEVEL, offsetof(struct conf, log_level), 0, 3, 0 },
+	S("log", "file", log_file, 0),
 };
 
 void conf_defaults(struct conf *c)
@@ -186,6 +189,8 @@ static int on_key(void *user, const char *section, const char *name, const char 
 			break;
 		case C_SECRET:
 			resolve_secret(value, field, k->size, why, sizeof why);
+			if (field == (char *)p->c->db_password && strncmp(value, "file:", 5) == 0)
+				snprintf(p->c->db_password_file, sizeof p->c->db_password_file, "%s", value + 5);
 			break;
 		case C_INT:
 		case C_OCT: {

@@ -27,5 +27,7 @@ int ctl_integrator(struct ctl *ctl, int argc, char **argv);
 int ctl_resident(struct ctl *ctl, int argc, char **argv);
 int ctl_seed_demo(struct ctl *ctl, int argc, char **argv);
 int ctl_place_code(struct ctl *ctl, int argc, char **argv);
+int ctl_backup(struct ctl *ctl, int argc, char **argv);
+int ctl_restore(struct ctl *ctl, int argc, char **argv);
 
 #endif

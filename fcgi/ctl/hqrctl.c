@@ -31,6 +31,8 @@ static const struct verb verbs[] = {
 	{ "integrator", "integrator add --name NAME --checkpoint ID [--checkpoint ID...] | integrator revoke --key KEY_ID   signed-API keys", ctl_integrator, 1 },
 	{ "resident", "resident add --checkpoint ID --person PUBLIC_ID   a resident of a community", ctl_resident, 1 },
 	{ "place-code", "place-code add --checkpoint ID [--label L] | revoke --id ID | list [--checkpoint ID] | display --id ID   place codes residents scan", ctl_place_code, 1 },
+	{ "backup", "backup DIR           a consistent copy of the running service: database, keys, photos, manifest", ctl_backup, 1 },
+	{ "restore", "restore DIR [--force]  a backup into this stopped instance (checked against its manifest first)", ctl_restore, 0 },
 	{ "seed-demo", "seed-demo            a community, a subway station, their devices and three staff (once)", ctl_seed_demo, 1 },
 };
 
