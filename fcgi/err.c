@@ -39,6 +39,10 @@ static const struct err_info table[ERR__MAX] = {
 	[ERR_REPORT_EXISTS] = { 409, "Conflict", "REPORT_EXISTS", "today's report was filed already" },
 	[ERR_REPORT_NOT_REQUIRED] = { 409, "Conflict", "REPORT_NOT_REQUIRED", "no daily report is required: the code is not under observation" },
 	[ERR_PERSON_MISMATCH] = { 409, "Conflict", "PERSON_MISMATCH", "this ID number is registered under another name" },
+	[ERR_VERIFICATION_REQUIRED] = { 422, "Unprocessable Entity", "VERIFICATION_REQUIRED", "verify this identity with the face check first, then apply with its verification_id" },
+	[ERR_DELEGATE_NOT_VERIFIED] = { 403, "Forbidden", "DELEGATE_NOT_VERIFIED", "verify yourself and apply for your own code before applying for a relative" },
+	[ERR_APPLICATION_REFUSED] = { 409, "Conflict", "APPLICATION_REFUSED", "this application cannot be accepted: check the name and ID number, or ask the person to add you" },
+	[ERR_TOO_MANY_ATTEMPTS] = { 429, "Too Many Requests", "TOO_MANY_ATTEMPTS", "too many refused attempts today: try again tomorrow" },
 };
 
 const struct err_info *err_info(enum err e)
@@ -53,6 +57,7 @@ const char *err_reason(int status)
 	switch (status) {
 	case 200: return "OK";
 	case 201: return "Created";
+	case 202: return "Accepted";
 	case 204: return "No Content";
 	case 301: return "Moved Permanently";
 	case 302: return "Found";

@@ -39,6 +39,11 @@ enum err {
 	ERR_REPORT_EXISTS,       /* 409 today's report was filed already */
 	ERR_REPORT_NOT_REQUIRED, /* 409 the code is not under observation */
 	ERR_PERSON_MISMATCH,     /* 409 the ID number is registered under another name */
+	/* whose code is it (DESIGN §10) */
+	ERR_VERIFICATION_REQUIRED, /* 422 a self application needs a passed verification of that identity */
+	ERR_DELEGATE_NOT_VERIFIED, /* 403 a delegate must own its own verified person first */
+	ERR_APPLICATION_REFUSED,   /* 409 a relative application refused (it says nothing more) */
+	ERR_TOO_MANY_ATTEMPTS,     /* 429 too many refused applications or verifications today */
 	ERR__MAX
 };
 

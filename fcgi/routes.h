@@ -40,6 +40,12 @@ enum route_id {
 	ROUTE_ADMIN_RISK_AREAS_SET,
 	ROUTE_PLATFORM_VERIFY,
 	ROUTE_PLATFORM_PUSH,
+	ROUTE_VERIFICATIONS,
+	ROUTE_VERIFICATION_CALLBACK,
+	ROUTE_VERIFICATION,
+	ROUTE_DELEGATION_APPROVE,
+	ROUTE_DELEGATION_REFUSE,
+	ROUTE_HOLDER_REMOVE,
 	ROUTE__MAX
 };
 
@@ -81,5 +87,11 @@ enum err h_admin_risk_areas(struct call *c);
 enum err h_admin_risk_areas_set(struct call *c);
 enum err h_platform_verify(struct call *c);
 enum err h_platform_push(struct call *c);
+enum err h_verification_create(struct call *c);
+enum err h_verification_callback(struct call *c);
+enum err h_verification_get(struct call *c);
+enum err h_delegation_approve(struct call *c);
+enum err h_delegation_refuse(struct call *c);
+enum err h_holder_remove(struct call *c);
 
 #endif
