@@ -594,7 +594,7 @@ static enum err apply_txn(struct call *c, const struct application *a, struct pi
 	memset(&next, 0, sizeof next);
 
 	if (a->for_self) {
-		if (self_person != 0 && (!exists || self_person != person))
+		if (self_person != 0 && (!exists || self_person != person || owner == c->account_id))
 			return ERR_SELF_EXISTS;
 		if (exists && owner != 0)
 			return owner == c->account_id ? ERR_ALREADY_HOLDER : ERR_ID_HAS_SELF;

@@ -22,7 +22,8 @@
 
 #define VERIFY_TTL_S 3600        /* the platform's verify_id lives this long */
 #define VERIFY_PASSED_TTL_S 1800 /* a passed verification is good for this long */
-#define VERIFY_PER_DAY 20        /* face checks an account may start in 24 hours */
+#define VERIFY_PER_DAY 100       /* face checks an account may start in 24 hours */
+#define VERIFY_FAILED_PER_DAY 10 /* of which failed (someone trying identities not its own) */
 #define NEXT_PATH_MAX 512
 
 enum verif_status { V_PENDING = 0, V_PASSED = 1, V_FAILED = 2, V_USED = 3, V_ASKING = 4 };
@@ -107,13 +108,13 @@ enum err h_verification_create(struct call *c)
 
 	/* Each face check costs the platform a call and the person a minute: bounded per account. */
 	int64_t since = now - 86400;
-	int32_t count = 0;
+	int32_t count = 0, failed = 0;
 	struct db_param cp[] = { DBP_U64(&c->account_id), DBP_I64(&since), DBP_END };
-	struct db_col cc[] = { DBC_I32(&count), DBC_END };
+	struct db_col cc[] = { DBC_I32(&count), DBC_I32(&failed), DBC_END };
 	enum db_rc rc = db_exec(c->db, STMT_VERIF_COUNT_SINCE, cp, cc);
 	if (rc != DB_OK)
 		return persons_db_err(rc == DB_NOROW ? DB_ERR : rc);
-	if (count >= VERIFY_PER_DAY)
+	if (count >= VERIFY_PER_DAY || failed >= VERIFY_FAILED_PER_DAY)
 		return ERR_TOO_MANY_ATTEMPTS;
 	char openid[72];
 	struct db_param ap[] = { DBP_U64(&c->account_id), DBP_END };

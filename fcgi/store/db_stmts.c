@@ -392,7 +392,8 @@ const char *const db_stmt_sql[STMT__MAX] = {
 	/* ---- whose code is it: verifications, owners, delegations ---- */
 	[STMT_ACCOUNT_OPENID] = "SELECT openid FROM accounts WHERE id = ?",
 	[STMT_VERIF_COUNT_SINCE] =
-		"SELECT COUNT(*) FROM verifications WHERE account_id = ? AND created_at >= FROM_UNIXTIME(?)",
+		"SELECT COUNT(*), IFNULL(SUM(status = 2), 0) FROM verifications WHERE account_id = ? "
+		"AND created_at >= FROM_UNIXTIME(?)",
 	[STMT_VERIF_INSERT] =
 		"INSERT INTO verifications (public_id, account_id, id_index, name_enc, id_enc, name_masked, verify_hash, "
 		"verify_id, next_path, status, created_at, expires_at) "
