@@ -726,7 +726,8 @@ def test_killed_job_then_rerun_leaves_everything_consistent(stack, clock):
         try:
             def first_arrived():
                 msgs = sim(stack, "GET", "messages", status=200).json()
-                return proc.poll() is not None or any(m["touser"] in openids for m in msgs)
+                return proc.poll() is not None or any(m["touser"] in openids and m["template_id"] == "tmpl_reminder"
+                                                      for m in msgs)
             wait_until(first_arrived, 60, "the first reminder at the simulator")
             assert proc.poll() is None, "the job ended before it could be killed"
             os.kill(proc.pid, signal.SIGKILL)
