@@ -491,3 +491,48 @@ def test_a_paper_code_printed_before_two_rotations_still_scans_until_reissued(st
     r = h.scan(stack, device, paper)
     assert r.json()["verdict"] == "deny" and r.json()["reasons"] == ["NO_VALID_CODE"], r.text
     assert h.scan(stack, device, h.qr_text(s, stack, pid, paper=True)).json()["verdict"] == "allow"
+
+
+# === the platform away ==========================================================================
+
+def _fault(stack, endpoint, **kw):
+    r = requests.post(h.sim_base(stack) + "/sim/faults", json=dict(endpoint=endpoint, kind="errcode", errcode=-1,
+                                                                    count=1, **kw), timeout=10)
+    assert r.status_code == 201, r.text
+
+
+def test_a_busy_platform_is_a_503_and_a_callback_asked_again_later(stack):
+    s = h.login_mp(stack)
+    rid = h.resident_id()
+    h.set_identity(stack, s.openid, "杜小月", rid)
+    _fault(stack, "/cityservice/face/identify/getverifyid")
+    r = h.start_verification(s, stack, "杜小月", rid)
+    assert r.status_code == 503 and r.json()["error"]["code"] == "PLATFORM_UNAVAILABLE", r.text
+    r = h.start_verification(s, stack, "杜小月", rid)
+    assert r.status_code == 201, r.text
+    vid = r.json()["verification_id"]
+    face = requests.get(r.json()["face_url"] + "&sim_face=pass", allow_redirects=False, timeout=10)
+    back = face.headers["Location"]
+    _fault(stack, "/cityservice/face/identify/queryverifyinfo")
+    cb = s.get(back, allow_redirects=False, timeout=10)
+    assert cb.headers["Location"] == f"/?verification={vid}&verify_error=PLATFORM_UNAVAILABLE", cb.headers
+    assert s.get(stack.url(f"/api/v1/verifications/{vid}"), timeout=10).json()["status"] == "pending"
+    # The reload asks again; the service never took the redirect's verify_ret for the answer.
+    cb = s.get(back, allow_redirects=False, timeout=10)
+    assert cb.headers["Location"] == f"/?verification={vid}", cb.headers
+    assert s.get(stack.url(f"/api/v1/verifications/{vid}"), timeout=10).json()["status"] == "passed"
+
+
+def test_a_callback_whose_verify_ret_was_edited_to_10000_still_fails(stack):
+    s = h.login_mp(stack)
+    rid = h.resident_id()
+    h.set_identity(stack, s.openid, "石小川", rid)
+    r = h.start_verification(s, stack, "石小川", rid)
+    vid = r.json()["verification_id"]
+    face = requests.get(r.json()["face_url"] + "&sim_face=fail", allow_redirects=False, timeout=10)
+    back = face.headers["Location"]
+    assert back.endswith("verify_ret=10004"), back
+    cb = s.get(back[:-len("10004")] + "10000", allow_redirects=False, timeout=10)
+    assert cb.headers["Location"] == f"/?verification={vid}&verify_error=FACE_MISMATCH", cb.headers
+    g = s.get(stack.url(f"/api/v1/verifications/{vid}"), timeout=10).json()
+    assert (g["status"], g["verify_ret"]) == ("failed", 10004), g
