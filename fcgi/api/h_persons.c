@@ -14,6 +14,7 @@
 #include "log.h"
 #include "resp.h"
 #include "routes.h"
+#include "photo.h"
 #include "valid_id.h"
 
 #include <cjson/cJSON.h>
@@ -319,13 +320,7 @@ struct pii {
 
 static void id_index_of(const struct keys *k, int id_type, const char *number, uint8_t out[32])
 {
-	uint8_t idx_in[1 + VID_DOC_BUF];
-	size_t idn = strlen(number);
-	if (idn > VID_DOC_BUF - 1)
-		idn = VID_DOC_BUF - 1;
-	idx_in[0] = (uint8_t)id_type;
-	memcpy(idx_in + 1, number, idn);
-	crypto_hmac_sha256(k->index, 32, idx_in, idn + 1, out);
+	person_id_index(k->index, (enum vid_doc)id_type, number, out);
 }
 
 void persons_id_index(const struct keys *k, int id_type, const char *number, uint8_t out[32])

@@ -233,8 +233,7 @@ static enum err decide(struct call *c, const struct scan_in *in, const struct co
 	r->person = vi.token == VERDICT_TOKEN_OK || vi.token == VERDICT_TOKEN_STALE ||
 				    vi.token == VERDICT_TOKEN_FUTURE || vi.token == VERDICT_TOKEN_SUPERSEDED_SERIAL
 			    ? person : 0;
-	/* Taxis and ride-hailing scan before the car moves: always an entry (and traced as one). */
-	r->direction = cp_type == VERDICT_CPT_TAXI || cp_type == VERDICT_CPT_RIDE_HAILING ? VERDICT_DIR_IN : (int32_t)in->dir;
+	r->direction = verdict_direction(cp_type, (int)in->dir);
 	r->has_temperature = in->has_temp;
 	r->temperature_tenths = in->temp;
 	r->verdict = out->v.verdict;
@@ -310,6 +309,7 @@ static const struct scan_row *live_decide(struct scan_job *job)
 		return NULL;
 	}
 	d->c->device_id = job->lk.device;
+	d->c->device_deferred = 0;
 	d->c->checkpoint_id = job->lk.checkpoint;
 	d->e = decide(d->c, &d->in, &d->cc, job->lk.checkpoint, job->lk.cp_kind, job->lk.cp_type, d->at_ms, &job->lk,
 		      &d->out);
