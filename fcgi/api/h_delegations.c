@@ -126,6 +126,14 @@ static enum err decide(struct call *c, int approve)
 		else if (db_affected(c->db) != 1)
 			e = ERR_CONFLICT;
 	}
+	/* A refused delegation counts against the delegate's day like a refused application: asking
+	 * an owner again and again ends with the day's limit. */
+	if (e == ERR_OK && !approve) {
+		int32_t day = clock_local_day(now);
+		struct db_param rp[] = { DBP_U64(&account), DBP_I32(&day), DBP_END };
+		if ((rc = db_exec(c->db, STMT_REFUSAL_ADD, rp, NULL)) != DB_OK)
+			e = persons_db_err(rc);
+	}
 	/* The audit row commits with the decision, or the decision does not happen. */
 	if (e == ERR_OK && auth_audit_citizen(c, approve ? "delegation_approve" : "delegation_refuse", pid) != DB_OK)
 		e = ERR_UNAVAILABLE;

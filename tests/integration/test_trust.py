@@ -146,6 +146,8 @@ def test_an_owner_refuses_and_a_stranger_cannot_remove_holders(stack):
     assert owner.post(stack.url(f"/api/v1/delegations/{delegation}/approve"), timeout=10).status_code == 409
     actor = f"account:{account_id(stack, owner.openid)}"
     assert audit_rows(stack, actor, "delegation_refuse") == [[pid]]
+    # The refusal counts against the delegate's day, as a refused application does.
+    assert stack.sql(f"SELECT n FROM refusals WHERE account_id = {account_id(stack, stranger.openid)}") == [["1"]]
     # The owner's own holding cannot be removed, by a stranger or by itself.
     own_hid = stack.sql(f"SELECT h.id FROM holders h JOIN persons p ON p.id = h.person_id "
                         f"WHERE p.public_id = '{pid}' AND h.role = 1")[0][0]
