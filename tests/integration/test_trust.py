@@ -6,9 +6,7 @@ import os
 import re
 import signal
 import time
-import urllib.parse
 
-import pytest
 import requests
 
 import helpers as h
