@@ -11,8 +11,6 @@ import requests
 
 import helpers as h
 
-ZERO_RID_NAME = "赵六"
-
 
 def account_id(stack, openid):
     rows = stack.sql(f"SELECT id FROM accounts WHERE openid = '{openid}'")
