@@ -571,6 +571,7 @@ enum err h_admin_resident_add(struct call *c)
 	}
 	if (rc != DB_OK)
 		return db_err(rc);
+	c->audit_target = arena_strdup(c->arena, pa.pid);
 	int64_t now = clock_now();
 	struct db_param p[] = { DBP_U64(&cp), DBP_U64(&pa.id), DBP_I64(&now), DBP_END };
 	rc = db_exec(c->db, STMT_RESIDENT_INSERT, p, NULL);
@@ -600,6 +601,7 @@ enum err h_admin_person_find(struct call *c)
 	enum db_rc rc = person_admin_get(c->db, STMT_PERSON_BY_INDEX_ADMIN, p, &pa);
 	if (rc != DB_OK)
 		return db_err(rc);
+	c->audit_target = arena_strdup(c->arena, pa.pid); /* the lookup names whom it found */
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddItemToObject(o, "person", person_admin_json(c, &pa));
 	resp_json(c, 200, o);

@@ -94,6 +94,19 @@ const struct route routes[ROUTE__MAX] = {
 	[ROUTE_ADMIN_PLACE_DISPLAY_CREATE] = { "admin_place_display_create", "POST",
 					       "/api/v1/admin/place-codes/{id}/displays", AUTH_ADMIN, BODY_OPTIONAL_JSON,
 					       1024, NOFIELDS, h_admin_place_display_create, OPERATOR },
+	/* whose code is it (DESIGN §10): verifications, delegations, holders */
+	[ROUTE_VERIFICATIONS] = { "verifications", "POST", "/api/v1/verifications", AUTH_CITIZEN, BODY_JSON, 4096,
+				  NOFIELDS, h_verification_create },
+	[ROUTE_VERIFICATION_CALLBACK] = { "verification_callback", "GET", "/api/v1/verifications/callback", AUTH_ANY,
+					  BODY_NONE, 0, NOFIELDS, h_verification_callback },
+	[ROUTE_VERIFICATION] = { "verification", "GET", "/api/v1/verifications/{id}", AUTH_CITIZEN, BODY_NONE, 0,
+				 NOFIELDS, h_verification_get },
+	[ROUTE_DELEGATION_APPROVE] = { "delegation_approve", "POST", "/api/v1/delegations/{id}/approve", AUTH_CITIZEN,
+				       BODY_OPTIONAL_JSON, 1024, NOFIELDS, h_delegation_approve },
+	[ROUTE_DELEGATION_REFUSE] = { "delegation_refuse", "POST", "/api/v1/delegations/{id}/refuse", AUTH_CITIZEN,
+				      BODY_OPTIONAL_JSON, 1024, NOFIELDS, h_delegation_refuse },
+	[ROUTE_HOLDER_REMOVE] = { "holder_remove", "DELETE", "/api/v1/persons/{id}/holders/{holder_id}", AUTH_CITIZEN,
+				  BODY_NONE, 0, NOFIELDS, h_holder_remove },
 };
 
 /* The service's app: this route table, a database connection per thread, shared metrics, the

@@ -49,6 +49,12 @@ enum route_id {
 	ROUTE_ADMIN_PLACE_CODE,
 	ROUTE_ADMIN_PLACE_CODE_REVOKE,
 	ROUTE_ADMIN_PLACE_DISPLAY_CREATE,
+	ROUTE_VERIFICATIONS,
+	ROUTE_VERIFICATION_CALLBACK,
+	ROUTE_VERIFICATION,
+	ROUTE_DELEGATION_APPROVE,
+	ROUTE_DELEGATION_REFUSE,
+	ROUTE_HOLDER_REMOVE,
 	ROUTE__MAX
 };
 
@@ -99,5 +105,11 @@ enum err h_admin_place_codes(struct call *c);
 enum err h_admin_place_code(struct call *c);
 enum err h_admin_place_code_revoke(struct call *c);
 enum err h_admin_place_display_create(struct call *c);
+enum err h_verification_create(struct call *c);
+enum err h_verification_callback(struct call *c);
+enum err h_verification_get(struct call *c);
+enum err h_delegation_approve(struct call *c);
+enum err h_delegation_refuse(struct call *c);
+enum err h_holder_remove(struct call *c);
 
 #endif

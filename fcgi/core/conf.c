@@ -68,6 +68,7 @@ static const struct conf_key keys[] = {
 	S("platform", "menu_name", menu_name, 1),
 	S("platform", "menu_key", menu_key, 1),
 	S("platform", "template_reminder", template_reminder, 1),
+	S("platform", "template_delegation", template_delegation, 1),
 	I("platform", "reminder_hour", reminder_hour, 0, 23),
 	S("backup", "mariadb_cnf", mariadb_cnf, 0),
 	{ "log", "level", C_LEVEL, offsetof(struct conf, log_level), 0, 3, 0 },
@@ -113,6 +114,7 @@ void conf_defaults(struct conf *c)
 	snprintf(c->menu_name, sizeof c->menu_name, "Health Code");
 	snprintf(c->menu_key, sizeof c->menu_key, "HEALTH_CODE");
 	snprintf(c->template_reminder, sizeof c->template_reminder, "tmpl_reminder");
+	snprintf(c->template_delegation, sizeof c->template_delegation, "tmpl_delegation");
 	c->reminder_hour = 20;
 	c->log_level = LOG_INFO;
 }

@@ -59,6 +59,7 @@ struct conf {
 	char menu_name[64];         /* the menu button that opens the health code page */
 	char menu_key[128];         /* CLICK key answered with the link */
 	char template_reminder[64]; /* template id of the daily report reminder */
+	char template_delegation[64]; /* template id of the notice to an owner or holders about a delegate */
 	int reminder_hour;          /* local hour from which the daily job sends reminders */
 	/* [backup] */
 	char mariadb_cnf[CONF_STR]; /* defaults file of mariadb-backup ("": its own defaults) */

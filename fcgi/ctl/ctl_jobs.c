@@ -316,6 +316,10 @@ static int run_daily(struct ctl *ctl, int32_t day, int64_t now, int reminders_du
 	purge(ctl, STMT_PUSH_DEDUP_PURGE, &day_ago, 0, NULL);
 	purge(ctl, STMT_IDEM_PURGE, &day_ago, 0, NULL);
 	purge(ctl, STMT_NONCES_PURGE, &day_ago, 0, NULL);
+	/* Face verifications (an identity, sealed) a day after they expired; yesterday's refusals. */
+	purge(ctl, STMT_VERIFS_PURGE, &day_ago, 0, NULL);
+	int32_t yesterday = day - 1;
+	purge(ctl, STMT_REFUSALS_PURGE, &yesterday, 1, NULL);
 	int64_t batch_keep = real_now - (int64_t)ctl->conf->retention_days * 86400;
 	purge(ctl, STMT_SCAN_CLIENTS_PURGE, &batch_keep, 0, NULL);
 	printf("retention: kept from %d days back: %ld scan partitions dropped (%ld older scans deleted), "

@@ -151,18 +151,35 @@ enum err auth_admin(struct call *c, unsigned roles, const char *action)
 		return ERR_UNAVAILABLE;
 	c->admin_role = role;
 	if ((roles & ROLE_BIT(role)) == 0) {
-		auth_audit(c, action != NULL ? action : "admin", "FORBIDDEN");
+		c->audited = 1;
+		if (auth_audit(c, action != NULL ? action : "admin", "FORBIDDEN") != DB_OK)
+			return ERR_UNAVAILABLE; /* an unaudited call fails, refused or not */
 		return ERR_FORBIDDEN;
 	}
 	return ERR_OK;
 }
 
-void auth_audit(struct call *c, const char *action, const char *target)
+static enum db_rc audit_row(struct call *c, const char *actor, const char *role, const char *action,
+			    const char *target)
 {
 	int64_t now = clock_now();
-	struct db_param p[] = { DBP_TEXT(c->admin_name), DBP_TEXT(auth_role_word(c->admin_role)), DBP_TEXT(action),
+	struct db_param p[] = { DBP_TEXT(actor), DBP_TEXT(role), DBP_TEXT(action),
 				target != NULL ? (struct db_param)DBP_TEXT(target) : (struct db_param)DBP_NULL(DBT_TEXT),
 				DBP_TEXT(c->request_id != NULL ? c->request_id : ""), DBP_I64(&now), DBP_END };
-	if (db_exec(c->db, STMT_AUDIT_INSERT, p, NULL) != DB_OK)
+	enum db_rc rc = db_exec(c->db, STMT_AUDIT_INSERT, p, NULL);
+	if (rc != DB_OK)
 		log_error("an audit row could not be written (%s)", action);
+	return rc;
+}
+
+enum db_rc auth_audit(struct call *c, const char *action, const char *target)
+{
+	return audit_row(c, c->admin_name, auth_role_word(c->admin_role), action, target);
+}
+
+enum db_rc auth_audit_citizen(struct call *c, const char *action, const char *target)
+{
+	char actor[40];
+	snprintf(actor, sizeof actor, "account:%llu", (unsigned long long)c->account_id);
+	return audit_row(c, actor, "citizen", action, target);
 }

@@ -20,6 +20,7 @@ struct db {
 	MYSQL *m;
 	MYSQL_STMT *st[STMT__MAX];
 	int in_txn;
+	int pinned;     /* db_pin_begin: the caller's transaction; handlers' begin/commit nest in it */
 	MYSQL_STMT *cur;          /* statement of an open db_query cursor */
 	struct db_col *cur_cols;
 	uint64_t affected, insert_id;
@@ -472,6 +473,8 @@ uint64_t db_insert_id(const struct db *db)
 
 enum db_rc db_begin(struct db *db)
 {
+	if (db->pinned && db->in_txn)
+		return DB_OK; /* nested in the pinned transaction */
 	enum db_rc rc = run_retry(db, STMT_BEGIN, NULL, NULL);
 	if (rc == DB_OK)
 		db->in_txn = 1;
@@ -482,6 +485,8 @@ enum db_rc db_commit(struct db *db)
 {
 	if (db->m == NULL)
 		return DB_DOWN;
+	if (db->pinned)
+		return DB_OK; /* db_pin_commit commits */
 	db->in_txn = 0;
 	if (mysql_commit(db->m) != 0)
 		return fail(db, NULL, STMT__MAX);
@@ -493,6 +498,29 @@ void db_rollback(struct db *db)
 	if (db->m != NULL && db->in_txn)
 		mysql_rollback(db->m);
 	db->in_txn = 0;
+}
+
+enum db_rc db_pin_begin(struct db *db)
+{
+	db->pinned = 0;
+	enum db_rc rc = db_begin(db);
+	if (rc == DB_OK)
+		db->pinned = 1;
+	return rc;
+}
+
+enum db_rc db_pin_commit(struct db *db)
+{
+	db->pinned = 0;
+	if (!db->in_txn)
+		return DB_OK;
+	return db_commit(db);
+}
+
+void db_pin_rollback(struct db *db)
+{
+	db->pinned = 0;
+	db_rollback(db);
 }
 
 enum db_rc db_exec_text(struct db *db, const char *sql, char *err, size_t errlen)

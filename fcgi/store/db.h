@@ -98,6 +98,12 @@ int db_servers(const struct conf *c, struct db_server *out, int max);
 enum db_rc db_begin(struct db *db);
 enum db_rc db_commit(struct db *db);
 void db_rollback(struct db *db);
+/* A transaction pinned by the caller (the router's audited staff call): inside it db_begin and
+ * db_commit nest (a handler's commit commits nothing), db_rollback rolls it all back (a later
+ * db_begin starts it again); db_pin_commit commits whatever is open, db_pin_rollback drops it. */
+enum db_rc db_pin_begin(struct db *db);
+enum db_rc db_pin_commit(struct db *db);
+void db_pin_rollback(struct db *db);
 
 /* Prepares, executes and closes one statement given as text (migrations only). */
 enum db_rc db_exec_text(struct db *db, const char *sql, char *err, size_t errlen);

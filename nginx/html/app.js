@@ -19,6 +19,17 @@ const LOGIN_ERRORS = {
   SNAPSHOT_USER: 'Please open the page from the public account and allow the login.',
   PLATFORM_UNAVAILABLE: 'The chat platform did not answer. Please try again in a moment.',
   LOGIN_PENDING: 'Your login is still on its way. Please try again in a moment.',
+  LOGIN_OTHER_BROWSER: 'This login was started in another browser. Please log in again here.',
+};
+// How a real-name face check ended (verify_error of the return address).
+const VERIFY_ERRORS = {
+  CANCELLED: 'The face check was cancelled. Submit again to retry.',
+  TIMED_OUT: 'The face check timed out. Submit again to retry.',
+  FACE_MISMATCH: 'The face did not match the ID card\'s record.',
+  ID_NOT_THIS_PERSON: 'The name and ID number are not those of the person at this phone.',
+  NO_FACE: 'No face was seen. Submit again to retry.',
+  EXPIRED: 'The face check took too long. Submit again to retry.',
+  PLATFORM_UNAVAILABLE: 'The chat platform did not answer. Please try again in a moment.',
 };
 // Field error words, as the resident reads them; a word not listed here is shown as it is.
 const FIELD_ERRORS = {
@@ -37,7 +48,10 @@ const FIELD_ERRORS = {
   TRAVEL_DATES: 'The dates must be within the last 14 days, the first not after the second.',
   SYMPTOMS_NONE_MIXED: '"None" cannot go with a symptom.', DECLARATION_REQUIRED: 'Please confirm the declaration.',
   PERSON_MISMATCH: 'This ID number is registered under another name.',
+  NOT_PASSED: 'The face check of this identity did not pass.', OTHER_IDENTITY: 'The face check was for another identity.',
+  USED: 'The face check was used already.', NOT_VERIFIABLE: 'Only a resident ID card can be checked.',
 };
+const SAVED = 'hqr-apply'; // the application waiting for its face check (sessionStorage)
 
 const $ = (id) => document.getElementById(id);
 let refreshTimer = null;
@@ -128,6 +142,11 @@ async function start() {
     notice(LOGIN_ERRORS[le] || 'The login did not succeed (' + le + '). Please try again.');
     history.replaceState(null, '', '/');
   }
+  const vid = q.get('verification');
+  if (vid || q.get('verify_error')) {
+    history.replaceState(null, '', '/');
+    if (await resumeApply(vid, q.get('verify_error'))) return;
+  }
   await home();
 }
 
@@ -158,8 +177,51 @@ async function home() {
   }
   $('no-persons').hidden = res.body.persons.length > 0;
   $('apply-self').hidden = res.body.persons.some((p) => p.relationship === 'self');
+  showDelegates(res.body.persons.find((p) => p.owner));
   show('persons');
   return res.body.persons;
+}
+
+// The owner's view: every holder of its code (removable) and who asks to hold it.
+function showDelegates(p) {
+  $('delegates').hidden = !p;
+  if (!p) return;
+  const item = (text, buttons) => {
+    const li = document.createElement('li');
+    li.append(text + ' ');
+    for (const [label, fn] of buttons) {
+      const b = document.createElement('button');
+      b.type = 'button';
+      b.className = 'quiet';
+      b.textContent = label;
+      b.addEventListener('click', fn);
+      li.append(b, ' ');
+    }
+    return li;
+  };
+  const who = (x) => `${x.name_masked || 'Unverified'} · ${RELATIONSHIPS[x.relationship] || x.relationship}`;
+  const holders = $('holder-list');
+  holders.textContent = '';
+  for (const x of p.holders || []) {
+    holders.append(item(who(x), [['Remove', () => decide('DELETE',
+      `/api/v1/persons/${encodeURIComponent(p.id)}/holders/${x.holder_id}`, 'Removed.')]]));
+  }
+  $('no-holders').hidden = (p.holders || []).length > 0;
+  const pending = $('pending-list');
+  pending.textContent = '';
+  for (const d of p.pending_delegations || []) {
+    pending.append(item(who(d), [
+      ['Approve', () => decide('POST', `/api/v1/delegations/${d.id}/approve`, 'Approved.')],
+      ['Refuse', () => decide('POST', `/api/v1/delegations/${d.id}/refuse`, 'Refused.')],
+    ]));
+  }
+  $('pending-title').hidden = (p.pending_delegations || []).length === 0;
+}
+
+async function decide(method, path, done) {
+  const res = await api(method, path);
+  notice(res.status < 300 ? done : ((res.body && res.body.error && res.body.error.message) || 'Not done.'));
+  await home();
 }
 
 async function openCode(p) {
@@ -274,15 +336,101 @@ async function sendApply(ev) {
   // One key per filled form: a double tap or a retry after a lost answer applies once.
   if (!form.dataset.key) form.dataset.key = crypto.randomUUID();
   const res = await apiWithKey(fd, form.dataset.key);
-  if (res.status === 201 || res.status === 200) {
+  const err = res.body && res.body.error;
+  if (res.status === 422 && err && err.code === 'VERIFICATION_REQUIRED') {
+    await verifyThenApply(fd, form.dataset.key, form);
+  } else if (await applied(res)) {
     delete form.dataset.key;
-    const persons = (await home()) || [];
-    const p = persons.find((x) => x.id === res.body.person.id);
-    if (p) await openCode(p);
   } else {
     if (res.status === 422) delete form.dataset.key;
     showErrors(form, res);
   }
+}
+
+// A made (201) or pending (202) application: the list, and the new code. false otherwise.
+async function applied(res) {
+  if (res.status === 202) {
+    await home();
+    notice('The person\'s owner is asked to approve. Until then you hold nothing.');
+    return true;
+  }
+  if (res.status !== 201 && res.status !== 200) return false;
+  const persons = (await home()) || [];
+  const p = persons.find((x) => x.id === res.body.person.id);
+  if (p) await openCode(p);
+  return true;
+}
+
+// A self application for a resident ID needs the platform's face check of that identity: the
+// application waits in this tab's storage while the person goes to the face page and back.
+async function verifyThenApply(fd, key, form) {
+  const parts = [];
+  for (const [k, v] of fd.entries()) {
+    if (typeof v === 'string') parts.push([k, v]);
+    else parts.push([k, { name: v.name, type: v.type, data: await fileData(v) }]);
+  }
+  const res = await api('POST', '/api/v1/verifications',
+    { name: fd.get('name'), id_type: fd.get('id_type'), id_number: fd.get('id_number'), next: '/' });
+  if (res.status !== 201) {
+    showErrors(form, res);
+    return;
+  }
+  try {
+    sessionStorage.setItem(SAVED, JSON.stringify({ key, vid: res.body.verification_id, parts }));
+  } catch (e) {
+    showErrors(form, { status: 0, body: { error: { code: 'STORAGE', message: 'The photo is too large to keep.' } } });
+    return;
+  }
+  location.assign(res.body.face_url);
+}
+
+// A data: URL back into a Blob, without fetch (the page's policy allows only its own origin).
+function dataBlob(url, type) {
+  const bin = atob(url.slice(url.indexOf(',') + 1));
+  const bytes = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+  return new Blob([bytes], { type });
+}
+
+function fileData(file) {
+  return new Promise((resolve, reject) => {
+    const r = new FileReader();
+    r.onload = () => resolve(r.result);
+    r.onerror = reject;
+    r.readAsDataURL(file);
+  });
+}
+
+// Back from the face page: the service asked the platform how it went; a passed check sends the
+// waiting application with its verification. true when it answered the page.
+async function resumeApply(vid, error) {
+  const saved = JSON.parse(sessionStorage.getItem(SAVED) || 'null');
+  sessionStorage.removeItem(SAVED);
+  if (!saved || saved.vid !== vid) return false;
+  if (error) {
+    await home();
+    notice(VERIFY_ERRORS[error] || 'The face check did not pass (' + error + ').');
+    return true;
+  }
+  const v = await api('GET', `/api/v1/verifications/${encodeURIComponent(vid)}`);
+  if (v.status !== 200 || v.body.status !== 'passed') {
+    await home();
+    notice(VERIFY_ERRORS[(v.body && v.body.result) || ''] || 'The face check did not pass.');
+    return true;
+  }
+  const fd = new FormData();
+  for (const [k, v2] of saved.parts) {
+    if (typeof v2 === 'string') fd.append(k, v2);
+    else fd.append(k, dataBlob(v2.data, v2.type), v2.name);
+  }
+  fd.append('verification_id', vid);
+  const res = await apiWithKey(fd, saved.key);
+  if (!(await applied(res))) {
+    await home();
+    const e = (res.body && res.body.error) || {};
+    notice((e.message || 'The application was not accepted.') + (e.code ? ' (' + e.code + ')' : ''));
+  }
+  return true;
 }
 
 async function apiWithKey(fd, key) {

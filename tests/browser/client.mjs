@@ -23,6 +23,35 @@ function residentId(checkOk = true) {
 const GIVEN = '伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂';
 const name = () => '测试' + GIVEN[randomInt(GIVEN.length)] + GIVEN[randomInt(GIVEN.length)];
 
+// On the platform's face page: types who is really at the phone and starts the check; waits
+// until the service's page is back.
+async function faceCheck(page, realName, idNumber) {
+  await page.waitForURL(/\/cityservice\/face\/verify/);
+  await page.fill('input[name=real_name]', realName);
+  await page.fill('input[name=id_number]', idNumber);
+  await page.getByRole('button', { name: 'Start the face check' }).click();
+  await page.waitForURL((u) => u.href.startsWith(BASE + '/'));
+}
+
+async function logIn(page, openid) {
+  await page.goto(BASE + '/');
+  await page.getByRole('link', { name: 'Log in' }).click();
+  await page.waitForURL(/\/connect\/oauth2\/authorize/);
+  await page.fill('input[name=sim_user]', openid);
+  await page.getByRole('button', { name: 'Allow' }).click();
+  await page.waitForURL(BASE + '/');
+  await page.locator('#persons').waitFor({ state: 'visible' });
+}
+
+async function fillApplication(page, who, id, phone, address) {
+  await page.fill('#apply-form [name=name]', who);
+  await page.fill('#apply-form [name=id_number]', id);
+  await page.fill('#apply-form [name=phone]', phone);
+  await page.fill('#apply-form [name=address]', address);
+  await page.setInputFiles('#apply-form [name=photo]', PHOTO);
+  await page.check('#apply-form [name=declaration]');
+}
+
 await drive({ locale: 'zh-CN' }, async (page) => {
   await page.clock.install(); // timers run as usual until the test moves the clock on
   const visible = (sel) => page.locator(sel).waitFor({ state: 'visible' });
@@ -59,6 +88,9 @@ await drive({ locale: 'zh-CN' }, async (page) => {
   await page.fill('#apply-form [name=id_number]', selfId);
   await page.check('#apply-form [name=declaration]');
   await page.getByRole('button', { name: 'Submit' }).click();
+  // A resident ID is verified first: the platform's face page (the simulator's), where this new
+  // test user's real identity is typed once, then the check runs and the page comes back.
+  await faceCheck(page, selfName, selfId);
 
   // The code: green, its image drawn, the status in words.
   await visible('#code');
@@ -132,6 +164,40 @@ await drive({ locale: 'zh-CN' }, async (page) => {
   await page.locator('#code-report-status').filter({ hasText: "Today's report is filed." }).waitFor();
   assert.equal(await page.locator('#report').isHidden(), true);
 
+  // Someone else asks to hold the resident's own code: another phone logs in, verifies itself,
+  // and applies for the resident as a relative with the resident's name and ID number. It holds
+  // nothing until the resident approves.
+  const other = await (await page.context().browser().newContext({ viewport: { width: 390, height: 844 } })).newPage();
+  other.setDefaultTimeout(15000);
+  other.on('pageerror', (e) => { throw e; });
+  const delegateOpenid = 'oDelegate' + randomInt(1e9);
+  await logIn(other, delegateOpenid);
+  await other.getByRole('button', { name: 'Apply for myself' }).click();
+  const delegateName = name(), delegateId = residentId(true);
+  await fillApplication(other, delegateName, delegateId, '13700137000', '测试市测试区测试路3号');
+  await other.getByRole('button', { name: 'Submit' }).click();
+  await faceCheck(other, delegateName, delegateId);
+  await other.locator('#code-color').filter({ hasText: 'Green' }).waitFor();
+  await other.getByRole('button', { name: '← Back' }).first().click();
+  await other.getByRole('button', { name: 'Apply for a relative' }).click();
+  await other.selectOption('#apply-form [name=relationship]', 'child');
+  await fillApplication(other, selfName, selfId, '13700137001', '测试市测试区测试路4号');
+  await other.getByRole('button', { name: 'Submit' }).click();
+  await other.locator('#notice').filter({ hasText: 'owner is asked to approve' }).waitFor();
+  assert.equal(await other.locator('#person-list li').count(), 1, 'it holds only its own person');
+
+  // The resident sees who asks, approves, and sees the new holder (and could remove it).
+  await page.reload();
+  await page.locator('#pending-list li').filter({ hasText: 'Child' }).waitFor();
+  await page.locator('#pending-list').getByRole('button', { name: 'Approve' }).click();
+  await page.locator('#notice').filter({ hasText: 'Approved.' }).waitFor();
+  await page.locator('#holder-list li').filter({ hasText: 'Child' }).waitFor();
+  assert.equal(await page.locator('#pending-list li').count(), 0);
+  await page.locator('#holder-list').getByRole('button', { name: 'Remove' }).waitFor();
+  await other.reload();
+  await other.locator('#person-list li').nth(1).waitFor();
+  await other.close();
+
   // A reload keeps the session: both persons, one green and one red.
   await page.reload();
   await page.locator('#person-list button.person.red').waitFor();
@@ -147,5 +213,5 @@ await drive({ locale: 'zh-CN' }, async (page) => {
   await page.locator('#notice').filter({ hasText: 'expired' }).waitFor();
   assert.equal(new URL(page.url()).search, '');
 
-  return { openid, self: selfPid, relative: relPid };
+  return { openid, self: selfPid, relative: relPid, delegate: delegateOpenid };
 });
