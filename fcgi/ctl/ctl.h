@@ -26,5 +26,7 @@ int ctl_device(struct ctl *ctl, int argc, char **argv);
 int ctl_integrator(struct ctl *ctl, int argc, char **argv);
 int ctl_resident(struct ctl *ctl, int argc, char **argv);
 int ctl_seed_demo(struct ctl *ctl, int argc, char **argv);
+/* Needs no configuration: run before it is read. */
+int ctl_sign_request(int argc, char **argv);
 
 #endif
