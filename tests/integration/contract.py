@@ -158,10 +158,7 @@ def routes():
     table = src[src.index("routes[ROUTE__MAX]"):]
     rows = []
     for m in ROUTE_ROW.finditer(table):
-        limit = m.group(7).strip()
-        consts = {"PUSH_XML_BODY_MAX": push_xml_body_max()}
-        for k, v in consts.items():
-            limit = limit.replace(k, str(v))
+        limit = re.sub(r"\b[A-Z][A-Z0-9_]+\b", lambda d: str(define(d.group(0))), m.group(7).strip())
         if not re.fullmatch(r"[0-9 *+()]+", limit):
             raise ValueError(f"routes.c: cannot read the body limit {m.group(7)!r} of {m.group(1)}")
         roles = m.group(10) or ""
@@ -175,10 +172,15 @@ def routes():
     return rows
 
 
-def push_xml_body_max():
-    with open(os.path.join(ROOT, "fcgi", "ext", "push.h"), encoding="utf-8") as f:
-        m = re.search(r"#define PUSH_XML_BODY_MAX\s+\(?([0-9 *]+)\)?", f.read())
-    return eval(m.group(1)) if m else 0
+def define(name):
+    """The value of a numeric #define of fcgi/*/*.h (a route's limit may name one)."""
+    import glob
+    for path in sorted(glob.glob(os.path.join(ROOT, "fcgi", "*", "*.h"))):
+        with open(path, encoding="utf-8") as f:
+            m = re.search(r"^#define " + name + r"\s+\(?([0-9 *]+)\)?\s*(/\*.*)?$", f.read(), re.M)
+        if m:
+            return eval(m.group(1))  # digits and * only
+    raise ValueError(f"no numeric #define {name} under fcgi/")
 
 
 def error_words():
