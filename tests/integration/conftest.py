@@ -359,3 +359,15 @@ def pytest_runtest_call(item):
     if outcome.excinfo is None:
         pytest.fail(text, pytrace=False)
     sys.stderr.write(text + "\n")
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Which operations of openapi.json no answer of this run was judged against (their schemas
+    went unchecked: a route with no test)."""
+    if not CONTRACT.seen:
+        return
+    seen = {(m, t) for m, t, _ in CONTRACT.seen}
+    unseen = sorted(f"{m} {t}" for m, t, _ in CONTRACT.operations() if (m, t) not in seen)
+    total = len(list(CONTRACT.operations()))
+    terminalreporter.write_line(f"contract: answers of {total - len(unseen)} of {total} operations of "
+                                f"openapi.json were validated" + (f"; none of {', '.join(unseen)}" if unseen else ""))

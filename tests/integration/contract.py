@@ -43,6 +43,7 @@ class Contract:
             rx = re.compile("^" + re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(template)) + "$")
             self.paths.append((template.count("{"), template, rx, item))
         self.paths.sort(key=lambda p: (p[0], p[1]))
+        self.seen = set()  # (METHOD, template, status) of the answers judged against an operation
 
     # --- lookups -------------------------------------------------------------------------------
     def deref(self, obj):
@@ -94,6 +95,7 @@ class Contract:
                                   body)
         op = item[method.lower()]
         opref = pointer("paths", template, method.lower())
+        self.seen.add((method, template, status))
         where = f"{method} {template} (operationId {op.get('operationId')}) answered {status}"
         responses = op.get("responses", {})
         key = str(status) if str(status) in responses else f"{str(status)[0]}XX" \
