@@ -18,19 +18,28 @@ endif
 
 SAN_FLAGS ?=
 OPT ?= -O2 -g
-CFLAGS_ALL := -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) -fstack-protector-strong \
-        -D_FORTIFY_SOURCE=2 -fPIE -pthread $(SAN_FLAGS) \
-        $(shell pkg-config --cflags $(PKGS) 2>/dev/null) -Ifcgi $(CFLAGS)
-LDFLAGS_ALL := -pie -Wl,-z,relro,-z,now -pthread $(SAN_FLAGS) $(LDFLAGS)
-LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
+# The libraries' flags are asked of pkg-config when a recipe first needs them (once, then
+# kept), not when make reads this file: on a fresh machine the -dev packages arrive only when
+# the `deps` prerequisite has run (scripts/deps.sh), after this file was read.
+PKG_CFLAGS = $(eval PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS)))$(PKG_CFLAGS)
+PKG_LIBS = $(eval PKG_LIBS := $(shell pkg-config --libs $(PKGS)))$(PKG_LIBS)
+CMOCKA_LIBS = $(eval CMOCKA_LIBS := $(shell pkg-config --libs cmocka))$(CMOCKA_LIBS)
+CFLAGS_ALL = -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) -fstack-protector-strong \
+        -D_FORTIFY_SOURCE=2 -fPIE -pthread $(SAN_FLAGS) $(PKG_CFLAGS) $(INCS) $(CFLAGS)
+LDFLAGS_ALL = -pie -Wl,-z,relro,-z,now -pthread $(SAN_FLAGS) $(LDFLAGS)
+LIBS = $(PKG_LIBS) -lm
 
-MAINS    := fcgi/main.c fcgi/hqrctl.c
-LIB_SRC  := $(filter-out $(MAINS) fcgi/ctl_%.c,$(wildcard fcgi/*.c))
-CTL_SRC  := $(wildcard fcgi/ctl_*.c)
+# Folders by layer (README, "Layout"); includes are bare, with one -I per folder.
+LAYERS   := core model http store ext api ctl
+INCS     := $(addprefix -Ifcgi/,$(LAYERS) sim)
+MAINS    := fcgi/main.c fcgi/ctl/hqrctl.c
+LIB_SRC  := $(foreach l,core model http store ext api,$(wildcard fcgi/$(l)/*.c))
+CTL_SRC  := $(filter-out $(MAINS),$(wildcard fcgi/ctl/*.c))
 SIM_SRC  := $(wildcard fcgi/sim/*.c)
+HDRS     := $(wildcard fcgi/*/*.h)
 LIB_OBJ  := $(LIB_SRC:fcgi/%.c=$(BUILD)/obj/%.o)
 CTL_OBJ  := $(CTL_SRC:fcgi/%.c=$(BUILD)/obj/%.o)
-SIM_OBJ  := $(SIM_SRC:fcgi/sim/%.c=$(BUILD)/obj/sim/%.o)
+SIM_OBJ  := $(SIM_SRC:fcgi/%.c=$(BUILD)/obj/%.o)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
@@ -47,11 +56,7 @@ all: $(BINS)
 deps:
 	@scripts/deps.sh
 
-$(BUILD)/obj/%.o: fcgi/%.c $(wildcard fcgi/*.h) | deps
-	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -c $< -o $@
-
-$(BUILD)/obj/sim/%.o: fcgi/sim/%.c $(wildcard fcgi/*.h fcgi/sim/*.h) | deps
+$(BUILD)/obj/%.o: fcgi/%.c $(HDRS) | deps
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -c $< -o $@
 
@@ -62,7 +67,7 @@ $(BUILD)/libhqr.a: $(LIB_OBJ)
 $(BUILD)/hqr-fcgi: $(BUILD)/obj/main.o $(BUILD)/libhqr.a
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS)
 
-$(BUILD)/hqrctl: $(BUILD)/obj/hqrctl.o $(CTL_OBJ) $(BUILD)/libhqr.a
+$(BUILD)/hqrctl: $(BUILD)/obj/ctl/hqrctl.o $(CTL_OBJ) $(BUILD)/libhqr.a
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS)
 
 $(BUILD)/hqr-platform-sim: $(SIM_OBJ) $(BUILD)/libhqr.a
@@ -70,7 +75,7 @@ $(BUILD)/hqr-platform-sim: $(SIM_OBJ) $(BUILD)/libhqr.a
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libhqr.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) -o $@ $< $(BUILD)/libhqr.a $(LIBS) $(shell pkg-config --libs cmocka)
+	$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) -o $@ $< $(BUILD)/libhqr.a $(LIBS) $(CMOCKA_LIBS)
 
 # Unit tests run from the repository root; vectors come from ../shared/vectors/.
 unit: $(UNIT_BIN)
@@ -80,10 +85,9 @@ integration: all
 	HQR_BUILD=$(BUILD) /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/integration
 
 # libFuzzer targets, built with clang against the library compiled once for fuzzing.
-FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=address,undefined \
-        $(shell pkg-config --cflags $(PKGS) 2>/dev/null) -Ifcgi
+FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=address,undefined $(PKG_CFLAGS) $(INCS)
 FUZZ_OBJ := $(LIB_SRC:fcgi/%.c=$(BUILD)/fuzz/obj/%.o)
-$(BUILD)/fuzz/obj/%.o: fcgi/%.c $(wildcard fcgi/*.h) | deps
+$(BUILD)/fuzz/obj/%.o: fcgi/%.c $(HDRS) | deps
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
 $(BUILD)/fuzz/libfuzzhqr.a: $(FUZZ_OBJ)
@@ -114,8 +118,9 @@ bench: deps all
 	@scripts/bench.sh $(BUILD)
 
 lint: deps check-sql
+	@scripts/check-layers.sh
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --inline-suppr \
-	  --suppress=missingIncludeSystem -I fcgi fcgi
+	  --suppress=missingIncludeSystem $(INCS) fcgi
 	clang-tidy --quiet $(LIB_SRC) $(MAINS) $(CTL_SRC) -- $(CFLAGS_ALL)
 
 check-sql:

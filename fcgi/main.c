@@ -6,6 +6,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "platform.h"
+#include "routes.h"
 #include "worker.h"
 
 #include <errno.h>
@@ -193,7 +194,11 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	log_setup((enum log_level)conf.log_level, "master");
-	if (metrics_init() != 0) {
+	_Static_assert(ROUTE__MAX <= METRICS_ROUTES_MAX, "the metrics have a slot for every route");
+	static const char *route_names[ROUTE__MAX];
+	for (size_t i = 0; i < ROUTE__MAX; i++)
+		route_names[i] = routes[i].name;
+	if (metrics_init(route_names, ROUTE__MAX) != 0) {
 		log_error("cannot map shared metrics");
 		return 1;
 	}

@@ -14,15 +14,17 @@ for p in $PKGS; do
 done
 if [ "$(id -u)" != 0 ]; then SUDO=sudo; else SUDO=; fi
 export DEBIAN_FRONTEND=noninteractive
+# Another apt-get (an unattended upgrade, a second checkout) may hold the lock: wait for it.
+APT="apt-get -o DPkg::Lock::Timeout=600"
 if [ -n "$missing" ]; then
   echo "installing:$missing" >&2
-  $SUDO apt-get update -q >/dev/null
+  $SUDO $APT update -q >/dev/null
   # shellcheck disable=SC2086
-  $SUDO apt-get install -y -q --no-install-recommends $missing >/dev/null
+  $SUDO $APT install -y -q --no-install-recommends $missing >/dev/null
 fi
 # Debian's nodejs leaves npm to its own package; some builds of nodejs carry it.
 if ! command -v npm >/dev/null; then
-  $SUDO apt-get install -y -q --no-install-recommends npm >/dev/null
+  $SUDO $APT install -y -q --no-install-recommends npm >/dev/null
 fi
 # The browser suite's one npm dependency (playwright-core, driving Debian's chromium), as locked.
 ROOT=$(cd "$(dirname "$0")/.." && pwd)

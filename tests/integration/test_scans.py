@@ -25,7 +25,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 import helpers as h
 
-# --- the words and numbers of the scans table (fcgi/verdict.h) ---------------------------------
+# --- the words and numbers of the scans table (fcgi/model/verdict.h) ---------------------------------
 
 VERDICT_NUM = {"allow": 0, "deny": 1, "register": 2}
 REASON_BIT = {"NO_VALID_CODE": 1, "EXPIRED_CODE": 2, "RED_CODE": 4, "FEVER": 8,

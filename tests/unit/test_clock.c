@@ -28,15 +28,15 @@ static void expect_ymd(int64_t t, int y, int m, int d)
 	clock_local_ymd(t, &gy, &gm, &gd);
 	if (gy != y || gm != m || gd != d)
 		fail_msg("%lld: %04d-%02d-%02d, expected %04d-%02d-%02d", (long long)t, gy, gm, gd, y, m, d);
-	if (clock_local_day(t) != rules_day_from_ymd(y, m, d))
-		fail_msg("%lld: day %d, expected %d", (long long)t, clock_local_day(t), rules_day_from_ymd(y, m, d));
+	if (clock_local_day(t) != day_from_ymd(y, m, d))
+		fail_msg("%lld: day %d, expected %d", (long long)t, clock_local_day(t), day_from_ymd(y, m, d));
 }
 
 static void test_shanghai_midnight(void **state)
 {
 	(void)state;
 	use_zone("Asia/Shanghai");
-	assert_int_equal(rules_day_from_ymd(2025, 11, 27), DAY_2025_11_27);
+	assert_int_equal(day_from_ymd(2025, 11, 27), DAY_2025_11_27);
 	/* 2025-11-27T00:00:00Z is 08:00 in Shanghai. */
 	assert_int_equal(clock_local_day(1764201600), DAY_2025_11_27);
 	expect_ymd(1764201600, 2025, 11, 27);
@@ -62,11 +62,11 @@ static void test_ymd_agrees_with_day(void **state)
 	for (int64_t t = 1761955200; t < 1761955200 + 61 * 86400; t += 3600) {
 		int y, m, d, ry, rm, rd;
 		clock_local_ymd(t, &y, &m, &d);
-		rules_ymd_from_day(clock_local_day(t), &ry, &rm, &rd);
+		day_to_ymd(clock_local_day(t), &ry, &rm, &rd);
 		if (y != ry || m != rm || d != rd)
 			fail_msg("%lld: ymd %04d-%02d-%02d, day gives %04d-%02d-%02d", (long long)t, y, m, d, ry, rm, rd);
 		/* The fixed-offset rule agrees where the zone has no summer time. */
-		assert_int_equal(clock_local_day(t), rules_day_from_unix(t, 8 * 3600));
+		assert_int_equal(clock_local_day(t), day_from_unix(t, 8 * 3600));
 	}
 }
 

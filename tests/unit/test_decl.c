@@ -136,8 +136,8 @@ static void test_valid_declaration(void **state)
 	assert_int_equal(v->d.vt[0].from.d, 20);
 	assert_int_equal(v->d.vt[0].to.d, 22);
 	assert_string_equal(v->d.travel[0].city, "武汉");
-	assert_int_equal(v->d.travel[0].from_day, rules_day_from_ymd(2026, 11, 20));
-	assert_int_equal(v->d.travel[0].to_day, rules_day_from_ymd(2026, 11, 22));
+	assert_int_equal(v->d.travel[0].from_day, day_from_ymd(2026, 11, 20));
+	assert_int_equal(v->d.travel[0].to_day, day_from_ymd(2026, 11, 22));
 	assert_int_equal(v->d.travel[0].to_day - v->d.travel[0].from_day, 2);
 	assert_non_null(v->d.travel_json);
 	assert_string_equal(v->d.travel_json, WUHAN_TRIP);
@@ -163,8 +163,8 @@ static void test_travel_json_normalised(void **state)
 	assert_string_equal(v->d.travel[0].city, "武汉");
 	assert_string_equal(v->d.travel[1].city, "Shanghai");
 	/* A trip that began before the window and ended inside it is kept with its own days. */
-	assert_int_equal(v->d.travel[1].from_day, rules_day_from_ymd(2026, 11, 10));
-	assert_int_equal(v->d.travel[1].to_day, rules_day_from_ymd(2026, 11, 14));
+	assert_int_equal(v->d.travel[1].from_day, day_from_ymd(2026, 11, 10));
+	assert_int_equal(v->d.travel[1].to_day, day_from_ymd(2026, 11, 14));
 	assert_string_equal(v->d.travel_json,
 			    "[{\"city\":\"武汉\",\"from\":\"2026-11-20\",\"to\":\"2026-11-22\"},"
 			    "{\"city\":\"Shanghai\",\"from\":\"2026-11-10\",\"to\":\"2026-11-14\"}]");

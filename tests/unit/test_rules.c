@@ -50,7 +50,7 @@ test_day_known(void **state)
 		{ 2100, 2, 28, 47540 },     { 2100, 3, 1, 47541 },     /* 2100 is not leap */
 		{ 1900, 2, 28, -25509 },    { 1900, 3, 1, -25508 },    /* nor 1900 */
 		{ 2400, 2, 29, 157113 },    { 1600, 2, 29, -135081 },
-		{ 1, 1, 1, RULES_DAY_MIN }, { 9999, 12, 31, RULES_DAY_MAX },
+		{ 1, 1, 1, DAY_MIN }, { 9999, 12, 31, DAY_MAX },
 	};
 	(void)state;
 	for (size_t i = 0; i < N(t); i++) {
@@ -58,9 +58,9 @@ test_day_known(void **state)
 		int y, m, d;
 
 		snprintf(name, sizeof name, "%04d-%02d-%02d", t[i].y, t[i].m, t[i].d);
-		CHECK(name, rules_ymd_valid(t[i].y, t[i].m, t[i].d), 1);
-		CHECK(name, rules_day_from_ymd(t[i].y, t[i].m, t[i].d), t[i].day);
-		rules_ymd_from_day(t[i].day, &y, &m, &d);
+		CHECK(name, day_ymd_valid(t[i].y, t[i].m, t[i].d), 1);
+		CHECK(name, day_from_ymd(t[i].y, t[i].m, t[i].d), t[i].day);
+		day_to_ymd(t[i].day, &y, &m, &d);
 		CHECK(name, y, t[i].y);
 		CHECK(name, m, t[i].m);
 		CHECK(name, d, t[i].d);
@@ -80,8 +80,8 @@ test_day_invalid(void **state)
 		char name[48];
 
 		snprintf(name, sizeof name, "%d-%d-%d", t[i].y, t[i].m, t[i].d);
-		CHECK(name, rules_ymd_valid(t[i].y, t[i].m, t[i].d), 0);
-		CHECK(name, rules_day_from_ymd(t[i].y, t[i].m, t[i].d), RULES_DAY_INVALID);
+		CHECK(name, day_ymd_valid(t[i].y, t[i].m, t[i].d), 0);
+		CHECK(name, day_from_ymd(t[i].y, t[i].m, t[i].d), DAY_INVALID);
 	}
 }
 
@@ -92,18 +92,18 @@ test_day_round_trip_all(void **state)
 	int py, pm, pd;
 
 	(void)state;
-	rules_ymd_from_day(RULES_DAY_MIN, &py, &pm, &pd);
+	day_to_ymd(DAY_MIN, &py, &pm, &pd);
 	assert_true(py == 1 && pm == 1 && pd == 1);
-	for (int32_t day = RULES_DAY_MIN + 1; day <= RULES_DAY_MAX; day++) {
+	for (int32_t day = DAY_MIN + 1; day <= DAY_MAX; day++) {
 		int y, m, d;
 
-		rules_ymd_from_day(day, &y, &m, &d);
-		if (rules_day_from_ymd(y, m, d) != day)
+		day_to_ymd(day, &y, &m, &d);
+		if (day_from_ymd(y, m, d) != day)
 			fail_msg("day %d -> %d-%d-%d does not come back", (int)day, y, m, d);
 		if (!((y == py && m == pm && d == pd + 1) ||
 		      (y == py && m == pm + 1 && d == 1) || (y == py + 1 && m == 1 && d == 1 && pm == 12)))
 			fail_msg("day %d: %d-%d-%d does not follow %d-%d-%d", (int)day, y, m, d, py, pm, pd);
-		if (d == 1 && day != RULES_DAY_MIN + 1 && !(pd >= 28))
+		if (d == 1 && day != DAY_MIN + 1 && !(pd >= 28))
 			fail_msg("day %d: month of %d days", (int)day, pd);
 		py = y, pm = m, pd = d;
 	}
@@ -114,24 +114,24 @@ test_day_round_trip_all(void **state)
 static void
 test_day_extremes(void **state)
 {
-	static const int32_t t[] = { INT32_MIN, INT32_MIN + 1, RULES_DAY_MIN - 1, RULES_DAY_MAX + 1,
+	static const int32_t t[] = { INT32_MIN, INT32_MIN + 1, DAY_MIN - 1, DAY_MAX + 1,
 		INT32_MAX };
 	(void)state;
 	for (size_t i = 0; i < N(t); i++) {
-		char buf[RULES_DAY_BUF] = "x";
+		char buf[DAY_BUF] = "x";
 		int y, m, d;
 
-		rules_ymd_from_day(t[i], &y, &m, &d);
+		day_to_ymd(t[i], &y, &m, &d);
 		assert_true(m >= 1 && m <= 12 && d >= 1 && d <= 31);
 		assert_true(y < 1 || y > 9999);
-		assert_false(rules_day_format(t[i], buf));
+		assert_false(day_format(t[i], buf));
 		assert_string_equal(buf, "");
 	}
 	/* 2^31 - 1 days after 1970 is in the year 5 881 580. */
 	{
 		int y, m, d;
 
-		rules_ymd_from_day(INT32_MAX, &y, &m, &d);
+		day_to_ymd(INT32_MAX, &y, &m, &d);
 		assert_int_equal(y, 5881580);
 	}
 }
@@ -141,7 +141,7 @@ test_day_parse_format(void **state)
 {
 	static const struct { const char *s; int ok; int32_t day; } t[] = {
 		{ "2024-02-29", 1, 19782 },  { "1970-01-01", 1, 0 },
-		{ "0001-01-01", 1, RULES_DAY_MIN }, { "9999-12-31", 1, RULES_DAY_MAX },
+		{ "0001-01-01", 1, DAY_MIN }, { "9999-12-31", 1, DAY_MAX },
 		{ "2038-01-19", 1, 24855 },  { "2100-03-01", 1, 47541 },
 		{ "2023-02-29", 0, 0 },      { "2100-02-29", 0, 0 },   { "0000-01-01", 0, 0 },
 		{ "2024-2-29", 0, 0 },       { "2024-02-9", 0, 0 },    { "2024-02-29x", 0, 0 },
@@ -152,14 +152,14 @@ test_day_parse_format(void **state)
 	(void)state;
 	for (size_t i = 0; i < N(t); i++) {
 		int32_t day = 12345;
-		bool ok = rules_day_parse(t[i].s, strlen(t[i].s), &day);
+		bool ok = day_parse(t[i].s, strlen(t[i].s), &day);
 
 		CHECK(t[i].s, ok, t[i].ok);
 		CHECK(t[i].s, day, t[i].ok ? t[i].day : 12345);
 		if (ok) {
-			char buf[RULES_DAY_BUF];
+			char buf[DAY_BUF];
 
-			assert_true(rules_day_format(day, buf));
+			assert_true(day_format(day, buf));
 			assert_string_equal(buf, t[i].s);
 		}
 	}
@@ -167,11 +167,11 @@ test_day_parse_format(void **state)
 	{
 		int32_t day = 0;
 
-		assert_true(rules_day_parse("2024-03-10T08:00:00Z", 10, &day));
+		assert_true(day_parse("2024-03-10T08:00:00Z", 10, &day));
 		assert_int_equal(day, D);
 	}
-	assert_false(rules_day_parse(NULL, 10, &(int32_t){ 0 }));
-	assert_false(rules_day_parse("2024-03-10", 10, NULL));
+	assert_false(day_parse(NULL, 10, &(int32_t){ 0 }));
+	assert_false(day_parse("2024-03-10", 10, NULL));
 }
 
 static void
@@ -191,19 +191,19 @@ test_day_from_unix(void **state)
 		{ 2147483647, 28800, 24855 }, /* 2038-01-19 11:14:07 +08 */
 		{ 4294967295LL, 28800, 49710 },
 		{ 0, -36000, -1 },            /* Honolulu: still 1969-12-31 */
-		{ INT64_MAX, 28800, RULES_DAY_INVALID },
-		{ INT64_MIN, 28800, RULES_DAY_INVALID },
-		{ INT64_MIN, INT32_MIN, RULES_DAY_INVALID },
-		{ INT64_MAX, INT32_MAX, RULES_DAY_INVALID },
-		{ 253402300799LL, 0, RULES_DAY_MAX }, /* 9999-12-31 23:59:59 UTC */
-		{ 253402300800LL, 0, RULES_DAY_INVALID },
+		{ INT64_MAX, 28800, DAY_INVALID },
+		{ INT64_MIN, 28800, DAY_INVALID },
+		{ INT64_MIN, INT32_MIN, DAY_INVALID },
+		{ INT64_MAX, INT32_MAX, DAY_INVALID },
+		{ 253402300799LL, 0, DAY_MAX }, /* 9999-12-31 23:59:59 UTC */
+		{ 253402300800LL, 0, DAY_INVALID },
 	};
 	(void)state;
 	for (size_t i = 0; i < N(t); i++) {
 		char name[64];
 
 		snprintf(name, sizeof name, "t=%lld off=%d", (long long)t[i].t, (int)t[i].off);
-		CHECK(name, rules_day_from_unix(t[i].t, t[i].off), t[i].day);
+		CHECK(name, day_from_unix(t[i].t, t[i].off), t[i].day);
 	}
 }
 
@@ -421,9 +421,9 @@ test_declaration_invalid(void **state)
 	d.n_travel = 1;
 	assert_int_equal(rules_declaration(&CONF, &d, AREAS, N(AREAS), &r), -1);
 	d.n_travel = 0;
-	d.day = RULES_DAY_MAX + 1;
+	d.day = DAY_MAX + 1;
 	assert_int_equal(rules_declaration(&CONF, &d, AREAS, N(AREAS), &r), -1);
-	d.day = RULES_DAY_INVALID;
+	d.day = DAY_INVALID;
 	assert_int_equal(rules_declaration(&CONF, &d, AREAS, N(AREAS), &r), -1);
 }
 
@@ -475,8 +475,8 @@ test_apply_declaration(void **state)
 			CHECK(t[i].name, a.start_day, D + t[i].start);
 			CHECK(t[i].name, a.until_day, D + t[i].until);
 		} else {
-			CHECK(t[i].name, a.start_day, RULES_DAY_INVALID);
-			CHECK(t[i].name, a.until_day, RULES_DAY_INVALID);
+			CHECK(t[i].name, a.start_day, DAY_INVALID);
+			CHECK(t[i].name, a.until_day, DAY_INVALID);
 		}
 	}
 }
@@ -498,7 +498,7 @@ test_apply_declaration_invalid(void **state)
 	r.color = RULES_COLOR_NONE;
 	assert_int_equal(rules_apply_declaration(&CONF, RULES_COLOR_GREEN, NULL, &r, &a), -1);
 	r.color = RULES_COLOR_RED;
-	r.day = RULES_DAY_MIN - 1;
+	r.day = DAY_MIN - 1;
 	assert_int_equal(rules_apply_declaration(&CONF, RULES_COLOR_GREEN, NULL, &r, &a), -1);
 }
 
@@ -510,10 +510,10 @@ test_observation_until(void **state)
 	(void)state;
 	assert_int_equal(rules_observation_until(&CONF, D), D + 14);
 	assert_int_equal(rules_observation_until(&seven, D), D + 7);
-	assert_int_equal(rules_observation_until(&CONF, RULES_DAY_MAX), RULES_DAY_MAX + 14);
-	assert_int_equal(rules_observation_until(&bad, D), RULES_DAY_INVALID);
-	assert_int_equal(rules_observation_until(NULL, D), RULES_DAY_INVALID);
-	assert_int_equal(rules_observation_until(&CONF, RULES_DAY_INVALID), RULES_DAY_INVALID);
+	assert_int_equal(rules_observation_until(&CONF, DAY_MAX), DAY_MAX + 14);
+	assert_int_equal(rules_observation_until(&bad, D), DAY_INVALID);
+	assert_int_equal(rules_observation_until(NULL, D), DAY_INVALID);
+	assert_int_equal(rules_observation_until(&CONF, DAY_INVALID), DAY_INVALID);
 }
 
 static void
@@ -891,12 +891,12 @@ test_conversion_invalid(void **state)
 	assert_int_equal(rules_conversion(&bad, &o, D + 3, &out), -1);
 	assert_int_equal(rules_conversion(&CONF, NULL, D + 3, &out), -1);
 	assert_int_equal(rules_conversion(&CONF, &o, D + 3, NULL), -1);
-	assert_int_equal(rules_conversion(&CONF, &o, RULES_DAY_MAX + 1, &out), -1);
-	assert_int_equal(rules_conversion(&CONF, &o, RULES_DAY_INVALID, &out), -1);
+	assert_int_equal(rules_conversion(&CONF, &o, DAY_MAX + 1, &out), -1);
+	assert_int_equal(rules_conversion(&CONF, &o, DAY_INVALID, &out), -1);
 	o.until_day = D - 1; /* ends before it starts */
 	assert_int_equal(rules_conversion(&CONF, &o, D + 3, &out), -1);
 	o.until_day = D + 14;
-	o.start_day = RULES_DAY_MIN - 1;
+	o.start_day = DAY_MIN - 1;
 	assert_int_equal(rules_conversion(&CONF, &o, D + 3, &out), -1);
 	o.start_day = D;
 	o.until_day = INT32_MAX;
@@ -911,14 +911,14 @@ test_conversion_invalid(void **state)
 static void
 test_conversion_range(void **state)
 {
-	struct rules_obs o = { RULES_DAY_MIN, RULES_DAY_MAX, NULL, 0 };
+	struct rules_obs o = { DAY_MIN, DAY_MAX, NULL, 0 };
 	struct rules_obs_out out;
 
 	(void)state;
-	assert_int_equal(rules_conversion(&CONF, &o, RULES_DAY_MAX, &out), 0);
+	assert_int_equal(rules_conversion(&CONF, &o, DAY_MAX, &out), 0);
 	assert_false(out.converts);
-	assert_int_equal(out.missed_days, RULES_DAY_MAX - RULES_DAY_MIN);
-	assert_true(out.until_day > RULES_DAY_MAX);
+	assert_int_equal(out.missed_days, DAY_MAX - DAY_MIN);
+	assert_true(out.until_day > DAY_MAX);
 }
 
 int

@@ -1,4 +1,4 @@
-/* test_valid_id.c: unit tests of the pure application-form validators (fcgi/valid_id.c). */
+/* test_valid_id.c: unit tests of the pure application-form validators (fcgi/model/valid_id.c). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -372,20 +372,20 @@ static void
 dates(void **state)
 {
 	(void)state;
-	assert_true(vid_date_valid(2000, 2, 29));
-	assert_true(vid_date_valid(2024, 2, 29));
-	assert_false(vid_date_valid(1900, 2, 29));
-	assert_false(vid_date_valid(2100, 2, 29));
-	assert_false(vid_date_valid(2023, 2, 29));
-	assert_false(vid_date_valid(2023, 4, 31));
-	assert_false(vid_date_valid(2023, 0, 1));
-	assert_false(vid_date_valid(2023, 13, 1));
-	assert_false(vid_date_valid(2023, 1, 0));
-	assert_int_equal(vid_day_number(1970, 1, 1), 0);
-	assert_int_equal(vid_day_number(1969, 12, 31), -1);
-	assert_int_equal(vid_day_number(2000, 3, 1), 11017);
-	assert_int_equal(vid_day_number(2024, 3, 1) - vid_day_number(2024, 2, 28), 2);
-	assert_int_equal(vid_day_number(1900, 3, 1) - vid_day_number(1900, 2, 28), 1);
+	assert_true(day_ymd_valid(2000, 2, 29));
+	assert_true(day_ymd_valid(2024, 2, 29));
+	assert_false(day_ymd_valid(1900, 2, 29));
+	assert_false(day_ymd_valid(2100, 2, 29));
+	assert_false(day_ymd_valid(2023, 2, 29));
+	assert_false(day_ymd_valid(2023, 4, 31));
+	assert_false(day_ymd_valid(2023, 0, 1));
+	assert_false(day_ymd_valid(2023, 13, 1));
+	assert_false(day_ymd_valid(2023, 1, 0));
+	assert_int_equal(day_from_ymd(1970, 1, 1), 0);
+	assert_int_equal(day_from_ymd(1969, 12, 31), -1);
+	assert_int_equal(day_from_ymd(2000, 3, 1), 11017);
+	assert_int_equal(day_from_ymd(2024, 3, 1) - day_from_ymd(2024, 2, 28), 2);
+	assert_int_equal(day_from_ymd(1900, 3, 1) - day_from_ymd(1900, 2, 28), 1);
 }
 
 /* ---- resident ID -------------------------------------------------------- */

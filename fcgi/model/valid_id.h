@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "day.h"
+
 /*
  * Every function here is pure: no I/O, no clock, no allocation, no global
  * mutable state. Inputs are (pointer, length) pairs that need not be
@@ -55,10 +57,6 @@ const char *vid_err_message(enum vid_err e);
 
 /* ---- dates ------------------------------------------------------------- */
 
-/* True when y-m-d is a real Gregorian date, years 1..9999. */
-bool vid_date_valid(int y, int m, int d);
-/* Days since 1970-01-01 of a valid date (negative before). */
-long vid_day_number(int y, int m, int d);
 
 /* ---- identity documents ------------------------------------------------ */
 
@@ -235,7 +233,7 @@ struct vid_date {
 struct vid_travel {
 	char city[VID_CITY_BUF];   /* trimmed UTF-8 */
 	struct vid_date from, to;
-	long from_day, to_day;     /* vid_day_number of from and to */
+	long from_day, to_day;     /* day_from_ymd of from and to */
 };
 
 /*

@@ -1,6 +1,5 @@
 /* metrics.c: request, latency, database and worker counters in shared memory; Prometheus text. */
 #include "metrics.h"
-#include "routes.h"
 
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -14,7 +13,7 @@ static const int statuses[] = { 200, 201, 204, 302, 304, 400, 401, 403, 404, 405
 #define NSTATUS (sizeof statuses / sizeof statuses[0])
 static const double buckets[] = { 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5 };
 #define NBUCKET (sizeof buckets / sizeof buckets[0])
-#define NROUTE (ROUTE__MAX + 1) /* the last slot counts unmatched paths */
+#define NROUTE (METRICS_ROUTES_MAX + 1) /* the last slot counts unmatched paths */
 
 struct shared {
 	_Atomic uint64_t requests[NROUTE][NSTATUS];
@@ -26,9 +25,15 @@ struct shared {
 
 static struct shared local_fallback;
 static struct shared *shm = &local_fallback;
+static const char *const *route_names;
+static size_t nroutes;
 
-int metrics_init(void)
+int metrics_init(const char *const *names, size_t n)
 {
+	if (n > METRICS_ROUTES_MAX)
+		return -1;
+	route_names = names;
+	nroutes = n;
 	void *p = mmap(NULL, sizeof(struct shared), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED)
 		return -1;
@@ -37,9 +42,15 @@ int metrics_init(void)
 	return 0;
 }
 
+/* The counters' slot of the i-th route shown; i == nroutes is the unmatched paths' slot. */
+static size_t slot(size_t i)
+{
+	return i < nroutes ? i : METRICS_ROUTES_MAX;
+}
+
 void metrics_request(int route, int status, double seconds)
 {
-	size_t r = route >= 0 && route < ROUTE__MAX ? (size_t)route : ROUTE__MAX;
+	size_t r = route >= 0 && (size_t)route < nroutes ? (size_t)route : METRICS_ROUTES_MAX;
 	size_t s = NSTATUS - 1;
 	for (size_t i = 0; i + 1 < NSTATUS; i++)
 		if (statuses[i] == status)
@@ -93,8 +104,9 @@ char *metrics_render(struct arena *a, size_t *len)
 		return NULL;
 	put(&b, "# HELP hqr_requests_total Requests answered, by route and status.\n"
 		"# TYPE hqr_requests_total counter\n");
-	for (size_t r = 0; r < NROUTE; r++) {
-		const char *name = r < ROUTE__MAX ? routes[r].name : "unmatched";
+	for (size_t k = 0; k <= nroutes; k++) {
+		size_t r = slot(k);
+		const char *name = k < nroutes ? route_names[k] : "unmatched";
 		for (size_t s = 0; s < NSTATUS; s++) {
 			uint64_t v = atomic_load_explicit(&shm->requests[r][s], memory_order_relaxed);
 			if (v == 0)
@@ -109,8 +121,9 @@ char *metrics_render(struct arena *a, size_t *len)
 	}
 	put(&b, "# HELP hqr_request_duration_seconds Time from accept to the last byte written.\n"
 		"# TYPE hqr_request_duration_seconds histogram\n");
-	for (size_t r = 0; r < NROUTE; r++) {
-		const char *name = r < ROUTE__MAX ? routes[r].name : "unmatched";
+	for (size_t k = 0; k <= nroutes; k++) {
+		size_t r = slot(k);
+		const char *name = k < nroutes ? route_names[k] : "unmatched";
 		uint64_t cum = 0;
 		for (size_t i = 0; i <= NBUCKET; i++) {
 			cum += atomic_load_explicit(&shm->latency[r][i], memory_order_relaxed);

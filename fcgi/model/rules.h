@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "day.h"
+
 /*
  * Everything here is pure: no I/O, no clock, no allocation, no global mutable
  * state. Dates are local calendar days ("day numbers": days since 1970-01-01
@@ -13,31 +15,7 @@
  * come in struct rules_conf, filled from the configuration.
  */
 
-/* ---- day numbers -------------------------------------------------------- */
 
-#define RULES_DAY_INVALID INT32_MIN
-#define RULES_DAY_MIN (-719162)  /* 0001-01-01 */
-#define RULES_DAY_MAX 2932896    /* 9999-12-31 */
-#define RULES_DAY_STRLEN 10      /* "YYYY-MM-DD" */
-#define RULES_DAY_BUF 11         /* the text and its NUL */
-
-/* True when y-m-d is a real proleptic Gregorian date with 1 <= y <= 9999. */
-bool rules_ymd_valid(int y, int m, int d);
-/* Day number of y-m-d, or RULES_DAY_INVALID when !rules_ymd_valid(y, m, d). */
-int32_t rules_day_from_ymd(int y, int m, int d);
-/* The date of a day number; defined for every int32_t (years outside 1..9999 for
- * days outside RULES_DAY_MIN..RULES_DAY_MAX). y, m, d must not be NULL. */
-void rules_ymd_from_day(int32_t day, int *y, int *m, int *d);
-/* Parses exactly "YYYY-MM-DD" from s[0..len) (need not be NUL-terminated) into *day.
- * Returns false, leaving *day untouched, on any other shape or an unreal date. */
-bool rules_day_parse(const char *s, size_t len, int32_t *day);
-/* Writes "YYYY-MM-DD" and a NUL into buf. Returns false (buf = "") outside
- * RULES_DAY_MIN..RULES_DAY_MAX. */
-bool rules_day_format(int32_t day, char buf[RULES_DAY_BUF]);
-/* The local day of a unix time (seconds) at a fixed UTC offset (seconds east of UTC,
- * e.g. 28800 for Asia/Shanghai); the caller gets the offset from its zone. Floors, so
- * times before 1970 land on the right day. */
-int32_t rules_day_from_unix(int64_t unix_s, int32_t utc_offset_s);
 
 /* ---- vocabulary --------------------------------------------------------- */
 
@@ -137,7 +115,7 @@ struct rules_decl_result {
  * green (NONE) otherwise. City matching and the window are explained in rules.c.
  * areas holds NUL-terminated city names (NULL entries are skipped); the caller owns it.
  * Returns 0 and fills *out, or -1 (out zeroed, color NONE) on a NULL pointer, an invalid
- * conf, d->day outside RULES_DAY_MIN..RULES_DAY_MAX, or travel/areas NULL with a non-zero
+ * conf, d->day outside DAY_MIN..DAY_MAX, or travel/areas NULL with a non-zero
  * count.
  */
 int rules_declaration(const struct rules_conf *conf, const struct rules_decl *d,
@@ -164,14 +142,14 @@ struct rules_apply {
  *    (an officer's longer order is never shortened by a restart), the same rule as a
  *    restart by a report in rules_conversion.
  * Returns 0 and fills *out, or -1 (out zeroed) on a NULL conf/r/out, an invalid conf,
- * r->day outside RULES_DAY_MIN..RULES_DAY_MAX or a color outside the enum.
+ * r->day outside DAY_MIN..DAY_MAX or a color outside the enum.
  */
 int rules_apply_declaration(const struct rules_conf *conf, enum rules_color current,
     const struct rules_obs *cur, const struct rules_decl_result *r, struct rules_apply *out);
 
 /* The end of an observation that starts on start_day: start_day + observation_days.
- * The code may turn green on that day at the earliest. Returns RULES_DAY_INVALID for
- * an invalid conf or a start_day outside RULES_DAY_MIN..RULES_DAY_MAX. */
+ * The code may turn green on that day at the earliest. Returns DAY_INVALID for
+ * an invalid conf or a start_day outside DAY_MIN..DAY_MAX. */
 int32_t rules_observation_until(const struct rules_conf *conf, int32_t start_day);
 
 /* ---- daily reports and conversion to green ------------------------------ */
@@ -225,7 +203,7 @@ struct rules_obs_out {
  * Equivalently: the holder needs reports on L distinct days from the start; the code turns
  * green on the day after the L-th of them.
  * Returns 0 and fills *out, or -1 (out zeroed, converts false) on a NULL pointer, an invalid
- * conf, a day outside RULES_DAY_MIN..RULES_DAY_MAX, until_day < start_day, or reports not
+ * conf, a day outside DAY_MIN..DAY_MAX, until_day < start_day, or reports not
  * sorted by day.
  */
 int rules_conversion(const struct rules_conf *conf, const struct rules_obs *o, int32_t today,

@@ -36,7 +36,7 @@ static int list(struct db *db, struct part *out, char *err, size_t errlen)
 static void part_name(int32_t day, char out[16])
 {
 	int y, m, d;
-	rules_ymd_from_day(day, &y, &m, &d);
+	day_to_ymd(day, &y, &m, &d);
 	snprintf(out, 16, "p%04d%02d%02d", y, m, d);
 }
 

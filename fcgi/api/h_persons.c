@@ -466,8 +466,8 @@ static enum err apply_txn(struct call *c, const struct application *a, struct pi
 	memset(&st, 0, sizeof st);
 	cJSON *code = codes_json(&next, &st, now);
 	if (next.has_obs) {
-		char until[RULES_DAY_BUF];
-		if (rules_day_format(next.obs_until, until))
+		char until[DAY_BUF];
+		if (day_format(next.obs_until, until))
 			cJSON_ReplaceItemInObjectCaseSensitive(code, "observation_until", cJSON_CreateString(until));
 	}
 	cJSON_DeleteItemFromObjectCaseSensitive(code, "report");

@@ -6,8 +6,11 @@
 
 #include "arena.h"
 
-/* Maps the shared counters; call once in the master before forking. 0 ok, -1 fail. */
-int metrics_init(void);
+#define METRICS_ROUTES_MAX 128
+
+/* Maps the shared counters; call once in the master before forking, with the route table's
+ * names (n <= METRICS_ROUTES_MAX; names must outlive the process). 0 ok, -1 fail. */
+int metrics_init(const char *const *names, size_t n);
 /* route: index into the route table, or -1 for unmatched paths. */
 void metrics_request(int route, int status, double seconds);
 void metrics_db_error(void);

@@ -157,8 +157,8 @@ static int parse_time(const char *s, size_t n, int64_t *out)
 				return 0;
 		}
 	}
-	int32_t day = rules_day_from_ymd(y, mo, d);
-	if (!rules_ymd_valid(y, mo, d) || h > 23 || mi > 59 || sec > 59)
+	int32_t day = day_from_ymd(y, mo, d);
+	if (!day_ymd_valid(y, mo, d) || h > 23 || mi > 59 || sec > 59)
 		return 0;
 	int64_t off = 0;
 	if (i + 1 == n && (s[i] == 'Z' || s[i] == 'z')) {

@@ -24,9 +24,9 @@ static cJSON *symptom_words(unsigned mask)
 
 static cJSON *report_json(int32_t day, unsigned symptoms, int temp)
 {
-	char d[RULES_DAY_BUF];
+	char d[DAY_BUF];
 	cJSON *o = cJSON_CreateObject();
-	if (!rules_day_format(day, d))
+	if (!day_format(day, d))
 		d[0] = '\0';
 	cJSON_AddStringToObject(o, "date", d);
 	cJSON_AddNumberToObject(o, "temperature", temp / 10.0);

@@ -165,15 +165,15 @@ enum db_rc codes_read_loaded(struct db *db, const struct conf *c, uint64_t perso
 	return rc;
 }
 
-static void day_text(int32_t day, char out[RULES_DAY_BUF])
+static void day_text(int32_t day, char out[DAY_BUF])
 {
-	if (!rules_day_format(day, out))
+	if (!day_format(day, out))
 		out[0] = '\0';
 }
 
 cJSON *codes_json(const struct code_state *code, const struct code_status *st, int64_t now)
 {
-	char since[32], buf[RULES_DAY_BUF];
+	char since[32], buf[DAY_BUF];
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "color", rules_color_word((enum rules_color)code->color));
 	cJSON_AddStringToObject(o, "reason", code->reason);

@@ -303,37 +303,7 @@ text_copy(const char *in, size_t len, size_t min_cp, size_t max_cp,
 	return 0;
 }
 
-/* ---- dates -------------------------------------------------------------- */
-
-static int
-is_leap(int y)
-{
-	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-bool
-vid_date_valid(int y, int m, int d)
-{
-	static const int mdays[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-
-	if (y < 1 || y > 9999 || m < 1 || m > 12 || d < 1)
-		return false;
-	return d <= mdays[m - 1] + (m == 2 && is_leap(y));
-}
-
-/* Days from 1970-01-01 (proleptic Gregorian; H. Hinnant's days_from_civil). */
-long
-vid_day_number(int y, int m, int d)
-{
-	long yy = (long)y - (m <= 2);
-	long era = (yy >= 0 ? yy : yy - 399) / 400;
-	long yoe = yy - era * 400;
-	long mp = (m + 9) % 12;
-	long doy = (153 * mp + 2) / 5 + d - 1;
-	long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-
-	return era * 146097 + doe - 719468;
-}
+/* ---- dates (the calendar is day.h's) ----------------------------------- */
 
 static int
 date_cmp(int y1, int m1, int d1, int y2, int m2, int d2)
@@ -458,7 +428,7 @@ resident_check(const char *in, size_t len, int ty, int tm, int td, char *b)
 	y = digits_val(b + 6, 4);
 	m = digits_val(b + 10, 2);
 	d = digits_val(b + 12, 2);
-	if (!vid_date_valid(y, m, d) || y < 1900 ||
+	if (!day_ymd_valid(y, m, d) || y < 1900 ||
 	    date_cmp(y, m, d, ty, tm, td) > 0)
 		return VID_ID_BIRTH_DATE;
 	if (mod11_2(b) != b[17])
@@ -1359,7 +1329,7 @@ parse_ymd(const char *s, size_t n, struct vid_date *dt)
 	dt->y = digits_val(s, 4);
 	dt->m = digits_val(s + 5, 2);
 	dt->d = digits_val(s + 8, 2);
-	return vid_date_valid(dt->y, dt->m, dt->d) ? 0 : 2;
+	return day_ymd_valid(dt->y, dt->m, dt->d) ? 0 : 2;
 }
 
 enum vid_err
@@ -1384,9 +1354,9 @@ vid_travel_entry(const char *city, size_t city_len,
 		return VID_TRAVEL_DATES;
 	if (window_days < 0)
 		window_days = 0;
-	t.from_day = vid_day_number(t.from.y, t.from.m, t.from.d);
-	t.to_day = vid_day_number(t.to.y, t.to.m, t.to.d);
-	today = vid_day_number(ty, tm, td);
+	t.from_day = day_from_ymd(t.from.y, t.from.m, t.from.d);
+	t.to_day = day_from_ymd(t.to.y, t.to.m, t.to.d);
+	today = day_from_ymd(ty, tm, td);
 	if (t.from_day > t.to_day || t.to_day > today || t.to_day < today - window_days)
 		return VID_TRAVEL_DATES;
 	if (out != NULL)

@@ -25,7 +25,7 @@ struct totals {
 static int64_t local_midnight(int32_t day)
 {
 	int y, m, d;
-	rules_ymd_from_day(day, &y, &m, &d);
+	day_to_ymd(day, &y, &m, &d);
 	struct tm tm = { 0 };
 	tm.tm_year = y - 1900;
 	tm.tm_mon = m - 1;
@@ -52,8 +52,8 @@ static void remind(struct ctl *ctl, uint64_t person, int32_t day, uint64_t accou
 		t->reminders_skipped++;
 		return;
 	}
-	char date[RULES_DAY_BUF], cmid[128], url[600];
-	rules_day_format(day, date);
+	char date[DAY_BUF], cmid[128], url[600];
+	day_format(day, date);
 	snprintf(cmid, sizeof cmid, "rem-%s-%d-%llu", pid, day, (unsigned long long)account);
 	snprintf(url, sizeof url, "%s/", ctl->conf->public_url);
 	cJSON *o = cJSON_CreateObject();
@@ -136,7 +136,7 @@ int ctl_jobs(struct ctl *ctl, int argc, char **argv)
 		localtime_r(&tt, &tm);
 		reminders_due = tm.tm_hour >= ctl->conf->reminder_hour;
 	} else if (argc == 3 && strcmp(argv[0], "daily") == 0 && strcmp(argv[1], "--date") == 0 &&
-		   rules_day_parse(argv[2], strlen(argv[2]), &day)) {
+		   day_parse(argv[2], strlen(argv[2]), &day)) {
 		/* As of the end of that local day: its reminders are due. */
 		now = local_midnight(day + 1) - 60;
 		reminders_due = 1;
@@ -144,8 +144,8 @@ int ctl_jobs(struct ctl *ctl, int argc, char **argv)
 		fprintf(stderr, "usage: hqrctl jobs daily [--date YYYY-MM-DD]\n");
 		return 2;
 	}
-	char date[RULES_DAY_BUF], err[512];
-	rules_day_format(day, date);
+	char date[DAY_BUF], err[512];
+	day_format(day, date);
 	struct totals t = { 0 };
 	platform_global_init();
 	printf("daily job for %s\n", date);

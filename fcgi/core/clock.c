@@ -1,6 +1,6 @@
 /* clock.c: the one clock of the service, and local dates in the configured zone. */
 #include "clock.h"
-#include "rules.h"
+#include "day.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,5 +56,5 @@ int32_t clock_local_day(int64_t t)
 {
 	int y, m, d;
 	clock_local_ymd(t, &y, &m, &d);
-	return rules_day_from_ymd(y, m, d);
+	return day_from_ymd(y, m, d);
 }

@@ -2,7 +2,7 @@
 #include "clock.h"
 #include "ctl.h"
 #include "db.h"
-#include "persons.h"
+#include "person.h"
 #include "valid.h"
 
 #include <stdio.h>

@@ -3,139 +3,6 @@
 
 #include <string.h>
 
-/* ---- day numbers -------------------------------------------------------- */
-
-/*
- * Howard Hinnant's days_from_civil / civil_from_days (proleptic Gregorian, years
- * counted from March so that the leap day is the last day of a year), computed in
- * int64_t so that no int32_t input can overflow.
- */
-
-static bool
-is_leap(int64_t y)
-{
-	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-static int
-days_in_month(int y, int m)
-{
-	static const int dim[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-
-	return m == 2 && is_leap(y) ? 29 : dim[m - 1];
-}
-
-bool
-rules_ymd_valid(int y, int m, int d)
-{
-	if (y < 1 || y > 9999 || m < 1 || m > 12 || d < 1)
-		return false;
-	return d <= days_in_month(y, m);
-}
-
-int32_t
-rules_day_from_ymd(int y, int m, int d)
-{
-	int64_t yy, era, yoe, doy, doe;
-
-	if (!rules_ymd_valid(y, m, d))
-		return RULES_DAY_INVALID;
-	yy = (int64_t)y - (m <= 2);
-	era = (yy >= 0 ? yy : yy - 399) / 400;
-	yoe = yy - era * 400;                                   /* 0..399 */
-	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;  /* 0..365 */
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;            /* 0..146096 */
-	return (int32_t)(era * 146097 + doe - 719468);
-}
-
-void
-rules_ymd_from_day(int32_t day, int *y, int *m, int *d)
-{
-	int64_t z = (int64_t)day + 719468;
-	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-	int64_t doe = z - era * 146097;                                        /* 0..146096 */
-	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;   /* 0..399 */
-	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);                 /* 0..365 */
-	int64_t mp = (5 * doy + 2) / 153;                                      /* 0..11 */
-	int64_t mm = mp < 10 ? mp + 3 : mp - 9;
-
-	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
-	*m = (int)mm;
-	*y = (int)(yoe + era * 400 + (mm <= 2));
-}
-
-static bool
-day_ok(int64_t day)
-{
-	return day >= RULES_DAY_MIN && day <= RULES_DAY_MAX;
-}
-
-static int
-digits(const char *s, size_t n)
-{
-	int v = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		v = v * 10 + (s[i] - '0');
-	}
-	return v;
-}
-
-bool
-rules_day_parse(const char *s, size_t len, int32_t *day)
-{
-	int y, m, d;
-
-	if (s == NULL || day == NULL || len != RULES_DAY_STRLEN || s[4] != '-' || s[7] != '-')
-		return false;
-	y = digits(s, 4);
-	m = digits(s + 5, 2);
-	d = digits(s + 8, 2);
-	if (y < 0 || m < 0 || d < 0 || !rules_ymd_valid(y, m, d))
-		return false;
-	*day = rules_day_from_ymd(y, m, d);
-	return true;
-}
-
-static void
-put_digits(char *p, int v, int n)
-{
-	for (int i = n - 1; i >= 0; i--) {
-		p[i] = (char)('0' + v % 10);
-		v /= 10;
-	}
-}
-
-bool
-rules_day_format(int32_t day, char buf[RULES_DAY_BUF])
-{
-	int y, m, d;
-
-	buf[0] = '\0';
-	if (!day_ok(day))
-		return false;
-	rules_ymd_from_day(day, &y, &m, &d);
-	put_digits(buf, y, 4);
-	buf[4] = '-';
-	put_digits(buf + 5, m, 2);
-	buf[7] = '-';
-	put_digits(buf + 8, d, 2);
-	buf[10] = '\0';
-	return true;
-}
-
-int32_t
-rules_day_from_unix(int64_t unix_s, int32_t utc_offset_s)
-{
-	/* Split first so that no addition can overflow, then floor. */
-	int64_t q = unix_s / 86400, r = unix_s % 86400 + utc_offset_s;
-	int64_t day = q + r / 86400 - (r % 86400 < 0 ? 1 : 0);
-
-	return day_ok(day) ? (int32_t)day : RULES_DAY_INVALID;
-}
-
 /* ---- vocabulary --------------------------------------------------------- */
 
 static const char *const color_words[] = {
@@ -365,8 +232,8 @@ rules_apply_declaration(const struct rules_conf *conf, enum rules_color current,
 	    (r->color != RULES_COLOR_GREEN && r->color != RULES_COLOR_RED))
 		return -1;
 
-	out->start_day = RULES_DAY_INVALID;
-	out->until_day = RULES_DAY_INVALID;
+	out->start_day = DAY_INVALID;
+	out->until_day = DAY_INVALID;
 	if (r->color != RULES_COLOR_RED) {
 		/* Never lowers: green on green, red stays red, no color yet becomes green. */
 		out->color = current == RULES_COLOR_NONE ? RULES_COLOR_GREEN : current;
@@ -388,7 +255,7 @@ int32_t
 rules_observation_until(const struct rules_conf *conf, int32_t start_day)
 {
 	if (!rules_conf_valid(conf) || !day_ok(start_day))
-		return RULES_DAY_INVALID;
+		return DAY_INVALID;
 	return start_day + conf->observation_days;
 }
 

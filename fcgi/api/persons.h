@@ -5,12 +5,9 @@
 
 #include "db.h"
 #include "err.h"
+#include "person.h"
 #include "req.h"
 
-#define PUBLIC_ID_LEN 22
-/* The high-risk area list: at most this many cities, each 1..RISK_AREA_MAX_CP code points. */
-#define RISK_AREAS_MAX 1000
-#define RISK_AREA_MAX_CP 40
 
 struct person_row {
 	uint64_t id;
