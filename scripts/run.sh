@@ -1,24 +1,39 @@
 #!/usr/bin/env bash
 # run.sh: `make run`: the whole service on the embedded default under var/, in the foreground;
-# Ctrl-C (SIGINT) or SIGTERM stops everything it started. A second run reuses var/.
+# Ctrl-C (SIGINT) or SIGTERM stops everything it started. A second run reuses var/; a second run
+# while one runs on the same var/ says so and exits 1. HQR_VAR (tests) moves var/ elsewhere.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 export HQR_BUILD=${1:-build}
 PORT=${HQR_PORT:-8080}
-VAR="$ROOT/var"
+VAR=${HQR_VAR:-$ROOT/var}
+
+# One `make run` per var/: a second one says where the first runs and stops.
+mkdir -p "$VAR"
+exec 9>"$VAR/run.lock"
+if ! flock -n 9; then
+  pid=$(cat "$VAR/run.pid" 2>/dev/null || echo "?")
+  port=$(sed -n 's/^HTTP_PORT=//p' "$VAR/stack.env" 2>/dev/null | tr -d "'\"")
+  echo "make run: the service already runs on $VAR (pid $pid, http://127.0.0.1:${port:-$PORT}/);" \
+    "stop it first (Ctrl-C where it runs, or kill -INT $pid)" >&2
+  exit 1
+fi
+echo $$ >"$VAR/run.pid"
 
 stopping=0
 cleanup() {
   [ $stopping = 1 ] && return; stopping=1
   echo; echo "stopping..."
-  scripts/stack.sh stop "$VAR" || true
+  scripts/stack.sh stop "$VAR" 9>&- || true
+  rm -f "$VAR/run.pid"
   echo "stopped."
 }
 trap cleanup EXIT
 trap 'exit 0' INT TERM
 
-scripts/stack.sh start "$VAR" "$PORT"
+# The daemons must not inherit the lock: it is this script's, held while it runs.
+scripts/stack.sh start "$VAR" "$PORT" 9>&-
 # shellcheck disable=SC1091
 . "$VAR/stack.env"
 DEMO=$("$HQR_BUILD/hqrctl" -c "$VAR/hqr.conf" seed-demo)

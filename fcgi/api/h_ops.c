@@ -1,5 +1,6 @@
 /* h_ops.c: operations endpoints: liveness, readiness, Prometheus metrics. */
 #include "db.h"
+#include "log.h"
 #include "metrics.h"
 #include "resp.h"
 #include "routes.h"
@@ -20,6 +21,14 @@ enum err h_readyz(struct call *c)
 	struct db_col cols[] = { DBC_I32(&one), DBC_END };
 	if (db_exec(c->db, STMT_PING, NULL, cols) != DB_OK || one != 1)
 		return ERR_UNAVAILABLE;
+	/* A statement the schema refuses (a migration not run) is not ready either. */
+	int first = -1, bad = db_unprepared(c->db, 0, &first);
+	if (bad != 0) {
+		if (bad > 0)
+			log_error("readyz: %d statements do not prepare (the first: %d); are migrations applied?", bad,
+				  first);
+		return ERR_UNAVAILABLE;
+	}
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "status", "ready");
 	cJSON_AddStringToObject(o, "database", "ok");

@@ -14,6 +14,7 @@
 #include "log.h"
 #include "resp.h"
 #include "routes.h"
+#include "photo.h"
 #include "valid_id.h"
 
 #include <cjson/cJSON.h>

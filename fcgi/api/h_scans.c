@@ -307,6 +307,7 @@ static const struct scan_row *live_decide(struct scan_job *job)
 		return NULL;
 	}
 	d->c->device_id = job->lk.device;
+	d->c->device_deferred = 0;
 	d->c->checkpoint_id = job->lk.checkpoint;
 	d->e = decide(d->c, &d->in, &d->cc, job->lk.checkpoint, job->lk.cp_kind, job->lk.cp_type, d->at_ms, &job->lk,
 		      &d->out);

@@ -127,11 +127,30 @@ static int apply_file(struct db *db, const char *path)
 	return rc;
 }
 
+/* migrate --check: every statement of the service prepares against the schema as migrated. */
+static int check_statements(struct ctl *ctl)
+{
+	int first = -1, bad = db_unprepared(ctl->db, 1, &first);
+	if (bad < 0) {
+		fprintf(stderr, "hqrctl: cannot reach the database\n");
+		return 1;
+	}
+	if (bad > 0) {
+		fprintf(stderr, "hqrctl: %d of %d statements do not prepare; the first (%d): %.120s\n", bad,
+			(int)STMT__MAX, first, db_stmt_sql[first]);
+		return 1;
+	}
+	printf("all %d statements prepare against the schema\n", (int)STMT__MAX);
+	return 0;
+}
+
 int ctl_migrate(struct ctl *ctl, int argc, char **argv)
 {
+	if (argc == 1 && strcmp(argv[0], "--check") == 0)
+		return check_statements(ctl);
 	int status = argc > 0 && strcmp(argv[0], "--status") == 0;
 	if (argc > 0 && !status) {
-		fprintf(stderr, "usage: hqrctl migrate [--status]\n");
+		fprintf(stderr, "usage: hqrctl migrate [--status | --check]\n");
 		return 2;
 	}
 	if (db_exec(ctl->db, STMT_MIGRATIONS_CREATE, NULL, NULL) != DB_OK) {

@@ -17,7 +17,7 @@ struct verb {
 };
 
 static const struct verb verbs[] = {
-	{ "migrate", "migrate [--status]   apply the numbered files under sql/ (or list them)", ctl_migrate, 1 },
+	{ "migrate", "migrate [--status | --check]   apply the numbered files under sql/ (list them; check every statement prepares)", ctl_migrate, 1 },
 	{ "keys", "keys init|rotate|list  the service's keys under keys_dir", ctl_keys, 0 },
 	{ "risk-areas", "risk-areas set [CITY...] | list   the high-risk areas of the declaration rules", ctl_risk_areas, 1 },
 	{ "verify-token", "verify-token (--keys-file F | --keys-url U) TEXT   check a code as an offline reader does", ctl_verify_token, 0 },

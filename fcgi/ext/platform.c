@@ -1,5 +1,6 @@
 /* platform.c: libcurl client of the chat platform; the shared access token; bounded waits. */
 #include "platform.h"
+#include "cclass.h"
 #include "clock.h"
 #include "conf.h"
 #include "db.h"
@@ -156,13 +157,7 @@ static int copy_str(const cJSON *o, const char *name, char *out, size_t max)
 /* openid and unionid are ASCII ids; anything else is a bad body. */
 static int id_ok(const char *s)
 {
-	if (s[0] == '\0')
-		return 0;
-	for (; *s != '\0'; s++)
-		if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') ||
-		      *s == '-' || *s == '_'))
-			return 0;
-	return 1;
+	return cc_all(s, strlen(s), cc_b64url);
 }
 
 static enum pf_rc user_call(const struct conf *c, const char *path, const char *codeparam, const char *code,
@@ -171,9 +166,8 @@ static enum pf_rc user_call(const struct conf *c, const char *path, const char *
 	char url[2048];
 	memset(u, 0, sizeof *u);
 	*errcode = 0;
-	for (const char *p = code; *p != '\0'; p++)
-		if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-' || *p == '_'))
-			return PF_BAD_BODY;
+	if (code[0] != '\0' && !cc_all(code, strlen(code), cc_b64url))
+		return PF_BAD_BODY;
 	int n = snprintf(url, sizeof url, "%s%s?appid=%s&secret=%s&%s=%s&grant_type=authorization_code",
 			 c->api_base, path, c->appid, c->app_secret, codeparam, code);
 	if (n < 0 || (size_t)n >= sizeof url)

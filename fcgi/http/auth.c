@@ -1,5 +1,6 @@
 /* auth.c: checkpoint devices, integrators and staff: tokens hashed at rest, signatures, audit. */
 #include "auth.h"
+#include "cclass.h"
 #include "clock.h"
 #include "conf.h"
 #include "crypto.h"
@@ -30,12 +31,8 @@ static const char *bearer(const struct call *c)
 	if (h == NULL || strncasecmp(h, "Bearer ", 7) != 0)
 		return NULL;
 	h += 7;
-	if (strlen(h) != AUTH_TOKEN_LEN)
+	if (strlen(h) != AUTH_TOKEN_LEN || !cc_all(h, AUTH_TOKEN_LEN, cc_b64url))
 		return NULL;
-	for (const char *p = h; *p != '\0'; p++)
-		if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-' ||
-		      *p == '_'))
-			return NULL;
 	return h;
 }
 

@@ -1,6 +1,7 @@
 /* router.c: route matching and the common checks driven by the route's row. */
 #include "router.h"
 #include "auth.h"
+#include "log.h"
 #include "session.h"
 
 #include <cjson/cJSON.h>
@@ -239,7 +240,14 @@ static enum err dispatch(struct call *c)
 		if ((e = fields_validate(c, r->fields, r->nfields, in, c->f)) != ERR_OK)
 			return e;
 	}
-	return r->handler(c);
+	e = r->handler(c);
+	/* A route that left its caller's check to its handler (AUTH_HOLDER, a device's scan) must
+	 * have finished it before answering; one that did not is a defect, refused, not a pass. */
+	if (e == ERR_OK && (c->session_deferred || c->device_deferred)) {
+		log_error("route %s answered without finishing its caller's check", r->name);
+		return ERR_INTERNAL;
+	}
+	return e;
 }
 
 enum err router_dispatch(struct call *c)

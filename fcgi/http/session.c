@@ -1,5 +1,6 @@
 /* session.c: citizen sessions: random tokens, hashed at rest, idle and absolute expiry, CSRF rule. */
 #include "session.h"
+#include "cclass.h"
 #include "clock.h"
 #include "conf.h"
 #include "crypto.h"
@@ -28,13 +29,7 @@ enum db_rc session_create(struct db *db, const struct conf *conf, uint64_t accou
 /* A token is exactly SESSION_TOKEN_LEN base64url characters. */
 static int token_ok(const char *t)
 {
-	if (t == NULL || strlen(t) != SESSION_TOKEN_LEN)
-		return 0;
-	for (const char *p = t; *p != '\0'; p++)
-		if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
-		      *p == '-' || *p == '_'))
-			return 0;
-	return 1;
+	return t != NULL && strlen(t) == SESSION_TOKEN_LEN && cc_all(t, SESSION_TOKEN_LEN, cc_b64url);
 }
 
 enum err session_defer(struct call *c)
@@ -82,6 +77,7 @@ enum err session_accept(struct call *c, enum db_rc rc, uint64_t account, int32_t
 	}
 	c->account_id = account;
 	c->session_kind = kind;
+	c->session_deferred = 0; /* the caller's check is finished */
 	return ERR_OK;
 }
 

@@ -1,4 +1,4 @@
-/* valid_id.h: pure validators and maskers for the application form (ID documents, name, phone, address, photo, health). */
+/* valid_id.h: pure validators and maskers for the application form (ID documents, name, phone, address, health; the photo: photo.h). */
 #ifndef HQR_VALID_ID_H
 #define HQR_VALID_ID_H
 
@@ -155,24 +155,6 @@ enum vid_err vid_address(const char *in, size_t len, char *out, size_t outmax);
 size_t vid_mask_name(const char *name, size_t len, char *out, size_t outmax);
 size_t vid_mask_id(enum vid_doc t, const char *id, size_t len, char *out, size_t outmax);
 size_t vid_mask_phone(const char *phone, size_t len, char *out, size_t outmax);
-
-/* ---- photo -------------------------------------------------------------- */
-
-#define VID_PHOTO_MAX_BYTES_DEFAULT ((size_t)2 * 1024 * 1024)
-
-/*
- * An ID photo judged by its bytes only (the declared content type and file
- * name are ignored). Accepts PNG (signature, IHDR, every chunk's bounds and
- * CRC, IDAT present, IEND last with nothing after it, not animated) and JPEG
- * as browsers decode it (SOI, segments walked with bounds, exactly one
- * 8-bit SOF0/SOF1/SOF2 frame header, a scan, EOI; bytes after EOI are allowed:
- * phones append MPF secondary images). Never reads past d[n-1].
- * Errors: PHOTO_SIZE (n == 0 or n > max_bytes), PHOTO_TYPE, PHOTO_CORRUPT,
- * PHOTO_DIMENSIONS (width or height outside min_dim..max_dim).
- * w, h, is_png may be NULL; they are set on VID_OK and on PHOTO_DIMENSIONS.
- */
-enum vid_err vid_photo(const uint8_t *d, size_t n, size_t max_bytes, int min_dim,
-    int max_dim, int *w, int *h, int *is_png);
 
 /* ---- health declaration ------------------------------------------------- */
 

@@ -100,6 +100,31 @@ static MYSQL_STMT *prepare(struct db *db, int i)
 	return st;
 }
 
+int db_unprepared(struct db *db, int all, int *first)
+{
+	int n = 0;
+	if (first != NULL)
+		*first = -1;
+	if (db_connect(db) != DB_OK)
+		return -1;
+	for (int i = 0; i < STMT__MAX; i++) {
+		int lazy = DB_STMT_LAZY(i);
+		if (lazy && !all)
+			continue;
+		MYSQL_STMT *st = db->st[i];
+		if (st == NULL && (st = prepare(db, i)) == NULL) {
+			if (n++ == 0 && first != NULL)
+				*first = i;
+			continue;
+		}
+		if (lazy)
+			mysql_stmt_close(st); /* only checked: lazily prepared ones stay lazy */
+		else
+			db->st[i] = st;
+	}
+	return n;
+}
+
 enum db_rc db_connect(struct db *db)
 {
 	if (db->m != NULL)

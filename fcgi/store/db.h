@@ -81,6 +81,10 @@ void db_rollback(struct db *db);
 enum db_rc db_exec_text(struct db *db, const char *sql, char *err, size_t errlen);
 /* Connects now if not connected; DB_OK or DB_DOWN. */
 enum db_rc db_connect(struct db *db);
+/* Prepares every statement that is not (all: also the lazily prepared ones, closed again) and
+ * returns how many fail against the schema, -1 when the database is down; *first (may be NULL)
+ * is the first failing statement or -1. /readyz and `hqrctl check-statements` ask it. */
+int db_unprepared(struct db *db, int all, int *first);
 /* Process-wide set-up before threads start, and a counter of errors for /metrics. */
 void db_global_init(void);
 void db_thread_init(void);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "photo.h"
 #include "valid_id.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -12,6 +12,7 @@
 
 #include <cJSON.h>
 
+#include "photo.h"
 #include "valid_id.h"
 
 /* (pointer, length) of a string literal; the literal may hold NUL bytes. */

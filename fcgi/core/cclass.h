@@ -1,0 +1,28 @@
+/* cclass.h: the ASCII character classes every parser and validator asks, in one place (never
+ * the locale's <ctype.h>: a request's bytes are judged the same everywhere). */
+#ifndef HQR_CCLASS_H
+#define HQR_CCLASS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+static inline bool cc_digit(int c) { return c >= '0' && c <= '9'; }
+static inline bool cc_upper(int c) { return c >= 'A' && c <= 'Z'; }
+static inline bool cc_lower(int c) { return c >= 'a' && c <= 'z'; }
+static inline bool cc_alpha(int c) { return cc_upper(c) || cc_lower(c); }
+static inline bool cc_alnum(int c) { return cc_alpha(c) || cc_digit(c); }
+/* The base64url alphabet (RFC 4648 §5) without padding: tokens, ids, session cookies. */
+static inline bool cc_b64url(int c) { return cc_alnum(c) || c == '-' || c == '_'; }
+
+/* Whether all n bytes of s are of the class (false for n == 0). */
+static inline bool cc_all(const char *s, size_t n, bool (*cls)(int))
+{
+	if (s == NULL || n == 0)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!cls((unsigned char)s[i]))
+			return false;
+	return true;
+}
+
+#endif

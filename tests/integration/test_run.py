@@ -1,0 +1,78 @@
+"""`make run` (scripts/run.sh) as a newcomer uses it: it comes up, a second one on the same var/
+says where the first runs and exits non-zero, and Ctrl-C (SIGINT) stops everything it started."""
+import os
+import signal
+import subprocess
+import tempfile
+import time
+
+import requests
+
+from conftest import ROOT, pid_alive
+
+RUN_SH = os.path.join(ROOT, "scripts", "run.sh")
+
+
+def wait_until(cond, timeout, what):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if cond():
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def stack_pids(var):
+    """The pids the stack's pid files name, for the processes still alive."""
+    pids = []
+    for rel in ("db/mysqld.pid", "run/hqr.pid", "run/sim.pid", "nginx/nginx.pid"):
+        path = os.path.join(var, rel)
+        if os.path.exists(path):
+            with open(path) as f:
+                txt = f.read().strip()
+            if txt.isdigit() and pid_alive(int(txt)):
+                pids.append(int(txt))
+    return pids
+
+
+def test_second_run_refused_and_sigint_stops_all():
+    build = os.environ.get("HQR_BUILD", "build")
+    with tempfile.TemporaryDirectory(prefix="hqr-run-") as tmp:
+        var = os.path.join(tmp, "var")
+        env = dict(os.environ, HQR_VAR=var, HQR_PORT="0")
+        out_path = os.path.join(tmp, "run.out")
+        with open(out_path, "w") as out:
+            # Its own process group, with SIGINT not ignored: as in a terminal.
+            first = subprocess.Popen([RUN_SH, build], stdout=out, stderr=subprocess.STDOUT, env=env,
+                                     cwd=ROOT, start_new_session=True)
+        try:
+            wait_until(lambda: "Press Ctrl-C to stop." in open(out_path).read()
+                       or first.poll() is not None, 180, "make run to come up")
+            assert first.poll() is None, open(out_path).read()
+            port = None
+            with open(os.path.join(var, "stack.env")) as f:
+                for line in f:
+                    if line.startswith("HTTP_PORT="):
+                        port = line.split("=", 1)[1].strip().strip("'\"")
+            url = f"http://127.0.0.1:{port}/"
+            assert requests.get(url + "healthz", timeout=5).status_code == 200
+            assert stack_pids(var), "the stack's processes are running"
+
+            second = subprocess.run([RUN_SH, build], env=env, cwd=ROOT, capture_output=True,
+                                    text=True, timeout=60)
+            assert second.returncode != 0
+            assert "already runs" in second.stderr
+            assert f"pid {first.pid}" in second.stderr
+            assert url in second.stderr
+            # The first one is untouched by the refused second one.
+            assert requests.get(url + "healthz", timeout=5).status_code == 200
+
+            os.killpg(first.pid, signal.SIGINT)
+            first.wait(timeout=90)
+            wait_until(lambda: not stack_pids(var), 30, "every process of the stack to stop")
+            assert "stopped." in open(out_path).read()
+        finally:
+            if first.poll() is None:
+                os.killpg(first.pid, signal.SIGKILL)
+            subprocess.run([os.path.join(ROOT, "scripts", "stack.sh"), "stop", var],
+                           capture_output=True, timeout=120)

@@ -1,0 +1,49 @@
+"""Every statement of the service prepares against the migrated schema, and a schema that
+refuses one (a migration not run, a table moved away) makes /readyz answer 503 until it is
+back: the load balancer stops sending traffic to a host that would fail requests."""
+import time
+
+from helpers import hqrctl
+
+
+def test_every_statement_prepares_against_the_migrated_schema(stack):
+    p = hqrctl(stack, "migrate", "--check")
+    assert "statements prepare against the schema" in p.stdout
+
+
+def kill_app_connections(stack):
+    """Ends the application's database connections, so that its threads connect (and prepare
+    their statements) again on their next request."""
+    for (cid,) in stack.sql("SELECT id FROM information_schema.processlist "
+                            "WHERE db = 'hqr' AND id <> CONNECTION_ID() AND command <> 'Daemon'"):
+        try:
+            stack.sql(f"KILL CONNECTION {int(cid)}")
+        except RuntimeError:
+            pass  # it ended on its own meanwhile
+
+
+def readyz_statuses(stack, http, n):
+    """The statuses of n /readyz calls (they land on different worker threads)."""
+    return [http.get(stack.url("/readyz"), timeout=10).status_code for _ in range(n)]
+
+
+def test_readyz_fails_while_a_statement_does_not_prepare(stack, http):
+    assert http.get(stack.url("/readyz"), timeout=10).status_code == 200
+    stack.sql("RENAME TABLE reminders TO reminders_moved")
+    try:
+        kill_app_connections(stack)
+        statuses = readyz_statuses(stack, http, 8)
+        assert 200 not in statuses, statuses
+        r = http.get(stack.url("/readyz"), timeout=10)
+        assert r.status_code == 503
+        assert r.json()["error"]["code"] == "UNAVAILABLE"
+        p = hqrctl(stack, "migrate", "--check", check=False)
+        assert p.returncode == 1
+        assert "reminders" in p.stderr
+    finally:
+        stack.sql("RENAME TABLE reminders_moved TO reminders")
+    # Back: the statements prepare on the next readiness check, without a restart.
+    end = time.monotonic() + 10
+    while time.monotonic() < end and readyz_statuses(stack, http, 4) != [200] * 4:
+        time.sleep(0.1)
+    assert readyz_statuses(stack, http, 8) == [200] * 8
