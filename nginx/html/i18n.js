@@ -92,12 +92,16 @@
   const api = { zone: 'Asia/Shanghai' };
   const fmts = new Map();
   function parts(ms) {
-    const k = api.zone;
+    let k = api.zone;
     if (!fmts.has(k)) {
-      fmts.set(k, new Intl.DateTimeFormat('en-GB', {
-        timeZone: k, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit',
-        second: '2-digit', weekday: 'short', hourCycle: 'h23',
-      }));
+      const opts = { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit',
+        second: '2-digit', weekday: 'short', hourCycle: 'h23' };
+      try {
+        fmts.set(k, new Intl.DateTimeFormat('en-GB', { timeZone: k, ...opts }));
+      } catch (e) { // a zone this browser does not know: the city's default
+        k = api.zone = 'Asia/Shanghai';
+        if (!fmts.has(k)) fmts.set(k, new Intl.DateTimeFormat('en-GB', { timeZone: k, ...opts }));
+      }
     }
     const o = {};
     for (const p of fmts.get(k).formatToParts(new Date(ms))) o[p.type] = p.value;
