@@ -17,6 +17,7 @@ mkdir -p "$DIR"
 DIR=$(cd "$DIR" && pwd)
 CH="$DIR/root"
 LOG="$DIR/log"
+EXTRA_ENV=""
 
 step_start=0
 step() { step_start=$SECONDS; printf '%-44s' "$1" >&2; }
@@ -60,8 +61,9 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 in_root() { # runs a command in the chroot, in the project, with a clean environment
+  # shellcheck disable=SC2086
   chroot "$CH" /usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-    HOME=/root LANG=C.UTF-8 TERM=dumb /bin/bash -c "cd /project && $1"
+    HOME=/root LANG=C.UTF-8 TERM=dumb $EXTRA_ENV /bin/bash -c "cd /project && $1"
 }
 
 total=$SECONDS
@@ -76,10 +78,17 @@ fi
 done_step
 
 step "debootstrap a minimal Debian 12 root"
-# A root left mounted by a killed earlier run is unmounted before it is removed.
+# A root left mounted by a killed earlier run is unmounted before it is removed. The pristine
+# debootstrap output is kept as base.tar (FRESH_REBUILD=1 makes it anew): each run starts from it.
 unmount_all
 rm -rf --one-file-system "$CH"
-debootstrap --variant=minbase "$SUITE" "$CH" "$(mirror)" >>"$LOG" 2>&1 || fail "debootstrap"
+if [ "${FRESH_REBUILD:-0}" = 1 ] || [ ! -s "$DIR/base.tar" ]; then
+  rm -f "$DIR/base.tar"
+  debootstrap --variant=minbase "$SUITE" "$CH" "$(mirror)" >>"$LOG" 2>&1 || fail "debootstrap"
+  tar -C "$CH" -cf "$DIR/base.tar.part" . && mv "$DIR/base.tar.part" "$DIR/base.tar"
+else
+  mkdir -p "$CH" && tar -C "$CH" -xf "$DIR/base.tar" || fail "unpacking base.tar"
+fi
 # The same apt sources (and security updates) as this machine; name resolution; npm's settings.
 rm -f "$CH/etc/apt/sources.list"
 for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.sources /etc/apt/sources.list.d/*.list; do
@@ -89,6 +98,14 @@ for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.sources /etc/apt/source
 done
 cp /etc/resolv.conf "$CH/etc/resolv.conf"
 [ -f /root/.npmrc ] && cp /root/.npmrc "$CH/root/.npmrc"
+# This machine's own trust anchors (a network's TLS proxy, say) are the network's, not the
+# project's: the root gets them too, and Node.js is pointed at the system bundle as here.
+if compgen -G "/usr/local/share/ca-certificates/*.crt" >/dev/null; then
+  mkdir -p "$CH/usr/local/share/ca-certificates"
+  cp /usr/local/share/ca-certificates/*.crt "$CH/usr/local/share/ca-certificates/"
+fi
+EXTRA_ENV=""
+[ -n "${NODE_EXTRA_CA_CERTS:-}" ] && EXTRA_ENV="NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt"
 done_step
 
 step "mount /proc, /sys, /dev"
@@ -115,8 +132,9 @@ step "make run, until /healthz answers"
 # Job control on for this one job: its own process group (so SIGINT reaches all of it), and
 # SIGINT not ignored as it is for a plain background job of a script.
 set -m
+# shellcheck disable=SC2086
 chroot "$CH" /usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-  HOME=/root LANG=C.UTF-8 TERM=dumb HQR_PORT=$PORT /bin/bash -c "cd /project && exec make run" \
+  HOME=/root LANG=C.UTF-8 TERM=dumb HQR_PORT=$PORT $EXTRA_ENV /bin/bash -c "cd /project && exec make run" \
   >>"$LOG" 2>&1 </dev/null &
 RUN_PID=$!
 set +m

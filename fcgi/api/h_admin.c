@@ -319,18 +319,6 @@ static enum db_rc person_by_public(struct db *db, const char *pid, uint64_t *id)
 	return db_exec(db, STMT_PERSON_ID_BY_PUBLIC, p, cols);
 }
 
-/* The blind index of a normalised document number (the same as an application computes). */
-static void id_index(const struct keys *k, enum vid_doc type, const char *number, uint8_t out[32])
-{
-	uint8_t in[1 + VID_DOC_BUF];
-	size_t n = strlen(number);
-	if (n > VID_DOC_MAX)
-		n = VID_DOC_MAX;
-	in[0] = (uint8_t)type;
-	memcpy(in + 1, number, n);
-	crypto_hmac_sha256(k->index, sizeof k->index, in, n + 1, out);
-}
-
 /* Validates id_type and id_number (already known to be present text) and computes the index.
  * Records field errors on the call; returns 0 when both are valid. */
 static int index_of(struct call *c, const char *type, const char *number, uint8_t out[32])
@@ -347,7 +335,7 @@ static int index_of(struct call *c, const char *type, const char *number, uint8_
 		call_field_error(c, "id_number", vid_err_word(e));
 		return -1;
 	}
-	id_index(c->keys, vid_doc_from_word(type), norm, out);
+	person_id_index(c->keys->index, vid_doc_from_word(type), norm, out);
 	return 0;
 }
 

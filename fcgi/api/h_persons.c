@@ -313,11 +313,8 @@ struct pii {
 
 static int prepare_pii(struct call *c, const struct application *a, struct pii *p)
 {
-	uint8_t idx_in[1 + VID_DOC_BUF];
 	size_t idn = strlen(a->id_number);
-	idx_in[0] = (uint8_t)a->id_type;
-	memcpy(idx_in + 1, a->id_number, idn);
-	crypto_hmac_sha256(c->keys->index, 32, idx_in, idn + 1, p->id_index);
+	person_id_index(c->keys->index, a->id_type, a->id_number, p->id_index);
 	if (new_public_id(p->pid) != 0 || crypto_random(&p->code_ref, sizeof p->code_ref) != 0)
 		return -1;
 	p->code_ref |= 1; /* never 0 */

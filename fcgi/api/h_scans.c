@@ -230,8 +230,7 @@ static enum err decide(struct call *c, const struct scan_in *in, const struct co
 	r->person = vi.token == VERDICT_TOKEN_OK || vi.token == VERDICT_TOKEN_STALE ||
 				    vi.token == VERDICT_TOKEN_FUTURE || vi.token == VERDICT_TOKEN_SUPERSEDED_SERIAL
 			    ? person : 0;
-	/* Taxis and ride-hailing scan before the car moves: always an entry (and traced as one). */
-	r->direction = cp_type == VERDICT_CPT_TAXI || cp_type == VERDICT_CPT_RIDE_HAILING ? VERDICT_DIR_IN : (int32_t)in->dir;
+	r->direction = verdict_direction(cp_type, (int)in->dir);
 	r->has_temperature = in->has_temp;
 	r->temperature_tenths = in->temp;
 	r->verdict = out->v.verdict;

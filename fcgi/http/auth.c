@@ -7,7 +7,6 @@
 #include "db.h"
 #include "keys.h"
 #include "log.h"
-#include "router.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -134,7 +133,7 @@ int auth_role_from_word(const char *w)
 	return 0;
 }
 
-enum err auth_admin(struct call *c, unsigned roles)
+enum err auth_admin(struct call *c, unsigned roles, const char *action)
 {
 	const char *t = bearer(c);
 	if (t == NULL)
@@ -152,7 +151,7 @@ enum err auth_admin(struct call *c, unsigned roles)
 		return ERR_UNAVAILABLE;
 	c->admin_role = role;
 	if ((roles & ROLE_BIT(role)) == 0) {
-		auth_audit(c, c->route != NULL ? c->route->name : "admin", "FORBIDDEN");
+		auth_audit(c, action != NULL ? action : "admin", "FORBIDDEN");
 		return ERR_FORBIDDEN;
 	}
 	return ERR_OK;

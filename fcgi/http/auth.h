@@ -11,6 +11,10 @@
 #define AUTH_SKEW_S 300       /* an integrator's timestamp may be this far off */
 #define AUTH_TOKEN_LEN 43     /* base64url of 32 random bytes: device and staff tokens */
 
+/* Staff roles; a route row lists the ones it allows as ROLE_BIT()s. */
+enum admin_role { ROLE_OFFICER = 1, ROLE_INVESTIGATOR = 2, ROLE_OPERATOR = 3 };
+#define ROLE_BIT(r) (1u << (unsigned)(r))
+
 /* A fresh random token (AUTH_TOKEN_LEN + 1 bytes) and its SHA-256 for storage. */
 int auth_new_token(char *token, uint8_t hash[32]);
 /* Checks only the shape of a device's bearer token and keeps its hash, for a handler that looks
@@ -21,8 +25,9 @@ enum err auth_device_deferred(struct call *c);
 enum err auth_integrator(struct call *c);
 /* Whether the request carries an integrator's key header. */
 int auth_is_integrator(const struct call *c);
-/* A staff bearer token whose role is in roles: sets admin_id, admin_name, admin_role. */
-enum err auth_admin(struct call *c, unsigned roles);
+/* A staff bearer token whose role is in roles: sets admin_id, admin_name, admin_role; a refusal
+ * for the role is audited under action (the route's name). */
+enum err auth_admin(struct call *c, unsigned roles, const char *action);
 /* Writes the audit row of a staff call (who, role, what, target, request id, time). */
 void auth_audit(struct call *c, const char *action, const char *target);
 const char *auth_role_word(int role);

@@ -200,7 +200,7 @@ static enum err dispatch(struct call *c)
 	/* A device's scan checks its token in the handler's one lookup (h_scans.c). */
 	if (r->auth == AUTH_SCANNER && !integrator && (e = auth_device_deferred(c)) != ERR_OK)
 		return e;
-	if (r->auth == AUTH_ADMIN && (e = auth_admin(c, r->roles)) != ERR_OK)
+	if (r->auth == AUTH_ADMIN && (e = auth_admin(c, r->roles, r->name)) != ERR_OK)
 		return e;
 	enum body_kind body = r->body;
 	if (body == BODY_OPTIONAL_JSON)

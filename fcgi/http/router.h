@@ -3,6 +3,7 @@
 #define HQR_ROUTER_H
 #include <stddef.h>
 
+#include "auth.h"
 #include "req.h"
 #include "valid.h"
 
@@ -45,8 +46,6 @@ struct route {
 	unsigned roles;         /* AUTH_ADMIN: the roles allowed (ROLE_BIT of enum admin_role) */
 };
 
-enum admin_role { ROLE_OFFICER = 1, ROLE_INVESTIGATOR = 2, ROLE_OPERATOR = 3 };
-#define ROLE_BIT(r) (1u << (unsigned)(r))
 
 enum match { MATCH_OK, MATCH_NOT_FOUND, MATCH_METHOD };
 

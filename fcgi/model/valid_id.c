@@ -1,6 +1,7 @@
 /* valid_id.c: pure validators and maskers for the application form (ID documents, name, phone, address, health; the photo: photo.c). */
 #include "valid_id.h"
 #include "cclass.h"
+#include "rules.h"
 
 #include <math.h>
 #include <string.h>
@@ -980,32 +981,31 @@ vid_temperature_value(double v, int *tenths)
 
 /* ---- symptoms ----------------------------------------------------------- */
 
-static const char *const sym_words[VID_SYM_COUNT] = {
-	"fever", "cough", "sore_throat", "fatigue", "shortness_of_breath",
-	"diarrhea", "loss_of_taste_or_smell", "none",
-};
+/* The words are the rules' (rules.c), plus "none" as the last bit. */
+_Static_assert(VID_SYM_ANY == RULES_SYM_ALL, "the form's symptom bits are the rules' bits");
+_Static_assert(VID_SYM_COUNT == RULES_SYM_COUNT + 1, "one word per symptom, then none");
 _Static_assert(VID_SYM_NONE == 1u << (VID_SYM_COUNT - 1), "none is the last bit");
 _Static_assert(VID_SYM_ANY == VID_SYM_NONE - 1u, "every bit below none is a symptom");
 
 const char *
 vid_symptom_word(unsigned bit_index)
 {
-	return bit_index < VID_SYM_COUNT ? sym_words[bit_index] : NULL;
+	if (bit_index >= VID_SYM_COUNT)
+		return NULL;
+	return bit_index + 1 == VID_SYM_COUNT ? "none" : rules_symptom_word(1u << bit_index);
 }
 
 enum vid_err
 vid_symptom_add(unsigned *mask, const char *word, size_t len)
 {
-	unsigned k, bit;
+	unsigned bit;
 
 	if (word == NULL)
 		return VID_SYMPTOMS_UNKNOWN;
-	for (k = 0; k < VID_SYM_COUNT; k++)
-		if (strlen(sym_words[k]) == len && memcmp(sym_words[k], word, len) == 0)
-			break;
-	if (k == VID_SYM_COUNT)
+	if (len == 4 && memcmp(word, "none", 4) == 0)
+		bit = VID_SYM_NONE;
+	else if (!rules_symptom_from_word(word, len, &bit) || bit == 0)
 		return VID_SYMPTOMS_UNKNOWN;
-	bit = 1u << k;
 	if ((bit == VID_SYM_NONE && (*mask & VID_SYM_ANY) != 0) ||
 	    (bit != VID_SYM_NONE && (*mask & VID_SYM_NONE) != 0))
 		return VID_SYMPTOMS_NONE_MIXED;

@@ -173,6 +173,15 @@ answer(struct verdict_out *out, int row, enum verdict v, unsigned reasons)
 	return v;
 }
 
+int
+verdict_direction(int cp_type, int direction)
+{
+	/* Taxis and ride-hailing scan before the car moves: always an entry (and traced as one). */
+	if (cp_type == VERDICT_CPT_TAXI || cp_type == VERDICT_CPT_RIDE_HAILING)
+		return VERDICT_DIR_IN;
+	return direction;
+}
+
 /* True when every input the rows read lies inside its enum. The kind and color are
  * read only for an OK token (the kind also for a STALE one, where any value is safe:
  * only PAPER changes the reason). */
@@ -212,8 +221,7 @@ verdict_decide(const struct verdict_in *in, int fever_tenths, struct verdict_out
 
 	/* 2. Leaving is always allowed, red or feverish; a taxi or ride-hailing scan is made
 	 *    before the car moves and is always an entry. */
-	entering = in->direction != VERDICT_DIR_OUT || in->cp_type == VERDICT_CPT_TAXI ||
-	    in->cp_type == VERDICT_CPT_RIDE_HAILING;
+	entering = verdict_direction(in->cp_type, in->direction) == VERDICT_DIR_IN;
 	if (!entering)
 		return answer(out, 2, VERDICT_ALLOW, 0);
 

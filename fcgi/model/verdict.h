@@ -154,6 +154,9 @@ const char *verdict_direction_word(enum verdict_direction d);     /* "in", "out"
 enum verdict_direction verdict_direction_from_word(const char *w, size_t len);
 const char *verdict_cp_kind_word(enum verdict_cp_kind k);         /* "community", ... */
 enum verdict_cp_kind verdict_cp_kind_from_word(const char *w, size_t len);
+/* The direction a scan is recorded and judged with: the one given, except at a taxi or a
+ * ride-hailing car, where every scan is an entry (passengers scan before the car moves). */
+int verdict_direction(int cp_type, int direction);
 const char *verdict_cp_type_word(enum verdict_cp_type t);         /* "school", "taxi", ... */
 enum verdict_cp_type verdict_cp_type_from_word(const char *w, size_t len);
 /* The kind a checkpoint type belongs to; VERDICT_CP__MAX outside the enum. */

@@ -960,8 +960,10 @@ def test_person_ids_are_random_not_sequential(stack):
     assert len(set(ids)) == 4
     assert len({i[:4] for i in ids}) == 4, ids  # no shared prefix: not a counter
     rows = stack.sql("SELECT id FROM persons WHERE public_id IN (" + ",".join(f"'{i}'" for i in ids) + ")")
+    # The database's counter is not what a holder sees (a short number may of course occur
+    # inside a random id by chance: compare whole values, and the id is not a number).
     for (internal,) in rows:
-        assert all(internal not in i for i in ids)
+        assert all(i != internal and not i.isdigit() for i in ids)
     for bad in (ids[0][:-1], ids[0] + "A", "1", "0" * 22):
         assert_error(s.get(stack.url(f"/api/v1/persons/{bad}"), timeout=10), 404, "NOT_FOUND")
 

@@ -87,6 +87,14 @@ def wait_until(pred, limit, step=0.02):
         time.sleep(step)
 
 
+def served_more(loop, k, limit=20.0):
+    """Waits until the loop has k more answers than now (requests kept flowing), whatever the
+    machine's load; returns whether they came within limit seconds."""
+    start = len(loop.results)
+    got, _ = wait_until(lambda: len(loop.results) >= start + k, limit)
+    return got
+
+
 # --- liveness, readiness, common headers --------------------------------------------------
 
 def test_healthz_answers_ok_with_the_common_headers(stack, http):
@@ -309,21 +317,20 @@ def test_killed_worker_is_replaced_while_requests_succeed(stack):
     loop = RequestLoop(stack.url("/healthz"))
     loop.start()
     try:
-        time.sleep(0.3)
+        assert served_more(loop, 20), "requests were not flowing before the kill"
         victim = before[0]
         os.kill(victim, signal.SIGKILL)
         pids, elapsed = wait_until(
             lambda: (lambda p: p if victim not in p and len(p) == n else None)(stack.worker_pids()),
-            1.0)
-        assert pids, f"worker {victim} not replaced within 1 s: {stack.worker_pids()}"
+            5.0)
+        assert pids, f"worker {victim} not replaced within 5 s: {stack.worker_pids()}"
         assert set(pids) - set(before), pids
         assert set(before) - {victim} <= set(pids)
-        time.sleep(0.5)
+        assert served_more(loop, 30), "requests did not keep flowing after the replacement"
     finally:
         loop.stop()
 
     assert stack.master_pid() == master
-    assert len(loop.results) > 50, len(loop.results)
     # Only a request the dead worker was serving at that instant can fail, and then nginx
     # answers for it with its JSON 503.
     fails = loop.failures()
@@ -342,19 +349,18 @@ def test_sighup_replaces_workers_without_failing_requests(stack):
     loop = RequestLoop(stack.url("/healthz"))
     loop.start()
     try:
-        time.sleep(0.3)
+        assert served_more(loop, 20), "requests were not flowing before the reload"
         os.kill(master, signal.SIGHUP)
         pids, elapsed = wait_until(
             lambda: (lambda p: p if len(p) == n and not (set(p) & before) else None)(
                 stack.worker_pids()),
             5.0)
         assert pids, f"workers not replaced after SIGHUP: before {before}, now {stack.worker_pids()}"
-        time.sleep(0.5)
+        assert served_more(loop, 30), "requests did not keep flowing after the reload"
     finally:
         loop.stop()
 
     assert stack.master_pid() == master
-    assert len(loop.results) > 50, len(loop.results)
     assert loop.failures() == []
     # A reload is not a crash.
     assert stack.metrics()["hqr_worker_restarts_total"] == restarts

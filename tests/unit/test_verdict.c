@@ -400,6 +400,20 @@ test_request_words(void **state)
 	}
 }
 
+/* The direction a scan is recorded with: as given, but always an entry in a taxi or a
+ * ride-hailing car (a passenger scans before the car moves). */
+static void
+test_direction(void **state)
+{
+	(void)state;
+	for (int t = 0; t < VERDICT_CPT__MAX; t++) {
+		int car = t == VERDICT_CPT_TAXI || t == VERDICT_CPT_RIDE_HAILING;
+
+		assert_int_equal(verdict_direction(t, VERDICT_DIR_IN), VERDICT_DIR_IN);
+		assert_int_equal(verdict_direction(t, VERDICT_DIR_OUT), car ? VERDICT_DIR_IN : VERDICT_DIR_OUT);
+	}
+}
+
 int
 main(void)
 {
@@ -411,6 +425,7 @@ main(void)
 		cmocka_unit_test(test_invariants),
 		cmocka_unit_test(test_words),
 		cmocka_unit_test(test_request_words),
+		cmocka_unit_test(test_direction),
 	};
 
 	return cmocka_run_group_tests_name("verdict", tests, NULL, NULL);
