@@ -97,6 +97,10 @@ for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.sources /etc/apt/source
   cp "$f" "$CH$f"
 done
 cp /etc/resolv.conf "$CH/etc/resolv.conf"
+# What Debian's installer writes and debootstrap does not: the host's own names.
+printf '127.0.0.1\tlocalhost\n127.0.1.1\t%s\n::1\tlocalhost ip6-localhost ip6-loopback\n' \
+  "$(hostname)" >"$CH/etc/hosts"
+hostname >"$CH/etc/hostname"
 [ -f /root/.npmrc ] && cp /root/.npmrc "$CH/root/.npmrc"
 # This machine's own trust anchors (a network's TLS proxy, say) are the network's, not the
 # project's: the root gets them too, and Node.js is pointed at the system bundle as here.

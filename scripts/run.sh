@@ -47,6 +47,7 @@ cat <<MSG
 The health QR code service is running:
   web client     http://127.0.0.1:$HTTP_PORT/   (residents: log in, apply, show the code, report)
   scanner page   http://127.0.0.1:$HTTP_PORT/scan.html   (checkpoint staff: a demo device token below)
+  place codes    http://127.0.0.1:$HTTP_PORT/place-display.html   (a door screen; hqrctl place-code, README)
   API            http://127.0.0.1:$HTTP_PORT/api/v1/
   health         http://127.0.0.1:$HTTP_PORT/healthz   ready: /readyz   metrics: /metrics
   application    hqr-fcgi, config $VAR/hqr.conf, log $VAR/log/app.log

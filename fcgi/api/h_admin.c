@@ -662,11 +662,11 @@ static enum db_rc history_scans(struct call *c, uint64_t person, cJSON *list)
 	uint64_t id = 0, cp = 0;
 	int32_t dir = 0, verdict = 0;
 	uint32_t reasons = 0;
-	char at[40], cpname[ADMIN_LABEL_BUF], idtext[24];
+	char at[40], cpname[ADMIN_LABEL_BUF], idtext[24], source[16];
 	struct db_param p[] = { DBP_U64(&person), DBP_END };
 	struct db_col cols[] = { DBC_U64(&id), DBC_TEXT(at, sizeof at), DBC_U64(&cp),
 				 DBC_TEXT(cpname, sizeof cpname), DBC_I32(&dir), DBC_I32(&verdict),
-				 DBC_I32((int32_t *)&reasons), DBC_END };
+				 DBC_I32((int32_t *)&reasons), DBC_TEXT(source, sizeof source), DBC_END };
 	enum db_rc rc = db_query(c->db, STMT_SCANS_OF_PERSON, p, cols);
 	if (rc != DB_OK)
 		return rc;
@@ -680,6 +680,7 @@ static enum db_rc history_scans(struct call *c, uint64_t person, cJSON *list)
 		cJSON_AddStringToObject(s, "direction", word_or(verdict_direction_word((enum verdict_direction)dir), "unknown"));
 		cJSON_AddStringToObject(s, "verdict", word_or(verdict_word((enum verdict)verdict), "unknown"));
 		cJSON_AddItemToObject(s, "reasons", reasons_json(reasons));
+		cJSON_AddStringToObject(s, "source", source); /* device, integrator, place (a check-in) */
 		cJSON_AddItemToArray(list, s);
 	}
 	return rc == DB_NOROW ? DB_OK : rc;

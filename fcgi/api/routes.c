@@ -73,6 +73,27 @@ const struct route routes[ROUTE__MAX] = {
 				    h_platform_verify },
 	[ROUTE_PLATFORM_PUSH] = { "platform_push", "POST", "/platform/callback", AUTH_ANY, BODY_RAW,
 				  PUSH_XML_BODY_MAX, NOFIELDS, h_platform_push },
+	/* Place codes (h_places.c): the place's page (served by nginx with this route's status), its
+	 * API, residents' check-ins, the door screen, and the operators' place codes. */
+	[ROUTE_PLACE_PAGE] = { "place_page", "GET", "/p/{token}", AUTH_ANY, BODY_NONE, 0, NOFIELDS, h_place_page },
+	[ROUTE_PLACE_GET] = { "place", "GET", "/api/v1/places/{token}", AUTH_ANY, BODY_NONE, 0, NOFIELDS, h_place_get },
+	[ROUTE_PLACE_CHECKINS] = { "place_checkins", "POST", "/api/v1/places/{token}/checkins", AUTH_CITIZEN, BODY_JSON,
+				   4096, NOFIELDS, h_place_checkins },
+	[ROUTE_PLACE_DISPLAY] = { "place_display", "GET", "/api/v1/place-display", AUTH_ANY, BODY_NONE, 0, NOFIELDS,
+				  h_place_display },
+	[ROUTE_ADMIN_PLACE_CODE_CREATE] = { "admin_place_code_create", "POST", "/api/v1/admin/checkpoints/{id}/place-codes",
+					    AUTH_ADMIN, BODY_OPTIONAL_JSON, 2048, NOFIELDS, h_admin_place_code_create,
+					    OPERATOR },
+	[ROUTE_ADMIN_PLACE_CODES] = { "admin_place_codes", "GET", "/api/v1/admin/place-codes", AUTH_ADMIN, BODY_NONE, 0,
+				      NOFIELDS, h_admin_place_codes, OPERATOR },
+	[ROUTE_ADMIN_PLACE_CODE] = { "admin_place_code", "GET", "/api/v1/admin/place-codes/{id}", AUTH_ADMIN, BODY_NONE,
+				     0, NOFIELDS, h_admin_place_code, OPERATOR },
+	[ROUTE_ADMIN_PLACE_CODE_REVOKE] = { "admin_place_code_revoke", "POST", "/api/v1/admin/place-codes/{id}/revoke",
+					    AUTH_ADMIN, BODY_OPTIONAL_JSON, 1024, NOFIELDS, h_admin_place_code_revoke,
+					    OPERATOR },
+	[ROUTE_ADMIN_PLACE_DISPLAY_CREATE] = { "admin_place_display_create", "POST",
+					       "/api/v1/admin/place-codes/{id}/displays", AUTH_ADMIN, BODY_OPTIONAL_JSON,
+					       1024, NOFIELDS, h_admin_place_display_create, OPERATOR },
 };
 
 /* The service's app: this route table, a database connection per thread, shared metrics, the

@@ -40,6 +40,15 @@ enum route_id {
 	ROUTE_ADMIN_RISK_AREAS_SET,
 	ROUTE_PLATFORM_VERIFY,
 	ROUTE_PLATFORM_PUSH,
+	ROUTE_PLACE_PAGE,
+	ROUTE_PLACE_GET,
+	ROUTE_PLACE_CHECKINS,
+	ROUTE_PLACE_DISPLAY,
+	ROUTE_ADMIN_PLACE_CODE_CREATE,
+	ROUTE_ADMIN_PLACE_CODES,
+	ROUTE_ADMIN_PLACE_CODE,
+	ROUTE_ADMIN_PLACE_CODE_REVOKE,
+	ROUTE_ADMIN_PLACE_DISPLAY_CREATE,
 	ROUTE__MAX
 };
 
@@ -81,5 +90,14 @@ enum err h_admin_risk_areas(struct call *c);
 enum err h_admin_risk_areas_set(struct call *c);
 enum err h_platform_verify(struct call *c);
 enum err h_platform_push(struct call *c);
+enum err h_place_page(struct call *c);
+enum err h_place_get(struct call *c);
+enum err h_place_checkins(struct call *c);
+enum err h_place_display(struct call *c);
+enum err h_admin_place_code_create(struct call *c);
+enum err h_admin_place_codes(struct call *c);
+enum err h_admin_place_code(struct call *c);
+enum err h_admin_place_code_revoke(struct call *c);
+enum err h_admin_place_display_create(struct call *c);
 
 #endif

@@ -26,5 +26,6 @@ int ctl_device(struct ctl *ctl, int argc, char **argv);
 int ctl_integrator(struct ctl *ctl, int argc, char **argv);
 int ctl_resident(struct ctl *ctl, int argc, char **argv);
 int ctl_seed_demo(struct ctl *ctl, int argc, char **argv);
+int ctl_place_code(struct ctl *ctl, int argc, char **argv);
 
 #endif

@@ -11,6 +11,7 @@
 #include "person.h"
 #include "keys.h"
 #include "router.h"
+#include "store_places.h"
 #include "valid.h"
 #include "verdict.h"
 
@@ -525,6 +526,30 @@ static enum db_rc seed(struct db *db, struct demo_token t[5])
 	return rc;
 }
 
+/* A place code at the demo station's entrance (DESIGN §11): its URL, and where its poster prints. */
+static void demo_place_code(const struct ctl *ctl)
+{
+	uint64_t station = 0;
+	struct db_param p[] = { DBP_TEXT(DEMO_STATION), DBP_END };
+	struct db_col cols[] = { DBC_U64(&station), DBC_END };
+	struct keys k;
+	char err[512];
+	if (db_exec(ctl->db, STMT_CHECKPOINT_BY_NAME, p, cols) != DB_OK ||
+	    keys_load(ctl->conf->keys_dir, &k, err, sizeof err) != 0) {
+		fprintf(stderr, "hqrctl: the demo's place code was not made\n");
+		return;
+	}
+	static struct place_code pc;
+	enum db_rc rc = places_create(ctl->db, k.data, station, "A口 Exit A", clock_now(), &pc);
+	memset(&k, 0, sizeof k);
+	if (rc != DB_OK) {
+		fprintf(stderr, "hqrctl: the demo's place code was not made\n");
+		return;
+	}
+	printf("%s place code (poster: /place-poster.html?id=%llu with the operator's token): %s/p/%s\n",
+	       DEMO_STATION, (unsigned long long)pc.id, ctl->conf->public_url, pc.token);
+}
+
 int ctl_seed_demo(struct ctl *ctl, int argc, char **argv)
 {
 	(void)argv;
@@ -549,5 +574,6 @@ int ctl_seed_demo(struct ctl *ctl, int argc, char **argv)
 	for (int i = 0; i < 5; i++)
 		printf("%s: %s\n", t[i].name, t[i].token);
 	memset(t, 0, sizeof t);
+	demo_place_code(ctl);
 	return 0;
 }

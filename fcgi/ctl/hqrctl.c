@@ -30,6 +30,7 @@ static const struct verb verbs[] = {
 	{ "device", "device add --checkpoint ID | device revoke --id ID   a checkpoint device's token", ctl_device, 1 },
 	{ "integrator", "integrator add --name NAME --checkpoint ID [--checkpoint ID...] | integrator revoke --key KEY_ID   signed-API keys", ctl_integrator, 1 },
 	{ "resident", "resident add --checkpoint ID --person PUBLIC_ID   a resident of a community", ctl_resident, 1 },
+	{ "place-code", "place-code add --checkpoint ID [--label L] | revoke --id ID | list [--checkpoint ID] | display --id ID   place codes residents scan", ctl_place_code, 1 },
 	{ "seed-demo", "seed-demo            a community, a subway station, their devices and three staff (once)", ctl_seed_demo, 1 },
 };
 

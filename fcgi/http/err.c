@@ -39,6 +39,9 @@ static const struct err_info table[ERR__MAX] = {
 	[ERR_REPORT_EXISTS] = { 409, "Conflict", "REPORT_EXISTS", "today's report was filed already" },
 	[ERR_REPORT_NOT_REQUIRED] = { 409, "Conflict", "REPORT_NOT_REQUIRED", "no daily report is required: the code is not under observation" },
 	[ERR_PERSON_MISMATCH] = { 409, "Conflict", "PERSON_MISMATCH", "this ID number is registered under another name" },
+	[ERR_PLACE_CODE_REVOKED] = { 410, "Gone", "PLACE_CODE_REVOKED", "this place code was withdrawn" },
+	[ERR_PLACE_CODE_EXPIRED] = { 410, "Gone", "PLACE_CODE_EXPIRED", "this code of the door's screen has expired: scan the screen again" },
+	[ERR_PERSON_NOT_HELD] = { 403, "Forbidden", "PERSON_NOT_HELD", "this account does not hold that person" },
 };
 
 const struct err_info *err_info(enum err e)

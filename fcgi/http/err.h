@@ -39,6 +39,9 @@ enum err {
 	ERR_REPORT_EXISTS,       /* 409 today's report was filed already */
 	ERR_REPORT_NOT_REQUIRED, /* 409 the code is not under observation */
 	ERR_PERSON_MISMATCH,     /* 409 the ID number is registered under another name */
+	ERR_PLACE_CODE_REVOKED,  /* 410 the place code was withdrawn by an operator */
+	ERR_PLACE_CODE_EXPIRED,  /* 410 a door screen's code older than two minutes */
+	ERR_PERSON_NOT_HELD,     /* 403 a check-in names a person the account does not hold */
 	ERR__MAX
 };
 

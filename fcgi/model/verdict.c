@@ -24,6 +24,7 @@ _Static_assert(sizeof reason_words / sizeof reason_words[0] == VERDICT_REASON__M
 
 static const char *const check_words[] = {
 	[VERDICT_CHECK_ID_DOCUMENT] = "ID_DOCUMENT",
+	[VERDICT_CHECK_TEMPERATURE] = "TEMPERATURE",
 };
 _Static_assert(sizeof check_words / sizeof check_words[0] == VERDICT_CHECK__MAX,
     "one word per check");
@@ -225,14 +226,16 @@ verdict_decide(const struct verdict_in *in, int fever_tenths, struct verdict_out
 	if (!entering)
 		return answer(out, 2, VERDICT_ALLOW, 0);
 
-	/* 3. An entry needs a temperature. */
-	if (!in->has_temperature)
+	/* 3. An entry needs a temperature; at a place code the door's staff take it. */
+	if (in->temperature_at_door)
+		out->checks |= VERDICT_CHECK_BIT(VERDICT_CHECK_TEMPERATURE);
+	else if (!in->has_temperature)
 		return answer(out, 3, VERDICT_NEED_TEMPERATURE, 0);
 
 	/* 4. Red code, fever: both listed when both hold. */
 	if (in->color == RULES_COLOR_RED)
 		reasons |= VERDICT_REASON_BIT(VERDICT_REASON_RED_CODE);
-	if (in->temperature_tenths >= fever_tenths)
+	if (in->has_temperature && in->temperature_tenths >= fever_tenths)
 		reasons |= VERDICT_REASON_BIT(VERDICT_REASON_FEVER);
 	if (reasons)
 		return answer(out, 4, VERDICT_DENY, reasons);

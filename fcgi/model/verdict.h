@@ -78,6 +78,8 @@ enum verdict_reason {
 /* What staff must check by hand. */
 enum verdict_check {
 	VERDICT_CHECK_ID_DOCUMENT = 0,  /* compare the masked name and ID with the ID card */
+	VERDICT_CHECK_TEMPERATURE,      /* measure the temperature at the door: a place code's
+	                                 * check-in carries none (DESIGN §11) */
 	VERDICT_CHECK__MAX
 };
 #define VERDICT_CHECK_BIT(c) (1u << (unsigned)(c))
@@ -96,6 +98,9 @@ struct verdict_in {
 	enum verdict_cp_type cp_type;
 	bool is_resident;                /* the person is a registered resident of this community */
 	bool has_visitor_registration;   /* the request carried a valid visitor registration */
+	bool temperature_at_door;        /* a resident's check-in with a place code: the door's staff
+	                                  * measure the temperature, so an entry without one is not a
+	                                  * 422 (row 3) and its answer carries the check TEMPERATURE */
 };
 
 struct verdict_out {
@@ -117,7 +122,9 @@ struct verdict_out {
  *     code without a temperature is a DENY, not a 422.
  *  2. direction OUT -> ALLOW, no reason (a red code may leave). Taxis and ride-hailing
  *     scan before the car moves: their scans are always entries, whatever the direction.
- *  3. entering without a temperature -> VERDICT_NEED_TEMPERATURE (not a verdict: 422).
+ *  3. entering without a temperature -> VERDICT_NEED_TEMPERATURE (not a verdict: 422);
+ *     with temperature_at_door instead the check TEMPERATURE on every entry's answer, and
+ *     no fever reason (nothing was measured).
  *  4. RED -> DENY, RED_CODE; temperature >= fever_tenths -> DENY, FEVER; both -> DENY with
  *     both reasons (staff see the whole picture: a red holder with a fever is a health
  *     matter, not only a travel one).
@@ -141,7 +148,7 @@ enum verdict verdict_decide(const struct verdict_in *in, int fever_tenths,
 const char *verdict_word(enum verdict v);
 /* "NO_VALID_CODE", "EXPIRED_CODE", "RED_CODE", "FEVER", "VISITOR_REGISTRATION"; NULL outside. */
 const char *verdict_reason_word(enum verdict_reason r);
-/* "ID_DOCUMENT"; NULL outside the enum. */
+/* "ID_DOCUMENT", "TEMPERATURE"; NULL outside the enum. */
 const char *verdict_check_word(enum verdict_check c);
 /* "OK", "UNPARSABLE", "BAD_MAC", "UNKNOWN_PERSON", "STALE", "FUTURE", "SUPERSEDED_SERIAL"
  * (for logs and metrics); NULL outside the enum. */

@@ -3,8 +3,8 @@
 
 /* Scans are written in groups: up to 32 rows in one statement (STMT_SCAN_INSERT_n, n rows). */
 #define SCAN_INSERT "INSERT INTO scans (id, local_day, scanned_at, checkpoint_id, device_id, integrator_id, person_id, " \
-	"token_kind, direction, temperature_tenths, verdict, reasons, visitor_enc) VALUES "
-#define SCAN_ROW "(?, ?, FROM_UNIXTIME(? / 1000), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+	"token_kind, direction, temperature_tenths, verdict, reasons, visitor_enc, place_code_id) VALUES "
+#define SCAN_ROW "(?, ?, FROM_UNIXTIME(? / 1000), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 /* SCAN_ROWS_n: n row placeholders. */
 #define SCAN_ROWS_1 SCAN_ROW
 #define SCAN_ROWS_2 SCAN_ROWS_1 "," SCAN_ROW
@@ -234,7 +234,8 @@ const char *const db_stmt_sql[STMT__MAX] = {
 		"(?, ?, ?, ?, FROM_UNIXTIME(?))",
 	[STMT_SCANS_OF_PERSON] =
 		"SELECT s.id, DATE_FORMAT(s.scanned_at, '%Y-%m-%dT%H:%i:%s.%fZ'), s.checkpoint_id, ck.name, "
-		"s.direction, s.verdict, s.reasons FROM scans s JOIN checkpoints ck ON ck.id = "
+		"s.direction, s.verdict, s.reasons, IF(s.place_code_id IS NOT NULL, 'place', "
+		"IF(s.integrator_id IS NOT NULL, 'integrator', 'device')) FROM scans s JOIN checkpoints ck ON ck.id = "
 		"s.checkpoint_id WHERE s.person_id = ? ORDER BY s.scanned_at DESC LIMIT 500",
 	[STMT_EVENTS_OF_PERSON] =
 		"SELECT from_color, to_color, reason, actor_kind, actor, DATE_FORMAT(created_at, "
@@ -379,4 +380,49 @@ const char *const db_stmt_sql[STMT__MAX] = {
 		"FROM scans o JOIN persons p ON p.id = o.person_id WHERE o.checkpoint_id = ? "
 		"AND o.scanned_at BETWEEN CAST(? AS DATETIME(3)) - INTERVAL ? MINUTE AND CAST(? AS DATETIME(3)) + INTERVAL ? MINUTE "
 		"AND o.local_day BETWEEN ? AND ? AND o.direction = 0 AND o.person_id <> ? ORDER BY o.scanned_at LIMIT 1000",
+	/* Place codes (DESIGN §11): a poster's token by its hash, a door screen by its id, each with
+	 * its checkpoint and whether it (or its place code) was revoked. */
+	[STMT_PLACE_CODE_INSERT] =
+		"INSERT INTO place_codes (checkpoint_id, label, token_hash, token_enc, created_at) "
+		"VALUES (?, ?, ?, ?, FROM_UNIXTIME(?))",
+	[STMT_PLACE_CODE_GET] =
+		"SELECT pc.id, pc.checkpoint_id, pc.label, pc.token_hash, pc.token_enc, "
+		"DATE_FORMAT(pc.created_at, '%Y-%m-%dT%H:%i:%sZ'), pc.revoked_at IS NOT NULL, c.kind, c.type, c.name, "
+		"c.district FROM place_codes pc JOIN checkpoints c ON c.id = pc.checkpoint_id WHERE pc.id = ?",
+	[STMT_PLACE_CODES_LIST] =
+		"SELECT pc.id, pc.checkpoint_id, pc.label, pc.token_hash, pc.token_enc, "
+		"DATE_FORMAT(pc.created_at, '%Y-%m-%dT%H:%i:%sZ'), pc.revoked_at IS NOT NULL, c.kind, c.type, c.name, "
+		"c.district FROM place_codes pc JOIN checkpoints c ON c.id = pc.checkpoint_id "
+		"WHERE (? = 0 OR pc.checkpoint_id = ?) AND pc.id > ? ORDER BY pc.id LIMIT ?",
+	[STMT_PLACE_CODE_REVOKE] =
+		"UPDATE place_codes SET revoked_at = FROM_UNIXTIME(?) WHERE id = ? AND revoked_at IS NULL",
+	[STMT_PLACE_BY_TOKEN] =
+		"SELECT pc.id, pc.checkpoint_id, pc.label, pc.revoked_at IS NOT NULL, c.kind, c.type, c.name "
+		"FROM place_codes pc JOIN checkpoints c ON c.id = pc.checkpoint_id WHERE pc.token_hash = ?",
+	[STMT_PLACE_BY_DISPLAY] =
+		"SELECT pc.id, pc.checkpoint_id, pc.label, pc.revoked_at IS NOT NULL OR d.revoked_at IS NOT NULL, "
+		"c.kind, c.type, c.name FROM place_displays d JOIN place_codes pc ON pc.id = d.place_code_id "
+		"JOIN checkpoints c ON c.id = pc.checkpoint_id WHERE d.id = ?",
+	[STMT_PLACE_DISPLAY_INSERT] =
+		"INSERT INTO place_displays (place_code_id, token_hash, created_at) VALUES (?, ?, FROM_UNIXTIME(?))",
+	[STMT_PLACE_DISPLAY_BY_TOKEN] =
+		"SELECT d.id, pc.id, pc.checkpoint_id, pc.label, pc.revoked_at IS NOT NULL OR d.revoked_at IS NOT NULL, "
+		"c.kind, c.type, c.name FROM place_displays d JOIN place_codes pc ON pc.id = d.place_code_id "
+		"JOIN checkpoints c ON c.id = pc.checkpoint_id WHERE d.token_hash = ?",
+	/* The persons an account holds (its own first), each with its code, whether it is a resident
+	 * of the checkpoint, and its latest check-in through the place code in that direction since a
+	 * time ("scan id:verdict:reasons", or NULL). */
+	[STMT_PLACE_PERSONS] =
+		"SELECT p.id, p.public_id, p.name_masked, p.id_masked, h.role, IFNULL(h.relationship, 0), k.color, "
+		"EXISTS (SELECT 1 FROM residents r WHERE r.checkpoint_id = ? AND r.person_id = p.id), "
+		"(SELECT CONCAT(s.id, ':', s.verdict, ':', s.reasons) FROM scans s WHERE s.person_id = p.id "
+		"AND s.scanned_at >= FROM_UNIXTIME(? / 1000) AND s.local_day BETWEEN ? AND ? AND s.place_code_id = ? "
+		"AND s.direction = ? ORDER BY s.scanned_at DESC LIMIT 1) "
+		"FROM holders h JOIN persons p ON p.id = h.person_id JOIN codes k ON k.person_id = p.id "
+		"WHERE h.account_id = ? ORDER BY h.role, h.created_at, p.id LIMIT 64",
+	/* Counts one check-in of the account in this minute; the count is the statement's insert id. */
+	[STMT_PLACE_RATE_HIT] =
+		"INSERT INTO place_rate (account_id, minute, n) VALUES (?, ?, LAST_INSERT_ID(1)) "
+		"ON DUPLICATE KEY UPDATE n = LAST_INSERT_ID(n + 1)",
+	[STMT_PLACE_RATE_PURGE] = "DELETE FROM place_rate WHERE minute < ?",
 };

@@ -10,7 +10,7 @@
 #include <time.h>
 
 #define GROUP_MAX 512      /* scans in one group */
-#define ROW_PARAMS 13
+#define ROW_PARAMS 14
 #define INSERT_MAX 32      /* rows in one statement (STMT_SCAN_INSERT_1..32) */
 /* Under load (the previous group had several tickets), the committer waits up to GATHER_US for
  * every request thread of the worker to queue a scan before it starts a group: fewer, larger
@@ -38,7 +38,7 @@ static size_t gather_min;      /* a full group: one ticket per request thread */
 static pthread_t committer;
 static struct db *cdb;
 
-/* Binds one row's 13 parameters at p[0..13). */
+/* Binds one row's 14 parameters at p[0..14). */
 static void bind_row(struct db_param *p, const struct scan_row *r)
 {
 	p[0] = (struct db_param)DBP_U64(&r->id);
@@ -54,6 +54,7 @@ static void bind_row(struct db_param *p, const struct scan_row *r)
 	p[10] = (struct db_param)DBP_I32(&r->verdict);
 	p[11] = (struct db_param)DBP_I32((const int32_t *)&r->reasons);
 	p[12] = r->visitor != NULL ? (struct db_param)DBP_BLOB(r->visitor, r->visitor_len) : (struct db_param)DBP_NULL(DBT_BLOB);
+	p[13] = r->place_code ? (struct db_param)DBP_U64(&r->place_code) : (struct db_param)DBP_NULL(DBT_U64);
 }
 
 enum db_rc scanq_insert(struct db *db, const struct scan_row *rows, size_t n)
@@ -159,6 +160,8 @@ enum db_rc scanq_lookup(struct db *db, struct scan_job *const *jobs, size_t n)
 		size_t nk[2] = { 0, 0 };
 		for (size_t j = base; j < n && j < base + GROUP_MAX; j++) {
 			memset(&jobs[j]->lk, 0, sizeof jobs[j]->lk);
+			if (jobs[j]->decide == NULL)
+				continue; /* decided already: nothing to look up */
 			int k = jobs[j]->integrator != 0;
 			kind[k][nk[k]++] = jobs[j];
 		}
@@ -181,6 +184,11 @@ static void run_group(struct ticket *first, struct scan_row *rows, struct scan_j
 	enum db_rc rc = scanq_lookup(cdb, jobs, nj);
 	if (rc == DB_OK) {
 		for (size_t j = 0; j < nj; j++) {
+			if (jobs[j]->decide == NULL) {
+				for (size_t k = 0; k < jobs[j]->nrows && k < SCANQ_ROWS_MAX; k++)
+					rows[n++] = jobs[j]->rows[k];
+				continue;
+			}
 			const struct scan_row *r = jobs[j]->decide(jobs[j]);
 			if (r != NULL)
 				rows[n++] = *r;
@@ -196,7 +204,7 @@ static void *committer_main(void *arg)
 {
 	(void)arg;
 	db_thread_init();
-	static struct scan_row rows[GROUP_MAX]; /* one committer per process */
+	static struct scan_row rows[GROUP_MAX * SCANQ_ROWS_MAX]; /* one committer per process */
 	static struct scan_job *jobs[GROUP_MAX];
 	pthread_mutex_lock(&lock);
 	for (;;) {

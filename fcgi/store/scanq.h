@@ -26,6 +26,7 @@ struct scan_row {
 	uint32_t reasons;
 	const uint8_t *visitor;     /* sealed visitor registration, or NULL */
 	size_t visitor_len;
+	uint64_t place_code;        /* a resident's check-in through this place code; 0: none */
 };
 
 /* What the store says of a device's token and the code it scanned. */
@@ -49,10 +50,17 @@ struct scan_job {
 	uint64_t code_ref;          /* 0 when the code did not parse */
 	struct scan_lookup lk;      /* filled by the lookup */
 	/* Runs on the committer thread once lk is filled: the row to write, or NULL for none (an
-	 * unknown device, a refused request). Must not touch the database. */
+	 * unknown device, a refused request). Must not touch the database. NULL for a job whose
+	 * rows were decided already (a resident's check-in): it is not looked up, and its rows are
+	 * written with the group. */
 	const struct scan_row *(*decide)(struct scan_job *job);
 	void *arg;
+	const struct scan_row *rows; /* decide == NULL: 1..SCANQ_ROWS_MAX rows to write */
+	size_t nrows;
 };
+
+/* The most rows one decided job may carry. */
+#define SCANQ_ROWS_MAX 16
 
 /* Starts the committer thread (with its own database connection); 0 or -1. */
 int scanq_start(const struct conf *c);

@@ -185,6 +185,9 @@
     REPORT_EXISTS: ['今天的健康打卡已提交。', 'Today\'s report was filed already.'],
     REPORT_NOT_REQUIRED: ['无需健康打卡：当前不在观察期。', 'No daily report is needed: the code is not under observation.'],
     PERSON_MISMATCH: ['该证件号已登记在另一个姓名下。', 'This ID number is registered under another name.'],
+    PLACE_CODE_REVOKED: ['此场所码已停用。', 'This place code has been withdrawn.'],
+    PLACE_CODE_EXPIRED: ['二维码已过期，请重新扫描门口屏幕上的码。', 'This code has expired: scan the screen at the door again.'],
+    PERSON_NOT_HELD: ['您不能为此人签到。', 'This account cannot check that person in.'],
     // Field codes.
     REQUIRED: ['必填。', 'Required.'],
     EMPTY: ['不能为空。', 'Must not be empty.'],
@@ -237,6 +240,7 @@
     SYMPTOMS_NONE_MIXED: ['"无"不能与症状同时选择。', '"None" cannot go with a symptom.'],
     SYMPTOMS_UNKNOWN: ['不是可选的症状。', 'Not one of the symptoms.'],
     DECLARATION_REQUIRED: ['请确认申报内容属实。', 'Please confirm the declaration.'],
+    DUPLICATE_PERSON: ['同一人选择了两次。', 'The same person was picked twice.'],
     VISITOR_REGISTRATION_INVALID: ['需填写来访事由，以及被访人或被访地址。', 'A purpose and a host or address are needed.'],
     // Login errors (the address the login comes back to says ?login_error=WORD).
     STATE_INVALID: ['登录链接已过期，请重新登录。', 'The login link has expired. Please log in again.'],
@@ -252,6 +256,7 @@
     FEVER: ['体温达到或超过发热标准。', 'Temperature at or above the fever threshold.'],
     VISITOR_REGISTRATION: ['非本小区居民：请先登记来访信息再扫码。', 'Not a resident: register the visit and scan again.'],
     ID_DOCUMENT: ['纸质码：请核对身份证件。', 'Paper code: check the ID card.'],
+    TEMPERATURE: ['请在门口测量体温。', 'Have the temperature taken at the door.'],
     // Why a code has its color.
     NONE: ['无异常申报。', 'Nothing was declared.'],
     SYMPTOMS: ['申报了症状。', 'Symptoms were declared.'],

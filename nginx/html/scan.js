@@ -114,7 +114,7 @@ function drawResult() {
   if (!a) return;
   const v = $('verdict');
   v.textContent = I18N.has('scan.' + a.verdict) ? T('scan.' + a.verdict) : a.verdict;
-  $('result').className = 'verdict-screen ' + a.verdict;
+  $('result').className = 'scan-verdict ' + a.verdict;
   const ul = $('reasons');
   ul.textContent = '';
   for (const r of [...a.reasons, ...(a.checks || []).filter((k) => k !== 'ID_DOCUMENT')]) {

@@ -10,6 +10,10 @@
 
 #include "verdict.h"
 
+/* The table below lists the inputs of a scan at a checkpoint positionally; the place code's
+ * temperature_at_door after them stays false there (test_at_door sets it). */
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
 #define CHECK(name, got, want)                                                          \
@@ -47,6 +51,7 @@
 #define R_FEVER VERDICT_REASON_BIT(VERDICT_REASON_FEVER)
 #define R_VISITOR VERDICT_REASON_BIT(VERDICT_REASON_VISITOR_REGISTRATION)
 #define C_ID VERDICT_CHECK_BIT(VERDICT_CHECK_ID_DOCUMENT)
+#define C_TEMP VERDICT_CHECK_BIT(VERDICT_CHECK_TEMPERATURE)
 
 struct row {
 	const char *name;
@@ -208,6 +213,48 @@ test_rows(void **state)
 		CHECK(r->name, out.needs_temperature, r->verdict == VERDICT_NEED_TEMPERATURE);
 		CHECK(r->name, out.row, r->row);
 	}
+}
+
+/* A resident's check-in with a place code (DESIGN §11): no temperature, taken at the door. */
+static void
+test_at_door(void **state)
+{
+	static const struct {
+		const char *name;
+		enum rules_color color;
+		enum verdict_direction dir;
+		enum verdict_cp_kind kind;
+		enum verdict_cp_type type;
+		bool resident, visitor;
+		enum verdict verdict;
+		unsigned reasons, checks;
+		int row;
+	} cases[] = {
+		{ "green in", GREEN, IN, MALL, 0, 0, VERDICT_ALLOW, 0, C_TEMP, 7 },
+		{ "green in a taxi, whatever the direction", GREEN, OUT, TAXI, 0, 0, VERDICT_ALLOW, 0, C_TEMP, 7 },
+		{ "red in", RED, IN, BUS, 0, 0, VERDICT_DENY, R_RED, C_TEMP, 4 },
+		{ "red out", RED, OUT, MALL, 0, 0, VERDICT_ALLOW, 0, 0, 2 },
+		{ "visitor unregistered", GREEN, IN, COMMUNITY, 0, 0, VERDICT_REGISTER, R_VISITOR, C_TEMP, 5 },
+		{ "visitor registered", GREEN, IN, COMMUNITY, 0, 1, VERDICT_ALLOW, 0, C_TEMP, 5 },
+		{ "resident", GREEN, IN, COMMUNITY, 1, 0, VERDICT_ALLOW, 0, C_TEMP, 7 },
+	};
+	(void)state;
+	for (size_t i = 0; i < N(cases); i++) {
+		struct verdict_in in = { OK, PHONE, cases[i].color, cases[i].dir, false, 0, cases[i].kind,
+					 cases[i].type, cases[i].resident, cases[i].visitor, true };
+		struct verdict_out out;
+		CHECK(cases[i].name, verdict_decide(&in, FEVER, &out), cases[i].verdict);
+		CHECK(cases[i].name, out.reasons, cases[i].reasons);
+		CHECK(cases[i].name, out.checks, cases[i].checks);
+		CHECK(cases[i].name, out.needs_temperature, 0);
+		CHECK(cases[i].name, out.row, cases[i].row);
+	}
+	/* A temperature given anyway still counts (a fever is a fever). */
+	struct verdict_in fever = { OK, PHONE, GREEN, IN, true, 385, MALL, false, false, true };
+	struct verdict_out out;
+	CHECK("fever at the door", verdict_decide(&fever, FEVER, &out), VERDICT_DENY);
+	CHECK("fever at the door", out.reasons, R_FEVER);
+	assert_string_equal(verdict_check_word(VERDICT_CHECK_TEMPERATURE), "TEMPERATURE");
 }
 
 /* Every row number 0..7 is reached by some row of the table. */
@@ -420,6 +467,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rows),
 		cmocka_unit_test(test_rows_cover_design),
+		cmocka_unit_test(test_at_door),
 		cmocka_unit_test(test_threshold),
 		cmocka_unit_test(test_null),
 		cmocka_unit_test(test_invariants),

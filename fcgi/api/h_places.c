@@ -1,0 +1,699 @@
+/* h_places.c: place codes (DESIGN §11): the resident scans the place. The place's page and its
+ * API, a check-in per person (the verdict of §6, durably recorded like a device's scan with the
+ * place code as its source), the door screen's rotating code, and the operators' place codes. */
+#include "clock.h"
+#include "codes.h"
+#include "conf.h"
+#include "crypto.h"
+#include "keys.h"
+#include "log.h"
+#include "persons.h"
+#include "place.h"
+#include "qrpng.h"
+#include "resp.h"
+#include "routes.h"
+#include "scanq.h"
+#include "session.h"
+#include "store_places.h"
+#include "token.h"
+#include "valid.h"
+#include "verdict.h"
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define CHECKIN_PERSONS_MAX SCANQ_ROWS_MAX /* persons in one check-in */
+#define CHECKINS_PER_MINUTE 20             /* check-in requests of one account in a minute */
+#define REPEAT_WINDOW_MS (5 * 60 * 1000)   /* the same person and place: the earlier answer */
+#define LABEL_MAX_CP 100
+#define DISPLAY_TOKEN_LEN 43
+#define LIST_DEFAULT 50
+#define LIST_MAX 200
+#define URL_MAX (CONF_STR + 8 + PLACE_TOKEN_SIZE)
+#define VISITOR_JSON_MAX 2048
+
+static const char *const relationship_words[] = { "self", "parent", "grandparent", "child", "grandchild",
+						  "spouse", "sibling", "other" };
+
+/* ---- small helpers ---------------------------------------------------------------- */
+
+/* A decimal database id (1..2^63-1) from a path segment or a query value; 0 when not one. */
+static uint64_t parse_id(const char *s)
+{
+	size_t n = s != NULL ? strlen(s) : 0;
+	if (n == 0 || n > 19 || s[0] == '0' || strspn(s, "0123456789") != n)
+		return 0;
+	uint64_t v = strtoull(s, NULL, 10);
+	return v <= (uint64_t)INT64_MAX ? v : 0;
+}
+
+/* "{public_url}/p/{token}" into out (URL_MAX bytes). */
+static void place_url(const struct call *c, const char *token, char *out)
+{
+	snprintf(out, URL_MAX, "%s/p/%s", c->conf->public_url, token);
+}
+
+/* A QR code of text as a data: URL of its PNG (black modules; ec 'M' on a screen, 'Q' on
+ * paper), in the arena; NULL when it cannot be rendered. */
+static char *qr_data_url(struct call *c, const char *text, int ec, int min_width)
+{
+	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	struct qrpng_opts o = { QRPNG_BLACK, ec, QRPNG_SCALE_DEFAULT, min_width };
+	uint8_t *png = NULL;
+	size_t len = 0;
+	if (qrpng_render(text, strlen(text), &o, &png, &len, NULL) != 0)
+		return NULL;
+	static const char head[] = "data:image/png;base64,";
+	char *out = arena_alloc(c->arena, sizeof head + (len + 2) / 3 * 4);
+	if (out != NULL) {
+		char *w = out + sizeof head - 1;
+		memcpy(out, head, sizeof head - 1);
+		for (size_t i = 0; i < len; i += 3) {
+			uint32_t v = (uint32_t)png[i] << 16;
+			if (i + 1 < len)
+				v |= (uint32_t)png[i + 1] << 8;
+			if (i + 2 < len)
+				v |= png[i + 2];
+			*w++ = b64[(v >> 18) & 63];
+			*w++ = b64[(v >> 12) & 63];
+			*w++ = i + 1 < len ? b64[(v >> 6) & 63] : '=';
+			*w++ = i + 2 < len ? b64[v & 63] : '=';
+		}
+		*w = '\0';
+	}
+	free(png);
+	return out;
+}
+
+/* The place part of the answers: name, kind, type, label. */
+static cJSON *place_json(const char *name, int kind, int type, const char *label)
+{
+	cJSON *o = cJSON_CreateObject();
+	const char *kw = verdict_cp_kind_word((enum verdict_cp_kind)kind);
+	const char *tw = verdict_cp_type_word((enum verdict_cp_type)type);
+	cJSON_AddStringToObject(o, "name", name);
+	cJSON_AddStringToObject(o, "kind", kw != NULL ? kw : "unknown");
+	cJSON_AddStringToObject(o, "type", tw != NULL ? tw : "unknown");
+	cJSON_AddStringToObject(o, "label", label);
+	return o;
+}
+
+static void add_time(cJSON *o, const char *name, int64_t t)
+{
+	char iso[32];
+	codes_iso(t, iso);
+	cJSON_AddStringToObject(o, name, iso);
+}
+
+/* The place a /p/{token} names, as of now: 404 for no place code, 410 for a revoked one or a door
+ * screen's code past its two minutes. */
+static enum err resolve(struct call *c, int64_t now, struct place *pl)
+{
+	const char *text = c->nparams > 0 ? c->params[0] : NULL;
+	struct place_token t;
+	if (text == NULL || place_parse(text, strlen(text), &t) == PLACE_TOKEN_INVALID)
+		return ERR_NOT_FOUND;
+	if (t.kind == PLACE_TOKEN_DISPLAY && !place_display_mac_ok(c->keys->mac, sizeof c->keys->mac, &t))
+		return ERR_NOT_FOUND;
+	enum db_rc rc = places_by_token(c->db, text, &t, pl);
+	if (rc != DB_OK)
+		return persons_db_err(rc);
+	if (pl->revoked)
+		return ERR_PLACE_CODE_REVOKED;
+	if (t.kind == PLACE_TOKEN_DISPLAY && place_display_fresh(t.shown_at, now) != PLACE_FRESH)
+		return ERR_PLACE_CODE_EXPIRED;
+	return ERR_OK;
+}
+
+/* ---- the place's page and its API ---------------------------------------------------- */
+
+/* GET /p/{token}: nginx serves the page (place.html) with the status of the place code: 200
+ * through X-Accel-Redirect, or this error's status through its error_page. */
+enum err h_place_page(struct call *c)
+{
+	struct place pl;
+	enum err e = resolve(c, clock_now(), &pl);
+	if (e != ERR_OK)
+		return e;
+	resp_header(c, "X-Accel-Redirect", "/place.html");
+	resp_header(c, "Cache-Control", "no-store");
+	resp_raw(c, 200, "text/html; charset=utf-8", "", 0);
+	return ERR_OK;
+}
+
+/* GET /api/v1/places/{token}: the place, and for a logged-in caller the persons the account
+ * holds (its own first, preselected by the page). Anyone may ask: the poster shows as much. */
+enum err h_place_get(struct call *c)
+{
+	int64_t now = clock_now();
+	struct place pl;
+	enum err e = resolve(c, now, &pl);
+	if (e != ERR_OK)
+		return e;
+	int logged_in = 0;
+	if (call_param(c, "HTTP_AUTHORIZATION") != NULL || call_cookie(c, SESSION_COOKIE_NAME) != NULL) {
+		e = session_authenticate(c);
+		if (e == ERR_OK)
+			logged_in = 1;
+		else if (e != ERR_UNAUTHENTICATED)
+			return e;
+	}
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddItemToObject(o, "place", place_json(pl.name, pl.cp_kind, pl.cp_type, pl.label));
+	cJSON_AddBoolToObject(o, "logged_in", logged_in);
+	cJSON *list = cJSON_AddArrayToObject(o, "persons");
+	if (logged_in) {
+		static _Thread_local struct place_person ps[PLACES_PERSONS_MAX];
+		enum db_rc rc;
+		int n = places_persons(c->db, c->account_id, pl.checkpoint, 0, 0, now * 1000, now, ps, &rc);
+		if (n < 0) {
+			cJSON_Delete(o);
+			return persons_db_err(rc == DB_NOROW ? DB_ERR : rc);
+		}
+		for (int i = 0; i < n; i++) {
+			cJSON *p = cJSON_CreateObject();
+			cJSON_AddStringToObject(p, "id", ps[i].public_id);
+			cJSON_AddStringToObject(p, "name_masked", ps[i].name_m);
+			int rel = ps[i].role == 1 ? 0 : ps[i].relationship > 0 && ps[i].relationship < 8 ? ps[i].relationship : 7;
+			cJSON_AddStringToObject(p, "relationship", relationship_words[rel]);
+			const char *color = rules_color_word((enum rules_color)ps[i].color);
+			cJSON_AddStringToObject(p, "color", color != NULL ? color : "none");
+			cJSON_AddBoolToObject(p, "self", ps[i].role == 1);
+			cJSON_AddItemToArray(list, p);
+		}
+	}
+	add_time(o, "server_time", now);
+	resp_header(c, "Cache-Control", "no-store");
+	resp_json(c, 200, o);
+	return ERR_OK;
+}
+
+/* ---- check-ins ---------------------------------------------------------------------- */
+
+struct checkin_in {
+	const char *ids[CHECKIN_PERSONS_MAX];
+	int n;
+	enum verdict_direction dir;
+	int has_visitor;
+	char visitor_json[VISITOR_JSON_MAX];
+};
+
+static const char *text_item(const cJSON *o, const char *name)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+/* Whether s is a person's public id: PUBLIC_ID_LEN characters of base64url. */
+static int public_id_ok(const char *s)
+{
+	return s != NULL && strlen(s) == PUBLIC_ID_LEN &&
+	       strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") == PUBLIC_ID_LEN;
+}
+
+/* {"persons":[id...],"direction":"in|out","visitor":{"purpose","host"|"address"}?}; every failing
+ * field is recorded. 0 when valid. */
+static int checkin_parse(struct call *c, struct checkin_in *in)
+{
+	memset(in, 0, sizeof *in);
+	const cJSON *root = c->json;
+	const cJSON *ps = cJSON_GetObjectItemCaseSensitive(root, "persons");
+	if (!cJSON_IsArray(ps) || cJSON_GetArraySize(ps) == 0) {
+		call_field_error(c, "persons", ps == NULL ? "REQUIRED" : "NOT_A_LIST");
+	} else if (cJSON_GetArraySize(ps) > CHECKIN_PERSONS_MAX) {
+		call_field_error(c, "persons", "TOO_MANY");
+	} else {
+		const cJSON *it;
+		int i = 0;
+		cJSON_ArrayForEach(it, ps) {
+			const char *id = cJSON_IsString(it) ? it->valuestring : NULL;
+			char name[24];
+			snprintf(name, sizeof name, "persons[%d]", i++);
+			if (!public_id_ok(id)) {
+				call_field_error(c, arena_strdup(c->arena, name), "NOT_A_PERSON_ID");
+				continue;
+			}
+			for (int k = 0; k < in->n; k++)
+				if (strcmp(in->ids[k], id) == 0) {
+					call_field_error(c, arena_strdup(c->arena, name), "DUPLICATE_PERSON");
+					id = NULL;
+					break;
+				}
+			if (id != NULL)
+				in->ids[in->n++] = id;
+		}
+	}
+	const char *dir = text_item(root, "direction");
+	in->dir = dir != NULL ? verdict_direction_from_word(dir, strlen(dir)) : VERDICT_DIR__MAX;
+	if (in->dir == VERDICT_DIR__MAX)
+		call_field_error(c, "direction", dir == NULL ? "REQUIRED" : "NOT_ALLOWED");
+	/* A visitor's registration, as the scanner page takes it (h_scans.c). */
+	const cJSON *vis = cJSON_GetObjectItemCaseSensitive(root, "visitor");
+	if (vis != NULL && !cJSON_IsNull(vis)) {
+		const char *purpose = text_item(vis, "purpose"), *host = text_item(vis, "host");
+		const char *addr = text_item(vis, "address");
+		long pl = purpose != NULL ? utf8_check_text(purpose, strlen(purpose)) : -1;
+		long hl = host != NULL ? utf8_check_text(host, strlen(host)) : -1;
+		long al = addr != NULL ? utf8_check_text(addr, strlen(addr)) : -1;
+		if (!cJSON_IsObject(vis) || pl < 1 || pl > 60 || (hl < 1 && al < 1) || hl > 60 || al > 120) {
+			call_field_error(c, "visitor", "VISITOR_REGISTRATION_INVALID");
+		} else {
+			cJSON *v = cJSON_CreateObject();
+			cJSON_AddStringToObject(v, "purpose", purpose);
+			if (hl >= 1)
+				cJSON_AddStringToObject(v, "host", host);
+			if (al >= 1)
+				cJSON_AddStringToObject(v, "address", addr);
+			if (!cJSON_PrintPreallocated(v, in->visitor_json, sizeof in->visitor_json, 0))
+				call_field_error(c, "visitor", "TOO_LONG");
+			cJSON_Delete(v);
+			in->has_visitor = 1;
+		}
+	}
+	return c->nferr > 0 ? -1 : 0;
+}
+
+/* One person's answer. */
+struct checkin_out {
+	const struct place_person *p; /* NULL: the account does not hold the person asked for */
+	const char *asked;
+	struct verdict_out v;
+	int color;
+	uint64_t scan_id;
+	int repeat;                   /* the answer of a check-in within the last 5 minutes */
+};
+
+static cJSON *checkin_json(const struct checkin_out *o)
+{
+	cJSON *a = cJSON_CreateObject();
+	cJSON_AddStringToObject(a, "person_id", o->asked);
+	if (o->p == NULL) {
+		const struct err_info *ei = err_info(ERR_PERSON_NOT_HELD);
+		cJSON *e = cJSON_AddObjectToObject(a, "error");
+		cJSON_AddStringToObject(e, "code", ei->code);
+		cJSON_AddNumberToObject(e, "status", ei->status);
+		cJSON_AddStringToObject(e, "message", ei->message);
+		return a;
+	}
+	cJSON *p = cJSON_AddObjectToObject(a, "person");
+	cJSON_AddStringToObject(p, "name_masked", o->p->name_m);
+	cJSON_AddStringToObject(p, "id_masked", o->p->id_m);
+	cJSON_AddStringToObject(a, "verdict", verdict_word(o->v.verdict));
+	cJSON *reasons = cJSON_AddArrayToObject(a, "reasons");
+	for (int r = 0; r < VERDICT_REASON__MAX; r++)
+		if (o->v.reasons & VERDICT_REASON_BIT(r))
+			cJSON_AddItemToArray(reasons, cJSON_CreateString(verdict_reason_word((enum verdict_reason)r)));
+	const char *color = rules_color_word((enum rules_color)o->color);
+	cJSON_AddStringToObject(a, "color", color != NULL ? color : "none");
+	cJSON *checks = cJSON_AddArrayToObject(a, "checks");
+	for (int k = 0; k < VERDICT_CHECK__MAX; k++)
+		if (o->v.checks & VERDICT_CHECK_BIT(k))
+			cJSON_AddItemToArray(checks, cJSON_CreateString(verdict_check_word((enum verdict_check)k)));
+	char id[24];
+	snprintf(id, sizeof id, "%llu", (unsigned long long)o->scan_id);
+	cJSON_AddStringToObject(a, "scan_id", id);
+	cJSON_AddBoolToObject(a, "repeat", o->repeat);
+	return a;
+}
+
+/* The verdict for one held person at the place, and its row unless an equal answer was given
+ * within the last 5 minutes (o->p->has_prev). Returns ERR_OK with *row filled (*has_row) or not
+ * (a repeat). */
+static enum err checkin_one(struct call *c, const struct place *pl, const struct checkin_in *in,
+			    struct checkin_out *o, int64_t now_ms, struct scan_row *row, int *has_row, uint8_t *vis_buf,
+			    size_t vis_max)
+{
+	*has_row = 0;
+	int64_t now = now_ms / 1000;
+	int color = o->p->color;
+	if (color == RULES_COLOR_RED) {
+		/* A red code whose observation has ended turns green on this read, as on every read. */
+		struct code_state code;
+		struct code_status st;
+		enum db_rc rc = codes_read(c->db, c->conf, o->p->id, now, &code, &st);
+		if (rc != DB_OK)
+			return persons_db_err(rc == DB_NOROW ? DB_ERR : rc);
+		color = code.color;
+	}
+	o->color = color;
+	struct verdict_in vi = { 0 };
+	vi.token = VERDICT_TOKEN_OK;
+	vi.kind = VERDICT_KIND_PHONE;
+	vi.color = (enum rules_color)color;
+	vi.direction = in->dir;
+	vi.temperature_at_door = true;
+	vi.cp_kind = (enum verdict_cp_kind)pl->cp_kind;
+	vi.cp_type = (enum verdict_cp_type)pl->cp_type;
+	vi.is_resident = o->p->resident != 0;
+	vi.has_visitor_registration = in->has_visitor;
+	verdict_decide(&vi, c->conf->fever_tenths, &o->v);
+	/* Taxis and ride-hailing check in before the car moves: always an entry, traced as one. */
+	int32_t dir = verdict_direction(pl->cp_type, (int)in->dir);
+	if (o->p->has_prev && o->p->prev_verdict == (int32_t)o->v.verdict && o->p->prev_reasons == o->v.reasons) {
+		o->scan_id = o->p->prev_scan;
+		o->repeat = 1;
+		return ERR_OK;
+	}
+	memset(row, 0, sizeof *row);
+	uint64_t id;
+	if (crypto_random(&id, sizeof id) != 0)
+		return ERR_INTERNAL;
+	row->id = (id & 0x7fffffffffffffffULL) | 1;
+	row->local_day = clock_local_day(now);
+	row->at_ms = now_ms;
+	row->checkpoint = pl->checkpoint;
+	row->person = o->p->id;
+	row->kind = TOKEN_KIND_PHONE;
+	row->direction = dir;
+	row->verdict = o->v.verdict;
+	row->reasons = o->v.reasons;
+	row->place_code = pl->id;
+	if (o->v.visitor_registered) {
+		char aad[40];
+		snprintf(aad, sizeof aad, "visitor|%llu", (unsigned long long)row->id);
+		int n = crypto_seal(c->keys->data, aad, strlen(aad), in->visitor_json, strlen(in->visitor_json), vis_buf,
+				    vis_max);
+		if (n < 0)
+			return ERR_INTERNAL;
+		row->visitor = vis_buf;
+		row->visitor_len = (size_t)n;
+	}
+	o->scan_id = row->id;
+	*has_row = 1;
+	return ERR_OK;
+}
+
+/* POST /api/v1/places/{token}/checkins: per person asked, the verdict of §6 at the place (the
+ * temperature is taken at the door), recorded durably before the answer like a device's scan. */
+enum err h_place_checkins(struct call *c)
+{
+	int64_t now_ms = clock_now_ms(), now = now_ms / 1000;
+	struct place pl;
+	enum err e = resolve(c, now, &pl);
+	if (e != ERR_OK)
+		return e;
+	struct checkin_in *in = arena_alloc(c->arena, sizeof *in);
+	if (in == NULL)
+		return ERR_INTERNAL;
+	if (checkin_parse(c, in) != 0)
+		return ERR_VALIDATION;
+	int32_t count = 0;
+	enum db_rc rc = places_rate_hit(c->db, c->account_id, now, &count);
+	if (rc != DB_OK)
+		return persons_db_err(rc == DB_NOROW ? DB_ERR : rc);
+	if (count > CHECKINS_PER_MINUTE) {
+		/* The error body with the seconds to the next minute: an error returned would lose the
+		 * header (the worker writes errors with none). */
+		char after[8];
+		snprintf(after, sizeof after, "%d", (int)(60 - now % 60));
+		resp_error(c, ERR_RATE_LIMITED, "too many check-ins from this account: try again in a minute");
+		resp_header(c, "Retry-After", after);
+		return ERR_OK;
+	}
+	static _Thread_local struct place_person held[PLACES_PERSONS_MAX];
+	/* With each person its check-in of the last 5 minutes here in this direction, if any. */
+	int32_t dir = verdict_direction(pl.cp_type, (int)in->dir);
+	int nheld = places_persons(c->db, c->account_id, pl.checkpoint, pl.id, dir, now_ms - REPEAT_WINDOW_MS, now, held,
+				   &rc);
+	if (nheld < 0)
+		return persons_db_err(rc == DB_NOROW ? DB_ERR : rc);
+	static _Thread_local struct checkin_out outs[CHECKIN_PERSONS_MAX];
+	static _Thread_local struct scan_row rows[CHECKIN_PERSONS_MAX];
+	static _Thread_local uint8_t vis[CHECKIN_PERSONS_MAX][VISITOR_JSON_MAX + CRYPTO_AEAD_OVERHEAD];
+	size_t nrows = 0;
+	int nok = 0;
+	for (int i = 0; i < in->n; i++) {
+		struct checkin_out *o = &outs[i];
+		memset(o, 0, sizeof *o);
+		o->asked = in->ids[i];
+		for (int k = 0; k < nheld && o->p == NULL; k++)
+			if (strcmp(held[k].public_id, in->ids[i]) == 0)
+				o->p = &held[k];
+		if (o->p == NULL)
+			continue; /* not this account's: nothing is recorded for it */
+		int has_row = 0;
+		e = checkin_one(c, &pl, in, o, now_ms, &rows[nrows], &has_row, vis[nrows], sizeof vis[nrows]);
+		if (e != ERR_OK)
+			return e;
+		nrows += (size_t)has_row;
+		nok++;
+	}
+	if (nok == 0)
+		return ERR_PERSON_NOT_HELD;
+	if (nrows > 0) {
+		/* Durable before the answer, denials included: written with the scans' group. */
+		struct scan_job job;
+		memset(&job, 0, sizeof job);
+		job.rows = rows;
+		job.nrows = nrows;
+		if (scanq_submit(&job) != DB_OK)
+			return ERR_UNAVAILABLE;
+	}
+	cJSON *a = cJSON_CreateObject();
+	cJSON *list = cJSON_AddArrayToObject(a, "checkins");
+	for (int i = 0; i < in->n; i++)
+		cJSON_AddItemToArray(list, checkin_json(&outs[i]));
+	cJSON_AddItemToObject(a, "place", place_json(pl.name, pl.cp_kind, pl.cp_type, pl.label));
+	add_time(a, "server_time", now);
+	resp_header(c, "Cache-Control", "no-store");
+	resp_json(c, 200, a);
+	return ERR_OK;
+}
+
+/* ---- the door screen ------------------------------------------------------------------ */
+
+/* GET /api/v1/place-display with the screen's bearer token: the code of this 30-second window,
+ * as a URL and its QR image, and when to ask again. */
+enum err h_place_display(struct call *c)
+{
+	const char *auth = call_param(c, "HTTP_AUTHORIZATION");
+	if (auth == NULL || strncasecmp(auth, "Bearer ", 7) != 0 || strlen(auth + 7) != DISPLAY_TOKEN_LEN)
+		return ERR_UNAUTHENTICATED;
+	uint8_t hash[32];
+	crypto_sha256(auth + 7, DISPLAY_TOKEN_LEN, hash);
+	struct place pl;
+	enum db_rc rc = places_by_display_token(c->db, hash, &pl);
+	if (rc == DB_NOROW)
+		return ERR_UNAUTHENTICATED;
+	if (rc != DB_OK)
+		return persons_db_err(rc);
+	if (pl.revoked)
+		return ERR_PLACE_CODE_REVOKED;
+	int64_t now = clock_now();
+	uint32_t shown = place_window(now);
+	char token[PLACE_TOKEN_SIZE], url[URL_MAX];
+	place_display_token(c->keys->mac, sizeof c->keys->mac, pl.display_id, shown, token);
+	place_url(c, token, url);
+	char *png = qr_data_url(c, url, 'M', 0);
+	if (png == NULL)
+		return ERR_INTERNAL;
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "url", url);
+	cJSON_AddStringToObject(o, "qr_png", png);
+	add_time(o, "shown_at", shown);
+	add_time(o, "valid_until", (int64_t)shown + PLACE_DISPLAY_TTL_S);
+	cJSON_AddNumberToObject(o, "refresh_after_s", (double)((int64_t)shown + PLACE_WINDOW_S - now));
+	cJSON_AddItemToObject(o, "place", place_json(pl.name, pl.cp_kind, pl.cp_type, pl.label));
+	add_time(o, "server_time", now);
+	resp_header(c, "Cache-Control", "no-store");
+	resp_json(c, 200, o);
+	return ERR_OK;
+}
+
+/* ---- operators --------------------------------------------------------------------------- */
+
+static cJSON *code_json(struct call *c, const struct place_code *pc)
+{
+	cJSON *o = cJSON_CreateObject();
+	char url[URL_MAX];
+	cJSON_AddNumberToObject(o, "id", (double)pc->id);
+	cJSON_AddNumberToObject(o, "checkpoint_id", (double)pc->checkpoint);
+	cJSON_AddStringToObject(o, "label", pc->label);
+	if (pc->token[0] != '\0') {
+		place_url(c, pc->token, url);
+		cJSON_AddStringToObject(o, "url", url);
+	} else {
+		cJSON_AddNullToObject(o, "url"); /* sealed under a data key no longer held */
+	}
+	cJSON_AddBoolToObject(o, "revoked", pc->revoked != 0);
+	cJSON_AddStringToObject(o, "created_at", pc->created);
+	cJSON *p = place_json(pc->name, pc->cp_kind, pc->cp_type, pc->label);
+	cJSON_AddStringToObject(p, "district", pc->district);
+	cJSON_AddItemToObject(o, "place", p);
+	char poster[48];
+	snprintf(poster, sizeof poster, "/place-poster.html?id=%llu", (unsigned long long)pc->id);
+	cJSON_AddStringToObject(o, "poster", poster);
+	return o;
+}
+
+/* A label (an entrance, a plate number): at most LABEL_MAX_CP code points of text without
+ * controls or invisible characters, not padded with spaces; empty is allowed. NULL or the
+ * failing code word. */
+static const char *label_check(const struct call *c, const char *label, size_t n)
+{
+	if (n > LABEL_MAX_CP * 4)
+		return "TOO_LONG";
+	long cps = utf8_check_text(label, n);
+	/* cJSON ends a string at an escaped NUL: the text would be cut short, not refused. */
+	if (cps < 0 || (c->body != NULL && strstr(c->body, "\\u0000") != NULL) ||
+	    (n > 0 && (label[0] == ' ' || label[n - 1] == ' ')))
+		return "INVALID_CHARACTERS";
+	return cps > LABEL_MAX_CP ? "TOO_LONG" : NULL;
+}
+
+/* POST /api/v1/admin/checkpoints/{id}/place-codes {"label"}: a new place code. */
+enum err h_admin_place_code_create(struct call *c)
+{
+	uint64_t cp = parse_id(c->params[0]);
+	if (cp == 0)
+		return ERR_NOT_FOUND;
+	const cJSON *lv = cJSON_GetObjectItemCaseSensitive(c->json, "label");
+	const char *label = "";
+	if (lv != NULL && !cJSON_IsNull(lv)) {
+		if (!cJSON_IsString(lv)) {
+			call_field_error(c, "label", "NOT_A_STRING");
+			return ERR_VALIDATION;
+		}
+		label = lv->valuestring;
+		size_t n = strlen(label);
+		const char *bad = label_check(c, label, n);
+		if (bad != NULL) {
+			call_field_error(c, "label", bad);
+			return ERR_VALIDATION;
+		}
+	}
+	/* The checkpoint must exist: the list of its place codes is empty or not, it is there. */
+	int32_t kind = 0, type = 0;
+	char name[PLACES_LABEL_BUF], district[PLACES_LABEL_BUF], created[32];
+	struct db_param p[] = { DBP_U64(&cp), DBP_END };
+	struct db_col cols[] = { DBC_I32(&kind), DBC_I32(&type), DBC_TEXT(name, sizeof name),
+				 DBC_TEXT(district, sizeof district), DBC_TEXT(created, sizeof created), DBC_END };
+	enum db_rc rc = db_exec(c->db, STMT_CHECKPOINT_GET, p, cols);
+	if (rc != DB_OK)
+		return persons_db_err(rc);
+	static _Thread_local struct place_code pc;
+	rc = places_create(c->db, c->keys->data, cp, label, clock_now(), &pc);
+	if (rc != DB_OK)
+		return persons_db_err(rc == DB_NOROW ? DB_ERR : rc);
+	resp_header(c, "Cache-Control", "no-store");
+	resp_json(c, 201, code_json(c, &pc));
+	return ERR_OK;
+}
+
+/* GET /api/v1/admin/place-codes/{id}: the place code, its URL and its poster's QR image. */
+enum err h_admin_place_code(struct call *c)
+{
+	uint64_t id = parse_id(c->params[0]);
+	if (id == 0)
+		return ERR_NOT_FOUND;
+	static _Thread_local struct place_code pc;
+	enum db_rc rc = places_get(c->db, c->keys->data, id, &pc);
+	if (rc != DB_OK)
+		return persons_db_err(rc);
+	cJSON *o = code_json(c, &pc);
+	if (pc.token[0] != '\0' && !pc.revoked) {
+		char url[URL_MAX];
+		place_url(c, pc.token, url);
+		/* A poster: error correction Q (a scuffed or dirty print still reads), about 8 cm at 200 dpi. */
+		char *png = qr_data_url(c, url, 'Q', 640);
+		if (png == NULL) {
+			cJSON_Delete(o);
+			return ERR_INTERNAL;
+		}
+		cJSON_AddStringToObject(o, "qr_png", png);
+	}
+	resp_header(c, "Cache-Control", "no-store");
+	resp_json(c, 200, o);
+	return ERR_OK;
+}
+
+struct list_ctx {
+	struct call *c;
+	cJSON *list;
+	uint64_t last;
+	int n;
+};
+
+static void list_one(const struct place_code *pc, void *arg)
+{
+	struct list_ctx *x = arg;
+	cJSON_AddItemToArray(x->list, code_json(x->c, pc));
+	x->last = pc->id;
+	x->n++;
+}
+
+/* GET /api/v1/admin/place-codes?checkpoint_id=&after=&limit=: place codes in id order. */
+enum err h_admin_place_codes(struct call *c)
+{
+	const struct kv *cpv = kv_get(&c->query, "checkpoint_id"), *av = kv_get(&c->query, "after");
+	const struct kv *lv = kv_get(&c->query, "limit");
+	uint64_t cp = 0, after = 0;
+	long long limit = LIST_DEFAULT;
+	if (cpv != NULL && (cp = parse_id(cpv->val)) == 0)
+		call_field_error(c, "checkpoint_id", "NOT_AN_INTEGER");
+	if (av != NULL && (after = parse_id(av->val)) == 0 && strcmp(av->val, "0") != 0)
+		call_field_error(c, "after", "NOT_AN_INTEGER");
+	if (lv != NULL && ((limit = (long long)parse_id(lv->val)) < 1 || limit > LIST_MAX))
+		call_field_error(c, "limit", "OUT_OF_RANGE");
+	if (c->nferr > 0)
+		return ERR_VALIDATION;
+	cJSON *o = cJSON_CreateObject();
+	struct list_ctx x = { c, cJSON_AddArrayToObject(o, "place_codes"), 0, 0 };
+	enum db_rc rc = places_list(c->db, c->keys->data, cp, after, (int32_t)limit, list_one, &x);
+	if (rc != DB_OK) {
+		cJSON_Delete(o);
+		return persons_db_err(rc == DB_NOROW ? DB_ERR : rc);
+	}
+	if (x.n == limit)
+		cJSON_AddNumberToObject(o, "next_after", (double)x.last);
+	resp_header(c, "Cache-Control", "no-store");
+	resp_json(c, 200, o);
+	return ERR_OK;
+}
+
+/* POST /api/v1/admin/place-codes/{id}/revoke: the place's page and API answer 410 from now on. */
+enum err h_admin_place_code_revoke(struct call *c)
+{
+	uint64_t id = parse_id(c->params[0]);
+	if (id == 0)
+		return ERR_NOT_FOUND;
+	enum db_rc rc = places_revoke(c->db, id, clock_now());
+	if (rc != DB_OK)
+		return persons_db_err(rc); /* unknown, or revoked already: 404 */
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "id", (double)id);
+	cJSON_AddBoolToObject(o, "revoked", 1);
+	resp_json(c, 200, o);
+	return ERR_OK;
+}
+
+/* POST /api/v1/admin/place-codes/{id}/displays: a door screen's token, shown once. */
+enum err h_admin_place_display_create(struct call *c)
+{
+	uint64_t id = parse_id(c->params[0]);
+	if (id == 0)
+		return ERR_NOT_FOUND;
+	static _Thread_local struct place_code pc;
+	enum db_rc rc = places_get(c->db, c->keys->data, id, &pc);
+	if (rc != DB_OK)
+		return persons_db_err(rc);
+	if (pc.revoked)
+		return ERR_PLACE_CODE_REVOKED;
+	char token[DISPLAY_TOKEN_LEN + 1];
+	uint64_t did = 0;
+	rc = places_display_create(c->db, id, clock_now(), token, &did);
+	if (rc != DB_OK)
+		return persons_db_err(rc == DB_NOROW ? DB_ERR : rc);
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "display_id", (double)did);
+	cJSON_AddNumberToObject(o, "place_code_id", (double)id);
+	cJSON_AddStringToObject(o, "token", token);
+	cJSON_AddStringToObject(o, "page", "/place-display.html");
+	memset(token, 0, sizeof token);
+	resp_header(c, "Cache-Control", "no-store");
+	resp_json(c, 201, o);
+	return ERR_OK;
+}
