@@ -50,8 +50,14 @@ ifneq ($(SIM_SRC),)
 BINS += $(BUILD)/hqr-platform-sim
 endif
 
+# The contract (openapi.json): built into the service (GET /api/v1/openapi.json) from a C file
+# that scripts/embed.sh makes, and into the reference page that `make run` serves at /docs/.
+GEN_OBJ  := $(BUILD)/obj/gen/openapi_doc.o
+DOCS     := $(BUILD)/docs/index.html
+REDOCLY  := REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true tests/contract/node_modules/.bin/redocly
+
 .PHONY: all deps run test unit integration fuzz fuzz-run asan lint bench install clean check-sql
-all: $(BINS)
+all: $(BINS) $(DOCS)
 
 # The scanner page's QR decoder (for browsers without BarcodeDetector), from npm as
 # nginx/client/package-lock.json pins it, served from this origin (the pages' CSP is 'self').
@@ -69,7 +75,19 @@ $(BUILD)/obj/%.o: fcgi/%.c $(HDRS) | deps
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -c $< -o $@
 
-$(BUILD)/libhqr.a: $(LIB_OBJ)
+$(BUILD)/gen/openapi_doc.c: openapi.json scripts/embed.sh
+	@mkdir -p $(dir $@)
+	scripts/embed.sh openapi_doc openapi.json > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/obj/gen/%.o: $(BUILD)/gen/%.c | deps
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -c $< -o $@
+
+$(DOCS): openapi.json tests/contract/build-docs.mjs tests/contract/docs.hbs tests/contract/docs.css \
+	 tests/contract/redocly.yaml | deps
+	node tests/contract/build-docs.mjs openapi.json $(dir $@)
+
+$(BUILD)/libhqr.a: $(LIB_OBJ) $(GEN_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
@@ -95,7 +113,10 @@ integration: all
 
 # libFuzzer targets, built with clang against the library compiled once for fuzzing.
 FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=address,undefined $(PKG_CFLAGS) $(INCS)
-FUZZ_OBJ := $(LIB_SRC:fcgi/%.c=$(BUILD)/fuzz/obj/%.o)
+FUZZ_OBJ := $(LIB_SRC:fcgi/%.c=$(BUILD)/fuzz/obj/%.o) $(BUILD)/fuzz/obj/gen/openapi_doc.o
+$(BUILD)/fuzz/obj/gen/%.o: $(BUILD)/gen/%.c | deps
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
 $(BUILD)/fuzz/obj/%.o: fcgi/%.c $(HDRS) | deps
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
@@ -123,6 +144,20 @@ asan: deps
 run: deps all
 	@scripts/run.sh $(BUILD)
 
+# Beyond one machine (README "Beyond one machine"): the same service on three Galera nodes and two
+# application hosts behind nginx, on loopback.
+.PHONY: run-cluster test-cluster bench-cluster
+run-cluster: deps all
+	@scripts/run-cluster.sh $(BUILD)
+
+# The integration suite against the cluster, then the failover test under scan load.
+test-cluster: deps all
+	HQR_BUILD=$(BUILD) HQR_CLUSTER=1 /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/integration
+	HQR_BUILD=$(BUILD) /usr/bin/python3 tests/cluster/failover.py
+
+bench-cluster: deps all
+	@HQR_BUILD=$(BUILD) /usr/bin/python3 tests/cluster/bench_cluster.py
+
 bench: deps all
 	@scripts/bench.sh $(BUILD)
 
@@ -131,19 +166,51 @@ lint: deps check-sql
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --inline-suppr \
 	  --suppress=missingIncludeSystem $(INCS) fcgi
 	clang-tidy --quiet $(LIB_SRC) $(MAINS) $(CTL_SRC) -- $(CFLAGS_ALL)
+	$(REDOCLY) lint --config tests/contract/redocly.yaml openapi.json
 
 check-sql:
 	@! grep -rnE 'mysql_(real_)?query|mysql_real_escape_string' fcgi \
 	  || { echo "lint: only prepared statements are allowed under fcgi/"; exit 1; }
 
+# Where `make install` puts the service's files besides PREFIX (the systemd units, the
+# sysusers.d entry, logrotate, the configuration); the timer runs in the service's zone.
+SYSCONFDIR    ?= /etc
+UNITDIR       ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR   ?= $(PREFIX)/lib/sysusers.d
+HQR_TZ        ?= Asia/Shanghai
+REMINDER_HOUR ?= 20
+SHAREDIR      := $(PREFIX)/share/hqr
+RENDER = sed -e 's|@BINDIR@|$(PREFIX)/bin|g' -e 's|@DATADIR@|$(SHAREDIR)|g' \
+	-e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' -e 's|@TIMEZONE@|$(HQR_TZ)|g' \
+	-e 's|@REMINDER_HOUR@|$(REMINDER_HOUR)|g'
+# The example configuration with the service's paths (written only when none is installed).
+CONF_SERVICE = sed -e 's|^socket = var/run/hqr.sock|socket = /run/hqr/hqr.sock|' \
+	-e 's|^data_dir = var/data|data_dir = /var/lib/hqr/data|' \
+	-e 's|^keys_dir = var/keys|keys_dir = /var/lib/hqr/keys|' \
+	-e 's|^migrations_dir = sql|migrations_dir = $(SHAREDIR)/sql|' \
+	-e 's|^password = env:HQR_DB_PASSWORD|password = file:$(SYSCONFDIR)/hqr/secrets/db_password|' \
+	-e 's|^secret = env:HQR_PLATFORM_SECRET|secret = file:$(SYSCONFDIR)/hqr/secrets/platform_secret|' \
+	-e 's|^push_token = env:HQR_PUSH_TOKEN|push_token = file:$(SYSCONFDIR)/hqr/secrets/push_token|' \
+	-e 's|^file =$$|file = /var/log/hqr/app.log|'
+
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/hqr/sql \
-	  $(DESTDIR)$(PREFIX)/share/hqr/conf $(DESTDIR)$(PREFIX)/share/hqr/nginx/html
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(SHAREDIR)/sql \
+	  $(DESTDIR)$(SHAREDIR)/conf $(DESTDIR)$(SHAREDIR)/nginx/html
 	install -m 0755 $(BINS) $(DESTDIR)$(PREFIX)/bin/
-	install -m 0644 sql/*.sql $(DESTDIR)$(PREFIX)/share/hqr/sql/
-	install -m 0644 conf/hqr.conf.example $(DESTDIR)$(PREFIX)/share/hqr/conf/
-	install -m 0644 nginx/*.conf* $(DESTDIR)$(PREFIX)/share/hqr/nginx/
-	cp -R nginx/html/. $(DESTDIR)$(PREFIX)/share/hqr/nginx/html/
+	install -m 0644 sql/*.sql $(DESTDIR)$(SHAREDIR)/sql/
+	install -m 0644 conf/hqr.conf.example $(DESTDIR)$(SHAREDIR)/conf/
+	install -m 0644 README.md $(DESTDIR)$(SHAREDIR)/
+	install -m 0644 nginx/*.conf* $(DESTDIR)$(SHAREDIR)/nginx/
+	cp -R nginx/html/. $(DESTDIR)$(SHAREDIR)/nginx/html/
+	$(RENDER) conf/nginx/hqr-site.conf.in > $(DESTDIR)$(SHAREDIR)/nginx/hqr-site.conf
+	install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(SYSCONFDIR)/logrotate.d
+	for u in hqr-fcgi.service hqr-jobs.service hqr-jobs.timer; do \
+	  $(RENDER) conf/systemd/$$u.in > $(DESTDIR)$(UNITDIR)/$$u && chmod 0644 $(DESTDIR)$(UNITDIR)/$$u; done
+	install -m 0644 conf/systemd/hqr.sysusers $(DESTDIR)$(SYSUSERSDIR)/hqr.conf
+	install -m 0644 conf/logrotate/hqr $(DESTDIR)$(SYSCONFDIR)/logrotate.d/hqr
+	install -d -m 0750 $(DESTDIR)$(SYSCONFDIR)/hqr $(DESTDIR)$(SYSCONFDIR)/hqr/secrets
+	[ -e $(DESTDIR)$(SYSCONFDIR)/hqr/hqr.conf ] || { $(CONF_SERVICE) conf/hqr.conf.example \
+	  > $(DESTDIR)$(SYSCONFDIR)/hqr/hqr.conf && chmod 0640 $(DESTDIR)$(SYSCONFDIR)/hqr/hqr.conf; }
 
 clean:
 	rm -rf build

@@ -1,4 +1,5 @@
-/* main.c: the hqr-fcgi master: config, socket, fork and respawn workers, signals, reload. */
+/* main.c: the hqr-fcgi master: config, socket, privilege drop, fork and respawn workers, signals,
+ * reload, log reopening. */
 #include "conf.h"
 #include "clock.h"
 #include "db.h"
@@ -6,6 +7,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "platform.h"
+#include "priv.h"
 #include "routes.h"
 #include "worker.h"
 
@@ -53,9 +55,12 @@ static pid_t spawn(void)
 {
 	pid_t pid = fork();
 	if (pid == 0) {
-		sigset_t none;
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
+		/* SIGUSR1 stays blocked: the worker waits for it (log reopening); until then the
+		 * signal's default action would kill it. */
+		sigset_t usr1;
+		sigemptyset(&usr1);
+		sigaddset(&usr1, SIGUSR1);
+		sigprocmask(SIG_SETMASK, &usr1, NULL);
 		signal(SIGCHLD, SIG_DFL);
 		_exit(worker_run(&conf, &keys, listen_fd, &app_service));
 	}
@@ -132,6 +137,10 @@ static void reload(const char *path)
 	if (strcmp(next.socket, conf.socket) != 0)
 		log_warn("a new socket path takes effect only after a restart");
 	snprintf(next.socket, sizeof next.socket, "%s", conf.socket);
+	if (strcmp(next.log_file, conf.log_file) != 0 || strcmp(next.user, conf.user) != 0)
+		log_warn("a new [log] file or [app] user takes effect only after a restart");
+	snprintf(next.log_file, sizeof next.log_file, "%s", conf.log_file);
+	snprintf(next.user, sizeof next.user, "%s", conf.user);
 	for (int i = 0; i < nslots; i++) {
 		if (slots[i].pid > 0 && nretired < (int)(sizeof retired / sizeof retired[0])) {
 			retired[nretired++] = slots[i].pid;
@@ -152,6 +161,26 @@ static void reload(const char *path)
 	for (int i = 0; i < nold; i++)
 		kill(old[i], SIGTERM);
 	log_info("reloaded: %d workers x %d threads", conf.workers, conf.threads);
+}
+
+/* SIGUSR1 (logrotate has moved the file away): the master reopens [log] file, then each worker
+ * does the same in its own process. */
+static void reopen_logs(void)
+{
+	if (conf.log_file[0] == '\0') {
+		log_info("SIGUSR1: logging to standard error, nothing to reopen");
+		return;
+	}
+	if (log_reopen() != 0) {
+		log_error("cannot reopen %s: %s (still writing to the old file)", conf.log_file, strerror(errno));
+		return;
+	}
+	log_info("log file reopened");
+	for (int i = 0; i < nslots; i++)
+		if (slots[i].pid > 0)
+			kill(slots[i].pid, SIGUSR1);
+	for (int i = 0; i < nretired; i++)
+		kill(retired[i], SIGUSR1);
 }
 
 static int alive(void)
@@ -184,6 +213,17 @@ int main(int argc, char **argv)
 		fprintf(stderr, "hqr-fcgi: config key [app] timezone: unknown zone %s\n", conf.timezone);
 		return 1;
 	}
+	/* Started as root (not by a service manager that already made it the user), the master
+	 * binds its socket, then becomes [app] user for good before any worker exists. */
+	struct priv_user drop_to;
+	int dropping = 0;
+	if (geteuid() == 0 && conf.user[0] != '\0') {
+		if (priv_lookup(conf.user, &drop_to, err, sizeof err) != 0) {
+			fprintf(stderr, "hqr-fcgi: %s\n", err);
+			return 1;
+		}
+		dropping = 1;
+	}
 	/* The service refuses to start without its keys. */
 	if (keys_load(conf.keys_dir, &keys, err, sizeof err) != 0) {
 		fprintf(stderr, "hqr-fcgi: %s\n", err);
@@ -194,6 +234,18 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	log_setup((enum log_level)conf.log_level, "master");
+	if (conf.log_file[0] != '\0') {
+		if (log_open(conf.log_file) != 0) {
+			fprintf(stderr, "hqr-fcgi: config key [log] file: cannot open %s: %s\n", conf.log_file,
+				strerror(errno));
+			return 1;
+		}
+		/* The user reopens it after a rotation. */
+		if (dropping && chown(conf.log_file, drop_to.uid, drop_to.gid) != 0) {
+			log_error("cannot give %s to %s: %s", conf.log_file, drop_to.name, strerror(errno));
+			return 1;
+		}
+	}
 	_Static_assert(ROUTE__MAX <= METRICS_ROUTES_MAX, "the metrics have a slot for every route");
 	static const char *route_names[ROUTE__MAX];
 	for (size_t i = 0; i < ROUTE__MAX; i++)
@@ -214,6 +266,27 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	chmod(conf.socket, (mode_t)conf.socket_mode);
+	if (dropping) {
+		/* The socket belongs to the user and its group (nginx joins that group). */
+		if (chown(conf.socket, drop_to.uid, drop_to.gid) != 0) {
+			log_error("cannot give %s to %s: %s", conf.socket, drop_to.name, strerror(errno));
+			return 1;
+		}
+		if (priv_drop(&drop_to, err, sizeof err) != 0) {
+			log_error("dropping root failed: %s", err);
+			return 1;
+		}
+		log_info("running as user %s (uid %ld, gid %ld)", drop_to.name, (long)drop_to.uid,
+			 (long)drop_to.gid);
+		/* Fail now rather than at the first photo or the next reload. */
+		if (access(conf.data_dir, W_OK | X_OK) != 0 || access(conf.keys_dir, R_OK | X_OK) != 0) {
+			log_error("as user %s, [app] data_dir %s must be writable and keys_dir %s readable",
+				  drop_to.name, conf.data_dir, conf.keys_dir);
+			return 1;
+		}
+	} else if (geteuid() == 0) {
+		log_warn("running as root: set [app] user to drop to an unprivileged user");
+	}
 
 	sigset_t set;
 	sigemptyset(&set);
@@ -221,6 +294,7 @@ int main(int argc, char **argv)
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGUSR1);
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
@@ -247,6 +321,8 @@ int main(int argc, char **argv)
 			}
 		} else if (sig == SIGHUP && !stopping) {
 			reload(path);
+		} else if (sig == SIGUSR1) {
+			reopen_logs();
 		}
 		reap(stopping);
 		if (stopping) {

@@ -2,6 +2,8 @@
 # stack.sh: starts and stops the service's processes (MariaDB, hqr-fcgi, nginx) in one directory.
 #   stack.sh start DIR [HTTP_PORT]   first run: creates the database, config and secrets in DIR
 #   stack.sh stop DIR                stops whatever DIR's processes are still running
+#   stack.sh init DIR [HTTP_PORT]    only the configuration and secrets, no data: an instance to
+#                                    restore a backup into (hqrctl restore), then start
 #   stack.sh db-start|db-stop|app-start|app-stop|sim-start|sim-stop|nginx-start|nginx-stop DIR
 # HTTP_PORT 0 (the default) picks a free loopback port. DIR/stack.env records ports and paths.
 # The binaries come from $HQR_BUILD (default build/); run it from the repository root.
@@ -35,9 +37,9 @@ wait_for() { # wait_for SECONDS COMMAND...
   done
 }
 
-db_init() {
+db_cnf() {
   local db="$DIR/db"
-  mkdir -p "$db/data" "$db/tmp"
+  mkdir -p "$db/tmp"
   cat > "$db/my.cnf" <<CNF
 [mariadbd]
 datadir=$db/data
@@ -61,6 +63,12 @@ default-time-zone=+00:00
 [client]
 socket=$db/mysqld.sock
 CNF
+}
+
+db_init() {
+  local db="$DIR/db"
+  db_cnf
+  mkdir -p "$db/data"
   mariadb-install-db --defaults-file="$db/my.cnf" --user=root \
     --auth-root-authentication-method=normal --skip-test-db >"$db/install.log" 2>&1 \
     || { cat "$db/install.log" >&2; die "mariadb-install-db failed"; }
@@ -87,12 +95,16 @@ db_stop() {
 }
 
 # Creates the application's database and user with a generated password (first run only).
-db_provision() {
-  local pw
+db_password() {
   mkdir -p "$DIR/secrets"; chmod 700 "$DIR/secrets"
   if [ ! -s "$DIR/secrets/db_password" ]; then
     (umask 077; openssl rand -hex 24 > "$DIR/secrets/db_password")
   fi
+}
+
+db_provision() {
+  local pw
+  db_password
   pw=$(cat "$DIR/secrets/db_password")
   mariadb --defaults-file="$DIR/db/my.cnf" -uroot <<SQL
 CREATE DATABASE IF NOT EXISTS hqr CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
@@ -139,6 +151,8 @@ write_conf() {
   set_ini "$f" app keys_dir "$DIR/keys"
   set_ini "$f" app migrations_dir "$ROOT/sql"
   set_ini "$f" app local_http true
+  set_ini "$f" app user ""
+  set_ini "$f" backup mariadb_cnf "$DIR/db/my.cnf"
   set_ini "$f" app public_url "http://127.0.0.1:$HTTP_PORT"
   set_ini "$f" platform authorize_base "http://127.0.0.1:$SIM_PORT"
   set_ini "$f" platform api_base "http://127.0.0.1:$SIM_PORT"
@@ -155,7 +169,7 @@ nginx_conf() {
   [ "$(id -u)" = 0 ] && user="user root root;"
   mkdir -p "$DIR/nginx/nginx-tmp"
   sed -e "s|@USER@|$user|" -e "s|@RUN@|$DIR/nginx|g" -e "s|@LISTEN@|127.0.0.1:$HTTP_PORT|" \
-      -e "s|@SOCKET@|$DIR/run/hqr.sock|" -e "s|@HTML@|$ROOT/nginx/html|" -e "s|@CONF@|$ROOT/nginx|g" \
+      -e "s|@SOCKET@|$DIR/run/hqr.sock|" -e "s|@HTML@|$ROOT/nginx/html|" -e "s|@DOCS@|$BUILD/docs|" -e "s|@CONF@|$ROOT/nginx|g" \
       -e "s|@RATE@|${HQR_RATE:-200}|" -e "s|@BURST@|${HQR_BURST:-400}|" \
       -e "s|@ADMIN_ALLOW@|allow 127.0.0.1; allow ::1;|" \
       "$ROOT/nginx/nginx.conf.in" > "$DIR/nginx/nginx.conf"
@@ -226,6 +240,32 @@ nginx_start() {
 
 nginx_stop() { stop_pidfile "$DIR/nginx/nginx.pid" QUIT 10; }
 
+write_env() {
+  cat > "$DIR/stack.env" <<ENV
+DB_PORT=$DB_PORT
+HTTP_PORT=$HTTP_PORT
+SIM_PORT=$SIM_PORT
+HQR_CONF=$DIR/hqr.conf
+DB_CNF=$DIR/db/my.cnf
+APP_LOG=$DIR/log/app.log
+ENV
+}
+
+init() {
+  local want_http=${1:-0}
+  [ -f "$DIR/stack.env" ] && die "$DIR is an instance already"
+  mkdir -p "$DIR"; chmod 755 "$DIR"
+  DB_PORT=$(free_port)
+  SIM_PORT=$(free_port)
+  HTTP_PORT=$want_http
+  [ "$HTTP_PORT" = 0 ] && HTTP_PORT=$(free_port)
+  write_env
+  db_cnf
+  db_password
+  platform_secrets
+  write_conf
+}
+
 start() {
   local want_http=${1:-0}
   mkdir -p "$DIR"; chmod 755 "$DIR"
@@ -239,14 +279,7 @@ start() {
   fi
   [ "$want_http" != 0 ] && HTTP_PORT=$want_http
   [ "$HTTP_PORT" = 0 ] && HTTP_PORT=$(free_port)
-  cat > "$DIR/stack.env" <<ENV
-DB_PORT=$DB_PORT
-HTTP_PORT=$HTTP_PORT
-SIM_PORT=$SIM_PORT
-HQR_CONF=$DIR/hqr.conf
-DB_CNF=$DIR/db/my.cnf
-APP_LOG=$DIR/log/app.log
-ENV
+  write_env
   if [ ! -d "$DIR/db/data/mysql" ]; then
     db_init
     db_start
@@ -274,11 +307,15 @@ stop() {
   db_stop
 }
 
+# Sourced (scripts/cluster.sh reuses these functions), it stops here.
+[ "${BASH_SOURCE[0]}" = "$0" ] || return 0
+
 cmd=${1:-}; DIR=${2:-}
-[ -n "$cmd" ] && [ -n "$DIR" ] || { sed -n '2,7p' "$0" >&2; exit 2; }
+[ -n "$cmd" ] && [ -n "$DIR" ] || { sed -n '2,9p' "$0" >&2; exit 2; }
 DIR=$(abspath "$DIR")
 case "$cmd" in
   start) start "${3:-0}" ;;
+  init) init "${3:-0}" ;;
   stop) stop ;;
   db-start) load_env; db_start ;;
   db-stop) load_env; db_stop ;;

@@ -571,6 +571,7 @@ enum err h_admin_resident_add(struct call *c)
 	}
 	if (rc != DB_OK)
 		return db_err(rc);
+	c->audit_target = arena_strdup(c->arena, pa.pid);
 	int64_t now = clock_now();
 	struct db_param p[] = { DBP_U64(&cp), DBP_U64(&pa.id), DBP_I64(&now), DBP_END };
 	rc = db_exec(c->db, STMT_RESIDENT_INSERT, p, NULL);
@@ -600,6 +601,7 @@ enum err h_admin_person_find(struct call *c)
 	enum db_rc rc = person_admin_get(c->db, STMT_PERSON_BY_INDEX_ADMIN, p, &pa);
 	if (rc != DB_OK)
 		return db_err(rc);
+	c->audit_target = arena_strdup(c->arena, pa.pid); /* the lookup names whom it found */
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddItemToObject(o, "person", person_admin_json(c, &pa));
 	resp_json(c, 200, o);
@@ -759,31 +761,36 @@ static int order_validate(struct call *c, struct order *o)
 /* Applies the order under the code's row lock; the event names the officer. */
 static enum err order_apply(struct call *c, uint64_t person, const struct order *o, int64_t now)
 {
-	enum db_rc rc = db_begin(c->db);
-	if (rc != DB_OK)
-		return db_err(rc == DB_NOROW ? DB_ERR : rc);
+	enum db_rc rc;
 	struct code_state cur, next;
-	rc = codes_load(c->db, person, 1, &cur);
-	if (rc == DB_OK) {
-		next = cur;
-		next.color = o->color;
-		snprintf(next.reason, sizeof next.reason, "%s", o->reason);
-		if (cur.color != o->color)
-			next.since = now;
-		if (o->color == RULES_COLOR_RED) {
-			next.has_obs = 1;
-			next.obs_start = clock_local_day(now);
-			next.obs_until = next.obs_start + o->days;
-		} else {
-			next.has_obs = 0;
-			next.obs_start = next.obs_until = 0;
+	int attempt = 0;
+	do {
+		cur.version = 0;
+		rc = db_begin(c->db);
+		if (rc != DB_OK)
+			return db_err(rc == DB_NOROW ? DB_ERR : rc);
+		rc = codes_load(c->db, person, 1, &cur);
+		if (rc == DB_OK) {
+			next = cur;
+			next.color = o->color;
+			snprintf(next.reason, sizeof next.reason, "%s", o->reason);
+			if (cur.color != o->color)
+				next.since = now;
+			if (o->color == RULES_COLOR_RED) {
+				next.has_obs = 1;
+				next.obs_start = clock_local_day(now);
+				next.obs_until = next.obs_start + o->days;
+			} else {
+				next.has_obs = 0;
+				next.obs_start = next.obs_until = 0;
+			}
+			rc = codes_change(c->db, person, &cur, &next, "officer", c->admin_name, now);
 		}
-		rc = codes_change(c->db, person, &cur, &next, "officer", c->admin_name, now);
-	}
-	if (rc == DB_OK)
-		rc = db_commit(c->db);
-	else
-		db_rollback(c->db);
+		if (rc == DB_OK)
+			rc = db_commit(c->db);
+		else
+			db_rollback(c->db);
+	} while (db_txn_again(c->db, rc, attempt++));
 	if (rc == DB_NOROW)
 		return cur.version != 0 ? ERR_CONFLICT : ERR_NOT_FOUND;
 	return rc == DB_OK ? ERR_OK : db_err(rc);
@@ -1011,7 +1018,7 @@ enum err h_admin_risk_areas_set(struct call *c)
 	if (c->nferr > 0)
 		return ERR_VALIDATION;
 	int64_t now = clock_now();
-	for (int attempt = 0; attempt < 2; attempt++) {
+	for (int attempt = 0; attempt < DB_TXN_ATTEMPTS; attempt++) {
 		enum db_rc rc = db_begin(c->db);
 		if (rc == DB_OK)
 			rc = db_exec(c->db, STMT_RISK_AREAS_CLEAR, NULL, NULL);
@@ -1027,8 +1034,8 @@ enum err h_admin_risk_areas_set(struct call *c)
 			db_rollback(c->db);
 		if (rc == DB_OK)
 			return risk_areas_answer(c);
-		if (rc != DB_RETRY)
-			return db_err(rc == DB_NOROW ? DB_ERR : rc);
+		if (!db_txn_again(c->db, rc, attempt))
+			return rc == DB_RETRY ? ERR_CONFLICT : db_err(rc == DB_NOROW ? DB_ERR : rc);
 	}
 	return ERR_CONFLICT;
 }

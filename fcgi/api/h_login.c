@@ -20,6 +20,10 @@
 #define CODE_REUSE_S 60
 #define CODE_PENDING_POLL_MS 100
 #define NEXT_MAX 512
+/* The login's state is bound to the browser that asked for it (RFC 6749 §10.12): a short-lived
+ * cookie holds a secret whose hash is stored with the state and with the exchanged code. */
+#define BROWSER_COOKIE "hqr_login"
+#define BROWSER_LEN 32
 
 /* A local path only: "/" then no second "/" or "\", printable ASCII without backslash or
  * spaces, at most NEXT_MAX bytes. Pure. */
@@ -73,17 +77,45 @@ static int random_alnum(char *out, size_t n)
 	return 0;
 }
 
+static void browser_cookie(struct call *c, const char *value, int max_age)
+{
+	char v[160];
+	snprintf(v, sizeof v, "%s=%s; Path=/api/v1/login; Max-Age=%d; HttpOnly; SameSite=Lax%s", BROWSER_COOKIE, value,
+		 max_age, c->conf->local_http ? "" : "; Secure");
+	resp_header(c, "Set-Cookie", v);
+}
+
+/* The hash of this browser's login cookie: 0, or -1 when it has none (or a malformed one). */
+static int browser_hash(struct call *c, uint8_t out[32])
+{
+	const char *v = call_cookie(c, BROWSER_COOKIE);
+	if (v == NULL || strlen(v) != BROWSER_LEN || strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789") != BROWSER_LEN)
+		return -1;
+	crypto_sha256(v, BROWSER_LEN, out);
+	return 0;
+}
+
+/* Whether this browser's cookie is the one stored (stored_len 32) with a state or code. */
+static int same_browser(struct call *c, const uint8_t *stored, unsigned long stored_len)
+{
+	uint8_t mine[32];
+	return stored_len == 32 && browser_hash(c, mine) == 0 && crypto_ct_equal(mine, stored, 32);
+}
+
 enum err h_login(struct call *c)
 {
 	const char *next = c->f[LOGIN_NEXT].present ? c->f[LOGIN_NEXT].s : "/";
-	char state[STATE_LEN + 1];
-	if (random_alnum(state, STATE_LEN) != 0)
+	char state[STATE_LEN + 1], secret[BROWSER_LEN + 1];
+	uint8_t bhash[32];
+	if (random_alnum(state, STATE_LEN) != 0 || random_alnum(secret, BROWSER_LEN) != 0)
 		return ERR_INTERNAL;
+	crypto_sha256(secret, BROWSER_LEN, bhash);
 	int64_t exp = clock_now() + STATE_TTL_S;
-	struct db_param p[] = { DBP_TEXT(state), DBP_TEXT(next), DBP_I64(&exp), DBP_END };
+	struct db_param p[] = { DBP_TEXT(state), DBP_TEXT(next), DBP_I64(&exp), DBP_BLOB(bhash, 32), DBP_END };
 	enum db_rc rc = db_exec(c->db, STMT_STATE_INSERT, p, NULL);
 	if (rc != DB_OK)
 		return rc == DB_DOWN ? ERR_UNAVAILABLE : ERR_INTERNAL;
+	browser_cookie(c, secret, STATE_TTL_S);
 	char *redirect = arena_printf(c->arena, "%s/api/v1/login/callback", c->conf->public_url);
 	char *enc = redirect != NULL ? pct_encode(c->arena, redirect) : NULL;
 	/* The platform's exact parameter order; redirect_uri encoded once. */
@@ -119,15 +151,22 @@ static void reuse_key(const char *code, uint8_t key[32])
 static int try_reuse(struct call *c, const char *code, const char *state, const uint8_t code_hash[32])
 {
 	char st[130], next[NEXT_MAX + 1];
-	uint8_t sealed[128], key[32], token[SESSION_TOKEN_LEN + 1];
+	uint8_t sealed[128], key[32], token[SESSION_TOKEN_LEN + 1], bh[32];
 	int64_t wait_ms = c->conf->platform_timeout_ms + 2000;
-	struct db_col cols[] = { DBC_TEXT(st, sizeof st), DBC_TEXT(next, sizeof next), DBC_BLOB(sealed, sizeof sealed), DBC_END };
+	struct db_col cols[] = { DBC_TEXT(st, sizeof st), DBC_TEXT(next, sizeof next), DBC_BLOB(sealed, sizeof sealed),
+				 DBC_BLOB(bh, sizeof bh), DBC_END };
 	for (;;) {
 		int64_t now = clock_now();
 		struct db_param p[] = { DBP_BLOB(code_hash, 32), DBP_I64(&now), DBP_END };
 		enum db_rc rc = db_exec(c->db, STMT_OAUTH_CODE_GET, p, cols);
 		if (rc != DB_OK || strcmp(st, state) != 0)
 			return 0;
+		/* Only the browser that started the login lands in its session: a callback URL sent
+		 * to someone else opens nothing. */
+		if (!same_browser(c, bh, cols[3].len)) {
+			fail(c, "LOGIN_OTHER_BROWSER");
+			return 1;
+		}
 		if (cols[2].len > 0)
 			break;
 		if (wait_ms <= 0) {
@@ -180,19 +219,23 @@ enum err h_login_callback(struct call *c)
 
 	/* The state is single use: read it, then delete it; only the deleter goes on. */
 	char next[NEXT_MAX + 1];
+	uint8_t bh[32];
 	int64_t now = clock_now();
 	struct db_param sp[] = { DBP_TEXT(state), DBP_I64(&now), DBP_END };
-	struct db_col sc[] = { DBC_TEXT(next, sizeof next), DBC_END };
+	struct db_col sc[] = { DBC_TEXT(next, sizeof next), DBC_BLOB(bh, sizeof bh), DBC_END };
 	enum db_rc rc = db_exec(c->db, STMT_STATE_GET, sp, sc);
 	if (rc == DB_NOROW)
 		return fail(c, "STATE_INVALID");
 	if (rc != DB_OK)
 		return fail(c, "UNAVAILABLE");
+	/* A login started in another browser (login CSRF): the state stays for its own browser. */
+	if (!same_browser(c, bh, sc[1].len))
+		return fail(c, "LOGIN_OTHER_BROWSER");
 	/* Remembered before the state is spent, with no token yet: a reload from here on waits for
 	 * this load instead of finding the state gone. */
 	int64_t reuse_until = now + CODE_REUSE_S;
 	struct db_param cp[] = { DBP_BLOB(code_hash, 32), DBP_TEXT(state), DBP_TEXT(next), DBP_BLOB("", 0),
-				 DBP_I64(&reuse_until), DBP_END };
+				 DBP_I64(&reuse_until), DBP_BLOB(bh, 32), DBP_END };
 	rc = db_exec(c->db, STMT_OAUTH_CODE_INSERT, cp, NULL);
 	if (rc == DB_DUP) /* another load of this code is on its way: land where it lands */
 		return try_reuse(c, code, state, code_hash) ? ERR_OK : fail(c, "CODE_USED");
@@ -235,6 +278,7 @@ enum err h_login_callback(struct call *c)
 	struct db_param sp2[] = { DBP_BLOB(sealed, sn > 0 ? (size_t)sn : 0), DBP_BLOB(code_hash, 32), DBP_END };
 	if (sn <= 0 || db_exec(c->db, STMT_OAUTH_CODE_SEAL, sp2, NULL) != DB_OK)
 		forget_code(c, code_hash); /* only reloads need it: they start over */
+	/* The login cookie stays until it expires: a reload of this callback lands here again. */
 	session_set_cookie(c, token, c->conf->session_absolute_s);
 	resp_redirect(c, arena_strdup(c->arena, next));
 	return ERR_OK;

@@ -1,5 +1,6 @@
 /* h_persons.c: applying for a code (self or a relative), reading a person, its photo, its code,
  * new declarations, and the persons an account holds. Only a holder sees a person: others get 404. */
+#include "auth.h"
 #include "clock.h"
 #include "codes.h"
 #include "session.h"
@@ -45,6 +46,7 @@ struct application {
 	char id_number[VID_DOC_BUF];
 	char phone[VID_PHONE_BUF];
 	char address[VID_ADDRESS_BUF];
+	char verification_id[PUBLIC_ID_LEN + 1]; /* "" when none */
 	const uint8_t *photo;
 	size_t photo_len;
 	int photo_png;
@@ -52,7 +54,7 @@ struct application {
 };
 
 static const char *const app_fields[] = { "for", "relationship", "name", "id_type", "id_number", "phone",
-					  "address", NULL };
+					  "address", "verification_id", NULL };
 
 static const char *text_of(const struct kvlist *in, const char *name, size_t *len)
 {
@@ -122,6 +124,12 @@ static int validate_application(struct call *c, const struct kvlist *in, const s
 			call_field_error(c, "photo", vid_err_word(e));
 		a->photo = photo->data;
 		a->photo_len = photo->len;
+	}
+	if ((v = text_of(in, "verification_id", &n)) != NULL) {
+		if (n != PUBLIC_ID_LEN || strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-") != n)
+			call_field_error(c, "verification_id", "INVALID");
+		else
+			memcpy(a->verification_id, v, PUBLIC_ID_LEN + 1);
 	}
 	decl_validate(c, in, y, m, d, &a->decl);
 	return c->nferr > 0 ? -1 : 0;
@@ -311,17 +319,25 @@ struct pii {
 	uint64_t code_ref;
 };
 
-static int prepare_pii(struct call *c, const struct application *a, struct pii *p)
+static void id_index_of(const struct keys *k, int id_type, const char *number, uint8_t out[32])
+{
+	person_id_index(k->index, (enum vid_doc)id_type, number, out);
+}
+
+void persons_id_index(const struct keys *k, int id_type, const char *number, uint8_t out[32])
+{
+	id_index_of(k, id_type, number, out);
+}
+
+const char *persons_relationship_word(int role, int relationship)
+{
+	return role == 1 ? "self" : (relationship > 0 && relationship < 8 ? relationships[relationship] : "other");
+}
+
+/* Seals the personal data under the person pid (a new one, or the existing person's). */
+static int seal_pii(struct call *c, const struct application *a, struct pii *p)
 {
 	size_t idn = strlen(a->id_number);
-	person_id_index(c->keys->index, a->id_type, a->id_number, p->id_index);
-	if (new_public_id(p->pid) != 0 || crypto_random(&p->code_ref, sizeof p->code_ref) != 0)
-		return -1;
-	p->code_ref |= 1; /* never 0 */
-	if (vid_mask_name(a->name, strlen(a->name), p->name_m, sizeof p->name_m) == 0 ||
-	    vid_mask_id(a->id_type, a->id_number, idn, p->id_m, sizeof p->id_m) == 0 ||
-	    vid_mask_phone(a->phone, strlen(a->phone), p->phone_m, sizeof p->phone_m) == 0)
-		return -1;
 	p->name_n = seal_field(c->keys, "name", p->pid, a->name, strlen(a->name), p->name_e, sizeof p->name_e);
 	p->id_n = seal_field(c->keys, "id_number", p->pid, a->id_number, idn, p->id_e, sizeof p->id_e);
 	p->phone_n = seal_field(c->keys, "phone", p->pid, a->phone, strlen(a->phone), p->phone_e, sizeof p->phone_e);
@@ -329,143 +345,110 @@ static int prepare_pii(struct call *c, const struct application *a, struct pii *
 	return p->name_n > 0 && p->id_n > 0 && p->phone_n > 0 && p->addr_n > 0 ? 0 : -1;
 }
 
-/* The transaction of an application: everything commits together or nothing does. */
-static enum err apply_txn(struct call *c, const struct application *a, struct pii *p, const char *photo_file,
-			  const char **areas, size_t nareas, const char *idem, int64_t now, int *new_person)
+static int prepare_pii(struct call *c, const struct application *a, struct pii *p)
 {
-	enum db_rc rc;
-	uint64_t person = 0, other = 0;
-	*new_person = 0;
-	int32_t count = 0, role = 0;
-	char existing_pid[PUBLIC_ID_LEN + 8];
-	*new_person = 0;
-	struct db_param acc[] = { DBP_U64(&c->account_id), DBP_END };
-	struct db_col accc[] = { DBC_U64(&other), DBC_END };
-	if ((rc = db_exec(c->db, STMT_ACCOUNT_LOCK, acc, accc)) != DB_OK)
-		return db_err(rc);
-	if (idem != NULL && replay(c, idem))
-		return ERR_OK;
-	struct db_param ip[] = { DBP_BLOB(p->id_index, 32), DBP_END };
-	uint8_t name_enc[256];
-	struct db_col ic[] = { DBC_U64(&person), DBC_TEXT(existing_pid, sizeof existing_pid),
-			       DBC_BLOB(name_enc, sizeof name_enc), DBC_END };
-	rc = db_exec(c->db, STMT_PERSON_BY_INDEX, ip, ic);
-	if (rc != DB_OK && rc != DB_NOROW)
-		return db_err(rc);
-	int exists = rc == DB_OK;
-	if (a->for_self) {
-		struct db_col sc[] = { DBC_U64(&other), DBC_END };
-		rc = db_exec(c->db, STMT_SELF_OF_ACCOUNT, acc, sc);
-		if (rc == DB_OK)
-			return ERR_SELF_EXISTS;
-		if (rc != DB_NOROW)
-			return db_err(rc);
+	size_t idn = strlen(a->id_number);
+	id_index_of(c->keys, (int)a->id_type, a->id_number, p->id_index);
+	if (new_public_id(p->pid) != 0 || crypto_random(&p->code_ref, sizeof p->code_ref) != 0)
+		return -1;
+	p->code_ref |= 1; /* never 0 */
+	if (vid_mask_name(a->name, strlen(a->name), p->name_m, sizeof p->name_m) == 0 ||
+	    vid_mask_id(a->id_type, a->id_number, idn, p->id_m, sizeof p->id_m) == 0 ||
+	    vid_mask_phone(a->phone, strlen(a->phone), p->phone_m, sizeof p->phone_m) == 0)
+		return -1;
+	return seal_pii(c, a, p);
+}
+
+/* What one run of an application's transaction leaves for after it: photo files to keep or
+ * delete, a refusal to count and audit, whom to tell. */
+struct apply_out {
+	int new_person;
+	char kept_photo[64];     /* a photo file the committed rows name ("" when none of ours) */
+	char extra_photo[64];    /* a copy written during the run (sealed under an existing person) */
+	char old_photo[64];      /* the photo a takeover replaced: removed after the commit */
+	int refusal;             /* 1: count it; 2: count and audit it (a name that does not match) */
+	char refused_pid[PUBLIC_ID_LEN + 1];
+	int notify;              /* 1: the owner of a pending delegation; 2: the holders already there */
+	uint64_t notify_person;
+	char person_name_m[128], delegate_name_m[128];
+	char cmid[64];
+};
+
+/* A self application for a resident ID carries a passed verification of this account for the
+ * same name and number, which it uses up. ERR_OK, or VERIFICATION_REQUIRED with the reason. */
+static enum err use_verification(struct call *c, const struct application *a, const uint8_t id_index[32],
+				 int64_t now)
+{
+	const char *vid = a->verification_id[0] != '\0' ? a->verification_id : NULL;
+	if (vid == NULL) {
+		call_field_error(c, "verification_id", "REQUIRED");
+		return ERR_VERIFICATION_REQUIRED;
 	}
-	if (exists) {
-		struct db_param hp[] = { DBP_U64(&c->account_id), DBP_U64(&person), DBP_END };
-		struct db_col hc[] = { DBC_I32(&role), DBC_END };
-		rc = db_exec(c->db, STMT_HOLDER_GET, hp, hc);
-		if (rc == DB_OK)
-			return ERR_ALREADY_HOLDER;
-		if (rc != DB_NOROW)
-			return db_err(rc);
-		if (a->for_self) {
-			struct db_param pp[] = { DBP_U64(&person), DBP_END };
-			struct db_col pc[] = { DBC_U64(&other), DBC_END };
-			rc = db_exec(c->db, STMT_SELF_OF_PERSON, pp, pc);
-			if (rc == DB_OK)
-				return ERR_ID_HAS_SELF;
-			if (rc != DB_NOROW)
-				return db_err(rc);
-		}
-		memcpy(p->pid, existing_pid, PUBLIC_ID_LEN);
-		p->pid[PUBLIC_ID_LEN] = '\0';
-		/* Knowing an ID number is not enough to become a holder: the name must match too. */
+	uint64_t id = 0;
+	int32_t status = 0;
+	int64_t expires = 0;
+	uint8_t idx[32], name_enc[256];
+	struct db_param p[] = { DBP_TEXT(vid), DBP_U64(&c->account_id), DBP_END };
+	struct db_col cols[] = { DBC_U64(&id), DBC_I32(&status), DBC_BLOB(idx, sizeof idx),
+				 DBC_BLOB(name_enc, sizeof name_enc), DBC_I64(&expires), DBC_END };
+	enum db_rc rc = db_exec(c->db, STMT_VERIF_FOR_APP, p, cols);
+	if (rc == DB_NOROW) {
+		call_field_error(c, "verification_id", "UNKNOWN");
+		return ERR_VERIFICATION_REQUIRED;
+	}
+	if (rc != DB_OK)
+		return db_err(rc);
+	const char *why = status == 3 ? "USED" : status != 1 ? "NOT_PASSED" : expires <= now ? "EXPIRED" : NULL;
+	if (why == NULL && (cols[2].len != 32 || !crypto_ct_equal(idx, id_index, 32)))
+		why = "OTHER_IDENTITY";
+	if (why == NULL) {
 		char aad[64], name[VID_NAME_BUF];
-		snprintf(aad, sizeof aad, "name|%s", existing_pid);
-		int n = crypto_open(c->keys->data, aad, strlen(aad), name_enc, ic[2].len, (uint8_t *)name, sizeof name - 1);
+		snprintf(aad, sizeof aad, "vname|%s", vid);
+		int n = crypto_open(c->keys->data, aad, strlen(aad), name_enc, cols[3].len, (uint8_t *)name, sizeof name - 1);
 		if (n < 0)
 			return ERR_INTERNAL;
 		name[n] = '\0';
-		if (strcmp(name, a->name) != 0) {
-			call_field_error(c, "name", "NAME_MISMATCH");
-			return ERR_PERSON_MISMATCH;
-		}
+		if (strcmp(name, a->name) != 0)
+			why = "OTHER_IDENTITY";
 	}
-	if (!a->for_self) {
-		struct db_param dp[] = { DBP_U64(&c->account_id), DBP_END };
-		struct db_col dc[] = { DBC_I32(&count), DBC_END };
-		if ((rc = db_exec(c->db, STMT_DELEGATE_COUNT, dp, dc)) != DB_OK)
-			return db_err(rc);
-		if (count >= c->conf->delegation_limit)
-			return ERR_DELEGATION_LIMIT;
+	if (why != NULL) {
+		call_field_error(c, "verification_id", why);
+		return ERR_VERIFICATION_REQUIRED;
 	}
-
-	struct code_state cur = { 0 }, next;
-	struct rules_decl_result res;
-	if (!exists) {
-		int32_t idt = (int32_t)a->id_type, ptype = a->photo_png ? 1 : 2;
-		struct db_param pp[] = { DBP_TEXT(p->pid), DBP_U64(&p->code_ref), DBP_I32(&idt), DBP_BLOB(p->id_index, 32),
-					 DBP_TEXT(p->name_m), DBP_TEXT(p->id_m), DBP_TEXT(p->phone_m),
-					 DBP_BLOB(p->name_e, (size_t)p->name_n), DBP_BLOB(p->id_e, (size_t)p->id_n),
-					 DBP_BLOB(p->phone_e, (size_t)p->phone_n), DBP_BLOB(p->addr_e, (size_t)p->addr_n),
-					 DBP_TEXT(photo_file), DBP_I32(&ptype), DBP_I64(&now), DBP_END };
-		if ((rc = db_exec(c->db, STMT_PERSON_INSERT, pp, NULL)) != DB_OK)
-			return rc == DB_DUP ? ERR_CONFLICT : db_err(rc);
-		person = db_insert_id(c->db);
-		*new_person = 1;
-		if (decide(c, &a->decl, areas, nareas, now, &cur, &next, &res) != 0)
-			return ERR_INTERNAL;
-		int32_t color = next.color, s = next.obs_start, u = next.obs_until;
-		struct db_param cp[] = { DBP_U64(&person), DBP_I32(&color), DBP_TEXT(next.reason), DBP_I64(&now),
-					 next.has_obs ? (struct db_param)DBP_I32(&s) : (struct db_param)DBP_NULL(DBT_I32),
-					 next.has_obs ? (struct db_param)DBP_I32(&u) : (struct db_param)DBP_NULL(DBT_I32),
-					 DBP_END };
-		if ((rc = db_exec(c->db, STMT_CODE_INSERT, cp, NULL)) != DB_OK)
-			return db_err(rc);
-		int32_t from = 0;
-		const char *actor = "application";
-		struct db_param ep[] = { DBP_U64(&person), DBP_I32(&from), DBP_I32(&color), DBP_TEXT(next.reason),
-					 DBP_TEXT("declaration"), DBP_TEXT(actor), DBP_I64(&now), DBP_END };
-		if ((rc = db_exec(c->db, STMT_CODE_EVENT_INSERT, ep, NULL)) != DB_OK)
-			return db_err(rc);
-	} else {
-		if ((rc = codes_load(c->db, person, 1, &cur)) != DB_OK)
-			return db_err(rc);
-		if (decide(c, &a->decl, areas, nareas, now, &cur, &next, &res) != 0)
-			return ERR_INTERNAL;
-		if ((rc = codes_change(c->db, person, &cur, &next, "declaration", "application", now)) != DB_OK)
-			return rc == DB_NOROW ? ERR_CONFLICT : db_err(rc);
-	}
-	int32_t hrole = a->for_self ? 1 : 2, rel = a->relationship;
-	struct db_param hp[] = { DBP_U64(&c->account_id), DBP_U64(&person), DBP_I32(&hrole),
-				 a->for_self ? (struct db_param)DBP_NULL(DBT_I32) : (struct db_param)DBP_I32(&rel),
-				 DBP_I64(&now), DBP_END };
-	if ((rc = db_exec(c->db, STMT_HOLDER_INSERT, hp, NULL)) != DB_OK)
-		return rc == DB_DUP ? (a->for_self ? ERR_ID_HAS_SELF : ERR_ALREADY_HOLDER) : db_err(rc);
-	if ((rc = insert_declaration(c, person, p->pid, &a->decl, &res, now)) != DB_OK)
+	struct db_param up[] = { DBP_I64(&now), DBP_U64(&id), DBP_END };
+	if ((rc = db_exec(c->db, STMT_VERIF_USE, up, NULL)) != DB_OK)
 		return db_err(rc);
+	return db_affected(c->db) == 1 ? ERR_OK : ERR_CONFLICT;
+}
 
+/* The answer of an application that made or joined a person: 201 with the masked details the
+ * caller may see (a holder that joined sees no details someone else submitted). */
+static enum err answer_person(struct call *c, const struct pii *p, const struct application *a, int exists,
+			      int details, int hrole, int rel, int owner, const struct code_state *next, int64_t now,
+			      const char *idem)
+{
 	cJSON *o = cJSON_CreateObject();
 	char since[32];
 	codes_iso(now, since);
-	cJSON_AddItemToObject(o, "person", person_json(p->pid, exists ? 0 : (int)a->id_type, exists ? "" : p->name_m,
-						     exists ? "" : p->id_m, exists ? "" : p->phone_m, hrole, rel, since));
-	if (exists) {
+	cJSON *po = person_json(p->pid, (int)a->id_type, p->name_m, p->id_m, details ? p->phone_m : "", hrole, rel, since);
+	if (!details)
+		cJSON_DeleteItemFromObjectCaseSensitive(po, "phone_masked");
+	if (exists && !details) {
 		/* A person already registered keeps the details it was registered with. */
-		cJSON *po = cJSON_GetObjectItemCaseSensitive(o, "person");
 		cJSON_DeleteItemFromObjectCaseSensitive(po, "name_masked");
 		cJSON_DeleteItemFromObjectCaseSensitive(po, "id_type");
 		cJSON_DeleteItemFromObjectCaseSensitive(po, "id_masked");
-		cJSON_DeleteItemFromObjectCaseSensitive(po, "phone_masked");
-		cJSON_AddBoolToObject(po, "already_registered", 1);
 	}
+	if (exists)
+		cJSON_AddBoolToObject(po, "already_registered", 1);
+	cJSON_AddBoolToObject(po, "owner", owner);
+	cJSON_AddItemToObject(o, "person", po);
 	struct code_status st;
 	memset(&st, 0, sizeof st);
-	cJSON *code = codes_json(&next, &st, now);
-	if (next.has_obs) {
+	cJSON *code = codes_json(next, &st, now);
+	if (next->has_obs) {
 		char until[DAY_BUF];
-		if (day_format(next.obs_until, until))
+		if (day_format(next->obs_until, until))
 			cJSON_ReplaceItemInObjectCaseSensitive(code, "observation_until", cJSON_CreateString(until));
 	}
 	cJSON_DeleteItemFromObjectCaseSensitive(code, "report");
@@ -482,11 +465,309 @@ static enum err apply_txn(struct call *c, const struct application *a, struct pi
 		int32_t status = 201;
 		struct db_param qp[] = { DBP_U64(&c->account_id), DBP_TEXT(idem), DBP_I32(&status),
 					 DBP_BLOB(body, strlen(body)), DBP_I64(&now), DBP_END };
-		if ((rc = db_exec(c->db, STMT_IDEM_INSERT, qp, NULL)) != DB_OK)
+		enum db_rc rc = db_exec(c->db, STMT_IDEM_INSERT, qp, NULL);
+		if (rc != DB_OK)
 			return rc == DB_DUP ? ERR_CONFLICT : db_err(rc);
 	}
 	resp_raw(c, 201, "application/json; charset=utf-8", body, strlen(body));
 	return ERR_OK;
+}
+
+/* 202: the person has an owner, who decides. Nothing of the application is kept but the wish. */
+static enum err answer_pending(struct call *c, uint64_t delegation)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON *d = cJSON_AddObjectToObject(o, "delegation");
+	cJSON_AddNumberToObject(d, "id", (double)delegation);
+	cJSON_AddStringToObject(d, "status", "pending");
+	cJSON_AddStringToObject(o, "message", "the person's owner is asked to approve; until then you hold nothing");
+	resp_json(c, 202, o);
+	return ERR_OK;
+}
+
+/* Applies the declaration to an existing person's code and records it. */
+static enum err declare_existing(struct call *c, uint64_t person, const char *pid, const struct application *a,
+				 const char **areas, size_t nareas, int64_t now, struct code_state *next)
+{
+	struct code_state cur;
+	struct rules_decl_result res;
+	enum db_rc rc = codes_load(c->db, person, 1, &cur);
+	if (rc != DB_OK)
+		return db_err(rc);
+	if (decide(c, &a->decl, areas, nareas, now, &cur, next, &res) != 0)
+		return ERR_INTERNAL;
+	if ((rc = codes_change(c->db, person, &cur, next, "declaration", "application", now)) != DB_OK)
+		return rc == DB_NOROW ? ERR_CONFLICT : db_err(rc);
+	if ((rc = insert_declaration(c, person, pid, &a->decl, &res, now)) != DB_OK)
+		return db_err(rc);
+	return ERR_OK;
+}
+
+static enum err insert_holder(struct call *c, uint64_t person, int role, int rel, uint64_t delegate_person,
+			      int64_t now)
+{
+	int32_t hrole = role, r = rel;
+	struct db_param hp[] = { DBP_U64(&c->account_id), DBP_U64(&person), DBP_I32(&hrole),
+				 role == 1 ? (struct db_param)DBP_NULL(DBT_I32) : (struct db_param)DBP_I32(&r),
+				 DBP_I64(&now),
+				 delegate_person != 0 ? (struct db_param)DBP_U64(&delegate_person)
+						      : (struct db_param)DBP_NULL(DBT_U64),
+				 DBP_END };
+	enum db_rc rc = db_exec(c->db, STMT_HOLDER_INSERT, hp, NULL);
+	if (rc != DB_OK)
+		return rc == DB_DUP ? (role == 1 ? ERR_ID_HAS_SELF : ERR_ALREADY_HOLDER) : db_err(rc);
+	return ERR_OK;
+}
+
+/* The transaction of an application: everything commits together or nothing does. */
+static enum err apply_txn(struct call *c, const struct application *a, struct pii *p, const char *photo_file,
+			  const char **areas, size_t nareas, const char *idem, int64_t now, struct apply_out *out)
+{
+	enum db_rc rc;
+	uint64_t person = 0, other = 0, owner = 0, delegate_person = 0, self_person = 0;
+	int32_t count = 0, role = 0;
+	char existing_pid[PUBLIC_ID_LEN + 8], old_photo[64];
+	char delegate_name_m[128] = "";
+	memset(out, 0, sizeof *out);
+	struct db_param acc[] = { DBP_U64(&c->account_id), DBP_END };
+	struct db_col accc[] = { DBC_U64(&other), DBC_END };
+	if ((rc = db_exec(c->db, STMT_ACCOUNT_LOCK, acc, accc)) != DB_OK)
+		return db_err(rc);
+	if (idem != NULL && replay(c, idem))
+		return ERR_OK;
+	int verifiable = a->id_type == VID_DOC_RESIDENT_ID;
+	if (a->for_self) {
+		struct db_col sc[] = { DBC_U64(&self_person), DBC_END };
+		rc = db_exec(c->db, STMT_SELF_OF_ACCOUNT, acc, sc);
+		if (rc != DB_OK && rc != DB_NOROW)
+			return db_err(rc);
+	} else {
+		/* An accountable delegate: its account owns its own verified person. */
+		struct db_col oc[] = { DBC_U64(&delegate_person), DBC_TEXT(delegate_name_m, sizeof delegate_name_m), DBC_END };
+		rc = db_exec(c->db, STMT_OWNED_PERSON, acc, oc);
+		if (rc == DB_NOROW)
+			return ERR_DELEGATE_NOT_VERIFIED;
+		if (rc != DB_OK)
+			return db_err(rc);
+		/* The account's limits come before anything about the ID number: no oracle. */
+		int32_t day = clock_local_day(now), refused = 0;
+		struct db_param rp[] = { DBP_U64(&c->account_id), DBP_I32(&day), DBP_END };
+		struct db_col rcol[] = { DBC_I32(&refused), DBC_END };
+		rc = db_exec(c->db, STMT_REFUSALS_GET, rp, rcol);
+		if (rc != DB_OK && rc != DB_NOROW)
+			return db_err(rc);
+		if (rc == DB_OK && refused >= PERSONS_REFUSALS_MAX)
+			return ERR_TOO_MANY_ATTEMPTS;
+		struct db_param dp[] = { DBP_U64(&c->account_id), DBP_U64(&c->account_id), DBP_END };
+		struct db_col dc[] = { DBC_I32(&count), DBC_END };
+		if ((rc = db_exec(c->db, STMT_DELEGATE_COUNT, dp, dc)) != DB_OK)
+			return db_err(rc);
+		if (count >= c->conf->delegation_limit) {
+			out->refusal = 1;
+			return ERR_DELEGATION_LIMIT;
+		}
+	}
+	struct db_param ip[] = { DBP_BLOB(p->id_index, 32), DBP_END };
+	uint8_t name_enc[256];
+	struct db_col ic[] = { DBC_U64(&person), DBC_TEXT(existing_pid, sizeof existing_pid),
+			       DBC_BLOB(name_enc, sizeof name_enc), DBC_U64(&owner), DBC_TEXT(old_photo, sizeof old_photo),
+			       DBC_END };
+	rc = db_exec(c->db, STMT_PERSON_BY_INDEX, ip, ic);
+	if (rc != DB_OK && rc != DB_NOROW)
+		return db_err(rc);
+	int exists = rc == DB_OK;
+	int name_matches = 1;
+	if (exists) {
+		char aad[64], name[VID_NAME_BUF];
+		snprintf(aad, sizeof aad, "name|%s", existing_pid);
+		int n = crypto_open(c->keys->data, aad, strlen(aad), name_enc, ic[2].len, (uint8_t *)name, sizeof name - 1);
+		if (n < 0)
+			return ERR_INTERNAL;
+		name[n] = '\0';
+		name_matches = strcmp(name, a->name) == 0;
+	}
+	struct code_state next;
+	memset(&next, 0, sizeof next);
+
+	if (a->for_self) {
+		if (self_person != 0 && (!exists || self_person != person || owner == c->account_id))
+			return ERR_SELF_EXISTS;
+		if (exists && owner != 0)
+			return owner == c->account_id ? ERR_ALREADY_HOLDER : ERR_ID_HAS_SELF;
+		enum err e;
+		if (verifiable && (e = use_verification(c, a, p->id_index, now)) != ERR_OK)
+			return e;
+		if (exists && !verifiable) {
+			/* A document the platform cannot check: registered without an owner, as before. */
+			struct db_param hp[] = { DBP_U64(&c->account_id), DBP_U64(&person), DBP_END };
+			struct db_col hc[] = { DBC_I32(&role), DBC_END };
+			rc = db_exec(c->db, STMT_HOLDER_GET, hp, hc);
+			if (rc == DB_OK)
+				return ERR_ALREADY_HOLDER;
+			if (rc != DB_NOROW)
+				return db_err(rc);
+			struct db_param pp[] = { DBP_U64(&person), DBP_END };
+			struct db_col pc[] = { DBC_U64(&other), DBC_END };
+			rc = db_exec(c->db, STMT_SELF_OF_PERSON, pp, pc);
+			if (rc == DB_OK)
+				return ERR_ID_HAS_SELF;
+			if (rc != DB_NOROW)
+				return db_err(rc);
+			if (!name_matches) {
+				call_field_error(c, "name", "NAME_MISMATCH");
+				return ERR_PERSON_MISMATCH;
+			}
+			memcpy(p->pid, existing_pid, PUBLIC_ID_LEN + 1);
+			if ((e = insert_holder(c, person, 1, 0, 0, now)) != ERR_OK ||
+			    (e = declare_existing(c, person, p->pid, a, areas, nareas, now, &next)) != ERR_OK)
+				return e;
+			return answer_person(c, p, a, 1, 0, 1, 0, 0, &next, now, idem);
+		}
+		if (exists) {
+			/* The verified person takes over the person a delegate (or an unverified self) registered:
+			 * its own details replace the others', sealed under the existing person. */
+			memcpy(p->pid, existing_pid, PUBLIC_ID_LEN + 1);
+			if (seal_pii(c, a, p) != 0 || write_photo(c, p->pid, a, out->extra_photo, sizeof out->extra_photo) != 0)
+				return ERR_UNAVAILABLE;
+			int32_t ptype = a->photo_png ? 1 : 2;
+			struct db_param tp[] = { DBP_U64(&c->account_id), DBP_U64(&c->account_id), DBP_TEXT(p->name_m),
+						 DBP_TEXT(p->id_m), DBP_TEXT(p->phone_m), DBP_BLOB(p->name_e, (size_t)p->name_n),
+						 DBP_BLOB(p->id_e, (size_t)p->id_n), DBP_BLOB(p->phone_e, (size_t)p->phone_n),
+						 DBP_BLOB(p->addr_e, (size_t)p->addr_n), DBP_TEXT(out->extra_photo),
+						 DBP_I32(&ptype), DBP_U64(&person), DBP_END };
+			if ((rc = db_exec(c->db, STMT_PERSON_TAKEOVER, tp, NULL)) != DB_OK)
+				return rc == DB_DUP ? ERR_SELF_EXISTS : db_err(rc);
+			if (db_affected(c->db) != 1)
+				return ERR_CONFLICT;
+			struct db_param dm[] = { DBP_U64(&person), DBP_U64(&c->account_id), DBP_END };
+			if ((rc = db_exec(c->db, STMT_SELF_DEMOTE, dm, NULL)) != DB_OK)
+				return db_err(rc);
+			struct db_param ms[] = { DBP_U64(&c->account_id), DBP_U64(&person), DBP_END };
+			if ((rc = db_exec(c->db, STMT_HOLDER_MAKE_SELF, ms, NULL)) != DB_OK)
+				return rc == DB_DUP ? ERR_CONFLICT : db_err(rc);
+			if (db_affected(c->db) == 0 && (e = insert_holder(c, person, 1, 0, 0, now)) != ERR_OK)
+				return e;
+			if ((e = declare_existing(c, person, p->pid, a, areas, nareas, now, &next)) != ERR_OK)
+				return e;
+			snprintf(out->kept_photo, sizeof out->kept_photo, "%s", out->extra_photo);
+			out->extra_photo[0] = '\0';
+			snprintf(out->old_photo, sizeof out->old_photo, "%s", old_photo);
+			return answer_person(c, p, a, 1, 1, 1, 0, 1, &next, now, idem);
+		}
+	} else if (exists) {
+		struct db_param hp[] = { DBP_U64(&c->account_id), DBP_U64(&person), DBP_END };
+		struct db_col hc[] = { DBC_I32(&role), DBC_END };
+		rc = db_exec(c->db, STMT_HOLDER_GET, hp, hc);
+		if (rc == DB_OK)
+			return ERR_ALREADY_HOLDER;
+		if (rc != DB_NOROW)
+			return db_err(rc);
+		memcpy(out->refused_pid, existing_pid, PUBLIC_ID_LEN);
+		out->refused_pid[PUBLIC_ID_LEN] = '\0';
+		if (!name_matches) {
+			/* Knowing an ID number is not enough: the refusal says no more than any other. */
+			out->refusal = 2;
+			return ERR_APPLICATION_REFUSED;
+		}
+		int32_t rel = a->relationship;
+		if (owner != 0) {
+			/* The owner decides: a pending delegation (202), the owner told, nothing held. */
+			uint64_t did = 0;
+			struct db_param gp[] = { DBP_U64(&person), DBP_U64(&c->account_id), DBP_END };
+			struct db_col gc[] = { DBC_U64(&did), DBC_END };
+			rc = db_exec(c->db, STMT_DELEGATION_PENDING_GET, gp, gc);
+			if (rc != DB_OK && rc != DB_NOROW)
+				return db_err(rc);
+			if (rc == DB_NOROW) {
+				struct db_param dp[] = { DBP_U64(&person), DBP_U64(&c->account_id), DBP_U64(&delegate_person),
+							 DBP_I32(&rel), DBP_I64(&now), DBP_END };
+				if ((rc = db_exec(c->db, STMT_DELEGATION_INSERT, dp, NULL)) != DB_OK)
+					return db_err(rc);
+				did = db_insert_id(c->db);
+				out->notify = 1;
+				out->notify_person = person;
+				snprintf(out->delegate_name_m, sizeof out->delegate_name_m, "%s", delegate_name_m);
+				snprintf(out->cmid, sizeof out->cmid, "dlg-%llu", (unsigned long long)did);
+			}
+			return answer_pending(c, did);
+		}
+		struct db_param pc[] = { DBP_U64(&person), DBP_END };
+		struct db_col cc[] = { DBC_I32(&count), DBC_END };
+		if ((rc = db_exec(c->db, STMT_HOLDER_COUNT_PERSON, pc, cc)) != DB_OK)
+			return db_err(rc);
+		if (count >= PERSONS_HOLDERS_MAX) {
+			out->refusal = 1;
+			return ERR_APPLICATION_REFUSED;
+		}
+		/* Without an owner: granted at once, the holders already there told who joined. */
+		memcpy(p->pid, existing_pid, PUBLIC_ID_LEN + 1);
+		enum err e;
+		if ((e = insert_holder(c, person, 2, rel, delegate_person, now)) != ERR_OK ||
+		    (e = declare_existing(c, person, p->pid, a, areas, nareas, now, &next)) != ERR_OK)
+			return e;
+		out->notify = 2;
+		out->notify_person = person;
+		snprintf(out->delegate_name_m, sizeof out->delegate_name_m, "%s", delegate_name_m);
+		snprintf(out->cmid, sizeof out->cmid, "join-%s-%llu", existing_pid, (unsigned long long)c->account_id);
+		return answer_person(c, p, a, 1, 0, 2, rel, 0, &next, now, idem);
+	}
+
+	/* A new person: the verified owner's (self, resident ID), or without an owner. */
+	struct code_state cur = { 0 };
+	struct rules_decl_result res;
+	int is_owner = a->for_self && verifiable;
+	int32_t idt = (int32_t)a->id_type, ptype = a->photo_png ? 1 : 2;
+	struct db_param pp[] = { DBP_TEXT(p->pid), DBP_U64(&p->code_ref), DBP_I32(&idt), DBP_BLOB(p->id_index, 32),
+				 DBP_TEXT(p->name_m), DBP_TEXT(p->id_m), DBP_TEXT(p->phone_m),
+				 DBP_BLOB(p->name_e, (size_t)p->name_n), DBP_BLOB(p->id_e, (size_t)p->id_n),
+				 DBP_BLOB(p->phone_e, (size_t)p->phone_n), DBP_BLOB(p->addr_e, (size_t)p->addr_n),
+				 DBP_TEXT(photo_file), DBP_I32(&ptype), DBP_I64(&now),
+				 is_owner ? (struct db_param)DBP_U64(&c->account_id) : (struct db_param)DBP_NULL(DBT_U64),
+				 DBP_U64(&c->account_id), DBP_END };
+	if ((rc = db_exec(c->db, STMT_PERSON_INSERT, pp, NULL)) != DB_OK)
+		return rc == DB_DUP ? ERR_CONFLICT : db_err(rc);
+	person = db_insert_id(c->db);
+	out->new_person = 1;
+	snprintf(out->kept_photo, sizeof out->kept_photo, "%s", photo_file);
+	if (decide(c, &a->decl, areas, nareas, now, &cur, &next, &res) != 0)
+		return ERR_INTERNAL;
+	int32_t color = next.color, s = next.obs_start, u = next.obs_until;
+	struct db_param cp[] = { DBP_U64(&person), DBP_I32(&color), DBP_TEXT(next.reason), DBP_I64(&now),
+				 next.has_obs ? (struct db_param)DBP_I32(&s) : (struct db_param)DBP_NULL(DBT_I32),
+				 next.has_obs ? (struct db_param)DBP_I32(&u) : (struct db_param)DBP_NULL(DBT_I32),
+				 DBP_END };
+	if ((rc = db_exec(c->db, STMT_CODE_INSERT, cp, NULL)) != DB_OK)
+		return db_err(rc);
+	int32_t from = 0;
+	struct db_param ep[] = { DBP_U64(&person), DBP_I32(&from), DBP_I32(&color), DBP_TEXT(next.reason),
+				 DBP_TEXT("declaration"), DBP_TEXT("application"), DBP_I64(&now), DBP_END };
+	if ((rc = db_exec(c->db, STMT_CODE_EVENT_INSERT, ep, NULL)) != DB_OK)
+		return db_err(rc);
+	enum err e = insert_holder(c, person, a->for_self ? 1 : 2, a->relationship, a->for_self ? 0 : delegate_person, now);
+	if (e != ERR_OK)
+		return e;
+	if ((rc = insert_declaration(c, person, p->pid, &a->decl, &res, now)) != DB_OK)
+		return db_err(rc);
+	return answer_person(c, p, a, 0, 1, a->for_self ? 1 : 2, a->relationship, is_owner, &next, now, idem);
+}
+
+/* A refused relative application counts against the account's day; one whose name does not match
+ * a registered person is audited. Both commit apart from the refused application; if they cannot,
+ * the call fails closed. */
+static enum err record_refusal(struct call *c, const struct apply_out *o, int64_t now)
+{
+	enum db_rc rc = db_begin(c->db);
+	int32_t day = clock_local_day(now);
+	struct db_param p[] = { DBP_U64(&c->account_id), DBP_I32(&day), DBP_END };
+	if (rc == DB_OK)
+		rc = db_exec(c->db, STMT_REFUSAL_ADD, p, NULL);
+	if (rc == DB_OK && o->refusal == 2)
+		rc = auth_audit_citizen(c, "relative_refused_name", o->refused_pid);
+	if (rc == DB_OK)
+		rc = db_commit(c->db);
+	else
+		db_rollback(c->db);
+	return rc == DB_OK ? ERR_OK : ERR_UNAVAILABLE;
 }
 
 enum err h_application(struct call *c)
@@ -555,7 +836,13 @@ enum err h_application(struct call *c)
 	char photo_file[64];
 	if (write_photo(c, p->pid, a, photo_file, sizeof photo_file) != 0)
 		return ERR_UNAVAILABLE;
-	int new_person = 0;
+	struct apply_out *out = arena_alloc(c->arena, sizeof *out);
+	if (out == NULL) {
+		remove_photo(c, photo_file);
+		return ERR_INTERNAL;
+	}
+	char pid0[PUBLIC_ID_LEN + 1];
+	memcpy(pid0, p->pid, sizeof pid0);
 	enum err e = ERR_CONFLICT;
 	/* Two applications for one new person may deadlock or collide: the loser runs again and then
 	 * finds the person (a holder is added) or a conflict (409). */
@@ -565,6 +852,12 @@ enum err h_application(struct call *c)
 			uint8_t r = 0;
 			crypto_random(&r, 1);
 			usleep((useconds_t)(1000 + (r % 64) * 100 * attempt));
+			/* The run before may have sealed the details under an existing person. */
+			memcpy(p->pid, pid0, sizeof pid0);
+			if (seal_pii(c, a, p) != 0) {
+				e = ERR_INTERNAL;
+				break;
+			}
 		}
 		c->resp_set = 0;
 		c->status = 0;
@@ -573,28 +866,40 @@ enum err h_application(struct call *c)
 			e = db_err(rc);
 			break;
 		}
-		e = apply_txn(c, a, p, photo_file, areas, nareas, idem, now, &new_person);
-		if (e == ERR_OK && c->status == 201) {
+		e = apply_txn(c, a, p, photo_file, areas, nareas, idem, now, out);
+		if (e == ERR_OK && (c->status == 201 || c->status == 202)) {
 			rc = db_commit(c->db);
 			e = rc == DB_OK ? ERR_OK : rc == DB_RETRY ? ERR_CONFLICT : ERR_UNAVAILABLE;
 		} else {
 			db_rollback(c->db);
 		}
+		if (e != ERR_OK && out->extra_photo[0] != '\0')
+			remove_photo(c, out->extra_photo);
 		if (e == ERR_CONFLICT && attempt < 7)
 			continue;
 		break;
 	}
-	/* The photo stays only with the new person it belongs to: nothing is half-written. */
-	if (e != ERR_OK || !new_person || c->status != 201)
+	/* The photo stays only with the person it belongs to: nothing is half-written. */
+	if (e != ERR_OK || c->status < 200 || c->status > 202 || strcmp(out->kept_photo, photo_file) != 0)
 		remove_photo(c, photo_file);
+	if (e == ERR_OK && out->old_photo[0] != '\0' && strcmp(out->old_photo, out->kept_photo) != 0)
+		remove_photo(c, out->old_photo);
 	if (e != ERR_OK) {
 		c->resp_set = 0;
 		c->status = 0;
+		if (out->refusal != 0 && record_refusal(c, out, now) != ERR_OK) {
+			c->nferr = 0;
+			return ERR_UNAVAILABLE;
+		}
+		return e;
 	}
-	return e;
+	if (out->notify != 0)
+		persons_notify(c, out->notify_person, c->account_id, out->notify == 1, p->name_m,
+			       out->delegate_name_m, persons_relationship_word(2, a->relationship), out->cmid);
+	return ERR_OK;
 }
 
-#define PERSON_NCOLS 12
+#define PERSON_NCOLS 14
 
 /* STMT_PERSON_OF_HOLDER's columns (also in STMT_SESSION_PERSON_CODE's) into r. */
 static void person_cols(struct person_row *r, struct db_col cols[PERSON_NCOLS])
@@ -604,7 +909,8 @@ static void person_cols(struct person_row *r, struct db_col cols[PERSON_NCOLS])
 		DBC_TEXT(r->id_m, sizeof r->id_m), DBC_TEXT(r->phone_m, sizeof r->phone_m), DBC_I32(&r->role),
 		DBC_I32(&r->relationship), DBC_TEXT(r->since, sizeof r->since),
 		DBC_TEXT(r->photo_file, sizeof r->photo_file), DBC_I32(&r->photo_type),
-		DBC_I32((int32_t *)&r->paper_serial), DBC_U64(&r->code_ref),
+		DBC_I32((int32_t *)&r->paper_serial), DBC_U64(&r->code_ref), DBC_U64(&r->submitted_by),
+		DBC_U64(&r->owner),
 	};
 	memcpy(cols, c, sizeof c);
 }
@@ -668,6 +974,12 @@ enum err h_person_get(struct call *c)
 		return e;
 	cJSON *o = person_json(c->params[0], r.id_type, r.name_m, r.id_m, r.phone_m, r.role, r.relationship, r.since);
 	cJSON_AddNumberToObject(o, "paper_serial", r.paper_serial); /* printed on the paper code's card */
+	/* A holder that joined sees the masked name and ID, never details someone else submitted. */
+	if (r.submitted_by != c->account_id)
+		cJSON_DeleteItemFromObjectCaseSensitive(o, "phone_masked");
+	cJSON_AddBoolToObject(o, "owner", r.owner == c->account_id);
+	cJSON_AddBoolToObject(o, "has_owner", r.owner != 0);
+	cJSON_AddBoolToObject(o, "photo", r.submitted_by == c->account_id);
 	resp_json(c, 200, o);
 	return ERR_OK;
 }
@@ -678,6 +990,8 @@ enum err h_person_photo(struct call *c)
 	enum err e = persons_load(c, &r);
 	if (e != ERR_OK)
 		return e;
+	if (r.submitted_by != c->account_id)
+		return ERR_FORBIDDEN; /* the photo is its submitter's, not every holder's */
 	char path[700];
 	photo_path(c->conf, r.photo_file, path, sizeof path);
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -748,21 +1062,24 @@ enum err h_declaration(struct call *c)
 	enum db_rc rc = risk_areas(c, &areas, &nareas);
 	if (rc != DB_OK)
 		return db_err(rc);
-	if ((rc = db_begin(c->db)) != DB_OK)
-		return db_err(rc);
 	struct code_state cur, next;
 	struct rules_decl_result res;
-	rc = codes_load(c->db, r.id, 1, &cur);
-	if (rc == DB_OK && decide(c, dl, areas, nareas, now, &cur, &next, &res) != 0)
-		rc = DB_ERR;
-	if (rc == DB_OK)
-		rc = codes_change(c->db, r.id, &cur, &next, "declaration", "holder", now);
-	if (rc == DB_OK)
-		rc = insert_declaration(c, r.id, c->params[0], dl, &res, now);
-	if (rc == DB_OK)
-		rc = db_commit(c->db);
-	else
-		db_rollback(c->db);
+	int attempt = 0;
+	do {
+		if ((rc = db_begin(c->db)) != DB_OK)
+			return db_err(rc);
+		rc = codes_load(c->db, r.id, 1, &cur);
+		if (rc == DB_OK && decide(c, dl, areas, nareas, now, &cur, &next, &res) != 0)
+			rc = DB_ERR;
+		if (rc == DB_OK)
+			rc = codes_change(c->db, r.id, &cur, &next, "declaration", "holder", now);
+		if (rc == DB_OK)
+			rc = insert_declaration(c, r.id, c->params[0], dl, &res, now);
+		if (rc == DB_OK)
+			rc = db_commit(c->db);
+		else
+			db_rollback(c->db);
+	} while (db_txn_again(c->db, rc, attempt++));
 	if (rc != DB_OK)
 		return rc == DB_NOROW ? ERR_CONFLICT : db_err(rc);
 	struct code_status st;
@@ -774,6 +1091,50 @@ enum err h_declaration(struct call *c)
 	cJSON_AddItemToObject(o, "code", codes_json(&next, &st, now));
 	resp_json(c, 201, o);
 	return ERR_OK;
+}
+
+/* The holders of an owned person and the delegations waiting for its owner, into the person's
+ * entry of /me. */
+static enum db_rc owner_view(struct call *c, uint64_t person, cJSON *it)
+{
+	cJSON *holders = cJSON_AddArrayToObject(it, "holders");
+	cJSON *pending = cJSON_AddArrayToObject(it, "pending_delegations");
+	uint64_t hid = 0;
+	int32_t role = 0, rel = 0, mine = 0;
+	char name[128], since[32];
+	struct db_param p[] = { DBP_U64(&c->account_id), DBP_U64(&person), DBP_END };
+	struct db_col hc[] = { DBC_U64(&hid), DBC_I32(&role), DBC_I32(&rel), DBC_TEXT(name, sizeof name),
+			       DBC_TEXT(since, sizeof since), DBC_I32(&mine), DBC_END };
+	enum db_rc rc = db_query(c->db, STMT_HOLDERS_OF_PERSON, p, hc);
+	if (rc != DB_OK)
+		return rc;
+	while ((rc = db_fetch(c->db)) == DB_OK) {
+		if (mine)
+			continue;
+		cJSON *h = cJSON_CreateObject();
+		cJSON_AddNumberToObject(h, "holder_id", (double)hid);
+		cJSON_AddStringToObject(h, "relationship", persons_relationship_word(role, rel));
+		cJSON_AddStringToObject(h, "name_masked", name);
+		cJSON_AddBoolToObject(h, "verified", name[0] != '\0');
+		cJSON_AddStringToObject(h, "since", since);
+		cJSON_AddItemToArray(holders, h);
+	}
+	if (rc != DB_NOROW)
+		return rc;
+	struct db_param pp[] = { DBP_U64(&person), DBP_END };
+	struct db_col pc[] = { DBC_U64(&hid), DBC_I32(&rel), DBC_TEXT(name, sizeof name), DBC_TEXT(since, sizeof since),
+			       DBC_END };
+	if ((rc = db_query(c->db, STMT_PENDING_OF_PERSON, pp, pc)) != DB_OK)
+		return rc;
+	while ((rc = db_fetch(c->db)) == DB_OK) {
+		cJSON *d = cJSON_CreateObject();
+		cJSON_AddNumberToObject(d, "id", (double)hid);
+		cJSON_AddStringToObject(d, "relationship", persons_relationship_word(2, rel));
+		cJSON_AddStringToObject(d, "name_masked", name);
+		cJSON_AddStringToObject(d, "since", since);
+		cJSON_AddItemToArray(pending, d);
+	}
+	return rc == DB_NOROW ? DB_OK : rc;
 }
 
 enum err h_me(struct call *c)
@@ -792,9 +1153,11 @@ enum err h_me(struct call *c)
 	cJSON_AddBoolToObject(acc, "unionid_bound", has_union != 0);
 	cJSON *persons = cJSON_AddArrayToObject(o, "persons");
 	char pid[PUBLIC_ID_LEN + 8], name[128];
-	int32_t role = 0, rel = 0, color = 0;
+	int32_t role = 0, rel = 0, color = 0, owner = 0;
+	uint64_t id = 0, owned = 0;
+	cJSON *owned_it = NULL;
 	struct db_col pc[] = { DBC_TEXT(pid, sizeof pid), DBC_TEXT(name, sizeof name), DBC_I32(&role), DBC_I32(&rel),
-			       DBC_I32(&color), DBC_END };
+			       DBC_I32(&color), DBC_U64(&id), DBC_I32(&owner), DBC_END };
 	if ((rc = db_query(c->db, STMT_PERSONS_OF_ACCOUNT, p, pc)) != DB_OK) {
 		cJSON_Delete(o);
 		return db_err(rc);
@@ -803,12 +1166,22 @@ enum err h_me(struct call *c)
 		cJSON *it = cJSON_CreateObject();
 		cJSON_AddStringToObject(it, "id", pid);
 		cJSON_AddStringToObject(it, "name_masked", name);
-		cJSON_AddStringToObject(it, "relationship",
-					role == 1 ? "self" : (rel > 0 && rel < 8 ? relationships[rel] : "other"));
+		cJSON_AddStringToObject(it, "relationship", persons_relationship_word(role, rel));
 		cJSON_AddStringToObject(it, "color", rules_color_word((enum rules_color)color));
+		cJSON_AddBoolToObject(it, "owner", owner != 0);
 		cJSON_AddItemToArray(persons, it);
+		if (owner) {
+			owned = id;
+			owned_it = it;
+		}
 	}
 	if (rc != DB_NOROW) {
+		cJSON_Delete(o);
+		return db_err(rc);
+	}
+	/* The owner sees every holder of its person and the delegations it is asked to decide. */
+	cJSON_AddBoolToObject(acc, "verified", owned != 0);
+	if (owned != 0 && (rc = owner_view(c, owned, owned_it)) != DB_OK) {
 		cJSON_Delete(o);
 		return db_err(rc);
 	}

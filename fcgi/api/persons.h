@@ -14,6 +14,8 @@ struct person_row {
 	int32_t id_type, role, relationship, photo_type;
 	uint32_t paper_serial;
 	uint64_t code_ref;
+	uint64_t submitted_by;   /* the account whose details (photo, phone) the person shows */
+	uint64_t owner;          /* the verified owner's account, 0 when none */
 	char name_m[128], id_m[48], phone_m[16], since[32], photo_file[64];
 };
 
@@ -25,6 +27,21 @@ struct code_status;
  * (converted to green if it is due), in one statement; 401, 404 as persons_load. */
 enum err persons_load_code(struct call *c, struct person_row *r, int64_t now, struct code_state *code,
 			   struct code_status *st);
+/* Holders of a person without an owner, and of a delegate's persons (held or waited for). */
+#define PERSONS_HOLDERS_MAX 3
+/* Refused relative applications an account may make in a local day. */
+#define PERSONS_REFUSALS_MAX 10
+
+struct keys;
+/* The blind index of an ID (HMAC under the index key of its type byte and number). */
+void persons_id_index(const struct keys *k, int id_type, const char *number, uint8_t out[32]);
+/* "self", "parent", ... for a holder's role and relationship. */
+const char *persons_relationship_word(int role, int relationship);
+/* Tells accounts by template message about a delegation (after its commit; failures are only
+ * logged): to the owner of person (pending != 0), or to the holders of person but `except`. */
+void persons_notify(struct call *c, uint64_t person, uint64_t except, int pending, const char *person_name_m,
+		    const char *delegate_name_m, const char *relationship, const char *cmid);
+
 /* The error a database result maps to (NOROW: 404, DOWN: 503, else 500). */
 enum err persons_db_err(enum db_rc rc);
 

@@ -42,6 +42,7 @@ const struct route routes[ROUTE__MAX] = {
 	[ROUTE_PAPER_REISSUE] = { "paper_reissue", "POST", "/api/v1/persons/{id}/paper-code/reissue", AUTH_CITIZEN,
 				  BODY_NONE, 0, NOFIELDS, h_paper_reissue },
 	[ROUTE_KEYS] = { "keys", "GET", "/api/v1/keys", AUTH_ANY, BODY_NONE, 0, NOFIELDS, h_keys },
+	[ROUTE_OPENAPI] = { "openapi", "GET", "/api/v1/openapi.json", AUTH_ANY, BODY_NONE, 0, NOFIELDS, h_openapi },
 	[ROUTE_SCANS] = { "scans", "POST", "/api/v1/scans", AUTH_SCANNER, BODY_JSON, 4096, NOFIELDS, h_scan },
 	[ROUTE_SCANS_BATCH] = { "scans_batch", "POST", "/api/v1/scans/batch", AUTH_INTEGRATOR, BODY_JSON, 1024 * 1024,
 				NOFIELDS, h_scans_batch },
@@ -94,6 +95,19 @@ const struct route routes[ROUTE__MAX] = {
 	[ROUTE_ADMIN_PLACE_DISPLAY_CREATE] = { "admin_place_display_create", "POST",
 					       "/api/v1/admin/place-codes/{id}/displays", AUTH_ADMIN, BODY_OPTIONAL_JSON,
 					       1024, NOFIELDS, h_admin_place_display_create, OPERATOR },
+	/* whose code is it (DESIGN §10): verifications, delegations, holders */
+	[ROUTE_VERIFICATIONS] = { "verifications", "POST", "/api/v1/verifications", AUTH_CITIZEN, BODY_JSON, 4096,
+				  NOFIELDS, h_verification_create },
+	[ROUTE_VERIFICATION_CALLBACK] = { "verification_callback", "GET", "/api/v1/verifications/callback", AUTH_ANY,
+					  BODY_NONE, 0, NOFIELDS, h_verification_callback },
+	[ROUTE_VERIFICATION] = { "verification", "GET", "/api/v1/verifications/{id}", AUTH_CITIZEN, BODY_NONE, 0,
+				 NOFIELDS, h_verification_get },
+	[ROUTE_DELEGATION_APPROVE] = { "delegation_approve", "POST", "/api/v1/delegations/{id}/approve", AUTH_CITIZEN,
+				       BODY_OPTIONAL_JSON, 1024, NOFIELDS, h_delegation_approve },
+	[ROUTE_DELEGATION_REFUSE] = { "delegation_refuse", "POST", "/api/v1/delegations/{id}/refuse", AUTH_CITIZEN,
+				      BODY_OPTIONAL_JSON, 1024, NOFIELDS, h_delegation_refuse },
+	[ROUTE_HOLDER_REMOVE] = { "holder_remove", "DELETE", "/api/v1/persons/{id}/holders/{holder_id}", AUTH_CITIZEN,
+				  BODY_NONE, 0, NOFIELDS, h_holder_remove },
 };
 
 /* The service's app: this route table, a database connection per thread, shared metrics, the

@@ -24,6 +24,7 @@ enum route_id {
 	ROUTE_PAPER_PNG,
 	ROUTE_PAPER_REISSUE,
 	ROUTE_KEYS,
+	ROUTE_OPENAPI,
 	ROUTE_SCANS,
 	ROUTE_SCANS_BATCH,
 	ROUTE_ADMIN_CHECKPOINT_CREATE,
@@ -49,6 +50,12 @@ enum route_id {
 	ROUTE_ADMIN_PLACE_CODE,
 	ROUTE_ADMIN_PLACE_CODE_REVOKE,
 	ROUTE_ADMIN_PLACE_DISPLAY_CREATE,
+	ROUTE_VERIFICATIONS,
+	ROUTE_VERIFICATION_CALLBACK,
+	ROUTE_VERIFICATION,
+	ROUTE_DELEGATION_APPROVE,
+	ROUTE_DELEGATION_REFUSE,
+	ROUTE_HOLDER_REMOVE,
 	ROUTE__MAX
 };
 
@@ -74,6 +81,7 @@ enum err h_code_png(struct call *c);
 enum err h_paper_png(struct call *c);
 enum err h_paper_reissue(struct call *c);
 enum err h_keys(struct call *c);
+enum err h_openapi(struct call *c);
 enum err h_scan(struct call *c);
 enum err h_scans_batch(struct call *c);
 enum err h_admin_checkpoint_create(struct call *c);
@@ -99,5 +107,11 @@ enum err h_admin_place_codes(struct call *c);
 enum err h_admin_place_code(struct call *c);
 enum err h_admin_place_code_revoke(struct call *c);
 enum err h_admin_place_display_create(struct call *c);
+enum err h_verification_create(struct call *c);
+enum err h_verification_callback(struct call *c);
+enum err h_verification_get(struct call *c);
+enum err h_delegation_approve(struct call *c);
+enum err h_delegation_refuse(struct call *c);
+enum err h_holder_remove(struct call *c);
 
 #endif

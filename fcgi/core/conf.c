@@ -30,6 +30,7 @@ static const struct conf_key keys[] = {
 	S("database", "host", db_host, 0),
 	I("database", "port", db_port, 1, 65535),
 	S("database", "socket", db_socket, 0),
+	S("database", "fallback", db_fallback, 0),
 	S("database", "user", db_user, 1),
 	{ "database", "password", C_SECRET, offsetof(struct conf, db_password), 0, 0, CONF_STR },
 	S("database", "name", db_name, 1),
@@ -42,6 +43,7 @@ static const struct conf_key keys[] = {
 	I("app", "keys_overlap_s", keys_overlap_s, 0, 366 * 86400),
 	{ "app", "local_http", C_BOOL, offsetof(struct conf, local_http), 0, 1, 0 },
 	S("app", "public_url", public_url, 1),
+	S("app", "user", user, 0),
 	I("rules", "fever_tenths", fever_tenths, 350, 420),
 	I("rules", "observation_days", observation_days, 1, 365),
 	I("rules", "delegation_limit", delegation_limit, 0, 50),
@@ -66,8 +68,11 @@ static const struct conf_key keys[] = {
 	S("platform", "menu_name", menu_name, 1),
 	S("platform", "menu_key", menu_key, 1),
 	S("platform", "template_reminder", template_reminder, 1),
+	S("platform", "template_delegation", template_delegation, 1),
 	I("platform", "reminder_hour", reminder_hour, 0, 23),
+	S("backup", "mariadb_cnf", mariadb_cnf, 0),
 	{ "log", "level", C_LEVEL, offsetof(struct conf, log_level), 0, 3, 0 },
+	S("log", "file", log_file, 0),
 };
 
 void conf_defaults(struct conf *c)
@@ -109,6 +114,7 @@ void conf_defaults(struct conf *c)
 	snprintf(c->menu_name, sizeof c->menu_name, "Health Code");
 	snprintf(c->menu_key, sizeof c->menu_key, "HEALTH_CODE");
 	snprintf(c->template_reminder, sizeof c->template_reminder, "tmpl_reminder");
+	snprintf(c->template_delegation, sizeof c->template_delegation, "tmpl_delegation");
 	c->reminder_hour = 20;
 	c->log_level = LOG_INFO;
 }
@@ -185,6 +191,8 @@ static int on_key(void *user, const char *section, const char *name, const char 
 			break;
 		case C_SECRET:
 			resolve_secret(value, field, k->size, why, sizeof why);
+			if (field == (char *)p->c->db_password && strncmp(value, "file:", 5) == 0)
+				snprintf(p->c->db_password_file, sizeof p->c->db_password_file, "%s", value + 5);
 			break;
 		case C_INT:
 		case C_OCT: {
@@ -227,6 +235,28 @@ static int on_key(void *user, const char *section, const char *name, const char 
 	return 0;
 }
 
+/* [database] fallback: empty, or "host:port,host:port" (at most CONF_DB_FALLBACK_MAX). */
+static int fallback_valid(const char *f)
+{
+	int n = 0;
+	while (*f != '\0') {
+		size_t len = strcspn(f, ",");
+		const char *colon = memchr(f, ':', len);
+		if (colon == NULL || colon == f || colon - f > 63 || ++n > CONF_DB_FALLBACK_MAX)
+			return 0;
+		size_t plen = len - (size_t)(colon - f) - 1;
+		if (plen < 1 || plen > 5 || strspn(colon + 1, "0123456789") < plen)
+			return 0;
+		long port = strtol(colon + 1, NULL, 10);
+		if (port < 1 || port > 65535)
+			return 0;
+		f += len;
+		if (*f == ',' && *++f == '\0')
+			return 0;
+	}
+	return 1;
+}
+
 static int finish(struct parse_ctx *p, int rc)
 {
 	if (p->failed)
@@ -249,6 +279,11 @@ static int finish(struct parse_ctx *p, int rc)
 	}
 	if (p->c->db_socket[0] == '\0' && p->c->db_host[0] == '\0') {
 		snprintf(p->err, p->errlen, "config key [database] host: host or socket is required");
+		return -1;
+	}
+	if (!fallback_valid(p->c->db_fallback)) {
+		snprintf(p->err, p->errlen, "config key [database] fallback: a comma-separated list of at most %d "
+			 "host:port (a host of 1-63 characters, a port of 1-65535)", CONF_DB_FALLBACK_MAX);
 		return -1;
 	}
 	return 0;

@@ -4,6 +4,7 @@
 #include <stddef.h>
 
 #define CONF_STR 512
+#define CONF_DB_FALLBACK_MAX 7 /* with the host: DB_SERVERS_MAX servers */
 
 struct conf {
 	/* [server] */
@@ -16,8 +17,10 @@ struct conf {
 	char db_host[CONF_STR];
 	int db_port;
 	char db_socket[CONF_STR];
+	char db_fallback[CONF_STR]; /* "host:port,..." tried in turn when host (or socket) fails */
 	char db_user[CONF_STR];
 	char db_password[CONF_STR]; /* secret: may be "env:NAME" or "file:PATH" */
+	char db_password_file[CONF_STR]; /* the PATH of a "file:PATH" password, else "" (backups) */
 	char db_name[CONF_STR];
 	int db_timeout_s;           /* connect timeout */
 	int db_read_timeout_s;      /* read and write timeouts of a statement */
@@ -29,6 +32,7 @@ struct conf {
 	int keys_overlap_s;         /* a rotated signing key keeps verifying this long */
 	int local_http;             /* 1: cookies without Secure (local development over http) */
 	char public_url[CONF_STR];
+	char user[64];              /* a master started as root drops to this user ("": stays root) */
 	/* [rules] */
 	int fever_tenths;           /* fever threshold in tenths of a degree (373 = 37.3 °C) */
 	int observation_days;       /* a red code's observation */
@@ -55,9 +59,13 @@ struct conf {
 	char menu_name[64];         /* the menu button that opens the health code page */
 	char menu_key[128];         /* CLICK key answered with the link */
 	char template_reminder[64]; /* template id of the daily report reminder */
+	char template_delegation[64]; /* template id of the notice to an owner or holders about a delegate */
 	int reminder_hour;          /* local hour from which the daily job sends reminders */
+	/* [backup] */
+	char mariadb_cnf[CONF_STR]; /* defaults file of mariadb-backup ("": its own defaults) */
 	/* [log] */
 	int log_level;              /* enum log_level */
+	char log_file[CONF_STR];    /* appended to and reopened on SIGUSR1 ("": standard error) */
 };
 
 /* Fills c with the defaults documented in conf/hqr.conf.example. */

@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
@@ -73,6 +74,38 @@ crypto_sha256(const void *d, size_t n, uint8_t out[32])
 		d = &none;
 	if (!algs_ready() || EVP_Digest(d, n, out, &len, alg_sha256, NULL) != 1 || len != 32)
 		abort();
+}
+
+int
+crypto_sha256_fd(int fd, uint8_t out[32], uint64_t *size)
+{
+	enum { CHUNK = 1 << 16 };
+	unsigned int len = 0;
+	int rc = -1;
+
+	*size = 0;
+	if (!algs_ready())
+		return -1;
+	unsigned char *buf = malloc(CHUNK);
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	if (buf == NULL || ctx == NULL || EVP_DigestInit_ex(ctx, alg_sha256, NULL) != 1)
+		goto done;
+	for (;;) {
+		ssize_t n = read(fd, buf, CHUNK);
+		if (n < 0)
+			goto done;
+		if (n == 0)
+			break;
+		if (EVP_DigestUpdate(ctx, buf, (size_t)n) != 1)
+			goto done;
+		*size += (uint64_t)n;
+	}
+	if (EVP_DigestFinal_ex(ctx, out, &len) == 1 && len == 32)
+		rc = 0;
+done:
+	EVP_MD_CTX_free(ctx);
+	free(buf);
+	return rc;
 }
 
 /* HMAC-SHA256 with a result code; the public wrapper aborts on failure. */

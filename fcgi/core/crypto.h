@@ -29,6 +29,9 @@ int crypto_random(void *buf, size_t n);
 /* out = SHA-256(d[0..n)). Aborts the process if OpenSSL fails (out of memory):
  * a wrong digest would be worse than a dead worker, which the master respawns. */
 void crypto_sha256(const void *d, size_t n, uint8_t out[32]);
+/* out = SHA-256 of everything read from fd until its end; *size = the bytes read.
+ * 0 ok, -1 on a read error (errno set) or an OpenSSL failure. */
+int crypto_sha256_fd(int fd, uint8_t out[32], uint64_t *size);
 
 /* out = HMAC-SHA256(key, d[0..n)) through EVP_MAC. Any key length, including 0.
  * Aborts the process if OpenSSL fails, for the same reason as crypto_sha256. */

@@ -1,6 +1,8 @@
 /* log.c: JSON-line logging on stderr, tagged with the current request id. */
 #include "log.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -11,6 +13,7 @@
 static enum log_level min_level = LOG_INFO;
 static const char *log_role = "hqr";
 static _Thread_local const char *cur_rid = "";
+static char log_path[512];
 
 void log_setup(enum log_level min, const char *role)
 {
@@ -33,6 +36,35 @@ int log_level_parse(const char *s, enum log_level *out)
 		}
 	}
 	return -1;
+}
+
+int log_open(const char *path)
+{
+	if (strlen(path) >= sizeof log_path) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+	if (fd < 0)
+		return -1;
+	/* dup2 is atomic: a thread writing a line meanwhile writes it to the old or the new file. */
+	if (dup2(fd, STDERR_FILENO) < 0 || dup2(fd, STDOUT_FILENO) < 0) {
+		int e = errno;
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	close(fd);
+	if (path != log_path)
+		memcpy(log_path, path, strlen(path) + 1);
+	return 0;
+}
+
+int log_reopen(void)
+{
+	if (log_path[0] == '\0')
+		return 0;
+	return log_open(log_path);
 }
 
 /* Escapes s into out as JSON string content; truncates to fit. */

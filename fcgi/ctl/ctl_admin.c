@@ -308,19 +308,24 @@ static enum db_rc integrator_insert(struct db *db, const char *name, const char 
 				    size_t enclen, const uint64_t *cps, int ncp)
 {
 	int64_t now = clock_now();
-	enum db_rc rc = db_begin(db);
-	if (rc != DB_OK)
-		return rc;
-	struct db_param p[] = { DBP_TEXT(name), DBP_TEXT(key_id), DBP_BLOB(enc, enclen), DBP_I64(&now), DBP_END };
-	rc = db_exec(db, STMT_INTEGRATOR_INSERT, p, NULL);
-	uint64_t id = db_insert_id(db);
-	for (int i = 0; rc == DB_OK && i < ncp; i++) {
-		struct db_param cp[] = { DBP_U64(&id), DBP_U64(&cps[i]), DBP_END };
-		rc = db_exec(db, STMT_INTEGRATOR_CHECKPOINT_INSERT, cp, NULL);
-	}
-	if (rc == DB_OK)
-		return db_commit(db);
-	db_rollback(db);
+	enum db_rc rc;
+	int attempt = 0;
+	do {
+		rc = db_begin(db);
+		if (rc != DB_OK)
+			return rc;
+		struct db_param p[] = { DBP_TEXT(name), DBP_TEXT(key_id), DBP_BLOB(enc, enclen), DBP_I64(&now), DBP_END };
+		rc = db_exec(db, STMT_INTEGRATOR_INSERT, p, NULL);
+		uint64_t id = db_insert_id(db);
+		for (int i = 0; rc == DB_OK && i < ncp; i++) {
+			struct db_param cp[] = { DBP_U64(&id), DBP_U64(&cps[i]), DBP_END };
+			rc = db_exec(db, STMT_INTEGRATOR_CHECKPOINT_INSERT, cp, NULL);
+		}
+		if (rc == DB_OK)
+			rc = db_commit(db);
+		else
+			db_rollback(db);
+	} while (db_txn_again(db, rc, attempt++));
 	return rc;
 }
 

@@ -1,5 +1,6 @@
 /* ctl_jobs.c: `hqrctl jobs daily [--date YYYY-MM-DD]`: conversions to green, report reminders,
- * retention. Safe to run twice or to resume after a crash: every step is idempotent. */
+ * retention. Safe to run twice or to resume after a crash: every step is idempotent. Runs once
+ * across hosts: a run holds the job's lease (job_leases) and another host's run leaves at once. */
 #include "clock.h"
 #include "codes.h"
 #include "conf.h"
@@ -10,11 +11,19 @@
 #include "rules.h"
 
 #include <cjson/cJSON.h>
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #define TARGETS_MAX 1024 /* holders of one person reminded */
+#define JOB_LEASE_S 120  /* a run renews its lease as it goes; one that died frees it after this */
+#define JOB_RENEW_S 30
+
+static char ctl_job_holder[96]; /* this run's "host:pid" while it holds the daily lease */
 
 struct totals {
 	long reds, converted, reminders_sent, reminders_skipped, reminders_refused, reminders_failed;
@@ -124,6 +133,80 @@ static void purge(struct ctl *ctl, enum stmt s, const void *param, int is_day, l
 	}
 }
 
+/* 1 when holder ("host:pid") names a process of this host that no longer runs. */
+static int holder_dead_here(const char *holder)
+{
+	char host[64] = "";
+	const char *colon = strrchr(holder, ':');
+	if (colon == NULL || gethostname(host, sizeof host - 1) != 0 || (size_t)(colon - holder) != strlen(host) ||
+	    strncmp(holder, host, strlen(host)) != 0)
+		return 0;
+	char *end;
+	long pid = strtol(colon + 1, &end, 10);
+	if (*end != '\0' || pid <= 0 || pid == (long)getpid())
+		return 0;
+	return kill((pid_t)pid, 0) != 0 && errno == ESRCH;
+}
+
+/* Claims the job's lease for holder ("host:pid"): 1 when this run holds it, 0 when another run
+ * does (named on standard output), -1 when the database cannot say. A lease held by a process of
+ * this host that died (killed mid-run) is taken over at once; another host's runs out by itself. */
+static int lease_claim(struct ctl *ctl, const char *job, const char *holder)
+{
+	int64_t now = clock_now(), until = now + JOB_LEASE_S;
+	struct db_param p[] = { DBP_TEXT(holder), DBP_I64(&until), DBP_TEXT(job), DBP_I64(&now), DBP_END };
+	if (db_exec(ctl->db, STMT_JOB_CLAIM, p, NULL) != DB_OK)
+		return -1;
+	if (db_affected(ctl->db) == 1)
+		return 1;
+	char other[100] = "";
+	int64_t other_until = 0;
+	struct db_param q[] = { DBP_TEXT(job), DBP_END };
+	struct db_col cols[] = { DBC_TEXT(other, sizeof other), DBC_I64(&other_until), DBC_END };
+	enum db_rc rc = db_exec(ctl->db, STMT_JOB_HOLDER, q, cols);
+	if (rc == DB_NOROW) {
+		fprintf(stderr, "hqrctl: no lease row for the %s job: run hqrctl migrate\n", job);
+		return -1;
+	}
+	if (rc != DB_OK)
+		return -1;
+	if (holder_dead_here(other)) {
+		struct db_param t[] = { DBP_TEXT(holder), DBP_I64(&until), DBP_TEXT(job), DBP_TEXT(other), DBP_END };
+		if (db_exec(ctl->db, STMT_JOB_TAKEOVER, t, NULL) != DB_OK)
+			return -1;
+		if (db_affected(ctl->db) == 1) {
+			printf("the %s job's last run (%s) died: taking over\n", job, other);
+			return 1;
+		}
+	}
+	printf("the %s job is running elsewhere (%s, its lease for %lld s more): nothing done here\n", job,
+	       other, (long long)(other_until - now));
+	return 0;
+}
+
+/* Keeps the lease while the job runs (at most every JOB_RENEW_S). */
+static void lease_renew(struct ctl *ctl)
+{
+	static int64_t last;
+	int64_t now = clock_now();
+	if (ctl_job_holder[0] == '\0' || now - last < JOB_RENEW_S)
+		return;
+	last = now;
+	int64_t until = now + JOB_LEASE_S;
+	struct db_param p[] = { DBP_I64(&until), DBP_TEXT("daily"), DBP_TEXT(ctl_job_holder), DBP_END };
+	if (db_exec(ctl->db, STMT_JOB_RENEW, p, NULL) != DB_OK || db_affected(ctl->db) != 1)
+		fprintf(stderr, "hqrctl: the daily job's lease could not be renewed\n");
+}
+
+static void lease_release(struct ctl *ctl, const char *job, const char *holder)
+{
+	struct db_param p[] = { DBP_TEXT(job), DBP_TEXT(holder), DBP_END };
+	if (db_exec(ctl->db, STMT_JOB_RELEASE, p, NULL) != DB_OK)
+		fprintf(stderr, "hqrctl: the %s job's lease was not released (it runs out by itself)\n", job);
+}
+
+static int run_daily(struct ctl *ctl, int32_t day, int64_t now, int reminders_due);
+
 int ctl_jobs(struct ctl *ctl, int argc, char **argv)
 {
 	int32_t day;
@@ -144,6 +227,25 @@ int ctl_jobs(struct ctl *ctl, int argc, char **argv)
 		fprintf(stderr, "usage: hqrctl jobs daily [--date YYYY-MM-DD]\n");
 		return 2;
 	}
+	char host[64] = "", holder[96];
+	if (gethostname(host, sizeof host - 1) != 0)
+		snprintf(host, sizeof host, "unknown");
+	snprintf(holder, sizeof holder, "%s:%ld", host, (long)getpid());
+	int claimed = lease_claim(ctl, "daily", holder);
+	if (claimed < 0) {
+		fprintf(stderr, "hqrctl: cannot claim the daily job's lease\n");
+		return 1;
+	}
+	if (claimed == 0)
+		return 0;
+	snprintf(ctl_job_holder, sizeof ctl_job_holder, "%s", holder);
+	int rc = run_daily(ctl, day, now, reminders_due);
+	lease_release(ctl, "daily", holder);
+	return rc;
+}
+
+static int run_daily(struct ctl *ctl, int32_t day, int64_t now, int reminders_due)
+{
 	char date[DAY_BUF], err[512];
 	day_format(day, date);
 	struct totals t = { 0 };
@@ -176,6 +278,7 @@ int ctl_jobs(struct ctl *ctl, int argc, char **argv)
 		for (int i = 0; i < k; i++) {
 			struct code_state code;
 			struct code_status st;
+			lease_renew(ctl);
 			t.reds++;
 			if (codes_read(ctl->db, ctl->conf, ids[i], now, &code, &st) != DB_OK)
 				continue;
@@ -194,6 +297,7 @@ int ctl_jobs(struct ctl *ctl, int argc, char **argv)
 	       t.reminders_skipped, t.reminders_refused, t.reminders_failed,
 	       reminders_due ? "" : " (not due before the reminder hour)");
 
+	lease_renew(ctl);
 	/* Retention: whole days of scans, and reports, older than retention_days. */
 	int32_t keep_from = day - ctl->conf->retention_days;
 	n = partitions_drop_before(ctl->db, keep_from, err, sizeof err);
@@ -212,6 +316,10 @@ int ctl_jobs(struct ctl *ctl, int argc, char **argv)
 	purge(ctl, STMT_PUSH_DEDUP_PURGE, &day_ago, 0, NULL);
 	purge(ctl, STMT_IDEM_PURGE, &day_ago, 0, NULL);
 	purge(ctl, STMT_NONCES_PURGE, &day_ago, 0, NULL);
+	/* Face verifications (an identity, sealed) a day after they expired; yesterday's refusals. */
+	purge(ctl, STMT_VERIFS_PURGE, &day_ago, 0, NULL);
+	int32_t yesterday = day - 1;
+	purge(ctl, STMT_REFUSALS_PURGE, &yesterday, 1, NULL);
 	int64_t batch_keep = real_now - (int64_t)ctl->conf->retention_days * 86400;
 	purge(ctl, STMT_SCAN_CLIENTS_PURGE, &batch_keep, 0, NULL);
 	printf("retention: kept from %d days back: %ld scan partitions dropped (%ld older scans deleted), "

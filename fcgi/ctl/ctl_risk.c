@@ -36,18 +36,22 @@ int ctl_risk_areas(struct ctl *ctl, int argc, char **argv)
 			}
 		}
 		int64_t now = clock_now();
-		if (db_begin(ctl->db) != DB_OK || db_exec(ctl->db, STMT_RISK_AREAS_CLEAR, NULL, NULL) != DB_OK) {
-			db_rollback(ctl->db);
-			return 1;
-		}
-		for (int i = 1; i < argc; i++) {
-			struct db_param p[] = { DBP_TEXT(argv[i]), DBP_I64(&now), DBP_END };
-			if (db_exec(ctl->db, STMT_RISK_AREA_INSERT, p, NULL) != DB_OK) {
-				db_rollback(ctl->db);
-				return 1;
+		enum db_rc rc;
+		int attempt = 0;
+		do { /* the whole list again when a deadlock or a certification conflict rolled it back */
+			rc = db_begin(ctl->db);
+			if (rc == DB_OK)
+				rc = db_exec(ctl->db, STMT_RISK_AREAS_CLEAR, NULL, NULL);
+			for (int i = 1; rc == DB_OK && i < argc; i++) {
+				struct db_param p[] = { DBP_TEXT(argv[i]), DBP_I64(&now), DBP_END };
+				rc = db_exec(ctl->db, STMT_RISK_AREA_INSERT, p, NULL);
 			}
-		}
-		if (db_commit(ctl->db) != DB_OK)
+			if (rc == DB_OK)
+				rc = db_commit(ctl->db);
+			else
+				db_rollback(ctl->db);
+		} while (db_txn_again(ctl->db, rc, attempt++));
+		if (rc != DB_OK)
 			return 1;
 		printf("%d high-risk area(s) set\n", argc - 1);
 		return 0;

@@ -31,6 +31,8 @@ static const struct verb verbs[] = {
 	{ "integrator", "integrator add --name NAME --checkpoint ID [--checkpoint ID...] | integrator revoke --key KEY_ID   signed-API keys", ctl_integrator, 1 },
 	{ "resident", "resident add --checkpoint ID --person PUBLIC_ID   a resident of a community", ctl_resident, 1 },
 	{ "place-code", "place-code add --checkpoint ID [--label L] | revoke --id ID | list [--checkpoint ID] | display --id ID   place codes residents scan", ctl_place_code, 1 },
+	{ "backup", "backup DIR           a consistent copy of the running service: database, keys, photos, manifest", ctl_backup, 1 },
+	{ "restore", "restore DIR [--force]  a backup into this stopped instance (checked against its manifest first)", ctl_restore, 0 },
 	{ "seed-demo", "seed-demo            a community, a subway station, their devices and three staff (once)", ctl_seed_demo, 1 },
 };
 
@@ -39,6 +41,8 @@ static void usage(void)
 	fprintf(stderr, "usage: hqrctl [-c CONFIG] VERB [ARGS]\n  CONFIG defaults to var/hqr.conf\nverbs:\n");
 	for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
 		fprintf(stderr, "  %s\n", verbs[i].help);
+	fprintf(stderr, "  sign-request --key KEY_ID --secret-file F METHOD PATH [BODY_FILE]   an integrator's "
+			"X-HQR-* headers (no CONFIG needed)\n");
 }
 
 int main(int argc, char **argv)
@@ -58,6 +62,9 @@ int main(int argc, char **argv)
 		usage();
 		return 2;
 	}
+	/* An integrator signs its requests on its own machine, without the service's config. */
+	if (strcmp(argv[i], "sign-request") == 0)
+		return ctl_sign_request(argc - i - 1, argv + i + 1);
 	log_setup(LOG_WARN, "hqrctl");
 	struct conf conf = { 0 };
 	char err[512];

@@ -319,3 +319,62 @@ int pf_int_text(const char *raw, const char *member, char *out, size_t max)
 	out[n] = '\0';
 	return n > 0 ? 0 : -1;
 }
+
+enum pf_rc platform_face_verify_id(const struct conf *c, struct db *db, const char *openid, const char *out_seq_no,
+				   const char *name, const char *id_number, char *verify_id, size_t max, long *errcode)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "out_seq_no", out_seq_no);
+	cJSON *ci = cJSON_AddObjectToObject(o, "cert_info");
+	cJSON_AddStringToObject(ci, "cert_type", "IDENTITY_CARD");
+	cJSON_AddStringToObject(ci, "cert_name", name);
+	cJSON_AddStringToObject(ci, "cert_no", id_number);
+	cJSON_AddStringToObject(o, "openid", openid);
+	char *body = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	if (body == NULL)
+		return PF_BAD_BODY;
+	struct pf_resp r;
+	/* Each call issues a new verify_id: not idempotent, never retried. */
+	enum pf_rc rc = platform_api_post(c, db, "/cityservice/face/identify/getverifyid", body, 0, &r);
+	cJSON_free(body);
+	*errcode = r.errcode;
+	if (rc == PF_OK) {
+		const char *v = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r.json, "verify_id"));
+		size_t n = v != NULL ? strlen(v) : 0;
+		if (n == 0 || n >= max || strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~") != n)
+			rc = PF_BAD_BODY;
+		else
+			memcpy(verify_id, v, n + 1);
+	}
+	pf_resp_free(&r);
+	return rc;
+}
+
+enum pf_rc platform_face_query(const struct conf *c, struct db *db, const char *verify_id, const char *out_seq_no,
+			       const char *cert_hash, const char *openid, int *verify_ret, long *errcode)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "verify_id", verify_id);
+	cJSON_AddStringToObject(o, "out_seq_no", out_seq_no);
+	cJSON_AddStringToObject(o, "cert_hash", cert_hash);
+	cJSON_AddStringToObject(o, "openid", openid);
+	char *body = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	if (body == NULL)
+		return PF_BAD_BODY;
+	struct pf_resp r;
+	/* A verify_id answers one query: never retried. */
+	enum pf_rc rc = platform_api_post(c, db, "/cityservice/face/identify/queryverifyinfo", body, 0, &r);
+	cJSON_free(body);
+	*errcode = r.errcode;
+	if (rc == PF_OK) {
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(r.json, "verify_ret");
+		if (!cJSON_IsNumber(v) || v->valuedouble < 0 || v->valuedouble > 999999)
+			rc = PF_BAD_BODY;
+		else
+			*verify_ret = v->valueint;
+	}
+	pf_resp_free(&r);
+	return rc;
+}

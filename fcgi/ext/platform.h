@@ -58,6 +58,14 @@ enum pf_rc platform_token(const struct conf *c, struct db *db, char *token, size
 enum pf_rc platform_api_post(const struct conf *c, struct db *db, const char *path, const char *body,
 			     int idempotent, struct pf_resp *out);
 
+/* cityservice/face/identify/getverifyid: a verify_id (at most max-1 URL-safe characters) for a face
+ * check of name and resident ID by openid. */
+enum pf_rc platform_face_verify_id(const struct conf *c, struct db *db, const char *openid, const char *out_seq_no,
+				   const char *name, const char *id_number, char *verify_id, size_t max, long *errcode);
+/* cityservice/face/identify/queryverifyinfo: the verify_ret of a finished check (asked once). */
+enum pf_rc platform_face_query(const struct conf *c, struct db *db, const char *verify_id, const char *out_seq_no,
+			       const char *cert_hash, const char *openid, int *verify_ret, long *errcode);
+
 /* Copies the digits of an integer member straight from raw JSON text (64-bit ids exceed a
  * double). Returns 0, or -1 when absent. */
 int pf_int_text(const char *raw, const char *member, char *out, size_t max);

@@ -61,6 +61,18 @@ int auth_canonical(const char *method, const char *uri, const char *ts, const ch
 	return n < 0 || (size_t)n >= max ? -1 : n;
 }
 
+int auth_signature(const void *secret, size_t slen, const char *method, const char *uri, const char *ts,
+		   const char *nonce, const void *body, size_t len, char hex[65])
+{
+	char canon[4096];
+	uint8_t mac[32];
+	if (auth_canonical(method, uri, ts, nonce, body, len, canon, sizeof canon) < 0)
+		return -1;
+	crypto_hmac_sha256(secret, slen, canon, strlen(canon), mac);
+	crypto_hex(mac, 32, hex);
+	return 0;
+}
+
 static int token_chars(const char *s, size_t min, size_t max)
 {
 	size_t n = strlen(s);
@@ -95,13 +107,11 @@ enum err auth_integrator(struct call *c)
 		log_error("an integrator secret does not decrypt");
 		return ERR_INTERNAL;
 	}
-	char canon[4096], want[65];
-	uint8_t mac[32];
-	if (auth_canonical(c->method, uri, ts, nonce, c->body, c->body_len, canon, sizeof canon) < 0)
-		return ERR_UNAUTHENTICATED;
-	crypto_hmac_sha256(secret, (size_t)sn, canon, strlen(canon), mac);
+	char want[65];
+	int bad = auth_signature(secret, (size_t)sn, c->method, uri, ts, nonce, c->body, c->body_len, want);
 	memset(secret, 0, sizeof secret);
-	crypto_hex(mac, 32, want);
+	if (bad)
+		return ERR_UNAUTHENTICATED;
 	char given[65];
 	for (int i = 0; i < 64; i++)
 		given[i] = (char)((sig[i] >= 'A' && sig[i] <= 'F') ? sig[i] - 'A' + 'a' : sig[i]);
@@ -151,18 +161,35 @@ enum err auth_admin(struct call *c, unsigned roles, const char *action)
 		return ERR_UNAVAILABLE;
 	c->admin_role = role;
 	if ((roles & ROLE_BIT(role)) == 0) {
-		auth_audit(c, action != NULL ? action : "admin", "FORBIDDEN");
+		c->audited = 1;
+		if (auth_audit(c, action != NULL ? action : "admin", "FORBIDDEN") != DB_OK)
+			return ERR_UNAVAILABLE; /* an unaudited call fails, refused or not */
 		return ERR_FORBIDDEN;
 	}
 	return ERR_OK;
 }
 
-void auth_audit(struct call *c, const char *action, const char *target)
+static enum db_rc audit_row(struct call *c, const char *actor, const char *role, const char *action,
+			    const char *target)
 {
 	int64_t now = clock_now();
-	struct db_param p[] = { DBP_TEXT(c->admin_name), DBP_TEXT(auth_role_word(c->admin_role)), DBP_TEXT(action),
+	struct db_param p[] = { DBP_TEXT(actor), DBP_TEXT(role), DBP_TEXT(action),
 				target != NULL ? (struct db_param)DBP_TEXT(target) : (struct db_param)DBP_NULL(DBT_TEXT),
 				DBP_TEXT(c->request_id != NULL ? c->request_id : ""), DBP_I64(&now), DBP_END };
-	if (db_exec(c->db, STMT_AUDIT_INSERT, p, NULL) != DB_OK)
+	enum db_rc rc = db_exec(c->db, STMT_AUDIT_INSERT, p, NULL);
+	if (rc != DB_OK)
 		log_error("an audit row could not be written (%s)", action);
+	return rc;
+}
+
+enum db_rc auth_audit(struct call *c, const char *action, const char *target)
+{
+	return audit_row(c, c->admin_name, auth_role_word(c->admin_role), action, target);
+}
+
+enum db_rc auth_audit_citizen(struct call *c, const char *action, const char *target)
+{
+	char actor[40];
+	snprintf(actor, sizeof actor, "account:%llu", (unsigned long long)c->account_id);
+	return audit_row(c, actor, "citizen", action, target);
 }

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "db.h"
 #include "err.h"
 #include "req.h"
 
@@ -28,12 +29,20 @@ int auth_is_integrator(const struct call *c);
 /* A staff bearer token whose role is in roles: sets admin_id, admin_name, admin_role; a refusal
  * for the role is audited under action (the route's name). */
 enum err auth_admin(struct call *c, unsigned roles, const char *action);
-/* Writes the audit row of a staff call (who, role, what, target, request id, time). */
-void auth_audit(struct call *c, const char *action, const char *target);
+/* Writes the audit row of a staff call (who, role, what, target, request id, time), inside the
+ * transaction that is open, if any. DB_OK, or the failure (logged): the call must then fail. */
+enum db_rc auth_audit(struct call *c, const char *action, const char *target);
+/* The same for a citizen's account ("account:<id>", role "citizen"). */
+enum db_rc auth_audit_citizen(struct call *c, const char *action, const char *target);
 const char *auth_role_word(int role);
 int auth_role_from_word(const char *w);
 /* The canonical text an integrator signs (pure): METHOD \n PATH?QUERY \n TS \n NONCE \n hex(sha256(body)). */
 int auth_canonical(const char *method, const char *uri, const char *ts, const char *nonce, const void *body,
 		   size_t len, char *out, size_t max);
+/* The signature of a request (pure): lowercase hex HMAC-SHA256 under the secret's bytes of its
+ * canonical text, into hex[65]. The service checks with it and `hqrctl sign-request` signs with it.
+ * Returns 0, or -1 when the path is too long to sign. */
+int auth_signature(const void *secret, size_t slen, const char *method, const char *uri, const char *ts,
+		   const char *nonce, const void *body, size_t len, char hex[65]);
 
 #endif

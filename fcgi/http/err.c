@@ -42,6 +42,10 @@ static const struct err_info table[ERR__MAX] = {
 	[ERR_PLACE_CODE_REVOKED] = { 410, "Gone", "PLACE_CODE_REVOKED", "this place code was withdrawn" },
 	[ERR_PLACE_CODE_EXPIRED] = { 410, "Gone", "PLACE_CODE_EXPIRED", "this code of the door's screen has expired: scan the screen again" },
 	[ERR_PERSON_NOT_HELD] = { 403, "Forbidden", "PERSON_NOT_HELD", "this account does not hold that person" },
+	[ERR_VERIFICATION_REQUIRED] = { 422, "Unprocessable Entity", "VERIFICATION_REQUIRED", "verify this identity with the face check first, then apply with its verification_id" },
+	[ERR_DELEGATE_NOT_VERIFIED] = { 403, "Forbidden", "DELEGATE_NOT_VERIFIED", "verify yourself and apply for your own code before applying for a relative" },
+	[ERR_APPLICATION_REFUSED] = { 409, "Conflict", "APPLICATION_REFUSED", "this application cannot be accepted: check the name and ID number, or ask the person to add you" },
+	[ERR_TOO_MANY_ATTEMPTS] = { 429, "Too Many Requests", "TOO_MANY_ATTEMPTS", "too many refused attempts today: try again tomorrow" },
 };
 
 const struct err_info *err_info(enum err e)
@@ -56,6 +60,7 @@ const char *err_reason(int status)
 	switch (status) {
 	case 200: return "OK";
 	case 201: return "Created";
+	case 202: return "Accepted";
 	case 204: return "No Content";
 	case 301: return "Moved Permanently";
 	case 302: return "Found";

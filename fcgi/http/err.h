@@ -42,6 +42,11 @@ enum err {
 	ERR_PLACE_CODE_REVOKED,  /* 410 the place code was withdrawn by an operator */
 	ERR_PLACE_CODE_EXPIRED,  /* 410 a door screen's code older than two minutes */
 	ERR_PERSON_NOT_HELD,     /* 403 a check-in names a person the account does not hold */
+	/* whose code is it (DESIGN §10) */
+	ERR_VERIFICATION_REQUIRED, /* 422 a self application needs a passed verification of that identity */
+	ERR_DELEGATE_NOT_VERIFIED, /* 403 a delegate must own its own verified person first */
+	ERR_APPLICATION_REFUSED,   /* 409 a relative application refused (it says nothing more) */
+	ERR_TOO_MANY_ATTEMPTS,     /* 429 too many refused applications or verifications today */
 	ERR__MAX
 };
 

@@ -106,6 +106,8 @@ struct call {
 	uint64_t admin_id;
 	int admin_role;          /* enum admin_role, 0 when not staff */
 	char admin_name[104];
+	const char *audit_target; /* what a staff call's audit row names, when the handler found it */
+	int audited;             /* the staff call's audit row is written (or failed) */
 	struct field_err ferr[REQ_FIELD_ERRS];
 	size_t nferr;
 

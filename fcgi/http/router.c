@@ -1,6 +1,7 @@
 /* router.c: route matching and the common checks driven by the route's row. */
 #include "router.h"
 #include "auth.h"
+#include "db.h"
 #include "log.h"
 #include "session.h"
 
@@ -184,6 +185,54 @@ static enum err json_inputs(struct call *c, struct kvlist *in)
 	return ERR_OK;
 }
 
+/* The target of a staff call's audit row: what the handler found (a person looked up by its ID
+ * number), else the {id} of the path, else whom a trace was about. */
+static const char *audit_target(struct call *c)
+{
+	if (c->audit_target != NULL)
+		return c->audit_target;
+	if (c->nparams > 0)
+		return c->params[0];
+	const struct kv *person = kv_get(&c->query, "person");
+	return person != NULL ? arena_strndup(c->arena, person->val, person->len > 64 ? 64 : person->len) : NULL;
+}
+
+/* Forgets an answer a handler set: it must not go out. */
+static void drop_answer(struct call *c)
+{
+	c->resp_set = 0;
+	c->status = 0;
+	c->nferr = 0;
+	c->resp_headers = NULL;
+	c->resp_hlen = 0;
+}
+
+/* A staff call runs in one transaction with its audit row: the change and its row commit
+ * together, and a call whose row cannot be written fails (503) and leaves nothing behind. */
+static enum err admin_call(struct call *c)
+{
+	c->audited = 1;
+	if (db_pin_begin(c->db) != DB_OK) {
+		if (auth_audit(c, c->route->name, audit_target(c)) != DB_OK)
+			log_error("a staff call failed unaudited: the database is unavailable");
+		return ERR_UNAVAILABLE;
+	}
+	enum err e = c->route->handler(c);
+	if (e == ERR_OK) {
+		if (auth_audit(c, c->route->name, audit_target(c)) == DB_OK && db_pin_commit(c->db) == DB_OK)
+			return ERR_OK;
+		db_pin_rollback(c->db);
+		drop_answer(c);
+		return ERR_UNAVAILABLE;
+	}
+	db_pin_rollback(c->db);
+	if (auth_audit(c, c->route->name, audit_target(c)) != DB_OK) {
+		drop_answer(c);
+		return ERR_UNAVAILABLE;
+	}
+	return e;
+}
+
 static enum err dispatch(struct call *c)
 {
 	const struct route *r = c->route;
@@ -240,7 +289,7 @@ static enum err dispatch(struct call *c)
 		if ((e = fields_validate(c, r->fields, r->nfields, in, c->f)) != ERR_OK)
 			return e;
 	}
-	e = r->handler(c);
+	e = r->auth == AUTH_ADMIN ? admin_call(c) : r->handler(c);
 	/* A route that left its caller's check to its handler (AUTH_HOLDER, a device's scan) must
 	 * have finished it before answering; one that did not is a defect, refused, not a pass. */
 	if (e == ERR_OK && (c->session_deferred || c->device_deferred)) {
@@ -253,14 +302,14 @@ static enum err dispatch(struct call *c)
 enum err router_dispatch(struct call *c)
 {
 	enum err e = dispatch(c);
-	/* Every call of an identified staff member is audited, whatever its outcome. */
-	if (c->route->auth == AUTH_ADMIN && c->admin_role != 0 && e != ERR_FORBIDDEN) {
-		/* The target: the {id} of the path, or whom a trace was about. */
-		const struct kv *person = kv_get(&c->query, "person");
-		const char *target = c->nparams > 0 ? c->params[0]
-				     : person != NULL ? arena_strndup(c->arena, person->val, person->len > 64 ? 64 : person->len)
-						      : NULL;
-		auth_audit(c, c->route->name, target);
+	/* Every call of an identified staff member is audited, whatever its outcome; one refused
+	 * before its handler ran is audited here, and fails if its row cannot be written. */
+	if (c->route->auth == AUTH_ADMIN && c->admin_role != 0 && !c->audited) {
+		c->audited = 1;
+		if (auth_audit(c, c->route->name, audit_target(c)) != DB_OK) {
+			drop_answer(c);
+			return ERR_UNAVAILABLE;
+		}
 	}
 	return e;
 }

@@ -258,6 +258,7 @@ int worker_run(const struct conf *conf, const struct keys *keys, int listen_fd, 
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGUSR1);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 
 	if (app->process_init != NULL && app->process_init(conf) != 0) {
@@ -289,10 +290,18 @@ int worker_run(const struct conf *conf, const struct keys *keys, int listen_fd, 
 	sigemptyset(&wait);
 	sigaddset(&wait, SIGTERM);
 	sigaddset(&wait, SIGINT);
+	sigaddset(&wait, SIGUSR1);
 	for (;;) {
 		int sig = 0;
-		if (sigwait(&wait, &sig) == 0 && (sig == SIGTERM || sig == SIGINT))
+		if (sigwait(&wait, &sig) != 0)
+			continue;
+		if (sig == SIGTERM || sig == SIGINT)
 			break;
+		/* The master reopened [log] file after a rotation: so does this process. */
+		if (log_reopen() != 0)
+			log_error("cannot reopen the log file: %s", strerror(errno));
+		else
+			log_info("log file reopened");
 	}
 	atomic_store(&stopping, 1);
 	log_info("worker draining");

@@ -3,6 +3,7 @@
 #define HQR_SIM_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "req.h"
 #include "sim_state.h"
@@ -56,6 +57,18 @@ int sim_app_check(const char *appid, const char *secret, int want_secret);
 /* The calling client's address as nginx saw it ("" when unknown). */
 const char *sim_remote(const struct call *c);
 
+/* ---- sim_oauth.c: the platform's pages ---- */
+/* Writes s HTML-escaped (control characters left out). */
+void sim_html_text(FILE *f, const char *s);
+/* Takes a memstream's text (freeing buf) as an HTML answer with the pages' CSP. */
+void sim_html_answer(struct call *c, int status, char *buf, size_t len);
+/* The platform's error page (HTTP 200, the code in the page and in X-Sim-Errcode). */
+enum err sim_error_page(struct call *c, int code, const char *why);
+/* 1 when url is http(s) on the authorization domain, without whitespace or control bytes. */
+int sim_redirect_ok(const char *url);
+/* The raw (still percent-encoded) value of the index-th query pair, and its length. */
+const char *sim_raw_value(const char *q, size_t index, size_t *len);
+
 /* ---- handlers (enum err: ERR_OK once an answer is set) ---- */
 enum err sim_h_authorize(struct call *c);
 enum err sim_h_sns_token(struct call *c);
@@ -68,6 +81,10 @@ enum err sim_h_stable(struct call *c);
 enum err sim_h_menu(struct call *c);
 enum err sim_h_template(struct call *c);
 enum err sim_h_bizsend(struct call *c);
+enum err sim_h_face_getid(struct call *c);
+enum err sim_h_face_page(struct call *c);
+enum err sim_h_face_query(struct call *c);
+enum err sim_h_faces(struct call *c);
 
 enum err sim_h_users_post(struct call *c);
 enum err sim_h_users_get(struct call *c);
@@ -91,7 +108,7 @@ enum err sim_h_push(struct call *c);
 
 /* The field tables of the control routes (sim_ctl.c). */
 enum sim_users_field { SU_OPENID, SU_UNIONID, SU_NICKNAME, SU_SNAPSHOT, SU_SUBSCRIBED, SU_HIGH_RISK,
-		       SU_REFUSED, SU__MAX };
+		       SU_REFUSED, SU_REAL_NAME, SU_ID_NUMBER, SU__MAX };
 enum sim_jscode_field { SJ_OPENID, SJ__MAX };
 enum sim_template_field { ST_TEMPLATE_ID, ST__MAX };
 enum sim_fault_field { SF_ENDPOINT, SF_KIND, SF_ERRCODE, SF_DELAY_MS, SF_COUNT, SF__MAX };

@@ -85,6 +85,25 @@ static const char *valid_digits(const struct field *f, struct arena *a, const ch
 	return out->s != NULL ? NULL : "TOO_LONG";
 }
 
+/* A resident ID's shape: 17 digits and a digit or X (kept upper-case); its checksum is the
+ * service's business, the simulator stores the person's number as given. */
+static const char *valid_cert_no(const struct field *f, struct arena *a, const char *v, size_t len,
+				 struct fval *out)
+{
+	(void)f;
+	if (len != SIM_CERT_NO_LEN || strspn(v, "0123456789") < SIM_CERT_NO_LEN - 1 ||
+	    strchr("0123456789Xx", v[SIM_CERT_NO_LEN - 1]) == NULL)
+		return "NOT_A_RESIDENT_ID";
+	char *s = arena_strndup(a, v, len);
+	if (s == NULL)
+		return "TOO_LONG";
+	if (s[len - 1] == 'x')
+		s[len - 1] = 'X';
+	out->s = s;
+	out->len = len;
+	return NULL;
+}
+
 static const struct range r_errcode = { -1, 99999 };
 static const struct range r_delay = { 0, 600000 };
 static const struct range r_count = { 1, 1000000 };
@@ -100,6 +119,8 @@ const struct field sim_users_fields[SU__MAX] = {
 	[SU_SUBSCRIBED] = { "subscribed", 0, 5, valid_bool, NULL },
 	[SU_HIGH_RISK] = { "high_risk", 0, 5, valid_bool, NULL },
 	[SU_REFUSED] = { "refused", 0, 5, valid_bool, NULL },
+	[SU_REAL_NAME] = { "real_name", 0, SIM_REAL_NAME_MAX, valid_any_utf8, NULL },
+	[SU_ID_NUMBER] = { "id_number", 0, SIM_CERT_NO_LEN, valid_cert_no, NULL },
 };
 _Static_assert(sizeof sim_users_fields / sizeof sim_users_fields[0] == SU__MAX, "users fields");
 
@@ -160,10 +181,24 @@ enum err sim_h_users_post(struct call *c)
 		u.high_risk = (int)f[SU_HIGH_RISK].i;
 	if (f[SU_REFUSED].present)
 		u.refused = (int)f[SU_REFUSED].i;
+	if (f[SU_REAL_NAME].present != f[SU_ID_NUMBER].present) {
+		call_field_error(c, f[SU_REAL_NAME].present ? "id_number" : "real_name", "REQUIRED");
+		return ERR_VALIDATION;
+	}
+	if (f[SU_REAL_NAME].present) {
+		memcpy(u.real_name, f[SU_REAL_NAME].s, f[SU_REAL_NAME].len + 1);
+		memcpy(u.id_number, f[SU_ID_NUMBER].s, f[SU_ID_NUMBER].len + 1);
+	}
 	int created = 0;
 	if (sim_user_put(&u, &created) != 0)
 		return ERR_CONFLICT;
 	sim_ctl_json(c, created ? 201 : 200, sim_json_user(&u));
+	return ERR_OK;
+}
+
+enum err sim_h_faces(struct call *c)
+{
+	sim_ctl_json(c, 200, sim_faces_json());
 	return ERR_OK;
 }
 

@@ -37,10 +37,10 @@ struct sim_config sim_cfg;
 
 enum sim_route {
 	R_AUTHORIZE, R_SNS_TOKEN, R_SNS_REFRESH, R_USERINFO, R_SNS_AUTH, R_JSCODE, R_TOKEN, R_STABLE,
-	R_MENU, R_TEMPLATE, R_BIZSEND,
+	R_MENU, R_TEMPLATE, R_BIZSEND, R_FACE_GETID, R_FACE_PAGE, R_FACE_QUERY,
 	R_USERS_POST, R_USERS_GET, R_JSCODE_POST, R_TEMPLATES_POST, R_TEMPLATES_GET, R_MESSAGES, R_MENUS,
 	R_CALLS, R_RESET, R_FAULTS_POST, R_FAULTS_GET, R_FAULTS_DELETE, R_CLOCK_POST, R_CLOCK_GET,
-	R_WHITELIST_POST, R_WHITELIST_GET, R_QUOTA_POST, R_QUOTA_GET, R_PUSH,
+	R_WHITELIST_POST, R_WHITELIST_GET, R_QUOTA_POST, R_QUOTA_GET, R_PUSH, R_FACES,
 	R__MAX
 };
 
@@ -61,6 +61,10 @@ static const struct route sim_routes[R__MAX] = {
 	[R_MENU] = PLATFORM("sim_menu_create", "POST", "/cgi-bin/menu/create", sim_h_menu),
 	[R_TEMPLATE] = PLATFORM("sim_template_send", "POST", "/cgi-bin/message/template/send", sim_h_template),
 	[R_BIZSEND] = PLATFORM("sim_bizsend", "POST", "/cgi-bin/message/subscribe/bizsend", sim_h_bizsend),
+	[R_FACE_GETID] = PLATFORM("sim_face_getid", "POST", "/cityservice/face/identify/getverifyid", sim_h_face_getid),
+	[R_FACE_PAGE] = PLATFORM("sim_face_page", "GET", "/cityservice/face/verify", sim_h_face_page),
+	[R_FACE_QUERY] = PLATFORM("sim_face_query", "POST", "/cityservice/face/identify/queryverifyinfo",
+				  sim_h_face_query),
 
 	[R_USERS_POST] = CTL_JSON("sim_users_post", "/sim/users", FIELDS(sim_users_fields), sim_h_users_post),
 	[R_USERS_GET] = CTL_NOBODY("sim_users_get", "GET", "/sim/users", sim_h_users_get),
@@ -81,6 +85,7 @@ static const struct route sim_routes[R__MAX] = {
 	[R_QUOTA_POST] = CTL_JSON("sim_quota_post", "/sim/quota", FIELDS(sim_quota_fields), sim_h_quota_post),
 	[R_QUOTA_GET] = CTL_NOBODY("sim_quota_get", "GET", "/sim/quota", sim_h_quota_get),
 	[R_PUSH] = CTL_JSON("sim_push", "/sim/push", FIELDS(sim_push_fields), sim_h_push),
+	[R_FACES] = CTL_NOBODY("sim_faces", "GET", "/sim/faces", sim_h_faces),
 };
 _Static_assert(sizeof sim_routes / sizeof sim_routes[0] == R__MAX, "one row per route");
 

@@ -22,7 +22,7 @@ int sim_openid_ok(const char *s)
 }
 
 /* Writes s HTML-escaped; control characters are left out. */
-static void html_text(FILE *f, const char *s)
+void sim_html_text(FILE *f, const char *s)
 {
 	for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++) {
 		switch (*p) {
@@ -39,7 +39,7 @@ static void html_text(FILE *f, const char *s)
 }
 
 /* Moves a memstream's text into the arena and sets it as an HTML answer. */
-static void html_answer(struct call *c, int status, char *buf, size_t len)
+void sim_html_answer(struct call *c, int status, char *buf, size_t len)
 {
 	char *copy = buf != NULL ? arena_strndup(c->arena, buf, len) : NULL;
 	free(buf);
@@ -57,7 +57,7 @@ static void html_answer(struct call *c, int status, char *buf, size_t len)
  * The platform's error page ("Oops! Something went wrong"): HTTP 200 like the real one, with the
  * code in the page and, for scripts, in an X-Sim-Errcode header.
  */
-static enum err error_page(struct call *c, int code, const char *why)
+enum err sim_error_page(struct call *c, int code, const char *why)
 {
 	char *buf = NULL;
 	size_t len = 0;
@@ -66,10 +66,10 @@ static enum err error_page(struct call *c, int code, const char *why)
 		return ERR_INTERNAL;
 	fprintf(f, "<!doctype html><html><head><meta charset=\"utf-8\"><title>Error</title></head><body>"
 		   "<h1>Oops! Something went wrong:(</h1><p class=\"errcode\">%d</p><p class=\"why\">", code);
-	html_text(f, why);
+	sim_html_text(f, why);
 	fputs("</p></body></html>\n", f);
 	fclose(f);
-	html_answer(c, 200, buf, len);
+	sim_html_answer(c, 200, buf, len);
 	char num[16];
 	snprintf(num, sizeof num, "%d", code);
 	resp_header(c, "X-Sim-Errcode", num);
@@ -77,7 +77,7 @@ static enum err error_page(struct call *c, int code, const char *why)
 }
 
 /* The raw (still percent-encoded) value of the index-th query pair, and its length. */
-static const char *raw_value(const char *q, size_t index, size_t *len)
+const char *sim_raw_value(const char *q, size_t index, size_t *len)
 {
 	for (size_t i = 0; q != NULL && *q != '\0';) {
 		size_t n = strcspn(q, "&");
@@ -99,7 +99,7 @@ static const char *raw_value(const char *q, size_t index, size_t *len)
 
 /* 1 when url is http(s)://AUTHORITY... with AUTHORITY equal to the authorization domain and no
  * whitespace or control characters. Pure but for sim_cfg. */
-static int redirect_ok(const char *url)
+int sim_redirect_ok(const char *url)
 {
 	const char *p;
 	if (strncasecmp(url, "https://", 8) == 0)
@@ -139,7 +139,7 @@ static enum err consent_page(struct call *c, const char *scope)
 	fputs("<!doctype html><html><head><meta charset=\"utf-8\"><meta name=\"viewport\" "
 	      "content=\"width=device-width\"><title>Authorize (simulator)</title></head><body>"
 	      "<h1>Log in with the platform (simulator)</h1><p>The service asks for <code>", f);
-	html_text(f, scope);
+	sim_html_text(f, scope);
 	fputs(strcmp(scope, "snsapi_userinfo") == 0 ? "</code>: your nickname and avatar.</p>"
 						    : "</code>: your openid only.</p>", f);
 	fputs("<ul class=\"users\">", f);
@@ -150,28 +150,28 @@ static enum err consent_page(struct call *c, const char *scope)
 		if (openid == NULL)
 			continue;
 		fputs("<li><a class=\"consent\" href=\"/connect/oauth2/authorize?", f);
-		html_text(f, c->query_raw != NULL ? c->query_raw : "");
+		sim_html_text(f, c->query_raw != NULL ? c->query_raw : "");
 		fputs("&amp;sim_user=", f);
-		html_text(f, openid);
+		sim_html_text(f, openid);
 		fputs("\">Allow as ", f);
-		html_text(f, nick != NULL ? nick : "");
+		sim_html_text(f, nick != NULL ? nick : "");
 		fputs(" (", f);
-		html_text(f, openid);
+		sim_html_text(f, openid);
 		fputs(")</a></li>", f);
 	}
 	fputs("</ul><form method=\"get\" action=\"/connect/oauth2/authorize\">", f);
 	for (size_t i = 0; i < c->query.n; i++) {
 		fputs("<input type=\"hidden\" name=\"", f);
-		html_text(f, c->query.items[i].key);
+		sim_html_text(f, c->query.items[i].key);
 		fputs("\" value=\"", f);
-		html_text(f, c->query.items[i].val);
+		sim_html_text(f, c->query.items[i].val);
 		fputs("\">", f);
 	}
 	fputs("<label>New test user (openid) <input name=\"sim_user\" pattern=\"[A-Za-z0-9_-]{1,64}\" "
 	      "required></label> <button>Allow</button></form></body></html>\n", f);
 	fclose(f);
 	cJSON_Delete(users);
-	html_answer(c, 200, buf, len);
+	sim_html_answer(c, 200, buf, len);
 	return ERR_OK;
 }
 
@@ -187,28 +187,28 @@ enum err sim_h_authorize(struct call *c)
 		sim_user = q->items[--n].val;
 
 	if (sim_q(c, "appid") == NULL)
-		return error_page(c, 10012, "appid is missing");
+		return sim_error_page(c, 10012, "appid is missing");
 	if (sim_q(c, "redirect_uri") == NULL)
-		return error_page(c, 10011, "redirect_uri is missing");
+		return sim_error_page(c, 10011, "redirect_uri is missing");
 	if (sim_q(c, "scope") == NULL)
-		return error_page(c, 10010, "scope is missing");
+		return sim_error_page(c, 10010, "scope is missing");
 	/* Exactly appid, redirect_uri, response_type, scope[, state] in this order, nothing else. */
 	if (n < 4 || n > 5)
-		return error_page(c, 10001, "parameters must be appid, redirect_uri, response_type, scope, state");
+		return sim_error_page(c, 10001, "parameters must be appid, redirect_uri, response_type, scope, state");
 	for (size_t i = 0; i < n; i++)
 		if (strcmp(q->items[i].key, order[i]) != 0)
-			return error_page(c, 10001, "parameters must be appid, redirect_uri, response_type, scope, state, in this order");
+			return sim_error_page(c, 10001, "parameters must be appid, redirect_uri, response_type, scope, state, in this order");
 	if (strcmp(q->items[0].val, sim_cfg.appid) != 0)
-		return error_page(c, 10016, "unknown appid");
+		return sim_error_page(c, 10016, "unknown appid");
 	size_t rawlen = 0;
-	const char *raw = raw_value(c->query_raw, 1, &rawlen);
+	const char *raw = sim_raw_value(c->query_raw, 1, &rawlen);
 	if (raw == NULL || memchr(raw, ':', rawlen) != NULL || memchr(raw, '/', rawlen) != NULL)
-		return error_page(c, 10003, "redirect_uri must be URL-encoded once");
+		return sim_error_page(c, 10003, "redirect_uri must be URL-encoded once");
 	const char *redirect = q->items[1].val;
-	if (!redirect_ok(redirect))
-		return error_page(c, 10003, "redirect_uri's domain is not the authorization domain");
+	if (!sim_redirect_ok(redirect))
+		return sim_error_page(c, 10003, "redirect_uri's domain is not the authorization domain");
 	if (strcmp(q->items[2].val, "code") != 0)
-		return error_page(c, 10002, "response_type must be code");
+		return sim_error_page(c, 10002, "response_type must be code");
 	const char *scope = q->items[3].val;
 	enum sim_scope sc;
 	if (strcmp(scope, "snsapi_base") == 0)
@@ -216,18 +216,18 @@ enum err sim_h_authorize(struct call *c)
 	else if (strcmp(scope, "snsapi_userinfo") == 0)
 		sc = SIM_SCOPE_USERINFO;
 	else
-		return error_page(c, 10005, "scope must be snsapi_base or snsapi_userinfo");
+		return sim_error_page(c, 10005, "scope must be snsapi_base or snsapi_userinfo");
 	const char *state = n == 5 ? q->items[4].val : "";
 	if (!state_ok(state))
-		return error_page(c, 10013, "state must be at most 128 of [A-Za-z0-9]");
+		return sim_error_page(c, 10013, "state must be at most 128 of [A-Za-z0-9]");
 
 	if (sim_user == NULL)
 		return consent_page(c, scope);
 	if (!sim_openid_ok(sim_user))
-		return error_page(c, 10001, "sim_user must be 1 to 64 of [A-Za-z0-9_-]");
+		return sim_error_page(c, 10001, "sim_user must be 1 to 64 of [A-Za-z0-9_-]");
 	char code[SIM_CODE_LEN + 1];
 	if (sim_user_ensure(sim_user, NULL) != 0 || sim_code_issue(SIM_CODE_OAUTH, sim_user, sc, code) != 0)
-		return error_page(c, 10009, "too many test users");
+		return sim_error_page(c, 10009, "too many test users");
 
 	/* code=CODE&state=STATE appended with '?' or '&', before any #fragment. */
 	size_t blen = strcspn(redirect, "#");

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 const char *const sim_ep_path[SIM_EP__MAX + 1] = {
@@ -24,6 +25,9 @@ const char *const sim_ep_path[SIM_EP__MAX + 1] = {
 	[SIM_EP_MENU] = "/cgi-bin/menu/create",
 	[SIM_EP_TEMPLATE] = "/cgi-bin/message/template/send",
 	[SIM_EP_BIZSEND] = "/cgi-bin/message/subscribe/bizsend",
+	[SIM_EP_FACE_GETID] = "/cityservice/face/identify/getverifyid",
+	[SIM_EP_FACE_PAGE] = "/cityservice/face/verify",
+	[SIM_EP_FACE_QUERY] = "/cityservice/face/identify/queryverifyinfo",
 	[SIM_EP__MAX] = NULL,
 };
 
@@ -39,9 +43,11 @@ static const long long quota_default[SIM_EP__MAX] = {
 	[SIM_EP_USERINFO] = -1, [SIM_EP_SNS_AUTH] = -1, [SIM_EP_JSCODE] = -1,
 	[SIM_EP_TOKEN] = 2000, [SIM_EP_STABLE] = 10000, [SIM_EP_MENU] = 1000,
 	[SIM_EP_TEMPLATE] = 100000, [SIM_EP_BIZSEND] = 100000,
+	[SIM_EP_FACE_GETID] = -1, [SIM_EP_FACE_PAGE] = -1, [SIM_EP_FACE_QUERY] = -1,
 };
 
-static const char *const default_templates[] = { "tmpl_reminder", "tmpl_code_changed" };
+static const char *const default_templates[] = { "tmpl_reminder", "tmpl_code_changed", "tmpl_delegation" };
+const char *const sim_face_outcome_name[5] = { "pass", "cancel", "timeout", "fail", NULL };
 
 struct user_rec {
 	struct sim_user u;
@@ -111,6 +117,8 @@ static struct {
 	size_t nwhite;
 	char templates[SIM_TEMPLATES_MAX][SIM_ID_MAX + 1];
 	size_t ntemplates;
+	struct sim_face faces[SIM_FACES_MAX];
+	size_t face_next;
 	long long calls[SIM_EP__MAX];
 	long long used_today[SIM_EP__MAX];
 	long long quota[SIM_EP__MAX];
@@ -243,6 +251,8 @@ static void clear_volatile(void)
 	S.forces_today = 0;
 	S.nfaults = 0;
 	S.nwhite = 0;
+	memset(S.faces, 0, sizeof S.faces);
+	S.face_next = 0;
 	memset(S.calls, 0, sizeof S.calls);
 	memset(S.used_today, 0, sizeof S.used_today);
 	memcpy(S.quota, quota_default, sizeof S.quota);
@@ -819,6 +829,13 @@ cJSON *sim_json_user(const struct sim_user *u)
 	cJSON_AddBoolToObject(o, "subscribed", u->subscribed);
 	cJSON_AddBoolToObject(o, "high_risk", u->high_risk);
 	cJSON_AddBoolToObject(o, "refused", u->refused);
+	if (u->real_name[0] != '\0') {
+		cJSON_AddStringToObject(o, "real_name", u->real_name);
+		cJSON_AddStringToObject(o, "id_number", u->id_number);
+	} else {
+		cJSON_AddNullToObject(o, "real_name");
+		cJSON_AddNullToObject(o, "id_number");
+	}
 	return o;
 }
 
@@ -932,6 +949,149 @@ cJSON *sim_templates_json(void)
 	LOCK();
 	for (size_t i = 0; a != NULL && i < S.ntemplates; i++)
 		cJSON_AddItemToArray(a, cJSON_CreateString(S.templates[i]));
+	UNLOCK();
+	return a;
+}
+
+/* ---- real-name face checks ---- */
+
+void sim_cert_hash(const char *name, const char *cert_no, char out[65])
+{
+	char buf[SIM_REAL_NAME_MAX + SIM_CERT_NO_LEN + 64];
+	uint8_t h[CRYPTO_SHA256_LEN];
+	snprintf(buf, sizeof buf, "cert_type=IDENTITY_CARD&cert_name=%s&cert_no=%s", name, cert_no);
+	crypto_sha256(buf, strlen(buf), h);
+	crypto_hex(h, sizeof h, out);
+}
+
+/* The live check verify_id, or NULL. Under the lock. */
+static struct sim_face *find_face(const char *verify_id, int64_t now)
+{
+	if (strlen(verify_id) != SIM_VERIFY_ID_LEN)
+		return NULL;
+	for (size_t i = 0; i < SIM_FACES_MAX; i++) {
+		struct sim_face *f = &S.faces[i];
+		if (f->issued != 0 && strcmp(f->verify_id, verify_id) == 0)
+			return now - f->issued <= SIM_FACE_TTL ? f : NULL;
+	}
+	return NULL;
+}
+
+int sim_face_issue(const char *openid, const char *out_seq_no, const char *cert_name, const char *cert_no,
+		   char verify_id[SIM_VERIFY_ID_LEN + 1])
+{
+	sim_random_chars(verify_id, SIM_VERIFY_ID_LEN, ALNUM);
+	LOCK();
+	if (find_user(openid) < 0) {
+		UNLOCK();
+		return 40003;
+	}
+	struct sim_face *f = &S.faces[S.face_next];
+	S.face_next = (S.face_next + 1) % SIM_FACES_MAX;
+	memset(f, 0, sizeof *f);
+	memcpy(f->verify_id, verify_id, SIM_VERIFY_ID_LEN + 1);
+	snprintf(f->openid, sizeof f->openid, "%s", openid);
+	snprintf(f->out_seq_no, sizeof f->out_seq_no, "%s", out_seq_no);
+	snprintf(f->cert_name, sizeof f->cert_name, "%s", cert_name);
+	snprintf(f->cert_no, sizeof f->cert_no, "%s", cert_no);
+	f->issued = sim_now();
+	UNLOCK();
+	return 0;
+}
+
+int sim_face_get(const char *verify_id, struct sim_face *out)
+{
+	LOCK();
+	struct sim_face *f = find_face(verify_id, sim_now());
+	if (f != NULL)
+		*out = *f;
+	UNLOCK();
+	return f != NULL;
+}
+
+int sim_user_identity_once(const char *openid, const char *name, const char *id_number)
+{
+	LOCK();
+	int i = find_user(openid);
+	int rc = i < 0 ? -1 : S.users[i].u.real_name[0] != '\0' ? 0 : 1;
+	if (rc == 1) {
+		snprintf(S.users[i].u.real_name, sizeof S.users[i].u.real_name, "%s", name);
+		snprintf(S.users[i].u.id_number, sizeof S.users[i].u.id_number, "%s", id_number);
+	}
+	UNLOCK();
+	return rc;
+}
+
+int sim_face_finish(const char *verify_id, enum sim_face_outcome o, int *verify_ret)
+{
+	LOCK();
+	struct sim_face *f = find_face(verify_id, sim_now());
+	int u = f != NULL ? find_user(f->openid) : -1;
+	if (f == NULL || f->finished || u < 0) {
+		UNLOCK();
+		return -1;
+	}
+	const struct sim_user *su = &S.users[u].u;
+	switch (o) {
+	case SIM_FACE_RUN:
+		/* The face at the phone is the user's real person: only that identity passes. */
+		f->verify_ret = su->real_name[0] != '\0' && strcmp(su->real_name, f->cert_name) == 0 &&
+					strcasecmp(su->id_number, f->cert_no) == 0
+				? 10000
+				: 10003;
+		break;
+	case SIM_FACE_CANCEL: f->verify_ret = 90002; break;
+	case SIM_FACE_TIMEOUT: f->verify_ret = 90017; break;
+	case SIM_FACE_FAIL: f->verify_ret = 10004; break;
+	}
+	f->finished = 1;
+	*verify_ret = f->verify_ret;
+	UNLOCK();
+	return 0;
+}
+
+int sim_face_query(const char *verify_id, const char *out_seq_no, const char *openid, const char *cert_hash)
+{
+	LOCK();
+	struct sim_face *f = find_face(verify_id, sim_now());
+	int ret;
+	if (f == NULL || f->queried || strcmp(f->openid, openid) != 0 || strcmp(f->out_seq_no, out_seq_no) != 0) {
+		ret = 10001;
+	} else if (!f->finished) {
+		ret = 10002;
+	} else {
+		char want[65];
+		sim_cert_hash(f->cert_name, f->cert_no, want);
+		ret = strcmp(want, cert_hash) != 0 ? 10003 : f->verify_ret;
+		f->queried = 1;
+	}
+	UNLOCK();
+	return ret;
+}
+
+cJSON *sim_faces_json(void)
+{
+	cJSON *a = cJSON_CreateArray();
+	LOCK();
+	/* Oldest first, like the messages. */
+	for (size_t k = 0; a != NULL && k < SIM_FACES_MAX; k++) {
+		const struct sim_face *f = &S.faces[(S.face_next + k) % SIM_FACES_MAX];
+		if (f->issued == 0)
+			continue;
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "verify_id", f->verify_id);
+		cJSON_AddStringToObject(o, "openid", f->openid);
+		cJSON_AddStringToObject(o, "out_seq_no", f->out_seq_no);
+		cJSON_AddStringToObject(o, "cert_name", f->cert_name);
+		cJSON_AddStringToObject(o, "cert_no", f->cert_no);
+		cJSON_AddBoolToObject(o, "finished", f->finished);
+		if (f->finished)
+			cJSON_AddNumberToObject(o, "verify_ret", f->verify_ret);
+		else
+			cJSON_AddNullToObject(o, "verify_ret");
+		cJSON_AddBoolToObject(o, "queried", f->queried);
+		cJSON_AddItemToArray(a, o);
+	}
 	UNLOCK();
 	return a;
 }

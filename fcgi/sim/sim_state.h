@@ -27,6 +27,9 @@ enum sim_ep {
 	SIM_EP_MENU,
 	SIM_EP_TEMPLATE,
 	SIM_EP_BIZSEND,
+	SIM_EP_FACE_GETID,              /* real-name face check: a verify_id for an identity */
+	SIM_EP_FACE_PAGE,               /* the H5 face page */
+	SIM_EP_FACE_QUERY,              /* the result of a finished check */
 	SIM_EP__MAX
 };
 /* Paths of the endpoints, indexed by enum sim_ep, NULL-terminated (a valid_enum word list). */
@@ -41,6 +44,13 @@ extern const char *const sim_ep_path[SIM_EP__MAX + 1];
 #define SIM_FAULTS_MAX    64
 #define SIM_WHITELIST_MAX 32
 #define SIM_TEMPLATES_MAX 64
+#define SIM_FACES_MAX     1024
+
+#define SIM_REAL_NAME_MAX 192   /* bytes of a real name (UTF-8) */
+#define SIM_CERT_NO_LEN   18    /* a resident ID */
+#define SIM_VERIFY_ID_LEN 64
+#define SIM_SEQ_MAX       64    /* out_seq_no: [A-Za-z0-9_-] */
+#define SIM_FACE_TTL      3600  /* a verify_id's expires_in */
 
 #define SIM_ID_MAX        64    /* openid, unionid, template_id, client_msg_id */
 #define SIM_NICK_MAX      255   /* bytes of a nickname */
@@ -68,6 +78,8 @@ struct sim_user {
 	int subscribed;                 /* follows the account (else template/send → 43004) */
 	int high_risk;                  /* jscode2session → 40226 */
 	int refused;                    /* refused subscription notices (bizsend → 43101) */
+	char real_name[SIM_REAL_NAME_MAX + 1]; /* the person behind the user: "" until set */
+	char id_number[SIM_CERT_NO_LEN + 1];   /* their resident ID, check character upper-case */
 };
 
 enum sim_fault_kind { SIM_FAULT_ERRCODE, SIM_FAULT_DELAY, SIM_FAULT_DROP, SIM_FAULT_WRONG_BODY };
@@ -176,6 +188,43 @@ int sim_msg_send(enum sim_msg_kind kind, enum sim_ep ep, const char *touser, con
 /* Keeps a menu (the posted JSON); the oldest is dropped past SIM_MENUS_MAX. */
 void sim_menu_record(const char *json);
 
+/* ---- real-name face checks ---- */
+/* How a face check ended on the face page: the check ran (its answer depends on the user's real
+ * identity), or the person cancelled, timed out, or the face did not match. */
+enum sim_face_outcome { SIM_FACE_RUN, SIM_FACE_CANCEL, SIM_FACE_TIMEOUT, SIM_FACE_FAIL };
+extern const char *const sim_face_outcome_name[5]; /* "pass", "cancel", "timeout", "fail"; NULL-terminated */
+
+struct sim_face {
+	char verify_id[SIM_VERIFY_ID_LEN + 1];
+	char openid[SIM_ID_MAX + 1];
+	char out_seq_no[SIM_SEQ_MAX + 1];
+	char cert_name[SIM_REAL_NAME_MAX + 1];
+	char cert_no[SIM_CERT_NO_LEN + 1];
+	int64_t issued;
+	int finished;                   /* the person went through the face page */
+	int verify_ret;                 /* its answer once finished */
+	int queried;                    /* queryverifyinfo answered it once */
+};
+
+/* Issues a verify_id for a check of cert_name/cert_no by openid: 0, or 40003 (unknown user). The
+ * oldest check is dropped when the list is full. */
+int sim_face_issue(const char *openid, const char *out_seq_no, const char *cert_name, const char *cert_no,
+		   char verify_id[SIM_VERIFY_ID_LEN + 1]);
+/* Copies the live (unexpired) check verify_id into *out: 1, or 0 when unknown or expired. */
+int sim_face_get(const char *verify_id, struct sim_face *out);
+/* Sets the user's real identity unless it has one ("typed once"): 1 set, 0 it had one, -1 unknown. */
+int sim_user_identity_once(const char *openid, const char *name, const char *id_number);
+/* Ends the check with outcome; a run check passes (10000) only when its identity is the user's
+ * real one, else 10003. *verify_ret gets the answer. 0, or -1 when the check is unknown, expired
+ * or finished already. */
+int sim_face_finish(const char *verify_id, enum sim_face_outcome o, int *verify_ret);
+/* queryverifyinfo: the answer of a finished check, once, for its openid and out_seq_no within its
+ * expiry: 10000.., 10001 (unknown, expired, another openid or sequence number, asked already),
+ * 10002 (not finished), 10003 (cert_hash is not the checked identity's). */
+int sim_face_query(const char *verify_id, const char *out_seq_no, const char *openid, const char *cert_hash);
+/* lowercase hex SHA-256 of "cert_type=IDENTITY_CARD&cert_name=<name>&cert_no=<no>". */
+void sim_cert_hash(const char *name, const char *cert_no, char out[65]);
+
 /* ---- listings for the control surface: fresh trees the caller deletes ---- */
 struct cJSON *sim_json_user(const struct sim_user *u);
 struct cJSON *sim_users_json(void);
@@ -186,6 +235,7 @@ struct cJSON *sim_faults_json(void);
 struct cJSON *sim_quota_json(void);
 struct cJSON *sim_whitelist_json(void);
 struct cJSON *sim_templates_json(void);
+struct cJSON *sim_faces_json(void);
 
 /* ---- random shapes (pure but for the CSPRNG) ---- */
 /* n random characters of alphabet (at most 256 characters long) and a NUL into out. */

@@ -129,7 +129,10 @@ enum db_rc codes_read_loaded(struct db *db, const struct conf *c, uint64_t perso
 	enum db_rc rc = status_of(db, c, person, code, today, st);
 	if (rc != DB_OK || !st->has_obs || !(st->obs.converts || st->obs.restarted))
 		return rc;
-	/* Conversion (or a restart to store) happens under the row lock, once. */
+	/* Conversion (or a restart to store) happens under the row lock, once; a transaction that a
+	 * deadlock or a certification conflict rolled back runs again (and may find it done). */
+	int attempt = 0;
+again:
 	if ((rc = db_begin(db)) != DB_OK)
 		return rc;
 	struct code_state locked;
@@ -162,6 +165,8 @@ enum db_rc codes_read_loaded(struct db *db, const struct conf *c, uint64_t perso
 		rc = db_commit(db);
 	else
 		db_rollback(db);
+	if (db_txn_again(db, rc, attempt++))
+		goto again;
 	return rc;
 }
 

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define DB_MAX_BINDS 448  /* parameters: 32 scan rows of 13 in one insert */
 #define DB_MAX_COLS 224
@@ -19,9 +20,13 @@ struct db {
 	MYSQL *m;
 	MYSQL_STMT *st[STMT__MAX];
 	int in_txn;
+	int pinned;     /* db_pin_begin: the caller's transaction; handlers' begin/commit nest in it */
 	MYSQL_STMT *cur;          /* statement of an open db_query cursor */
 	struct db_col *cur_cols;
 	uint64_t affected, insert_id;
+	int server;               /* the server last connected to: 0 the configured host, 1.. fallback */
+	unsigned last_errno;      /* of the statement that failed last */
+	int reran;                /* the last db_exec/db_query ran again after a lost connection */
 };
 
 void (*db_error_hook)(void);
@@ -82,7 +87,14 @@ static int is_conn_error(unsigned e)
 	return e == CR_SERVER_GONE_ERROR || e == CR_SERVER_LOST || e == CR_CONNECTION_ERROR ||
 	       e == CR_CONN_HOST_ERROR || e == CR_SERVER_LOST_EXTENDED || e == ER_CONNECTION_KILLED ||
 	       e == ER_SERVER_SHUTDOWN || e == 4031 /* ER_CLIENT_INTERACTION_TIMEOUT */ ||
-	       e == CR_COMMANDS_OUT_OF_SYNC;
+	       e == CR_COMMANDS_OUT_OF_SYNC || e == ER_UNKNOWN_COM_ERROR;
+}
+
+/* ER_UNKNOWN_COM_ERROR is a Galera node's "WSREP has not yet prepared node for application use":
+ * it is up but out of the cluster (joining, or cut off from the majority). */
+static int node_not_ready(unsigned e)
+{
+	return e == ER_UNKNOWN_COM_ERROR;
 }
 
 /* Prepares statement i; NULL on failure (logged; retried on first use). */
@@ -92,12 +104,45 @@ static MYSQL_STMT *prepare(struct db *db, int i)
 	if (st == NULL)
 		return NULL;
 	if (mysql_stmt_prepare(st, db_stmt_sql[i], strlen(db_stmt_sql[i])) != 0) {
+		db->last_errno = mysql_stmt_errno(st);
 		log_msg(LOG_WARN, NULL, "prepare of statement %d failed: %u %s", i,
 			mysql_stmt_errno(st), mysql_stmt_error(st));
 		mysql_stmt_close(st);
 		return NULL;
 	}
 	return st;
+}
+
+int db_servers(const struct conf *c, struct db_server *out, int max)
+{
+	int n = 0;
+	if (max <= 0)
+		return 0;
+	out[n].host = c->db_socket[0] != '\0' ? NULL : c->db_host;
+	out[n].socket = c->db_socket[0] != '\0' ? c->db_socket : NULL;
+	out[n].port = c->db_port;
+	n++;
+	const char *f = c->db_fallback;
+	while (*f != '\0' && n < max) {
+		size_t len = strcspn(f, ",");
+		const char *colon = memchr(f, ':', len);
+		if (colon == NULL || (size_t)(colon - f) >= sizeof out[n].host_buf || colon == f)
+			return -1;
+		char *end;
+		long port = strtol(colon + 1, &end, 10);
+		if (end != f + len || port < 1 || port > 65535)
+			return -1;
+		memcpy(out[n].host_buf, f, (size_t)(colon - f));
+		out[n].host_buf[colon - f] = '\0';
+		out[n].host = out[n].host_buf;
+		out[n].socket = NULL;
+		out[n].port = (int)port;
+		n++;
+		f += len;
+		if (*f == ',')
+			f++;
+	}
+	return *f == '\0' ? n : -1;
 }
 
 int db_unprepared(struct db *db, int all, int *first)
@@ -125,10 +170,10 @@ int db_unprepared(struct db *db, int all, int *first)
 	return n;
 }
 
-enum db_rc db_connect(struct db *db)
+/* Connects to one server and prepares every eager statement; DB_DOWN when it cannot be reached
+ * or is a Galera node not ready for use. */
+static enum db_rc connect_one(struct db *db, const struct db_server *sv)
 {
-	if (db->m != NULL)
-		return DB_OK;
 	const struct conf *c = db->conf;
 	db->m = mysql_init(NULL);
 	if (db->m == NULL)
@@ -139,23 +184,60 @@ enum db_rc db_connect(struct db *db)
 	mysql_options(db->m, MYSQL_OPT_WRITE_TIMEOUT, &rw);
 	mysql_options(db->m, MYSQL_SET_CHARSET_NAME, "utf8mb4");
 	mysql_options(db->m, MYSQL_INIT_COMMAND, "SET time_zone = '+00:00'");
-	if (mysql_real_connect(db->m, c->db_socket[0] != '\0' ? NULL : c->db_host, c->db_user,
-			       c->db_password, c->db_name, (unsigned)c->db_port,
-			       c->db_socket[0] != '\0' ? c->db_socket : NULL, 0) == NULL) {
+	if (mysql_real_connect(db->m, sv->host, c->db_user, c->db_password, c->db_name, (unsigned)sv->port,
+			       sv->socket, 0) == NULL) {
 		log_msg(LOG_WARN, NULL, "database connect failed: %u", mysql_errno(db->m));
 		count_error();
 		mysql_close(db->m);
 		db->m = NULL;
 		return DB_DOWN;
 	}
-	for (int i = 0; i < STMT__MAX; i++)
-		db->st[i] = DB_STMT_LAZY(i) ? NULL : prepare(db, i);
+	for (int i = 0; i < STMT__MAX; i++) {
+		if (DB_STMT_LAZY(i)) {
+			db->st[i] = NULL;
+			continue;
+		}
+		db->last_errno = 0;
+		db->st[i] = prepare(db, i);
+		if (db->st[i] == NULL && node_not_ready(db->last_errno)) {
+			log_msg(LOG_WARN, NULL, "database server %d is not ready (a Galera node out of the cluster)",
+				db->server);
+			count_error();
+			disconnect(db);
+			return DB_DOWN;
+		}
+	}
 	return DB_OK;
+}
+
+enum db_rc db_connect(struct db *db)
+{
+	if (db->m != NULL)
+		return DB_OK;
+	struct db_server sv[DB_SERVERS_MAX];
+	int n = db_servers(db->conf, sv, DB_SERVERS_MAX);
+	if (n <= 0)
+		n = 1;
+	/* From the server that worked last, round the list once. */
+	for (int k = 0; k < n; k++) {
+		int i = (db->server + k) % n;
+		int was = db->server;
+		db->server = i;
+		if (connect_one(db, &sv[i]) == DB_OK) {
+			if (i != was)
+				log_msg(LOG_INFO, NULL, "database: connected to server %d of %d", i, n);
+			return DB_OK;
+		}
+	}
+	return DB_DOWN;
 }
 
 static enum db_rc fail(struct db *db, MYSQL_STMT *st, enum stmt s)
 {
 	unsigned e = st != NULL ? mysql_stmt_errno(st) : mysql_errno(db->m);
+	if (st == NULL && e == 0)
+		e = db->last_errno; /* a prepare that failed (its statement is closed) */
+	db->last_errno = e;
 	count_error();
 	if (e == ER_DUP_ENTRY)
 		return DB_DUP;
@@ -166,6 +248,8 @@ static enum db_rc fail(struct db *db, MYSQL_STMT *st, enum stmt s)
 	if (is_conn_error(e)) {
 		log_msg(LOG_WARN, NULL, "database connection lost (statement %d, error %u)", (int)s, e);
 		disconnect(db);
+		if (node_not_ready(e))
+			db->server++; /* the next connect starts with the next server */
 		return DB_DOWN;
 	}
 	log_msg(LOG_ERROR, NULL, "statement %d failed: %u %s", (int)s, e,
@@ -254,6 +338,7 @@ static enum db_rc run(struct db *db, enum stmt s, const struct db_param *params,
 
 	if (db_connect(db) != DB_OK)
 		return DB_DOWN;
+	db->last_errno = 0;
 	if (db->st[s] == NULL && (db->st[s] = prepare(db, s)) == NULL)
 		return fail(db, NULL, s);
 	MYSQL_STMT *st = db->st[s];
@@ -287,13 +372,41 @@ static enum db_rc run(struct db *db, enum stmt s, const struct db_param *params,
 	return DB_OK;
 }
 
+/* Outside a transaction a statement is its own transaction: one that a deadlock or a Galera
+ * certification conflict rolled back had no effect and runs again (up to DB_TXN_ATTEMPTS times in
+ * all, after a jittered pause that doubles: a hot row written through several nodes at once); one
+ * whose connection was lost runs once more on a new connection. */
 static enum db_rc run_retry(struct db *db, enum stmt s, const struct db_param *params, struct db_col *cols)
 {
 	int was_txn = db->in_txn;
+	db->reran = 0;
 	enum db_rc rc = run(db, s, params, cols);
-	if (rc == DB_DOWN && !was_txn)
+	if (rc == DB_DOWN && !was_txn) {
+		db->reran = 1;
+		rc = run(db, s, params, cols);
+	}
+	for (int attempt = 0; rc == DB_RETRY && !was_txn && db->last_errno == ER_LOCK_DEADLOCK &&
+			      db_txn_again(db, rc, attempt); attempt++)
 		rc = run(db, s, params, cols);
 	return rc;
+}
+
+int db_txn_again(struct db *db, enum db_rc rc, int attempt)
+{
+	(void)db;
+	if (rc != DB_RETRY || attempt >= DB_TXN_ATTEMPTS - 1)
+		return 0;
+	/* Jitter, so that colliding writers do not meet again in lockstep. */
+	static _Thread_local unsigned seed;
+	if (seed == 0)
+		seed = (unsigned)(uintptr_t)&seed ^ (unsigned)getpid();
+	usleep((useconds_t)(500 + rand_r(&seed) % (1000u << (attempt < 7 ? attempt : 7))));
+	return 1;
+}
+
+int db_reran(const struct db *db)
+{
+	return db->reran;
 }
 
 static enum db_rc fetch_one(struct db *db, MYSQL_STMT *st, struct db_col *cols)
@@ -360,6 +473,8 @@ uint64_t db_insert_id(const struct db *db)
 
 enum db_rc db_begin(struct db *db)
 {
+	if (db->pinned && db->in_txn)
+		return DB_OK; /* nested in the pinned transaction */
 	enum db_rc rc = run_retry(db, STMT_BEGIN, NULL, NULL);
 	if (rc == DB_OK)
 		db->in_txn = 1;
@@ -370,6 +485,8 @@ enum db_rc db_commit(struct db *db)
 {
 	if (db->m == NULL)
 		return DB_DOWN;
+	if (db->pinned)
+		return DB_OK; /* db_pin_commit commits */
 	db->in_txn = 0;
 	if (mysql_commit(db->m) != 0)
 		return fail(db, NULL, STMT__MAX);
@@ -381,6 +498,29 @@ void db_rollback(struct db *db)
 	if (db->m != NULL && db->in_txn)
 		mysql_rollback(db->m);
 	db->in_txn = 0;
+}
+
+enum db_rc db_pin_begin(struct db *db)
+{
+	db->pinned = 0;
+	enum db_rc rc = db_begin(db);
+	if (rc == DB_OK)
+		db->pinned = 1;
+	return rc;
+}
+
+enum db_rc db_pin_commit(struct db *db)
+{
+	db->pinned = 0;
+	if (!db->in_txn)
+		return DB_OK;
+	return db_commit(db);
+}
+
+void db_pin_rollback(struct db *db)
+{
+	db->pinned = 0;
+	db_rollback(db);
 }
 
 enum db_rc db_exec_text(struct db *db, const char *sql, char *err, size_t errlen)

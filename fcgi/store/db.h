@@ -73,9 +73,37 @@ void db_end(struct db *db);
 uint64_t db_affected(const struct db *db);
 uint64_t db_insert_id(const struct db *db);
 
+/* A transaction (begin, statements, commit) that ended in rc runs again while this answers 1:
+ * rc is DB_RETRY (a deadlock, or a Galera certification conflict at commit) and attempt (from 0)
+ * is below DB_TXN_ATTEMPTS - 1; it pauses first, 0.5 ms plus a random part that doubles with each
+ * attempt (up to 128 ms). The transaction must be safe to run again
+ * from its start (it was rolled back whole). */
+#define DB_TXN_ATTEMPTS 8
+int db_txn_again(struct db *db, enum db_rc rc, int attempt);
+/* 1 when the last db_exec or db_query lost its connection and ran once more on a new one: a
+ * DB_DUP then may be the first run's own row, committed before the connection went. */
+int db_reran(const struct db *db);
+
+/* The servers a connection tries, from the one that worked last: the configured host (or
+ * socket), then each "host:port" of [database] fallback. Fills out (at most max); the count, or
+ * -1 when fallback is malformed. */
+#define DB_SERVERS_MAX 8
+struct db_server {
+	const char *host, *socket;
+	int port;
+	char host_buf[64];
+};
+int db_servers(const struct conf *c, struct db_server *out, int max);
+
 enum db_rc db_begin(struct db *db);
 enum db_rc db_commit(struct db *db);
 void db_rollback(struct db *db);
+/* A transaction pinned by the caller (the router's audited staff call): inside it db_begin and
+ * db_commit nest (a handler's commit commits nothing), db_rollback rolls it all back (a later
+ * db_begin starts it again); db_pin_commit commits whatever is open, db_pin_rollback drops it. */
+enum db_rc db_pin_begin(struct db *db);
+enum db_rc db_pin_commit(struct db *db);
+void db_pin_rollback(struct db *db);
 
 /* Prepares, executes and closes one statement given as text (migrations only). */
 enum db_rc db_exec_text(struct db *db, const char *sql, char *err, size_t errlen);

@@ -91,16 +91,18 @@ const char *const db_stmt_sql[STMT__MAX] = {
 		"WHERE id_hash = ? AND expires_at > FROM_UNIXTIME(?) AND last_seen > FROM_UNIXTIME(?)",
 	[STMT_SESSION_TOUCH] = "UPDATE sessions SET last_seen = FROM_UNIXTIME(?) WHERE id_hash = ?",
 	[STMT_SESSION_DELETE] = "DELETE FROM sessions WHERE id_hash = ?",
-	[STMT_STATE_INSERT] = "INSERT INTO oauth_states (state, next_path, expires_at) VALUES (?, ?, FROM_UNIXTIME(?))",
-	[STMT_STATE_GET] = "SELECT next_path FROM oauth_states WHERE state = ? AND expires_at > FROM_UNIXTIME(?)",
+	[STMT_STATE_INSERT] =
+		"INSERT INTO oauth_states (state, next_path, expires_at, browser_hash) VALUES (?, ?, FROM_UNIXTIME(?), ?)",
+	[STMT_STATE_GET] =
+		"SELECT next_path, IFNULL(browser_hash, '') FROM oauth_states WHERE state = ? AND expires_at > FROM_UNIXTIME(?)",
 	[STMT_STATE_DELETE] = "DELETE FROM oauth_states WHERE state = ?",
 	[STMT_OAUTH_CODE_INSERT] =
-		"INSERT INTO oauth_codes (code_hash, state, next_path, sealed_token, expires_at) "
-		"VALUES (?, ?, ?, ?, FROM_UNIXTIME(?))",
+		"INSERT INTO oauth_codes (code_hash, state, next_path, sealed_token, expires_at, browser_hash) "
+		"VALUES (?, ?, ?, ?, FROM_UNIXTIME(?), ?)",
 	[STMT_OAUTH_CODE_SEAL] = "UPDATE oauth_codes SET sealed_token = ? WHERE code_hash = ?",
 	[STMT_OAUTH_CODE_DELETE] = "DELETE FROM oauth_codes WHERE code_hash = ?",
 	[STMT_OAUTH_CODE_GET] =
-		"SELECT state, next_path, sealed_token FROM oauth_codes "
+		"SELECT state, next_path, sealed_token, IFNULL(browser_hash, '') FROM oauth_codes "
 		"WHERE code_hash = ? AND expires_at > FROM_UNIXTIME(?)",
 	[STMT_TOKEN_ENSURE] =
 		"INSERT IGNORE INTO platform_tokens (id, token, expires_at, version) VALUES (1, '', FROM_UNIXTIME(1), 0)",
@@ -114,17 +116,24 @@ const char *const db_stmt_sql[STMT__MAX] = {
 	[STMT_ACCOUNT_GET] =
 		"SELECT DATE_FORMAT(created_at, '%Y-%m-%dT%H:%i:%sZ'), unionid IS NOT NULL FROM accounts WHERE id = ?",
 	[STMT_ACCOUNT_LOCK] = "SELECT id FROM accounts WHERE id = ? FOR UPDATE",
-	[STMT_PERSON_BY_INDEX] = "SELECT id, public_id, name_enc FROM persons WHERE id_index = ? FOR UPDATE",
+	[STMT_PERSON_BY_INDEX] =
+		"SELECT id, public_id, name_enc, IFNULL(owner_account_id, 0), photo_file FROM persons WHERE id_index = ? "
+		"FOR UPDATE",
 	[STMT_SELF_OF_ACCOUNT] = "SELECT person_id FROM holders WHERE self_account = ?",
 	[STMT_SELF_OF_PERSON] = "SELECT account_id FROM holders WHERE self_person = ?",
 	[STMT_HOLDER_GET] = "SELECT role FROM holders WHERE account_id = ? AND person_id = ?",
-	[STMT_DELEGATE_COUNT] = "SELECT COUNT(*) FROM holders WHERE account_id = ? AND role = 2",
+	/* A delegate's persons: those it holds and those it waits for. */
+	[STMT_DELEGATE_COUNT] =
+		"SELECT (SELECT COUNT(*) FROM holders WHERE account_id = ? AND role = 2) + "
+		"(SELECT COUNT(*) FROM delegations WHERE account_id = ? AND status = 0)",
 	[STMT_PERSON_INSERT] =
 		"INSERT INTO persons (public_id, code_ref, id_type, id_index, name_masked, id_masked, phone_masked, "
-		"name_enc, id_enc, phone_enc, address_enc, photo_file, photo_type, paper_serial, created_at) "
-		"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, FROM_UNIXTIME(?))",
+		"name_enc, id_enc, phone_enc, address_enc, photo_file, photo_type, paper_serial, created_at, "
+		"owner_account_id, submitted_by) "
+		"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, FROM_UNIXTIME(?), ?, ?)",
 	[STMT_HOLDER_INSERT] =
-		"INSERT INTO holders (account_id, person_id, role, relationship, created_at) VALUES (?, ?, ?, ?, FROM_UNIXTIME(?))",
+		"INSERT INTO holders (account_id, person_id, role, relationship, created_at, delegate_person_id) "
+		"VALUES (?, ?, ?, ?, FROM_UNIXTIME(?), ?)",
 	[STMT_CODE_INSERT] =
 		"INSERT INTO codes (person_id, color, reason, since, observation_start, observation_until, version) "
 		"VALUES (?, ?, ?, FROM_UNIXTIME(?), ?, ?, 1)",
@@ -151,7 +160,8 @@ const char *const db_stmt_sql[STMT__MAX] = {
 	[STMT_RISK_AREA_INSERT] = "INSERT IGNORE INTO risk_areas (city, created_at) VALUES (?, FROM_UNIXTIME(?))",
 	[STMT_PERSON_OF_HOLDER] =
 		"SELECT p.id, p.id_type, p.name_masked, p.id_masked, p.phone_masked, h.role, IFNULL(h.relationship, 0), "
-		"DATE_FORMAT(p.created_at, '%Y-%m-%dT%H:%i:%sZ'), p.photo_file, p.photo_type, p.paper_serial, p.code_ref "
+		"DATE_FORMAT(p.created_at, '%Y-%m-%dT%H:%i:%sZ'), p.photo_file, p.photo_type, p.paper_serial, p.code_ref, "
+		"IFNULL(p.submitted_by, 0), IFNULL(p.owner_account_id, 0) "
 		"FROM persons p JOIN holders h ON h.person_id = p.id WHERE p.public_id = ? AND h.account_id = ?",
 	/* A live session (AUTH_HOLDER), the person {id} it holds and the code: the person's columns
 	 * are NULL when the session's account does not hold it. */
@@ -159,14 +169,14 @@ const char *const db_stmt_sql[STMT__MAX] = {
 		"SELECT s.account_id, s.kind, UNIX_TIMESTAMP(s.last_seen), "
 		"p.id, p.id_type, p.name_masked, p.id_masked, p.phone_masked, h.role, IFNULL(h.relationship, 0), "
 		"DATE_FORMAT(p.created_at, '%Y-%m-%dT%H:%i:%sZ'), p.photo_file, p.photo_type, p.paper_serial, p.code_ref, "
-		"k.color, k.reason, UNIX_TIMESTAMP(k.since), k.observation_start, k.observation_until, k.version "
+		"IFNULL(p.submitted_by, 0), IFNULL(p.owner_account_id, 0), k.color, k.reason, UNIX_TIMESTAMP(k.since), k.observation_start, k.observation_until, k.version "
 		"FROM sessions s LEFT JOIN holders h ON h.account_id = s.account_id "
 		"AND h.person_id = (SELECT id FROM persons WHERE public_id = ?) "
 		"LEFT JOIN persons p ON p.id = h.person_id LEFT JOIN codes k ON k.person_id = p.id "
 		"WHERE s.id_hash = ? AND s.expires_at > FROM_UNIXTIME(?) AND s.last_seen > FROM_UNIXTIME(?)",
 	[STMT_PERSONS_OF_ACCOUNT] =
-		"SELECT p.public_id, p.name_masked, h.role, IFNULL(h.relationship, 0), c.color "
-		"FROM holders h JOIN persons p ON p.id = h.person_id JOIN codes c ON c.person_id = p.id "
+		"SELECT p.public_id, p.name_masked, h.role, IFNULL(h.relationship, 0), c.color, p.id, "
+		"IFNULL(p.owner_account_id, 0) = h.account_id FROM holders h JOIN persons p ON p.id = h.person_id JOIN codes c ON c.person_id = p.id "
 		"WHERE h.account_id = ? ORDER BY h.role, h.created_at, p.id LIMIT 64",
 	[STMT_REPORTS_SINCE] =
 		"SELECT local_day, symptoms, temperature_tenths FROM health_reports "
@@ -425,4 +435,84 @@ const char *const db_stmt_sql[STMT__MAX] = {
 		"INSERT INTO place_rate (account_id, minute, n) VALUES (?, ?, LAST_INSERT_ID(1)) "
 		"ON DUPLICATE KEY UPDATE n = LAST_INSERT_ID(n + 1)",
 	[STMT_PLACE_RATE_PURGE] = "DELETE FROM place_rate WHERE minute < ?",
+	/* A job's lease (hqrctl jobs): one UPDATE claims it when free or run out; on Galera two hosts
+	 * claiming at once conflict at certification and the one that runs again finds it taken. */
+	[STMT_JOB_CLAIM] =
+		"UPDATE job_leases SET holder = ?, lease_until = ? WHERE name = ? AND lease_until < ?",
+	[STMT_JOB_HOLDER] = "SELECT holder, lease_until FROM job_leases WHERE name = ?",
+	[STMT_JOB_RELEASE] = "UPDATE job_leases SET lease_until = 0 WHERE name = ? AND holder = ?",
+	/* A holder known dead (a process of this host that is gone) is replaced only if still there. */
+	[STMT_JOB_TAKEOVER] =
+		"UPDATE job_leases SET holder = ?, lease_until = ? WHERE name = ? AND holder = ?",
+	[STMT_JOB_RENEW] = "UPDATE job_leases SET lease_until = ? WHERE name = ? AND holder = ?",
+	/* ---- whose code is it: verifications, owners, delegations ---- */
+	[STMT_ACCOUNT_OPENID] = "SELECT openid FROM accounts WHERE id = ?",
+	[STMT_VERIF_COUNT_SINCE] =
+		"SELECT COUNT(*), IFNULL(SUM(status = 2), 0) FROM verifications WHERE account_id = ? "
+		"AND created_at >= FROM_UNIXTIME(?)",
+	[STMT_VERIF_INSERT] =
+		"INSERT INTO verifications (public_id, account_id, id_index, name_enc, id_enc, name_masked, verify_hash, "
+		"verify_id, next_path, status, created_at, expires_at) "
+		"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, FROM_UNIXTIME(?), FROM_UNIXTIME(?))",
+	[STMT_VERIF_BY_HASH] =
+		"SELECT v.id, v.public_id, v.status, v.name_enc, v.id_enc, v.verify_id, v.next_path, a.openid, "
+		"UNIX_TIMESTAMP(v.expires_at) FROM verifications v JOIN accounts a ON a.id = v.account_id "
+		"WHERE v.verify_hash = ?",
+	/* One callback asks the platform (a verify_id answers one query): 4 = being asked. */
+	[STMT_VERIF_CLAIM] = "UPDATE verifications SET status = 4 WHERE id = ? AND status = 0",
+	[STMT_VERIF_DONE] =
+		"UPDATE verifications SET status = ?, verify_ret = ?, expires_at = FROM_UNIXTIME(?) WHERE id = ? AND status = 4",
+	[STMT_VERIF_GET] =
+		"SELECT status, verify_ret, name_masked, UNIX_TIMESTAMP(expires_at) FROM verifications "
+		"WHERE public_id = ? AND account_id = ?",
+	[STMT_VERIF_FOR_APP] =
+		"SELECT id, status, id_index, name_enc, UNIX_TIMESTAMP(expires_at) FROM verifications "
+		"WHERE public_id = ? AND account_id = ? FOR UPDATE",
+	[STMT_VERIF_USE] =
+		"UPDATE verifications SET status = 3, used_at = FROM_UNIXTIME(?) WHERE id = ? AND status = 1",
+	/* The verified owner's details replace those a delegate submitted. */
+	[STMT_PERSON_TAKEOVER] =
+		"UPDATE persons SET owner_account_id = ?, submitted_by = ?, name_masked = ?, id_masked = ?, "
+		"phone_masked = ?, name_enc = ?, id_enc = ?, phone_enc = ?, address_enc = ?, photo_file = ?, "
+		"photo_type = ? WHERE id = ? AND owner_account_id IS NULL",
+	[STMT_SELF_DEMOTE] =
+		"UPDATE holders SET role = 2, relationship = 7 WHERE person_id = ? AND role = 1 AND account_id <> ?",
+	[STMT_HOLDER_MAKE_SELF] =
+		"UPDATE holders SET role = 1, relationship = NULL, delegate_person_id = NULL "
+		"WHERE account_id = ? AND person_id = ?",
+	[STMT_OWNED_PERSON] = "SELECT id, name_masked FROM persons WHERE owner_account_id = ?",
+	[STMT_HOLDER_COUNT_PERSON] = "SELECT COUNT(*) FROM holders WHERE person_id = ?",
+	[STMT_REFUSALS_GET] = "SELECT n FROM refusals WHERE account_id = ? AND local_day = ?",
+	[STMT_REFUSAL_ADD] =
+		"INSERT INTO refusals (account_id, local_day, n) VALUES (?, ?, 1) ON DUPLICATE KEY UPDATE n = n + 1",
+	[STMT_DELEGATION_PENDING_GET] =
+		"SELECT id FROM delegations WHERE person_id = ? AND account_id = ? AND status = 0",
+	[STMT_DELEGATION_INSERT] =
+		"INSERT INTO delegations (person_id, account_id, delegate_person_id, relationship, status, created_at) "
+		"VALUES (?, ?, ?, ?, 0, FROM_UNIXTIME(?))",
+	[STMT_DELEGATION_FOR_OWNER] =
+		"SELECT d.person_id, d.account_id, d.delegate_person_id, d.relationship, d.status, p.public_id, "
+		"dp.name_masked FROM delegations d JOIN persons p ON p.id = d.person_id "
+		"JOIN persons dp ON dp.id = d.delegate_person_id WHERE d.id = ? AND p.owner_account_id = ? FOR UPDATE",
+	[STMT_DELEGATION_DECIDE] =
+		"UPDATE delegations SET status = ?, decided_at = FROM_UNIXTIME(?) WHERE id = ? AND status = 0",
+	[STMT_HOLDERS_OF_PERSON] =
+		"SELECT h.id, h.role, IFNULL(h.relationship, 0), IFNULL(dp.name_masked, ''), "
+		"DATE_FORMAT(h.created_at, '%Y-%m-%dT%H:%i:%sZ'), h.account_id = ? FROM holders h "
+		"LEFT JOIN persons dp ON dp.id = h.delegate_person_id WHERE h.person_id = ? ORDER BY h.id LIMIT 32",
+	[STMT_PENDING_OF_PERSON] =
+		"SELECT d.id, d.relationship, dp.name_masked, DATE_FORMAT(d.created_at, '%Y-%m-%dT%H:%i:%sZ') "
+		"FROM delegations d JOIN persons dp ON dp.id = d.delegate_person_id "
+		"WHERE d.person_id = ? AND d.status = 0 ORDER BY d.id LIMIT 32",
+	[STMT_HOLDER_FOR_REMOVAL] =
+		"SELECT h.account_id, h.role, p.id, IFNULL(p.owner_account_id, 0) FROM holders h "
+		"JOIN persons p ON p.id = h.person_id WHERE h.id = ? AND p.public_id = ? FOR UPDATE",
+	[STMT_HOLDER_DELETE] = "DELETE FROM holders WHERE id = ?",
+	[STMT_OWNER_OPENID] =
+		"SELECT a.openid FROM persons p JOIN accounts a ON a.id = p.owner_account_id WHERE p.id = ?",
+	[STMT_HOLDER_OPENIDS] =
+		"SELECT a.openid FROM holders h JOIN accounts a ON a.id = h.account_id "
+		"WHERE h.person_id = ? AND h.account_id <> ? ORDER BY h.id LIMIT 16",
+	[STMT_REFUSALS_PURGE] = "DELETE FROM refusals WHERE local_day < ? LIMIT 10000",
+	[STMT_VERIFS_PURGE] = "DELETE FROM verifications WHERE expires_at < FROM_UNIXTIME(?) LIMIT 10000",
 };

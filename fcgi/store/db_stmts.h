@@ -163,14 +163,50 @@ enum stmt {
 	STMT_PLACE_PERSONS,
 	STMT_PLACE_RATE_HIT,
 	STMT_PLACE_RATE_PURGE,
+	STMT_JOB_CLAIM,
+	STMT_JOB_HOLDER,
+	STMT_JOB_RELEASE,
+	STMT_JOB_TAKEOVER,
+	STMT_JOB_RENEW,
+	/* whose code is it: verifications, owners, delegations (h_verify.c, h_persons.c, h_delegations.c) */
+	STMT_ACCOUNT_OPENID,
+	STMT_VERIF_COUNT_SINCE,
+	STMT_VERIF_INSERT,
+	STMT_VERIF_BY_HASH,
+	STMT_VERIF_CLAIM,
+	STMT_VERIF_DONE,
+	STMT_VERIF_GET,
+	STMT_VERIF_FOR_APP,
+	STMT_VERIF_USE,
+	STMT_PERSON_TAKEOVER,
+	STMT_SELF_DEMOTE,
+	STMT_HOLDER_MAKE_SELF,
+	STMT_OWNED_PERSON,
+	STMT_HOLDER_COUNT_PERSON,
+	STMT_REFUSALS_GET,
+	STMT_REFUSAL_ADD,
+	STMT_DELEGATION_PENDING_GET,
+	STMT_DELEGATION_INSERT,
+	STMT_DELEGATION_FOR_OWNER,
+	STMT_DELEGATION_DECIDE,
+	STMT_HOLDERS_OF_PERSON,
+	STMT_PENDING_OF_PERSON,
+	STMT_HOLDER_FOR_REMOVAL,
+	STMT_HOLDER_DELETE,
+	STMT_OWNER_OPENID,
+	STMT_HOLDER_OPENIDS,
+	STMT_REFUSALS_PURGE,
+	STMT_VERIFS_PURGE,
 	STMT__MAX
 };
 
 extern const char *const db_stmt_sql[STMT__MAX];
 /* Statements prepared on first use rather than at connect: the group writer's many-row forms,
- * which only a worker's committer runs (each holds hundreds of parameter slots). */
+ * which only a worker's committer runs (each holds hundreds of parameter slots), and the rare
+ * ones of verifications and delegations (a new worker's threads start serving sooner). */
 #define DB_STMT_LAZY(i) (((i) > STMT_SCAN_INSERT_1 && (i) <= STMT_SCAN_INSERT_32) || \
 			 ((i) > STMT_SCAN_LOOKUP_1 && (i) <= STMT_SCAN_LOOKUP_32) || \
-			 ((i) > STMT_SCAN_ILOOKUP_1 && (i) <= STMT_SCAN_ILOOKUP_32))
+			 ((i) > STMT_SCAN_ILOOKUP_1 && (i) <= STMT_SCAN_ILOOKUP_32) || \
+			 ((i) >= STMT_ACCOUNT_OPENID && (i) <= STMT_VERIFS_PURGE))
 
 #endif

@@ -75,22 +75,34 @@ enum db_rc scanq_insert(struct db *db, const struct scan_row *rows, size_t n)
 
 static enum db_rc commit_group(const struct scan_row *rows, size_t n)
 {
-	/* One statement is atomic and durable by itself (autocommit): no transaction around it. */
-	if (n <= INSERT_MAX)
-		return scanq_insert(cdb, rows, n);
-	for (int attempt = 0; attempt < 2; attempt++) {
-		enum db_rc rc = db_begin(cdb);
+	/* One statement is atomic and durable by itself (autocommit): no transaction around it. A
+	 * deadlock or a certification conflict runs it again (db.c). When the connection went while
+	 * it committed and the second run on a new connection (another Galera node) finds its rows'
+	 * random ids taken, the first run committed before the node went: the group is written. */
+	if (n <= INSERT_MAX) {
+		enum db_rc rc = scanq_insert(cdb, rows, n);
+		return rc == DB_DUP && db_reran(cdb) ? DB_OK : rc;
+	}
+	enum db_rc rc = DB_DOWN;
+	for (int attempt = 0, lost = 0; attempt < DB_TXN_ATTEMPTS; attempt++) {
+		rc = db_begin(cdb);
 		if (rc == DB_OK)
 			rc = scanq_insert(cdb, rows, n);
 		if (rc == DB_OK)
 			rc = db_commit(cdb);
 		else
 			db_rollback(cdb);
-		/* A lost connection rolled the group back: reconnect and write it once more. */
-		if (rc != DB_DOWN)
-			return rc;
+		if (rc == DB_DUP && lost)
+			return DB_OK;
+		/* A lost connection rolled the group back, or took its commit along: once more. */
+		if (rc == DB_DOWN && !lost) {
+			lost = 1;
+			continue;
+		}
+		if (!db_txn_again(cdb, rc, attempt))
+			break;
 	}
-	return DB_DOWN;
+	return rc;
 }
 
 /* Looks up n jobs of one kind (devices', or integrators' when integ) in statements of up to

@@ -76,6 +76,21 @@ I18N.add({
   'sym.shortness_of_breath': ['气促', 'Shortness of breath'],
   'sym.diarrhea': ['腹泻', 'Diarrhea'],
   'sym.loss_of_taste_or_smell': ['嗅觉或味觉减退', 'Loss of taste or smell'],
+  'deleg.title': ['谁在代管您的健康码', 'Who holds your code'],
+  'deleg.nobody': ['只有您本人。', 'Nobody but you.'],
+  'deleg.pending': ['申请代管您的健康码', 'Asking to hold your code'],
+  'deleg.unverified': ['未实名', 'Unverified'],
+  'deleg.remove': ['移除', 'Remove'],
+  'deleg.approve': ['同意', 'Approve'],
+  'deleg.refuse': ['拒绝', 'Refuse'],
+  'deleg.removed': ['已移除。', 'Removed.'],
+  'deleg.approved': ['已同意。', 'Approved.'],
+  'deleg.refused': ['已拒绝。', 'Refused.'],
+  'deleg.not_done': ['未能完成。', 'Not done.'],
+  'apply.pending': ['已请此人的本人账号同意，同意前您不能代管。', "The person's owner is asked to approve. Until then you hold nothing."],
+  'apply.storage': ['照片太大，无法暂存。', 'The photo is too large to keep.'],
+  'apply.refused': ['申领未被接受。', 'The application was not accepted.'],
+  'verify.failed': ['人脸核验未通过。', 'The face check did not pass.'],
 });
 
 const SYMPTOMS = ['none', 'fever', 'cough', 'sore_throat', 'fatigue', 'shortness_of_breath', 'diarrhea',
@@ -208,10 +223,16 @@ async function start() {
     notice(I18N.has('w.' + le) ? I18N.word(le) : T('login.failed', { word: le }));
     history.replaceState(null, '', '/');
   }
+  const vid = q.get('verification');
+  if (vid || q.get('verify_error')) {
+    history.replaceState(null, '', '/');
+    if (await resumeApply(vid, q.get('verify_error'))) return;
+  }
   await home();
 }
 
 let persons = [];
+const SAVED = 'hqr-apply'; // the application waiting for its face check (sessionStorage)
 
 // The account's persons (null when not logged in).
 async function home() {
@@ -247,6 +268,50 @@ function drawPersons() {
   }
   $('no-persons').hidden = persons.length > 0;
   $('apply-self').hidden = persons.some((p) => p.relationship === 'self');
+  showDelegates(persons.find((p) => p.owner));
+}
+
+// The owner's view: every holder of its code (removable) and who asks to hold it.
+function showDelegates(p) {
+  $('delegates').hidden = !p;
+  if (!p) return;
+  const item = (text, buttons) => {
+    const li = document.createElement('li');
+    li.append(text + ' ');
+    for (const [label, fn] of buttons) {
+      const b = document.createElement('button');
+      b.type = 'button';
+      b.className = 'quiet';
+      b.textContent = T(label);
+      b.addEventListener('click', fn);
+      li.append(b, ' ');
+    }
+    return li;
+  };
+  const who = (x) => `${x.name_masked || T('deleg.unverified')} · ${relWord(x.relationship)}`;
+  const holders = $('holder-list');
+  holders.textContent = '';
+  for (const x of p.holders || []) {
+    holders.append(item(who(x), [['deleg.remove', () => decide('DELETE',
+      `/api/v1/persons/${encodeURIComponent(p.id)}/holders/${x.holder_id}`, 'deleg.removed')]]));
+  }
+  $('no-holders').hidden = (p.holders || []).length > 0;
+  const pending = $('pending-list');
+  pending.textContent = '';
+  for (const d of p.pending_delegations || []) {
+    pending.append(item(who(d), [
+      ['deleg.approve', () => decide('POST', `/api/v1/delegations/${d.id}/approve`, 'deleg.approved')],
+      ['deleg.refuse', () => decide('POST', `/api/v1/delegations/${d.id}/refuse`, 'deleg.refused')],
+    ]));
+  }
+  $('pending-title').hidden = (p.pending_delegations || []).length === 0;
+}
+
+async function decide(method, path, done) {
+  const res = await api(method, path);
+  const err = res.body && res.body.error;
+  notice(res.status < 300 ? T(done) : (err ? I18N.word(err.code) : T('deleg.not_done')));
+  await home();
 }
 
 async function openCode(p) {
@@ -394,17 +459,112 @@ async function sendApply(ev) {
   // One key per filled form: a double tap or a retry after a lost answer applies once.
   if (!form.dataset.key) form.dataset.key = crypto.randomUUID();
   const res = await apiWithKey(fd, form.dataset.key);
-  if (res.status === 201 || res.status === 200) {
+  const err = res.body && res.body.error;
+  if (res.status === 422 && err && err.code === 'VERIFICATION_REQUIRED') {
+    await verifyThenApply(fd, form.dataset.key, form);
+  } else if (await applied(res)) {
     delete form.dataset.key;
-    const list = (await home()) || [];
-    const p = list.find((x) => x.id === res.body.person.id);
-    if (p) await openCode(p);
   } else {
     if (res.status === 422) delete form.dataset.key;
     showErrors(form, res);
     const first = form.querySelector('[aria-invalid=true]');
     if (first) first.focus();
   }
+}
+
+// A made (201) or pending (202) application: the list, and the new code. false otherwise.
+async function applied(res) {
+  if (res.status === 202) {
+    await home();
+    notice(T('apply.pending'));
+    return true;
+  }
+  if (res.status !== 201 && res.status !== 200) return false;
+  const list = (await home()) || [];
+  const p = list.find((x) => x.id === res.body.person.id);
+  if (p) await openCode(p);
+  return true;
+}
+
+// A self application for a resident ID needs the platform's face check of that identity: the
+// application waits in this tab's storage while the person goes to the face page and back.
+async function verifyThenApply(fd, key, form) {
+  const parts = [];
+  for (const [k, v] of fd.entries()) {
+    if (typeof v === 'string') parts.push([k, v]);
+    else parts.push([k, { name: v.name, type: v.type, data: await fileData(v) }]);
+  }
+  const res = await api('POST', '/api/v1/verifications',
+    { name: fd.get('name'), id_type: fd.get('id_type'), id_number: fd.get('id_number'), next: '/' });
+  if (res.status !== 201) {
+    showErrors(form, res);
+    return;
+  }
+  try {
+    sessionStorage.setItem(SAVED, JSON.stringify({ key, vid: res.body.verification_id, parts }));
+  } catch (e) {
+    const p = form.querySelector('.field-error[data-for="photo"]');
+    p.textContent = T('apply.storage');
+    return;
+  }
+  location.assign(res.body.face_url);
+}
+
+// A data: URL back into a Blob, without fetch (the page's policy allows only its own origin).
+function dataBlob(url, type) {
+  const bin = atob(url.slice(url.indexOf(',') + 1));
+  const bytes = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+  return new Blob([bytes], { type });
+}
+
+function fileData(file) {
+  return new Promise((resolve, reject) => {
+    const r = new FileReader();
+    r.onload = () => resolve(r.result);
+    r.onerror = reject;
+    r.readAsDataURL(file);
+  });
+}
+
+function verifyWords(word) {
+  if (!word || !I18N.has('w.' + word)) return T('verify.failed');
+  return I18N.word(word);
+}
+
+// Back from the face page: the service asked the platform how it went; a passed check sends the
+// waiting application with its verification. true when it answered the page.
+async function resumeApply(vid, error) {
+  let saved = null;
+  try {
+    saved = JSON.parse(sessionStorage.getItem(SAVED) || 'null');
+    sessionStorage.removeItem(SAVED);
+  } catch (e) { /* nothing was kept */ }
+  if (!saved || saved.vid !== vid) return false;
+  if (error) {
+    await home();
+    notice(verifyWords(error));
+    return true;
+  }
+  const v = await api('GET', `/api/v1/verifications/${encodeURIComponent(vid)}`);
+  if (v.status !== 200 || v.body.status !== 'passed') {
+    await home();
+    notice(verifyWords(v.body && v.body.result));
+    return true;
+  }
+  const fd = new FormData();
+  for (const [k, v2] of saved.parts) {
+    if (typeof v2 === 'string') fd.append(k, v2);
+    else fd.append(k, dataBlob(v2.data, v2.type), v2.name);
+  }
+  fd.append('verification_id', vid);
+  const res = await apiWithKey(fd, saved.key);
+  if (!(await applied(res))) {
+    await home();
+    const e = (res.body && res.body.error) || {};
+    notice(e.code ? I18N.word(e.code) : T('apply.refused'));
+  }
+  return true;
 }
 
 async function apiWithKey(fd, key) {
@@ -441,7 +601,7 @@ document.addEventListener('DOMContentLoaded', () => {
 
 // A language switch redraws what the script wrote (the static words are redrawn by i18n.js).
 document.addEventListener('hqr:lang', () => {
-  if (!$('persons').hidden) drawPersons();
+  if (!$('persons').hidden && persons.length) drawPersons();
   if (shown) {
     drawCode();
     tick();

@@ -26,6 +26,7 @@ const W = ZH ? {
   please: '请提交今日健康打卡。', send: '提交打卡', badTemp: '不是人体体温。', filed: '打卡已提交。',
   done: '今日已打卡。', logout: '退出登录', expired: '登录链接已过期，请重新登录。', paper: '打印纸质码',
   switchTo: 'English', cardWarn: '须同时出示有效身份证件', weekday: /星期[一二三四五六日]/,
+  pending: '已请此人的本人账号同意', child: '子女', approve: '同意', approved: '已同意。', remove: '移除',
 } : {
   login: 'Log in', applySelf: 'Apply for myself', applyRelative: 'Apply for a relative', submit: 'Submit',
   back: '← Back', checksum: 'The check character of the number does not match.',
@@ -35,6 +36,7 @@ const W = ZH ? {
   send: 'Send report', badTemp: 'Not a body temperature.', filed: 'Report filed.', done: "Today's report is filed.",
   logout: 'Log out', expired: 'The login link has expired. Please log in again.', paper: 'Print the paper code',
   switchTo: '中文', cardWarn: 'Valid only with an ID card', weekday: /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun) /,
+  pending: 'owner is asked to approve', child: 'Child', approve: 'Approve', approved: 'Approved.', remove: 'Remove',
 };
 
 const W17 = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
@@ -49,6 +51,25 @@ function residentId(checkOk = true) {
 }
 const GIVEN = '伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂';
 const name = () => '张' + GIVEN[randomInt(GIVEN.length)] + GIVEN[randomInt(GIVEN.length)];
+
+// On the platform's face page (the simulator's): types who is really at the phone and starts the
+// check; waits until the service's page is back.
+async function faceCheck(page, realName, idNumber) {
+  await page.waitForURL(/\/cityservice\/face\/verify/);
+  await page.fill('input[name=real_name]', realName);
+  await page.fill('input[name=id_number]', idNumber);
+  await page.getByRole('button', { name: 'Start the face check' }).click();
+  await page.waitForURL((u) => u.href.startsWith(BASE + '/'));
+}
+
+async function fillApplication(page, who, id, phone, address) {
+  await page.fill('#apply-form [name=name]', who);
+  await page.fill('#apply-form [name=id_number]', id);
+  await page.fill('#apply-form [name=phone]', phone);
+  await page.fill('#apply-form [name=address]', address);
+  await page.setInputFiles('#apply-form [name=photo]', PHOTO);
+  await page.check('#apply-form [name=declaration]');
+}
 
 // The city's wall clock now, as seconds into its day.
 function citySeconds(ms) {
@@ -117,6 +138,9 @@ await drive({ locale: ZH ? 'zh-CN' : 'en-US', timezoneId: 'America/New_York' }, 
   await page.fill('#apply-form [name=id_number]', selfId);
   await page.check('#apply-form [name=declaration]');
   await page.getByRole('button', { name: W.submit, exact: true }).click();
+  // A resident ID is verified first: the platform's face page (the simulator's), where this new
+  // test user's real identity is typed once, then the check runs and the page comes back.
+  await faceCheck(page, selfName, selfId);
 
   // The code: a band in green with its word, the color stated for a screen reader, the masked
   // name, the city's time ticking, the image in a moving border of the day's colour.
@@ -252,6 +276,46 @@ await drive({ locale: ZH ? 'zh-CN' : 'en-US', timezoneId: 'America/New_York' }, 
   await page.pdf({ path: pdf, preferCSSPageSize: true, printBackground: true });
   await page.emulateMedia({ media: 'screen' });
 
+  // Someone else asks to hold the resident's own code: another phone logs in, verifies itself,
+  // and applies for the resident as a relative with the resident's name and ID number. It holds
+  // nothing until the resident approves.
+  const phone2 = await (await page.context().browser().newContext({
+    viewport: { width: 390, height: 844 }, locale: ZH ? 'zh-CN' : 'en-US' })).newPage();
+  phone2.setDefaultTimeout(15000);
+  const delegateOpenid = 'oDelegate' + randomInt(1e9);
+  await phone2.goto(BASE + '/');
+  await phone2.getByRole('link', { name: W.login }).click();
+  await phone2.waitForURL(/\/connect\/oauth2\/authorize/);
+  await phone2.fill('input[name=sim_user]', delegateOpenid);
+  await phone2.getByRole('button', { name: 'Allow' }).click();
+  await phone2.waitForURL(BASE + '/');
+  await phone2.getByRole('button', { name: W.applySelf }).click();
+  const delegateName = name(), delegateId = residentId(true);
+  await fillApplication(phone2, delegateName, delegateId, '13700137000', '测试市测试区测试路3号');
+  await phone2.getByRole('button', { name: W.submit, exact: true }).click();
+  await faceCheck(phone2, delegateName, delegateId);
+  await phone2.locator('#code-color').filter({ hasText: W.green }).waitFor();
+  await phone2.getByRole('button', { name: W.back }).first().click();
+  await phone2.getByRole('button', { name: W.applyRelative }).click();
+  await phone2.selectOption('#apply-form [name=relationship]', 'child');
+  await fillApplication(phone2, selfName, selfId, '13700137001', '测试市测试区测试路4号');
+  await phone2.getByRole('button', { name: W.submit, exact: true }).click();
+  await phone2.locator('#notice').filter({ hasText: W.pending }).waitFor();
+  assert.equal(await phone2.locator('#person-list li').count(), 1, 'it holds only its own person');
+
+  // The resident sees who asks, approves, and sees the new holder (and could remove it).
+  await page.goto(BASE + '/');
+  await page.locator('#pending-list li').filter({ hasText: W.child }).waitFor();
+  await accessible(page, 'persons with a delegation asked');
+  await page.locator('#pending-list').getByRole('button', { name: W.approve }).click();
+  await page.locator('#notice').filter({ hasText: W.approved }).waitFor();
+  await page.locator('#holder-list li').filter({ hasText: W.child }).waitFor();
+  assert.equal(await page.locator('#pending-list li').count(), 0);
+  await page.locator('#holder-list').getByRole('button', { name: W.remove }).waitFor();
+  await phone2.reload();
+  await phone2.locator('#person-list li').nth(1).waitFor();
+  await phone2.context().close();
+
   // A reload keeps the session: both persons, one green and one red.
   await page.goto(BASE + '/');
   await page.locator('#person-list button.person.red').waitFor();
@@ -271,5 +335,5 @@ await drive({ locale: ZH ? 'zh-CN' : 'en-US', timezoneId: 'America/New_York' }, 
   // Each page's first view stays small.
   for (const [what, n] of Object.entries(sizes)) assert.ok(n > 0 && n <= 60 * 1024, `${what}: ${n} bytes`);
 
-  return { openid, self: selfPid, relative: relPid, pdf, sizes, shots };
+  return { openid, self: selfPid, relative: relPid, delegate: delegateOpenid, pdf, sizes, shots };
 });

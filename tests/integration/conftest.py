@@ -2,7 +2,12 @@
 
 The stack lives in a throwaway directory made here and is started and stopped with
 scripts/stack.sh; the repository's var/ is never used. HQR_BUILD picks the binaries (default
-"build"); HQR_KEEP=1 keeps the directory after the run for inspection.
+"build"); HQR_KEEP=1 keeps the directory after the run for inspection. HQR_CLUSTER=1 (make
+test-cluster) runs the same tests against scripts/cluster.sh's cluster instead: three Galera nodes,
+two application hosts behind nginx, host 1 where the single stack's processes were. Between
+test files the cluster's deployment step runs: host 1's keys go to host 2 and both reload
+(`cluster.sh keys-sync`), as configuration management does after a key rotation; a test that
+edits host 1's key files and signals host 1 alone sees host 2 keep its keys until then.
 """
 import glob
 from http import client as http_client
@@ -11,14 +16,22 @@ import os
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
+import threading
 import time
+import traceback
+import urllib.parse
 
 import pytest
 import requests
+import requests.adapters
+
+import contract as contract_mod
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-STACK_SH = os.path.join(ROOT, "scripts", "stack.sh")
+CLUSTER = os.environ.get("HQR_CLUSTER") == "1"
+STACK_SH = os.path.join(ROOT, "scripts", "cluster.sh" if CLUSTER else "stack.sh")
 
 
 def pid_alive(pid):
@@ -109,6 +122,7 @@ class Stack:
         self.db_cnf = env["DB_CNF"]
         self.app_log = env["APP_LOG"]
         self.base = f"http://127.0.0.1:{self.http_port}"
+        CONTRACT_HOSTS.add(f"127.0.0.1:{self.http_port}")
 
     # --- helpers ------------------------------------------------------------------------
     def url(self, path):
@@ -125,7 +139,10 @@ class Stack:
                 conn.putheader("Content-Length", str(len(body)))
             conn.endheaders(body)
             r = conn.getresponse()
-            return RawResponse(r.status, r.headers, r.read())
+            out = RawResponse(r.status, r.headers, r.read())
+            contract_seen(method, f"http://127.0.0.1:{self.http_port}{target}", out.status_code,
+                          out.headers.get("Content-Type"), out.content)
+            return out
         finally:
             conn.close()
 
@@ -209,18 +226,27 @@ class Stack:
         return "\n".join(parts)
 
     def metrics(self):
-        """Parses /metrics into {"name{labels}": value}."""
-        r = requests.get(self.url("/metrics"), timeout=5)
-        r.raise_for_status()
+        """Parses /metrics into {"name{labels}": value}. In the cluster, the service's metrics are
+        the sum over its hosts, each read on its own port (as a scraper adds them up)."""
+        urls = [self.url("/metrics")]
+        if CLUSTER:
+            urls = [f"http://127.0.0.1:{self.env[k]}/metrics" for k in sorted(self.env)
+                    if k.startswith("METRICS_PORT_")]
         out = {}
-        for line in r.text.splitlines():
-            if not line or line.startswith("#"):
-                continue
-            key, value = line.rsplit(" ", 1)
-            out[key] = float(value)
+        for url in urls:
+            r = requests.get(url, timeout=5)
+            r.raise_for_status()
+            for line in r.text.splitlines():
+                if not line or line.startswith("#"):
+                    continue
+                key, value = line.rsplit(" ", 1)
+                out[key] = out.get(key, 0.0) + float(value)
         return out
 
     def all_pids(self):
+        if CLUSTER:  # every node, both hosts and their workers, the simulator, nginx
+            p = self.sh("pids", check=False)
+            return {int(x) for x in p.stdout.split() if x.isdigit()}
         pids = set()
         for getter in (self.nginx_pid, self.db_pid, self.sim_pid):
             p = getter()
@@ -235,6 +261,17 @@ class Stack:
         return pids
 
 
+_SESSION = {}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def cluster_keys_distributed():
+    """In the cluster, host 1's keys are distributed to host 2 after each test file."""
+    yield
+    if CLUSTER and "stack" in _SESSION:
+        _SESSION["stack"].sh("keys-sync", check=False)
+
+
 @pytest.fixture(scope="session")
 def stack():
     build = os.environ.get("HQR_BUILD", "build")
@@ -242,11 +279,12 @@ def stack():
     os.chmod(directory, 0o755)
     s = Stack(directory, build)
     try:
-        p = s.sh("start", check=False, timeout=180)
+        p = s.sh("start", check=False, timeout=600 if CLUSTER else 180)
         if p.returncode != 0:
             pytest.fail(f"stack.sh start failed ({p.returncode}):\n{p.stdout}\n{p.stderr}",
                         pytrace=False)
         s.load_env()
+        _SESSION["stack"] = s
         yield s
     finally:
         pids = s.all_pids()
@@ -288,3 +326,75 @@ def all_logs(stack):
 def http():
     with requests.Session() as s:
         yield s
+
+
+# --- the contract: every JSON answer the suite receives is held to openapi.json ------------------
+# Answers of the stacks' nginx (requests and Stack.raw alike) are judged by contract.py as they
+# arrive; the problems found during a test (and its fixtures' set-up) fail it, each naming the
+# route, the status, the field and the place in openapi.json to fix.
+CONTRACT = contract_mod.Contract()
+CONTRACT_HOSTS = set()
+_contract_lock = threading.Lock()
+_contract_problems = []
+
+
+def _caller():
+    """file:line of the suite's code that made the request (the test, then the helper)."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    frames = [f"{os.path.basename(fr.filename)}:{fr.lineno}" for fr in traceback.extract_stack()[:-2]
+              if os.path.abspath(fr.filename).startswith(here)
+              and os.path.basename(fr.filename) not in ("conftest.py", "contract.py")]
+    return " > ".join(frames[-3:]) or "?"
+
+
+def contract_seen(method, url, status, content_type, body):
+    u = urllib.parse.urlsplit(url)
+    if u.netloc not in CONTRACT_HOSTS:
+        return
+    found = CONTRACT.check(method, u.path, status, content_type, body or b"")
+    if found:
+        with _contract_lock:
+            _contract_problems.extend(f"{p}\n    (request made at {_caller()})" for p in found)
+
+
+_send = requests.adapters.HTTPAdapter.send
+
+
+def _send_checked(self, request, *args, **kwargs):
+    r = _send(self, request, *args, **kwargs)
+    contract_seen(request.method, request.url, r.status_code, r.headers.get("Content-Type"), r.content)
+    return r
+
+
+requests.adapters.HTTPAdapter.send = _send_checked
+
+
+def pytest_runtest_setup(item):
+    with _contract_lock:
+        _contract_problems.clear()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item):
+    outcome = yield
+    with _contract_lock:
+        found = list(_contract_problems)
+        _contract_problems.clear()
+    if not found:
+        return
+    text = "answers that openapi.json does not describe:\n  " + "\n  ".join(found)
+    if outcome.excinfo is None:
+        pytest.fail(text, pytrace=False)
+    sys.stderr.write(text + "\n")
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Which operations of openapi.json no answer of this run was judged against (their schemas
+    went unchecked: a route with no test)."""
+    if not CONTRACT.seen:
+        return
+    seen = {(m, t) for m, t, _ in CONTRACT.seen}
+    unseen = sorted(f"{m} {t}" for m, t, _ in CONTRACT.operations() if (m, t) not in seen)
+    total = len(list(CONTRACT.operations()))
+    terminalreporter.write_line(f"contract: answers of {total - len(unseen)} of {total} operations of "
+                                f"openapi.json were validated" + (f"; none of {', '.join(unseen)}" if unseen else ""))

@@ -54,6 +54,16 @@ def test_a_resident_uses_the_pages_from_login_to_the_printed_card(stack, tmp_pat
     reports = stack.sql("SELECT COUNT(*) FROM health_reports r JOIN persons p ON p.id = r.person_id "
                         f"WHERE p.public_id = '{out['relative']}'")
     assert reports == [["1"]], reports
+    # Another account asked to hold the resident's own code and the resident approved it in the
+    # page: the delegate holds it now as a child, with its own verified person recorded.
+    rows = stack.sql("SELECT h.role, h.relationship, h.delegate_person_id IS NOT NULL FROM holders h "
+                     "JOIN persons p ON p.id = h.person_id JOIN accounts a ON a.id = h.account_id "
+                     f"WHERE p.public_id = '{out['self']}' AND a.openid = '{out['delegate']}'")
+    assert rows == [["2", "3", "1"]], rows
+    assert stack.sql("SELECT d.status FROM delegations d JOIN persons p ON p.id = d.person_id "
+                     f"WHERE p.public_id = '{out['self']}'") == [["1"]]
+    assert stack.sql(f"SELECT COUNT(*) FROM audit_log WHERE action = 'delegation_approve' "
+                     f"AND target = '{out['self']}'") == [["1"]]
     # Logging out deleted the session from the store.
     live = stack.sql("SELECT COUNT(*) FROM sessions s JOIN accounts a ON a.id = s.account_id "
                      f"WHERE a.openid = '{out['openid']}'")

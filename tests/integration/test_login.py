@@ -88,6 +88,17 @@ def sim_token(stack):
 
 # --- the web login, step by step ----------------------------------------------------------------
 
+# The browser (cookie jar) that started each login, by its state: the state is bound to it
+# (an hqr_login cookie), so a callback is followed in that browser unless a test says otherwise.
+_BROWSERS = {}
+
+
+def browser_of(url):
+    """The browser that started the login of a callback URL (by its state), or None."""
+    q = urllib.parse.parse_qs(urllib.parse.urlsplit(url).query)
+    return _BROWSERS.get((q.get("state") or [""])[0])
+
+
 def start_login(stack, next_path="/x"):
     """GET /api/v1/login: (requests session, authorize URL without its fragment, state)."""
     s = requests.Session()
@@ -96,6 +107,7 @@ def start_login(stack, next_path="/x"):
     url, _, fragment = r.headers["Location"].partition("#")
     assert fragment == "wechat_redirect"
     state = urllib.parse.parse_qs(urllib.parse.urlsplit(url).query)["state"][0]
+    _BROWSERS[state] = s
     return s, url, state
 
 
@@ -129,6 +141,12 @@ def callback_with(stack, code=None, state=None):
 
 
 def follow(url, session=None, timeout=10):
+    """Follows a URL once, in the browser that started its login unless session is given. A
+    fresh cookie jar each time: what the service sets now does not leak into the next step."""
+    if session is None:
+        b = browser_of(url)
+        if b is not None:
+            return requests.get(url, cookies=b.cookies.get_dict(), allow_redirects=False, timeout=timeout)
     return (session or requests).get(url, allow_redirects=False, timeout=timeout)
 
 
@@ -318,7 +336,8 @@ def test_invalid_code_is_code_invalid(stack):
 def test_malformed_code_is_code_invalid_and_keeps_the_state(stack):
     callback = callback_url(stack)
     code, state = code_state(callback)
-    r = stack.raw("GET", f"/api/v1/login/callback?code=bad%21code&state={state}")
+    r = stack.raw("GET", f"/api/v1/login/callback?code=bad%21code&state={state}",
+                  headers={"Cookie": "hqr_login=" + _BROWSERS[state].cookies["hqr_login"]})
     assert login_error(r) == "CODE_INVALID"
     # Nothing was consumed: the genuine callback still works.
     ok = follow(callback)
@@ -530,7 +549,7 @@ def test_next_of_512_bytes_is_accepted(stack):
 
 def test_next_with_a_query_is_kept_to_the_end(stack):
     s = login_web(stack, next_path="/persons?x=1")
-    r = follow(s.last_callback)                    # the reload shows where the chain ended
+    r = follow(s.last_callback, session=s)          # the reload (in its browser) shows where the chain ended
     assert r.headers["Location"] == "/persons?x=1"
 
 
@@ -545,7 +564,9 @@ def start_login_no_next(stack):
     r = s.get(stack.url("/api/v1/login"), allow_redirects=False, timeout=10)
     assert r.status_code == 302, r.text
     url = r.headers["Location"].partition("#")[0]
-    return s, url, urllib.parse.parse_qs(urllib.parse.urlsplit(url).query)["state"][0]
+    state = urllib.parse.parse_qs(urllib.parse.urlsplit(url).query)["state"][0]
+    _BROWSERS[state] = s
+    return s, url, state
 
 
 # =================================================================================================
@@ -848,7 +869,7 @@ def test_slow_platform_bounds_waits_and_other_routes_keep_their_speed(stack):
 
     def login(i):
         t0 = time.monotonic()
-        r = requests.get(callbacks[i], allow_redirects=False, timeout=20)
+        r = follow(callbacks[i], timeout=20)
         results[i] = (time.monotonic() - t0, r.status_code, r.headers.get("Location"))
 
     with fault(stack, "/sns/oauth2/access_token", "delay", delay_ms=10000, count=20):

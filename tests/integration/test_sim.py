@@ -951,3 +951,120 @@ def test_command_line_is_checked():
     assert subprocess.run([SIM_BIN, "push", "-u", "http://127.0.0.1:1/", "-t", "t", "-a", APPID,
                            "--type", "shout", "--openid", "o"], stderr=subprocess.DEVNULL,
                           timeout=10).returncode == 2
+
+
+# ---- real-name face verification ----
+
+GETVERIFYID = "/cityservice/face/identify/getverifyid"
+QUERYVERIFY = "/cityservice/face/identify/queryverifyinfo"
+FACE_CB = urllib.parse.quote(f"https://{AUTH_DOMAIN}/api/v1/verifications/callback", safe="")
+
+
+def cert_hash(name, no):
+    return hashlib.sha256(f"cert_type=IDENTITY_CARD&cert_name={name}&cert_no={no}".encode()).hexdigest()
+
+
+def verify_id(sim, tok, openid, name="张三", no="11010519491231002X", seq="seq-1"):
+    r = sim.api(GETVERIFYID, tok, {"out_seq_no": seq, "openid": openid,
+                                   "cert_info": {"cert_type": "IDENTITY_CARD", "cert_name": name, "cert_no": no}})
+    assert r["errcode"] == 0 and r["expires_in"] == 3600 and re.fullmatch(r"[0-9A-Za-z]{64}", r["verify_id"]), r
+    return r["verify_id"]
+
+
+def face(sim, vid, extra=""):
+    return sim.get(f"/cityservice/face/verify?verify_id={vid}&redirect_uri={FACE_CB}{extra}", allow_redirects=False)
+
+
+def query(sim, tok, vid, openid, name="张三", no="11010519491231002X", seq="seq-1"):
+    return sim.api(QUERYVERIFY, tok, {"verify_id": vid, "out_seq_no": seq, "openid": openid,
+                                      "cert_hash": cert_hash(name, no)})
+
+
+def test_face_check_passes_only_for_the_users_real_identity(sim):
+    sim.user("oFace0001", real_name="张三", id_number="11010519491231002x")
+    assert sim.ctl("GET", "users", status=200).json()[-1]["id_number"] == "11010519491231002X"
+    tok = sim.token()
+    vid = verify_id(sim, tok, "oFace0001")
+    # Not finished yet: 10002, and the check stays open.
+    assert query(sim, tok, vid, "oFace0001")["verify_ret"] == 10002
+    r = face(sim, vid)
+    assert r.status_code == 200 and "张三" in r.text and "Start the face check" in r.text, r.text
+    r = face(sim, vid, "&sim_face=pass")
+    assert r.status_code == 302, r.text
+    assert r.headers["Location"] == f"https://{AUTH_DOMAIN}/api/v1/verifications/callback?verify_id={vid}&verify_ret=10000"
+    # The answer goes to its openid and sequence number only, once.
+    assert query(sim, tok, vid, "oOther")["verify_ret"] == 10001
+    assert query(sim, tok, vid, "oFace0001", seq="seq-2")["verify_ret"] == 10001
+    r = query(sim, tok, vid, "oFace0001")
+    assert r["errcode"] == 0 and r["verify_ret"] == 10000, r
+    assert query(sim, tok, vid, "oFace0001")["verify_ret"] == 10001
+    # A cert_hash that is not the checked identity's: 10003 (and the answer is spent).
+    vid3 = verify_id(sim, tok, "oFace0001")
+    assert face(sim, vid3, "&sim_face=pass").headers["Location"].endswith("verify_ret=10000")
+    assert query(sim, tok, vid3, "oFace0001", name="李四")["verify_ret"] == 10003
+    assert query(sim, tok, vid3, "oFace0001")["verify_ret"] == 10001
+    # Someone else's identity fails the face check: 10003.
+    vid2 = verify_id(sim, tok, "oFace0001", name="王五", no="110101199003074477")
+    assert face(sim, vid2, "&sim_face=pass").headers["Location"].endswith("verify_ret=10003")
+    assert query(sim, tok, vid2, "oFace0001", name="王五", no="110101199003074477")["verify_ret"] == 10003
+    faces = sim.ctl("GET", "faces", status=200).json()
+    assert [(f["cert_name"], f["verify_ret"], f["queried"]) for f in faces] == \
+        [("张三", 10000, True), ("张三", 10000, True), ("王五", 10003, True)]
+
+
+@pytest.mark.parametrize("outcome,ret", [("cancel", 90002), ("timeout", 90017), ("fail", 10004)])
+def test_face_page_outcomes(sim, outcome, ret):
+    sim.user("oFace0002", real_name="张三", id_number="11010519491231002X")
+    tok = sim.token()
+    vid = verify_id(sim, tok, "oFace0002")
+    r = face(sim, vid, "&sim_face=" + outcome)
+    assert r.status_code == 302 and r.headers["Location"].endswith(f"verify_ret={ret}"), r.headers
+    assert query(sim, tok, vid, "oFace0002")["verify_ret"] == ret
+    # A finished check cannot run again.
+    assert face(sim, vid, "&sim_face=pass").headers["X-Sim-Errcode"] == "10001"
+
+
+def test_face_page_takes_the_real_identity_typed_once(sim):
+    sim.user("oFace0003")
+    tok = sim.token()
+    vid = verify_id(sim, tok, "oFace0003")
+    r = face(sim, vid)
+    assert 'name="real_name"' in r.text and 'name="id_number"' in r.text, r.text
+    r = face(sim, vid, "&sim_face=pass&real_name=" + urllib.parse.quote("张三") + "&id_number=11010519491231002X")
+    assert r.headers["Location"].endswith("verify_ret=10000"), r.headers
+    # Typed once: another identity typed later does not replace it.
+    vid2 = verify_id(sim, tok, "oFace0003", name="王五", no="110101199003074477")
+    r = face(sim, vid2, "&sim_face=pass&real_name=" + urllib.parse.quote("王五") + "&id_number=110101199003074477")
+    assert r.headers["Location"].endswith("verify_ret=10003"), r.headers
+    users = {u["openid"]: u for u in sim.ctl("GET", "users", status=200).json()}
+    assert (users["oFace0003"]["real_name"], users["oFace0003"]["id_number"]) == ("张三", "11010519491231002X")
+
+
+def test_face_endpoints_refuse_bad_calls_and_take_faults(sim):
+    sim.user("oFace0004", real_name="张三", id_number="11010519491231002X")
+    tok = sim.token()
+    good = {"out_seq_no": "s1", "openid": "oFace0004",
+            "cert_info": {"cert_type": "IDENTITY_CARD", "cert_name": "张三", "cert_no": "11010519491231002X"}}
+    assert_err(sim.post(GETVERIFYID, json=good), 41001)
+    assert_err(sim.api(GETVERIFYID, "x" * 40, good), 40001)
+    assert_err(sim.api(GETVERIFYID, tok, dict(good, openid="oNobodyHere")), 40003)
+    assert_err(sim.api(GETVERIFYID, tok, dict(good, cert_info=dict(good["cert_info"], cert_type="PASSPORT"))), 47001)
+    assert_err(sim.api(GETVERIFYID, tok, dict(good, cert_info=dict(good["cert_info"], cert_no="123"))), 47001)
+    assert_err(sim.api(GETVERIFYID, tok, dict(good, out_seq_no="a b")), 47001)
+    assert_err(sim.api(QUERYVERIFY, tok, {"verify_id": "v"}), 47001)
+    vid = verify_id(sim, tok, "oFace0004")
+    # The face page: a redirect_uri not encoded once, or on another domain; an unknown check.
+    raw = f"https://{AUTH_DOMAIN}/cb"
+    assert sim.get(f"/cityservice/face/verify?verify_id={vid}&redirect_uri={raw}").headers["X-Sim-Errcode"] == "10003"
+    other = urllib.parse.quote("https://evil.example/cb", safe="")
+    assert sim.get(f"/cityservice/face/verify?verify_id={vid}&redirect_uri={other}").headers["X-Sim-Errcode"] == "10003"
+    assert face(sim, "A" * 64).headers["X-Sim-Errcode"] == "10001"
+    # Expired after an hour.
+    sim.advance(3601)
+    assert face(sim, vid).headers["X-Sim-Errcode"] == "10001"
+    assert query(sim, tok, vid, "oFace0004")["verify_ret"] == 10001
+    # Faults, as for every endpoint.
+    sim.fault(GETVERIFYID, "errcode", errcode=-1, count=1)
+    assert_err(sim.api(GETVERIFYID, tok, good), -1)
+    sim.fault(QUERYVERIFY, "errcode", errcode=-1, count=1)
+    assert_err(sim.api(QUERYVERIFY, tok, {"verify_id": "v", "out_seq_no": "s", "cert_hash": "h", "openid": "o"}), -1)

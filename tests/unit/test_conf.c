@@ -337,6 +337,8 @@ static void test_secret_file(void **state)
 	snprintf(ini, sizeof ini, "[database]\npassword = file:%s\n", path);
 	expect_ok(ini);
 	assert_string_equal(conf.db_password, "s3cr3t-from-file");
+	/* A backup carries the file the password came from. */
+	assert_string_equal(conf.db_password_file, path);
 	assert_int_equal(unlink(path), 0);
 
 	/* CRLF written by an editor on another system; inner spaces are kept. */
@@ -418,6 +420,10 @@ static void test_example_file(void **state)
 	assert_int_equal(conf.local_http, 0);
 	assert_string_equal(conf.public_url, "https://hqr.example.org");
 	assert_int_equal(conf.log_level, LOG_INFO);
+	assert_string_equal(conf.user, "hqr");
+	assert_string_equal(conf.log_file, "");
+	assert_string_equal(conf.mariadb_cnf, "");
+	assert_string_equal(conf.db_password_file, "");
 }
 
 static void test_example_file_needs_its_secret(void **state)
