@@ -6,6 +6,7 @@ libfcgi-dev libfcgi-bin libcurl4-openssl-dev libcjson-dev libmariadb-dev
 mariadb-server mariadb-client libqrencode-dev qrencode libssl-dev libpng-dev zlib1g-dev
 nginx libinih-dev libcmocka-dev python3-pytest python3-requests wrk zbar-tools curl openssl tzdata python3-pil python3-cryptography faketime
 nodejs chromium
+fonts-noto-cjk poppler-utils
 galera-4 mariadb-backup socat systemd logrotate prometheus"
 missing=""
 for p in $PKGS; do
@@ -27,9 +28,13 @@ fi
 if ! command -v npm >/dev/null; then
   $SUDO $APT install -y -q --no-install-recommends npm >/dev/null
 fi
-# The browser suite's one npm dependency (playwright-core, driving Debian's chromium), as locked.
+# npm dependencies, each folder as its package-lock.json pins them: the browser suite's
+# (playwright-core driving Debian's chromium, axe-core) and the pages' (the scanner's QR decoder,
+# copied into nginx/html/vendor/ by the build).
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-if [ ! -f "$ROOT/tests/browser/node_modules/playwright-core/package.json" ] ||
-   [ "$ROOT/tests/browser/package-lock.json" -nt "$ROOT/tests/browser/node_modules/.package-lock.json" ]; then
-  (cd "$ROOT/tests/browser" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
-fi
+for dir in tests/browser nginx/client; do
+  if [ ! -f "$ROOT/$dir/node_modules/.package-lock.json" ] ||
+     [ "$ROOT/$dir/package-lock.json" -nt "$ROOT/$dir/node_modules/.package-lock.json" ]; then
+    (cd "$ROOT/$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  fi
+done
