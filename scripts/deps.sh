@@ -5,6 +5,7 @@ PKGS="build-essential pkg-config clang libclang-rt-14-dev cppcheck clang-tidy
 libfcgi-dev libfcgi-bin libcurl4-openssl-dev libcjson-dev libmariadb-dev
 mariadb-server mariadb-client libqrencode-dev qrencode libssl-dev libpng-dev zlib1g-dev
 nginx libinih-dev libcmocka-dev python3-pytest python3-requests wrk zbar-tools curl openssl tzdata python3-pil python3-cryptography faketime
+python3-jsonschema
 nodejs chromium
 galera-4 mariadb-backup socat systemd logrotate prometheus"
 missing=""
@@ -32,4 +33,9 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 if [ ! -f "$ROOT/tests/browser/node_modules/playwright-core/package.json" ] ||
    [ "$ROOT/tests/browser/package-lock.json" -nt "$ROOT/tests/browser/node_modules/.package-lock.json" ]; then
   (cd "$ROOT/tests/browser" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+fi
+# The contract's linter and reference-page builder (@redocly/cli), as tests/contract's lock pins it.
+if [ ! -f "$ROOT/tests/contract/node_modules/@redocly/cli/package.json" ] ||
+   [ "$ROOT/tests/contract/package-lock.json" -nt "$ROOT/tests/contract/node_modules/.package-lock.json" ]; then
+  (cd "$ROOT/tests/contract" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
 fi
