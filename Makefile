@@ -59,6 +59,15 @@ REDOCLY  := REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true tests/cont
 .PHONY: all deps run test unit integration fuzz fuzz-run asan lint bench install clean check-sql
 all: $(BINS) $(DOCS)
 
+# The scanner page's QR decoder (for browsers without BarcodeDetector), from npm as
+# nginx/client/package-lock.json pins it, served from this origin (the pages' CSP is 'self').
+VENDOR := nginx/html/vendor/jsQR.js
+all: $(VENDOR)
+$(VENDOR): nginx/client/package-lock.json | deps
+	@mkdir -p $(dir $@)
+	cp nginx/client/node_modules/jsqr/LICENSE $(dir $@)jsQR.LICENSE.txt
+	cp nginx/client/node_modules/jsqr/dist/jsQR.js $@
+
 deps:
 	@scripts/deps.sh
 

@@ -7,6 +7,7 @@ mariadb-server mariadb-client libqrencode-dev qrencode libssl-dev libpng-dev zli
 nginx libinih-dev libcmocka-dev python3-pytest python3-requests wrk zbar-tools curl openssl tzdata python3-pil python3-cryptography faketime
 python3-jsonschema
 nodejs chromium
+fonts-noto-cjk poppler-utils
 galera-4 mariadb-backup socat systemd logrotate prometheus"
 missing=""
 for p in $PKGS; do
@@ -28,14 +29,14 @@ fi
 if ! command -v npm >/dev/null; then
   $SUDO $APT install -y -q --no-install-recommends npm >/dev/null
 fi
-# The browser suite's one npm dependency (playwright-core, driving Debian's chromium), as locked.
+# npm dependencies, each folder as its package-lock.json pins them: the browser suite's
+# (playwright-core driving Debian's chromium, axe-core), the pages' (the scanner's QR decoder,
+# copied into nginx/html/vendor/ by the build) and the contract's (@redocly/cli: the linter of
+# openapi.json and the builder of the reference page).
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-if [ ! -f "$ROOT/tests/browser/node_modules/playwright-core/package.json" ] ||
-   [ "$ROOT/tests/browser/package-lock.json" -nt "$ROOT/tests/browser/node_modules/.package-lock.json" ]; then
-  (cd "$ROOT/tests/browser" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
-fi
-# The contract's linter and reference-page builder (@redocly/cli), as tests/contract's lock pins it.
-if [ ! -f "$ROOT/tests/contract/node_modules/@redocly/cli/package.json" ] ||
-   [ "$ROOT/tests/contract/package-lock.json" -nt "$ROOT/tests/contract/node_modules/.package-lock.json" ]; then
-  (cd "$ROOT/tests/contract" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
-fi
+for dir in tests/browser nginx/client tests/contract; do
+  if [ ! -f "$ROOT/$dir/node_modules/.package-lock.json" ] ||
+     [ "$ROOT/$dir/package-lock.json" -nt "$ROOT/$dir/node_modules/.package-lock.json" ]; then
+    (cd "$ROOT/$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  fi
+done

@@ -6,6 +6,7 @@
 #include "session.h"
 #include "conf.h"
 #include "crypto.h"
+#include "daycolor.h"
 #include "db.h"
 #include "decl.h"
 #include "form.h"
@@ -972,6 +973,7 @@ enum err h_person_get(struct call *c)
 	if (e != ERR_OK)
 		return e;
 	cJSON *o = person_json(c->params[0], r.id_type, r.name_m, r.id_m, r.phone_m, r.role, r.relationship, r.since);
+	cJSON_AddNumberToObject(o, "paper_serial", r.paper_serial); /* printed on the paper code's card */
 	/* A holder that joined sees the masked name and ID, never details someone else submitted. */
 	if (r.submitted_by != c->account_id)
 		cJSON_DeleteItemFromObjectCaseSensitive(o, "phone_masked");
@@ -1030,6 +1032,11 @@ enum err h_person_code(struct call *c)
 	codes_iso(now, t);
 	cJSON_AddNumberToObject(o, "refresh_after_s", c->conf->refresh_after_s);
 	cJSON_AddStringToObject(o, "server_time", t);
+	/* The page shows the time in the city's zone and a border in the day's colour (DESIGN §12). */
+	char day[DAYCOLOR_BUF];
+	daycolor(c->keys->mac, sizeof c->keys->mac, clock_local_day(now), day);
+	cJSON_AddStringToObject(o, "day_color", day);
+	cJSON_AddStringToObject(o, "time_zone", c->conf->timezone);
 	resp_json(c, 200, o);
 	return ERR_OK;
 }

@@ -1,60 +1,106 @@
 // app.js: the thin client inside the chat app: log in, apply (for oneself or a relative), show a
 // code (refreshed as the service says), file the daily report while red, log out. Talks only to
 // this origin's /api/v1; state-changing calls carry X-Requested-With: hqr (the CSRF rule).
+// Words come from i18n.js (Chinese first); the code page is made hard to fake: a band in the
+// code's color, the masked name, the city's time ticking from the server's clock, and a moving
+// border in the colour the service gives for the day.
 'use strict';
 
-const SYMPTOMS = [
-  ['none', 'None'], ['fever', 'Fever'], ['cough', 'Cough'], ['sore_throat', 'Sore throat'],
-  ['fatigue', 'Fatigue'], ['shortness_of_breath', 'Shortness of breath'], ['diarrhea', 'Diarrhea'],
-  ['loss_of_taste_or_smell', 'Loss of taste or smell'],
-];
-const RELATIONSHIPS = {
-  self: 'Myself', parent: 'Parent', grandparent: 'Grandparent', child: 'Child', grandchild: 'Grandchild',
-  spouse: 'Spouse', sibling: 'Sibling', other: 'Relative',
-};
-const LOGIN_ERRORS = {
-  STATE_INVALID: 'The login link has expired. Please log in again.',
-  CODE_INVALID: 'The login was not accepted. Please log in again.',
-  CODE_USED: 'This login was already used. Please log in again.',
-  SNAPSHOT_USER: 'Please open the page from the public account and allow the login.',
-  PLATFORM_UNAVAILABLE: 'The chat platform did not answer. Please try again in a moment.',
-  LOGIN_PENDING: 'Your login is still on its way. Please try again in a moment.',
-  LOGIN_OTHER_BROWSER: 'This login was started in another browser. Please log in again here.',
-};
-// How a real-name face check ended (verify_error of the return address).
-const VERIFY_ERRORS = {
-  CANCELLED: 'The face check was cancelled. Submit again to retry.',
-  TIMED_OUT: 'The face check timed out. Submit again to retry.',
-  FACE_MISMATCH: 'The face did not match the ID card\'s record.',
-  ID_NOT_THIS_PERSON: 'The name and ID number are not those of the person at this phone.',
-  NO_FACE: 'No face was seen. Submit again to retry.',
-  EXPIRED: 'The face check took too long. Submit again to retry.',
-  PLATFORM_UNAVAILABLE: 'The chat platform did not answer. Please try again in a moment.',
-};
-// Field error words, as the resident reads them; a word not listed here is shown as it is.
-const FIELD_ERRORS = {
-  REQUIRED: 'Required.', NOT_ALLOWED: 'Not one of the choices.',
-  ID_LENGTH: 'The document number has the wrong length.', ID_CHARS: 'The document number holds a wrong character.',
-  ID_REGION: 'The ID number does not start with a province code.',
-  ID_BIRTH_DATE: 'The birth date in the ID number is not a real past date.',
-  ID_CHECKSUM: 'The check character of the number does not match.',
-  ID_FORMAT: 'The number does not have the document\'s format.',
-  NAME_EMPTY: 'Required.', NAME_LENGTH: 'At most 30 characters.', NAME_CHARS: 'A character a name on an ID does not hold.',
-  PHONE_FORMAT: 'Not a mainland mobile number.', ADDRESS_LENGTH: '4 to 120 characters.',
-  ADDRESS_CHARS: 'The address holds invisible characters.', PHOTO_TYPE: 'The photo must be a JPEG or PNG image.',
-  PHOTO_SIZE: 'The photo is empty or too large.', PHOTO_DIMENSIONS: 'The photo is too small or too large.',
-  PHOTO_CORRUPT: 'The photo cannot be read.', TEMPERATURE_RANGE: 'Not a body temperature.',
-  TEMPERATURE_FORMAT: 'A temperature like 36.5.', TRAVEL_FORMAT: 'Each stay needs a city and two dates.',
-  TRAVEL_DATES: 'The dates must be within the last 14 days, the first not after the second.',
-  SYMPTOMS_NONE_MIXED: '"None" cannot go with a symptom.', DECLARATION_REQUIRED: 'Please confirm the declaration.',
-  PERSON_MISMATCH: 'This ID number is registered under another name.',
-  NOT_PASSED: 'The face check of this identity did not pass.', OTHER_IDENTITY: 'The face check was for another identity.',
-  USED: 'The face check was used already.', NOT_VERIFIABLE: 'Only a resident ID card can be checked.',
-};
-const SAVED = 'hqr-apply'; // the application waiting for its face check (sessionStorage)
+const T = I18N.t;
+I18N.add({
+  'login.text': ['使用聊天账号登录，申领或出示健康码。', 'Log in with your chat account to apply for a health code or show it.'],
+  'login.button': ['登录', 'Log in'],
+  'login.failed': ['登录未成功（{word}），请重试。', 'The login did not succeed ({word}). Please try again.'],
+  'persons.title': ['我的健康码', 'My health codes'],
+  'persons.none': ['您还没有健康码。', 'You have no health code yet.'],
+  'persons.apply_self': ['为本人申领', 'Apply for myself'],
+  'persons.apply_relative': ['为亲友申领', 'Apply for a relative'],
+  'persons.logout': ['退出登录', 'Log out'],
+  'persons.logged_out': ['您已退出登录。', 'You have logged out.'],
+  'nav.back': ['← 返回', '← Back'],
+  'code.img_alt': ['健康码二维码', 'Health code QR'],
+  'code.show': ['请在入口处出示此码。', 'Show this code at the entrance.'],
+  'code.observation': ['居家观察中。', 'Under observation.'],
+  'code.observation_until': ['居家观察至 {date}。', 'Under observation until {date}.'],
+  'code.cannot_show': ['暂时无法显示健康码。', 'The code cannot be shown now.'],
+  'code.session_ended': ['登录已过期，请重新登录。', 'Your login has ended. Please log in again.'],
+  'code.paper': ['打印纸质码', 'Print the paper code'],
+  'code.because': ['原因：{reason}', 'Why: {reason}'],
+  'report.title': ['今日健康打卡', "Today's health report"],
+  'report.temperature': ['体温（°C）', 'Temperature (°C)'],
+  'report.send': ['提交打卡', 'Send report'],
+  'report.filed': ['打卡已提交。', 'Report filed.'],
+  'report.done': ['今日已打卡。', "Today's report is filed."],
+  'report.please': ['请提交今日健康打卡。', "Please file today's health report."],
+  'report.missed': ['漏报天数：{n}。', 'Missed days: {n}.'],
+  'report.earliest': ['最早转绿日期：{date}。', 'Earliest green: {date}.'],
+  'form.symptoms': ['症状', 'Symptoms'],
+  'apply.self': ['为本人申领', 'Apply for myself'],
+  'apply.relative': ['为亲友申领', 'Apply for a relative'],
+  'apply.relationship': ['与您的关系', 'Relationship'],
+  'apply.name': ['姓名', 'Name'],
+  'apply.id_type': ['证件类型', 'ID document'],
+  'apply.id_number': ['证件号码', 'ID number'],
+  'apply.phone': ['手机号码', 'Mobile phone'],
+  'apply.address': ['住址', 'Address'],
+  'apply.photo': ['证件照（JPEG 或 PNG）', 'ID photo (JPEG or PNG)'],
+  'apply.travel': ['近 14 天行程', 'Travel in the last 14 days'],
+  'apply.travel_add': ['添加城市', 'Add a city'],
+  'apply.city': ['城市', 'City'],
+  'apply.from': ['起', 'From'],
+  'apply.to': ['止', 'To'],
+  'apply.temperature': ['体温（°C，选填）', 'Temperature (°C, optional)'],
+  'apply.contact': ['是否与确诊或疑似病例密切接触', 'Close contact with a confirmed or suspected case'],
+  'apply.declaration': ['本人承诺以上信息真实。', 'I declare that the above is true.'],
+  'apply.submit': ['提交', 'Submit'],
+  'common.yes': ['是', 'Yes'],
+  'common.no': ['否', 'No'],
+  'rel.self': ['本人', 'Myself'],
+  'rel.parent': ['父母', 'Parent'],
+  'rel.grandparent': ['祖父母/外祖父母', 'Grandparent'],
+  'rel.child': ['子女', 'Child'],
+  'rel.grandchild': ['孙子女/外孙子女', 'Grandchild'],
+  'rel.spouse': ['配偶', 'Spouse'],
+  'rel.sibling': ['兄弟姐妹', 'Sibling'],
+  'rel.other': ['其他亲友', 'Relative'],
+  'doc.resident_id': ['居民身份证', 'Resident ID card'],
+  'doc.passport': ['护照', 'Passport'],
+  'doc.hk_macao_permit': ['港澳居民来往内地通行证', 'Hong Kong / Macao permit'],
+  'doc.taiwan_permit': ['台湾居民来往大陆通行证', 'Taiwan permit'],
+  'doc.foreign_permanent_id': ['外国人永久居留身份证', 'Foreign permanent resident ID'],
+  'sym.none': ['无', 'None'],
+  'sym.fever': ['发热', 'Fever'],
+  'sym.cough': ['咳嗽', 'Cough'],
+  'sym.sore_throat': ['咽痛', 'Sore throat'],
+  'sym.fatigue': ['乏力', 'Fatigue'],
+  'sym.shortness_of_breath': ['气促', 'Shortness of breath'],
+  'sym.diarrhea': ['腹泻', 'Diarrhea'],
+  'sym.loss_of_taste_or_smell': ['嗅觉或味觉减退', 'Loss of taste or smell'],
+  'deleg.title': ['谁在代管您的健康码', 'Who holds your code'],
+  'deleg.nobody': ['只有您本人。', 'Nobody but you.'],
+  'deleg.pending': ['申请代管您的健康码', 'Asking to hold your code'],
+  'deleg.unverified': ['未实名', 'Unverified'],
+  'deleg.remove': ['移除', 'Remove'],
+  'deleg.approve': ['同意', 'Approve'],
+  'deleg.refuse': ['拒绝', 'Refuse'],
+  'deleg.removed': ['已移除。', 'Removed.'],
+  'deleg.approved': ['已同意。', 'Approved.'],
+  'deleg.refused': ['已拒绝。', 'Refused.'],
+  'deleg.not_done': ['未能完成。', 'Not done.'],
+  'apply.pending': ['已请此人的本人账号同意，同意前您不能代管。', "The person's owner is asked to approve. Until then you hold nothing."],
+  'apply.storage': ['照片太大，无法暂存。', 'The photo is too large to keep.'],
+  'apply.refused': ['申领未被接受。', 'The application was not accepted.'],
+  'verify.failed': ['人脸核验未通过。', 'The face check did not pass.'],
+});
+
+const SYMPTOMS = ['none', 'fever', 'cough', 'sore_throat', 'fatigue', 'shortness_of_breath', 'diarrhea',
+  'loss_of_taste_or_smell'];
 
 const $ = (id) => document.getElementById(id);
 let refreshTimer = null;
+let tickTimer = null;
+let clockOffset = 0; // the server's clock minus this device's, in ms
+let shown = null; // { person, code } on the code page, to redraw its words on a language switch
 
 async function api(method, path, body) {
   const headers = { Accept: 'application/json' };
@@ -66,14 +112,15 @@ async function api(method, path, body) {
     init.body = JSON.stringify(body);
   }
   let r;
+  const sent = Date.now();
   try {
     r = await fetch(path, init);
   } catch (e) {
-    return { status: 0, body: { error: { code: 'NETWORK', message: 'The service cannot be reached.' } } };
+    return { status: 0, body: { error: { code: 'NETWORK' } } };
   }
   let json = null;
   if ((r.headers.get('Content-Type') || '').startsWith('application/json')) json = await r.json().catch(() => null);
-  return { status: r.status, body: json };
+  return { status: r.status, body: json, sent, received: Date.now() };
 }
 
 function notice(text) {
@@ -84,25 +131,43 @@ function notice(text) {
 
 function show(id) {
   for (const s of ['login', 'persons', 'code', 'apply']) $(s).hidden = s !== id;
-  if (id !== 'code' && refreshTimer) {
+  document.body.classList.toggle('on-code', id === 'code');
+  if (id !== 'code') {
     clearTimeout(refreshTimer);
-    refreshTimer = null;
+    clearTimeout(tickTimer);
+    refreshTimer = tickTimer = null;
+    shown = null;
   }
 }
 
-function colorWord(c) {
-  return c === 'green' ? 'Green' : c === 'red' ? 'Red' : 'No code';
+const colorWord = (c) => T('color.' + (c === 'green' || c === 'red' ? c : 'none'));
+const relWord = (r) => (I18N.has('rel.' + r) ? T('rel.' + r) : T('rel.other'));
+
+// Ties each form's error lines to their fields (aria-describedby), once.
+function tieErrors(form) {
+  for (const p of form.querySelectorAll('.field-error[data-for]')) {
+    p.id = p.id || `${form.id}-err-${p.dataset.for}`;
+    p.setAttribute('aria-live', 'polite');
+    const sel = p.dataset.for === 'symptoms' ? '.symptoms input' : `[name="${p.dataset.for}"]`;
+    for (const el of form.querySelectorAll(sel)) {
+      if (el.type === 'hidden') continue;
+      el.setAttribute('aria-describedby', p.id);
+    }
+  }
 }
 
 function fillSymptoms(fieldset, name) {
-  for (const [value, label] of SYMPTOMS) {
+  for (const value of SYMPTOMS) {
     const l = document.createElement('label');
     l.className = 'check';
     const i = document.createElement('input');
     i.type = 'checkbox';
     i.name = name;
     i.value = value;
-    l.append(i, ' ' + label);
+    const s = document.createElement('span');
+    s.dataset.i18n = 'sym.' + value;
+    s.textContent = T('sym.' + value);
+    l.append(i, ' ', s);
     fieldset.append(l);
   }
 }
@@ -113,25 +178,41 @@ function checkedSymptoms(form) {
 }
 
 function clearErrors(form) {
-  for (const p of form.querySelectorAll('.field-error')) p.textContent = '';
+  for (const p of form.querySelectorAll('.field-error')) {
+    p.textContent = '';
+    delete p.dataset.code;
+  }
+  for (const el of form.querySelectorAll('[aria-invalid]')) el.removeAttribute('aria-invalid');
 }
 
 // Shows a 422's field errors beside their fields; anything else in the form's line.
 function showErrors(form, res) {
-  const err = (res.body && res.body.error) || { code: 'HTTP_' + res.status, message: 'Something went wrong.' };
+  const err = (res.body && res.body.error) || { code: res.status === 0 ? 'NETWORK' : 'UNAVAILABLE' };
   const fields = err.fields || [];
-  let shown = 0;
+  let shownCount = 0;
   for (const f of fields) {
     const key = String(f.field).replace(/\[.*$/, '');
     const p = form.querySelector(`.field-error[data-for="${key}"]`);
     if (p) {
-      p.textContent = FIELD_ERRORS[f.code] || f.code;
-      shown++;
+      p.dataset.code = f.code;
+      p.textContent = I18N.word(f.code);
+      for (const el of form.querySelectorAll(`[name="${key}"]`)) el.setAttribute('aria-invalid', 'true');
+      shownCount++;
     }
   }
-  if (!shown) {
+  if (!shownCount) {
     const p = form.querySelector('.field-error[data-for="form"], .field-error[data-for="report"]');
-    if (p) p.textContent = err.message + ' (' + err.code + ')';
+    if (p) {
+      p.dataset.code = err.code;
+      p.textContent = err.code === 'NETWORK' ? T('net.unreachable') : I18N.word(err.code);
+    }
+  }
+}
+
+// Error lines keep their code word, so that a language switch redraws them.
+function redrawErrors() {
+  for (const p of document.querySelectorAll('.field-error[data-code]')) {
+    p.textContent = p.dataset.code === 'NETWORK' ? T('net.unreachable') : I18N.word(p.dataset.code);
   }
 }
 
@@ -139,7 +220,7 @@ async function start() {
   const q = new URLSearchParams(location.search);
   const le = q.get('login_error');
   if (le) {
-    notice(LOGIN_ERRORS[le] || 'The login did not succeed (' + le + '). Please try again.');
+    notice(I18N.has('w.' + le) ? I18N.word(le) : T('login.failed', { word: le }));
     history.replaceState(null, '', '/');
   }
   const vid = q.get('verification');
@@ -150,6 +231,9 @@ async function start() {
   await home();
 }
 
+let persons = [];
+const SAVED = 'hqr-apply'; // the application waiting for its face check (sessionStorage)
+
 // The account's persons (null when not logged in).
 async function home() {
   const res = await api('GET', '/api/v1/me');
@@ -158,28 +242,33 @@ async function home() {
     return null;
   }
   if (res.status !== 200) {
-    notice('The service is busy. Please try again in a moment.');
+    notice(T('net.busy'));
     show('login');
     return null;
   }
+  persons = res.body.persons;
+  drawPersons();
+  show('persons');
+  return persons;
+}
+
+function drawPersons() {
   const list = $('person-list');
   list.textContent = '';
-  for (const p of res.body.persons) {
+  for (const p of persons) {
     const li = document.createElement('li');
     const b = document.createElement('button');
     b.type = 'button';
     b.className = 'person ' + p.color;
     b.dataset.person = p.id;
-    b.textContent = `${p.name_masked} · ${RELATIONSHIPS[p.relationship] || p.relationship} · ${colorWord(p.color)}`;
+    b.textContent = `${p.name_masked} · ${relWord(p.relationship)} · ${colorWord(p.color)}`;
     b.addEventListener('click', () => openCode(p));
     li.append(b);
     list.append(li);
   }
-  $('no-persons').hidden = res.body.persons.length > 0;
-  $('apply-self').hidden = res.body.persons.some((p) => p.relationship === 'self');
-  showDelegates(res.body.persons.find((p) => p.owner));
-  show('persons');
-  return res.body.persons;
+  $('no-persons').hidden = persons.length > 0;
+  $('apply-self').hidden = persons.some((p) => p.relationship === 'self');
+  showDelegates(persons.find((p) => p.owner));
 }
 
 // The owner's view: every holder of its code (removable) and who asks to hold it.
@@ -193,26 +282,26 @@ function showDelegates(p) {
       const b = document.createElement('button');
       b.type = 'button';
       b.className = 'quiet';
-      b.textContent = label;
+      b.textContent = T(label);
       b.addEventListener('click', fn);
       li.append(b, ' ');
     }
     return li;
   };
-  const who = (x) => `${x.name_masked || 'Unverified'} · ${RELATIONSHIPS[x.relationship] || x.relationship}`;
+  const who = (x) => `${x.name_masked || T('deleg.unverified')} · ${relWord(x.relationship)}`;
   const holders = $('holder-list');
   holders.textContent = '';
   for (const x of p.holders || []) {
-    holders.append(item(who(x), [['Remove', () => decide('DELETE',
-      `/api/v1/persons/${encodeURIComponent(p.id)}/holders/${x.holder_id}`, 'Removed.')]]));
+    holders.append(item(who(x), [['deleg.remove', () => decide('DELETE',
+      `/api/v1/persons/${encodeURIComponent(p.id)}/holders/${x.holder_id}`, 'deleg.removed')]]));
   }
   $('no-holders').hidden = (p.holders || []).length > 0;
   const pending = $('pending-list');
   pending.textContent = '';
   for (const d of p.pending_delegations || []) {
     pending.append(item(who(d), [
-      ['Approve', () => decide('POST', `/api/v1/delegations/${d.id}/approve`, 'Approved.')],
-      ['Refuse', () => decide('POST', `/api/v1/delegations/${d.id}/refuse`, 'Refused.')],
+      ['deleg.approve', () => decide('POST', `/api/v1/delegations/${d.id}/approve`, 'deleg.approved')],
+      ['deleg.refuse', () => decide('POST', `/api/v1/delegations/${d.id}/refuse`, 'deleg.refused')],
     ]));
   }
   $('pending-title').hidden = (p.pending_delegations || []).length === 0;
@@ -220,7 +309,8 @@ function showDelegates(p) {
 
 async function decide(method, path, done) {
   const res = await api(method, path);
-  notice(res.status < 300 ? done : ((res.body && res.body.error && res.body.error.message) || 'Not done.'));
+  const err = res.body && res.body.error;
+  notice(res.status < 300 ? T(done) : (err ? I18N.word(err.code) : T('deleg.not_done')));
   await home();
 }
 
@@ -228,10 +318,45 @@ async function openCode(p) {
   notice('');
   $('code-name').textContent = p.name_masked;
   $('code-paper').hidden = p.relationship === 'self';
-  $('code-paper').href = `/api/v1/persons/${encodeURIComponent(p.id)}/paper-code.png`;
+  $('code-paper').href = `/card.html?id=${encodeURIComponent(p.id)}`;
+  $('code-band').className = 'band';
+  $('code-color').textContent = $('code-color-sr').textContent = '';
   show('code');
   $('code').dataset.person = p.id;
+  shown = { person: p, code: null };
+  tick();
   await refreshCode(p.id);
+}
+
+// The city's date and time from the server's clock, redrawn at each second.
+function tick() {
+  clearTimeout(tickTimer);
+  const now = Date.now() + clockOffset;
+  $('code-date').textContent = I18N.day(now);
+  $('code-time').textContent = I18N.time(now);
+  tickTimer = setTimeout(tick, 1000 - (now % 1000) + 5);
+}
+
+function drawCode() {
+  if (!shown || !shown.code) return;
+  const c = shown.code;
+  const color = c.color === 'green' || c.color === 'red' ? c.color : 'none';
+  $('code-band').className = 'band ' + color;
+  $('code-color').textContent = colorWord(color);
+  $('code-color-sr').textContent = T(`color.${color}.sr`);
+  let detail = c.color === 'red'
+    ? (c.observation_until ? T('code.observation_until', { date: c.observation_until }) : T('code.observation'))
+    : T('code.show');
+  if (c.color === 'red' && c.reason && I18N.has('w.' + c.reason)) detail += ' ' + T('code.because', { reason: I18N.word(c.reason) });
+  $('code-detail').textContent = detail;
+  const rep = c.report || {};
+  if (rep.required) {
+    let s = rep.today_done ? T('report.done') : T('report.please') + (rep.missed_days ? ' ' + T('report.missed', { n: rep.missed_days }) : '');
+    if (rep.can_turn_green_on) s += ' ' + T('report.earliest', { date: rep.can_turn_green_on });
+    $('code-report-status').textContent = s;
+  } else {
+    $('code-report-status').textContent = '';
+  }
 }
 
 // Reads the status and reloads the image; again after refresh_after_s while the page shows it.
@@ -239,30 +364,23 @@ async function refreshCode(id) {
   if ($('code').hidden || $('code').dataset.person !== id) return;
   const res = await api('GET', `/api/v1/persons/${encodeURIComponent(id)}/code`);
   if (res.status !== 200) {
-    notice(res.status === 401 ? 'Your login has ended. Please log in again.' : 'The code cannot be shown now.');
+    notice(res.status === 401 ? T('code.session_ended') : T('code.cannot_show'));
     if (res.status === 401) show('login');
     return;
   }
   const c = res.body;
-  const color = $('code-color');
-  color.textContent = colorWord(c.color);
-  color.className = 'color ' + c.color;
+  const server = Date.parse(c.server_time);
+  // The server read its clock somewhere between sending and receiving: take the middle.
+  if (!Number.isNaN(server)) clockOffset = server - (res.sent + res.received) / 2;
+  if (c.time_zone) I18N.zone = c.time_zone;
+  if (/^#[0-9a-f]{6}$/i.test(c.day_color || '')) $('code-frame').style.setProperty('--day', c.day_color);
+  $('code-frame').dataset.day = c.day_color || '';
+  shown.code = c;
+  drawCode();
+  tick();
   $('code-img').src = `/api/v1/persons/${encodeURIComponent(id)}/code.png?t=${Date.now()}`;
-  $('code-detail').textContent = c.color === 'red'
-    ? `Under observation${c.observation_until ? ' until ' + c.observation_until : ''}.`
-    : 'Show this code at the entrance.';
-  const rep = c.report || {};
   const form = $('report');
-  if (rep.required) {
-    $('code-report-status').textContent = rep.today_done
-      ? 'Today\'s report is filed.'
-      : 'Please file today\'s health report.' + (rep.missed_days ? ` Missed days: ${rep.missed_days}.` : '');
-    if (rep.can_turn_green_on) $('code-report-status').textContent += ` Earliest green: ${rep.can_turn_green_on}.`;
-    form.hidden = !!rep.today_done;
-  } else {
-    $('code-report-status').textContent = '';
-    form.hidden = true;
-  }
+  form.hidden = !(c.report && c.report.required && !c.report.today_done);
   clearTimeout(refreshTimer);
   const after = Math.max(5, Math.min(300, Number(c.refresh_after_s) || 30));
   refreshTimer = setTimeout(() => refreshCode(id), after * 1000);
@@ -278,7 +396,7 @@ async function sendReport(ev) {
     { temperature: t, symptoms: checkedSymptoms(form) });
   if (res.status === 201 || res.status === 200) {
     form.reset();
-    notice('Report filed.');
+    notice(T('report.filed'));
     await refreshCode(id);
   } else {
     showErrors(form, res);
@@ -288,12 +406,16 @@ async function sendReport(ev) {
 function travelRow() {
   const row = document.createElement('div');
   row.className = 'travel-row';
-  for (const [name, label, type] of [['city', 'City', 'text'], ['from', 'From', 'date'], ['to', 'To', 'date']]) {
+  for (const [name, key, type] of [['city', 'apply.city', 'text'], ['from', 'apply.from', 'date'], ['to', 'apply.to', 'date']]) {
     const l = document.createElement('label');
+    const s = document.createElement('span');
+    s.dataset.i18n = key;
+    s.textContent = T(key);
     const i = document.createElement('input');
     i.name = 'travel-' + name;
     i.type = type;
-    l.append(label + ' ', i);
+    i.setAttribute('aria-describedby', 'apply-form-err-travel');
+    l.append(s, ' ', i);
     row.append(l);
   }
   $('travel-rows').append(row);
@@ -306,8 +428,9 @@ function openApply(forSelf) {
   clearErrors(form);
   $('travel-rows').textContent = '';
   form.elements.for.value = forSelf ? 'self' : 'relative';
-  $('relationship-label').hidden = forSelf;
-  $('apply-title').textContent = forSelf ? 'Apply for myself' : 'Apply for a relative';
+  $('relationship-row').hidden = forSelf;
+  $('apply-title').dataset.i18n = forSelf ? 'apply.self' : 'apply.relative';
+  $('apply-title').textContent = T($('apply-title').dataset.i18n);
   show('apply');
 }
 
@@ -344,6 +467,8 @@ async function sendApply(ev) {
   } else {
     if (res.status === 422) delete form.dataset.key;
     showErrors(form, res);
+    const first = form.querySelector('[aria-invalid=true]');
+    if (first) first.focus();
   }
 }
 
@@ -351,12 +476,12 @@ async function sendApply(ev) {
 async function applied(res) {
   if (res.status === 202) {
     await home();
-    notice('The person\'s owner is asked to approve. Until then you hold nothing.');
+    notice(T('apply.pending'));
     return true;
   }
   if (res.status !== 201 && res.status !== 200) return false;
-  const persons = (await home()) || [];
-  const p = persons.find((x) => x.id === res.body.person.id);
+  const list = (await home()) || [];
+  const p = list.find((x) => x.id === res.body.person.id);
   if (p) await openCode(p);
   return true;
 }
@@ -378,7 +503,8 @@ async function verifyThenApply(fd, key, form) {
   try {
     sessionStorage.setItem(SAVED, JSON.stringify({ key, vid: res.body.verification_id, parts }));
   } catch (e) {
-    showErrors(form, { status: 0, body: { error: { code: 'STORAGE', message: 'The photo is too large to keep.' } } });
+    const p = form.querySelector('.field-error[data-for="photo"]');
+    p.textContent = T('apply.storage');
     return;
   }
   location.assign(res.body.face_url);
@@ -401,21 +527,29 @@ function fileData(file) {
   });
 }
 
+function verifyWords(word) {
+  if (!word || !I18N.has('w.' + word)) return T('verify.failed');
+  return I18N.word(word);
+}
+
 // Back from the face page: the service asked the platform how it went; a passed check sends the
 // waiting application with its verification. true when it answered the page.
 async function resumeApply(vid, error) {
-  const saved = JSON.parse(sessionStorage.getItem(SAVED) || 'null');
-  sessionStorage.removeItem(SAVED);
+  let saved = null;
+  try {
+    saved = JSON.parse(sessionStorage.getItem(SAVED) || 'null');
+    sessionStorage.removeItem(SAVED);
+  } catch (e) { /* nothing was kept */ }
   if (!saved || saved.vid !== vid) return false;
   if (error) {
     await home();
-    notice(VERIFY_ERRORS[error] || 'The face check did not pass (' + error + ').');
+    notice(verifyWords(error));
     return true;
   }
   const v = await api('GET', `/api/v1/verifications/${encodeURIComponent(vid)}`);
   if (v.status !== 200 || v.body.status !== 'passed') {
     await home();
-    notice(VERIFY_ERRORS[(v.body && v.body.result) || ''] || 'The face check did not pass.');
+    notice(verifyWords(v.body && v.body.result));
     return true;
   }
   const fd = new FormData();
@@ -428,7 +562,7 @@ async function resumeApply(vid, error) {
   if (!(await applied(res))) {
     await home();
     const e = (res.body && res.body.error) || {};
-    notice((e.message || 'The application was not accepted.') + (e.code ? ' (' + e.code + ')' : ''));
+    notice(e.code ? I18N.word(e.code) : T('apply.refused'));
   }
   return true;
 }
@@ -441,18 +575,19 @@ async function apiWithKey(fd, key) {
     });
     return { status: r.status, body: await r.json().catch(() => null) };
   } catch (err) {
-    return { status: 0, body: { error: { code: 'NETWORK', message: 'The service cannot be reached.' } } };
+    return { status: 0, body: { error: { code: 'NETWORK' } } };
   }
 }
 
 async function logout() {
   await api('POST', '/api/v1/logout');
-  notice('You have logged out.');
+  notice(T('persons.logged_out'));
   show('login');
 }
 
 document.addEventListener('DOMContentLoaded', () => {
   for (const fs of document.querySelectorAll('.symptoms')) fillSymptoms(fs, 'symptom');
+  for (const f of document.querySelectorAll('form')) tieErrors(f);
   $('apply-self').addEventListener('click', () => openApply(true));
   $('apply-relative').addEventListener('click', () => openApply(false));
   $('apply-back').addEventListener('click', home);
@@ -462,4 +597,14 @@ document.addEventListener('DOMContentLoaded', () => {
   $('report').addEventListener('submit', sendReport);
   $('logout').addEventListener('click', logout);
   start();
+});
+
+// A language switch redraws what the script wrote (the static words are redrawn by i18n.js).
+document.addEventListener('hqr:lang', () => {
+  if (!$('persons').hidden && persons.length) drawPersons();
+  if (shown) {
+    drawCode();
+    tick();
+  }
+  redrawErrors();
 });

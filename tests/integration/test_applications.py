@@ -1068,7 +1068,8 @@ def test_code_status_of_a_green_person(stack):
     assert r.status_code == 200, r.text
     assert r.headers["Content-Type"] == JSON_TYPE
     c = r.json()
-    assert set(c) == {"color", "reason", "since", "observation_until", "report", "refresh_after_s", "server_time"}
+    assert set(c) == {"color", "reason", "since", "observation_until", "report", "refresh_after_s", "server_time",
+                      "day_color", "time_zone"}
     assert c["color"] == "green" and c["reason"] == "NONE"
     assert c["since"] == body["code"]["since"]
     assert c["observation_until"] is None
@@ -1077,6 +1078,13 @@ def test_code_status_of_a_green_person(stack):
     assert ISO_UTC.match(c["server_time"])
     t = datetime.datetime.strptime(c["server_time"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=datetime.timezone.utc)
     assert abs((datetime.datetime.now(datetime.timezone.utc) - t).total_seconds()) < 60
+    # The page's border colour of the day and the city's zone: another account's person, another
+    # color, shows the same colour today.
+    assert re.fullmatch(r"#[0-9a-f]{6}", c["day_color"]) and c["time_zone"] == "Asia/Shanghai", c
+    s2 = login_mp(stack)
+    _, other = applied(s2, stack, temperature="38.0")
+    c2 = s2.get(stack.url(f"/api/v1/persons/{other['person']['id']}/code"), timeout=10).json()
+    assert c2["color"] == "red" and c2["day_color"] == c["day_color"], (c, c2)
 
 
 def test_code_status_of_a_red_person_carries_the_report_status(stack):
