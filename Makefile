@@ -50,8 +50,14 @@ ifneq ($(SIM_SRC),)
 BINS += $(BUILD)/hqr-platform-sim
 endif
 
+# The contract (openapi.json): built into the service (GET /api/v1/openapi.json) from a C file
+# that scripts/embed.sh makes, and into the reference page that `make run` serves at /docs/.
+GEN_OBJ  := $(BUILD)/obj/gen/openapi_doc.o
+DOCS     := $(BUILD)/docs/index.html
+REDOCLY  := REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true tests/contract/node_modules/.bin/redocly
+
 .PHONY: all deps run test unit integration fuzz fuzz-run asan lint bench install clean check-sql
-all: $(BINS)
+all: $(BINS) $(DOCS)
 
 # The scanner page's QR decoder (for browsers without BarcodeDetector), from npm as
 # nginx/client/package-lock.json pins it, served from this origin (the pages' CSP is 'self').
@@ -69,7 +75,19 @@ $(BUILD)/obj/%.o: fcgi/%.c $(HDRS) | deps
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -c $< -o $@
 
-$(BUILD)/libhqr.a: $(LIB_OBJ)
+$(BUILD)/gen/openapi_doc.c: openapi.json scripts/embed.sh
+	@mkdir -p $(dir $@)
+	scripts/embed.sh openapi_doc openapi.json > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/obj/gen/%.o: $(BUILD)/gen/%.c | deps
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -c $< -o $@
+
+$(DOCS): openapi.json tests/contract/build-docs.mjs tests/contract/docs.hbs tests/contract/docs.css \
+	 tests/contract/redocly.yaml | deps
+	node tests/contract/build-docs.mjs openapi.json $(dir $@)
+
+$(BUILD)/libhqr.a: $(LIB_OBJ) $(GEN_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
@@ -95,7 +113,10 @@ integration: all
 
 # libFuzzer targets, built with clang against the library compiled once for fuzzing.
 FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=address,undefined $(PKG_CFLAGS) $(INCS)
-FUZZ_OBJ := $(LIB_SRC:fcgi/%.c=$(BUILD)/fuzz/obj/%.o)
+FUZZ_OBJ := $(LIB_SRC:fcgi/%.c=$(BUILD)/fuzz/obj/%.o) $(BUILD)/fuzz/obj/gen/openapi_doc.o
+$(BUILD)/fuzz/obj/gen/%.o: $(BUILD)/gen/%.c | deps
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
 $(BUILD)/fuzz/obj/%.o: fcgi/%.c $(HDRS) | deps
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
@@ -145,6 +166,7 @@ lint: deps check-sql
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --inline-suppr \
 	  --suppress=missingIncludeSystem $(INCS) fcgi
 	clang-tidy --quiet $(LIB_SRC) $(MAINS) $(CTL_SRC) -- $(CFLAGS_ALL)
+	$(REDOCLY) lint --config tests/contract/redocly.yaml openapi.json
 
 check-sql:
 	@! grep -rnE 'mysql_(real_)?query|mysql_real_escape_string' fcgi \

@@ -5,6 +5,7 @@ PKGS="build-essential pkg-config clang libclang-rt-14-dev cppcheck clang-tidy
 libfcgi-dev libfcgi-bin libcurl4-openssl-dev libcjson-dev libmariadb-dev
 mariadb-server mariadb-client libqrencode-dev qrencode libssl-dev libpng-dev zlib1g-dev
 nginx libinih-dev libcmocka-dev python3-pytest python3-requests wrk zbar-tools curl openssl tzdata python3-pil python3-cryptography faketime
+python3-jsonschema
 nodejs chromium
 fonts-noto-cjk poppler-utils
 galera-4 mariadb-backup socat systemd logrotate prometheus"
@@ -29,10 +30,11 @@ if ! command -v npm >/dev/null; then
   $SUDO $APT install -y -q --no-install-recommends npm >/dev/null
 fi
 # npm dependencies, each folder as its package-lock.json pins them: the browser suite's
-# (playwright-core driving Debian's chromium, axe-core) and the pages' (the scanner's QR decoder,
-# copied into nginx/html/vendor/ by the build).
+# (playwright-core driving Debian's chromium, axe-core), the pages' (the scanner's QR decoder,
+# copied into nginx/html/vendor/ by the build) and the contract's (@redocly/cli: the linter of
+# openapi.json and the builder of the reference page).
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-for dir in tests/browser nginx/client; do
+for dir in tests/browser nginx/client tests/contract; do
   if [ ! -f "$ROOT/$dir/node_modules/.package-lock.json" ] ||
      [ "$ROOT/$dir/package-lock.json" -nt "$ROOT/$dir/node_modules/.package-lock.json" ]; then
     (cd "$ROOT/$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)

@@ -48,7 +48,7 @@ The health QR code service is running:
   web client     http://127.0.0.1:$HTTP_PORT/   (residents: log in, apply, show the code, report)
   scanner page   http://127.0.0.1:$HTTP_PORT/scan.html   (checkpoint staff: a demo device token below)
   place codes    http://127.0.0.1:$HTTP_PORT/place-display.html   (a door screen; hqrctl place-code, README)
-  API            http://127.0.0.1:$HTTP_PORT/api/v1/
+  API            http://127.0.0.1:$HTTP_PORT/api/v1/   reference: /docs/   contract: /api/v1/openapi.json
   health         http://127.0.0.1:$HTTP_PORT/healthz   ready: /readyz   metrics: /metrics
   application    hqr-fcgi, config $VAR/hqr.conf, log $VAR/log/app.log
   database       MariaDB on 127.0.0.1:$DB_PORT, data in $VAR/db (socket $VAR/db/mysqld.sock)

@@ -169,7 +169,7 @@ nginx_conf() {
   [ "$(id -u)" = 0 ] && user="user root root;"
   mkdir -p "$DIR/nginx/nginx-tmp"
   sed -e "s|@USER@|$user|" -e "s|@RUN@|$DIR/nginx|g" -e "s|@LISTEN@|127.0.0.1:$HTTP_PORT|" \
-      -e "s|@SOCKET@|$DIR/run/hqr.sock|" -e "s|@HTML@|$ROOT/nginx/html|" -e "s|@CONF@|$ROOT/nginx|g" \
+      -e "s|@SOCKET@|$DIR/run/hqr.sock|" -e "s|@HTML@|$ROOT/nginx/html|" -e "s|@DOCS@|$BUILD/docs|" -e "s|@CONF@|$ROOT/nginx|g" \
       -e "s|@RATE@|${HQR_RATE:-200}|" -e "s|@BURST@|${HQR_BURST:-400}|" \
       -e "s|@ADMIN_ALLOW@|allow 127.0.0.1; allow ::1;|" \
       "$ROOT/nginx/nginx.conf.in" > "$DIR/nginx/nginx.conf"

@@ -42,6 +42,7 @@ const struct route routes[ROUTE__MAX] = {
 	[ROUTE_PAPER_REISSUE] = { "paper_reissue", "POST", "/api/v1/persons/{id}/paper-code/reissue", AUTH_CITIZEN,
 				  BODY_NONE, 0, NOFIELDS, h_paper_reissue },
 	[ROUTE_KEYS] = { "keys", "GET", "/api/v1/keys", AUTH_ANY, BODY_NONE, 0, NOFIELDS, h_keys },
+	[ROUTE_OPENAPI] = { "openapi", "GET", "/api/v1/openapi.json", AUTH_ANY, BODY_NONE, 0, NOFIELDS, h_openapi },
 	[ROUTE_SCANS] = { "scans", "POST", "/api/v1/scans", AUTH_SCANNER, BODY_JSON, 4096, NOFIELDS, h_scan },
 	[ROUTE_SCANS_BATCH] = { "scans_batch", "POST", "/api/v1/scans/batch", AUTH_INTEGRATOR, BODY_JSON, 1024 * 1024,
 				NOFIELDS, h_scans_batch },

@@ -24,6 +24,7 @@ enum route_id {
 	ROUTE_PAPER_PNG,
 	ROUTE_PAPER_REISSUE,
 	ROUTE_KEYS,
+	ROUTE_OPENAPI,
 	ROUTE_SCANS,
 	ROUTE_SCANS_BATCH,
 	ROUTE_ADMIN_CHECKPOINT_CREATE,
@@ -80,6 +81,7 @@ enum err h_code_png(struct call *c);
 enum err h_paper_png(struct call *c);
 enum err h_paper_reissue(struct call *c);
 enum err h_keys(struct call *c);
+enum err h_openapi(struct call *c);
 enum err h_scan(struct call *c);
 enum err h_scans_batch(struct call *c);
 enum err h_admin_checkpoint_create(struct call *c);

@@ -29,5 +29,7 @@ int ctl_seed_demo(struct ctl *ctl, int argc, char **argv);
 int ctl_place_code(struct ctl *ctl, int argc, char **argv);
 int ctl_backup(struct ctl *ctl, int argc, char **argv);
 int ctl_restore(struct ctl *ctl, int argc, char **argv);
+/* Needs no configuration: run before it is read. */
+int ctl_sign_request(int argc, char **argv);
 
 #endif

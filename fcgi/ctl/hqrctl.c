@@ -41,6 +41,8 @@ static void usage(void)
 	fprintf(stderr, "usage: hqrctl [-c CONFIG] VERB [ARGS]\n  CONFIG defaults to var/hqr.conf\nverbs:\n");
 	for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
 		fprintf(stderr, "  %s\n", verbs[i].help);
+	fprintf(stderr, "  sign-request --key KEY_ID --secret-file F METHOD PATH [BODY_FILE]   an integrator's "
+			"X-HQR-* headers (no CONFIG needed)\n");
 }
 
 int main(int argc, char **argv)
@@ -60,6 +62,9 @@ int main(int argc, char **argv)
 		usage();
 		return 2;
 	}
+	/* An integrator signs its requests on its own machine, without the service's config. */
+	if (strcmp(argv[i], "sign-request") == 0)
+		return ctl_sign_request(argc - i - 1, argv + i + 1);
 	log_setup(LOG_WARN, "hqrctl");
 	struct conf conf = { 0 };
 	char err[512];

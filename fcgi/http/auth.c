@@ -61,6 +61,18 @@ int auth_canonical(const char *method, const char *uri, const char *ts, const ch
 	return n < 0 || (size_t)n >= max ? -1 : n;
 }
 
+int auth_signature(const void *secret, size_t slen, const char *method, const char *uri, const char *ts,
+		   const char *nonce, const void *body, size_t len, char hex[65])
+{
+	char canon[4096];
+	uint8_t mac[32];
+	if (auth_canonical(method, uri, ts, nonce, body, len, canon, sizeof canon) < 0)
+		return -1;
+	crypto_hmac_sha256(secret, slen, canon, strlen(canon), mac);
+	crypto_hex(mac, 32, hex);
+	return 0;
+}
+
 static int token_chars(const char *s, size_t min, size_t max)
 {
 	size_t n = strlen(s);
@@ -95,13 +107,11 @@ enum err auth_integrator(struct call *c)
 		log_error("an integrator secret does not decrypt");
 		return ERR_INTERNAL;
 	}
-	char canon[4096], want[65];
-	uint8_t mac[32];
-	if (auth_canonical(c->method, uri, ts, nonce, c->body, c->body_len, canon, sizeof canon) < 0)
-		return ERR_UNAUTHENTICATED;
-	crypto_hmac_sha256(secret, (size_t)sn, canon, strlen(canon), mac);
+	char want[65];
+	int bad = auth_signature(secret, (size_t)sn, c->method, uri, ts, nonce, c->body, c->body_len, want);
 	memset(secret, 0, sizeof secret);
-	crypto_hex(mac, 32, want);
+	if (bad)
+		return ERR_UNAUTHENTICATED;
 	char given[65];
 	for (int i = 0; i < 64; i++)
 		given[i] = (char)((sig[i] >= 'A' && sig[i] <= 'F') ? sig[i] - 'A' + 'a' : sig[i]);

@@ -39,5 +39,10 @@ int auth_role_from_word(const char *w);
 /* The canonical text an integrator signs (pure): METHOD \n PATH?QUERY \n TS \n NONCE \n hex(sha256(body)). */
 int auth_canonical(const char *method, const char *uri, const char *ts, const char *nonce, const void *body,
 		   size_t len, char *out, size_t max);
+/* The signature of a request (pure): lowercase hex HMAC-SHA256 under the secret's bytes of its
+ * canonical text, into hex[65]. The service checks with it and `hqrctl sign-request` signs with it.
+ * Returns 0, or -1 when the path is too long to sign. */
+int auth_signature(const void *secret, size_t slen, const char *method, const char *uri, const char *ts,
+		   const char *nonce, const void *body, size_t len, char hex[65]);
 
 #endif

@@ -59,7 +59,7 @@ void resp_error(struct call *c, enum err e, const char *message)
 	const char *copy = text != NULL ? arena_strdup(c->arena, text) : NULL;
 	cJSON_free(text);
 	if (copy == NULL)
-		copy = "{\"error\":{\"code\":\"INTERNAL\",\"message\":\"internal error\"}}";
+		copy = "{\"error\":{\"code\":\"INTERNAL\",\"message\":\"internal error\"},\"request_id\":\"\"}";
 	resp_raw(c, ei->status, "application/json; charset=utf-8", copy, strlen(copy));
 	if (ei->status == 503)
 		resp_header(c, "Retry-After", "1");

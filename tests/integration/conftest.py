@@ -16,11 +16,18 @@ import os
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
+import threading
 import time
+import traceback
+import urllib.parse
 
 import pytest
 import requests
+import requests.adapters
+
+import contract as contract_mod
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CLUSTER = os.environ.get("HQR_CLUSTER") == "1"
@@ -115,6 +122,7 @@ class Stack:
         self.db_cnf = env["DB_CNF"]
         self.app_log = env["APP_LOG"]
         self.base = f"http://127.0.0.1:{self.http_port}"
+        CONTRACT_HOSTS.add(f"127.0.0.1:{self.http_port}")
 
     # --- helpers ------------------------------------------------------------------------
     def url(self, path):
@@ -131,7 +139,10 @@ class Stack:
                 conn.putheader("Content-Length", str(len(body)))
             conn.endheaders(body)
             r = conn.getresponse()
-            return RawResponse(r.status, r.headers, r.read())
+            out = RawResponse(r.status, r.headers, r.read())
+            contract_seen(method, f"http://127.0.0.1:{self.http_port}{target}", out.status_code,
+                          out.headers.get("Content-Type"), out.content)
+            return out
         finally:
             conn.close()
 
@@ -333,3 +344,75 @@ def all_logs(stack):
 def http():
     with requests.Session() as s:
         yield s
+
+
+# --- the contract: every JSON answer the suite receives is held to openapi.json ------------------
+# Answers of the stacks' nginx (requests and Stack.raw alike) are judged by contract.py as they
+# arrive; the problems found during a test (and its fixtures' set-up) fail it, each naming the
+# route, the status, the field and the place in openapi.json to fix.
+CONTRACT = contract_mod.Contract()
+CONTRACT_HOSTS = set()
+_contract_lock = threading.Lock()
+_contract_problems = []
+
+
+def _caller():
+    """file:line of the suite's code that made the request (the test, then the helper)."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    frames = [f"{os.path.basename(fr.filename)}:{fr.lineno}" for fr in traceback.extract_stack()[:-2]
+              if os.path.abspath(fr.filename).startswith(here)
+              and os.path.basename(fr.filename) not in ("conftest.py", "contract.py")]
+    return " > ".join(frames[-3:]) or "?"
+
+
+def contract_seen(method, url, status, content_type, body):
+    u = urllib.parse.urlsplit(url)
+    if u.netloc not in CONTRACT_HOSTS:
+        return
+    found = CONTRACT.check(method, u.path, status, content_type, body or b"")
+    if found:
+        with _contract_lock:
+            _contract_problems.extend(f"{p}\n    (request made at {_caller()})" for p in found)
+
+
+_send = requests.adapters.HTTPAdapter.send
+
+
+def _send_checked(self, request, *args, **kwargs):
+    r = _send(self, request, *args, **kwargs)
+    contract_seen(request.method, request.url, r.status_code, r.headers.get("Content-Type"), r.content)
+    return r
+
+
+requests.adapters.HTTPAdapter.send = _send_checked
+
+
+def pytest_runtest_setup(item):
+    with _contract_lock:
+        _contract_problems.clear()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item):
+    outcome = yield
+    with _contract_lock:
+        found = list(_contract_problems)
+        _contract_problems.clear()
+    if not found:
+        return
+    text = "answers that openapi.json does not describe:\n  " + "\n  ".join(found)
+    if outcome.excinfo is None:
+        pytest.fail(text, pytrace=False)
+    sys.stderr.write(text + "\n")
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Which operations of openapi.json no answer of this run was judged against (their schemas
+    went unchecked: a route with no test)."""
+    if not CONTRACT.seen:
+        return
+    seen = {(m, t) for m, t, _ in CONTRACT.seen}
+    unseen = sorted(f"{m} {t}" for m, t, _ in CONTRACT.operations() if (m, t) not in seen)
+    total = len(list(CONTRACT.operations()))
+    terminalreporter.write_line(f"contract: answers of {total - len(unseen)} of {total} operations of "
+                                f"openapi.json were validated" + (f"; none of {', '.join(unseen)}" if unseen else ""))

@@ -1,0 +1,323 @@
+"""openapi.json, the integrators' contract, held to the service: every route of the route table and
+nothing else, who may call each as the table says, the error words of the error table exactly, a
+clean lint, the document the service serves, the reference page in Chromium under its policy, and
+a request signed with `hqrctl sign-request` sent with curl as README shows. (conftest.py also
+validates every JSON answer of the whole suite against the document.)"""
+import hashlib
+import hmac
+import json
+import os
+import re
+import subprocess
+import time
+
+import contract
+import helpers as h
+from test_client import run_node
+
+ROOT = contract.ROOT
+CITIZEN = [{"sessionCookie": []}, {"miniProgramBearer": []}]
+CONTRACT = contract.Contract()
+INTEGRATOR = {"integratorKey": [], "integratorTimestamp": [], "integratorNonce": [], "integratorSignature": []}
+
+
+def ops():
+    return {(m, t): op for m, t, op in CONTRACT.operations()}
+
+
+def test_every_route_of_the_table_is_in_the_document_and_nothing_else():
+    table = {(r["method"], r["pattern"]): r for r in contract.routes()}
+    doc = ops()
+    missing = sorted(f"{m} {p} ({table[(m, p)]['name']})" for m, p in set(table) - set(doc))
+    extra = sorted(f"{m} {p}" for m, p in set(doc) - set(table))
+    assert not missing, ("routes of fcgi/api/routes.c missing from openapi.json (add each under paths, "
+                         f"operationId = the route's name): {missing}")
+    assert not extra, f"operations of openapi.json that fcgi/api/routes.c does not have: {extra}"
+    wrong = sorted(f"{m} {p}: operationId {doc[(m, p)].get('operationId')!r}, route name {r['name']!r}"
+                   for (m, p), r in table.items() if doc[(m, p)].get("operationId") != r["name"])
+    assert not wrong, f"each operationId is its route's name in routes.c: {wrong}"
+
+
+def expected_security(r):
+    auth = r["auth"]
+    if auth in ("AUTH_ANY", "AUTH_LOOPBACK"):
+        return []
+    if auth in ("AUTH_CITIZEN", "AUTH_HOLDER"):
+        return CITIZEN
+    if auth == "AUTH_SCANNER":
+        return [{"deviceBearer": []}, INTEGRATOR]
+    if auth == "AUTH_INTEGRATOR":
+        return [INTEGRATOR]
+    if auth == "AUTH_ADMIN":
+        return [{"staffBearer": r["roles"]}]
+    raise AssertionError(f"{r['name']}: an auth kind the test does not know: {auth}")
+
+
+def test_who_may_call_each_operation_is_as_the_route_table_says():
+    doc = ops()
+    wrong = []
+    for r in contract.routes():
+        op = doc[(r["method"], r["pattern"])]
+        got = [{k: sorted(v) for k, v in req.items()} for req in op.get("security", [None])]
+        if got != expected_security(r):
+            wrong.append(f"{r['method']} {r['pattern']} ({r['auth']} {r['roles']}): security {got}, "
+                         f"expected {expected_security(r)}")
+    assert not wrong, "\n".join(wrong)
+    schemes = CONTRACT.doc["components"]["securitySchemes"]
+    assert schemes["sessionCookie"] == {**schemes["sessionCookie"], "type": "apiKey", "in": "cookie",
+                                        "name": "hqr_session"}
+    for name, header in (("integratorKey", "X-HQR-Key"), ("integratorTimestamp", "X-HQR-Timestamp"),
+                         ("integratorNonce", "X-HQR-Nonce"), ("integratorSignature", "X-HQR-Signature")):
+        assert (schemes[name]["in"], schemes[name]["name"]) == ("header", header)
+    for role in ("officer", "investigator", "operator"):
+        assert f"`{role}`" in schemes["staffBearer"]["description"], role
+
+
+def test_request_bodies_are_the_route_tables_kinds_and_limits():
+    doc = ops()
+    wrong = []
+    kinds = {"BODY_JSON": ["application/json"], "BODY_OPTIONAL_JSON": ["application/json"],
+             "BODY_MULTIPART": ["multipart/form-data"], "BODY_RAW": None, "BODY_XML": None}
+    for r in contract.routes():
+        op = doc[(r["method"], r["pattern"])]
+        body = CONTRACT.deref(op.get("requestBody"))
+        where = f"{r['method']} {r['pattern']} ({r['body']}, {r['limit']} bytes)"
+        if r["body"] == "BODY_NONE":
+            if body is not None:
+                wrong.append(f"{where}: takes no body, the document has one")
+            continue
+        if body is None:
+            wrong.append(f"{where}: the document has no requestBody")
+            continue
+        want = kinds[r["body"]]
+        if want is not None and sorted(body["content"]) != want:
+            wrong.append(f"{where}: content {sorted(body['content'])}, expected {want}")
+        if body.get("required", False) != (r["body"] != "BODY_OPTIONAL_JSON"):
+            wrong.append(f"{where}: required is {body.get('required', False)}")
+        if f"At most {r['limit']} bytes" not in body.get("description", ""):
+            wrong.append(f"{where}: its description must say 'At most {r['limit']} bytes'")
+        # Every status a body route can answer before its handler runs (a raw body takes any type).
+        for st in ("411", "413") + (("415",) if r["body"] != "BODY_RAW" else ()):
+            if st not in op["responses"]:
+                wrong.append(f"{where}: no {st} answer")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_the_error_enum_is_the_error_tables_words_exactly():
+    words = contract.error_words()
+    schemas = CONTRACT.doc["components"]["schemas"]
+    enum = schemas["ErrorCode"]["enum"]
+    assert len(enum) == len(set(enum)), "ErrorCode has a word twice"
+    assert sorted(set(words) - set(enum)) == [], "words of fcgi/http/err.c missing from ErrorCode"
+    assert sorted(set(enum) - set(words)) == [], "words in ErrorCode that fcgi/http/err.c does not produce"
+    # Each status's answer names exactly the words of that status (405 only in ErrorCode: it is the
+    # answer of a method a path does not take, no operation's).
+    by_status = {}
+    for w, st in words.items():
+        by_status.setdefault(st, set()).add(w)
+    for st, ws in sorted(by_status.items()):
+        name = f"Error{st}"
+        if st == 405:
+            assert name not in schemas
+            continue
+        assert name in schemas, f"no schema {name} for the words {sorted(ws)}"
+        got = set(schemas[name]["properties"]["error"]["properties"]["code"]["enum"])
+        assert got == ws, f"{name}: {sorted(got)}, err.c has {sorted(ws)}"
+    extra = sorted(k for k in schemas if re.fullmatch(r"Error\d{3}", k) and int(k[5:]) not in by_status)
+    assert extra == [], f"error schemas of statuses err.c does not answer: {extra}"
+    # nginx answers some errors itself, in the same shape and with words of the same table.
+    with open(os.path.join(ROOT, "nginx", "nginx.conf.in"), encoding="utf-8") as f:
+        nginx_words = set(re.findall(r'\{"error":\{"code":"([A-Z_]+)"', f.read()))
+    assert nginx_words and nginx_words <= set(words), sorted(nginx_words - set(words))
+
+
+def test_every_operation_answers_with_documented_responses():
+    wrong = []
+    for m, t, op in CONTRACT.operations():
+        codes = sorted(op["responses"])
+        if not any(c[0] in "23" for c in codes):
+            wrong.append(f"{m} {t}: no 2XX or 3XX answer")
+        for c, resp in op["responses"].items():
+            resp = CONTRACT.deref(resp)
+            if c[0] in "45" and "application/json" not in resp.get("content", {}):
+                wrong.append(f"{m} {t} {c}: an error answer without the JSON error shape")
+            if "X-Request-Id" not in resp.get("headers", {}):
+                wrong.append(f"{m} {t} {c}: X-Request-Id not documented")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_the_checker_names_the_route_status_and_field_that_broke():
+    """What conftest.py's hook reports when an answer and the document disagree."""
+    bad = CONTRACT.check("POST", "/api/v1/scans", 200, "application/json; charset=utf-8",
+                         json.dumps({"scan_id": 7, "verdict": "allow", "reasons": [], "color": "green",
+                                     "person": None, "checks": [], "server_time": "2026-12-07T03:04:05Z"}).encode())
+    assert len(bad) == 1, bad
+    assert "POST /api/v1/scans (operationId scans) answered 200" in bad[0], bad
+    assert "at $.scan_id: 7 is not of type 'string'" in bad[0], bad
+    bad = CONTRACT.check("GET", "/api/v1/persons/q1w2e3r4t5y6u7i8o9p0aA/code", 409, "application/json", b"{}")
+    assert "answered 409, a status the document does not list" in bad[0], bad
+    assert "#/paths/~1api~1v1~1persons~1{id}~1code/get/responses" in bad[0], bad
+    bad = CONTRACT.check("GET", "/api/v1/keys", 401, "application/json",
+                         b'{"error":{"code":"NOT_FOUND","message":"x"},"request_id":"r"}')
+    assert "answered 401, a status the document does not list" in bad[0], bad
+    bad = CONTRACT.check("POST", "/api/v1/scans", 401, "application/json",
+                         b'{"error":{"code":"NOT_FOUND","message":"x"},"request_id":"r"}')
+    assert "at $.error.code: 'NOT_FOUND' is not one of" in bad[0], bad
+    bad = CONTRACT.check("GET", "/api/v1/nowhere/x", 200, "application/json", b'{"place":{}}')
+    assert "the document has no GET /api/v1/nowhere/x" in bad[0], bad
+    bad = CONTRACT.check("GET", "/api/v1/persons/q1w2e3r4t5y6u7i8o9p0aA/code.png", 200, "text/html", b"<p>")
+    assert "Content-Type text/html, which the document does not give" in bad[0], bad
+    assert CONTRACT.check("GET", "/api/v1/no-such-route", 404, "application/json",
+                          b'{"error":{"code":"NOT_FOUND","message":"no such resource"},"request_id":"r"}') == []
+    assert CONTRACT.check("GET", "/index.html", 200, "text/html", b"<html>") == []
+
+
+def test_the_document_passes_redocly_lint():
+    p = subprocess.run([os.path.join(ROOT, "tests", "contract", "node_modules", ".bin", "redocly"), "lint",
+                        "--config", os.path.join(ROOT, "tests", "contract", "redocly.yaml"),
+                        os.path.join(ROOT, "openapi.json")],
+                       env=dict(os.environ, REDOCLY_TELEMETRY="off", REDOCLY_SUPPRESS_UPDATE_NOTICE="true"),
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=300)
+    assert p.returncode == 0, p.stdout[-5000:]
+    assert "Your API description is valid" in p.stdout, p.stdout[-5000:]
+    assert "warning" not in p.stdout.lower(), p.stdout[-5000:]
+
+
+def test_the_service_serves_the_document_it_was_built_with(stack, http):
+    r = http.get(stack.url("/api/v1/openapi.json"), timeout=10)
+    assert r.status_code == 200, r.text[:500]
+    assert r.headers["Content-Type"] == "application/json; charset=utf-8"
+    with open(contract.DOC, "rb") as f:
+        assert r.content == f.read(), "the served document is not the repository's openapi.json (rebuild)"
+    assert r.json()["openapi"] == "3.1.0"
+
+
+def test_the_reference_page_renders_in_chromium_under_its_policy(stack):
+    out = run_node("docs.mjs", BASE=stack.base)
+    assert out["title"].startswith("Health QR code service"), out
+    assert out["hits"] >= 1, out
+    # One method badge per operation at least (the page lists them all).
+    assert out["operations"] >= len(list(CONTRACT.operations())), out
+
+
+# --- signing with hqrctl sign-request, sending with curl (README, "Integrators") ----------------
+
+def sign(stack, key, secret_file, method, path, body_file=None, *extra):
+    args = ["sign-request", "--key", key, "--secret-file", str(secret_file), *extra, method, path]
+    if body_file is not None:
+        args.append(str(body_file))
+    p = stack.run_bin("hqrctl", *args)  # no -c: an integrator has no service config
+    assert p.returncode == 0, p.stderr
+    lines = p.stdout.strip().splitlines()
+    assert [ln.split(":", 1)[0] for ln in lines] == ["X-HQR-Key", "X-HQR-Timestamp", "X-HQR-Nonce",
+                                                      "X-HQR-Signature"], p.stdout
+    return p.stdout
+
+
+def curl(stack, method, path, headers_file, body_file=None):
+    """The request as README's curl line sends it; returns (status, content type, body)."""
+    cmd = ["curl", "-s", "-X", method, stack.url(path), "-H", "Content-Type: application/json",
+           "-H", f"@{headers_file}", "-o", "-", "-w", "\n%{http_code} %{content_type}"]
+    if body_file is not None:
+        cmd += ["--data-binary", f"@{body_file}"]
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=30)
+    assert p.returncode == 0, p.stderr
+    body, _, tail = p.stdout.rpartition(b"\n")
+    status, _, ctype = tail.decode().partition(" ")
+    # curl's answers are held to the document as well.
+    assert CONTRACT.check(method, path, int(status), ctype, body) == []
+    return int(status), body
+
+
+def integrator(stack, *checkpoints):
+    args = ["integrator", "add", "--name", h.unique("integ")]
+    for cp in checkpoints:
+        args += ["--checkpoint", str(cp)]
+    p = h.hqrctl(stack, *args)
+    key = re.search(r"^key_id: (\S+)$", p.stdout, re.M).group(1)
+    return key, h.last_line(p)
+
+
+def test_a_request_signed_by_hqrctl_sign_request_is_accepted_and_a_tampered_one_refused(stack, tmp_path):
+    cp = h.checkpoint(stack, kind="transport", type_="bus")
+    key, secret = integrator(stack, cp)
+    (tmp_path / "secret.txt").write_text(secret + "\n")  # as saved from integrator add's last line
+    s, pid = h.new_person(stack)
+    scan = {"qr": h.qr_text(s, stack, pid), "direction": "in", "temperature": 36.5, "checkpoint_id": cp}
+    (tmp_path / "scan.json").write_text(json.dumps(scan))
+    (tmp_path / "headers.txt").write_text(
+        sign(stack, key, tmp_path / "secret.txt", "POST", "/api/v1/scans", tmp_path / "scan.json"))
+    status, body = curl(stack, "POST", "/api/v1/scans", tmp_path / "headers.txt", tmp_path / "scan.json")
+    assert status == 200, body
+    answer = json.loads(body)
+    assert (answer["verdict"], answer["color"]) == ("allow", "green"), answer
+    assert stack.sql(f"SELECT checkpoint_id FROM scans WHERE id = {int(answer['scan_id'])}") == [[str(cp)]]
+    # The same headers again: the nonce was used.
+    status, body = curl(stack, "POST", "/api/v1/scans", tmp_path / "headers.txt", tmp_path / "scan.json")
+    assert (status, json.loads(body)["error"]["code"]) == (401, "NONCE_REUSED"), body
+    # Fresh headers for the body, another body sent: the signature does not verify.
+    (tmp_path / "headers.txt").write_text(
+        sign(stack, key, tmp_path / "secret.txt", "POST", "/api/v1/scans", tmp_path / "scan.json"))
+    (tmp_path / "tampered.json").write_text(json.dumps({**scan, "temperature": 36.6}))
+    status, body = curl(stack, "POST", "/api/v1/scans", tmp_path / "headers.txt", tmp_path / "tampered.json")
+    assert (status, json.loads(body)["error"]["code"]) == (403, "SIGNATURE_INVALID"), body
+    # Signed for another path, or too long ago: refused too.
+    (tmp_path / "headers.txt").write_text(
+        sign(stack, key, tmp_path / "secret.txt", "POST", "/api/v1/scans/batch", tmp_path / "scan.json"))
+    status, body = curl(stack, "POST", "/api/v1/scans", tmp_path / "headers.txt", tmp_path / "scan.json")
+    assert (status, json.loads(body)["error"]["code"]) == (403, "SIGNATURE_INVALID"), body
+    (tmp_path / "headers.txt").write_text(
+        sign(stack, key, tmp_path / "secret.txt", "POST", "/api/v1/scans", tmp_path / "scan.json",
+             "--timestamp", str(int(time.time()) - 600)))
+    status, body = curl(stack, "POST", "/api/v1/scans", tmp_path / "headers.txt", tmp_path / "scan.json")
+    assert (status, json.loads(body)["error"]["code"]) == (401, "SIGNATURE_EXPIRED"), body
+    # Nothing refused was recorded: the one scan of this checkpoint is the accepted one.
+    assert stack.sql(f"SELECT COUNT(*) FROM scans WHERE checkpoint_id = {cp}") == [["1"]]
+
+
+def test_sign_request_signs_as_the_service_checks(stack, tmp_path):
+    """The exact signature for fixed inputs: METHOD, path with query, timestamp, nonce, body hash."""
+    (tmp_path / "secret").write_text("a" * 64)
+    (tmp_path / "body").write_bytes(b'{"scans":[]}')
+    out = sign(stack, "ik_0123456789abcdef", tmp_path / "secret", "POST", "/api/v1/scans/batch?x=1",
+               tmp_path / "body", "--timestamp", "1700000000", "--nonce", "n0nce-abc")
+    canon = "POST\n/api/v1/scans/batch?x=1\n1700000000\nn0nce-abc\n" + hashlib.sha256(b'{"scans":[]}').hexdigest()
+    want = hmac.new(b"a" * 64, canon.encode(), hashlib.sha256).hexdigest()
+    assert out == (f"X-HQR-Key: ik_0123456789abcdef\nX-HQR-Timestamp: 1700000000\nX-HQR-Nonce: n0nce-abc\n"
+                   f"X-HQR-Signature: {want}\n")
+    # No body file: the empty body's hash.
+    out = sign(stack, "ik_0123456789abcdef", tmp_path / "secret", "GET", "/api/v1/keys", None,
+               "--timestamp", "1700000000", "--nonce", "n0nce-abc")
+    canon = "GET\n/api/v1/keys\n1700000000\nn0nce-abc\n" + hashlib.sha256(b"").hexdigest()
+    assert hmac.new(b"a" * 64, canon.encode(), hashlib.sha256).hexdigest() in out
+    # Bad input is refused with a word on stderr, not signed.
+    for args in (["--key", "short", "--secret-file", str(tmp_path / "secret"), "POST", "/x"],
+                 ["--key", "ik_0123456789abcdef", "--secret-file", str(tmp_path / "none"), "POST", "/x"],
+                 ["--key", "ik_0123456789abcdef", "--secret-file", str(tmp_path / "secret"), "POST", "x"],
+                 ["--key", "ik_0123456789abcdef", "--secret-file", str(tmp_path / "secret"), "POST"]):
+        p = stack.run_bin("hqrctl", "sign-request", *args)
+        assert p.returncode != 0 and p.stdout == "" and p.stderr, (args, p.stdout, p.stderr)
+
+
+def test_an_offline_batch_signed_by_hqrctl_is_recorded_once(stack, tmp_path):
+    cp = h.checkpoint(stack, kind="transport", type_="coach")
+    key, secret = integrator(stack, cp)
+    (tmp_path / "secret.txt").write_text(secret + "\n")
+    s, pid = h.new_person(stack)
+    now = int(time.time())
+    batch = {"scans": [
+        {"client_id": "bus-7:0001", "scanned_at": now - 5, "qr": h.qr_text(s, stack, pid), "direction": "in",
+         "temperature": 36.4, "checkpoint_id": cp},
+        {"client_id": "bus-7:0002", "scanned_at": now - 2, "qr": "HQR1:NOT-A-CODE", "direction": "in",
+         "temperature": 36.4, "checkpoint_id": cp},
+    ]}
+    (tmp_path / "batch.json").write_text(json.dumps(batch))
+    for attempt in ("recorded", "duplicate"):
+        (tmp_path / "headers.txt").write_text(
+            sign(stack, key, tmp_path / "secret.txt", "POST", "/api/v1/scans/batch", tmp_path / "batch.json"))
+        status, body = curl(stack, "POST", "/api/v1/scans/batch", tmp_path / "headers.txt", tmp_path / "batch.json")
+        assert status == 200, body
+        results = json.loads(body)["results"]
+        assert [r["status"] for r in results] == [attempt, attempt], results
+        assert [r["result"]["verdict"] for r in results] == ["allow", "deny"], results
+    assert stack.sql(f"SELECT COUNT(*) FROM scans WHERE checkpoint_id = {cp}") == [["2"]]
