@@ -851,7 +851,9 @@ def test_menu_create_timeout_is_not_retried(stack):
             elapsed = time.monotonic() - t0
             assert p.returncode == 1, (p.stdout, p.stderr)
             assert "TIMEOUT" in p.stderr, p.stderr
-            assert elapsed < 4.5, elapsed
+            # One 3 s timeout, not two: a retry alone would take 6 s. (The call count below is the
+            # exact check; the bound leaves hqrctl's own start under ASan on a loaded machine room.)
+            assert elapsed < 5.9, elapsed
             assert calls(stack)["/cgi-bin/menu/create"] == 2   # the earlier one and a single try
         finally:
             time.sleep(max(0.0, 3.9 - (time.monotonic() - t0)))
