@@ -5,6 +5,7 @@
 #include "codes.h"
 #include "conf.h"
 #include "crypto.h"
+#include "jsontext.h"
 #include "keys.h"
 #include "log.h"
 #include "persons.h"
@@ -206,6 +207,12 @@ static const char *text_item(const cJSON *o, const char *name)
 	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
+/* Whether the request body's member name held an escaped NUL (jsontext.h). */
+static int body_nul(const struct call *c, const char *name)
+{
+	return c->body != NULL && jsontext_nul_in(c->body, c->body_len, name);
+}
+
 /* Whether s is a person's public id: PUBLIC_ID_LEN characters of base64url. */
 static int public_id_ok(const char *s)
 {
@@ -219,8 +226,12 @@ static int checkin_parse(struct call *c, struct checkin_in *in)
 {
 	memset(in, 0, sizeof *in);
 	const cJSON *root = c->json;
+	/* The parser ends a string at an escaped NUL: such a field would be read cut short. */
+	int nul_persons = body_nul(c, "persons"), nul_dir = body_nul(c, "direction"), nul_vis = body_nul(c, "visitor");
 	const cJSON *ps = cJSON_GetObjectItemCaseSensitive(root, "persons");
-	if (!cJSON_IsArray(ps) || cJSON_GetArraySize(ps) == 0) {
+	if (nul_persons) {
+		call_field_error(c, "persons", "INVALID_CHARACTERS");
+	} else if (!cJSON_IsArray(ps) || cJSON_GetArraySize(ps) == 0) {
 		call_field_error(c, "persons", ps == NULL ? "REQUIRED" : "NOT_A_LIST");
 	} else if (cJSON_GetArraySize(ps) > CHECKIN_PERSONS_MAX) {
 		call_field_error(c, "persons", "TOO_MANY");
@@ -246,12 +257,14 @@ static int checkin_parse(struct call *c, struct checkin_in *in)
 		}
 	}
 	const char *dir = text_item(root, "direction");
-	in->dir = dir != NULL ? verdict_direction_from_word(dir, strlen(dir)) : VERDICT_DIR__MAX;
+	in->dir = dir != NULL && !nul_dir ? verdict_direction_from_word(dir, strlen(dir)) : VERDICT_DIR__MAX;
 	if (in->dir == VERDICT_DIR__MAX)
-		call_field_error(c, "direction", dir == NULL ? "REQUIRED" : "NOT_ALLOWED");
+		call_field_error(c, "direction", nul_dir ? "INVALID_CHARACTERS" : dir == NULL ? "REQUIRED" : "NOT_ALLOWED");
 	/* A visitor's registration, as the scanner page takes it (h_scans.c). */
 	const cJSON *vis = cJSON_GetObjectItemCaseSensitive(root, "visitor");
-	if (vis != NULL && !cJSON_IsNull(vis)) {
+	if (nul_vis) {
+		call_field_error(c, "visitor", "INVALID_CHARACTERS");
+	} else if (vis != NULL && !cJSON_IsNull(vis)) {
 		const char *purpose = text_item(vis, "purpose"), *host = text_item(vis, "host");
 		const char *addr = text_item(vis, "address");
 		long pl = purpose != NULL ? utf8_check_text(purpose, strlen(purpose)) : -1;
@@ -646,7 +659,7 @@ static const char *label_check(const struct call *c, const char *label, size_t n
 		return "TOO_LONG";
 	long cps = utf8_check_text(label, n);
 	/* cJSON ends a string at an escaped NUL: the text would be cut short, not refused. */
-	if (cps < 0 || (c->body != NULL && strstr(c->body, "\\u0000") != NULL) ||
+	if (cps < 0 || body_nul(c, "label") ||
 	    (n > 0 && (label[0] == ' ' || label[n - 1] == ' ')))
 		return "INVALID_CHARACTERS";
 	return cps > LABEL_MAX_CP ? "TOO_LONG" : NULL;

@@ -165,6 +165,15 @@ def test_bad_place_code_requests_are_clear_errors(stack, operator):
         r = requests.post(stack.url(url), json={"label": label}, headers=bearer(operator), timeout=10)
         assert r.status_code == 422, (label, r.text)
         assert r.json()["error"]["fields"] == [{"field": "label", "code": code}], r.text
+    # An escaped NUL elsewhere in the body is no reason to refuse the label; one in the label's key
+    # (the parser reads "label\u0000x" as "label") is.
+    r = requests.post(stack.url(url), data='{"label":"东门","note":"a\\u0000b"}'.encode(),
+                      headers={**bearer(operator), "Content-Type": "application/json"}, timeout=10)
+    assert r.status_code == 201 and r.json()["label"] == "东门", r.text
+    r = requests.post(stack.url(url), data='{"label\\u0000x":"东门"}'.encode(),
+                      headers={**bearer(operator), "Content-Type": "application/json"}, timeout=10)
+    assert r.status_code == 422 and r.json()["error"]["fields"] == [{"field": "label", "code": "INVALID_CHARACTERS"}], \
+        r.text
     r = requests.post(stack.url("/api/v1/admin/checkpoints/999999999/place-codes"), json={"label": "x"},
                       headers=bearer(operator), timeout=10)
     assert r.status_code == 404, r.text
@@ -472,6 +481,11 @@ def test_bad_check_in_bodies_are_422_with_every_field(stack, taxi):
          {("persons[1]", "NOT_A_PERSON_ID"), ("persons[2]", "NOT_A_PERSON_ID")}),
         ({"persons": [me] * 17, "direction": "in"}, {("persons", "TOO_MANY")}),
         ({"persons": [me], "direction": "in", "visitor": "yes"}, {("visitor", "VISITOR_REGISTRATION_INVALID")}),
+        # An escaped NUL would cut a string short (an id with a tail, "in" and more): refused.
+        ({"persons": [me + "\u0000tail"], "direction": "in"}, {("persons", "INVALID_CHARACTERS")}),
+        ({"persons": [me], "direction": "in\u0000out"}, {("direction", "INVALID_CHARACTERS")}),
+        ({"persons": [me], "direction": "in", "visitor": {"purpose": "探亲\u0000", "host": "王五"}},
+         {("visitor", "INVALID_CHARACTERS")}),
     ]
     for body, want in cases:
         r = s.post(stack.url(f"/api/v1/places/{taxi['token']}/checkins"), json=body, timeout=10)
