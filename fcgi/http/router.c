@@ -308,8 +308,15 @@ enum err router_dispatch(struct call *c)
 		c->audited = 1;
 		if (auth_audit(c, c->route->name, audit_target(c)) != DB_OK) {
 			drop_answer(c);
-			return ERR_UNAVAILABLE;
+			e = ERR_UNAVAILABLE;
 		}
+	}
+	/* A transaction a route left open is a defect: its writes were never committed (answering
+	 * them as done would lose them) and the connection would read an old snapshot afterwards. */
+	if (c->db != NULL && db_txn_left_open(c->db)) {
+		log_error("route %s left a transaction open: rolled back", c->route->name);
+		drop_answer(c);
+		return ERR_INTERNAL;
 	}
 	return e;
 }

@@ -523,6 +523,21 @@ void db_pin_rollback(struct db *db)
 	db_rollback(db);
 }
 
+int db_txn_left_open(struct db *db)
+{
+	unsigned int status = 0;
+	if (db->m == NULL || mariadb_get_infov(db->m, MARIADB_CONNECTION_SERVER_STATUS, &status) != 0 ||
+	    !(status & SERVER_STATUS_IN_TRANS)) {
+		db->in_txn = 0;
+		db->pinned = 0;
+		return 0;
+	}
+	mysql_rollback(db->m);
+	db->in_txn = 0;
+	db->pinned = 0;
+	return 1;
+}
+
 enum db_rc db_exec_text(struct db *db, const char *sql, char *err, size_t errlen)
 {
 	if (db_connect(db) != DB_OK) {

@@ -104,6 +104,10 @@ void db_rollback(struct db *db);
 enum db_rc db_pin_begin(struct db *db);
 enum db_rc db_pin_commit(struct db *db);
 void db_pin_rollback(struct db *db);
+/* Whether the connection is inside a transaction (the server's own word, so an explicit one that a
+ * caller left open counts); one left open is rolled back. For the end of a request or a group: a
+ * transaction left open there would hold its writes uncommitted and read an old snapshot. */
+int db_txn_left_open(struct db *db);
 
 /* Prepares, executes and closes one statement given as text (migrations only). */
 enum db_rc db_exec_text(struct db *db, const char *sql, char *err, size_t errlen);

@@ -356,6 +356,11 @@ static void run_group(struct ticket *first, struct scan_row *rows, struct scan_j
 		if (n > 0)
 			rc = nplace > 0 ? commit_claims(rows, n) : commit_group(rows, n);
 	}
+	/* Nothing here leaves a transaction open; if something did, its rows were not written. */
+	if (db_txn_left_open(cdb)) {
+		log_error("the scan committer left a transaction open: rolled back");
+		rc = DB_ERR;
+	}
 	for (struct ticket *t = first; t != NULL; t = t->next)
 		t->rc = rc;
 }

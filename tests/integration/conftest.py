@@ -272,6 +272,24 @@ def cluster_keys_distributed():
         _SESSION["stack"].sh("keys-sync", check=False)
 
 
+@pytest.fixture(scope="module", autouse=True)
+def no_transaction_left_open(request):
+    """After each test file: no request or scan group left a database transaction open (its writes
+    would have been answered as done and never committed; the router rolls it back and logs it)."""
+    s = _SESSION.get("stack")
+    start = os.path.getsize(s.app_log) if s is not None and os.path.exists(s.app_log) else 0
+    yield
+    s = _SESSION.get("stack")
+    if s is None or not os.path.exists(s.app_log):
+        return
+    with open(s.app_log, "rb") as f:
+        f.seek(start if _SESSION.get("log_checked") else 0)
+        left = [line for line in f.read().decode("utf-8", "replace").splitlines()
+                if "left a transaction open" in line]
+    _SESSION["log_checked"] = True
+    assert not left, f"{request.module.__name__}: " + "\n".join(left[:5])
+
+
 @pytest.fixture(scope="session")
 def stack():
     build = os.environ.get("HQR_BUILD", "build")
