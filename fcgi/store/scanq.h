@@ -47,7 +47,8 @@ struct scan_lookup {
 };
 
 /* A scan whose lookup, verdict and write the committer does for a whole group at once: a
- * device's (by its token's hash) or an integrator's (by its grant of the checkpoint). */
+ * device's (by its token's hash), an integrator's (by its grant of the checkpoint), or a
+ * resident's check-in at a place code (place, below). */
 struct scan_job {
 	uint8_t device_hash[32];
 	uint64_t integrator;        /* non-zero: an integrator's scan at checkpoint (device_hash unused) */
@@ -56,8 +57,7 @@ struct scan_job {
 	struct scan_lookup lk;      /* filled by the lookup */
 	/* Runs on the committer thread once lk is filled: the row to write, or NULL for none (an
 	 * unknown device, a refused request). Must not touch the database. NULL for a job whose
-	 * rows were decided already (a resident's check-in): it is not looked up, and its rows are
-	 * written with the group. */
+	 * rows were decided already: it is not looked up, and its rows are written with the group. */
 	const struct scan_row *(*decide)(struct scan_job *job);
 	void *arg;
 	const struct scan_row *rows; /* decide == NULL: 1..SCANQ_ROWS_MAX rows to write */
@@ -71,7 +71,6 @@ struct scan_job {
 	struct place_checkin *place;
 	uint64_t repeat_of[SCANQ_ROWS_MAX];
 };
-
 
 /* Starts the committer thread (with its own database connection); 0 or -1. */
 int scanq_start(const struct conf *c);
