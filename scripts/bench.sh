@@ -58,7 +58,9 @@ done
 read -r ready ready_p99 ready_bad < <(wrk_run "http://127.0.0.1:$HTTP_PORT/readyz")
 printf "%-34s %10s req/s  p99 %8s  ratio to FastCGI %s  non-2xx %s\n" "/readyz (one prepared SELECT)" "$ready" \
   "$ready_p99" "$(ratio "$ready" "$fcgi")" "$ready_bad"
+# BENCH_ONLY=WORD runs only the scripts whose name holds WORD (BENCH_ONLY=places: the check-ins).
 for f in tests/bench/*.sh; do
   [ -e "$f" ] || continue
+  case "$f" in *"${BENCH_ONLY:-}"*) ;; *) continue ;; esac
   FCGI_RPS=$fcgi DIR=$DIR HTTP_PORT=$HTTP_PORT SIM_PORT=$SIM_PORT CONN=$CONN DUR=$DUR bash "$f"
 done

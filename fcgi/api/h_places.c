@@ -5,6 +5,7 @@
 #include "codes.h"
 #include "conf.h"
 #include "crypto.h"
+#include "jsontext.h"
 #include "keys.h"
 #include "log.h"
 #include "persons.h"
@@ -25,9 +26,8 @@
 #include <string.h>
 #include <strings.h>
 
-#define CHECKIN_PERSONS_MAX SCANQ_ROWS_MAX /* persons in one check-in */
+#define CHECKIN_PERSONS_MAX PLACES_ASK_MAX /* persons in one check-in */
 #define CHECKINS_PER_MINUTE 20             /* check-in requests of one account in a minute */
-#define REPEAT_WINDOW_MS (5 * 60 * 1000)   /* the same person and place: the earlier answer */
 #define LABEL_MAX_CP 100
 #define DISPLAY_TOKEN_LEN 43
 #define LIST_DEFAULT 50
@@ -207,6 +207,12 @@ static const char *text_item(const cJSON *o, const char *name)
 	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
+/* Whether the request body's member name held an escaped NUL (jsontext.h). */
+static int body_nul(const struct call *c, const char *name)
+{
+	return c->body != NULL && jsontext_nul_in(c->body, c->body_len, name);
+}
+
 /* Whether s is a person's public id: PUBLIC_ID_LEN characters of base64url. */
 static int public_id_ok(const char *s)
 {
@@ -220,8 +226,12 @@ static int checkin_parse(struct call *c, struct checkin_in *in)
 {
 	memset(in, 0, sizeof *in);
 	const cJSON *root = c->json;
+	/* The parser ends a string at an escaped NUL: such a field would be read cut short. */
+	int nul_persons = body_nul(c, "persons"), nul_dir = body_nul(c, "direction"), nul_vis = body_nul(c, "visitor");
 	const cJSON *ps = cJSON_GetObjectItemCaseSensitive(root, "persons");
-	if (!cJSON_IsArray(ps) || cJSON_GetArraySize(ps) == 0) {
+	if (nul_persons) {
+		call_field_error(c, "persons", "INVALID_CHARACTERS");
+	} else if (!cJSON_IsArray(ps) || cJSON_GetArraySize(ps) == 0) {
 		call_field_error(c, "persons", ps == NULL ? "REQUIRED" : "NOT_A_LIST");
 	} else if (cJSON_GetArraySize(ps) > CHECKIN_PERSONS_MAX) {
 		call_field_error(c, "persons", "TOO_MANY");
@@ -247,12 +257,14 @@ static int checkin_parse(struct call *c, struct checkin_in *in)
 		}
 	}
 	const char *dir = text_item(root, "direction");
-	in->dir = dir != NULL ? verdict_direction_from_word(dir, strlen(dir)) : VERDICT_DIR__MAX;
+	in->dir = dir != NULL && !nul_dir ? verdict_direction_from_word(dir, strlen(dir)) : VERDICT_DIR__MAX;
 	if (in->dir == VERDICT_DIR__MAX)
-		call_field_error(c, "direction", dir == NULL ? "REQUIRED" : "NOT_ALLOWED");
+		call_field_error(c, "direction", nul_dir ? "INVALID_CHARACTERS" : dir == NULL ? "REQUIRED" : "NOT_ALLOWED");
 	/* A visitor's registration, as the scanner page takes it (h_scans.c). */
 	const cJSON *vis = cJSON_GetObjectItemCaseSensitive(root, "visitor");
-	if (vis != NULL && !cJSON_IsNull(vis)) {
+	if (nul_vis) {
+		call_field_error(c, "visitor", "INVALID_CHARACTERS");
+	} else if (vis != NULL && !cJSON_IsNull(vis)) {
 		const char *purpose = text_item(vis, "purpose"), *host = text_item(vis, "host");
 		const char *addr = text_item(vis, "address");
 		long pl = purpose != NULL ? utf8_check_text(purpose, strlen(purpose)) : -1;
@@ -278,7 +290,7 @@ static int checkin_parse(struct call *c, struct checkin_in *in)
 
 /* One person's answer. */
 struct checkin_out {
-	const struct place_person *p; /* NULL: the account does not hold the person asked for */
+	const struct place_ask *p;    /* NULL: the account does not hold the person asked for */
 	const char *asked;
 	struct verdict_out v;
 	int color;
@@ -319,92 +331,230 @@ static cJSON *checkin_json(const struct checkin_out *o)
 	return a;
 }
 
-/* The verdict for one held person at the place, and its row unless an equal answer was given
- * within the last 5 minutes (o->p->has_prev). Returns ERR_OK with *row filled (*has_row) or not
- * (a repeat). */
-static enum err checkin_one(struct call *c, const struct place *pl, const struct checkin_in *in,
-			    struct checkin_out *o, int64_t now_ms, struct scan_row *row, int *has_row, uint8_t *vis_buf,
-			    size_t vis_max)
+/* A check-in in flight: the request thread fills what the request says, the scans' committer
+ * looks up the session, the place and the persons with its group's other check-ins and runs
+ * checkin_decide (no store, no allocation) to choose the rows it writes. One per request thread. */
+struct checkin {
+	struct scan_job job;
+	struct place_checkin pc;
+	struct checkin_in in;
+	int body_ok;                  /* the body was valid (its field errors are in the call) */
+	int token_ok;                 /* the token parsed (a door screen's with a valid mac) */
+	int stale;                    /* a door screen's code past its two minutes */
+	int csrf_ok;                  /* a cookie's write carries the CSRF header (or no cookie) */
+	int64_t now_ms;
+	int fever_tenths;
+	int second;                   /* the second pass, with red persons' codes read again */
+	int32_t color_now[CHECKIN_PERSONS_MAX]; /* a red code read again by the request thread; 0: none */
+	int refresh;                  /* red persons whose code must be read again before deciding */
+	enum err e;
+	struct checkin_out outs[CHECKIN_PERSONS_MAX];
+	int out_row[CHECKIN_PERSONS_MAX]; /* the row of each answer, or -1 (a repeat, not held) */
+	uint64_t ids[CHECKIN_PERSONS_MAX];
+	struct scan_row rows[CHECKIN_PERSONS_MAX];
+	uint8_t vis[CHECKIN_PERSONS_MAX][VISITOR_JSON_MAX + CRYPTO_AEAD_OVERHEAD];
+	int vis_len[CHECKIN_PERSONS_MAX];
+};
+
+/* The error that ends a check-in before its persons, in the order a caller hears them: the
+ * session, the place, the body, the account's minute. */
+static enum err checkin_gate(const struct checkin *k)
 {
-	*has_row = 0;
-	int64_t now = now_ms / 1000;
-	int color = o->p->color;
-	if (color == RULES_COLOR_RED) {
-		/* A red code whose observation has ended turns green on this read, as on every read. */
-		struct code_state code;
-		struct code_status st;
-		enum db_rc rc = codes_read(c->db, c->conf, o->p->id, now, &code, &st);
-		if (rc != DB_OK)
-			return persons_db_err(rc == DB_NOROW ? DB_ERR : rc);
-		color = code.color;
-	}
-	o->color = color;
-	struct verdict_in vi = { 0 };
-	vi.token = VERDICT_TOKEN_OK;
-	vi.kind = VERDICT_KIND_PHONE;
-	vi.color = (enum rules_color)color;
-	vi.direction = in->dir;
-	vi.temperature_at_door = true;
-	vi.cp_kind = (enum verdict_cp_kind)pl->cp_kind;
-	vi.cp_type = (enum verdict_cp_type)pl->cp_type;
-	vi.is_resident = o->p->resident != 0;
-	vi.has_visitor_registration = in->has_visitor;
-	verdict_decide(&vi, c->conf->fever_tenths, &o->v);
-	/* Taxis and ride-hailing check in before the car moves: always an entry, traced as one. */
-	int32_t dir = verdict_direction(pl->cp_type, (int)in->dir);
-	if (o->p->has_prev && o->p->prev_verdict == (int32_t)o->v.verdict && o->p->prev_reasons == o->v.reasons) {
-		o->scan_id = o->p->prev_scan;
-		o->repeat = 1;
-		return ERR_OK;
-	}
-	memset(row, 0, sizeof *row);
-	uint64_t id;
-	if (crypto_random(&id, sizeof id) != 0)
-		return ERR_INTERNAL;
-	row->id = (id & 0x7fffffffffffffffULL) | 1;
-	row->local_day = clock_local_day(now);
-	row->at_ms = now_ms;
-	row->checkpoint = pl->checkpoint;
-	row->person = o->p->id;
-	row->kind = TOKEN_KIND_PHONE;
-	row->direction = dir;
-	row->verdict = o->v.verdict;
-	row->reasons = o->v.reasons;
-	row->place_code = pl->id;
-	if (o->v.visitor_registered) {
-		char aad[40];
-		snprintf(aad, sizeof aad, "visitor|%llu", (unsigned long long)row->id);
-		int n = crypto_seal(c->keys->data, aad, strlen(aad), in->visitor_json, strlen(in->visitor_json), vis_buf,
-				    vis_max);
-		if (n < 0)
-			return ERR_INTERNAL;
-		row->visitor = vis_buf;
-		row->visitor_len = (size_t)n;
-	}
-	o->scan_id = row->id;
-	*has_row = 1;
+	if (!k->pc.session_found)
+		return ERR_UNAUTHENTICATED;
+	if (!k->csrf_ok)
+		return ERR_CSRF;
+	if (!k->token_ok || k->pc.place.id == 0)
+		return ERR_NOT_FOUND;
+	if (k->pc.place.revoked)
+		return ERR_PLACE_CODE_REVOKED;
+	if (k->stale)
+		return ERR_PLACE_CODE_EXPIRED;
+	if (!k->body_ok)
+		return ERR_VALIDATION;
+	if (k->pc.count && k->pc.minute_count > CHECKINS_PER_MINUTE)
+		return ERR_RATE_LIMITED;
 	return ERR_OK;
 }
 
-/* POST /api/v1/places/{token}/checkins: per person asked, the verdict of §6 at the place (the
- * temperature is taken at the door), recorded durably before the answer like a device's scan. */
+/* On the committer thread (or the request's, for a refused body), with the check-in looked up:
+ * per person asked, the verdict of §6 at the place (the temperature is taken at the door), and
+ * its row unless the same answer was given there within the last 5 minutes. A held red person
+ * whose code was not read again sends the check-in back for that first (k->refresh). */
+static const struct scan_row *checkin_decide(struct scan_job *job)
+{
+	struct checkin *k = job->arg;
+	const struct place *pl = &k->pc.place;
+	job->rows = k->rows;
+	job->nrows = 0;
+	k->refresh = 0;
+	if ((k->e = checkin_gate(k)) != ERR_OK)
+		return NULL;
+	/* A red code whose observation has ended turns green on its next read, as on every read:
+	 * the request thread reads those (rare) codes, then the check-in comes again. */
+	for (int i = 0; i < k->in.n && !k->second; i++)
+		if (k->pc.ask[i].held && k->pc.ask[i].color == RULES_COLOR_RED)
+			k->refresh = 1;
+	if (k->refresh)
+		return NULL;
+	/* Taxis and ride-hailing check in before the car moves: always an entry, traced as one. */
+	int32_t dir = verdict_direction(pl->cp_type, (int)k->in.dir);
+	int nok = 0;
+	for (int i = 0; i < k->in.n; i++) {
+		struct checkin_out *o = &k->outs[i];
+		const struct place_ask *a = &k->pc.ask[i];
+		memset(o, 0, sizeof *o);
+		o->asked = k->in.ids[i];
+		k->out_row[i] = -1;
+		if (!a->held)
+			continue; /* not this account's: nothing is recorded for it */
+		o->p = a;
+		nok++;
+		o->color = k->color_now[i] != 0 ? k->color_now[i] : a->color;
+		struct verdict_in vi = { 0 };
+		vi.token = VERDICT_TOKEN_OK;
+		vi.kind = VERDICT_KIND_PHONE;
+		vi.color = (enum rules_color)o->color;
+		vi.direction = k->in.dir;
+		vi.temperature_at_door = true;
+		vi.cp_kind = (enum verdict_cp_kind)pl->cp_kind;
+		vi.cp_type = (enum verdict_cp_type)pl->cp_type;
+		vi.is_resident = a->resident != 0;
+		vi.has_visitor_registration = k->in.has_visitor;
+		verdict_decide(&vi, k->fever_tenths, &o->v);
+		const struct place_prev *prev = &a->prev[dir == VERDICT_DIR_OUT ? 1 : 0];
+		if (prev->found && prev->at_ms >= k->now_ms - PLACES_REPEAT_MS && prev->verdict == (int32_t)o->v.verdict &&
+		    prev->reasons == o->v.reasons) {
+			o->scan_id = prev->scan;
+			o->repeat = 1;
+			continue;
+		}
+		struct scan_row *row = &k->rows[job->nrows];
+		memset(row, 0, sizeof *row);
+		row->id = k->ids[i];
+		row->local_day = clock_local_day(k->now_ms / 1000);
+		row->at_ms = k->now_ms;
+		row->checkpoint = pl->checkpoint;
+		row->person = a->person;
+		row->kind = TOKEN_KIND_PHONE;
+		row->direction = dir;
+		row->verdict = o->v.verdict;
+		row->reasons = o->v.reasons;
+		row->place_code = pl->id;
+		if (o->v.visitor_registered && k->vis_len[i] > 0) {
+			row->visitor = k->vis[i];
+			row->visitor_len = (size_t)k->vis_len[i];
+		}
+		o->scan_id = row->id;
+		k->out_row[i] = (int)job->nrows++;
+	}
+	if (nok == 0)
+		k->e = ERR_PERSON_NOT_HELD;
+	return NULL;
+}
+
+/* The request's side of a check-in before it is looked up: its session (as the router parsed
+ * it), its place token, its body, and for each person a row id (and a visitor's registration
+ * sealed under it, should the verdict take it). */
+static enum err checkin_prepare(struct call *c, struct checkin *k)
+{
+	memset(&k->job, 0, sizeof k->job);
+	memset(&k->pc, 0, sizeof k->pc);
+	k->job.decide = checkin_decide;
+	k->job.arg = k;
+	k->job.place = &k->pc;
+	k->now_ms = clock_now_ms();
+	k->fever_tenths = c->conf->fever_tenths;
+	k->second = 0;
+	k->e = ERR_INTERNAL;
+	memset(k->color_now, 0, sizeof k->color_now);
+	memset(k->vis_len, 0, sizeof k->vis_len);
+	int64_t now = k->now_ms / 1000;
+	memcpy(k->pc.session_hash, c->session_hash, sizeof k->pc.session_hash);
+	k->pc.session_kind = c->session_kind;
+	k->pc.now = now;
+	k->pc.idle_after = now - c->conf->session_idle_s;
+	/* A cookie's write must carry X-Requested-With (session_accept says so again). */
+	const char *xrw = call_param(c, "HTTP_X_REQUESTED_WITH");
+	k->csrf_ok = c->session_kind != SESSION_COOKIE || (xrw != NULL && strcmp(xrw, "hqr") == 0);
+	const char *text = c->nparams > 0 ? c->params[0] : NULL;
+	struct place_token t;
+	k->token_ok = text != NULL && place_parse(text, strlen(text), &t) != PLACE_TOKEN_INVALID &&
+		      (t.kind != PLACE_TOKEN_DISPLAY || place_display_mac_ok(c->keys->mac, sizeof c->keys->mac, &t));
+	k->stale = 0;
+	if (k->token_ok && t.kind == PLACE_TOKEN_POSTER) {
+		k->pc.poster = 1;
+		crypto_sha256(text, strlen(text), k->pc.token_hash);
+	} else if (k->token_ok) {
+		k->pc.display_id = t.display_id;
+		k->stale = place_display_fresh(t.shown_at, now) != PLACE_FRESH;
+	}
+	k->body_ok = checkin_parse(c, &k->in) == 0;
+	k->pc.nask = k->body_ok ? k->in.n : 0;
+	for (int i = 0; i < k->pc.nask; i++)
+		snprintf(k->pc.ask[i].public_id, sizeof k->pc.ask[i].public_id, "%s", k->in.ids[i]);
+	k->pc.count = k->body_ok && k->token_ok && !k->stale && k->csrf_ok;
+	if (!k->body_ok)
+		return ERR_OK;
+	if (crypto_random(k->ids, sizeof k->ids) != 0)
+		return ERR_INTERNAL;
+	for (int i = 0; i < k->in.n; i++) {
+		k->ids[i] = (k->ids[i] & 0x7fffffffffffffffULL) | 1;
+		if (!k->in.has_visitor)
+			continue;
+		char aad[40];
+		snprintf(aad, sizeof aad, "visitor|%llu", (unsigned long long)k->ids[i]);
+		k->vis_len[i] = crypto_seal(c->keys->data, aad, strlen(aad), k->in.visitor_json, strlen(k->in.visitor_json),
+					    k->vis[i], sizeof k->vis[i]);
+		if (k->vis_len[i] < 0)
+			return ERR_INTERNAL;
+	}
+	return ERR_OK;
+}
+
+/* POST /api/v1/places/{token}/checkins: per person asked, the verdict of §6 at the place, recorded
+ * durably before the answer like a device's scan: the request makes no round trip of its own (the
+ * scans' committer looks it up, decides and writes it with its group), but for a session touched
+ * at most once a minute, a refused body, and a red person's code. */
 enum err h_place_checkins(struct call *c)
 {
-	int64_t now_ms = clock_now_ms(), now = now_ms / 1000;
-	struct place pl;
-	enum err e = resolve(c, now, &pl);
+	static _Thread_local struct checkin k;
+	enum err e = checkin_prepare(c, &k);
 	if (e != ERR_OK)
 		return e;
-	struct checkin_in *in = arena_alloc(c->arena, sizeof *in);
-	if (in == NULL)
-		return ERR_INTERNAL;
-	if (checkin_parse(c, in) != 0)
-		return ERR_VALIDATION;
-	int32_t count = 0;
-	enum db_rc rc = places_rate_hit(c->db, c->account_id, now, &count);
-	if (rc != DB_OK)
-		return persons_db_err(rc == DB_NOROW ? DB_ERR : rc);
-	if (count > CHECKINS_PER_MINUTE) {
+	if (!k.body_ok) {
+		/* A refused body still hears first about its session and place: looked up here. */
+		struct scan_job *j = &k.job;
+		if (scanq_lookup(c->db, &j, 1) != DB_OK)
+			return ERR_UNAVAILABLE;
+		(void)checkin_decide(j);
+	} else if (scanq_submit(&k.job) != DB_OK) {
+		return ERR_UNAVAILABLE;
+	}
+	int64_t now = k.now_ms / 1000;
+	e = session_accept(c, k.pc.session_found ? DB_OK : DB_NOROW, k.pc.account, k.pc.session_kind,
+			   k.pc.session_last, now);
+	if (e == ERR_OK && k.e == ERR_OK && k.refresh) {
+		for (int i = 0; i < k.in.n; i++) {
+			if (!k.pc.ask[i].held || k.pc.ask[i].color != RULES_COLOR_RED)
+				continue;
+			struct code_state code;
+			struct code_status st;
+			enum db_rc rc = codes_read(c->db, c->conf, k.pc.ask[i].person, now, &code, &st);
+			if (rc != DB_OK)
+				return persons_db_err(rc == DB_NOROW ? DB_ERR : rc);
+			k.color_now[i] = code.color;
+		}
+		k.second = 1;
+		k.pc.count = 0; /* counted on the first pass */
+		if (scanq_submit(&k.job) != DB_OK)
+			return ERR_UNAVAILABLE;
+	}
+	if (e == ERR_OK)
+		e = k.e;
+	if (e != ERR_VALIDATION)
+		c->nferr = 0; /* a body's field errors only answer a body refused */
+	if (e == ERR_RATE_LIMITED) {
 		/* The error body with the seconds to the next minute: an error returned would lose the
 		 * header (the worker writes errors with none). */
 		char after[8];
@@ -413,50 +563,21 @@ enum err h_place_checkins(struct call *c)
 		resp_header(c, "Retry-After", after);
 		return ERR_OK;
 	}
-	static _Thread_local struct place_person held[PLACES_PERSONS_MAX];
-	/* With each person its check-in of the last 5 minutes here in this direction, if any. */
-	int32_t dir = verdict_direction(pl.cp_type, (int)in->dir);
-	int nheld = places_persons(c->db, c->account_id, pl.checkpoint, pl.id, dir, now_ms - REPEAT_WINDOW_MS, now, held,
-				   &rc);
-	if (nheld < 0)
-		return persons_db_err(rc == DB_NOROW ? DB_ERR : rc);
-	static _Thread_local struct checkin_out outs[CHECKIN_PERSONS_MAX];
-	static _Thread_local struct scan_row rows[CHECKIN_PERSONS_MAX];
-	static _Thread_local uint8_t vis[CHECKIN_PERSONS_MAX][VISITOR_JSON_MAX + CRYPTO_AEAD_OVERHEAD];
-	size_t nrows = 0;
-	int nok = 0;
-	for (int i = 0; i < in->n; i++) {
-		struct checkin_out *o = &outs[i];
-		memset(o, 0, sizeof *o);
-		o->asked = in->ids[i];
-		for (int k = 0; k < nheld && o->p == NULL; k++)
-			if (strcmp(held[k].public_id, in->ids[i]) == 0)
-				o->p = &held[k];
-		if (o->p == NULL)
-			continue; /* not this account's: nothing is recorded for it */
-		int has_row = 0;
-		e = checkin_one(c, &pl, in, o, now_ms, &rows[nrows], &has_row, vis[nrows], sizeof vis[nrows]);
-		if (e != ERR_OK)
-			return e;
-		nrows += (size_t)has_row;
-		nok++;
-	}
-	if (nok == 0)
-		return ERR_PERSON_NOT_HELD;
-	if (nrows > 0) {
-		/* Durable before the answer, denials included: written with the scans' group. */
-		struct scan_job job;
-		memset(&job, 0, sizeof job);
-		job.rows = rows;
-		job.nrows = nrows;
-		if (scanq_submit(&job) != DB_OK)
-			return ERR_UNAVAILABLE;
-	}
+	if (e != ERR_OK)
+		return e;
 	cJSON *a = cJSON_CreateObject();
 	cJSON *list = cJSON_AddArrayToObject(a, "checkins");
-	for (int i = 0; i < in->n; i++)
-		cJSON_AddItemToArray(list, checkin_json(&outs[i]));
-	cJSON_AddItemToObject(a, "place", place_json(pl.name, pl.cp_kind, pl.cp_type, pl.label));
+	for (int i = 0; i < k.in.n; i++) {
+		struct checkin_out *o = &k.outs[i];
+		/* Another check-in of the same person here, written meanwhile, answers this one. */
+		if (k.out_row[i] >= 0 && k.job.repeat_of[k.out_row[i]] != 0) {
+			o->scan_id = k.job.repeat_of[k.out_row[i]];
+			o->repeat = 1;
+		}
+		cJSON_AddItemToArray(list, checkin_json(o));
+	}
+	const struct place *pl = &k.pc.place;
+	cJSON_AddItemToObject(a, "place", place_json(pl->name, pl->cp_kind, pl->cp_type, pl->label));
 	add_time(a, "server_time", now);
 	resp_header(c, "Cache-Control", "no-store");
 	resp_json(c, 200, a);
@@ -538,7 +659,7 @@ static const char *label_check(const struct call *c, const char *label, size_t n
 		return "TOO_LONG";
 	long cps = utf8_check_text(label, n);
 	/* cJSON ends a string at an escaped NUL: the text would be cut short, not refused. */
-	if (cps < 0 || (c->body != NULL && strstr(c->body, "\\u0000") != NULL) ||
+	if (cps < 0 || body_nul(c, "label") ||
 	    (n > 0 && (label[0] == ' ' || label[n - 1] == ' ')))
 		return "INVALID_CHARACTERS";
 	return cps > LABEL_MAX_CP ? "TOO_LONG" : NULL;

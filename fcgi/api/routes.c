@@ -78,7 +78,7 @@ const struct route routes[ROUTE__MAX] = {
 	 * API, residents' check-ins, the door screen, and the operators' place codes. */
 	[ROUTE_PLACE_PAGE] = { "place_page", "GET", "/p/{token}", AUTH_ANY, BODY_NONE, 0, NOFIELDS, h_place_page },
 	[ROUTE_PLACE_GET] = { "place", "GET", "/api/v1/places/{token}", AUTH_ANY, BODY_NONE, 0, NOFIELDS, h_place_get },
-	[ROUTE_PLACE_CHECKINS] = { "place_checkins", "POST", "/api/v1/places/{token}/checkins", AUTH_CITIZEN, BODY_JSON,
+	[ROUTE_PLACE_CHECKINS] = { "place_checkins", "POST", "/api/v1/places/{token}/checkins", AUTH_HOLDER, BODY_JSON,
 				   4096, NOFIELDS, h_place_checkins },
 	[ROUTE_PLACE_DISPLAY] = { "place_display", "GET", "/api/v1/place-display", AUTH_ANY, BODY_NONE, 0, NOFIELDS,
 				  h_place_display },

@@ -322,6 +322,9 @@ static int run_daily(struct ctl *ctl, int32_t day, int64_t now, int reminders_du
 	purge(ctl, STMT_REFUSALS_PURGE, &yesterday, 1, NULL);
 	int64_t batch_keep = real_now - (int64_t)ctl->conf->retention_days * 86400;
 	purge(ctl, STMT_SCAN_CLIENTS_PURGE, &batch_keep, 0, NULL);
+	/* Check-ins' latest rows past their 5 minutes answer nothing any more. */
+	int64_t last_before = (real_now - 600) * 1000;
+	purge(ctl, STMT_PLACE_LAST_PURGE, &last_before, 0, NULL);
 	printf("retention: kept from %d days back: %ld scan partitions dropped (%ld older scans deleted), "
 	       "%ld reports deleted\n", ctl->conf->retention_days, t.partitions_dropped, stray, t.reports_deleted);
 	printf("done: %ld turned green, %ld reminders sent\n", t.converted, t.reminders_sent);

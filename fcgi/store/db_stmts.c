@@ -68,6 +68,67 @@
 	"JOIN checkpoints c ON c.id = d.checkpoint_id LEFT JOIN persons p ON p.code_ref = q.r " \
 	"LEFT JOIN codes k ON k.person_id = p.id"
 
+/* A group's check-ins at place codes (store_places.c) in one statement: per person asked, (index,
+ * session hash, the session's kind, a poster's token hash or NULL, a door screen's id or 0, the
+ * person's public id, now, idle after) as a derived table; each joined by unique keys to the session, the place
+ * code (by its token's hash, or through the screen), its checkpoint, the person, whether the
+ * session's account holds the person, its code, its residency and its latest check-in there in
+ * each direction; with each, the session's time bounds (now, idle after, unix seconds). */
+#define PLACE_CHECKIN_HEAD "SELECT STRAIGHT_JOIN q.i, s.account_id, UNIX_TIMESTAMP(s.last_seen), IFNULL(pt.id, pp.id), " \
+	"c.id, IFNULL(pt.label, pp.label), IFNULL(pt.revoked_at, pp.revoked_at) IS NOT NULL OR d.revoked_at IS NOT NULL, " \
+	"c.kind, c.type, c.name, h.person_id, p.name_masked, p.id_masked, k.color, " \
+	"EXISTS (SELECT 1 FROM residents r WHERE r.checkpoint_id = c.id AND r.person_id = h.person_id), " \
+	"l0.scan_id, l0.at_ms, l0.verdict, l0.reasons, l1.scan_id, l1.at_ms, l1.verdict, l1.reasons " \
+	"FROM (SELECT CAST(? AS INT) AS i, CAST(? AS BINARY(32)) AS sh, CAST(? AS INT) AS sk, " \
+	"CAST(? AS BINARY(32)) AS th, CAST(? AS UNSIGNED) AS di, CAST(? AS CHAR(22) CHARACTER SET ascii) AS pid, " \
+	"CAST(? AS SIGNED) AS nw, CAST(? AS SIGNED) AS ia"
+#define PLACE_CHECKIN_1 " UNION ALL SELECT CAST(? AS INT), CAST(? AS BINARY(32)), CAST(? AS INT), " \
+	"CAST(? AS BINARY(32)), CAST(? AS UNSIGNED), CAST(? AS CHAR(22) CHARACTER SET ascii), CAST(? AS SIGNED), " \
+	"CAST(? AS SIGNED)"
+#define PLACE_CHECKIN_3 PLACE_CHECKIN_1 PLACE_CHECKIN_1 PLACE_CHECKIN_1
+#define PLACE_CHECKIN_7 PLACE_CHECKIN_3 PLACE_CHECKIN_3 PLACE_CHECKIN_1
+#define PLACE_CHECKIN_15 PLACE_CHECKIN_7 PLACE_CHECKIN_7 PLACE_CHECKIN_1
+#define PLACE_CHECKIN_TAIL ") q LEFT JOIN sessions s ON s.id_hash = q.sh AND s.kind = q.sk " \
+	"AND s.expires_at > FROM_UNIXTIME(q.nw) AND s.last_seen > FROM_UNIXTIME(q.ia) " \
+	"LEFT JOIN place_codes pt ON pt.token_hash = q.th LEFT JOIN place_displays d ON d.id = q.di " \
+	"LEFT JOIN place_codes pp ON pp.id = d.place_code_id " \
+	"LEFT JOIN checkpoints c ON c.id = IFNULL(pt.checkpoint_id, pp.checkpoint_id) " \
+	"LEFT JOIN persons p ON p.public_id = q.pid COLLATE ascii_bin " \
+	"LEFT JOIN holders h ON h.account_id = s.account_id AND h.person_id = p.id " \
+	"LEFT JOIN codes k ON k.person_id = h.person_id " \
+	"LEFT JOIN place_last l0 ON l0.person_id = h.person_id AND l0.place_code_id = IFNULL(pt.id, pp.id) " \
+	"AND l0.direction = 0 " \
+	"LEFT JOIN place_last l1 ON l1.person_id = h.person_id AND l1.place_code_id = IFNULL(pt.id, pp.id) " \
+	"AND l1.direction = 1"
+/* Counts check-ins of accounts in a minute, (account, minute) pairs (a group pads with account 0);
+ * each row returns its request's number in the minute. */
+#define PLACE_COUNT_HEAD "INSERT INTO place_rate (account_id, minute, n) VALUES (?, ?, 1)"
+#define PLACE_COUNT_1 ", (?, ?, 1)"
+#define PLACE_COUNT_3 PLACE_COUNT_1 PLACE_COUNT_1 PLACE_COUNT_1
+#define PLACE_COUNT_7 PLACE_COUNT_3 PLACE_COUNT_3 PLACE_COUNT_1
+#define PLACE_COUNT_15 PLACE_COUNT_7 PLACE_COUNT_7 PLACE_COUNT_1
+#define PLACE_COUNT_TAIL " ON DUPLICATE KEY UPDATE n = n + 1 RETURNING n"
+/* Claims the latest check-in of (person, place code, direction) for a new scan, unless one within
+ * the window (the last parameter, ms) gave the same verdict and reasons: each row returns the scan
+ * that now stands for it, the new one or the earlier. Within the writer's transaction, the row's
+ * lock holds a concurrent claim (another worker or host) until the scan is written or rolled back.
+ * (The assignments run left to right: the later ones see whether scan_id changed.) */
+#define PLACE_CLAIM_HEAD "INSERT INTO place_last (person_id, place_code_id, direction, scan_id, at_ms, verdict, " \
+	"reasons) VALUES (?, ?, ?, ?, ?, ?, ?)"
+#define PLACE_CLAIM_1 ", (?, ?, ?, ?, ?, ?, ?)"
+#define PLACE_CLAIM_3 PLACE_CLAIM_1 PLACE_CLAIM_1 PLACE_CLAIM_1
+#define PLACE_CLAIM_7 PLACE_CLAIM_3 PLACE_CLAIM_3 PLACE_CLAIM_1
+#define PLACE_CLAIM_15 PLACE_CLAIM_7 PLACE_CLAIM_7 PLACE_CLAIM_1
+#define PLACE_CLAIM_TAIL " ON DUPLICATE KEY UPDATE scan_id = IF(at_ms >= VALUES(at_ms) - ? " \
+	"AND verdict = VALUES(verdict) AND reasons = VALUES(reasons), scan_id, VALUES(scan_id)), " \
+	"at_ms = IF(scan_id = VALUES(scan_id), VALUES(at_ms), at_ms), " \
+	"verdict = IF(scan_id = VALUES(scan_id), VALUES(verdict), verdict), " \
+	"reasons = IF(scan_id = VALUES(scan_id), VALUES(reasons), reasons) RETURNING scan_id"
+
+/* The 16- and 32-row check-in lookups run past the 4095 characters C11 guarantees a literal; GCC
+ * and Clang take any length. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Woverlength-strings"
 const char *const db_stmt_sql[STMT__MAX] = {
 	[STMT_PING] = "SELECT 1",
 	[STMT_BEGIN] = "START TRANSACTION",
@@ -430,11 +491,26 @@ const char *const db_stmt_sql[STMT__MAX] = {
 		"AND s.direction = ? ORDER BY s.scanned_at DESC LIMIT 1) "
 		"FROM holders h JOIN persons p ON p.id = h.person_id JOIN codes k ON k.person_id = p.id "
 		"WHERE h.account_id = ? ORDER BY h.role, h.created_at, p.id LIMIT 64",
-	/* Counts one check-in of the account in this minute; the count is the statement's insert id. */
-	[STMT_PLACE_RATE_HIT] =
-		"INSERT INTO place_rate (account_id, minute, n) VALUES (?, ?, LAST_INSERT_ID(1)) "
-		"ON DUPLICATE KEY UPDATE n = LAST_INSERT_ID(n + 1)",
 	[STMT_PLACE_RATE_PURGE] = "DELETE FROM place_rate WHERE minute < ?",
+	[STMT_PLACE_CHECKIN_1] = PLACE_CHECKIN_HEAD PLACE_CHECKIN_TAIL,
+	[STMT_PLACE_CHECKIN_2] = PLACE_CHECKIN_HEAD PLACE_CHECKIN_1 PLACE_CHECKIN_TAIL,
+	[STMT_PLACE_CHECKIN_4] = PLACE_CHECKIN_HEAD PLACE_CHECKIN_3 PLACE_CHECKIN_TAIL,
+	[STMT_PLACE_CHECKIN_8] = PLACE_CHECKIN_HEAD PLACE_CHECKIN_7 PLACE_CHECKIN_TAIL,
+	[STMT_PLACE_CHECKIN_16] = PLACE_CHECKIN_HEAD PLACE_CHECKIN_15 PLACE_CHECKIN_TAIL,
+	[STMT_PLACE_CHECKIN_32] = PLACE_CHECKIN_HEAD PLACE_CHECKIN_15 PLACE_CHECKIN_15 PLACE_CHECKIN_1 PLACE_CHECKIN_TAIL,
+	[STMT_PLACE_COUNT_1] = PLACE_COUNT_HEAD PLACE_COUNT_TAIL,
+	[STMT_PLACE_COUNT_2] = PLACE_COUNT_HEAD PLACE_COUNT_1 PLACE_COUNT_TAIL,
+	[STMT_PLACE_COUNT_4] = PLACE_COUNT_HEAD PLACE_COUNT_3 PLACE_COUNT_TAIL,
+	[STMT_PLACE_COUNT_8] = PLACE_COUNT_HEAD PLACE_COUNT_7 PLACE_COUNT_TAIL,
+	[STMT_PLACE_COUNT_16] = PLACE_COUNT_HEAD PLACE_COUNT_15 PLACE_COUNT_TAIL,
+	[STMT_PLACE_COUNT_32] = PLACE_COUNT_HEAD PLACE_COUNT_15 PLACE_COUNT_15 PLACE_COUNT_1 PLACE_COUNT_TAIL,
+	[STMT_PLACE_CLAIM_1] = PLACE_CLAIM_HEAD PLACE_CLAIM_TAIL,
+	[STMT_PLACE_CLAIM_2] = PLACE_CLAIM_HEAD PLACE_CLAIM_1 PLACE_CLAIM_TAIL,
+	[STMT_PLACE_CLAIM_4] = PLACE_CLAIM_HEAD PLACE_CLAIM_3 PLACE_CLAIM_TAIL,
+	[STMT_PLACE_CLAIM_8] = PLACE_CLAIM_HEAD PLACE_CLAIM_7 PLACE_CLAIM_TAIL,
+	[STMT_PLACE_CLAIM_16] = PLACE_CLAIM_HEAD PLACE_CLAIM_15 PLACE_CLAIM_TAIL,
+	[STMT_PLACE_CLAIM_32] = PLACE_CLAIM_HEAD PLACE_CLAIM_15 PLACE_CLAIM_15 PLACE_CLAIM_1 PLACE_CLAIM_TAIL,
+	[STMT_PLACE_LAST_PURGE] = "DELETE FROM place_last WHERE at_ms < ? LIMIT 10000",
 	/* A job's lease (hqrctl jobs): one UPDATE claims it when free or run out; on Galera two hosts
 	 * claiming at once conflict at certification and the one that runs again finds it taken. */
 	[STMT_JOB_CLAIM] =
@@ -516,3 +592,4 @@ const char *const db_stmt_sql[STMT__MAX] = {
 	[STMT_REFUSALS_PURGE] = "DELETE FROM refusals WHERE local_day < ? LIMIT 10000",
 	[STMT_VERIFS_PURGE] = "DELETE FROM verifications WHERE expires_at < FROM_UNIXTIME(?) LIMIT 10000",
 };
+#pragma GCC diagnostic pop

@@ -1,6 +1,9 @@
 /* scanq.c: group commit of scans: one committer thread per worker; a group of devices' scans is
- * looked up in one statement and written in one more (atomic by itself, durable at return). */
+ * looked up in one statement and written in one more (atomic by itself, durable at return); a
+ * group's check-ins at place codes are looked up in one more, counted in one, and written with
+ * their claims in one transaction. */
 #include "scanq.h"
+#include "clock.h"
 #include "conf.h"
 #include "log.h"
 
@@ -18,6 +21,11 @@
  * groups of 5, 60-75 in groups of 13). A lone scan at a quiet hour is never held. */
 #define GATHER_US 1500
 #define LOOKUP_MAX 32      /* triples in one lookup statement */
+#define CLAIM_MAX 32       /* check-ins claimed in one statement (STMT_PLACE_CLAIM_1..32) */
+#define CLAIM_PARAMS 7
+#define ROWS_MAX (GROUP_MAX * SCANQ_ROWS_MAX)
+
+_Static_assert(PLACES_ASK_MAX == SCANQ_ROWS_MAX, "a check-in's persons are its rows");
 
 struct ticket {
 	struct scan_job *job;         /* a scan to look up, decide and write */
@@ -168,10 +176,15 @@ static enum db_rc lookup_kind(struct db *db, struct scan_job *const *jobs, size_
 enum db_rc scanq_lookup(struct db *db, struct scan_job *const *jobs, size_t n)
 {
 	static _Thread_local struct scan_job *kind[2][GROUP_MAX];
+	static _Thread_local struct place_checkin *places[GROUP_MAX];
 	for (size_t base = 0; base < n; base += GROUP_MAX) {
-		size_t nk[2] = { 0, 0 };
+		size_t nk[2] = { 0, 0 }, np = 0;
 		for (size_t j = base; j < n && j < base + GROUP_MAX; j++) {
 			memset(&jobs[j]->lk, 0, sizeof jobs[j]->lk);
+			if (jobs[j]->place != NULL) {
+				places[np++] = jobs[j]->place;
+				continue;
+			}
 			if (jobs[j]->decide == NULL)
 				continue; /* decided already: nothing to look up */
 			int k = jobs[j]->integrator != 0;
@@ -180,33 +193,168 @@ enum db_rc scanq_lookup(struct db *db, struct scan_job *const *jobs, size_t n)
 		enum db_rc rc = nk[0] > 0 ? lookup_kind(db, kind[0], nk[0], 0) : DB_OK;
 		if (rc == DB_OK && nk[1] > 0)
 			rc = lookup_kind(db, kind[1], nk[1], 1);
+		if (rc == DB_OK && np > 0)
+			rc = places_checkin_lookup(db, places, np);
 		if (rc != DB_OK)
 			return rc;
 	}
 	return DB_OK;
 }
 
-/* One group: the jobs' lookups (one statement per kind), their verdicts, then every row in one
- * insert (a transaction only above INSERT_MAX rows). Sets each ticket's rc. */
+/* Counts a group's looked-up check-ins against their accounts' minutes (one statement per 32). */
+static enum db_rc count_places(struct scan_job *const *jobs, size_t n)
+{
+	static struct place_checkin *places[GROUP_MAX]; /* the committer's */
+	size_t np = 0;
+	for (size_t j = 0; j < n && np < GROUP_MAX; j++)
+		if (jobs[j]->place != NULL)
+			places[np++] = jobs[j]->place;
+	return np > 0 ? places_checkin_count(cdb, places, np, clock_now()) : DB_OK;
+}
+
+/* Claims, in the caller's transaction, the latest check-in of each row's person, place code and
+ * direction (statements of up to CLAIM_MAX rows, padded with the last): stand[i] is the scan that
+ * stands for rows[i] afterwards, its own id or an earlier equal check-in's. */
+static enum db_rc claim_rows(struct db *db, const struct scan_row *const *rows, size_t n, uint64_t *stand)
+{
+	static const enum stmt st[] = { STMT_PLACE_CLAIM_1, STMT_PLACE_CLAIM_2, STMT_PLACE_CLAIM_4,
+					STMT_PLACE_CLAIM_8, STMT_PLACE_CLAIM_16, STMT_PLACE_CLAIM_32 };
+	static const size_t sizes[] = { 1, 2, 4, 8, 16, CLAIM_MAX };
+	static const int64_t window = PLACES_REPEAT_MS;
+	static struct db_param p[CLAIM_PARAMS * CLAIM_MAX + 2];
+	for (size_t base = 0; base < n; base += CLAIM_MAX) {
+		size_t m = n - base < CLAIM_MAX ? n - base : CLAIM_MAX, si = 0;
+		while (sizes[si] < m)
+			si++;
+		for (size_t j = 0; j < sizes[si]; j++) {
+			const struct scan_row *r = rows[base + (j < m ? j : m - 1)];
+			struct db_param *q = &p[CLAIM_PARAMS * j];
+			q[0] = (struct db_param)DBP_U64(&r->person);
+			q[1] = (struct db_param)DBP_U64(&r->place_code);
+			q[2] = (struct db_param)DBP_I32(&r->direction);
+			q[3] = (struct db_param)DBP_U64(&r->id);
+			q[4] = (struct db_param)DBP_I64(&r->at_ms);
+			q[5] = (struct db_param)DBP_I32(&r->verdict);
+			q[6] = (struct db_param)DBP_I32((const int32_t *)&r->reasons);
+		}
+		p[CLAIM_PARAMS * sizes[si]] = (struct db_param)DBP_I64(&window);
+		p[CLAIM_PARAMS * sizes[si] + 1] = (struct db_param)DBP_END;
+		uint64_t scan = 0;
+		struct db_col cols[] = { DBC_U64(&scan), DBC_END };
+		enum db_rc rc = db_query(db, st[si], p, cols);
+		if (rc != DB_OK)
+			return rc;
+		/* One row per row given, in the order given (the padding's last). */
+		size_t j = 0;
+		while ((rc = db_fetch(db)) == DB_OK)
+			if (j < m)
+				stand[base + j++] = scan;
+		if (rc != DB_NOROW)
+			return rc;
+		if (j < m) {
+			log_error("a check-in claim answered %zu rows for %zu", j, m);
+			return DB_ERR;
+		}
+	}
+	return DB_OK;
+}
+
+/* Where each row of a group came from: a check-in's job and its row there (NULL: not a check-in). */
+static struct scan_job *row_job[ROWS_MAX];
+static uint8_t row_k[ROWS_MAX];
+
+/* Writes a group with check-ins in one transaction: their claims, then every row that stands
+ * (the check-ins an equal earlier one answers are left out and named in their repeat_of). A
+ * deadlock or a certification conflict runs it all again. */
+static enum db_rc commit_claims(const struct scan_row *rows, size_t n)
+{
+	static struct scan_row kept[ROWS_MAX];
+	static const struct scan_row *claim[ROWS_MAX];
+	static size_t claim_at[ROWS_MAX];
+	static uint64_t stand[ROWS_MAX];
+	enum db_rc rc = DB_DOWN;
+	for (int attempt = 0, lost = 0; attempt < DB_TXN_ATTEMPTS; attempt++) {
+		size_t nc = 0, nk = 0;
+		for (size_t i = 0; i < n; i++) {
+			if (row_job[i] == NULL) {
+				kept[nk++] = rows[i];
+				continue;
+			}
+			claim[nc] = &rows[i];
+			claim_at[nc++] = i;
+		}
+		rc = db_begin(cdb);
+		if (rc == DB_OK)
+			rc = claim_rows(cdb, claim, nc, stand);
+		if (rc == DB_OK) {
+			for (size_t c = 0; c < nc; c++) {
+				size_t i = claim_at[c];
+				row_job[i]->repeat_of[row_k[i]] = stand[c] == rows[i].id ? 0 : stand[c];
+				if (stand[c] == rows[i].id)
+					kept[nk++] = rows[i];
+			}
+			if (nk > 0)
+				rc = scanq_insert(cdb, kept, nk);
+		}
+		if (rc == DB_OK)
+			rc = db_commit(cdb);
+		else
+			db_rollback(cdb);
+		/* The connection went while the first run committed: the second finds its ids taken. */
+		if (rc == DB_DUP && lost)
+			return DB_OK;
+		if (rc == DB_DOWN && !lost) {
+			lost = 1;
+			continue;
+		}
+		if (!db_txn_again(cdb, rc, attempt))
+			break;
+	}
+	return rc;
+}
+
+/* One group: the jobs' lookups (one statement per kind), the check-ins' counts, their verdicts,
+ * then every row in one insert (a transaction above INSERT_MAX rows, or with check-ins' claims).
+ * Sets each ticket's rc. */
 static void run_group(struct ticket *first, struct scan_row *rows, struct scan_job **jobs)
 {
-	size_t nj = 0, n = 0;
+	size_t nj = 0, n = 0, nplace = 0;
 	for (struct ticket *t = first; t != NULL; t = t->next)
 		jobs[nj++] = t->job;
 	enum db_rc rc = scanq_lookup(cdb, jobs, nj);
+	if (rc == DB_OK)
+		rc = count_places(jobs, nj);
 	if (rc == DB_OK) {
 		for (size_t j = 0; j < nj; j++) {
-			if (jobs[j]->decide == NULL) {
-				for (size_t k = 0; k < jobs[j]->nrows && k < SCANQ_ROWS_MAX; k++)
-					rows[n++] = jobs[j]->rows[k];
+			struct scan_job *jb = jobs[j];
+			if (jb->place != NULL) {
+				jb->rows = NULL;
+				jb->nrows = 0;
+				memset(jb->repeat_of, 0, sizeof jb->repeat_of);
+				(void)jb->decide(jb);
+				for (size_t k = 0; k < jb->nrows && k < SCANQ_ROWS_MAX; k++) {
+					row_job[n] = jb;
+					row_k[n] = (uint8_t)k;
+					rows[n++] = jb->rows[k];
+					nplace++;
+				}
 				continue;
 			}
-			const struct scan_row *r = jobs[j]->decide(jobs[j]);
-			if (r != NULL)
+			if (jb->decide == NULL) {
+				for (size_t k = 0; k < jb->nrows && k < SCANQ_ROWS_MAX; k++) {
+					row_job[n] = NULL;
+					rows[n++] = jb->rows[k];
+				}
+				continue;
+			}
+			const struct scan_row *r = jb->decide(jb);
+			if (r != NULL) {
+				row_job[n] = NULL;
 				rows[n++] = *r;
+			}
 		}
 		if (n > 0)
-			rc = commit_group(rows, n);
+			rc = nplace > 0 ? commit_claims(rows, n) : commit_group(rows, n);
 	}
 	/* Nothing here leaves a transaction open; if something did, its rows were not written. */
 	if (db_txn_left_open(cdb)) {
@@ -221,7 +369,7 @@ static void *committer_main(void *arg)
 {
 	(void)arg;
 	db_thread_init();
-	static struct scan_row rows[GROUP_MAX * SCANQ_ROWS_MAX]; /* one committer per process */
+	static struct scan_row rows[ROWS_MAX]; /* one committer per process */
 	static struct scan_job *jobs[GROUP_MAX];
 	pthread_mutex_lock(&lock);
 	for (;;) {

@@ -9,7 +9,7 @@
 
 #define SEAL_AAD "place-code"
 #define DISPLAY_TOKEN_LEN 43 /* base64url of 32 random bytes, as staff and device tokens */
-#define RATE_PURGE_EVERY 64  /* hits between purges of old minutes, per thread */
+#define RATE_PURGE_EVERY 64  /* counts (groups) between purges of old minutes, per thread */
 
 /* Opens a sealed poster token and checks it against its stored hash; "" when it cannot. */
 static void open_token(const uint8_t data_key[32], const uint8_t *enc, size_t n, const uint8_t hash[32],
@@ -190,18 +190,185 @@ int places_persons(struct db *db, uint64_t account, uint64_t checkpoint, uint64_
 	return n;
 }
 
-enum db_rc places_rate_hit(struct db *db, uint64_t account, int64_t now, int32_t *count)
+/* ---- check-ins in groups (scanq.c) ---------------------------------------------------------- */
+
+#define CHECKIN_STMT_MAX 32 /* persons asked in one lookup statement, check-ins in one count */
+#define CHECKIN_PARAMS 8    /* per person asked */
+
+/* Statements of 1, 2, 4, ... 32 rows; a chunk of m rows uses the smallest that holds it. */
+static size_t size_index(size_t m)
 {
-	static _Thread_local unsigned hits;
+	static const size_t sizes[] = { 1, 2, 4, 8, 16, CHECKIN_STMT_MAX };
+	size_t si = 0;
+	while (sizes[si] < m)
+		si++;
+	return si;
+}
+
+static size_t size_of(size_t si)
+{
+	return (size_t)1 << si;
+}
+
+/* One lookup statement over m (check-in, person asked) pairs; a check-in without persons asked has
+ * one pair with an empty public id (its session and place only). */
+static enum db_rc lookup_chunk(struct db *db, struct place_checkin *const *who, const int *ask, size_t m)
+{
+	static const enum stmt st[] = { STMT_PLACE_CHECKIN_1, STMT_PLACE_CHECKIN_2, STMT_PLACE_CHECKIN_4,
+					STMT_PLACE_CHECKIN_8, STMT_PLACE_CHECKIN_16, STMT_PLACE_CHECKIN_32 };
+	static _Thread_local struct db_param p[CHECKIN_PARAMS * CHECKIN_STMT_MAX + 1];
+	static _Thread_local int32_t idx[CHECKIN_STMT_MAX];
+	size_t si = size_index(m), rows = size_of(si);
+	for (size_t j = 0; j < rows; j++) {
+		size_t k = j < m ? j : m - 1; /* pads with the last pair: its duplicate rows say the same */
+		const struct place_checkin *pc = who[k];
+		idx[j] = (int32_t)k;
+		struct db_param *q = &p[CHECKIN_PARAMS * j];
+		q[0] = (struct db_param)DBP_I32(&idx[j]);
+		q[1] = (struct db_param)DBP_BLOB(pc->session_hash, sizeof pc->session_hash);
+		q[2] = (struct db_param)DBP_I32(&pc->session_kind);
+		q[3] = pc->poster ? (struct db_param)DBP_BLOB(pc->token_hash, sizeof pc->token_hash)
+				  : (struct db_param)DBP_NULL(DBT_BLOB);
+		q[4] = (struct db_param)DBP_U64(&pc->display_id);
+		q[5] = (struct db_param)DBP_TEXT(ask[k] >= 0 ? pc->ask[ask[k]].public_id : "");
+		q[6] = (struct db_param)DBP_I64(&pc->now);
+		q[7] = (struct db_param)DBP_I64(&pc->idle_after);
+	}
+	p[CHECKIN_PARAMS * rows] = (struct db_param)DBP_END;
+
+	static _Thread_local struct {
+		int32_t i, revoked, kind, type, color, resident, v[2], r[2];
+		uint64_t account, place, checkpoint, person, scan[2];
+		int64_t last, at[2];
+		char label[PLACES_LABEL_BUF], name[PLACES_LABEL_BUF], name_m[128], id_m[48];
+	} r;
+	struct db_col cols[] = { DBC_I32(&r.i), DBC_U64(&r.account), DBC_I64(&r.last), DBC_U64(&r.place),
+				 DBC_U64(&r.checkpoint), DBC_TEXT(r.label, sizeof r.label), DBC_I32(&r.revoked),
+				 DBC_I32(&r.kind), DBC_I32(&r.type), DBC_TEXT(r.name, sizeof r.name), DBC_U64(&r.person),
+				 DBC_TEXT(r.name_m, sizeof r.name_m), DBC_TEXT(r.id_m, sizeof r.id_m), DBC_I32(&r.color),
+				 DBC_I32(&r.resident), DBC_U64(&r.scan[0]), DBC_I64(&r.at[0]), DBC_I32(&r.v[0]),
+				 DBC_I32(&r.r[0]), DBC_U64(&r.scan[1]), DBC_I64(&r.at[1]), DBC_I32(&r.v[1]),
+				 DBC_I32(&r.r[1]), DBC_END };
+	enum db_rc rc = db_query(db, st[si], p, cols);
+	if (rc != DB_OK)
+		return rc;
+	while ((rc = db_fetch(db)) == DB_OK) {
+		if (r.i < 0 || (size_t)r.i >= m)
+			continue;
+		struct place_checkin *pc = who[r.i];
+		pc->session_found = !cols[1].null;
+		pc->account = pc->session_found ? r.account : 0;
+		pc->session_last = pc->session_found ? r.last : 0;
+		if (!cols[3].null && !cols[4].null) {
+			struct place *pl = &pc->place;
+			pl->id = r.place;
+			pl->checkpoint = r.checkpoint;
+			pl->display_id = pc->poster ? 0 : pc->display_id;
+			pl->revoked = r.revoked;
+			pl->cp_kind = r.kind;
+			pl->cp_type = r.type;
+			memcpy(pl->label, r.label, sizeof pl->label);
+			memcpy(pl->name, r.name, sizeof pl->name);
+		}
+		if (ask[r.i] < 0)
+			continue;
+		struct place_ask *a = &pc->ask[ask[r.i]];
+		a->held = pc->session_found && !cols[10].null && !cols[13].null;
+		if (!a->held)
+			continue; /* nothing of a person the account does not hold */
+		a->person = r.person;
+		memcpy(a->name_m, r.name_m, sizeof a->name_m);
+		memcpy(a->id_m, r.id_m, sizeof a->id_m);
+		a->color = r.color;
+		a->resident = r.resident;
+		for (int d = 0; d < 2; d++) {
+			a->prev[d].found = !cols[15 + 4 * d].null;
+			a->prev[d].scan = a->prev[d].found ? r.scan[d] : 0;
+			a->prev[d].at_ms = a->prev[d].found ? r.at[d] : 0;
+			a->prev[d].verdict = a->prev[d].found ? r.v[d] : 0;
+			a->prev[d].reasons = a->prev[d].found ? (uint32_t)r.r[d] : 0;
+		}
+	}
+	return rc == DB_NOROW ? DB_OK : rc;
+}
+
+enum db_rc places_checkin_lookup(struct db *db, struct place_checkin *const *cs, size_t n)
+{
+	static _Thread_local struct place_checkin *who[CHECKIN_STMT_MAX];
+	static _Thread_local int ask[CHECKIN_STMT_MAX];
+	size_t m = 0;
+	for (size_t j = 0; j < n; j++) {
+		struct place_checkin *pc = cs[j];
+		pc->session_found = 0;
+		pc->account = 0;
+		pc->session_last = 0;
+		memset(&pc->place, 0, sizeof pc->place);
+		pc->minute_count = 0;
+		int na = pc->nask > 0 ? (pc->nask < PLACES_ASK_MAX ? pc->nask : PLACES_ASK_MAX) : 0;
+		for (int a = 0; a < na; a++) {
+			memset((char *)&pc->ask[a] + sizeof pc->ask[a].public_id, 0,
+			       sizeof pc->ask[a] - sizeof pc->ask[a].public_id);
+		}
+		for (int a = na > 0 ? 0 : -1; a < na; a++) {
+			if (m == CHECKIN_STMT_MAX) {
+				enum db_rc rc = lookup_chunk(db, who, ask, m);
+				if (rc != DB_OK)
+					return rc;
+				m = 0;
+			}
+			who[m] = pc;
+			ask[m++] = a;
+		}
+	}
+	return m > 0 ? lookup_chunk(db, who, ask, m) : DB_OK;
+}
+
+static enum db_rc count_chunk(struct db *db, struct place_checkin *const *who, size_t m, int32_t minute)
+{
+	static const enum stmt st[] = { STMT_PLACE_COUNT_1, STMT_PLACE_COUNT_2, STMT_PLACE_COUNT_4,
+					STMT_PLACE_COUNT_8, STMT_PLACE_COUNT_16, STMT_PLACE_COUNT_32 };
+	static _Thread_local struct db_param p[2 * CHECKIN_STMT_MAX + 1];
+	static const uint64_t nobody = 0; /* pads: account 0 is never a session's */
+	size_t si = size_index(m), rows = size_of(si);
+	for (size_t j = 0; j < rows; j++) {
+		p[2 * j] = j < m ? (struct db_param)DBP_U64(&who[j]->account) : (struct db_param)DBP_U64(&nobody);
+		p[2 * j + 1] = (struct db_param)DBP_I32(&minute);
+	}
+	p[2 * rows] = (struct db_param)DBP_END;
+	int32_t count = 0;
+	struct db_col cols[] = { DBC_I32(&count), DBC_END };
+	enum db_rc rc = db_query(db, st[si], p, cols);
+	if (rc != DB_OK)
+		return rc;
+	/* One row per row inserted or updated, in the order given. */
+	for (size_t j = 0; (rc = db_fetch(db)) == DB_OK; j++)
+		if (j < m)
+			who[j]->minute_count = count;
+	return rc == DB_NOROW ? DB_OK : rc;
+}
+
+enum db_rc places_checkin_count(struct db *db, struct place_checkin *const *cs, size_t n, int64_t now)
+{
+	static _Thread_local struct place_checkin *who[CHECKIN_STMT_MAX];
+	static _Thread_local unsigned calls;
 	int32_t minute = (int32_t)(now / 60);
-	if (++hits % RATE_PURGE_EVERY == 1) {
+	if (++calls % RATE_PURGE_EVERY == 1) {
 		int32_t before = minute - 1;
 		struct db_param q[] = { DBP_I32(&before), DBP_END };
 		(void)db_exec(db, STMT_PLACE_RATE_PURGE, q, NULL);
 	}
-	struct db_param p[] = { DBP_U64(&account), DBP_I32(&minute), DBP_END };
-	enum db_rc rc = db_exec(db, STMT_PLACE_RATE_HIT, p, NULL);
-	if (rc == DB_OK)
-		*count = (int32_t)db_insert_id(db);
-	return rc;
+	size_t m = 0;
+	for (size_t j = 0; j < n; j++) {
+		struct place_checkin *pc = cs[j];
+		if (!pc->count || !pc->session_found || pc->place.id == 0 || pc->place.revoked)
+			continue;
+		if (m == CHECKIN_STMT_MAX) {
+			enum db_rc rc = count_chunk(db, who, m, minute);
+			if (rc != DB_OK)
+				return rc;
+			m = 0;
+		}
+		who[m++] = pc;
+	}
+	return m > 0 ? count_chunk(db, who, m, minute) : DB_OK;
 }

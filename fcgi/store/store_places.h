@@ -1,6 +1,6 @@
 /* store_places.h: place codes in the store (DESIGN §11): made, read, listed and revoked by
  * operators; looked up by a poster's token or a door screen; the persons an account brings to a
- * check-in, its earlier check-ins and its rate. */
+ * check-in, and check-ins looked up and counted in groups (scanq.c). */
 #ifndef HQR_STORE_PLACES_H
 #define HQR_STORE_PLACES_H
 #include <stddef.h>
@@ -70,8 +70,58 @@ struct place_person {
 int places_persons(struct db *db, uint64_t account, uint64_t checkpoint, uint64_t place_code, int32_t direction,
 		   int64_t since_ms, int64_t now, struct place_person *out, enum db_rc *rc);
 
-/* Counts one check-in request of account in the minute of now; *count is the minute's count so
- * far (this one included). Forgets minutes before the previous one now and then. */
-enum db_rc places_rate_hit(struct db *db, uint64_t account, int64_t now, int32_t *count);
+
+/* ---- check-ins, looked up in groups by the scans' committer (scanq.c) ---- */
+
+#define PLACES_REPEAT_MS (5 * 60 * 1000) /* the same person, place and direction: the earlier answer */
+#define PLACES_ASK_MAX 16                 /* persons in one check-in (SCANQ_ROWS_MAX) */
+
+/* A person's latest check-in through a place code in one direction. */
+struct place_prev {
+	int found;
+	uint64_t scan;
+	int64_t at_ms;
+	int32_t verdict;
+	uint32_t reasons;
+};
+
+/* One person a check-in asks for (public_id, given), and what the lookup found. */
+struct place_ask {
+	char public_id[24];
+	int held;                  /* the session's account holds the person, who has a code */
+	uint64_t person;
+	char name_m[128], id_m[48];
+	int32_t color, resident;
+	struct place_prev prev[2]; /* by direction (0 in, 1 out) */
+};
+
+/* A resident's check-in as the committer looks it up: the session (by its hash and the kind the
+ * request claims), the place (a poster's token hash, or a door screen's id) and the persons asked
+ * (none: the session and place only). The lookup fills the rest. */
+struct place_checkin {
+	uint8_t session_hash[32];
+	int32_t session_kind;
+	int poster;                /* token_hash names the place code; else display_id does */
+	uint8_t token_hash[32];
+	uint64_t display_id;
+	int64_t now, idle_after;   /* unix seconds: the session must not have expired, nor idled since */
+	int count;                 /* counts against the account's minute (once the session and place hold) */
+	int nask;
+	struct place_ask ask[PLACES_ASK_MAX];
+	/* filled by places_checkin_lookup */
+	int session_found;         /* an unexpired, not idle session of the claimed kind */
+	uint64_t account;
+	int64_t session_last;      /* unix seconds the session was last used */
+	struct place place;        /* place.id 0: no such place code */
+	/* filled by places_checkin_count, for a counted check-in */
+	int32_t minute_count;      /* this check-in's number in its account's minute */
+};
+
+/* Looks up n check-ins at once on db, in statements of up to 32 persons asked. */
+enum db_rc places_checkin_lookup(struct db *db, struct place_checkin *const *cs, size_t n);
+/* Counts each looked-up check-in that asks to be counted, whose session and live place were
+ * found, against its account's minute of now (in one statement per 32), setting its
+ * minute_count; forgets earlier minutes now and then. */
+enum db_rc places_checkin_count(struct db *db, struct place_checkin *const *cs, size_t n, int64_t now);
 
 #endif

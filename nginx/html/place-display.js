@@ -1,17 +1,28 @@
 // place-display.js: the screen at a door (/place-display.html): the QR of the place's URL, whose
 // token changes every 30 seconds and is refused two minutes after it was shown, so that a photo
 // sent elsewhere goes stale. The screen's token (from the operator) stays in this browser; it may
-// also be given once as #token=... in the address, which is then cleared.
+// also be given once as #token=... in the address, which is then cleared. The people at the door
+// read Chinese and English; the screen's own setup follows the page's language.
 'use strict';
+
+I18N.add({
+  'display.title': ['场所码', 'Place code screen'],
+  'display.token': ['屏幕令牌', 'Screen token'],
+  'display.use': ['使用此令牌', 'Use this token'],
+  'display.bad_token': ['屏幕令牌无效。', 'The screen token was not accepted.'],
+  'display.changes': ['此码每30秒更新一次，请现场扫描。', 'This code changes every 30 seconds: scan it here.'],
+});
 
 const KEY = 'hqr.display_token';
 const $ = (id) => document.getElementById(id);
 let offset = 0;
 let timer = null;
+let noticeWords = null;
 
-function notice(pair) {
-  $('notice').hidden = !pair;
-  if (pair) bilingual($('notice'), pair);
+function notice(words) {
+  noticeWords = words;
+  $('notice').hidden = !words;
+  $('notice').textContent = words ? words() : '';
 }
 
 function stored() {
@@ -31,13 +42,13 @@ async function refresh() {
   const res = await placeApi('GET', '/api/v1/place-display', undefined, { Authorization: 'Bearer ' + t });
   if (res.status === 401) {
     localStorage.removeItem(KEY);
-    notice(['屏幕令牌无效。', 'The screen token was not accepted.']);
+    notice(() => I18N.t('display.bad_token'));
     $('screen').hidden = true;
     $('setup').hidden = false;
     return;
   }
   if (res.status !== 200) {
-    notice(placeErrorWords(res));
+    notice(() => placeErrorWords(res));
     if (res.status === 410) {
       $('screen').hidden = true;
       return;
@@ -49,7 +60,8 @@ async function refresh() {
   const d = res.body;
   offset = Date.parse(d.server_time) - Date.now();
   $('d-name').textContent = d.place.name;
-  bilingual($('d-type'), placeTypeWords(d.place.type));
+  if (I18N.entry('ptype.' + d.place.type)) placeBoth($('d-type'), 'ptype.' + d.place.type);
+  else $('d-type').textContent = d.place.type;
   $('d-label').textContent = d.place.label;
   $('d-label').hidden = !d.place.label;
   $('d-qr').src = d.qr_png;
@@ -59,7 +71,10 @@ async function refresh() {
   timer = setTimeout(refresh, after * 1000);
 }
 
+document.addEventListener('hqr:lang', () => notice(noticeWords));
+
 document.addEventListener('DOMContentLoaded', () => {
+  placeBothAll();
   const m = location.hash.match(/^#token=([A-Za-z0-9_-]{43})$/);
   if (m) {
     localStorage.setItem(KEY, m[1]);

@@ -5,7 +5,9 @@
 // tests/integration/test_places.py, which passes BASE, PLACE_URL, OPENID (an account holding two
 // persons), SELF_ID, SELF_NAME, REL_ID, REL_NAME (masked), PLACE_NAME, PLACE_LABEL, POSTER_ID,
 // OPERATOR, DISPLAY (a door screen's token) and SHOT (where the poster's screenshot goes); VERDICT_SHOT, if given, keeps pictures of
-// the verdict screens. Prints one JSON line; exits 1 on failure.
+// the verdict screens. The pages in Chinese first, then switched to English (a check-in again, the
+// poster's page, the door screen); the poster and the door screen carry both languages in either.
+// Prints one JSON line; exits 1 on failure.
 import assert from 'node:assert/strict';
 import { drive } from './page.mjs';
 
@@ -27,7 +29,9 @@ await drive({ locale: 'zh-CN', isMobile: true, hasTouch: true }, async (page) =>
   await visible('#pick');
   assert.equal(await text('#place-name'), env.PLACE_NAME);
   assert.equal(await text('#place-label'), env.PLACE_LABEL);
-  assert.match(await text('#place-type'), /出租车\s*Taxi/);
+  assert.equal(await page.evaluate(() => document.documentElement.lang), 'zh-CN');
+  assert.equal(await text('h1'), '场所码签到');
+  assert.equal(await text('#place-type'), '出租车');
   assert.equal(await page.locator('#direction-set').isHidden(), true, 'a taxi has no leaving');
   const boxes = page.locator('#person-list input[type=checkbox]');
   assert.equal(await boxes.count(), 2);
@@ -77,9 +81,35 @@ await drive({ locale: 'zh-CN', isMobile: true, hasTouch: true }, async (page) =>
   await visible('#place-main');
   assert.equal(await page.locator('#verdict').isHidden(), true);
 
+  // The same page in English, on its switch: the resident checks in again within 5 minutes and
+  // is shown the earlier answer, its words in English, big, and in Chinese below.
+  await page.locator('[data-lang-switch]').click();
+  assert.equal(await page.evaluate(() => document.documentElement.lang), 'en');
+  assert.equal(await text('h1'), 'Place check-in');
+  assert.equal(await text('#place-type'), 'Taxi');
+  assert.match(await page.locator('#person-list label').nth(0).innerText(), /Myself · Green code/);
+  assert.equal(await text('[data-lang-switch]'), '中文');
+  await boxes.nth(1).uncheck();
+  const again = page.waitForResponse((r) => r.url().endsWith('/checkins') && r.request().method() === 'POST');
+  await page.getByRole('button', { name: 'Check in' }).click();
+  const body2 = await (await again).json();
+  assert.equal(body2.checkins.length, 1);
+  assert.equal(body2.checkins[0].repeat, true);
+  assert.equal(body2.checkins[0].scan_id, seen[0]);
+  await visible('#verdict');
+  assert.equal(await text('#v-name'), env.SELF_NAME);
+  assert.match(await text('#v-words'), /^Pass\s*可以通行$/);
+  assert.match(await text('#v-color'), /^Green code\s*绿码$/);
+  assert.equal(await text('#v-checks'), 'Have the temperature taken at the door.');
+  assert.equal(await text('#v-next'), 'Done');
+  if (env.VERDICT_SHOT) await page.screenshot({ path: env.VERDICT_SHOT.replace('.png', '-en.png') });
+  await page.locator('#v-next').click();
+  await visible('#place-main');
+
   // The poster of the place code, as an operator prints it.
   await page.goto(`${env.BASE}/place-poster.html?id=${env.POSTER_ID}`);
   await visible('#setup');
+  assert.equal(await text('#setup button[type=submit]'), 'Show the poster', 'the language stays chosen');
   await page.fill('#setup [name=token]', env.OPERATOR);
   await page.locator('#setup button[type=submit]').click();
   await visible('#poster');
@@ -105,6 +135,8 @@ await drive({ locale: 'zh-CN', isMobile: true, hasTouch: true }, async (page) =>
   });
   assert.equal(new URL(page.url()).hash, '', 'the token left the address');
   assert.equal(await text('#d-name'), env.PLACE_NAME);
+  assert.match(await text('#screen'), /扫码登记\s*Scan to check in[\s\S]*出租车\s*Taxi[\s\S]*每30秒更新一次[\s\S]*every 30 seconds/);
+  assert.equal(await text('#forget'), 'Forget the token');
   const screenUrl = await page.locator('#d-qr').getAttribute('data-url');
   assert.match(screenUrl, /\/p\/[A-Za-z0-9_-]{38}$/);
   return { scans: seen, poster_url: posterUrl, screen_url: screenUrl };

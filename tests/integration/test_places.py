@@ -6,10 +6,13 @@ rate limit, cross-site writes."""
 import base64
 import hashlib
 import hmac
+import http.client
+import json
 import os
 import re
 import subprocess
 import tempfile
+import threading
 import time
 
 import pytest
@@ -162,6 +165,15 @@ def test_bad_place_code_requests_are_clear_errors(stack, operator):
         r = requests.post(stack.url(url), json={"label": label}, headers=bearer(operator), timeout=10)
         assert r.status_code == 422, (label, r.text)
         assert r.json()["error"]["fields"] == [{"field": "label", "code": code}], r.text
+    # An escaped NUL elsewhere in the body is no reason to refuse the label; one in the label's key
+    # (the parser reads "label\u0000x" as "label") is.
+    r = requests.post(stack.url(url), data='{"label":"东门","note":"a\\u0000b"}'.encode(),
+                      headers={**bearer(operator), "Content-Type": "application/json"}, timeout=10)
+    assert r.status_code == 201 and r.json()["label"] == "东门", r.text
+    r = requests.post(stack.url(url), data='{"label\\u0000x":"东门"}'.encode(),
+                      headers={**bearer(operator), "Content-Type": "application/json"}, timeout=10)
+    assert r.status_code == 422 and r.json()["error"]["fields"] == [{"field": "label", "code": "INVALID_CHARACTERS"}], \
+        r.text
     r = requests.post(stack.url("/api/v1/admin/checkpoints/999999999/place-codes"), json={"label": "x"},
                       headers=bearer(operator), timeout=10)
     assert r.status_code == 404, r.text
@@ -326,11 +338,60 @@ def test_the_same_person_within_five_minutes_gets_the_earlier_answer_and_no_new_
     out = checkin(s, stack, token, [me], direction="out").json()["checkins"][0]
     assert out["scan_id"] != first["scan_id"] and out["repeat"] is False
     assert rows_at(stack, body["id"]) == 2
-    # Six minutes later the entry is recorded anew.
+    # Six minutes later the entry is recorded anew (the row and the place's latest check-in aged).
     stack.sql(f"UPDATE scans SET scanned_at = scanned_at - INTERVAL 6 MINUTE WHERE id = {int(first['scan_id'])}")
+    stack.sql(f"UPDATE place_last SET at_ms = at_ms - 360000 WHERE scan_id = {int(first['scan_id'])}")
     later = checkin(s, stack, token, [me]).json()["checkins"][0]
     assert later["scan_id"] != first["scan_id"] and later["repeat"] is False
     assert rows_at(stack, body["id"]) == 3
+
+
+def taps(stack, session, token, persons, n):
+    """n check-ins sent at once, each on its own connection opened beforehand: (status, body) each."""
+    body = json.dumps({"persons": persons, "direction": "in"})
+    headers = {"Content-Type": "application/json", "X-Requested-With": "hqr",
+               "Cookie": "; ".join(f"{k}={v}" for k, v in session.cookies.items())}
+    host, port = stack.url("/").split("/")[2].split(":")
+    conns = [http.client.HTTPConnection(host, int(port), timeout=15) for _ in range(n)]
+    for c in conns:
+        c.connect()
+    start = threading.Barrier(n)
+    got = [None] * n
+
+    def tap(i):
+        start.wait()
+        conns[i].request("POST", f"/api/v1/places/{token}/checkins", body=body, headers=headers)
+        r = conns[i].getresponse()
+        got[i] = (r.status, r.read())
+        conns[i].close()
+
+    threads = [threading.Thread(target=tap, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return got
+
+
+def test_a_double_tap_of_two_concurrent_requests_writes_one_row(stack, operator):
+    """Check-ins of the same persons sent at once (a double tap, the page sent twice), on both
+    workers or in one group: one row per person, every answer names it, all but one as the
+    earlier answer."""
+    cp = h.checkpoint(stack, kind="public_place", type_="mall")
+    body, token = make_code(stack, operator, cp)
+    for _round in range(8):
+        s, me, rel = holder(stack, relative=True)
+        got = taps(stack, s, token, [me, rel], 2 + _round % 3)
+        assert all(status == 200 for status, _ in got), got
+        answers = [json.loads(text)["checkins"] for _, text in got]
+        for who, k in ((me, 0), (rel, 1)):
+            n = stack.sql(f"SELECT COUNT(*) FROM scans s JOIN persons p ON p.id = s.person_id "
+                          f"WHERE s.place_code_id = {body['id']} AND p.public_id = '{who}'")[0][0]
+            assert int(n) == 1, (who, n, answers)
+            ids = {a[k]["scan_id"] for a in answers}
+            assert len(ids) == 1, answers
+            assert sorted(a[k]["repeat"] for a in answers) == [False] + [True] * (len(got) - 1), answers
+            assert scan_row(stack, ids.pop())["person"] == who
 
 
 def test_a_changed_color_within_five_minutes_is_a_new_answer(stack, operator):
@@ -420,6 +481,11 @@ def test_bad_check_in_bodies_are_422_with_every_field(stack, taxi):
          {("persons[1]", "NOT_A_PERSON_ID"), ("persons[2]", "NOT_A_PERSON_ID")}),
         ({"persons": [me] * 17, "direction": "in"}, {("persons", "TOO_MANY")}),
         ({"persons": [me], "direction": "in", "visitor": "yes"}, {("visitor", "VISITOR_REGISTRATION_INVALID")}),
+        # An escaped NUL would cut a string short (an id with a tail, "in" and more): refused.
+        ({"persons": [me + "\u0000tail"], "direction": "in"}, {("persons", "INVALID_CHARACTERS")}),
+        ({"persons": [me], "direction": "in\u0000out"}, {("direction", "INVALID_CHARACTERS")}),
+        ({"persons": [me], "direction": "in", "visitor": {"purpose": "探亲\u0000", "host": "王五"}},
+         {("visitor", "INVALID_CHARACTERS")}),
     ]
     for body, want in cases:
         r = s.post(stack.url(f"/api/v1/places/{taxi['token']}/checkins"), json=body, timeout=10)
