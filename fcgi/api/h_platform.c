@@ -1,5 +1,6 @@
 /* h_platform.c: the server URL the platform calls: verification, signed pushes (plain and safe
- * mode), a greeting on subscribe, the health-code link on the menu's CLICK, retries answered once. */
+ * mode), a greeting on subscribe, the health-code link on the menu's CLICK, retries answered once,
+ * a replay window (timestamps within 300 s, each nonce once). */
 #include "clock.h"
 #include "conf.h"
 #include "crypto.h"
@@ -19,18 +20,70 @@ static const char *q(struct call *c, const char *name)
 	return kv != NULL ? kv->val : NULL;
 }
 
-static int signed_ok(struct call *c)
+/* The replay window: a push's timestamp within this many seconds of the server's clock, and each
+ * nonce once while its timestamp is in the window (DESIGN §10). */
+#define PUSH_WINDOW_S 300
+
+/* The signature of the query, then its timestamp's window: ERR_OK, ERR_SIGNATURE or
+ * ERR_SIGNATURE_EXPIRED. *ts_out receives the timestamp. */
+static enum err signed_ok(struct call *c, int64_t *ts_out)
 {
 	const char *sig = q(c, "signature"), *ts = q(c, "timestamp"), *nonce = q(c, "nonce");
 	if (sig == NULL || ts == NULL || nonce == NULL || strlen(ts) > 20 || strlen(nonce) > 64)
-		return 0;
-	return push_check_signature(c->conf->push_token, ts, nonce, sig) == 1;
+		return ERR_SIGNATURE;
+	if (push_check_signature(c->conf->push_token, ts, nonce, sig) != 1)
+		return ERR_SIGNATURE;
+	size_t n = strlen(ts);
+	if (n == 0 || n > 12 || strspn(ts, "0123456789") != n)
+		return ERR_SIGNATURE_EXPIRED;
+	int64_t t = strtoll(ts, NULL, 10), now = clock_now();
+	if (t < now - PUSH_WINDOW_S || t > now + PUSH_WINDOW_S)
+		return ERR_SIGNATURE_EXPIRED;
+	if (ts_out != NULL)
+		*ts_out = t;
+	return ERR_OK;
+}
+
+/* Claims the push's nonce: ERR_OK for a nonce not seen in the window; *retry = 1 (and ERR_OK) when
+ * it was seen with this very body (the platform's retry of a push whose answer it did not get: it
+ * is acknowledged and not handled again); ERR_NONCE_REUSED when it came with another body. */
+static enum err claim_nonce(struct call *c, int64_t ts, int *retry)
+{
+	const char *nonce = q(c, "nonce");
+	uint8_t h[32], seen[32];
+	crypto_sha256(c->body != NULL ? c->body : "", c->body != NULL ? c->body_len : 0, h);
+	int64_t now = clock_now(), expires = ts + PUSH_WINDOW_S;
+	*retry = 0;
+	struct db_param pp[] = { DBP_I64(&now), DBP_END };
+	enum db_rc rc = db_exec(c->db, STMT_PUSH_NONCES_EXPIRE, pp, NULL);
+	if (rc == DB_OK) {
+		struct db_param p[] = { DBP_TEXT(nonce), DBP_BLOB(h, 32), DBP_I64(&expires), DBP_I64(&now), DBP_I64(&now),
+					DBP_END };
+		rc = db_exec(c->db, STMT_PUSH_NONCE_CLAIM, p, NULL);
+	}
+	if (rc != DB_OK)
+		return rc == DB_DOWN ? ERR_UNAVAILABLE : ERR_INTERNAL;
+	if (db_affected(c->db) != 0)
+		return ERR_OK;
+	struct db_param gp[] = { DBP_TEXT(nonce), DBP_END };
+	struct db_col cols[] = { DBC_BLOB(seen, sizeof seen), DBC_END };
+	rc = db_exec(c->db, STMT_PUSH_NONCE_GET, gp, cols);
+	if (rc == DB_OK && cols[0].len == 32 && crypto_ct_equal(seen, h, 32)) {
+		*retry = 1;
+		return ERR_OK;
+	}
+	if (rc != DB_OK && rc != DB_NOROW)
+		return rc == DB_DOWN ? ERR_UNAVAILABLE : ERR_INTERNAL;
+	return ERR_NONCE_REUSED;
 }
 
 enum err h_platform_verify(struct call *c)
 {
 	const char *echostr = q(c, "echostr");
-	if (!signed_ok(c) || echostr == NULL)
+	enum err e = signed_ok(c, NULL);
+	if (e != ERR_OK)
+		return e;
+	if (echostr == NULL)
 		return ERR_SIGNATURE;
 	char *body = arena_strdup(c->arena, echostr);
 	if (body == NULL)
@@ -87,13 +140,23 @@ static int event_key(const struct push_msg *m, char *key, size_t max)
 
 enum err h_platform_push(struct call *c)
 {
-	/* The signature is checked before anything of the body is parsed. */
-	if (!signed_ok(c))
-		return ERR_SIGNATURE;
+	/* The signature, its window and its nonce are checked before anything of the body is parsed. */
+	int64_t sent_at = 0;
+	enum err e = signed_ok(c, &sent_at);
+	if (e != ERR_OK)
+		return e;
 	const char *enc_type = q(c, "encrypt_type");
 	int safe = enc_type != NULL && strcmp(enc_type, "aes") == 0;
 	if (c->body_len > PUSH_XML_BODY_MAX)
 		return ERR_TOO_LARGE;
+	int retry = 0;
+	e = claim_nonce(c, sent_at, &retry);
+	if (e != ERR_OK)
+		return e;
+	if (retry) {
+		answer_success(c);
+		return ERR_OK;
+	}
 
 	struct push_field outer_f[PUSH_XML_FIELDS_MAX], f[PUSH_XML_FIELDS_MAX];
 	struct push_msg outer, m;

@@ -314,6 +314,7 @@ static int run_daily(struct ctl *ctl, int32_t day, int64_t now, int reminders_du
 	purge(ctl, STMT_STATES_PURGE, &real_now, 0, NULL);
 	purge(ctl, STMT_OAUTH_CODES_PURGE, &real_now, 0, NULL);
 	purge(ctl, STMT_PUSH_DEDUP_PURGE, &day_ago, 0, NULL);
+	purge(ctl, STMT_PUSH_NONCES_PURGE, &real_now, 0, NULL);
 	purge(ctl, STMT_IDEM_PURGE, &day_ago, 0, NULL);
 	purge(ctl, STMT_NONCES_PURGE, &day_ago, 0, NULL);
 	/* Face verifications (an identity, sealed) a day after they expired; yesterday's refusals. */

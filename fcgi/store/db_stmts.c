@@ -174,6 +174,16 @@ const char *const db_stmt_sql[STMT__MAX] = {
 	[STMT_TOKEN_EXPIRE_IF] =
 		"UPDATE platform_tokens SET expires_at = FROM_UNIXTIME(1) WHERE id = 1 AND token = ?",
 	[STMT_PUSH_DEDUP] = "INSERT IGNORE INTO push_dedup (dedup_key, created_at) VALUES (?, FROM_UNIXTIME(?))",
+	/* A nonce is claimed when it is new, or when its row's timestamp left the window (expires_at < now):
+	 * 1 row inserted, 2 an expired row taken over, 0 a live row left as it was (a replay). The body's
+	 * hash is assigned before expires_at, so that both read the row's old expires_at. */
+	[STMT_PUSH_NONCE_CLAIM] =
+		"INSERT INTO push_nonces (nonce, body_sha256, expires_at) VALUES (?, ?, ?) ON DUPLICATE KEY UPDATE "
+		"body_sha256 = IF(expires_at < ?, VALUES(body_sha256), body_sha256), "
+		"expires_at = IF(expires_at < ?, VALUES(expires_at), expires_at)",
+	[STMT_PUSH_NONCE_GET] = "SELECT body_sha256 FROM push_nonces WHERE nonce = ?",
+	/* Each push deletes a few rows past their window: the table holds about the window's pushes. */
+	[STMT_PUSH_NONCES_EXPIRE] = "DELETE FROM push_nonces WHERE expires_at < ? LIMIT 8",
 	[STMT_ACCOUNT_GET] =
 		"SELECT DATE_FORMAT(created_at, '%Y-%m-%dT%H:%i:%sZ'), unionid IS NOT NULL FROM accounts WHERE id = ?",
 	[STMT_ACCOUNT_LOCK] = "SELECT id FROM accounts WHERE id = ? FOR UPDATE",
@@ -427,6 +437,8 @@ const char *const db_stmt_sql[STMT__MAX] = {
 		"DELETE FROM oauth_codes WHERE expires_at < FROM_UNIXTIME(?) LIMIT 10000",
 	[STMT_PUSH_DEDUP_PURGE] =
 		"DELETE FROM push_dedup WHERE created_at < FROM_UNIXTIME(?) LIMIT 10000",
+	[STMT_PUSH_NONCES_PURGE] =
+		"DELETE FROM push_nonces WHERE expires_at < ? LIMIT 10000",
 	[STMT_IDEM_PURGE] =
 		"DELETE FROM idempotency WHERE created_at < FROM_UNIXTIME(?) LIMIT 10000",
 	[STMT_SCAN_CLIENTS_PURGE] =
