@@ -92,6 +92,21 @@ static int label_ok(const char *what, const char *s)
 	return 1;
 }
 
+/* A staff name: 1..REQ_STAFF_NAME_MAX_CP characters (each call of that staff member reads it back
+ * into a buffer of that many 4-byte characters). */
+static int staff_name_ok(const char *s)
+{
+	size_t n = strlen(s);
+	long cp = n > 0 && n <= REQ_STAFF_NAME_MAX_CP * 4 ? utf8_check_text(s, n) : -1;
+	if (cp < 1 || cp > REQ_STAFF_NAME_MAX_CP || s[0] == ' ' || s[n - 1] == ' ') {
+		fprintf(stderr, "hqrctl: --name must be 1..%d characters of text without control characters "
+				"(%s)\n", REQ_STAFF_NAME_MAX_CP, cp > REQ_STAFF_NAME_MAX_CP || n > REQ_STAFF_NAME_MAX_CP * 4 ?
+				"too long" : "empty, padded or not text");
+		return 0;
+	}
+	return 1;
+}
+
 /* A decimal database id (1..2^63-1), or 0 with a message. */
 static uint64_t id_arg(const char *what, const char *s)
 {
@@ -173,7 +188,7 @@ int ctl_admin(struct ctl *ctl, int argc, char **argv)
 		if (opts_parse(argc - 1, argv + 1, add_opts, &o) != 0)
 			return 2;
 		const char *role_w = opt_one(&o, "role"), *name = opt_one(&o, "name");
-		if (role_w == NULL || name == NULL || !label_ok("--name", name))
+		if (role_w == NULL || name == NULL || !staff_name_ok(name))
 			return 2;
 		int role = auth_role_from_word(role_w);
 		if (role == 0) {

@@ -16,6 +16,9 @@
 #define REQ_PAIRS_MAX     64
 #define REQ_PATH_PARAMS   4
 #define REQ_FIELD_ERRS    32
+/* A staff member's name: the admins.name column, VARCHAR(100) of utf8mb4 (up to 4 bytes each). */
+#define REQ_STAFF_NAME_MAX_CP 100
+#define REQ_STAFF_NAME_BUF (REQ_STAFF_NAME_MAX_CP * 4 + 1)
 
 struct kv {
 	const char *key;
@@ -105,7 +108,7 @@ struct call {
 	int cp_kind, cp_type;    /* enum verdict_cp_kind / verdict_cp_type of that checkpoint */
 	uint64_t admin_id;
 	int admin_role;          /* enum admin_role, 0 when not staff */
-	char admin_name[104];
+	char admin_name[REQ_STAFF_NAME_BUF];
 	const char *audit_target; /* what a staff call's audit row names, when the handler found it */
 	int audited;             /* the staff call's audit row is written (or failed) */
 	struct field_err ferr[REQ_FIELD_ERRS];
