@@ -198,9 +198,15 @@ sim_start() {
   mkdir -p "$DIR/run" "$DIR/log"
   if [ -f "$DIR/run/sim.pid" ] && kill -0 "$(cat "$DIR/run/sim.pid")" 2>/dev/null; then return 0; fi
   rm -f "$DIR/run/sim.sock"
+  # The authorization domain is the public URL's host and port (the stack's own port unless a
+  # test serves the service elsewhere, over TLS for one).
+  local domain
+  domain=$(awk '/^\[/ { app = ($0 == "[app]") } app && /^public_url[ \t]*=/ { sub(/^[^=]*=[ \t]*/, ""); print }' \
+    "$DIR/hqr.conf" 2>/dev/null | sed -E 's|^https?://||; s|/.*||') || domain=""
+  [ -n "$domain" ] || domain="127.0.0.1:$HTTP_PORT"
   setsid "$BUILD/hqr-platform-sim" serve -s "$DIR/run/sim.sock" -a "$(cat "$DIR/secrets/appid")" \
     -k "$(cat "$DIR/secrets/platform_secret")" -t "$(cat "$DIR/secrets/push_token")" \
-    -e "$(cat "$DIR/secrets/aes_key")" -d "127.0.0.1:$HTTP_PORT" \
+    -e "$(cat "$DIR/secrets/aes_key")" -d "$domain" \
     -u "http://127.0.0.1:$HTTP_PORT/platform/callback" </dev/null >>"$DIR/log/sim.log" 2>&1 &
   echo $! > "$DIR/run/sim.pid"
   wait_for 10 test -S "$DIR/run/sim.sock" || { tail -n 20 "$DIR/log/sim.log" >&2; die "the platform simulator did not start"; }

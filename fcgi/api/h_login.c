@@ -77,18 +77,24 @@ static int random_alnum(char *out, size_t n)
 	return 0;
 }
 
+/* Over TLS the cookie is __Host- prefixed, which needs Path=/ (see session.h). */
+static const char *browser_cookie_name(const struct call *c)
+{
+	return session_tls(c->conf) ? "__Host-" BROWSER_COOKIE : BROWSER_COOKIE;
+}
+
 static void browser_cookie(struct call *c, const char *value, int max_age)
 {
-	char v[160];
-	snprintf(v, sizeof v, "%s=%s; Path=/api/v1/login; Max-Age=%d; HttpOnly; SameSite=Lax%s", BROWSER_COOKIE, value,
-		 max_age, c->conf->local_http ? "" : "; Secure");
+	char attrs[96], v[200];
+	session_cookie_attrs(c->conf, "/api/v1/login", max_age, attrs, sizeof attrs);
+	snprintf(v, sizeof v, "%s=%s%s", browser_cookie_name(c), value, attrs);
 	resp_header(c, "Set-Cookie", v);
 }
 
 /* The hash of this browser's login cookie: 0, or -1 when it has none (or a malformed one). */
 static int browser_hash(struct call *c, uint8_t out[32])
 {
-	const char *v = call_cookie(c, BROWSER_COOKIE);
+	const char *v = call_cookie(c, browser_cookie_name(c));
 	if (v == NULL || strlen(v) != BROWSER_LEN || strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789") != BROWSER_LEN)
 		return -1;
 	crypto_sha256(v, BROWSER_LEN, out);

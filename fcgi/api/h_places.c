@@ -154,7 +154,7 @@ enum err h_place_get(struct call *c)
 	if (e != ERR_OK)
 		return e;
 	int logged_in = 0;
-	if (call_param(c, "HTTP_AUTHORIZATION") != NULL || call_cookie(c, SESSION_COOKIE_NAME) != NULL) {
+	if (call_param(c, "HTTP_AUTHORIZATION") != NULL || call_cookie(c, session_cookie_name(c->conf)) != NULL) {
 		e = session_authenticate(c);
 		if (e == ERR_OK)
 			logged_in = 1;

@@ -41,7 +41,7 @@ enum err session_defer(struct call *c)
 		token = auth + 7;
 		kind = SESSION_BEARER;
 	} else {
-		token = call_cookie(c, SESSION_COOKIE_NAME);
+		token = call_cookie(c, session_cookie_name(c->conf));
 		kind = SESSION_COOKIE;
 	}
 	if (!token_ok(token))
@@ -106,10 +106,27 @@ enum db_rc session_end(struct call *c)
 	return db_exec(c->db, STMT_SESSION_DELETE, p, NULL);
 }
 
+int session_tls(const struct conf *conf)
+{
+	return strncasecmp(conf->public_url, "https://", 8) == 0;
+}
+
+const char *session_cookie_name(const struct conf *conf)
+{
+	return session_tls(conf) ? SESSION_COOKIE_HOST_NAME : SESSION_COOKIE_NAME;
+}
+
+void session_cookie_attrs(const struct conf *conf, const char *path, int64_t max_age, char *out, size_t max)
+{
+	int tls = session_tls(conf);
+	snprintf(out, max, "; Path=%s; Max-Age=%lld; HttpOnly; SameSite=Lax%s", tls ? "/" : path, (long long)max_age,
+		 tls || !conf->local_http ? "; Secure" : "");
+}
+
 void session_set_cookie(struct call *c, const char *token, int64_t max_age)
 {
-	char v[256];
-	snprintf(v, sizeof v, "%s=%s; Path=/; Max-Age=%lld; HttpOnly; SameSite=Lax%s", SESSION_COOKIE_NAME,
-		 token, (long long)max_age, c->conf->local_http ? "" : "; Secure");
+	char attrs[96], v[256];
+	session_cookie_attrs(c->conf, "/", max_age, attrs, sizeof attrs);
+	snprintf(v, sizeof v, "%s=%s%s", session_cookie_name(c->conf), token, attrs);
 	resp_header(c, "Set-Cookie", v);
 }
