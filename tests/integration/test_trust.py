@@ -1,15 +1,22 @@
 """Whose code is it (issue 13, DESIGN §10): each hole of the issue tried as an attacker would,
 and the family's way through: real-name face verification, owners, accountable delegates, no
 oracle in refusals, login state bound to the browser, audit that fails closed, paper codes that
-outlive key rotation. Everything runs against the real stack and the platform simulator."""
+outlive key rotation, the server URL's replay window, staff names of 100 characters, and the
+__Host- cookies over TLS. Everything runs against the real stack and the platform simulator."""
+import contextlib
+import hashlib
 import os
 import re
 import signal
+import socket
+import subprocess
 import time
+import urllib.parse
 
 import requests
 
 import helpers as h
+from private_stack import private_stack, set_ini
 
 
 def account_id(stack, openid):
@@ -537,3 +544,227 @@ def test_a_callback_whose_verify_ret_was_edited_to_10000_still_fails(stack):
     assert cb.headers["Location"] == f"/?verification={vid}&verify_error=FACE_MISMATCH", cb.headers
     g = s.get(stack.url(f"/api/v1/verifications/{vid}"), timeout=10).json()
     assert (g["status"], g["verify_ret"]) == ("failed", 10004), g
+
+
+# === 7. the server URL's replay window ==========================================================
+# The test signs its pushes itself with its copy of the stack's push token, as the platform does.
+
+LOGIN_LINK = "/api/v1/login?next=/"
+
+
+def _signed_target(stack, ts, nonce, openid):
+    with open(os.path.join(stack.dir, "secrets", "push_token"), encoding="ascii") as f:
+        token = f.read().strip()
+    sig = hashlib.sha1("".join(sorted([token, str(ts), nonce])).encode()).hexdigest()
+    q = {"signature": sig, "timestamp": str(ts), "nonce": nonce, "openid": openid}
+    return "/platform/callback?" + urllib.parse.urlencode(q)
+
+
+def _click(openid, create_time):
+    return (f"<xml><ToUserName><![CDATA[gh_test]]></ToUserName><FromUserName><![CDATA[{openid}]]></FromUserName>"
+            f"<CreateTime>{create_time}</CreateTime><MsgType><![CDATA[event]]></MsgType>"
+            "<Event><![CDATA[CLICK]]></Event><EventKey><![CDATA[HEALTH_CODE]]></EventKey></xml>").encode()
+
+
+def _post(stack, target, body):
+    return stack.raw("POST", target, headers={"Content-Type": "text/xml"}, body=body)
+
+
+def _dedup_rows(stack, openid):
+    return stack.sql(f"SELECT COUNT(*) FROM push_dedup WHERE dedup_key LIKE 'e:{openid}:%'")[0][0]
+
+
+def test_a_replayed_push_is_refused_and_a_fresh_one_is_taken(stack):
+    openid, now = h.unique("oReplay"), int(time.time())
+    target = _signed_target(stack, now, h.unique("n"), openid)
+    first = _post(stack, target, _click(openid, now))
+    assert first.status_code == 200 and LOGIN_LINK in first.text, first.text
+    # The captured signature, nonce and timestamp with another message (the body is not signed):
+    # refused, nothing handled for it.
+    other = h.unique("oReplay")
+    r = _post(stack, target, _click(other, now))
+    assert r.status_code == 401 and r.json()["error"]["code"] == "NONCE_REUSED", r.text
+    assert LOGIN_LINK not in r.text and _dedup_rows(stack, other) == "0"
+    # The very same request again, as the platform resends a push whose answer it did not get:
+    # acknowledged as the platform expects, and not handled, even with the message's retry memory
+    # gone (the nonce alone refuses it).
+    stack.sql(f"DELETE FROM push_dedup WHERE dedup_key LIKE 'e:{openid}:%'")
+    again = _post(stack, target, _click(openid, now))
+    assert again.status_code == 200 and again.text == "success", again.text
+    assert _dedup_rows(stack, openid) == "0"
+    # A fresh push of the other message (new nonce and timestamp) is taken.
+    t = int(time.time())
+    fresh = _post(stack, _signed_target(stack, t, h.unique("n"), other), _click(other, t))
+    assert fresh.status_code == 200 and LOGIN_LINK in fresh.text, fresh.text
+
+
+def test_a_push_whose_timestamp_is_ten_minutes_off_is_refused(stack):
+    now = int(time.time())
+    for ts in (now - 600, now + 600):
+        openid = h.unique("oStale")
+        r = _post(stack, _signed_target(stack, ts, h.unique("n"), openid), _click(openid, ts))
+        assert r.status_code == 401 and r.json()["error"]["code"] == "SIGNATURE_EXPIRED", (ts - now, r.text)
+        assert LOGIN_LINK not in r.text and _dedup_rows(stack, openid) == "0"
+    # Four minutes off is within the window (a platform's clock need not be ours to the second).
+    openid = h.unique("oSkew")
+    r = _post(stack, _signed_target(stack, now - 240, h.unique("n"), openid), _click(openid, now - 240))
+    assert r.status_code == 200 and LOGIN_LINK in r.text, r.text
+    # The server URL's verification keeps the same window.
+    old = _signed_target(stack, now - 600, h.unique("n"), "x") + "&echostr=hello123"
+    g = stack.raw("GET", old)
+    assert g.status_code == 401 and b"hello123" not in g.content, g.text
+
+
+def test_seen_nonces_are_forgotten_once_their_window_has_passed(stack):
+    # Rows past their window (as a burst of pushes would leave them): each push deletes some, and a
+    # nonce whose row has expired is taken again.
+    now = int(time.time())
+    stale = [h.unique("old") for _ in range(20)]
+    values = ", ".join(f"('{n}', UNHEX(SHA2('x', 256)), {now - 400})" for n in stale)
+    stack.sql(f"INSERT INTO push_nonces (nonce, body_sha256, expires_at) VALUES {values}")
+    openid = h.unique("oAgain")
+    r = _post(stack, _signed_target(stack, now, stale[-1], openid), _click(openid, now))
+    assert r.status_code == 200 and LOGIN_LINK in r.text, r.text
+    for _ in range(3):
+        openid = h.unique("oPurge")
+        t = int(time.time())
+        assert _post(stack, _signed_target(stack, t, h.unique("n"), openid), _click(openid, t)).status_code == 200
+    left = stack.sql(f"SELECT COUNT(*) FROM push_nonces WHERE expires_at < {now - 300}")[0][0]
+    assert left == "0", left
+    # The nightly job deletes what is left past the window.
+    stack.sql(f"INSERT INTO push_nonces (nonce, body_sha256, expires_at) VALUES "
+              f"('{h.unique('old')}', UNHEX(SHA2('x', 256)), {now - 400})")
+    h.hqrctl(stack, "jobs", "daily")
+    assert stack.sql(f"SELECT COUNT(*) FROM push_nonces WHERE expires_at < {now - 300}") == [["0"]]
+
+
+# === 8. staff names of 100 characters ===========================================================
+
+def _chinese(n, base, seed):
+    return "".join(chr(base + (seed * 7919 + i * 104729) % 20000) for i in range(n))
+
+
+def test_an_officer_named_with_a_hundred_chinese_characters_can_call_its_routes(stack):
+    seed = int(time.time() * 1000) % 100000
+    # 100 characters of 3 bytes (300 bytes), and 100 of CJK Extension B, 4 bytes each (400 bytes).
+    for name in (_chinese(100, 0x4E00, seed), _chinese(100, 0x20000, seed)):
+        assert len(name) == 100
+        p = h.hqrctl(stack, "admin", "add", "--role", "officer", "--name", name)
+        officer = {"Authorization": "Bearer " + h.last_line(p)}
+        s, pid, _ = resident(stack, name="韩小雪")
+        r = requests.post(stack.url(f"/api/v1/admin/persons/{pid}/orders"), headers=officer, timeout=10,
+                          json={"color": "red", "reason": "CONTACT_TRACED", "observation_days": 14})
+        assert r.status_code in (200, 201), r.text
+        assert code_of(s, stack, pid)["color"] == "red"
+        # The audit log names the officer in full (compared as bytes: the mariadb client's own
+        # character set need not be utf8mb4).
+        rows = stack.sql(f"SELECT HEX(actor) FROM audit_log WHERE action = 'admin_order' "
+                         f"AND request_id = '{r.headers['X-Request-Id']}'")
+        assert rows == [[name.encode().hex().upper()]], rows
+
+
+def test_a_staff_name_of_101_characters_is_refused_at_creation(stack):
+    name = _chinese(101, 0x4E00, int(time.time()) % 1000)
+    p = h.hqrctl(stack, "admin", "add", "--role", "officer", "--name", name, check=False)
+    assert p.returncode == 2, p.stdout + p.stderr
+    assert "--name must be 1..100 characters" in p.stderr and "too long" in p.stderr, p.stderr
+    assert p.stdout == "", p.stdout  # no token printed
+    assert stack.sql(f"SELECT COUNT(*) FROM admins WHERE name = UNHEX('{name.encode().hex()}')") == [["0"]]
+
+
+# === 9. __Host- cookies where served over TLS ===================================================
+
+def _free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def _tls_stack():
+    """A private stack whose public URL is https: real nginx terminates TLS with a certificate
+    made here for 127.0.0.1 (under the stack's directory) and passes /api/ to the service as the
+    stack's own server does."""
+    with private_stack(start=False) as s:
+        s.sh("init")
+        s.load_env()
+        port = _free_port()
+        tls = os.path.join(s.dir, "tls")
+        os.makedirs(tls, mode=0o700)
+        cert, key = os.path.join(tls, "cert.pem"), os.path.join(tls, "key.pem")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+                        "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                        "-keyout", key, "-out", cert], check=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        set_ini(s.conf_path, "app", "public_url", f"https://127.0.0.1:{port}")
+        set_ini(s.conf_path, "app", "local_http", "false")
+        os.makedirs(os.path.join(s.dir, "nginx", "extra"), exist_ok=True)
+        root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+        with open(os.path.join(s.dir, "nginx", "extra", "tls.conf"), "w", encoding="ascii") as f:
+            f.write(f"""server {{
+    listen 127.0.0.1:{port} ssl;
+    ssl_certificate {cert};
+    ssl_certificate_key {key};
+    location /api/ {{
+        include {root}/nginx/fastcgi.conf;
+    }}
+}}
+""")
+        s.sh("start", timeout=180)
+        s.load_env()
+        s.tls_base, s.cert = f"https://127.0.0.1:{port}", cert
+        yield s
+
+
+def _set_cookie(r):
+    """(name, value, {attribute: value}) of the one Set-Cookie header of r."""
+    header = r.headers.get("Set-Cookie")
+    assert header and "," not in header.split("Max-Age")[0], r.headers
+    parts = [p.strip() for p in header.split(";")]
+    name, _, value = parts[0].partition("=")
+    attrs = {}
+    for p in parts[1:]:
+        k, _, v = p.partition("=")
+        attrs[k.lower()] = v
+    return name, value, attrs
+
+
+def test_over_tls_the_cookies_are_host_prefixed_and_an_unprefixed_one_is_no_session():
+    with _tls_stack() as s:
+        b = requests.Session()
+        b.trust_env = False  # else REQUESTS_CA_BUNDLE in the environment overrides verify
+        b.verify = s.cert
+        r = b.get(s.tls_base + "/api/v1/login", params={"next": "/"}, allow_redirects=False, timeout=10)
+        assert r.status_code == 302, r.text
+        name, login_secret, attrs = _set_cookie(r)
+        assert name == "__Host-hqr_login" and attrs["path"] == "/" and "secure" in attrs, r.headers
+        assert "httponly" in attrs and "domain" not in attrs, attrs
+        assert urllib.parse.quote(s.tls_base + "/api/v1/login/callback", safe="") in r.headers["Location"]
+        openid = h.unique("oTls")
+        authorize = r.headers["Location"].partition("#")[0] + "&sim_user=" + openid
+        r = requests.get(authorize, allow_redirects=False, timeout=10)
+        assert r.status_code == 302, r.text
+        callback = r.headers["Location"]
+        assert callback.startswith(s.tls_base + "/api/v1/login/callback?"), callback
+        # The login state's cookie without its prefix (as a sibling host could set it) is not this
+        # browser's: the callback makes no session.
+        other = requests.get(callback, cookies={"hqr_login": login_secret}, allow_redirects=False, verify=s.cert,
+                             timeout=10)
+        assert other.status_code == 302 and "login_error=" in other.headers["Location"], other.headers
+        assert "hqr_session" not in other.headers.get("Set-Cookie", "")
+        # The browser that began the login completes it.
+        r = b.get(callback, allow_redirects=False, timeout=10)
+        assert r.status_code == 302 and r.headers["Location"] == "/", r.headers
+        name, token, attrs = _set_cookie(r)
+        assert name == "__Host-hqr_session" and attrs["path"] == "/" and "secure" in attrs, r.headers
+        assert "httponly" in attrs and "domain" not in attrs and int(attrs["max-age"]) > 0, attrs
+        me = b.get(s.tls_base + "/api/v1/me", timeout=10)
+        assert me.status_code == 200, me.text
+        # The same valid token under the unprefixed name is no session here.
+        bare = requests.get(s.tls_base + "/api/v1/me", cookies={"hqr_session": token}, verify=s.cert, timeout=10)
+        assert bare.status_code == 401 and bare.json()["error"]["code"] == "UNAUTHENTICATED", bare.text
+        # Logging out clears the prefixed cookie.
+        out = b.post(s.tls_base + "/api/v1/logout", headers={"X-Requested-With": "hqr"}, timeout=10)
+        assert out.status_code in (200, 204), out.text
+        name, _, attrs = _set_cookie(out)
+        assert name == "__Host-hqr_session" and attrs["max-age"] == "0" and "secure" in attrs, out.headers
+        assert b.get(s.tls_base + "/api/v1/me", timeout=10).status_code == 401
