@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "arena.h"
+#include "conf.h"
 #include "err.h"
 #include "req.h"
 #include "resp.h"
@@ -132,7 +133,10 @@ static void test_unfinished_check_is_500(void **state)
 	struct call *c = arena_alloc(&arena, sizeof *c);
 	assert_non_null(c);
 	memset(c, 0, sizeof *c);
+	static struct conf conf; /* the defaults: a plain http public URL, the cookie hqr_session */
+	conf_defaults(&conf);
 	c->arena = &arena;
+	c->conf = &conf;
 	c->env = env;
 	c->method = "GET";
 	c->path = "/x/1";
