@@ -29,7 +29,10 @@ static const char *q(struct call *c, const char *name)
 static enum err signed_ok(struct call *c, int64_t *ts_out)
 {
 	const char *sig = q(c, "signature"), *ts = q(c, "timestamp"), *nonce = q(c, "nonce");
-	if (sig == NULL || ts == NULL || nonce == NULL || strlen(ts) > 20 || strlen(nonce) > 64)
+	/* The nonce is kept in an ASCII column: the platform's are digits; 1..64 of these. */
+	size_t nlen = nonce != NULL ? strlen(nonce) : 0;
+	if (sig == NULL || ts == NULL || nlen == 0 || strlen(ts) > 20 || nlen > 64 ||
+	    strspn(nonce, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_.") != nlen)
 		return ERR_SIGNATURE;
 	if (push_check_signature(c->conf->push_token, ts, nonce, sig) != 1)
 		return ERR_SIGNATURE;

@@ -615,6 +615,14 @@ def test_a_push_whose_timestamp_is_ten_minutes_off_is_refused(stack):
     assert g.status_code == 401 and b"hello123" not in g.content, g.text
 
 
+def test_a_signed_push_whose_nonce_is_not_plain_ascii_is_refused_not_a_500(stack):
+    now = int(time.time())
+    for nonce in ("\u968f\u673a" + h.unique("n"), "a b", "x" * 65):
+        openid = h.unique("oNonce")
+        r = _post(stack, _signed_target(stack, now, nonce, openid), _click(openid, now))
+        assert r.status_code == 403 and r.json()["error"]["code"] == "SIGNATURE_INVALID", (nonce, r.text)
+
+
 def test_seen_nonces_are_forgotten_once_their_window_has_passed(stack):
     # Rows past their window (as a burst of pushes would leave them): each push deletes some, and a
     # nonce whose row has expired is taken again.
