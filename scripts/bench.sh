@@ -10,7 +10,10 @@ DUR=${BENCH_SECONDS:-8}
 CONN=${BENCH_CONNECTIONS:-64}
 DIR=$(mktemp -d /tmp/hqr-bench.XXXXXX)
 chmod 755 "$DIR"
+# The front door's rate and connection limits lifted: wrk is one address with many connections.
 export HQR_RATE=1000000 HQR_BURST=1000000 HQR_WORKERS=2 HQR_THREADS=16
+export HQR_PROBE_RATE=1000000 HQR_PROBE_BURST=1000000 HQR_PLATFORM_RATE=1000000 HQR_PLATFORM_BURST=1000000
+export HQR_CONN_PER_ADDR=65535 HQR_UPLOADS_PER_ADDR=65535 HQR_UPLOADS=65535 HQR_WORKER_CONNECTIONS=${HQR_WORKER_CONNECTIONS:-4096}
 # The trace benchmark seeds 10 M scans: a buffer pool that holds them keeps seeding off the disk.
 export HQR_DB_BUFFER_POOL=${HQR_DB_BUFFER_POOL:-3G} HQR_DB_LOG_FILE=${HQR_DB_LOG_FILE:-1G}
 cleanup() { scripts/stack.sh stop "$DIR" >/dev/null 2>&1 || true; rm -rf "$DIR"; }

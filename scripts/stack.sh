@@ -171,7 +171,12 @@ nginx_conf() {
   sed -e "s|@USER@|$user|" -e "s|@RUN@|$DIR/nginx|g" -e "s|@LISTEN@|127.0.0.1:$HTTP_PORT|" \
       -e "s|@SOCKET@|$DIR/run/hqr.sock|" -e "s|@HTML@|$ROOT/nginx/html|" -e "s|@DOCS@|$BUILD/docs|" -e "s|@CONF@|$ROOT/nginx|g" \
       -e "s|@RATE@|${HQR_RATE:-200}|" -e "s|@BURST@|${HQR_BURST:-400}|" \
-      -e "s|@ADMIN_ALLOW@|allow 127.0.0.1; allow ::1;|" \
+      -e "s|@PROBE_RATE@|${HQR_PROBE_RATE:-20}|" -e "s|@PROBE_BURST@|${HQR_PROBE_BURST:-100}|" \
+      -e "s|@PLATFORM_RATE@|${HQR_PLATFORM_RATE:-100}|" -e "s|@PLATFORM_BURST@|${HQR_PLATFORM_BURST:-400}|" \
+      -e "s|@CONN_PER_ADDR@|${HQR_CONN_PER_ADDR:-64}|" -e "s|@UPLOADS_PER_ADDR@|${HQR_UPLOADS_PER_ADDR:-8}|" \
+      -e "s|@UPLOADS@|${HQR_UPLOADS:-64}|" -e "s|@WORKER_CONNECTIONS@|${HQR_WORKER_CONNECTIONS:-2048}|" \
+      -e "s|@WORKER_NOFILE@|$(( ${HQR_WORKER_CONNECTIONS:-2048} * 2 ))|" \
+      -e "s|@ADMIN_ALLOW@|allow 127.0.0.1; allow ::1;|g" \
       "$ROOT/nginx/nginx.conf.in" > "$DIR/nginx/nginx.conf"
   mkdir -p "$DIR/nginx/extra"
   if [ -x "$BUILD/hqr-platform-sim" ]; then

@@ -108,6 +108,20 @@ static int same_browser(struct call *c, const uint8_t *stored, unsigned long sto
 	return stored_len == 32 && browser_hash(c, mine) == 0 && crypto_ct_equal(mine, stored, 32);
 }
 
+/* Anonymous login starts cannot grow the states without bound: past [session] login_states_max
+ * the oldest go (a login that old fails with STATE_INVALID and starts again), and each start
+ * removes a few expired ones. A failure here only delays the trimming to the next start. */
+static void trim_states(struct call *c, int64_t seq)
+{
+	int64_t oldest = seq - c->conf->login_states_max, now = clock_now();
+	if (seq > 0 && oldest > 0) {
+		struct db_param p[] = { DBP_I64(&oldest), DBP_END };
+		db_exec(c->db, STMT_STATES_TRIM_OLDEST, p, NULL);
+	}
+	struct db_param e[] = { DBP_I64(&now), DBP_END };
+	db_exec(c->db, STMT_STATES_TRIM_EXPIRED, e, NULL);
+}
+
 enum err h_login(struct call *c)
 {
 	const char *next = c->f[LOGIN_NEXT].present ? c->f[LOGIN_NEXT].s : "/";
@@ -121,6 +135,7 @@ enum err h_login(struct call *c)
 	enum db_rc rc = db_exec(c->db, STMT_STATE_INSERT, p, NULL);
 	if (rc != DB_OK)
 		return rc == DB_DOWN ? ERR_UNAVAILABLE : ERR_INTERNAL;
+	trim_states(c, (int64_t)db_insert_id(c->db));
 	browser_cookie(c, secret, STATE_TTL_S);
 	char *redirect = arena_printf(c->arena, "%s/api/v1/login/callback", c->conf->public_url);
 	char *enc = redirect != NULL ? pct_encode(c->arena, redirect) : NULL;

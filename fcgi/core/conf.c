@@ -55,6 +55,7 @@ static const struct conf_key keys[] = {
 	I("rules", "photo_max_px", photo_max_px, 64, 16384),
 	I("session", "idle_s", session_idle_s, 60, 31 * 86400),
 	I("session", "absolute_s", session_absolute_s, 300, 366 * 86400),
+	I("session", "login_states_max", login_states_max, 10, 10000000),
 	S("platform", "authorize_base", authorize_base, 8),
 	S("platform", "api_base", api_base, 8),
 	S("platform", "appid", appid, 1),
@@ -107,6 +108,7 @@ void conf_defaults(struct conf *c)
 	c->photo_max_px = 8000;
 	c->session_idle_s = 7 * 86400;
 	c->session_absolute_s = 30 * 86400;
+	c->login_states_max = 100000;
 	snprintf(c->oauth_scope, sizeof c->oauth_scope, "snsapi_base");
 	c->platform_timeout_ms = 3000;
 	c->platform_connect_ms = 1000;

@@ -45,6 +45,7 @@ struct conf {
 	/* [session] */
 	int session_idle_s;         /* a session unused this long ends */
 	int session_absolute_s;     /* a session ends this long after login, used or not */
+	int login_states_max;       /* web logins started and not yet finished that are kept */
 	/* [platform] */
 	char authorize_base[CONF_STR]; /* where browsers are sent to consent */
 	char api_base[CONF_STR];    /* the platform's API */

@@ -46,6 +46,10 @@ static const struct err_info table[ERR__MAX] = {
 	[ERR_DELEGATE_NOT_VERIFIED] = { 403, "Forbidden", "DELEGATE_NOT_VERIFIED", "verify yourself and apply for your own code before applying for a relative" },
 	[ERR_APPLICATION_REFUSED] = { 409, "Conflict", "APPLICATION_REFUSED", "this application cannot be accepted: check the name and ID number, or ask the person to add you" },
 	[ERR_TOO_MANY_ATTEMPTS] = { 429, "Too Many Requests", "TOO_MANY_ATTEMPTS", "too many refused attempts today: try again tomorrow" },
+	/* Answered by nginx before a request reaches the application (nginx/nginx.conf.in): in this
+	 * table so that every word of the service is in one place. */
+	[ERR_URI_TOO_LONG] = { 414, "URI Too Long", "URI_TOO_LONG", "the request line is too long" },
+	[ERR_HEADERS_TOO_LARGE] = { 431, "Request Header Fields Too Large", "HEADERS_TOO_LARGE", "the request headers are too large" },
 };
 
 const struct err_info *err_info(enum err e)

@@ -47,6 +47,8 @@ enum err {
 	ERR_DELEGATE_NOT_VERIFIED, /* 403 a delegate must own its own verified person first */
 	ERR_APPLICATION_REFUSED,   /* 409 a relative application refused (it says nothing more) */
 	ERR_TOO_MANY_ATTEMPTS,     /* 429 too many refused applications or verifications today */
+	ERR_URI_TOO_LONG,          /* 414 answered by nginx: a request line longer than its buffers */
+	ERR_HEADERS_TOO_LARGE,     /* 431 answered by nginx: a header line or all headers too large */
 	ERR__MAX
 };
 

@@ -157,6 +157,11 @@ const char *const db_stmt_sql[STMT__MAX] = {
 	[STMT_STATE_GET] =
 		"SELECT next_path, IFNULL(browser_hash, '') FROM oauth_states WHERE state = ? AND expires_at > FROM_UNIXTIME(?)",
 	[STMT_STATE_DELETE] = "DELETE FROM oauth_states WHERE state = ?",
+	/* After each login start: the states beyond the cap (the oldest by seq), then expired ones, a
+	 * few at a time, so the table holds only live states and never more than the cap. */
+	[STMT_STATES_TRIM_OLDEST] = "DELETE FROM oauth_states WHERE seq <= ? ORDER BY seq LIMIT 16",
+	[STMT_STATES_TRIM_EXPIRED] =
+		"DELETE FROM oauth_states WHERE expires_at < FROM_UNIXTIME(?) ORDER BY expires_at LIMIT 16",
 	[STMT_OAUTH_CODE_INSERT] =
 		"INSERT INTO oauth_codes (code_hash, state, next_path, sealed_token, expires_at, browser_hash) "
 		"VALUES (?, ?, ?, ?, FROM_UNIXTIME(?), ?)",

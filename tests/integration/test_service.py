@@ -315,6 +315,15 @@ http {{
         assert r.status_code == 200 and "Content-Security-Policy" in r.headers
         r = requests.get(base + "/api/v1/nope", verify=str(crt), timeout=10)
         assert r.status_code == 404 and r.json()["error"]["code"]
+        # The front door as in development: nginx's own errors are JSON, a scan takes 4 KB.
+        r = requests.request("TRACE", base + "/api/v1/login", verify=str(crt), timeout=10)
+        assert r.status_code == 405 and r.json()["error"]["code"] == "METHOD_NOT_ALLOWED", r.text
+        assert r.json()["request_id"] == r.headers["X-Request-Id"]
+        r = requests.post(base + "/api/v1/scans", data=b"x" * 4097, verify=str(crt), timeout=10,
+                          headers={"Content-Type": "application/json"})
+        assert r.status_code == 413 and r.json()["error"]["code"] == "TOO_LARGE", r.text
+        r = requests.get(base + "/api/v1/login?x=" + "a" * 9000, verify=str(crt), timeout=10)
+        assert r.status_code == 414 and r.json()["error"]["code"] == "URI_TOO_LONG", r.text
     finally:
         proc.send_signal(signal.SIGQUIT)
         try:
