@@ -64,11 +64,14 @@ class Phase:
     def begin(self):
         self.t0 = time.monotonic()
 
-    def lifted(self):
+    def lifted(self, from_event=False):
+        """The fault is over; the time to full service counts from here, or from the event
+        itself when bringing the process back is part of the recovery (a restart)."""
         self.t_lift = time.monotonic()
+        self.t_from = self.t0 if from_event else self.t_lift
 
     def end(self, load):
-        ok = wait_until(lambda: served(load, self.t_lift), RECOVERY_BOUND_S)
+        ok = wait_until(lambda: served(load, self.t_from), RECOVERY_BOUND_S)
         self.t1 = time.monotonic()
         rs = load.between(self.t0, self.t1)
         self.errors = {}
@@ -77,8 +80,8 @@ class Phase:
                 key = f"{r[0]}: {r[2]}"
                 self.errors[key] = self.errors.get(key, 0) + 1
         self.during = [r for r in rs if r[1] < self.t_lift]
-        late = [r for r in rs if bad(r) and r[1] + r[3] > self.t_lift]
-        self.recovery = max(r[1] + r[3] for r in late) - self.t_lift if late else 0.0
+        late = [r for r in rs if bad(r) and r[1] + r[3] > self.t_from]
+        self.recovery = max(r[1] + r[3] for r in late) - self.t_from if late else 0.0
         if not ok:
             failures.append(f"{self.name}: no full service within {RECOVERY_BOUND_S:.0f} s")
         self.served_ok = ok
@@ -120,7 +123,7 @@ def main():
         ph.begin()
         ws = st.workers()
         kill9(ws[0])
-        ph.lifted()
+        ph.lifted(from_event=True)
         ph.notes.append(f"killed worker {ws[0]}; workers after: {st.workers()}")
         ph.end(load)
         ph.notes.append(f"workers now {st.workers()}")
@@ -133,8 +136,7 @@ def main():
         kill9(m)
         time.sleep(2)
         st.sh("app-start")
-        ph.lifted()
-        ph.t_lift = ph.t0  # the manager's restart is part of the time to full service
+        ph.lifted(from_event=True)  # the manager's restart is part of the time to full service
         ph.notes.append(f"killed master {m}; started again after 2 s as {st.master()}")
         ph.end(load)
 
@@ -149,8 +151,7 @@ def main():
         t = time.monotonic()
         st.sh("db-start")
         ph.notes.append(f"killed mariadbd {dbpid}; started again 1 s later, up after {time.monotonic() - t:.1f} s")
-        ph.lifted()
-        ph.t_lift = ph.t0
+        ph.lifted(from_event=True)
         ph.end(load)
 
         # (d) the platform slow, then absent
@@ -225,7 +226,8 @@ def main():
             scans_during = [r for r in ph.during if r[0] == "scan"]
             scan_errs = sum(1 for r in scans_during if r[2] != "ok")
             print(f"  scans during the fault: {len(scans_during)}, failed {scan_errs}")
-            print(f"  time to full service: {ph.recovery:.1f} s"
+            since = "the kill" if ph.t_from == ph.t0 else "the fault's end"
+            print(f"  time to full service: {ph.recovery:.1f} s after {since}"
                   + ("" if ph.served_ok else f" (NOT within {RECOVERY_BOUND_S:.0f} s)"))
             lost, parts = 0, []
             for who in ("scan", "application", "report"):
