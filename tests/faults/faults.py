@@ -193,8 +193,13 @@ def main():
         before = len(load.acked_between(0, time.monotonic())["application"])
         time.sleep(HOLD)
         full = load.between(ph.t0, time.monotonic(), "application")
-        ph.notes.append(f"applications while full: {len(full)}, acknowledged "
-                        f"{len(load.acked_between(0, time.monotonic())['application']) - before}")
+        full_acked = len(load.acked_between(0, time.monotonic())["application"]) - before
+        words = sorted({r[2] for r in full})
+        ph.notes.append(f"applications while full: {len(full)}, acknowledged {full_acked}, answered "
+                        f"{', '.join(words) or 'nothing'}")
+        # Only the store's own word, never a 500, and nothing acknowledged that has no photo.
+        if not full or words != ["503 PHOTO_STORE_FULL"]:
+            failures.append(f"(e): applications while the photo store was full answered {words}")
         os.unlink(os.path.join(photos, "filler"))
         ph.lifted()
         ph.end(load)
@@ -244,6 +249,10 @@ def main():
               f"persons without their photo file: {len(missing)}")
         if total_lost:
             failures.append(f"{total_lost} acknowledged writes lost")
+        for pub, created in missing:
+            when = [ph.name for i, ph in enumerate(phases)
+                    if pub in load.acked_between(ph.t0, phases[i + 1].t0 if i + 1 < len(phases) else 1e18)["application"]]
+            print(f"  person {pub} (created {created}) has no photo file; acknowledged in: {when or 'none'}")
         if missing:
             failures.append(f"{len(missing)} persons without a photo file (half-written)")
     finally:
