@@ -56,7 +56,7 @@ GEN_OBJ  := $(BUILD)/obj/gen/openapi_doc.o
 DOCS     := $(BUILD)/docs/index.html
 REDOCLY  := REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true tests/contract/node_modules/.bin/redocly
 
-.PHONY: all deps run test unit integration fuzz fuzz-run asan lint bench install clean check-sql
+.PHONY: all deps run test unit integration fuzz fuzz-run asan lint bench install clean check-sql faults soak
 all: $(BINS) $(DOCS)
 
 # The scanner page's QR decoder (for browsers without BarcodeDetector), from npm as
@@ -160,6 +160,14 @@ bench-cluster: deps all
 
 bench: deps all
 	@scripts/bench.sh $(BUILD)
+
+# The bad day (README "The bad day"): each fault under a write load with a ledger of what was
+# acknowledged; a soak at half the knee, watching the workers' memory and descriptors.
+faults: deps all
+	@HQR_BUILD=$(BUILD) /usr/bin/python3 tests/faults/faults.py
+
+soak: deps all
+	@HQR_BUILD=$(BUILD) /usr/bin/python3 tests/faults/soak.py
 
 lint: deps check-sql
 	@scripts/check-layers.sh

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # run.sh: `make run`: the whole service on the embedded default under var/, in the foreground;
 # Ctrl-C (SIGINT) or SIGTERM stops everything it started. A second run reuses var/; a second run
-# while one runs on the same var/ says so and exits 1. HQR_VAR (tests) moves var/ elsewhere.
+# while one runs on the same var/ says so and exits 1. A master that dies (kill -9, a crash) is
+# started again, as the systemd unit's Restart= does. HQR_VAR (tests) moves var/ elsewhere.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
@@ -60,10 +61,25 @@ Demo (made on the first run; tokens are shown only then, kept in var/demo-tokens
 $(echo "$DEMO" | sed 's/^/  /')
 Press Ctrl-C to stop.
 MSG
-# Stay in the foreground while the application runs.
-while kill -0 "$(cat "$VAR/run/hqr.pid" 2>/dev/null || echo 0)" 2>/dev/null; do
-  sleep 1 &
+# Stay in the foreground while the application runs; as a service manager does (the systemd unit's
+# Restart=on-failure, RestartSec=2s), a master that dies is started again after 2 s, at most 5
+# times in 60 s (a crash loop stops here, with its log).
+restarts=()
+while :; do
+  while kill -0 "$(cat "$VAR/run/hqr.pid" 2>/dev/null || echo 0)" 2>/dev/null; do
+    sleep 1 &
+    wait $! || true
+  done
+  now=$SECONDS recent=()
+  for t in "${restarts[@]}"; do [ $((now - t)) -lt 60 ] && recent+=("$t"); done
+  restarts=("${recent[@]}")
+  if [ ${#restarts[@]} -ge 5 ]; then
+    echo "hqr-fcgi exited 5 times within 60 s; not restarting it; see $VAR/log/app.log" >&2
+    exit 1
+  fi
+  echo "hqr-fcgi exited; restarting it in 2 s (see $VAR/log/app.log)" >&2
+  sleep 2 &
   wait $! || true
+  restarts+=("$SECONDS")
+  scripts/stack.sh app-start "$VAR" 9>&- || echo "hqr-fcgi did not start again; retrying" >&2
 done
-echo "hqr-fcgi exited; see $VAR/log/app.log" >&2
-exit 1

@@ -158,13 +158,14 @@ static void photo_path(const struct conf *c, const char *file, char *out, size_t
 	snprintf(out, max, "%s/photos/%s", c->data_dir, file);
 }
 
-/* Writes the photo encrypted, fsynced, before the rows commit. Returns 0 or -1. */
-static int write_photo(struct call *c, const char *pid, const struct application *a, char *file, size_t filemax)
+/* Writes the photo encrypted, fsynced, before the rows commit. Returns ERR_OK, ERR_PHOTO_STORE_FULL
+ * when the store has no room (nothing of it is left behind), or ERR_UNAVAILABLE. */
+static enum err write_photo(struct call *c, const char *pid, const struct application *a, char *file, size_t filemax)
 {
 	uint8_t rnd[12];
 	char hex[25], dir[600], path[700], tmp[720];
 	if (crypto_random(rnd, sizeof rnd) != 0)
-		return -1;
+		return ERR_UNAVAILABLE;
 	crypto_hex(rnd, sizeof rnd, hex);
 	snprintf(file, filemax, "%s.enc", hex);
 	snprintf(dir, sizeof dir, "%s/photos", c->conf->data_dir);
@@ -174,24 +175,35 @@ static int write_photo(struct call *c, const char *pid, const struct application
 	size_t max = a->photo_len + 64;
 	uint8_t *enc = malloc(max);
 	if (enc == NULL)
-		return -1;
+		return ERR_UNAVAILABLE;
 	int n = seal_field(c->keys, "photo", pid, a->photo, a->photo_len, enc, max);
 	int fd = n > 0 ? open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600) : -1;
-	int ok = fd >= 0 && write(fd, enc, (size_t)n) == n && fsync(fd) == 0;
-	if (fd >= 0)
+	int err = fd >= 0 || n <= 0 ? 0 : errno;
+	if (fd >= 0) {
+		ssize_t w = write(fd, enc, (size_t)n);
+		if (w < 0)
+			err = errno;
+		else if (w != n)
+			err = ENOSPC; /* a short write to a regular file: the store is full */
+		else if (fsync(fd) != 0)
+			err = errno;
 		close(fd);
-	free(enc);
-	if (ok && rename(tmp, path) == 0) {
-		int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (dfd >= 0) {
-			fsync(dfd);
-			close(dfd);
-		}
-		return 0;
 	}
-	log_error("cannot write a photo file: %s", strerror(errno));
+	free(enc);
+	if (n > 0 && fd >= 0 && err == 0) {
+		if (rename(tmp, path) == 0) {
+			int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+			if (dfd >= 0) {
+				fsync(dfd);
+				close(dfd);
+			}
+			return ERR_OK;
+		}
+		err = errno;
+	}
+	log_error("cannot write a photo file: %s", n <= 0 ? "sealing failed" : strerror(err));
 	unlink(tmp);
-	return -1;
+	return err == ENOSPC || err == EDQUOT ? ERR_PHOTO_STORE_FULL : ERR_UNAVAILABLE;
 }
 
 static void remove_photo(struct call *c, const char *file)
@@ -627,8 +639,10 @@ static enum err apply_txn(struct call *c, const struct application *a, struct pi
 			/* The verified person takes over the person a delegate (or an unverified self) registered:
 			 * its own details replace the others', sealed under the existing person. */
 			memcpy(p->pid, existing_pid, PUBLIC_ID_LEN + 1);
-			if (seal_pii(c, a, p) != 0 || write_photo(c, p->pid, a, out->extra_photo, sizeof out->extra_photo) != 0)
+			if (seal_pii(c, a, p) != 0)
 				return ERR_UNAVAILABLE;
+			if ((e = write_photo(c, p->pid, a, out->extra_photo, sizeof out->extra_photo)) != ERR_OK)
+				return e;
 			int32_t ptype = a->photo_png ? 1 : 2;
 			struct db_param tp[] = { DBP_U64(&c->account_id), DBP_U64(&c->account_id), DBP_TEXT(p->name_m),
 						 DBP_TEXT(p->id_m), DBP_TEXT(p->phone_m), DBP_BLOB(p->name_e, (size_t)p->name_n),
@@ -834,8 +848,9 @@ enum err h_application(struct call *c)
 	if (p == NULL || prepare_pii(c, a, p) != 0)
 		return ERR_INTERNAL;
 	char photo_file[64];
-	if (write_photo(c, p->pid, a, photo_file, sizeof photo_file) != 0)
-		return ERR_UNAVAILABLE;
+	enum err we = write_photo(c, p->pid, a, photo_file, sizeof photo_file);
+	if (we != ERR_OK)
+		return we;
 	struct apply_out *out = arena_alloc(c->arena, sizeof *out);
 	if (out == NULL) {
 		remove_photo(c, photo_file);
@@ -844,6 +859,10 @@ enum err h_application(struct call *c)
 	char pid0[PUBLIC_ID_LEN + 1];
 	memcpy(pid0, p->pid, sizeof pid0);
 	enum err e = ERR_CONFLICT;
+	/* The server went away during the commit: the rows may be committed (durable before the answer
+	 * was lost), so the photo they would name stays; an unnamed file costs less than a person
+	 * without a photo. */
+	int commit_unknown = 0;
 	/* Two applications for one new person may deadlock or collide: the loser runs again and then
 	 * finds the person (a holder is added) or a conflict (409). */
 	for (int attempt = 0; attempt < 8 && e == ERR_CONFLICT; attempt++) {
@@ -870,17 +889,21 @@ enum err h_application(struct call *c)
 		if (e == ERR_OK && (c->status == 201 || c->status == 202)) {
 			rc = db_commit(c->db);
 			e = rc == DB_OK ? ERR_OK : rc == DB_RETRY ? ERR_CONFLICT : ERR_UNAVAILABLE;
+			commit_unknown = rc == DB_DOWN || rc == DB_ERR;
 		} else {
 			db_rollback(c->db);
 		}
-		if (e != ERR_OK && out->extra_photo[0] != '\0')
+		if (e != ERR_OK && out->extra_photo[0] != '\0' && !commit_unknown)
 			remove_photo(c, out->extra_photo);
 		if (e == ERR_CONFLICT && attempt < 7)
 			continue;
 		break;
 	}
 	/* The photo stays only with the person it belongs to: nothing is half-written. */
-	if (e != ERR_OK || c->status < 200 || c->status > 202 || strcmp(out->kept_photo, photo_file) != 0)
+	if (commit_unknown && e != ERR_OK)
+		log_error("an application's commit has no answer from the database: its photo file is kept");
+	if ((e != ERR_OK || c->status < 200 || c->status > 202 || strcmp(out->kept_photo, photo_file) != 0) &&
+	    !(commit_unknown && strcmp(out->kept_photo, photo_file) == 0))
 		remove_photo(c, photo_file);
 	if (e == ERR_OK && out->old_photo[0] != '\0' && strcmp(out->old_photo, out->kept_photo) != 0)
 		remove_photo(c, out->old_photo);

@@ -49,6 +49,7 @@ enum err {
 	ERR_TOO_MANY_ATTEMPTS,     /* 429 too many refused applications or verifications today */
 	ERR_URI_TOO_LONG,          /* 414 answered by nginx: a request line longer than its buffers */
 	ERR_HEADERS_TOO_LARGE,     /* 431 answered by nginx: a header line or all headers too large */
+	ERR_PHOTO_STORE_FULL,      /* 503 no room for a photo (ENOSPC, EDQUOT): nothing was saved */
 	ERR__MAX
 };
 

@@ -76,3 +76,59 @@ def test_second_run_refused_and_sigint_stops_all():
                 os.killpg(first.pid, signal.SIGKILL)
             subprocess.run([os.path.join(ROOT, "scripts", "stack.sh"), "stop", var],
                            capture_output=True, timeout=120)
+
+
+def read_pid(path):
+    try:
+        with open(path) as f:
+            txt = f.read().strip()
+    except OSError:
+        return None
+    return int(txt) if txt.isdigit() else None
+
+
+def test_master_killed_is_restarted():
+    """kill -9 of the master under `make run`: run.sh starts it again (as the systemd unit's
+    Restart= does) and the service answers again; Ctrl-C still stops everything."""
+    build = os.environ.get("HQR_BUILD", "build")
+    with tempfile.TemporaryDirectory(prefix="hqr-run-") as tmp:
+        var = os.path.join(tmp, "var")
+        env = dict(os.environ, HQR_VAR=var, HQR_PORT="0")
+        out_path = os.path.join(tmp, "run.out")
+        with open(out_path, "w") as out:
+            run = subprocess.Popen([RUN_SH, build], stdout=out, stderr=subprocess.STDOUT, env=env,
+                                   cwd=ROOT, start_new_session=True)
+        try:
+            wait_until(lambda: "Press Ctrl-C to stop." in open(out_path).read()
+                       or run.poll() is not None, 180, "make run to come up")
+            assert run.poll() is None, open(out_path).read()
+            with open(os.path.join(var, "stack.env")) as f:
+                port = [ln.split("=", 1)[1].strip() for ln in f if ln.startswith("HTTP_PORT=")][0]
+            url = f"http://127.0.0.1:{port}/healthz"
+            pid_file = os.path.join(var, "run", "hqr.pid")
+            master = read_pid(pid_file)
+            assert master and pid_alive(master)
+
+            os.kill(master, signal.SIGKILL)
+            wait_until(lambda: not pid_alive(master), 10, "the master to die")
+
+            def restarted():
+                new = read_pid(pid_file)
+                if new is None or new == master or not pid_alive(new):
+                    return False
+                try:
+                    return requests.get(url, timeout=2).status_code == 200
+                except requests.RequestException:
+                    return False
+            wait_until(restarted, 30, "a new master answering /healthz")
+            assert run.poll() is None, "run.sh stays in the foreground after the restart"
+            assert "restarting it in 2 s" in open(out_path).read()
+
+            os.killpg(run.pid, signal.SIGINT)
+            run.wait(timeout=90)
+            wait_until(lambda: not stack_pids(var), 30, "every process of the stack to stop")
+        finally:
+            if run.poll() is None:
+                os.killpg(run.pid, signal.SIGKILL)
+            subprocess.run([os.path.join(ROOT, "scripts", "stack.sh"), "stop", var],
+                           capture_output=True, timeout=120)

@@ -109,6 +109,7 @@ static void test_documented_statuses(void **state)
 		{ ERR_DUPLICATE_FIELD, 400, "DUPLICATE_FIELD" },
 		{ ERR_CSRF, 403, "CSRF" },
 		{ ERR_PLATFORM_UNAVAILABLE, 503, "PLATFORM_UNAVAILABLE" },
+		{ ERR_PHOTO_STORE_FULL, 503, "PHOTO_STORE_FULL" },
 	};
 	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
 		const struct err_info *ei = err_info(want[i].e);
@@ -282,8 +283,8 @@ static void test_error_without_request_id(void **state)
 static void test_error_503_retry_after(void **state)
 {
 	(void)state;
-	static const enum err unavailable[] = { ERR_UNAVAILABLE, ERR_PLATFORM_UNAVAILABLE };
-	for (size_t i = 0; i < 2; i++) {
+	static const enum err unavailable[] = { ERR_UNAVAILABLE, ERR_PLATFORM_UNAVAILABLE, ERR_PHOTO_STORE_FULL };
+	for (size_t i = 0; i < sizeof unavailable / sizeof unavailable[0]; i++) {
 		struct call *c = new_call();
 		resp_error(c, unavailable[i], NULL);
 		assert_int_equal(c->status, 503);

@@ -1,0 +1,194 @@
+"""`make soak`: a long run at half the knee of mixed traffic on loopback, watching the workers'
+memory (VmRSS) and open descriptors (/proc/PID/fd) for growth, on a stack of its own.
+
+The traffic: wrk with a Lua script, of every 20 requests 16 scans (a device at a mall, a green
+code), 3 code status reads and 1 code.png of the holder; beside it one client logging in and
+applying (a photo, the face check) over and over. The knee is the highest served rate of a short
+closed-loop ramp of the same mix (8 to 64 connections) unless SOAK_KNEE gives it; the soak paces
+wrk's connections (wrk's delay()) to half of it.
+
+SOAK_SECONDS (default 600), SOAK_WARMUP (seconds before the baseline, default 60),
+SOAK_KNEE (req/s, skips the ramp); HQR_KEEP=1 keeps the stack's directory. Targets: worker RSS
+growth after the warm-up at most 1 %, descriptors not growing. Exits 1 when a target is missed."""
+import datetime
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+from faultlib import Load, Stack, helpers
+
+SECONDS = int(os.environ.get("SOAK_SECONDS", "600"))
+WARMUP = int(os.environ.get("SOAK_WARMUP", "60"))
+KNEE = float(os.environ.get("SOAK_KNEE", "0") or 0)
+CONN = 64
+SAMPLE_S = 5
+
+
+def lua(dev, holder, pid, qr, delay_ms=None):
+    s = f'''
+local scan = [=[{{"qr":"{qr}","direction":"in","temperature":36.5}}]=]
+local dev = {{["Authorization"] = "Bearer {dev}", ["Content-Type"] = "application/json"}}
+local holder = {{["Authorization"] = "{holder}"}}
+local n = 0
+request = function()
+  n = n + 1
+  local k = n % 20
+  if k < 16 then
+    return wrk.format("POST", "/api/v1/scans", dev, scan)
+  elseif k < 19 then
+    return wrk.format("GET", "/api/v1/persons/{pid}/code", holder)
+  end
+  return wrk.format("GET", "/api/v1/persons/{pid}/code.png", holder)
+end
+'''
+    if delay_ms is not None:
+        s += f"delay = function() return {delay_ms} end\n"
+    return s
+
+
+def wrk(base, script, conn, secs, work):
+    path = os.path.join(work, f"s{time.monotonic_ns()}.lua")
+    with open(path, "w") as f:
+        f.write(script)
+    out = subprocess.run(["wrk", "-t2", f"-c{conn}", f"-d{secs}s", "--latency", "-s", path, base + "/"],
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True).stdout
+    rps, p99, bad = 0.0, "?", 0
+    for line in out.splitlines():
+        parts = line.split()
+        if line.strip().startswith("Requests/sec"):
+            rps = float(parts[1])
+        elif parts[:1] == ["99%"]:
+            p99 = parts[1]
+        elif "Non-2xx" in line:
+            bad = int(parts[-1])
+    return rps, p99, bad
+
+
+def proc(pid):
+    """(VmRSS in kB, open descriptors) of a process."""
+    rss = 0
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                rss = int(line.split()[1])
+    return rss, len(os.listdir(f"/proc/{pid}/fd"))
+
+
+def main():
+    st = Stack("hqr-soak.")
+    work = tempfile.mkdtemp(prefix="hqr-soak-lua.")
+    failures = []
+    try:
+        st.start()
+        s, pid = helpers.new_person(st)
+        cp = helpers.checkpoint(st, name=helpers.unique("soak-mall"))
+        dev = helpers.device_token(st, cp)
+        qr = helpers.qr_text(s, st, pid)
+        holder = s.headers["Authorization"]
+        print(f"hqr soak: 127.0.0.1, {os.cpu_count()} cores, "
+              f"{datetime.datetime.now(datetime.timezone.utc):%Y-%m-%dT%H:%MZ}; mix of 20: 16 scans, "
+              f"3 code status, 1 code.png (wrk), and one client applying beside it", flush=True)
+        knee = KNEE
+        if knee <= 0:
+            wrk(st.base, lua(dev, holder, pid, qr), 16, 3, work)  # warm-up
+            for c in (8, 16, 32, 64):
+                rps, p99, bad = wrk(st.base, lua(dev, holder, pid, qr), c, 5, work)
+                print(f"  ramp: {c:3d} connections {rps:8.0f} req/s  p99 {p99}  non-2xx {bad}", flush=True)
+                knee = max(knee, rps)
+            print(f"knee (highest served rate of the ramp): {knee:.0f} req/s")
+        else:
+            print(f"knee (given): {knee:.0f} req/s")
+        target = knee / 2
+        # Each connection: one request, then delay_ms. A connection's cycle is the answer's time
+        # plus the delay: two short runs measure the answer's time at the pace and correct it.
+        delay_ms = max(1, int(CONN * 1000 / target) - 2)
+        for _ in range(2):
+            rps = wrk(st.base, lua(dev, holder, pid, qr, delay_ms), CONN, 5, work)[0]
+            answer_ms = max(0.0, CONN * 1000 / max(rps, 1.0) - delay_ms)
+            delay_ms = max(1, int(CONN * 1000 / target - answer_ms))
+            print(f"  pacing: {rps:.0f} req/s, answers take {answer_ms:.1f} ms: delay {delay_ms} ms", flush=True)
+        print(f"soak: {SECONDS} s at {target:.0f} req/s ({CONN} connections, {delay_ms} ms between a "
+              f"connection's requests), warm-up {WARMUP} s", flush=True)
+
+        apps = Load(st, scan_threads=0, app_threads=1, report_rate=0.5)
+        apps.start()
+        result = {}
+        t = threading.Thread(target=lambda: result.update(
+            zip(("rps", "p99", "bad"), wrk(st.base, lua(dev, holder, pid, qr, delay_ms), CONN, SECONDS, work))))
+        t0 = time.monotonic()
+        t.start()
+        workers = st.workers()
+        master = st.master()
+        samples = []  # (seconds, {pid: (rss, fds)}, master fds)
+        last_print = -60
+        while t.is_alive():
+            el = time.monotonic() - t0
+            try:
+                row = {w: proc(w) for w in workers}
+                samples.append((el, row, proc(master)[1]))
+            except FileNotFoundError:
+                failures.append("a worker disappeared during the soak")
+                break
+            if el - last_print >= 60:
+                last_print = el
+                print(f"  {el:5.0f} s  " + "  ".join(f"worker {w}: RSS {r[0]} kB, {r[1]} fds"
+                                                    for w, r in row.items()) + f"  master: {samples[-1][2]} fds",
+                      flush=True)
+            time.sleep(SAMPLE_S)
+        t.join()
+        apps.stop()
+        row = {w: proc(w) for w in workers if os.path.exists(f"/proc/{w}")}
+        samples.append((time.monotonic() - t0, row, proc(master)[1]))
+
+        served = result.get("rps", 0.0)
+        print(f"served {served:.0f} req/s (target {target:.0f}), p99 {result.get('p99')}, "
+              f"non-2xx {result.get('bad')}")
+        app_ok = sum(1 for r in apps.results if r[0] == "application" and r[2] == "ok")
+        app_bad = sorted({r[2] for r in apps.results if r[2] != "ok"})
+        print(f"applications acknowledged beside it: {app_ok}; other answers: {', '.join(app_bad) or 'none'}")
+        base = next((x for x in samples if x[0] >= WARMUP), samples[0])
+        end = samples[-1]
+        tot0 = sum(r[0] for r in base[1].values())
+        tot1 = sum(r[0] for w, r in end[1].items() if w in base[1])
+        # Descriptors come and go with the requests in flight (connections to nginx, the database,
+        # the platform): the highest count of the last minute against that of the first minute
+        # after the warm-up.
+        win = min(60.0, max(SAMPLE_S, (end[0] - base[0]) / 3))
+        first = [x for x in samples if base[0] <= x[0] < base[0] + win]
+        final = [x for x in samples if x[0] > end[0] - win]
+        for w in workers:
+            if w in base[1] and w in end[1]:
+                r0, r1 = base[1][w], end[1][w]
+                f0 = max(x[1][w][1] for x in first if w in x[1])
+                f1 = max(x[1][w][1] for x in final if w in x[1])
+                print(f"worker {w}: RSS {r0[0]} kB at {base[0]:.0f} s -> {r1[0]} kB at {end[0]:.0f} s "
+                      f"({(r1[0] - r0[0]) * 100.0 / r0[0]:+.2f} %); fds at most {f0} in the first "
+                      f"{win:.0f} s after the warm-up, at most {f1} in the last {win:.0f} s")
+                if f1 > f0:
+                    failures.append(f"worker {w}'s descriptors grew ({f0} -> {f1})")
+        growth = (tot1 - tot0) * 100.0 / tot0 if tot0 else 0.0
+        print(f"workers' RSS growth after the warm-up: {growth:+.2f} % (target at most 1 %); "
+              f"master fds {base[2]} -> {end[2]}")
+        peak = max(sum(r[0] for r in x[1].values()) for x in samples if x[0] >= base[0])
+        print(f"workers' RSS after the warm-up: {tot0} kB, peak {peak} kB, end {tot1} kB")
+        if growth > 1.0:
+            failures.append(f"RSS grew {growth:.2f} %")
+        if end[2] > base[2]:
+            failures.append(f"the master's descriptors grew ({base[2]} -> {end[2]})")
+        if served < target * 0.8:
+            failures.append(f"served {served:.0f} req/s, under 80 % of the target {target:.0f}")
+    finally:
+        st.stop()
+        subprocess.run(["rm", "-rf", work])
+    if failures:
+        print("FAILED: " + "; ".join(failures))
+        return 1
+    print("soak: within the targets")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
