@@ -1,5 +1,8 @@
 """The contract (openapi.json) as the suite holds the live service to it.
 
+Contract.check_request() judges one JSON request body against the operation's requestBody schema:
+conftest.py requires that a request failing it was refused with a 4xx (a test sending a malformed
+body on purpose), so that the document never says less than the service accepts.
 Contract.check() judges one answer of the service: the route must be in the document, its status
 listed for the operation, its content type one the document gives for that status, and a JSON body
 valid against the document's schema for that route and status (JSON Schema draft 2020-12, Debian's
@@ -121,6 +124,34 @@ class Contract:
         else:
             ref = pointer("paths", template, method.lower(), "responses", key, "content", mt, "schema")
         return self._validate(f"{where} (schema {ref})", ref, body)
+
+    # --- judging a request ----------------------------------------------------------------------
+    def check_request(self, method, path, content_type, body):
+        """Problems (strings) with one JSON request body sent to a documented operation, judged
+        against its requestBody schema; [] when it is valid, None when there is nothing to judge
+        (no body, not JSON, not an operation of the document, or one that takes no JSON)."""
+        method = method.upper()
+        if not body or media(content_type) != "application/json":
+            return None
+        template, item = self.find(path)
+        if template is None or method.lower() not in item:
+            return None
+        req = item[method.lower()].get("requestBody")
+        if req is None:
+            return None
+        if "$ref" in req:
+            ref = req["$ref"]
+            req = self.deref(req)
+            base = ref + "/content/application~1json/schema"
+        else:
+            base = pointer("paths", template, method.lower(), "requestBody", "content", "application/json",
+                           "schema")
+        if "application/json" not in req.get("content", {}) or "schema" not in req["content"]["application/json"]:
+            return None
+        if isinstance(body, str):
+            body = body.encode("utf-8")
+        return self._validate(f"{method} {template} (operationId {item[method.lower()].get('operationId')}) "
+                              f"request body (schema {base})", base, body)
 
     def _validate(self, where, ref, body):
         try:
