@@ -181,7 +181,7 @@ ROUTE_ROW = re.compile(
 
 def routes():
     """The route table of fcgi/api/routes.c: dicts of enum, name, method, pattern, auth, body, limit
-    (bytes, evaluated), roles (words). Checked against the enum's size in routes.h."""
+    (bytes, evaluated), fields (the name of its field table in fcgi/http/fields.c, or None), roles (words). Checked against the enum's size in routes.h."""
     with open(os.path.join(ROOT, "fcgi", "api", "routes.c"), encoding="utf-8") as f:
         src = f.read()
     with open(os.path.join(ROOT, "fcgi", "api", "routes.h"), encoding="utf-8") as f:
@@ -197,12 +197,38 @@ def routes():
         roles = m.group(10) or ""
         rows.append({"enum": m.group(1), "name": m.group(2), "method": m.group(3), "pattern": m.group(4),
                      "auth": m.group(5), "body": m.group(6), "limit": eval(limit),  # digits and * only
+                     "fields": None if m.group(8) == "NOFIELDS" else m.group(8)[len("FIELDS("):-1],
                      "roles": sorted(w.lower() for w in re.findall(r"\b(OFFICER|INVESTIGATOR|OPERATOR)\b", roles))})
     if sorted(r["enum"] for r in rows) != sorted(names):
         missing = sorted(set(names) - {r["enum"] for r in rows})
         raise ValueError(f"routes.c: could not read the rows {missing} (their shape changed?); "
                          f"read {len(rows)} of {len(names)}")
     return rows
+
+
+FIELD_ROW = re.compile(r'\[\w+\]\s*=\s*\{\s*"([^"]+)",\s*([^,]+),\s*(\d+),\s*(\w+),\s*([^}]*?)\s*\}')
+
+
+def field_tables():
+    """The field tables of fcgi/http/fields.c: {table: [dict name, required, maxlen, validator,
+    range (min, max) or None, words or None]}."""
+    with open(os.path.join(ROOT, "fcgi", "http", "fields.c"), encoding="utf-8") as f:
+        src = f.read()
+    ranges = {m.group(1): (int(m.group(2)), int(m.group(3))) for m in
+              re.finditer(r"static const struct range (\w+) = \{\s*(-?\d+),\s*(-?\d+)\s*\}", src)}
+    words = {m.group(1): re.findall(r'"([^"]*)"', m.group(2)) for m in
+             re.finditer(r"static const char \*const (\w+)\[\] = \{([^}]*)\}", src)}
+    tables = {}
+    for m in re.finditer(r"const struct field (\w+)\[\w+\] = \{(.*?)\n\};", src, re.S):
+        rows = []
+        for r in FIELD_ROW.finditer(m.group(2)):
+            arg = r.group(5).strip().lstrip("&")
+            rows.append({"name": r.group(1), "required": "F_REQ" in r.group(2), "maxlen": int(r.group(3)),
+                         "valid": r.group(4), "range": ranges.get(arg), "words": words.get(arg)})
+        if len(rows) != m.group(2).count("] = {"):
+            raise ValueError(f"fields.c: could not read every row of {m.group(1)} (its shape changed?)")
+        tables[m.group(1)] = rows
+    return tables
 
 
 def define(name):
