@@ -203,11 +203,12 @@ CONF_SERVICE = sed -e 's|^socket = var/run/hqr.sock|socket = /run/hqr/hqr.sock|'
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(SHAREDIR)/sql \
-	  $(DESTDIR)$(SHAREDIR)/conf $(DESTDIR)$(SHAREDIR)/nginx/html
+	  $(DESTDIR)$(SHAREDIR)/conf $(DESTDIR)$(SHAREDIR)/nginx/html $(DESTDIR)$(SHAREDIR)/docs
 	install -m 0755 $(BINS) $(DESTDIR)$(PREFIX)/bin/
 	install -m 0644 sql/*.sql $(DESTDIR)$(SHAREDIR)/sql/
 	install -m 0644 conf/hqr.conf.example $(DESTDIR)$(SHAREDIR)/conf/
-	install -m 0644 README.md $(DESTDIR)$(SHAREDIR)/
+	install -m 0644 README.md openapi.json $(DESTDIR)$(SHAREDIR)/
+	install -m 0644 $(dir $(DOCS))* $(DESTDIR)$(SHAREDIR)/docs/
 	install -m 0644 nginx/*.conf* $(DESTDIR)$(SHAREDIR)/nginx/
 	cp -R nginx/html/. $(DESTDIR)$(SHAREDIR)/nginx/html/
 	$(RENDER) conf/nginx/hqr-site.conf.in > $(DESTDIR)$(SHAREDIR)/nginx/hqr-site.conf

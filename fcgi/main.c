@@ -129,7 +129,8 @@ static void reload(const char *path)
 		return;
 	}
 	struct keys nkeys;
-	if (keys_load(next.keys_dir, &nkeys, err, sizeof err) != 0) {
+	if (keys_ensure_day(next.keys_dir, err, sizeof err) < 0 ||
+	    keys_load(next.keys_dir, &nkeys, err, sizeof err) != 0) {
 		log_error("reload refused, keeping the running configuration: %s", err);
 		return;
 	}
@@ -223,6 +224,22 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		dropping = 1;
+	}
+	/* The day colour's key came after the others: a keys directory made before it gets one on
+	 * the first start (owned by the user the master becomes, who reads it on a reload). */
+	int made_day = keys_ensure_day(conf.keys_dir, err, sizeof err);
+	if (made_day < 0) {
+		fprintf(stderr, "hqr-fcgi: %s\n", err);
+		return 1;
+	}
+	if (made_day == 1) {
+		char day_path[sizeof conf.keys_dir + 16];
+		snprintf(day_path, sizeof day_path, "%s/day.key", conf.keys_dir);
+		if (dropping && chown(day_path, drop_to.uid, drop_to.gid) != 0) {
+			fprintf(stderr, "hqr-fcgi: cannot give %s to %s: %s\n", day_path, drop_to.name, strerror(errno));
+			return 1;
+		}
+		fprintf(stderr, "hqr-fcgi: created the day colour's key %s\n", day_path);
 	}
 	/* The service refuses to start without its keys. */
 	if (keys_load(conf.keys_dir, &keys, err, sizeof err) != 0) {

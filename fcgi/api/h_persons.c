@@ -1057,7 +1057,7 @@ enum err h_person_code(struct call *c)
 	cJSON_AddStringToObject(o, "server_time", t);
 	/* The page shows the time in the city's zone and a border in the day's colour (DESIGN §12). */
 	char day[DAYCOLOR_BUF];
-	daycolor(c->keys->mac, sizeof c->keys->mac, clock_local_day(now), day);
+	daycolor(c->keys->day, sizeof c->keys->day, clock_local_day(now), day);
 	cJSON_AddStringToObject(o, "day_color", day);
 	cJSON_AddStringToObject(o, "time_zone", c->conf->timezone);
 	resp_json(c, 200, o);

@@ -152,7 +152,8 @@ int keys_load(const char *dir, struct keys *k, char *err, size_t errlen)
 {
 	memset(k, 0, sizeof *k);
 	if (read_key(dir, "data.key", k->data, err, errlen) != 0 || read_key(dir, "index.key", k->index, err, errlen) != 0 ||
-	    read_key(dir, "mac.key", k->mac, err, errlen) != 0 || load_sign(dir, k, err, errlen) != 0)
+	    read_key(dir, "mac.key", k->mac, err, errlen) != 0 || read_key(dir, "day.key", k->day, err, errlen) != 0 ||
+	    load_sign(dir, k, err, errlen) != 0)
 		return -1;
 	if (k->nsign == 0) {
 		snprintf(err, errlen, "no signing key in %s (run hqrctl keys init)", dir);
@@ -191,8 +192,8 @@ int keys_init(const char *dir, int64_t now, char *err, size_t errlen)
 	}
 	chmod(dir, 0700);
 	int made = 0;
-	static const char *const names[] = { "data.key", "index.key", "mac.key" };
-	for (int i = 0; i < 3; i++) {
+	static const char *const names[] = { "data.key", "index.key", "mac.key", "day.key" };
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
 		if (exists(dir, names[i]))
 			continue;
 		if (new_secret(dir, names[i], err, errlen) != 0)
@@ -208,6 +209,13 @@ int keys_init(const char *dir, int64_t now, char *err, size_t errlen)
 		made++;
 	}
 	return made;
+}
+
+int keys_ensure_day(const char *dir, char *err, size_t errlen)
+{
+	if (exists(dir, "day.key"))
+		return 0;
+	return new_secret(dir, "day.key", err, errlen) == 0 ? 1 : -1;
 }
 
 int keys_rotate(const char *dir, int64_t now, int64_t overlap_s, uint16_t *new_kid, char *err, size_t errlen)

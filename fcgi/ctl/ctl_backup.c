@@ -28,7 +28,7 @@
  * A backup directory:
  *   db/                 the database, copied by `mariadb-backup --backup` and prepared at once
  *                       (`--prepare`), so that a restore is `--copy-back` and nothing else
- *   keys/               [app] keys_dir: the data, index and mac keys and the signing keys
+ *   keys/               [app] keys_dir: the data, index, mac and day keys and the signing keys
  *   data/               [app] data_dir: the encrypted photos
  *   secrets/db_password the database's password: its users come back with it
  *   mariadb-backup.log  what mariadb-backup said

@@ -1,5 +1,6 @@
 // card.js: a relative's paper code as a card to print (A6): the QR, the masked name and ID, the
-// paper serial and the date printed, and "valid only with an ID card" in both languages.
+// paper serial and the date printed (in the city's zone), and "valid only with an ID card" in both
+// languages.
 // ?id=PERSON names the person; only a holder of that person gets its details and image.
 'use strict';
 
@@ -39,7 +40,13 @@ async function load() {
   $('card-name').textContent = p.name_masked;
   $('card-id').textContent = p.id_masked;
   $('card-serial').textContent = String(p.paper_serial || '');
-  $('card-date').textContent = I18N.date(Date.now());
+  // The date printed, as the city reads it (its zone, the service's clock): the code's status
+  // gives both; the device's own clock and zone only where it cannot be read.
+  const st = await fetch(base + '/code', { headers: { Accept: 'application/json' }, credentials: 'same-origin' })
+    .then((res) => (res.status === 200 ? res.json() : null)).catch(() => null);
+  if (st && st.time_zone) I18N.zone = st.time_zone;
+  const at = st ? Date.parse(st.server_time) : NaN;
+  $('card-date').textContent = I18N.date(Number.isNaN(at) ? Date.now() : at);
   const img = $('card-qr');
   await new Promise((resolve) => {
     img.onload = img.onerror = resolve;

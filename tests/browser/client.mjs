@@ -25,7 +25,7 @@ const W = ZH ? {
   greenSr: '健康码状态：绿码，可通行。', show: '请在入口处出示此码。', until: /^居家观察至 \d{4}-\d{2}-\d{2}。/,
   please: '请提交今日健康打卡。', send: '提交打卡', badTemp: '不是人体体温。', filed: '打卡已提交。',
   done: '今日已打卡。', logout: '退出登录', expired: '登录链接已过期，请重新登录。', paper: '打印纸质码',
-  switchTo: 'English', cardWarn: '须同时出示有效身份证件', weekday: /星期[一二三四五六日]/,
+  switchTo: 'English', cardWarn: '须同时出示有效身份证件', weekday: /星期[一二三四五六日]/, printed: '打印日期',
   pending: '已请此人的本人账号同意', child: '子女', approve: '同意', approved: '已同意。', remove: '移除',
 } : {
   login: 'Log in', applySelf: 'Apply for myself', applyRelative: 'Apply for a relative', submit: 'Submit',
@@ -35,7 +35,7 @@ const W = ZH ? {
   until: /^Under observation until \d{4}-\d{2}-\d{2}\./, please: "Please file today's health report.",
   send: 'Send report', badTemp: 'Not a body temperature.', filed: 'Report filed.', done: "Today's report is filed.",
   logout: 'Log out', expired: 'The login link has expired. Please log in again.', paper: 'Print the paper code',
-  switchTo: '中文', cardWarn: 'Valid only with an ID card', weekday: /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun) /,
+  switchTo: '中文', cardWarn: 'Valid only with an ID card', weekday: /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun) /, printed: 'Printed',
   pending: 'owner is asked to approve', child: 'Child', approve: 'Approve', approved: 'Approved.', remove: 'Remove',
 };
 
@@ -266,6 +266,30 @@ await drive({ locale: ZH ? 'zh-CN' : 'en-US', timezoneId: 'America/New_York' }, 
   assert.equal(await text('#card-serial'), '1');
   assert.ok((await text('#card')).includes(W.cardWarn));
   assert.ok(await page.evaluate(() => document.getElementById('card-qr').naturalWidth >= 300));
+  // The card says the date it was printed, as the city reads it whatever the device's zone: the
+  // page is read again with the device in a zone whose date is not the city's at this moment
+  // (UTC-12 or UTC+14: one of the two always differs from the city's date).
+  const relStatus = await page.evaluate(async (id) => (await fetch(`/api/v1/persons/${id}/code`,
+    { credentials: 'same-origin' })).json(), relPid);
+  const ymd = (zone, ms) => new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit',
+    day: '2-digit' }).format(new Date(ms));
+  const cardDate = ymd(relStatus.time_zone, Date.parse(relStatus.server_time));
+  const away = ['Etc/GMT+12', 'Pacific/Kiritimati'].find((z) => ymd(z, Date.now()) !== cardDate);
+  assert.ok(away, `no zone away from ${cardDate}`);
+  const awayCtx = await page.context().browser().newContext({
+    viewport: { width: 390, height: 844 }, locale: ZH ? 'zh-CN' : 'en-US', timezoneId: away,
+    storageState: await page.context().storageState() });
+  const awayPage = await awayCtx.newPage();
+  awayPage.setDefaultTimeout(15000);
+  await awayPage.goto(page.url());
+  await awayPage.locator('body[data-ready="1"]').waitFor();
+  assert.equal(await awayPage.evaluate(() => Intl.DateTimeFormat().resolvedOptions().timeZone), away);
+  assert.equal(await awayPage.locator('#card-date').innerText(), cardDate);
+  assert.equal(await awayPage.locator('#card-date-label').innerText(), W.printed);
+  await awayCtx.close();
+  // And on the page as first opened (the device in New York).
+  assert.equal(await text('#card-date'), cardDate);
+  assert.equal(await text('#card-date-label'), W.printed);
   await accessible(page, 'card');
   await snap('card');
   await page.setViewportSize({ width: 320, height: 640 });
@@ -335,5 +359,5 @@ await drive({ locale: ZH ? 'zh-CN' : 'en-US', timezoneId: 'America/New_York' }, 
   // Each page's first view stays small.
   for (const [what, n] of Object.entries(sizes)) assert.ok(n > 0 && n <= 60 * 1024, `${what}: ${n} bytes`);
 
-  return { openid, self: selfPid, relative: relPid, delegate: delegateOpenid, pdf, sizes, shots };
+  return { openid, self: selfPid, relative: relPid, delegate: delegateOpenid, pdf, cardDate, sizes, shots };
 });

@@ -140,8 +140,9 @@ class Stack:
             conn.endheaders(body)
             r = conn.getresponse()
             out = RawResponse(r.status, r.headers, r.read())
+            req_type = next((v for k, v in (headers or {}).items() if k.lower() == "content-type"), None)
             contract_seen(method, f"http://127.0.0.1:{self.http_port}{target}", out.status_code,
-                          out.headers.get("Content-Type"), out.content)
+                          out.headers.get("Content-Type"), out.content, req_type, body)
             return out
         finally:
             conn.close()
@@ -346,7 +347,8 @@ def http():
         yield s
 
 
-# --- the contract: every JSON answer the suite receives is held to openapi.json ------------------
+# --- the contract: every JSON answer the suite receives is held to openapi.json, and every JSON
+# request body it sends to a documented operation to its requestBody (or was refused with a 4xx) --
 # Answers of the stacks' nginx (requests and Stack.raw alike) are judged by contract.py as they
 # arrive; the problems found during a test (and its fixtures' set-up) fail it, each naming the
 # route, the status, the field and the place in openapi.json to fix.
@@ -365,11 +367,20 @@ def _caller():
     return " > ".join(frames[-3:]) or "?"
 
 
-def contract_seen(method, url, status, content_type, body):
+def contract_seen(method, url, status, content_type, body, req_type=None, req_body=None):
     u = urllib.parse.urlsplit(url)
     if u.netloc not in CONTRACT_HOSTS:
         return
     found = CONTRACT.check(method, u.path, status, content_type, body or b"")
+    # The request's JSON body: one the document refuses must have been refused (a 4xx: a test
+    # sending a malformed body on purpose); one it refuses but the service took means the
+    # document is wrong about what the service accepts.
+    if isinstance(req_body, (bytes, str)):
+        bad = CONTRACT.check_request(method, u.path, req_type, req_body)
+        if bad and not 400 <= status < 500:
+            found = found + [f"{p}\n    but the service answered {status}: the document refuses what the service "
+                             f"accepted (fix the requestBody schema in openapi.json), or the service accepted a "
+                             f"malformed request" for p in bad]
     if found:
         with _contract_lock:
             _contract_problems.extend(f"{p}\n    (request made at {_caller()})" for p in found)
@@ -380,7 +391,8 @@ _send = requests.adapters.HTTPAdapter.send
 
 def _send_checked(self, request, *args, **kwargs):
     r = _send(self, request, *args, **kwargs)
-    contract_seen(request.method, request.url, r.status_code, r.headers.get("Content-Type"), r.content)
+    contract_seen(request.method, request.url, r.status_code, r.headers.get("Content-Type"), r.content,
+                  request.headers.get("Content-Type"), request.body)
     return r
 
 

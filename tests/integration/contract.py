@@ -1,5 +1,8 @@
 """The contract (openapi.json) as the suite holds the live service to it.
 
+Contract.check_request() judges one JSON request body against the operation's requestBody schema:
+conftest.py requires that a request failing it was refused with a 4xx (a test sending a malformed
+body on purpose), so that the document never says less than the service accepts.
 Contract.check() judges one answer of the service: the route must be in the document, its status
 listed for the operation, its content type one the document gives for that status, and a JSON body
 valid against the document's schema for that route and status (JSON Schema draft 2020-12, Debian's
@@ -122,6 +125,34 @@ class Contract:
             ref = pointer("paths", template, method.lower(), "responses", key, "content", mt, "schema")
         return self._validate(f"{where} (schema {ref})", ref, body)
 
+    # --- judging a request ----------------------------------------------------------------------
+    def check_request(self, method, path, content_type, body):
+        """Problems (strings) with one JSON request body sent to a documented operation, judged
+        against its requestBody schema; [] when it is valid, None when there is nothing to judge
+        (no body, not JSON, not an operation of the document, or one that takes no JSON)."""
+        method = method.upper()
+        if not body or media(content_type) != "application/json":
+            return None
+        template, item = self.find(path)
+        if template is None or method.lower() not in item:
+            return None
+        req = item[method.lower()].get("requestBody")
+        if req is None:
+            return None
+        if "$ref" in req:
+            ref = req["$ref"]
+            req = self.deref(req)
+            base = ref + "/content/application~1json/schema"
+        else:
+            base = pointer("paths", template, method.lower(), "requestBody", "content", "application/json",
+                           "schema")
+        if "application/json" not in req.get("content", {}) or "schema" not in req["content"]["application/json"]:
+            return None
+        if isinstance(body, str):
+            body = body.encode("utf-8")
+        return self._validate(f"{method} {template} (operationId {item[method.lower()].get('operationId')}) "
+                              f"request body (schema {base})", base, body)
+
     def _validate(self, where, ref, body):
         try:
             doc = json.loads(body)
@@ -150,7 +181,7 @@ ROUTE_ROW = re.compile(
 
 def routes():
     """The route table of fcgi/api/routes.c: dicts of enum, name, method, pattern, auth, body, limit
-    (bytes, evaluated), roles (words). Checked against the enum's size in routes.h."""
+    (bytes, evaluated), fields (the name of its field table in fcgi/http/fields.c, or None), roles (words). Checked against the enum's size in routes.h."""
     with open(os.path.join(ROOT, "fcgi", "api", "routes.c"), encoding="utf-8") as f:
         src = f.read()
     with open(os.path.join(ROOT, "fcgi", "api", "routes.h"), encoding="utf-8") as f:
@@ -166,12 +197,38 @@ def routes():
         roles = m.group(10) or ""
         rows.append({"enum": m.group(1), "name": m.group(2), "method": m.group(3), "pattern": m.group(4),
                      "auth": m.group(5), "body": m.group(6), "limit": eval(limit),  # digits and * only
+                     "fields": None if m.group(8) == "NOFIELDS" else m.group(8)[len("FIELDS("):-1],
                      "roles": sorted(w.lower() for w in re.findall(r"\b(OFFICER|INVESTIGATOR|OPERATOR)\b", roles))})
     if sorted(r["enum"] for r in rows) != sorted(names):
         missing = sorted(set(names) - {r["enum"] for r in rows})
         raise ValueError(f"routes.c: could not read the rows {missing} (their shape changed?); "
                          f"read {len(rows)} of {len(names)}")
     return rows
+
+
+FIELD_ROW = re.compile(r'\[\w+\]\s*=\s*\{\s*"([^"]+)",\s*([^,]+),\s*(\d+),\s*(\w+),\s*([^}]*?)\s*\}')
+
+
+def field_tables():
+    """The field tables of fcgi/http/fields.c: {table: [dict name, required, maxlen, validator,
+    range (min, max) or None, words or None]}."""
+    with open(os.path.join(ROOT, "fcgi", "http", "fields.c"), encoding="utf-8") as f:
+        src = f.read()
+    ranges = {m.group(1): (int(m.group(2)), int(m.group(3))) for m in
+              re.finditer(r"static const struct range (\w+) = \{\s*(-?\d+),\s*(-?\d+)\s*\}", src)}
+    words = {m.group(1): re.findall(r'"([^"]*)"', m.group(2)) for m in
+             re.finditer(r"static const char \*const (\w+)\[\] = \{([^}]*)\}", src)}
+    tables = {}
+    for m in re.finditer(r"const struct field (\w+)\[\w+\] = \{(.*?)\n\};", src, re.S):
+        rows = []
+        for r in FIELD_ROW.finditer(m.group(2)):
+            arg = r.group(5).strip().lstrip("&")
+            rows.append({"name": r.group(1), "required": "F_REQ" in r.group(2), "maxlen": int(r.group(3)),
+                         "valid": r.group(4), "range": ranges.get(arg), "words": words.get(arg)})
+        if len(rows) != m.group(2).count("] = {"):
+            raise ValueError(f"fields.c: could not read every row of {m.group(1)} (its shape changed?)")
+        tables[m.group(1)] = rows
+    return tables
 
 
 def define(name):

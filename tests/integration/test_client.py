@@ -6,6 +6,7 @@ keyboard-style scanner, camera.mjs the same page reading codes with a fake camer
 did is checked in the database, and the printed card is read back from its PDF. words.mjs checks
 that every code word of the service has Chinese and English words. Screenshots of every page go to
 $HQR_BUILD/screenshots/."""
+import datetime
 import json
 import os
 import random
@@ -77,6 +78,14 @@ def test_a_resident_uses_the_pages_from_login_to_the_printed_card(stack, tmp_pat
     assert abs(w - 297.6) < 2 and abs(hgt - 419.5) < 2, info
     text = subprocess.run(["pdftotext", out["pdf"], "-"], stdout=subprocess.PIPE, text=True, check=True).stdout
     assert "须同时出示有效身份证件" in text and "Valid only with an ID card" in text, text
+    # The printed date is today's in the city's zone (the service's [app] timezone), labelled in
+    # the page's language.
+    from zoneinfo import ZoneInfo
+    zone = ZoneInfo(stack.conf()["app"]["timezone"])
+    today = {datetime.datetime.now(zone).date().isoformat(),
+             (datetime.datetime.now(zone) - datetime.timedelta(minutes=5)).date().isoformat()}
+    assert out["cardDate"] in today, (out["cardDate"], today)
+    assert out["cardDate"] in text and ("打印日期" if lang == "zh-CN" else "Printed") in text, text
     # Nothing but the card is printed: not the page's hint, its buttons or the language switch.
     for shown_on_screen_only in ("交给持码人", "give it to the holder", "English", "中文", "返回", "Back"):
         assert shown_on_screen_only not in text, text

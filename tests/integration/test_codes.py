@@ -696,6 +696,112 @@ def test_scale_out_of_bounds_is_422(stack, person, value):
 
 # === key rotation and retirement (last: they change the stack's keys) ========================
 
+# --- the colour of the day: its own key, not the mac key ----------------------------------------
+
+def day_color_of(key, day):
+    """The day's colour as DESIGN §12 derives it (fcgi/model/daycolor.c), computed here on its own:
+    HMAC-SHA256 of "day-color|base|0" and "day-color|day|D" under the key, HSL 85 %/40 %."""
+    def keyed(what, d):
+        return int.from_bytes(hmac.new(key, f"day-color|{what}|{d}".encode(), hashlib.sha256).digest()[:4], "big")
+    h = (keyed("base", 0) % 265 + (day + 1000000) * 110 + keyed("day", day) % 45) % 265
+    hue = 20 + h if h < 70 else 150 + h - 70
+    c, hp, m = 680, hue % 120, 60
+    x = c * (60 - abs(hp - 60)) // 60
+    rgb = [(c, x, 0), (x, c, 0), (0, c, x), (0, x, c), (x, 0, c), (c, 0, x)][hue // 60]
+    return "#%02x%02x%02x" % tuple((v + m) * 255 // 1000 for v in rgb)
+
+
+def local_days(zone):
+    """The days (since 1970-01-01) in the city's zone now; two around a midnight."""
+    from zoneinfo import ZoneInfo
+    return datetime.datetime.now(ZoneInfo(zone)).date().toordinal() - datetime.date(1970, 1, 1).toordinal()
+
+
+def write_key(stack, name, data):
+    path = os.path.join(keys_dir(stack), name)
+    tmp = path + ".tmp-test"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
+    os.replace(tmp, path)
+
+
+def mac_in_effect(stack, s, pid, key, streak=1, limit=20):
+    """SIGHUP to the master, then waits until freshly issued codes carry a mac under key
+    (streak times in a row: the old workers drain while the new ones start)."""
+    os.kill(stack.master_pid(), signal.SIGHUP)
+    deadline = time.monotonic() + limit
+    run = 0
+    while time.monotonic() < deadline:
+        tok = parse(h.qr_text(s, stack, pid))
+        run = run + 1 if hmac.compare_digest(tok["mac"], mac_of(key, tok["raw"][:17])) else 0
+        if run >= streak:
+            return
+        time.sleep(0.05)
+    raise AssertionError("after SIGHUP the codes are not sealed under the expected mac key")
+
+
+def test_day_color_is_keyed_on_its_own_key_and_a_new_mac_key_leaves_it(stack, person):
+    s, pid = person
+    day_key = read_file(os.path.join(keys_dir(stack), "day.key"))
+    assert len(day_key) == 32 and day_key != mac_key(stack)
+    conf = stack.conf()
+    zone = conf["app"]["timezone"]
+
+    def day_color():
+        before = local_days(zone)
+        r = s.get(stack.url(f"/api/v1/persons/{pid}/code"), timeout=10)
+        assert r.status_code == 200, r.text
+        after = local_days(zone)
+        got = r.json()["day_color"]
+        # The colour is the day key's for the city's day (a midnight between the two readings
+        # allows either day).
+        assert got in {day_color_of(day_key, d) for d in (before, after)}, (got, before, after)
+        return got, after
+
+    first, day = day_color()
+    old_mac = mac_key(stack)
+    new_mac = os.urandom(32)
+    try:
+        write_key(stack, "mac.key", new_mac)
+        mac_in_effect(stack, s, pid, new_mac)
+        # The mac key is new (codes are sealed under it); the day's colour is the same.
+        second, day2 = day_color()
+        if day2 == day:
+            assert second == first, (first, second)
+    finally:
+        write_key(stack, "mac.key", old_mac)
+        mac_in_effect(stack, s, pid, old_mac, streak=5)
+
+
+def test_a_keys_directory_without_a_day_key_still_starts_and_gets_one(stack, tmp_path):
+    """A machine set up before the day key existed: the service's check (`hqr-fcgi -t`, the unit's
+    ExecStartPre) and start create day.key, mode 0600, and keep the other keys as they were."""
+    import shutil
+    keys = tmp_path / "keys"
+    shutil.copytree(keys_dir(stack), keys)
+    os.chmod(keys, 0o700)
+    os.unlink(keys / "day.key")
+    before = {n: (keys / n).read_bytes() for n in os.listdir(keys)}
+    with open(stack.conf_path, encoding="utf-8") as f:
+        text = f.read()
+    conf = tmp_path / "hqr.conf"
+    conf.write_text(re.sub(r"(?m)^keys_dir = .*$", f"keys_dir = {keys}", text), encoding="utf-8")
+    os.chmod(conf, 0o600)
+    p = stack.run_bin("hqr-fcgi", "-c", str(conf), "-t")
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert "configuration" in p.stdout and "valid" in p.stdout, p.stdout
+    assert f"created the day colour's key {keys}/day.key" in p.stderr, p.stderr
+    day = (keys / "day.key").read_bytes()
+    assert len(day) == 32 and day not in before.values()
+    assert os.stat(keys / "day.key").st_mode & 0o777 == 0o600
+    assert {n: (keys / n).read_bytes() for n in os.listdir(keys) if n != "day.key"} == before
+    # The second start finds it and keeps it.
+    p = stack.run_bin("hqr-fcgi", "-c", str(conf), "-t")
+    assert p.returncode == 0 and "created" not in p.stderr, p.stdout + p.stderr
+    assert (keys / "day.key").read_bytes() == day
+
+
 def test_key_rotation_keeps_old_codes_verifying(stack, person, device):
     s, pid = person
     before_kids = kids_published(stack)

@@ -103,6 +103,68 @@ def test_request_bodies_are_the_route_tables_kinds_and_limits():
     assert not wrong, "\n".join(wrong)
 
 
+# What each validator of fcgi/http/valid.c and the routes' own accepts (a value of n bytes) and
+# refuses whatever its length, as the C code reads: the document's schema must agree.
+FIELD_SAMPLES = {
+    "valid_next": (lambda n: "/" + "a" * (n - 1), ["", "a/b", "//host", "/\\host", "/a b", "/a\u00e9", "/a\x7f"]),
+    "valid_login_code": (lambda n: "aZ09-_"[:n] + "a" * max(0, n - 6), ["", "a b", "a+b", "a.b", "a=b"]),
+}
+
+
+def test_the_documents_field_bounds_are_the_route_field_tables():
+    """For every route with a field table (fcgi/http/fields.c): each field is in the document (a
+    query parameter for a route without a body, a property of its JSON body otherwise), required
+    as the table says, and its schema takes a value at the table's byte bound and refuses one
+    byte more; an integer's range is the table's (and fits the bound in digits); the values the
+    validator refuses are refused by the schema too."""
+    from jsonschema import Draft202012Validator
+    tables = contract.field_tables()
+    doc = ops()
+    wrong, checked = [], 0
+    for r in contract.routes():
+        if r["fields"] is None:
+            continue
+        op = doc[(r["method"], r["pattern"])]
+        if r["body"] == "BODY_NONE":
+            params = {p["name"]: p for p in map(CONTRACT.deref, op.get("parameters", [])) if p["in"] == "query"}
+            found = {n: (p["schema"], p.get("required", False)) for n, p in params.items()}
+        else:
+            body = CONTRACT.deref(CONTRACT.deref(op["requestBody"])["content"]["application/json"]["schema"])
+            found = {n: (sch, n in body.get("required", [])) for n, sch in body.get("properties", {}).items()}
+        for f in tables[r["fields"]]:
+            where = f"{r['method']} {r['pattern']} field {f['name']} ({r['fields']}: {f['valid']}, {f['maxlen']} bytes)"
+            if f["name"] not in found:
+                wrong.append(f"{where}: not in the document")
+                continue
+            schema, required = found[f["name"]]
+            v = Draft202012Validator(schema, resolver=CONTRACT.resolver)
+            checked += 1
+            if required != f["required"]:
+                wrong.append(f"{where}: required {required} in the document, {f['required']} in the table")
+            if f["valid"] == "valid_int":
+                lo, hi = f["range"]
+                if (schema.get("type"), schema.get("minimum"), schema.get("maximum")) != ("integer", lo, hi):
+                    wrong.append(f"{where}: schema {schema}, the table's range is {lo}..{hi}")
+                if max(len(str(lo)), len(str(hi))) > f["maxlen"]:
+                    wrong.append(f"{where}: the range {lo}..{hi} does not fit {f['maxlen']} bytes")
+            elif f["valid"] == "valid_enum":
+                if sorted(schema.get("enum", [])) != sorted(f["words"]):
+                    wrong.append(f"{where}: enum {schema.get('enum')}, the table's words are {f['words']}")
+            elif f["valid"] in FIELD_SAMPLES:
+                sample, refused = FIELD_SAMPLES[f["valid"]]
+                if not v.is_valid(sample(f["maxlen"])):
+                    wrong.append(f"{where}: the schema refuses a valid value of {f['maxlen']} bytes")
+                if v.is_valid(sample(f["maxlen"] + 1)):
+                    wrong.append(f"{where}: the schema takes {f['maxlen'] + 1} bytes")
+                for bad in refused:
+                    if v.is_valid(bad):
+                        wrong.append(f"{where}: the schema takes {bad!r}, which the validator refuses")
+            else:
+                wrong.append(f"{where}: a validator this test does not know: add it to FIELD_SAMPLES")
+    assert checked >= 3, checked
+    assert not wrong, "\n".join(wrong)
+
+
 def test_the_error_enum_is_the_error_tables_words_exactly():
     words = contract.error_words()
     schemas = CONTRACT.doc["components"]["schemas"]
@@ -172,6 +234,27 @@ def test_the_checker_names_the_route_status_and_field_that_broke():
     assert CONTRACT.check("GET", "/index.html", 200, "text/html", b"<html>") == []
 
 
+def test_the_request_checker_names_the_operation_and_field_a_body_breaks():
+    """What conftest.py's hook judges of each JSON request body (a body the document refuses must
+    have been refused with a 4xx)."""
+    bad = CONTRACT.check_request("POST", "/api/v1/scans", "application/json; charset=utf-8",
+                                 b'{"qr": "HQR1:X", "direction": "sideways"}')
+    assert len(bad) == 1, bad
+    assert "POST /api/v1/scans (operationId scans) request body" in bad[0], bad
+    assert "at $.direction: 'sideways' is not one of ['in', 'out']" in bad[0], bad
+    bad = CONTRACT.check_request("POST", "/api/v1/scans", "application/json", b'{"qr": "HQR1:X"')
+    assert "the body is not JSON" in bad[0], bad
+    bad = CONTRACT.check_request("POST", "/api/v1/scans", "application/json", "[]")
+    assert "is not of type 'object'" in bad[0], bad
+    assert CONTRACT.check_request("POST", "/api/v1/scans", "application/json",
+                                  b'{"qr": "HQR1:X", "direction": "in", "temperature": 36.5}') == []
+    # Nothing to judge: no body, another type, a route the document lacks, one without a body.
+    assert CONTRACT.check_request("POST", "/api/v1/scans", "application/json", b"") is None
+    assert CONTRACT.check_request("POST", "/api/v1/applications", "multipart/form-data; boundary=x", b"--x") is None
+    assert CONTRACT.check_request("POST", "/api/v1/nowhere", "application/json", b"{}") is None
+    assert CONTRACT.check_request("POST", "/api/v1/logout", "application/json", b"{}") is None
+
+
 def test_the_document_passes_redocly_lint():
     p = subprocess.run([os.path.join(ROOT, "tests", "contract", "node_modules", ".bin", "redocly"), "lint",
                         "--config", os.path.join(ROOT, "tests", "contract", "redocly.yaml"),
@@ -224,8 +307,11 @@ def curl(stack, method, path, headers_file, body_file=None):
     assert p.returncode == 0, p.stderr
     body, _, tail = p.stdout.rpartition(b"\n")
     status, _, ctype = tail.decode().partition(" ")
-    # curl's answers are held to the document as well.
+    # curl's answers are held to the document as well, and so is what it sent.
     assert CONTRACT.check(method, path, int(status), ctype, body) == []
+    if body_file is not None and not 400 <= int(status) < 500:
+        with open(body_file, "rb") as f:
+            assert not CONTRACT.check_request(method, path, "application/json", f.read())
     return int(status), body
 
 
@@ -321,3 +407,48 @@ def test_an_offline_batch_signed_by_hqrctl_is_recorded_once(stack, tmp_path):
         assert [r["status"] for r in results] == [attempt, attempt], results
         assert [r["result"]["verdict"] for r in results] == ["allow", "deny"], results
     assert stack.sql(f"SELECT COUNT(*) FROM scans WHERE checkpoint_id = {cp}") == [["2"]]
+
+
+# --- a method a path does not take: 405 with the path's documented methods ---------------------
+
+PROBE_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+
+def concrete(template):
+    """A request path for a template: each {parameter} a well-formed value no route names."""
+    return re.sub(r"\{[^}]+\}", "Zq7x", template)
+
+
+def test_every_undocumented_method_of_a_documented_path_is_405_with_the_documented_allow(stack):
+    """Walks openapi.json's paths: every method of PROBE_METHODS that the path does not document
+    answers 405, the service's JSON error METHOD_NOT_ALLOWED, and an Allow header listing exactly
+    the methods the document gives for that path (a concrete path some templates share, as
+    /api/v1/verifications/callback and /api/v1/verifications/{id}, takes the union)."""
+    wrong, probed = [], 0
+    for template in CONTRACT.doc["paths"]:
+        path = concrete(template)
+        documented = set()
+        for _, t, rx, item in CONTRACT.paths:
+            if rx.match(path):
+                documented |= {m.upper() for m in item if m in contract.METHODS}
+        for method in PROBE_METHODS:
+            if method in documented:
+                continue
+            probed += 1
+            headers = {"Content-Type": "application/json"} if method in ("POST", "PUT", "PATCH") else {}
+            r = stack.raw(method, path, headers=headers, body=b"{}" if headers else None)
+            where = f"{method} {path} (documented: {sorted(documented)})"
+            if r.status_code != 405:
+                wrong.append(f"{where}: answered {r.status_code} {r.text[:120]!r}")
+                continue
+            if not r.headers.get("Content-Type", "").startswith("application/json"):
+                wrong.append(f"{where}: 405 with Content-Type {r.headers.get('Content-Type')}")
+                continue
+            if r.json()["error"]["code"] != "METHOD_NOT_ALLOWED":
+                wrong.append(f"{where}: 405 with {r.json()}")
+            allow = r.headers.get("Allow")
+            got = sorted(m.strip() for m in (allow or "").split(",") if m.strip())
+            if got != sorted(documented):
+                wrong.append(f"{where}: Allow {allow!r}")
+    assert probed > 100, probed
+    assert not wrong, f"{len(wrong)} of {probed}:\n" + "\n".join(wrong)

@@ -77,6 +77,17 @@ def test_make_install_puts_down_units_site_logrotate_and_config(destdir):
     site = os.path.join(destdir, PREFIX.lstrip("/"), "share/hqr/nginx/hqr-site.conf")
     with open(site, encoding="utf-8") as f:
         assert "@" + "DATADIR@" not in f.read()
+    # The integrators' contract and its reference page, as `make` built them.
+    share = os.path.join(destdir, PREFIX.lstrip("/"), "share/hqr")
+    with open(os.path.join(share, "openapi.json"), "rb") as a, open(os.path.join(ROOT, "openapi.json"), "rb") as b:
+        assert a.read() == b.read(), "the installed openapi.json is not the repository's"
+    assert oct(os.stat(os.path.join(share, "openapi.json")).st_mode & 0o777) == "0o644"
+    with open(os.path.join(share, "docs", "index.html"), encoding="utf-8") as f:
+        page = f.read()
+    assert "<title>Health QR code service" in page, page[:300]
+    # Every script and stylesheet the page names is installed beside it.
+    for name in re.findall(r'(?:src|href)="([^":/?#]+\.(?:js|css))"', page):
+        assert os.path.isfile(os.path.join(share, "docs", name)), name
     conf = os.path.join(destdir, "etc/hqr/hqr.conf")
     assert oct(os.stat(conf).st_mode & 0o777) == "0o640"
     p = run([os.path.join(destdir, PREFIX.lstrip("/"), "bin/hqr-fcgi"), "-t", "-c", conf])
@@ -324,6 +335,19 @@ http {{
         assert r.status_code == 413 and r.json()["error"]["code"] == "TOO_LARGE", r.text
         r = requests.get(base + "/api/v1/login?x=" + "a" * 9000, verify=str(crt), timeout=10)
         assert r.status_code == 414 and r.json()["error"]["code"] == "URI_TOO_LONG", r.text
+        # The reference page, from the installed files, under its own policy; the contract the
+        # service serves is the installed one.
+        r = requests.get(base + "/docs", verify=str(crt), timeout=10, allow_redirects=False)
+        assert r.status_code == 301 and r.headers["Location"].endswith("/docs/"), r.headers
+        r = requests.get(base + "/docs/", verify=str(crt), timeout=10)
+        assert r.status_code == 200 and "<title>Health QR code service" in r.text, r.text[:300]
+        assert "worker-src 'self' blob:" in r.headers["Content-Security-Policy"], r.headers
+        for name in re.findall(r'src="([^":/?#]+\.js)"', r.text):
+            js = requests.get(base + "/docs/" + name, verify=str(crt), timeout=10)
+            assert js.status_code == 200 and len(js.content) > 0, name
+        r = requests.get(base + "/api/v1/openapi.json", verify=str(crt), timeout=10)
+        with open(os.path.join(share, "openapi.json"), "rb") as f:
+            assert r.status_code == 200 and r.content == f.read()
     finally:
         proc.send_signal(signal.SIGQUIT)
         try:

@@ -86,6 +86,36 @@ static void test_hex_of_known_hues(void **state)
 	assert_true(seen_blue && seen_orange);
 }
 
+/* Vectors from an independent implementation (Python's hmac over the same message
+ * "day-color|base|0" and "day-color|day|D", the same steps and HSL 85 %/40 %): the colours a
+ * city sees are exactly these for these keys, whatever else changes in the service. */
+static void test_vectors(void **state)
+{
+	(void)state;
+	static const struct {
+		int key; /* 0: KEY, 1: bytes 0..31 */
+		int32_t day;
+		int hue;
+		const char *hex;
+	} v[] = {
+		{ 0, 0, 333, "#bc0f5d" },     { 0, 20429, 330, "#bc0f66" }, { 0, 20430, 166, "#0fbc94" },
+		{ 0, 20431, 286, "#940fbc" }, { 0, 20795, 311, "#bc0f9c" }, { 0, -1, 233, "#0f23bc" },
+		{ 1, 0, 71, "#9cbc0f" },      { 1, 20429, 89, "#68bc0f" },  { 1, 20430, 243, "#170fbc" },
+		{ 1, 20431, 23, "#bc510f" },  { 1, 20795, 73, "#96bc0f" },  { 1, -1, 308, "#bc0fa5" },
+	};
+	uint8_t seq[32];
+	for (int i = 0; i < 32; i++)
+		seq[i] = (uint8_t)i;
+	for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+		const uint8_t *k = v[i].key == 0 ? KEY : seq;
+		char hex[DAYCOLOR_BUF];
+		daycolor(k, 32, v[i].day, hex);
+		if (daycolor_hue(k, 32, v[i].day) != v[i].hue || strcmp(hex, v[i].hex) != 0)
+			fail_msg("key %d day %ld: hue %d %s, expected %d %s", v[i].key, (long)v[i].day,
+				 daycolor_hue(k, 32, v[i].day), hex, v[i].hue, v[i].hex);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -93,6 +123,7 @@ int main(void)
 		cmocka_unit_test(test_next_day_is_far_and_never_red_or_green),
 		cmocka_unit_test(test_colour_depends_on_the_key),
 		cmocka_unit_test(test_hex_of_known_hues),
+		cmocka_unit_test(test_vectors),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

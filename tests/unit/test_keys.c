@@ -130,11 +130,11 @@ static void expect_load_error(const char *names)
 
 static void test_init_creates_keys(void **state)
 {
-	static const char *const files[] = { "data.key", "index.key", "mac.key", "sign-0001.seed" };
+	static const char *const files[] = { "data.key", "index.key", "mac.key", "day.key", "sign-0001.seed" };
 	char err[512] = "";
 	(void)state;
 	assert_int_equal(count_files(), 0);
-	assert_int_equal(keys_init(dir, NOW, err, sizeof err), 4);
+	assert_int_equal(keys_init(dir, NOW, err, sizeof err), 5);
 	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
 		if (mode_of(files[i]) != 0600)
 			fail_msg("%s has mode %o, expected 600", files[i], (unsigned)mode_of(files[i]));
@@ -148,20 +148,23 @@ static void test_init_creates_keys(void **state)
 	assert_string_equal(meta, "not_before=1764201600\nnot_after=0\n");
 	assert_int_equal(mode_of("sign-0001.meta"), 0600);
 	/* No temporary file is left behind. */
-	assert_int_equal(count_files(), 5);
+	assert_int_equal(count_files(), 6);
 	/* The directory itself is private. */
 	struct stat st;
 	assert_int_equal(stat(dir, &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0700);
 	/* Each key is its own random secret. */
-	uint8_t a[32], b[32], c[32], s[32];
+	uint8_t a[32], b[32], c[32], d[32], s[32];
 	read_all("data.key", a, 32);
 	read_all("index.key", b, 32);
 	read_all("mac.key", c, 32);
+	read_all("day.key", d, 32);
 	read_all("sign-0001.seed", s, 32);
 	assert_memory_not_equal(a, b, 32);
 	assert_memory_not_equal(a, c, 32);
 	assert_memory_not_equal(b, c, 32);
+	assert_memory_not_equal(c, d, 32);
+	assert_memory_not_equal(a, d, 32);
 	assert_memory_not_equal(a, s, 32);
 	assert_false(all_zero(a, 32));
 }
@@ -171,12 +174,12 @@ static void test_init_twice_creates_nothing(void **state)
 	char err[512] = "";
 	uint8_t before[32], after[32];
 	(void)state;
-	assert_int_equal(keys_init(dir, NOW, err, sizeof err), 4);
+	assert_int_equal(keys_init(dir, NOW, err, sizeof err), 5);
 	read_all("data.key", before, 32);
 	assert_int_equal(keys_init(dir, NOW + DAY, err, sizeof err), 0);
 	read_all("data.key", after, 32);
 	assert_memory_equal(before, after, 32);
-	assert_int_equal(count_files(), 5);
+	assert_int_equal(count_files(), 6);
 	/* The signing key was not replaced either: still valid from the first init. */
 	struct keys k;
 	assert_int_equal(keys_load(dir, &k, err, sizeof err), 0);
@@ -189,7 +192,7 @@ static void test_init_fills_in_missing(void **state)
 	char err[512] = "";
 	uint8_t data[32], mac[32];
 	(void)state;
-	assert_int_equal(keys_init(dir, NOW, err, sizeof err), 4);
+	assert_int_equal(keys_init(dir, NOW, err, sizeof err), 5);
 	read_all("data.key", data, 32);
 	read_all("mac.key", mac, 32);
 	assert_int_equal(unlink(in_dir("mac.key")), 0);
@@ -208,7 +211,7 @@ static void test_init_creates_directory(void **state)
 	struct stat st;
 	(void)state;
 	snprintf(sub, sizeof sub, "%s/keys", dir);
-	assert_int_equal(keys_init(sub, NOW, err, sizeof err), 4);
+	assert_int_equal(keys_init(sub, NOW, err, sizeof err), 5);
 	assert_int_equal(stat(sub, &st), 0);
 	assert_true(S_ISDIR(st.st_mode));
 	assert_int_equal(st.st_mode & 0777, 0700);
@@ -230,6 +233,8 @@ static void test_load(void **state)
 	assert_memory_equal(k.index, file, 32);
 	read_all("mac.key", file, 32);
 	assert_memory_equal(k.mac, file, 32);
+	read_all("day.key", file, 32);
+	assert_memory_equal(k.day, file, 32);
 	assert_int_equal(k.nsign, 1);
 	assert_int_equal(k.sign[0].kid, 1);
 	read_all("sign-0001.seed", file, 32);
@@ -312,6 +317,37 @@ static void test_load_refuses_missing(void **state)
 	expect_load_error(in_dir("mac.key"));
 }
 
+/* A keys directory made before the day colour had its own key: keys_ensure_day adds one (the
+ * master does on its first start), keeps the others, and never replaces one that is there. */
+static void test_ensure_day_adds_the_missing_day_key(void **state)
+{
+	struct keys k;
+	char err[512] = "";
+	uint8_t mac[32], day[32], again[32];
+	(void)state;
+	init_and_load(&k);
+	read_all("mac.key", mac, 32);
+	assert_int_equal(unlink(in_dir("day.key")), 0);
+	expect_load_error(in_dir("day.key"));
+	assert_int_equal(keys_ensure_day(dir, err, sizeof err), 1);
+	assert_int_equal(mode_of("day.key"), 0600);
+	assert_int_equal(size_of("day.key"), 32);
+	read_all("day.key", day, 32);
+	assert_false(all_zero(day, 32));
+	assert_memory_not_equal(day, mac, 32);
+	if (keys_load(dir, &k, err, sizeof err) != 0)
+		fail_msg("keys_load after keys_ensure_day: %s", err);
+	assert_memory_equal(k.day, day, 32);
+	assert_memory_equal(k.mac, mac, 32);
+	/* Present: left alone. */
+	assert_int_equal(keys_ensure_day(dir, err, sizeof err), 0);
+	read_all("day.key", again, 32);
+	assert_memory_equal(day, again, 32);
+	/* A directory it cannot write: an error, not a silent success. */
+	assert_int_equal(keys_ensure_day("/tmp/hqr-test-keys-does-not-exist/none", err, sizeof err), -1);
+	assert_true(err[0] != '\0');
+}
+
 static void test_load_refuses_missing_meta(void **state)
 {
 	struct keys k;
@@ -330,11 +366,12 @@ static void test_load_refuses_empty_dir(void **state)
 	/* Nothing at all: the first missing key is named. */
 	assert_int_equal(keys_load(dir, &k, err, sizeof err), -1);
 	assert_true(err[0] != '\0');
-	/* The three secrets but no signing key. */
+	/* The four secrets but no signing key. */
 	memset(key, 7, sizeof key);
 	write_all("data.key", key, 32, 0600);
 	write_all("index.key", key, 32, 0600);
 	write_all("mac.key", key, 32, 0600);
+	write_all("day.key", key, 32, 0600);
 	expect_load_error("no signing key");
 	/* A leftover temporary or backup file is not a signing key. */
 	write_all(".sign-0001.seed.tmp", key, 32, 0600);
@@ -461,6 +498,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_signer_and_verifier, make_dir, remove_dir),
 		cmocka_unit_test_setup_teardown(test_load_refuses_open_mode, make_dir, remove_dir),
 		cmocka_unit_test_setup_teardown(test_load_refuses_wrong_size, make_dir, remove_dir),
+		cmocka_unit_test_setup_teardown(test_ensure_day_adds_the_missing_day_key, make_dir, remove_dir),
 		cmocka_unit_test_setup_teardown(test_load_refuses_missing, make_dir, remove_dir),
 		cmocka_unit_test_setup_teardown(test_load_refuses_missing_meta, make_dir, remove_dir),
 		cmocka_unit_test_setup_teardown(test_load_refuses_empty_dir, make_dir, remove_dir),
