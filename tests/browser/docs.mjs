@@ -21,8 +21,9 @@ await drive({ viewport: { width: 1280, height: 900 } }, async (page) => {
   const r = await page.goto(env.BASE + '/docs/', { waitUntil: 'domcontentloaded', timeout: 60000 });
   assert.equal(r.status(), 200);
   assert.match(r.headers()['content-security-policy'] || '', /script-src 'self'/);
-  // Redoc took over the prerendered page (hydrated) and lists the operations by tag.
-  await page.getByRole('heading', { name: 'Scan a code' }).first().waitFor();
+  // Redoc took over the prerendered page (hydrated) and lists the operations by tag. Hydrating
+  // the whole document took over 15 s (the default wait) in Chromium on a loaded machine.
+  await page.getByRole('heading', { name: 'Scan a code' }).first().waitFor({ timeout: 60000 });
   const title = await page.locator('h1').first().innerText();
   // The signature headers are described where the scan's security is.
   const body = await page.locator('body').innerText();
