@@ -924,7 +924,7 @@ enum err h_application(struct call *c)
 
 #define PERSON_NCOLS 14
 
-/* STMT_PERSON_OF_HOLDER's columns (also in STMT_SESSION_PERSON_CODE's) into r. */
+/* STMT_PERSON_OF_HOLDER's columns into r. */
 static void person_cols(struct person_row *r, struct db_col cols[PERSON_NCOLS])
 {
 	const struct db_col c[PERSON_NCOLS] = {
@@ -964,27 +964,31 @@ enum err persons_load_code(struct call *c, struct person_row *r, int64_t now, st
 		enum err e = session_authenticate(c); /* 401 before 404 */
 		return e != ERR_OK ? e : ERR_NOT_FOUND;
 	}
-	enum { S = 3 }; /* the session's columns in front */
+	enum { S = 3, P = 2 }; /* the session's columns, then the person's (id, code_ref), then the code's */
 	uint64_t account = 0;
 	int32_t stored_kind = 0;
 	int64_t last = 0, idle_after = now - c->conf->session_idle_s;
-	struct db_col cols[S + PERSON_NCOLS + CODES_NCOLS + 1];
+	struct db_col cols[S + P + CODES_NCOLS + 1];
 	cols[0] = (struct db_col)DBC_U64(&account);
 	cols[1] = (struct db_col)DBC_I32(&stored_kind);
 	cols[2] = (struct db_col)DBC_I64(&last);
+	memset(r, 0, sizeof *r); /* a shown code needs only the person's id and code_ref */
+	cols[S] = (struct db_col)DBC_U64(&r->id);
+	cols[S + 1] = (struct db_col)DBC_U64(&r->code_ref);
 	struct code_cols_buf b;
-	person_cols(r, cols + S);
-	codes_cols(&b, code, cols + S + PERSON_NCOLS);
-	cols[S + PERSON_NCOLS + CODES_NCOLS] = (struct db_col)DBC_END;
+	codes_cols(&b, code, cols + S + P);
+	cols[S + P + CODES_NCOLS] = (struct db_col)DBC_END;
 	struct db_param p[] = { DBP_TEXT(pid), DBP_BLOB(c->session_hash, 32), DBP_I64(&now), DBP_I64(&idle_after),
 				DBP_END };
 	enum db_rc rc = db_exec(c->db, STMT_SESSION_PERSON_CODE, p, cols);
 	enum err e = session_accept(c, rc, account, stored_kind, last, now);
 	if (e != ERR_OK)
 		return e;
-	if (cols[S].null || cols[S + PERSON_NCOLS].null) /* not a person this account holds */
+	if (cols[S].null || cols[S + P].null) { /* not a person this account holds */
+		memset(r, 0, sizeof *r);
 		return ERR_NOT_FOUND;
-	codes_cols_done(&b, cols + S + PERSON_NCOLS, code);
+	}
+	codes_cols_done(&b, cols + S + P, code);
 	rc = codes_read_loaded(c->db, c->conf, r->id, now, code, st);
 	return rc == DB_OK ? ERR_OK : persons_db_err(rc);
 }
@@ -1041,6 +1045,23 @@ enum err h_person_photo(struct call *c)
 	return ERR_OK;
 }
 
+/* The day's colour (two HMACs keyed on the day key) for this thread, computed again when the day or
+ * the key changes (a worker's keys are loaded once; a reload starts new workers). */
+static const char *day_color(const struct keys *k, int32_t day)
+{
+	static _Thread_local struct {
+		const uint8_t *key;
+		int32_t day;
+		char color[DAYCOLOR_BUF];
+	} cache;
+	if (cache.key != k->day || cache.day != day) {
+		daycolor(k->day, sizeof k->day, day, cache.color);
+		cache.key = k->day;
+		cache.day = day;
+	}
+	return cache.color;
+}
+
 enum err h_person_code(struct call *c)
 {
 	struct person_row r;
@@ -1056,9 +1077,7 @@ enum err h_person_code(struct call *c)
 	cJSON_AddNumberToObject(o, "refresh_after_s", c->conf->refresh_after_s);
 	cJSON_AddStringToObject(o, "server_time", t);
 	/* The page shows the time in the city's zone and a border in the day's colour (DESIGN §12). */
-	char day[DAYCOLOR_BUF];
-	daycolor(c->keys->day, sizeof c->keys->day, clock_local_day(now), day);
-	cJSON_AddStringToObject(o, "day_color", day);
+	cJSON_AddStringToObject(o, "day_color", day_color(c->keys, clock_local_day(now)));
 	cJSON_AddStringToObject(o, "time_zone", c->conf->timezone);
 	resp_json(c, 200, o);
 	return ERR_OK;

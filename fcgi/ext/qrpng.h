@@ -6,7 +6,7 @@
 
 #define QRPNG_SCALE_MIN 1     /* pixels per module */
 #define QRPNG_SCALE_MAX 32
-#define QRPNG_SCALE_DEFAULT 6 /* a phone code: a 151-character HQR1 text is 294 px, ~660 bytes */
+#define QRPNG_SCALE_DEFAULT 6 /* a phone code: a 151-character HQR1 text is 294 px, ~790 bytes */
 #define QRPNG_QUIET 4         /* quiet zone, in modules, on every side */
 /* Paper code width: 40 mm at 300 dpi (40 / 25.4 * 300 = 472.4, rounded up). */
 #define QRPNG_PAPER_WIDTH_PX 473

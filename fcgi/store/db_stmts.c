@@ -239,16 +239,17 @@ const char *const db_stmt_sql[STMT__MAX] = {
 		"DATE_FORMAT(p.created_at, '%Y-%m-%dT%H:%i:%sZ'), p.photo_file, p.photo_type, p.paper_serial, p.code_ref, "
 		"IFNULL(p.submitted_by, 0), IFNULL(p.owner_account_id, 0) "
 		"FROM persons p JOIN holders h ON h.person_id = p.id WHERE p.public_id = ? AND h.account_id = ?",
-	/* A live session (AUTH_HOLDER), the person {id} it holds and the code: the person's columns
-	 * are NULL when the session's account does not hold it. */
+	/* A live session (AUTH_HOLDER), the person {id} it holds and the code, only the columns a shown
+	 * code needs: h.person_id and the code's columns are NULL when the session's account does not
+	 * hold it. The person is joined by its public id (a const table), not by a subquery, and every
+	 * column the answer does not use is left out: MariaDB optimizes each execution again, and this
+	 * shape costs it about 175 k instructions instead of 245 k (callgrind, 10.11). */
 	[STMT_SESSION_PERSON_CODE] =
-		"SELECT s.account_id, s.kind, UNIX_TIMESTAMP(s.last_seen), "
-		"p.id, p.id_type, p.name_masked, p.id_masked, p.phone_masked, h.role, IFNULL(h.relationship, 0), "
-		"DATE_FORMAT(p.created_at, '%Y-%m-%dT%H:%i:%sZ'), p.photo_file, p.photo_type, p.paper_serial, p.code_ref, "
-		"IFNULL(p.submitted_by, 0), IFNULL(p.owner_account_id, 0), k.color, k.reason, UNIX_TIMESTAMP(k.since), k.observation_start, k.observation_until, k.version "
-		"FROM sessions s LEFT JOIN holders h ON h.account_id = s.account_id "
-		"AND h.person_id = (SELECT id FROM persons WHERE public_id = ?) "
-		"LEFT JOIN persons p ON p.id = h.person_id LEFT JOIN codes k ON k.person_id = p.id "
+		"SELECT s.account_id, s.kind, UNIX_TIMESTAMP(s.last_seen), h.person_id, p.code_ref, "
+		"k.color, k.reason, UNIX_TIMESTAMP(k.since), k.observation_start, k.observation_until, k.version "
+		"FROM sessions s LEFT JOIN persons p ON p.public_id = ? "
+		"LEFT JOIN holders h ON h.account_id = s.account_id AND h.person_id = p.id "
+		"LEFT JOIN codes k ON k.person_id = h.person_id "
 		"WHERE s.id_hash = ? AND s.expires_at > FROM_UNIXTIME(?) AND s.last_seen > FROM_UNIXTIME(?)",
 	[STMT_PERSONS_OF_ACCOUNT] =
 		"SELECT p.public_id, p.name_masked, h.role, IFNULL(h.relationship, 0), c.color, p.id, "

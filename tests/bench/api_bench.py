@@ -93,17 +93,11 @@ def lua_headers(headers, method="GET", body=None):
 
 def main():
     st = Stack()
-    # A person with a bearer session, for the holder's reads.
+    # A person with a bearer session, whose code the scans below show.
     s, pid = helpers.new_person(st)
-    bearer = s.headers["Authorization"]
 
-    # Code status reads.
-    rps, p99, bad = wrk(f"{BASE}/api/v1/persons/{pid}/code", lua_headers({"Authorization": bearer}))
-    report("code status JSON", rps, p99, bad)
-
-    # code.png: sign + encode + PNG per request.
-    rps, p99, bad = wrk(f"{BASE}/api/v1/persons/{pid}/code.png", lua_headers({"Authorization": bearer}))
-    report("code.png (sign+QR+PNG)", rps, p99, bad)
+    # Code status and code.png: tests/bench/codes_bench.py (medians of three runs, each beside its
+    # own ceiling).
 
     # For scale: the same image by spawning the qrencode program per request (a naive integration).
     text = helpers.qr_text(s, st, pid)

@@ -473,6 +473,33 @@ def test_image_color_follows_the_code_green_then_red(stack, device):
     assert body["verdict"] == "deny" and body["reasons"] == ["RED_CODE"], body
 
 
+def test_every_thread_shows_red_at_once(stack):
+    """Every thread of every worker has shown the person green (its signing key, the day's colour
+    and its statements are warm), then the code turns red: the next answers of every thread, the
+    status and the image, are red. Nothing a worker keeps can show a colour that has changed."""
+    s, pid = new_person(stack)
+    token = s.headers["Authorization"]
+    status_url, png_url = stack.url(f"/api/v1/persons/{pid}/code"), stack.url(f"/api/v1/persons/{pid}/code.png")
+    n = 96  # several requests for each of the stack's threads (2 workers x 16), at once
+
+    def read(_):
+        with requests.Session() as one:
+            one.headers["Authorization"] = token
+            st = one.get(status_url, timeout=30)
+            img = one.get(png_url, timeout=30)
+            assert st.status_code == 200 and img.status_code == 200, (st.text, img.status_code)
+            return st.json()["color"], ink(img.content)
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=32) as pool:
+        before = list(pool.map(read, range(n)))
+        assert all(c == "green" and is_green(i) for c, i in before), before
+        r = s.post(stack.url(f"/api/v1/persons/{pid}/declarations"),
+                   json={"symptoms": ["cough"], "contact": "no", "declaration": True}, timeout=10)
+        assert r.status_code == 201 and r.json()["code"]["color"] == "red", r.text
+        after = list(pool.map(read, range(n)))
+    assert all(c == "red" and is_red(i) for c, i in after), [x for x in after if x[0] != "red" or not is_red(x[1])]
+
+
 # === the paper code ============================================================================
 
 def test_paper_code_is_black_on_white_print_sized_ec_q(stack, person):

@@ -110,6 +110,48 @@ test_ed25519_round_trip(void **state)
 	assert_int_equal(crypto_ed25519_verify(pub, NULL, 5, sig), 0);
 }
 
+/* A thread keeps the keys it signed with: signing in turn with more seeds than it keeps, and
+ * with a seed changed in place, every signature is the one of the seed given (the RFC 8032
+ * vector among them), never one of a kept key. */
+static void
+test_ed25519_kept_keys(void **state)
+{
+	static const char msg[] = "HQR1 signed message";
+	static const char want_sig[] =
+	    "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b";
+	uint8_t seeds[4][32], pubs[4][32], sig[64], first[4][64], seed[32];
+
+	(void)state;
+	unhex("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60", seeds[0], 32);
+	for (int k = 1; k < 4; k++)
+		assert_int_equal(crypto_random(seeds[k], 32), 0);
+	for (int k = 0; k < 4; k++)
+		assert_int_equal(crypto_ed25519_public(seeds[k], pubs[k]), 0);
+	for (int round = 0; round < 3; round++) {
+		for (int k = 0; k < 4; k++) {
+			int j = round == 1 ? 3 - k : k; /* forwards, backwards, forwards */
+			assert_int_equal(crypto_ed25519_sign(seeds[j], msg, sizeof msg - 1, sig), 0);
+			for (int o = 0; o < 4; o++)
+				assert_int_equal(crypto_ed25519_verify(pubs[o], msg, sizeof msg - 1, sig), o == j);
+			if (round == 0)
+				memcpy(first[j], sig, 64);
+			else
+				assert_memory_equal(sig, first[j], 64);
+			assert_int_equal(crypto_ed25519_sign(seeds[j], NULL, 0, sig), 0);
+			if (j == 0)
+				assert_hex_equal(sig, 64, want_sig);
+		}
+	}
+	/* The same buffer holding another seed signs as that seed. */
+	memcpy(seed, seeds[1], 32);
+	assert_int_equal(crypto_ed25519_sign(seed, msg, sizeof msg - 1, sig), 0);
+	assert_memory_equal(sig, first[1], 64);
+	memcpy(seed, seeds[2], 32);
+	assert_int_equal(crypto_ed25519_sign(seed, msg, sizeof msg - 1, sig), 0);
+	assert_memory_equal(sig, first[2], 64);
+	assert_int_equal(crypto_ed25519_verify(pubs[1], msg, sizeof msg - 1, sig), 0);
+}
+
 static void
 test_seal_open_round_trip(void **state)
 {
@@ -342,6 +384,7 @@ main(void)
 		cmocka_unit_test(test_hmac_rfc4231),
 		cmocka_unit_test(test_ed25519_rfc8032),
 		cmocka_unit_test(test_ed25519_round_trip),
+		cmocka_unit_test(test_ed25519_kept_keys),
 		cmocka_unit_test(test_seal_open_round_trip),
 		cmocka_unit_test(test_seal_fresh_nonce),
 		cmocka_unit_test(test_open_tamper),
