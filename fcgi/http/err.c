@@ -46,6 +46,7 @@ static const struct err_info table[ERR__MAX] = {
 	[ERR_DELEGATE_NOT_VERIFIED] = { 403, "Forbidden", "DELEGATE_NOT_VERIFIED", "verify yourself and apply for your own code before applying for a relative" },
 	[ERR_APPLICATION_REFUSED] = { 409, "Conflict", "APPLICATION_REFUSED", "this application cannot be accepted: check the name and ID number, or ask the person to add you" },
 	[ERR_TOO_MANY_ATTEMPTS] = { 429, "Too Many Requests", "TOO_MANY_ATTEMPTS", "too many refused attempts today: try again tomorrow" },
+	[ERR_BUSY] = { 503, "Service Unavailable", "BUSY", "the service is busy: retry after the seconds in Retry-After" },
 };
 
 const struct err_info *err_info(enum err e)

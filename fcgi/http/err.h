@@ -47,6 +47,7 @@ enum err {
 	ERR_DELEGATE_NOT_VERIFIED, /* 403 a delegate must own its own verified person first */
 	ERR_APPLICATION_REFUSED,   /* 409 a relative application refused (it says nothing more) */
 	ERR_TOO_MANY_ATTEMPTS,     /* 429 too many refused applications or verifications today */
+	ERR_BUSY,                  /* 503 past capacity: shed at once, retry after Retry-After */
 	ERR__MAX
 };
 
