@@ -33,9 +33,10 @@ static atomic_int threads_alive;
 /* Admission (DESIGN §13). One acceptor thread per worker takes each connection, reads its
  * FastCGI parameters, finds its route's priority and either queues it for the threads or, with no
  * room left, answers 503 BUSY with Retry-After itself within a millisecond: past capacity the
- * worker refuses instead of queueing. High priority is queued while any room is left; normal
- * while half the room is; low while a quarter is, and low requests (queued or in service) never
- * hold more than half of the threads, so codes and scans always find one. */
+ * worker refuses instead of queueing. Counted over the requests admitted and not yet answered:
+ * high priority is admitted while the threads and the whole queue have room; normal while the
+ * threads and half the queue have; low while the threads and a quarter of it have, and low
+ * requests (queued or in service) never hold more than half of the threads. */
 struct pending {
 	FCGX_Request fr;
 	enum prio prio;
@@ -48,6 +49,7 @@ static pthread_cond_t q_room = PTHREAD_COND_INITIALIZER;  /* a request left the 
 static struct pending *q_head[PRIO__MAX], *q_tail[PRIO__MAX];
 static struct pending *q_free;
 static int q_len;      /* requests queued, waiting for a thread */
+static int outstanding; /* requests admitted and not yet answered: queued or in service */
 static int q_max;      /* the bound on q_len ([server] queue; the threads when not shedding) */
 static int low_active; /* low-priority requests queued or in service */
 static int low_max;    /* at most half of the threads, at least one */
@@ -218,16 +220,17 @@ static enum prio request_prio(const struct app *app, FCGX_Request *fr, struct ar
 	return app->routes[idx].prio;
 }
 
-/* Whether a request of priority p may wait (under q_lock). */
-static int admit(enum prio p)
+/* Whether a request of priority p may wait (under q_lock): the threads plus the room its
+ * priority may use, counted over what was admitted and not yet answered. */
+static int admit(enum prio p, int threads)
 {
 	switch (p) {
 	case PRIO_HIGH:
-		return q_len < q_max;
+		return outstanding < threads + q_max;
 	case PRIO_LOW:
-		return q_len < (q_max + 3) / 4 && low_active < low_max;
+		return outstanding < threads + (q_max + 3) / 4 && low_active < low_max;
 	default:
-		return q_len < (q_max + 1) / 2;
+		return outstanding < threads + (q_max + 1) / 2;
 	}
 }
 
@@ -281,11 +284,15 @@ static struct pending *dequeue(void)
 	return NULL;
 }
 
-static void release(struct pending *p)
+/* Returns p to the pool; admitted: it was queued (and is now answered). */
+static void release(struct pending *p, int admitted)
 {
 	pthread_mutex_lock(&q_lock);
-	if (p->prio == PRIO_LOW)
-		low_active--;
+	if (admitted) {
+		outstanding--;
+		if (p->prio == PRIO_LOW)
+			low_active--;
+	}
 	p->next = q_free;
 	q_free = p;
 	pthread_mutex_unlock(&q_lock);
@@ -346,14 +353,13 @@ static void *acceptor_main(void *arg)
 			if (p->fr.ipcFd >= 0)
 				close(p->fr.ipcFd);
 			p->fr.ipcFd = -1;
-			p->prio = PRIO_NORMAL;
-			release(p);
+			release(p, 0);
 			continue;
 		}
 		p->prio = app->shed ? request_prio(app, &p->fr, &a) : PRIO_NORMAL;
 		p->next = NULL;
 		pthread_mutex_lock(&q_lock);
-		int ok = !app->shed || admit(p->prio);
+		int ok = !app->shed || admit(p->prio, t->conf->threads);
 		if (ok) {
 			if (q_tail[p->prio] != NULL)
 				q_tail[p->prio]->next = p;
@@ -361,6 +367,7 @@ static void *acceptor_main(void *arg)
 				q_head[p->prio] = p;
 			q_tail[p->prio] = p;
 			q_len++;
+			outstanding++;
 			if (p->prio == PRIO_LOW)
 				low_active++;
 			pthread_cond_signal(&q_ready);
@@ -369,8 +376,7 @@ static void *acceptor_main(void *arg)
 		if (!ok) {
 			shed(app, &p->fr, &a, t->conf);
 			FCGX_Finish_r(&p->fr);
-			p->prio = PRIO_NORMAL;
-			release(p);
+			release(p, 0);
 		}
 		arena_reset(&a);
 	}
@@ -411,7 +417,7 @@ static void *thread_main(void *arg)
 			serve(app, &p->fr, &c, &a, db, t->conf);
 		FCGX_Finish_r(&p->fr);
 		arena_reset(&a);
-		release(p);
+		release(p, 1);
 	}
 	arena_free(&a);
 	db_close(db);
