@@ -36,10 +36,13 @@ static atomic_int threads_alive;
  * worker refuses instead of queueing. Counted over the requests admitted and not yet answered:
  * high priority is admitted while the threads and the whole queue have room; normal while the
  * threads and half the queue have; low while the threads and a quarter of it have, and low
- * requests (queued or in service) never hold more than half of the threads. */
+ * requests (queued or in service) never hold more than half of the threads. A request that
+ * waited longer than [server] queue_ms for a thread is refused the same way, by the acceptor
+ * (which looks at least every queue_ms / 2) or by the thread that takes it. */
 struct pending {
 	FCGX_Request fr;
 	enum prio prio;
+	double queued_at;      /* monotonic seconds */
 	struct pending *next;
 };
 
@@ -298,6 +301,42 @@ static void release(struct pending *p, int admitted)
 	pthread_mutex_unlock(&q_lock);
 }
 
+/* Takes out the queued requests that waited past queue_ms (the oldest of each priority first:
+ * each priority's queue is in arrival order). Under q_lock; returns a list linked by next. */
+static struct pending *take_stale(double now, double limit_s)
+{
+	struct pending *out = NULL;
+	for (int pr = 0; pr < PRIO__MAX; pr++) {
+		while (q_head[pr] != NULL && now - q_head[pr]->queued_at > limit_s) {
+			struct pending *p = q_head[pr];
+			q_head[pr] = p->next;
+			if (q_head[pr] == NULL)
+				q_tail[pr] = NULL;
+			q_len--;
+			p->next = out;
+			out = p;
+		}
+	}
+	return out;
+}
+
+/* Refuses what waited too long for a thread, from the acceptor: all threads may be held by slow
+ * requests, and a queued request must not wait for one of them to end. */
+static void shed_stale(const struct app *app, const struct conf *conf, struct arena *a)
+{
+	pthread_mutex_lock(&q_lock);
+	struct pending *p = take_stale(now_s(), conf->queue_ms / 1000.0);
+	pthread_mutex_unlock(&q_lock);
+	while (p != NULL) {
+		struct pending *next = p->next;
+		shed(app, &p->fr, a, conf);
+		FCGX_Finish_r(&p->fr);
+		arena_reset(a);
+		release(p, 1);
+		p = next;
+	}
+}
+
 struct acceptor_ctx {
 	const struct app *app;
 	const struct conf *conf;
@@ -326,8 +365,11 @@ static void *acceptor_main(void *arg)
 			pthread_cond_timedwait(&q_room, &q_lock, &ts);
 		}
 		pthread_mutex_unlock(&q_lock);
+		if (app->shed)
+			shed_stale(app, t->conf, &a);
 		struct pollfd pfd = { t->listen_fd, POLLIN, 0 };
-		if (atomic_load(&stopping) || poll(&pfd, 1, 200) <= 0)
+		int wait_ms = app->shed && t->conf->queue_ms < 400 ? (t->conf->queue_ms + 1) / 2 : 200;
+		if (atomic_load(&stopping) || poll(&pfd, 1, wait_ms) <= 0)
 			continue;
 		int fd = accept4(t->listen_fd, NULL, NULL, SOCK_CLOEXEC);
 		if (fd < 0) {
@@ -357,6 +399,7 @@ static void *acceptor_main(void *arg)
 			continue;
 		}
 		p->prio = app->shed ? request_prio(app, &p->fr, &a) : PRIO_NORMAL;
+		p->queued_at = now_s();
 		p->next = NULL;
 		pthread_mutex_lock(&q_lock);
 		int ok = !app->shed || admit(p->prio, t->conf->threads);
@@ -413,7 +456,11 @@ static void *thread_main(void *arg)
 		pthread_mutex_unlock(&q_lock);
 		if (p == NULL)
 			break;
-		if (!app->use_db || db != NULL)
+		/* A request that waited past [server] queue_ms is refused rather than served late:
+		 * its caller is better told to retry than kept waiting (and the served stay fast). */
+		if (app->shed && now_s() - p->queued_at > t->conf->queue_ms / 1000.0)
+			shed(app, &p->fr, &a, t->conf);
+		else if (!app->use_db || db != NULL)
 			serve(app, &p->fr, &c, &a, db, t->conf);
 		FCGX_Finish_r(&p->fr);
 		arena_reset(&a);

@@ -3,7 +3,8 @@ queueing, sheds low-priority routes first and keeps taking scans and showing cod
 platform holds only its bounded slots, never the threads scans need.
 
 A stack of its own, made small so that saturating it takes a handful of requests: one worker of
-four threads, four waiting requests at most ([server] queue), two platform slots. Slow requests
+four threads, four waiting requests at most ([server] queue) for as long as 20 s (queue_ms), two
+platform slots. Slow requests
 are real ones: admin lists blocked on the audit table (every staff call writes its audit row; a
 test session holds `LOCK TABLES audit_log WRITE`), and logins against the simulator's delay fault.
 Counts and answers are asserted, never durations."""
@@ -30,6 +31,7 @@ def small():
         set_ini(s.conf_path, "server", "workers", "1")
         set_ini(s.conf_path, "server", "threads", str(THREADS))
         set_ini(s.conf_path, "server", "queue", str(QUEUE))
+        set_ini(s.conf_path, "server", "queue_ms", "20000")   # the queue's bound alone, unless a test says
         set_ini(s.conf_path, "platform", "max_waits", str(SLOTS))
         s.sh("app-start")
         yield s
@@ -205,3 +207,55 @@ def test_stalled_platform_holds_only_its_slots_and_scans_go_on(small, people):
         requests.delete(sim_base(small) + "/sim/faults", timeout=10)
     assert sorted(r.status_code for r in slow) == [503] * n, [r.text for r in slow]
     assert all(json.loads(r.text)["error"]["code"] == "PLATFORM_UNAVAILABLE" for r in slow)
+
+
+@pytest.fixture(scope="module")
+def tight():
+    """The same small stack's shape with queue_ms = 300, in a stack of its own."""
+    with private_stack() as s:
+        s.sh("app-stop")
+        set_ini(s.conf_path, "server", "workers", "1")
+        set_ini(s.conf_path, "server", "threads", str(THREADS))
+        set_ini(s.conf_path, "server", "queue", str(QUEUE))
+        set_ini(s.conf_path, "server", "queue_ms", "300")
+        s.sh("app-start")
+        # A fresh worker's threads connect to the database first: until then requests wait.
+        ok, deadline = 0, time.monotonic() + 30
+        while ok < 5 and time.monotonic() < deadline:
+            ok = ok + 1 if requests.get(s.url("/readyz"), timeout=10).status_code == 200 else 0
+            time.sleep(0.1)
+        session, pid = new_person(s)
+        yield s, dict(qr=qr_text(session, s, pid, paper=True), device=device_token(s, checkpoint(s)),
+                      operator=admin_token(s, "operator"))
+
+
+def test_a_request_waiting_past_queue_ms_is_refused_not_served_late(tight):
+    """With queue_ms = 300 and every thread held, a scan queued for a thread is answered BUSY once
+    it waited that long, while the threads are still held; after they free, scans are served."""
+    small, people = tight
+    hdr = {"Authorization": "Bearer " + people["operator"]}
+    for _ in range(3):
+        r = scan(small, people["device"], people["qr"])
+        assert r.status_code == 200, r.text
+        assert requests.get(small.url("/api/v1/admin/audit"), headers=hdr, timeout=10).status_code == 200
+    lock = AuditLock(small)
+    try:
+        with concurrent.futures.ThreadPoolExecutor(8) as ex:
+            held = [ex.submit(requests.get, small.url("/api/v1/admin/audit"), headers=hdr, timeout=30)
+                    for _ in range(LOW_MAX)]
+            time.sleep(0.2)
+            held += [ex.submit(requests.post, small.url("/api/v1/admin/checkpoints"), headers=hdr, timeout=30,
+                               json={"kind": "public_place", "type": "mall", "name": unique("cp"),
+                                     "district": "Test District"}) for _ in range(THREADS - LOW_MAX)]
+            time.sleep(0.3)
+            r = scan(small, people["device"], people["qr"])
+            assert_busy(r)
+            assert lock.held()
+            assert not any(f.done() for f in held), [f.result().text for f in held if f.done()]
+            lock.release()
+            assert sorted(f.result().status_code for f in held) == [200] * LOW_MAX + [201] * (THREADS - LOW_MAX)
+    finally:
+        if lock.proc.poll() is None:
+            lock.release()
+    r = scan(small, people["device"], people["qr"])
+    assert r.status_code == 200 and r.json()["verdict"] == "allow", r.text
