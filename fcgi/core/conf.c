@@ -85,7 +85,7 @@ void conf_defaults(struct conf *c)
 	c->workers = 2;
 	c->threads = 16;
 	c->queue = 64;
-	c->queue_ms = 50;
+	c->queue_ms = 500;
 	c->drain_timeout_s = 30;
 	snprintf(c->db_host, sizeof c->db_host, "127.0.0.1");
 	c->db_port = 3306;

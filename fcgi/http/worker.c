@@ -29,6 +29,7 @@
 static atomic_int stopping;
 static const struct keys *worker_keys;
 static atomic_int threads_alive;
+static atomic_int threads_ready; /* threads past their database connection's first attempt */
 
 /* Admission (DESIGN §13). One acceptor thread per worker takes each connection, reads its
  * FastCGI parameters, finds its route's priority and either queues it for the threads or, with no
@@ -43,7 +44,8 @@ struct pending {
 	FCGX_Request fr;
 	enum prio prio;
 	double queued_at;      /* monotonic seconds */
-	struct pending *next;
+	struct pending *next;  /* toward the newest (in a queue), or the next free one */
+	struct pending *prev;  /* toward the oldest */
 };
 
 static pthread_mutex_t q_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -271,15 +273,21 @@ static void shed(const struct app *app, FCGX_Request *fr, struct arena *a, const
 		metrics_request(c.route_index, c.status, now_s() - t0);
 }
 
+/* The newest request of the highest priority waiting (under q_lock). Newest first: under a
+ * sustained overload an old request would be refused by queue_ms anyway, and serving requests
+ * in arrival order would make every one of them old (goodput falls to nothing); the oldest
+ * are the ones that expire. */
 static struct pending *dequeue(void)
 {
 	static const enum prio order[] = { PRIO_HIGH, PRIO_NORMAL, PRIO_LOW };
 	for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
-		struct pending *p = q_head[order[i]];
+		struct pending *p = q_tail[order[i]];
 		if (p != NULL) {
-			q_head[order[i]] = p->next;
-			if (q_head[order[i]] == NULL)
-				q_tail[order[i]] = NULL;
+			q_tail[order[i]] = p->prev;
+			if (q_tail[order[i]] == NULL)
+				q_head[order[i]] = NULL;
+			else
+				q_tail[order[i]]->next = NULL;
 			q_len--;
 			return p;
 		}
@@ -312,6 +320,8 @@ static struct pending *take_stale(double now, double limit_s)
 			q_head[pr] = p->next;
 			if (q_head[pr] == NULL)
 				q_tail[pr] = NULL;
+			else
+				q_head[pr]->prev = NULL;
 			q_len--;
 			p->next = out;
 			out = p;
@@ -350,6 +360,10 @@ static void *acceptor_main(void *arg)
 	const struct app *app = t->app;
 	struct arena a;
 	arena_init(&a, 1024 * 1024);
+	/* A fresh worker accepts once its threads hold their database connections (at most 5 s):
+	 * before that, requests would only wait in its queue, and expire there. */
+	for (int i = 0; i < 500 && atomic_load(&threads_ready) < t->conf->threads && !atomic_load(&stopping); i++)
+		usleep(10000);
 	while (!atomic_load(&stopping)) {
 		/* Without shedding (the simulator), the queue's bound holds connections in the
 		 * socket's backlog as before. */
@@ -404,6 +418,7 @@ static void *acceptor_main(void *arg)
 		pthread_mutex_lock(&q_lock);
 		int ok = !app->shed || admit(p->prio, t->conf->threads);
 		if (ok) {
+			p->prev = q_tail[p->prio];
 			if (q_tail[p->prio] != NULL)
 				q_tail[p->prio]->next = p;
 			else
@@ -445,6 +460,7 @@ static void *thread_main(void *arg)
 	struct call c;
 	if (db != NULL)
 		db_connect(db); /* warm up; a failure is retried per request */
+	atomic_fetch_add(&threads_ready, 1);
 
 	for (;;) {
 		/* Stopping lets the queue drain: what was accepted is answered. */
@@ -510,8 +526,11 @@ int worker_run(const struct conf *conf, const struct keys *keys, int listen_fd, 
 	size_t npool = (size_t)n + (size_t)q_max + 1;
 	struct pending *pool = calloc(npool, sizeof *pool);
 	struct thread_ctx *ts = calloc((size_t)n, sizeof *ts);
-	if (ts == NULL || pool == NULL)
+	if (ts == NULL || pool == NULL) {
+		free(ts);
+		free(pool);
 		return 1;
+	}
 	for (size_t i = 0; i < npool; i++) {
 		FCGX_InitRequest(&pool[i].fr, listen_fd, 0);
 		pool[i].next = q_free;
