@@ -553,7 +553,7 @@ int worker_run(const struct conf *conf, const struct keys *keys, int listen_fd, 
 	struct acceptor_ctx acc = { app, conf, listen_fd, 0 };
 	if (pthread_create(&acc.tid, NULL, acceptor_main, &acc) != 0) {
 		log_error("cannot start the acceptor thread");
-		return 1;
+		_exit(1); /* the threads are running: the master starts another worker */
 	}
 	log_info("worker ready with %d threads, %d waiting at most", n, q_max);
 
