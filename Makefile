@@ -56,7 +56,7 @@ GEN_OBJ  := $(BUILD)/obj/gen/openapi_doc.o
 DOCS     := $(BUILD)/docs/index.html
 REDOCLY  := REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true tests/contract/node_modules/.bin/redocly
 
-.PHONY: all deps run test unit integration fuzz fuzz-run asan lint bench install clean check-sql faults soak
+.PHONY: all deps run test unit integration fuzz fuzz-run asan lint bench bench-peak install clean check-sql faults soak
 all: $(BINS) $(DOCS)
 
 # The scanner page's QR decoder (for browsers without BarcodeDetector), from npm as
@@ -168,6 +168,11 @@ faults: deps all
 
 soak: deps all
 	@HQR_BUILD=$(BUILD) /usr/bin/python3 tests/faults/soak.py
+
+# The morning peak past capacity (DESIGN §13): mixed load up to ten times the knee, 4096 scan
+# connections, recovery, scans with the platform stalled; writes docs/bench-peak.{dat,png}.
+bench-peak: deps all
+	@BENCH_ONLY=peak scripts/bench.sh $(BUILD)
 
 lint: deps check-sql
 	@scripts/check-layers.sh

@@ -7,7 +7,7 @@ mariadb-server mariadb-client libqrencode-dev qrencode libssl-dev libpng-dev zli
 nginx libinih-dev libcmocka-dev python3-pytest python3-requests wrk zbar-tools curl openssl tzdata python3-pil python3-cryptography faketime
 python3-jsonschema
 nodejs chromium
-fonts-noto-cjk poppler-utils
+fonts-noto-cjk poppler-utils gnuplot-nox
 galera-4 mariadb-backup socat systemd logrotate prometheus"
 missing=""
 for p in $PKGS; do

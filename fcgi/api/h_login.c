@@ -167,8 +167,8 @@ static void reuse_key(const char *code, uint8_t key[32])
 
 /* A reload of the callback with a code exchanged in the last minute lands in its session. A code
  * whose first load is still waiting on the platform is remembered with an empty token: the
- * reload waits for it (at most the platform's timeout and a little), then lands in the same
- * session. 1: answered (landed, or failed while waiting); 0: not a known code, go on. */
+ * reload waits for it (at most the platform's timeout and a little, holding a platform slot or
+ * failing at once with PLATFORM_UNAVAILABLE), then lands in the same session. 1: answered (landed, or failed while waiting); 0: not a known code, go on. */
 static int try_reuse(struct call *c, const char *code, const char *state, const uint8_t code_hash[32])
 {
 	char st[130], next[NEXT_MAX + 1];
@@ -176,28 +176,38 @@ static int try_reuse(struct call *c, const char *code, const char *state, const 
 	int64_t wait_ms = c->conf->platform_timeout_ms + 2000;
 	struct db_col cols[] = { DBC_TEXT(st, sizeof st), DBC_TEXT(next, sizeof next), DBC_BLOB(sealed, sizeof sealed),
 				 DBC_BLOB(bh, sizeof bh), DBC_END };
+	int slot = 0; /* the wait is a platform wait: it holds one of the bounded slots */
 	for (;;) {
 		int64_t now = clock_now();
 		struct db_param p[] = { DBP_BLOB(code_hash, 32), DBP_I64(&now), DBP_END };
 		enum db_rc rc = db_exec(c->db, STMT_OAUTH_CODE_GET, p, cols);
 		if (rc != DB_OK || strcmp(st, state) != 0)
-			return 0;
+			goto unknown;
 		/* Only the browser that started the login lands in its session: a callback URL sent
 		 * to someone else opens nothing. */
 		if (!same_browser(c, bh, cols[3].len)) {
 			fail(c, "LOGIN_OTHER_BROWSER");
-			return 1;
+			goto answered;
 		}
 		if (cols[2].len > 0)
 			break;
 		if (wait_ms <= 0) {
 			fail(c, "LOGIN_PENDING");
-			return 1;
+			goto answered;
+		}
+		if (!slot) {
+			if (platform_slot_take(c->conf) != 0) {
+				fail(c, "PLATFORM_UNAVAILABLE");
+				return 1;
+			}
+			slot = 1;
 		}
 		struct timespec ts = { 0, CODE_PENDING_POLL_MS * 1000000L };
 		nanosleep(&ts, NULL);
 		wait_ms -= CODE_PENDING_POLL_MS;
 	}
+	if (slot)
+		platform_slot_give();
 	reuse_key(code, key);
 	int n = crypto_open(key, NULL, 0, sealed, cols[2].len, token, sizeof token - 1);
 	if (n != SESSION_TOKEN_LEN)
@@ -207,6 +217,14 @@ static int try_reuse(struct call *c, const char *code, const char *state, const 
 	resp_redirect(c, arena_strdup(c->arena, next));
 	log_info("login callback: a reused code landed in its session");
 	return 1;
+answered:
+	if (slot)
+		platform_slot_give();
+	return 1;
+unknown:
+	if (slot)
+		platform_slot_give();
+	return 0;
 }
 
 /* The first load failed after remembering its code: a reload must not wait for it. */

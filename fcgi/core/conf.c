@@ -26,6 +26,8 @@ static const struct conf_key keys[] = {
 	{ "server", "socket_mode", C_OCT, offsetof(struct conf, socket_mode), 0, 0777, 0 },
 	I("server", "workers", workers, 1, 64),
 	I("server", "threads", threads, 1, 256),
+	I("server", "queue", queue, 1, 4096),
+	I("server", "queue_ms", queue_ms, 1, 60000),
 	I("server", "drain_timeout_s", drain_timeout_s, 1, 600),
 	S("database", "host", db_host, 0),
 	I("database", "port", db_port, 1, 65535),
@@ -83,6 +85,8 @@ void conf_defaults(struct conf *c)
 	c->socket_mode = 0660;
 	c->workers = 2;
 	c->threads = 16;
+	c->queue = 64;
+	c->queue_ms = 500;
 	c->drain_timeout_s = 30;
 	snprintf(c->db_host, sizeof c->db_host, "127.0.0.1");
 	c->db_port = 3306;

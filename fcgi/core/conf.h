@@ -12,6 +12,8 @@ struct conf {
 	int socket_mode;            /* octal mode of the socket (nginx workers must reach it) */
 	int workers;                /* worker processes */
 	int threads;                /* threads per worker, each with its own database connection */
+	int queue;                  /* requests a worker lets wait for a thread; past it, 503 BUSY */
+	int queue_ms;               /* the longest wait for a thread; a request waiting longer: 503 BUSY */
 	int drain_timeout_s;        /* SIGTERM: longest wait for in-flight requests */
 	/* [database] */
 	char db_host[CONF_STR];

@@ -14,8 +14,29 @@
 #include <string.h>
 #include <unistd.h>
 
-static atomic_int waiting;              /* threads of this process inside a platform call */
+static atomic_int waiting;              /* threads of this process holding a platform slot */
+static _Thread_local int slot_depth;    /* this thread's nested takes of its one slot */
 static _Thread_local CURL *thread_curl; /* one handle per thread, reused for keep-alive */
+
+int platform_slot_take(const struct conf *c)
+{
+	if (slot_depth > 0) {
+		slot_depth++;
+		return 0;
+	}
+	if (atomic_fetch_add(&waiting, 1) >= c->platform_max_waits) {
+		atomic_fetch_sub(&waiting, 1);
+		return -1;
+	}
+	slot_depth = 1;
+	return 0;
+}
+
+void platform_slot_give(void)
+{
+	if (slot_depth > 0 && --slot_depth == 0)
+		atomic_fetch_sub(&waiting, 1);
+}
 
 void platform_global_init(void)
 {
@@ -69,10 +90,8 @@ static size_t on_data(char *d, size_t size, size_t n, void *user)
 enum pf_rc platform_request(const struct conf *c, const char *url, const char *body, struct pf_resp *out)
 {
 	memset(out, 0, sizeof *out);
-	if (atomic_fetch_add(&waiting, 1) >= c->platform_max_waits) {
-		atomic_fetch_sub(&waiting, 1);
+	if (platform_slot_take(c) != 0)
 		return PF_BUSY;
-	}
 	enum pf_rc rc = PF_OK;
 	struct sink s = { NULL, 0, 0 };
 	struct curl_slist *hdr = NULL;
@@ -127,7 +146,7 @@ enum pf_rc platform_request(const struct conf *c, const char *url, const char *b
 done:
 	free(s.p);
 	curl_slist_free_all(hdr);
-	atomic_fetch_sub(&waiting, 1);
+	platform_slot_give();
 	return rc;
 }
 
@@ -275,11 +294,26 @@ enum pf_rc platform_token(const struct conf *c, struct db *db, char *token, size
 	}
 }
 
+/* The whole call holds one slot: the wait for another process's token refresh and the backoff
+ * between retries are platform waits too. */
+static enum pf_rc api_post(const struct conf *c, struct db *db, const char *path, const char *body,
+			   int idempotent, struct pf_resp *out);
+
 enum pf_rc platform_api_post(const struct conf *c, struct db *db, const char *path, const char *body,
 			     int idempotent, struct pf_resp *out)
 {
-	char tok[TOKEN_MAX], url[4096];
 	memset(out, 0, sizeof *out);
+	if (platform_slot_take(c) != 0)
+		return PF_BUSY;
+	enum pf_rc rc = api_post(c, db, path, body, idempotent, out);
+	platform_slot_give();
+	return rc;
+}
+
+static enum pf_rc api_post(const struct conf *c, struct db *db, const char *path, const char *body,
+			   int idempotent, struct pf_resp *out)
+{
+	char tok[TOKEN_MAX], url[4096];
 	for (int attempt = 0; attempt < 2; attempt++) {
 		enum pf_rc rc = platform_token(c, db, tok, sizeof tok);
 		if (rc != PF_OK)

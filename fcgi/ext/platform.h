@@ -34,6 +34,12 @@ const char *pf_rc_word(enum pf_rc rc);
 void platform_global_init(void);
 void platform_thread_end(void);
 
+/* A slot of this process's bound on threads waiting on the platform ([platform] max_waits): every
+ * outbound wait holds one, or the caller answers 503 at once. 0, or -1 when all are taken. A
+ * thread's nested takes share its one slot; each take is matched by a give. */
+int platform_slot_take(const struct conf *c);
+void platform_slot_give(void);
+
 /* One HTTP exchange (GET when body is NULL, else POST of JSON) with the configured timeouts,
  * TLS verification, a response cap, and the concurrency bound. */
 enum pf_rc platform_request(const struct conf *c, const char *url, const char *body, struct pf_resp *out);
@@ -52,6 +58,7 @@ enum pf_rc platform_jscode2session(const struct conf *c, const char *code, struc
 /* The global access token from the one shared row, refreshed by one process at a time under a
  * row lock (re-read after taking it) when under 300 s remain. */
 enum pf_rc platform_token(const struct conf *c, struct db *db, char *token, size_t max);
+/* platform_api_post holds one slot for the whole call (token wait, retries): PF_BUSY without one. */
 /* POSTs body to api_base + path + "?access_token=": on 40001/40014/42001 expires the cached
  * token only if it is still the one that failed, then retries once; a -1 is retried with backoff
  * only when idempotent. */

@@ -51,6 +51,7 @@ static const struct err_info table[ERR__MAX] = {
 	[ERR_URI_TOO_LONG] = { 414, "URI Too Long", "URI_TOO_LONG", "the request line is too long" },
 	[ERR_HEADERS_TOO_LARGE] = { 431, "Request Header Fields Too Large", "HEADERS_TOO_LARGE", "the request headers are too large" },
 	[ERR_PHOTO_STORE_FULL] = { 503, "Service Unavailable", "PHOTO_STORE_FULL", "the photo store is full: nothing was saved, try again later" },
+	[ERR_BUSY] = { 503, "Service Unavailable", "BUSY", "the service is busy: retry after the seconds in Retry-After" },
 };
 
 const struct err_info *err_info(enum err e)

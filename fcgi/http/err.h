@@ -50,6 +50,7 @@ enum err {
 	ERR_URI_TOO_LONG,          /* 414 answered by nginx: a request line longer than its buffers */
 	ERR_HEADERS_TOO_LARGE,     /* 431 answered by nginx: a header line or all headers too large */
 	ERR_PHOTO_STORE_FULL,      /* 503 no room for a photo (ENOSPC, EDQUOT): nothing was saved */
+	ERR_BUSY,                  /* 503 past capacity: shed at once, retry after Retry-After */
 	ERR__MAX
 };
 

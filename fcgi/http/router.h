@@ -33,6 +33,15 @@ enum body_kind {
 
 typedef enum err (*handler_fn)(struct call *c);
 
+/* What a route is worth past capacity (DESIGN §13): a worker with no room sheds low first, then
+ * normal; high (showing codes, taking scans) is queued as long as any room is left. */
+enum prio {
+	PRIO_NORMAL = 0,    /* the default */
+	PRIO_HIGH,          /* codes shown and scans taken: the peak's own work */
+	PRIO_LOW,           /* secondary work: report lists, histories, admin lists */
+	PRIO__MAX
+};
+
 struct route {
 	const char *name;       /* metrics label */
 	const char *method;
@@ -44,6 +53,7 @@ struct route {
 	size_t nfields;
 	handler_fn handler;
 	unsigned roles;         /* AUTH_ADMIN: the roles allowed (ROLE_BIT of enum admin_role) */
+	enum prio prio;         /* shedding order past capacity (worker.c) */
 };
 
 

@@ -1,4 +1,5 @@
-/* worker.c: a worker's threads: accept loop, per-thread context (database, arena), one response writer. */
+/* worker.c: a worker's threads: an acceptor that queues or sheds, threads with their context
+ * (database, arena), one response writer. */
 #include "conf.h"
 #include "crypto.h"
 #include "db.h"
@@ -27,14 +28,42 @@
 
 static atomic_int stopping;
 static const struct keys *worker_keys;
-static pthread_mutex_t accept_lock = PTHREAD_MUTEX_INITIALIZER; /* one thread of a worker accepts */
 static atomic_int threads_alive;
+static atomic_int threads_ready; /* threads past their database connection's first attempt */
+
+/* Admission (DESIGN §13). One acceptor thread per worker takes each connection, reads its
+ * FastCGI parameters, finds its route's priority and either queues it for the threads or, with no
+ * room left, answers 503 BUSY with Retry-After itself within a millisecond: past capacity the
+ * worker refuses instead of queueing. Counted over the requests admitted and not yet answered:
+ * high priority is admitted while the threads and the whole queue have room; normal while the
+ * threads and half the queue have; low while the threads and a quarter of it have, and low
+ * requests (queued or in service) never hold more than half of the threads. A request that
+ * waited longer than [server] queue_ms for a thread is refused the same way, by the acceptor
+ * (which looks at least every queue_ms / 2) or by the thread that takes it. */
+struct pending {
+	FCGX_Request fr;
+	enum prio prio;
+	double queued_at;      /* monotonic seconds */
+	struct pending *next;  /* toward the newest (in a queue), or the next free one */
+	struct pending *prev;  /* toward the oldest */
+};
+
+static pthread_mutex_t q_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t q_ready = PTHREAD_COND_INITIALIZER; /* a request was queued, or stopping */
+static pthread_cond_t q_room = PTHREAD_COND_INITIALIZER;  /* a request left the queue (no shedding) */
+static struct pending *q_head[PRIO__MAX], *q_tail[PRIO__MAX];
+static struct pending *q_free;
+static int q_len;      /* requests queued, waiting for a thread */
+static int outstanding; /* requests admitted and not yet answered: queued or in service */
+static int q_max;      /* the bound on q_len ([server] queue; the threads when not shedding) */
+static int low_active; /* low-priority requests queued or in service */
+static int low_max;    /* at most half of the threads, at least one */
+static int acceptor_done; /* the acceptor queues nothing more: threads may stop once it is empty */
 
 
 struct thread_ctx {
 	const struct app *app;
 	const struct conf *conf;
-	int listen_fd;
 	pthread_t tid;
 };
 
@@ -109,6 +138,20 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+static void write_response(FCGX_Request *fr, struct call *c)
+{
+	char head[4096];
+	size_t hn = resp_head(c, head, sizeof head);
+	if (hn == 0) {
+		c->resp_hlen = 0;
+		resp_error(c, ERR_INTERNAL, NULL);
+		hn = resp_head(c, head, sizeof head);
+	}
+	FCGX_PutStr(head, (int)hn, fr->out);
+	if (c->resp_len > 0)
+		FCGX_PutStr(c->resp_body, (int)c->resp_len, fr->out);
+}
+
 static void serve(const struct app *app, FCGX_Request *fr, struct call *c, struct arena *a, struct db *db,
 		  const struct conf *conf)
 {
@@ -154,16 +197,7 @@ static void serve(const struct app *app, FCGX_Request *fr, struct call *c, struc
 	else
 		worker_handle(app, c);
 
-	char head[4096];
-	size_t hn = resp_head(c, head, sizeof head);
-	if (hn == 0) {
-		c->resp_hlen = 0;
-		resp_error(c, ERR_INTERNAL, NULL);
-		hn = resp_head(c, head, sizeof head);
-	}
-	FCGX_PutStr(head, (int)hn, fr->out);
-	if (c->resp_len > 0)
-		FCGX_PutStr(c->resp_body, (int)c->resp_len, fr->out);
+	write_response(fr, c);
 	double dt = now_s() - t0;
 	if (app->use_metrics)
 		metrics_request(c->route_index, c->status, dt);
@@ -171,6 +205,245 @@ static void serve(const struct app *app, FCGX_Request *fr, struct call *c, struc
 		log_msg(c->status >= 500 ? LOG_WARN : LOG_INFO, NULL, "%s %s -> %d in %.3fs",
 			c->method, c->route != NULL ? c->route->name : "unmatched", c->status, dt);
 	log_set_request_id(NULL);
+}
+
+/* The route's priority of an accepted request (normal when no route matches). */
+static enum prio request_prio(const struct app *app, FCGX_Request *fr, struct arena *a)
+{
+	const char *method = FCGX_GetParam("REQUEST_METHOD", fr->envp);
+	const char *uri = FCGX_GetParam("REQUEST_URI", fr->envp);
+	if (method == NULL || uri == NULL)
+		return PRIO_NORMAL;
+	const char *q = strchr(uri, '?');
+	const char *path = q != NULL ? arena_strndup(a, uri, (size_t)(q - uri)) : uri;
+	const char *params[REQ_PATH_PARAMS];
+	size_t idx = 0, np = 0;
+	char allow[128];
+	if (path == NULL || router_match(app->routes, app->nroutes, method, path, a, &idx, params, &np, allow,
+					 sizeof allow) != MATCH_OK)
+		return PRIO_NORMAL;
+	return app->routes[idx].prio;
+}
+
+/* Whether a request of priority p may wait (under q_lock): the threads plus the room its
+ * priority may use, counted over what was admitted and not yet answered. */
+static int admit(enum prio p, int threads)
+{
+	switch (p) {
+	case PRIO_HIGH:
+		return outstanding < threads + q_max;
+	case PRIO_LOW:
+		return outstanding < threads + (q_max + 3) / 4 && low_active < low_max;
+	default:
+		return outstanding < threads + (q_max + 1) / 2;
+	}
+}
+
+/* Answers 503 BUSY with Retry-After from the acceptor: no database, no handler. */
+static void shed(const struct app *app, FCGX_Request *fr, struct arena *a, const struct conf *conf)
+{
+	double t0 = now_s();
+	struct call c;
+	memset(&c, 0, sizeof c);
+	c.route_index = -1;
+	c.arena = a;
+	c.conf = conf;
+	c.env = fr->envp;
+	c.io = fr;
+	c.request_id = request_id(&c);
+	const char *method = call_param(&c, "REQUEST_METHOD");
+	const char *uri = call_param(&c, "REQUEST_URI");
+	if (method != NULL && uri != NULL && app->use_metrics) {
+		const char *q = strchr(uri, '?');
+		const char *path = q != NULL ? arena_strndup(a, uri, (size_t)(q - uri)) : uri;
+		size_t idx = 0;
+		char allow[128];
+		if (path != NULL && router_match(app->routes, app->nroutes, method, path, a, &idx, c.params, &c.nparams,
+						 allow, sizeof allow) == MATCH_OK)
+			c.route_index = (int)idx;
+	}
+	resp_error(&c, ERR_BUSY, NULL);
+	write_response(fr, &c);
+	/* The body nginx sends along is read (up to 64 KB) so that closing does not reset the
+	 * connection under the answer. */
+	char sink[4096];
+	for (int n = 0; n < 16 && FCGX_GetStr(sink, sizeof sink, fr->in) > 0; n++)
+		;
+	if (app->use_metrics)
+		metrics_request(c.route_index, c.status, now_s() - t0);
+}
+
+/* The newest request of the highest priority waiting (under q_lock). Newest first: under a
+ * sustained overload an old request would be refused by queue_ms anyway, and serving requests
+ * in arrival order would make every one of them old (goodput falls to nothing); the oldest
+ * are the ones that expire. */
+static struct pending *dequeue(void)
+{
+	static const enum prio order[] = { PRIO_HIGH, PRIO_NORMAL, PRIO_LOW };
+	for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
+		struct pending *p = q_tail[order[i]];
+		if (p != NULL) {
+			q_tail[order[i]] = p->prev;
+			if (q_tail[order[i]] == NULL)
+				q_head[order[i]] = NULL;
+			else
+				q_tail[order[i]]->next = NULL;
+			q_len--;
+			return p;
+		}
+	}
+	return NULL;
+}
+
+/* Returns p to the pool; admitted: it was queued (and is now answered). */
+static void release(struct pending *p, int admitted)
+{
+	pthread_mutex_lock(&q_lock);
+	if (admitted) {
+		outstanding--;
+		if (p->prio == PRIO_LOW)
+			low_active--;
+	}
+	p->next = q_free;
+	q_free = p;
+	pthread_mutex_unlock(&q_lock);
+}
+
+/* Takes out the queued requests that waited past queue_ms (the oldest of each priority first:
+ * each priority's queue is in arrival order). Under q_lock; returns a list linked by next. */
+static struct pending *take_stale(double now, double limit_s)
+{
+	struct pending *out = NULL;
+	for (int pr = 0; pr < PRIO__MAX; pr++) {
+		while (q_head[pr] != NULL && now - q_head[pr]->queued_at > limit_s) {
+			struct pending *p = q_head[pr];
+			q_head[pr] = p->next;
+			if (q_head[pr] == NULL)
+				q_tail[pr] = NULL;
+			else
+				q_head[pr]->prev = NULL;
+			q_len--;
+			p->next = out;
+			out = p;
+		}
+	}
+	return out;
+}
+
+/* Refuses what waited too long for a thread, from the acceptor: all threads may be held by slow
+ * requests, and a queued request must not wait for one of them to end. */
+static void shed_stale(const struct app *app, const struct conf *conf, struct arena *a)
+{
+	pthread_mutex_lock(&q_lock);
+	struct pending *p = take_stale(now_s(), conf->queue_ms / 1000.0);
+	pthread_mutex_unlock(&q_lock);
+	while (p != NULL) {
+		struct pending *next = p->next;
+		shed(app, &p->fr, a, conf);
+		FCGX_Finish_r(&p->fr);
+		arena_reset(a);
+		release(p, 1);
+		p = next;
+	}
+}
+
+struct acceptor_ctx {
+	const struct app *app;
+	const struct conf *conf;
+	int listen_fd;
+	pthread_t tid;
+};
+
+static void *acceptor_main(void *arg)
+{
+	struct acceptor_ctx *t = arg;
+	const struct app *app = t->app;
+	struct arena a;
+	arena_init(&a, 1024 * 1024);
+	/* A fresh worker accepts once its threads hold their database connections (at most 5 s):
+	 * before that, requests would only wait in its queue, and expire there. */
+	for (int i = 0; i < 500 && atomic_load(&threads_ready) < t->conf->threads && !atomic_load(&stopping); i++)
+		usleep(10000);
+	while (!atomic_load(&stopping)) {
+		/* Without shedding (the simulator), the queue's bound holds connections in the
+		 * socket's backlog as before. */
+		pthread_mutex_lock(&q_lock);
+		while (!app->shed && q_len >= q_max && !atomic_load(&stopping)) {
+			struct timespec ts;
+			clock_gettime(CLOCK_REALTIME, &ts);
+			ts.tv_nsec += 200000000L;
+			if (ts.tv_nsec >= 1000000000L) {
+				ts.tv_sec++;
+				ts.tv_nsec -= 1000000000L;
+			}
+			pthread_cond_timedwait(&q_room, &q_lock, &ts);
+		}
+		pthread_mutex_unlock(&q_lock);
+		if (app->shed)
+			shed_stale(app, t->conf, &a);
+		struct pollfd pfd = { t->listen_fd, POLLIN, 0 };
+		int wait_ms = app->shed && t->conf->queue_ms < 400 ? (t->conf->queue_ms + 1) / 2 : 200;
+		if (atomic_load(&stopping) || poll(&pfd, 1, wait_ms) <= 0)
+			continue;
+		int fd = accept4(t->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+		if (fd < 0) {
+			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR && errno != ECONNABORTED) {
+				log_warn("accept failed: %s", strerror(errno));
+				usleep(10000);
+			}
+			continue;
+		}
+		pthread_mutex_lock(&q_lock);
+		struct pending *p = q_free;
+		if (p != NULL)
+			q_free = p->next;
+		pthread_mutex_unlock(&q_lock);
+		if (p == NULL) { /* cannot happen: the pool holds the threads, the queue and one more */
+			close(fd);
+			continue;
+		}
+		p->fr.ipcFd = fd;
+		p->fr.keepConnection = 1; /* so that FCGX_Accept_r reads from fd instead of accepting */
+		if (FCGX_Accept_r(&p->fr) < 0) {
+			FCGX_Finish_r(&p->fr);
+			if (p->fr.ipcFd >= 0)
+				close(p->fr.ipcFd);
+			p->fr.ipcFd = -1;
+			release(p, 0);
+			continue;
+		}
+		p->prio = app->shed ? request_prio(app, &p->fr, &a) : PRIO_NORMAL;
+		p->queued_at = now_s();
+		p->next = NULL;
+		pthread_mutex_lock(&q_lock);
+		int ok = !app->shed || admit(p->prio, t->conf->threads);
+		if (ok) {
+			p->prev = q_tail[p->prio];
+			if (q_tail[p->prio] != NULL)
+				q_tail[p->prio]->next = p;
+			else
+				q_head[p->prio] = p;
+			q_tail[p->prio] = p;
+			q_len++;
+			outstanding++;
+			if (p->prio == PRIO_LOW)
+				low_active++;
+			pthread_cond_signal(&q_ready);
+		}
+		pthread_mutex_unlock(&q_lock);
+		if (!ok) {
+			shed(app, &p->fr, &a, t->conf);
+			FCGX_Finish_r(&p->fr);
+			release(p, 0);
+		}
+		arena_reset(&a);
+	}
+	arena_free(&a);
+	pthread_mutex_lock(&q_lock);
+	acceptor_done = 1;
+	pthread_cond_broadcast(&q_ready);
+	pthread_mutex_unlock(&q_lock);
+	return NULL;
 }
 
 static void *thread_main(void *arg)
@@ -184,49 +457,31 @@ static void *thread_main(void *arg)
 	struct db *db = app->use_db ? db_open(t->conf) : NULL;
 	struct arena a;
 	arena_init(&a, ARENA_CAP);
-	FCGX_Request fr;
 	struct call c;
-	FCGX_InitRequest(&fr, t->listen_fd, 0);
 	if (db != NULL)
 		db_connect(db); /* warm up; a failure is retried per request */
+	atomic_fetch_add(&threads_ready, 1);
 
-	while (!atomic_load(&stopping)) {
-		/* The worker accepts itself (poll with a timeout, then a non-blocking accept) and hands
-		 * the connection to libfcgi: stopping never interrupts a request being read. */
-		pthread_mutex_lock(&accept_lock);
-		int fd = -1;
-		while (fd < 0 && !atomic_load(&stopping)) {
-			struct pollfd pfd = { t->listen_fd, POLLIN, 0 };
-			if (poll(&pfd, 1, 200) <= 0)
-				continue;
-			fd = accept4(t->listen_fd, NULL, NULL, SOCK_CLOEXEC);
-			if (fd < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR &&
-			    errno != ECONNABORTED) {
-				log_warn("accept failed: %s", strerror(errno));
-				usleep(10000);
-			}
-		}
-		pthread_mutex_unlock(&accept_lock);
-		if (fd < 0)
+	for (;;) {
+		/* Stopping lets the queue drain: what was accepted is answered. */
+		pthread_mutex_lock(&q_lock);
+		struct pending *p;
+		while ((p = dequeue()) == NULL && !acceptor_done)
+			pthread_cond_wait(&q_ready, &q_lock);
+		pthread_cond_signal(&q_room);
+		pthread_mutex_unlock(&q_lock);
+		if (p == NULL)
 			break;
-		fr.ipcFd = fd;
-		fr.keepConnection = 1; /* so that FCGX_Accept_r reads from fd instead of accepting */
-		if (FCGX_Accept_r(&fr) < 0) {
-			FCGX_Finish_r(&fr);
-			if (fr.ipcFd >= 0)
-				close(fr.ipcFd);
-			fr.ipcFd = -1;
-			continue;
-		}
-		if (app->use_db && db == NULL) {
-			FCGX_Finish_r(&fr);
-			continue;
-		}
-		serve(app, &fr, &c, &a, db, t->conf);
-		FCGX_Finish_r(&fr);
+		/* A request that waited past [server] queue_ms is refused rather than served late:
+		 * its caller is better told to retry than kept waiting (and the served stay fast). */
+		if (app->shed && now_s() - p->queued_at > t->conf->queue_ms / 1000.0)
+			shed(app, &p->fr, &a, t->conf);
+		else if (!app->use_db || db != NULL)
+			serve(app, &p->fr, &c, &a, db, t->conf);
+		FCGX_Finish_r(&p->fr);
 		arena_reset(&a);
+		release(p, 1);
 	}
-	FCGX_Free(&fr, 0);
 	arena_free(&a);
 	db_close(db);
 	if (app->thread_end != NULL)
@@ -266,14 +521,25 @@ int worker_run(const struct conf *conf, const struct keys *keys, int listen_fd, 
 		return 1;
 	}
 	int n = conf->threads;
+	q_max = app->shed ? conf->queue : n;
+	low_max = n / 2 > 0 ? n / 2 : 1;
+	size_t npool = (size_t)n + (size_t)q_max + 1;
+	struct pending *pool = calloc(npool, sizeof *pool);
 	struct thread_ctx *ts = calloc((size_t)n, sizeof *ts);
-	if (ts == NULL)
+	if (ts == NULL || pool == NULL) {
+		free(ts);
+		free(pool);
 		return 1;
+	}
+	for (size_t i = 0; i < npool; i++) {
+		FCGX_InitRequest(&pool[i].fr, listen_fd, 0);
+		pool[i].next = q_free;
+		q_free = &pool[i];
+	}
 	atomic_store(&threads_alive, n);
 	for (int i = 0; i < n; i++) {
 		ts[i].app = app;
 		ts[i].conf = conf;
-		ts[i].listen_fd = listen_fd;
 		pthread_attr_t attr;
 		pthread_attr_init(&attr);
 		pthread_attr_setstacksize(&attr, 512 * 1024);
@@ -284,7 +550,12 @@ int worker_run(const struct conf *conf, const struct keys *keys, int listen_fd, 
 		}
 		pthread_attr_destroy(&attr);
 	}
-	log_info("worker ready with %d threads", n);
+	struct acceptor_ctx acc = { app, conf, listen_fd, 0 };
+	if (pthread_create(&acc.tid, NULL, acceptor_main, &acc) != 0) {
+		log_error("cannot start the acceptor thread");
+		_exit(1); /* the threads are running: the master starts another worker */
+	}
+	log_info("worker ready with %d threads, %d waiting at most", n, q_max);
 
 	sigset_t wait;
 	sigemptyset(&wait);
@@ -304,6 +575,9 @@ int worker_run(const struct conf *conf, const struct keys *keys, int listen_fd, 
 			log_info("log file reopened");
 	}
 	atomic_store(&stopping, 1);
+	pthread_mutex_lock(&q_lock);
+	pthread_cond_broadcast(&q_room);
+	pthread_mutex_unlock(&q_lock);
 	log_info("worker draining");
 	/* Threads see the flag within one poll timeout, after their request in flight. */
 	struct timespec t0;
@@ -317,10 +591,14 @@ int worker_run(const struct conf *conf, const struct keys *keys, int listen_fd, 
 			_exit(1);
 		}
 	}
+	pthread_join(acc.tid, NULL);
 	for (int i = 0; i < n; i++)
 		if (ts[i].tid != 0)
 			pthread_join(ts[i].tid, NULL);
 	free(ts);
+	for (size_t i = 0; i < npool; i++)
+		FCGX_Free(&pool[i].fr, 0);
+	free(pool);
 	if (app->process_end != NULL)
 		app->process_end();
 	log_info("worker stopped");

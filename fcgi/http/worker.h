@@ -20,6 +20,7 @@ struct app {
 	void (*thread_end)(void);
 	int (*process_init)(const struct conf *c);  /* per-worker set-up after fork (may be NULL) */
 	void (*process_end)(void);                  /* after the last thread stopped (may be NULL) */
+	int shed;                    /* past [server] queue waiting requests, answer 503 BUSY by route priority */
 };
 
 /* The service's app: the route table of routes.c with a database and metrics. */

@@ -192,6 +192,7 @@
     URI_TOO_LONG: ['请求地址太长。', 'The address of the request is too long.'],
     HEADERS_TOO_LARGE: ['请求头太大。', 'The request headers are too large.'],
     PHOTO_STORE_FULL: ['照片存储已满，本次申领未保存，请稍后再试。', 'The photo store is full: nothing was saved. Please try again later.'],
+    BUSY: ['系统繁忙，请稍后再试。', 'The service is busy. Please try again in a moment.'],
     PLACE_CODE_REVOKED: ['此场所码已停用。', 'This place code has been withdrawn.'],
     PLACE_CODE_EXPIRED: ['二维码已过期，请重新扫描门口屏幕上的码。', 'This code has expired: scan the screen at the door again.'],
     PERSON_NOT_HELD: ['您不能为此人签到。', 'This account cannot check that person in.'],

@@ -507,6 +507,33 @@ def test_reload_while_the_first_load_fails_on_the_platform_does_not_hang(stack):
     assert out["second"][0].headers.get("Set-Cookie") is None
 
 
+def test_reloads_waiting_for_a_stalled_first_load_hold_platform_slots_or_fail_at_once(stack):
+    """A reload's wait for the first load is a platform wait: it holds one of the bounded slots
+    (max_waits = 4 in each of 2 workers, one held by the first load), and past them a reload
+    fails at once with PLATFORM_UNAVAILABLE instead of holding a thread."""
+    callback = callback_url(stack)
+    n = 12
+    out, order = {}, []
+
+    def load(name):
+        out[name] = follow(callback, timeout=20)
+        order.append(name)
+
+    with fault(stack, "/sns/oauth2/access_token", "delay", delay_ms=4500, count=1):
+        first = threading.Thread(target=load, args=("first",))
+        first.start()
+        time.sleep(0.4)
+        with concurrent.futures.ThreadPoolExecutor(n) as ex:
+            list(ex.map(load, range(n)))
+        first.join(20)
+    refused = [i for i in range(n) if login_error(out[i]) == "PLATFORM_UNAVAILABLE"]
+    assert len(refused) >= n - 7, {i: out[i].headers["Location"] for i in range(n)}
+    # Refused before the first load ended; the others waited for it and saw it fail.
+    assert all(order.index(i) < order.index("first") for i in refused), order
+    assert all(login_error(out[i]) == "STATE_INVALID" for i in range(n) if i not in refused)
+    assert login_error(out["first"]) == "PLATFORM_UNAVAILABLE"
+
+
 def test_reloaded_code_with_a_fresh_valid_state_does_not_reuse_the_session(stack):
     callback = callback_url(stack)
     code, _ = code_state(callback)

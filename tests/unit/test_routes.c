@@ -94,6 +94,28 @@ static void test_admin_routes_have_roles(void **state)
 	}
 }
 
+/* The priority column (DESIGN §13): showing a code and taking scans are high; every admin list
+ * (a GET under /api/v1/admin/) and the report list are low, shed first past capacity; no write
+ * is low (a shed write is lost work the caller must redo). */
+static void test_priorities(void **state)
+{
+	(void)state;
+	static const int high[] = { ROUTE_PERSON_CODE, ROUTE_CODE_PNG, ROUTE_SCANS, ROUTE_PLACE_CHECKINS };
+	for (size_t i = 0; i < sizeof high / sizeof high[0]; i++)
+		assert_int_equal(routes[high[i]].prio, PRIO_HIGH);
+	assert_int_equal(routes[ROUTE_REPORTS].prio, PRIO_LOW);
+	assert_int_equal(routes[ROUTE_ADMIN_HISTORY].prio, PRIO_LOW);
+	for (size_t i = 0; i < ROUTE__MAX; i++) {
+		const struct route *r = &routes[i];
+		assert_true(r->prio < PRIO__MAX);
+		int admin_list = strncmp(r->pattern, "/api/v1/admin/", 14) == 0 && strcmp(r->method, "GET") == 0;
+		if (admin_list && r->prio != PRIO_LOW)
+			fail_msg("admin list %s is not low priority", r->name);
+		if (strcmp(r->method, "GET") != 0 && r->prio == PRIO_LOW)
+			fail_msg("write %s is low priority", r->name);
+	}
+}
+
 /* No two rows answer the same method and path, and no two share a metrics name. */
 static void test_no_duplicates(void **state)
 {
@@ -121,9 +143,9 @@ static enum err forgetful(struct call *c)
 }
 
 static const struct route holder_routes[] = {
-	{ "holder", "GET", "/x/{id}", AUTH_HOLDER, BODY_NONE, 0, NULL, 0, forgetful, 0 },
+	{ "holder", "GET", "/x/{id}", AUTH_HOLDER, BODY_NONE, 0, NULL, 0, forgetful, 0, PRIO_NORMAL },
 };
-static const struct app holder_app = { "test", holder_routes, 1, 0, 0, NULL, NULL, NULL, NULL };
+static const struct app holder_app = { "test", holder_routes, 1, 0, 0, NULL, NULL, NULL, NULL, 0 };
 
 static void test_unfinished_check_is_500(void **state)
 {
@@ -158,6 +180,7 @@ int main(void)
 		cmocka_unit_test(test_body_limit_fits_kind),
 		cmocka_unit_test(test_admin_routes_have_roles),
 		cmocka_unit_test(test_no_duplicates),
+		cmocka_unit_test(test_priorities),
 		cmocka_unit_test(test_unfinished_check_is_500),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
