@@ -291,6 +291,7 @@ static int backup_default(const struct conf *c, const char *name, char *out, siz
 {
 	char dflt[CONF_STR + 32], pd[] = "--print-defaults";
 	char *argv[4];
+	out[0] = '\0'; /* empty on every failure, the temp file's included */
 	backup_argv(c, argv, dflt, sizeof dflt, pd, NULL);
 	char log[] = "/tmp/hqrctl-defaults-XXXXXX";
 	int fd = mkstemp(log);
@@ -298,7 +299,6 @@ static int backup_default(const struct conf *c, const char *name, char *out, siz
 		return -1;
 	close(fd);
 	int rc = run_logged(argv, log);
-	out[0] = '\0';
 	FILE *f = rc == 0 ? fopen(log, "r") : NULL;
 	unlink(log);
 	if (f == NULL)
