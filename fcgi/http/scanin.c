@@ -72,10 +72,13 @@ int scan_in_parse(struct call *c, const void *body, struct scan_in *in, int need
 	}
 	if (need_checkpoint) {
 		const cJSON *cp = cJSON_GetObjectItemCaseSensitive(o, "checkpoint_id");
-		if (cJSON_IsNumber(cp) && cp->valuedouble >= 1 && cp->valuedouble < 9007199254740992.0)
+		/* An id is a whole number from 1 (a fraction is not cut to one, "0" is not one). */
+		if (cJSON_IsNumber(cp) && cp->valuedouble >= 1 && cp->valuedouble < 9007199254740992.0 &&
+		    cp->valuedouble == (double)(uint64_t)cp->valuedouble)
 			in->checkpoint = (uint64_t)cp->valuedouble;
-		else if (cJSON_IsString(cp) && strlen(cp->valuestring) <= 19 && cp->valuestring[0] != '\0' &&
-			 strspn(cp->valuestring, "0123456789") == strlen(cp->valuestring))
+		else if (cJSON_IsString(cp) && strlen(cp->valuestring) <= 19 &&
+			 cc_all(cp->valuestring, strlen(cp->valuestring), cc_digit) &&
+			 strtoull(cp->valuestring, NULL, 10) >= 1)
 			in->checkpoint = strtoull(cp->valuestring, NULL, 10);
 		else
 			call_field_error(c, "checkpoint_id", cp == NULL ? "REQUIRED" : "NOT_AN_INTEGER");

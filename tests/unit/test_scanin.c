@@ -198,6 +198,19 @@ static void test_checkpoint_invalid(void **state)
 	expect_one("{\"qr\":\"x\",\"direction\":\"in\",\"checkpoint_id\":\"\"}", 1, "checkpoint_id", "NOT_AN_INTEGER");
 }
 
+/* Seen while writing fuzz_scan's checks: "0" (a string) and 1.5 were taken as checkpoints 0 and 1. */
+static void test_checkpoint_zero_or_fraction(void **state)
+{
+	(void)state;
+	expect_one("{\"qr\":\"x\",\"direction\":\"in\",\"checkpoint_id\":\"0\"}", 1, "checkpoint_id", "NOT_AN_INTEGER");
+	expect_one("{\"qr\":\"x\",\"direction\":\"in\",\"checkpoint_id\":\"000\"}", 1, "checkpoint_id", "NOT_AN_INTEGER");
+	expect_one("{\"qr\":\"x\",\"direction\":\"in\",\"checkpoint_id\":1.5}", 1, "checkpoint_id", "NOT_AN_INTEGER");
+	assert_int_equal(run("{\"qr\":\"x\",\"direction\":\"in\",\"checkpoint_id\":\"007\"}", 1), 0);
+	assert_int_equal(in.checkpoint, 7);
+	assert_int_equal(run("{\"qr\":\"x\",\"direction\":\"in\",\"checkpoint_id\":7.0}", 1), 0);
+	assert_int_equal(in.checkpoint, 7);
+}
+
 /* Every failing field is recorded, not only the first. */
 static void test_all_failures_recorded(void **state)
 {
@@ -239,6 +252,7 @@ int main(void)
 		cmocka_unit_test(test_visitor_longest_fits),
 		cmocka_unit_test(test_checkpoint_number_or_digits),
 		cmocka_unit_test(test_checkpoint_invalid),
+		cmocka_unit_test(test_checkpoint_zero_or_fraction),
 		cmocka_unit_test(test_all_failures_recorded),
 		cmocka_unit_test(test_client_id),
 	};
