@@ -34,9 +34,14 @@ for f in "$@"; do
   rc=$?
   set -e
   ran=$(sed -n 's/^stat::number_of_executed_units: *\([0-9]*\).*/\1/p' "$log" | tail -n 1)
+  # Without the final stats (killed), the last status line's count.
+  [ -n "$ran" ] || ran=$(sed -n 's/^#\([0-9][0-9]*\).*/\1/p' "$log" | tail -n 1)
   ran=${ran:-0}
   echo $((done_runs + ran)) > "$var/progress/$name"
   echo "fuzz-long: $name: +$ran, $((done_runs + ran)) of $goal ($(date -u +%Y-%m-%dT%H:%MZ))"
+  if [ $rc -eq 72 ]; then # libFuzzer's exit on SIGINT: what ran is counted, the run stops
+    echo "fuzz-long: $name interrupted"; exit 1
+  fi
   if [ $rc -ne 0 ]; then
     tail -n 40 "$log"
     echo "fuzz-long: $name found a crash: $(ls -t "$var/crash/$name-"* 2>/dev/null | head -n 1)"
