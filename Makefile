@@ -56,7 +56,7 @@ GEN_OBJ  := $(BUILD)/obj/gen/openapi_doc.o
 DOCS     := $(BUILD)/docs/index.html
 REDOCLY  := REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true tests/contract/node_modules/.bin/redocly
 
-.PHONY: all deps run test unit integration fuzz fuzz-run asan lint bench bench-peak install clean check-sql faults soak
+.PHONY: all deps run test unit integration fuzz fuzz-run fuzz-long asan lint bench bench-peak install clean check-sql faults soak
 all: $(BINS) $(DOCS)
 
 # The scanner page's QR decoder (for browsers without BarcodeDetector), from npm as
@@ -128,6 +128,9 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(BUILD)/fuzz/libfuzzhqr.a
 fuzz: $(FUZZ_BIN)
 fuzz-run: fuzz
 	@scripts/run-fuzz.sh $(BUILD) $(FUZZ_BIN)
+# Each target toward 10 M executions, in parts, the corpus and the count kept under var/fuzz/.
+fuzz-long: fuzz
+	@scripts/fuzz-long.sh $(BUILD) $(FUZZ_BIN)
 
 # Every suite, then the unit and integration suites again under ASan+UBSan.
 test: deps

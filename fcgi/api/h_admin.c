@@ -6,7 +6,9 @@
 #include "codes.h"
 #include "crypto.h"
 #include "db.h"
+#include "isotime.h"
 #include "keys.h"
+#include "label.h"
 #include "persons.h"
 #include "resp.h"
 #include "routes.h"
@@ -20,9 +22,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#define ADMIN_LABEL_MAX_CP 100          /* checkpoint name and district, in code points */
-#define ADMIN_LABEL_BUF (ADMIN_LABEL_MAX_CP * 4 + 1)
-#define ADMIN_REASON_MAX 40             /* codes.reason is VARCHAR(40) ASCII */
 #define ADMIN_LIST_DEFAULT 50
 #define ADMIN_LIST_MAX 200
 #define ADMIN_OFFSET_MAX 10000000
@@ -30,7 +29,6 @@
 #define TRACE_WINDOW_MAX 1440           /* minutes: one day */
 #define TRACE_RANGE_MAX_S (31 * 86400)
 #define TRACE_ROWS_MAX 1000             /* contacts in one answer (STMT_TRACE_AT LIMIT) */
-#define TIME_MAX_S 253402300799LL       /* 9999-12-31T23:59:59Z */
 
 #define db_err persons_db_err
 
@@ -64,122 +62,6 @@ static int public_id_ok(const char *s, size_t n)
 	return 1;
 }
 
-/* A checkpoint's name or district: trimmed of ASCII spaces, 1..100 code points of text without
- * controls or invisible characters. Copies it into out; returns NULL or the failing code word. */
-static const char *check_label(const char *v, char out[ADMIN_LABEL_BUF])
-{
-	size_t n = strlen(v);
-	while (n > 0 && *v == ' ') {
-		v++;
-		n--;
-	}
-	while (n > 0 && v[n - 1] == ' ')
-		n--;
-	if (n == 0)
-		return "EMPTY";
-	if (n >= ADMIN_LABEL_BUF)
-		return "TOO_LONG";
-	long cp = utf8_check_text(v, n);
-	if (cp < 0)
-		return "INVALID_CHARACTERS";
-	if (cp > ADMIN_LABEL_MAX_CP)
-		return "TOO_LONG";
-	memcpy(out, v, n);
-	out[n] = '\0';
-	return NULL;
-}
-
-/* An officer's reason: trimmed, 1..40 bytes of printable ASCII (it is shown to the holder with
- * the code, beside rule reasons such as "SYMPTOMS"). Returns NULL or the failing code word. */
-static const char *check_reason(const char *v, char out[ADMIN_REASON_MAX + 1])
-{
-	size_t n = strlen(v);
-	while (n > 0 && *v == ' ') {
-		v++;
-		n--;
-	}
-	while (n > 0 && v[n - 1] == ' ')
-		n--;
-	if (n == 0)
-		return "EMPTY";
-	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)v[i] < 0x20 || (unsigned char)v[i] > 0x7E)
-			return "INVALID_CHARACTERS";
-	if (n > ADMIN_REASON_MAX)
-		return "TOO_LONG";
-	memcpy(out, v, n);
-	out[n] = '\0';
-	return NULL;
-}
-
-/* Reads exactly n decimal digits at s into *v. */
-static int digits(const char *s, size_t n, int *v)
-{
-	int x = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return 0;
-		x = x * 10 + (s[i] - '0');
-	}
-	*v = x;
-	return 1;
-}
-
-/* A point in time: unix seconds (digits), or ISO 8601 "YYYY-MM-DDTHH:MM[:SS[.fff]]" followed by
- * "Z" or an offset "+HH:MM"/"-HH:MM". A query decodes '+' to a space, so a space is read as '+'
- * where the offset's sign belongs. Fractions of a second are dropped. Returns 0 when not a time. */
-static int parse_time(const char *s, size_t n, int64_t *out)
-{
-	if (n > 0 && n <= 12 && strspn(s, "0123456789") == n) {
-		int64_t t = 0;
-		for (size_t i = 0; i < n; i++)
-			t = t * 10 + (s[i] - '0');
-		if (t > TIME_MAX_S)
-			return 0;
-		*out = t;
-		return 1;
-	}
-	int y, mo, d, h, mi, sec = 0;
-	if (n < 17 || !digits(s, 4, &y) || s[4] != '-' || !digits(s + 5, 2, &mo) || s[7] != '-' ||
-	    !digits(s + 8, 2, &d) || (s[10] != 'T' && s[10] != 't') || !digits(s + 11, 2, &h) || s[13] != ':' ||
-	    !digits(s + 14, 2, &mi))
-		return 0;
-	size_t i = 16;
-	if (i < n && s[i] == ':') {
-		if (i + 3 > n || !digits(s + i + 1, 2, &sec))
-			return 0;
-		i += 3;
-		if (i < n && s[i] == '.') {
-			size_t f = ++i;
-			while (i < n && s[i] >= '0' && s[i] <= '9')
-				i++;
-			if (i == f || i - f > 9)
-				return 0;
-		}
-	}
-	int32_t day = day_from_ymd(y, mo, d);
-	if (!day_ymd_valid(y, mo, d) || h > 23 || mi > 59 || sec > 59)
-		return 0;
-	int64_t off = 0;
-	if (i + 1 == n && (s[i] == 'Z' || s[i] == 'z')) {
-		off = 0;
-	} else if (i + 6 == n && (s[i] == '+' || s[i] == '-' || s[i] == ' ') && s[i + 3] == ':') {
-		int oh, om;
-		if (!digits(s + i + 1, 2, &oh) || !digits(s + i + 4, 2, &om) || oh > 14 || om > 59)
-			return 0;
-		off = (int64_t)oh * 3600 + om * 60;
-		if (s[i] == '-')
-			off = -off;
-	} else {
-		return 0;
-	}
-	int64_t t = (int64_t)day * 86400 + h * 3600 + mi * 60 + sec - off;
-	if (t < 0 || t > TIME_MAX_S)
-		return 0;
-	*out = t;
-	return 1;
-}
-
 /* ---- query field tables ------------------------------------------------ */
 
 static const char *valid_time(const struct field *f, struct arena *a, const char *v, size_t len, struct fval *out)
@@ -187,7 +69,7 @@ static const char *valid_time(const struct field *f, struct arena *a, const char
 	(void)f;
 	(void)a;
 	int64_t t = 0;
-	if (!parse_time(v, len, &t))
+	if (!isotime_parse(v, len, &t))
 		return "NOT_A_TIME";
 	out->i = t;
 	out->s = v;
@@ -300,7 +182,7 @@ static long long qint(const struct fval *f, long long dflt)
 
 struct checkpoint_row {
 	int32_t kind, type;
-	char name[ADMIN_LABEL_BUF], district[ADMIN_LABEL_BUF], created[32];
+	char name[LABEL_BUF], district[LABEL_BUF], created[32];
 };
 
 static enum db_rc checkpoint_get(struct db *db, uint64_t id, struct checkpoint_row *r)
@@ -405,7 +287,7 @@ enum err h_admin_checkpoint_create(struct call *c)
 	const char *v, *code;
 	enum verdict_cp_kind kind = VERDICT_CP__MAX;
 	enum verdict_cp_type type = VERDICT_CPT__MAX;
-	char name[ADMIN_LABEL_BUF], district[ADMIN_LABEL_BUF];
+	char name[LABEL_BUF], district[LABEL_BUF];
 
 	if ((v = json_text(c, "kind", &bad)) == NULL)
 		call_field_error(c, "kind", bad ? "NOT_A_STRING" : "REQUIRED");
@@ -419,11 +301,11 @@ enum err h_admin_checkpoint_create(struct call *c)
 		call_field_error(c, "type", "NOT_OF_KIND");
 	if ((v = json_text(c, "name", &bad)) == NULL)
 		call_field_error(c, "name", bad ? "NOT_A_STRING" : "REQUIRED");
-	else if ((code = check_label(v, name)) != NULL)
+	else if ((code = label_trim(v, strlen(v), name)) != NULL)
 		call_field_error(c, "name", code);
 	if ((v = json_text(c, "district", &bad)) == NULL)
 		call_field_error(c, "district", bad ? "NOT_A_STRING" : "REQUIRED");
-	else if ((code = check_label(v, district)) != NULL)
+	else if ((code = label_trim(v, strlen(v), district)) != NULL)
 		call_field_error(c, "district", code);
 	if (c->nferr > 0)
 		return ERR_VALIDATION;
@@ -448,7 +330,7 @@ enum err h_admin_checkpoints(struct call *c)
 	int32_t offset = (int32_t)qint(&f[CPLIST_OFFSET], 0);
 	uint64_t id = 0;
 	int32_t kind = 0, type = 0;
-	char name[ADMIN_LABEL_BUF], district[ADMIN_LABEL_BUF];
+	char name[LABEL_BUF], district[LABEL_BUF];
 	struct db_param p[] = { DBP_I32(&limit), DBP_I32(&offset), DBP_END };
 	struct db_col cols[] = { DBC_U64(&id), DBC_I32(&kind), DBC_I32(&type), DBC_TEXT(name, sizeof name),
 				 DBC_TEXT(district, sizeof district), DBC_END };
@@ -638,7 +520,7 @@ static const char *word_or(const char *w, const char *dflt)
 static enum db_rc history_events(struct call *c, uint64_t person, cJSON *list)
 {
 	int32_t from = 0, to = 0;
-	char reason[48], kind[24], actor[ADMIN_LABEL_BUF], at[32];
+	char reason[48], kind[24], actor[LABEL_BUF], at[32];
 	struct db_param p[] = { DBP_U64(&person), DBP_END };
 	struct db_col cols[] = { DBC_I32(&from), DBC_I32(&to), DBC_TEXT(reason, sizeof reason),
 				 DBC_TEXT(kind, sizeof kind), DBC_TEXT(actor, sizeof actor), DBC_TEXT(at, sizeof at),
@@ -664,7 +546,7 @@ static enum db_rc history_scans(struct call *c, uint64_t person, cJSON *list)
 	uint64_t id = 0, cp = 0;
 	int32_t dir = 0, verdict = 0;
 	uint32_t reasons = 0;
-	char at[40], cpname[ADMIN_LABEL_BUF], idtext[24], source[16];
+	char at[40], cpname[LABEL_BUF], idtext[24], source[16];
 	struct db_param p[] = { DBP_U64(&person), DBP_END };
 	struct db_col cols[] = { DBC_U64(&id), DBC_TEXT(at, sizeof at), DBC_U64(&cp),
 				 DBC_TEXT(cpname, sizeof cpname), DBC_I32(&dir), DBC_I32(&verdict),
@@ -711,7 +593,7 @@ enum err h_admin_history(struct call *c)
 
 struct order {
 	int color;                      /* RULES_COLOR_RED or RULES_COLOR_GREEN */
-	char reason[ADMIN_REASON_MAX + 1];
+	char reason[REASON_BUF];
 	int days;                       /* red only */
 };
 
@@ -736,7 +618,7 @@ static int order_validate(struct call *c, struct order *o)
 			call_field_error(c, "reason", "REQUIRED");
 		else
 			snprintf(o->reason, sizeof o->reason, "OFFICER_CLEARED");
-	} else if ((code = check_reason(v, o->reason)) != NULL) {
+	} else if ((code = reason_trim(v, strlen(v), o->reason)) != NULL) {
 		call_field_error(c, "reason", code);
 	}
 	const cJSON *d = cJSON_GetObjectItemCaseSensitive((const cJSON *)c->json, "observation_days");
@@ -853,7 +735,7 @@ enum err h_admin_trace(struct call *c)
 	int32_t o_lo = s_lo - 1, o_hi = s_hi + 1;
 	/* First the case's entries (bounded), then each one's window at its checkpoint: two index
 	 * range scans per entry instead of a join the optimizer can only walk by checkpoint. */
-	struct entry { uint64_t cp; char name[ADMIN_LABEL_BUF], t[40], at[32]; };
+	struct entry { uint64_t cp; char name[LABEL_BUF], t[40], at[32]; };
 	static _Thread_local struct entry entries[500];
 	int ne = 0;
 	struct entry cur;
@@ -922,7 +804,7 @@ enum err h_admin_audit(struct call *c)
 	uint64_t before = (uint64_t)qint(&f[AUDIT_BEFORE], INT64_MAX);
 	int32_t limit = (int32_t)qint(&f[AUDIT_LIMIT], ADMIN_LIST_DEFAULT);
 	uint64_t id = 0, last = 0;
-	char actor[ADMIN_LABEL_BUF], role[24], action[64], target[ADMIN_LABEL_BUF], rid[72], at[32];
+	char actor[LABEL_BUF], role[24], action[64], target[LABEL_BUF], rid[72], at[32];
 	struct db_param p[] = { DBP_U64(&before), DBP_I32(&limit), DBP_END };
 	struct db_col cols[] = { DBC_U64(&id), DBC_TEXT(actor, sizeof actor), DBC_TEXT(role, sizeof role),
 				 DBC_TEXT(action, sizeof action), DBC_TEXT(target, sizeof target),

@@ -7,6 +7,7 @@
 #include "crypto.h"
 #include "jsontext.h"
 #include "keys.h"
+#include "label.h"
 #include "log.h"
 #include "persons.h"
 #include "place.h"
@@ -28,7 +29,6 @@
 
 #define CHECKIN_PERSONS_MAX PLACES_ASK_MAX /* persons in one check-in */
 #define CHECKINS_PER_MINUTE 20             /* check-in requests of one account in a minute */
-#define LABEL_MAX_CP 100
 #define DISPLAY_TOKEN_LEN 43
 #define LIST_DEFAULT 50
 #define LIST_MAX 200
@@ -653,16 +653,14 @@ static cJSON *code_json(struct call *c, const struct place_code *pc)
 /* A label (an entrance, a plate number): at most LABEL_MAX_CP code points of text without
  * controls or invisible characters, not padded with spaces; empty is allowed. NULL or the
  * failing code word. */
-static const char *label_check(const struct call *c, const char *label, size_t n)
+static const char *place_label_check(const struct call *c, const char *label, size_t n)
 {
-	if (n > LABEL_MAX_CP * 4)
+	if (n > LABEL_MAX_BYTES)
 		return "TOO_LONG";
-	long cps = utf8_check_text(label, n);
 	/* cJSON ends a string at an escaped NUL: the text would be cut short, not refused. */
-	if (cps < 0 || body_nul(c, "label") ||
-	    (n > 0 && (label[0] == ' ' || label[n - 1] == ' ')))
+	if (body_nul(c, "label"))
 		return "INVALID_CHARACTERS";
-	return cps > LABEL_MAX_CP ? "TOO_LONG" : NULL;
+	return n == 0 ? NULL : label_check(label, n);
 }
 
 /* POST /api/v1/admin/checkpoints/{id}/place-codes {"label"}: a new place code. */
@@ -680,7 +678,7 @@ enum err h_admin_place_code_create(struct call *c)
 		}
 		label = lv->valuestring;
 		size_t n = strlen(label);
-		const char *bad = label_check(c, label, n);
+		const char *bad = place_label_check(c, label, n);
 		if (bad != NULL) {
 			call_field_error(c, "label", bad);
 			return ERR_VALIDATION;

@@ -9,10 +9,9 @@
 #include "log.h"
 #include "resp.h"
 #include "routes.h"
+#include "scanin.h"
 #include "scanq.h"
 #include "token.h"
-#include "valid.h"
-#include "valid_id.h"
 #include "verdict.h"
 
 #include <cjson/cJSON.h>
@@ -20,19 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define QR_MAX 512
 #define BATCH_MAX 500
-#define CLIENT_ID_MAX 64
-
-struct scan_in {
-	const char *qr;
-	enum verdict_direction dir;
-	int has_temp;
-	int temp;
-	int has_visitor;
-	char visitor_json[2048];  /* worst case: every character a 4-byte one or escaped */
-	uint64_t checkpoint;      /* integrators name the checkpoint; devices have theirs */
-};
 
 /* What a code says of itself, before the store is asked. */
 struct code_check {
@@ -53,73 +40,6 @@ static const char *text_item(const cJSON *o, const char *name)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
 	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-/* Validates one scan object, recording failing fields under prefix (e.g. "items[3]."). */
-static int parse_scan(struct call *c, const cJSON *o, struct scan_in *in, int need_checkpoint)
-{
-	size_t before = c->nferr;
-	memset(in, 0, sizeof *in);
-	in->qr = text_item(o, "qr");
-	if (in->qr != NULL) {
-		/* Keyboard-style scanners end the text with a line break. */
-		size_t n = strlen(in->qr);
-		while (n > 0 && (in->qr[n - 1] == '\n' || in->qr[n - 1] == '\r' || in->qr[n - 1] == ' '))
-			n--;
-		in->qr = arena_strndup(c->arena, in->qr, n);
-	}
-	if (in->qr == NULL || in->qr[0] == '\0')
-		call_field_error(c, "qr", "REQUIRED");
-	else if (strlen(in->qr) > QR_MAX)
-		call_field_error(c, "qr", "TOO_LONG");
-	const char *dir = text_item(o, "direction");
-	in->dir = dir != NULL ? verdict_direction_from_word(dir, strlen(dir)) : VERDICT_DIR__MAX;
-	if (in->dir == VERDICT_DIR__MAX)
-		call_field_error(c, "direction", dir == NULL ? "REQUIRED" : "NOT_ALLOWED");
-	const cJSON *t = cJSON_GetObjectItemCaseSensitive(o, "temperature");
-	if (t != NULL && !cJSON_IsNull(t)) {
-		enum vid_err e = VID_TEMPERATURE_FORMAT;
-		if (cJSON_IsNumber(t))
-			e = vid_temperature_value(t->valuedouble, &in->temp);
-		else if (cJSON_IsString(t))
-			e = vid_temperature(t->valuestring, strlen(t->valuestring), &in->temp);
-		if (e != VID_OK)
-			call_field_error(c, "temperature", vid_err_word(e));
-		in->has_temp = 1;
-	}
-	const cJSON *vis = cJSON_GetObjectItemCaseSensitive(o, "visitor");
-	if (vis != NULL && !cJSON_IsNull(vis)) {
-		const char *purpose = text_item(vis, "purpose"), *host = text_item(vis, "host");
-		const char *addr = text_item(vis, "address");
-		long pl = purpose != NULL ? utf8_check_text(purpose, strlen(purpose)) : -1;
-		long hl = host != NULL ? utf8_check_text(host, strlen(host)) : -1;
-		long al = addr != NULL ? utf8_check_text(addr, strlen(addr)) : -1;
-		if (!cJSON_IsObject(vis) || pl < 1 || pl > 60 || (hl < 1 && al < 1) || hl > 60 || al > 120) {
-			call_field_error(c, "visitor", "VISITOR_REGISTRATION_INVALID");
-		} else {
-			cJSON *v = cJSON_CreateObject();
-			cJSON_AddStringToObject(v, "purpose", purpose);
-			if (hl >= 1)
-				cJSON_AddStringToObject(v, "host", host);
-			if (al >= 1)
-				cJSON_AddStringToObject(v, "address", addr);
-			if (!cJSON_PrintPreallocated(v, in->visitor_json, sizeof in->visitor_json, 0))
-				call_field_error(c, "visitor", "TOO_LONG");
-			cJSON_Delete(v);
-			in->has_visitor = 1;
-		}
-	}
-	if (need_checkpoint) {
-		const cJSON *cp = cJSON_GetObjectItemCaseSensitive(o, "checkpoint_id");
-		if (cJSON_IsNumber(cp) && cp->valuedouble >= 1 && cp->valuedouble < 9007199254740992.0)
-			in->checkpoint = (uint64_t)cp->valuedouble;
-		else if (cJSON_IsString(cp) && strlen(cp->valuestring) <= 19 && cp->valuestring[0] != '\0' &&
-			 strspn(cp->valuestring, "0123456789") == strlen(cp->valuestring))
-			in->checkpoint = strtoull(cp->valuestring, NULL, 10);
-		else
-			call_field_error(c, "checkpoint_id", cp == NULL ? "REQUIRED" : "NOT_AN_INTEGER");
-	}
-	return c->nferr > before ? -1 : 0;
 }
 
 /* An integrator's checkpoint must be one of its own. */
@@ -329,7 +249,7 @@ enum err h_scan(struct call *c)
 	int integ = c->integrator_id != 0;
 	if (!integ)
 		memcpy(d->job.device_hash, c->device_hash, sizeof d->job.device_hash);
-	if (parse_scan(c, c->json, &d->in, integ) != 0) {
+	if (scan_in_parse(c, c->json, &d->in, integ) != 0) {
 		if (integ) /* signed already: its body's errors are its own */
 			return ERR_VALIDATION;
 		/* An unknown device hears 401 before anything about its body. */
@@ -376,8 +296,7 @@ enum err h_scans_batch(struct call *c)
 			cJSON_AddItemToArray(results, res);
 			const char *cid = text_item(it, "client_id");
 			size_t nferr = c->nferr;
-			if (cid == NULL || cid[0] == '\0' || strlen(cid) > CLIENT_ID_MAX ||
-			    strspn(cid, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.:") != strlen(cid)) {
+			if (!scan_client_id_ok(cid)) {
 				cJSON_AddNumberToObject(res, "index", idx++);
 				cJSON_AddStringToObject(res, "status", "invalid");
 				cJSON_AddStringToObject(res, "error", "CLIENT_ID_INVALID");
@@ -409,7 +328,7 @@ enum err h_scans_batch(struct call *c)
 			int64_t at_s = cJSON_IsNumber(at) ? (int64_t)at->valuedouble : 0;
 			const char *err = NULL;
 			int kind = 0, type = 0;
-			if (parse_scan(c, it, &in, 1) != 0)
+			if (scan_in_parse(c, it, &in, 1) != 0)
 				err = c->ferr[nferr].code;
 			else if (at_s <= 0 || at_s > now + TOKEN_FUTURE_S ||
 				 at_s < now - (int64_t)c->conf->retention_days * 86400)

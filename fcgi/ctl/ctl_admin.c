@@ -10,9 +10,9 @@
 #include "db.h"
 #include "person.h"
 #include "keys.h"
+#include "label.h"
 #include "router.h"
 #include "store_places.h"
-#include "valid.h"
 #include "verdict.h"
 
 #include <stdint.h>
@@ -20,7 +20,6 @@
 #include <string.h>
 
 #define OPTS_MAX 64
-#define LABEL_MAX_CP 100
 #define INTEGRATOR_CP_MAX 32
 
 /* "--key value" pairs of a verb, in order. */
@@ -82,9 +81,7 @@ static const char *opt_one(const struct opts *o, const char *key)
 /* A name, district or staff name: 1..100 code points of text without controls, not padded. */
 static int label_ok(const char *what, const char *s)
 {
-	size_t n = strlen(s);
-	long cp = n > 0 && n <= LABEL_MAX_CP * 4 ? utf8_check_text(s, n) : -1;
-	if (cp < 1 || cp > LABEL_MAX_CP || s[0] == ' ' || s[n - 1] == ' ') {
+	if (label_check(s, strlen(s)) != NULL) {
 		fprintf(stderr, "hqrctl: %s must be 1..%d characters of text without control characters\n", what,
 			LABEL_MAX_CP);
 		return 0;
@@ -165,7 +162,7 @@ static enum db_rc make_device(struct db *db, uint64_t cp, char token[AUTH_TOKEN_
 static enum db_rc checkpoint_kind(struct db *db, uint64_t id, int32_t *kind)
 {
 	int32_t type = 0;
-	char name[LABEL_MAX_CP * 4 + 1], district[LABEL_MAX_CP * 4 + 1], created[32];
+	char name[LABEL_BUF], district[LABEL_BUF], created[32];
 	struct db_param p[] = { DBP_U64(&id), DBP_END };
 	struct db_col cols[] = { DBC_I32(kind), DBC_I32(&type), DBC_TEXT(name, sizeof name),
 				 DBC_TEXT(district, sizeof district), DBC_TEXT(created, sizeof created), DBC_END };

@@ -6,15 +6,14 @@
 #include "ctl.h"
 #include "db.h"
 #include "keys.h"
+#include "label.h"
 #include "store_places.h"
-#include "valid.h"
 #include "verdict.h"
 
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
-#define LABEL_MAX_CP 100
 #define DISPLAY_TOKEN_LEN 43
 
 /* The value of --name in argv (pairs), or NULL; *bad is set on an unknown option, a missing value
@@ -122,9 +121,7 @@ static int add(struct ctl *ctl, int argc, char **argv)
 		return 2;
 	if (label == NULL)
 		label = "";
-	size_t n = strlen(label);
-	long cp_count = n <= LABEL_MAX_CP * 4 ? utf8_check_text(label, n) : -1;
-	if (cp_count < 0 || cp_count > LABEL_MAX_CP || (n > 0 && (label[0] == ' ' || label[n - 1] == ' '))) {
+	if (label[0] != '\0' && label_check(label, strlen(label)) != NULL) {
 		fprintf(stderr, "hqrctl: --label must be at most %d characters of text without control characters\n",
 			LABEL_MAX_CP);
 		return 2;

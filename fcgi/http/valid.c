@@ -70,56 +70,6 @@ const char *valid_bool(const struct field *f, struct arena *a, const char *v, si
 	return "NOT_A_BOOLEAN";
 }
 
-/* Invisible or direction-changing format characters that must not hide inside a value. */
-static int is_invisible(uint32_t cp)
-{
-	return (cp >= 0x200B && cp <= 0x200F) || (cp >= 0x202A && cp <= 0x202E) ||
-	       (cp >= 0x2060 && cp <= 0x2064) || (cp >= 0x2066 && cp <= 0x206F) ||
-	       cp == 0xFEFF || cp == 0x00AD || cp == 0x061C || cp == 0x3164 || cp == 0x115F || cp == 0x1160 || cp == 0x180E || (cp >= 0xFFF9 && cp <= 0xFFFB);
-}
-
-long utf8_check_text(const char *s, size_t len)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	long count = 0;
-	size_t i = 0;
-	while (i < len) {
-		uint32_t cp;
-		unsigned char b = p[i];
-		size_t n;
-		if (b < 0x80) {
-			cp = b;
-			n = 1;
-		} else if (b >= 0xC2 && b <= 0xDF) {
-			cp = b & 0x1F;
-			n = 2;
-		} else if (b >= 0xE0 && b <= 0xEF) {
-			cp = b & 0x0F;
-			n = 3;
-		} else if (b >= 0xF0 && b <= 0xF4) {
-			cp = b & 0x07;
-			n = 4;
-		} else {
-			return -1;
-		}
-		if (i + n > len)
-			return -1;
-		for (size_t k = 1; k < n; k++) {
-			if ((p[i + k] & 0xC0) != 0x80)
-				return -1;
-			cp = (cp << 6) | (p[i + k] & 0x3F);
-		}
-		if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-		    (cp >= 0xD800 && cp <= 0xDFFF))
-			return -1;
-		if (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || is_invisible(cp))
-			return -1;
-		i += n;
-		count++;
-	}
-	return count;
-}
-
 const char *valid_text(const struct field *f, struct arena *a, const char *v, size_t len, struct fval *out)
 {
 	while (len > 0 && (*v == ' ' || *v == '\t')) {

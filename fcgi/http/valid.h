@@ -4,6 +4,7 @@
 #include <stddef.h>
 
 #include "arena.h"
+#include "label.h" /* utf8_check_text */
 #include "req.h"
 
 #define F_REQ 0x1u   /* the field must be present */
@@ -33,10 +34,6 @@ const char *valid_text(const struct field *f, struct arena *a, const char *v, si
 /* true/false (also 1/0, yes/no); out->i is 1 or 0. */
 const char *valid_bool(const struct field *f, struct arena *a, const char *v, size_t len, struct fval *out);
 
-/* Checks s[0..len) is strictly valid UTF-8 (no overlong forms, surrogates or code points past
- * U+10FFFF) without C0/C1 controls, DEL or invisible format characters (zero-width, bidi
- * controls, BOM). Returns the number of code points, or -1. */
-long utf8_check_text(const char *s, size_t len);
 
 /* Validates the inputs of a call against a field table: each declared field is looked up in
  * `in`, a field given twice is an error, unknown keys are ignored. Fills out[nfields] and

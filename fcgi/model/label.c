@@ -1,0 +1,108 @@
+/* label.c: short texts staff give (checkpoint names and districts, place-code labels, officers'
+ * reasons) and the strict UTF-8 text check under every text field; pure. */
+#include "label.h"
+
+#include <stdint.h>
+#include <string.h>
+
+/* Invisible or direction-changing format characters that must not hide inside a value. */
+static int is_invisible(uint32_t cp)
+{
+	return (cp >= 0x200B && cp <= 0x200F) || (cp >= 0x202A && cp <= 0x202E) ||
+	       (cp >= 0x2060 && cp <= 0x2064) || (cp >= 0x2066 && cp <= 0x206F) ||
+	       cp == 0xFEFF || cp == 0x00AD || cp == 0x061C || cp == 0x3164 || cp == 0x115F || cp == 0x1160 || cp == 0x180E || (cp >= 0xFFF9 && cp <= 0xFFFB);
+}
+
+long utf8_check_text(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	long count = 0;
+	size_t i = 0;
+	while (i < len) {
+		uint32_t cp;
+		unsigned char b = p[i];
+		size_t n;
+		if (b < 0x80) {
+			cp = b;
+			n = 1;
+		} else if (b >= 0xC2 && b <= 0xDF) {
+			cp = b & 0x1F;
+			n = 2;
+		} else if (b >= 0xE0 && b <= 0xEF) {
+			cp = b & 0x0F;
+			n = 3;
+		} else if (b >= 0xF0 && b <= 0xF4) {
+			cp = b & 0x07;
+			n = 4;
+		} else {
+			return -1;
+		}
+		if (i + n > len)
+			return -1;
+		for (size_t k = 1; k < n; k++) {
+			if ((p[i + k] & 0xC0) != 0x80)
+				return -1;
+			cp = (cp << 6) | (p[i + k] & 0x3F);
+		}
+		if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+		    (cp >= 0xD800 && cp <= 0xDFFF))
+			return -1;
+		if (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || is_invisible(cp))
+			return -1;
+		i += n;
+		count++;
+	}
+	return count;
+}
+
+const char *label_check(const char *s, size_t n)
+{
+	if (n == 0)
+		return "EMPTY";
+	if (n > LABEL_MAX_BYTES)
+		return "TOO_LONG";
+	long cp = utf8_check_text(s, n);
+	if (cp < 0 || s[0] == ' ' || s[n - 1] == ' ')
+		return "INVALID_CHARACTERS";
+	if (cp > LABEL_MAX_CP)
+		return "TOO_LONG";
+	return NULL;
+}
+
+/* s[0..*n) without its leading and trailing ASCII spaces. */
+static const char *trim_spaces(const char *s, size_t *n)
+{
+	while (*n > 0 && *s == ' ') {
+		s++;
+		(*n)--;
+	}
+	while (*n > 0 && s[*n - 1] == ' ')
+		(*n)--;
+	return s;
+}
+
+const char *label_trim(const char *s, size_t n, char out[LABEL_BUF])
+{
+	s = trim_spaces(s, &n);
+	const char *code = label_check(s, n);
+	if (code != NULL)
+		return code;
+	memcpy(out, s, n);
+	out[n] = '\0';
+	return NULL;
+}
+
+const char *reason_trim(const char *s, size_t n, char out[REASON_BUF])
+{
+	s = trim_spaces(s, &n);
+	if (n == 0)
+		return "EMPTY";
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] > 0x7E)
+			return "INVALID_CHARACTERS";
+	if (n > REASON_MAX)
+		return "TOO_LONG";
+	memcpy(out, s, n);
+	out[n] = '\0';
+	return NULL;
+}

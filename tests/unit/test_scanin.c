@@ -1,0 +1,260 @@
+/* test_scanin.c: unit tests of scanin.c: a scan's body (qr, direction, temperature, visitor,
+ * checkpoint_id) and a batch item's client id. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+#include "req.h"
+#include "scanin.h"
+
+static struct arena arena;
+static struct call call;
+static struct scan_in in;
+
+static int setup(void **state)
+{
+	(void)state;
+	arena_init(&arena, 1024 * 1024);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	arena_free(&arena);
+	return 0;
+}
+
+/* Parses body (JSON text) as a scan; returns scan_in_parse's result. */
+static int run(const char *body, int need_checkpoint)
+{
+	arena_reset(&arena);
+	memset(&call, 0, sizeof call);
+	call.arena = &arena;
+	cJSON *o = cJSON_Parse(body);
+	assert_non_null(o);
+	int rc = scan_in_parse(&call, o, &in, need_checkpoint);
+	cJSON_Delete(o);
+	return rc;
+}
+
+/* Exactly one failing field, with this code. */
+static void expect_one(const char *body, int need_checkpoint, const char *field, const char *code)
+{
+	assert_int_equal(run(body, need_checkpoint), -1);
+	if (call.nferr != 1)
+		fail_msg("%s: %zu errors, expected 1 (%s %s)", body, call.nferr, field, code);
+	assert_string_equal(call.ferr[0].field, field);
+	assert_string_equal(call.ferr[0].code, code);
+}
+
+static void test_minimal_scan(void **state)
+{
+	(void)state;
+	assert_int_equal(run("{\"qr\":\"HQR1:abc\",\"direction\":\"in\"}", 0), 0);
+	assert_string_equal(in.qr, "HQR1:abc");
+	assert_int_equal(in.dir, VERDICT_DIR_IN);
+	assert_false(in.has_temp);
+	assert_false(in.has_visitor);
+	assert_int_equal(in.checkpoint, 0);
+}
+
+/* Keyboard-style scanners end the text with a line break. */
+static void test_qr_trailing_break_trimmed(void **state)
+{
+	(void)state;
+	assert_int_equal(run("{\"qr\":\"HQR1:abc \\r\\n\",\"direction\":\"out\"}", 0), 0);
+	assert_string_equal(in.qr, "HQR1:abc");
+	assert_int_equal(in.dir, VERDICT_DIR_OUT);
+}
+
+static void test_qr_required(void **state)
+{
+	(void)state;
+	expect_one("{\"direction\":\"in\"}", 0, "qr", "REQUIRED");
+	expect_one("{\"qr\":\"\\n\",\"direction\":\"in\"}", 0, "qr", "REQUIRED");
+	expect_one("{\"qr\":12,\"direction\":\"in\"}", 0, "qr", "REQUIRED");
+}
+
+static void test_qr_length_bound(void **state)
+{
+	(void)state;
+	char body[SCAN_QR_MAX + 64];
+	char qr[SCAN_QR_MAX + 2];
+	memset(qr, 'A', SCAN_QR_MAX);
+	qr[SCAN_QR_MAX] = '\0';
+	snprintf(body, sizeof body, "{\"qr\":\"%s\",\"direction\":\"in\"}", qr);
+	assert_int_equal(run(body, 0), 0);
+	qr[SCAN_QR_MAX] = 'A';
+	qr[SCAN_QR_MAX + 1] = '\0';
+	snprintf(body, sizeof body, "{\"qr\":\"%s\",\"direction\":\"in\"}", qr);
+	expect_one(body, 0, "qr", "TOO_LONG");
+}
+
+static void test_direction(void **state)
+{
+	(void)state;
+	expect_one("{\"qr\":\"x\"}", 0, "direction", "REQUIRED");
+	expect_one("{\"qr\":\"x\",\"direction\":\"IN\"}", 0, "direction", "NOT_ALLOWED");
+	expect_one("{\"qr\":\"x\",\"direction\":1}", 0, "direction", "REQUIRED");
+}
+
+static void test_temperature_number_or_text(void **state)
+{
+	(void)state;
+	assert_int_equal(run("{\"qr\":\"x\",\"direction\":\"in\",\"temperature\":36.6}", 0), 0);
+	assert_true(in.has_temp);
+	assert_int_equal(in.temp, 366);
+	assert_int_equal(run("{\"qr\":\"x\",\"direction\":\"in\",\"temperature\":\"37.3\"}", 0), 0);
+	assert_int_equal(in.temp, 373);
+	assert_int_equal(run("{\"qr\":\"x\",\"direction\":\"in\",\"temperature\":null}", 0), 0);
+	assert_false(in.has_temp);
+}
+
+static void test_temperature_invalid(void **state)
+{
+	(void)state;
+	expect_one("{\"qr\":\"x\",\"direction\":\"in\",\"temperature\":true}", 0, "temperature", "TEMPERATURE_FORMAT");
+	assert_int_equal(run("{\"qr\":\"x\",\"direction\":\"in\",\"temperature\":99}", 0), -1);
+	assert_string_equal(call.ferr[0].field, "temperature");
+}
+
+static void test_visitor_stored_as_json(void **state)
+{
+	(void)state;
+	assert_int_equal(run("{\"qr\":\"x\",\"direction\":\"in\",\"visitor\":{\"purpose\":\"送货\",\"host\":\"3-201\"}}", 0),
+			 0);
+	assert_true(in.has_visitor);
+	cJSON *v = cJSON_Parse(in.visitor_json);
+	assert_non_null(v);
+	assert_string_equal(cJSON_GetObjectItem(v, "purpose")->valuestring, "送货");
+	assert_string_equal(cJSON_GetObjectItem(v, "host")->valuestring, "3-201");
+	assert_null(cJSON_GetObjectItem(v, "address"));
+	cJSON_Delete(v);
+}
+
+static void test_visitor_invalid(void **state)
+{
+	(void)state;
+	const char *bad[] = {
+		"{\"qr\":\"x\",\"direction\":\"in\",\"visitor\":{\"host\":\"3-201\"}}",               /* no purpose */
+		"{\"qr\":\"x\",\"direction\":\"in\",\"visitor\":{\"purpose\":\"visit\"}}",             /* nobody */
+		"{\"qr\":\"x\",\"direction\":\"in\",\"visitor\":{\"purpose\":\"a\\u0001\",\"host\":\"h\"}}", /* control */
+		"{\"qr\":\"x\",\"direction\":\"in\",\"visitor\":\"me\"}",
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		expect_one(bad[i], 0, "visitor", "VISITOR_REGISTRATION_INVALID");
+}
+
+/* The longest visitor (60 + 60 + 120 code points of 4 bytes) fits its buffer. */
+static void test_visitor_longest_fits(void **state)
+{
+	(void)state;
+	static char body[4096];
+	char p[60 * 4 + 1], a[120 * 4 + 1];
+	for (int i = 0; i < 60; i++)
+		memcpy(p + i * 4, "😀", 4);
+	p[240] = '\0';
+	for (int i = 0; i < 120; i++)
+		memcpy(a + i * 4, "😀", 4);
+	a[480] = '\0';
+	snprintf(body, sizeof body,
+		 "{\"qr\":\"x\",\"direction\":\"in\",\"visitor\":{\"purpose\":\"%s\",\"host\":\"%s\",\"address\":\"%s\"}}", p,
+		 p, a);
+	assert_int_equal(run(body, 0), 0);
+	assert_true(in.has_visitor);
+	assert_true(strlen(in.visitor_json) < SCAN_VISITOR_JSON);
+}
+
+static void test_checkpoint_number_or_digits(void **state)
+{
+	(void)state;
+	assert_int_equal(run("{\"qr\":\"x\",\"direction\":\"in\",\"checkpoint_id\":42}", 1), 0);
+	assert_int_equal(in.checkpoint, 42);
+	assert_int_equal(run("{\"qr\":\"x\",\"direction\":\"in\",\"checkpoint_id\":\"9223372036854775807\"}", 1), 0);
+	assert_int_equal(in.checkpoint, 9223372036854775807ULL);
+	/* A device's scan does not read it. */
+	assert_int_equal(run("{\"qr\":\"x\",\"direction\":\"in\",\"checkpoint_id\":\"no\"}", 0), 0);
+	assert_int_equal(in.checkpoint, 0);
+}
+
+static void test_checkpoint_invalid(void **state)
+{
+	(void)state;
+	expect_one("{\"qr\":\"x\",\"direction\":\"in\"}", 1, "checkpoint_id", "REQUIRED");
+	expect_one("{\"qr\":\"x\",\"direction\":\"in\",\"checkpoint_id\":0}", 1, "checkpoint_id", "NOT_AN_INTEGER");
+	expect_one("{\"qr\":\"x\",\"direction\":\"in\",\"checkpoint_id\":1.5e300}", 1, "checkpoint_id", "NOT_AN_INTEGER");
+	expect_one("{\"qr\":\"x\",\"direction\":\"in\",\"checkpoint_id\":\"12a\"}", 1, "checkpoint_id", "NOT_AN_INTEGER");
+	expect_one("{\"qr\":\"x\",\"direction\":\"in\",\"checkpoint_id\":\"12345678901234567890\"}", 1, "checkpoint_id",
+		   "NOT_AN_INTEGER");
+	expect_one("{\"qr\":\"x\",\"direction\":\"in\",\"checkpoint_id\":\"\"}", 1, "checkpoint_id", "NOT_AN_INTEGER");
+}
+
+/* Seen while writing fuzz_scan's checks: "0" (a string) and 1.5 were taken as checkpoints 0 and 1. */
+static void test_checkpoint_zero_or_fraction(void **state)
+{
+	(void)state;
+	expect_one("{\"qr\":\"x\",\"direction\":\"in\",\"checkpoint_id\":\"0\"}", 1, "checkpoint_id", "NOT_AN_INTEGER");
+	expect_one("{\"qr\":\"x\",\"direction\":\"in\",\"checkpoint_id\":\"000\"}", 1, "checkpoint_id", "NOT_AN_INTEGER");
+	expect_one("{\"qr\":\"x\",\"direction\":\"in\",\"checkpoint_id\":1.5}", 1, "checkpoint_id", "NOT_AN_INTEGER");
+	assert_int_equal(run("{\"qr\":\"x\",\"direction\":\"in\",\"checkpoint_id\":\"007\"}", 1), 0);
+	assert_int_equal(in.checkpoint, 7);
+	assert_int_equal(run("{\"qr\":\"x\",\"direction\":\"in\",\"checkpoint_id\":7.0}", 1), 0);
+	assert_int_equal(in.checkpoint, 7);
+}
+
+/* Every failing field is recorded, not only the first. */
+static void test_all_failures_recorded(void **state)
+{
+	(void)state;
+	assert_int_equal(run("{\"temperature\":\"hot\",\"visitor\":{}}", 1), -1);
+	assert_int_equal(call.nferr, 5);
+}
+
+static void test_client_id(void **state)
+{
+	(void)state;
+	assert_true(scan_client_id_ok("dev-7:2026-12-07.001_a"));
+	char id[SCAN_CLIENT_ID_MAX + 2];
+	memset(id, 'a', SCAN_CLIENT_ID_MAX);
+	id[SCAN_CLIENT_ID_MAX] = '\0';
+	assert_true(scan_client_id_ok(id));
+	id[SCAN_CLIENT_ID_MAX] = 'a';
+	id[SCAN_CLIENT_ID_MAX + 1] = '\0';
+	assert_false(scan_client_id_ok(id));
+	assert_false(scan_client_id_ok(""));
+	assert_false(scan_client_id_ok(NULL));
+	assert_false(scan_client_id_ok("a b"));
+	assert_false(scan_client_id_ok("a/b"));
+	assert_false(scan_client_id_ok("号"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_minimal_scan),
+		cmocka_unit_test(test_qr_trailing_break_trimmed),
+		cmocka_unit_test(test_qr_required),
+		cmocka_unit_test(test_qr_length_bound),
+		cmocka_unit_test(test_direction),
+		cmocka_unit_test(test_temperature_number_or_text),
+		cmocka_unit_test(test_temperature_invalid),
+		cmocka_unit_test(test_visitor_stored_as_json),
+		cmocka_unit_test(test_visitor_invalid),
+		cmocka_unit_test(test_visitor_longest_fits),
+		cmocka_unit_test(test_checkpoint_number_or_digits),
+		cmocka_unit_test(test_checkpoint_invalid),
+		cmocka_unit_test(test_checkpoint_zero_or_fraction),
+		cmocka_unit_test(test_all_failures_recorded),
+		cmocka_unit_test(test_client_id),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
