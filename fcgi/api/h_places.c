@@ -14,6 +14,7 @@
 #include "qrpng.h"
 #include "resp.h"
 #include "routes.h"
+#include "scanin.h"
 #include "scanq.h"
 #include "session.h"
 #include "store_places.h"
@@ -33,7 +34,6 @@
 #define LIST_DEFAULT 50
 #define LIST_MAX 200
 #define URL_MAX (CONF_STR + 8 + PLACE_TOKEN_SIZE)
-#define VISITOR_JSON_MAX 2048
 
 static const char *const relationship_words[] = { "self", "parent", "grandparent", "child", "grandchild",
 						  "spouse", "sibling", "other" };
@@ -198,7 +198,7 @@ struct checkin_in {
 	int n;
 	enum verdict_direction dir;
 	int has_visitor;
-	char visitor_json[VISITOR_JSON_MAX];
+	char visitor_json[SCAN_VISITOR_JSON];
 };
 
 static const char *text_item(const cJSON *o, const char *name)
@@ -265,25 +265,7 @@ static int checkin_parse(struct call *c, struct checkin_in *in)
 	if (nul_vis) {
 		call_field_error(c, "visitor", "INVALID_CHARACTERS");
 	} else if (vis != NULL && !cJSON_IsNull(vis)) {
-		const char *purpose = text_item(vis, "purpose"), *host = text_item(vis, "host");
-		const char *addr = text_item(vis, "address");
-		long pl = purpose != NULL ? utf8_check_text(purpose, strlen(purpose)) : -1;
-		long hl = host != NULL ? utf8_check_text(host, strlen(host)) : -1;
-		long al = addr != NULL ? utf8_check_text(addr, strlen(addr)) : -1;
-		if (!cJSON_IsObject(vis) || pl < 1 || pl > 60 || (hl < 1 && al < 1) || hl > 60 || al > 120) {
-			call_field_error(c, "visitor", "VISITOR_REGISTRATION_INVALID");
-		} else {
-			cJSON *v = cJSON_CreateObject();
-			cJSON_AddStringToObject(v, "purpose", purpose);
-			if (hl >= 1)
-				cJSON_AddStringToObject(v, "host", host);
-			if (al >= 1)
-				cJSON_AddStringToObject(v, "address", addr);
-			if (!cJSON_PrintPreallocated(v, in->visitor_json, sizeof in->visitor_json, 0))
-				call_field_error(c, "visitor", "TOO_LONG");
-			cJSON_Delete(v);
-			in->has_visitor = 1;
-		}
+		in->has_visitor = scan_visitor_parse(c, vis, in->visitor_json, sizeof in->visitor_json);
 	}
 	return c->nferr > 0 ? -1 : 0;
 }
@@ -352,7 +334,7 @@ struct checkin {
 	int out_row[CHECKIN_PERSONS_MAX]; /* the row of each answer, or -1 (a repeat, not held) */
 	uint64_t ids[CHECKIN_PERSONS_MAX];
 	struct scan_row rows[CHECKIN_PERSONS_MAX];
-	uint8_t vis[CHECKIN_PERSONS_MAX][VISITOR_JSON_MAX + CRYPTO_AEAD_OVERHEAD];
+	uint8_t vis[CHECKIN_PERSONS_MAX][SCAN_VISITOR_JSON + CRYPTO_AEAD_OVERHEAD];
 	int vis_len[CHECKIN_PERSONS_MAX];
 };
 

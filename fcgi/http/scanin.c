@@ -16,6 +16,31 @@ static const char *text_item(const cJSON *o, const char *name)
 	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
+int scan_visitor_parse(struct call *c, const void *v, char *out, size_t outlen)
+{
+	const cJSON *vis = v;
+	const char *purpose = text_item(vis, "purpose"), *host = text_item(vis, "host");
+	const char *addr = text_item(vis, "address");
+	long pl = purpose != NULL ? utf8_check_text(purpose, strlen(purpose)) : -1;
+	long hl = host != NULL ? utf8_check_text(host, strlen(host)) : -1;
+	long al = addr != NULL ? utf8_check_text(addr, strlen(addr)) : -1;
+	if (!cJSON_IsObject(vis) || pl < 1 || pl > 60 || (hl < 1 && al < 1) || hl > 60 || al > 120) {
+		call_field_error(c, "visitor", "VISITOR_REGISTRATION_INVALID");
+		return 0;
+	}
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "purpose", purpose);
+	if (hl >= 1)
+		cJSON_AddStringToObject(o, "host", host);
+	if (al >= 1)
+		cJSON_AddStringToObject(o, "address", addr);
+	int ok = cJSON_PrintPreallocated(o, out, (int)outlen, 0);
+	cJSON_Delete(o);
+	if (!ok)
+		call_field_error(c, "visitor", "TOO_LONG");
+	return 1;
+}
+
 int scan_in_parse(struct call *c, const void *body, struct scan_in *in, int need_checkpoint)
 {
 	const cJSON *o = body;
@@ -49,27 +74,8 @@ int scan_in_parse(struct call *c, const void *body, struct scan_in *in, int need
 		in->has_temp = 1;
 	}
 	const cJSON *vis = cJSON_GetObjectItemCaseSensitive(o, "visitor");
-	if (vis != NULL && !cJSON_IsNull(vis)) {
-		const char *purpose = text_item(vis, "purpose"), *host = text_item(vis, "host");
-		const char *addr = text_item(vis, "address");
-		long pl = purpose != NULL ? utf8_check_text(purpose, strlen(purpose)) : -1;
-		long hl = host != NULL ? utf8_check_text(host, strlen(host)) : -1;
-		long al = addr != NULL ? utf8_check_text(addr, strlen(addr)) : -1;
-		if (!cJSON_IsObject(vis) || pl < 1 || pl > 60 || (hl < 1 && al < 1) || hl > 60 || al > 120) {
-			call_field_error(c, "visitor", "VISITOR_REGISTRATION_INVALID");
-		} else {
-			cJSON *v = cJSON_CreateObject();
-			cJSON_AddStringToObject(v, "purpose", purpose);
-			if (hl >= 1)
-				cJSON_AddStringToObject(v, "host", host);
-			if (al >= 1)
-				cJSON_AddStringToObject(v, "address", addr);
-			if (!cJSON_PrintPreallocated(v, in->visitor_json, sizeof in->visitor_json, 0))
-				call_field_error(c, "visitor", "TOO_LONG");
-			cJSON_Delete(v);
-			in->has_visitor = 1;
-		}
-	}
+	if (vis != NULL && !cJSON_IsNull(vis))
+		in->has_visitor = scan_visitor_parse(c, vis, in->visitor_json, sizeof in->visitor_json);
 	if (need_checkpoint) {
 		const cJSON *cp = cJSON_GetObjectItemCaseSensitive(o, "checkpoint_id");
 		/* An id is a whole number from 1 (a fraction is not cut to one, "0" is not one). */

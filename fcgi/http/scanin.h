@@ -27,6 +27,12 @@ struct scan_in {
  * call's arena holds the trimmed qr). Returns 0 when every field is valid, else -1. */
 int scan_in_parse(struct call *c, const void *o, struct scan_in *in, int need_checkpoint);
 
+/* Validates a visitor's registration v (a cJSON *, not null): {"purpose" 1..60 characters, "host"
+ * 1..60 and/or "address" 1..120}, as the scanner page and a place's page send it, and writes it
+ * as stored into out (outlen bytes, SCAN_VISITOR_JSON is enough). Records failures with
+ * call_field_error. Returns 1 when a registration was given (valid or not), 0 when refused whole. */
+int scan_visitor_parse(struct call *c, const void *v, char *out, size_t outlen);
+
 /* Whether cid is a batch item's client id: 1..SCAN_CLIENT_ID_MAX characters of
  * [A-Za-z0-9-_.:]. */
 int scan_client_id_ok(const char *cid);
