@@ -100,7 +100,7 @@ $(BUILD)/hqrctl: $(BUILD)/obj/ctl/hqrctl.o $(CTL_OBJ) $(BUILD)/libhqr.a
 $(BUILD)/hqr-platform-sim: $(SIM_OBJ) $(BUILD)/libhqr.a
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libhqr.a
+$(BUILD)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(BUILD)/libhqr.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) -o $@ $< $(BUILD)/libhqr.a $(LIBS) $(CMOCKA_LIBS)
 

@@ -21,21 +21,7 @@
 
 #define WUHAN_TRIP "[{\"city\":\"武汉\",\"from\":\"2026-11-20\",\"to\":\"2026-11-22\"}]"
 
-static struct arena arena;
-
-static int setup(void **state)
-{
-	(void)state;
-	arena_init(&arena, 1024 * 1024);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	arena_free(&arena);
-	return 0;
-}
+#include "unit_arena.h"
 
 static int reset(void **state)
 {
@@ -595,5 +581,5 @@ int main(void)
 		cmocka_unit_test_teardown(test_errors_from_other_fields_kept, reset),
 		cmocka_unit_test_teardown(test_duplicates, reset),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, arena_setup, arena_teardown);
 }

@@ -16,21 +16,7 @@
 #include "req.h"
 #include "resp.h"
 
-static struct arena arena;
-
-static int setup(void **state)
-{
-	(void)state;
-	arena_init(&arena, 1024 * 1024);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	arena_free(&arena);
-	return 0;
-}
+#include "unit_arena.h"
 
 static int reset(void **state)
 {
@@ -455,5 +441,5 @@ int main(void)
 		cmocka_unit_test_setup(test_head_rejects_header_injection, reset),
 		cmocka_unit_test_setup(test_head_too_small_buffer, reset),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, arena_setup, arena_teardown);
 }

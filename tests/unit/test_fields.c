@@ -14,21 +14,7 @@
 #include "req.h"
 #include "valid.h"
 
-static struct arena arena;
-
-static int setup(void **state)
-{
-	(void)state;
-	arena_init(&arena, 1024 * 1024);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	arena_free(&arena);
-	return 0;
-}
+#include "unit_arena.h"
 
 static int reset(void **state)
 {
@@ -303,5 +289,5 @@ int main(void)
 		cmocka_unit_test_teardown(test_codepng_form, reset),
 		cmocka_unit_test_teardown(test_tables_shape, reset),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, arena_setup, arena_teardown);
 }

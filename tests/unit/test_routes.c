@@ -18,21 +18,7 @@
 #include "routes.h"
 #include "worker.h"
 
-static struct arena arena;
-
-static int setup(void **state)
-{
-	(void)state;
-	arena_init(&arena, 1024 * 1024);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	arena_free(&arena);
-	return 0;
-}
+#include "unit_arena.h"
 
 static const char *const methods[] = { "GET", "POST", "PUT", "DELETE", "PATCH", NULL };
 
@@ -183,5 +169,5 @@ int main(void)
 		cmocka_unit_test(test_priorities),
 		cmocka_unit_test(test_unfinished_check_is_500),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, arena_setup, arena_teardown);
 }

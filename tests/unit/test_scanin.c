@@ -15,23 +15,10 @@
 #include "req.h"
 #include "scanin.h"
 
-static struct arena arena;
+#include "unit_arena.h"
+
 static struct call call;
 static struct scan_in in;
-
-static int setup(void **state)
-{
-	(void)state;
-	arena_init(&arena, 1024 * 1024);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	arena_free(&arena);
-	return 0;
-}
 
 /* Parses body (JSON text) as a scan; returns scan_in_parse's result. */
 static int run(const char *body, int need_checkpoint)
@@ -256,5 +243,5 @@ int main(void)
 		cmocka_unit_test(test_all_failures_recorded),
 		cmocka_unit_test(test_client_id),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, arena_setup, arena_teardown);
 }

@@ -14,21 +14,7 @@
 #include "req.h"
 #include "valid.h"
 
-static struct arena arena;
-
-static int setup(void **state)
-{
-	(void)state;
-	arena_init(&arena, 1024 * 1024);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	arena_free(&arena);
-	return 0;
-}
+#include "unit_arena.h"
 
 /* Runs a validator on a C string; returns its code (NULL when valid). */
 static const char *run(const struct field *f, const char *v, struct fval *out)
@@ -494,5 +480,5 @@ int main(void)
 		cmocka_unit_test(test_fields_unknown_keys_ignored),
 		cmocka_unit_test(test_fields_raw_maxlen),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, arena_setup, arena_teardown);
 }
