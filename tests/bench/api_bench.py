@@ -4,7 +4,6 @@ data through the real API and hqrctl, then prints one line per endpoint: req/s, 
 import atexit
 import hashlib
 import hmac
-import io
 import os
 import shutil
 import subprocess
@@ -46,15 +45,10 @@ class Stack:
         return BASE + path
 
     def run_bin(self, name, *args, timeout=3600):
-        return subprocess.run([os.path.join(BUILD, name), *args], stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True, timeout=timeout)
+        return helpers.run_bin(BUILD, name, *args, timeout=timeout)
 
     def sql(self, q):
-        p = subprocess.run(["mariadb", f"--defaults-file={self.db_cnf}", "-uroot", "-N", "-B", "hqr", "-e", q],
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=600)
-        if p.returncode != 0:
-            raise RuntimeError(p.stderr)
-        return [line.split("\t") for line in p.stdout.splitlines()]
+        return helpers.sql_rows(self.db_cnf, q)
 
 
 def wrk(url, script=None, conn=CONN, dur=DUR):
@@ -65,16 +59,7 @@ def wrk(url, script=None, conn=CONN, dur=DUR):
             f.write(script)
         args += ["-s", path]
     out = subprocess.run(args + [url], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True).stdout
-    rps, p99, bad = 0.0, "?", 0
-    for line in out.splitlines():
-        parts = line.split()
-        if line.strip().startswith("Requests/sec"):
-            rps = float(parts[1])
-        elif parts[:1] == ["99%"]:
-            p99 = parts[1]
-        elif "Non-2xx" in line:
-            bad = int(parts[-1])
-    return rps, p99, bad
+    return helpers.wrk_figures(out)
 
 
 def report(name, rps, p99, bad, note=""):

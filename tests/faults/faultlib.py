@@ -57,15 +57,10 @@ class Stack:
         return self.base + path
 
     def run_bin(self, name, *args, timeout=600):
-        return subprocess.run([os.path.join(BUILD, name), *args], stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True, timeout=timeout)
+        return helpers.run_bin(BUILD, name, *args, timeout=timeout)
 
     def sql(self, q):
-        p = subprocess.run(["mariadb", f"--defaults-file={self.db_cnf}", "-uroot", "-N", "-B", "hqr", "-e", q],
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=600)
-        if p.returncode != 0:
-            raise RuntimeError(p.stderr)
-        return [line.split("\t") for line in p.stdout.splitlines()]
+        return helpers.sql_rows(self.db_cnf, q)
 
     def pidfile(self, rel):
         try:

@@ -55,16 +55,7 @@ def wrk(base, script, conn, secs, work):
         f.write(script)
     out = subprocess.run(["wrk", "-t2", f"-c{conn}", f"-d{secs}s", "--latency", "-s", path, base + "/"],
                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True).stdout
-    rps, p99, bad = 0.0, "?", 0
-    for line in out.splitlines():
-        parts = line.split()
-        if line.strip().startswith("Requests/sec"):
-            rps = float(parts[1])
-        elif parts[:1] == ["99%"]:
-            p99 = parts[1]
-        elif "Non-2xx" in line:
-            bad = int(parts[-1])
-    return rps, p99, bad
+    return helpers.wrk_figures(out)
 
 
 def proc(pid):

@@ -6,6 +6,7 @@ import itertools
 import json
 import os
 import random
+import subprocess
 import urllib.parse
 
 import requests
@@ -267,3 +268,34 @@ def scan(stack, device, qr, direction="in", temperature=36.5, visitor=None):
         body["visitor"] = visitor
     return requests.post(stack.url("/api/v1/scans"), json=body,
                          headers={"Authorization": "Bearer " + device}, timeout=10)
+
+
+# What the harness's stack, the benchmarks' and the bad day's share.
+
+def run_bin(build, name, *args, timeout=600):
+    """Runs one of the project's programs from the build directory; stdout and stderr as text."""
+    return subprocess.run([os.path.join(build, name), *args], stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, text=True, timeout=timeout)
+
+
+def sql_rows(db_cnf, query, timeout=600):
+    """Runs a query as root against the hqr database; rows as lists of strings."""
+    p = subprocess.run(["mariadb", f"--defaults-file={db_cnf}", "-uroot", "-N", "-B", "hqr", "-e", query],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=timeout)
+    if p.returncode != 0:
+        raise RuntimeError(p.stderr)
+    return [line.split("\t") for line in p.stdout.splitlines()]
+
+
+def wrk_figures(out):
+    """(requests/s, p99 as wrk prints it, non-2xx answers) of a `wrk --latency` run's output."""
+    rps, p99, bad = 0.0, "?", 0
+    for line in out.splitlines():
+        parts = line.split()
+        if line.strip().startswith("Requests/sec"):
+            rps = float(parts[1])
+        elif parts[:1] == ["99%"]:
+            p99 = parts[1]
+        elif "Non-2xx" in line:
+            bad = int(parts[-1])
+    return rps, p99, bad
