@@ -34,34 +34,6 @@
 
 /* ---- small pure helpers ------------------------------------------------ */
 
-/* A decimal database id from a path segment: 1..2^63-1, digits only. Returns 0 when not one. */
-static uint64_t parse_id(const char *s)
-{
-	if (s == NULL || s[0] == '\0' || s[0] == '0' || strlen(s) > 19)
-		return 0;
-	uint64_t v = 0;
-	for (const char *p = s; *p != '\0'; p++) {
-		if (*p < '0' || *p > '9')
-			return 0;
-		v = v * 10 + (uint64_t)(*p - '0');
-	}
-	return v <= (uint64_t)INT64_MAX ? v : 0;
-}
-
-/* Whether s is a person's public id: PUBLIC_ID_LEN characters of base64url. */
-static int public_id_ok(const char *s, size_t n)
-{
-	if (s == NULL || n != PUBLIC_ID_LEN)
-		return 0;
-	for (size_t i = 0; i < n; i++) {
-		char ch = s[i];
-		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '_' ||
-		      ch == '-'))
-			return 0;
-	}
-	return 1;
-}
-
 /* ---- query field tables ------------------------------------------------ */
 
 static const char *valid_time(const struct field *f, struct arena *a, const char *v, size_t len, struct fval *out)
@@ -356,7 +328,7 @@ enum err h_admin_checkpoints(struct call *c)
 
 enum err h_admin_device_create(struct call *c)
 {
-	uint64_t cp = parse_id(c->params[0]);
+	uint64_t cp = path_id_parse(c->params[0]);
 	if (cp == 0)
 		return ERR_NOT_FOUND;
 	struct checkpoint_row r;
@@ -384,7 +356,7 @@ enum err h_admin_device_create(struct call *c)
 
 enum err h_admin_device_revoke(struct call *c)
 {
-	uint64_t id = parse_id(c->params[0]);
+	uint64_t id = path_id_parse(c->params[0]);
 	if (id == 0)
 		return ERR_NOT_FOUND;
 	int64_t now = clock_now();
@@ -407,7 +379,7 @@ enum err h_admin_resident_add(struct call *c)
 	enum err e = no_duplicates(c, names);
 	if (e != ERR_OK)
 		return e;
-	uint64_t cp = parse_id(c->params[0]);
+	uint64_t cp = path_id_parse(c->params[0]);
 	if (cp == 0)
 		return ERR_NOT_FOUND;
 	int bad_p, bad_t, bad_n;

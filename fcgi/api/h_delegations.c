@@ -9,6 +9,7 @@
 #include "platform.h"
 #include "resp.h"
 #include "routes.h"
+#include "valid.h"
 
 #include <cjson/cJSON.h>
 #include <stdio.h>
@@ -70,17 +71,10 @@ void persons_notify(struct call *c, uint64_t person, uint64_t except, int pendin
 			 person_name_m, who, cmid);
 }
 
-static uint64_t parse_id(const char *s)
-{
-	if (s == NULL || *s == '\0' || strlen(s) > 19 || strspn(s, "0123456789") != strlen(s))
-		return 0;
-	return strtoull(s, NULL, 10);
-}
-
 /* Approves (approve != 0) or refuses the delegation {id} of a person the caller owns. */
 static enum err decide(struct call *c, int approve)
 {
-	uint64_t id = parse_id(c->params[0]);
+	uint64_t id = path_id_parse(c->params[0]);
 	if (id == 0)
 		return ERR_NOT_FOUND;
 	int64_t now = clock_now();
@@ -168,7 +162,7 @@ enum err h_delegation_refuse(struct call *c)
  * (a holder may also remove itself). */
 enum err h_holder_remove(struct call *c)
 {
-	uint64_t hid = parse_id(c->params[1]);
+	uint64_t hid = path_id_parse(c->params[1]);
 	const char *pid = c->params[0];
 	if (hid == 0 || pid == NULL || strlen(pid) != PUBLIC_ID_LEN)
 		return ERR_NOT_FOUND;

@@ -40,16 +40,6 @@ static const char *const relationship_words[] = { "self", "parent", "grandparent
 
 /* ---- small helpers ---------------------------------------------------------------- */
 
-/* A decimal database id (1..2^63-1) from a path segment or a query value; 0 when not one. */
-static uint64_t parse_id(const char *s)
-{
-	size_t n = s != NULL ? strlen(s) : 0;
-	if (n == 0 || n > 19 || s[0] == '0' || strspn(s, "0123456789") != n)
-		return 0;
-	uint64_t v = strtoull(s, NULL, 10);
-	return v <= (uint64_t)INT64_MAX ? v : 0;
-}
-
 /* "{public_url}/p/{token}" into out (URL_MAX bytes). */
 static void place_url(const struct call *c, const char *token, char *out)
 {
@@ -213,13 +203,6 @@ static int body_nul(const struct call *c, const char *name)
 	return c->body != NULL && jsontext_nul_in(c->body, c->body_len, name);
 }
 
-/* Whether s is a person's public id: PUBLIC_ID_LEN characters of base64url. */
-static int public_id_ok(const char *s)
-{
-	return s != NULL && strlen(s) == PUBLIC_ID_LEN &&
-	       strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") == PUBLIC_ID_LEN;
-}
-
 /* {"persons":[id...],"direction":"in|out","visitor":{"purpose","host"|"address"}?}; every failing
  * field is recorded. 0 when valid. */
 static int checkin_parse(struct call *c, struct checkin_in *in)
@@ -242,7 +225,7 @@ static int checkin_parse(struct call *c, struct checkin_in *in)
 			const char *id = cJSON_IsString(it) ? it->valuestring : NULL;
 			char name[24];
 			snprintf(name, sizeof name, "persons[%d]", i++);
-			if (!public_id_ok(id)) {
+			if (id == NULL || !public_id_ok(id, strlen(id))) {
 				call_field_error(c, arena_strdup(c->arena, name), "NOT_A_PERSON_ID");
 				continue;
 			}
@@ -648,7 +631,7 @@ static const char *place_label_check(const struct call *c, const char *label, si
 /* POST /api/v1/admin/checkpoints/{id}/place-codes {"label"}: a new place code. */
 enum err h_admin_place_code_create(struct call *c)
 {
-	uint64_t cp = parse_id(c->params[0]);
+	uint64_t cp = path_id_parse(c->params[0]);
 	if (cp == 0)
 		return ERR_NOT_FOUND;
 	const cJSON *lv = cJSON_GetObjectItemCaseSensitive(c->json, "label");
@@ -687,7 +670,7 @@ enum err h_admin_place_code_create(struct call *c)
 /* GET /api/v1/admin/place-codes/{id}: the place code, its URL and its poster's QR image. */
 enum err h_admin_place_code(struct call *c)
 {
-	uint64_t id = parse_id(c->params[0]);
+	uint64_t id = path_id_parse(c->params[0]);
 	if (id == 0)
 		return ERR_NOT_FOUND;
 	static _Thread_local struct place_code pc;
@@ -733,11 +716,11 @@ enum err h_admin_place_codes(struct call *c)
 	const struct kv *lv = kv_get(&c->query, "limit");
 	uint64_t cp = 0, after = 0;
 	long long limit = LIST_DEFAULT;
-	if (cpv != NULL && (cp = parse_id(cpv->val)) == 0)
+	if (cpv != NULL && (cp = path_id_parse(cpv->val)) == 0)
 		call_field_error(c, "checkpoint_id", "NOT_AN_INTEGER");
-	if (av != NULL && (after = parse_id(av->val)) == 0 && strcmp(av->val, "0") != 0)
+	if (av != NULL && (after = path_id_parse(av->val)) == 0 && strcmp(av->val, "0") != 0)
 		call_field_error(c, "after", "NOT_AN_INTEGER");
-	if (lv != NULL && ((limit = (long long)parse_id(lv->val)) < 1 || limit > LIST_MAX))
+	if (lv != NULL && ((limit = (long long)path_id_parse(lv->val)) < 1 || limit > LIST_MAX))
 		call_field_error(c, "limit", "OUT_OF_RANGE");
 	if (c->nferr > 0)
 		return ERR_VALIDATION;
@@ -758,7 +741,7 @@ enum err h_admin_place_codes(struct call *c)
 /* POST /api/v1/admin/place-codes/{id}/revoke: the place's page and API answer 410 from now on. */
 enum err h_admin_place_code_revoke(struct call *c)
 {
-	uint64_t id = parse_id(c->params[0]);
+	uint64_t id = path_id_parse(c->params[0]);
 	if (id == 0)
 		return ERR_NOT_FOUND;
 	enum db_rc rc = places_revoke(c->db, id, clock_now());
@@ -774,7 +757,7 @@ enum err h_admin_place_code_revoke(struct call *c)
 /* POST /api/v1/admin/place-codes/{id}/displays: a door screen's token, shown once. */
 enum err h_admin_place_display_create(struct call *c)
 {
-	uint64_t id = parse_id(c->params[0]);
+	uint64_t id = path_id_parse(c->params[0]);
 	if (id == 0)
 		return ERR_NOT_FOUND;
 	static _Thread_local struct place_code pc;

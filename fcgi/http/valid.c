@@ -1,5 +1,7 @@
 /* valid.c: pure validators for integers, enumerations, booleans and bounded text; field checks. */
 #include "valid.h"
+#include "cclass.h"
+#include "person.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -123,4 +125,20 @@ enum err fields_validate(struct call *c, const struct field *fields, size_t nfie
 		out[i].present = 1;
 	}
 	return c->nferr > 0 ? ERR_VALIDATION : ERR_OK;
+}
+
+uint64_t path_id_parse(const char *s)
+{
+	size_t n = s != NULL ? strlen(s) : 0;
+	if (n == 0 || n > 19 || s[0] == '0' || !cc_all(s, n, cc_digit))
+		return 0;
+	uint64_t v = 0;
+	for (size_t i = 0; i < n; i++)
+		v = v * 10 + (uint64_t)(s[i] - '0'); /* 19 digits fit in 64 bits */
+	return v <= (uint64_t)INT64_MAX ? v : 0;
+}
+
+int public_id_ok(const char *s, size_t n)
+{
+	return s != NULL && n == PUBLIC_ID_LEN && cc_all(s, n, cc_b64url);
 }

@@ -2,6 +2,7 @@
 #ifndef HQR_VALID_H
 #define HQR_VALID_H
 #include <stddef.h>
+#include <stdint.h>
 
 #include "arena.h"
 #include "label.h" /* utf8_check_text */
@@ -34,6 +35,12 @@ const char *valid_text(const struct field *f, struct arena *a, const char *v, si
 /* true/false (also 1/0, yes/no); out->i is 1 or 0. */
 const char *valid_bool(const struct field *f, struct arena *a, const char *v, size_t len, struct fval *out);
 
+
+/* A database id from a path segment or a query value: 1..2^63-1 in decimal, digits only, no
+ * leading zero. Returns 0 when s is not one. */
+uint64_t path_id_parse(const char *s);
+/* Whether s[0..n) is a person's public id: PUBLIC_ID_LEN characters of base64url. */
+int public_id_ok(const char *s, size_t n);
 
 /* Validates the inputs of a call against a field table: each declared field is looked up in
  * `in`, a field given twice is an error, unknown keys are ignored. Fills out[nfields] and

@@ -12,6 +12,7 @@
 
 #include "arena.h"
 #include "req.h"
+#include "person.h"
 #include "valid.h"
 
 #include "unit_arena.h"
@@ -456,6 +457,40 @@ static void test_fields_raw_maxlen(void **state)
 	free(v);
 }
 
+static void test_path_id(void **state)
+{
+	(void)state;
+	assert_int_equal(path_id_parse("1"), 1);
+	assert_int_equal(path_id_parse("42"), 42);
+	assert_true(path_id_parse("9223372036854775807") == (uint64_t)INT64_MAX);
+	assert_int_equal(path_id_parse("9223372036854775808"), 0);  /* 2^63 */
+	assert_int_equal(path_id_parse("9999999999999999999"), 0);  /* 19 digits past 2^63 */
+	assert_int_equal(path_id_parse("10000000000000000000"), 0); /* 20 digits */
+	assert_int_equal(path_id_parse("0"), 0);
+	assert_int_equal(path_id_parse("007"), 0); /* one id has one spelling */
+	assert_int_equal(path_id_parse(""), 0);
+	assert_int_equal(path_id_parse(NULL), 0);
+	assert_int_equal(path_id_parse("-1"), 0);
+	assert_int_equal(path_id_parse("+1"), 0);
+	assert_int_equal(path_id_parse("1 "), 0);
+	assert_int_equal(path_id_parse("1.0"), 0);
+	assert_int_equal(path_id_parse("0x10"), 0);
+}
+
+static void test_public_id(void **state)
+{
+	(void)state;
+	const char *ok = "AZaz09-_AZaz09-_AZaz09";
+	assert_int_equal(strlen(ok), PUBLIC_ID_LEN);
+	assert_true(public_id_ok(ok, strlen(ok)));
+	assert_false(public_id_ok(ok, strlen(ok) - 1));
+	assert_false(public_id_ok("AZaz09-_AZaz09-_AZaz09A", PUBLIC_ID_LEN + 1));
+	assert_false(public_id_ok("AZaz09-_AZaz09-_AZaz0+", PUBLIC_ID_LEN)); /* base64, not base64url */
+	assert_false(public_id_ok("AZaz09-_AZaz09-_AZaz0=", PUBLIC_ID_LEN));
+	assert_false(public_id_ok("AZaz09-_AZaz09-_AZaz0\0", PUBLIC_ID_LEN));
+	assert_false(public_id_ok(NULL, PUBLIC_ID_LEN));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -479,6 +514,8 @@ int main(void)
 		cmocka_unit_test(test_fields_duplicate),
 		cmocka_unit_test(test_fields_unknown_keys_ignored),
 		cmocka_unit_test(test_fields_raw_maxlen),
+		cmocka_unit_test(test_path_id),
+		cmocka_unit_test(test_public_id),
 	};
 	return cmocka_run_group_tests(tests, arena_setup, arena_teardown);
 }
