@@ -1,5 +1,6 @@
 /* h_login.c: logging in through the platform's OAuth (web and mini-program), logout, /me. */
 #include "clock.h"
+#include "pf_errcode.h"
 #include "conf.h"
 #include "crypto.h"
 #include "db.h"
@@ -290,10 +291,10 @@ enum err h_login_callback(struct call *c)
 	long errcode = 0;
 	enum pf_rc pr = platform_oauth_exchange(c->conf, code, &u, &errcode);
 	if (pr == PF_ERRCODE)
-		return fail_code(c, code_hash, errcode == 40029   ? "CODE_INVALID"
-					       : errcode == 40163 ? "CODE_USED"
-					       : errcode == -1    ? "PLATFORM_UNAVAILABLE"
-								  : "PLATFORM_ERROR");
+		return fail_code(c, code_hash, errcode == PFE_INVALID_CODE  ? "CODE_INVALID"
+					       : errcode == PFE_CODE_USED    ? "CODE_USED"
+					       : errcode == PFE_SYSTEM_BUSY ? "PLATFORM_UNAVAILABLE"
+					       : "PLATFORM_ERROR");
 	if (pr != PF_OK)
 		return fail_code(c, code_hash, "PLATFORM_UNAVAILABLE");
 	if (u.snapshot)
@@ -330,8 +331,8 @@ enum err h_login_miniprogram(struct call *c)
 	enum pf_rc pr = platform_jscode2session(c->conf, c->f[MPLOGIN_CODE].s, &u, &errcode);
 	if (pr == PF_ERRCODE) {
 		switch (errcode) {
-		case 40029: return ERR_LOGIN_CODE_INVALID;
-		case 40163: return ERR_LOGIN_CODE_USED;
+		case PFE_INVALID_CODE: return ERR_LOGIN_CODE_INVALID;
+		case PFE_CODE_USED: return ERR_LOGIN_CODE_USED;
 		case 45011: return ERR_LOGIN_RATE_LIMITED;
 		case 40226: return ERR_LOGIN_BLOCKED;
 		case -1: return ERR_PLATFORM_UNAVAILABLE;

@@ -1,5 +1,6 @@
 /* platform.c: libcurl client of the chat platform; the shared access token; bounded waits. */
 #include "platform.h"
+#include "pf_errcode.h"
 #include "cclass.h"
 #include "clock.h"
 #include "conf.h"
@@ -155,7 +156,7 @@ static enum pf_rc request_retry(const struct conf *c, const char *url, const cha
 {
 	static const useconds_t backoff[] = { 100000, 400000 };
 	enum pf_rc rc = platform_request(c, url, body, out);
-	for (size_t i = 0; i < 2 && rc == PF_ERRCODE && out->errcode == -1; i++) {
+	for (size_t i = 0; i < 2 && rc == PF_ERRCODE && out->errcode == PFE_SYSTEM_BUSY; i++) {
 		pf_resp_free(out);
 		usleep(backoff[i]);
 		rc = platform_request(c, url, body, out);
@@ -323,7 +324,8 @@ static enum pf_rc api_post(const struct conf *c, struct db *db, const char *path
 			return PF_NET;
 		rc = idempotent ? request_retry(c, url, body, out) : platform_request(c, url, body, out);
 		if (rc == PF_ERRCODE && attempt == 0 &&
-		    (out->errcode == 40001 || out->errcode == 40014 || out->errcode == 42001)) {
+		    (out->errcode == PFE_INVALID_CREDENTIAL || out->errcode == PFE_INVALID_ACCESS_TOKEN ||
+		     out->errcode == PFE_ACCESS_TOKEN_EXPIRED)) {
 			/* Expire the cached token only if it is still the one that failed. */
 			struct db_param p[] = { DBP_TEXT(tok), DBP_END };
 			db_exec(db, STMT_TOKEN_EXPIRE_IF, p, NULL);

@@ -1,5 +1,6 @@
 /* sim_msg.c: the platform's action endpoints: menu/create, message/template/send, message/subscribe/bizsend. */
 #include "sim.h"
+#include "pf_errcode.h"
 
 #include <cjson/cJSON.h>
 #include <inttypes.h>
@@ -126,7 +127,7 @@ enum err sim_h_menu(struct call *c)
 		return ERR_OK;
 	int e = menu_check(b);
 	if (e == 0 && !sim_quota_take(SIM_EP_MENU))
-		e = 45009;
+		e = PFE_DAILY_QUOTA;
 	if (e != 0) {
 		sim_fail(c, e, NULL);
 		return ERR_OK;

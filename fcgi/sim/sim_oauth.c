@@ -1,5 +1,6 @@
 /* sim_oauth.c: the platform's login endpoints: the authorize page, web OAuth code exchange and user tokens, mini-program jscode2session. */
 #include "sim.h"
+#include "pf_errcode.h"
 
 #include "crypto.h"
 #include "resp.h"
@@ -262,7 +263,7 @@ enum err sim_h_sns_token(struct call *c)
 	if (e == 0)
 		e = sim_code_oauth(code, &u, &sc);
 	if (e == 0 && !sim_quota_take(SIM_EP_SNS_TOKEN))
-		e = 45009;
+		e = PFE_DAILY_QUOTA;
 	if (e != 0) {
 		sim_fail(c, e, NULL);
 		return ERR_OK;

@@ -1,5 +1,6 @@
 /* sim_reply.c: answering as the platform does: errcode bodies with rid suffixes, escaped slashes, call counting and fault injection. */
 #include "sim.h"
+#include "pf_errcode.h"
 
 #include "crypto.h"
 #include "resp.h"
@@ -21,11 +22,11 @@ struct errtext {
 
 static const struct errtext errtexts[] = {
 	{ -1, "system error" },
-	{ 40001, "invalid credential, access_token is invalid or not latest" },
+	{ PFE_INVALID_CREDENTIAL, "invalid credential, access_token is invalid or not latest" },
 	{ 40002, "invalid grant_type" },
 	{ 40003, "invalid openid" },
 	{ 40013, "invalid appid" },
-	{ 40014, "invalid access_token" },
+	{ PFE_INVALID_ACCESS_TOKEN, "invalid access_token" },
 	{ 40016, "invalid button size" },
 	{ 40017, "invalid button type" },
 	{ 40018, "invalid button name size" },
@@ -38,11 +39,11 @@ static const struct errtext errtexts[] = {
 	{ 40025, "invalid sub button name size" },
 	{ 40026, "invalid sub button key size" },
 	{ 40027, "invalid sub button url size" },
-	{ 40029, "invalid code" },
+	{ PFE_INVALID_CODE, "invalid code" },
 	{ 40030, "invalid refresh_token" },
 	{ 40037, "invalid template_id" },
 	{ 40125, "invalid appsecret, view more at http://t.cn/RAEkdVq" },
-	{ 40163, "code been used" },
+	{ PFE_CODE_USED, "code been used" },
 	{ 40164, "invalid ip, not in whitelist" },
 	{ 40226, "invalid user, high risk user" },
 	{ 41001, "access_token missing" },
@@ -51,12 +52,12 @@ static const struct errtext errtexts[] = {
 	{ 41004, "appsecret missing" },
 	{ 41008, "missing code" },
 	{ 41009, "missing openid" },
-	{ 42001, "access_token expired" },
+	{ PFE_ACCESS_TOKEN_EXPIRED, "access_token expired" },
 	{ 42002, "refresh_token expired" },
 	{ 43004, "require subscribe" },
 	{ 43101, "user refuse to accept the msg" },
 	{ 44002, "empty post data" },
-	{ 45009, "reach max api daily quota limit" },
+	{ PFE_DAILY_QUOTA, "reach max api daily quota limit" },
 	{ 45011, "api minute-quota reach limit  mustslower  retry next minute" },
 	{ 47001, "data format error" },
 	{ 47003, "argument invalid!" },

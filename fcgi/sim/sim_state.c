@@ -1,5 +1,6 @@
 /* sim_state.c: the simulator's in-memory world and the platform's rules on it (codes, tokens, quotas), under one mutex. */
 #include "sim_state.h"
+#include "pf_errcode.h"
 
 #include "crypto.h"
 
@@ -401,11 +402,11 @@ static struct code_rec *find_code(enum sim_code_kind kind, const char *code)
 static int code_state(const struct code_rec *r, int64_t now)
 {
 	if (r == NULL)
-		return 40029;
+		return PFE_INVALID_CODE;
 	if (r->used)
-		return 40163;
+		return PFE_CODE_USED;
 	if (now - r->issued > SIM_CODE_TTL)
-		return 40029;
+		return PFE_INVALID_CODE;
 	return 0;
 }
 
@@ -507,17 +508,17 @@ int sim_sns_check(const char *at, struct sim_user *u, enum sim_scope *scope)
 	if (at == NULL || at[0] == '\0')
 		return 41001;
 	if (!sim_token_wellformed(at))
-		return 40014;
+		return PFE_INVALID_ACCESS_TOKEN;
 	long slot = token_slot(at, SIM_SNS_MAX);
 	if (slot < 0)
-		return 40001;
+		return PFE_INVALID_CREDENTIAL;
 	LOCK();
 	int64_t now = sim_now();
 	const struct sns_rec *r = &S.sns[slot];
-	int e = 40001;
+	int e = PFE_INVALID_CREDENTIAL;
 	if (r->live && strcmp(r->at, at) == 0) {
 		if (now >= r->at_exp) {
-			e = 42001;
+			e = PFE_ACCESS_TOKEN_EXPIRED;
 		} else {
 			*u = S.users[r->user].u;
 			*scope = r->scope;
@@ -576,7 +577,7 @@ int sim_stable_get(int force, char out[SIM_TOKEN_LEN + 1], int64_t *expires_in)
 		}
 		if (S.forces_today >= SIM_FORCE_DAILY) {
 			UNLOCK();
-			return 45009;
+			return PFE_DAILY_QUOTA;
 		}
 		S.last_force = now;
 		S.forces_today++;
@@ -608,19 +609,19 @@ int sim_token_check(const char *tok)
 	if (tok == NULL || tok[0] == '\0')
 		return 41001;
 	if (!sim_token_wellformed(tok))
-		return 40014;
+		return PFE_INVALID_ACCESS_TOKEN;
 	long slot = token_slot(tok, SIM_TOKENS_MAX);
 	if (slot < 0)
-		return 40001;
+		return PFE_INVALID_CREDENTIAL;
 	LOCK();
 	int64_t now = sim_now();
 	const struct tok_rec *r = &S.toks[slot];
-	int e = 40001;
+	int e = PFE_INVALID_CREDENTIAL;
 	if (r->live && strcmp(r->tok, tok) == 0) {
 		if (now >= r->dead_after)
-			e = 40001;
+			e = PFE_INVALID_CREDENTIAL;
 		else if (now >= r->expires)
-			e = 42001;
+			e = PFE_ACCESS_TOKEN_EXPIRED;
 		else
 			e = 0;
 	}
@@ -776,7 +777,7 @@ int sim_msg_send(enum sim_msg_kind kind, enum sim_ep ep, const char *touser, con
 		goto out;
 	}
 	if (!quota_take_locked(ep)) {
-		e = 45009;
+		e = PFE_DAILY_QUOTA;
 		goto out;
 	}
 	struct msg_rec *m = &S.msgs[S.msg_next];

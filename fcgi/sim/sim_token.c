@@ -1,5 +1,6 @@
 /* sim_token.c: the global access token: cgi-bin/token (a new one each call, 5 minutes' grace for the old) and cgi-bin/stable_token. */
 #include "sim.h"
+#include "pf_errcode.h"
 
 #include <cjson/cJSON.h>
 #include <stdio.h>
@@ -35,7 +36,7 @@ enum err sim_h_token(struct call *c)
 		return ERR_OK;
 	}
 	if (e == 0 && !sim_quota_take(SIM_EP_TOKEN))
-		e = 45009;
+		e = PFE_DAILY_QUOTA;
 	if (e != 0) {
 		sim_fail(c, e, NULL);
 		return ERR_OK;
@@ -67,7 +68,7 @@ enum err sim_h_stable(struct call *c)
 		return ERR_OK;
 	}
 	if (e == 0 && !sim_quota_take(SIM_EP_STABLE))
-		e = 45009;
+		e = PFE_DAILY_QUOTA;
 	char tok[SIM_TOKEN_LEN + 1];
 	int64_t expires_in = 0;
 	if (e == 0)
