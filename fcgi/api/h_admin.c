@@ -13,6 +13,7 @@
 #include "resp.h"
 #include "routes.h"
 #include "rules.h"
+#include "store_admin.h"
 #include "valid.h"
 #include "valid_id.h"
 #include "verdict.h"
@@ -152,27 +153,6 @@ static long long qint(const struct fval *f, long long dflt)
 
 /* ---- lookups -------------------------------------------------------------- */
 
-struct checkpoint_row {
-	int32_t kind, type;
-	char name[LABEL_BUF], district[LABEL_BUF], created[32];
-};
-
-static enum db_rc checkpoint_get(struct db *db, uint64_t id, struct checkpoint_row *r)
-{
-	struct db_param p[] = { DBP_U64(&id), DBP_END };
-	struct db_col cols[] = { DBC_I32(&r->kind), DBC_I32(&r->type), DBC_TEXT(r->name, sizeof r->name),
-				 DBC_TEXT(r->district, sizeof r->district), DBC_TEXT(r->created, sizeof r->created),
-				 DBC_END };
-	return db_exec(db, STMT_CHECKPOINT_GET, p, cols);
-}
-
-static enum db_rc person_by_public(struct db *db, const char *pid, uint64_t *id)
-{
-	struct db_param p[] = { DBP_TEXT(pid), DBP_END };
-	struct db_col cols[] = { DBC_U64(id), DBC_END };
-	return db_exec(db, STMT_PERSON_ID_BY_PUBLIC, p, cols);
-}
-
 /* Validates id_type and id_number (already known to be present text) and computes the index.
  * Records field errors on the call; returns 0 when both are valid. */
 static int index_of(struct call *c, const char *type, const char *number, uint8_t out[32])
@@ -282,13 +262,11 @@ enum err h_admin_checkpoint_create(struct call *c)
 	if (c->nferr > 0)
 		return ERR_VALIDATION;
 
-	int32_t k = (int32_t)kind, t = (int32_t)type;
-	int64_t now = clock_now();
-	struct db_param p[] = { DBP_I32(&k), DBP_I32(&t), DBP_TEXT(name), DBP_TEXT(district), DBP_I64(&now), DBP_END };
-	enum db_rc rc = db_exec(c->db, STMT_CHECKPOINT_INSERT, p, NULL);
+	uint64_t id = 0;
+	enum db_rc rc = checkpoint_create(c->db, (int32_t)kind, (int32_t)type, name, district, clock_now(), &id);
 	if (rc != DB_OK)
 		return db_err(rc == DB_NOROW ? DB_ERR : rc);
-	resp_json(c, 201, checkpoint_json(db_insert_id(c->db), k, t, name, district));
+	resp_json(c, 201, checkpoint_json(id, kind, type, name, district));
 	return ERR_OK;
 }
 
@@ -339,13 +317,12 @@ enum err h_admin_device_create(struct call *c)
 	uint8_t hash[32];
 	if (auth_new_token(token, hash) != 0)
 		return ERR_INTERNAL;
-	int64_t now = clock_now();
-	struct db_param p[] = { DBP_U64(&cp), DBP_BLOB(hash, 32), DBP_I64(&now), DBP_END };
-	rc = db_exec(c->db, STMT_DEVICE_INSERT, p, NULL);
+	uint64_t id = 0;
+	rc = device_create(c->db, cp, hash, clock_now(), &id);
 	if (rc != DB_OK)
 		return db_err(rc == DB_NOROW ? DB_ERR : rc);
 	cJSON *o = cJSON_CreateObject();
-	cJSON_AddNumberToObject(o, "device_id", (double)db_insert_id(c->db));
+	cJSON_AddNumberToObject(o, "device_id", (double)id);
 	cJSON_AddNumberToObject(o, "checkpoint_id", (double)cp);
 	cJSON_AddStringToObject(o, "token", token);
 	memset(token, 0, sizeof token);
@@ -359,13 +336,11 @@ enum err h_admin_device_revoke(struct call *c)
 	uint64_t id = path_id_parse(c->params[0]);
 	if (id == 0)
 		return ERR_NOT_FOUND;
-	int64_t now = clock_now();
-	struct db_param p[] = { DBP_I64(&now), DBP_U64(&id), DBP_END };
-	enum db_rc rc = db_exec(c->db, STMT_DEVICE_REVOKE, p, NULL);
-	if (rc != DB_OK)
-		return db_err(rc == DB_NOROW ? DB_ERR : rc);
-	if (db_affected(c->db) == 0)
+	enum db_rc rc = device_revoke(c->db, id, clock_now());
+	if (rc == DB_NOROW)
 		return ERR_NOT_FOUND; /* unknown, or revoked already */
+	if (rc != DB_OK)
+		return db_err(rc);
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddNumberToObject(o, "device_id", (double)id);
 	cJSON_AddBoolToObject(o, "revoked", 1);
@@ -418,7 +393,7 @@ enum err h_admin_resident_add(struct call *c)
 	struct person_admin pa;
 	if (by_pid) {
 		snprintf(pa.pid, sizeof pa.pid, "%s", pid);
-		rc = person_by_public(c->db, pid, &pa.id);
+		rc = person_id_by_public(c->db, pid, &pa.id);
 	} else {
 		struct db_param ip[] = { DBP_BLOB(idx, 32), DBP_END };
 		rc = person_admin_get(c->db, STMT_PERSON_BY_INDEX_ADMIN, ip, &pa);
@@ -426,15 +401,14 @@ enum err h_admin_resident_add(struct call *c)
 	if (rc != DB_OK)
 		return db_err(rc);
 	c->audit_target = arena_strdup(c->arena, pa.pid);
-	int64_t now = clock_now();
-	struct db_param p[] = { DBP_U64(&cp), DBP_U64(&pa.id), DBP_I64(&now), DBP_END };
-	rc = db_exec(c->db, STMT_RESIDENT_INSERT, p, NULL);
+	int added = 0;
+	rc = resident_add(c->db, cp, pa.id, clock_now(), &added);
 	if (rc != DB_OK)
 		return db_err(rc == DB_NOROW ? DB_ERR : rc);
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddNumberToObject(o, "checkpoint_id", (double)cp);
 	cJSON_AddStringToObject(o, "person_id", pa.pid);
-	cJSON_AddBoolToObject(o, "already_resident", db_affected(c->db) == 0);
+	cJSON_AddBoolToObject(o, "already_resident", !added);
 	resp_json(c, 201, o);
 	return ERR_OK;
 }
@@ -697,7 +671,7 @@ enum err h_admin_trace(struct call *c)
 	int32_t window = (int32_t)qint(&f[TRACE_WINDOW], TRACE_WINDOW_DEFAULT);
 	const char *pid = f[TRACE_PERSON].s;
 	uint64_t person = 0;
-	enum db_rc rc = person_by_public(c->db, pid, &person);
+	enum db_rc rc = person_id_by_public(c->db, pid, &person);
 	if (rc != DB_OK)
 		return db_err(rc);
 

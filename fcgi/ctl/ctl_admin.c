@@ -12,6 +12,7 @@
 #include "keys.h"
 #include "label.h"
 #include "router.h"
+#include "store_admin.h"
 #include "store_places.h"
 #include "verdict.h"
 
@@ -129,21 +130,13 @@ static enum db_rc make_admin(struct db *db, int role, const char *name, char tok
 	uint8_t hash[32];
 	if (auth_new_token(token, hash) != 0)
 		return DB_ERR;
-	int32_t r = role;
-	int64_t now = clock_now();
-	struct db_param p[] = { DBP_TEXT(name), DBP_I32(&r), DBP_BLOB(hash, 32), DBP_I64(&now), DBP_END };
-	return db_exec(db, STMT_ADMIN_INSERT, p, NULL);
+	return staff_create(db, role, name, hash, clock_now());
 }
 
 static enum db_rc make_checkpoint(struct db *db, enum verdict_cp_kind kind, enum verdict_cp_type type,
 				  const char *name, const char *district, uint64_t *id)
 {
-	int32_t k = (int32_t)kind, t = (int32_t)type;
-	int64_t now = clock_now();
-	struct db_param p[] = { DBP_I32(&k), DBP_I32(&t), DBP_TEXT(name), DBP_TEXT(district), DBP_I64(&now), DBP_END };
-	enum db_rc rc = db_exec(db, STMT_CHECKPOINT_INSERT, p, NULL);
-	*id = rc == DB_OK ? db_insert_id(db) : 0;
-	return rc;
+	return checkpoint_create(db, (int32_t)kind, (int32_t)type, name, district, clock_now(), id);
 }
 
 static enum db_rc make_device(struct db *db, uint64_t cp, char token[AUTH_TOKEN_LEN + 1], uint64_t *id)
@@ -151,22 +144,16 @@ static enum db_rc make_device(struct db *db, uint64_t cp, char token[AUTH_TOKEN_
 	uint8_t hash[32];
 	if (auth_new_token(token, hash) != 0)
 		return DB_ERR;
-	int64_t now = clock_now();
-	struct db_param p[] = { DBP_U64(&cp), DBP_BLOB(hash, 32), DBP_I64(&now), DBP_END };
-	enum db_rc rc = db_exec(db, STMT_DEVICE_INSERT, p, NULL);
-	*id = rc == DB_OK ? db_insert_id(db) : 0;
-	return rc;
+	return device_create(db, cp, hash, clock_now(), id);
 }
 
 /* The checkpoint's kind; DB_NOROW when there is none with that id. */
 static enum db_rc checkpoint_kind(struct db *db, uint64_t id, int32_t *kind)
 {
-	int32_t type = 0;
-	char name[LABEL_BUF], district[LABEL_BUF], created[32];
-	struct db_param p[] = { DBP_U64(&id), DBP_END };
-	struct db_col cols[] = { DBC_I32(kind), DBC_I32(&type), DBC_TEXT(name, sizeof name),
-				 DBC_TEXT(district, sizeof district), DBC_TEXT(created, sizeof created), DBC_END };
-	return db_exec(db, STMT_CHECKPOINT_GET, p, cols);
+	struct checkpoint_row r;
+	enum db_rc rc = checkpoint_get(db, id, &r);
+	*kind = rc == DB_OK ? r.kind : 0;
+	return rc;
 }
 
 static int db_fail(enum db_rc rc)
@@ -206,16 +193,14 @@ int ctl_admin(struct ctl *ctl, int argc, char **argv)
 		const char *name = opt_one(&o, "name");
 		if (name == NULL || !label_ok("--name", name))
 			return 2;
-		int64_t now = clock_now();
-		struct db_param p[] = { DBP_I64(&now), DBP_TEXT(name), DBP_END };
-		enum db_rc rc = db_exec(ctl->db, STMT_ADMIN_REVOKE, p, NULL);
-		if (rc != DB_OK)
-			return db_fail(rc);
-		uint64_t n = db_affected(ctl->db);
-		if (n == 0) {
+		uint64_t n = 0;
+		enum db_rc rc = staff_revoke(ctl->db, name, clock_now(), &n);
+		if (rc == DB_NOROW) {
 			fprintf(stderr, "hqrctl: \"%s\" has no active token\n", name);
 			return 1;
 		}
+		if (rc != DB_OK)
+			return db_fail(rc);
 		printf("%llu token(s) of \"%s\" revoked\n", (unsigned long long)n, name);
 		return 0;
 	}
@@ -297,15 +282,13 @@ int ctl_device(struct ctl *ctl, int argc, char **argv)
 		uint64_t id = id_arg("--id", opt_one(&o, "id"));
 		if (id == 0)
 			return 2;
-		int64_t now = clock_now();
-		struct db_param p[] = { DBP_I64(&now), DBP_U64(&id), DBP_END };
-		enum db_rc rc = db_exec(ctl->db, STMT_DEVICE_REVOKE, p, NULL);
-		if (rc != DB_OK)
-			return db_fail(rc);
-		if (db_affected(ctl->db) == 0) {
+		enum db_rc rc = device_revoke(ctl->db, id, clock_now());
+		if (rc == DB_NOROW) {
 			fprintf(stderr, "hqrctl: no active device %llu\n", (unsigned long long)id);
 			return 1;
 		}
+		if (rc != DB_OK)
+			return db_fail(rc);
 		printf("device %llu revoked\n", (unsigned long long)id);
 		return 0;
 	}
@@ -481,20 +464,17 @@ int ctl_resident(struct ctl *ctl, int argc, char **argv)
 		return 1;
 	}
 	uint64_t person = 0;
-	struct db_param pp[] = { DBP_TEXT(pid), DBP_END };
-	struct db_col pc[] = { DBC_U64(&person), DBC_END };
-	rc = db_exec(ctl->db, STMT_PERSON_ID_BY_PUBLIC, pp, pc);
+	rc = person_id_by_public(ctl->db, pid, &person);
 	if (rc == DB_NOROW) {
 		fprintf(stderr, "hqrctl: no person %s\n", pid);
 		return 1;
 	}
 	if (rc != DB_OK)
 		return db_fail(rc);
-	int64_t now = clock_now();
-	struct db_param p[] = { DBP_U64(&cp), DBP_U64(&person), DBP_I64(&now), DBP_END };
-	if ((rc = db_exec(ctl->db, STMT_RESIDENT_INSERT, p, NULL)) != DB_OK)
+	int added = 0;
+	if ((rc = resident_add(ctl->db, cp, person, clock_now(), &added)) != DB_OK)
 		return db_fail(rc);
-	printf(db_affected(ctl->db) > 0 ? "person %s is now a resident of checkpoint %llu\n"
+	printf(added ? "person %s is now a resident of checkpoint %llu\n"
 					: "person %s was already a resident of checkpoint %llu\n",
 	       pid, (unsigned long long)cp);
 	return 0;
