@@ -17,6 +17,7 @@
 #include "scanin.h"
 #include "scanq.h"
 #include "session.h"
+#include "store_admin.h"
 #include "store_places.h"
 #include "token.h"
 #include "valid.h"
@@ -650,12 +651,8 @@ enum err h_admin_place_code_create(struct call *c)
 		}
 	}
 	/* The checkpoint must exist: the list of its place codes is empty or not, it is there. */
-	int32_t kind = 0, type = 0;
-	char name[PLACES_LABEL_BUF], district[PLACES_LABEL_BUF], created[32];
-	struct db_param p[] = { DBP_U64(&cp), DBP_END };
-	struct db_col cols[] = { DBC_I32(&kind), DBC_I32(&type), DBC_TEXT(name, sizeof name),
-				 DBC_TEXT(district, sizeof district), DBC_TEXT(created, sizeof created), DBC_END };
-	enum db_rc rc = db_exec(c->db, STMT_CHECKPOINT_GET, p, cols);
+	struct checkpoint_row r;
+	enum db_rc rc = checkpoint_get(c->db, cp, &r);
 	if (rc != DB_OK)
 		return persons_db_err(rc);
 	static _Thread_local struct place_code pc;

@@ -7,6 +7,7 @@
 #include "db.h"
 #include "keys.h"
 #include "label.h"
+#include "store_admin.h"
 #include "store_places.h"
 #include "verdict.h"
 
@@ -126,12 +127,8 @@ static int add(struct ctl *ctl, int argc, char **argv)
 			LABEL_MAX_CP);
 		return 2;
 	}
-	int32_t kind = 0, type = 0;
-	char name[PLACES_LABEL_BUF], district[PLACES_LABEL_BUF], created[32];
-	struct db_param p[] = { DBP_U64(&cp), DBP_END };
-	struct db_col cols[] = { DBC_I32(&kind), DBC_I32(&type), DBC_TEXT(name, sizeof name),
-				 DBC_TEXT(district, sizeof district), DBC_TEXT(created, sizeof created), DBC_END };
-	enum db_rc rc = db_exec(ctl->db, STMT_CHECKPOINT_GET, p, cols);
+	struct checkpoint_row r;
+	enum db_rc rc = checkpoint_get(ctl->db, cp, &r);
 	if (rc == DB_NOROW) {
 		fprintf(stderr, "hqrctl: no checkpoint %llu\n", (unsigned long long)cp);
 		return 1;
@@ -148,7 +145,7 @@ static int add(struct ctl *ctl, int argc, char **argv)
 		return db_fail(rc);
 	printf("place code %llu of checkpoint %llu (%s) added; print its poster at %s/place-poster.html?id=%llu\n"
 	       "its URL, which its QR carries:\n%s/p/%s\n",
-	       (unsigned long long)pc.id, (unsigned long long)cp, name, ctl->conf->public_url,
+	       (unsigned long long)pc.id, (unsigned long long)cp, r.name, ctl->conf->public_url,
 	       (unsigned long long)pc.id, ctl->conf->public_url, pc.token);
 	return 0;
 }
