@@ -556,6 +556,52 @@ def test_revoked_device_token_is_refused_on_the_next_scan(stack, green, how):
     assert scans_of_device(stack, dev) == before
 
 
+@pytest.mark.parametrize("how", ["hqrctl", "api"])
+def test_revoking_a_device_twice_or_an_unknown_one_is_refused(stack, how):
+    cp = h.checkpoint(stack)
+    dev, _ = device_add(stack, cp)
+    unknown = dev + 1_000_000
+    if how == "hqrctl":
+        assert h.hqrctl(stack, "device", "revoke", "--id", str(dev)).stdout.strip() == f"device {dev} revoked"
+        for d in (dev, unknown):
+            p = h.hqrctl(stack, "device", "revoke", "--id", str(d), check=False)
+            assert p.returncode == 1 and f"no active device {d}" in p.stderr, (p.stdout, p.stderr)
+    else:
+        _, op = staff(stack, "operator")
+        r = requests.post(stack.url(f"/api/v1/admin/devices/{dev}/revoke"), headers=bearer(op), timeout=10)
+        assert r.status_code == 200 and r.json() == {"device_id": dev, "revoked": True}, r.text
+        for d in (dev, unknown):
+            r = requests.post(stack.url(f"/api/v1/admin/devices/{d}/revoke"), headers=bearer(op), timeout=10)
+            assert_error(r, 404, "NOT_FOUND")
+
+
+def test_revoking_a_staff_name_counts_its_tokens_and_refuses_a_second_time(stack):
+    name, _ = staff(stack, "officer")
+    h.hqrctl(stack, "admin", "add", "--role", "investigator", "--name", name)
+    p = h.hqrctl(stack, "admin", "revoke", "--name", name)
+    assert p.stdout.strip() == f'2 token(s) of "{name}" revoked', p.stdout
+    for n in (name, h.unique("nobody")):
+        p = h.hqrctl(stack, "admin", "revoke", "--name", n, check=False)
+        assert p.returncode == 1 and f'"{n}" has no active token' in p.stderr, (p.stdout, p.stderr)
+
+
+def test_adding_a_resident_twice_says_it_was_already(stack):
+    cp = h.checkpoint(stack, kind="community", type_="community")
+    p, q = Person(stack), Person(stack)
+    first = h.hqrctl(stack, "resident", "add", "--checkpoint", str(cp), "--person", p.pid).stdout.strip()
+    again = h.hqrctl(stack, "resident", "add", "--checkpoint", str(cp), "--person", p.pid).stdout.strip()
+    assert first == f"person {p.pid} is now a resident of checkpoint {cp}", first
+    assert again == f"person {p.pid} was already a resident of checkpoint {cp}", again
+    _, op = staff(stack, "operator")
+    seen = []
+    for _ in range(2):
+        r = requests.post(stack.url(f"/api/v1/admin/checkpoints/{cp}/residents"), json={"person_id": q.pid},
+                          headers=bearer(op), timeout=10)
+        assert r.status_code == 201 and r.json()["person_id"] == q.pid, r.text
+        seen.append(r.json()["already_resident"])
+    assert seen == [False, True]
+
+
 @pytest.mark.parametrize("auth", [None, "Bearer ", "Bearer not-a-device-token", "Basic abc"])
 def test_scan_without_a_device_token_is_401(stack, green, auth):
     headers = {} if auth is None else {"Authorization": auth}
