@@ -271,8 +271,13 @@ await drive({ locale: ZH ? 'zh-CN' : 'en-US', timezoneId: 'America/New_York' }, 
   // (UTC-12 or UTC+14: one of the two always differs from the city's date).
   const relStatus = await page.evaluate(async (id) => (await fetch(`/api/v1/persons/${id}/code`,
     { credentials: 'same-origin' })).json(), relPid);
-  const ymd = (zone, ms) => new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit',
-    day: '2-digit' }).format(new Date(ms));
+  // YYYY-MM-DD from the parts: the en-CA pattern itself differs between ICU versions (Debian's
+  // Node.js 18 with ICU 72 formats en-CA as 12/07/2026).
+  const ymd = (zone, ms) => {
+    const p = Object.fromEntries(new Intl.DateTimeFormat('en-US', { timeZone: zone, year: 'numeric', month: '2-digit',
+      day: '2-digit' }).formatToParts(new Date(ms)).map((x) => [x.type, x.value]));
+    return `${p.year}-${p.month}-${p.day}`;
+  };
   const cardDate = ymd(relStatus.time_zone, Date.parse(relStatus.server_time));
   const away = ['Etc/GMT+12', 'Pacific/Kiritimati'].find((z) => ymd(z, Date.now()) !== cardDate);
   assert.ok(away, `no zone away from ${cardDate}`);
