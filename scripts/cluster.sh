@@ -236,7 +236,7 @@ cluster_app_stop() { local n; for n in $(seq $HOSTS -1 1); do host_stop "$n"; do
 # nginx: stack.sh's configuration with both hosts in the upstream. A host that refuses a
 # connection (its master gone) is skipped for fail_timeout, and the request goes to the other.
 cluster_nginx_conf() {
-  nginx_conf
+  APP_HOSTS=$HOSTS nginx_conf
   local ups="" n
   for n in $(seq 1 $HOSTS); do
     ups="$ups server unix:$(host_dir "$n")/run/hqr.sock max_fails=1 fail_timeout=${HQR_FAIL_TIMEOUT:-5s};"

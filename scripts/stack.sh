@@ -127,6 +127,15 @@ set_ini() {
   cat "$tmp" > "$f"; rm -f "$tmp"
 }
 
+# get_ini FILE SECTION KEY DEFAULT: KEY's value inside [SECTION], or DEFAULT.
+get_ini() {
+  local v
+  v=$(awk -v sec="[$2]" -v key="$3" '
+    /^\[/ { cur=$0 }
+    cur==sec && $0 ~ "^"key"[ \t]*=" { sub("^[^=]*=[ \t]*", ""); sub("[ \t]*(;.*)?$", ""); print; exit }' "$1")
+  echo "${v:-$4}"
+}
+
 # The platform's credentials, shared by the simulator and the service's config (first run only).
 platform_secrets() {
   mkdir -p "$DIR/secrets"; chmod 700 "$DIR/secrets"
@@ -168,6 +177,12 @@ nginx_conf() {
   # As root, nginx's workers would run as nobody, which cannot enter a private checkout.
   [ "$(id -u)" = 0 ] && user="user root root;"
   mkdir -p "$DIR/nginx/nginx-tmp"
+  # The application's capacity: each worker serves [server] threads and queues [server] queue
+  # more, on each of APP_HOSTS hosts (cluster.sh's); nginx refuses past it itself (HQR_APP_CONNS
+  # sets it, as a test may).
+  local f="$DIR/hqr.conf" cap
+  cap=$(( ${APP_HOSTS:-1} * $(get_ini "$f" server workers 2) * ($(get_ini "$f" server threads 16) + $(get_ini "$f" server queue 64)) ))
+  cap=${HQR_APP_CONNS:-$cap}
   sed -e "s|@USER@|$user|" -e "s|@RUN@|$DIR/nginx|g" -e "s|@LISTEN@|127.0.0.1:$HTTP_PORT|" \
       -e "s|@SOCKET@|$DIR/run/hqr.sock|" -e "s|@HTML@|$ROOT/nginx/html|" -e "s|@DOCS@|$BUILD/docs|" -e "s|@CONF@|$ROOT/nginx|g" \
       -e "s|@RATE@|${HQR_RATE:-200}|" -e "s|@BURST@|${HQR_BURST:-400}|" \
@@ -176,6 +191,7 @@ nginx_conf() {
       -e "s|@CONN_PER_ADDR@|${HQR_CONN_PER_ADDR:-64}|" -e "s|@UPLOADS_PER_ADDR@|${HQR_UPLOADS_PER_ADDR:-8}|" \
       -e "s|@UPLOADS@|${HQR_UPLOADS:-64}|" -e "s|@WORKER_CONNECTIONS@|${HQR_WORKER_CONNECTIONS:-2048}|" \
       -e "s|@WORKER_NOFILE@|$(( ${HQR_WORKER_CONNECTIONS:-2048} * 2 ))|" \
+      -e "s|@APP_CONNS@|$cap|" \
       -e "s|@ADMIN_ALLOW@|allow 127.0.0.1; allow ::1;|g" \
       "$ROOT/nginx/nginx.conf.in" > "$DIR/nginx/nginx.conf"
   mkdir -p "$DIR/nginx/extra"

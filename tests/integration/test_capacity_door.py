@@ -1,0 +1,156 @@
+"""The application's capacity at the front door (issue 16, DESIGN §13): nginx lets at most the
+application's workers x (threads + queue) requests of the API's busy locations in progress at once
+and refuses the others itself, as the service's JSON 503 BUSY with Retry-After and X-Request-Id,
+without a FastCGI exchange: past capacity a refusal costs nginx microseconds, not a round trip to
+the application's acceptor.
+
+A stack of its own whose cap is two (HQR_APP_CONNS, read by scripts/stack.sh as it renders
+nginx.conf). Requests are held in progress by sending their headers and part of their body (nginx
+counts a request from its headers and passes it on only once its body is whole), so the test
+needs no timing: what was refused, and what reached the application, is read in nginx's access
+log (its upstream) and in the application's own request count (/metrics)."""
+import json
+import os
+import re
+import socket
+import time
+import uuid
+
+import pytest
+import requests
+
+import contract
+from private_stack import private_stack
+
+CAP = 2
+JSON_TYPE = "application/json; charset=utf-8"
+ERROR_SHAPE = contract.Contract().validator("#/components/schemas/Error")
+
+
+@pytest.fixture(scope="module")
+def capped():
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("HQR_APP_CONNS", str(CAP))
+        with private_stack() as s:
+            yield s
+
+
+def rid():
+    return "cap-" + uuid.uuid4().hex
+
+
+def read_answer(sock):
+    """(status, lower-cased headers, body) of one answer on sock (Content-Length framed)."""
+    buf = b""
+    while True:
+        head, sep, body = buf.partition(b"\r\n\r\n")
+        if sep:
+            m = re.search(rb"(?im)^content-length:\s*(\d+)", head)
+            if m and len(body) >= int(m.group(1)):
+                break
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        buf += chunk
+    head, _, body = buf.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    assert lines[0].startswith("HTTP/1.1 "), buf[:200]
+    headers = {}
+    for line in lines[1:]:
+        k, _, v = line.partition(":")
+        headers[k.strip().lower()] = v.strip()
+    return int(lines[0].split()[1]), headers, body
+
+
+def get(stack, target, request_id):
+    with socket.create_connection(("127.0.0.1", stack.http_port), timeout=10) as s:
+        s.sendall(f"GET {target} HTTP/1.1\r\nHost: x\r\nX-Request-Id: {request_id}\r\n"
+                  "Connection: close\r\n\r\n".encode())
+        return read_answer(s)
+
+
+class Held:
+    """A POST whose headers and first body byte are sent: in progress at nginx, not yet passed on."""
+
+    def __init__(self, stack, target, body):
+        self.body, self.id = body, rid()
+        self.sock = socket.create_connection(("127.0.0.1", stack.http_port), timeout=10)
+        self.sock.sendall(f"POST {target} HTTP/1.1\r\nHost: x\r\nX-Request-Id: {self.id}\r\n"
+                          f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
+                          "Connection: close\r\n\r\n".encode() + body[:1])
+
+    def finish(self):
+        self.sock.sendall(self.body[1:])
+        try:
+            return read_answer(self.sock)
+        finally:
+            self.sock.close()
+
+
+def access_line(stack, request_id, timeout=5.0):
+    path = os.path.join(stack.dir, "nginx", "access.log")
+    end = time.monotonic() + timeout
+    while True:
+        with open(path, encoding="utf-8") as f:
+            for line in f:
+                if request_id in line:
+                    return json.loads(line)
+        assert time.monotonic() < end, f"no access log line for {request_id}"
+        time.sleep(0.05)
+
+
+def app_requests(stack):
+    """The application's count of the API requests it answered, over every route and status (its
+    own /metrics and /healthz aside)."""
+    return sum(v for k, v in stack.metrics().items() if k.startswith("hqr_requests_total")
+               and 'route="metrics"' not in k and 'route="healthz"' not in k)
+
+
+def test_the_rendered_cap_is_the_stacks(capped):
+    with open(os.path.join(capped.dir, "nginx", "nginx.conf"), encoding="utf-8") as f:
+        rendered = f.read()
+    assert re.findall(r"limit_conn app (\d+);", rendered) == [str(CAP)] * 2, rendered
+
+
+def test_past_the_cap_nginx_answers_busy_without_the_application(capped):
+    warm = get(capped, "/api/v1/keys", rid())
+    assert warm[0] == 200, warm
+    held = [Held(capped, "/api/v1/scans", b'{"qr":"x"}'),
+            Held(capped, "/api/v1/persons/1/declarations", b'{"items":[]}')]
+    try:
+        time.sleep(0.3)  # nginx has read both headers (the body timeout is 5 s)
+        before = app_requests(capped)
+        refused = []
+        for target in ("/api/v1/keys", "/api/v1/scans", "/api/v1/persons/1/code", "/api/v1/keys"):
+            request_id = rid()
+            st, headers, body = get(capped, target, request_id)
+            assert st == 503, (target, st, body[:300])
+            assert headers.get("content-type") == JSON_TYPE, headers
+            assert headers.get("retry-after") == "1", headers
+            assert headers.get("x-request-id") == request_id, headers
+            doc = json.loads(body)
+            assert not [e.message for e in ERROR_SHAPE.iter_errors(doc)], doc
+            assert doc["error"]["code"] == "BUSY" and doc["request_id"] == request_id, doc
+            refused.append(request_id)
+        # Outside the API's busy locations the door stays open.
+        assert requests.get(capped.url("/healthz"), timeout=10).status_code == 200
+        # None of the refused reached the application: no upstream in nginx's log, no count there.
+        for request_id in refused:
+            line = access_line(capped, request_id)
+            assert line["status"] == 503 and line["upstream"] in ("", "-"), line
+        after = app_requests(capped)
+        assert after == before, (before, after)
+        # The two within the cap are passed on once their bodies are whole, and answered by the
+        # application (whatever it says of a scan without a device, it is not nginx's BUSY).
+        for h in held:
+            st, headers, body = h.finish()
+            doc = json.loads(body)
+            assert doc.get("error", {}).get("code") != "BUSY", (st, doc)
+            line = access_line(capped, h.id)
+            assert line["upstream"].startswith("unix:"), line
+    finally:
+        for h in held:
+            h.sock.close()
+    # Their places are free again.
+    st, _, body = get(capped, "/api/v1/keys", rid())
+    assert st == 200, body[:300]
