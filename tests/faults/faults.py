@@ -16,9 +16,11 @@ FAULTS_HOLD (seconds each slow/absent/full fault lasts, default 15), FAULTS_RATE
 default 200); HQR_KEEP=1 keeps the stack's directory."""
 import datetime
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 
 import requests
@@ -208,12 +210,12 @@ def main():
             load.stop()
         if mounted:
             # The photos written on the tmpfs go back onto the disk below it.
-            keep = subprocess.run(["mktemp", "-d", "/tmp/hqr-faults-photos.XXXXXX"], stdout=subprocess.PIPE,
-                                  text=True, check=True).stdout.strip()
-            subprocess.run(f"cp -a {photos}/. {keep}/", shell=True, check=False)
+            keep = tempfile.mkdtemp(prefix="hqr-faults-photos.")
+            shutil.copytree(photos, keep, dirs_exist_ok=True)
             if subprocess.run(["umount", photos]).returncode != 0:
                 subprocess.run(["umount", "-l", photos])
-            subprocess.run(f"cp -a {keep}/. {photos}/ && rm -rf {keep}", shell=True, check=False)
+            shutil.copytree(keep, photos, dirs_exist_ok=True)
+            shutil.rmtree(keep, ignore_errors=True)
 
     try:
         total_lost = 0
