@@ -65,27 +65,11 @@ static int list_files(const char *dir, struct mig *out)
 	return n;
 }
 
-static char *read_file(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	if (f == NULL)
-		return NULL;
-	char *buf = malloc(MIG_FILE_MAX + 1);
-	size_t n = buf != NULL ? fread(buf, 1, MIG_FILE_MAX + 1, f) : 0;
-	fclose(f);
-	if (buf == NULL || n > MIG_FILE_MAX) {
-		free(buf);
-		return NULL;
-	}
-	buf[n] = '\0';
-	return buf;
-}
-
 /* Runs each statement of a file; statements end with ';' at the end of a line, and lines
  * starting with "--" are comments. */
 static int apply_file(struct db *db, const char *path)
 {
-	char *text = read_file(path);
+	char *text = ctl_read_file(path, MIG_FILE_MAX, NULL);
 	if (text == NULL) {
 		fprintf(stderr, "hqrctl: cannot read %s\n", path);
 		return -1;
