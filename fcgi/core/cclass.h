@@ -13,6 +13,17 @@ static inline bool cc_alpha(int c) { return cc_upper(c) || cc_lower(c); }
 static inline bool cc_alnum(int c) { return cc_alpha(c) || cc_digit(c); }
 /* The base64url alphabet (RFC 4648 §5) without padding: tokens, ids, session cookies. */
 static inline bool cc_b64url(int c) { return cc_alnum(c) || c == '-' || c == '_'; }
+/* The value of a hex digit (either case), or -1. */
+static inline int cc_hexval(int c)
+{
+	if (cc_digit(c))
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
 
 /* Whether all n bytes of s are of the class (false for n == 0). */
 static inline bool cc_all(const char *s, size_t n, bool (*cls)(int))
