@@ -5,22 +5,15 @@ import os
 import signal
 import subprocess
 import tempfile
-import time
 
 import requests
 
 from conftest import ROOT, pid_alive
+from helpers import wait_until
 
 RUN_SH = os.path.join(ROOT, "scripts", "run.sh")
 
 
-def wait_until(cond, timeout, what):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if cond():
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def stack_pids(var):

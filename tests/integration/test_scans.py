@@ -21,9 +21,11 @@ import uuid
 
 import pytest
 import requests
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 import helpers as h
+import hqr1
+from hqr1 import b45encode, token_raw
+from helpers import assert_error
 
 # --- the words and numbers of the scans table (fcgi/model/verdict.h) ---------------------------------
 
@@ -162,38 +164,6 @@ def scans_of_integrator(stack, integrator_id):
 
 # --- HQR1 texts built in Python (DESIGN §5) -----------------------------------------------------
 
-B45 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:"
-
-
-def b45decode(s):
-    vals = [B45.index(c) for c in s]
-    out = bytearray()
-    for i in range(0, len(vals), 3):
-        chunk = vals[i:i + 3]
-        if len(chunk) == 3:
-            out += (chunk[0] + chunk[1] * 45 + chunk[2] * 2025).to_bytes(2, "big")
-        else:
-            out.append(chunk[0] + chunk[1] * 45)
-    return bytes(out)
-
-
-def b45encode(b):
-    out = []
-    for i in range(0, len(b) - 1, 2):
-        n = b[i] * 256 + b[i + 1]
-        out += [B45[n % 45], B45[n // 45 % 45], B45[n // 2025]]
-    if len(b) % 2:
-        out += [B45[b[-1] % 45], B45[b[-1] // 45]]
-    return "".join(out)
-
-
-def token_raw(text):
-    assert text.startswith("HQR1:"), text
-    raw = b45decode(text[5:])
-    assert len(raw) == 97, len(raw)
-    return raw
-
-
 def key_file(stack, name):
     with open(os.path.join(stack.dir, "keys", name), "rb") as f:
         return f.read()
@@ -202,12 +172,8 @@ def key_file(stack, name):
 def seal(stack, kind, color, kid, code_ref, t):
     """An HQR1 text sealed as the service seals one: the mac under keys/mac.key, the Ed25519
     signature with the seed of key kid."""
-    header = struct.pack(">BBBH", 1, kind, color, kid) + code_ref.to_bytes(8, "big") + \
-        (t & 0xFFFFFFFF).to_bytes(4, "big")
-    mac = hmac.new(key_file(stack, "mac.key"), header, hashlib.sha256).digest()[:16]
-    seed = key_file(stack, f"sign-{kid:04d}.seed")
-    sig = Ed25519PrivateKey.from_private_bytes(seed).sign(b"HQR1" + header + mac)
-    return "HQR1:" + b45encode(header + mac + sig)
+    return hqr1.seal(key_file(stack, "mac.key"), key_file(stack, f"sign-{kid:04d}.seed"), kind, color, kid,
+                     code_ref, t)
 
 
 def phone_code_at(stack, person, t):
@@ -254,9 +220,6 @@ class Integrator:
         return self.stack.raw("POST", target, headers, body)
 
 
-def assert_error(r, status, code):
-    assert r.status_code == status, (r.status_code, r.text)
-    assert r.json()["error"]["code"] == code, r.text
 
 
 # --- fixtures -----------------------------------------------------------------------------------
