@@ -117,10 +117,12 @@ local function rid(k)
   local r = s % 11 + 1
   return body .. C:sub(r, r)
 end
-local tid, n, k = 0, 0, 0
+-- each thread's number is its global tid (thread:set sets a global of the thread's state: an
+-- upvalue of the same name would stay 0 and make every token unknown)
+local threads, n, k = 0, 0, 0
 function setup(thread)
-  tid = tid + 1
-  thread:set("tid", tid)
+  threads = threads + 1
+  thread:set("tid", threads)
 end
 request = function()
   n = n + 1
