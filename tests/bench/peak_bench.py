@@ -38,11 +38,13 @@ def wrk_load(script, conn, dur=DUR, threads=2, path_="/"):
 
 
 def read_log(dur):
-    """(served/s, shed/s, served p99 ms, other answers) of the last step, from nginx's access log:
+    """(served/s, shed/s, served p99 ms, shed p50 ms, other answers) of the last step, from nginx's
+    access log (a refusal's time is how long nginx held it before its answer):
     served is an answer of the application other than 503 (a 4xx is an answer too), shed a 503;
-    anything else (nginx's 429, a 499 of a client that gave up, a 502 or 504) is counted apart."""
+    anything else (nginx's 429, a 499 of a client that gave up, as wrk does with the refusals still
+    held when its step ends, a 502 or 504) is counted apart."""
     import json
-    served, shed, other = [], 0, {}
+    served, shed, other = [], [], {}
     with open(LOG, encoding="utf-8", errors="replace") as f:
         for line in f:
             try:
@@ -51,14 +53,17 @@ def read_log(dur):
                 continue
             st = e["status"]
             if st == 503:
-                shed += 1
+                shed.append(float(e["request_time"]))
             elif st < 500 and st not in (429, 499) and e.get("upstream_time", "-") not in ("-", ""):
                 served.append(float(e["request_time"]))
             else:
                 other[st] = other.get(st, 0) + 1
     served.sort()
+    shed.sort()
     p99 = served[min(len(served) - 1, int(len(served) * 0.99))] * 1000 if served else float("nan")
-    return len(served) / dur, shed / dur, p99, " ".join(f"{k}:{v}" for k, v in sorted(other.items())) or "none"
+    held = shed[len(shed) // 2] * 1000 if shed else 0.0
+    return (len(served) / dur, len(shed) / dur, p99, held,
+            " ".join(f"{k}:{v}" for k, v in sorted(other.items())) or "none")
 
 
 def recovery(scan_script_req):
@@ -152,10 +157,10 @@ end
 
     def step(label, script, conn, path_="/"):
         dur = wrk_load(script, conn, path_=path_)
-        served, shed, p99, bad = read_log(dur)
+        served, shed, p99, held, bad = read_log(dur)
         rows.append((label, conn, served, shed, p99, bad))
         print(f"{label:<6} c={conn:<5} served {served:9.1f}/s  shed {shed:9.1f}/s  served p99 {p99:7.1f} ms"
-              f"  other answers {bad}", flush=True)
+              f"  shed p50 {held:6.0f} ms  other answers {bad}", flush=True)
         return served
 
     print(f"hqr bench-peak: mixed load (80 % scans, 15 % code status and images, 5 % applications), "
