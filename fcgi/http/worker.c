@@ -402,6 +402,13 @@ static void *acceptor_main(void *arg)
 			close(fd);
 			continue;
 		}
+		/* The acceptor reads each request's parameters before it queues or refuses it, and a
+		 * refusal's body after: nginx sends both whole (it takes the client's body before it
+		 * opens the exchange: fastcgi_request_buffering), but a peer that stalls holds the
+		 * acceptor no longer than this (a thread reading the body, neither). */
+		struct timeval rcv = { 5, 0 };
+		if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &rcv, sizeof rcv) != 0)
+			log_warn("SO_RCVTIMEO: %s", strerror(errno));
 		p->fr.ipcFd = fd;
 		p->fr.keepConnection = 1; /* so that FCGX_Accept_r reads from fd instead of accepting */
 		if (FCGX_Accept_r(&p->fr) < 0) {
