@@ -587,33 +587,9 @@ enum err h_admin_risk_areas(struct call *c)
  * from now on are judged against it. Repeated names are kept once. */
 enum err h_admin_risk_areas_set(struct call *c)
 {
+	/* risk_areas_fields and risk_areas_check: a list of at most RISK_AREAS_MAX clean names. */
 	const cJSON *areas = cJSON_GetObjectItemCaseSensitive((const cJSON *)c->json, "areas");
-	if (!cJSON_IsArray(areas)) {
-		call_field_error(c, "areas", areas == NULL ? "REQUIRED" : "NOT_A_LIST");
-		return ERR_VALIDATION;
-	}
-	if (cJSON_GetArraySize(areas) > RISK_AREAS_MAX) {
-		call_field_error(c, "areas", "TOO_MANY");
-		return ERR_VALIDATION;
-	}
-	int i = 0;
 	const cJSON *it;
-	cJSON_ArrayForEach(it, areas) {
-		long cp = cJSON_IsString(it) ? utf8_check_text(it->valuestring, strlen(it->valuestring)) : -1;
-		/* Names as the client's city picker writes them: no blanks around. */
-		if (cp > 0 && (strchr(" \t", it->valuestring[0]) != NULL ||
-			       strchr(" \t", it->valuestring[strlen(it->valuestring) - 1]) != NULL))
-			cp = -1;
-		if (cp < 1 || cp > RISK_AREA_MAX_CP) {
-			char name[24];
-			snprintf(name, sizeof name, "areas[%d]", i);
-			call_field_error(c, arena_strdup(c->arena, name),
-					 !cJSON_IsString(it) ? "NOT_A_STRING" : cp == 0 ? "REQUIRED" : cp < 0 ? "INVALID" : "TOO_LONG");
-		}
-		i++;
-	}
-	if (c->nferr > 0)
-		return ERR_VALIDATION;
 	int64_t now = clock_now();
 	for (int attempt = 0; attempt < DB_TXN_ATTEMPTS; attempt++) {
 		enum db_rc rc = db_begin(c->db);

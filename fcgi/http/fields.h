@@ -77,6 +77,7 @@ enum trace_field { TRACE_PERSON, TRACE_FROM, TRACE_TO, TRACE_WINDOW, TRACE__MAX 
 enum checkpoint_field { CHECKPOINT_KIND, CHECKPOINT_TYPE, CHECKPOINT_NAME, CHECKPOINT_DISTRICT, CHECKPOINT__MAX };
 enum resident_field { RESIDENT_PERSON_ID, RESIDENT_ID_TYPE, RESIDENT_ID_NUMBER, RESIDENT__MAX };
 enum order_field { ORDER_COLOR, ORDER_REASON, ORDER_DAYS, ORDER__MAX };
+enum risk_areas_field { RISK_AREAS_AREAS, RISK_AREAS__MAX };
 
 extern const struct field cplist_fields[CPLIST__MAX];
 extern const struct field audit_fields[AUDIT__MAX];
@@ -85,6 +86,7 @@ extern const struct field trace_fields[TRACE__MAX];
 extern const struct field checkpoint_fields[CHECKPOINT__MAX];
 extern const struct field resident_fields[RESIDENT__MAX];
 extern const struct field order_fields[ORDER__MAX];
+extern const struct field risk_areas_fields[RISK_AREAS__MAX];
 
 /* What order_check builds: c->form. */
 struct order {
@@ -101,6 +103,9 @@ enum err checkpoint_check(struct call *c, struct fval *v);
 enum err resident_check(struct call *c, struct fval *v);
 /* A red order needs a reason and observation_days (a JSON integer in range); a green one no days. */
 enum err order_check(struct call *c, struct fval *v);
+/* The area list: a JSON list of at most RISK_AREAS_MAX names, each 1..RISK_AREA_MAX_CP code points
+ * of clean text without blanks around (each failing item named "areas[i]"). */
+enum err risk_areas_check(struct call *c, struct fval *v);
 
 /* Validators that belong to one form (pure). */
 const char *valid_next(const struct field *f, struct arena *a, const char *v, size_t len, struct fval *out);

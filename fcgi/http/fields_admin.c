@@ -229,3 +229,43 @@ enum err order_check(struct call *c, struct fval *v)
 	c->form = o;
 	return c->nferr > 0 ? ERR_VALIDATION : ERR_OK;
 }
+
+/* PUT risk-areas: {"areas": [city...]} (64 KiB), judged by risk_areas_check from the JSON body. */
+const struct field risk_areas_fields[RISK_AREAS__MAX] = {
+	[RISK_AREAS_AREAS] = { "areas", F_REQ | F_ABSENT, 64 * 1024, valid_raw, NULL },
+};
+_Static_assert(sizeof risk_areas_fields / sizeof risk_areas_fields[0] == RISK_AREAS__MAX, "risk_areas_fields");
+
+enum err risk_areas_check(struct call *c, struct fval *v)
+{
+	(void)v;
+	const cJSON *areas = c->json != NULL ? cJSON_GetObjectItemCaseSensitive((const cJSON *)c->json, "areas") : NULL;
+	if (!cJSON_IsArray(areas)) {
+		call_field_error(c, "areas", areas == NULL ? "REQUIRED" : "NOT_A_LIST");
+		return ERR_VALIDATION;
+	}
+	if (cJSON_GetArraySize(areas) > RISK_AREAS_MAX) {
+		call_field_error(c, "areas", "TOO_MANY");
+		return ERR_VALIDATION;
+	}
+	int i = 0;
+	const cJSON *it;
+	cJSON_ArrayForEach(it, areas) {
+		long cp = cJSON_IsString(it) ? utf8_check_text(it->valuestring, strlen(it->valuestring)) : -1;
+		/* Names as the client's city picker writes them: no blanks around. */
+		if (cp > 0 && (strchr(" \t", it->valuestring[0]) != NULL ||
+			       strchr(" \t", it->valuestring[strlen(it->valuestring) - 1]) != NULL))
+			cp = -1;
+		if (cp < 1 || cp > RISK_AREA_MAX_CP) {
+			char name[24];
+			snprintf(name, sizeof name, "areas[%d]", i);
+			const char *field = arena_strdup(c->arena, name);
+			if (field == NULL)
+				return ERR_INTERNAL;
+			call_field_error(c, field,
+					 !cJSON_IsString(it) ? "NOT_A_STRING" : cp == 0 ? "REQUIRED" : cp < 0 ? "INVALID" : "TOO_LONG");
+		}
+		i++;
+	}
+	return c->nferr > 0 ? ERR_VALIDATION : ERR_OK;
+}

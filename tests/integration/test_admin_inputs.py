@@ -172,3 +172,24 @@ def test_list_and_lookup_queries_are_checked(stack, operator, officer):
     r = requests.get(stack.url("/api/v1/admin/persons?id_type=resident_id&id_type=resident_id&id_number=1"),
                      headers=bearer(officer), timeout=10)
     assert fields_of(r, 400, "DUPLICATE_FIELD") == [("id_type", "DUPLICATE_FIELD")]
+
+
+def test_risk_area_list_is_checked_as_a_whole_and_by_item(stack, officer):
+    def put(body):
+        data = body if isinstance(body, str) else json.dumps(body)
+        return requests.put(stack.url("/api/v1/admin/risk-areas"), data=data.encode(), timeout=10,
+                            headers={**bearer(officer), "Content-Type": "application/json"})
+
+    r = put({"areas": ["武汉"]})
+    assert r.status_code == 200, r.text
+    assert fields_of(put({})) == [("areas", "REQUIRED")]
+    assert fields_of(put({"areas": None})) == [("areas", "NOT_A_LIST")]
+    assert fields_of(put({"areas": "武汉"})) == [("areas", "NOT_A_LIST")]
+    assert fields_of(put({"areas": ["x"] * 1001})) == [("areas", "TOO_MANY")]
+    assert fields_of(put({"areas": ["ok", "", " a", 3]})) == \
+        [("areas[1]", "REQUIRED"), ("areas[2]", "INVALID"), ("areas[3]", "NOT_A_STRING")]
+    assert fields_of(put('{"areas":["a"],"areas":["b"]}'), 400, "DUPLICATE_FIELD") == [("areas", "DUPLICATE_FIELD")]
+    # None of the refused lists replaced the one set first.
+    r = requests.get(stack.url("/api/v1/admin/risk-areas"), headers=bearer(officer), timeout=10)
+    assert r.status_code == 200, r.text
+    assert "武汉" in json.dumps(r.json(), ensure_ascii=False), r.text

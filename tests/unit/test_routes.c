@@ -127,7 +127,6 @@ static void test_no_duplicates(void **state)
 static const int untabled[] = {
 	ROUTE_SCANS, ROUTE_SCANS_BATCH,                          /* h_scans.c, scanin.c */
 	ROUTE_ADMIN_DEVICE_CREATE, ROUTE_ADMIN_DEVICE_REVOKE,    /* h_admin.c: an empty or ignored body */
-	ROUTE_ADMIN_RISK_AREAS_SET,                              /* h_admin.c: the list and its items */
 	ROUTE_PLATFORM_PUSH,                                     /* h_platform.c: signed XML */
 	ROUTE_PLACE_CHECKINS,                                    /* h_places.c */
 	ROUTE_ADMIN_PLACE_CODE_CREATE, ROUTE_ADMIN_PLACE_CODE_REVOKE, ROUTE_ADMIN_PLACE_DISPLAY_CREATE,
