@@ -104,7 +104,7 @@ const struct route routes[ROUTE__MAX] = {
 					       1024, NOFIELDS, h_admin_place_display_create, OPERATOR },
 	/* whose code is it (DESIGN §10): verifications, delegations, holders */
 	[ROUTE_VERIFICATIONS] = { "verifications", "POST", "/api/v1/verifications", AUTH_CITIZEN, BODY_JSON, 4096,
-				  NOFIELDS, h_verification_create },
+				  FIELDS(verify_fields), h_verification_create, .check = verify_check },
 	[ROUTE_VERIFICATION_CALLBACK] = { "verification_callback", "GET", "/api/v1/verifications/callback", AUTH_ANY,
 					  BODY_NONE, 0, NOFIELDS, h_verification_callback },
 	[ROUTE_VERIFICATION] = { "verification", "GET", "/api/v1/verifications/{id}", AUTH_CITIZEN, BODY_NONE, 0,

@@ -180,3 +180,48 @@ const struct field report_fields[REPORT__MAX] = {
 	[REPORT_SYMPTOMS] = { "symptoms", F_REQ, 4096, decl_valid_symptoms, NULL },
 };
 _Static_assert(sizeof report_fields / sizeof report_fields[0] == REPORT__MAX, "report fields");
+
+/* ---- a face verification (JSON, 4 KiB) ---- */
+
+/* Only a resident ID has a face record: another known type is NOT_VERIFIABLE. */
+static const char *valid_verify_type(const struct field *f, struct arena *a, const char *v, size_t len,
+				     struct fval *out)
+{
+	const char *code = valid_doc_type(f, a, v, len, out);
+	if (code == NULL && out->i != (long long)VID_DOC_RESIDENT_ID)
+		return "NOT_VERIFIABLE";
+	return code;
+}
+
+const struct field verify_fields[VERIFY__MAX] = {
+	[VERIFY_NAME] = { "name", F_REQ, 4096, valid_person_name, NULL },
+	[VERIFY_ID_TYPE] = { "id_type", F_REQ, 4096, valid_verify_type, NULL },
+	[VERIFY_ID_NUMBER] = { "id_number", F_REQ, 4096, valid_raw, NULL },
+	[VERIFY_NEXT] = { "next", F_BLANK, 512, valid_next, NULL },
+};
+_Static_assert(sizeof verify_fields / sizeof verify_fields[0] == VERIFY__MAX, "verification fields");
+
+enum err verify_check(struct call *c, struct fval *v)
+{
+	/* The number is judged against its type and today, for any known type (also one that
+	 * cannot be verified, so that both mistakes are named at once). */
+	const struct kv *type = kv_get(c->inputs, "id_type");
+	if (v[VERIFY_ID_NUMBER].present && type != NULL && strlen(type->val) == type->len &&
+	    vid_id_type_known(type->val)) {
+		char *number = arena_alloc(c->arena, VID_DOC_BUF);
+		int y, m, d;
+		if (number == NULL)
+			return ERR_INTERNAL;
+		clock_local_ymd(clock_now(), &y, &m, &d);
+		enum vid_err e = vid_document(type->val, v[VERIFY_ID_NUMBER].s, v[VERIFY_ID_NUMBER].len, y, m, d, number,
+					      VID_DOC_BUF);
+		if (e != VID_OK) {
+			call_field_error(c, "id_number", vid_err_word(e));
+			v[VERIFY_ID_NUMBER].present = 0;
+		} else {
+			v[VERIFY_ID_NUMBER].s = number;
+			v[VERIFY_ID_NUMBER].len = strlen(number);
+		}
+	}
+	return c->nferr > 0 ? ERR_VALIDATION : ERR_OK;
+}

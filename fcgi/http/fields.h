@@ -26,6 +26,8 @@ enum app_field {
 	APP_DECL,                            /* DECL__MAX rows from here (decl.h) */
 	APP__MAX = APP_DECL + DECL__MAX
 };
+/* A face verification of the caller's identity (JSON): the ID number normalised by its check. */
+enum verify_field { VERIFY_NAME, VERIFY_ID_TYPE, VERIFY_ID_NUMBER, VERIFY_NEXT, VERIFY__MAX };
 /* A holder's daily health report (JSON). */
 enum report_field { REPORT_TEMPERATURE, REPORT_SYMPTOMS, REPORT__MAX };
 
@@ -34,6 +36,7 @@ extern const struct field mplogin_fields[MPLOGIN__MAX];
 extern const struct field codepng_fields[CODEPNG__MAX];
 extern const struct field app_fields[APP__MAX];
 extern const struct field report_fields[REPORT__MAX];
+extern const struct field verify_fields[VERIFY__MAX];
 
 /* Who a relative is to the holder: the word of struct application's relationship (0 is "self"). */
 extern const char *const app_relationships[];
@@ -59,6 +62,8 @@ struct application {
  * declaration) into a struct application; a declaration's into a struct decl. */
 enum err app_check(struct call *c, struct fval *v);
 enum err decl_form_check(struct call *c, struct fval *v);
+/* The verification's ID number against its type and today (normalised into its value). */
+enum err verify_check(struct call *c, struct fval *v);
 
 /* A document type word (vid_doc_word): out->i its enum vid_doc; arg is the error word
  * (NOT_ALLOWED when NULL). */

@@ -115,7 +115,7 @@ FIELD_SAMPLES = {
 # list): the table's byte bound only caps the raw value at its body's bound, so it must hold
 # every documented value (a character is up to 4 bytes) and every documented word.
 OWN_BOUND = {"valid_raw", "valid_public_id", "valid_person_name", "valid_phone", "valid_address", "valid_verification_id",
-             "valid_doc_type", "decl_valid_symptoms", "decl_valid_temperature", "decl_valid_yes_no",
+             "valid_doc_type", "valid_verify_type", "decl_valid_symptoms", "decl_valid_temperature", "decl_valid_yes_no",
              "decl_valid_truthful", "valid_cp_kind", "valid_cp_type", "valid_label", "valid_reason"}
 
 

@@ -130,7 +130,6 @@ static const int untabled[] = {
 	ROUTE_PLATFORM_PUSH,                                     /* h_platform.c: signed XML */
 	ROUTE_PLACE_CHECKINS,                                    /* h_places.c */
 	ROUTE_ADMIN_PLACE_CODE_CREATE, ROUTE_ADMIN_PLACE_CODE_REVOKE, ROUTE_ADMIN_PLACE_DISPLAY_CREATE,
-	ROUTE_VERIFICATIONS,                                     /* h_verify.c */
 	ROUTE_DELEGATION_APPROVE, ROUTE_DELEGATION_REFUSE,       /* h_delegations.c: an ignored body */
 };
 
