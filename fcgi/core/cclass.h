@@ -25,6 +25,22 @@ static inline int cc_hexval(int c)
 	return -1;
 }
 
+/* RFC 3986 unreserved: percent-encoding leaves these as they are. */
+static inline bool cc_unreserved(int c) { return cc_alnum(c) || c == '-' || c == '.' || c == '_' || c == '~'; }
+/* RFC 7230 tchar: a token's characters (header and cookie names, media types, parameters). */
+static inline bool cc_tchar(int c)
+{
+	switch (c) {
+	case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+': case '-': case '.':
+	case '^': case '_': case '`': case '|': case '~':
+		return true;
+	default:
+		return cc_alnum(c);
+	}
+}
+/* ASCII lower case of c; other bytes unchanged. */
+static inline int cc_tolower(int c) { return cc_upper(c) ? c + ('a' - 'A') : c; }
+
 /* Whether all n bytes of s are of the class (false for n == 0). */
 static inline bool cc_all(const char *s, size_t n, bool (*cls)(int))
 {

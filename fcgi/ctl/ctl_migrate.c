@@ -1,4 +1,5 @@
 /* ctl_migrate.c: `hqrctl migrate [--status]`: numbered files under sql/, applied once, in order. */
+#include "cclass.h"
 #include "conf.h"
 #include "ctl.h"
 #include "db.h"
@@ -16,17 +17,19 @@ struct mig {
 	char name[200];
 };
 
+/* A migration's name after its number: lower case, digits and '_'. */
+static bool migration_char(int c)
+{
+	return cc_lower(c) || cc_digit(c) || c == '_';
+}
+
 static int is_migration(const char *n, int *version)
 {
 	size_t len = strlen(n);
 	if (len < 10 || len >= 200 || strcmp(n + len - 4, ".sql") != 0 || n[4] != '_')
 		return 0;
-	for (int i = 0; i < 4; i++)
-		if (n[i] < '0' || n[i] > '9')
-			return 0;
-	for (size_t i = 5; i < len - 4; i++)
-		if (!((n[i] >= 'a' && n[i] <= 'z') || (n[i] >= '0' && n[i] <= '9') || n[i] == '_'))
-			return 0;
+	if (!cc_all(n, 4, cc_digit) || !cc_all(n + 5, len - 9, migration_char))
+		return 0;
 	*version = atoi(n);
 	return *version > 0;
 }

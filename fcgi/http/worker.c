@@ -1,6 +1,7 @@
 /* worker.c: a worker's threads: an acceptor that queues or sheds, threads with their context
  * (database, arena), one response writer. */
 #include "conf.h"
+#include "cclass.h"
 #include "crypto.h"
 #include "db.h"
 #include "log.h"
@@ -75,16 +76,18 @@ static long fcgi_read(void *io, char *buf, size_t n)
 }
 
 /* A request id from nginx if it is well-formed, else a fresh random one. */
+/* A request id nginx passes on: base64url and '.'. */
+static bool rid_char(int c)
+{
+	return cc_b64url(c) || c == '.';
+}
+
 static const char *request_id(struct call *c)
 {
 	const char *rid = call_param(c, "REQUEST_ID");
 	if (rid != NULL) {
-		size_t n = strlen(rid), i = 0;
-		for (; i < n; i++)
-			if (!((rid[i] >= 'a' && rid[i] <= 'z') || (rid[i] >= 'A' && rid[i] <= 'Z') ||
-			      (rid[i] >= '0' && rid[i] <= '9') || rid[i] == '-' || rid[i] == '_' || rid[i] == '.'))
-				break;
-		if (n >= 8 && n <= 64 && i == n)
+		size_t n = strlen(rid);
+		if (n >= 8 && n <= 64 && cc_all(rid, n, rid_char))
 			return rid;
 	}
 	uint8_t raw[16];
