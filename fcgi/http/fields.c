@@ -125,7 +125,10 @@ enum err app_check(struct call *c, struct fval *v)
 	int y, m, d;
 	clock_local_ymd(clock_now(), &y, &m, &d);
 	a->for_self = v[APP_FOR].present && v[APP_FOR].i == 0;
-	if (!a->for_self) {
+	if (a->for_self) {
+		/* Not asked of oneself: whatever a client sends in it is ignored, as it always was. */
+		call_field_forget(c, "relationship");
+	} else {
 		const struct fval *r = &v[APP_RELATIONSHIP];
 		a->relationship = r->present ? (int)r->i + 1 : -1;
 		if (!r->present && !call_field_failed(c, "relationship"))

@@ -119,6 +119,17 @@ static size_t files_named(const struct call *c, const char *name, const struct f
 	return n;
 }
 
+/* How many members of a JSON body are called name, null ones included: a name given twice is a
+ * duplicate even when one of the two is null (the inputs leave nulls out). */
+static size_t json_count(const struct call *c, const char *name)
+{
+	size_t n = 0;
+	for (const cJSON *it = c->json != NULL ? ((const cJSON *)c->json)->child : NULL; it != NULL; it = it->next)
+		if (it->string != NULL && strcmp(it->string, name) == 0)
+			n++;
+	return n;
+}
+
 /* Whether a JSON body's member name is there and not a string (null counts as absent). */
 static int json_not_string(const struct call *c, const char *name)
 {
@@ -132,7 +143,7 @@ enum err fields_validate(struct call *c, const struct field *fields, size_t nfie
 	const struct form_file *file;
 	for (size_t i = 0; i < nfields; i++) {
 		size_t n = fields[i].flags & F_FILE ? files_named(c, fields[i].name, &file) : kv_count(in, fields[i].name);
-		if (n > 1) {
+		if (n > 1 || (!(fields[i].flags & F_FILE) && json_count(c, fields[i].name) > 1)) {
 			call_field_error(c, fields[i].name, "DUPLICATE_FIELD");
 			return ERR_DUPLICATE_FIELD;
 		}
@@ -183,6 +194,15 @@ int call_field_failed(const struct call *c, const char *name)
 		if (strcmp(c->ferr[i].field, name) == 0)
 			return 1;
 	return 0;
+}
+
+void call_field_forget(struct call *c, const char *name)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < c->nferr; i++)
+		if (strcmp(c->ferr[i].field, name) != 0)
+			c->ferr[k++] = c->ferr[i];
+	c->nferr = k;
 }
 
 uint64_t path_id_parse(const char *s)

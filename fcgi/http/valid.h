@@ -60,5 +60,8 @@ enum err fields_validate(struct call *c, const struct field *fields, size_t nfie
 /* Whether a failure of field name is already recorded on the call (a form check adds a rule's
  * error only where the field's own check passed or the field was left out). */
 int call_field_failed(const struct call *c, const char *name);
+/* Drops the errors recorded for a field that a rule across fields says is not asked (a form check
+ * deciding after the per-field checks). */
+void call_field_forget(struct call *c, const char *name);
 
 #endif

@@ -78,6 +78,19 @@ def test_checkpoint_field_given_twice_is_400(stack, operator):
         [("kind", "DUPLICATE_FIELD")]
 
 
+@pytest.mark.parametrize("body", [
+    '{"kind":"public_place","type":"mall","name":null,"name":12345,"district":"D"}',
+    '{"kind":"public_place","type":"mall","name":"M","district":{"a":1},"district":null}',
+])
+def test_checkpoint_field_given_twice_once_as_null_is_400_and_creates_nothing(stack, operator, body):
+    """null counts as absent, but a name given twice is a duplicate whatever one of them holds: the
+    other must not slip past the string check."""
+    before = checkpoint_count(stack, operator)
+    got = fields_of(post(stack, operator, "/api/v1/admin/checkpoints", body), 400, "DUPLICATE_FIELD")
+    assert got in ([("name", "DUPLICATE_FIELD")], [("district", "DUPLICATE_FIELD")]), got
+    assert checkpoint_count(stack, operator) == before
+
+
 def test_valid_checkpoint_is_created_with_its_trimmed_name(stack, operator):
     r = post(stack, operator, "/api/v1/admin/checkpoints", {**CHECKPOINT, "name": "  East Mall "})
     assert r.status_code == 201, r.text
@@ -105,6 +118,14 @@ def test_order_body_is_checked_and_changes_nothing(stack, officer, body, expecte
     s, pid = h.new_person(stack)
     r = post(stack, officer, f"/api/v1/admin/persons/{pid}/orders", body)
     assert fields_of(r) == expected
+    assert s.get(stack.url(f"/api/v1/persons/{pid}/code"), timeout=10).json()["color"] == "green"
+
+
+def test_order_reason_given_twice_once_as_null_is_400_and_changes_nothing(stack, officer):
+    s, pid = h.new_person(stack)
+    r = post(stack, officer, f"/api/v1/admin/persons/{pid}/orders",
+             '{"color":"red","reason":null,"reason":["x"],"observation_days":7}')
+    assert fields_of(r, 400, "DUPLICATE_FIELD") == [("reason", "DUPLICATE_FIELD")]
     assert s.get(stack.url(f"/api/v1/persons/{pid}/code"), timeout=10).json()["color"] == "green"
 
 

@@ -260,6 +260,15 @@ def test_photo_is_returned_byte_for_byte_with_its_type(stack):
         assert r.content == data
 
 
+@pytest.mark.parametrize("word", ["self", "parent", "friend"])
+def test_a_relationship_sent_with_an_application_for_oneself_is_ignored(stack, word):
+    """A client that always sends its select's value (whatever it holds) still applies for
+    oneself: the relationship is asked only of a relative."""
+    s = login_mp(stack)
+    _, body = applied(s, stack, for_="self", relationship=word)
+    assert body["person"]["relationship"] == "self", body
+
+
 def test_me_lists_self_first_then_relatives_with_relationship(stack):
     s = login_mp(stack)
     _, me = applied(s, stack)  # a delegate owns its own verified person first
