@@ -242,18 +242,26 @@ class Stack:
                 parts.append(f"==> {os.path.relpath(path, self.dir)} <==\n{f.read()}")
         return "\n".join(parts)
 
-    def metrics(self):
-        """Parses /metrics into {"name{labels}": value}. In the cluster, the service's metrics are
-        the sum over its hosts, each read on its own port (as a scraper adds them up)."""
+    def metrics_texts(self):
+        """The text of /metrics of each application host: the one stack's, or in the cluster each
+        host's, read on its own port (as a scraper reads every host)."""
         urls = [self.url("/metrics")]
         if CLUSTER:
             urls = [f"http://127.0.0.1:{self.env[k]}/metrics" for k in sorted(self.env)
                     if k.startswith("METRICS_PORT_")]
-        out = {}
+        texts = []
         for url in urls:
             r = requests.get(url, timeout=5)
             r.raise_for_status()
-            for line in r.text.splitlines():
+            texts.append(r.text)
+        return texts
+
+    def metrics(self):
+        """Parses /metrics into {"name{labels}": value}. In the cluster, the service's metrics are
+        the sum over its hosts (as a scraper adds them up)."""
+        out = {}
+        for text in self.metrics_texts():
+            for line in text.splitlines():
                 if not line or line.startswith("#"):
                     continue
                 key, value = line.rsplit(" ", 1)

@@ -509,10 +509,12 @@ def test_reload_while_the_first_load_fails_on_the_platform_does_not_hang(stack):
 
 def test_reloads_waiting_for_a_stalled_first_load_hold_platform_slots_or_fail_at_once(stack):
     """A reload's wait for the first load is a platform wait: it holds one of the bounded slots
-    (max_waits = 4 in each of 2 workers, one held by the first load), and past them a reload
-    fails at once with PLATFORM_UNAVAILABLE instead of holding a thread."""
+    (max_waits = 4 in each of 2 workers on each host, one held by the first load), and past them a
+    reload fails at once with PLATFORM_UNAVAILABLE instead of holding a thread. However nginx
+    and the hosts share the reloads out, at least as many as exceed the free slots are refused."""
     callback = callback_url(stack)
-    n = 12
+    free = wait_bounds(stack)[1] - 1
+    n = free + 5
     out, order = {}, []
 
     def load(name):
@@ -527,7 +529,7 @@ def test_reloads_waiting_for_a_stalled_first_load_hold_platform_slots_or_fail_at
             list(ex.map(load, range(n)))
         first.join(20)
     refused = [i for i in range(n) if login_error(out[i]) == "PLATFORM_UNAVAILABLE"]
-    assert len(refused) >= n - 7, {i: out[i].headers["Location"] for i in range(n)}
+    assert len(refused) >= n - free, {i: out[i].headers["Location"] for i in range(n)}
     # Refused before the first load ended; the others waited for it and saw it fail.
     assert all(order.index(i) < order.index("first") for i in refused), order
     assert all(login_error(out[i]) == "STATE_INVALID" for i in range(n) if i not in refused)
