@@ -218,9 +218,17 @@ class Stack:
     def configured_workers(self):
         return int(self.conf()["server"]["workers"])
 
-    def sql(self, query):
-        """Runs a query as root against the hqr database; rows as lists of strings."""
-        p = subprocess.run(["mariadb", f"--defaults-file={self.db_cnf}", "-uroot", "-N", "-B",
+    def db_cnfs(self):
+        """The configuration file of each database server: the one stack's, or each Galera node's."""
+        if CLUSTER:
+            return [os.path.join(self.dir, f"db{k[len('DB_PORT_'):]}", "my.cnf") for k in sorted(self.env)
+                    if k.startswith("DB_PORT_")]
+        return [self.db_cnf]
+
+    def sql(self, query, cnf=None):
+        """Runs a query as root against the hqr database (of cnf's server, by default the one
+        stack's or node 1); rows as lists of strings."""
+        p = subprocess.run(["mariadb", f"--defaults-file={cnf or self.db_cnf}", "-uroot", "-N", "-B",
                             "hqr", "-e", query], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                            text=True, timeout=30)
         if p.returncode != 0:
