@@ -144,17 +144,18 @@ def poll(stack, want, seconds=4.0, held=()):
 
 def test_the_services_cap_is_every_hosts_capacity_and_nginx_refuses_past_it(stack):
     """(First in this file: the session's stack is started, when this file runs alone, before the
-    capped stack's HQR_APP_CONNS is set.) The session's own stack, its cap as rendered from its config: [server] workers x (threads +
-    queue) of each application host, times the hosts in nginx's upstream (one, or the cluster's
-    two). With that many requests in progress (held from several loopback addresses, each under the
-    per-address limit) the next is nginx's 503 BUSY; with one fewer, it is served."""
+    capped stack's HQR_APP_CONNS is set.) The session's own stack, its cap as rendered from its
+    config: [server] workers x (threads + a quarter of queue) of each application host, times the
+    hosts in nginx's upstream (one, or the cluster's two). With that many requests in progress
+    (held from several loopback addresses, each under the per-address limit) the next is nginx's
+    503 BUSY; with one fewer, it is served."""
     with open(os.path.join(stack.dir, "nginx", "nginx.conf"), encoding="utf-8") as f:
         rendered = f.read()
     upstream = re.search(r"upstream hqr_app \{(.*?)\}", rendered, re.S).group(1)
     hosts = len(re.findall(r"server unix:", upstream))
     assert hosts == (2 if "HOST2_DIR" in stack.env else 1), upstream
     server = stack.conf()["server"]
-    cap = hosts * int(server["workers"]) * (int(server["threads"]) + int(server["queue"]))
+    cap = hosts * int(server["workers"]) * (int(server["threads"]) + (int(server["queue"]) + 3) // 4)
     assert re.findall(r"limit_conn app (\d+);", rendered) == [str(cap)] * 2, rendered
     per_addr = int(re.search(r"limit_conn addr (\d+);", rendered).group(1))
     each = per_addr - 1
