@@ -3,6 +3,8 @@
 # application hosts behind one nginx upstream, the platform simulator; migrations run once.
 #   cluster.sh start DIR [HTTP_PORT]   first run: the nodes (the first bootstrapped, the others
 #                                      joined by mariadb-backup SST), config, keys and secrets
+#   cluster.sh init DIR [HTTP_PORT]    only the configuration and secrets, no data: a cluster to
+#                                      restore a backup into (hqrctl restore, on host 1), then start
 #   cluster.sh stop DIR                everything DIR's cluster still runs
 #   cluster.sh status DIR              each node's Galera state, each host, nginx; 0 when all well
 #   cluster.sh node-start|node-stop|node-kill DIR N   one Galera node (1-3; kill is kill -9)
@@ -12,9 +14,10 @@
 # Host 1 keeps stack.sh's layout at DIR's top (hqr.conf, run/, log/, keys/, secrets/) and runs the
 # operator's commands (migrations, partitions, jobs); host 2 has its own under DIR/host2/. Both
 # hosts read the same keys and secrets (copied from host 1, as a deployment distributes them) and
-# the same config but for their own paths and the order of the nodes they connect to. The photo
-# directory (DIR/data) stands in for storage both hosts mount. DIR/stack.env records the ports;
-# its first keys are stack.sh's, so that the integration suite runs against the cluster unchanged.
+# the same config but for their own paths and the order of the nodes they connect to. Both write
+# and read photos in one directory (DIR/data), standing in for the shared storage every host
+# mounts. DIR/stack.env records the ports; its first keys are stack.sh's, so that the integration
+# suite runs against the cluster unchanged.
 set -euo pipefail
 
 # shellcheck source=scripts/stack.sh
@@ -32,7 +35,7 @@ node_cnf() {
   local n=$1 d addrs="" i
   d=$(node_dir "$n")
   for i in $(seq 1 $NODES); do addrs="$addrs${addrs:+,}127.0.0.1:$(port_of GCOMM_PORT "$i")"; done
-  mkdir -p "$d/data" "$d/tmp"
+  mkdir -p "$d/tmp"
   cat > "$d/my.cnf" <<CNF
 [mariadbd]
 datadir=$d/data
@@ -91,6 +94,7 @@ node_launch() {
   node_alive "$n" && return 0
   [ "${2:-}" = bootstrap ] && extra=--wsrep-new-cluster
   rm -f "$d/mysqld.pid"
+  mkdir -p "$d/data"
   # shellcheck disable=SC2086
   setsid /usr/sbin/mariadbd --defaults-file="$d/my.cnf" $extra </dev/null >>"$d/stdout.log" 2>&1 &
 }
@@ -113,10 +117,16 @@ node_stop() {
 
 node_kill() { local p; p=$(node_pid "$1" || true); [ -n "$p" ] && kill -9 "$p" 2>/dev/null || true; }
 
-# The node a cluster that is wholly down starts from: the one Galera marked safe to bootstrap
-# (the last to leave cleanly); else the one with the highest committed seqno.
+# The node a cluster that is wholly down starts from: one whose data was just restored from a
+# backup (hqrctl restore: a database, no Galera state yet; the others then take it by SST, their
+# old state being another cluster's); else the one Galera marked safe to bootstrap (the last to
+# leave cleanly); else the one with the highest committed seqno.
 bootstrap_node() {
-  local n best=1 seq top=-2
+  local n best=1 seq top=-2 d
+  for n in $(seq 1 $NODES); do
+    d="$(node_dir "$n")/data"
+    if [ -d "$d/mysql" ] && [ ! -f "$d/grastate.dat" ]; then echo "$n"; return; fi
+  done
   for n in $(seq 1 $NODES); do
     if grep -q '^safe_to_bootstrap: 1' "$(node_dir "$n")/data/grastate.dat" 2>/dev/null; then echo "$n"; return; fi
   done
@@ -171,6 +181,8 @@ node_order() {
   echo "$out"
 }
 
+photo_store() { echo "$DIR/data"; }
+
 # Host 1's config comes from stack.sh's write_conf; host 2's is host 1's with its own paths. The
 # keys and secrets are copied as they are (mode 0600): what a deployment ships to every host.
 host_conf() {
@@ -180,6 +192,8 @@ host_conf() {
   if [ "$n" = 1 ]; then
     write_conf
     set_ini "$DIR/hqr.conf" database socket ""
+    # Backups (hqrctl backup, restore) are host 1's, of node 1 (mariadb-backup on a Galera node).
+    set_ini "$DIR/hqr.conf" backup mariadb_cnf "$(node_dir 1)/my.cnf"
   else
     mkdir -p "$h/run" "$h/log"
     rm -rf "$h/keys" "$h/secrets"
@@ -188,6 +202,9 @@ host_conf() {
     (umask 077; sed -e "s|$DIR/run/|$h/run/|" -e "s|$DIR/keys|$h/keys|" -e "s|$DIR/secrets/|$h/secrets/|" \
       "$DIR/hqr.conf" > "$h/hqr.conf")
   fi
+  # One photo store for every host (photos are files, not rows): DIR/data here, where production
+  # mounts one shared file system at the same path on every host.
+  set_ini "$h/hqr.conf" app data_dir "$(photo_store)"
   set_ini "$h/hqr.conf" database host 127.0.0.1
   set_ini "$h/hqr.conf" database port "$(echo "${order%%,*}" | cut -d: -f2)"
   set_ini "$h/hqr.conf" database fallback "${order#*,}"
@@ -281,7 +298,7 @@ write_env() {
   } > "$DIR/stack.env"
 }
 
-cluster_start() {
+cluster_ports() {
   local want_http=${1:-0} n kind
   mkdir -p "$DIR"; chmod 755 "$DIR"
   if [ -f "$DIR/stack.env" ]; then
@@ -299,6 +316,21 @@ cluster_start() {
   DB_PORT=$DB_PORT_1
   write_env
   for n in $(seq 1 $NODES); do node_cnf "$n"; done
+}
+
+# init: the configuration and secrets of a cluster, no data (stack.sh init's counterpart).
+cluster_init() {
+  [ -f "$DIR/stack.env" ] && die "$DIR is an instance already"
+  cluster_ports "${1:-0}"
+  mkdir -p "$DIR/secrets"; chmod 700 "$DIR/secrets"
+  [ -s "$DIR/secrets/db_password" ] || (umask 077; openssl rand -hex 24 > "$DIR/secrets/db_password")
+  platform_secrets
+  host_conf 1
+}
+
+cluster_start() {
+  local n
+  cluster_ports "${1:-0}"
   if [ ! -d "$(node_dir 1)/data/mysql" ]; then
     local d; d=$(node_dir 1)
     mariadb-install-db --defaults-file="$d/my.cnf" --user=root --auth-root-authentication-method=normal \
@@ -353,6 +385,7 @@ cluster_status() {
     fi
   done
   if hosts_identical; then echo "keys and config: the same on both hosts"; else echo "keys or config differ between the hosts"; ok=1; fi
+  echo "photos   $(photo_store) (one store, every host)"
   if curl -sf -o /dev/null --max-time 2 "http://127.0.0.1:$HTTP_PORT/readyz"; then
     echo "nginx    http://127.0.0.1:$HTTP_PORT/  ready"
   else
@@ -375,11 +408,12 @@ cluster_pids() {
 }
 
 cmd=${1:-}; DIR=${2:-}
-[ -n "$cmd" ] && [ -n "$DIR" ] || { sed -n '2,11p' "$0" >&2; exit 2; }
+[ -n "$cmd" ] && [ -n "$DIR" ] || { sed -n '2,13p' "$0" >&2; exit 2; }
 DIR=$(abspath "$DIR")
 num() { [[ "${1:-}" =~ ^[0-9]+$ ]] && [ "$1" -ge 1 ] && [ "$1" -le "$2" ] || die "give a number from 1 to $2"; }
 case "$cmd" in
   start) cluster_start "${3:-0}" ;;
+  init) cluster_init "${3:-0}" ;;
   stop) [ -f "$DIR/stack.env" ] && load_env; cluster_stop ;;
   status) load_env; cluster_status ;;
   node-start) load_env; num "${3:-}" $NODES; node_start "$3" ;;

@@ -4,10 +4,10 @@ The stack lives in a throwaway directory made here and is started and stopped wi
 scripts/stack.sh; the repository's var/ is never used. HQR_BUILD picks the binaries (default
 "build"); HQR_KEEP=1 keeps the directory after the run for inspection. HQR_CLUSTER=1 (make
 test-cluster) runs the same tests against scripts/cluster.sh's cluster instead: three Galera nodes,
-two application hosts behind nginx, host 1 where the single stack's processes were. Between
-test files the cluster's deployment step runs: host 1's keys go to host 2 and both reload
-(`cluster.sh keys-sync`), as configuration management does after a key rotation; a test that
-edits host 1's key files and signals host 1 alone sees host 2 keep its keys until then.
+two application hosts behind nginx, host 1 where the single stack's processes were. A test that
+changes the keys (a rotation, an edited key file) has every host take them with
+Stack.reload_keys(): SIGHUP to the one master, or in the cluster host 1's keys copied to host 2
+and both reloaded (`cluster.sh keys-sync`), as configuration management does after a rotation.
 """
 import glob
 from http import client as http_client
@@ -34,6 +34,9 @@ import scanning
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CLUSTER = os.environ.get("HQR_CLUSTER") == "1"
 STACK_SH = os.path.join(ROOT, "scripts", "cluster.sh" if CLUSTER else "stack.sh")
+# What two application hosts share (one photo store) has nothing to check on a single stack's one
+# host: that file is the cluster's alone.
+collect_ignore = [] if CLUSTER else ["test_two_hosts.py"]
 
 
 def pid_alive(pid):
@@ -150,7 +153,10 @@ class Stack:
             conn.close()
 
     def sh(self, cmd, *args, check=True, timeout=120):
-        """Runs `scripts/stack.sh CMD DIR ARGS...` from the repository root."""
+        """Runs `scripts/stack.sh CMD DIR ARGS...` from the repository root. A cluster's nodes
+        start one after the other, the later ones by state transfer: its starts get ten minutes."""
+        if CLUSTER and cmd in ("start", "db-start"):
+            timeout = max(timeout, 600)
         p = subprocess.run([STACK_SH, cmd, self.dir, *args], cwd=ROOT, env=self._environ(),
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                            timeout=timeout)
@@ -176,6 +182,16 @@ class Stack:
 
     def worker_pids(self):
         return children_of(self.master_pid())
+
+    def reload_keys(self):
+        """Every application host takes the keys now in host 1's keys directory (after `hqrctl keys
+        rotate`, or a test's edit of a key file), as README tells an operator: one stack's master
+        is sent SIGHUP; in the cluster `cluster.sh keys-sync` copies host 1's keys to every other
+        host and sends each master SIGHUP, returning once each one's old workers are gone."""
+        if CLUSTER:
+            self.sh("keys-sync")
+        else:
+            os.kill(self.master_pid(), signal.SIGHUP)
 
     def nginx_pid(self):
         try:
@@ -204,9 +220,17 @@ class Stack:
     def configured_workers(self):
         return int(self.conf()["server"]["workers"])
 
-    def sql(self, query):
-        """Runs a query as root against the hqr database; rows as lists of strings."""
-        p = subprocess.run(["mariadb", f"--defaults-file={self.db_cnf}", "-uroot", "-N", "-B",
+    def db_cnfs(self):
+        """The configuration file of each database server: the one stack's, or each Galera node's."""
+        if CLUSTER:
+            return [os.path.join(self.dir, f"db{k[len('DB_PORT_'):]}", "my.cnf") for k in sorted(self.env)
+                    if k.startswith("DB_PORT_")]
+        return [self.db_cnf]
+
+    def sql(self, query, cnf=None):
+        """Runs a query as root against the hqr database (of cnf's server, by default the one
+        stack's or node 1); rows as lists of strings."""
+        p = subprocess.run(["mariadb", f"--defaults-file={cnf or self.db_cnf}", "-uroot", "-N", "-B",
                             "hqr", "-e", query], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                            text=True, timeout=30)
         if p.returncode != 0:
@@ -228,18 +252,26 @@ class Stack:
                 parts.append(f"==> {os.path.relpath(path, self.dir)} <==\n{f.read()}")
         return "\n".join(parts)
 
-    def metrics(self):
-        """Parses /metrics into {"name{labels}": value}. In the cluster, the service's metrics are
-        the sum over its hosts, each read on its own port (as a scraper adds them up)."""
+    def metrics_texts(self):
+        """The text of /metrics of each application host: the one stack's, or in the cluster each
+        host's, read on its own port (as a scraper reads every host)."""
         urls = [self.url("/metrics")]
         if CLUSTER:
             urls = [f"http://127.0.0.1:{self.env[k]}/metrics" for k in sorted(self.env)
                     if k.startswith("METRICS_PORT_")]
-        out = {}
+        texts = []
         for url in urls:
             r = requests.get(url, timeout=5)
             r.raise_for_status()
-            for line in r.text.splitlines():
+            texts.append(r.text)
+        return texts
+
+    def metrics(self):
+        """Parses /metrics into {"name{labels}": value}. In the cluster, the service's metrics are
+        the sum over its hosts (as a scraper adds them up)."""
+        out = {}
+        for text in self.metrics_texts():
+            for line in text.splitlines():
                 if not line or line.startswith("#"):
                     continue
                 key, value = line.rsplit(" ", 1)
@@ -269,7 +301,10 @@ _SESSION = {}
 
 @pytest.fixture(scope="module", autouse=True)
 def cluster_keys_distributed():
-    """In the cluster, host 1's keys are distributed to host 2 after each test file."""
+    """In the cluster, every test file starts with both hosts holding host 1's keys: a file whose
+    tests changed keys reloads them itself (Stack.reload_keys); this sync after it is the
+    deployment's own step, so that a file that ends with keys it did not reload leaves host 2 no
+    different from host 1 for the next."""
     yield
     if CLUSTER and "stack" in _SESSION:
         _SESSION["stack"].sh("keys-sync", check=False)

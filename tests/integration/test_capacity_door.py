@@ -13,6 +13,7 @@ import concurrent.futures
 import json
 import os
 import re
+import select
 import socket
 import time
 import uuid
@@ -109,6 +110,72 @@ def app_requests(stack):
     own /metrics and /healthz aside)."""
     return sum(v for k, v in stack.metrics().items() if k.startswith("hqr_requests_total")
                and 'route="metrics"' not in k and 'route="healthz"' not in k)
+
+
+def held_from(stack, source, target, body):
+    """A Held request whose connection comes from another loopback address (nginx's per-address
+    limit counts each source apart)."""
+    h = Held.__new__(Held)
+    h.body, h.id, h.source, h.target = body, rid(), source, target
+    h.sock = socket.create_connection(("127.0.0.1", stack.http_port), timeout=10, source_address=(source, 0))
+    h.sock.sendall(f"POST {target} HTTP/1.1\r\nHost: x\r\nX-Request-Id: {h.id}\r\n"
+                   f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
+                   "Connection: close\r\n\r\n".encode() + body[:1])
+    return h
+
+
+def poll(stack, want, seconds=4.0, held=()):
+    """GET /api/v1/keys until its status is want; the last (status, headers, body, request id).
+    nginx counts a held request once it has read its headers: a GET that comes in before then
+    takes the place, and a held one is refused instead; such a one is sent again."""
+    end = time.monotonic() + seconds
+    while True:
+        request_id = rid()
+        st, headers, body = get(stack, "/api/v1/keys", request_id)
+        if st == want or time.monotonic() > end:
+            return st, headers, body, request_id
+        answered, _, _ = select.select([h.sock for h in held], [], [], 0)
+        for i, h in enumerate(held):
+            if h.sock in answered:
+                h.sock.close()
+                held[i] = held_from(stack, h.source, h.target, h.body)
+        time.sleep(0.1)
+
+
+def test_the_services_cap_is_every_hosts_capacity_and_nginx_refuses_past_it(stack):
+    """(First in this file: the session's stack is started, when this file runs alone, before the
+    capped stack's HQR_APP_CONNS is set.) The session's own stack, its cap as rendered from its
+    config: [server] workers x (threads + a quarter of queue) of each application host, times the
+    hosts in nginx's upstream (one, or the cluster's two). With that many requests in progress
+    (held from several loopback addresses, each under the per-address limit) the next is nginx's
+    503 BUSY; with one fewer, it is served."""
+    with open(os.path.join(stack.dir, "nginx", "nginx.conf"), encoding="utf-8") as f:
+        rendered = f.read()
+    upstream = re.search(r"upstream hqr_app \{(.*?)\}", rendered, re.S).group(1)
+    hosts = len(re.findall(r"server unix:", upstream))
+    assert hosts == (2 if "HOST2_DIR" in stack.env else 1), upstream
+    server = stack.conf()["server"]
+    cap = hosts * int(server["workers"]) * (int(server["threads"]) + (int(server["queue"]) + 3) // 4)
+    assert re.findall(r"limit_conn app (\d+);", rendered) == [str(cap)] * 2, rendered
+    per_addr = int(re.search(r"limit_conn addr (\d+);", rendered).group(1))
+    each = per_addr - 1
+    sources = [f"127.0.0.{2 + i}" for i in range((cap + each - 1) // each)]
+    held = []
+    try:
+        for i in range(cap):
+            held.append(held_from(stack, sources[i // each], "/api/v1/scans", b'{"qr":"x"}'))
+        st, headers, body, request_id = poll(stack, 503, held=held)
+        assert st == 503, (cap, st, body[:300])
+        assert json.loads(body)["error"]["code"] == "BUSY" and headers.get("retry-after") == "1", body[:300]
+        assert access_line(stack, request_id)["upstream"] in ("", "-")
+        # One place free again: the next request is passed on and served.
+        held.pop().sock.close()
+        st, _, body, request_id = poll(stack, 200)
+        assert st == 200, (cap, st, body[:300])
+        assert access_line(stack, request_id)["upstream"].startswith("unix:")
+    finally:
+        for h in held:
+            h.sock.close()
 
 
 def test_the_rendered_cap_is_the_stacks(capped):

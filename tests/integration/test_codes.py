@@ -17,7 +17,6 @@ import io
 import os
 import random
 import re
-import signal
 import struct
 import subprocess
 import tempfile
@@ -93,9 +92,10 @@ def kids_published(stack):
 
 
 def reload_until(stack, kids, limit=20):
-    """SIGHUP to the master, then waits until /api/v1/keys lists exactly kids, five times in a
-    row (the old workers drain while the new ones start)."""
-    os.kill(stack.master_pid(), signal.SIGHUP)
+    """Every host reloads its keys (SIGHUP; in the cluster after host 1's keys are distributed),
+    then waits until /api/v1/keys lists exactly kids, five times in a row (the old workers drain
+    while the new ones start)."""
+    stack.reload_keys()
     deadline = time.monotonic() + limit
     streak, seen = 0, None
     while time.monotonic() < deadline:
@@ -690,9 +690,10 @@ def write_key(stack, name, data):
 
 
 def mac_in_effect(stack, s, pid, key, streak=1, limit=20):
-    """SIGHUP to the master, then waits until freshly issued codes carry a mac under key
-    (streak times in a row: the old workers drain while the new ones start)."""
-    os.kill(stack.master_pid(), signal.SIGHUP)
+    """Every host reloads its keys (SIGHUP; in the cluster after host 1's keys are distributed),
+    then waits until freshly issued codes carry a mac under key (streak times in a row: the old
+    workers drain while the new ones start)."""
+    stack.reload_keys()
     deadline = time.monotonic() + limit
     run = 0
     while time.monotonic() < deadline:

@@ -12,14 +12,16 @@ def test_every_statement_prepares_against_the_migrated_schema(stack):
 
 
 def kill_app_connections(stack):
-    """Ends the application's database connections, so that its threads connect (and prepare
-    their statements) again on their next request."""
-    for (cid,) in stack.sql("SELECT id FROM information_schema.processlist "
-                            "WHERE db = 'hqr' AND id <> CONNECTION_ID() AND command <> 'Daemon'"):
-        try:
-            stack.sql(f"KILL CONNECTION {int(cid)}")
-        except RuntimeError:
-            pass  # it ended on its own meanwhile
+    """Ends the application's database connections on every server (each host of the cluster is
+    connected to its own node), so that its threads connect (and prepare their statements) again
+    on their next request."""
+    for cnf in stack.db_cnfs():
+        for (cid,) in stack.sql("SELECT id FROM information_schema.processlist "
+                                "WHERE db = 'hqr' AND id <> CONNECTION_ID() AND command <> 'Daemon'", cnf):
+            try:
+                stack.sql(f"KILL CONNECTION {int(cid)}", cnf)
+            except RuntimeError:
+                pass  # it ended on its own meanwhile
 
 
 def readyz_statuses(stack, http, n):
