@@ -42,20 +42,17 @@ static const char *text_item(const cJSON *o, const char *name)
 	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
-/* An integrator's checkpoint must be one of its own. */
-static enum err integrator_checkpoint(struct call *c, uint64_t checkpoint, int *kind, int *type)
+/* An integrator's checkpoint must be one of its own: DB_OK with its kind and type, DB_NOROW when it
+ * is not, or the statement's failure. */
+static enum db_rc integrator_checkpoint(struct call *c, uint64_t checkpoint, int *kind, int *type)
 {
 	int32_t k = 0, t = 0;
 	struct db_param p[] = { DBP_U64(&c->integrator_id), DBP_U64(&checkpoint), DBP_END };
 	struct db_col cols[] = { DBC_I32(&k), DBC_I32(&t), DBC_END };
 	enum db_rc rc = db_exec(c->db, STMT_INTEGRATOR_CHECKPOINT, p, cols);
-	if (rc == DB_NOROW)
-		return ERR_SCAN_DENIED_SCOPE;
-	if (rc != DB_OK)
-		return ERR_UNAVAILABLE;
 	*kind = k;
 	*type = t;
-	return ERR_OK;
+	return rc;
 }
 
 /* Parses a code and checks its seal and key at time at_ms: pure work, no store. */
@@ -80,9 +77,11 @@ static void check_code(const struct call *c, const char *qr, int64_t at_ms, stru
 
 /* Decides one scan made at time at_ms (now for a live scan, the device's time for a batch). With
  * lk (a device's scan, looked up by the committer) it does not touch the store; without, it looks
- * the code's person up itself. */
+ * the code's person up itself, and a failed lookup is ERR_UNAVAILABLE with the statement's
+ * failure in *dbrc (a batch's transaction must then start again, not go on). */
 static enum err decide(struct call *c, const struct scan_in *in, const struct code_check *cc, uint64_t checkpoint,
-		       int cp_kind, int cp_type, int64_t at_ms, const struct scan_lookup *lk, struct scan_out *out)
+		       int cp_kind, int cp_type, int64_t at_ms, const struct scan_lookup *lk, struct scan_out *out,
+		       enum db_rc *dbrc)
 {
 	memset(out, 0, sizeof *out);
 	struct verdict_in vi = { 0 };
@@ -115,8 +114,11 @@ static enum err decide(struct call *c, const struct scan_in *in, const struct co
 						 DBC_TEXT(out->name_m, sizeof out->name_m), DBC_TEXT(out->id_m, sizeof out->id_m),
 						 DBC_I32(&id_type), DBC_I32(&color), DBC_I32(&resident), DBC_END };
 			rc = db_exec(c->db, STMT_SCAN_PERSON, p, cols);
-			if (rc != DB_OK && rc != DB_NOROW)
+			if (rc != DB_OK && rc != DB_NOROW) {
+				if (dbrc != NULL)
+					*dbrc = rc;
 				return ERR_UNAVAILABLE;
+			}
 		}
 		if (rc == DB_NOROW) {
 			vi.token = VERDICT_TOKEN_UNKNOWN_PERSON;
@@ -232,7 +234,7 @@ static const struct scan_row *live_decide(struct scan_job *job)
 	d->c->device_deferred = 0;
 	d->c->checkpoint_id = job->lk.checkpoint;
 	d->e = decide(d->c, &d->in, &d->cc, job->lk.checkpoint, job->lk.cp_kind, job->lk.cp_type, d->at_ms, &job->lk,
-		      &d->out);
+		      &d->out, NULL);
 	return d->e == ERR_OK ? &d->out.row : NULL;
 }
 
@@ -333,17 +335,25 @@ enum err h_scans_batch(struct call *c)
 			else if (at_s <= 0 || at_s > now + TOKEN_FUTURE_S ||
 				 at_s < now - (int64_t)c->conf->retention_days * 86400)
 				err = "SCANNED_AT_OUT_OF_RANGE";
-			else if (integrator_checkpoint(c, in.checkpoint, &kind, &type) != ERR_OK)
+			else if ((rc = integrator_checkpoint(c, in.checkpoint, &kind, &type)) == DB_NOROW)
 				err = "CHECKPOINT_NOT_ALLOWED";
+			/* A statement that failed inside the transaction (a deadlock, a certification
+			 * conflict, a lost connection) ended it: the whole batch starts again, never goes
+			 * on with the items after it outside any transaction. */
+			if (err == NULL && rc != DB_OK)
+				break;
+			rc = DB_OK;
 			struct scan_out out;
 			if (err == NULL) {
 				struct code_check cc;
 				check_code(c, in.qr, at_s * 1000, &cc);
-				enum err e = decide(c, &in, &cc, in.checkpoint, kind, type, at_s * 1000, NULL, &out);
+				enum err e = decide(c, &in, &cc, in.checkpoint, kind, type, at_s * 1000, NULL, &out, &rc);
 				if (e == ERR_VALIDATION)
 					err = "TEMPERATURE_REQUIRED";
-				else if (e != ERR_OK)
+				else if (e != ERR_OK && rc == DB_OK)
 					err = "UNAVAILABLE";
+				if (rc != DB_OK)
+					break;
 			}
 			c->nferr = nferr;
 			if (err != NULL) {
