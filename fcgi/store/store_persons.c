@@ -82,6 +82,15 @@ enum db_rc persons_takeover(struct db *db, uint64_t person, uint64_t account, co
 	return rc;
 }
 
+enum db_rc persons_paper_reissue(struct db *db, uint64_t person, uint64_t *serial)
+{
+	struct db_param p[] = { DBP_U64(&person), DBP_END };
+	enum db_rc rc = db_exec(db, STMT_PAPER_REISSUE, p, NULL);
+	/* The new serial comes back through LAST_INSERT_ID: the one this statement set. */
+	*serial = rc == DB_OK ? db_insert_id(db) : 0;
+	return rc;
+}
+
 enum db_rc persons_by_index(struct db *db, const uint8_t idx[32], struct person_found *out)
 {
 	memset(out, 0, sizeof *out);

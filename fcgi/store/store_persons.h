@@ -60,6 +60,9 @@ enum db_rc persons_insert(struct db *db, const struct person_details *d, int32_t
 enum db_rc persons_takeover(struct db *db, uint64_t person, uint64_t account, const struct person_details *d,
 			    const char *photo_file, int32_t photo_type);
 
+/* A new paper serial for person (every earlier paper code stops working); *serial the new one. */
+enum db_rc persons_paper_reissue(struct db *db, uint64_t person, uint64_t *serial);
+
 /* The person with blind index idx, locked for the caller's transaction. */
 struct person_found {
 	uint64_t id, owner;      /* owner 0: none */
