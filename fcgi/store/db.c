@@ -404,6 +404,22 @@ int db_txn_again(struct db *db, enum db_rc rc, int attempt)
 	return 1;
 }
 
+enum db_rc db_txn(struct db *db, enum db_rc (*fn)(struct db *db, void *arg), void *arg)
+{
+	enum db_rc rc;
+	int attempt = 0;
+	do {
+		rc = db_begin(db);
+		if (rc == DB_OK)
+			rc = fn(db, arg);
+		if (rc == DB_OK)
+			rc = db_commit(db);
+		else
+			db_rollback(db);
+	} while (db_txn_again(db, rc, attempt++));
+	return rc;
+}
+
 int db_reran(const struct db *db)
 {
 	return db->reran;

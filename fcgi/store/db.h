@@ -80,6 +80,9 @@ uint64_t db_insert_id(const struct db *db);
  * from its start (it was rolled back whole). */
 #define DB_TXN_ATTEMPTS 8
 int db_txn_again(struct db *db, enum db_rc rc, int attempt);
+/* Runs fn(db, arg) in a transaction (begin, fn, commit; a rollback when fn fails), again from the
+ * start while db_txn_again says so; fn must be safe to run again. The last run's result. */
+enum db_rc db_txn(struct db *db, enum db_rc (*fn)(struct db *db, void *arg), void *arg);
 /* 1 when the last db_exec or db_query lost its connection and ran once more on a new one: a
  * DB_DUP then may be the first run's own row, committed before the connection went. */
 int db_reran(const struct db *db);

@@ -2,6 +2,7 @@
  * the store: typed functions over their statements of db_stmts.c. */
 #include "store_persons.h"
 #include "arena.h"
+#include "store_admin.h"
 
 #include <string.h>
 
@@ -262,22 +263,32 @@ enum db_rc persons_idem_put(struct db *db, uint64_t account, const char *key, in
 	return db_exec(db, STMT_IDEM_INSERT, p, NULL);
 }
 
+/* The risk areas as they are read, copied into an arena. */
+struct areas_in {
+	struct arena *a;
+	const char **list;
+	size_t n;
+};
+
+static void add_area(const char *city, void *arg)
+{
+	struct areas_in *in = arg;
+	if (in->n < RISK_AREAS_MAX)
+		in->list[in->n++] = arena_strdup(in->a, city);
+}
+
 enum db_rc persons_risk_areas(struct db *db, struct arena *a, const char ***out, size_t *n)
 {
-	char city[260];
-	struct db_col cols[] = { DBC_TEXT(city, sizeof city), DBC_END };
-	const char **list = arena_alloc(a, RISK_AREAS_MAX * sizeof *list);
+	struct areas_in in = { a, arena_alloc(a, RISK_AREAS_MAX * sizeof *in.list), 0 };
 	*n = 0;
-	if (list == NULL)
+	if (in.list == NULL)
 		return DB_ERR;
-	enum db_rc rc = db_query(db, STMT_RISK_AREAS_LIST, NULL, cols);
+	enum db_rc rc = risk_areas_each(db, add_area, &in);
 	if (rc != DB_OK)
 		return rc;
-	while ((rc = db_fetch(db)) == DB_OK)
-		if (*n < RISK_AREAS_MAX)
-			list[(*n)++] = arena_strdup(a, city);
-	*out = list;
-	return rc == DB_NOROW ? DB_OK : rc;
+	*out = in.list;
+	*n = in.n;
+	return DB_OK;
 }
 
 enum db_rc persons_account(struct db *db, uint64_t account, char since[32], int32_t *has_union)
