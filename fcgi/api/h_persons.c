@@ -15,6 +15,7 @@
 #include "resp.h"
 #include "routes.h"
 #include "photo.h"
+#include "store_verifications.h"
 #include "valid_id.h"
 
 #include <cjson/cJSON.h>
@@ -252,9 +253,11 @@ static enum db_rc insert_declaration(struct call *c, uint64_t person, const char
 	int n = enc != NULL ? seal_field(c->keys, "travel", pid, d->travel_json, tlen, enc, max) : -1;
 	if (n < 0)
 		return DB_ERR;
-	struct declaration_row row = { person, c->account_id, enc, (size_t)n, d->symptoms, d->has_temperature,
-				       d->temperature_tenths, d->contact, (int32_t)res->color,
-				       rules_reason_word(res->reason) };
+	struct declaration_row row = { .person = person, .account = c->account_id, .travel_e = enc,
+				       .travel_n = (size_t)n, .symptoms = d->symptoms,
+				       .has_temperature = d->has_temperature, .temperature_tenths = d->temperature_tenths,
+				       .contact = d->contact, .color = (int32_t)res->color,
+				       .reason = rules_reason_word(res->reason) };
 	return persons_declaration_insert(c->db, &row, now);
 }
 
@@ -370,7 +373,7 @@ static enum err use_verification(struct call *c, const struct application *a, co
 		return ERR_VERIFICATION_REQUIRED;
 	}
 	struct verif_for_app v;
-	enum db_rc rc = persons_verification(c->db, vid, c->account_id, &v);
+	enum db_rc rc = verifs_for_app(c->db, vid, c->account_id, &v);
 	if (rc == DB_NOROW) {
 		call_field_error(c, "verification_id", "UNKNOWN");
 		return ERR_VERIFICATION_REQUIRED;
@@ -391,7 +394,7 @@ static enum err use_verification(struct call *c, const struct application *a, co
 		call_field_error(c, "verification_id", why);
 		return ERR_VERIFICATION_REQUIRED;
 	}
-	rc = persons_verification_use(c->db, v.id, now);
+	rc = verifs_use(c->db, v.id, now);
 	return rc == DB_OK ? ERR_OK : rc == DB_NOROW ? ERR_CONFLICT : db_err(rc);
 }
 

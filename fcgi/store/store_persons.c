@@ -212,29 +212,6 @@ enum db_rc persons_delegation_insert(struct db *db, uint64_t person, uint64_t ac
 	return rc;
 }
 
-enum db_rc persons_verification(struct db *db, const char *vid, uint64_t account, struct verif_for_app *out)
-{
-	memset(out, 0, sizeof *out);
-	struct db_param p[] = { DBP_TEXT(vid), DBP_U64(&account), DBP_END };
-	struct db_col cols[] = { DBC_U64(&out->id), DBC_I32(&out->status), DBC_BLOB(out->idx, sizeof out->idx),
-				 DBC_BLOB(out->name_e, sizeof out->name_e), DBC_I64(&out->expires), DBC_END };
-	enum db_rc rc = db_exec(db, STMT_VERIF_FOR_APP, p, cols);
-	if (rc == DB_OK) {
-		out->idx_n = cols[2].len;
-		out->name_n = cols[3].len;
-	}
-	return rc;
-}
-
-enum db_rc persons_verification_use(struct db *db, uint64_t id, int64_t now)
-{
-	struct db_param p[] = { DBP_I64(&now), DBP_U64(&id), DBP_END };
-	enum db_rc rc = db_exec(db, STMT_VERIF_USE, p, NULL);
-	if (rc == DB_OK && db_affected(db) != 1)
-		return DB_NOROW;
-	return rc;
-}
-
 enum db_rc persons_declaration_insert(struct db *db, const struct declaration_row *d, int64_t now)
 {
 	int32_t sym = (int32_t)d->symptoms, temp = d->temperature_tenths, contact = d->contact, color = d->color;
@@ -243,6 +220,30 @@ enum db_rc persons_declaration_insert(struct db *db, const struct declaration_ro
 				d->has_temperature ? (struct db_param)DBP_I32(&temp) : (struct db_param)DBP_NULL(DBT_I32),
 				DBP_I32(&contact), DBP_I32(&color), DBP_TEXT(d->reason), DBP_I64(&now), DBP_END };
 	return db_exec(db, STMT_DECLARATION_INSERT, p, NULL);
+}
+
+enum db_rc persons_report_insert(struct db *db, uint64_t person, int32_t day, uint64_t account, uint32_t symptoms,
+				 int32_t temperature_tenths, int64_t now)
+{
+	int32_t sym = (int32_t)symptoms;
+	struct db_param p[] = { DBP_U64(&person), DBP_I32(&day), DBP_U64(&account), DBP_I32(&sym),
+				DBP_I32(&temperature_tenths), DBP_I64(&now), DBP_END };
+	return db_exec(db, STMT_REPORT_INSERT, p, NULL);
+}
+
+enum db_rc persons_reports(struct db *db, uint64_t person, void (*fn)(const struct report_row *r, void *arg), void *arg)
+{
+	struct report_row r;
+	memset(&r, 0, sizeof r);
+	struct db_param p[] = { DBP_U64(&person), DBP_END };
+	struct db_col cols[] = { DBC_I32(&r.day), DBC_I32((int32_t *)&r.symptoms), DBC_I32(&r.temperature_tenths),
+				 DBC_TEXT(r.at, sizeof r.at), DBC_END };
+	enum db_rc rc = db_query(db, STMT_REPORTS_LIST, p, cols);
+	if (rc != DB_OK)
+		return rc;
+	while ((rc = db_fetch(db)) == DB_OK)
+		fn(&r, arg);
+	return rc == DB_NOROW ? DB_OK : rc;
 }
 
 enum db_rc persons_idem_get(struct db *db, uint64_t account, const char *key, int32_t *status, char *body,

@@ -124,21 +124,6 @@ struct holder_removal {
 enum db_rc persons_holder_for_removal(struct db *db, uint64_t hid, const char *pid, struct holder_removal *out);
 enum db_rc persons_holder_delete(struct db *db, uint64_t hid);
 
-/* A verification as an application uses it (STMT_VERIF_FOR_APP). */
-struct verif_for_app {
-	uint64_t id;
-	int32_t status;          /* 1 passed, 3 used, else not passed */
-	int64_t expires;
-	uint8_t idx[32];
-	size_t idx_n;
-	uint8_t name_e[256];
-	size_t name_n;
-};
-/* The verification vid of account; DB_NOROW when there is none. */
-enum db_rc persons_verification(struct db *db, const char *vid, uint64_t account, struct verif_for_app *out);
-/* Uses the verification id up; DB_NOROW when it was not passed and unused any more. */
-enum db_rc persons_verification_use(struct db *db, uint64_t id, int64_t now);
-
 /* A declaration's row: its travel sealed, what it said and what it called for. */
 struct declaration_row {
 	uint64_t person, account;
@@ -150,6 +135,17 @@ struct declaration_row {
 	const char *reason;
 };
 enum db_rc persons_declaration_insert(struct db *db, const struct declaration_row *d, int64_t now);
+
+/* A health report of person for a local day (filed by account); DB_DUP: the day has one. */
+enum db_rc persons_report_insert(struct db *db, uint64_t person, int32_t day, uint64_t account, uint32_t symptoms,
+				 int32_t temperature_tenths, int64_t now);
+/* A person's reports, newest day first (at most 60), each passed to fn (which must not use db). */
+struct report_row {
+	int32_t day, temperature_tenths;
+	uint32_t symptoms;
+	char at[32];             /* when it was filed */
+};
+enum db_rc persons_reports(struct db *db, uint64_t person, void (*fn)(const struct report_row *r, void *arg), void *arg);
 
 /* The first answer of account's request with Idempotency-Key key: its status and body (at most
  * cap bytes, *len of them). DB_NOROW when there is none. */
