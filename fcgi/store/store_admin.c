@@ -64,6 +64,37 @@ enum db_rc staff_revoke(struct db *db, const char *name, int64_t now, uint64_t *
 	return rc;
 }
 
+enum db_rc staff_by_token(struct db *db, const uint8_t hash[32], uint64_t *id, char *name, size_t cap, int32_t *role)
+{
+	struct db_param p[] = { DBP_BLOB(hash, 32), DBP_END };
+	struct db_col cols[] = { DBC_U64(id), DBC_TEXT(name, cap), DBC_I32(role), DBC_END };
+	return db_exec(db, STMT_ADMIN_BY_TOKEN, p, cols);
+}
+
+enum db_rc audit_insert(struct db *db, const char *actor, const char *role, const char *action, const char *target,
+			const char *request_id, int64_t now)
+{
+	struct db_param p[] = { DBP_TEXT(actor), DBP_TEXT(role), DBP_TEXT(action),
+				target != NULL ? (struct db_param)DBP_TEXT(target) : (struct db_param)DBP_NULL(DBT_TEXT),
+				DBP_TEXT(request_id), DBP_I64(&now), DBP_END };
+	return db_exec(db, STMT_AUDIT_INSERT, p, NULL);
+}
+
+enum db_rc integrator_by_key(struct db *db, const char *key_id, uint64_t *id, uint8_t *enc, size_t cap, size_t *n)
+{
+	struct db_param p[] = { DBP_TEXT(key_id), DBP_END };
+	struct db_col cols[] = { DBC_U64(id), DBC_BLOB(enc, cap), DBC_END };
+	enum db_rc rc = db_exec(db, STMT_INTEGRATOR_BY_KEY, p, cols);
+	*n = rc == DB_OK ? cols[1].len : 0;
+	return rc;
+}
+
+enum db_rc integrator_nonce(struct db *db, uint64_t integrator, const char *nonce, int64_t now)
+{
+	struct db_param p[] = { DBP_U64(&integrator), DBP_TEXT(nonce), DBP_I64(&now), DBP_END };
+	return db_exec(db, STMT_NONCE_INSERT, p, NULL);
+}
+
 enum db_rc person_id_by_public(struct db *db, const char *pid, uint64_t *id)
 {
 	struct db_param p[] = { DBP_TEXT(pid), DBP_END };

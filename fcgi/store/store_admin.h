@@ -40,6 +40,16 @@ enum db_rc person_id_by_public(struct db *db, const char *pid, uint64_t *id);
 /* Makes person a resident of checkpoint cp; *added 0 when it was already. */
 enum db_rc resident_add(struct db *db, uint64_t cp, uint64_t person, int64_t now, int *added);
 
+/* The active staff token with SHA-256 hash: its id, name (name of cap bytes) and role. */
+enum db_rc staff_by_token(struct db *db, const uint8_t hash[32], uint64_t *id, char *name, size_t cap, int32_t *role);
+/* An audit row: who (actor, role) did action to target (NULL: none) in request request_id. */
+enum db_rc audit_insert(struct db *db, const char *actor, const char *role, const char *action, const char *target,
+			const char *request_id, int64_t now);
+/* The active integrator with key_id: its id and sealed secret (enc of cap bytes, *n of them). */
+enum db_rc integrator_by_key(struct db *db, const char *key_id, uint64_t *id, uint8_t *enc, size_t cap, size_t *n);
+/* Spends an integrator's nonce; DB_DUP: it was used already. */
+enum db_rc integrator_nonce(struct db *db, uint64_t integrator, const char *nonce, int64_t now);
+
 /* The checkpoint named name; DB_NOROW when there is none (the demo's seeding). */
 enum db_rc checkpoint_by_name(struct db *db, const char *name, uint64_t *id);
 
