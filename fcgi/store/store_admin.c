@@ -110,36 +110,12 @@ enum db_rc resident_add(struct db *db, uint64_t cp, uint64_t person, int64_t now
 	return rc;
 }
 
-/* Runs the query s bound to cols and calls each(arg) per row; DB_OK at the end. */
-static enum db_rc each_row(struct db *db, enum stmt s, const struct db_param *p, struct db_col *cols,
-			   void (*each)(void *ctx), void *ctx)
-{
-	enum db_rc rc = db_query(db, s, p, cols);
-	if (rc != DB_OK)
-		return rc;
-	while ((rc = db_fetch(db)) == DB_OK)
-		each(ctx);
-	return rc == DB_NOROW ? DB_OK : rc;
-}
-
-/* A typed row and the caller's function it is passed to, for each_row. */
-#define ROW_CALL(type)                                                     \
-	struct type##_call {                                               \
-		struct type row;                                           \
-		void (*fn)(const struct type *r, void *arg);               \
-		void *arg;                                                 \
-	};                                                                 \
-	static void type##_each(void *ctx)                                 \
-	{                                                                  \
-		struct type##_call *k = ctx;                               \
-		k->fn(&k->row, k->arg);                                    \
-	}
-ROW_CALL(checkpoint_item)
-ROW_CALL(code_event_row)
-ROW_CALL(person_scan_row)
-ROW_CALL(trace_entry)
-ROW_CALL(trace_contact)
-ROW_CALL(audit_row)
+DB_ROW_CALL(checkpoint_item)
+DB_ROW_CALL(code_event_row)
+DB_ROW_CALL(person_scan_row)
+DB_ROW_CALL(trace_entry)
+DB_ROW_CALL(trace_contact)
+DB_ROW_CALL(audit_row)
 
 enum db_rc checkpoints_list(struct db *db, int32_t limit, int32_t offset,
 			    void (*fn)(const struct checkpoint_item *cp, void *arg), void *arg)
@@ -149,7 +125,7 @@ enum db_rc checkpoints_list(struct db *db, int32_t limit, int32_t offset,
 	struct db_param p[] = { DBP_I32(&limit), DBP_I32(&offset), DBP_END };
 	struct db_col cols[] = { DBC_U64(&r->id), DBC_I32(&r->kind), DBC_I32(&r->type), DBC_TEXT(r->name, sizeof r->name),
 				 DBC_TEXT(r->district, sizeof r->district), DBC_END };
-	return each_row(db, STMT_CHECKPOINTS_LIST, p, cols, checkpoint_item_each, &k);
+	return db_each(db, STMT_CHECKPOINTS_LIST, p, cols, checkpoint_item_each, &k);
 }
 
 struct integrator_new {
@@ -207,7 +183,7 @@ enum db_rc risk_areas_each(struct db *db, void (*fn)(const char *city, void *arg
 {
 	struct city_call k = { .fn = fn, .arg = arg };
 	struct db_col cols[] = { DBC_TEXT(k.city, sizeof k.city), DBC_END };
-	return each_row(db, STMT_RISK_AREAS_LIST, NULL, cols, city_each, &k);
+	return db_each(db, STMT_RISK_AREAS_LIST, NULL, cols, city_each, &k);
 }
 
 struct areas_new {
@@ -265,7 +241,7 @@ enum db_rc admin_person_events(struct db *db, uint64_t person, void (*fn)(const 
 	struct db_col cols[] = { DBC_I32(&r->from), DBC_I32(&r->to), DBC_TEXT(r->reason, sizeof r->reason),
 				 DBC_TEXT(r->actor_kind, sizeof r->actor_kind), DBC_TEXT(r->actor, sizeof r->actor),
 				 DBC_TEXT(r->at, sizeof r->at), DBC_END };
-	return each_row(db, STMT_EVENTS_OF_PERSON, p, cols, code_event_row_each, &k);
+	return db_each(db, STMT_EVENTS_OF_PERSON, p, cols, code_event_row_each, &k);
 }
 
 enum db_rc admin_person_scans(struct db *db, uint64_t person, void (*fn)(const struct person_scan_row *s, void *arg),
@@ -278,7 +254,7 @@ enum db_rc admin_person_scans(struct db *db, uint64_t person, void (*fn)(const s
 				 DBC_TEXT(r->checkpoint_name, sizeof r->checkpoint_name), DBC_I32(&r->direction),
 				 DBC_I32(&r->verdict), DBC_I32((int32_t *)&r->reasons), DBC_TEXT(r->source, sizeof r->source),
 				 DBC_END };
-	return each_row(db, STMT_SCANS_OF_PERSON, p, cols, person_scan_row_each, &k);
+	return db_each(db, STMT_SCANS_OF_PERSON, p, cols, person_scan_row_each, &k);
 }
 
 enum db_rc admin_trace_case(struct db *db, uint64_t person, int64_t from, int64_t to, int32_t lo, int32_t hi,
@@ -289,7 +265,7 @@ enum db_rc admin_trace_case(struct db *db, uint64_t person, int64_t from, int64_
 	struct db_param p[] = { DBP_U64(&person), DBP_I64(&from), DBP_I64(&to), DBP_I32(&lo), DBP_I32(&hi), DBP_END };
 	struct db_col cols[] = { DBC_U64(&r->checkpoint), DBC_TEXT(r->name, sizeof r->name), DBC_TEXT(r->t, sizeof r->t),
 				 DBC_TEXT(r->at, sizeof r->at), DBC_END };
-	return each_row(db, STMT_TRACE_CASE, p, cols, trace_entry_each, &k);
+	return db_each(db, STMT_TRACE_CASE, p, cols, trace_entry_each, &k);
 }
 
 enum db_rc admin_trace_at(struct db *db, const struct trace_entry *e, int32_t window, int32_t lo, int32_t hi,
@@ -301,7 +277,7 @@ enum db_rc admin_trace_at(struct db *db, const struct trace_entry *e, int32_t wi
 				DBP_I32(&window), DBP_I32(&lo), DBP_I32(&hi), DBP_U64(&person), DBP_END };
 	struct db_col cols[] = { DBC_U64(&r->person), DBC_TEXT(r->pid, sizeof r->pid), DBC_TEXT(r->name_m, sizeof r->name_m),
 				 DBC_TEXT(r->id_m, sizeof r->id_m), DBC_TEXT(r->at, sizeof r->at), DBC_END };
-	return each_row(db, STMT_TRACE_AT, p, cols, trace_contact_each, &k);
+	return db_each(db, STMT_TRACE_AT, p, cols, trace_contact_each, &k);
 }
 
 enum db_rc admin_audit_list(struct db *db, uint64_t before, int32_t limit, void (*fn)(const struct audit_row *r, void *arg),
@@ -313,5 +289,5 @@ enum db_rc admin_audit_list(struct db *db, uint64_t before, int32_t limit, void 
 	struct db_col cols[] = { DBC_U64(&r->id), DBC_TEXT(r->actor, sizeof r->actor), DBC_TEXT(r->role, sizeof r->role),
 				 DBC_TEXT(r->action, sizeof r->action), DBC_TEXT(r->target, sizeof r->target),
 				 DBC_TEXT(r->request_id, sizeof r->request_id), DBC_TEXT(r->at, sizeof r->at), DBC_END };
-	return each_row(db, STMT_AUDIT_LIST, p, cols, audit_row_each, &k);
+	return db_each(db, STMT_AUDIT_LIST, p, cols, audit_row_each, &k);
 }

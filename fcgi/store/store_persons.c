@@ -8,6 +8,10 @@
 
 #define PERSON_NCOLS 14
 
+DB_ROW_CALL(account_person)
+DB_ROW_CALL(person_holder)
+DB_ROW_CALL(report_row)
+
 enum db_rc persons_of_holder(struct db *db, const char *pid, uint64_t account, struct person_row *r)
 {
 	memset(r, 0, sizeof *r);
@@ -233,17 +237,12 @@ enum db_rc persons_report_insert(struct db *db, uint64_t person, int32_t day, ui
 
 enum db_rc persons_reports(struct db *db, uint64_t person, void (*fn)(const struct report_row *r, void *arg), void *arg)
 {
-	struct report_row r;
-	memset(&r, 0, sizeof r);
+	struct report_row_call k = { .fn = fn, .arg = arg };
+	struct report_row *r = &k.row;
 	struct db_param p[] = { DBP_U64(&person), DBP_END };
-	struct db_col cols[] = { DBC_I32(&r.day), DBC_I32((int32_t *)&r.symptoms), DBC_I32(&r.temperature_tenths),
-				 DBC_TEXT(r.at, sizeof r.at), DBC_END };
-	enum db_rc rc = db_query(db, STMT_REPORTS_LIST, p, cols);
-	if (rc != DB_OK)
-		return rc;
-	while ((rc = db_fetch(db)) == DB_OK)
-		fn(&r, arg);
-	return rc == DB_NOROW ? DB_OK : rc;
+	struct db_col cols[] = { DBC_I32(&r->day), DBC_I32((int32_t *)&r->symptoms), DBC_I32(&r->temperature_tenths),
+				 DBC_TEXT(r->at, sizeof r->at), DBC_END };
+	return db_each(db, STMT_REPORTS_LIST, p, cols, report_row_each, &k);
 }
 
 enum db_rc persons_idem_get(struct db *db, uint64_t account, const char *key, int32_t *status, char *body,
@@ -302,52 +301,36 @@ enum db_rc persons_account(struct db *db, uint64_t account, char since[32], int3
 enum db_rc persons_of_account(struct db *db, uint64_t account, void (*fn)(const struct account_person *p, void *arg),
 			      void *arg)
 {
-	struct account_person r;
-	memset(&r, 0, sizeof r);
+	struct account_person_call k = { .fn = fn, .arg = arg };
+	struct account_person *r = &k.row;
 	struct db_param p[] = { DBP_U64(&account), DBP_END };
-	struct db_col cols[] = { DBC_TEXT(r.pid, sizeof r.pid), DBC_TEXT(r.name_m, sizeof r.name_m), DBC_I32(&r.role),
-				 DBC_I32(&r.relationship), DBC_I32(&r.color), DBC_U64(&r.id), DBC_I32(&r.owner),
+	struct db_col cols[] = { DBC_TEXT(r->pid, sizeof r->pid), DBC_TEXT(r->name_m, sizeof r->name_m), DBC_I32(&r->role),
+				 DBC_I32(&r->relationship), DBC_I32(&r->color), DBC_U64(&r->id), DBC_I32(&r->owner),
 				 DBC_END };
-	enum db_rc rc = db_query(db, STMT_PERSONS_OF_ACCOUNT, p, cols);
-	if (rc != DB_OK)
-		return rc;
-	while ((rc = db_fetch(db)) == DB_OK)
-		fn(&r, arg);
-	return rc == DB_NOROW ? DB_OK : rc;
+	return db_each(db, STMT_PERSONS_OF_ACCOUNT, p, cols, account_person_each, &k);
 }
 
 enum db_rc persons_holders(struct db *db, uint64_t account, uint64_t person,
 			   void (*fn)(const struct person_holder *h, void *arg), void *arg)
 {
-	struct person_holder h;
-	memset(&h, 0, sizeof h);
+	struct person_holder_call k = { .fn = fn, .arg = arg };
+	struct person_holder *h = &k.row;
 	struct db_param p[] = { DBP_U64(&account), DBP_U64(&person), DBP_END };
-	struct db_col cols[] = { DBC_U64(&h.id), DBC_I32(&h.role), DBC_I32(&h.relationship),
-				 DBC_TEXT(h.name_m, sizeof h.name_m), DBC_TEXT(h.since, sizeof h.since), DBC_I32(&h.mine),
+	struct db_col cols[] = { DBC_U64(&h->id), DBC_I32(&h->role), DBC_I32(&h->relationship),
+				 DBC_TEXT(h->name_m, sizeof h->name_m), DBC_TEXT(h->since, sizeof h->since), DBC_I32(&h->mine),
 				 DBC_END };
-	enum db_rc rc = db_query(db, STMT_HOLDERS_OF_PERSON, p, cols);
-	if (rc != DB_OK)
-		return rc;
-	while ((rc = db_fetch(db)) == DB_OK)
-		fn(&h, arg);
-	return rc == DB_NOROW ? DB_OK : rc;
+	return db_each(db, STMT_HOLDERS_OF_PERSON, p, cols, person_holder_each, &k);
 }
 
 enum db_rc persons_pending(struct db *db, uint64_t person, void (*fn)(const struct person_holder *h, void *arg),
 			   void *arg)
 {
-	struct person_holder h;
-	memset(&h, 0, sizeof h);
-	h.role = 2;
+	struct person_holder_call k = { .row = { .role = 2 }, .fn = fn, .arg = arg };
+	struct person_holder *h = &k.row;
 	struct db_param p[] = { DBP_U64(&person), DBP_END };
-	struct db_col cols[] = { DBC_U64(&h.id), DBC_I32(&h.relationship), DBC_TEXT(h.name_m, sizeof h.name_m),
-				 DBC_TEXT(h.since, sizeof h.since), DBC_END };
-	enum db_rc rc = db_query(db, STMT_PENDING_OF_PERSON, p, cols);
-	if (rc != DB_OK)
-		return rc;
-	while ((rc = db_fetch(db)) == DB_OK)
-		fn(&h, arg);
-	return rc == DB_NOROW ? DB_OK : rc;
+	struct db_col cols[] = { DBC_U64(&h->id), DBC_I32(&h->relationship), DBC_TEXT(h->name_m, sizeof h->name_m),
+				 DBC_TEXT(h->since, sizeof h->since), DBC_END };
+	return db_each(db, STMT_PENDING_OF_PERSON, p, cols, person_holder_each, &k);
 }
 
 enum db_rc persons_openids(struct db *db, uint64_t person, uint64_t except, int owner_only,
