@@ -177,12 +177,16 @@ nginx_conf() {
   # As root, nginx's workers would run as nobody, which cannot enter a private checkout.
   [ "$(id -u)" = 0 ] && user="user root root;"
   mkdir -p "$DIR/nginx/nginx-tmp"
-  # The application's capacity: each worker serves [server] threads and queues [server] queue
-  # more, on each of APP_HOSTS hosts (cluster.sh's); nginx refuses past it itself (HQR_APP_CONNS
-  # sets it, as a test may).
+  # The application's capacity at the door: each worker's [server] threads and a quarter of its
+  # [server] queue, on each of APP_HOSTS hosts (cluster.sh's); nginx refuses past it itself
+  # (HQR_APP_CONNS sets it, as a test may). A request refused at the door waits less than one at
+  # the back of a full queue (README, "Past capacity").
   local f="$DIR/hqr.conf" cap
-  cap=$(( ${APP_HOSTS:-1} * $(get_ini "$f" server workers 2) * ($(get_ini "$f" server threads 16) + $(get_ini "$f" server queue 64)) ))
+  cap=$(( ${APP_HOSTS:-1} * $(get_ini "$f" server workers 2) * ($(get_ini "$f" server threads 16) + ($(get_ini "$f" server queue 64) + 3) / 4) ))
   cap=${HQR_APP_CONNS:-$cap}
+  # Refusals answered at once per address and in all, a second; faster ones are held (HQR_HOLD_RATE,
+  # HQR_HOLD_ALL_RATE).
+  local hold=${HQR_HOLD_RATE:-1000} hold_all=${HQR_HOLD_ALL_RATE:-2000}
   sed -e "s|@USER@|$user|" -e "s|@RUN@|$DIR/nginx|g" -e "s|@LISTEN@|127.0.0.1:$HTTP_PORT|" \
       -e "s|@SOCKET@|$DIR/run/hqr.sock|" -e "s|@HTML@|$ROOT/nginx/html|" -e "s|@DOCS@|$BUILD/docs|" -e "s|@CONF@|$ROOT/nginx|g" \
       -e "s|@RATE@|${HQR_RATE:-200}|" -e "s|@BURST@|${HQR_BURST:-400}|" \
@@ -191,7 +195,8 @@ nginx_conf() {
       -e "s|@CONN_PER_ADDR@|${HQR_CONN_PER_ADDR:-64}|" -e "s|@UPLOADS_PER_ADDR@|${HQR_UPLOADS_PER_ADDR:-8}|" \
       -e "s|@UPLOADS@|${HQR_UPLOADS:-64}|" -e "s|@WORKER_CONNECTIONS@|${HQR_WORKER_CONNECTIONS:-2048}|" \
       -e "s|@WORKER_NOFILE@|$(( ${HQR_WORKER_CONNECTIONS:-2048} * 2 ))|" \
-      -e "s|@APP_CONNS@|$cap|" \
+      -e "s|@APP_CONNS@|$cap|" -e "s|@HOLD_RATE@|$hold|g" -e "s|@HOLD_ALL_RATE@|$hold_all|g" \
+      -e "s|@HOLD_BURST@|$(( hold_all + 2 * ${HQR_WORKER_CONNECTIONS:-2048} ))|g" \
       -e "s|@ADMIN_ALLOW@|allow 127.0.0.1; allow ::1;|g" \
       "$ROOT/nginx/nginx.conf.in" > "$DIR/nginx/nginx.conf"
   mkdir -p "$DIR/nginx/extra"

@@ -24,126 +24,14 @@
 #include <string.h>
 
 #define ADMIN_LIST_DEFAULT 50
-#define ADMIN_LIST_MAX 200
-#define ADMIN_OFFSET_MAX 10000000
 #define TRACE_WINDOW_DEFAULT 30
-#define TRACE_WINDOW_MAX 1440           /* minutes: one day */
-#define TRACE_RANGE_MAX_S (31 * 86400)
 #define TRACE_ROWS_MAX 1000             /* contacts in one answer (STMT_TRACE_AT LIMIT) */
 
 #define db_err persons_db_err
 
 /* ---- small pure helpers ------------------------------------------------ */
-
-/* ---- query field tables ------------------------------------------------ */
-
-static const char *valid_time(const struct field *f, struct arena *a, const char *v, size_t len, struct fval *out)
-{
-	(void)f;
-	(void)a;
-	int64_t t = 0;
-	if (!isotime_parse(v, len, &t))
-		return "NOT_A_TIME";
-	out->i = t;
-	out->s = v;
-	out->len = len;
-	return NULL;
-}
-
-static const char *valid_public_id(const struct field *f, struct arena *a, const char *v, size_t len,
-				   struct fval *out)
-{
-	(void)f;
-	(void)a;
-	if (!public_id_ok(v, len))
-		return "NOT_A_PERSON_ID";
-	out->s = v;
-	out->len = len;
-	return NULL;
-}
-
-static const char *valid_id_type(const struct field *f, struct arena *a, const char *v, size_t len,
-				 struct fval *out)
-{
-	(void)f;
-	(void)a;
-	if (!vid_id_type_known(v))
-		return vid_err_word(VID_ID_TYPE);
-	out->i = (long long)vid_doc_from_word(v);
-	out->s = v;
-	out->len = len;
-	return NULL;
-}
-
-static const struct range list_limit = { 1, ADMIN_LIST_MAX };
-static const struct range list_offset = { 0, ADMIN_OFFSET_MAX };
-static const struct range audit_before = { 1, INT64_MAX };
-static const struct range trace_window = { 1, TRACE_WINDOW_MAX };
-
-enum { CPLIST_LIMIT, CPLIST_OFFSET, CPLIST__MAX };
-static const struct field cplist_fields[] = {
-	[CPLIST_LIMIT] = { "limit", 0, 8, valid_int, &list_limit },
-	[CPLIST_OFFSET] = { "offset", 0, 12, valid_int, &list_offset },
-};
-_Static_assert(sizeof cplist_fields / sizeof cplist_fields[0] == CPLIST__MAX, "cplist_fields");
-
-enum { AUDIT_BEFORE, AUDIT_LIMIT, AUDIT__MAX };
-static const struct field audit_fields[] = {
-	[AUDIT_BEFORE] = { "before_id", 0, 20, valid_int, &audit_before },
-	[AUDIT_LIMIT] = { "limit", 0, 8, valid_int, &list_limit },
-};
-_Static_assert(sizeof audit_fields / sizeof audit_fields[0] == AUDIT__MAX, "audit_fields");
-
-enum { FIND_ID_TYPE, FIND_ID_NUMBER, FIND__MAX };
-static const struct field find_fields[] = {
-	[FIND_ID_TYPE] = { "id_type", F_REQ, 32, valid_id_type, NULL },
-	[FIND_ID_NUMBER] = { "id_number", F_REQ, 40, valid_text, NULL },
-};
-_Static_assert(sizeof find_fields / sizeof find_fields[0] == FIND__MAX, "find_fields");
-
-enum { TRACE_PERSON, TRACE_FROM, TRACE_TO, TRACE_WINDOW, TRACE__MAX };
-static const struct field trace_fields[] = {
-	[TRACE_PERSON] = { "person", F_REQ, PUBLIC_ID_LEN, valid_public_id, NULL },
-	[TRACE_FROM] = { "from", F_REQ, 40, valid_time, NULL },
-	[TRACE_TO] = { "to", F_REQ, 40, valid_time, NULL },
-	[TRACE_WINDOW] = { "window_minutes", 0, 8, valid_int, &trace_window },
-};
-_Static_assert(sizeof trace_fields / sizeof trace_fields[0] == TRACE__MAX, "trace_fields");
-
-/* ---- JSON body helpers --------------------------------------------------- */
-
-/* ERR_DUPLICATE_FIELD when one of names (NULL-ended) occurs twice in the body. */
-static enum err no_duplicates(struct call *c, const char *const *names)
-{
-	for (size_t i = 0; names[i] != NULL; i++) {
-		if (c->inputs != NULL && kv_count(c->inputs, names[i]) > 1) {
-			call_field_error(c, names[i], "DUPLICATE_FIELD");
-			return ERR_DUPLICATE_FIELD;
-		}
-	}
-	return ERR_OK;
-}
-
-/* The body's member name: NULL when absent or null. *bad is set when present but not a string. */
-static const char *json_text(const struct call *c, const char *name, int *bad)
-{
-	*bad = 0;
-	const cJSON *it = cJSON_GetObjectItemCaseSensitive((const cJSON *)c->json, name);
-	if (it == NULL || cJSON_IsNull(it))
-		return NULL;
-	if (!cJSON_IsString(it) || it->valuestring == NULL) {
-		*bad = 1;
-		return NULL;
-	}
-	return it->valuestring;
-}
-
-/* Whether the body has member name (not null). */
-static int json_has(const struct call *c, const char *name)
-{
-	const cJSON *it = cJSON_GetObjectItemCaseSensitive((const cJSON *)c->json, name);
-	return it != NULL && !cJSON_IsNull(it);
-}
+/* The field tables of every route here are in fields_admin.c: the router validates before a
+ * handler runs, and the handler reads c->f (and c->form where the form's check built one). */
 
 /* The value of a query field, or dflt when it was not given. */
 static long long qint(const struct fval *f, long long dflt)
@@ -229,36 +117,10 @@ static void add_checkpoint(const struct checkpoint_item *cp, void *arg)
 
 enum err h_admin_checkpoint_create(struct call *c)
 {
-	static const char *const names[] = { "kind", "type", "name", "district", NULL };
-	enum err e = no_duplicates(c, names);
-	if (e != ERR_OK)
-		return e;
-	int bad;
-	const char *v, *code;
-	enum verdict_cp_kind kind = VERDICT_CP__MAX;
-	enum verdict_cp_type type = VERDICT_CPT__MAX;
-	char name[LABEL_BUF], district[LABEL_BUF];
-
-	if ((v = json_text(c, "kind", &bad)) == NULL)
-		call_field_error(c, "kind", bad ? "NOT_A_STRING" : "REQUIRED");
-	else if ((kind = verdict_cp_kind_from_word(v, strlen(v))) == VERDICT_CP__MAX)
-		call_field_error(c, "kind", "NOT_ALLOWED");
-	if ((v = json_text(c, "type", &bad)) == NULL)
-		call_field_error(c, "type", bad ? "NOT_A_STRING" : "REQUIRED");
-	else if ((type = verdict_cp_type_from_word(v, strlen(v))) == VERDICT_CPT__MAX)
-		call_field_error(c, "type", "NOT_ALLOWED");
-	else if (kind != VERDICT_CP__MAX && verdict_cp_type_kind(type) != kind)
-		call_field_error(c, "type", "NOT_OF_KIND");
-	if ((v = json_text(c, "name", &bad)) == NULL)
-		call_field_error(c, "name", bad ? "NOT_A_STRING" : "REQUIRED");
-	else if ((code = label_trim(v, strlen(v), name)) != NULL)
-		call_field_error(c, "name", code);
-	if ((v = json_text(c, "district", &bad)) == NULL)
-		call_field_error(c, "district", bad ? "NOT_A_STRING" : "REQUIRED");
-	else if ((code = label_trim(v, strlen(v), district)) != NULL)
-		call_field_error(c, "district", code);
-	if (c->nferr > 0)
-		return ERR_VALIDATION;
+	const struct fval *f = c->f; /* checkpoint_fields, checkpoint_check */
+	enum verdict_cp_kind kind = (enum verdict_cp_kind)f[CHECKPOINT_KIND].i;
+	enum verdict_cp_type type = (enum verdict_cp_type)f[CHECKPOINT_TYPE].i;
+	const char *name = f[CHECKPOINT_NAME].s, *district = f[CHECKPOINT_DISTRICT].s;
 
 	uint64_t id = 0;
 	enum db_rc rc = checkpoint_create(c->db, (int32_t)kind, (int32_t)type, name, district, clock_now(), &id);
@@ -270,10 +132,7 @@ enum err h_admin_checkpoint_create(struct call *c)
 
 enum err h_admin_checkpoints(struct call *c)
 {
-	struct fval f[CPLIST__MAX];
-	enum err e = fields_validate(c, cplist_fields, CPLIST__MAX, &c->query, f);
-	if (e != ERR_OK)
-		return e;
+	const struct fval *f = c->f; /* cplist_fields */
 	int32_t limit = (int32_t)qint(&f[CPLIST_LIMIT], ADMIN_LIST_DEFAULT);
 	int32_t offset = (int32_t)qint(&f[CPLIST_OFFSET], 0);
 	cJSON *o = cJSON_CreateObject();
@@ -336,35 +195,14 @@ enum err h_admin_device_revoke(struct call *c)
 
 enum err h_admin_resident_add(struct call *c)
 {
-	static const char *const names[] = { "person_id", "id_type", "id_number", NULL };
-	enum err e = no_duplicates(c, names);
-	if (e != ERR_OK)
-		return e;
+	const struct fval *f = c->f; /* resident_fields, resident_check */
 	uint64_t cp = path_id_parse(c->params[0]);
 	if (cp == 0)
 		return ERR_NOT_FOUND;
-	int bad_p, bad_t, bad_n;
-	const char *pid = json_text(c, "person_id", &bad_p);
-	const char *type = json_text(c, "id_type", &bad_t);
-	const char *number = json_text(c, "id_number", &bad_n);
+	const char *pid = f[RESIDENT_PERSON_ID].s;
 	uint8_t idx[32];
-	int by_pid = json_has(c, "person_id");
-	if (by_pid) {
-		if (bad_p || !public_id_ok(pid, strlen(pid)))
-			call_field_error(c, "person_id", bad_p ? "NOT_A_STRING" : "NOT_A_PERSON_ID");
-		if (json_has(c, "id_type") || json_has(c, "id_number"))
-			call_field_error(c, "person_id", "EXCLUSIVE_WITH_ID_NUMBER");
-	} else {
-		if (type == NULL)
-			call_field_error(c, "id_type", bad_t ? "NOT_A_STRING" : "REQUIRED");
-		else if (!vid_id_type_known(type))
-			call_field_error(c, "id_type", vid_err_word(VID_ID_TYPE));
-		if (number == NULL)
-			call_field_error(c, "id_number", bad_n ? "NOT_A_STRING" : "REQUIRED");
-		if (type != NULL && number != NULL && c->nferr == 0)
-			(void)index_of(c, type, number, idx);
-	}
-	if (c->nferr > 0)
+	int by_pid = f[RESIDENT_PERSON_ID].present;
+	if (!by_pid && index_of(c, f[RESIDENT_ID_TYPE].s, f[RESIDENT_ID_NUMBER].s, idx) != 0)
 		return ERR_VALIDATION;
 
 	struct checkpoint_row r;
@@ -402,10 +240,7 @@ enum err h_admin_resident_add(struct call *c)
 
 enum err h_admin_person_find(struct call *c)
 {
-	struct fval f[FIND__MAX];
-	enum err e = fields_validate(c, find_fields, FIND__MAX, &c->query, f);
-	if (e != ERR_OK)
-		return e;
+	const struct fval *f = c->f; /* find_fields */
 	uint8_t idx[32];
 	if (index_of(c, f[FIND_ID_TYPE].s, f[FIND_ID_NUMBER].s, idx) != 0)
 		return ERR_VALIDATION;
@@ -495,55 +330,6 @@ enum err h_admin_history(struct call *c)
 	return ERR_OK;
 }
 
-struct order {
-	int color;                      /* RULES_COLOR_RED or RULES_COLOR_GREEN */
-	char reason[REASON_BUF];
-	int days;                       /* red only */
-};
-
-/* Validates an order's body, recording every failing field. Returns 0 when valid. */
-static int order_validate(struct call *c, struct order *o)
-{
-	int bad;
-	const char *v, *code;
-	memset(o, 0, sizeof *o);
-	if ((v = json_text(c, "color", &bad)) == NULL)
-		call_field_error(c, "color", bad ? "NOT_A_STRING" : "REQUIRED");
-	else if (strcmp(v, "red") == 0)
-		o->color = RULES_COLOR_RED;
-	else if (strcmp(v, "green") == 0)
-		o->color = RULES_COLOR_GREEN;
-	else
-		call_field_error(c, "color", "NOT_ALLOWED");
-	if ((v = json_text(c, "reason", &bad)) == NULL) {
-		if (bad)
-			call_field_error(c, "reason", "NOT_A_STRING");
-		else if (o->color == RULES_COLOR_RED)
-			call_field_error(c, "reason", "REQUIRED");
-		else
-			snprintf(o->reason, sizeof o->reason, "OFFICER_CLEARED");
-	} else if ((code = reason_trim(v, strlen(v), o->reason)) != NULL) {
-		call_field_error(c, "reason", code);
-	}
-	const cJSON *d = cJSON_GetObjectItemCaseSensitive((const cJSON *)c->json, "observation_days");
-	int has_days = d != NULL && !cJSON_IsNull(d);
-	if (o->color == RULES_COLOR_GREEN && has_days) {
-		call_field_error(c, "observation_days", "NOT_ALLOWED");
-	} else if (o->color == RULES_COLOR_RED) {
-		if (!has_days)
-			call_field_error(c, "observation_days", "REQUIRED");
-		else if (!cJSON_IsNumber(d))
-			call_field_error(c, "observation_days", "NOT_AN_INTEGER");
-		else if (!(d->valuedouble >= RULES_OBSERVATION_DAYS_MIN && d->valuedouble <= RULES_OBSERVATION_DAYS_MAX))
-			call_field_error(c, "observation_days", "OUT_OF_RANGE");
-		else if (d->valuedouble != (double)(int)d->valuedouble)
-			call_field_error(c, "observation_days", "NOT_AN_INTEGER");
-		else
-			o->days = (int)d->valuedouble;
-	}
-	return c->nferr > 0 ? -1 : 0;
-}
-
 /* Applies the order under the code's row lock; the event names the officer. */
 static enum err order_apply(struct call *c, uint64_t person, const struct order *o, int64_t now)
 {
@@ -584,18 +370,15 @@ static enum err order_apply(struct call *c, uint64_t person, const struct order 
 
 enum err h_admin_order(struct call *c)
 {
-	static const char *const names[] = { "color", "reason", "observation_days", NULL };
-	enum err e = no_duplicates(c, names);
-	if (e != ERR_OK)
-		return e;
-	struct order o;
-	if (order_validate(c, &o) != 0)
-		return ERR_VALIDATION;
+	const struct order *o = c->form; /* order_fields, order_check */
+	enum err e;
+	if (o == NULL)
+		return ERR_INTERNAL;
 	struct person_admin pa;
 	if ((e = person_of_path(c, &pa)) != ERR_OK)
 		return e;
 	int64_t now = clock_now();
-	if ((e = order_apply(c, pa.id, &o, now)) != ERR_OK)
+	if ((e = order_apply(c, pa.id, o, now)) != ERR_OK)
 		return e;
 	struct code_state code;
 	struct code_status st;
@@ -651,19 +434,8 @@ static void add_contact(const struct trace_contact *r, void *arg)
 
 enum err h_admin_trace(struct call *c)
 {
-	struct fval f[TRACE__MAX];
-	enum err e = fields_validate(c, trace_fields, TRACE__MAX, &c->query, f);
-	if (e == ERR_DUPLICATE_FIELD)
-		return e;
+	const struct fval *f = c->f; /* trace_fields, trace_check */
 	int64_t from = f[TRACE_FROM].i, to = f[TRACE_TO].i;
-	if (f[TRACE_FROM].present && f[TRACE_TO].present) {
-		if (to <= from)
-			call_field_error(c, "to", "NOT_AFTER_FROM");
-		else if (to - from > TRACE_RANGE_MAX_S)
-			call_field_error(c, "to", "RANGE_TOO_LONG");
-	}
-	if (e != ERR_OK || c->nferr > 0)
-		return ERR_VALIDATION;
 	int32_t window = (int32_t)qint(&f[TRACE_WINDOW], TRACE_WINDOW_DEFAULT);
 	const char *pid = f[TRACE_PERSON].s;
 	uint64_t person = 0;
@@ -722,10 +494,7 @@ static void add_audit(const struct audit_row *r, void *arg)
 
 enum err h_admin_audit(struct call *c)
 {
-	struct fval f[AUDIT__MAX];
-	enum err e = fields_validate(c, audit_fields, AUDIT__MAX, &c->query, f);
-	if (e != ERR_OK)
-		return e;
+	const struct fval *f = c->f; /* audit_fields */
 	uint64_t before = (uint64_t)qint(&f[AUDIT_BEFORE], INT64_MAX);
 	int32_t limit = (int32_t)qint(&f[AUDIT_LIMIT], ADMIN_LIST_DEFAULT);
 	cJSON *o = cJSON_CreateObject();
@@ -772,34 +541,10 @@ enum err h_admin_risk_areas(struct call *c)
  * from now on are judged against it. Repeated names are kept once. */
 enum err h_admin_risk_areas_set(struct call *c)
 {
+	/* risk_areas_fields and risk_areas_check: a list of at most RISK_AREAS_MAX clean names. */
 	const cJSON *areas = cJSON_GetObjectItemCaseSensitive((const cJSON *)c->json, "areas");
-	if (!cJSON_IsArray(areas)) {
-		call_field_error(c, "areas", areas == NULL ? "REQUIRED" : "NOT_A_LIST");
-		return ERR_VALIDATION;
-	}
-	if (cJSON_GetArraySize(areas) > RISK_AREAS_MAX) {
-		call_field_error(c, "areas", "TOO_MANY");
-		return ERR_VALIDATION;
-	}
-	int i = 0;
 	const cJSON *it;
-	cJSON_ArrayForEach(it, areas) {
-		long cp = cJSON_IsString(it) ? utf8_check_text(it->valuestring, strlen(it->valuestring)) : -1;
-		/* Names as the client's city picker writes them: no blanks around. */
-		if (cp > 0 && (strchr(" \t", it->valuestring[0]) != NULL ||
-			       strchr(" \t", it->valuestring[strlen(it->valuestring) - 1]) != NULL))
-			cp = -1;
-		if (cp < 1 || cp > RISK_AREA_MAX_CP) {
-			char name[24];
-			snprintf(name, sizeof name, "areas[%d]", i);
-			call_field_error(c, arena_strdup(c->arena, name),
-					 !cJSON_IsString(it) ? "NOT_A_STRING" : cp == 0 ? "REQUIRED" : cp < 0 ? "INVALID" : "TOO_LONG");
-		}
-		i++;
-	}
-	if (c->nferr > 0)
-		return ERR_VALIDATION;
-	const char **cities = arena_alloc(c->arena, (size_t)(i > 0 ? i : 1) * sizeof *cities);
+	const char **cities = arena_alloc(c->arena, (size_t)(cJSON_GetArraySize(areas) + 1) * sizeof *cities);
 	if (cities == NULL)
 		return ERR_INTERNAL;
 	size_t n = 0;

@@ -1,4 +1,5 @@
 /* h_login.c: logging in through the platform's OAuth (web and mini-program), logout, /me. */
+#include "cclass.h"
 #include "clock.h"
 #include "pf_errcode.h"
 #include "conf.h"
@@ -56,12 +57,8 @@ const char *valid_login_code(const struct field *f, struct arena *a, const char 
 {
 	(void)f;
 	(void)a;
-	if (len == 0 || len > 128)
+	if (len > 128 || !cc_all(v, len, cc_b64url))
 		return "INVALID";
-	for (size_t i = 0; i < len; i++)
-		if (!((v[i] >= 'A' && v[i] <= 'Z') || (v[i] >= 'a' && v[i] <= 'z') || (v[i] >= '0' && v[i] <= '9') ||
-		      v[i] == '-' || v[i] == '_'))
-			return "INVALID";
 	out->s = v;
 	out->len = len;
 	return NULL;
@@ -97,7 +94,7 @@ static void browser_cookie(struct call *c, const char *value, int max_age)
 static int browser_hash(struct call *c, uint8_t out[32])
 {
 	const char *v = call_cookie(c, browser_cookie_name(c));
-	if (v == NULL || strlen(v) != BROWSER_LEN || strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789") != BROWSER_LEN)
+	if (v == NULL || strlen(v) != BROWSER_LEN || !cc_all(v, BROWSER_LEN, cc_alnum))
 		return -1;
 	crypto_sha256(v, BROWSER_LEN, out);
 	return 0;
@@ -239,7 +236,7 @@ enum err h_login_callback(struct call *c)
 	struct fval fv;
 	if (valid_login_code(NULL, c->arena, kc->val, kc->len, &fv) != NULL)
 		return fail(c, "CODE_INVALID");
-	if (ks->len > 128 || strspn(ks->val, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789") != ks->len)
+	if (ks->len > 128 || !cc_all(ks->val, ks->len, cc_alnum))
 		return fail(c, "STATE_INVALID");
 	const char *code = kc->val, *state = ks->val;
 	uint8_t code_hash[32];

@@ -1,6 +1,7 @@
 /* h_persons.c: applying for a code (self or a relative), reading a person, its photo, its code,
  * new declarations, and the persons an account holds. Only a holder sees a person: others get 404. */
 #include "auth.h"
+#include "cclass.h"
 #include "clock.h"
 #include "codes.h"
 #include "conf.h"
@@ -29,100 +30,6 @@
 
 
 #define db_err persons_db_err
-
-struct application {
-	int for_self;
-	int relationship;                /* index into relationships; 0 = self */
-	char name[VID_NAME_BUF];
-	enum vid_doc id_type;
-	char id_number[VID_DOC_BUF];
-	char phone[VID_PHONE_BUF];
-	char address[VID_ADDRESS_BUF];
-	char verification_id[PUBLIC_ID_LEN + 1]; /* "" when none */
-	const uint8_t *photo;
-	size_t photo_len;
-	int photo_png;
-	struct decl decl;
-};
-
-static const char *const app_fields[] = { "for", "relationship", "name", "id_type", "id_number", "phone",
-					  "address", "verification_id", NULL };
-
-static const char *text_of(const struct kvlist *in, const char *name, size_t *len)
-{
-	const struct kv *kv = kv_get(in, name);
-	if (kv == NULL || kv->len == 0)
-		return NULL;
-	*len = kv->len;
-	return kv->val;
-}
-
-/* Validates every field of an application, recording each failure; 0 when all are valid. */
-static int validate_application(struct call *c, const struct kvlist *in, const struct form_file *photo,
-				int y, int m, int d, struct application *a)
-{
-	size_t n = 0;
-	const char *v;
-	memset(a, 0, sizeof *a);
-	if ((v = text_of(in, "for", &n)) == NULL)
-		call_field_error(c, "for", "REQUIRED");
-	else if (strcmp(v, "self") == 0)
-		a->for_self = 1;
-	else if (strcmp(v, "relative") != 0)
-		call_field_error(c, "for", "NOT_ALLOWED");
-	v = text_of(in, "relationship", &n);
-	if (!a->for_self) {
-		a->relationship = v != NULL ? person_relationship_of(v) : -1;
-		if (v == NULL)
-			call_field_error(c, "relationship", "REQUIRED");
-		else if (a->relationship < 0)
-			call_field_error(c, "relationship", "NOT_ALLOWED");
-	}
-	enum vid_err e;
-	if ((v = text_of(in, "name", &n)) == NULL)
-		call_field_error(c, "name", "REQUIRED");
-	else if ((e = vid_name(v, n, a->name, sizeof a->name)) != VID_OK)
-		call_field_error(c, "name", vid_err_word(e));
-	const char *type = text_of(in, "id_type", &n);
-	if (type == NULL)
-		call_field_error(c, "id_type", "REQUIRED");
-	else if (!vid_id_type_known(type))
-		call_field_error(c, "id_type", "NOT_ALLOWED");
-	else
-		a->id_type = vid_doc_from_word(type);
-	if ((v = text_of(in, "id_number", &n)) == NULL)
-		call_field_error(c, "id_number", "REQUIRED");
-	else if (type != NULL && vid_id_type_known(type) &&
-		 (e = vid_document(type, v, n, y, m, d, a->id_number, sizeof a->id_number)) != VID_OK)
-		call_field_error(c, "id_number", vid_err_word(e));
-	if ((v = text_of(in, "phone", &n)) == NULL)
-		call_field_error(c, "phone", "REQUIRED");
-	else if ((e = vid_phone(v, n, a->phone)) != VID_OK)
-		call_field_error(c, "phone", vid_err_word(e));
-	if ((v = text_of(in, "address", &n)) == NULL)
-		call_field_error(c, "address", "REQUIRED");
-	else if ((e = vid_address(v, n, a->address, sizeof a->address)) != VID_OK)
-		call_field_error(c, "address", vid_err_word(e));
-	if (photo == NULL || photo->len == 0) {
-		call_field_error(c, "photo", "REQUIRED");
-	} else {
-		int w, h;
-		e = vid_photo(photo->data, photo->len, (size_t)c->conf->photo_max_bytes, c->conf->photo_min_px,
-			      c->conf->photo_max_px, &w, &h, &a->photo_png);
-		if (e != VID_OK)
-			call_field_error(c, "photo", vid_err_word(e));
-		a->photo = photo->data;
-		a->photo_len = photo->len;
-	}
-	if ((v = text_of(in, "verification_id", &n)) != NULL) {
-		if (n != PUBLIC_ID_LEN || strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-") != n)
-			call_field_error(c, "verification_id", "INVALID");
-		else
-			memcpy(a->verification_id, v, PUBLIC_ID_LEN + 1);
-	}
-	decl_validate(c, in, y, m, d, &a->decl);
-	return c->nferr > 0 ? -1 : 0;
-}
 
 /* A new random public id (22 base64url characters). */
 static int new_public_id(char out[PUBLIC_ID_LEN + 1])
@@ -269,7 +176,7 @@ static const char *idempotency_key(struct call *c, int *bad)
 	if (k == NULL)
 		return NULL;
 	size_t n = strlen(k);
-	if (n == 0 || n > 64 || strspn(k, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-") != n)
+	if (n == 0 || n > 64 || !cc_all(k, n, cc_b64url))
 		*bad = 1;
 	return k;
 }
@@ -724,42 +631,8 @@ static enum err record_refusal(struct call *c, const struct apply_out *o, int64_
 
 enum err h_application(struct call *c)
 {
-	char boundary[80];
-	if (form_boundary(c->content_type, boundary, sizeof boundary) != FORM_OK)
-		return ERR_MALFORMED_FORM;
-	static const char *const file_fields[] = { "photo", NULL };
-	struct kvlist *in = arena_alloc(c->arena, sizeof *in);
-	struct form_file files[4];
-	size_t nfiles = 0;
-	if (in == NULL)
-		return ERR_INTERNAL;
-	enum form_err fe = form_parse(c->arena, boundary, c->body, c->body_len, file_fields, 4,
-				      (size_t)c->conf->photo_max_bytes + 1, in, files, &nfiles);
-	if (fe == FORM_FILE_TOO_LARGE) { /* only a photo can be: other file parts are as bounded */
-		call_field_error(c, "photo", "PHOTO_SIZE");
-		return ERR_VALIDATION;
-	}
-	if (fe != FORM_OK)
-		return ERR_MALFORMED_FORM;
-	/* Only the part named "photo" is the ID photo; other file parts are ignored. */
-	const struct form_file *photo = NULL;
-	for (size_t i = 0; i < nfiles; i++) {
-		if (strcmp(files[i].field, "photo") != 0)
-			continue;
-		if (photo != NULL) {
-			call_field_error(c, "photo", "DUPLICATE_FIELD");
-			return ERR_DUPLICATE_FIELD;
-		}
-		photo = &files[i];
-	}
-	for (int i = 0; app_fields[i] != NULL; i++) {
-		if (kv_count(in, app_fields[i]) > 1) {
-			call_field_error(c, app_fields[i], "DUPLICATE_FIELD");
-			return ERR_DUPLICATE_FIELD;
-		}
-	}
-	if (decl_duplicates(c, in))
-		return ERR_DUPLICATE_FIELD;
+	/* The router validated the form against app_fields and app_check built the application. */
+	const struct application *a = c->form;
 	int bad_key = 0;
 	const char *idem = idempotency_key(c, &bad_key);
 	if (bad_key) {
@@ -767,13 +640,8 @@ enum err h_application(struct call *c)
 		return ERR_VALIDATION;
 	}
 	int64_t now = clock_now();
-	int y, m, d;
-	clock_local_ymd(now, &y, &m, &d);
-	struct application *a = arena_alloc(c->arena, sizeof *a);
 	if (a == NULL)
 		return ERR_INTERNAL;
-	if (validate_application(c, in, photo, y, m, d, a) != 0)
-		return ERR_VALIDATION;
 	if (idem != NULL && replay(c, idem))
 		return ERR_OK;
 
@@ -966,15 +834,10 @@ enum err h_declaration(struct call *c)
 	if (e != ERR_OK)
 		return e;
 	int64_t now = clock_now();
-	int y, m, d;
-	clock_local_ymd(now, &y, &m, &d);
-	struct decl *dl = arena_alloc(c->arena, sizeof *dl);
+	/* The router validated the body against decl_fields and decl_form_check built it. */
+	const struct decl *dl = c->form;
 	if (dl == NULL)
 		return ERR_INTERNAL;
-	if (decl_duplicates(c, c->inputs))
-		return ERR_DUPLICATE_FIELD;
-	if (decl_validate(c, c->inputs, y, m, d, dl) != 0)
-		return ERR_VALIDATION;
 	const char **areas = NULL;
 	size_t nareas = 0;
 	enum db_rc rc = persons_risk_areas(c->db, c->arena, &areas, &nareas);

@@ -40,24 +40,9 @@ enum err h_report_create(struct call *c)
 	enum err e = persons_load(c, &r);
 	if (e != ERR_OK)
 		return e;
-	int temp = 0;
-	unsigned symptoms = 0;
-	const struct kv *kv;
-	if ((kv = kv_get(c->inputs, "temperature")) == NULL || kv->len == 0) {
-		call_field_error(c, "temperature", "REQUIRED");
-	} else {
-		enum vid_err ve = vid_temperature(kv->val, kv->len, &temp);
-		if (ve != VID_OK)
-			call_field_error(c, "temperature", vid_err_word(ve));
-	}
-	if ((kv = kv_get(c->inputs, "symptoms")) == NULL || kv->len == 0)
-		call_field_error(c, "symptoms", "REQUIRED");
-	else
-		decl_symptoms(c, kv, &symptoms);
-	if (kv_count(c->inputs, "temperature") > 1 || kv_count(c->inputs, "symptoms") > 1)
-		return ERR_DUPLICATE_FIELD;
-	if (c->nferr > 0)
-		return ERR_VALIDATION;
+	/* The router validated the body against report_fields. */
+	int temp = (int)c->f[REPORT_TEMPERATURE].i;
+	unsigned symptoms = (unsigned)c->f[REPORT_SYMPTOMS].i;
 
 	int64_t now = clock_now();
 	int32_t today = clock_local_day(now);

@@ -28,15 +28,6 @@
 
 enum verif_status { V_PENDING = 0, V_PASSED = 1, V_FAILED = 2, V_USED = 3, V_ASKING = 4 };
 
-static const char *text_in(const struct call *c, const char *name, size_t *len)
-{
-	const struct kv *kv = kv_get(c->inputs, name);
-	if (kv == NULL || kv->len == 0)
-		return NULL;
-	*len = kv->len;
-	return kv->val;
-}
-
 static int seal(const struct keys *k, const char *field, const char *pid, const char *pt, uint8_t *out, size_t max)
 {
 	char aad[64];
@@ -69,42 +60,13 @@ static enum err pf_err(enum pf_rc rc, long errcode)
 
 enum err h_verification_create(struct call *c)
 {
-	static const char *const names[] = { "name", "id_type", "id_number", "next", NULL };
-	for (int i = 0; names[i] != NULL; i++)
-		if (kv_count(c->inputs, names[i]) > 1) {
-			call_field_error(c, names[i], "DUPLICATE_FIELD");
-			return ERR_DUPLICATE_FIELD;
-		}
+	/* verify_fields and verify_check: the router validated the body before this runs. */
+	const struct fval *f = c->f;
 	int64_t now = clock_now();
-	int y, m, d;
-	clock_local_ymd(now, &y, &m, &d);
 	char name[VID_NAME_BUF], number[VID_DOC_BUF];
-	size_t n = 0;
-	enum vid_err ve;
-	const char *v = text_in(c, "name", &n);
-	if (v == NULL)
-		call_field_error(c, "name", "REQUIRED");
-	else if ((ve = vid_name(v, n, name, sizeof name)) != VID_OK)
-		call_field_error(c, "name", vid_err_word(ve));
-	const char *type = text_in(c, "id_type", &n);
-	if (type == NULL)
-		call_field_error(c, "id_type", "REQUIRED");
-	else if (!vid_id_type_known(type))
-		call_field_error(c, "id_type", "NOT_ALLOWED");
-	else if (vid_doc_from_word(type) != VID_DOC_RESIDENT_ID)
-		call_field_error(c, "id_type", "NOT_VERIFIABLE"); /* only resident IDs have a face record */
-	if ((v = text_in(c, "id_number", &n)) == NULL)
-		call_field_error(c, "id_number", "REQUIRED");
-	else if (type != NULL && vid_id_type_known(type) &&
-		 (ve = vid_document(type, v, n, y, m, d, number, sizeof number)) != VID_OK)
-		call_field_error(c, "id_number", vid_err_word(ve));
-	const char *next = text_in(c, "next", &n);
-	if (next == NULL)
-		next = "/";
-	else if (strlen(next) != n || !login_next_ok(next))
-		call_field_error(c, "next", "NOT_A_LOCAL_PATH");
-	if (c->nferr > 0)
-		return ERR_VALIDATION;
+	snprintf(name, sizeof name, "%s", f[VERIFY_NAME].s);
+	snprintf(number, sizeof number, "%s", f[VERIFY_ID_NUMBER].s);
+	const char *next = f[VERIFY_NEXT].present ? f[VERIFY_NEXT].s : "/";
 
 	/* Each face check costs the platform a call and the person a minute: bounded per account. */
 	int64_t since = now - 86400;

@@ -13,6 +13,33 @@ static inline bool cc_alpha(int c) { return cc_upper(c) || cc_lower(c); }
 static inline bool cc_alnum(int c) { return cc_alpha(c) || cc_digit(c); }
 /* The base64url alphabet (RFC 4648 §5) without padding: tokens, ids, session cookies. */
 static inline bool cc_b64url(int c) { return cc_alnum(c) || c == '-' || c == '_'; }
+/* The value of a hex digit (either case), or -1. */
+static inline int cc_hexval(int c)
+{
+	if (cc_digit(c))
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* RFC 3986 unreserved: percent-encoding leaves these as they are. */
+static inline bool cc_unreserved(int c) { return cc_alnum(c) || c == '-' || c == '.' || c == '_' || c == '~'; }
+/* RFC 7230 tchar: a token's characters (header and cookie names, media types, parameters). */
+static inline bool cc_tchar(int c)
+{
+	switch (c) {
+	case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+': case '-': case '.':
+	case '^': case '_': case '`': case '|': case '~':
+		return true;
+	default:
+		return cc_alnum(c);
+	}
+}
+/* ASCII lower case of c; other bytes unchanged. */
+static inline int cc_tolower(int c) { return cc_upper(c) ? c + ('a' - 'A') : c; }
 
 /* Whether all n bytes of s are of the class (false for n == 0). */
 static inline bool cc_all(const char *s, size_t n, bool (*cls)(int))

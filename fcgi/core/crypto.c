@@ -1,5 +1,6 @@
 /* crypto.c: OpenSSL 3 EVP wrappers (random, SHA-256, HMAC, Ed25519, AES-256-GCM) and hex/base64url codecs. */
 #include "crypto.h"
+#include "cclass.h"
 
 #include <limits.h>
 #include <pthread.h>
@@ -164,19 +165,6 @@ crypto_hex(const uint8_t *in, size_t n, char *out)
 	out[2 * n] = '\0';
 }
 
-/* Value of one hex digit, or -1. */
-static int
-hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int
 crypto_unhex(const char *hex, uint8_t *out, size_t outmax)
 {
@@ -188,8 +176,8 @@ crypto_unhex(const char *hex, uint8_t *out, size_t outmax)
 	if (len % 2 != 0 || len / 2 > outmax || len / 2 > INT_MAX)
 		return -1;
 	for (i = 0; i < len / 2; i++) {
-		int hi = hex_value(hex[2 * i]);
-		int lo = hex_value(hex[2 * i + 1]);
+		int hi = cc_hexval((unsigned char)hex[2 * i]);
+		int lo = cc_hexval((unsigned char)hex[2 * i + 1]);
 
 		if (hi < 0 || lo < 0)
 			return -1;

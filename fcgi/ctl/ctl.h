@@ -11,6 +11,12 @@ struct ctl {
 	const char *conf_path;
 };
 
+#include <stddef.h>
+
+/* Reads a whole file of at most max bytes, NUL-terminated, into a new buffer (freed by the caller);
+ * NULL if it cannot be read or is longer. *len (if not NULL) gets its length. */
+char *ctl_read_file(const char *path, size_t max, size_t *len);
+
 /* Each verb gets the arguments after its name and returns the exit code. */
 int ctl_migrate(struct ctl *ctl, int argc, char **argv);
 int ctl_menu(struct ctl *ctl, int argc, char **argv);

@@ -1,4 +1,5 @@
 /* ctl_migrate.c: `hqrctl migrate [--status]`: numbered files under sql/, applied once, in order. */
+#include "cclass.h"
 #include "conf.h"
 #include "ctl.h"
 #include "db.h"
@@ -16,17 +17,19 @@ struct mig {
 	char name[200];
 };
 
+/* A migration's name after its number: lower case, digits and '_'. */
+static bool migration_char(int c)
+{
+	return cc_lower(c) || cc_digit(c) || c == '_';
+}
+
 static int is_migration(const char *n, int *version)
 {
 	size_t len = strlen(n);
 	if (len < 10 || len >= 200 || strcmp(n + len - 4, ".sql") != 0 || n[4] != '_')
 		return 0;
-	for (int i = 0; i < 4; i++)
-		if (n[i] < '0' || n[i] > '9')
-			return 0;
-	for (size_t i = 5; i < len - 4; i++)
-		if (!((n[i] >= 'a' && n[i] <= 'z') || (n[i] >= '0' && n[i] <= '9') || n[i] == '_'))
-			return 0;
+	if (!cc_all(n, 4, cc_digit) || !cc_all(n + 5, len - 9, migration_char))
+		return 0;
 	*version = atoi(n);
 	return *version > 0;
 }
@@ -65,27 +68,11 @@ static int list_files(const char *dir, struct mig *out)
 	return n;
 }
 
-static char *read_file(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	if (f == NULL)
-		return NULL;
-	char *buf = malloc(MIG_FILE_MAX + 1);
-	size_t n = buf != NULL ? fread(buf, 1, MIG_FILE_MAX + 1, f) : 0;
-	fclose(f);
-	if (buf == NULL || n > MIG_FILE_MAX) {
-		free(buf);
-		return NULL;
-	}
-	buf[n] = '\0';
-	return buf;
-}
-
 /* Runs each statement of a file; statements end with ';' at the end of a line, and lines
  * starting with "--" are comments. */
 static int apply_file(struct db *db, const char *path)
 {
-	char *text = read_file(path);
+	char *text = ctl_read_file(path, MIG_FILE_MAX, NULL);
 	if (text == NULL) {
 		fprintf(stderr, "hqrctl: cannot read %s\n", path);
 		return -1;

@@ -22,25 +22,6 @@ static int usage(void)
 	return 2;
 }
 
-/* Reads a whole file of at most max bytes into a new buffer (freed by the caller); NULL on failure. */
-static char *slurp(const char *path, size_t max, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	if (f == NULL)
-		return NULL;
-	char *buf = malloc(max + 1);
-	size_t n = buf != NULL ? fread(buf, 1, max + 1, f) : 0;
-	int bad = ferror(f);
-	fclose(f);
-	if (buf == NULL || bad || n > max) {
-		free(buf);
-		return NULL;
-	}
-	buf[n] = '\0';
-	*len = n;
-	return buf;
-}
-
 static int word_ok(const char *s, size_t min, size_t max, const char *set)
 {
 	size_t n = strlen(s);
@@ -110,7 +91,7 @@ int ctl_sign_request(int argc, char **argv)
 		crypto_hex(raw, sizeof raw, nonce);
 	}
 	size_t slen = 0, blen = 0;
-	char *secret = slurp(secret_file, SIGN_SECRET_MAX, &slen);
+	char *secret = ctl_read_file(secret_file, SIGN_SECRET_MAX, &slen);
 	if (secret == NULL) {
 		fprintf(stderr, "hqrctl: cannot read the secret file %s (at most %d bytes)\n", secret_file,
 			SIGN_SECRET_MAX);
@@ -124,7 +105,7 @@ int ctl_sign_request(int argc, char **argv)
 		return 1;
 	}
 	char *body = NULL;
-	if (body_file != NULL && (body = slurp(body_file, SIGN_BODY_MAX, &blen)) == NULL) {
+	if (body_file != NULL && (body = ctl_read_file(body_file, SIGN_BODY_MAX, &blen)) == NULL) {
 		memset(secret, 0, slen);
 		free(secret);
 		fprintf(stderr, "hqrctl: cannot read the body file %s (at most %u bytes)\n", body_file, SIGN_BODY_MAX);

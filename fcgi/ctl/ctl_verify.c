@@ -14,22 +14,6 @@
 
 #define KEYS_DOC_MAX (64 * 1024)
 
-static char *read_all(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	if (f == NULL)
-		return NULL;
-	char *buf = malloc(KEYS_DOC_MAX + 1);
-	size_t n = buf != NULL ? fread(buf, 1, KEYS_DOC_MAX + 1, f) : 0;
-	fclose(f);
-	if (buf == NULL || n > KEYS_DOC_MAX) {
-		free(buf);
-		return NULL;
-	}
-	buf[n] = '\0';
-	return buf;
-}
-
 /* Decodes base64url without padding into out[32]; 0 on success. */
 static int b64url32(const char *s, uint8_t out[32])
 {
@@ -73,7 +57,7 @@ int ctl_verify_token(struct ctl *ctl, int argc, char **argv)
 	}
 	char *doc = NULL;
 	if (keys_file != NULL) {
-		doc = read_all(keys_file);
+		doc = ctl_read_file(keys_file, KEYS_DOC_MAX, NULL);
 	} else {
 		platform_global_init();
 		struct pf_resp r;

@@ -356,6 +356,22 @@ int pf_int_text(const char *raw, const char *member, char *out, size_t max)
 	return n > 0 ? 0 : -1;
 }
 
+/* Posts a JSON object once (never retried: each face call's answer is single-use) and frees it.
+ * *r is always set (empty when the object could not be printed): the caller frees it. */
+static enum pf_rc face_post(const struct conf *c, struct db *db, const char *path, cJSON *o, struct pf_resp *r,
+			    long *errcode)
+{
+	char *body = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	memset(r, 0, sizeof *r);
+	if (body == NULL)
+		return PF_BAD_BODY;
+	enum pf_rc rc = platform_api_post(c, db, path, body, 0, r);
+	cJSON_free(body);
+	*errcode = r->errcode;
+	return rc;
+}
+
 enum pf_rc platform_face_verify_id(const struct conf *c, struct db *db, const char *openid, const char *out_seq_no,
 				   const char *name, const char *id_number, char *verify_id, size_t max, long *errcode)
 {
@@ -366,15 +382,9 @@ enum pf_rc platform_face_verify_id(const struct conf *c, struct db *db, const ch
 	cJSON_AddStringToObject(ci, "cert_name", name);
 	cJSON_AddStringToObject(ci, "cert_no", id_number);
 	cJSON_AddStringToObject(o, "openid", openid);
-	char *body = cJSON_PrintUnformatted(o);
-	cJSON_Delete(o);
-	if (body == NULL)
-		return PF_BAD_BODY;
 	struct pf_resp r;
 	/* Each call issues a new verify_id: not idempotent, never retried. */
-	enum pf_rc rc = platform_api_post(c, db, "/cityservice/face/identify/getverifyid", body, 0, &r);
-	cJSON_free(body);
-	*errcode = r.errcode;
+	enum pf_rc rc = face_post(c, db, "/cityservice/face/identify/getverifyid", o, &r, errcode);
 	if (rc == PF_OK) {
 		const char *v = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r.json, "verify_id"));
 		size_t n = v != NULL ? strlen(v) : 0;
@@ -395,15 +405,9 @@ enum pf_rc platform_face_query(const struct conf *c, struct db *db, const char *
 	cJSON_AddStringToObject(o, "out_seq_no", out_seq_no);
 	cJSON_AddStringToObject(o, "cert_hash", cert_hash);
 	cJSON_AddStringToObject(o, "openid", openid);
-	char *body = cJSON_PrintUnformatted(o);
-	cJSON_Delete(o);
-	if (body == NULL)
-		return PF_BAD_BODY;
 	struct pf_resp r;
 	/* A verify_id answers one query: never retried. */
-	enum pf_rc rc = platform_api_post(c, db, "/cityservice/face/identify/queryverifyinfo", body, 0, &r);
-	cJSON_free(body);
-	*errcode = r.errcode;
+	enum pf_rc rc = face_post(c, db, "/cityservice/face/identify/queryverifyinfo", o, &r, errcode);
 	if (rc == PF_OK) {
 		const cJSON *v = cJSON_GetObjectItemCaseSensitive(r.json, "verify_ret");
 		if (!cJSON_IsNumber(v) || v->valuedouble < 0 || v->valuedouble > 999999)

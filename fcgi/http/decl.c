@@ -4,13 +4,15 @@
 #include <cjson/cJSON.h>
 #include <string.h>
 
-static const char *const decl_names[] = { "travel", "symptoms", "temperature", "contact", "declaration", NULL };
+/* A declaration's JSON body is at most 16 KiB (its route's bound). */
+const struct field decl_fields[DECL__MAX] = { DECL_FIELD_ROWS(0, 16 * 1024) };
+_Static_assert(sizeof decl_fields / sizeof decl_fields[0] == DECL__MAX, "declaration fields");
 
 int decl_duplicates(struct call *c, const struct kvlist *in)
 {
-	for (int i = 0; decl_names[i] != NULL; i++) {
-		if (kv_count(in, decl_names[i]) > 1) {
-			call_field_error(c, decl_names[i], "DUPLICATE_FIELD");
+	for (int i = 0; i < DECL__MAX; i++) {
+		if (kv_count(in, decl_fields[i].name) > 1) {
+			call_field_error(c, decl_fields[i].name, "DUPLICATE_FIELD");
 			return 1;
 		}
 	}
@@ -30,9 +32,9 @@ static int yes_no(const char *v, int *out)
 	return -1;
 }
 
-static void travel(struct call *c, const struct kv *kv, int y, int m, int d, struct decl *out)
+static void travel(struct call *c, const struct fval *kv, int y, int m, int d, struct decl *out)
 {
-	cJSON *arr = cJSON_ParseWithLength(kv->val, kv->len);
+	cJSON *arr = cJSON_ParseWithLength(kv->s, kv->len);
 	const char *code = NULL;
 	if (!cJSON_IsArray(arr)) {
 		code = "TRAVEL_FORMAT";
@@ -79,12 +81,15 @@ static void travel(struct call *c, const struct kv *kv, int y, int m, int d, str
 		call_field_error(c, "travel", code);
 }
 
-void decl_symptoms(struct call *c, const struct kv *kv, unsigned *out)
+const char *decl_valid_symptoms(const struct field *f, struct arena *a, const char *v, size_t len,
+				struct fval *out)
 {
 	unsigned mask = 0;
 	enum vid_err e = VID_OK;
-	if (kv->len > 0 && kv->val[0] == '[') {
-		cJSON *arr = cJSON_ParseWithLength(kv->val, kv->len);
+	(void)f;
+	(void)a;
+	if (len > 0 && v[0] == '[') {
+		cJSON *arr = cJSON_ParseWithLength(v, len);
 		const cJSON *it;
 		if (!cJSON_IsArray(arr) || cJSON_GetArraySize(arr) == 0 || cJSON_GetArraySize(arr) > 8) {
 			e = VID_SYMPTOMS_UNKNOWN;
@@ -102,38 +107,77 @@ void decl_symptoms(struct call *c, const struct kv *kv, unsigned *out)
 		}
 		cJSON_Delete(arr);
 	} else {
-		e = vid_symptoms(kv->val, kv->len, &mask);
+		e = vid_symptoms(v, len, &mask);
 	}
-	if (e != VID_OK)
-		call_field_error(c, "symptoms", vid_err_word(e));
-	*out = mask & RULES_SYM_ALL;
+	out->i = mask & RULES_SYM_ALL;
+	return e != VID_OK ? vid_err_word(e) : NULL;
+}
+
+void decl_symptoms(struct call *c, const struct kv *kv, unsigned *out)
+{
+	struct fval v = { 0 };
+	const char *code = decl_valid_symptoms(NULL, c->arena, kv->val, kv->len, &v);
+	if (code != NULL)
+		call_field_error(c, "symptoms", code);
+	*out = (unsigned)v.i;
+}
+
+const char *decl_valid_temperature(const struct field *f, struct arena *a, const char *v, size_t len,
+				   struct fval *out)
+{
+	int tenths = 0;
+	(void)f;
+	(void)a;
+	enum vid_err e = vid_temperature(v, len, &tenths);
+	out->i = tenths;
+	return e != VID_OK ? vid_err_word(e) : NULL;
+}
+
+const char *decl_valid_yes_no(const struct field *f, struct arena *a, const char *v, size_t len, struct fval *out)
+{
+	int yes = 0;
+	(void)f;
+	(void)a;
+	if (strlen(v) != len || yes_no(v, &yes) != 0)
+		return "NOT_A_BOOLEAN";
+	out->i = yes;
+	return NULL;
+}
+
+const char *decl_valid_truthful(const struct field *f, struct arena *a, const char *v, size_t len,
+				struct fval *out)
+{
+	int yes = 0;
+	(void)f;
+	(void)a;
+	if (strlen(v) != len || yes_no(v, &yes) != 0 || !yes)
+		return "DECLARATION_REQUIRED";
+	out->i = 1;
+	return NULL;
+}
+
+int decl_check(struct call *c, const struct fval *v, int y, int m, int d, struct decl *out)
+{
+	size_t before = c->nferr;
+	memset(out, 0, sizeof *out);
+	if (v[DECL_TRAVEL].present)
+		travel(c, &v[DECL_TRAVEL], y, m, d, out);
+	else
+		out->travel_json = "[]"; /* no travel in the last 14 days */
+	out->symptoms = (unsigned)v[DECL_SYMPTOMS].i;
+	out->has_temperature = v[DECL_TEMPERATURE].present;
+	out->temperature_tenths = (int)v[DECL_TEMPERATURE].i;
+	out->contact = (int)v[DECL_CONTACT].i;
+	return c->nferr > before ? -1 : 0;
 }
 
 int decl_validate(struct call *c, const struct kvlist *in, int y, int m, int d, struct decl *out)
 {
+	struct fval v[DECL__MAX];
 	size_t before = c->nferr;
 	memset(out, 0, sizeof *out);
-	const struct kv *kv;
-	if ((kv = kv_get(in, "travel")) != NULL && kv->len > 0)
-		travel(c, kv, y, m, d, out);
-	else
-		out->travel_json = "[]"; /* no travel in the last 14 days */
-	if ((kv = kv_get(in, "symptoms")) == NULL || kv->len == 0)
-		call_field_error(c, "symptoms", "REQUIRED");
-	else
-		decl_symptoms(c, kv, &out->symptoms);
-	if ((kv = kv_get(in, "temperature")) != NULL && kv->len > 0) {
-		enum vid_err e = vid_temperature(kv->val, kv->len, &out->temperature_tenths);
-		if (e != VID_OK)
-			call_field_error(c, "temperature", vid_err_word(e));
-		out->has_temperature = 1;
-	}
-	if ((kv = kv_get(in, "contact")) == NULL || kv->len == 0)
-		call_field_error(c, "contact", "REQUIRED");
-	else if (yes_no(kv->val, &out->contact) != 0)
-		call_field_error(c, "contact", "NOT_A_BOOLEAN");
-	int truthful = 0;
-	if ((kv = kv_get(in, "declaration")) == NULL || yes_no(kv->val, &truthful) != 0 || !truthful)
-		call_field_error(c, "declaration", "DECLARATION_REQUIRED");
+	if (fields_validate(c, decl_fields, DECL__MAX, in, v) == ERR_DUPLICATE_FIELD)
+		return -1;
+	decl_check(c, v, y, m, d, out);
 	return c->nferr > before ? -1 : 0;
 }

@@ -6,6 +6,7 @@
 
 #include "req.h"
 #include "rules.h"
+#include "valid.h"
 #include "valid_id.h"
 
 #define DECL_TRAVEL_MAX 16
@@ -21,11 +22,39 @@ struct decl {
 	const char *travel_json; /* the normalised travel list, arena-owned or static, for storage */
 };
 
+/* The declaration's fields, in a form's table at the rows a form names (the application embeds
+ * them; a declaration's body is only them). bound: the raw bytes of one value (the body's bound:
+ * each validator names its own error for a value too long). */
+enum decl_field { DECL_TRAVEL, DECL_SYMPTOMS, DECL_TEMPERATURE, DECL_CONTACT, DECL_DECLARATION, DECL__MAX };
+#define DECL_FIELD_ROWS(base, bound)                                                                    \
+	[(base) + DECL_TRAVEL] = { "travel", F_BLANK, (bound), valid_raw, NULL },                        \
+	[(base) + DECL_SYMPTOMS] = { "symptoms", F_REQ, (bound), decl_valid_symptoms, NULL },            \
+	[(base) + DECL_TEMPERATURE] = { "temperature", F_BLANK, (bound), decl_valid_temperature, NULL }, \
+	[(base) + DECL_CONTACT] = { "contact", F_REQ, (bound), decl_valid_yes_no, NULL },                \
+	[(base) + DECL_DECLARATION] = { "declaration", F_REQ | F_ABSENT, (bound), decl_valid_truthful, NULL }
+
+extern const struct field decl_fields[DECL__MAX];
+
+/* A JSON array of symptom words or a comma-separated list; out->i gets the RULES_SYM_* bits. */
+const char *decl_valid_symptoms(const struct field *f, struct arena *a, const char *v, size_t len,
+				struct fval *out);
+/* A body temperature in °C ("36.6"); out->i gets tenths of a degree. */
+const char *decl_valid_temperature(const struct field *f, struct arena *a, const char *v, size_t len,
+				   struct fval *out);
+/* yes/no or true/false (NOT_A_BOOLEAN); out->i is 1 or 0. */
+const char *decl_valid_yes_no(const struct field *f, struct arena *a, const char *v, size_t len, struct fval *out);
+/* yes or true: the holder declares the answers truthful (DECLARATION_REQUIRED otherwise). */
+const char *decl_valid_truthful(const struct field *f, struct arena *a, const char *v, size_t len,
+				struct fval *out);
+/* The declaration's rules on its validated fields v[DECL__MAX] for the local date y/m/d: the
+ * travel list (its dates against today). Fills out and
+ * records each failure on the call; returns 0 when there is none. */
+int decl_check(struct call *c, const struct fval *v, int y, int m, int d, struct decl *out);
+
 /* Validates in (a multipart form's fields or a flattened JSON body) for the local date y/m/d;
  * records each failing field with call_field_error. Returns 0 when every field is valid. */
 int decl_validate(struct call *c, const struct kvlist *in, int y, int m, int d, struct decl *out);
-/* Parses symptoms given as a JSON array of words or a comma-separated list; records a failure
- * on the field "symptoms". *out gets the RULES_SYM_* bits. */
+/* decl_valid_symptoms on kv, recording a failure on the field "symptoms". *out gets the bits. */
 void decl_symptoms(struct call *c, const struct kv *kv, unsigned *out);
 /* 1 when a name occurs more than once among the declaration's fields (recorded on the call). */
 int decl_duplicates(struct call *c, const struct kvlist *in);

@@ -1,5 +1,6 @@
 /* form.c: a bounded, pure multipart/form-data parser (RFC 7578 over RFC 2046 framing). */
 #include "form.h"
+#include "cclass.h"
 
 #include <string.h>
 
@@ -29,17 +30,13 @@ const char *form_err_word(enum form_err e)
 /* RFC 7230 tchar. */
 static int is_tchar(int c)
 {
-	if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))
-		return 1;
-	return c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL;
+	return cc_tchar(c);
 }
 
 /* RFC 2046 bchars (space included; the caller forbids a trailing one). */
 static int is_bchar(int c)
 {
-	if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))
-		return 1;
-	return c != '\0' && strchr("'()+_,-./:=? ", c) != NULL;
+	return cc_alnum(c) || (c != '\0' && strchr("'()+_,-./:=? ", c) != NULL);
 }
 
 static int is_ows(int c)
@@ -52,9 +49,7 @@ static int ieq(const char *s, size_t n, const char *lit)
 {
 	size_t i;
 	for (i = 0; i < n; i++) {
-		int c = (unsigned char)s[i];
-		if (c >= 'A' && c <= 'Z')
-			c += 'a' - 'A';
+		int c = cc_tolower((unsigned char)s[i]);
 		if (lit[i] == '\0' || c != lit[i])
 			return 0;
 	}

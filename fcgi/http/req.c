@@ -1,5 +1,6 @@
 /* req.c: pure request parsing: urlencoded pairs, cookies, percent-coding, the call's accessors. */
 #include "req.h"
+#include "cclass.h"
 
 #include <string.h>
 
@@ -46,8 +47,7 @@ char *pct_encode(struct arena *a, const char *s)
 		return NULL;
 	size_t o = 0;
 	for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++) {
-		if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
-		    *p == '-' || *p == '.' || *p == '_' || *p == '~') {
+		if (cc_unreserved(*p)) {
 			out[o++] = (char)*p;
 		} else {
 			out[o++] = '%';
@@ -97,8 +97,7 @@ enum kv_err kv_parse_urlencoded(struct arena *a, const char *s, size_t len, stru
 /* RFC 6265 cookie-name: an RFC 7230 token. */
 static int is_tchar(unsigned char ch)
 {
-	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-	       (ch != '\0' && strchr("!#$%&'*+-.^_`|~", ch) != NULL);
+	return cc_tchar(ch);
 }
 
 /* RFC 6265 cookie-octet. */

@@ -47,6 +47,7 @@ const struct kv *kv_get(const struct kvlist *l, const char *key);
 size_t kv_count(const struct kvlist *l, const char *key);
 
 struct route;
+struct form_file;
 struct db;
 struct conf;
 struct keys;
@@ -93,6 +94,9 @@ struct call {
 	const char *params[REQ_PATH_PARAMS]; /* {id} segments in order */
 	size_t nparams;
 	struct fval *f;          /* route->nfields values */
+	void *form;              /* what the route's form check built from them (its type is the form's) */
+	const struct form_file *files; /* a multipart body's file parts (data points into body) */
+	size_t nfiles;
 	const struct kvlist *inputs; /* the query or the flattened body, before validation */
 	/* who is calling (set by the router's auth check) */
 	uint64_t account_id;

@@ -1,7 +1,10 @@
 /* router.c: route matching and the common checks driven by the route's row. */
 #include "router.h"
+#include "cclass.h"
 #include "auth.h"
+#include "conf.h"
 #include "db.h"
+#include "form.h"
 #include "log.h"
 #include "session.h"
 
@@ -13,15 +16,7 @@
 /* A path parameter: 1..64 characters of [A-Za-z0-9_-]. */
 static int param_ok(const char *s, size_t n)
 {
-	if (n == 0 || n > 64)
-		return 0;
-	for (size_t i = 0; i < n; i++) {
-		char ch = s[i];
-		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-		      ch == '_' || ch == '-'))
-			return 0;
-	}
-	return 1;
+	return n <= 64 && cc_all(s, n, cc_b64url);
 }
 
 /* Matches path against pattern; records parameters. Returns 1 on a match. */
@@ -185,6 +180,47 @@ static enum err json_inputs(struct call *c, struct kvlist *in)
 	return ERR_OK;
 }
 
+#define ROUTER_FILES_MAX 4 /* file parts kept from one multipart body, declared or not */
+
+/* Parses a multipart body: its text parts are the inputs, the file parts named by the table's
+ * F_FILE fields (and any part with a filename) go to c->files. A file part over the upload cap
+ * (conf photo_max_bytes) ends the parse: that F_FILE field's error, with the word in its arg. */
+static enum err multipart_inputs(struct call *c, struct kvlist *in)
+{
+	const struct route *r = c->route;
+	char boundary[FORM_BOUNDARY_MAX + 1];
+	const char *names[8];
+	size_t nn = 0;
+	const struct field *file = NULL;
+	if (form_boundary(c->content_type, boundary, sizeof boundary) != FORM_OK)
+		return ERR_MALFORMED_FORM;
+	for (size_t i = 0; i < r->nfields && nn + 1 < sizeof names / sizeof names[0]; i++) {
+		if (!(r->fields[i].flags & F_FILE))
+			continue;
+		names[nn++] = r->fields[i].name;
+		if (file == NULL)
+			file = &r->fields[i];
+	}
+	names[nn] = NULL;
+	struct form_file *files = arena_alloc(c->arena, ROUTER_FILES_MAX * sizeof *files);
+	if (files == NULL)
+		return ERR_INTERNAL;
+	size_t cap = c->conf != NULL && c->conf->photo_max_bytes > 0 ? (size_t)c->conf->photo_max_bytes + 1 : r->body_max;
+	in->n = 0;
+	size_t nfiles = 0;
+	enum form_err fe = form_parse(c->arena, boundary, c->body, c->body_len, names, ROUTER_FILES_MAX, cap, in,
+				      files, &nfiles);
+	if (fe == FORM_FILE_TOO_LARGE && file != NULL) {
+		call_field_error(c, file->name, file->arg != NULL ? (const char *)file->arg : "TOO_LONG");
+		return ERR_VALIDATION;
+	}
+	if (fe != FORM_OK)
+		return ERR_MALFORMED_FORM;
+	c->files = files;
+	c->nfiles = nfiles;
+	return ERR_OK;
+}
+
 /* The target of a staff call's audit row: what the handler found (a person looked up by its ID
  * number), else the {id} of the path, else whom a trace was about. */
 static const char *audit_target(struct call *c)
@@ -271,6 +307,8 @@ static enum err dispatch(struct call *c)
 			return e;
 		if (body == BODY_JSON && (e = json_inputs(c, in)) != ERR_OK)
 			return e;
+		if (body == BODY_MULTIPART && (e = multipart_inputs(c, in)) != ERR_OK)
+			return e;
 		if (body == BODY_FORM) {
 			enum kv_err ke = kv_parse_urlencoded(c->arena, c->body, c->body_len, in);
 			if (ke != KV_OK)
@@ -286,8 +324,13 @@ static enum err dispatch(struct call *c)
 		c->f = arena_alloc(c->arena, r->nfields * sizeof *c->f);
 		if (c->f == NULL)
 			return ERR_INTERNAL;
-		if ((e = fields_validate(c, r->fields, r->nfields, in, c->f)) != ERR_OK)
+		e = fields_validate(c, r->fields, r->nfields, in, c->f);
+		if (e == ERR_DUPLICATE_FIELD)
 			return e;
+		if (r->check != NULL && (e = r->check(c, c->f)) != ERR_OK && e != ERR_VALIDATION)
+			return e;
+		if (c->nferr > 0)
+			return ERR_VALIDATION;
 	}
 	e = r->auth == AUTH_ADMIN ? admin_call(c) : r->handler(c);
 	/* A route that left its caller's check to its handler (AUTH_HOLDER, a device's scan) must

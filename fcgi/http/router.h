@@ -25,13 +25,19 @@ enum body_kind {
 	BODY_NONE = 0,      /* no body: inputs come from the query */
 	BODY_JSON,          /* application/json object */
 	BODY_FORM,          /* application/x-www-form-urlencoded */
-	BODY_MULTIPART,     /* multipart/form-data (parsed by the handler's form reader) */
+	BODY_MULTIPART,     /* multipart/form-data: text parts are the inputs, F_FILE fields its files */
 	BODY_XML,           /* text/xml or application/xml (the platform) */
 	BODY_RAW,           /* any type, read as bytes (the handler checks it) */
 	BODY_OPTIONAL_JSON, /* no body, or a JSON object */
 };
 
 typedef enum err (*handler_fn)(struct call *c);
+/* A form's rules across its fields, or against today's date or the configuration: runs after
+ * every field's own check (also when some failed, so that one 422 lists every failing field),
+ * sees the validated values v[route->nfields] (a field that failed is not present), records
+ * failures with call_field_error and may hang what it built on c->form. No I/O. Returns ERR_OK,
+ * ERR_VALIDATION, or ERR_INTERNAL when the arena is full. */
+typedef enum err (*form_check_fn)(struct call *c, struct fval *v);
 
 /* What a route is worth past capacity (DESIGN §13): a worker with no room sheds low first, then
  * normal; high (showing codes, taking scans) is queued as long as any room is left. */
@@ -54,6 +60,7 @@ struct route {
 	handler_fn handler;
 	unsigned roles;         /* AUTH_ADMIN: the roles allowed (ROLE_BIT of enum admin_role) */
 	enum prio prio;         /* shedding order past capacity (worker.c) */
+	form_check_fn check;    /* the form's rules across its fields, or NULL */
 };
 
 

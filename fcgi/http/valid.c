@@ -1,8 +1,10 @@
 /* valid.c: pure validators for integers, enumerations, booleans and bounded text; field checks. */
 #include "valid.h"
 #include "cclass.h"
+#include "form.h"
 #include "person.h"
 
+#include <cjson/cJSON.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -50,6 +52,15 @@ const char *valid_enum(const struct field *f, struct arena *a, const char *v, si
 	return "NOT_ALLOWED";
 }
 
+const char *valid_raw(const struct field *f, struct arena *a, const char *v, size_t len, struct fval *out)
+{
+	(void)f;
+	(void)a;
+	out->s = v;
+	out->len = len;
+	return NULL;
+}
+
 const char *valid_bool(const struct field *f, struct arena *a, const char *v, size_t len, struct fval *out)
 {
 	static const char *const yes[] = { "true", "1", "yes" }, *const no[] = { "false", "0", "no" };
@@ -94,11 +105,33 @@ const char *valid_text(const struct field *f, struct arena *a, const char *v, si
 	return out->s != NULL ? NULL : "TOO_LONG";
 }
 
+/* How many file parts of a multipart body are named name; *first gets the first one. */
+static size_t files_named(const struct call *c, const char *name, const struct form_file **first)
+{
+	size_t n = 0;
+	*first = NULL;
+	for (size_t i = 0; c->files != NULL && i < c->nfiles; i++) {
+		if (strcmp(c->files[i].field, name) != 0)
+			continue;
+		if (n++ == 0)
+			*first = &c->files[i];
+	}
+	return n;
+}
+
+/* Whether a JSON body's member name is there and not a string (null counts as absent). */
+static int json_not_string(const struct call *c, const char *name)
+{
+	const cJSON *it = c->json != NULL ? cJSON_GetObjectItemCaseSensitive((const cJSON *)c->json, name) : NULL;
+	return it != NULL && !cJSON_IsNull(it) && !cJSON_IsString(it);
+}
+
 enum err fields_validate(struct call *c, const struct field *fields, size_t nfields,
 			 const struct kvlist *in, struct fval *out)
 {
+	const struct form_file *file;
 	for (size_t i = 0; i < nfields; i++) {
-		size_t n = kv_count(in, fields[i].name);
+		size_t n = fields[i].flags & F_FILE ? files_named(c, fields[i].name, &file) : kv_count(in, fields[i].name);
 		if (n > 1) {
 			call_field_error(c, fields[i].name, "DUPLICATE_FIELD");
 			return ERR_DUPLICATE_FIELD;
@@ -107,8 +140,25 @@ enum err fields_validate(struct call *c, const struct field *fields, size_t nfie
 	for (size_t i = 0; i < nfields; i++) {
 		const struct field *f = &fields[i];
 		const struct kv *kv = kv_get(in, f->name);
+		struct kv fkv;
 		memset(&out[i], 0, sizeof out[i]);
-		if (kv == NULL || (kv->len == 0 && (f->flags & F_REQ))) {
+		if (f->flags & F_FILE) {
+			kv = NULL;
+			if (files_named(c, f->name, &file) == 1) {
+				fkv = (struct kv){ f->name, (const char *)file->data, file->len };
+				kv = &fkv;
+			}
+		}
+		if ((f->flags & F_STR) && kv != NULL && json_not_string(c, f->name)) {
+			call_field_error(c, f->name, "NOT_A_STRING");
+			continue;
+		}
+		if (kv == NULL && (f->flags & F_ABSENT)) {
+			fkv = (struct kv){ f->name, "", 0 };
+			kv = &fkv;
+		}
+		int empty = kv != NULL && kv->len == 0 && !(f->flags & (F_EMPTY | F_ABSENT));
+		if (kv == NULL || (empty && (f->flags & (F_REQ | F_BLANK)))) {
 			if (f->flags & F_REQ)
 				call_field_error(c, f->name, "REQUIRED");
 			continue;
@@ -125,6 +175,14 @@ enum err fields_validate(struct call *c, const struct field *fields, size_t nfie
 		out[i].present = 1;
 	}
 	return c->nferr > 0 ? ERR_VALIDATION : ERR_OK;
+}
+
+int call_field_failed(const struct call *c, const char *name)
+{
+	for (size_t i = 0; i < c->nferr; i++)
+		if (strcmp(c->ferr[i].field, name) == 0)
+			return 1;
+	return 0;
 }
 
 uint64_t path_id_parse(const char *s)

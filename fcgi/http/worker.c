@@ -1,6 +1,7 @@
 /* worker.c: a worker's threads: an acceptor that queues or sheds, threads with their context
  * (database, arena), one response writer. */
 #include "conf.h"
+#include "cclass.h"
 #include "crypto.h"
 #include "db.h"
 #include "log.h"
@@ -75,16 +76,18 @@ static long fcgi_read(void *io, char *buf, size_t n)
 }
 
 /* A request id from nginx if it is well-formed, else a fresh random one. */
+/* A request id nginx passes on: base64url and '.'. */
+static bool rid_char(int c)
+{
+	return cc_b64url(c) || c == '.';
+}
+
 static const char *request_id(struct call *c)
 {
 	const char *rid = call_param(c, "REQUEST_ID");
 	if (rid != NULL) {
-		size_t n = strlen(rid), i = 0;
-		for (; i < n; i++)
-			if (!((rid[i] >= 'a' && rid[i] <= 'z') || (rid[i] >= 'A' && rid[i] <= 'Z') ||
-			      (rid[i] >= '0' && rid[i] <= '9') || rid[i] == '-' || rid[i] == '_' || rid[i] == '.'))
-				break;
-		if (n >= 8 && n <= 64 && i == n)
+		size_t n = strlen(rid);
+		if (n >= 8 && n <= 64 && cc_all(rid, n, rid_char))
 			return rid;
 	}
 	uint8_t raw[16];
@@ -402,6 +405,13 @@ static void *acceptor_main(void *arg)
 			close(fd);
 			continue;
 		}
+		/* The acceptor reads each request's parameters before it queues or refuses it, and a
+		 * refusal's body after: nginx sends both whole (it takes the client's body before it
+		 * opens the exchange: fastcgi_request_buffering), but a peer that stalls holds the
+		 * acceptor no longer than this (a thread reading the body, neither). */
+		struct timeval rcv = { 5, 0 };
+		if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &rcv, sizeof rcv) != 0)
+			log_warn("SO_RCVTIMEO: %s", strerror(errno));
 		p->fr.ipcFd = fd;
 		p->fr.keepConnection = 1; /* so that FCGX_Accept_r reads from fd instead of accepting */
 		if (FCGX_Accept_r(&p->fr) < 0) {

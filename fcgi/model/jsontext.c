@@ -1,21 +1,11 @@
 /* jsontext.c: escaped NULs in a JSON text, per member of its root object (jsontext.h). A scan of
  * the text's strings and nesting, no allocation: the parser proper (cJSON) validates the rest. */
 #include "jsontext.h"
+#include "cclass.h"
 
 #include <string.h>
 
 #define KEY_MAX 64 /* longer keys are not the names asked about */
-
-static int hex(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 /* The code unit of "\uXXXX" at s (len bytes from the 'u' on), or -1. */
 static long unit(const char *s, size_t len)
@@ -24,7 +14,7 @@ static long unit(const char *s, size_t len)
 		return -1;
 	long v = 0;
 	for (int i = 1; i <= 4; i++) {
-		int h = hex(s[i]);
+		int h = cc_hexval((unsigned char)s[i]);
 		if (h < 0)
 			return -1;
 		v = v * 16 + h;

@@ -1,5 +1,6 @@
 /* sim_ctl.c: the test-only control surface under /sim/ (loopback only): users, codes, messages, faults, clock, quotas, pushes. */
 #include "sim.h"
+#include "cclass.h"
 
 #include "resp.h"
 #include "sim_push.h"
@@ -18,12 +19,8 @@ static const char *valid_ident(const struct field *f, struct arena *a, const cha
 	(void)f;
 	if (len == 0 || len > SIM_ID_MAX)
 		return "LENGTH";
-	for (size_t i = 0; i < len; i++) {
-		char ch = v[i];
-		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-		      ch == '_' || ch == '-'))
-			return "INVALID_CHARACTERS";
-	}
+	if (!cc_all(v, len, cc_b64url))
+		return "INVALID_CHARACTERS";
 	out->s = arena_strndup(a, v, len);
 	out->len = len;
 	return out->s != NULL ? NULL : "TOO_LONG";
@@ -78,7 +75,7 @@ static const char *valid_digits(const struct field *f, struct arena *a, const ch
 				struct fval *out)
 {
 	(void)f;
-	if (len == 0 || len > 20 || strspn(v, "0123456789") < len)
+	if (len > 20 || !cc_all(v, len, cc_digit))
 		return "NOT_DIGITS";
 	out->s = arena_strndup(a, v, len);
 	out->len = len;
@@ -91,8 +88,8 @@ static const char *valid_cert_no(const struct field *f, struct arena *a, const c
 				 struct fval *out)
 {
 	(void)f;
-	if (len != SIM_CERT_NO_LEN || strspn(v, "0123456789") < SIM_CERT_NO_LEN - 1 ||
-	    strchr("0123456789Xx", v[SIM_CERT_NO_LEN - 1]) == NULL)
+	if (len != SIM_CERT_NO_LEN || !cc_all(v, SIM_CERT_NO_LEN - 1, cc_digit) ||
+	    !(cc_digit(v[SIM_CERT_NO_LEN - 1]) || v[SIM_CERT_NO_LEN - 1] == 'X' || v[SIM_CERT_NO_LEN - 1] == 'x'))
 		return "NOT_A_RESIDENT_ID";
 	char *s = arena_strndup(a, v, len);
 	if (s == NULL)

@@ -46,18 +46,26 @@ static void upper_x(char *no)
 		no[SIM_CERT_NO_LEN - 1] = 'X';
 }
 
-enum err sim_h_face_getid(struct call *c)
+/* What both face calls start with: the endpoint's switches, the access token, the JSON body.
+ * NULL when the call has been answered already. */
+static cJSON *face_enter(struct call *c, enum sim_ep ep)
 {
-	if (sim_enter(c, SIM_EP_FACE_GETID))
-		return ERR_OK;
+	if (sim_enter(c, ep))
+		return NULL;
 	int e = sim_token_check(sim_q(c, "access_token"));
 	if (e != 0) {
 		sim_fail(c, e, NULL);
-		return ERR_OK;
+		return NULL;
 	}
-	cJSON *b = sim_body_json(c);
+	return sim_body_json(c);
+}
+
+enum err sim_h_face_getid(struct call *c)
+{
+	cJSON *b = face_enter(c, SIM_EP_FACE_GETID);
 	if (b == NULL)
 		return ERR_OK;
+	int e;
 	const cJSON *ci = cJSON_GetObjectItemCaseSensitive(b, "cert_info");
 	const char *seq = str_of(b, "out_seq_no"), *openid = str_of(b, "openid");
 	const char *type = str_of(ci, "cert_type"), *name = str_of(ci, "cert_name"), *no = str_of(ci, "cert_no");
@@ -88,14 +96,7 @@ enum err sim_h_face_getid(struct call *c)
 
 enum err sim_h_face_query(struct call *c)
 {
-	if (sim_enter(c, SIM_EP_FACE_QUERY))
-		return ERR_OK;
-	int e = sim_token_check(sim_q(c, "access_token"));
-	if (e != 0) {
-		sim_fail(c, e, NULL);
-		return ERR_OK;
-	}
-	cJSON *b = sim_body_json(c);
+	cJSON *b = face_enter(c, SIM_EP_FACE_QUERY);
 	if (b == NULL)
 		return ERR_OK;
 	const char *vid = str_of(b, "verify_id"), *seq = str_of(b, "out_seq_no"), *hash = str_of(b, "cert_hash"),

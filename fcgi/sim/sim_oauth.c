@@ -248,16 +248,26 @@ static void add_unionid(cJSON *o, const struct sim_user *u)
 		cJSON_AddStringToObject(o, "unionid", u->unionid);
 }
 
+/* The checks a code exchange (web or mini program) starts with: the app's credentials, the code
+ * under its parameter name, the grant type. 0 or the platform's error. */
+static int code_grant_check(struct call *c, const char *param, const char **code)
+{
+	int e = sim_app_check(sim_q(c, "appid"), sim_q(c, "secret"), 1);
+	const char *gt = sim_q(c, "grant_type");
+	*code = sim_q(c, param);
+	if (e == 0 && (*code == NULL || (*code)[0] == '\0'))
+		e = 41008;
+	if (e == 0 && (gt == NULL || strcmp(gt, "authorization_code") != 0))
+		e = 40002;
+	return e;
+}
+
 enum err sim_h_sns_token(struct call *c)
 {
 	if (sim_enter(c, SIM_EP_SNS_TOKEN))
 		return ERR_OK;
-	int e = sim_app_check(sim_q(c, "appid"), sim_q(c, "secret"), 1);
-	const char *code = sim_q(c, "code"), *gt = sim_q(c, "grant_type");
-	if (e == 0 && (code == NULL || code[0] == '\0'))
-		e = 41008;
-	if (e == 0 && (gt == NULL || strcmp(gt, "authorization_code") != 0))
-		e = 40002;
+	const char *code;
+	int e = code_grant_check(c, "code", &code);
 	struct sim_user u;
 	enum sim_scope sc = SIM_SCOPE_BASE;
 	if (e == 0)
@@ -371,12 +381,8 @@ enum err sim_h_jscode(struct call *c)
 {
 	if (sim_enter(c, SIM_EP_JSCODE))
 		return ERR_OK;
-	int e = sim_app_check(sim_q(c, "appid"), sim_q(c, "secret"), 1);
-	const char *code = sim_q(c, "js_code"), *gt = sim_q(c, "grant_type");
-	if (e == 0 && (code == NULL || code[0] == '\0'))
-		e = 41008;
-	if (e == 0 && (gt == NULL || strcmp(gt, "authorization_code") != 0))
-		e = 40002;
+	const char *code;
+	int e = code_grant_check(c, "js_code", &code);
 	struct sim_user u;
 	if (e == 0)
 		e = sim_code_js(code, &u);

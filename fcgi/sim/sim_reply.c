@@ -46,7 +46,7 @@ static const struct errtext errtexts[] = {
 	{ PFE_CODE_USED, "code been used" },
 	{ 40164, "invalid ip, not in whitelist" },
 	{ 40226, "invalid user, high risk user" },
-	{ 41001, "access_token missing" },
+	{ PFE_ACCESS_TOKEN_MISSING, "access_token missing" },
 	{ 41002, "appid missing" },
 	{ 41003, "refresh_token missing" },
 	{ 41004, "appsecret missing" },

@@ -503,15 +503,24 @@ int sim_sns_refresh(const char *rt, char at[SIM_TOKEN_LEN + 1], struct sim_user 
 	return e;
 }
 
+/* What every token check does before it looks: 0 and the token's table slot, or the platform's
+ * error for a missing, malformed or never-issued token. */
+static int token_precheck(const char *t, size_t max, long *slot)
+{
+	if (t == NULL || t[0] == '\0')
+		return PFE_ACCESS_TOKEN_MISSING;
+	if (!sim_token_wellformed(t))
+		return PFE_INVALID_ACCESS_TOKEN;
+	*slot = token_slot(t, max);
+	return *slot < 0 ? PFE_INVALID_CREDENTIAL : 0;
+}
+
 int sim_sns_check(const char *at, struct sim_user *u, enum sim_scope *scope)
 {
-	if (at == NULL || at[0] == '\0')
-		return 41001;
-	if (!sim_token_wellformed(at))
-		return PFE_INVALID_ACCESS_TOKEN;
-	long slot = token_slot(at, SIM_SNS_MAX);
-	if (slot < 0)
-		return PFE_INVALID_CREDENTIAL;
+	long slot;
+	int pre = token_precheck(at, SIM_SNS_MAX, &slot);
+	if (pre != 0)
+		return pre;
 	LOCK();
 	int64_t now = sim_now();
 	const struct sns_rec *r = &S.sns[slot];
@@ -606,13 +615,10 @@ int sim_stable_get(int force, char out[SIM_TOKEN_LEN + 1], int64_t *expires_in)
 
 int sim_token_check(const char *tok)
 {
-	if (tok == NULL || tok[0] == '\0')
-		return 41001;
-	if (!sim_token_wellformed(tok))
-		return PFE_INVALID_ACCESS_TOKEN;
-	long slot = token_slot(tok, SIM_TOKENS_MAX);
-	if (slot < 0)
-		return PFE_INVALID_CREDENTIAL;
+	long slot;
+	int pre = token_precheck(tok, SIM_TOKENS_MAX, &slot);
+	if (pre != 0)
+		return pre;
 	LOCK();
 	int64_t now = sim_now();
 	const struct tok_rec *r = &S.toks[slot];

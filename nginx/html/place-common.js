@@ -48,6 +48,29 @@ function placeBothAll(root) {
   for (const el of (root || document).querySelectorAll('[data-both]')) placeBoth(el, el.dataset.both);
 }
 
+// The page's notice (#notice): words() in the page's language, said again after a language switch;
+// null hides it.
+let placeNoticeWords = null;
+function placeNotice(words) {
+  placeNoticeWords = words;
+  const n = document.getElementById('notice');
+  n.textContent = words ? words() : '';
+  n.hidden = !words;
+}
+document.addEventListener('hqr:lang', () => {
+  if (document.getElementById('notice')) placeNotice(placeNoticeWords);
+});
+
+// A token the page keeps in this browser ('local' storage, or 'session' for this tab only); '' when
+// there is none or the browser refuses storage.
+function placeStored(kind, key) {
+  try {
+    return (kind === 'local' ? localStorage : sessionStorage).getItem(key) || '';
+  } catch (e) {
+    return '';
+  }
+}
+
 // The words of a failed answer, in the page's language.
 function placeErrorWords(res) {
   const code = res.body && res.body.error && res.body.error.code;

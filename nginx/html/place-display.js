@@ -17,38 +17,23 @@ const KEY = 'hqr.display_token';
 const $ = (id) => document.getElementById(id);
 let offset = 0;
 let timer = null;
-let noticeWords = null;
-
-function notice(words) {
-  noticeWords = words;
-  $('notice').hidden = !words;
-  $('notice').textContent = words ? words() : '';
-}
-
-function stored() {
-  try {
-    return localStorage.getItem(KEY) || '';
-  } catch (e) {
-    return '';
-  }
-}
 
 async function refresh() {
   clearTimeout(timer);
-  const t = stored();
+  const t = placeStored('local', KEY);
   $('setup').hidden = t !== '';
   $('screen').hidden = t === '' || $('d-qr').dataset.url === undefined;
   if (!t) return;
   const res = await placeApi('GET', '/api/v1/place-display', undefined, { Authorization: 'Bearer ' + t });
   if (res.status === 401) {
     localStorage.removeItem(KEY);
-    notice(() => I18N.t('display.bad_token'));
+    placeNotice(() => I18N.t('display.bad_token'));
     $('screen').hidden = true;
     $('setup').hidden = false;
     return;
   }
   if (res.status !== 200) {
-    notice(() => placeErrorWords(res));
+    placeNotice(() => placeErrorWords(res));
     if (res.status === 410) {
       $('screen').hidden = true;
       return;
@@ -56,7 +41,7 @@ async function refresh() {
     timer = setTimeout(refresh, 5000);
     return;
   }
-  notice(null);
+  placeNotice(null);
   const d = res.body;
   offset = Date.parse(d.server_time) - Date.now();
   $('d-name').textContent = d.place.name;
@@ -70,8 +55,6 @@ async function refresh() {
   const after = Math.max(1, Math.min(30, Number(d.refresh_after_s) || 30));
   timer = setTimeout(refresh, after * 1000);
 }
-
-document.addEventListener('hqr:lang', () => notice(noticeWords));
 
 document.addEventListener('DOMContentLoaded', () => {
   placeBothAll();

@@ -21,45 +21,30 @@ I18N.add({
 const KEY = 'hqr.operator_token';
 const $ = (id) => document.getElementById(id);
 const id = (new URLSearchParams(location.search).get('id') || '').match(/^[1-9][0-9]{0,18}$/);
-let noticeWords = null;
-
-function notice(words) {
-  noticeWords = words;
-  $('notice').hidden = !words;
-  $('notice').textContent = words ? words() : '';
-}
-
-function stored() {
-  try {
-    return sessionStorage.getItem(KEY) || '';
-  } catch (e) {
-    return '';
-  }
-}
 
 async function load() {
-  const t = stored();
+  const t = placeStored('session', KEY);
   $('setup').hidden = t !== '';
   $('forget').hidden = t === '';
   if (!id) {
-    notice(() => I18N.t('poster.no_id'));
+    placeNotice(() => I18N.t('poster.no_id'));
     return;
   }
   if (!t) return;
   const res = await placeApi('GET', `/api/v1/admin/place-codes/${id[0]}`, undefined, { Authorization: 'Bearer ' + t });
   if (res.status === 401 || res.status === 403) {
     sessionStorage.removeItem(KEY);
-    notice(() => I18N.t('poster.bad_token'));
+    placeNotice(() => I18N.t('poster.bad_token'));
     $('setup').hidden = false;
     return;
   }
   if (res.status !== 200) {
-    notice(() => placeErrorWords(res));
+    placeNotice(() => placeErrorWords(res));
     return;
   }
   const pc = res.body;
   if (pc.revoked || !pc.qr_png) {
-    notice(() => I18N.word('PLACE_CODE_REVOKED'));
+    placeNotice(() => I18N.word('PLACE_CODE_REVOKED'));
     return;
   }
   $('poster-name').textContent = pc.place.name;
@@ -74,10 +59,8 @@ async function load() {
   $('poster-qr').dataset.url = pc.url;
   $('poster').hidden = false;
   $('print').hidden = false;
-  notice(null);
+  placeNotice(null);
 }
-
-document.addEventListener('hqr:lang', () => notice(noticeWords));
 
 document.addEventListener('DOMContentLoaded', () => {
   placeBothAll();

@@ -40,15 +40,7 @@ let offset = 0;          // server clock minus this phone's
 let shown = [];          // the check-ins on screen, in order
 let at = 0;
 let clockTimer = null;
-let noticeWords = null;  // () => the notice's words, again after a language switch
-let formWords = null;    // the same for the form's error line
-
-function notice(words) {
-  noticeWords = words;
-  const n = $('notice');
-  n.textContent = words ? words() : '';
-  n.hidden = !words;
-}
+let formWords = null;    // () => the form's error line's words, again after a language switch
 
 function formError(words) {
   formWords = words;
@@ -100,19 +92,19 @@ function personWords() {
 
 async function start() {
   if (!token) {
-    notice(() => I18N.t('place.not_found'));
+    placeNotice(() => I18N.t('place.not_found'));
     return;
   }
   const res = await placeApi('GET', `/api/v1/places/${token}`);
   if (res.status !== 200) {
-    notice(() => placeErrorWords(res));
+    placeNotice(() => placeErrorWords(res));
     return;
   }
   setOffset(res.body.server_time);
   showPlace(res.body.place);
   if (!res.body.logged_in) {
     // Log in through the platform and come back to this page.
-    notice(() => I18N.t('place.logging_in'));
+    placeNotice(() => I18N.t('place.logging_in'));
     location.replace('/api/v1/login?next=' + encodeURIComponent(location.pathname));
     return;
   }
@@ -136,7 +128,7 @@ async function checkIn(ev) {
   ev.preventDefault();
   const form = $('checkin-form');
   formError(null);
-  notice(null);
+  placeNotice(null);
   const picked = chosen();
   if (!picked.length) {
     formError(() => I18N.t('place.choose'));
@@ -248,7 +240,6 @@ function next() {
 document.addEventListener('hqr:lang', () => {
   if (place) $('place-type').textContent = placeTypeWords(place.type);
   personWords();
-  notice(noticeWords);
   formError(formWords);
   if (!$('verdict').hidden) verdictWords();
 });

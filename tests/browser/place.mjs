@@ -110,9 +110,19 @@ await drive({ locale: 'zh-CN', isMobile: true, hasTouch: true }, async (page) =>
   await page.goto(`${env.BASE}/place-poster.html?id=${env.POSTER_ID}`);
   await visible('#setup');
   assert.equal(await text('#setup button[type=submit]'), 'Show the poster', 'the language stays chosen');
+  // A mistyped token: the operator reads why, in the page's language, and again after a switch.
+  await page.fill('#setup [name=token]', 'A'.repeat(43));
+  await page.locator('#setup button[type=submit]').click();
+  await visible('#notice');
+  assert.equal(await text('#notice'), 'The token was not accepted.');
+  await page.locator('[data-lang-switch]').click();
+  assert.equal(await text('#notice'), '令牌无效。');
+  await page.locator('[data-lang-switch]').click();
+  assert.equal(await text('#notice'), 'The token was not accepted.');
   await page.fill('#setup [name=token]', env.OPERATOR);
   await page.locator('#setup button[type=submit]').click();
   await visible('#poster');
+  assert.equal(await page.locator('#notice').isHidden(), true, 'the notice is gone once the poster shows');
   await page.waitForFunction(() => {
     const i = document.getElementById('poster-qr');
     return i.complete && i.naturalWidth >= 400;

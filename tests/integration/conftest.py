@@ -28,6 +28,8 @@ import requests
 import requests.adapters
 
 import contract as contract_mod
+import helpers
+import scanning
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CLUSTER = os.environ.get("HQR_CLUSTER") == "1"
@@ -333,6 +335,29 @@ def stack():
         assert stop_error is None, f"stack.sh stop failed: {stop_error}"
         assert master is None or master not in survivors, f"hqr-fcgi master {master} survived stop"
         assert not survivors, f"processes survived stack.sh stop: {survivors}"
+
+
+# The checkpoint's fixtures (test_scans.py, test_admin.py): a mall and a community, each with a
+# device, and a new green person.
+
+@pytest.fixture(scope="module")
+def mall(stack):
+    """A public place and one of its devices: (checkpoint id, device id, token)."""
+    cp = helpers.checkpoint(stack, kind="public_place", type_="mall")
+    dev, token = scanning.device_add(stack, cp)
+    return cp, dev, token
+
+
+@pytest.fixture(scope="module")
+def community(stack):
+    cp = helpers.checkpoint(stack, kind="community", type_="community")
+    dev, token = scanning.device_add(stack, cp)
+    return cp, dev, token
+
+
+@pytest.fixture
+def green(stack):
+    return scanning.Person(stack)
 
 
 @pytest.fixture(scope="session")

@@ -206,27 +206,50 @@ def routes():
     return rows
 
 
-FIELD_ROW = re.compile(r'\[\w+\]\s*=\s*\{\s*"([^"]+)",\s*([^,]+),\s*(\d+),\s*(\w+),\s*([^}]*?)\s*\}')
+FIELD_ROW = re.compile(r'\[[\w +]+\]\s*=\s*\{\s*"([^"]+)",\s*([^,]+),\s*([^,]+),\s*(\w+),\s*([^}]*?)\s*\}')
+# The sources of the field tables (the declaration's rows are a macro of decl.h).
+FIELD_SOURCES = [("http", "fields.c"), ("http", "fields_admin.c"), ("http", "decl.c")]
+
+
+def _number(expr):
+    """A table's numeric expression: digits, *, + and #defines of fcgi/*/*.h (INT64_MAX known)."""
+    expr = re.sub(r"\b[A-Z][A-Z0-9_]+\b",
+                  lambda d: str(2 ** 63 - 1 if d.group(0) == "INT64_MAX" else define(d.group(0))), expr.strip())
+    if not re.fullmatch(r"-?[0-9 *+()-]+", expr):
+        raise ValueError(f"field tables: cannot read the number {expr!r}")
+    return eval(expr)  # digits and operators only
 
 
 def field_tables():
-    """The field tables of fcgi/http/fields.c: {table: [dict name, required, maxlen, validator,
-    range (min, max) or None, words or None]}."""
-    with open(os.path.join(ROOT, "fcgi", "http", "fields.c"), encoding="utf-8") as f:
-        src = f.read()
-    ranges = {m.group(1): (int(m.group(2)), int(m.group(3))) for m in
-              re.finditer(r"static const struct range (\w+) = \{\s*(-?\d+),\s*(-?\d+)\s*\}", src)}
+    """The field tables of fcgi/http/fields.c, fields_admin.c and decl.c: {table: [dict name,
+    required, maxlen, validator, range (min, max) or None, words or None, flags]}."""
+    src = ""
+    for folder, name in FIELD_SOURCES:
+        with open(os.path.join(ROOT, "fcgi", folder, name), encoding="utf-8") as f:
+            src += f.read() + "\n"
+    with open(os.path.join(ROOT, "fcgi", "http", "decl.h"), encoding="utf-8") as f:
+        macro = re.search(r"#define DECL_FIELD_ROWS\(base, bound\)(.*?)\n\n", f.read(), re.S).group(1)
+    macro = macro.replace("\\\n", "\n")
+
+    def rows_of(m):
+        return macro.replace("(base) + ", "").replace("(bound)", m.group(2))
+    src = re.sub(r"DECL_FIELD_ROWS\((\w+), ([^)]+)\)", rows_of, src)
+    ranges = {m.group(1): (_number(m.group(2)), _number(m.group(3))) for m in
+              re.finditer(r"static const struct range (\w+) = \{\s*([^,}]+),\s*([^,}]+?)\s*\}", src)}
     words = {m.group(1): re.findall(r'"([^"]*)"', m.group(2)) for m in
-             re.finditer(r"static const char \*const (\w+)\[\] = \{([^}]*)\}", src)}
+             re.finditer(r"(?:static )?const char \*const (\w+)\[\] = \{([^}]*)\}", src)}
     tables = {}
-    for m in re.finditer(r"const struct field (\w+)\[\w+\] = \{(.*?)\n\};", src, re.S):
+    for m in re.finditer(r"const struct field (\w+)\[\w+\] = \{(.*?)\n?\};", src, re.S):
         rows = []
         for r in FIELD_ROW.finditer(m.group(2)):
             arg = r.group(5).strip().lstrip("&")
-            rows.append({"name": r.group(1), "required": "F_REQ" in r.group(2), "maxlen": int(r.group(3)),
-                         "valid": r.group(4), "range": ranges.get(arg), "words": words.get(arg)})
+            sub = re.fullmatch(r"(\w+)\[(\d+)\]", arg)  # the words of a list from an index on
+            w = words[sub.group(1)][int(sub.group(2)):] if sub else words.get(arg)
+            flags = {x.strip() for x in r.group(2).split("|")}
+            rows.append({"name": r.group(1), "required": "F_REQ" in flags, "maxlen": _number(r.group(3)),
+                         "valid": r.group(4), "range": ranges.get(arg), "words": w, "flags": flags})
         if len(rows) != m.group(2).count("] = {"):
-            raise ValueError(f"fields.c: could not read every row of {m.group(1)} (its shape changed?)")
+            raise ValueError(f"field tables: could not read every row of {m.group(1)} (its shape changed?)")
         tables[m.group(1)] = rows
     return tables
 

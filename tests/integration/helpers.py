@@ -7,12 +7,41 @@ import json
 import os
 import random
 import subprocess
+import time
 import urllib.parse
 
 import requests
 from PIL import Image
 
 _counter = itertools.count(1)
+
+JSON_TYPE = "application/json; charset=utf-8"
+
+
+def assert_error(r, status, code):
+    """The service's error answer as a client reads it: the status, a JSON
+    {"error": {"code", "message"}, "request_id"} whose request id is the X-Request-Id header's.
+    Returns the body."""
+    assert r.status_code == status, (r.status_code, r.text)
+    assert r.headers["Content-Type"] == JSON_TYPE, dict(r.headers)
+    body = r.json()
+    assert body["error"]["code"] == code, body
+    assert isinstance(body["error"]["message"], str) and body["error"]["message"], body
+    assert body["request_id"] == r.headers["X-Request-Id"], (body, dict(r.headers))
+    return body
+
+
+def wait_until(pred, seconds, what):
+    """Polls pred until it returns a true value, which is returned; fails the test naming what was
+    awaited after the given seconds."""
+    end = time.monotonic() + seconds
+    while True:
+        v = pred()
+        if v:
+            return v
+        if time.monotonic() >= end:
+            raise AssertionError(f"timed out after {seconds} s waiting for {what}")
+        time.sleep(0.05)
 
 
 def sim_base(stack):

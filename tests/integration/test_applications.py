@@ -20,10 +20,9 @@ from zoneinfo import ZoneInfo
 import pytest
 import requests
 
-from helpers import (application_fields, hqrctl, jpeg_photo, login_mp, login_web, png_photo,
+from helpers import (JSON_TYPE, application_fields, assert_error, hqrctl, jpeg_photo, login_mp, login_web, png_photo,
                      prepare_application, resident_id, unique)
 
-JSON_TYPE = "application/json; charset=utf-8"
 ZONE = ZoneInfo("Asia/Shanghai")
 PUBLIC_ID = re.compile(r"^[A-Za-z0-9_-]{22}$")
 ISO_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
@@ -137,14 +136,6 @@ def applied(session, stack, **kw):
     return fields, r.json()
 
 
-def assert_error(r, status, code):
-    assert r.status_code == status, (r.status_code, r.text)
-    assert r.headers["Content-Type"] == JSON_TYPE, r.headers
-    body = r.json()
-    assert body["error"]["code"] == code, body
-    assert isinstance(body["error"]["message"], str) and body["error"]["message"], body
-    assert body["request_id"] == r.headers["X-Request-Id"], (body, dict(r.headers))
-    return body
 
 
 def field_errors(r, status=422, code="VALIDATION_FAILED"):

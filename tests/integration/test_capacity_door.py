@@ -9,6 +9,7 @@ nginx.conf). Requests are held in progress by sending their headers and part of 
 counts a request from its headers and passes it on only once its body is whole), so the test
 needs no timing: what was refused, and what reached the application, is read in nginx's access
 log (its upstream) and in the application's own request count (/metrics)."""
+import concurrent.futures
 import json
 import os
 import re
@@ -27,10 +28,14 @@ JSON_TYPE = "application/json; charset=utf-8"
 ERROR_SHAPE = contract.Contract().validator("#/components/schemas/Error")
 
 
+HOLD_RATE = 2  # refusals answered at once per address, a second (a burst of as many aside)
+
+
 @pytest.fixture(scope="module")
 def capped():
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("HQR_APP_CONNS", str(CAP))
+        mp.setenv("HQR_HOLD_RATE", str(HOLD_RATE))
         with private_stack() as s:
             yield s
 
@@ -62,8 +67,8 @@ def read_answer(sock):
     return int(lines[0].split()[1]), headers, body
 
 
-def get(stack, target, request_id):
-    with socket.create_connection(("127.0.0.1", stack.http_port), timeout=10) as s:
+def get(stack, target, request_id, source="127.0.0.1"):
+    with socket.create_connection(("127.0.0.1", stack.http_port), timeout=10, source_address=(source, 0)) as s:
         s.sendall(f"GET {target} HTTP/1.1\r\nHost: x\r\nX-Request-Id: {request_id}\r\n"
                   "Connection: close\r\n\r\n".encode())
         return read_answer(s)
@@ -154,3 +159,36 @@ def test_past_the_cap_nginx_answers_busy_without_the_application(capped):
     # Their places are free again.
     st, _, body = get(capped, "/api/v1/keys", rid())
     assert st == 200, body[:300]
+
+
+def test_an_address_resending_refusals_at_once_is_held_others_are_not(capped):
+    """Past HOLD_RATE refusals a second from one address (and a burst of as many), nginx holds each
+    further refusal in its timers before answering it, the same JSON BUSY: a client that resends
+    at once waits instead of spinning nginx. Another address's refusal meanwhile is not held. The
+    times are nginx's own (request_time in its access log): a held refusal cannot be answered
+    before its timer, whatever the machine's load."""
+    held = [Held(capped, "/api/v1/scans", b'{"qr":"x"}'), Held(capped, "/api/v1/scans", b'{"qr":"y"}')]
+    try:
+        time.sleep(0.3)  # the cap is full
+        ids = [rid() for _ in range(10)]
+        with concurrent.futures.ThreadPoolExecutor(len(ids)) as ex:
+            futures = [ex.submit(get, capped, "/api/v1/keys", i) for i in ids]
+            time.sleep(0.2)  # while most of those are held
+            other_id = rid()
+            other = get(capped, "/api/v1/keys", other_id, source="127.0.0.2")
+            answers = [f.result() for f in futures]
+        for (st, headers, body), request_id in zip(answers + [other], ids + [other_id]):
+            assert st == 503 and headers.get("retry-after") == "1", (st, headers, body[:200])
+            assert headers.get("x-request-id") == request_id, headers
+            doc = json.loads(body)
+            assert doc["error"]["code"] == "BUSY" and doc["request_id"] == request_id, doc
+        times = sorted(float(access_line(capped, i)["request_time"]) for i in ids)
+        # At most 1 + HOLD_RATE at once; the others waited their turn, HOLD_RATE a second.
+        assert sum(t >= 0.45 for t in times) >= len(ids) - 1 - HOLD_RATE - 1, times
+        assert times[-1] >= (len(ids) - 1 - HOLD_RATE - 1) / HOLD_RATE - 0.05, times
+        line = access_line(capped, other_id)
+        assert line["remote"] == "127.0.0.2" and line["upstream"] in ("", "-"), line
+        assert float(line["request_time"]) < 0.45, line
+    finally:
+        for h in held:
+            h.sock.close()

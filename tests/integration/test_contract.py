@@ -108,12 +108,33 @@ def test_request_bodies_are_the_route_tables_kinds_and_limits():
 FIELD_SAMPLES = {
     "valid_next": (lambda n: "/" + "a" * (n - 1), ["", "a/b", "//host", "/\\host", "/a b", "/a\u00e9", "/a\x7f"]),
     "valid_login_code": (lambda n: "aZ09-_"[:n] + "a" * max(0, n - 6), ["", "a b", "a+b", "a.b", "a=b"]),
+    "valid_time": (lambda n: "1" * n, []),
+    "valid_text": (lambda n: "a" * n, [""]),
 }
+# Validators that bound the value themselves (a name in characters, a word of a list, a JSON
+# list): the table's byte bound only caps the raw value at its body's bound, so it must hold
+# every documented value (a character is up to 4 bytes) and every documented word.
+OWN_BOUND = {"valid_raw", "valid_public_id", "valid_person_name", "valid_phone", "valid_address", "valid_verification_id",
+             "valid_doc_type", "valid_verify_type", "decl_valid_symptoms", "decl_valid_temperature", "decl_valid_yes_no",
+             "decl_valid_truthful", "valid_cp_kind", "valid_cp_type", "valid_label", "valid_reason"}
+
+
+def body_properties(op):
+    """{name: (schema, required)} of an operation's request body: its properties, and those of
+    each branch of a oneOf (required there only in that branch: not required)."""
+    content = CONTRACT.deref(op["requestBody"])["content"]
+    body = CONTRACT.deref(next(iter(content.values()))["schema"])
+    found = {}
+    for branch in [body] + [CONTRACT.deref(b) for b in body.get("oneOf", [])]:
+        for n, sch in branch.get("properties", {}).items():
+            found.setdefault(n, (CONTRACT.deref(sch), n in body.get("required", [])))
+    return found
 
 
 def test_the_documents_field_bounds_are_the_route_field_tables():
-    """For every route with a field table (fcgi/http/fields.c): each field is in the document (a
-    query parameter for a route without a body, a property of its JSON body otherwise), required
+    """For every route with a field table (fcgi/http/fields.c, fields_admin.c, decl.c): each field
+    is in the document (a query parameter for a route without a body, a property of its body
+    otherwise), required
     as the table says, and its schema takes a value at the table's byte bound and refuses one
     byte more; an integer's range is the table's (and fits the bound in digits); the values the
     validator refuses are refused by the schema too."""
@@ -129,8 +150,7 @@ def test_the_documents_field_bounds_are_the_route_field_tables():
             params = {p["name"]: p for p in map(CONTRACT.deref, op.get("parameters", [])) if p["in"] == "query"}
             found = {n: (p["schema"], p.get("required", False)) for n, p in params.items()}
         else:
-            body = CONTRACT.deref(CONTRACT.deref(op["requestBody"])["content"]["application/json"]["schema"])
-            found = {n: (sch, n in body.get("required", [])) for n, sch in body.get("properties", {}).items()}
+            found = body_properties(op)
         for f in tables[r["fields"]]:
             where = f"{r['method']} {r['pattern']} field {f['name']} ({r['fields']}: {f['valid']}, {f['maxlen']} bytes)"
             if f["name"] not in found:
@@ -143,7 +163,8 @@ def test_the_documents_field_bounds_are_the_route_field_tables():
                 wrong.append(f"{where}: required {required} in the document, {f['required']} in the table")
             if f["valid"] == "valid_int":
                 lo, hi = f["range"]
-                if (schema.get("type"), schema.get("minimum"), schema.get("maximum")) != ("integer", lo, hi):
+                top = schema.get("maximum", hi if hi == 2 ** 63 - 1 else None)  # no bound but the type's
+                if (schema.get("type"), schema.get("minimum"), top) != ("integer", lo, hi):
                     wrong.append(f"{where}: schema {schema}, the table's range is {lo}..{hi}")
                 if max(len(str(lo)), len(str(hi))) > f["maxlen"]:
                     wrong.append(f"{where}: the range {lo}..{hi} does not fit {f['maxlen']} bytes")
@@ -159,8 +180,14 @@ def test_the_documents_field_bounds_are_the_route_field_tables():
                 for bad in refused:
                     if v.is_valid(bad):
                         wrong.append(f"{where}: the schema takes {bad!r}, which the validator refuses")
+            elif f["valid"] in OWN_BOUND:
+                if "maxLength" in schema and schema["maxLength"] * 4 > f["maxlen"]:
+                    wrong.append(f"{where}: refuses some of the documented {schema['maxLength']} characters")
+                for word in schema.get("enum", []):
+                    if len(word.encode()) > f["maxlen"]:
+                        wrong.append(f"{where}: refuses the documented word {word!r}")
             else:
-                wrong.append(f"{where}: a validator this test does not know: add it to FIELD_SAMPLES")
+                wrong.append(f"{where}: a validator this test does not know: add it to FIELD_SAMPLES or OWN_BOUND")
     assert checked >= 3, checked
     assert not wrong, "\n".join(wrong)
 

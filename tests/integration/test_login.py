@@ -22,9 +22,8 @@ import urllib.parse
 import pytest
 import requests
 
-from helpers import hqrctl, login_mp, login_web, sim_base, unique
+from helpers import JSON_TYPE, assert_error, hqrctl, login_mp, login_web, sim_base, unique
 
-JSON_TYPE = "application/json; charset=utf-8"
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{43}$")
 LOGIN_LINK = "/api/v1/login?next=/"
 
@@ -176,12 +175,6 @@ def account_rows(stack, openid):
     return stack.sql(f"SELECT id, IFNULL(unionid, 'NULL') FROM accounts WHERE openid = '{openid}'")
 
 
-def assert_error(r, status, code):
-    assert r.status_code == status, (r.status_code, r.text)
-    assert r.headers["Content-Type"] == JSON_TYPE, r.headers
-    body = r.json()
-    assert body["error"]["code"] == code, body
-    return body
 
 
 # =================================================================================================

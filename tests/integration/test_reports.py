@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import requests
 
-from helpers import apply, approve_pending, hqrctl, login_mp, resident_id, sim_base
+from helpers import apply, approve_pending, hqrctl, login_mp, resident_id, sim_base, wait_until
 
 ZONE = ZoneInfo("Asia/Shanghai")
 FAKETIME_LIB = "/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1"
@@ -56,13 +56,6 @@ def healthy(stack):
         return False
 
 
-def wait_until(pred, seconds, what):
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        if pred():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 class AppClock:

@@ -1,25 +1,19 @@
 """`make run` (scripts/run.sh) as a newcomer uses it: it comes up, a second one on the same var/
 says where the first runs and exits non-zero, and Ctrl-C (SIGINT) stops everything it started."""
+import contextlib
 import os
 import signal
 import subprocess
 import tempfile
-import time
 
 import requests
 
 from conftest import ROOT, pid_alive
+from helpers import wait_until
 
 RUN_SH = os.path.join(ROOT, "scripts", "run.sh")
 
 
-def wait_until(cond, timeout, what):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if cond():
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def stack_pids(var):
@@ -35,47 +29,57 @@ def stack_pids(var):
     return pids
 
 
-def test_second_run_refused_and_sigint_stops_all():
+@contextlib.contextmanager
+def make_run():
+    """`make run` in a var/ of its own, in its own process group with SIGINT not ignored (as in a
+    terminal), up to "Press Ctrl-C to stop.". Yields (process, var, its output file, the HTTP base
+    URL); afterwards kills whatever is left and stops the stack."""
     build = os.environ.get("HQR_BUILD", "build")
     with tempfile.TemporaryDirectory(prefix="hqr-run-") as tmp:
         var = os.path.join(tmp, "var")
         env = dict(os.environ, HQR_VAR=var, HQR_PORT="0")
         out_path = os.path.join(tmp, "run.out")
         with open(out_path, "w") as out:
-            # Its own process group, with SIGINT not ignored: as in a terminal.
-            first = subprocess.Popen([RUN_SH, build], stdout=out, stderr=subprocess.STDOUT, env=env,
-                                     cwd=ROOT, start_new_session=True)
+            run = subprocess.Popen([RUN_SH, build], stdout=out, stderr=subprocess.STDOUT, env=env,
+                                   cwd=ROOT, start_new_session=True)
         try:
             wait_until(lambda: "Press Ctrl-C to stop." in open(out_path).read()
-                       or first.poll() is not None, 180, "make run to come up")
-            assert first.poll() is None, open(out_path).read()
-            port = None
+                       or run.poll() is not None, 180, "make run to come up")
+            assert run.poll() is None, open(out_path).read()
             with open(os.path.join(var, "stack.env")) as f:
-                for line in f:
-                    if line.startswith("HTTP_PORT="):
-                        port = line.split("=", 1)[1].strip().strip("'\"")
-            url = f"http://127.0.0.1:{port}/"
-            assert requests.get(url + "healthz", timeout=5).status_code == 200
-            assert stack_pids(var), "the stack's processes are running"
-
-            second = subprocess.run([RUN_SH, build], env=env, cwd=ROOT, capture_output=True,
-                                    text=True, timeout=60)
-            assert second.returncode != 0
-            assert "already runs" in second.stderr
-            assert f"pid {first.pid}" in second.stderr
-            assert url in second.stderr
-            # The first one is untouched by the refused second one.
-            assert requests.get(url + "healthz", timeout=5).status_code == 200
-
-            os.killpg(first.pid, signal.SIGINT)
-            first.wait(timeout=90)
-            wait_until(lambda: not stack_pids(var), 30, "every process of the stack to stop")
-            assert "stopped." in open(out_path).read()
+                port = [ln.split("=", 1)[1].strip().strip("'\"") for ln in f if ln.startswith("HTTP_PORT=")][0]
+            yield run, var, out_path, f"http://127.0.0.1:{port}/"
         finally:
-            if first.poll() is None:
-                os.killpg(first.pid, signal.SIGKILL)
+            if run.poll() is None:
+                os.killpg(run.pid, signal.SIGKILL)
             subprocess.run([os.path.join(ROOT, "scripts", "stack.sh"), "stop", var],
                            capture_output=True, timeout=120)
+
+
+def stop_with_sigint(run, var):
+    os.killpg(run.pid, signal.SIGINT)
+    run.wait(timeout=90)
+    wait_until(lambda: not stack_pids(var), 30, "every process of the stack to stop")
+
+
+def test_second_run_refused_and_sigint_stops_all():
+    build = os.environ.get("HQR_BUILD", "build")
+    with make_run() as (first, var, out_path, url):
+        assert requests.get(url + "healthz", timeout=5).status_code == 200
+        assert stack_pids(var), "the stack's processes are running"
+
+        env = dict(os.environ, HQR_VAR=var, HQR_PORT="0")
+        second = subprocess.run([RUN_SH, build], env=env, cwd=ROOT, capture_output=True,
+                                text=True, timeout=60)
+        assert second.returncode != 0
+        assert "already runs" in second.stderr
+        assert f"pid {first.pid}" in second.stderr
+        assert url in second.stderr
+        # The first one is untouched by the refused second one.
+        assert requests.get(url + "healthz", timeout=5).status_code == 200
+
+        stop_with_sigint(first, var)
+        assert "stopped." in open(out_path).read()
 
 
 def read_pid(path):
@@ -90,45 +94,25 @@ def read_pid(path):
 def test_master_killed_is_restarted():
     """kill -9 of the master under `make run`: run.sh starts it again (as the systemd unit's
     Restart= does) and the service answers again; Ctrl-C still stops everything."""
-    build = os.environ.get("HQR_BUILD", "build")
-    with tempfile.TemporaryDirectory(prefix="hqr-run-") as tmp:
-        var = os.path.join(tmp, "var")
-        env = dict(os.environ, HQR_VAR=var, HQR_PORT="0")
-        out_path = os.path.join(tmp, "run.out")
-        with open(out_path, "w") as out:
-            run = subprocess.Popen([RUN_SH, build], stdout=out, stderr=subprocess.STDOUT, env=env,
-                                   cwd=ROOT, start_new_session=True)
-        try:
-            wait_until(lambda: "Press Ctrl-C to stop." in open(out_path).read()
-                       or run.poll() is not None, 180, "make run to come up")
-            assert run.poll() is None, open(out_path).read()
-            with open(os.path.join(var, "stack.env")) as f:
-                port = [ln.split("=", 1)[1].strip() for ln in f if ln.startswith("HTTP_PORT=")][0]
-            url = f"http://127.0.0.1:{port}/healthz"
-            pid_file = os.path.join(var, "run", "hqr.pid")
-            master = read_pid(pid_file)
-            assert master and pid_alive(master)
+    with make_run() as (run, var, out_path, base):
+        url = base + "healthz"
+        pid_file = os.path.join(var, "run", "hqr.pid")
+        master = read_pid(pid_file)
+        assert master and pid_alive(master)
 
-            os.kill(master, signal.SIGKILL)
-            wait_until(lambda: not pid_alive(master), 10, "the master to die")
+        os.kill(master, signal.SIGKILL)
+        wait_until(lambda: not pid_alive(master), 10, "the master to die")
 
-            def restarted():
-                new = read_pid(pid_file)
-                if new is None or new == master or not pid_alive(new):
-                    return False
-                try:
-                    return requests.get(url, timeout=2).status_code == 200
-                except requests.RequestException:
-                    return False
-            wait_until(restarted, 30, "a new master answering /healthz")
-            assert run.poll() is None, "run.sh stays in the foreground after the restart"
-            assert "restarting it in 2 s" in open(out_path).read()
+        def restarted():
+            new = read_pid(pid_file)
+            if new is None or new == master or not pid_alive(new):
+                return False
+            try:
+                return requests.get(url, timeout=2).status_code == 200
+            except requests.RequestException:
+                return False
+        wait_until(restarted, 30, "a new master answering /healthz")
+        assert run.poll() is None, "run.sh stays in the foreground after the restart"
+        assert "restarting it in 2 s" in open(out_path).read()
 
-            os.killpg(run.pid, signal.SIGINT)
-            run.wait(timeout=90)
-            wait_until(lambda: not stack_pids(var), 30, "every process of the stack to stop")
-        finally:
-            if run.poll() is None:
-                os.killpg(run.pid, signal.SIGKILL)
-            subprocess.run([os.path.join(ROOT, "scripts", "stack.sh"), "stop", var],
-                           capture_output=True, timeout=120)
+        stop_with_sigint(run, var)

@@ -95,6 +95,24 @@ def test_make_install_puts_down_units_site_logrotate_and_config(destdir):
     assert "/etc/hqr/secrets/db_password" in p.stderr, p.stderr
 
 
+def locations(text):
+    """The `location [modifier] path` lines of an nginx configuration, as (modifier, path)."""
+    return set(re.findall(r"^\s*location\s+(?:(=|\^~|~\*?)\s+)?(\S+)\s*\{", text, flags=re.M))
+
+
+def test_the_installed_site_has_every_location_of_the_development_server(destdir):
+    """A path the development front door serves (nginx/nginx.conf.in, which every integration test
+    runs behind) that the installed site lacks would be a 404 only in production: the place page
+    residents scan (/p/) was one."""
+    with open(os.path.join(ROOT, "nginx", "nginx.conf.in"), encoding="utf-8") as f:
+        dev = locations(f.read())
+    with open(os.path.join(destdir, PREFIX.lstrip("/"), "share/hqr/nginx/hqr-site.conf"), encoding="utf-8") as f:
+        site = locations(f.read())
+    assert ("^~", "/p/") in dev and ("", "/api/") in dev, sorted(dev)  # the parse sees both kinds
+    missing = sorted(dev - site)
+    assert not missing, f"locations of nginx/nginx.conf.in missing from conf/nginx/hqr-site.conf.in: {missing}"
+
+
 def test_units_pass_systemd_analyze_verify(unit_root):
     p = run(["systemd-analyze", "verify", f"--root={unit_root}", *UNITS])
     assert p.returncode == 0 and p.stdout == "" and p.stderr == "", p.stdout + p.stderr
@@ -348,6 +366,15 @@ http {{
         r = requests.get(base + "/api/v1/openapi.json", verify=str(crt), timeout=10)
         with open(os.path.join(share, "openapi.json"), "rb") as f:
             assert r.status_code == 200 and r.content == f.read()
+        # The URL a place code's poster holds opens the place page, and an unknown one the same
+        # page with 404 (not nginx's own page).
+        url = h.last_line(h.hqrctl(dropped, "place-code", "add", "--checkpoint", str(h.checkpoint(dropped))))
+        token = url.rsplit("/", 1)[1]
+        r = requests.get(base + "/p/" + token, verify=str(crt), timeout=10)
+        assert r.status_code == 200 and "/place.js" in r.text, (r.status_code, r.text[:300])
+        assert "Content-Security-Policy" in r.headers, r.headers
+        r = requests.get(base + "/p/AAAAAAAAAAAAAAAAAAAAAA", verify=str(crt), timeout=10)
+        assert r.status_code == 404 and "/place.js" in r.text, (r.status_code, r.text[:300])
     finally:
         proc.send_signal(signal.SIGQUIT)
         try:

@@ -10,6 +10,7 @@ test session holds `LOCK TABLES audit_log WRITE`), and logins against the simula
 Counts and answers are asserted, never durations."""
 import concurrent.futures
 import json
+import socket
 import subprocess
 import time
 
@@ -126,6 +127,38 @@ def test_low_priority_is_shed_while_scans_and_codes_are_served(small, people):
     assert all(isinstance(r.json()["entries"], list) for r in served)
     # Recovered: a staff list is served again at once.
     assert requests.get(small.url(audit), headers=hdr, timeout=10).status_code == 200
+
+
+def test_clients_trickling_bodies_hold_no_thread_nor_the_acceptor(small, people):
+    """nginx takes a request's whole body before it opens the FastCGI exchange, so a client that
+    trickles its body holds nothing of the worker: not a thread (which reads the body), not the
+    acceptor (which reads a request's parameters before it queues or refuses it). More such
+    requests than the worker's threads and queue together are in progress at nginx while a scan is
+    served; each is served too once its body is whole."""
+    body = json.dumps({"qr": people["qr"], "direction": "in", "temperature": 36.5}).encode()
+    held = []
+    try:
+        for _ in range(THREADS + QUEUE + 4):
+            s = socket.create_connection(("127.0.0.1", small.http_port), timeout=10)
+            s.sendall(f"POST /api/v1/scans HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {people['device']}\r\n"
+                      f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
+                      "Connection: close\r\n\r\n".encode() + body[:1])
+            held.append(s)
+        time.sleep(0.3)  # nginx has read every header (its body timeout is 5 s)
+        for _ in range(3):
+            r = scan(small, people["device"], people["qr"])
+            assert r.status_code == 200, r.text
+            assert r.json()["verdict"] == "allow", r.text
+        for s in held:
+            s.sendall(body[1:])
+            answer = b""
+            while chunk := s.recv(65536):
+                answer += chunk
+            assert answer.startswith(b"HTTP/1.1 200 "), answer[:300]
+            assert b'"verdict":"allow"' in answer, answer[-300:]
+    finally:
+        for s in held:
+            s.close()
 
 
 def test_normal_priority_is_shed_before_high(small, people):

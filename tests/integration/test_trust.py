@@ -13,6 +13,7 @@ import subprocess
 import time
 import urllib.parse
 
+import pytest
 import requests
 
 import helpers as h
@@ -220,6 +221,29 @@ def test_a_verification_expires_after_thirty_minutes_and_the_face_page_outcomes_
     forged = requests.get(stack.url("/api/v1/verifications/callback?verify_id=abc&verify_ret=10000"),
                           allow_redirects=False, timeout=10)
     assert forged.status_code == 302 and "verify_error=UNKNOWN_VERIFICATION" in forged.headers["Location"]
+
+
+VERIFY_BODIES = [
+    ({}, [("id_number", "REQUIRED"), ("id_type", "REQUIRED"), ("name", "REQUIRED")]),
+    ({"name": "郑小东", "id_type": "visa", "id_number": "1"}, [("id_type", "NOT_ALLOWED")]),
+    # Both mistakes at once: the number is judged against its type even when that type cannot be verified.
+    ({"name": "郑小东", "id_type": "passport", "id_number": "!"}, [("id_number", "ID_*"), ("id_type", "NOT_VERIFIABLE")]),
+    ({"name": "郑小东", "id_type": "resident_id", "id_number": "110105194912310021"}, [("id_number", "ID_CHECKSUM")]),
+    ({"name": "郑小东", "id_type": "resident_id", "id_number": "11010519491231002X", "next": "//evil.example"},
+     [("next", "NOT_A_LOCAL_PATH")]),
+    ({"name": "", "id_type": "resident_id", "id_number": "11010519491231002X", "next": ""}, [("name", "REQUIRED")]),
+]
+
+
+@pytest.mark.parametrize("body,expected", VERIFY_BODIES, ids=[str(i) for i in range(len(VERIFY_BODIES))])
+def test_a_verification_body_is_checked_before_any_face_check(stack, body, expected):
+    s = h.login_mp(stack)
+    r = s.post(stack.url("/api/v1/verifications"), json=body, timeout=10)
+    assert r.status_code == 422, r.text
+    got = sorted((f["field"], f["code"]) for f in r.json()["error"]["fields"])
+    assert len(got) == len(expected), r.text
+    for (field, code), (want_field, want) in zip(got, expected):  # "ID_*": any of the ID number's words
+        assert field == want_field and (code == want or (want == "ID_*" and code.startswith("ID_"))), r.text
 
 
 def test_the_real_person_takes_over_a_person_a_delegate_registered_first(stack):

@@ -13,49 +13,7 @@
 
 #include "base45.h"
 #include "crypto.h"
-
-/* Reads $HQR_VECTORS/name (default ../shared/vectors, relative to the repository root) and
- * parses it; the caller frees the tree with cJSON_Delete. Fails the test if it cannot. */
-static cJSON *
-vectors_load(const char *name)
-{
-	const char *dir = getenv("HQR_VECTORS");
-	char path[4096];
-	char *buf;
-	long len;
-	FILE *f;
-	cJSON *json;
-
-	if (dir == NULL || *dir == '\0')
-		dir = "../shared/vectors";
-	assert_true(snprintf(path, sizeof path, "%s/%s", dir, name) < (int)sizeof path);
-	f = fopen(path, "rb");
-	if (f == NULL)
-		fail_msg("cannot open %s (set HQR_VECTORS)", path);
-	assert_int_equal(fseek(f, 0, SEEK_END), 0);
-	len = ftell(f);
-	assert_true(len >= 0);
-	rewind(f);
-	buf = malloc((size_t)len + 1);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, (size_t)len, f), (size_t)len);
-	fclose(f);
-	json = cJSON_ParseWithLength(buf, (size_t)len);
-	free(buf);
-	if (json == NULL)
-		fail_msg("%s is not JSON", path);
-	return json;
-}
-
-static const char *
-json_str(const cJSON *obj, const char *key)
-{
-	const char *s = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(obj, key));
-
-	if (s == NULL)
-		fail_msg("vector without string \"%s\"", key);
-	return s;
-}
+#include "unit_vectors.h"
 
 static int
 setup(void **state)

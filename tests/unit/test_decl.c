@@ -486,11 +486,12 @@ static void test_every_failure_listed(void **state)
 	add(v, "declaration", "false");
 	assert_int_equal(run(v), -1);
 	assert_int_equal(v->c.nferr, 5);
-	assert_ferr(&v->c, 0, "travel", "TRAVEL_FORMAT");
-	assert_ferr(&v->c, 1, "symptoms", "SYMPTOMS_UNKNOWN");
-	assert_ferr(&v->c, 2, "temperature", "TEMPERATURE_FORMAT");
-	assert_ferr(&v->c, 3, "contact", "NOT_A_BOOLEAN");
-	assert_ferr(&v->c, 4, "declaration", "DECLARATION_REQUIRED");
+	/* Each field's own check in table order, then the rule against today's date (travel). */
+	assert_ferr(&v->c, 0, "symptoms", "SYMPTOMS_UNKNOWN");
+	assert_ferr(&v->c, 1, "temperature", "TEMPERATURE_FORMAT");
+	assert_ferr(&v->c, 2, "contact", "NOT_A_BOOLEAN");
+	assert_ferr(&v->c, 3, "declaration", "DECLARATION_REQUIRED");
+	assert_ferr(&v->c, 4, "travel", "TRAVEL_FORMAT");
 	free(v);
 
 	/* Nothing sent: the three required fields, in form order. */

@@ -13,6 +13,7 @@
 #include <openssl/evp.h>
 
 #include "push.h"
+#include "unit_vectors.h"
 
 /* The parsed vectors file; owned by the group setup, freed by its teardown. */
 static cJSON *vectors;
@@ -30,36 +31,8 @@ static const char *const APPID = "wx0123456789abcdef";
 static int
 load_vectors(void **state)
 {
-	const char *dir = getenv("HQR_VECTORS");
-	char path[4096];
-	char *text;
-	long n;
-	FILE *f;
-
 	(void)state;
-	if (dir == NULL || dir[0] == '\0')
-		dir = "../shared/vectors";
-	snprintf(path, sizeof path, "%s/platform.json", dir);
-	if ((f = fopen(path, "rb")) == NULL) {
-		fprintf(stderr, "test_push: cannot open %s\n", path);
-		return -1;
-	}
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	if (n <= 0 || (text = malloc((size_t)n + 1)) == NULL) {
-		fclose(f);
-		return -1;
-	}
-	if (fread(text, 1, (size_t)n, f) != (size_t)n) {
-		free(text);
-		fclose(f);
-		return -1;
-	}
-	text[n] = '\0';
-	fclose(f);
-	vectors = cJSON_Parse(text);
-	free(text);
+	vectors = vectors_read("platform.json");
 	return vectors == NULL ? -1 : 0;
 }
 

@@ -6,12 +6,15 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <cjson/cJSON.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "arena.h"
 #include "conf.h"
 #include "err.h"
+#include "fields.h"
 #include "req.h"
 #include "resp.h"
 #include "router.h"
@@ -117,6 +120,189 @@ static void test_no_duplicates(void **state)
 		}
 }
 
+/* ---- every route's inputs in its row ---------------------------------------------------- */
+
+/* Routes with a body that have no field table yet: their handlers still read the body
+ * themselves. The list is exact: a new body route needs a table, and a route given one leaves. */
+static const int untabled[] = {
+	ROUTE_SCANS, ROUTE_SCANS_BATCH,                          /* h_scans.c, scanin.c */
+	ROUTE_ADMIN_DEVICE_CREATE, ROUTE_ADMIN_DEVICE_REVOKE,    /* h_admin.c: an empty or ignored body */
+	ROUTE_PLATFORM_PUSH,                                     /* h_platform.c: signed XML */
+	ROUTE_PLACE_CHECKINS,                                    /* h_places.c */
+	ROUTE_ADMIN_PLACE_CODE_CREATE, ROUTE_ADMIN_PLACE_CODE_REVOKE, ROUTE_ADMIN_PLACE_DISPLAY_CREATE,
+	ROUTE_DELEGATION_APPROVE, ROUTE_DELEGATION_REFUSE,       /* h_delegations.c: an ignored body */
+};
+
+static void test_body_routes_have_field_tables(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < ROUTE__MAX; i++) {
+		const struct route *r = &routes[i];
+		int listed = 0;
+		for (size_t j = 0; j < sizeof untabled / sizeof untabled[0]; j++)
+			listed |= untabled[j] == (int)i;
+		if (r->body != BODY_NONE && r->nfields == 0 && !listed)
+			fail_msg("route %s takes a body but declares no fields", r->name);
+		if (listed && (r->body == BODY_NONE || r->nfields > 0))
+			fail_msg("route %s is listed as untabled but is not: take it off the list", r->name);
+		if (r->check != NULL && r->nfields == 0)
+			fail_msg("route %s has a form check without fields", r->name);
+		for (size_t j = 0; j < r->nfields; j++) {
+			const struct field *f = &r->fields[j];
+			if ((f->flags & F_FILE) && r->body != BODY_MULTIPART)
+				fail_msg("route %s: file field %s outside a multipart body", r->name, f->name);
+			if ((f->flags & F_STR) && r->body != BODY_JSON && r->body != BODY_OPTIONAL_JSON)
+				fail_msg("route %s: JSON string field %s outside a JSON body", r->name, f->name);
+			if (r->body != BODY_NONE && !(f->flags & F_FILE) && f->maxlen > r->body_max)
+				fail_msg("route %s: field %s allows more than its body", r->name, f->name);
+			for (size_t k = j + 1; k < r->nfields; k++)
+				if (strcmp(f->name, r->fields[k].name) == 0)
+					fail_msg("route %s: field %s declared twice", r->name, f->name);
+		}
+	}
+}
+
+static cJSON *openapi;
+
+/* Follows "$ref": "#/a/b/c" within openapi.json. */
+static const cJSON *deref(const cJSON *n)
+{
+	for (int hop = 0; n != NULL && hop < 8; hop++) {
+		const cJSON *ref = cJSON_GetObjectItemCaseSensitive(n, "$ref");
+		if (!cJSON_IsString(ref))
+			return n;
+		if (strncmp(ref->valuestring, "#/", 2) != 0)
+			return NULL;
+		const cJSON *cur = openapi;
+		const char *p = ref->valuestring + 2;
+		while (cur != NULL && *p != '\0') {
+			char part[128];
+			size_t len = strcspn(p, "/");
+			if (len >= sizeof part)
+				return NULL;
+			memcpy(part, p, len);
+			part[len] = '\0';
+			cur = cJSON_GetObjectItemCaseSensitive(cur, part);
+			p += len + (p[len] == '/');
+		}
+		n = cur;
+	}
+	return n;
+}
+
+/* Whether name is in the array arr of strings. */
+static int in_list(const cJSON *arr, const char *name)
+{
+	const cJSON *it;
+	cJSON_ArrayForEach(it, arr)
+		if (cJSON_IsString(it) && strcmp(it->valuestring, name) == 0)
+			return 1;
+	return 0;
+}
+
+/* The documented schema of input name of an operation, and whether it is required (in some
+ * branch of a oneOf). NULL when it is not documented. */
+static const cJSON *documented(const struct route *r, const cJSON *op, const char *name, int *required)
+{
+	*required = 0;
+	if (r->body == BODY_NONE) {
+		const cJSON *p;
+		cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(op, "parameters")) {
+			const cJSON *q = deref(p);
+			const cJSON *in = cJSON_GetObjectItemCaseSensitive(q, "in"), *n = cJSON_GetObjectItemCaseSensitive(q, "name");
+			if (!cJSON_IsString(in) || strcmp(in->valuestring, "query") != 0 || !cJSON_IsString(n) ||
+			    strcmp(n->valuestring, name) != 0)
+				continue;
+			*required = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(q, "required"));
+			return deref(cJSON_GetObjectItemCaseSensitive(q, "schema"));
+		}
+		return NULL;
+	}
+	const cJSON *content = cJSON_GetObjectItemCaseSensitive(deref(cJSON_GetObjectItemCaseSensitive(op, "requestBody")),
+								 "content");
+	const cJSON *schema = content != NULL && content->child != NULL
+				      ? deref(cJSON_GetObjectItemCaseSensitive(content->child, "schema"))
+				      : NULL;
+	const cJSON *found = NULL;
+	const cJSON *branches[16];
+	size_t nb = 0;
+	branches[nb++] = schema;
+	const cJSON *b;
+	cJSON_ArrayForEach(b, cJSON_GetObjectItemCaseSensitive(schema, "oneOf"))
+		if (nb < 16)
+			branches[nb++] = deref(b);
+	for (size_t i = 0; i < nb; i++) {
+		const cJSON *prop = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(branches[i], "properties"), name);
+		if (prop != NULL && found == NULL)
+			found = deref(prop);
+		if (prop != NULL && in_list(cJSON_GetObjectItemCaseSensitive(branches[i], "required"), name))
+			*required = 1;
+	}
+	return found;
+}
+
+/* Each route's field table agrees with openapi.json: every declared field is documented, a
+ * required field is documented as required, the documented words of an enumeration are
+ * accepted, an integer's documented bounds are the table's, and no documented length is
+ * refused as too long. */
+static void test_field_tables_agree_with_openapi(void **state)
+{
+	(void)state;
+	FILE *fp = fopen("openapi.json", "rb");
+	assert_non_null(fp);
+	static char text[1 << 20];
+	size_t n = fread(text, 1, sizeof text - 1, fp);
+	fclose(fp);
+	text[n] = '\0';
+	openapi = cJSON_Parse(text);
+	assert_non_null(openapi);
+	const cJSON *paths = cJSON_GetObjectItemCaseSensitive(openapi, "paths");
+	for (size_t i = 0; i < ROUTE__MAX; i++) {
+		const struct route *r = &routes[i];
+		if (r->nfields == 0)
+			continue;
+		char method[8];
+		size_t k;
+		for (k = 0; r->method[k] != '\0' && k + 1 < sizeof method; k++)
+			method[k] = (char)(r->method[k] - 'A' + 'a');
+		method[k] = '\0';
+		const cJSON *op = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(paths, r->pattern), method);
+		if (op == NULL)
+			fail_msg("route %s: %s %s is not in openapi.json", r->name, r->method, r->pattern);
+		for (size_t j = 0; j < r->nfields; j++) {
+			const struct field *f = &r->fields[j];
+			int required;
+			const cJSON *s = documented(r, op, f->name, &required);
+			if (s == NULL)
+				fail_msg("route %s: field %s is not documented", r->name, f->name);
+			if ((f->flags & F_REQ) && !required)
+				fail_msg("route %s: field %s is required but documented as optional", r->name, f->name);
+			const cJSON *words = cJSON_GetObjectItemCaseSensitive(s, "enum"), *w;
+			if (f->valid == valid_enum)
+				cJSON_ArrayForEach(w, words) {
+					int ok = 0;
+					for (const char *const *t = f->arg; cJSON_IsString(w) && *t != NULL; t++)
+						ok |= strcmp(*t, w->valuestring) == 0;
+					if (!ok)
+						fail_msg("route %s: field %s refuses a documented word", r->name, f->name);
+				}
+			const cJSON *mn = cJSON_GetObjectItemCaseSensitive(s, "minimum");
+			const cJSON *mx = cJSON_GetObjectItemCaseSensitive(s, "maximum");
+			const struct range *rg = f->valid == valid_int ? f->arg : NULL;
+			if (rg != NULL && cJSON_IsNumber(mn) && (double)rg->min != mn->valuedouble)
+				fail_msg("route %s: field %s minimum %lld, documented %g", r->name, f->name, rg->min, mn->valuedouble);
+			if (rg != NULL && cJSON_IsNumber(mx) && (double)rg->max != mx->valuedouble)
+				fail_msg("route %s: field %s maximum %lld, documented %g", r->name, f->name, rg->max, mx->valuedouble);
+			const cJSON *ml = cJSON_GetObjectItemCaseSensitive(s, "maxLength");
+			if (cJSON_IsNumber(ml) && f->maxlen > 0 && (double)f->maxlen < ml->valuedouble)
+				fail_msg("route %s: field %s refuses %zu bytes, documented up to %g", r->name, f->name,
+					 f->maxlen, ml->valuedouble);
+		}
+	}
+	cJSON_Delete(openapi);
+	openapi = NULL;
+}
+
 /* ---- a deferred check that a handler forgets --------------------------------------------- */
 
 static int forgetful_ran;
@@ -129,7 +315,7 @@ static enum err forgetful(struct call *c)
 }
 
 static const struct route holder_routes[] = {
-	{ "holder", "GET", "/x/{id}", AUTH_HOLDER, BODY_NONE, 0, NULL, 0, forgetful, 0, PRIO_NORMAL },
+	{ "holder", "GET", "/x/{id}", AUTH_HOLDER, BODY_NONE, 0, NULL, 0, forgetful, 0, PRIO_NORMAL, NULL },
 };
 static const struct app holder_app = { "test", holder_routes, 1, 0, 0, NULL, NULL, NULL, NULL, 0 };
 
@@ -167,6 +353,8 @@ int main(void)
 		cmocka_unit_test(test_admin_routes_have_roles),
 		cmocka_unit_test(test_no_duplicates),
 		cmocka_unit_test(test_priorities),
+		cmocka_unit_test(test_body_routes_have_field_tables),
+		cmocka_unit_test(test_field_tables_agree_with_openapi),
 		cmocka_unit_test(test_unfinished_check_is_500),
 	};
 	return cmocka_run_group_tests(tests, arena_setup, arena_teardown);

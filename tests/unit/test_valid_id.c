@@ -14,6 +14,7 @@
 
 #include "photo.h"
 #include "valid_id.h"
+#include "unit_vectors.h"
 
 /* (pointer, length) of a string literal; the literal may hold NUL bytes. */
 #define S(lit) (lit), (sizeof(lit) - 1)
@@ -198,36 +199,10 @@ photo(const uint8_t *d, size_t n, int *w, int *h, int *png)
 static int
 load_vectors(void **state)
 {
-	const char *dir = getenv("HQR_VECTORS");
-	char path[1024];
-	FILE *f;
-	long n;
-	char *text;
 	const cJSON *today;
 
 	(void)state;
-	if (dir == NULL || *dir == '\0')
-		dir = "../shared/vectors";
-	snprintf(path, sizeof path, "%s/resident-ids.json", dir);
-	f = fopen(path, "rb");
-	if (f == NULL) {
-		fprintf(stderr, "cannot open %s (set HQR_VECTORS)\n", path);
-		return -1;
-	}
-	if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) {
-		fclose(f);
-		return -1;
-	}
-	text = malloc((size_t)n + 1);
-	if (text == NULL || fread(text, 1, (size_t)n, f) != (size_t)n) {
-		free(text);
-		fclose(f);
-		return -1;
-	}
-	fclose(f);
-	text[n] = '\0';
-	ids_json = cJSON_Parse(text);
-	free(text);
+	ids_json = vectors_read("resident-ids.json");
 	if (ids_json == NULL)
 		return -1;
 	today = cJSON_GetObjectItemCaseSensitive(ids_json, "today");
