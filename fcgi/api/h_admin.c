@@ -61,22 +61,6 @@ static int index_of(struct call *c, const char *type, const char *number, uint8_
 	return 0;
 }
 
-struct person_admin {
-	uint64_t id;
-	int32_t id_type, color;
-	char pid[PUBLIC_ID_LEN + 2], name_m[128], id_m[48], phone_m[16], reason[48], since[32];
-};
-
-/* STMT_PERSON_ADMIN or STMT_PERSON_BY_INDEX_ADMIN: the same columns. */
-static enum db_rc person_admin_get(struct db *db, enum stmt s, const struct db_param *p, struct person_admin *r)
-{
-	struct db_col cols[] = { DBC_U64(&r->id), DBC_TEXT(r->pid, sizeof r->pid), DBC_I32(&r->id_type),
-				 DBC_TEXT(r->name_m, sizeof r->name_m), DBC_TEXT(r->id_m, sizeof r->id_m),
-				 DBC_TEXT(r->phone_m, sizeof r->phone_m), DBC_I32(&r->color),
-				 DBC_TEXT(r->reason, sizeof r->reason), DBC_TEXT(r->since, sizeof r->since), DBC_END };
-	return db_exec(db, s, p, cols);
-}
-
 /* The masked person with its current code (converted on read, as every read does). */
 static cJSON *person_admin_json(struct call *c, struct person_admin *r)
 {
@@ -117,6 +101,20 @@ static cJSON *checkpoint_json(uint64_t id, int kind, int type, const char *name,
 
 /* ---- checkpoints, devices, residents (operator) -------------------------- */
 
+/* A list of an answer as its rows are read: how many, and the last id. */
+struct list_of {
+	cJSON *list;
+	int n;
+	uint64_t last;
+};
+
+static void add_checkpoint(const struct checkpoint_item *cp, void *arg)
+{
+	struct list_of *l = arg;
+	cJSON_AddItemToArray(l->list, checkpoint_json(cp->id, cp->kind, cp->type, cp->name, cp->district));
+	l->n++;
+}
+
 enum err h_admin_checkpoint_create(struct call *c)
 {
 	const struct fval *f = c->f; /* checkpoint_fields, checkpoint_check */
@@ -137,26 +135,14 @@ enum err h_admin_checkpoints(struct call *c)
 	const struct fval *f = c->f; /* cplist_fields */
 	int32_t limit = (int32_t)qint(&f[CPLIST_LIMIT], ADMIN_LIST_DEFAULT);
 	int32_t offset = (int32_t)qint(&f[CPLIST_OFFSET], 0);
-	uint64_t id = 0;
-	int32_t kind = 0, type = 0;
-	char name[LABEL_BUF], district[LABEL_BUF];
-	struct db_param p[] = { DBP_I32(&limit), DBP_I32(&offset), DBP_END };
-	struct db_col cols[] = { DBC_U64(&id), DBC_I32(&kind), DBC_I32(&type), DBC_TEXT(name, sizeof name),
-				 DBC_TEXT(district, sizeof district), DBC_END };
-	enum db_rc rc = db_query(c->db, STMT_CHECKPOINTS_LIST, p, cols);
-	if (rc != DB_OK)
-		return db_err(rc == DB_NOROW ? DB_ERR : rc);
 	cJSON *o = cJSON_CreateObject();
-	cJSON *list = cJSON_AddArrayToObject(o, "checkpoints");
-	int n = 0;
-	while ((rc = db_fetch(c->db)) == DB_OK) {
-		cJSON_AddItemToArray(list, checkpoint_json(id, kind, type, name, district));
-		n++;
-	}
-	if (rc != DB_NOROW) {
+	struct list_of l = { cJSON_AddArrayToObject(o, "checkpoints"), 0, 0 };
+	enum db_rc rc = checkpoints_list(c->db, limit, offset, add_checkpoint, &l);
+	if (rc != DB_OK) {
 		cJSON_Delete(o);
-		return db_err(rc);
+		return db_err(rc == DB_NOROW ? DB_ERR : rc);
 	}
+	int n = l.n;
 	if (n == limit)
 		cJSON_AddNumberToObject(o, "next_offset", (double)offset + n);
 	resp_json(c, 200, o);
@@ -233,8 +219,7 @@ enum err h_admin_resident_add(struct call *c)
 		snprintf(pa.pid, sizeof pa.pid, "%s", pid);
 		rc = person_id_by_public(c->db, pid, &pa.id);
 	} else {
-		struct db_param ip[] = { DBP_BLOB(idx, 32), DBP_END };
-		rc = person_admin_get(c->db, STMT_PERSON_BY_INDEX_ADMIN, ip, &pa);
+		rc = admin_person_by_index(c->db, idx, &pa);
 	}
 	if (rc != DB_OK)
 		return db_err(rc);
@@ -260,8 +245,7 @@ enum err h_admin_person_find(struct call *c)
 	if (index_of(c, f[FIND_ID_TYPE].s, f[FIND_ID_NUMBER].s, idx) != 0)
 		return ERR_VALIDATION;
 	struct person_admin pa;
-	struct db_param p[] = { DBP_BLOB(idx, 32), DBP_END };
-	enum db_rc rc = person_admin_get(c->db, STMT_PERSON_BY_INDEX_ADMIN, p, &pa);
+	enum db_rc rc = admin_person_by_index(c->db, idx, &pa);
 	if (rc != DB_OK)
 		return db_err(rc);
 	c->audit_target = arena_strdup(c->arena, pa.pid); /* the lookup names whom it found */
@@ -277,8 +261,7 @@ static enum err person_of_path(struct call *c, struct person_admin *pa)
 	const char *pid = c->params[0];
 	if (pid == NULL || !public_id_ok(pid, strlen(pid)))
 		return ERR_NOT_FOUND;
-	struct db_param p[] = { DBP_TEXT(pid), DBP_END };
-	enum db_rc rc = person_admin_get(c->db, STMT_PERSON_ADMIN, p, pa);
+	enum db_rc rc = admin_person_by_public(c->db, pid, pa);
 	return rc == DB_OK ? ERR_OK : db_err(rc);
 }
 
@@ -298,57 +281,32 @@ static const char *word_or(const char *w, const char *dflt)
 	return w != NULL ? w : dflt;
 }
 
-static enum db_rc history_events(struct call *c, uint64_t person, cJSON *list)
+static void add_event(const struct code_event_row *r, void *arg)
 {
-	int32_t from = 0, to = 0;
-	char reason[48], kind[24], actor[LABEL_BUF], at[32];
-	struct db_param p[] = { DBP_U64(&person), DBP_END };
-	struct db_col cols[] = { DBC_I32(&from), DBC_I32(&to), DBC_TEXT(reason, sizeof reason),
-				 DBC_TEXT(kind, sizeof kind), DBC_TEXT(actor, sizeof actor), DBC_TEXT(at, sizeof at),
-				 DBC_END };
-	enum db_rc rc = db_query(c->db, STMT_EVENTS_OF_PERSON, p, cols);
-	if (rc != DB_OK)
-		return rc;
-	while ((rc = db_fetch(c->db)) == DB_OK) {
-		cJSON *e = cJSON_CreateObject();
-		cJSON_AddStringToObject(e, "from", word_or(rules_color_word((enum rules_color)from), "none"));
-		cJSON_AddStringToObject(e, "to", word_or(rules_color_word((enum rules_color)to), "none"));
-		cJSON_AddStringToObject(e, "reason", reason);
-		cJSON_AddStringToObject(e, "actor_kind", kind);
-		cJSON_AddStringToObject(e, "actor", actor);
-		cJSON_AddStringToObject(e, "at", at);
-		cJSON_AddItemToArray(list, e);
-	}
-	return rc == DB_NOROW ? DB_OK : rc;
+	cJSON *e = cJSON_CreateObject();
+	cJSON_AddStringToObject(e, "from", word_or(rules_color_word((enum rules_color)r->from), "none"));
+	cJSON_AddStringToObject(e, "to", word_or(rules_color_word((enum rules_color)r->to), "none"));
+	cJSON_AddStringToObject(e, "reason", r->reason);
+	cJSON_AddStringToObject(e, "actor_kind", r->actor_kind);
+	cJSON_AddStringToObject(e, "actor", r->actor);
+	cJSON_AddStringToObject(e, "at", r->at);
+	cJSON_AddItemToArray((cJSON *)arg, e);
 }
 
-static enum db_rc history_scans(struct call *c, uint64_t person, cJSON *list)
+static void add_scan(const struct person_scan_row *r, void *arg)
 {
-	uint64_t id = 0, cp = 0;
-	int32_t dir = 0, verdict = 0;
-	uint32_t reasons = 0;
-	char at[40], cpname[LABEL_BUF], idtext[24], source[16];
-	struct db_param p[] = { DBP_U64(&person), DBP_END };
-	struct db_col cols[] = { DBC_U64(&id), DBC_TEXT(at, sizeof at), DBC_U64(&cp),
-				 DBC_TEXT(cpname, sizeof cpname), DBC_I32(&dir), DBC_I32(&verdict),
-				 DBC_I32((int32_t *)&reasons), DBC_TEXT(source, sizeof source), DBC_END };
-	enum db_rc rc = db_query(c->db, STMT_SCANS_OF_PERSON, p, cols);
-	if (rc != DB_OK)
-		return rc;
-	while ((rc = db_fetch(c->db)) == DB_OK) {
-		cJSON *s = cJSON_CreateObject();
-		snprintf(idtext, sizeof idtext, "%llu", (unsigned long long)id);
-		cJSON_AddStringToObject(s, "scan_id", idtext);
-		cJSON_AddStringToObject(s, "at", at);
-		cJSON_AddNumberToObject(s, "checkpoint_id", (double)cp);
-		cJSON_AddStringToObject(s, "checkpoint", cpname);
-		cJSON_AddStringToObject(s, "direction", word_or(verdict_direction_word((enum verdict_direction)dir), "unknown"));
-		cJSON_AddStringToObject(s, "verdict", word_or(verdict_word((enum verdict)verdict), "unknown"));
-		cJSON_AddItemToObject(s, "reasons", reasons_json(reasons));
-		cJSON_AddStringToObject(s, "source", source); /* device, integrator, place (a check-in) */
-		cJSON_AddItemToArray(list, s);
-	}
-	return rc == DB_NOROW ? DB_OK : rc;
+	char idtext[24];
+	cJSON *s = cJSON_CreateObject();
+	snprintf(idtext, sizeof idtext, "%llu", (unsigned long long)r->id);
+	cJSON_AddStringToObject(s, "scan_id", idtext);
+	cJSON_AddStringToObject(s, "at", r->at);
+	cJSON_AddNumberToObject(s, "checkpoint_id", (double)r->checkpoint);
+	cJSON_AddStringToObject(s, "checkpoint", r->checkpoint_name);
+	cJSON_AddStringToObject(s, "direction", word_or(verdict_direction_word((enum verdict_direction)r->direction), "unknown"));
+	cJSON_AddStringToObject(s, "verdict", word_or(verdict_word((enum verdict)r->verdict), "unknown"));
+	cJSON_AddItemToObject(s, "reasons", reasons_json(r->reasons));
+	cJSON_AddStringToObject(s, "source", r->source); /* device, integrator, place (a check-in) */
+	cJSON_AddItemToArray((cJSON *)arg, s);
 }
 
 enum err h_admin_history(struct call *c)
@@ -361,9 +319,9 @@ enum err h_admin_history(struct call *c)
 	cJSON_AddItemToObject(o, "person", person_admin_json(c, &pa));
 	cJSON *events = cJSON_AddArrayToObject(o, "events");
 	cJSON *scans = cJSON_AddArrayToObject(o, "scans");
-	enum db_rc rc = history_events(c, pa.id, events);
+	enum db_rc rc = admin_person_events(c->db, pa.id, add_event, events);
 	if (rc == DB_OK)
-		rc = history_scans(c, pa.id, scans);
+		rc = admin_person_scans(c->db, pa.id, add_scan, scans);
 	if (rc != DB_OK) {
 		cJSON_Delete(o);
 		return db_err(rc == DB_NOROW ? DB_ERR : rc);
@@ -436,6 +394,44 @@ enum err h_admin_order(struct call *c)
 
 /* ---- tracing (investigator) ------------------------------------------------ */
 
+#define TRACE_ENTRIES_MAX 500 /* a case's entries (STMT_TRACE_CASE LIMIT) */
+
+struct trace_entries {
+	int n;
+	struct trace_entry e[TRACE_ENTRIES_MAX];
+};
+
+static void add_entry(const struct trace_entry *e, void *arg)
+{
+	struct trace_entries *es = arg;
+	if (es->n < TRACE_ENTRIES_MAX)
+		es->e[es->n++] = *e;
+}
+
+/* The contacts of an answer, at most TRACE_ROWS_MAX, as each entry's are read. */
+struct contacts {
+	cJSON *list;
+	const struct trace_entry *entry;
+	int n;
+};
+
+static void add_contact(const struct trace_contact *r, void *arg)
+{
+	struct contacts *k = arg;
+	if (k->n >= TRACE_ROWS_MAX)
+		return;
+	cJSON *x = cJSON_CreateObject();
+	cJSON_AddStringToObject(x, "person_id", r->pid);
+	cJSON_AddStringToObject(x, "name_masked", r->name_m);
+	cJSON_AddStringToObject(x, "id_masked", r->id_m);
+	cJSON_AddNumberToObject(x, "checkpoint_id", (double)k->entry->checkpoint);
+	cJSON_AddStringToObject(x, "checkpoint", k->entry->name);
+	cJSON_AddStringToObject(x, "at", r->at);
+	cJSON_AddStringToObject(x, "case_at", k->entry->at);
+	cJSON_AddItemToArray(k->list, x);
+	k->n++;
+}
+
 enum err h_admin_trace(struct call *c)
 {
 	const struct fval *f = c->f; /* trace_fields, trace_check */
@@ -453,103 +449,63 @@ enum err h_admin_trace(struct call *c)
 	int32_t o_lo = s_lo - 1, o_hi = s_hi + 1;
 	/* First the case's entries (bounded), then each one's window at its checkpoint: two index
 	 * range scans per entry instead of a join the optimizer can only walk by checkpoint. */
-	struct entry { uint64_t cp; char name[LABEL_BUF], t[40], at[32]; };
-	static _Thread_local struct entry entries[500];
-	int ne = 0;
-	struct entry cur;
-	struct db_param p[] = { DBP_U64(&person), DBP_I64(&from), DBP_I64(&to), DBP_I32(&s_lo), DBP_I32(&s_hi),
-				DBP_END };
-	struct db_col cols[] = { DBC_U64(&cur.cp), DBC_TEXT(cur.name, sizeof cur.name), DBC_TEXT(cur.t, sizeof cur.t),
-				 DBC_TEXT(cur.at, sizeof cur.at), DBC_END };
-	rc = db_query(c->db, STMT_TRACE_CASE, p, cols);
+	static _Thread_local struct trace_entries es; /* about 240 KB: not on a worker thread's stack */
+	es.n = 0;
+	rc = admin_trace_case(c->db, person, from, to, s_lo, s_hi, add_entry, &es);
 	if (rc != DB_OK)
 		return db_err(rc == DB_NOROW ? DB_ERR : rc);
-	while ((rc = db_fetch(c->db)) == DB_OK)
-		if (ne < 500)
-			entries[ne++] = cur;
-	if (rc != DB_NOROW)
-		return db_err(rc);
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "person_id", pid);
-	cJSON *list = cJSON_AddArrayToObject(o, "contacts");
-	int n = 0;
-	for (int i = 0; i < ne && n < TRACE_ROWS_MAX; i++) {
-		uint64_t other = 0;
-		char opid[PUBLIC_ID_LEN + 2], name_m[128], id_m[48], at[32];
-		struct db_param q[] = { DBP_U64(&entries[i].cp), DBP_TEXT(entries[i].t), DBP_I32(&window),
-					DBP_TEXT(entries[i].t), DBP_I32(&window), DBP_I32(&o_lo), DBP_I32(&o_hi),
-					DBP_U64(&person), DBP_END };
-		struct db_col qc[] = { DBC_U64(&other), DBC_TEXT(opid, sizeof opid), DBC_TEXT(name_m, sizeof name_m),
-				       DBC_TEXT(id_m, sizeof id_m), DBC_TEXT(at, sizeof at), DBC_END };
-		rc = db_query(c->db, STMT_TRACE_AT, q, qc);
+	struct contacts k = { cJSON_AddArrayToObject(o, "contacts"), NULL, 0 };
+	for (int i = 0; i < es.n && k.n < TRACE_ROWS_MAX; i++) {
+		k.entry = &es.e[i];
+		rc = admin_trace_at(c->db, k.entry, window, o_lo, o_hi, person, add_contact, &k);
 		if (rc != DB_OK) {
 			cJSON_Delete(o);
 			return db_err(rc == DB_NOROW ? DB_ERR : rc);
 		}
-		while ((rc = db_fetch(c->db)) == DB_OK) {
-			if (n >= TRACE_ROWS_MAX)
-				continue;
-			cJSON *x = cJSON_CreateObject();
-			cJSON_AddStringToObject(x, "person_id", opid);
-			cJSON_AddStringToObject(x, "name_masked", name_m);
-			cJSON_AddStringToObject(x, "id_masked", id_m);
-			cJSON_AddNumberToObject(x, "checkpoint_id", (double)entries[i].cp);
-			cJSON_AddStringToObject(x, "checkpoint", entries[i].name);
-			cJSON_AddStringToObject(x, "at", at);
-			cJSON_AddStringToObject(x, "case_at", entries[i].at);
-			cJSON_AddItemToArray(list, x);
-			n++;
-		}
-		if (rc != DB_NOROW) {
-			cJSON_Delete(o);
-			return db_err(rc);
-		}
 	}
 	cJSON_AddNumberToObject(o, "window_minutes", window);
-	cJSON_AddBoolToObject(o, "truncated", n >= TRACE_ROWS_MAX);
+	cJSON_AddBoolToObject(o, "truncated", k.n >= TRACE_ROWS_MAX);
 	resp_json(c, 200, o);
 	return ERR_OK;
 }
 
 /* ---- the audit log (operator) ---------------------------------------------- */
 
+static void add_audit(const struct audit_row *r, void *arg)
+{
+	struct list_of *l = arg;
+	cJSON *x = cJSON_CreateObject();
+	cJSON_AddNumberToObject(x, "id", (double)r->id);
+	cJSON_AddStringToObject(x, "actor", r->actor);
+	cJSON_AddStringToObject(x, "role", r->role);
+	cJSON_AddStringToObject(x, "action", r->action);
+	if (r->target[0] != '\0')
+		cJSON_AddStringToObject(x, "target", r->target);
+	else
+		cJSON_AddNullToObject(x, "target");
+	cJSON_AddStringToObject(x, "request_id", r->request_id);
+	cJSON_AddStringToObject(x, "at", r->at);
+	cJSON_AddItemToArray(l->list, x);
+	l->last = r->id;
+	l->n++;
+}
+
 enum err h_admin_audit(struct call *c)
 {
 	const struct fval *f = c->f; /* audit_fields */
 	uint64_t before = (uint64_t)qint(&f[AUDIT_BEFORE], INT64_MAX);
 	int32_t limit = (int32_t)qint(&f[AUDIT_LIMIT], ADMIN_LIST_DEFAULT);
-	uint64_t id = 0, last = 0;
-	char actor[LABEL_BUF], role[24], action[64], target[LABEL_BUF], rid[72], at[32];
-	struct db_param p[] = { DBP_U64(&before), DBP_I32(&limit), DBP_END };
-	struct db_col cols[] = { DBC_U64(&id), DBC_TEXT(actor, sizeof actor), DBC_TEXT(role, sizeof role),
-				 DBC_TEXT(action, sizeof action), DBC_TEXT(target, sizeof target),
-				 DBC_TEXT(rid, sizeof rid), DBC_TEXT(at, sizeof at), DBC_END };
-	enum db_rc rc = db_query(c->db, STMT_AUDIT_LIST, p, cols);
-	if (rc != DB_OK)
-		return db_err(rc == DB_NOROW ? DB_ERR : rc);
 	cJSON *o = cJSON_CreateObject();
-	cJSON *list = cJSON_AddArrayToObject(o, "entries");
-	int n = 0;
-	while ((rc = db_fetch(c->db)) == DB_OK) {
-		cJSON *x = cJSON_CreateObject();
-		cJSON_AddNumberToObject(x, "id", (double)id);
-		cJSON_AddStringToObject(x, "actor", actor);
-		cJSON_AddStringToObject(x, "role", role);
-		cJSON_AddStringToObject(x, "action", action);
-		if (target[0] != '\0')
-			cJSON_AddStringToObject(x, "target", target);
-		else
-			cJSON_AddNullToObject(x, "target");
-		cJSON_AddStringToObject(x, "request_id", rid);
-		cJSON_AddStringToObject(x, "at", at);
-		cJSON_AddItemToArray(list, x);
-		last = id;
-		n++;
-	}
-	if (rc != DB_NOROW) {
+	struct list_of l = { cJSON_AddArrayToObject(o, "entries"), 0, 0 };
+	enum db_rc rc = admin_audit_list(c->db, before, limit, add_audit, &l);
+	if (rc != DB_OK) {
 		cJSON_Delete(o);
-		return db_err(rc);
+		return db_err(rc == DB_NOROW ? DB_ERR : rc);
 	}
+	int n = l.n;
+	uint64_t last = l.last;
 	if (n == limit && last > 1)
 		cJSON_AddNumberToObject(o, "next_before_id", (double)last);
 	resp_json(c, 200, o);
@@ -558,21 +514,19 @@ enum err h_admin_audit(struct call *c)
 
 /* ---- high-risk areas ------------------------------------------------------ */
 
+static void add_area(const char *city, void *arg)
+{
+	cJSON_AddItemToArray((cJSON *)arg, cJSON_CreateString(city));
+}
+
 /* The list as the rules read it, as {"areas":[...]}. */
 static enum err risk_areas_answer(struct call *c)
 {
-	char city[260];
-	struct db_col cols[] = { DBC_TEXT(city, sizeof city), DBC_END };
-	enum db_rc rc = db_query(c->db, STMT_RISK_AREAS_LIST, NULL, cols);
-	if (rc != DB_OK)
-		return db_err(rc == DB_NOROW ? DB_ERR : rc);
 	cJSON *o = cJSON_CreateObject();
-	cJSON *list = cJSON_AddArrayToObject(o, "areas");
-	while ((rc = db_fetch(c->db)) == DB_OK)
-		cJSON_AddItemToArray(list, cJSON_CreateString(city));
-	if (rc != DB_NOROW) {
+	enum db_rc rc = risk_areas_each(c->db, add_area, cJSON_AddArrayToObject(o, "areas"));
+	if (rc != DB_OK) {
 		cJSON_Delete(o);
-		return db_err(rc);
+		return db_err(rc == DB_NOROW ? DB_ERR : rc);
 	}
 	resp_json(c, 200, o);
 	return ERR_OK;
@@ -590,25 +544,14 @@ enum err h_admin_risk_areas_set(struct call *c)
 	/* risk_areas_fields and risk_areas_check: a list of at most RISK_AREAS_MAX clean names. */
 	const cJSON *areas = cJSON_GetObjectItemCaseSensitive((const cJSON *)c->json, "areas");
 	const cJSON *it;
-	int64_t now = clock_now();
-	for (int attempt = 0; attempt < DB_TXN_ATTEMPTS; attempt++) {
-		enum db_rc rc = db_begin(c->db);
-		if (rc == DB_OK)
-			rc = db_exec(c->db, STMT_RISK_AREAS_CLEAR, NULL, NULL);
-		cJSON_ArrayForEach(it, areas) {
-			if (rc != DB_OK)
-				break;
-			struct db_param p[] = { DBP_TEXT(it->valuestring), DBP_I64(&now), DBP_END };
-			rc = db_exec(c->db, STMT_RISK_AREA_INSERT, p, NULL);
-		}
-		if (rc == DB_OK)
-			rc = db_commit(c->db);
-		else
-			db_rollback(c->db);
-		if (rc == DB_OK)
-			return risk_areas_answer(c);
-		if (!db_txn_again(c->db, rc, attempt))
-			return rc == DB_RETRY ? ERR_CONFLICT : db_err(rc == DB_NOROW ? DB_ERR : rc);
-	}
-	return ERR_CONFLICT;
+	const char **cities = arena_alloc(c->arena, (size_t)(cJSON_GetArraySize(areas) + 1) * sizeof *cities);
+	if (cities == NULL)
+		return ERR_INTERNAL;
+	size_t n = 0;
+	cJSON_ArrayForEach(it, areas)
+		cities[n++] = it->valuestring;
+	enum db_rc rc = risk_areas_replace(c->db, cities, n, clock_now());
+	if (rc == DB_OK)
+		return risk_areas_answer(c);
+	return rc == DB_RETRY ? ERR_CONFLICT : db_err(rc == DB_NOROW ? DB_ERR : rc);
 }

@@ -79,13 +79,12 @@ enum err h_paper_reissue(struct call *c)
 	enum err e = persons_load(c, &r);
 	if (e != ERR_OK)
 		return e;
-	struct db_param p[] = { DBP_U64(&r.id), DBP_END };
-	enum db_rc rc = db_exec(c->db, STMT_PAPER_REISSUE, p, NULL);
+	uint64_t serial = 0;
+	enum db_rc rc = persons_paper_reissue(c->db, r.id, &serial);
 	if (rc != DB_OK)
 		return persons_db_err(rc);
-	/* The new serial comes back through LAST_INSERT_ID: the one this request set. */
 	cJSON *o = cJSON_CreateObject();
-	cJSON_AddNumberToObject(o, "paper_serial", (double)db_insert_id(c->db));
+	cJSON_AddNumberToObject(o, "paper_serial", (double)serial);
 	cJSON_AddStringToObject(o, "message", "every earlier paper code of this person no longer works");
 	resp_json(c, 200, o);
 	return ERR_OK;

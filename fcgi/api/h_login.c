@@ -10,6 +10,7 @@
 #include "resp.h"
 #include "routes.h"
 #include "session.h"
+#include "store_sessions.h"
 #include "fields.h"
 
 #include <cjson/cJSON.h>
@@ -111,13 +112,7 @@ static int same_browser(struct call *c, const uint8_t *stored, unsigned long sto
  * removes a few expired ones. A failure here only delays the trimming to the next start. */
 static void trim_states(struct call *c, int64_t seq)
 {
-	int64_t oldest = seq - c->conf->login_states_max, now = clock_now();
-	if (seq > 0 && oldest > 0) {
-		struct db_param p[] = { DBP_I64(&oldest), DBP_END };
-		db_exec(c->db, STMT_STATES_TRIM_OLDEST, p, NULL);
-	}
-	struct db_param e[] = { DBP_I64(&now), DBP_END };
-	db_exec(c->db, STMT_STATES_TRIM_EXPIRED, e, NULL);
+	sessions_states_trim(c->db, seq, c->conf->login_states_max, clock_now());
 }
 
 enum err h_login(struct call *c)
@@ -129,11 +124,11 @@ enum err h_login(struct call *c)
 		return ERR_INTERNAL;
 	crypto_sha256(secret, BROWSER_LEN, bhash);
 	int64_t exp = clock_now() + STATE_TTL_S;
-	struct db_param p[] = { DBP_TEXT(state), DBP_TEXT(next), DBP_I64(&exp), DBP_BLOB(bhash, 32), DBP_END };
-	enum db_rc rc = db_exec(c->db, STMT_STATE_INSERT, p, NULL);
+	int64_t seq = 0;
+	enum db_rc rc = sessions_state_insert(c->db, state, next, exp, bhash, &seq);
 	if (rc != DB_OK)
 		return rc == DB_DOWN ? ERR_UNAVAILABLE : ERR_INTERNAL;
-	trim_states(c, (int64_t)db_insert_id(c->db));
+	trim_states(c, seq);
 	browser_cookie(c, secret, STATE_TTL_S);
 	char *redirect = arena_printf(c->arena, "%s/api/v1/login/callback", c->conf->public_url);
 	char *enc = redirect != NULL ? pct_encode(c->arena, redirect) : NULL;
@@ -169,25 +164,21 @@ static void reuse_key(const char *code, uint8_t key[32])
  * failing at once with PLATFORM_UNAVAILABLE), then lands in the same session. 1: answered (landed, or failed while waiting); 0: not a known code, go on. */
 static int try_reuse(struct call *c, const char *code, const char *state, const uint8_t code_hash[32])
 {
-	char st[130], next[NEXT_MAX + 1];
-	uint8_t sealed[128], key[32], token[SESSION_TOKEN_LEN + 1], bh[32];
+	struct oauth_code oc;
+	uint8_t key[32], token[SESSION_TOKEN_LEN + 1];
 	int64_t wait_ms = c->conf->platform_timeout_ms + 2000;
-	struct db_col cols[] = { DBC_TEXT(st, sizeof st), DBC_TEXT(next, sizeof next), DBC_BLOB(sealed, sizeof sealed),
-				 DBC_BLOB(bh, sizeof bh), DBC_END };
 	int slot = 0; /* the wait is a platform wait: it holds one of the bounded slots */
 	for (;;) {
-		int64_t now = clock_now();
-		struct db_param p[] = { DBP_BLOB(code_hash, 32), DBP_I64(&now), DBP_END };
-		enum db_rc rc = db_exec(c->db, STMT_OAUTH_CODE_GET, p, cols);
-		if (rc != DB_OK || strcmp(st, state) != 0)
+		enum db_rc rc = sessions_code_get(c->db, code_hash, clock_now(), &oc);
+		if (rc != DB_OK || strcmp(oc.state, state) != 0)
 			goto unknown;
 		/* Only the browser that started the login lands in its session: a callback URL sent
 		 * to someone else opens nothing. */
-		if (!same_browser(c, bh, cols[3].len)) {
+		if (!same_browser(c, oc.browser_hash, oc.bh_n)) {
 			fail(c, "LOGIN_OTHER_BROWSER");
 			goto answered;
 		}
-		if (cols[2].len > 0)
+		if (oc.sealed_n > 0)
 			break;
 		if (wait_ms <= 0) {
 			fail(c, "LOGIN_PENDING");
@@ -207,12 +198,12 @@ static int try_reuse(struct call *c, const char *code, const char *state, const 
 	if (slot)
 		platform_slot_give();
 	reuse_key(code, key);
-	int n = crypto_open(key, NULL, 0, sealed, cols[2].len, token, sizeof token - 1);
+	int n = crypto_open(key, NULL, 0, oc.sealed, oc.sealed_n, token, sizeof token - 1);
 	if (n != SESSION_TOKEN_LEN)
 		return 0;
 	token[n] = '\0';
 	session_set_cookie(c, (const char *)token, c->conf->session_absolute_s);
-	resp_redirect(c, arena_strdup(c->arena, next));
+	resp_redirect(c, arena_strdup(c->arena, oc.next));
 	log_info("login callback: a reused code landed in its session");
 	return 1;
 answered:
@@ -228,8 +219,7 @@ unknown:
 /* The first load failed after remembering its code: a reload must not wait for it. */
 static void forget_code(struct call *c, const uint8_t code_hash[32])
 {
-	struct db_param p[] = { DBP_BLOB(code_hash, 32), DBP_END };
-	db_exec(c->db, STMT_OAUTH_CODE_DELETE, p, NULL);
+	sessions_code_delete(c->db, code_hash);
 }
 
 static enum err fail_code(struct call *c, const uint8_t code_hash[32], const char *word)
@@ -258,31 +248,25 @@ enum err h_login_callback(struct call *c)
 	char next[NEXT_MAX + 1];
 	uint8_t bh[32];
 	int64_t now = clock_now();
-	struct db_param sp[] = { DBP_TEXT(state), DBP_I64(&now), DBP_END };
-	struct db_col sc[] = { DBC_TEXT(next, sizeof next), DBC_BLOB(bh, sizeof bh), DBC_END };
-	enum db_rc rc = db_exec(c->db, STMT_STATE_GET, sp, sc);
+	size_t bh_n = 0;
+	enum db_rc rc = sessions_state_get(c->db, state, now, next, sizeof next, bh, &bh_n);
 	if (rc == DB_NOROW)
 		return fail(c, "STATE_INVALID");
 	if (rc != DB_OK)
 		return fail(c, "UNAVAILABLE");
 	/* A login started in another browser (login CSRF): the state stays for its own browser. */
-	if (!same_browser(c, bh, sc[1].len))
+	if (!same_browser(c, bh, bh_n))
 		return fail(c, "LOGIN_OTHER_BROWSER");
 	/* Remembered before the state is spent, with no token yet: a reload from here on waits for
 	 * this load instead of finding the state gone. */
 	int64_t reuse_until = now + CODE_REUSE_S;
-	struct db_param cp[] = { DBP_BLOB(code_hash, 32), DBP_TEXT(state), DBP_TEXT(next), DBP_BLOB("", 0),
-				 DBP_I64(&reuse_until), DBP_BLOB(bh, 32), DBP_END };
-	rc = db_exec(c->db, STMT_OAUTH_CODE_INSERT, cp, NULL);
+	rc = sessions_code_insert(c->db, code_hash, state, next, reuse_until, bh);
 	if (rc == DB_DUP) /* another load of this code is on its way: land where it lands */
 		return try_reuse(c, code, state, code_hash) ? ERR_OK : fail(c, "CODE_USED");
 	if (rc != DB_OK)
 		return fail(c, "UNAVAILABLE");
-	struct db_param dp[] = { DBP_TEXT(state), DBP_END };
-	if (db_exec(c->db, STMT_STATE_DELETE, dp, NULL) != DB_OK)
-		return fail_code(c, code_hash, "UNAVAILABLE");
-	if (db_affected(c->db) != 1)
-		return fail_code(c, code_hash, "STATE_INVALID");
+	if ((rc = sessions_state_delete(c->db, state)) != DB_OK)
+		return fail_code(c, code_hash, rc == DB_NOROW ? "STATE_INVALID" : "UNAVAILABLE");
 
 	struct pf_user u;
 	long errcode = 0;
@@ -297,13 +281,9 @@ enum err h_login_callback(struct call *c)
 	if (u.snapshot)
 		return fail_code(c, code_hash, "SNAPSHOT_USER");
 
-	now = clock_now();
-	struct db_param ap[] = { DBP_TEXT(u.openid), u.unionid[0] != '\0' ? (struct db_param)DBP_TEXT(u.unionid)
-								       : (struct db_param)DBP_NULL(DBT_TEXT),
-				 DBP_I64(&now), DBP_END };
-	if (db_exec(c->db, STMT_ACCOUNT_UPSERT, ap, NULL) != DB_OK)
+	uint64_t account = 0;
+	if (sessions_account_upsert(c->db, u.openid, u.unionid, clock_now(), &account) != DB_OK)
 		return fail_code(c, code_hash, "UNAVAILABLE");
-	uint64_t account = db_insert_id(c->db);
 	char token[SESSION_TOKEN_LEN + 1];
 	int64_t exp;
 	if (account == 0 || session_create(c->db, c->conf, account, SESSION_COOKIE, token, &exp) != DB_OK)
@@ -312,8 +292,7 @@ enum err h_login_callback(struct call *c)
 	uint8_t key[32], sealed[128];
 	reuse_key(code, key);
 	int sn = crypto_seal(key, NULL, 0, token, SESSION_TOKEN_LEN, sealed, sizeof sealed);
-	struct db_param sp2[] = { DBP_BLOB(sealed, sn > 0 ? (size_t)sn : 0), DBP_BLOB(code_hash, 32), DBP_END };
-	if (sn <= 0 || db_exec(c->db, STMT_OAUTH_CODE_SEAL, sp2, NULL) != DB_OK)
+	if (sn <= 0 || sessions_code_seal(c->db, code_hash, sealed, (size_t)sn) != DB_OK)
 		forget_code(c, code_hash); /* only reloads need it: they start over */
 	/* The login cookie stays until it expires: a reload of this callback lands here again. */
 	session_set_cookie(c, token, c->conf->session_absolute_s);
@@ -342,16 +321,13 @@ enum err h_login_miniprogram(struct call *c)
 		return ERR_UNAVAILABLE;
 	if (pr != PF_OK)
 		return ERR_PLATFORM_UNAVAILABLE;
-	int64_t now = clock_now();
-	struct db_param ap[] = { DBP_TEXT(u.openid), u.unionid[0] != '\0' ? (struct db_param)DBP_TEXT(u.unionid)
-								       : (struct db_param)DBP_NULL(DBT_TEXT),
-				 DBP_I64(&now), DBP_END };
-	enum db_rc rc = db_exec(c->db, STMT_ACCOUNT_UPSERT, ap, NULL);
+	uint64_t account = 0;
+	enum db_rc rc = sessions_account_upsert(c->db, u.openid, u.unionid, clock_now(), &account);
 	if (rc != DB_OK)
 		return rc == DB_DOWN ? ERR_UNAVAILABLE : ERR_INTERNAL;
 	char token[SESSION_TOKEN_LEN + 1];
 	int64_t exp;
-	rc = session_create(c->db, c->conf, db_insert_id(c->db), SESSION_BEARER, token, &exp);
+	rc = session_create(c->db, c->conf, account, SESSION_BEARER, token, &exp);
 	if (rc != DB_OK)
 		return rc == DB_DOWN ? ERR_UNAVAILABLE : ERR_INTERNAL;
 	char when[32];

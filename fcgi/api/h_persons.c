@@ -4,7 +4,6 @@
 #include "cclass.h"
 #include "clock.h"
 #include "codes.h"
-#include "session.h"
 #include "conf.h"
 #include "crypto.h"
 #include "daycolor.h"
@@ -17,6 +16,7 @@
 #include "resp.h"
 #include "routes.h"
 #include "photo.h"
+#include "store_verifications.h"
 #include "valid_id.h"
 
 #include <cjson/cJSON.h>
@@ -28,11 +28,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-
-enum err persons_db_err(enum db_rc rc)
-{
-	return rc == DB_DOWN ? ERR_UNAVAILABLE : rc == DB_NOROW ? ERR_NOT_FOUND : rc == DB_RETRY ? ERR_CONFLICT : ERR_INTERNAL;
-}
 
 #define db_err persons_db_err
 
@@ -114,25 +109,6 @@ static void remove_photo(struct call *c, const char *file)
 	unlink(path);
 }
 
-/* Loads the high-risk area list into the arena. */
-static enum db_rc risk_areas(struct call *c, const char ***out, size_t *n)
-{
-	char city[260];
-	struct db_col cols[] = { DBC_TEXT(city, sizeof city), DBC_END };
-	const char **list = arena_alloc(c->arena, RISK_AREAS_MAX * sizeof *list);
-	*n = 0;
-	if (list == NULL)
-		return DB_ERR;
-	enum db_rc rc = db_query(c->db, STMT_RISK_AREAS_LIST, NULL, cols);
-	if (rc != DB_OK)
-		return rc;
-	while ((rc = db_fetch(c->db)) == DB_OK)
-		if (*n < RISK_AREAS_MAX)
-			list[(*n)++] = arena_strdup(c->arena, city);
-	*out = list;
-	return rc == DB_NOROW ? DB_OK : rc;
-}
-
 static cJSON *person_json(const char *pid, int id_type, const char *name_m, const char *id_m, const char *phone_m,
 			  int role, int relationship, const char *since)
 {
@@ -142,8 +118,7 @@ static cJSON *person_json(const char *pid, int id_type, const char *name_m, cons
 	cJSON_AddStringToObject(o, "id_type", vid_doc_word((enum vid_doc)id_type));
 	cJSON_AddStringToObject(o, "id_masked", id_m);
 	cJSON_AddStringToObject(o, "phone_masked", phone_m);
-	cJSON_AddStringToObject(o, "relationship",
-				role == 1 ? "self" : (relationship > 0 && relationship < 8 ? app_relationships[relationship] : "other"));
+	cJSON_AddStringToObject(o, "relationship", person_relationship_word(role, relationship));
 	if (since != NULL)
 		cJSON_AddStringToObject(o, "since", since);
 	return o;
@@ -185,12 +160,12 @@ static enum db_rc insert_declaration(struct call *c, uint64_t person, const char
 	int n = enc != NULL ? seal_field(c->keys, "travel", pid, d->travel_json, tlen, enc, max) : -1;
 	if (n < 0)
 		return DB_ERR;
-	int32_t sym = (int32_t)d->symptoms, temp = d->temperature_tenths, contact = d->contact, color = res->color;
-	struct db_param p[] = { DBP_U64(&person), DBP_U64(&c->account_id), DBP_BLOB(enc, (size_t)n), DBP_I32(&sym),
-				d->has_temperature ? (struct db_param)DBP_I32(&temp) : (struct db_param)DBP_NULL(DBT_I32),
-				DBP_I32(&contact), DBP_I32(&color), DBP_TEXT(rules_reason_word(res->reason)),
-				DBP_I64(&now), DBP_END };
-	return db_exec(c->db, STMT_DECLARATION_INSERT, p, NULL);
+	struct declaration_row row = { .person = person, .account = c->account_id, .travel_e = enc,
+				       .travel_n = (size_t)n, .symptoms = d->symptoms,
+				       .has_temperature = d->has_temperature, .temperature_tenths = d->temperature_tenths,
+				       .contact = d->contact, .color = (int32_t)res->color,
+				       .reason = rules_reason_word(res->reason) };
+	return persons_declaration_insert(c->db, &row, now);
 }
 
 /* An Idempotency-Key: 1..64 characters of [A-Za-z0-9_-]. */
@@ -210,45 +185,20 @@ static const char *idempotency_key(struct call *c, int *bad)
 static int replay(struct call *c, const char *key)
 {
 	int32_t status = 0;
+	size_t len = 0;
 	static _Thread_local char body[16384];
-	struct db_param p[] = { DBP_U64(&c->account_id), DBP_TEXT(key), DBP_END };
-	struct db_col cols[] = { DBC_I32(&status), DBC_BLOB(body, sizeof body), DBC_END };
-	if (db_exec(c->db, STMT_IDEM_GET, p, cols) != DB_OK)
+	if (persons_idem_get(c->db, c->account_id, key, &status, body, sizeof body, &len) != DB_OK)
 		return 0;
-	char *copy = arena_strndup(c->arena, body, cols[1].len);
+	char *copy = arena_strndup(c->arena, body, len);
 	if (copy == NULL)
 		return 0;
-	resp_raw(c, status, "application/json; charset=utf-8", copy, cols[1].len);
+	resp_raw(c, status, "application/json; charset=utf-8", copy, len);
 	resp_header(c, "Idempotent-Replayed", "true");
 	return 1;
 }
 
-struct pii {
-	char pid[PUBLIC_ID_LEN + 1];
-	uint8_t id_index[32];
-	char name_m[128], id_m[48], phone_m[16];
-	uint8_t name_e[256], id_e[128], phone_e[64], addr_e[1024];
-	int name_n, id_n, phone_n, addr_n;
-	uint64_t code_ref;
-};
-
-static void id_index_of(const struct keys *k, int id_type, const char *number, uint8_t out[32])
-{
-	person_id_index(k->index, (enum vid_doc)id_type, number, out);
-}
-
-void persons_id_index(const struct keys *k, int id_type, const char *number, uint8_t out[32])
-{
-	id_index_of(k, id_type, number, out);
-}
-
-const char *persons_relationship_word(int role, int relationship)
-{
-	return role == 1 ? "self" : (relationship > 0 && relationship < 8 ? app_relationships[relationship] : "other");
-}
-
 /* Seals the personal data under the person pid (a new one, or the existing person's). */
-static int seal_pii(struct call *c, const struct application *a, struct pii *p)
+static int seal_pii(struct call *c, const struct application *a, struct person_details *p)
 {
 	size_t idn = strlen(a->id_number);
 	p->name_n = seal_field(c->keys, "name", p->pid, a->name, strlen(a->name), p->name_e, sizeof p->name_e);
@@ -258,10 +208,10 @@ static int seal_pii(struct call *c, const struct application *a, struct pii *p)
 	return p->name_n > 0 && p->id_n > 0 && p->phone_n > 0 && p->addr_n > 0 ? 0 : -1;
 }
 
-static int prepare_pii(struct call *c, const struct application *a, struct pii *p)
+static int prepare_pii(struct call *c, const struct application *a, struct person_details *p)
 {
 	size_t idn = strlen(a->id_number);
-	id_index_of(c->keys, (int)a->id_type, a->id_number, p->id_index);
+	persons_id_index(c->keys, (int)a->id_type, a->id_number, p->id_index);
 	if (new_public_id(p->pid) != 0 || crypto_random(&p->code_ref, sizeof p->code_ref) != 0)
 		return -1;
 	p->code_ref |= 1; /* never 0 */
@@ -287,6 +237,38 @@ struct apply_out {
 	char cmid[64];
 };
 
+/* One application as its transaction runs it: what the caller prepared, what a run finds, and
+ * what it leaves (out). */
+struct apply {
+	const struct application *a;
+	struct person_details *p;    /* the new person's details, sealed again under one found */
+	const char *photo_file;      /* the photo written for a new person */
+	const char **areas;
+	size_t nareas;
+	const char *idem;            /* the Idempotency-Key, or NULL */
+	int64_t now;
+	/* found by a run */
+	uint64_t delegate_person;    /* a relative application: the delegate's own verified person */
+	char delegate_name_m[128];
+	struct person_found found;   /* the person the ID's blind index names, when exists */
+	int exists, name_matches;
+	struct code_state next;      /* the code the answer shows */
+	struct apply_out out;
+};
+
+/* Whether a name sealed under field and id (as seal_field did) is name; -1 when it does not open. */
+static int sealed_name_is(const struct keys *k, const char *field, const char *id, const uint8_t *enc, size_t n,
+			  const char *name)
+{
+	char aad[64], plain[VID_NAME_BUF];
+	snprintf(aad, sizeof aad, "%s|%s", field, id);
+	int len = crypto_open(k->data, aad, strlen(aad), enc, n, (uint8_t *)plain, sizeof plain - 1);
+	if (len < 0)
+		return -1;
+	plain[len] = '\0';
+	return strcmp(plain, name) == 0;
+}
+
 /* A self application for a resident ID carries a passed verification of this account for the
  * same name and number, which it uses up. ERR_OK, or VERIFICATION_REQUIRED with the reason. */
 static enum err use_verification(struct call *c, const struct application *a, const uint8_t id_index[32],
@@ -297,53 +279,45 @@ static enum err use_verification(struct call *c, const struct application *a, co
 		call_field_error(c, "verification_id", "REQUIRED");
 		return ERR_VERIFICATION_REQUIRED;
 	}
-	uint64_t id = 0;
-	int32_t status = 0;
-	int64_t expires = 0;
-	uint8_t idx[32], name_enc[256];
-	struct db_param p[] = { DBP_TEXT(vid), DBP_U64(&c->account_id), DBP_END };
-	struct db_col cols[] = { DBC_U64(&id), DBC_I32(&status), DBC_BLOB(idx, sizeof idx),
-				 DBC_BLOB(name_enc, sizeof name_enc), DBC_I64(&expires), DBC_END };
-	enum db_rc rc = db_exec(c->db, STMT_VERIF_FOR_APP, p, cols);
+	struct verif_for_app v;
+	enum db_rc rc = verifs_for_app(c->db, vid, c->account_id, &v);
 	if (rc == DB_NOROW) {
 		call_field_error(c, "verification_id", "UNKNOWN");
 		return ERR_VERIFICATION_REQUIRED;
 	}
 	if (rc != DB_OK)
 		return db_err(rc);
-	const char *why = status == 3 ? "USED" : status != 1 ? "NOT_PASSED" : expires <= now ? "EXPIRED" : NULL;
-	if (why == NULL && (cols[2].len != 32 || !crypto_ct_equal(idx, id_index, 32)))
+	const char *why = v.status == 3 ? "USED" : v.status != 1 ? "NOT_PASSED" : v.expires <= now ? "EXPIRED" : NULL;
+	if (why == NULL && (v.idx_n != 32 || !crypto_ct_equal(v.idx, id_index, 32)))
 		why = "OTHER_IDENTITY";
 	if (why == NULL) {
-		char aad[64], name[VID_NAME_BUF];
-		snprintf(aad, sizeof aad, "vname|%s", vid);
-		int n = crypto_open(c->keys->data, aad, strlen(aad), name_enc, cols[3].len, (uint8_t *)name, sizeof name - 1);
-		if (n < 0)
+		int same = sealed_name_is(c->keys, "vname", vid, v.name_e, v.name_n, a->name);
+		if (same < 0)
 			return ERR_INTERNAL;
-		name[n] = '\0';
-		if (strcmp(name, a->name) != 0)
+		if (!same)
 			why = "OTHER_IDENTITY";
 	}
 	if (why != NULL) {
 		call_field_error(c, "verification_id", why);
 		return ERR_VERIFICATION_REQUIRED;
 	}
-	struct db_param up[] = { DBP_I64(&now), DBP_U64(&id), DBP_END };
-	if ((rc = db_exec(c->db, STMT_VERIF_USE, up, NULL)) != DB_OK)
-		return db_err(rc);
-	return db_affected(c->db) == 1 ? ERR_OK : ERR_CONFLICT;
+	rc = verifs_use(c->db, v.id, now);
+	return rc == DB_OK ? ERR_OK : rc == DB_NOROW ? ERR_CONFLICT : db_err(rc);
 }
 
 /* The answer of an application that made or joined a person: 201 with the masked details the
  * caller may see (a holder that joined sees no details someone else submitted). */
-static enum err answer_person(struct call *c, const struct pii *p, const struct application *a, int exists,
-			      int details, int hrole, int rel, int owner, const struct code_state *next, int64_t now,
-			      const char *idem)
+static enum err answer_person(struct call *c, const struct apply *x, int exists, int details, int hrole, int rel,
+			      int owner)
 {
+	const struct person_details *p = x->p;
+	const struct code_state *next = &x->next;
+	int64_t now = x->now;
 	cJSON *o = cJSON_CreateObject();
 	char since[32];
 	codes_iso(now, since);
-	cJSON *po = person_json(p->pid, (int)a->id_type, p->name_m, p->id_m, details ? p->phone_m : "", hrole, rel, since);
+	cJSON *po = person_json(p->pid, (int)x->a->id_type, p->name_m, p->id_m, details ? p->phone_m : "", hrole, rel,
+				since);
 	if (!details)
 		cJSON_DeleteItemFromObjectCaseSensitive(po, "phone_masked");
 	if (exists && !details) {
@@ -374,11 +348,8 @@ static enum err answer_person(struct call *c, const struct pii *p, const struct 
 	cJSON_free(text);
 	if (body == NULL)
 		return ERR_INTERNAL;
-	if (idem != NULL) {
-		int32_t status = 201;
-		struct db_param qp[] = { DBP_U64(&c->account_id), DBP_TEXT(idem), DBP_I32(&status),
-					 DBP_BLOB(body, strlen(body)), DBP_I64(&now), DBP_END };
-		enum db_rc rc = db_exec(c->db, STMT_IDEM_INSERT, qp, NULL);
+	if (x->idem != NULL) {
+		enum db_rc rc = persons_idem_put(c->db, c->account_id, x->idem, 201, body, strlen(body), now);
 		if (rc != DB_OK)
 			return rc == DB_DUP ? ERR_CONFLICT : db_err(rc);
 	}
@@ -398,20 +369,20 @@ static enum err answer_pending(struct call *c, uint64_t delegation)
 	return ERR_OK;
 }
 
-/* Applies the declaration to an existing person's code and records it. */
-static enum err declare_existing(struct call *c, uint64_t person, const char *pid, const struct application *a,
-				 const char **areas, size_t nareas, int64_t now, struct code_state *next)
+/* Applies the declaration to the found person's code and records it. */
+static enum err declare_existing(struct call *c, struct apply *x)
 {
 	struct code_state cur;
 	struct rules_decl_result res;
+	uint64_t person = x->found.id;
 	enum db_rc rc = codes_load(c->db, person, 1, &cur);
 	if (rc != DB_OK)
 		return db_err(rc);
-	if (decide(c, &a->decl, areas, nareas, now, &cur, next, &res) != 0)
+	if (decide(c, &x->a->decl, x->areas, x->nareas, x->now, &cur, &x->next, &res) != 0)
 		return ERR_INTERNAL;
-	if ((rc = codes_change(c->db, person, &cur, next, "declaration", "application", now)) != DB_OK)
+	if ((rc = codes_change(c->db, person, &cur, &x->next, "declaration", "application", x->now)) != DB_OK)
 		return rc == DB_NOROW ? ERR_CONFLICT : db_err(rc);
-	if ((rc = insert_declaration(c, person, pid, &a->decl, &res, now)) != DB_OK)
+	if ((rc = insert_declaration(c, person, x->p->pid, &x->a->decl, &res, x->now)) != DB_OK)
 		return db_err(rc);
 	return ERR_OK;
 }
@@ -419,251 +390,226 @@ static enum err declare_existing(struct call *c, uint64_t person, const char *pi
 static enum err insert_holder(struct call *c, uint64_t person, int role, int rel, uint64_t delegate_person,
 			      int64_t now)
 {
-	int32_t hrole = role, r = rel;
-	struct db_param hp[] = { DBP_U64(&c->account_id), DBP_U64(&person), DBP_I32(&hrole),
-				 role == 1 ? (struct db_param)DBP_NULL(DBT_I32) : (struct db_param)DBP_I32(&r),
-				 DBP_I64(&now),
-				 delegate_person != 0 ? (struct db_param)DBP_U64(&delegate_person)
-						      : (struct db_param)DBP_NULL(DBT_U64),
-				 DBP_END };
-	enum db_rc rc = db_exec(c->db, STMT_HOLDER_INSERT, hp, NULL);
+	enum db_rc rc = persons_holder_insert(c->db, c->account_id, person, role, rel, delegate_person, now);
 	if (rc != DB_OK)
 		return rc == DB_DUP ? (role == 1 ? ERR_ID_HAS_SELF : ERR_ALREADY_HOLDER) : db_err(rc);
 	return ERR_OK;
 }
 
-/* The transaction of an application: everything commits together or nothing does. */
-static enum err apply_txn(struct call *c, const struct application *a, struct pii *p, const char *photo_file,
-			  const char **areas, size_t nareas, const char *idem, int64_t now, struct apply_out *out)
+/* ERR_ALREADY_HOLDER when the caller holds person already. */
+static enum err not_holder(struct call *c, uint64_t person)
+{
+	int32_t role = 0;
+	enum db_rc rc = persons_holder_role(c->db, c->account_id, person, &role);
+	return rc == DB_OK ? ERR_ALREADY_HOLDER : rc == DB_NOROW ? ERR_OK : db_err(rc);
+}
+
+/* The account's checks, before anything about the ID number (no oracle): a self application's
+ * person held as self already (*self_person, 0: none); a relative application's delegate (its own
+ * verified person), its refusals of the day and its count of persons. */
+static enum err apply_account(struct call *c, struct apply *x, uint64_t *self_person)
 {
 	enum db_rc rc;
-	uint64_t person = 0, other = 0, owner = 0, delegate_person = 0, self_person = 0;
-	int32_t count = 0, role = 0;
-	char existing_pid[PUBLIC_ID_LEN + 8], old_photo[64];
-	char delegate_name_m[128] = "";
-	memset(out, 0, sizeof *out);
-	struct db_param acc[] = { DBP_U64(&c->account_id), DBP_END };
-	struct db_col accc[] = { DBC_U64(&other), DBC_END };
-	if ((rc = db_exec(c->db, STMT_ACCOUNT_LOCK, acc, accc)) != DB_OK)
-		return db_err(rc);
-	if (idem != NULL && replay(c, idem))
-		return ERR_OK;
-	int verifiable = a->id_type == VID_DOC_RESIDENT_ID;
-	if (a->for_self) {
-		struct db_col sc[] = { DBC_U64(&self_person), DBC_END };
-		rc = db_exec(c->db, STMT_SELF_OF_ACCOUNT, acc, sc);
-		if (rc != DB_OK && rc != DB_NOROW)
-			return db_err(rc);
-	} else {
-		/* An accountable delegate: its account owns its own verified person. */
-		struct db_col oc[] = { DBC_U64(&delegate_person), DBC_TEXT(delegate_name_m, sizeof delegate_name_m), DBC_END };
-		rc = db_exec(c->db, STMT_OWNED_PERSON, acc, oc);
-		if (rc == DB_NOROW)
-			return ERR_DELEGATE_NOT_VERIFIED;
-		if (rc != DB_OK)
-			return db_err(rc);
-		/* The account's limits come before anything about the ID number: no oracle. */
-		int32_t day = clock_local_day(now), refused = 0;
-		struct db_param rp[] = { DBP_U64(&c->account_id), DBP_I32(&day), DBP_END };
-		struct db_col rcol[] = { DBC_I32(&refused), DBC_END };
-		rc = db_exec(c->db, STMT_REFUSALS_GET, rp, rcol);
-		if (rc != DB_OK && rc != DB_NOROW)
-			return db_err(rc);
-		if (rc == DB_OK && refused >= PERSONS_REFUSALS_MAX)
-			return ERR_TOO_MANY_ATTEMPTS;
-		struct db_param dp[] = { DBP_U64(&c->account_id), DBP_U64(&c->account_id), DBP_END };
-		struct db_col dc[] = { DBC_I32(&count), DBC_END };
-		if ((rc = db_exec(c->db, STMT_DELEGATE_COUNT, dp, dc)) != DB_OK)
-			return db_err(rc);
-		if (count >= c->conf->delegation_limit) {
-			out->refusal = 1;
-			return ERR_DELEGATION_LIMIT;
-		}
+	*self_person = 0;
+	if (x->a->for_self) {
+		rc = persons_self_of_account(c->db, c->account_id, self_person);
+		return rc == DB_OK || rc == DB_NOROW ? ERR_OK : db_err(rc);
 	}
-	struct db_param ip[] = { DBP_BLOB(p->id_index, 32), DBP_END };
-	uint8_t name_enc[256];
-	struct db_col ic[] = { DBC_U64(&person), DBC_TEXT(existing_pid, sizeof existing_pid),
-			       DBC_BLOB(name_enc, sizeof name_enc), DBC_U64(&owner), DBC_TEXT(old_photo, sizeof old_photo),
-			       DBC_END };
-	rc = db_exec(c->db, STMT_PERSON_BY_INDEX, ip, ic);
+	/* An accountable delegate: its account owns its own verified person. */
+	rc = persons_owned(c->db, c->account_id, &x->delegate_person, x->delegate_name_m);
+	if (rc == DB_NOROW)
+		return ERR_DELEGATE_NOT_VERIFIED;
+	if (rc != DB_OK)
+		return db_err(rc);
+	int32_t refused = 0, count = 0;
+	rc = persons_refusals(c->db, c->account_id, clock_local_day(x->now), &refused);
 	if (rc != DB_OK && rc != DB_NOROW)
 		return db_err(rc);
-	int exists = rc == DB_OK;
-	int name_matches = 1;
-	if (exists) {
-		char aad[64], name[VID_NAME_BUF];
-		snprintf(aad, sizeof aad, "name|%s", existing_pid);
-		int n = crypto_open(c->keys->data, aad, strlen(aad), name_enc, ic[2].len, (uint8_t *)name, sizeof name - 1);
-		if (n < 0)
-			return ERR_INTERNAL;
-		name[n] = '\0';
-		name_matches = strcmp(name, a->name) == 0;
-	}
-	struct code_state next;
-	memset(&next, 0, sizeof next);
-
-	if (a->for_self) {
-		if (self_person != 0 && (!exists || self_person != person || owner == c->account_id))
-			return ERR_SELF_EXISTS;
-		if (exists && owner != 0)
-			return owner == c->account_id ? ERR_ALREADY_HOLDER : ERR_ID_HAS_SELF;
-		enum err e;
-		if (verifiable && (e = use_verification(c, a, p->id_index, now)) != ERR_OK)
-			return e;
-		if (exists && !verifiable) {
-			/* A document the platform cannot check: registered without an owner, as before. */
-			struct db_param hp[] = { DBP_U64(&c->account_id), DBP_U64(&person), DBP_END };
-			struct db_col hc[] = { DBC_I32(&role), DBC_END };
-			rc = db_exec(c->db, STMT_HOLDER_GET, hp, hc);
-			if (rc == DB_OK)
-				return ERR_ALREADY_HOLDER;
-			if (rc != DB_NOROW)
-				return db_err(rc);
-			struct db_param pp[] = { DBP_U64(&person), DBP_END };
-			struct db_col pc[] = { DBC_U64(&other), DBC_END };
-			rc = db_exec(c->db, STMT_SELF_OF_PERSON, pp, pc);
-			if (rc == DB_OK)
-				return ERR_ID_HAS_SELF;
-			if (rc != DB_NOROW)
-				return db_err(rc);
-			if (!name_matches) {
-				call_field_error(c, "name", "NAME_MISMATCH");
-				return ERR_PERSON_MISMATCH;
-			}
-			memcpy(p->pid, existing_pid, PUBLIC_ID_LEN + 1);
-			if ((e = insert_holder(c, person, 1, 0, 0, now)) != ERR_OK ||
-			    (e = declare_existing(c, person, p->pid, a, areas, nareas, now, &next)) != ERR_OK)
-				return e;
-			return answer_person(c, p, a, 1, 0, 1, 0, 0, &next, now, idem);
-		}
-		if (exists) {
-			/* The verified person takes over the person a delegate (or an unverified self) registered:
-			 * its own details replace the others', sealed under the existing person. */
-			memcpy(p->pid, existing_pid, PUBLIC_ID_LEN + 1);
-			if (seal_pii(c, a, p) != 0)
-				return ERR_UNAVAILABLE;
-			if ((e = write_photo(c, p->pid, a, out->extra_photo, sizeof out->extra_photo)) != ERR_OK)
-				return e;
-			int32_t ptype = a->photo_png ? 1 : 2;
-			struct db_param tp[] = { DBP_U64(&c->account_id), DBP_U64(&c->account_id), DBP_TEXT(p->name_m),
-						 DBP_TEXT(p->id_m), DBP_TEXT(p->phone_m), DBP_BLOB(p->name_e, (size_t)p->name_n),
-						 DBP_BLOB(p->id_e, (size_t)p->id_n), DBP_BLOB(p->phone_e, (size_t)p->phone_n),
-						 DBP_BLOB(p->addr_e, (size_t)p->addr_n), DBP_TEXT(out->extra_photo),
-						 DBP_I32(&ptype), DBP_U64(&person), DBP_END };
-			if ((rc = db_exec(c->db, STMT_PERSON_TAKEOVER, tp, NULL)) != DB_OK)
-				return rc == DB_DUP ? ERR_SELF_EXISTS : db_err(rc);
-			if (db_affected(c->db) != 1)
-				return ERR_CONFLICT;
-			struct db_param dm[] = { DBP_U64(&person), DBP_U64(&c->account_id), DBP_END };
-			if ((rc = db_exec(c->db, STMT_SELF_DEMOTE, dm, NULL)) != DB_OK)
-				return db_err(rc);
-			struct db_param ms[] = { DBP_U64(&c->account_id), DBP_U64(&person), DBP_END };
-			if ((rc = db_exec(c->db, STMT_HOLDER_MAKE_SELF, ms, NULL)) != DB_OK)
-				return rc == DB_DUP ? ERR_CONFLICT : db_err(rc);
-			if (db_affected(c->db) == 0 && (e = insert_holder(c, person, 1, 0, 0, now)) != ERR_OK)
-				return e;
-			if ((e = declare_existing(c, person, p->pid, a, areas, nareas, now, &next)) != ERR_OK)
-				return e;
-			snprintf(out->kept_photo, sizeof out->kept_photo, "%s", out->extra_photo);
-			out->extra_photo[0] = '\0';
-			snprintf(out->old_photo, sizeof out->old_photo, "%s", old_photo);
-			return answer_person(c, p, a, 1, 1, 1, 0, 1, &next, now, idem);
-		}
-	} else if (exists) {
-		struct db_param hp[] = { DBP_U64(&c->account_id), DBP_U64(&person), DBP_END };
-		struct db_col hc[] = { DBC_I32(&role), DBC_END };
-		rc = db_exec(c->db, STMT_HOLDER_GET, hp, hc);
-		if (rc == DB_OK)
-			return ERR_ALREADY_HOLDER;
-		if (rc != DB_NOROW)
-			return db_err(rc);
-		memcpy(out->refused_pid, existing_pid, PUBLIC_ID_LEN);
-		out->refused_pid[PUBLIC_ID_LEN] = '\0';
-		if (!name_matches) {
-			/* Knowing an ID number is not enough: the refusal says no more than any other. */
-			out->refusal = 2;
-			return ERR_APPLICATION_REFUSED;
-		}
-		int32_t rel = a->relationship;
-		if (owner != 0) {
-			/* The owner decides: a pending delegation (202), the owner told, nothing held. */
-			uint64_t did = 0;
-			struct db_param gp[] = { DBP_U64(&person), DBP_U64(&c->account_id), DBP_END };
-			struct db_col gc[] = { DBC_U64(&did), DBC_END };
-			rc = db_exec(c->db, STMT_DELEGATION_PENDING_GET, gp, gc);
-			if (rc != DB_OK && rc != DB_NOROW)
-				return db_err(rc);
-			if (rc == DB_NOROW) {
-				struct db_param dp[] = { DBP_U64(&person), DBP_U64(&c->account_id), DBP_U64(&delegate_person),
-							 DBP_I32(&rel), DBP_I64(&now), DBP_END };
-				if ((rc = db_exec(c->db, STMT_DELEGATION_INSERT, dp, NULL)) != DB_OK)
-					return db_err(rc);
-				did = db_insert_id(c->db);
-				out->notify = 1;
-				out->notify_person = person;
-				snprintf(out->delegate_name_m, sizeof out->delegate_name_m, "%s", delegate_name_m);
-				snprintf(out->cmid, sizeof out->cmid, "dlg-%llu", (unsigned long long)did);
-			}
-			return answer_pending(c, did);
-		}
-		struct db_param pc[] = { DBP_U64(&person), DBP_END };
-		struct db_col cc[] = { DBC_I32(&count), DBC_END };
-		if ((rc = db_exec(c->db, STMT_HOLDER_COUNT_PERSON, pc, cc)) != DB_OK)
-			return db_err(rc);
-		if (count >= PERSONS_HOLDERS_MAX) {
-			out->refusal = 1;
-			return ERR_APPLICATION_REFUSED;
-		}
-		/* Without an owner: granted at once, the holders already there told who joined. */
-		memcpy(p->pid, existing_pid, PUBLIC_ID_LEN + 1);
-		enum err e;
-		if ((e = insert_holder(c, person, 2, rel, delegate_person, now)) != ERR_OK ||
-		    (e = declare_existing(c, person, p->pid, a, areas, nareas, now, &next)) != ERR_OK)
-			return e;
-		out->notify = 2;
-		out->notify_person = person;
-		snprintf(out->delegate_name_m, sizeof out->delegate_name_m, "%s", delegate_name_m);
-		snprintf(out->cmid, sizeof out->cmid, "join-%s-%llu", existing_pid, (unsigned long long)c->account_id);
-		return answer_person(c, p, a, 1, 0, 2, rel, 0, &next, now, idem);
-	}
-
-	/* A new person: the verified owner's (self, resident ID), or without an owner. */
-	struct code_state cur = { 0 };
-	struct rules_decl_result res;
-	int is_owner = a->for_self && verifiable;
-	int32_t idt = (int32_t)a->id_type, ptype = a->photo_png ? 1 : 2;
-	struct db_param pp[] = { DBP_TEXT(p->pid), DBP_U64(&p->code_ref), DBP_I32(&idt), DBP_BLOB(p->id_index, 32),
-				 DBP_TEXT(p->name_m), DBP_TEXT(p->id_m), DBP_TEXT(p->phone_m),
-				 DBP_BLOB(p->name_e, (size_t)p->name_n), DBP_BLOB(p->id_e, (size_t)p->id_n),
-				 DBP_BLOB(p->phone_e, (size_t)p->phone_n), DBP_BLOB(p->addr_e, (size_t)p->addr_n),
-				 DBP_TEXT(photo_file), DBP_I32(&ptype), DBP_I64(&now),
-				 is_owner ? (struct db_param)DBP_U64(&c->account_id) : (struct db_param)DBP_NULL(DBT_U64),
-				 DBP_U64(&c->account_id), DBP_END };
-	if ((rc = db_exec(c->db, STMT_PERSON_INSERT, pp, NULL)) != DB_OK)
-		return rc == DB_DUP ? ERR_CONFLICT : db_err(rc);
-	person = db_insert_id(c->db);
-	out->new_person = 1;
-	snprintf(out->kept_photo, sizeof out->kept_photo, "%s", photo_file);
-	if (decide(c, &a->decl, areas, nareas, now, &cur, &next, &res) != 0)
-		return ERR_INTERNAL;
-	int32_t color = next.color, s = next.obs_start, u = next.obs_until;
-	struct db_param cp[] = { DBP_U64(&person), DBP_I32(&color), DBP_TEXT(next.reason), DBP_I64(&now),
-				 next.has_obs ? (struct db_param)DBP_I32(&s) : (struct db_param)DBP_NULL(DBT_I32),
-				 next.has_obs ? (struct db_param)DBP_I32(&u) : (struct db_param)DBP_NULL(DBT_I32),
-				 DBP_END };
-	if ((rc = db_exec(c->db, STMT_CODE_INSERT, cp, NULL)) != DB_OK)
+	if (rc == DB_OK && refused >= PERSONS_REFUSALS_MAX)
+		return ERR_TOO_MANY_ATTEMPTS;
+	if ((rc = persons_delegate_count(c->db, c->account_id, &count)) != DB_OK)
 		return db_err(rc);
-	int32_t from = 0;
-	struct db_param ep[] = { DBP_U64(&person), DBP_I32(&from), DBP_I32(&color), DBP_TEXT(next.reason),
-				 DBP_TEXT("declaration"), DBP_TEXT("application"), DBP_I64(&now), DBP_END };
-	if ((rc = db_exec(c->db, STMT_CODE_EVENT_INSERT, ep, NULL)) != DB_OK)
-		return db_err(rc);
-	enum err e = insert_holder(c, person, a->for_self ? 1 : 2, a->relationship, a->for_self ? 0 : delegate_person, now);
+	if (count >= c->conf->delegation_limit) {
+		x->out.refusal = 1;
+		return ERR_DELEGATION_LIMIT;
+	}
+	return ERR_OK;
+}
+
+/* A self application for a registered document the platform cannot check: held without an owner,
+ * as before. */
+static enum err apply_join_self(struct call *c, struct apply *x)
+{
+	uint64_t person = x->found.id, other = 0;
+	enum err e = not_holder(c, person);
 	if (e != ERR_OK)
 		return e;
-	if ((rc = insert_declaration(c, person, p->pid, &a->decl, &res, now)) != DB_OK)
+	enum db_rc rc = persons_self_of_person(c->db, person, &other);
+	if (rc == DB_OK)
+		return ERR_ID_HAS_SELF;
+	if (rc != DB_NOROW)
 		return db_err(rc);
-	return answer_person(c, p, a, 0, 1, a->for_self ? 1 : 2, a->relationship, is_owner, &next, now, idem);
+	if (!x->name_matches) {
+		call_field_error(c, "name", "NAME_MISMATCH");
+		return ERR_PERSON_MISMATCH;
+	}
+	memcpy(x->p->pid, x->found.pid, PUBLIC_ID_LEN + 1);
+	if ((e = insert_holder(c, person, 1, 0, 0, x->now)) != ERR_OK || (e = declare_existing(c, x)) != ERR_OK)
+		return e;
+	return answer_person(c, x, 1, 0, 1, 0, 0);
+}
+
+/* The verified person takes over the person a delegate (or an unverified self) registered: its
+ * own details replace the others', sealed under the existing person. */
+static enum err apply_takeover(struct call *c, struct apply *x)
+{
+	struct apply_out *out = &x->out;
+	uint64_t person = x->found.id;
+	memcpy(x->p->pid, x->found.pid, PUBLIC_ID_LEN + 1);
+	if (seal_pii(c, x->a, x->p) != 0)
+		return ERR_UNAVAILABLE;
+	enum err e = write_photo(c, x->p->pid, x->a, out->extra_photo, sizeof out->extra_photo);
+	if (e != ERR_OK)
+		return e;
+	enum db_rc rc = persons_takeover(c->db, person, c->account_id, x->p, out->extra_photo, x->a->photo_png ? 1 : 2);
+	if (rc != DB_OK)
+		return rc == DB_DUP ? ERR_SELF_EXISTS : rc == DB_NOROW ? ERR_CONFLICT : db_err(rc);
+	if ((rc = persons_self_demote(c->db, person, c->account_id)) != DB_OK)
+		return db_err(rc);
+	int made = 0;
+	if ((rc = persons_holder_make_self(c->db, c->account_id, person, &made)) != DB_OK)
+		return rc == DB_DUP ? ERR_CONFLICT : db_err(rc);
+	if (!made && (e = insert_holder(c, person, 1, 0, 0, x->now)) != ERR_OK)
+		return e;
+	if ((e = declare_existing(c, x)) != ERR_OK)
+		return e;
+	snprintf(out->kept_photo, sizeof out->kept_photo, "%s", out->extra_photo);
+	out->extra_photo[0] = '\0';
+	snprintf(out->old_photo, sizeof out->old_photo, "%s", x->found.photo_file);
+	return answer_person(c, x, 1, 1, 1, 0, 1);
+}
+
+/* A relative application for a registered person: a pending delegation when it has an owner,
+ * else held at once (the holders already there told), within the holders' limit. */
+static enum err apply_relative(struct call *c, struct apply *x)
+{
+	struct apply_out *out = &x->out;
+	const struct person_found *f = &x->found;
+	enum err e = not_holder(c, f->id);
+	if (e != ERR_OK)
+		return e;
+	memcpy(out->refused_pid, f->pid, PUBLIC_ID_LEN);
+	out->refused_pid[PUBLIC_ID_LEN] = '\0';
+	if (!x->name_matches) {
+		/* Knowing an ID number is not enough: the refusal says no more than any other. */
+		out->refusal = 2;
+		return ERR_APPLICATION_REFUSED;
+	}
+	int32_t rel = x->a->relationship;
+	enum db_rc rc;
+	snprintf(out->delegate_name_m, sizeof out->delegate_name_m, "%s", x->delegate_name_m);
+	if (f->owner != 0) {
+		/* The owner decides: a pending delegation (202), the owner told, nothing held. */
+		uint64_t did = 0;
+		rc = persons_delegation_pending(c->db, f->id, c->account_id, &did);
+		if (rc != DB_OK && rc != DB_NOROW)
+			return db_err(rc);
+		if (rc == DB_NOROW) {
+			rc = persons_delegation_insert(c->db, f->id, c->account_id, x->delegate_person, rel, x->now, &did);
+			if (rc != DB_OK)
+				return db_err(rc);
+			out->notify = 1;
+			out->notify_person = f->id;
+			snprintf(out->cmid, sizeof out->cmid, "dlg-%llu", (unsigned long long)did);
+		}
+		return answer_pending(c, did);
+	}
+	int32_t count = 0;
+	if ((rc = persons_holder_count(c->db, f->id, &count)) != DB_OK)
+		return db_err(rc);
+	if (count >= PERSONS_HOLDERS_MAX) {
+		out->refusal = 1;
+		return ERR_APPLICATION_REFUSED;
+	}
+	/* Without an owner: granted at once, the holders already there told who joined. */
+	memcpy(x->p->pid, f->pid, PUBLIC_ID_LEN + 1);
+	if ((e = insert_holder(c, f->id, 2, rel, x->delegate_person, x->now)) != ERR_OK ||
+	    (e = declare_existing(c, x)) != ERR_OK)
+		return e;
+	out->notify = 2;
+	out->notify_person = f->id;
+	snprintf(out->cmid, sizeof out->cmid, "join-%s-%llu", f->pid, (unsigned long long)c->account_id);
+	return answer_person(c, x, 1, 0, 2, rel, 0);
+}
+
+/* A new person: the verified owner's (self, resident ID), or without an owner. */
+static enum err apply_new(struct call *c, struct apply *x)
+{
+	const struct application *a = x->a;
+	struct code_state cur = { 0 };
+	struct rules_decl_result res;
+	int is_owner = a->for_self && a->id_type == VID_DOC_RESIDENT_ID;
+	uint64_t person = 0;
+	enum db_rc rc = persons_insert(c->db, x->p, (int32_t)a->id_type, x->photo_file, a->photo_png ? 1 : 2,
+				       is_owner ? c->account_id : 0, c->account_id, x->now, &person);
+	if (rc != DB_OK)
+		return rc == DB_DUP ? ERR_CONFLICT : db_err(rc);
+	x->out.new_person = 1;
+	snprintf(x->out.kept_photo, sizeof x->out.kept_photo, "%s", x->photo_file);
+	if (decide(c, &a->decl, x->areas, x->nareas, x->now, &cur, &x->next, &res) != 0)
+		return ERR_INTERNAL;
+	if ((rc = codes_create(c->db, person, &x->next, "declaration", "application", x->now)) != DB_OK)
+		return db_err(rc);
+	enum err e = insert_holder(c, person, a->for_self ? 1 : 2, a->relationship, a->for_self ? 0 : x->delegate_person,
+				   x->now);
+	if (e != ERR_OK)
+		return e;
+	if ((rc = insert_declaration(c, person, x->p->pid, &a->decl, &res, x->now)) != DB_OK)
+		return db_err(rc);
+	return answer_person(c, x, 0, 1, a->for_self ? 1 : 2, a->relationship, is_owner);
+}
+
+/* The transaction of an application: everything commits together or nothing does. */
+static enum err apply_txn(struct call *c, struct apply *x)
+{
+	const struct application *a = x->a;
+	memset(&x->out, 0, sizeof x->out);
+	memset(&x->next, 0, sizeof x->next);
+	x->delegate_person = 0;
+	x->delegate_name_m[0] = '\0';
+	enum db_rc rc = persons_account_lock(c->db, c->account_id);
+	if (rc != DB_OK)
+		return db_err(rc);
+	if (x->idem != NULL && replay(c, x->idem))
+		return ERR_OK;
+	uint64_t self_person = 0;
+	enum err e = apply_account(c, x, &self_person);
+	if (e != ERR_OK)
+		return e;
+	rc = persons_by_index(c->db, x->p->id_index, &x->found);
+	if (rc != DB_OK && rc != DB_NOROW)
+		return db_err(rc);
+	x->exists = rc == DB_OK;
+	x->name_matches = x->exists ? sealed_name_is(c->keys, "name", x->found.pid, x->found.name_e, x->found.name_n,
+						     a->name)
+				    : 1;
+	if (x->name_matches < 0)
+		return ERR_INTERNAL;
+	if (a->for_self) {
+		const struct person_found *f = &x->found;
+		if (self_person != 0 && (!x->exists || self_person != f->id || f->owner == c->account_id))
+			return ERR_SELF_EXISTS;
+		if (x->exists && f->owner != 0)
+			return f->owner == c->account_id ? ERR_ALREADY_HOLDER : ERR_ID_HAS_SELF;
+		int verifiable = a->id_type == VID_DOC_RESIDENT_ID;
+		if (verifiable && (e = use_verification(c, a, x->p->id_index, x->now)) != ERR_OK)
+			return e;
+		if (x->exists)
+			return verifiable ? apply_takeover(c, x) : apply_join_self(c, x);
+	} else if (x->exists) {
+		return apply_relative(c, x);
+	}
+	return apply_new(c, x);
 }
 
 /* A refused relative application counts against the account's day; one whose name does not match
@@ -672,10 +618,8 @@ static enum err apply_txn(struct call *c, const struct application *a, struct pi
 static enum err record_refusal(struct call *c, const struct apply_out *o, int64_t now)
 {
 	enum db_rc rc = db_begin(c->db);
-	int32_t day = clock_local_day(now);
-	struct db_param p[] = { DBP_U64(&c->account_id), DBP_I32(&day), DBP_END };
 	if (rc == DB_OK)
-		rc = db_exec(c->db, STMT_REFUSAL_ADD, p, NULL);
+		rc = persons_refusal_add(c->db, c->account_id, clock_local_day(now));
 	if (rc == DB_OK && o->refusal == 2)
 		rc = auth_audit_citizen(c, "relative_refused_name", o->refused_pid);
 	if (rc == DB_OK)
@@ -703,21 +647,30 @@ enum err h_application(struct call *c)
 
 	const char **areas = NULL;
 	size_t nareas = 0;
-	enum db_rc rc = risk_areas(c, &areas, &nareas);
+	enum db_rc rc = persons_risk_areas(c->db, c->arena, &areas, &nareas);
 	if (rc != DB_OK)
 		return db_err(rc);
-	struct pii *p = arena_alloc(c->arena, sizeof *p);
+	struct person_details *p = arena_alloc(c->arena, sizeof *p);
 	if (p == NULL || prepare_pii(c, a, p) != 0)
 		return ERR_INTERNAL;
 	char photo_file[64];
 	enum err we = write_photo(c, p->pid, a, photo_file, sizeof photo_file);
 	if (we != ERR_OK)
 		return we;
-	struct apply_out *out = arena_alloc(c->arena, sizeof *out);
-	if (out == NULL) {
+	struct apply *x = arena_alloc(c->arena, sizeof *x);
+	if (x == NULL) {
 		remove_photo(c, photo_file);
 		return ERR_INTERNAL;
 	}
+	memset(x, 0, sizeof *x);
+	x->a = a;
+	x->p = p;
+	x->photo_file = photo_file;
+	x->areas = areas;
+	x->nareas = nareas;
+	x->idem = idem;
+	x->now = now;
+	struct apply_out *out = &x->out;
 	char pid0[PUBLIC_ID_LEN + 1];
 	memcpy(pid0, p->pid, sizeof pid0);
 	enum err e = ERR_CONFLICT;
@@ -747,7 +700,7 @@ enum err h_application(struct call *c)
 			e = db_err(rc);
 			break;
 		}
-		e = apply_txn(c, a, p, photo_file, areas, nareas, idem, now, out);
+		e = apply_txn(c, x);
 		if (e == ERR_OK && (c->status == 201 || c->status == 202)) {
 			rc = db_commit(c->db);
 			e = rc == DB_OK ? ERR_OK : rc == DB_RETRY ? ERR_CONFLICT : ERR_UNAVAILABLE;
@@ -780,79 +733,8 @@ enum err h_application(struct call *c)
 	}
 	if (out->notify != 0)
 		persons_notify(c, out->notify_person, c->account_id, out->notify == 1, p->name_m,
-			       out->delegate_name_m, persons_relationship_word(2, a->relationship), out->cmid);
+			       out->delegate_name_m, person_relationship_word(2, a->relationship), out->cmid);
 	return ERR_OK;
-}
-
-#define PERSON_NCOLS 14
-
-/* STMT_PERSON_OF_HOLDER's columns into r. */
-static void person_cols(struct person_row *r, struct db_col cols[PERSON_NCOLS])
-{
-	const struct db_col c[PERSON_NCOLS] = {
-		DBC_U64(&r->id), DBC_I32(&r->id_type), DBC_TEXT(r->name_m, sizeof r->name_m),
-		DBC_TEXT(r->id_m, sizeof r->id_m), DBC_TEXT(r->phone_m, sizeof r->phone_m), DBC_I32(&r->role),
-		DBC_I32(&r->relationship), DBC_TEXT(r->since, sizeof r->since),
-		DBC_TEXT(r->photo_file, sizeof r->photo_file), DBC_I32(&r->photo_type),
-		DBC_I32((int32_t *)&r->paper_serial), DBC_U64(&r->code_ref), DBC_U64(&r->submitted_by),
-		DBC_U64(&r->owner),
-	};
-	memcpy(cols, c, sizeof c);
-}
-
-/* The person {id} if the caller holds it; ERR_NOT_FOUND otherwise (ids reveal nothing). */
-enum err persons_load(struct call *c, struct person_row *r)
-{
-	const char *pid = c->params[0];
-	if (pid == NULL || strlen(pid) != PUBLIC_ID_LEN)
-		return ERR_NOT_FOUND;
-	struct db_param p[] = { DBP_TEXT(pid), DBP_U64(&c->account_id), DBP_END };
-	struct db_col cols[PERSON_NCOLS + 1];
-	person_cols(r, cols);
-	cols[PERSON_NCOLS] = (struct db_col)DBC_END;
-	enum db_rc rc = db_exec(c->db, STMT_PERSON_OF_HOLDER, p, cols);
-	return rc == DB_OK ? ERR_OK : persons_db_err(rc);
-}
-
-enum err persons_load_code(struct call *c, struct person_row *r, int64_t now, struct code_state *code,
-			   struct code_status *st)
-{
-	/* The session, the holder's person and its code in one round trip (an AUTH_HOLDER route, whose
-	 * token the router only parsed): a shown code asks every refresh_after_s. */
-	if (!c->session_deferred)
-		return ERR_INTERNAL;
-	const char *pid = c->params[0];
-	if (pid == NULL || strlen(pid) != PUBLIC_ID_LEN) {
-		enum err e = session_authenticate(c); /* 401 before 404 */
-		return e != ERR_OK ? e : ERR_NOT_FOUND;
-	}
-	enum { S = 3, P = 2 }; /* the session's columns, then the person's (id, code_ref), then the code's */
-	uint64_t account = 0;
-	int32_t stored_kind = 0;
-	int64_t last = 0, idle_after = now - c->conf->session_idle_s;
-	struct db_col cols[S + P + CODES_NCOLS + 1];
-	cols[0] = (struct db_col)DBC_U64(&account);
-	cols[1] = (struct db_col)DBC_I32(&stored_kind);
-	cols[2] = (struct db_col)DBC_I64(&last);
-	memset(r, 0, sizeof *r); /* a shown code needs only the person's id and code_ref */
-	cols[S] = (struct db_col)DBC_U64(&r->id);
-	cols[S + 1] = (struct db_col)DBC_U64(&r->code_ref);
-	struct code_cols_buf b;
-	codes_cols(&b, code, cols + S + P);
-	cols[S + P + CODES_NCOLS] = (struct db_col)DBC_END;
-	struct db_param p[] = { DBP_TEXT(pid), DBP_BLOB(c->session_hash, 32), DBP_I64(&now), DBP_I64(&idle_after),
-				DBP_END };
-	enum db_rc rc = db_exec(c->db, STMT_SESSION_PERSON_CODE, p, cols);
-	enum err e = session_accept(c, rc, account, stored_kind, last, now);
-	if (e != ERR_OK)
-		return e;
-	if (cols[S].null || cols[S + P].null) { /* not a person this account holds */
-		memset(r, 0, sizeof *r);
-		return ERR_NOT_FOUND;
-	}
-	codes_cols_done(&b, cols + S + P, code);
-	rc = codes_read_loaded(c->db, c->conf, r->id, now, code, st);
-	return rc == DB_OK ? ERR_OK : persons_db_err(rc);
 }
 
 enum err h_person_get(struct call *c)
@@ -958,7 +840,7 @@ enum err h_declaration(struct call *c)
 		return ERR_INTERNAL;
 	const char **areas = NULL;
 	size_t nareas = 0;
-	enum db_rc rc = risk_areas(c, &areas, &nareas);
+	enum db_rc rc = persons_risk_areas(c->db, c->arena, &areas, &nareas);
 	if (rc != DB_OK)
 		return db_err(rc);
 	struct code_state cur, next;
@@ -992,57 +874,66 @@ enum err h_declaration(struct call *c)
 	return ERR_OK;
 }
 
+static void add_holder(const struct person_holder *h, void *arg)
+{
+	if (h->mine)
+		return;
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "holder_id", (double)h->id);
+	cJSON_AddStringToObject(o, "relationship", person_relationship_word(h->role, h->relationship));
+	cJSON_AddStringToObject(o, "name_masked", h->name_m);
+	cJSON_AddBoolToObject(o, "verified", h->name_m[0] != '\0');
+	cJSON_AddStringToObject(o, "since", h->since);
+	cJSON_AddItemToArray((cJSON *)arg, o);
+}
+
+static void add_pending(const struct person_holder *h, void *arg)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "id", (double)h->id);
+	cJSON_AddStringToObject(o, "relationship", person_relationship_word(2, h->relationship));
+	cJSON_AddStringToObject(o, "name_masked", h->name_m);
+	cJSON_AddStringToObject(o, "since", h->since);
+	cJSON_AddItemToArray((cJSON *)arg, o);
+}
+
 /* The holders of an owned person and the delegations waiting for its owner, into the person's
  * entry of /me. */
 static enum db_rc owner_view(struct call *c, uint64_t person, cJSON *it)
 {
 	cJSON *holders = cJSON_AddArrayToObject(it, "holders");
 	cJSON *pending = cJSON_AddArrayToObject(it, "pending_delegations");
-	uint64_t hid = 0;
-	int32_t role = 0, rel = 0, mine = 0;
-	char name[128], since[32];
-	struct db_param p[] = { DBP_U64(&c->account_id), DBP_U64(&person), DBP_END };
-	struct db_col hc[] = { DBC_U64(&hid), DBC_I32(&role), DBC_I32(&rel), DBC_TEXT(name, sizeof name),
-			       DBC_TEXT(since, sizeof since), DBC_I32(&mine), DBC_END };
-	enum db_rc rc = db_query(c->db, STMT_HOLDERS_OF_PERSON, p, hc);
-	if (rc != DB_OK)
-		return rc;
-	while ((rc = db_fetch(c->db)) == DB_OK) {
-		if (mine)
-			continue;
-		cJSON *h = cJSON_CreateObject();
-		cJSON_AddNumberToObject(h, "holder_id", (double)hid);
-		cJSON_AddStringToObject(h, "relationship", persons_relationship_word(role, rel));
-		cJSON_AddStringToObject(h, "name_masked", name);
-		cJSON_AddBoolToObject(h, "verified", name[0] != '\0');
-		cJSON_AddStringToObject(h, "since", since);
-		cJSON_AddItemToArray(holders, h);
+	enum db_rc rc = persons_holders(c->db, c->account_id, person, add_holder, holders);
+	return rc == DB_OK ? persons_pending(c->db, person, add_pending, pending) : rc;
+}
+
+/* The persons of /me as they are read; the one the account owns is remembered. */
+struct me_list {
+	cJSON *persons, *owned_it;
+	uint64_t owned;
+};
+
+static void add_person(const struct account_person *p, void *arg)
+{
+	struct me_list *l = arg;
+	cJSON *it = cJSON_CreateObject();
+	cJSON_AddStringToObject(it, "id", p->pid);
+	cJSON_AddStringToObject(it, "name_masked", p->name_m);
+	cJSON_AddStringToObject(it, "relationship", person_relationship_word(p->role, p->relationship));
+	cJSON_AddStringToObject(it, "color", rules_color_word((enum rules_color)p->color));
+	cJSON_AddBoolToObject(it, "owner", p->owner != 0);
+	cJSON_AddItemToArray(l->persons, it);
+	if (p->owner) {
+		l->owned = p->id;
+		l->owned_it = it;
 	}
-	if (rc != DB_NOROW)
-		return rc;
-	struct db_param pp[] = { DBP_U64(&person), DBP_END };
-	struct db_col pc[] = { DBC_U64(&hid), DBC_I32(&rel), DBC_TEXT(name, sizeof name), DBC_TEXT(since, sizeof since),
-			       DBC_END };
-	if ((rc = db_query(c->db, STMT_PENDING_OF_PERSON, pp, pc)) != DB_OK)
-		return rc;
-	while ((rc = db_fetch(c->db)) == DB_OK) {
-		cJSON *d = cJSON_CreateObject();
-		cJSON_AddNumberToObject(d, "id", (double)hid);
-		cJSON_AddStringToObject(d, "relationship", persons_relationship_word(2, rel));
-		cJSON_AddStringToObject(d, "name_masked", name);
-		cJSON_AddStringToObject(d, "since", since);
-		cJSON_AddItemToArray(pending, d);
-	}
-	return rc == DB_NOROW ? DB_OK : rc;
 }
 
 enum err h_me(struct call *c)
 {
 	char since[32];
 	int32_t has_union = 0;
-	struct db_param p[] = { DBP_U64(&c->account_id), DBP_END };
-	struct db_col cols[] = { DBC_TEXT(since, sizeof since), DBC_I32(&has_union), DBC_END };
-	enum db_rc rc = db_exec(c->db, STMT_ACCOUNT_GET, p, cols);
+	enum db_rc rc = persons_account(c->db, c->account_id, since, &has_union);
 	if (rc != DB_OK)
 		return db_err(rc);
 	cJSON *o = cJSON_CreateObject();
@@ -1050,37 +941,14 @@ enum err h_me(struct call *c)
 	cJSON_AddStringToObject(acc, "since", since);
 	cJSON_AddStringToObject(acc, "login", c->session_kind == 2 ? "miniprogram" : "web");
 	cJSON_AddBoolToObject(acc, "unionid_bound", has_union != 0);
-	cJSON *persons = cJSON_AddArrayToObject(o, "persons");
-	char pid[PUBLIC_ID_LEN + 8], name[128];
-	int32_t role = 0, rel = 0, color = 0, owner = 0;
-	uint64_t id = 0, owned = 0;
-	cJSON *owned_it = NULL;
-	struct db_col pc[] = { DBC_TEXT(pid, sizeof pid), DBC_TEXT(name, sizeof name), DBC_I32(&role), DBC_I32(&rel),
-			       DBC_I32(&color), DBC_U64(&id), DBC_I32(&owner), DBC_END };
-	if ((rc = db_query(c->db, STMT_PERSONS_OF_ACCOUNT, p, pc)) != DB_OK) {
-		cJSON_Delete(o);
-		return db_err(rc);
-	}
-	while ((rc = db_fetch(c->db)) == DB_OK) {
-		cJSON *it = cJSON_CreateObject();
-		cJSON_AddStringToObject(it, "id", pid);
-		cJSON_AddStringToObject(it, "name_masked", name);
-		cJSON_AddStringToObject(it, "relationship", persons_relationship_word(role, rel));
-		cJSON_AddStringToObject(it, "color", rules_color_word((enum rules_color)color));
-		cJSON_AddBoolToObject(it, "owner", owner != 0);
-		cJSON_AddItemToArray(persons, it);
-		if (owner) {
-			owned = id;
-			owned_it = it;
-		}
-	}
-	if (rc != DB_NOROW) {
+	struct me_list l = { cJSON_AddArrayToObject(o, "persons"), NULL, 0 };
+	if ((rc = persons_of_account(c->db, c->account_id, add_person, &l)) != DB_OK) {
 		cJSON_Delete(o);
 		return db_err(rc);
 	}
 	/* The owner sees every holder of its person and the delegations it is asked to decide. */
-	cJSON_AddBoolToObject(acc, "verified", owned != 0);
-	if (owned != 0 && (rc = owner_view(c, owned, owned_it)) != DB_OK) {
+	cJSON_AddBoolToObject(acc, "verified", l.owned != 0);
+	if (l.owned != 0 && (rc = owner_view(c, l.owned, l.owned_it)) != DB_OK) {
 		cJSON_Delete(o);
 		return db_err(rc);
 	}

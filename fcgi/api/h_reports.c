@@ -53,10 +53,7 @@ enum err h_report_create(struct call *c)
 		return persons_db_err(rc);
 	if (!st.has_obs)
 		return ERR_REPORT_NOT_REQUIRED;
-	int32_t sym = (int32_t)symptoms, t = temp;
-	struct db_param p[] = { DBP_U64(&r.id), DBP_I32(&today), DBP_U64(&c->account_id), DBP_I32(&sym), DBP_I32(&t),
-				DBP_I64(&now), DBP_END };
-	rc = db_exec(c->db, STMT_REPORT_INSERT, p, NULL);
+	rc = persons_report_insert(c->db, r.id, today, c->account_id, symptoms, temp, now);
 	if (rc == DB_DUP)
 		return ERR_REPORT_EXISTS;
 	if (rc != DB_OK)
@@ -72,27 +69,22 @@ enum err h_report_create(struct call *c)
 	return ERR_OK;
 }
 
+static void add_report(const struct report_row *r, void *arg)
+{
+	cJSON *it = report_json(r->day, r->symptoms, r->temperature_tenths);
+	cJSON_AddStringToObject(it, "filed_at", r->at);
+	cJSON_AddItemToArray((cJSON *)arg, it);
+}
+
 enum err h_reports_list(struct call *c)
 {
 	struct person_row r;
 	enum err e = persons_load(c, &r);
 	if (e != ERR_OK)
 		return e;
-	int32_t day = 0, sym = 0, temp = 0;
-	char at[32];
-	struct db_param p[] = { DBP_U64(&r.id), DBP_END };
-	struct db_col cols[] = { DBC_I32(&day), DBC_I32(&sym), DBC_I32(&temp), DBC_TEXT(at, sizeof at), DBC_END };
-	enum db_rc rc = db_query(c->db, STMT_REPORTS_LIST, p, cols);
-	if (rc != DB_OK)
-		return persons_db_err(rc);
 	cJSON *o = cJSON_CreateObject();
-	cJSON *arr = cJSON_AddArrayToObject(o, "reports");
-	while ((rc = db_fetch(c->db)) == DB_OK) {
-		cJSON *it = report_json(day, (unsigned)sym, temp);
-		cJSON_AddStringToObject(it, "filed_at", at);
-		cJSON_AddItemToArray(arr, it);
-	}
-	if (rc != DB_NOROW) {
+	enum db_rc rc = persons_reports(c->db, r.id, add_report, cJSON_AddArrayToObject(o, "reports"));
+	if (rc != DB_OK) {
 		cJSON_Delete(o);
 		return persons_db_err(rc);
 	}

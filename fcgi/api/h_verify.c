@@ -13,6 +13,7 @@
 #include "platform.h"
 #include "resp.h"
 #include "routes.h"
+#include "store_verifications.h"
 #include "valid_id.h"
 
 #include <cjson/cJSON.h>
@@ -24,7 +25,6 @@
 #define VERIFY_PASSED_TTL_S 1800 /* a passed verification is good for this long */
 #define VERIFY_PER_DAY 100       /* face checks an account may start in 24 hours */
 #define VERIFY_FAILED_PER_DAY 10 /* of which failed (someone trying identities not its own) */
-#define NEXT_PATH_MAX 512
 
 enum verif_status { V_PENDING = 0, V_PASSED = 1, V_FAILED = 2, V_USED = 3, V_ASKING = 4 };
 
@@ -71,17 +71,13 @@ enum err h_verification_create(struct call *c)
 	/* Each face check costs the platform a call and the person a minute: bounded per account. */
 	int64_t since = now - 86400;
 	int32_t count = 0, failed = 0;
-	struct db_param cp[] = { DBP_U64(&c->account_id), DBP_I64(&since), DBP_END };
-	struct db_col cc[] = { DBC_I32(&count), DBC_I32(&failed), DBC_END };
-	enum db_rc rc = db_exec(c->db, STMT_VERIF_COUNT_SINCE, cp, cc);
+	enum db_rc rc = verifs_count_since(c->db, c->account_id, since, &count, &failed);
 	if (rc != DB_OK)
 		return persons_db_err(rc == DB_NOROW ? DB_ERR : rc);
 	if (count >= VERIFY_PER_DAY || failed >= VERIFY_FAILED_PER_DAY)
 		return ERR_TOO_MANY_ATTEMPTS;
 	char openid[72];
-	struct db_param ap[] = { DBP_U64(&c->account_id), DBP_END };
-	struct db_col ac[] = { DBC_TEXT(openid, sizeof openid), DBC_END };
-	if ((rc = db_exec(c->db, STMT_ACCOUNT_OPENID, ap, ac)) != DB_OK)
+	if ((rc = verifs_account_openid(c->db, c->account_id, openid)) != DB_OK)
 		return persons_db_err(rc == DB_NOROW ? DB_ERR : rc);
 
 	uint8_t raw[16], idx[32], vhash[32], name_e[256], id_e[128];
@@ -101,12 +97,11 @@ enum err h_verification_create(struct call *c)
 	int in = seal(c->keys, "vid", pid, number, id_e, sizeof id_e);
 	if (nn <= 0 || in <= 0)
 		return ERR_INTERNAL;
-	const char *next_path = next;
-	int64_t exp = now + VERIFY_TTL_S;
-	struct db_param p[] = { DBP_TEXT(pid), DBP_U64(&c->account_id), DBP_BLOB(idx, 32), DBP_BLOB(name_e, (size_t)nn),
-				DBP_BLOB(id_e, (size_t)in), DBP_TEXT(name_m), DBP_BLOB(vhash, 32), DBP_TEXT(verify_id),
-				DBP_TEXT(next_path), DBP_I64(&now), DBP_I64(&exp), DBP_END };
-	if ((rc = db_exec(c->db, STMT_VERIF_INSERT, p, NULL)) != DB_OK)
+	struct verif_new row = { .pid = pid, .account = c->account_id, .id_index = idx, .name_e = name_e,
+				 .id_e = id_e, .name_n = (size_t)nn, .id_n = (size_t)in, .name_m = name_m,
+				 .verify_hash = vhash, .verify_id = verify_id, .next = next, .now = now,
+				 .expires = now + VERIFY_TTL_S };
+	if ((rc = verifs_insert(c->db, &row)) != DB_OK)
 		return persons_db_err(rc == DB_NOROW ? DB_ERR : rc);
 
 	char *back = arena_printf(c->arena, "%s/api/v1/verifications/callback", c->conf->public_url);
@@ -157,44 +152,36 @@ enum err h_verification_callback(struct call *c)
 		return callback_fail(c, "MISSING_PARAMS");
 	uint8_t vhash[32];
 	crypto_sha256(kv->val, kv->len, vhash);
-	uint64_t id = 0;
-	int32_t status = 0;
-	int64_t expires = 0;
-	uint8_t name_e[256], id_e[128];
-	char pid[PUBLIC_ID_LEN + 8], verify_id[FACE_VERIFY_ID_MAX + 1], next[NEXT_PATH_MAX + 1], openid[72];
-	struct db_param p[] = { DBP_BLOB(vhash, 32), DBP_END };
-	struct db_col cols[] = { DBC_U64(&id), DBC_TEXT(pid, sizeof pid), DBC_I32(&status),
-				 DBC_BLOB(name_e, sizeof name_e), DBC_BLOB(id_e, sizeof id_e),
-				 DBC_TEXT(verify_id, sizeof verify_id), DBC_TEXT(next, sizeof next),
-				 DBC_TEXT(openid, sizeof openid), DBC_I64(&expires), DBC_END };
-	enum db_rc rc = db_exec(c->db, STMT_VERIF_BY_HASH, p, cols);
-	if (rc == DB_NOROW || (rc == DB_OK && strcmp(verify_id, kv->val) != 0))
+	struct verif_row v;
+	enum db_rc rc = verifs_by_hash(c->db, vhash, &v);
+	const char *pid = v.pid, *next = v.next;
+	if (rc == DB_NOROW || (rc == DB_OK && strcmp(v.verify_id, kv->val) != 0))
 		return callback_fail(c, "UNKNOWN_VERIFICATION");
 	if (rc != DB_OK)
 		return callback_fail(c, "UNAVAILABLE");
 	int64_t now = clock_now();
-	if (status != V_PENDING)
+	if (v.status != V_PENDING)
 		return back_to(c, next, pid, NULL); /* asked already (a reload): the status says how it went */
-	if (expires <= now)
+	if (v.expires <= now)
 		return back_to(c, next, pid, "EXPIRED");
-	struct db_param claim[] = { DBP_U64(&id), DBP_END };
-	if (db_exec(c->db, STMT_VERIF_CLAIM, claim, NULL) != DB_OK)
-		return callback_fail(c, "UNAVAILABLE");
-	if (db_affected(c->db) != 1)
+	rc = verifs_claim(c->db, v.id);
+	if (rc == DB_NOROW)
 		return back_to(c, next, pid, NULL);
+	if (rc != DB_OK)
+		return callback_fail(c, "UNAVAILABLE");
 	char name[VID_NAME_BUF], number[VID_DOC_BUF], hash[65];
 	int32_t st = V_PENDING, ret = 0;
-	int64_t exp = expires;
+	int64_t exp = v.expires;
 	const char *error = NULL;
-	if (open_field(c->keys, "vname", pid, name_e, cols[3].len, name, sizeof name) != 0 ||
-	    open_field(c->keys, "vid", pid, id_e, cols[4].len, number, sizeof number) != 0 ||
+	if (open_field(c->keys, "vname", pid, v.name_e, v.name_n, name, sizeof name) != 0 ||
+	    open_field(c->keys, "vid", pid, v.id_e, v.id_n, number, sizeof number) != 0 ||
 	    face_cert_hash(name, number, hash) != 0) {
 		log_error("a verification's identity does not decrypt");
 		error = "INTERNAL";
 	} else {
 		long errcode = 0;
 		int vr = 0;
-		enum pf_rc pr = platform_face_query(c->conf, c->db, verify_id, pid, hash, openid, &vr, &errcode);
+		enum pf_rc pr = platform_face_query(c->conf, c->db, v.verify_id, pid, hash, v.openid, &vr, &errcode);
 		if (pr == PF_OK) {
 			ret = vr;
 			st = vr == FACE_PASSED ? V_PASSED : V_FAILED;
@@ -207,10 +194,7 @@ enum err h_verification_callback(struct call *c)
 		}
 	}
 	/* Not asked (the platform was away): pending again, so that a reload asks again. */
-	struct db_param dp[] = { DBP_I32(&st),
-				 st == V_PENDING ? (struct db_param)DBP_NULL(DBT_I32) : (struct db_param)DBP_I32(&ret),
-				 DBP_I64(&exp), DBP_U64(&id), DBP_END };
-	if (db_exec(c->db, STMT_VERIF_DONE, dp, NULL) != DB_OK)
+	if (verifs_done(c->db, v.id, st, ret, exp) != DB_OK)
 		return callback_fail(c, "UNAVAILABLE");
 	return back_to(c, next, pid, error);
 }
@@ -220,13 +204,10 @@ enum err h_verification_get(struct call *c)
 	const char *pid = c->params[0];
 	if (pid == NULL || strlen(pid) != PUBLIC_ID_LEN)
 		return ERR_NOT_FOUND;
-	int32_t status = 0, ret = 0;
-	int64_t expires = 0;
-	char name_m[128];
-	struct db_param p[] = { DBP_TEXT(pid), DBP_U64(&c->account_id), DBP_END };
-	struct db_col cols[] = { DBC_I32(&status), DBC_I32(&ret), DBC_TEXT(name_m, sizeof name_m), DBC_I64(&expires),
-				 DBC_END };
-	enum db_rc rc = db_exec(c->db, STMT_VERIF_GET, p, cols);
+	struct verif_state v;
+	enum db_rc rc = verifs_get(c->db, pid, c->account_id, &v);
+	int32_t status = v.status, ret = v.ret;
+	int64_t expires = v.expires;
 	if (rc != DB_OK)
 		return persons_db_err(rc); /* another account's verification is not found either */
 	int64_t now = clock_now();
@@ -237,14 +218,14 @@ enum err h_verification_get(struct call *c)
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "verification_id", pid);
 	cJSON_AddStringToObject(o, "status", word);
-	if (cols[1].null) {
+	if (!v.has_ret) {
 		cJSON_AddNullToObject(o, "verify_ret");
 		cJSON_AddNullToObject(o, "result");
 	} else {
 		cJSON_AddNumberToObject(o, "verify_ret", ret);
 		cJSON_AddStringToObject(o, "result", face_ret_word(ret));
 	}
-	cJSON_AddStringToObject(o, "name_masked", name_m);
+	cJSON_AddStringToObject(o, "name_masked", v.name_m);
 	if (status == V_PASSED && expires > now) {
 		char t[32];
 		time_t tt = (time_t)expires;

@@ -1,4 +1,5 @@
-/* persons.h: what the handlers of persons and their codes share: the holder check. */
+/* persons.h: what the handlers of persons and their codes share: the holder check, the error a
+ * store result maps to, the messages that tell owners and holders about delegations. */
 #ifndef HQR_PERSONS_H
 #define HQR_PERSONS_H
 #include <stdint.h>
@@ -7,17 +8,7 @@
 #include "err.h"
 #include "person.h"
 #include "req.h"
-
-
-struct person_row {
-	uint64_t id;
-	int32_t id_type, role, relationship, photo_type;
-	uint32_t paper_serial;
-	uint64_t code_ref;
-	uint64_t submitted_by;   /* the account whose details (photo, phone) the person shows */
-	uint64_t owner;          /* the verified owner's account, 0 when none */
-	char name_m[128], id_m[48], phone_m[16], since[32], photo_file[64];
-};
+#include "store_persons.h"
 
 /* The person c->params[0] if the caller holds it; ERR_NOT_FOUND otherwise (ids reveal nothing). */
 enum err persons_load(struct call *c, struct person_row *r);
@@ -36,14 +27,12 @@ enum err persons_load_code(struct call *c, struct person_row *r, int64_t now, st
 struct keys;
 /* The blind index of an ID (HMAC under the index key of its type byte and number). */
 void persons_id_index(const struct keys *k, int id_type, const char *number, uint8_t out[32]);
-/* "self", "parent", ... for a holder's role and relationship. */
-const char *persons_relationship_word(int role, int relationship);
 /* Tells accounts by template message about a delegation (after its commit; failures are only
  * logged): to the owner of person (pending != 0), or to the holders of person but `except`. */
 void persons_notify(struct call *c, uint64_t person, uint64_t except, int pending, const char *person_name_m,
 		    const char *delegate_name_m, const char *relationship, const char *cmid);
 
-/* The error a database result maps to (NOROW: 404, DOWN: 503, else 500). */
+/* The error a database result maps to (NOROW: 404, DOWN: 503, RETRY: 409, else 500). */
 enum err persons_db_err(enum db_rc rc);
 
 #endif

@@ -298,32 +298,6 @@ int ctl_device(struct ctl *ctl, int argc, char **argv)
 
 /* ---- integrator ------------------------------------------------------------- */
 
-/* Inserts the integrator and its checkpoints in one transaction. */
-static enum db_rc integrator_insert(struct db *db, const char *name, const char *key_id, const uint8_t *enc,
-				    size_t enclen, const uint64_t *cps, int ncp)
-{
-	int64_t now = clock_now();
-	enum db_rc rc;
-	int attempt = 0;
-	do {
-		rc = db_begin(db);
-		if (rc != DB_OK)
-			return rc;
-		struct db_param p[] = { DBP_TEXT(name), DBP_TEXT(key_id), DBP_BLOB(enc, enclen), DBP_I64(&now), DBP_END };
-		rc = db_exec(db, STMT_INTEGRATOR_INSERT, p, NULL);
-		uint64_t id = db_insert_id(db);
-		for (int i = 0; rc == DB_OK && i < ncp; i++) {
-			struct db_param cp[] = { DBP_U64(&id), DBP_U64(&cps[i]), DBP_END };
-			rc = db_exec(db, STMT_INTEGRATOR_CHECKPOINT_INSERT, cp, NULL);
-		}
-		if (rc == DB_OK)
-			rc = db_commit(db);
-		else
-			db_rollback(db);
-	} while (db_txn_again(db, rc, attempt++));
-	return rc;
-}
-
 int ctl_integrator(struct ctl *ctl, int argc, char **argv)
 {
 	static const char *const add_opts[] = { "name", "checkpoint", NULL };
@@ -338,15 +312,13 @@ int ctl_integrator(struct ctl *ctl, int argc, char **argv)
 			fprintf(stderr, "usage: hqrctl integrator revoke --key KEY_ID\n");
 			return 2;
 		}
-		int64_t now = clock_now();
-		struct db_param p[] = { DBP_I64(&now), DBP_TEXT(key), DBP_END };
-		enum db_rc rc = db_exec(ctl->db, STMT_INTEGRATOR_REVOKE, p, NULL);
-		if (rc != DB_OK)
-			return db_fail(rc);
-		if (db_affected(ctl->db) == 0) {
+		enum db_rc rc = integrator_revoke(ctl->db, key, clock_now());
+		if (rc == DB_NOROW) {
 			fprintf(stderr, "hqrctl: no active integrator key %s\n", key);
 			return 1;
 		}
+		if (rc != DB_OK)
+			return db_fail(rc);
 		printf("integrator key %s revoked\n", key);
 		return 0;
 	}
@@ -418,7 +390,7 @@ int ctl_integrator(struct ctl *ctl, int argc, char **argv)
 		fprintf(stderr, "hqrctl: the secret could not be sealed\n");
 		return 1;
 	}
-	enum db_rc rc = integrator_insert(ctl->db, name, key_id, enc, (size_t)n, cps, ncp);
+	enum db_rc rc = integrator_create(ctl->db, name, key_id, enc, (size_t)n, cps, ncp, clock_now());
 	if (rc != DB_OK) {
 		memset(secret, 0, sizeof secret);
 		return db_fail(rc);
@@ -527,11 +499,9 @@ static enum db_rc seed(struct db *db, struct demo_token t[5])
 static void demo_place_code(const struct ctl *ctl)
 {
 	uint64_t station = 0;
-	struct db_param p[] = { DBP_TEXT(DEMO_STATION), DBP_END };
-	struct db_col cols[] = { DBC_U64(&station), DBC_END };
 	struct keys k;
 	char err[512];
-	if (db_exec(ctl->db, STMT_CHECKPOINT_BY_NAME, p, cols) != DB_OK ||
+	if (checkpoint_by_name(ctl->db, DEMO_STATION, &station) != DB_OK ||
 	    keys_load(ctl->conf->keys_dir, &k, err, sizeof err) != 0) {
 		fprintf(stderr, "hqrctl: the demo's place code was not made\n");
 		return;
@@ -555,9 +525,7 @@ int ctl_seed_demo(struct ctl *ctl, int argc, char **argv)
 		return 2;
 	}
 	uint64_t id = 0;
-	struct db_param p[] = { DBP_TEXT(DEMO_COMMUNITY), DBP_END };
-	struct db_col cols[] = { DBC_U64(&id), DBC_END };
-	enum db_rc rc = db_exec(ctl->db, STMT_CHECKPOINT_BY_NAME, p, cols);
+	enum db_rc rc = checkpoint_by_name(ctl->db, DEMO_COMMUNITY, &id);
 	if (rc == DB_OK) {
 		printf("demo already seeded\n");
 		return 0;

@@ -7,6 +7,7 @@
 #include "db.h"
 #include "keys.h"
 #include "log.h"
+#include "store_admin.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -93,16 +94,15 @@ enum err auth_integrator(struct call *c)
 	if (t < now - AUTH_SKEW_S || t > now + AUTH_SKEW_S)
 		return ERR_SIGNATURE_EXPIRED;
 	uint8_t enc[128], secret[64];
-	struct db_param p[] = { DBP_TEXT(key), DBP_END };
-	struct db_col cols[] = { DBC_U64(&c->integrator_id), DBC_BLOB(enc, sizeof enc), DBC_END };
-	enum db_rc rc = db_exec(c->db, STMT_INTEGRATOR_BY_KEY, p, cols);
+	size_t enc_n = 0;
+	enum db_rc rc = integrator_by_key(c->db, key, &c->integrator_id, enc, sizeof enc, &enc_n);
 	if (rc == DB_NOROW)
 		return ERR_UNAUTHENTICATED;
 	if (rc != DB_OK)
 		return ERR_UNAVAILABLE;
 	char aad[64];
 	snprintf(aad, sizeof aad, "integrator|%s", key);
-	int sn = crypto_open(c->keys->data, aad, strlen(aad), enc, cols[1].len, secret, sizeof secret);
+	int sn = crypto_open(c->keys->data, aad, strlen(aad), enc, enc_n, secret, sizeof secret);
 	if (sn <= 0) {
 		log_error("an integrator secret does not decrypt");
 		return ERR_INTERNAL;
@@ -118,8 +118,7 @@ enum err auth_integrator(struct call *c)
 	given[64] = '\0';
 	if (!crypto_ct_equal(want, given, 64))
 		return ERR_SIGNATURE;
-	struct db_param np[] = { DBP_U64(&c->integrator_id), DBP_TEXT(nonce), DBP_I64(&now), DBP_END };
-	rc = db_exec(c->db, STMT_NONCE_INSERT, np, NULL);
+	rc = integrator_nonce(c->db, c->integrator_id, nonce, now);
 	if (rc == DB_DUP)
 		return ERR_NONCE_REUSED;
 	if (rc != DB_OK)
@@ -151,10 +150,7 @@ enum err auth_admin(struct call *c, unsigned roles, const char *action)
 	uint8_t hash[32];
 	crypto_sha256(t, AUTH_TOKEN_LEN, hash);
 	int32_t role = 0;
-	struct db_param p[] = { DBP_BLOB(hash, 32), DBP_END };
-	struct db_col cols[] = { DBC_U64(&c->admin_id), DBC_TEXT(c->admin_name, sizeof c->admin_name), DBC_I32(&role),
-				 DBC_END };
-	enum db_rc rc = db_exec(c->db, STMT_ADMIN_BY_TOKEN, p, cols);
+	enum db_rc rc = staff_by_token(c->db, hash, &c->admin_id, c->admin_name, sizeof c->admin_name, &role);
 	if (rc == DB_NOROW)
 		return ERR_UNAUTHENTICATED;
 	if (rc != DB_OK)
@@ -172,11 +168,8 @@ enum err auth_admin(struct call *c, unsigned roles, const char *action)
 static enum db_rc audit_row(struct call *c, const char *actor, const char *role, const char *action,
 			    const char *target)
 {
-	int64_t now = clock_now();
-	struct db_param p[] = { DBP_TEXT(actor), DBP_TEXT(role), DBP_TEXT(action),
-				target != NULL ? (struct db_param)DBP_TEXT(target) : (struct db_param)DBP_NULL(DBT_TEXT),
-				DBP_TEXT(c->request_id != NULL ? c->request_id : ""), DBP_I64(&now), DBP_END };
-	enum db_rc rc = db_exec(c->db, STMT_AUDIT_INSERT, p, NULL);
+	enum db_rc rc = audit_insert(c->db, actor, role, action, target, c->request_id != NULL ? c->request_id : "",
+				     clock_now());
 	if (rc != DB_OK)
 		log_error("an audit row could not be written (%s)", action);
 	return rc;

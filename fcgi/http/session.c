@@ -5,6 +5,7 @@
 #include "conf.h"
 #include "crypto.h"
 #include "resp.h"
+#include "store_sessions.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -19,11 +20,8 @@ enum db_rc session_create(struct db *db, const struct conf *conf, uint64_t accou
 	crypto_b64url(raw, sizeof raw, token, SESSION_TOKEN_LEN + 1);
 	crypto_sha256(token, SESSION_TOKEN_LEN, hash);
 	int64_t now = clock_now(), exp = now + conf->session_absolute_s;
-	int32_t k = (int32_t)kind;
-	struct db_param p[] = { DBP_BLOB(hash, 32), DBP_U64(&account), DBP_I32(&k), DBP_I64(&now),
-				DBP_I64(&now), DBP_I64(&exp), DBP_END };
 	*expires_at = exp;
-	return db_exec(db, STMT_SESSION_INSERT, p, NULL);
+	return sessions_insert(db, hash, account, (int32_t)kind, now, exp);
 }
 
 /* A token is exactly SESSION_TOKEN_LEN base64url characters. */
@@ -71,10 +69,8 @@ enum err session_accept(struct call *c, enum db_rc rc, uint64_t account, int32_t
 			return ERR_CSRF;
 	}
 	/* Idle expiry moves at most once a minute, not on every request. */
-	if (now - last >= 60) {
-		struct db_param t[] = { DBP_I64(&now), DBP_BLOB(c->session_hash, 32), DBP_END };
-		db_exec(c->db, STMT_SESSION_TOUCH, t, NULL);
-	}
+	if (now - last >= 60)
+		sessions_touch(c->db, c->session_hash, now);
 	c->account_id = account;
 	c->session_kind = kind;
 	c->session_deferred = 0; /* the caller's check is finished */
@@ -87,13 +83,10 @@ enum err session_authenticate(struct call *c)
 	if (e != ERR_OK)
 		return e;
 	c->session_deferred = 0;
-	int64_t now = clock_now(), idle_after = now - c->conf->session_idle_s, last = 0;
-	uint64_t account = 0;
-	int32_t stored_kind = 0;
-	struct db_param p[] = { DBP_BLOB(c->session_hash, 32), DBP_I64(&now), DBP_I64(&idle_after), DBP_END };
-	struct db_col cols[] = { DBC_U64(&account), DBC_I32(&stored_kind), DBC_I64(&last), DBC_END };
-	enum db_rc rc = db_exec(c->db, STMT_SESSION_GET, p, cols);
-	return session_accept(c, rc, account, stored_kind, last, now);
+	int64_t now = clock_now();
+	struct session_row s;
+	enum db_rc rc = sessions_get(c->db, c->session_hash, now, now - c->conf->session_idle_s, &s);
+	return session_accept(c, rc, s.account, s.kind, s.last, now);
 }
 
 enum db_rc session_end(struct call *c)
@@ -102,8 +95,7 @@ enum db_rc session_end(struct call *c)
 	if (c->session_token == NULL)
 		return DB_NOROW;
 	crypto_sha256(c->session_token, SESSION_TOKEN_LEN, hash);
-	struct db_param p[] = { DBP_BLOB(hash, 32), DBP_END };
-	return db_exec(c->db, STMT_SESSION_DELETE, p, NULL);
+	return sessions_delete(c->db, hash);
 }
 
 int session_tls(const struct conf *conf)

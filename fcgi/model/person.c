@@ -1,4 +1,5 @@
-/* person.c: what identifies a person without revealing them: the blind index of a document. */
+/* person.c: what identifies a person without revealing them (the blind index of a document), and
+ * the words of a holder's relationship to it. */
 #include "person.h"
 #include "crypto.h"
 
@@ -11,4 +12,21 @@ void person_id_index(const uint8_t key[32], enum vid_doc type, const char *numbe
 	in[0] = (uint8_t)type;
 	memcpy(in + 1, number, n);
 	crypto_hmac_sha256(key, 32, in, n + 1, out);
+}
+
+static const char *const relationships[PERSON_RELATIONSHIPS] = { "self",       "parent", "grandparent", "child",
+								 "grandchild", "spouse", "sibling",     "other" };
+
+int person_relationship_of(const char *word)
+{
+	for (int i = 1; i < PERSON_RELATIONSHIPS; i++)
+		if (strcmp(word, relationships[i]) == 0)
+			return i;
+	return -1;
+}
+
+const char *person_relationship_word(int role, int relationship)
+{
+	return role == 1 ? "self"
+			 : (relationship > 0 && relationship < PERSON_RELATIONSHIPS ? relationships[relationship] : "other");
 }

@@ -18,4 +18,11 @@
  * officers look people up by it: there is one computation, or officers stop finding people. */
 void person_id_index(const uint8_t key[32], enum vid_doc type, const char *number, uint8_t out[32]);
 
+/* A holder's relationship to a person: 1 parent ... 7 other (0 is self, a holder's role 1). */
+#define PERSON_RELATIONSHIPS 8
+/* The relationship a word names (1..7), or -1 ("self" is no relationship a relative has). */
+int person_relationship_of(const char *word);
+/* "self", "parent", ... for a holder's role (1 self) and relationship; "other" when unknown. */
+const char *person_relationship_word(int role, int relationship);
+
 #endif

@@ -72,6 +72,16 @@ static enum db_rc status_of(struct db *db, const struct conf *c, uint64_t person
 	return DB_OK;
 }
 
+/* Records a code's change from color from to next's. */
+static enum db_rc event_insert(struct db *db, uint64_t person, int32_t from, const struct code_state *next,
+			       const char *actor_kind, const char *actor, int64_t now)
+{
+	int32_t to = next->color;
+	struct db_param e[] = { DBP_U64(&person), DBP_I32(&from), DBP_I32(&to), DBP_TEXT(next->reason),
+				DBP_TEXT(actor_kind), DBP_TEXT(actor), DBP_I64(&now), DBP_END };
+	return db_exec(db, STMT_CODE_EVENT_INSERT, e, NULL);
+}
+
 enum db_rc codes_change(struct db *db, uint64_t person, const struct code_state *old, const struct code_state *next,
 			const char *actor_kind, const char *actor, int64_t now)
 {
@@ -88,10 +98,19 @@ enum db_rc codes_change(struct db *db, uint64_t person, const struct code_state 
 	if (old->color == next->color && strcmp(old->reason, next->reason) == 0 && old->obs_start == next->obs_start &&
 	    old->obs_until == next->obs_until)
 		return DB_OK;
-	int32_t from = old->color;
-	struct db_param e[] = { DBP_U64(&person), DBP_I32(&from), DBP_I32(&color), DBP_TEXT(next->reason),
-				DBP_TEXT(actor_kind), DBP_TEXT(actor), DBP_I64(&now), DBP_END };
-	return db_exec(db, STMT_CODE_EVENT_INSERT, e, NULL);
+	return event_insert(db, person, old->color, next, actor_kind, actor, now);
+}
+
+enum db_rc codes_create(struct db *db, uint64_t person, const struct code_state *first, const char *actor_kind,
+			const char *actor, int64_t now)
+{
+	int32_t color = first->color, start = first->obs_start, until = first->obs_until;
+	struct db_param p[] = { DBP_U64(&person), DBP_I32(&color), DBP_TEXT(first->reason), DBP_I64(&now),
+				first->has_obs ? (struct db_param)DBP_I32(&start) : (struct db_param)DBP_NULL(DBT_I32),
+				first->has_obs ? (struct db_param)DBP_I32(&until) : (struct db_param)DBP_NULL(DBT_I32),
+				DBP_END };
+	enum db_rc rc = db_exec(db, STMT_CODE_INSERT, p, NULL);
+	return rc == DB_OK ? event_insert(db, person, RULES_COLOR_NONE, first, actor_kind, actor, now) : rc;
 }
 
 void codes_cols(struct code_cols_buf *b, struct code_state *out, struct db_col cols[CODES_NCOLS])

@@ -45,6 +45,9 @@ enum db_rc codes_read_loaded(struct db *db, const struct conf *c, uint64_t perso
 /* Writes next over old (same version, inside the caller's transaction) and records the event. */
 enum db_rc codes_change(struct db *db, uint64_t person, const struct code_state *old, const struct code_state *next,
 			const char *actor_kind, const char *actor, int64_t now);
+/* Makes person's code as first (version 1, since now) and records the event from none. */
+enum db_rc codes_create(struct db *db, uint64_t person, const struct code_state *first, const char *actor_kind,
+			const char *actor, int64_t now);
 /* {"color","reason","since","observation_until","report":{...}} (refresh fields added by caller). */
 struct cJSON *codes_json(const struct code_state *code, const struct code_status *st, int64_t now);
 /* "2026-11-27T03:00:00Z" */

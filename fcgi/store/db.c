@@ -404,6 +404,33 @@ int db_txn_again(struct db *db, enum db_rc rc, int attempt)
 	return 1;
 }
 
+enum db_rc db_each(struct db *db, enum stmt s, const struct db_param *params, struct db_col *cols,
+		   void (*each)(void *ctx), void *ctx)
+{
+	enum db_rc rc = db_query(db, s, params, cols);
+	if (rc != DB_OK)
+		return rc;
+	while ((rc = db_fetch(db)) == DB_OK)
+		each(ctx);
+	return rc == DB_NOROW ? DB_OK : rc;
+}
+
+enum db_rc db_txn(struct db *db, enum db_rc (*fn)(struct db *db, void *arg), void *arg)
+{
+	enum db_rc rc;
+	int attempt = 0;
+	do {
+		rc = db_begin(db);
+		if (rc == DB_OK)
+			rc = fn(db, arg);
+		if (rc == DB_OK)
+			rc = db_commit(db);
+		else
+			db_rollback(db);
+	} while (db_txn_again(db, rc, attempt++));
+	return rc;
+}
+
 int db_reran(const struct db *db)
 {
 	return db->reran;

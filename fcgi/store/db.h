@@ -69,6 +69,22 @@ enum db_rc db_query(struct db *db, enum stmt s, const struct db_param *params, s
 /* DB_OK with a row in the bound cols, DB_NOROW at the end. */
 enum db_rc db_fetch(struct db *db);
 void db_end(struct db *db);
+/* db_query, then each(ctx) for every row db_fetch brings into cols; DB_OK when all were read. */
+enum db_rc db_each(struct db *db, enum stmt s, const struct db_param *params, struct db_col *cols,
+		   void (*each)(void *ctx), void *ctx);
+/* For db_each over rows of a typed struct T: defines struct T_call { T row; fn; arg } and T_each,
+ * which passes the row to fn (a caller's function that must not use the connection). */
+#define DB_ROW_CALL(T)                                             \
+	struct T##_call {                                          \
+		struct T row;                                      \
+		void (*fn)(const struct T *r, void *arg);          \
+		void *arg;                                         \
+	};                                                         \
+	static void T##_each(void *ctx)                            \
+	{                                                          \
+		struct T##_call *k = ctx;                          \
+		k->fn(&k->row, k->arg);                            \
+	}
 /* Rows changed by the last write, and its AUTO_INCREMENT id. */
 uint64_t db_affected(const struct db *db);
 uint64_t db_insert_id(const struct db *db);
@@ -80,6 +96,9 @@ uint64_t db_insert_id(const struct db *db);
  * from its start (it was rolled back whole). */
 #define DB_TXN_ATTEMPTS 8
 int db_txn_again(struct db *db, enum db_rc rc, int attempt);
+/* Runs fn(db, arg) in a transaction (begin, fn, commit; a rollback when fn fails), again from the
+ * start while db_txn_again says so; fn must be safe to run again. The last run's result. */
+enum db_rc db_txn(struct db *db, enum db_rc (*fn)(struct db *db, void *arg), void *arg);
 /* 1 when the last db_exec or db_query lost its connection and ran once more on a new one: a
  * DB_DUP then may be the first run's own row, committed before the connection went. */
 int db_reran(const struct db *db);

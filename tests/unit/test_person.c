@@ -1,5 +1,6 @@
 /* test_person.c: the blind index of a document (model/person.c) stays what stored persons were
- * indexed with: vectors computed outside the project (openssl dgst -mac HMAC). */
+ * indexed with: vectors computed outside the project (openssl dgst -mac HMAC); the words of a
+ * holder's relationship, read from an application and shown back. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -62,12 +63,33 @@ static void test_bounded(void **state)
 	assert_memory_equal(a, b, 32);
 }
 
+/* The words an application may send name relationships 1..7; each is shown back as sent. */
+static void test_relationship_words(void **state)
+{
+	(void)state;
+	static const char *const words[] = { "parent", "grandparent", "child", "grandchild", "spouse", "sibling", "other" };
+	for (int i = 0; i < 7; i++) {
+		assert_int_equal(person_relationship_of(words[i]), i + 1);
+		assert_string_equal(person_relationship_word(2, i + 1), words[i]);
+	}
+	/* "self" is a role, not a relative's relationship; unknown words and case differences are refused. */
+	assert_int_equal(person_relationship_of("self"), -1);
+	assert_int_equal(person_relationship_of("Parent"), -1);
+	assert_int_equal(person_relationship_of(""), -1);
+	/* A self holder is "self" whatever its stored relationship; an unknown stored one is "other". */
+	assert_string_equal(person_relationship_word(1, 3), "self");
+	assert_string_equal(person_relationship_word(2, 0), "other");
+	assert_string_equal(person_relationship_word(2, 8), "other");
+	assert_string_equal(person_relationship_word(2, -1), "other");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_vectors),
 		cmocka_unit_test(test_type_and_key_separate),
 		cmocka_unit_test(test_bounded),
+		cmocka_unit_test(test_relationship_words),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
