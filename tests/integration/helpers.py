@@ -31,6 +31,20 @@ def assert_error(r, status, code):
     return body
 
 
+def access_line(stack, request_id, timeout=5.0):
+    """The nginx access log's line of a request, by its X-Request-Id, as a dict (nginx writes it
+    once the answer is sent: waited for up to timeout seconds)."""
+    path = os.path.join(stack.dir, "nginx", "access.log")
+    end = time.monotonic() + timeout
+    while True:
+        with open(path, encoding="utf-8") as f:
+            for line in f:
+                if f'"rid":"{request_id}"' in line:
+                    return json.loads(line)
+        assert time.monotonic() < end, f"no access log line for {request_id}"
+        time.sleep(0.05)
+
+
 def wait_until(pred, seconds, what):
     """Polls pred until it returns a true value, which is returned; fails the test naming what was
     awaited after the given seconds."""

@@ -22,6 +22,7 @@ import pytest
 import requests
 
 import contract
+from helpers import access_line
 from private_stack import private_stack
 
 CAP = 2
@@ -93,16 +94,6 @@ class Held:
             self.sock.close()
 
 
-def access_line(stack, request_id, timeout=5.0):
-    path = os.path.join(stack.dir, "nginx", "access.log")
-    end = time.monotonic() + timeout
-    while True:
-        with open(path, encoding="utf-8") as f:
-            for line in f:
-                if request_id in line:
-                    return json.loads(line)
-        assert time.monotonic() < end, f"no access log line for {request_id}"
-        time.sleep(0.05)
 
 
 def app_requests(stack):

@@ -25,6 +25,7 @@ import pytest
 import requests
 
 import contract
+from helpers import access_line
 from private_stack import set_ini
 
 JSON_TYPE = "application/json; charset=utf-8"
@@ -89,17 +90,6 @@ def assert_json_error(answer, status, code):
     return headers, doc
 
 
-def access_line(stack, request_id, timeout=5.0):
-    """The access log's line of a request (nginx writes it once the answer is sent)."""
-    path = os.path.join(stack.dir, "nginx", "access.log")
-    end = time.monotonic() + timeout
-    while True:
-        with open(path, encoding="utf-8") as f:
-            for line in f:
-                if request_id in line:
-                    return json.loads(line)
-        assert time.monotonic() < end, f"no access log line for {request_id}"
-        time.sleep(0.05)
 
 
 # === body limits =================================================================================

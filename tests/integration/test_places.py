@@ -517,17 +517,9 @@ def upstream_hosts(stack):
     return re.findall(r"server (unix:[^ ;]+)", upstream)
 
 
-def served_by(stack, request_id, timeout=5.0):
+def served_by(stack, request_id):
     """The host nginx passed a request to, from its access log."""
-    path = os.path.join(stack.dir, "nginx", "access.log")
-    end = time.monotonic() + timeout
-    while True:
-        with open(path, encoding="utf-8") as f:
-            for line in f:
-                if f'"rid":"{request_id}"' in line:
-                    return json.loads(line)["upstream"]
-        assert time.monotonic() < end, f"no access log line for {request_id}"
-        time.sleep(0.05)
+    return h.access_line(stack, request_id)["upstream"]
 
 
 def test_check_ins_per_account_and_minute_are_bounded(stack, operator):

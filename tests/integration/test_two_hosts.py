@@ -6,15 +6,13 @@ Photos are files under [app] data_dir, not rows: both hosts write and read one p
 (scripts/cluster.sh gives them one directory, as production mounts one shared file system on every
 host). A photo uploaded through one host is served, byte for byte, through the other. Which host
 nginx sent a request to is read in its access log (the upstream of the request's X-Request-Id)."""
-import json
 import os
-import time
 import uuid
 
 import pytest
 
 from conftest import read_ini
-from helpers import apply, jpeg_photo, login_mp, png_photo
+from helpers import access_line, apply, jpeg_photo, login_mp, png_photo
 
 
 @pytest.fixture(autouse=True)
@@ -28,17 +26,9 @@ def host_socket(stack, n):
     return "unix:" + os.path.join(d, "run", "hqr.sock")
 
 
-def upstream_of(stack, request_id, timeout=5.0):
+def upstream_of(stack, request_id):
     """The upstream nginx sent the request with this id to ("" when it answered itself)."""
-    path = os.path.join(stack.dir, "nginx", "access.log")
-    end = time.monotonic() + timeout
-    while True:
-        with open(path, encoding="utf-8") as f:
-            for line in f:
-                if request_id in line:
-                    return json.loads(line)["upstream"]
-        assert time.monotonic() < end, f"no access log line for {request_id}"
-        time.sleep(0.05)
+    return access_line(stack, request_id)["upstream"]
 
 
 def rid():
