@@ -36,8 +36,6 @@
 #define LIST_MAX 200
 #define URL_MAX (CONF_STR + 8 + PLACE_TOKEN_SIZE)
 
-static const char *const relationship_words[] = { "self", "parent", "grandparent", "child", "grandchild",
-						  "spouse", "sibling", "other" };
 
 /* ---- small helpers ---------------------------------------------------------------- */
 
@@ -168,8 +166,7 @@ enum err h_place_get(struct call *c)
 			cJSON *p = cJSON_CreateObject();
 			cJSON_AddStringToObject(p, "id", ps[i].public_id);
 			cJSON_AddStringToObject(p, "name_masked", ps[i].name_m);
-			int rel = ps[i].role == 1 ? 0 : ps[i].relationship > 0 && ps[i].relationship < 8 ? ps[i].relationship : 7;
-			cJSON_AddStringToObject(p, "relationship", relationship_words[rel]);
+			cJSON_AddStringToObject(p, "relationship", person_relationship_word(ps[i].role, ps[i].relationship));
 			const char *color = rules_color_word((enum rules_color)ps[i].color);
 			cJSON_AddStringToObject(p, "color", color != NULL ? color : "none");
 			cJSON_AddBoolToObject(p, "self", ps[i].role == 1);

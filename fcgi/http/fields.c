@@ -27,8 +27,6 @@ _Static_assert(sizeof codepng_fields / sizeof codepng_fields[0] == CODEPNG__MAX,
 
 /* ---- an application for a code ---- */
 
-const char *const app_relationships[] = { "self", "parent", "grandparent", "child", "grandchild", "spouse",
-					  "sibling", "other", NULL };
 static const char *const app_for_words[] = { "self", "relative", NULL };
 
 const char *valid_doc_type(const struct field *f, struct arena *a, const char *v, size_t len,
@@ -104,7 +102,7 @@ static const char *valid_verification_id(const struct field *f, struct arena *a,
 const struct field app_fields[APP__MAX] = {
 	[APP_FOR] = { "for", F_REQ, FORM_TEXT_MAX, valid_enum, app_for_words },
 	/* a relative's: the words after "self" (index + 1 is struct application's relationship) */
-	[APP_RELATIONSHIP] = { "relationship", F_BLANK, FORM_TEXT_MAX, valid_enum, &app_relationships[1] },
+	[APP_RELATIONSHIP] = { "relationship", F_BLANK, FORM_TEXT_MAX, valid_enum, &person_relationships[1] },
 	[APP_NAME] = { "name", F_REQ, FORM_TEXT_MAX, valid_person_name, NULL },
 	[APP_ID_TYPE] = { "id_type", F_REQ, FORM_TEXT_MAX, valid_doc_type, NULL },
 	[APP_ID_NUMBER] = { "id_number", F_REQ, FORM_TEXT_MAX, valid_raw, NULL },

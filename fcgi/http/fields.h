@@ -39,12 +39,11 @@ extern const struct field report_fields[REPORT__MAX];
 extern const struct field verify_fields[VERIFY__MAX];
 
 /* Who a relative is to the holder: the word of struct application's relationship (0 is "self"). */
-extern const char *const app_relationships[];
 
 /* What the application's check (app_check) builds from its fields: c->form. */
 struct application {
 	int for_self;
-	int relationship;                /* index into app_relationships; 0 = self */
+	int relationship;                /* index into person_relationships (person.h); 0 = self */
 	char name[VID_NAME_BUF];
 	enum vid_doc id_type;
 	char id_number[VID_DOC_BUF];

@@ -14,13 +14,15 @@ void person_id_index(const uint8_t key[32], enum vid_doc type, const char *numbe
 	crypto_hmac_sha256(key, 32, in, n + 1, out);
 }
 
-static const char *const relationships[PERSON_RELATIONSHIPS] = { "self",       "parent", "grandparent", "child",
-								 "grandchild", "spouse", "sibling",     "other" };
+const char *const person_relationships[] = { "self",   "parent",  "grandparent", "child", "grandchild",
+					     "spouse", "sibling", "other", NULL };
+_Static_assert(sizeof person_relationships / sizeof person_relationships[0] == PERSON_RELATIONSHIPS + 1,
+	       "one word per relationship");
 
 int person_relationship_of(const char *word)
 {
 	for (int i = 1; i < PERSON_RELATIONSHIPS; i++)
-		if (strcmp(word, relationships[i]) == 0)
+		if (strcmp(word, person_relationships[i]) == 0)
 			return i;
 	return -1;
 }
@@ -28,5 +30,5 @@ int person_relationship_of(const char *word)
 const char *person_relationship_word(int role, int relationship)
 {
 	return role == 1 ? "self"
-			 : (relationship > 0 && relationship < PERSON_RELATIONSHIPS ? relationships[relationship] : "other");
+			 : (relationship > 0 && relationship < PERSON_RELATIONSHIPS ? person_relationships[relationship] : "other");
 }

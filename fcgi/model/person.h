@@ -20,6 +20,8 @@ void person_id_index(const uint8_t key[32], enum vid_doc type, const char *numbe
 
 /* A holder's relationship to a person: 1 parent ... 7 other (0 is self, a holder's role 1). */
 #define PERSON_RELATIONSHIPS 8
+/* Their words by number, "self" first, NULL-terminated (a valid_enum word list from index 1). */
+extern const char *const person_relationships[];
 /* The relationship a word names (1..7), or -1 ("self" is no relationship a relative has). */
 int person_relationship_of(const char *word);
 /* "self", "parent", ... for a holder's role (1 self) and relationship; "other" when unknown. */

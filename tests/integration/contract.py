@@ -208,7 +208,7 @@ def routes():
 
 FIELD_ROW = re.compile(r'\[[\w +]+\]\s*=\s*\{\s*"([^"]+)",\s*([^,]+),\s*([^,]+),\s*(\w+),\s*([^}]*?)\s*\}')
 # The sources of the field tables (the declaration's rows are a macro of decl.h).
-FIELD_SOURCES = [("http", "fields.c"), ("http", "fields_admin.c"), ("http", "decl.c")]
+FIELD_SOURCES = [("http", "fields.c"), ("http", "fields_admin.c"), ("http", "decl.c"), ("model", "person.c")]
 
 
 def _number(expr):
