@@ -56,7 +56,7 @@ GEN_OBJ  := $(BUILD)/obj/gen/openapi_doc.o
 DOCS     := $(BUILD)/docs/index.html
 REDOCLY  := REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true tests/contract/node_modules/.bin/redocly
 
-.PHONY: all deps run test unit integration fuzz fuzz-run fuzz-long asan lint bench bench-peak install clean check-sql faults soak
+.PHONY: all deps run test unit integration fuzz fuzz-run fuzz-long asan lint bench bench-peak install clean check-sql faults soak format format-check
 all: $(BINS) $(DOCS)
 
 # The scanner page's QR decoder (for browsers without BarcodeDetector), from npm as
@@ -177,12 +177,22 @@ soak: deps all
 bench-peak: deps all
 	@BENCH_ONLY=peak scripts/bench.sh $(BUILD)
 
-lint: deps check-sql
+lint: deps check-sql format-check
 	@scripts/check-layers.sh
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --inline-suppr \
 	  --suppress=missingIncludeSystem $(INCS) fcgi
 	clang-tidy --quiet $(LIB_SRC) $(MAINS) $(CTL_SRC) -- $(CFLAGS_ALL)
 	$(REDOCLY) lint --config tests/contract/redocly.yaml openapi.json
+
+# The C sources' one layout (.clang-format): `make format` rewrites them, `format-check` fails on a
+# difference and names the files.
+FORMAT_SRC = $(wildcard fcgi/*.c fcgi/*/*.c fcgi/*/*.h tests/unit/*.c tests/unit/*.h tests/fuzz/*.c tests/fuzz/*.h)
+format: deps
+	clang-format -i $(FORMAT_SRC)
+
+format-check: deps
+	@clang-format --dry-run -Werror $(FORMAT_SRC) 2>&1 | grep -o '^[^:]*\.[ch]' | sort -u | sed 's/^/not formatted: /' \
+	  | { ! grep . ; } || { echo "format-check: run make format"; exit 1; }
 
 check-sql:
 	@! grep -rnE 'mysql_(real_)?query|mysql_real_escape_string' fcgi \

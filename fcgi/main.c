@@ -26,9 +26,9 @@
 
 struct slot {
 	pid_t pid;
-	double started;       /* monotonic seconds */
-	double restart_at;    /* when a dead worker is due to be replaced (0: not due) */
-	double backoff;       /* seconds to wait before the next restart of a quickly dying worker */
+	double started;    /* monotonic seconds */
+	double restart_at; /* when a dead worker is due to be replaced (0: not due) */
+	double backoff;    /* seconds to wait before the next restart of a quickly dying worker */
 };
 
 static struct conf conf;
@@ -110,7 +110,9 @@ static void reap(int stopping)
 				log_warn("worker %d (pid %ld) exited with %d", i, (long)pid, WEXITSTATUS(status));
 			/* A worker that dies soon after starting waits longer each time (up to 10 s). */
 			if (lived < 2.0)
-				slots[i].backoff = slots[i].backoff < 0.1 ? 0.1 : (slots[i].backoff * 2 > 10 ? 10 : slots[i].backoff * 2);
+				slots[i].backoff = slots[i].backoff < 0.1
+						       ? 0.1
+						       : (slots[i].backoff * 2 > 10 ? 10 : slots[i].backoff * 2);
 			else
 				slots[i].backoff = 0;
 			slots[i].restart_at = now + slots[i].backoff;
@@ -236,7 +238,8 @@ int main(int argc, char **argv)
 		char day_path[sizeof conf.keys_dir + 16];
 		snprintf(day_path, sizeof day_path, "%s/day.key", conf.keys_dir);
 		if (dropping && chown(day_path, drop_to.uid, drop_to.gid) != 0) {
-			fprintf(stderr, "hqr-fcgi: cannot give %s to %s: %s\n", day_path, drop_to.name, strerror(errno));
+			fprintf(stderr, "hqr-fcgi: cannot give %s to %s: %s\n", day_path, drop_to.name,
+				strerror(errno));
 			return 1;
 		}
 		fprintf(stderr, "hqr-fcgi: created the day colour's key %s\n", day_path);
@@ -293,8 +296,7 @@ int main(int argc, char **argv)
 			log_error("dropping root failed: %s", err);
 			return 1;
 		}
-		log_info("running as user %s (uid %ld, gid %ld)", drop_to.name, (long)drop_to.uid,
-			 (long)drop_to.gid);
+		log_info("running as user %s (uid %ld, gid %ld)", drop_to.name, (long)drop_to.uid, (long)drop_to.gid);
 		/* Fail now rather than at the first photo or the next reload. */
 		if (access(conf.data_dir, W_OK | X_OK) != 0 || access(conf.keys_dir, R_OK | X_OK) != 0) {
 			log_error("as user %s, [app] data_dir %s must be writable and keys_dir %s readable",

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the service, its tests and its benchmarks need; idempotent.
 set -euo pipefail
-PKGS="build-essential pkg-config clang libclang-rt-14-dev cppcheck clang-tidy
+PKGS="build-essential pkg-config clang libclang-rt-14-dev cppcheck clang-tidy clang-format
 libfcgi-dev libfcgi-bin libcurl4-openssl-dev libcjson-dev libmariadb-dev
 mariadb-server mariadb-client libqrencode-dev qrencode libssl-dev libpng-dev zlib1g-dev
 nginx libinih-dev libcmocka-dev python3-pytest python3-requests wrk zbar-tools curl openssl tzdata python3-pil python3-cryptography faketime

@@ -23,9 +23,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#define ADMIN_LIST_DEFAULT 50
+#define ADMIN_LIST_DEFAULT   50
 #define TRACE_WINDOW_DEFAULT 30
-#define TRACE_ROWS_MAX 1000             /* contacts in one answer (STMT_TRACE_AT LIMIT) */
+#define TRACE_ROWS_MAX       1000 /* contacts in one answer (STMT_TRACE_AT LIMIT) */
 
 #define db_err persons_db_err
 
@@ -302,7 +302,8 @@ static void add_scan(const struct person_scan_row *r, void *arg)
 	cJSON_AddStringToObject(s, "at", r->at);
 	cJSON_AddNumberToObject(s, "checkpoint_id", (double)r->checkpoint);
 	cJSON_AddStringToObject(s, "checkpoint", r->checkpoint_name);
-	cJSON_AddStringToObject(s, "direction", word_or(verdict_direction_word((enum verdict_direction)r->direction), "unknown"));
+	cJSON_AddStringToObject(s, "direction",
+				word_or(verdict_direction_word((enum verdict_direction)r->direction), "unknown"));
 	cJSON_AddStringToObject(s, "verdict", word_or(verdict_word((enum verdict)r->verdict), "unknown"));
 	cJSON_AddItemToObject(s, "reasons", reasons_json(r->reasons));
 	cJSON_AddStringToObject(s, "source", r->source); /* device, integrator, place (a check-in) */
@@ -548,8 +549,7 @@ enum err h_admin_risk_areas_set(struct call *c)
 	if (cities == NULL)
 		return ERR_INTERNAL;
 	size_t n = 0;
-	cJSON_ArrayForEach(it, areas)
-		cities[n++] = it->valuestring;
+	cJSON_ArrayForEach(it, areas) cities[n++] = it->valuestring;
 	enum db_rc rc = risk_areas_replace(c->db, cities, n, clock_now());
 	if (rc == DB_OK)
 		return risk_areas_answer(c);

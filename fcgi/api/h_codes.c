@@ -30,8 +30,12 @@ static enum err render(struct call *c, const struct person_row *r, int kind, int
 		log_error("no signing key is valid now");
 		return ERR_UNAVAILABLE;
 	}
-	struct hqr_token tok = { .version = TOKEN_VERSION, .kind = (uint8_t)kind, .color = (uint8_t)color,
-				 .kid = sk->kid, .code_ref = r->code_ref, .t = t };
+	struct hqr_token tok = { .version = TOKEN_VERSION,
+				 .kind = (uint8_t)kind,
+				 .color = (uint8_t)color,
+				 .kid = sk->kid,
+				 .code_ref = r->code_ref,
+				 .t = t };
 	char text[TOKEN_TEXT_SIZE];
 	if (token_seal(&tok, c->keys->mac, sizeof c->keys->mac, sk->seed, text, sizeof text) != TOKEN_TEXT_LEN)
 		return ERR_INTERNAL;

@@ -37,7 +37,8 @@ static enum err decide(struct call *c, int approve)
 		else if (count > c->conf->delegation_limit)
 			e = ERR_DELEGATION_LIMIT;
 		if (e == ERR_OK) {
-			rc = persons_holder_insert(c->db, d.account, d.person, 2, d.relationship, d.delegate_person, now);
+			rc = persons_holder_insert(c->db, d.account, d.person, 2, d.relationship, d.delegate_person,
+						   now);
 			if (rc != DB_OK && rc != DB_DUP)
 				e = persons_db_err(rc);
 		}
@@ -103,7 +104,8 @@ enum err h_holder_remove(struct call *c)
 		e = ERR_CONFLICT; /* the owner stays the owner */
 	if (e == ERR_OK && (rc = persons_holder_delete(c->db, hid)) != DB_OK)
 		e = persons_db_err(rc);
-	if (e == ERR_OK && auth_audit_citizen(c, h.account == c->account_id ? "holder_leave" : "holder_remove", pid) != DB_OK)
+	if (e == ERR_OK &&
+	    auth_audit_citizen(c, h.account == c->account_id ? "holder_leave" : "holder_remove", pid) != DB_OK)
 		e = ERR_UNAVAILABLE;
 	if (e == ERR_OK && (rc = db_commit(c->db)) != DB_OK)
 		e = rc == DB_RETRY ? ERR_CONFLICT : ERR_UNAVAILABLE;

@@ -18,15 +18,15 @@
 #include <string.h>
 #include <time.h>
 
-#define STATE_LEN 32
-#define STATE_TTL_S 600
-#define CODE_REUSE_S 60
+#define STATE_LEN            32
+#define STATE_TTL_S          600
+#define CODE_REUSE_S         60
 #define CODE_PENDING_POLL_MS 100
-#define NEXT_MAX 512
+#define NEXT_MAX             512
 /* The login's state is bound to the browser that asked for it (RFC 6749 §10.12): a short-lived
  * cookie holds a secret whose hash is stored with the state and with the exchanged code. */
-#define BROWSER_COOKIE "hqr_login"
-#define BROWSER_LEN 32
+#define BROWSER_COOKIE       "hqr_login"
+#define BROWSER_LEN          32
 
 /* A local path only: "/" then no second "/" or "\", printable ASCII without backslash or
  * spaces, at most NEXT_MAX bytes. Pure. */
@@ -133,9 +133,13 @@ enum err h_login(struct call *c)
 	char *redirect = arena_printf(c->arena, "%s/api/v1/login/callback", c->conf->public_url);
 	char *enc = redirect != NULL ? pct_encode(c->arena, redirect) : NULL;
 	/* The platform's exact parameter order; redirect_uri encoded once. */
-	char *url = enc != NULL ? arena_printf(c->arena,
-		"%s/connect/oauth2/authorize?appid=%s&redirect_uri=%s&response_type=code&scope=%s&state=%s#wechat_redirect",
-		c->conf->authorize_base, c->conf->appid, enc, c->conf->oauth_scope, state) : NULL;
+	char *url =
+	    enc != NULL
+		? arena_printf(
+		      c->arena,
+		      "%s/connect/oauth2/authorize?appid=%s&redirect_uri=%s&response_type=code&scope=%s&state=%s#wechat_redirect",
+		      c->conf->authorize_base, c->conf->appid, enc, c->conf->oauth_scope, state)
+		: NULL;
 	if (url == NULL)
 		return ERR_INTERNAL;
 	resp_redirect(c, url);
@@ -272,10 +276,11 @@ enum err h_login_callback(struct call *c)
 	long errcode = 0;
 	enum pf_rc pr = platform_oauth_exchange(c->conf, code, &u, &errcode);
 	if (pr == PF_ERRCODE)
-		return fail_code(c, code_hash, errcode == PFE_INVALID_CODE  ? "CODE_INVALID"
-					       : errcode == PFE_CODE_USED    ? "CODE_USED"
-					       : errcode == PFE_SYSTEM_BUSY ? "PLATFORM_UNAVAILABLE"
-					       : "PLATFORM_ERROR");
+		return fail_code(c, code_hash,
+				 errcode == PFE_INVALID_CODE  ? "CODE_INVALID"
+				 : errcode == PFE_CODE_USED   ? "CODE_USED"
+				 : errcode == PFE_SYSTEM_BUSY ? "PLATFORM_UNAVAILABLE"
+							      : "PLATFORM_ERROR");
 	if (pr != PF_OK)
 		return fail_code(c, code_hash, "PLATFORM_UNAVAILABLE");
 	if (u.snapshot)

@@ -28,7 +28,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-
 #define db_err persons_db_err
 
 /* A new random public id (22 base64url characters). */
@@ -41,8 +40,8 @@ static int new_public_id(char out[PUBLIC_ID_LEN + 1])
 }
 
 /* Seals text under the data key, bound to its field and person; returns its length or -1. */
-static int seal_field(const struct keys *k, const char *field, const char *pid, const void *pt, size_t n,
-		      uint8_t *out, size_t max)
+static int seal_field(const struct keys *k, const char *field, const char *pid, const void *pt, size_t n, uint8_t *out,
+		      size_t max)
 {
 	char aad[64];
 	snprintf(aad, sizeof aad, "%s|%s", field, pid);
@@ -130,8 +129,13 @@ static int decide(struct call *c, const struct decl *d, const char **areas, size
 {
 	struct rules_conf rc;
 	codes_rules(c->conf, &rc);
-	struct rules_decl rd = { clock_local_day(now), d->symptoms, d->has_temperature != 0, d->temperature_tenths,
-				 d->contact != 0, d->ntravel > 0 ? d->travel : NULL, d->ntravel };
+	struct rules_decl rd = { clock_local_day(now),
+				 d->symptoms,
+				 d->has_temperature != 0,
+				 d->temperature_tenths,
+				 d->contact != 0,
+				 d->ntravel > 0 ? d->travel : NULL,
+				 d->ntravel };
 	if (rules_declaration(&rc, &rd, nareas > 0 ? areas : NULL, nareas, res) != 0)
 		return -1;
 	struct rules_obs obs = { cur->obs_start, cur->obs_until, NULL, 0 };
@@ -160,10 +164,15 @@ static enum db_rc insert_declaration(struct call *c, uint64_t person, const char
 	int n = enc != NULL ? seal_field(c->keys, "travel", pid, d->travel_json, tlen, enc, max) : -1;
 	if (n < 0)
 		return DB_ERR;
-	struct declaration_row row = { .person = person, .account = c->account_id, .travel_e = enc,
-				       .travel_n = (size_t)n, .symptoms = d->symptoms,
-				       .has_temperature = d->has_temperature, .temperature_tenths = d->temperature_tenths,
-				       .contact = d->contact, .color = (int32_t)res->color,
+	struct declaration_row row = { .person = person,
+				       .account = c->account_id,
+				       .travel_e = enc,
+				       .travel_n = (size_t)n,
+				       .symptoms = d->symptoms,
+				       .has_temperature = d->has_temperature,
+				       .temperature_tenths = d->temperature_tenths,
+				       .contact = d->contact,
+				       .color = (int32_t)res->color,
 				       .reason = rules_reason_word(res->reason) };
 	return persons_declaration_insert(c->db, &row, now);
 }
@@ -226,12 +235,12 @@ static int prepare_pii(struct call *c, const struct application *a, struct perso
  * delete, a refusal to count and audit, whom to tell. */
 struct apply_out {
 	int new_person;
-	char kept_photo[64];     /* a photo file the committed rows name ("" when none of ours) */
-	char extra_photo[64];    /* a copy written during the run (sealed under an existing person) */
-	char old_photo[64];      /* the photo a takeover replaced: removed after the commit */
-	int refusal;             /* 1: count it; 2: count and audit it (a name that does not match) */
+	char kept_photo[64];  /* a photo file the committed rows name ("" when none of ours) */
+	char extra_photo[64]; /* a copy written during the run (sealed under an existing person) */
+	char old_photo[64];   /* the photo a takeover replaced: removed after the commit */
+	int refusal;          /* 1: count it; 2: count and audit it (a name that does not match) */
 	char refused_pid[PUBLIC_ID_LEN + 1];
-	int notify;              /* 1: the owner of a pending delegation; 2: the holders already there */
+	int notify; /* 1: the owner of a pending delegation; 2: the holders already there */
 	uint64_t notify_person;
 	char person_name_m[128], delegate_name_m[128];
 	char cmid[64];
@@ -241,18 +250,18 @@ struct apply_out {
  * what it leaves (out). */
 struct apply {
 	const struct application *a;
-	struct person_details *p;    /* the new person's details, sealed again under one found */
-	const char *photo_file;      /* the photo written for a new person */
+	struct person_details *p; /* the new person's details, sealed again under one found */
+	const char *photo_file;   /* the photo written for a new person */
 	const char **areas;
 	size_t nareas;
-	const char *idem;            /* the Idempotency-Key, or NULL */
+	const char *idem; /* the Idempotency-Key, or NULL */
 	int64_t now;
 	/* found by a run */
-	uint64_t delegate_person;    /* a relative application: the delegate's own verified person */
+	uint64_t delegate_person; /* a relative application: the delegate's own verified person */
 	char delegate_name_m[128];
-	struct person_found found;   /* the person the ID's blind index names, when exists */
+	struct person_found found; /* the person the ID's blind index names, when exists */
 	int exists, name_matches;
-	struct code_state next;      /* the code the answer shows */
+	struct code_state next; /* the code the answer shows */
 	struct apply_out out;
 };
 
@@ -271,8 +280,7 @@ static int sealed_name_is(const struct keys *k, const char *field, const char *i
 
 /* A self application for a resident ID carries a passed verification of this account for the
  * same name and number, which it uses up. ERR_OK, or VERIFICATION_REQUIRED with the reason. */
-static enum err use_verification(struct call *c, const struct application *a, const uint8_t id_index[32],
-				 int64_t now)
+static enum err use_verification(struct call *c, const struct application *a, const uint8_t id_index[32], int64_t now)
 {
 	const char *vid = a->verification_id[0] != '\0' ? a->verification_id : NULL;
 	if (vid == NULL) {
@@ -316,8 +324,8 @@ static enum err answer_person(struct call *c, const struct apply *x, int exists,
 	cJSON *o = cJSON_CreateObject();
 	char since[32];
 	codes_iso(now, since);
-	cJSON *po = person_json(p->pid, (int)x->a->id_type, p->name_m, p->id_m, details ? p->phone_m : "", hrole, rel,
-				since);
+	cJSON *po =
+	    person_json(p->pid, (int)x->a->id_type, p->name_m, p->id_m, details ? p->phone_m : "", hrole, rel, since);
 	if (!details)
 		cJSON_DeleteItemFromObjectCaseSensitive(po, "phone_masked");
 	if (exists && !details) {
@@ -387,8 +395,7 @@ static enum err declare_existing(struct call *c, struct apply *x)
 	return ERR_OK;
 }
 
-static enum err insert_holder(struct call *c, uint64_t person, int role, int rel, uint64_t delegate_person,
-			      int64_t now)
+static enum err insert_holder(struct call *c, uint64_t person, int role, int rel, uint64_t delegate_person, int64_t now)
 {
 	enum db_rc rc = persons_holder_insert(c->db, c->account_id, person, role, rel, delegate_person, now);
 	if (rc != DB_OK)
@@ -515,7 +522,8 @@ static enum err apply_relative(struct call *c, struct apply *x)
 		if (rc != DB_OK && rc != DB_NOROW)
 			return db_err(rc);
 		if (rc == DB_NOROW) {
-			rc = persons_delegation_insert(c->db, f->id, c->account_id, x->delegate_person, rel, x->now, &did);
+			rc = persons_delegation_insert(c->db, f->id, c->account_id, x->delegate_person, rel, x->now,
+						       &did);
 			if (rc != DB_OK)
 				return db_err(rc);
 			out->notify = 1;
@@ -560,8 +568,8 @@ static enum err apply_new(struct call *c, struct apply *x)
 		return ERR_INTERNAL;
 	if ((rc = codes_create(c->db, person, &x->next, "declaration", "application", x->now)) != DB_OK)
 		return db_err(rc);
-	enum err e = insert_holder(c, person, a->for_self ? 1 : 2, a->relationship, a->for_self ? 0 : x->delegate_person,
-				   x->now);
+	enum err e = insert_holder(c, person, a->for_self ? 1 : 2, a->relationship,
+				   a->for_self ? 0 : x->delegate_person, x->now);
 	if (e != ERR_OK)
 		return e;
 	if ((rc = insert_declaration(c, person, x->p->pid, &a->decl, &res, x->now)) != DB_OK)
@@ -590,9 +598,8 @@ static enum err apply_txn(struct call *c, struct apply *x)
 	if (rc != DB_OK && rc != DB_NOROW)
 		return db_err(rc);
 	x->exists = rc == DB_OK;
-	x->name_matches = x->exists ? sealed_name_is(c->keys, "name", x->found.pid, x->found.name_e, x->found.name_n,
-						     a->name)
-				    : 1;
+	x->name_matches =
+	    x->exists ? sealed_name_is(c->keys, "name", x->found.pid, x->found.name_e, x->found.name_n, a->name) : 1;
 	if (x->name_matches < 0)
 		return ERR_INTERNAL;
 	if (a->for_self) {
@@ -732,8 +739,8 @@ enum err h_application(struct call *c)
 		return e;
 	}
 	if (out->notify != 0)
-		persons_notify(c, out->notify_person, c->account_id, out->notify == 1, p->name_m,
-			       out->delegate_name_m, person_relationship_word(2, a->relationship), out->cmid);
+		persons_notify(c, out->notify_person, c->account_id, out->notify == 1, p->name_m, out->delegate_name_m,
+			       person_relationship_word(2, a->relationship), out->cmid);
 	return ERR_OK;
 }
 

@@ -31,11 +31,10 @@
 
 #define CHECKIN_PERSONS_MAX PLACES_ASK_MAX /* persons in one check-in */
 #define CHECKINS_PER_MINUTE 20             /* check-in requests of one account in a minute */
-#define DISPLAY_TOKEN_LEN 43
-#define LIST_DEFAULT 50
-#define LIST_MAX 200
-#define URL_MAX (CONF_STR + 8 + PLACE_TOKEN_SIZE)
-
+#define DISPLAY_TOKEN_LEN   43
+#define LIST_DEFAULT        50
+#define LIST_MAX            200
+#define URL_MAX             (CONF_STR + 8 + PLACE_TOKEN_SIZE)
 
 /* ---- small helpers ---------------------------------------------------------------- */
 
@@ -166,7 +165,8 @@ enum err h_place_get(struct call *c)
 			cJSON *p = cJSON_CreateObject();
 			cJSON_AddStringToObject(p, "id", ps[i].public_id);
 			cJSON_AddStringToObject(p, "name_masked", ps[i].name_m);
-			cJSON_AddStringToObject(p, "relationship", person_relationship_word(ps[i].role, ps[i].relationship));
+			cJSON_AddStringToObject(p, "relationship",
+						person_relationship_word(ps[i].role, ps[i].relationship));
 			const char *color = rules_color_word((enum rules_color)ps[i].color);
 			cJSON_AddStringToObject(p, "color", color != NULL ? color : "none");
 			cJSON_AddBoolToObject(p, "self", ps[i].role == 1);
@@ -219,7 +219,8 @@ static int checkin_parse(struct call *c, struct checkin_in *in)
 	} else {
 		const cJSON *it;
 		int i = 0;
-		cJSON_ArrayForEach(it, ps) {
+		cJSON_ArrayForEach(it, ps)
+		{
 			const char *id = cJSON_IsString(it) ? it->valuestring : NULL;
 			char name[24];
 			snprintf(name, sizeof name, "persons[%d]", i++);
@@ -240,7 +241,10 @@ static int checkin_parse(struct call *c, struct checkin_in *in)
 	const char *dir = text_item(root, "direction");
 	in->dir = dir != NULL && !nul_dir ? verdict_direction_from_word(dir, strlen(dir)) : VERDICT_DIR__MAX;
 	if (in->dir == VERDICT_DIR__MAX)
-		call_field_error(c, "direction", nul_dir ? "INVALID_CHARACTERS" : dir == NULL ? "REQUIRED" : "NOT_ALLOWED");
+		call_field_error(c, "direction",
+				 nul_dir       ? "INVALID_CHARACTERS"
+				 : dir == NULL ? "REQUIRED"
+					       : "NOT_ALLOWED");
 	/* A visitor's registration, as the scanner page takes it (h_scans.c). */
 	const cJSON *vis = cJSON_GetObjectItemCaseSensitive(root, "visitor");
 	if (nul_vis) {
@@ -253,12 +257,12 @@ static int checkin_parse(struct call *c, struct checkin_in *in)
 
 /* One person's answer. */
 struct checkin_out {
-	const struct place_ask *p;    /* NULL: the account does not hold the person asked for */
+	const struct place_ask *p; /* NULL: the account does not hold the person asked for */
 	const char *asked;
 	struct verdict_out v;
 	int color;
 	uint64_t scan_id;
-	int repeat;                   /* the answer of a check-in within the last 5 minutes */
+	int repeat; /* the answer of a check-in within the last 5 minutes */
 };
 
 static cJSON *checkin_json(const struct checkin_out *o)
@@ -301,15 +305,15 @@ struct checkin {
 	struct scan_job job;
 	struct place_checkin pc;
 	struct checkin_in in;
-	int body_ok;                  /* the body was valid (its field errors are in the call) */
-	int token_ok;                 /* the token parsed (a door screen's with a valid mac) */
-	int stale;                    /* a door screen's code past its two minutes */
-	int csrf_ok;                  /* a cookie's write carries the CSRF header (or no cookie) */
+	int body_ok;  /* the body was valid (its field errors are in the call) */
+	int token_ok; /* the token parsed (a door screen's with a valid mac) */
+	int stale;    /* a door screen's code past its two minutes */
+	int csrf_ok;  /* a cookie's write carries the CSRF header (or no cookie) */
 	int64_t now_ms;
 	int fever_tenths;
-	int second;                   /* the second pass, with red persons' codes read again */
+	int second;                             /* the second pass, with red persons' codes read again */
 	int32_t color_now[CHECKIN_PERSONS_MAX]; /* a red code read again by the request thread; 0: none */
-	int refresh;                  /* red persons whose code must be read again before deciding */
+	int refresh;                            /* red persons whose code must be read again before deciding */
 	enum err e;
 	struct checkin_out outs[CHECKIN_PERSONS_MAX];
 	int out_row[CHECKIN_PERSONS_MAX]; /* the row of each answer, or -1 (a repeat, not held) */
@@ -386,8 +390,8 @@ static const struct scan_row *checkin_decide(struct scan_job *job)
 		vi.has_visitor_registration = k->in.has_visitor;
 		verdict_decide(&vi, k->fever_tenths, &o->v);
 		const struct place_prev *prev = &a->prev[dir == VERDICT_DIR_OUT ? 1 : 0];
-		if (prev->found && prev->at_ms >= k->now_ms - PLACES_REPEAT_MS && prev->verdict == (int32_t)o->v.verdict &&
-		    prev->reasons == o->v.reasons) {
+		if (prev->found && prev->at_ms >= k->now_ms - PLACES_REPEAT_MS &&
+		    prev->verdict == (int32_t)o->v.verdict && prev->reasons == o->v.reasons) {
 			o->scan_id = prev->scan;
 			o->repeat = 1;
 			continue;
@@ -467,8 +471,8 @@ static enum err checkin_prepare(struct call *c, struct checkin *k)
 			continue;
 		char aad[40];
 		snprintf(aad, sizeof aad, "visitor|%llu", (unsigned long long)k->ids[i]);
-		k->vis_len[i] = crypto_seal(c->keys->data, aad, strlen(aad), k->in.visitor_json, strlen(k->in.visitor_json),
-					    k->vis[i], sizeof k->vis[i]);
+		k->vis_len[i] = crypto_seal(c->keys->data, aad, strlen(aad), k->in.visitor_json,
+					    strlen(k->in.visitor_json), k->vis[i], sizeof k->vis[i]);
 		if (k->vis_len[i] < 0)
 			return ERR_INTERNAL;
 	}
@@ -495,8 +499,8 @@ enum err h_place_checkins(struct call *c)
 		return ERR_UNAVAILABLE;
 	}
 	int64_t now = k.now_ms / 1000;
-	e = session_accept(c, k.pc.session_found ? DB_OK : DB_NOROW, k.pc.account, k.pc.session_kind,
-			   k.pc.session_last, now);
+	e = session_accept(c, k.pc.session_found ? DB_OK : DB_NOROW, k.pc.account, k.pc.session_kind, k.pc.session_last,
+			   now);
 	if (e == ERR_OK && k.e == ERR_OK && k.refresh) {
 		for (int i = 0; i < k.in.n; i++) {
 			if (!k.pc.ask[i].held || k.pc.ask[i].color != RULES_COLOR_RED)

@@ -60,8 +60,8 @@ static enum err claim_nonce(struct call *c, int64_t ts, int *retry)
 	struct db_param pp[] = { DBP_I64(&now), DBP_END };
 	enum db_rc rc = db_exec(c->db, STMT_PUSH_NONCES_EXPIRE, pp, NULL);
 	if (rc == DB_OK) {
-		struct db_param p[] = { DBP_TEXT(nonce), DBP_BLOB(h, 32), DBP_I64(&expires), DBP_I64(&now), DBP_I64(&now),
-					DBP_END };
+		struct db_param p[] = { DBP_TEXT(nonce), DBP_BLOB(h, 32), DBP_I64(&expires),
+					DBP_I64(&now),   DBP_I64(&now),   DBP_END };
 		rc = db_exec(c->db, STMT_PUSH_NONCE_CLAIM, p, NULL);
 	}
 	if (rc != DB_OK)
@@ -181,7 +181,8 @@ enum err h_platform_push(struct call *c)
 			return ERR_SIGNATURE;
 		size_t elen = strlen(encrypted), plen = 0;
 		char *plain = arena_alloc(c->arena, elen + 1);
-		if (plain == NULL || push_decrypt(&aes, encrypted, elen, c->conf->appid, plain, elen + 1, &plen) != PUSH_OK)
+		if (plain == NULL ||
+		    push_decrypt(&aes, encrypted, elen, c->conf->appid, plain, elen + 1, &plen) != PUSH_OK)
 			return ERR_SIGNATURE; /* one answer for every failure: no padding oracle */
 		xml = plain;
 		xml_len = plen;

@@ -31,7 +31,7 @@ struct code_check {
 struct scan_out {
 	struct scan_row row;
 	struct verdict_out v;
-	int color;                /* current color, 0 when the code was not valid */
+	int color; /* current color, 0 when the code was not valid */
 	char name_m[128], id_m[48];
 	uint8_t visitor_enc[2100];
 };
@@ -70,8 +70,8 @@ static void check_code(const struct call *c, const char *qr, int64_t at_ms, stru
 	} else {
 		cc->token = VERDICT_TOKEN_OK;
 		cc->fresh = cc->tok.kind == TOKEN_KIND_PHONE
-				    ? token_phone_fresh(cc->tok.t, at_ms / 1000, c->conf->dynamic_ttl_s, TOKEN_FUTURE_S)
-				    : TOKEN_FRESH;
+				? token_phone_fresh(cc->tok.t, at_ms / 1000, c->conf->dynamic_ttl_s, TOKEN_FUTURE_S)
+				: TOKEN_FRESH;
 	}
 }
 
@@ -110,9 +110,14 @@ static enum err decide(struct call *c, const struct scan_in *in, const struct co
 			memcpy(out->id_m, lk->id_m, sizeof out->id_m);
 		} else {
 			struct db_param p[] = { DBP_U64(&checkpoint), DBP_U64(&tok->code_ref), DBP_END };
-			struct db_col cols[] = { DBC_U64(&person), DBC_I32((int32_t *)&serial),
-						 DBC_TEXT(out->name_m, sizeof out->name_m), DBC_TEXT(out->id_m, sizeof out->id_m),
-						 DBC_I32(&id_type), DBC_I32(&color), DBC_I32(&resident), DBC_END };
+			struct db_col cols[] = { DBC_U64(&person),
+						 DBC_I32((int32_t *)&serial),
+						 DBC_TEXT(out->name_m, sizeof out->name_m),
+						 DBC_TEXT(out->id_m, sizeof out->id_m),
+						 DBC_I32(&id_type),
+						 DBC_I32(&color),
+						 DBC_I32(&resident),
+						 DBC_END };
 			rc = db_exec(c->db, STMT_SCAN_PERSON, p, cols);
 			if (rc != DB_OK && rc != DB_NOROW) {
 				if (dbrc != NULL)
@@ -153,8 +158,9 @@ static enum err decide(struct call *c, const struct scan_in *in, const struct co
 	r->device = c->device_id;
 	r->integrator = c->integrator_id;
 	r->person = vi.token == VERDICT_TOKEN_OK || vi.token == VERDICT_TOKEN_STALE ||
-				    vi.token == VERDICT_TOKEN_FUTURE || vi.token == VERDICT_TOKEN_SUPERSEDED_SERIAL
-			    ? person : 0;
+			    vi.token == VERDICT_TOKEN_FUTURE || vi.token == VERDICT_TOKEN_SUPERSEDED_SERIAL
+			? person
+			: 0;
 	r->direction = verdict_direction(cp_type, (int)in->dir);
 	r->has_temperature = in->has_temp;
 	r->temperature_tenths = in->temp;
@@ -293,7 +299,8 @@ enum err h_scans_batch(struct call *c)
 		enum db_rc rc = db_begin(c->db);
 		int idx = 0;
 		const cJSON *it;
-		cJSON_ArrayForEach(it, items) {
+		cJSON_ArrayForEach(it, items)
+		{
 			cJSON *res = cJSON_CreateObject();
 			cJSON_AddItemToArray(results, res);
 			const char *cid = text_item(it, "client_id");
@@ -347,7 +354,8 @@ enum err h_scans_batch(struct call *c)
 			if (err == NULL) {
 				struct code_check cc;
 				check_code(c, in.qr, at_s * 1000, &cc);
-				enum err e = decide(c, &in, &cc, in.checkpoint, kind, type, at_s * 1000, NULL, &out, &rc);
+				enum err e =
+				    decide(c, &in, &cc, in.checkpoint, kind, type, at_s * 1000, NULL, &out, &rc);
 				if (e == ERR_VALIDATION)
 					err = "TEMPERATURE_REQUIRED";
 				else if (e != ERR_OK && rc == DB_OK)
@@ -365,8 +373,10 @@ enum err h_scans_batch(struct call *c)
 			char *text = cJSON_PrintUnformatted(a);
 			rc = text != NULL ? scanq_insert(c->db, &out.row, 1) : DB_ERR;
 			if (rc == DB_OK) {
-				struct db_param cp[] = { DBP_U64(&c->integrator_id), DBP_TEXT(cid), DBP_U64(&out.row.id),
-							 DBP_BLOB(text, strlen(text)), DBP_I64(&now), DBP_END };
+				struct db_param cp[] = {
+					DBP_U64(&c->integrator_id),   DBP_TEXT(cid), DBP_U64(&out.row.id),
+					DBP_BLOB(text, strlen(text)), DBP_I64(&now), DBP_END
+				};
 				rc = db_exec(c->db, STMT_SCAN_CLIENT_INSERT, cp, NULL);
 			}
 			cJSON_free(text);

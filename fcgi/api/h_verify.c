@@ -21,10 +21,10 @@
 #include <string.h>
 #include <time.h>
 
-#define VERIFY_TTL_S 3600        /* the platform's verify_id lives this long */
-#define VERIFY_PASSED_TTL_S 1800 /* a passed verification is good for this long */
-#define VERIFY_PER_DAY 100       /* face checks an account may start in 24 hours */
-#define VERIFY_FAILED_PER_DAY 10 /* of which failed (someone trying identities not its own) */
+#define VERIFY_TTL_S          3600 /* the platform's verify_id lives this long */
+#define VERIFY_PASSED_TTL_S   1800 /* a passed verification is good for this long */
+#define VERIFY_PER_DAY        100  /* face checks an account may start in 24 hours */
+#define VERIFY_FAILED_PER_DAY 10   /* of which failed (someone trying identities not its own) */
 
 enum verif_status { V_PENDING = 0, V_PASSED = 1, V_FAILED = 2, V_USED = 3, V_ASKING = 4 };
 
@@ -35,8 +35,8 @@ static int seal(const struct keys *k, const char *field, const char *pid, const 
 	return crypto_seal(k->data, aad, strlen(aad), pt, strlen(pt), out, max);
 }
 
-static int open_field(const struct keys *k, const char *field, const char *pid, const uint8_t *ct, size_t n,
-		      char *out, size_t max)
+static int open_field(const struct keys *k, const char *field, const char *pid, const uint8_t *ct, size_t n, char *out,
+		      size_t max)
 {
 	char aad[64];
 	snprintf(aad, sizeof aad, "%s|%s", field, pid);
@@ -87,8 +87,8 @@ enum err h_verification_create(struct call *c)
 		return ERR_INTERNAL;
 	long errcode = 0;
 	/* Our verification's public id is the platform's out_seq_no. */
-	enum pf_rc pr = platform_face_verify_id(c->conf, c->db, openid, pid, name, number, verify_id, sizeof verify_id,
-						&errcode);
+	enum pf_rc pr =
+	    platform_face_verify_id(c->conf, c->db, openid, pid, name, number, verify_id, sizeof verify_id, &errcode);
 	if (pr != PF_OK)
 		return pf_err(pr, errcode);
 	persons_id_index(c->keys, VID_DOC_RESIDENT_ID, number, idx);
@@ -97,9 +97,18 @@ enum err h_verification_create(struct call *c)
 	int in = seal(c->keys, "vid", pid, number, id_e, sizeof id_e);
 	if (nn <= 0 || in <= 0)
 		return ERR_INTERNAL;
-	struct verif_new row = { .pid = pid, .account = c->account_id, .id_index = idx, .name_e = name_e,
-				 .id_e = id_e, .name_n = (size_t)nn, .id_n = (size_t)in, .name_m = name_m,
-				 .verify_hash = vhash, .verify_id = verify_id, .next = next, .now = now,
+	struct verif_new row = { .pid = pid,
+				 .account = c->account_id,
+				 .id_index = idx,
+				 .name_e = name_e,
+				 .id_e = id_e,
+				 .name_n = (size_t)nn,
+				 .id_n = (size_t)in,
+				 .name_m = name_m,
+				 .verify_hash = vhash,
+				 .verify_id = verify_id,
+				 .next = next,
+				 .now = now,
 				 .expires = now + VERIFY_TTL_S };
 	if ((rc = verifs_insert(c->db, &row)) != DB_OK)
 		return persons_db_err(rc == DB_NOROW ? DB_ERR : rc);
@@ -108,9 +117,9 @@ enum err h_verification_create(struct call *c)
 	char *back_enc = back != NULL ? pct_encode(c->arena, back) : NULL;
 	char *vid_enc = pct_encode(c->arena, verify_id);
 	char *url = back_enc != NULL && vid_enc != NULL
-			    ? arena_printf(c->arena, "%s/cityservice/face/verify?verify_id=%s&redirect_uri=%s",
-					   c->conf->authorize_base, vid_enc, back_enc)
-			    : NULL;
+			? arena_printf(c->arena, "%s/cityservice/face/verify?verify_id=%s&redirect_uri=%s",
+				       c->conf->authorize_base, vid_enc, back_enc)
+			: NULL;
 	if (url == NULL)
 		return ERR_INTERNAL;
 	cJSON *o = cJSON_CreateObject();
@@ -211,9 +220,9 @@ enum err h_verification_get(struct call *c)
 	if (rc != DB_OK)
 		return persons_db_err(rc); /* another account's verification is not found either */
 	int64_t now = clock_now();
-	const char *word = status == V_PASSED ? (expires > now ? "passed" : "expired")
+	const char *word = status == V_PASSED   ? (expires > now ? "passed" : "expired")
 			   : status == V_FAILED ? "failed"
-			   : status == V_USED	? "used"
+			   : status == V_USED   ? "used"
 						: "pending";
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "verification_id", pid);

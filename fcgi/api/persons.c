@@ -16,7 +16,10 @@
 
 enum err persons_db_err(enum db_rc rc)
 {
-	return rc == DB_DOWN ? ERR_UNAVAILABLE : rc == DB_NOROW ? ERR_NOT_FOUND : rc == DB_RETRY ? ERR_CONFLICT : ERR_INTERNAL;
+	return rc == DB_DOWN    ? ERR_UNAVAILABLE
+	       : rc == DB_NOROW ? ERR_NOT_FOUND
+	       : rc == DB_RETRY ? ERR_CONFLICT
+				: ERR_INTERNAL;
 }
 
 void persons_id_index(const struct keys *k, int id_type, const char *number, uint8_t out[32])
@@ -60,8 +63,8 @@ enum err persons_load_code(struct call *c, struct person_row *r, int64_t now, st
 	return rc == DB_OK ? ERR_OK : persons_db_err(rc);
 }
 
-static void send_one(struct call *c, const char *openid, const char *title, const char *person_name_m,
-		     const char *who, const char *cmid)
+static void send_one(struct call *c, const char *openid, const char *title, const char *person_name_m, const char *who,
+		     const char *cmid)
 {
 	char url[600];
 	snprintf(url, sizeof url, "%s/", c->conf->public_url);

@@ -20,7 +20,7 @@ struct code_status;
 enum err persons_load_code(struct call *c, struct person_row *r, int64_t now, struct code_state *code,
 			   struct code_status *st);
 /* Holders of a person without an owner, and of a delegate's persons (held or waited for). */
-#define PERSONS_HOLDERS_MAX 3
+#define PERSONS_HOLDERS_MAX  3
 /* Refused relative applications an account may make in a local day. */
 #define PERSONS_REFUSALS_MAX 10
 

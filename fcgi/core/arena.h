@@ -7,10 +7,10 @@ struct arena_chunk;
 struct arena_cleanup;
 
 struct arena {
-	struct arena_chunk *head;     /* newest chunk first */
+	struct arena_chunk *head; /* newest chunk first */
 	struct arena_cleanup *cleanups;
-	size_t used;                  /* bytes handed out since the last reset */
-	size_t cap;                   /* hard limit; allocations past it fail */
+	size_t used; /* bytes handed out since the last reset */
+	size_t cap;  /* hard limit; allocations past it fail */
 };
 
 /* Prepares an empty arena that refuses to hand out more than cap bytes. */

@@ -6,13 +6,31 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-static inline bool cc_digit(int c) { return c >= '0' && c <= '9'; }
-static inline bool cc_upper(int c) { return c >= 'A' && c <= 'Z'; }
-static inline bool cc_lower(int c) { return c >= 'a' && c <= 'z'; }
-static inline bool cc_alpha(int c) { return cc_upper(c) || cc_lower(c); }
-static inline bool cc_alnum(int c) { return cc_alpha(c) || cc_digit(c); }
+static inline bool cc_digit(int c)
+{
+	return c >= '0' && c <= '9';
+}
+static inline bool cc_upper(int c)
+{
+	return c >= 'A' && c <= 'Z';
+}
+static inline bool cc_lower(int c)
+{
+	return c >= 'a' && c <= 'z';
+}
+static inline bool cc_alpha(int c)
+{
+	return cc_upper(c) || cc_lower(c);
+}
+static inline bool cc_alnum(int c)
+{
+	return cc_alpha(c) || cc_digit(c);
+}
 /* The base64url alphabet (RFC 4648 §5) without padding: tokens, ids, session cookies. */
-static inline bool cc_b64url(int c) { return cc_alnum(c) || c == '-' || c == '_'; }
+static inline bool cc_b64url(int c)
+{
+	return cc_alnum(c) || c == '-' || c == '_';
+}
 /* The value of a hex digit (either case), or -1. */
 static inline int cc_hexval(int c)
 {
@@ -26,20 +44,37 @@ static inline int cc_hexval(int c)
 }
 
 /* RFC 3986 unreserved: percent-encoding leaves these as they are. */
-static inline bool cc_unreserved(int c) { return cc_alnum(c) || c == '-' || c == '.' || c == '_' || c == '~'; }
+static inline bool cc_unreserved(int c)
+{
+	return cc_alnum(c) || c == '-' || c == '.' || c == '_' || c == '~';
+}
 /* RFC 7230 tchar: a token's characters (header and cookie names, media types, parameters). */
 static inline bool cc_tchar(int c)
 {
 	switch (c) {
-	case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+': case '-': case '.':
-	case '^': case '_': case '`': case '|': case '~':
-		return true;
-	default:
-		return cc_alnum(c);
+	case '!':
+	case '#':
+	case '$':
+	case '%':
+	case '&':
+	case '\'':
+	case '*':
+	case '+':
+	case '-':
+	case '.':
+	case '^':
+	case '_':
+	case '`':
+	case '|':
+	case '~': return true;
+	default: return cc_alnum(c);
 	}
 }
 /* ASCII lower case of c; other bytes unchanged. */
-static inline int cc_tolower(int c) { return cc_upper(c) ? c + ('a' - 'A') : c; }
+static inline int cc_tolower(int c)
+{
+	return cc_upper(c) ? c + ('a' - 'A') : c;
+}
 
 /* Whether all n bytes of s are of the class (false for n == 0). */
 static inline bool cc_all(const char *s, size_t n, bool (*cls)(int))

@@ -14,12 +14,14 @@ struct conf_key {
 	const char *section, *name;
 	enum ctype type;
 	size_t off;
-	long min, max;   /* integers: inclusive bounds; strings: minimum length in min */
-	size_t size;     /* strings: buffer size */
+	long min, max; /* integers: inclusive bounds; strings: minimum length in min */
+	size_t size;   /* strings: buffer size */
 };
 
+/* clang-format off */
 #define S(sec, key, field, minlen) { sec, key, C_STR, offsetof(struct conf, field), minlen, 0, sizeof(((struct conf *)0)->field) }
 #define I(sec, key, field, lo, hi) { sec, key, C_INT, offsetof(struct conf, field), lo, hi, 0 }
+/* clang-format on */
 
 static const struct conf_key keys[] = {
 	S("server", "socket", socket, 1),
@@ -280,7 +282,8 @@ static int finish(struct parse_ctx *p, int rc)
 		return -1;
 	}
 	if (strcmp(p->c->oauth_scope, "snsapi_base") != 0 && strcmp(p->c->oauth_scope, "snsapi_userinfo") != 0) {
-		snprintf(p->err, p->errlen, "config key [platform] oauth_scope: must be snsapi_base or snsapi_userinfo");
+		snprintf(p->err, p->errlen,
+			 "config key [platform] oauth_scope: must be snsapi_base or snsapi_userinfo");
 		return -1;
 	}
 	if (p->c->db_socket[0] == '\0' && p->c->db_host[0] == '\0') {
@@ -288,8 +291,10 @@ static int finish(struct parse_ctx *p, int rc)
 		return -1;
 	}
 	if (!fallback_valid(p->c->db_fallback)) {
-		snprintf(p->err, p->errlen, "config key [database] fallback: a comma-separated list of at most %d "
-			 "host:port (a host of 1-63 characters, a port of 1-65535)", CONF_DB_FALLBACK_MAX);
+		snprintf(p->err, p->errlen,
+			 "config key [database] fallback: a comma-separated list of at most %d "
+			 "host:port (a host of 1-63 characters, a port of 1-65535)",
+			 CONF_DB_FALLBACK_MAX);
 		return -1;
 	}
 	return 0;

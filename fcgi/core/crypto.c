@@ -26,8 +26,7 @@ static EVP_MD *alg_sha256;
 static EVP_MAC *alg_hmac;
 static EVP_CIPHER *alg_gcm;
 
-static void
-algs_fetch(void)
+static void algs_fetch(void)
 {
 	alg_sha256 = EVP_MD_fetch(NULL, "SHA2-256", NULL);
 	alg_hmac = EVP_MAC_fetch(NULL, "HMAC", NULL);
@@ -35,16 +34,14 @@ algs_fetch(void)
 }
 
 /* 1 when every algorithm object is available. */
-static int
-algs_ready(void)
+static int algs_ready(void)
 {
 	if (pthread_once(&algs_once, algs_fetch) != 0)
 		return 0;
 	return alg_sha256 != NULL && alg_hmac != NULL && alg_gcm != NULL;
 }
 
-int
-crypto_random(void *buf, size_t n)
+int crypto_random(void *buf, size_t n)
 {
 	unsigned char *p = buf;
 
@@ -63,8 +60,7 @@ crypto_random(void *buf, size_t n)
 	return 0;
 }
 
-void
-crypto_sha256(const void *d, size_t n, uint8_t out[32])
+void crypto_sha256(const void *d, size_t n, uint8_t out[32])
 {
 	static const unsigned char none = 0;
 	unsigned int len = 0;
@@ -77,8 +73,7 @@ crypto_sha256(const void *d, size_t n, uint8_t out[32])
 		abort();
 }
 
-int
-crypto_sha256_fd(int fd, uint8_t out[32], uint64_t *size)
+int crypto_sha256_fd(int fd, uint8_t out[32], uint64_t *size)
 {
 	enum { CHUNK = 1 << 16 };
 	unsigned int len = 0;
@@ -110,8 +105,7 @@ done:
 }
 
 /* HMAC-SHA256 with a result code; the public wrapper aborts on failure. */
-static int
-hmac_sha256(const uint8_t *key, size_t klen, const void *d, size_t n, uint8_t out[32])
+static int hmac_sha256(const uint8_t *key, size_t klen, const void *d, size_t n, uint8_t out[32])
 {
 	static const unsigned char none = 0;
 	char digest[] = "SHA2-256";
@@ -130,30 +124,26 @@ hmac_sha256(const uint8_t *key, size_t klen, const void *d, size_t n, uint8_t ou
 	ctx = EVP_MAC_CTX_new(alg_hmac);
 	if (ctx == NULL)
 		return -1;
-	ok = EVP_MAC_init(ctx, key, klen, params) == 1 &&
-	     (n == 0 || EVP_MAC_update(ctx, d, n) == 1) &&
+	ok = EVP_MAC_init(ctx, key, klen, params) == 1 && (n == 0 || EVP_MAC_update(ctx, d, n) == 1) &&
 	     EVP_MAC_final(ctx, out, &len, 32) == 1 && len == 32;
 	EVP_MAC_CTX_free(ctx);
 	return ok ? 0 : -1;
 }
 
-void
-crypto_hmac_sha256(const uint8_t *key, size_t klen, const void *d, size_t n, uint8_t out[32])
+void crypto_hmac_sha256(const uint8_t *key, size_t klen, const void *d, size_t n, uint8_t out[32])
 {
 	if (hmac_sha256(key, klen, d, n, out) != 0)
 		abort();
 }
 
-int
-crypto_ct_equal(const void *a, const void *b, size_t n)
+int crypto_ct_equal(const void *a, const void *b, size_t n)
 {
 	if (n == 0)
 		return 1;
 	return CRYPTO_memcmp(a, b, n) == 0;
 }
 
-void
-crypto_hex(const uint8_t *in, size_t n, char *out)
+void crypto_hex(const uint8_t *in, size_t n, char *out)
 {
 	static const char digits[] = "0123456789abcdef";
 	size_t i;
@@ -165,8 +155,7 @@ crypto_hex(const uint8_t *in, size_t n, char *out)
 	out[2 * n] = '\0';
 }
 
-int
-crypto_unhex(const char *hex, uint8_t *out, size_t outmax)
+int crypto_unhex(const char *hex, uint8_t *out, size_t outmax)
 {
 	size_t len, i;
 
@@ -186,11 +175,9 @@ crypto_unhex(const char *hex, uint8_t *out, size_t outmax)
 	return (int)(len / 2);
 }
 
-size_t
-crypto_b64url(const uint8_t *in, size_t n, char *out, size_t outmax)
+size_t crypto_b64url(const uint8_t *in, size_t n, char *out, size_t outmax)
 {
-	static const char alphabet[] =
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+	static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 	size_t len, i, o = 0;
 
 	if (n > (SIZE_MAX - 8) / 4 * 3)
@@ -223,16 +210,14 @@ crypto_b64url(const uint8_t *in, size_t n, char *out, size_t outmax)
 }
 
 /* A new Ed25519 private key from its seed; the caller frees it with EVP_PKEY_free (which cleanses it). */
-static EVP_PKEY *
-ed25519_key(const uint8_t seed[32])
+static EVP_PKEY *ed25519_key(const uint8_t seed[32])
 {
 	if (seed == NULL)
 		return NULL;
 	return EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL, seed, 32);
 }
 
-int
-crypto_ed25519_public(const uint8_t seed[32], uint8_t pub[32])
+int crypto_ed25519_public(const uint8_t seed[32], uint8_t pub[32])
 {
 	EVP_PKEY *pk = ed25519_key(seed);
 	size_t len = 32;
@@ -267,8 +252,7 @@ static pthread_once_t signer_once = PTHREAD_ONCE_INIT;
 static pthread_key_t signer_tls;
 static int signer_tls_ok;
 
-static void
-signer_slots_free(void *p)
+static void signer_slots_free(void *p)
 {
 	struct signer_slot *s = p;
 	int i;
@@ -279,15 +263,13 @@ signer_slots_free(void *p)
 	free(s);
 }
 
-static void
-signer_tls_init(void)
+static void signer_tls_init(void)
 {
 	signer_tls_ok = pthread_key_create(&signer_tls, signer_slots_free) == 0;
 }
 
 /* This thread's key for seed (not to be freed by the caller), or NULL if none can be kept. */
-static EVP_PKEY *
-signer_cached(const uint8_t seed[32])
+static EVP_PKEY *signer_cached(const uint8_t seed[32])
 {
 	struct signer_slot *s, *victim;
 	int i;
@@ -323,8 +305,7 @@ signer_cached(const uint8_t seed[32])
 	return victim->pk;
 }
 
-int
-crypto_ed25519_sign(const uint8_t seed[32], const void *msg, size_t n, uint8_t sig[64])
+int crypto_ed25519_sign(const uint8_t seed[32], const void *msg, size_t n, uint8_t sig[64])
 {
 	static const unsigned char none = 0;
 	EVP_PKEY *pk, *owned = NULL;
@@ -339,8 +320,7 @@ crypto_ed25519_sign(const uint8_t seed[32], const void *msg, size_t n, uint8_t s
 	if ((pk = signer_cached(seed)) == NULL)
 		pk = owned = ed25519_key(seed);
 	md = EVP_MD_CTX_new();
-	ok = pk != NULL && md != NULL &&
-	     EVP_DigestSignInit(md, NULL, NULL, NULL, pk) == 1 &&
+	ok = pk != NULL && md != NULL && EVP_DigestSignInit(md, NULL, NULL, NULL, pk) == 1 &&
 	     EVP_DigestSign(md, sig, &len, msg, n) == 1 && len == 64;
 	EVP_MD_CTX_free(md);
 	EVP_PKEY_free(owned);
@@ -349,8 +329,7 @@ crypto_ed25519_sign(const uint8_t seed[32], const void *msg, size_t n, uint8_t s
 	return ok ? 0 : -1;
 }
 
-int
-crypto_ed25519_verify(const uint8_t pub[32], const void *msg, size_t n, const uint8_t sig[64])
+int crypto_ed25519_verify(const uint8_t pub[32], const void *msg, size_t n, const uint8_t sig[64])
 {
 	static const unsigned char none = 0;
 	EVP_PKEY *pk;
@@ -363,8 +342,7 @@ crypto_ed25519_verify(const uint8_t pub[32], const void *msg, size_t n, const ui
 		msg = &none;
 	pk = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, pub, 32);
 	md = EVP_MD_CTX_new();
-	ok = pk != NULL && md != NULL &&
-	     EVP_DigestVerifyInit(md, NULL, NULL, NULL, pk) == 1 &&
+	ok = pk != NULL && md != NULL && EVP_DigestVerifyInit(md, NULL, NULL, NULL, pk) == 1 &&
 	     EVP_DigestVerify(md, sig, 64, msg, n) == 1;
 	EVP_MD_CTX_free(md);
 	EVP_PKEY_free(pk);
@@ -373,9 +351,8 @@ crypto_ed25519_verify(const uint8_t pub[32], const void *msg, size_t n, const ui
 	return ok;
 }
 
-int
-crypto_seal(const uint8_t key[32], const void *aad, size_t aadlen, const void *pt, size_t n,
-	    uint8_t *out, size_t outmax)
+int crypto_seal(const uint8_t key[32], const void *aad, size_t aadlen, const void *pt, size_t n, uint8_t *out,
+		size_t outmax)
 {
 	EVP_CIPHER_CTX *ctx;
 	uint8_t *ct;
@@ -383,8 +360,7 @@ crypto_seal(const uint8_t key[32], const void *aad, size_t aadlen, const void *p
 
 	if (key == NULL || out == NULL || (aad == NULL && aadlen > 0) || (pt == NULL && n > 0))
 		return -1;
-	if (aadlen > INT_MAX || n > (size_t)INT_MAX - CRYPTO_AEAD_OVERHEAD ||
-	    outmax < n + CRYPTO_AEAD_OVERHEAD)
+	if (aadlen > INT_MAX || n > (size_t)INT_MAX - CRYPTO_AEAD_OVERHEAD || outmax < n + CRYPTO_AEAD_OVERHEAD)
 		return -1;
 	if (!algs_ready() || crypto_random(out, CRYPTO_AEAD_NONCE_LEN) != 0)
 		return -1;
@@ -405,9 +381,8 @@ crypto_seal(const uint8_t key[32], const void *aad, size_t aadlen, const void *p
 	return (int)(n + CRYPTO_AEAD_OVERHEAD);
 }
 
-int
-crypto_open(const uint8_t key[32], const void *aad, size_t aadlen, const uint8_t *in, size_t n,
-	    uint8_t *out, size_t outmax)
+int crypto_open(const uint8_t key[32], const void *aad, size_t aadlen, const uint8_t *in, size_t n, uint8_t *out,
+		size_t outmax)
 {
 	EVP_CIPHER_CTX *ctx;
 	uint8_t tag[CRYPTO_AEAD_TAG_LEN];
@@ -428,8 +403,8 @@ crypto_open(const uint8_t key[32], const void *aad, size_t aadlen, const uint8_t
 	ctx = EVP_CIPHER_CTX_new();
 	ok = ctx != NULL && EVP_DecryptInit_ex2(ctx, alg_gcm, key, in, NULL) == 1 &&
 	     (aadlen == 0 || EVP_DecryptUpdate(ctx, NULL, &len, aad, (int)aadlen) == 1) &&
-	     (m == 0 || (EVP_DecryptUpdate(ctx, out, &len, in + CRYPTO_AEAD_NONCE_LEN, (int)m) == 1 &&
-			 (size_t)len == m)) &&
+	     (m == 0 ||
+	      (EVP_DecryptUpdate(ctx, out, &len, in + CRYPTO_AEAD_NONCE_LEN, (int)m) == 1 && (size_t)len == m)) &&
 	     EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_TAG, CRYPTO_AEAD_TAG_LEN, tag) == 1 &&
 	     EVP_DecryptFinal_ex(ctx, out != NULL ? out + m : tag, &fin) == 1 && fin == 0;
 	EVP_CIPHER_CTX_free(ctx);

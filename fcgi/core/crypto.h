@@ -13,15 +13,15 @@
  * function says so. Secret intermediates are cleansed before returning.
  */
 
-#define CRYPTO_SHA256_LEN 32
+#define CRYPTO_SHA256_LEN       32
 #define CRYPTO_ED25519_SEED_LEN 32
-#define CRYPTO_ED25519_PUB_LEN 32
-#define CRYPTO_ED25519_SIG_LEN 64
-#define CRYPTO_AEAD_KEY_LEN 32
-#define CRYPTO_AEAD_NONCE_LEN 12
-#define CRYPTO_AEAD_TAG_LEN 16
+#define CRYPTO_ED25519_PUB_LEN  32
+#define CRYPTO_ED25519_SIG_LEN  64
+#define CRYPTO_AEAD_KEY_LEN     32
+#define CRYPTO_AEAD_NONCE_LEN   12
+#define CRYPTO_AEAD_TAG_LEN     16
 /* Bytes crypto_seal adds to a plaintext: nonce before it, tag after it. */
-#define CRYPTO_AEAD_OVERHEAD (CRYPTO_AEAD_NONCE_LEN + CRYPTO_AEAD_TAG_LEN)
+#define CRYPTO_AEAD_OVERHEAD    (CRYPTO_AEAD_NONCE_LEN + CRYPTO_AEAD_TAG_LEN)
 
 /* Fills buf with n bytes from the CSPRNG (RAND_bytes). 0 ok, -1 fail (buf is then unusable). */
 int crypto_random(void *buf, size_t n);
@@ -69,8 +69,8 @@ int crypto_ed25519_verify(const uint8_t pub[32], const void *msg, size_t n, cons
  * for an int result, or OpenSSL fails. One key must not seal more than 2^32
  * messages (random-nonce bound).
  */
-int crypto_seal(const uint8_t key[32], const void *aad, size_t aadlen, const void *pt, size_t n,
-		uint8_t *out, size_t outmax);
+int crypto_seal(const uint8_t key[32], const void *aad, size_t aadlen, const void *pt, size_t n, uint8_t *out,
+		size_t outmax);
 
 /*
  * Opens what crypto_seal wrote (in, n bytes) with the same key and aad.
@@ -78,7 +78,7 @@ int crypto_seal(const uint8_t key[32], const void *aad, size_t aadlen, const voi
  * short, out is too small, or authentication fails; on -1 nothing of the
  * unauthenticated plaintext is left in out.
  */
-int crypto_open(const uint8_t key[32], const void *aad, size_t aadlen, const uint8_t *in, size_t n,
-		uint8_t *out, size_t outmax);
+int crypto_open(const uint8_t key[32], const void *aad, size_t aadlen, const uint8_t *in, size_t n, uint8_t *out,
+		size_t outmax);
 
 #endif

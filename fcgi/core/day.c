@@ -7,30 +7,26 @@
  * int64_t so that no int32_t input can overflow.
  */
 
-static bool
-is_leap(int64_t y)
+static bool is_leap(int64_t y)
 {
 	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 }
 
-static int
-days_in_month(int y, int m)
+static int days_in_month(int y, int m)
 {
 	static const int dim[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
 
 	return m == 2 && is_leap(y) ? 29 : dim[m - 1];
 }
 
-bool
-day_ymd_valid(int y, int m, int d)
+bool day_ymd_valid(int y, int m, int d)
 {
 	if (y < 1 || y > 9999 || m < 1 || m > 12 || d < 1)
 		return false;
 	return d <= days_in_month(y, m);
 }
 
-int32_t
-day_from_ymd(int y, int m, int d)
+int32_t day_from_ymd(int y, int m, int d)
 {
 	int64_t yy, era, yoe, doy, doe;
 
@@ -38,21 +34,20 @@ day_from_ymd(int y, int m, int d)
 		return DAY_INVALID;
 	yy = (int64_t)y - (m <= 2);
 	era = (yy >= 0 ? yy : yy - 399) / 400;
-	yoe = yy - era * 400;                                   /* 0..399 */
-	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;  /* 0..365 */
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;            /* 0..146096 */
+	yoe = yy - era * 400;                                  /* 0..399 */
+	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1; /* 0..365 */
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;           /* 0..146096 */
 	return (int32_t)(era * 146097 + doe - 719468);
 }
 
-void
-day_to_ymd(int32_t day, int *y, int *m, int *d)
+void day_to_ymd(int32_t day, int *y, int *m, int *d)
 {
 	int64_t z = (int64_t)day + 719468;
 	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-	int64_t doe = z - era * 146097;                                        /* 0..146096 */
-	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;   /* 0..399 */
-	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);                 /* 0..365 */
-	int64_t mp = (5 * doy + 2) / 153;                                      /* 0..11 */
+	int64_t doe = z - era * 146097;                                      /* 0..146096 */
+	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365; /* 0..399 */
+	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);               /* 0..365 */
+	int64_t mp = (5 * doy + 2) / 153;                                    /* 0..11 */
 	int64_t mm = mp < 10 ? mp + 3 : mp - 9;
 
 	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
@@ -60,14 +55,12 @@ day_to_ymd(int32_t day, int *y, int *m, int *d)
 	*y = (int)(yoe + era * 400 + (mm <= 2));
 }
 
-bool
-day_ok(int64_t day)
+bool day_ok(int64_t day)
 {
 	return day >= DAY_MIN && day <= DAY_MAX;
 }
 
-static int
-digits(const char *s, size_t n)
+static int digits(const char *s, size_t n)
 {
 	int v = 0;
 
@@ -79,8 +72,7 @@ digits(const char *s, size_t n)
 	return v;
 }
 
-bool
-day_parse(const char *s, size_t len, int32_t *day)
+bool day_parse(const char *s, size_t len, int32_t *day)
 {
 	int y, m, d;
 
@@ -95,8 +87,7 @@ day_parse(const char *s, size_t len, int32_t *day)
 	return true;
 }
 
-static void
-put_digits(char *p, int v, int n)
+static void put_digits(char *p, int v, int n)
 {
 	for (int i = n - 1; i >= 0; i--) {
 		p[i] = (char)('0' + v % 10);
@@ -104,8 +95,7 @@ put_digits(char *p, int v, int n)
 	}
 }
 
-bool
-day_format(int32_t day, char buf[DAY_BUF])
+bool day_format(int32_t day, char buf[DAY_BUF])
 {
 	int y, m, d;
 
@@ -122,8 +112,7 @@ day_format(int32_t day, char buf[DAY_BUF])
 	return true;
 }
 
-int32_t
-day_from_unix(int64_t unix_s, int32_t utc_offset_s)
+int32_t day_from_unix(int64_t unix_s, int32_t utc_offset_s)
 {
 	/* Split first so that no addition can overflow, then floor. */
 	int64_t q = unix_s / 86400, r = unix_s % 86400 + utc_offset_s;

@@ -8,10 +8,10 @@
 #include <stdint.h>
 
 #define DAY_INVALID INT32_MIN
-#define DAY_MIN (-719162)  /* 0001-01-01 */
-#define DAY_MAX 2932896    /* 9999-12-31 */
-#define DAY_STRLEN 10      /* "YYYY-MM-DD" */
-#define DAY_BUF 11         /* the text and its NUL */
+#define DAY_MIN     (-719162) /* 0001-01-01 */
+#define DAY_MAX     2932896   /* 9999-12-31 */
+#define DAY_STRLEN  10        /* "YYYY-MM-DD" */
+#define DAY_BUF     11        /* the text and its NUL */
 
 /* True when day lies in DAY_MIN..DAY_MAX. */
 bool day_ok(int64_t day);

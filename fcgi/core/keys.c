@@ -135,8 +135,8 @@ static int load_sign(const char *dir, struct keys *k, char *err, size_t errlen)
 		}
 		struct signkey *s = &k->sign[k->nsign];
 		s->kid = (uint16_t)kid;
-		if (read_key(dir, e->d_name, s->seed, err, errlen) != 0 || read_meta(dir, s->kid, s, err, errlen) != 0 ||
-		    crypto_ed25519_public(s->seed, s->pub) != 0) {
+		if (read_key(dir, e->d_name, s->seed, err, errlen) != 0 ||
+		    read_meta(dir, s->kid, s, err, errlen) != 0 || crypto_ed25519_public(s->seed, s->pub) != 0) {
 			rc = -1;
 			break;
 		}
@@ -151,7 +151,8 @@ static int load_sign(const char *dir, struct keys *k, char *err, size_t errlen)
 int keys_load(const char *dir, struct keys *k, char *err, size_t errlen)
 {
 	memset(k, 0, sizeof *k);
-	if (read_key(dir, "data.key", k->data, err, errlen) != 0 || read_key(dir, "index.key", k->index, err, errlen) != 0 ||
+	if (read_key(dir, "data.key", k->data, err, errlen) != 0 ||
+	    read_key(dir, "index.key", k->index, err, errlen) != 0 ||
 	    read_key(dir, "mac.key", k->mac, err, errlen) != 0 || read_key(dir, "day.key", k->day, err, errlen) != 0 ||
 	    load_sign(dir, k, err, errlen) != 0)
 		return -1;

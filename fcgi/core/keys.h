@@ -12,17 +12,17 @@ struct signkey {
 	uint16_t kid;
 	uint8_t seed[32];
 	uint8_t pub[32];
-	int64_t not_before;   /* unix seconds: signs from then on */
-	int64_t not_after;    /* 0: open; else verifies until then (rotation overlap), then retired */
+	int64_t not_before; /* unix seconds: signs from then on */
+	int64_t not_after;  /* 0: open; else verifies until then (rotation overlap), then retired */
 };
 
 struct keys {
 	uint8_t data[32];
 	uint8_t index[32];
 	uint8_t mac[32];
-	uint8_t day[32];      /* the day colour's own key: a new mac key leaves the day's colour */
+	uint8_t day[32]; /* the day colour's own key: a new mac key leaves the day's colour */
 	struct signkey sign[KEYS_SIGN_MAX];
-	int nsign;            /* sorted by kid */
+	int nsign; /* sorted by kid */
 };
 
 /* Loads every key from dir; files must be mode 0600 (or stricter). On failure writes a message

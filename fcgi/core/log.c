@@ -107,10 +107,11 @@ void log_msg(enum log_level lvl, const char *fields, const char *fmt, ...)
 	char tbuf[40];
 	strftime(tbuf, sizeof tbuf, "%Y-%m-%dT%H:%M:%S", &tm);
 
-	int n = snprintf(line, sizeof line,
-		"{\"ts\":\"%s.%03ldZ\",\"level\":\"%s\",\"role\":\"%s\",\"pid\":%ld,\"rid\":\"%s\",\"msg\":\"%s\"%s%s}\n",
-		tbuf, ts.tv_nsec / 1000000, names[lvl], log_role, (long)getpid(), erid, emsg,
-		fields != NULL ? "," : "", fields != NULL ? fields : "");
+	int n = snprintf(
+	    line, sizeof line,
+	    "{\"ts\":\"%s.%03ldZ\",\"level\":\"%s\",\"role\":\"%s\",\"pid\":%ld,\"rid\":\"%s\",\"msg\":\"%s\"%s%s}\n",
+	    tbuf, ts.tv_nsec / 1000000, names[lvl], log_role, (long)getpid(), erid, emsg, fields != NULL ? "," : "",
+	    fields != NULL ? fields : "");
 	if (n < 0)
 		return;
 	if ((size_t)n >= sizeof line) {

@@ -10,8 +10,7 @@ void log_setup(enum log_level min, const char *role);
 void log_set_request_id(const char *rid);
 /* Writes {"ts","level","role","pid","rid","msg",...}. `fields` is either NULL or a
  * pre-rendered JSON fragment of extra members ("\"k\":1"), already escaped. */
-void log_msg(enum log_level lvl, const char *fields, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+void log_msg(enum log_level lvl, const char *fields, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 int log_level_parse(const char *s, enum log_level *out);
 /* Opens path for appending (mode 0640, created if missing) and makes it the process's standard
  * error and output, where every line goes; remembers path for log_reopen. 0, or -1 with errno. */

@@ -8,12 +8,12 @@
 #include <string.h>
 #include <sys/mman.h>
 
-static const int statuses[] = { 200, 201, 204, 302, 304, 400, 401, 403, 404, 405, 409, 411,
-				413, 415, 422, 429, 500, 502, 503, 0 /* other */ };
+static const int statuses[] = { 200, 201, 204, 302, 304, 400, 401, 403, 404, 405,
+				409, 411, 413, 415, 422, 429, 500, 502, 503, 0 /* other */ };
 #define NSTATUS (sizeof statuses / sizeof statuses[0])
 static const double buckets[] = { 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5 };
 #define NBUCKET (sizeof buckets / sizeof buckets[0])
-#define NROUTE (METRICS_ROUTES_MAX + 1) /* the last slot counts unmatched paths */
+#define NROUTE  (METRICS_ROUTES_MAX + 1) /* the last slot counts unmatched paths */
 
 struct shared {
 	_Atomic uint64_t requests[NROUTE][NSTATUS];
@@ -83,8 +83,7 @@ struct buf {
 	int overflow;
 };
 
-__attribute__((format(printf, 2, 3)))
-static void put(struct buf *b, const char *fmt, ...)
+__attribute__((format(printf, 2, 3))) static void put(struct buf *b, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -138,11 +137,13 @@ char *metrics_render(struct arena *a, size_t *len)
 		    (double)atomic_load_explicit(&shm->latency_us_sum[r], memory_order_relaxed) / 1e6);
 		put(&b, "hqr_request_duration_seconds_count{route=\"%s\"} %llu\n", name, (unsigned long long)cum);
 	}
-	put(&b, "# HELP hqr_db_errors_total Database errors (failed connects and statements).\n"
-		"# TYPE hqr_db_errors_total counter\nhqr_db_errors_total %llu\n",
+	put(&b,
+	    "# HELP hqr_db_errors_total Database errors (failed connects and statements).\n"
+	    "# TYPE hqr_db_errors_total counter\nhqr_db_errors_total %llu\n",
 	    (unsigned long long)atomic_load_explicit(&shm->db_errors, memory_order_relaxed));
-	put(&b, "# HELP hqr_worker_restarts_total Worker processes restarted by the master after dying.\n"
-		"# TYPE hqr_worker_restarts_total counter\nhqr_worker_restarts_total %llu\n",
+	put(&b,
+	    "# HELP hqr_worker_restarts_total Worker processes restarted by the master after dying.\n"
+	    "# TYPE hqr_worker_restarts_total counter\nhqr_worker_restarts_total %llu\n",
 	    (unsigned long long)atomic_load_explicit(&shm->worker_restarts, memory_order_relaxed));
 	if (b.overflow)
 		return NULL;

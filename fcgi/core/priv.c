@@ -54,8 +54,8 @@ int priv_drop(const struct priv_user *u, char *err, size_t errlen)
 	}
 	uid_t r, e, s;
 	gid_t gr, ge, gs;
-	if (getresuid(&r, &e, &s) != 0 || r != u->uid || e != u->uid || s != u->uid ||
-	    getresgid(&gr, &ge, &gs) != 0 || gr != u->gid || ge != u->gid || gs != u->gid) {
+	if (getresuid(&r, &e, &s) != 0 || r != u->uid || e != u->uid || s != u->uid || getresgid(&gr, &ge, &gs) != 0 ||
+	    gr != u->gid || ge != u->gid || gs != u->gid) {
 		snprintf(err, errlen, "the user or group ids are not %s's after the drop", u->name);
 		return -1;
 	}

@@ -20,7 +20,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define OPTS_MAX 64
+#define OPTS_MAX          64
 #define INTEGRATOR_CP_MAX 32
 
 /* "--key value" pairs of a verb, in order. */
@@ -97,9 +97,12 @@ static int staff_name_ok(const char *s)
 	size_t n = strlen(s);
 	long cp = n > 0 && n <= REQ_STAFF_NAME_MAX_CP * 4 ? utf8_check_text(s, n) : -1;
 	if (cp < 1 || cp > REQ_STAFF_NAME_MAX_CP || s[0] == ' ' || s[n - 1] == ' ') {
-		fprintf(stderr, "hqrctl: --name must be 1..%d characters of text without control characters "
-				"(%s)\n", REQ_STAFF_NAME_MAX_CP, cp > REQ_STAFF_NAME_MAX_CP || n > REQ_STAFF_NAME_MAX_CP * 4 ?
-				"too long" : "empty, padded or not text");
+		fprintf(stderr,
+			"hqrctl: --name must be 1..%d characters of text without control characters "
+			"(%s)\n",
+			REQ_STAFF_NAME_MAX_CP,
+			cp > REQ_STAFF_NAME_MAX_CP || n > REQ_STAFF_NAME_MAX_CP * 4 ? "too long"
+										    : "empty, padded or not text");
 		return 0;
 	}
 	return 1;
@@ -133,8 +136,8 @@ static enum db_rc make_admin(struct db *db, int role, const char *name, char tok
 	return staff_create(db, role, name, hash, clock_now());
 }
 
-static enum db_rc make_checkpoint(struct db *db, enum verdict_cp_kind kind, enum verdict_cp_type type,
-				  const char *name, const char *district, uint64_t *id)
+static enum db_rc make_checkpoint(struct db *db, enum verdict_cp_kind kind, enum verdict_cp_type type, const char *name,
+				  const char *district, uint64_t *id)
 {
 	return checkpoint_create(db, (int32_t)kind, (int32_t)type, name, district, clock_now(), id);
 }
@@ -158,7 +161,8 @@ static enum db_rc checkpoint_kind(struct db *db, uint64_t id, int32_t *kind)
 
 static int db_fail(enum db_rc rc)
 {
-	fprintf(stderr, "hqrctl: %s\n", rc == DB_DOWN ? "the database is unreachable" : "the database refused the change");
+	fprintf(stderr, "hqrctl: %s\n",
+		rc == DB_DOWN ? "the database is unreachable" : "the database refused the change");
 	return 1;
 }
 
@@ -324,7 +328,7 @@ int ctl_integrator(struct ctl *ctl, int argc, char **argv)
 	}
 	if (argc < 1 || strcmp(argv[0], "add") != 0) {
 		fprintf(stderr, "usage: hqrctl integrator add --name NAME --checkpoint ID [--checkpoint ID...] | "
-			"integrator revoke --key KEY_ID\n");
+				"integrator revoke --key KEY_ID\n");
 		return 2;
 	}
 	if (opts_parse(argc - 1, argv + 1, add_opts, &o) != 0)
@@ -419,7 +423,8 @@ int ctl_resident(struct ctl *ctl, int argc, char **argv)
 	if (cp == 0 || pid == NULL)
 		return 2;
 	size_t pn = strlen(pid);
-	if (pn != PUBLIC_ID_LEN || strspn(pid, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") != pn) {
+	if (pn != PUBLIC_ID_LEN ||
+	    strspn(pid, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") != pn) {
 		fprintf(stderr, "hqrctl: --person must be a person's id (%d characters)\n", PUBLIC_ID_LEN);
 		return 2;
 	}
@@ -447,7 +452,7 @@ int ctl_resident(struct ctl *ctl, int argc, char **argv)
 	if ((rc = resident_add(ctl->db, cp, person, clock_now(), &added)) != DB_OK)
 		return db_fail(rc);
 	printf(added ? "person %s is now a resident of checkpoint %llu\n"
-					: "person %s was already a resident of checkpoint %llu\n",
+		     : "person %s was already a resident of checkpoint %llu\n",
 	       pid, (unsigned long long)cp);
 	return 0;
 }
@@ -455,8 +460,8 @@ int ctl_resident(struct ctl *ctl, int argc, char **argv)
 /* ---- seed-demo -------------------------------------------------------------- */
 
 #define DEMO_COMMUNITY "Demo Garden Community"
-#define DEMO_STATION "Demo Line 1 Central Station"
-#define DEMO_DISTRICT "Demo District"
+#define DEMO_STATION   "Demo Line 1 Central Station"
+#define DEMO_DISTRICT  "Demo District"
 
 struct demo_token {
 	const char *name;
@@ -469,15 +474,18 @@ static enum db_rc seed(struct db *db, struct demo_token t[5])
 	static const struct {
 		const char *name;
 		int role;
-	} staff[] = { { "demo-officer", ROLE_OFFICER }, { "demo-investigator", ROLE_INVESTIGATOR },
+	} staff[] = { { "demo-officer", ROLE_OFFICER },
+		      { "demo-investigator", ROLE_INVESTIGATOR },
 		      { "demo-operator", ROLE_OPERATOR } };
 	uint64_t community = 0, station = 0, dev = 0;
 	enum db_rc rc = db_begin(db);
 	if (rc != DB_OK)
 		return rc;
-	rc = make_checkpoint(db, VERDICT_CP_COMMUNITY, VERDICT_CPT_COMMUNITY, DEMO_COMMUNITY, DEMO_DISTRICT, &community);
+	rc =
+	    make_checkpoint(db, VERDICT_CP_COMMUNITY, VERDICT_CPT_COMMUNITY, DEMO_COMMUNITY, DEMO_DISTRICT, &community);
 	if (rc == DB_OK)
-		rc = make_checkpoint(db, VERDICT_CP_TRANSPORT, VERDICT_CPT_SUBWAY, DEMO_STATION, DEMO_DISTRICT, &station);
+		rc = make_checkpoint(db, VERDICT_CP_TRANSPORT, VERDICT_CPT_SUBWAY, DEMO_STATION, DEMO_DISTRICT,
+				     &station);
 	t[0].name = DEMO_COMMUNITY;
 	if (rc == DB_OK)
 		rc = make_device(db, community, t[0].token, &dev);
@@ -513,8 +521,8 @@ static void demo_place_code(const struct ctl *ctl)
 		fprintf(stderr, "hqrctl: the demo's place code was not made\n");
 		return;
 	}
-	printf("%s place code (poster: /place-poster.html?id=%llu with the operator's token): %s/p/%s\n",
-	       DEMO_STATION, (unsigned long long)pc.id, ctl->conf->public_url, pc.token);
+	printf("%s place code (poster: /place-poster.html?id=%llu with the operator's token): %s/p/%s\n", DEMO_STATION,
+	       (unsigned long long)pc.id, ctl->conf->public_url, pc.token);
 }
 
 int ctl_seed_demo(struct ctl *ctl, int argc, char **argv)

@@ -39,9 +39,9 @@
  * Everything is 0600 in 0700 directories: the backup holds every secret the service has.
  */
 
-#define FORMAT 1
-#define MANIFEST "manifest.json"
-#define MAX_FILES 200000
+#define FORMAT       1
+#define MANIFEST     "manifest.json"
+#define MAX_FILES    200000
 #define PATH_MAX_LEN 4096
 
 /* ---- small file helpers ------------------------------------------------------------------ */
@@ -128,12 +128,12 @@ static int copy_file(const char *src, const char *dst)
 /* ---- tree walks (nftw has no user pointer: one walk at a time, in this single thread) -------- */
 
 struct walk {
-	const char *src;     /* the root walked */
+	const char *src; /* the root walked */
 	size_t src_len;
-	const char *dst;     /* copy: where to; NULL when listing */
-	uid_t uid;           /* copy: owner to give, or (uid_t)-1 */
+	const char *dst; /* copy: where to; NULL when listing */
+	uid_t uid;       /* copy: owner to give, or (uid_t)-1 */
 	gid_t gid;
-	char **files;        /* list: relative paths of regular files (malloc'd) */
+	char **files; /* list: relative paths of regular files (malloc'd) */
 	size_t nfiles;
 	char err[PATH_MAX_LEN + 128];
 };
@@ -273,7 +273,7 @@ static void tail_log(const char *log)
 static int backup_argv(const struct conf *c, char **argv, char *dflt, size_t dlen, char *a1, char *a2)
 {
 	int n = 0;
-	argv[n++] = (char *)(uintptr_t)"mariadb-backup";
+	argv[n++] = (char *)(uintptr_t) "mariadb-backup";
 	if (c->mariadb_cnf[0] != '\0') {
 		snprintf(dflt, dlen, "--defaults-file=%s", c->mariadb_cnf);
 		argv[n++] = dflt;
@@ -476,8 +476,8 @@ static int check_manifest(const char *dir, char *schema, size_t schema_max)
 		return -1;
 	}
 	if (format->valuedouble != FORMAT) {
-		fprintf(stderr, "hqrctl: %s has format %g; this hqrctl restores format %d\n", path,
-			format->valuedouble, FORMAT);
+		fprintf(stderr, "hqrctl: %s has format %g; this hqrctl restores format %d\n", path, format->valuedouble,
+			FORMAT);
 		cJSON_Delete(root);
 		return -1;
 	}
@@ -491,11 +491,13 @@ static int check_manifest(const char *dir, char *schema, size_t schema_max)
 	int rc = 0;
 	size_t listed = 0;
 	const cJSON *e;
-	cJSON_ArrayForEach(e, files) {
+	cJSON_ArrayForEach(e, files)
+	{
 		const cJSON *p = cJSON_GetObjectItemCaseSensitive(e, "path");
 		const cJSON *s = cJSON_GetObjectItemCaseSensitive(e, "size");
 		const cJSON *h = cJSON_GetObjectItemCaseSensitive(e, "sha256");
-		if (!cJSON_IsString(p) || !cJSON_IsNumber(s) || !cJSON_IsString(h) || strstr(p->valuestring, "..") != NULL) {
+		if (!cJSON_IsString(p) || !cJSON_IsNumber(s) || !cJSON_IsString(h) ||
+		    strstr(p->valuestring, "..") != NULL) {
 			fprintf(stderr, "hqrctl: %s: an entry is malformed\n", path);
 			rc = -1;
 			break;
@@ -503,7 +505,8 @@ static int check_manifest(const char *dir, char *schema, size_t schema_max)
 		listed++;
 		const char *rel = p->valuestring;
 		if (w.nfiles == 0 || bsearch(&rel, w.files, w.nfiles, sizeof *w.files, cmp_str) == NULL) {
-			fprintf(stderr, "hqrctl: backup %s is damaged: %s is missing (refusing to restore)\n", dir, rel);
+			fprintf(stderr, "hqrctl: backup %s is damaged: %s is missing (refusing to restore)\n", dir,
+				rel);
 			rc = -1;
 			break;
 		}
@@ -515,21 +518,27 @@ static int check_manifest(const char *dir, char *schema, size_t schema_max)
 			break;
 		}
 		if ((double)size != s->valuedouble) {
-			fprintf(stderr, "hqrctl: backup %s is damaged: %s has %" PRIu64 " bytes, the manifest says %.0f "
-				"(refusing to restore)\n", dir, rel, size, s->valuedouble);
+			fprintf(stderr,
+				"hqrctl: backup %s is damaged: %s has %" PRIu64 " bytes, the manifest says %.0f "
+				"(refusing to restore)\n",
+				dir, rel, size, s->valuedouble);
 			rc = -1;
 			break;
 		}
 		if (strcmp(hex, h->valuestring) != 0) {
-			fprintf(stderr, "hqrctl: backup %s is damaged: %s does not match its SHA-256 in the manifest "
-				"(refusing to restore)\n", dir, rel);
+			fprintf(stderr,
+				"hqrctl: backup %s is damaged: %s does not match its SHA-256 in the manifest "
+				"(refusing to restore)\n",
+				dir, rel);
 			rc = -1;
 			break;
 		}
 	}
 	if (rc == 0 && listed != w.nfiles) {
-		fprintf(stderr, "hqrctl: backup %s is damaged: it holds %zu files, the manifest lists %zu "
-			"(refusing to restore)\n", dir, w.nfiles, listed);
+		fprintf(stderr,
+			"hqrctl: backup %s is damaged: it holds %zu files, the manifest lists %zu "
+			"(refusing to restore)\n",
+			dir, w.nfiles, listed);
 		rc = -1;
 	}
 	walk_free(&w);
@@ -637,8 +646,8 @@ static int backup(struct ctl *ctl, const char *dir)
 	size_t count = 0;
 	if (write_manifest(dir, versions, &total, &count) != 0)
 		return 1;
-	printf("backup %s: %zu files, %" PRIu64 " bytes (database %s, schema %s)\n", dir, count, total,
-	       server, schema[0] != '\0' ? schema : "none");
+	printf("backup %s: %zu files, %" PRIu64 " bytes (database %s, schema %s)\n", dir, count, total, server,
+	       schema[0] != '\0' ? schema : "none");
 	return 0;
 }
 
@@ -763,7 +772,7 @@ static int restore(struct ctl *ctl, const char *dir, int force)
 	if (pw != NULL) {
 		char tmpdir[PATH_MAX_LEN];
 		snprintf(tmpdir, sizeof tmpdir, "%s", datadir);
-		char *cargv[] = { (char *)(uintptr_t)"chown", (char *)(uintptr_t)"-R", NULL, tmpdir, NULL };
+		char *cargv[] = { (char *)(uintptr_t) "chown", (char *)(uintptr_t) "-R", NULL, tmpdir, NULL };
 		char owner[160];
 		snprintf(owner, sizeof owner, "%s:", dbuser);
 		cargv[2] = owner;
@@ -794,7 +803,8 @@ static int restore(struct ctl *ctl, const char *dir, int force)
 		if (c->db_password_file[0] != '\0') {
 			char old[PATH_MAX_LEN];
 			snprintf(old, sizeof old, "%s.before-restore-%s", c->db_password_file, stamp);
-			if (copy_file(c->db_password_file, old) != 0 || write_secret(c->db_password_file, pw_backup) != 0) {
+			if (copy_file(c->db_password_file, old) != 0 ||
+			    write_secret(c->db_password_file, pw_backup) != 0) {
 				fprintf(stderr, "hqrctl: cannot write %s: %s\n", c->db_password_file, strerror(errno));
 				return 1;
 			}
@@ -802,11 +812,12 @@ static int restore(struct ctl *ctl, const char *dir, int force)
 			       c->db_password_file, old);
 		} else {
 			printf("note: the restored database's users have the password in %s; set [database] password "
-			       "to it\n", from);
+			       "to it\n",
+			       from);
 		}
 	}
-	printf("restored %s into %s (database, schema %s), %s and %s; start the database, then the service\n",
-	       dir, datadir, schema, c->keys_dir, c->data_dir);
+	printf("restored %s into %s (database, schema %s), %s and %s; start the database, then the service\n", dir,
+	       datadir, schema, c->keys_dir, c->data_dir);
 	return 0;
 }
 

@@ -9,9 +9,9 @@
 #include <string.h>
 #include <time.h>
 
-#define BENCH_PERSONS 100000
+#define BENCH_PERSONS     100000
 #define BENCH_CHECKPOINTS 1000
-#define CHUNK 200000
+#define CHUNK             200000
 
 int ctl_bench_seed(struct ctl *ctl, int argc, char **argv)
 {
@@ -37,14 +37,16 @@ int ctl_bench_seed(struct ctl *ctl, int argc, char **argv)
 	}
 	if (persons < BENCH_PERSONS) {
 		fprintf(stderr, "seeding %d placeholder persons...\n", BENCH_PERSONS);
-		if (db_exec(ctl->db, STMT_BENCH_PERSONS, (struct db_param[]){ DBP_I64(&now), DBP_END }, NULL) != DB_OK ||
+		if (db_exec(ctl->db, STMT_BENCH_PERSONS, (struct db_param[]){ DBP_I64(&now), DBP_END }, NULL) !=
+			DB_OK ||
 		    db_exec(ctl->db, STMT_BENCH_CODES, (struct db_param[]){ DBP_I64(&now), DBP_END }, NULL) != DB_OK) {
 			fprintf(stderr, "hqrctl: seeding persons failed\n");
 			return 1;
 		}
 	}
 	if (cps < BENCH_CHECKPOINTS) {
-		if (db_exec(ctl->db, STMT_BENCH_CHECKPOINTS, (struct db_param[]){ DBP_I64(&now), DBP_END }, NULL) != DB_OK) {
+		if (db_exec(ctl->db, STMT_BENCH_CHECKPOINTS, (struct db_param[]){ DBP_I64(&now), DBP_END }, NULL) !=
+		    DB_OK) {
 			fprintf(stderr, "hqrctl: seeding checkpoints failed\n");
 			return 1;
 		}
@@ -63,8 +65,10 @@ int ctl_bench_seed(struct ctl *ctl, int argc, char **argv)
 	int64_t base = (int64_t)(now % 1000000) * 100000000LL;
 	while (done < total) {
 		int64_t n = total - done < CHUNK ? total - done : CHUNK, offset = base + done;
-		struct db_param p[] = { DBP_I64(&start), DBP_I64(&tz_offset), DBP_I64(&start), DBP_I64(&first_cp),
-					DBP_I64(&first_person), DBP_I64(&offset), DBP_I64(&n), DBP_END };
+		struct db_param p[] = {
+			DBP_I64(&start),        DBP_I64(&tz_offset), DBP_I64(&start), DBP_I64(&first_cp),
+			DBP_I64(&first_person), DBP_I64(&offset),    DBP_I64(&n),     DBP_END
+		};
 		if (db_exec(ctl->db, STMT_BENCH_SCANS, p, NULL) != DB_OK) {
 			fprintf(stderr, "\nhqrctl: seeding scans failed\n");
 			return 1;

@@ -45,8 +45,8 @@ static int64_t local_midnight(int32_t day)
 
 /* Sends one reminder (claimed first, so that a rerun after a crash sends it again only through
  * the same client_msg_id, which the platform deduplicates). */
-static void remind(struct ctl *ctl, uint64_t person, int32_t day, uint64_t account, const char *openid,
-		   const char *pid, const char *name, int64_t now, struct totals *t)
+static void remind(struct ctl *ctl, uint64_t person, int32_t day, uint64_t account, const char *openid, const char *pid,
+		   const char *name, int64_t now, struct totals *t)
 {
 	struct db_param key[] = { DBP_U64(&person), DBP_I32(&day), DBP_U64(&account), DBP_I64(&now), DBP_END };
 	if (db_exec(ctl->db, STMT_REMINDER_CLAIM, key, NULL) != DB_OK) {
@@ -56,8 +56,8 @@ static void remind(struct ctl *ctl, uint64_t person, int32_t day, uint64_t accou
 	char status[24];
 	struct db_param sk[] = { DBP_U64(&person), DBP_I32(&day), DBP_U64(&account), DBP_END };
 	struct db_col sc[] = { DBC_TEXT(status, sizeof status), DBC_END };
-	if (db_exec(ctl->db, STMT_REMINDER_STATUS, sk, sc) != DB_OK || (strcmp(status, "pending") != 0 &&
-									   strcmp(status, "failed") != 0)) {
+	if (db_exec(ctl->db, STMT_REMINDER_STATUS, sk, sc) != DB_OK ||
+	    (strcmp(status, "pending") != 0 && strcmp(status, "failed") != 0)) {
 		t->reminders_skipped++;
 		return;
 	}
@@ -96,15 +96,18 @@ static void remind(struct ctl *ctl, uint64_t person, int32_t day, uint64_t accou
 		t->reminders_failed++;
 	}
 	pf_resp_free(&r);
-	struct db_param up[] = { DBP_TEXT(done), DBP_I32(&errcode), DBP_U64(&person), DBP_I32(&day), DBP_U64(&account),
-				 DBP_END };
+	struct db_param up[] = { DBP_TEXT(done), DBP_I32(&errcode), DBP_U64(&person),
+				 DBP_I32(&day),  DBP_U64(&account), DBP_END };
 	db_exec(ctl->db, STMT_REMINDER_DONE, up, NULL);
 }
 
 static void remind_holders(struct ctl *ctl, uint64_t person, int32_t day, int64_t now, struct totals *t)
 {
 	/* Targets are read first, then messaged: a cursor must not stay open across other statements. */
-	static struct target { uint64_t account; char openid[72], pid[32], name[128]; } targets[TARGETS_MAX];
+	static struct target {
+		uint64_t account;
+		char openid[72], pid[32], name[128];
+	} targets[TARGETS_MAX];
 	int n = 0;
 	struct target cur;
 	struct db_param p[] = { DBP_U64(&person), DBP_END };
@@ -116,13 +119,15 @@ static void remind_holders(struct ctl *ctl, uint64_t person, int32_t day, int64_
 		if (n < TARGETS_MAX)
 			targets[n++] = cur;
 	for (int i = 0; i < n; i++)
-		remind(ctl, person, day, targets[i].account, targets[i].openid, targets[i].pid, targets[i].name, now, t);
+		remind(ctl, person, day, targets[i].account, targets[i].openid, targets[i].pid, targets[i].name, now,
+		       t);
 }
 
 static void purge(struct ctl *ctl, enum stmt s, const void *param, int is_day, long *count)
 {
 	for (int i = 0; i < 1000; i++) {
-		struct db_param p[] = { is_day ? (struct db_param)DBP_I32(param) : (struct db_param)DBP_I64(param), DBP_END };
+		struct db_param p[] = { is_day ? (struct db_param)DBP_I32(param) : (struct db_param)DBP_I64(param),
+					DBP_END };
 		if (db_exec(ctl->db, s, p, NULL) != DB_OK)
 			return;
 		uint64_t n = db_affected(ctl->db);
@@ -179,8 +184,8 @@ static int lease_claim(struct ctl *ctl, const char *job, const char *holder)
 			return 1;
 		}
 	}
-	printf("the %s job is running elsewhere (%s, its lease for %lld s more): nothing done here\n", job,
-	       other, (long long)(other_until - now));
+	printf("the %s job is running elsewhere (%s, its lease for %lld s more): nothing done here\n", job, other,
+	       (long long)(other_until - now));
 	return 0;
 }
 
@@ -327,7 +332,8 @@ static int run_daily(struct ctl *ctl, int32_t day, int64_t now, int reminders_du
 	int64_t last_before = (real_now - 600) * 1000;
 	purge(ctl, STMT_PLACE_LAST_PURGE, &last_before, 0, NULL);
 	printf("retention: kept from %d days back: %ld scan partitions dropped (%ld older scans deleted), "
-	       "%ld reports deleted\n", ctl->conf->retention_days, t.partitions_dropped, stray, t.reports_deleted);
+	       "%ld reports deleted\n",
+	       ctl->conf->retention_days, t.partitions_dropped, stray, t.reports_deleted);
 	printf("done: %ld turned green, %ld reminders sent\n", t.converted, t.reminders_sent);
 	platform_thread_end();
 	return 0;

@@ -41,7 +41,8 @@ int ctl_keys(struct ctl *ctl, int argc, char **argv)
 			return 1;
 		}
 		printf("signing key %u signs from now on; older keys verify for %d s more "
-		       "(reload the service: kill -HUP its master)\n", kid, c->keys_overlap_s);
+		       "(reload the service: kill -HUP its master)\n",
+		       kid, c->keys_overlap_s);
 		return 0;
 	}
 	if (argc == 1 && strcmp(argv[0], "list") == 0) {
@@ -52,15 +53,17 @@ int ctl_keys(struct ctl *ctl, int argc, char **argv)
 		}
 		int64_t now = clock_now();
 		const struct signkey *signer = keys_signer(&k, now);
-		printf("%-4s %-8s %-21s %-21s %-8s %s\n", "kid", "alg", "not_before", "not_after", "state", "public_key");
+		printf("%-4s %-8s %-21s %-21s %-8s %s\n", "kid", "alg", "not_before", "not_after", "state",
+		       "public_key");
 		for (int i = 0; i < k.nsign; i++) {
 			const struct signkey *s = &k.sign[i];
 			char nb[32], na[32], pub[64];
 			iso(s->not_before, nb, sizeof nb);
 			iso(s->not_after, na, sizeof na);
 			crypto_b64url(s->pub, 32, pub, sizeof pub);
-			const char *state = s == signer ? "signing"
-					    : (s->not_after != 0 && s->not_after <= now) ? "retired" : "verifying";
+			const char *state = s == signer                                  ? "signing"
+					    : (s->not_after != 0 && s->not_after <= now) ? "retired"
+											 : "verifying";
 			printf("%-4u %-8s %-21s %-21s %-8s %s\n", s->kid, "Ed25519", nb, na, state, pub);
 		}
 		return 0;

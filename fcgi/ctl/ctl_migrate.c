@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MIG_MAX 1000
+#define MIG_MAX      1000
 #define MIG_FILE_MAX (1024 * 1024)
 
 struct mig {

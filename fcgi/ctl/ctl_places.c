@@ -62,7 +62,8 @@ static uint64_t id_arg(const char *what, const char *s)
 
 static int db_fail(enum db_rc rc)
 {
-	fprintf(stderr, "hqrctl: %s\n", rc == DB_DOWN ? "the database is unreachable" : "the database refused the change");
+	fprintf(stderr, "hqrctl: %s\n",
+		rc == DB_DOWN ? "the database is unreachable" : "the database refused the change");
 	return 1;
 }
 
@@ -193,9 +194,10 @@ int ctl_place_code(struct ctl *ctl, int argc, char **argv)
 		uint64_t did = 0;
 		if ((rc = places_display_create(ctl->db, id, clock_now(), token, &did)) != DB_OK)
 			return db_fail(rc);
-		printf("door screen %llu of place code %llu added; open %s/place-display.html on the screen and give it "
-		       "the token below, shown only once:\n%s\n",
-		       (unsigned long long)did, (unsigned long long)id, ctl->conf->public_url, token);
+		printf(
+		    "door screen %llu of place code %llu added; open %s/place-display.html on the screen and give it "
+		    "the token below, shown only once:\n%s\n",
+		    (unsigned long long)did, (unsigned long long)id, ctl->conf->public_url, token);
 		memset(token, 0, sizeof token);
 		return 0;
 	}

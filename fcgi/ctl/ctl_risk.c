@@ -37,7 +37,8 @@ int ctl_risk_areas(struct ctl *ctl, int argc, char **argv)
 			}
 		}
 		/* The whole list again when a deadlock or a certification conflict rolled it back. */
-		if (risk_areas_replace(ctl->db, (const char *const *)(argv + 1), (size_t)(argc - 1), clock_now()) != DB_OK)
+		if (risk_areas_replace(ctl->db, (const char *const *)(argv + 1), (size_t)(argc - 1), clock_now()) !=
+		    DB_OK)
 			return 1;
 		printf("%d high-risk area(s) set\n", argc - 1);
 		return 0;

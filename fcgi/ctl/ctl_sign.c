@@ -11,7 +11,7 @@
 #include <string.h>
 
 #define SIGN_SECRET_MAX 256
-#define SIGN_BODY_MAX (8u * 1024 * 1024) /* above every route's limit */
+#define SIGN_BODY_MAX   (8u * 1024 * 1024) /* above every route's limit */
 
 static int usage(void)
 {
@@ -35,10 +35,11 @@ int ctl_sign_request(int argc, char **argv)
 	const char *key = NULL, *secret_file = NULL, *ts_arg = NULL, *nonce_arg = NULL, *pos[3] = { NULL };
 	int npos = 0;
 	for (int i = 0; i < argc; i++) {
-		const char **opt = strcmp(argv[i], "--key") == 0 ? &key
+		const char **opt = strcmp(argv[i], "--key") == 0           ? &key
 				   : strcmp(argv[i], "--secret-file") == 0 ? &secret_file
-				   : strcmp(argv[i], "--timestamp") == 0 ? &ts_arg
-				   : strcmp(argv[i], "--nonce") == 0 ? &nonce_arg : NULL;
+				   : strcmp(argv[i], "--timestamp") == 0   ? &ts_arg
+				   : strcmp(argv[i], "--nonce") == 0       ? &nonce_arg
+									   : NULL;
 		if (opt != NULL) {
 			if (i + 1 >= argc)
 				return usage();

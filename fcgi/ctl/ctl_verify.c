@@ -82,12 +82,14 @@ int ctl_verify_token(struct ctl *ctl, int argc, char **argv)
 	uint8_t pub[32];
 	int found = 0;
 	const cJSON *k;
-	cJSON_ArrayForEach(k, keys) {
+	cJSON_ArrayForEach(k, keys)
+	{
 		const cJSON *kid = cJSON_GetObjectItemCaseSensitive(k, "kid");
 		const cJSON *alg = cJSON_GetObjectItemCaseSensitive(k, "alg");
 		const cJSON *pk = cJSON_GetObjectItemCaseSensitive(k, "public_key");
 		if (verdict == NULL && cJSON_IsNumber(kid) && (int)kid->valuedouble == tok.kid && cJSON_IsString(alg) &&
-		    strcmp(alg->valuestring, "Ed25519") == 0 && cJSON_IsString(pk) && b64url32(pk->valuestring, pub) == 0)
+		    strcmp(alg->valuestring, "Ed25519") == 0 && cJSON_IsString(pk) &&
+		    b64url32(pk->valuestring, pub) == 0)
 			found = 1;
 	}
 	cJSON_Delete(root);
@@ -106,8 +108,11 @@ int ctl_verify_token(struct ctl *ctl, int argc, char **argv)
 		printf("invalid: %s\n", verdict);
 		return 1;
 	}
-	printf("valid: kind=%s color=%s kid=%u code_ref=%016llx t=%u\n", tok.kind == TOKEN_KIND_PHONE ? "phone" : "paper",
-	       tok.color == TOKEN_COLOR_GREEN ? "green" : tok.color == TOKEN_COLOR_RED ? "red" : "none", tok.kid,
-	       (unsigned long long)tok.code_ref, tok.t);
+	printf("valid: kind=%s color=%s kid=%u code_ref=%016llx t=%u\n",
+	       tok.kind == TOKEN_KIND_PHONE ? "phone" : "paper",
+	       tok.color == TOKEN_COLOR_GREEN ? "green"
+	       : tok.color == TOKEN_COLOR_RED ? "red"
+					      : "none",
+	       tok.kid, (unsigned long long)tok.code_ref, tok.t);
 	return 0;
 }

@@ -4,14 +4,14 @@
 #define HQR_PF_ERRCODE_H
 
 enum pf_errcode {
-	PFE_SYSTEM_BUSY = -1,              /* the platform is busy: try again */
-	PFE_INVALID_CREDENTIAL = 40001,    /* access_token invalid or not the latest */
+	PFE_SYSTEM_BUSY = -1,           /* the platform is busy: try again */
+	PFE_INVALID_CREDENTIAL = 40001, /* access_token invalid or not the latest */
 	PFE_INVALID_ACCESS_TOKEN = 40014,
 	PFE_ACCESS_TOKEN_MISSING = 41001,
-	PFE_INVALID_CODE = 40029,          /* a login code unknown or expired */
-	PFE_CODE_USED = 40163,             /* a login code already exchanged */
+	PFE_INVALID_CODE = 40029, /* a login code unknown or expired */
+	PFE_CODE_USED = 40163,    /* a login code already exchanged */
 	PFE_ACCESS_TOKEN_EXPIRED = 42001,
-	PFE_DAILY_QUOTA = 45009,           /* the API's daily quota is reached */
+	PFE_DAILY_QUOTA = 45009, /* the API's daily quota is reached */
 };
 
 #endif

@@ -188,8 +188,8 @@ static enum pf_rc user_call(const struct conf *c, const char *path, const char *
 	*errcode = 0;
 	if (code[0] != '\0' && !cc_all(code, strlen(code), cc_b64url))
 		return PF_BAD_BODY;
-	int n = snprintf(url, sizeof url, "%s%s?appid=%s&secret=%s&%s=%s&grant_type=authorization_code",
-			 c->api_base, path, c->appid, c->app_secret, codeparam, code);
+	int n = snprintf(url, sizeof url, "%s%s?appid=%s&secret=%s&%s=%s&grant_type=authorization_code", c->api_base,
+			 path, c->appid, c->app_secret, codeparam, code);
 	if (n < 0 || (size_t)n >= sizeof url)
 		return PF_NET;
 	struct pf_resp r;
@@ -218,7 +218,7 @@ enum pf_rc platform_jscode2session(const struct conf *c, const char *code, struc
 	return user_call(c, "/sns/jscode2session", "js_code", code, u, errcode);
 }
 
-#define TOKEN_MAX 600
+#define TOKEN_MAX     600
 #define TOKEN_EARLY_S 300
 
 static enum db_rc token_read(struct db *db, enum stmt s, char *tok, int64_t *exp)
@@ -240,8 +240,8 @@ static enum pf_rc refresh(const struct conf *c, struct db *db, char *token, size
 	enum pf_rc rc = request_retry(c, url, NULL, &r);
 	if (rc == PF_OK) {
 		const cJSON *ei = cJSON_GetObjectItemCaseSensitive(r.json, "expires_in");
-		if (copy_str(r.json, "access_token", tok, sizeof tok) != 0 || tok[0] == '\0' ||
-		    !cJSON_IsNumber(ei) || strlen(tok) >= max) {
+		if (copy_str(r.json, "access_token", tok, sizeof tok) != 0 || tok[0] == '\0' || !cJSON_IsNumber(ei) ||
+		    strlen(tok) >= max) {
 			rc = PF_BAD_BODY;
 		} else {
 			int64_t nexp = clock_now() + (int64_t)ei->valuedouble;
@@ -297,11 +297,11 @@ enum pf_rc platform_token(const struct conf *c, struct db *db, char *token, size
 
 /* The whole call holds one slot: the wait for another process's token refresh and the backoff
  * between retries are platform waits too. */
-static enum pf_rc api_post(const struct conf *c, struct db *db, const char *path, const char *body,
-			   int idempotent, struct pf_resp *out);
+static enum pf_rc api_post(const struct conf *c, struct db *db, const char *path, const char *body, int idempotent,
+			   struct pf_resp *out);
 
-enum pf_rc platform_api_post(const struct conf *c, struct db *db, const char *path, const char *body,
-			     int idempotent, struct pf_resp *out)
+enum pf_rc platform_api_post(const struct conf *c, struct db *db, const char *path, const char *body, int idempotent,
+			     struct pf_resp *out)
 {
 	memset(out, 0, sizeof *out);
 	if (platform_slot_take(c) != 0)
@@ -311,8 +311,8 @@ enum pf_rc platform_api_post(const struct conf *c, struct db *db, const char *pa
 	return rc;
 }
 
-static enum pf_rc api_post(const struct conf *c, struct db *db, const char *path, const char *body,
-			   int idempotent, struct pf_resp *out)
+static enum pf_rc api_post(const struct conf *c, struct db *db, const char *path, const char *body, int idempotent,
+			   struct pf_resp *out)
 {
 	char tok[TOKEN_MAX], url[4096];
 	for (int attempt = 0; attempt < 2; attempt++) {
@@ -388,7 +388,8 @@ enum pf_rc platform_face_verify_id(const struct conf *c, struct db *db, const ch
 	if (rc == PF_OK) {
 		const char *v = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r.json, "verify_id"));
 		size_t n = v != NULL ? strlen(v) : 0;
-		if (n == 0 || n >= max || strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~") != n)
+		if (n == 0 || n >= max ||
+		    strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~") != n)
 			rc = PF_BAD_BODY;
 		else
 			memcpy(verify_id, v, n + 1);

@@ -12,18 +12,18 @@ struct cJSON;
 #define PF_BODY_MAX (64 * 1024)
 
 enum pf_rc {
-	PF_OK = 0,     /* errcode 0 (or absent) */
-	PF_ERRCODE,    /* the platform answered with a non-zero errcode (in resp.errcode) */
-	PF_TIMEOUT,    /* no answer in time (never retried) */
-	PF_NET,        /* connection refused, cut, TLS failure, HTTP status not 200 */
-	PF_BAD_BODY,   /* not JSON, or over PF_BODY_MAX */
-	PF_BUSY,       /* too many threads already wait on the platform: answer 503 at once */
-	PF_DB,         /* the shared token row could not be read or written */
+	PF_OK = 0,   /* errcode 0 (or absent) */
+	PF_ERRCODE,  /* the platform answered with a non-zero errcode (in resp.errcode) */
+	PF_TIMEOUT,  /* no answer in time (never retried) */
+	PF_NET,      /* connection refused, cut, TLS failure, HTTP status not 200 */
+	PF_BAD_BODY, /* not JSON, or over PF_BODY_MAX */
+	PF_BUSY,     /* too many threads already wait on the platform: answer 503 at once */
+	PF_DB,       /* the shared token row could not be read or written */
 };
 
 struct pf_resp {
-	struct cJSON *json;  /* owned; pf_resp_free */
-	char *raw;           /* owned raw body (NUL-terminated) */
+	struct cJSON *json; /* owned; pf_resp_free */
+	char *raw;          /* owned raw body (NUL-terminated) */
 	long errcode;
 };
 
@@ -46,8 +46,8 @@ enum pf_rc platform_request(const struct conf *c, const char *url, const char *b
 
 struct pf_user {
 	char openid[72];
-	char unionid[72];    /* "" when the platform sent none */
-	int snapshot;        /* is_snapshotuser: 1 */
+	char unionid[72]; /* "" when the platform sent none */
+	int snapshot;     /* is_snapshotuser: 1 */
 };
 
 /* sns/oauth2/access_token: a web login code → the user. */
@@ -62,8 +62,8 @@ enum pf_rc platform_token(const struct conf *c, struct db *db, char *token, size
 /* POSTs body to api_base + path + "?access_token=": on 40001/40014/42001 expires the cached
  * token only if it is still the one that failed, then retries once; a -1 is retried with backoff
  * only when idempotent. */
-enum pf_rc platform_api_post(const struct conf *c, struct db *db, const char *path, const char *body,
-			     int idempotent, struct pf_resp *out);
+enum pf_rc platform_api_post(const struct conf *c, struct db *db, const char *path, const char *body, int idempotent,
+			     struct pf_resp *out);
 
 /* cityservice/face/identify/getverifyid: a verify_id (at most max-1 URL-safe characters) for a face
  * check of name and resident ID by openid. */

@@ -12,8 +12,7 @@
 
 _Static_assert(PUSH_CIPHER_MAX < INT_MAX / 2, "a ciphertext length fits EVP's int");
 
-const char *
-push_strerror(int rc)
+const char *push_strerror(int rc)
 {
 	switch (rc) {
 	case PUSH_OK: return "OK";
@@ -42,8 +41,7 @@ push_strerror(int rc)
 /* ---- signatures ------------------------------------------------------- */
 
 /* strcmp compares as unsigned char, which is the platform's bytewise order. */
-static int
-cmp_str(const void *a, const void *b)
+static int cmp_str(const void *a, const void *b)
 {
 	const char *const *x = a;
 	const char *const *y = b;
@@ -52,8 +50,7 @@ cmp_str(const void *a, const void *b)
 }
 
 /* Sorts the caller's array of n string pointers in place and hashes their concatenation. */
-static int
-sha1_sorted_hex(const char **parts, size_t n, char out_hex[PUSH_SIG_HEX])
+static int sha1_sorted_hex(const char **parts, size_t n, char out_hex[PUSH_SIG_HEX])
 {
 	static const char hex[] = "0123456789abcdef";
 	unsigned char md[EVP_MAX_MD_SIZE];
@@ -85,18 +82,15 @@ sha1_sorted_hex(const char **parts, size_t n, char out_hex[PUSH_SIG_HEX])
 	return PUSH_OK;
 }
 
-int
-push_signature(const char *token, const char *timestamp, const char *nonce,
-    char out_hex[PUSH_SIG_HEX])
+int push_signature(const char *token, const char *timestamp, const char *nonce, char out_hex[PUSH_SIG_HEX])
 {
 	const char *parts[3] = { token, timestamp, nonce };
 
 	return sha1_sorted_hex(parts, 3, out_hex);
 }
 
-int
-push_msg_signature(const char *token, const char *timestamp, const char *nonce,
-    const char *encrypt, char out_hex[PUSH_SIG_HEX])
+int push_msg_signature(const char *token, const char *timestamp, const char *nonce, const char *encrypt,
+		       char out_hex[PUSH_SIG_HEX])
 {
 	const char *parts[4] = { token, timestamp, nonce, encrypt };
 
@@ -104,17 +98,14 @@ push_msg_signature(const char *token, const char *timestamp, const char *nonce,
 }
 
 /* 1 if `given` is exactly the 40 characters of `want`; the content compare is constant-time. */
-static int
-sig_equal(const char want[PUSH_SIG_HEX], const char *given)
+static int sig_equal(const char want[PUSH_SIG_HEX], const char *given)
 {
 	if (given == NULL || strnlen(given, PUSH_SIG_HEX) != PUSH_SIG_HEX - 1)
 		return 0;
 	return CRYPTO_memcmp(want, given, PUSH_SIG_HEX - 1) == 0;
 }
 
-int
-push_check_signature(const char *token, const char *timestamp, const char *nonce,
-    const char *signature)
+int push_check_signature(const char *token, const char *timestamp, const char *nonce, const char *signature)
 {
 	char want[PUSH_SIG_HEX];
 	int ok;
@@ -126,9 +117,8 @@ push_check_signature(const char *token, const char *timestamp, const char *nonce
 	return ok;
 }
 
-int
-push_check_msg_signature(const char *token, const char *timestamp, const char *nonce,
-    const char *encrypt, const char *msg_signature)
+int push_check_msg_signature(const char *token, const char *timestamp, const char *nonce, const char *encrypt,
+			     const char *msg_signature)
 {
 	char want[PUSH_SIG_HEX];
 	int ok;
@@ -142,8 +132,7 @@ push_check_msg_signature(const char *token, const char *timestamp, const char *n
 
 /* ---- base64 (standard alphabet, '=' padding) --------------------------- */
 
-static int
-b64_val(unsigned char c)
+static int b64_val(unsigned char c)
 {
 	if (c >= 'A' && c <= 'Z')
 		return c - 'A';
@@ -163,8 +152,7 @@ b64_val(unsigned char c)
  * n / 4 * 3 bytes.  n must be a non-zero multiple of 4 and '=' may only pad
  * the end; the spare low bits of the last character are ignored.
  */
-static int
-b64_decode(const char *s, size_t n, uint8_t *out, size_t *outlen)
+static int b64_decode(const char *s, size_t n, uint8_t *out, size_t *outlen)
 {
 	size_t i, k, o = 0, pad = 0;
 
@@ -193,11 +181,9 @@ b64_decode(const char *s, size_t n, uint8_t *out, size_t *outlen)
 }
 
 /* Encodes n bytes into the caller's out, which has room for ((n + 2) / 3) * 4 + 1. */
-static void
-b64_encode(const uint8_t *in, size_t n, char *out)
+static void b64_encode(const uint8_t *in, size_t n, char *out)
 {
-	static const char alpha[] =
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	static const char alpha[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 	size_t i, o = 0;
 
 	for (i = 0; i + 2 < n; i += 3) {
@@ -221,8 +207,7 @@ b64_encode(const uint8_t *in, size_t n, char *out)
 
 /* ---- safe mode ---------------------------------------------------------- */
 
-int
-push_aes_init(struct push_aes *aes, const char *encoding_aes_key)
+int push_aes_init(struct push_aes *aes, const char *encoding_aes_key)
 {
 	char full[PUSH_AES_KEY_CHARS + 1];
 	uint8_t raw[33];
@@ -249,8 +234,7 @@ push_aes_init(struct push_aes *aes, const char *encoding_aes_key)
 }
 
 /* AES-256-CBC, IV = key[0:16], no library padding; n is a multiple of 16; out has n + 32 bytes. */
-static int
-aes_cbc(const struct push_aes *aes, int enc, const uint8_t *in, size_t n, uint8_t *out)
+static int aes_cbc(const struct push_aes *aes, int enc, const uint8_t *in, size_t n, uint8_t *out)
 {
 	EVP_CIPHER_CTX *ctx;
 	int l1 = 0, l2 = 0, ok;
@@ -260,17 +244,14 @@ aes_cbc(const struct push_aes *aes, int enc, const uint8_t *in, size_t n, uint8_
 	if ((ctx = EVP_CIPHER_CTX_new()) == NULL)
 		return PUSH_E_CRYPTO;
 	ok = EVP_CipherInit_ex(ctx, EVP_aes_256_cbc(), NULL, aes->key, aes->key, enc) == 1 &&
-	    EVP_CIPHER_CTX_set_padding(ctx, 0) == 1 &&
-	    EVP_CipherUpdate(ctx, out, &l1, in, (int)n) == 1 &&
-	    EVP_CipherFinal_ex(ctx, out + l1, &l2) == 1 &&
-	    (size_t)l1 + (size_t)l2 == n;
+	     EVP_CIPHER_CTX_set_padding(ctx, 0) == 1 && EVP_CipherUpdate(ctx, out, &l1, in, (int)n) == 1 &&
+	     EVP_CipherFinal_ex(ctx, out + l1, &l2) == 1 && (size_t)l1 + (size_t)l2 == n;
 	EVP_CIPHER_CTX_free(ctx);
 	return ok ? PUSH_OK : PUSH_E_CRYPTO;
 }
 
-int
-push_decrypt(const struct push_aes *aes, const char *b64, size_t len, const char *appid,
-    char *out, size_t outmax, size_t *outlen)
+int push_decrypt(const struct push_aes *aes, const char *b64, size_t len, const char *appid, char *out, size_t outmax,
+		 size_t *outlen)
 {
 	uint8_t *ct = NULL, *pt = NULL;
 	size_t clen = 0, applen, body, n, i;
@@ -338,16 +319,14 @@ done:
 	return rc;
 }
 
-int
-push_encrypt(const struct push_aes *aes, const char *msg, size_t len, const char *appid,
-    const uint8_t random16[16], char *out_b64, size_t outmax)
+int push_encrypt(const struct push_aes *aes, const char *msg, size_t len, const char *appid, const uint8_t random16[16],
+		 char *out_b64, size_t outmax)
 {
 	uint8_t *pt = NULL, *ct = NULL;
 	size_t applen, plen, padded, pad;
 	int rc;
 
-	if (aes == NULL || (msg == NULL && len > 0) || appid == NULL || random16 == NULL ||
-	    out_b64 == NULL)
+	if (aes == NULL || (msg == NULL && len > 0) || appid == NULL || random16 == NULL || out_b64 == NULL)
 		return PUSH_E_ARG;
 	applen = strnlen(appid, PUSH_APPID_MAX + 1);
 	if (applen == 0 || applen > PUSH_APPID_MAX)
@@ -395,8 +374,7 @@ struct sbuf {
 	int full;
 };
 
-static void
-sb_put(struct sbuf *b, const char *s, size_t n)
+static void sb_put(struct sbuf *b, const char *s, size_t n)
 {
 	if (b->full || n >= b->max - b->n) {
 		b->full = 1;
@@ -407,15 +385,13 @@ sb_put(struct sbuf *b, const char *s, size_t n)
 	b->p[b->n] = '\0';
 }
 
-static void
-sb_str(struct sbuf *b, const char *s)
+static void sb_str(struct sbuf *b, const char *s)
 {
 	sb_put(b, s, strlen(s));
 }
 
 /* <![CDATA[s]]>, each "]]>" in s split as "]]]]><![CDATA[>". */
-static void
-sb_cdata(struct sbuf *b, const char *s)
+static void sb_cdata(struct sbuf *b, const char *s)
 {
 	const char *q;
 
@@ -429,8 +405,7 @@ sb_cdata(struct sbuf *b, const char *s)
 	sb_str(b, "]]>");
 }
 
-static int
-sb_init(struct sbuf *b, char *out, size_t outmax)
+static int sb_init(struct sbuf *b, char *out, size_t outmax)
 {
 	if (out == NULL || outmax == 0)
 		return PUSH_E_ARG;
@@ -442,9 +417,8 @@ sb_init(struct sbuf *b, char *out, size_t outmax)
 	return PUSH_OK;
 }
 
-int
-push_reply_text(const char *to, const char *from, int64_t create_time, const char *content,
-    char *out, size_t outmax)
+int push_reply_text(const char *to, const char *from, int64_t create_time, const char *content, char *out,
+		    size_t outmax)
 {
 	struct sbuf b;
 	char ts[24];
@@ -467,9 +441,8 @@ push_reply_text(const char *to, const char *from, int64_t create_time, const cha
 	return b.full ? PUSH_E_SPACE : PUSH_OK;
 }
 
-int
-push_reply_encrypted(const char *encrypt_b64, const char *signature, const char *timestamp,
-    const char *nonce, char *out, size_t outmax)
+int push_reply_encrypted(const char *encrypt_b64, const char *signature, const char *timestamp, const char *nonce,
+			 char *out, size_t outmax)
 {
 	struct sbuf b;
 	size_t i, n;
@@ -497,8 +470,7 @@ push_reply_encrypted(const char *encrypt_b64, const char *signature, const char 
 	return b.full ? PUSH_E_SPACE : PUSH_OK;
 }
 
-int
-push_dedup_key(const struct push_msg *msg, char *out, size_t outmax)
+int push_dedup_key(const struct push_msg *msg, char *out, size_t outmax)
 {
 	const char *id, *from, *ct;
 	struct sbuf b;

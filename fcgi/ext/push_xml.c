@@ -6,11 +6,11 @@
 _Static_assert(PUSH_XML_BUF_SIZE > PUSH_XML_BODY_MAX, "value buffer bound");
 
 struct xframe {
-	const char *name;  /* into the caller's body */
+	const char *name; /* into the caller's body */
 	size_t name_len;
-	size_t vstart;     /* where this element's value starts in msg->buf */
-	int has_child;     /* holds elements: a container, not a field */
-	int has_data;      /* holds non-whitespace text, CDATA or an entity */
+	size_t vstart; /* where this element's value starts in msg->buf */
+	int has_child; /* holds elements: a container, not a field */
+	int has_data;  /* holds non-whitespace text, CDATA or an entity */
 };
 
 struct xparser {
@@ -18,34 +18,30 @@ struct xparser {
 	const char *p;
 	const char *end;
 	size_t maxf;
-	size_t depth;      /* index of the innermost open element; st[0] is <xml> */
+	size_t depth; /* index of the innermost open element; st[0] is <xml> */
 	struct xframe st[PUSH_XML_DEPTH_MAX + 1];
 };
 
-static int
-is_ws(char c)
+static int is_ws(char c)
 {
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
-static int
-starts(const struct xparser *x, const char *lit)
+static int starts(const struct xparser *x, const char *lit)
 {
 	size_t n = strlen(lit);
 
 	return (size_t)(x->end - x->p) >= n && memcmp(x->p, lit, n) == 0;
 }
 
-static void
-skip_ws(struct xparser *x)
+static void skip_ws(struct xparser *x)
 {
 	while (x->p < x->end && is_ws(*x->p))
 		x->p++;
 }
 
 /* Offset of the first `lit` at or after `from`, or NULL. */
-static const char *
-find(const char *from, const char *end, const char *lit)
+static const char *find(const char *from, const char *end, const char *lit)
 {
 	size_t n = strlen(lit);
 
@@ -55,21 +51,18 @@ find(const char *from, const char *end, const char *lit)
 	return NULL;
 }
 
-static int
-name_start(char c)
+static int name_start(char c)
 {
 	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_';
 }
 
-static int
-name_char(char c)
+static int name_char(char c)
 {
 	return name_start(c) || (c >= '0' && c <= '9') || c == '-' || c == '.';
 }
 
 /* A tag name [A-Za-z_][A-Za-z0-9_.-]* of at most PUSH_XML_NAME_MAX bytes. */
-static int
-parse_name(struct xparser *x, const char **name, size_t *len)
+static int parse_name(struct xparser *x, const char **name, size_t *len)
 {
 	const char *s = x->p;
 
@@ -83,8 +76,7 @@ parse_name(struct xparser *x, const char **name, size_t *len)
 }
 
 /* Appends n bytes to the innermost element's value. */
-static int
-put(struct xparser *x, const char *s, size_t n)
+static int put(struct xparser *x, const char *s, size_t n)
 {
 	struct push_msg *m = x->m;
 
@@ -98,8 +90,7 @@ put(struct xparser *x, const char *s, size_t n)
 }
 
 /* Data that makes the innermost element a valued leaf: CDATA, an entity, non-blank text. */
-static int
-put_data(struct xparser *x, const char *s, size_t n)
+static int put_data(struct xparser *x, const char *s, size_t n)
 {
 	struct xframe *f = &x->st[x->depth];
 
@@ -110,8 +101,7 @@ put_data(struct xparser *x, const char *s, size_t n)
 }
 
 /* Closes the innermost element as a field named by its path below <xml>. */
-static int
-record(struct xparser *x)
+static int record(struct xparser *x)
 {
 	struct push_msg *m = x->m;
 	struct xframe *f = &x->st[x->depth];
@@ -147,8 +137,7 @@ record(struct xparser *x)
 }
 
 /* <Name> or <Name/>, with x->p just past '<'. */
-static int
-open_tag(struct xparser *x)
+static int open_tag(struct xparser *x)
 {
 	struct xframe *parent = &x->st[x->depth], *f;
 	const char *name;
@@ -190,8 +179,7 @@ open_tag(struct xparser *x)
 }
 
 /* </Name>, with x->p just past "</".  Sets *done when </xml> closes. */
-static int
-close_tag(struct xparser *x, int *done)
+static int close_tag(struct xparser *x, int *done)
 {
 	struct xframe *f = &x->st[x->depth];
 	const char *name;
@@ -217,10 +205,12 @@ close_tag(struct xparser *x, int *done)
 }
 
 /* One of the five predefined entities, with x->p at '&'. */
-static int
-entity(struct xparser *x)
+static int entity(struct xparser *x)
 {
-	static const struct { const char *lit; char c; } ents[] = {
+	static const struct {
+		const char *lit;
+		char c;
+	} ents[] = {
 		{ "&lt;", '<' }, { "&gt;", '>' }, { "&amp;", '&' }, { "&quot;", '"' }, { "&apos;", '\'' },
 	};
 	size_t i;
@@ -234,8 +224,7 @@ entity(struct xparser *x)
 }
 
 /* A run of character data up to the next '<' or '&'. */
-static int
-text(struct xparser *x)
+static int text(struct xparser *x)
 {
 	const char *s = x->p, *q;
 	struct xframe *f = &x->st[x->depth];
@@ -254,8 +243,7 @@ text(struct xparser *x)
 	return put(x, s, (size_t)(x->p - s));
 }
 
-static int
-xml_run(struct xparser *x)
+static int xml_run(struct xparser *x)
 {
 	const char *name, *q;
 	size_t nlen;
@@ -319,9 +307,7 @@ xml_run(struct xparser *x)
 	return x->p == x->end ? PUSH_OK : PUSH_E_XML;
 }
 
-void
-push_msg_init(struct push_msg *msg, struct push_field *fields, size_t maxfields,
-    char *buf, size_t bufmax)
+void push_msg_init(struct push_msg *msg, struct push_field *fields, size_t maxfields, char *buf, size_t bufmax)
 {
 	msg->fields = fields;
 	msg->nfields = 0;
@@ -331,14 +317,12 @@ push_msg_init(struct push_msg *msg, struct push_field *fields, size_t maxfields,
 	msg->bufmax = bufmax;
 }
 
-int
-push_xml_parse(struct push_msg *msg, const char *body, size_t len)
+int push_xml_parse(struct push_msg *msg, const char *body, size_t len)
 {
 	struct xparser x;
 	int rc;
 
-	if (msg == NULL || body == NULL || msg->buf == NULL ||
-	    (msg->fields == NULL && msg->maxfields > 0))
+	if (msg == NULL || body == NULL || msg->buf == NULL || (msg->fields == NULL && msg->maxfields > 0))
 		return PUSH_E_ARG;
 	msg->nfields = 0;
 	msg->buflen = 0;
@@ -356,8 +340,7 @@ push_xml_parse(struct push_msg *msg, const char *body, size_t len)
 	return rc;
 }
 
-const char *
-push_msg_get(const struct push_msg *msg, const char *name)
+const char *push_msg_get(const struct push_msg *msg, const char *name)
 {
 	size_t i;
 

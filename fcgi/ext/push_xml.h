@@ -5,15 +5,15 @@
 
 #include <stddef.h>
 
-#define PUSH_XML_BODY_MAX 65536   /* bytes of body */
+#define PUSH_XML_BODY_MAX   65536 /* bytes of body */
 #define PUSH_XML_FIELDS_MAX 32    /* fields in one message */
-#define PUSH_XML_NAME_MAX 32      /* bytes of one tag name */
-#define PUSH_XML_VALUE_MAX 8192   /* bytes of one decoded value */
-#define PUSH_XML_DEPTH_MAX 4      /* element levels below <xml>; deeper is rejected */
+#define PUSH_XML_NAME_MAX   32    /* bytes of one tag name */
+#define PUSH_XML_VALUE_MAX  8192  /* bytes of one decoded value */
+#define PUSH_XML_DEPTH_MAX  4     /* element levels below <xml>; deeper is rejected */
 /* Longest field name: a path "A/B/C/D" of PUSH_XML_DEPTH_MAX tag names. */
-#define PUSH_XML_PATH_MAX (PUSH_XML_DEPTH_MAX * (PUSH_XML_NAME_MAX + 1) - 1)
+#define PUSH_XML_PATH_MAX   (PUSH_XML_DEPTH_MAX * (PUSH_XML_NAME_MAX + 1) - 1)
 /* A value buffer this large is enough for any body push_xml_parse accepts. */
-#define PUSH_XML_BUF_SIZE (PUSH_XML_BODY_MAX + PUSH_XML_FIELDS_MAX * (PUSH_XML_PATH_MAX + 2))
+#define PUSH_XML_BUF_SIZE   (PUSH_XML_BODY_MAX + PUSH_XML_FIELDS_MAX * (PUSH_XML_PATH_MAX + 2))
 
 /* One field: both strings are NUL-terminated and live in push_msg.buf. */
 struct push_field {
@@ -38,8 +38,7 @@ struct push_msg {
 	size_t bufmax;
 };
 
-void push_msg_init(struct push_msg *msg, struct push_field *fields, size_t maxfields,
-    char *buf, size_t bufmax);
+void push_msg_init(struct push_msg *msg, struct push_field *fields, size_t maxfields, char *buf, size_t bufmax);
 
 /*
  * Parses the platform's flat message

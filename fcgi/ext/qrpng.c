@@ -11,12 +11,11 @@
 
 /* The QR alphanumeric set (ISO/IEC 18004 §7.4.4): exactly Base45's alphabet (RFC 9285). */
 static const uint8_t qrpng_is_an[256] = {
-	['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1,
-	['8'] = 1, ['9'] = 1, ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1,
-	['G'] = 1, ['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1,
-	['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1, ['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1,
-	['W'] = 1, ['X'] = 1, ['Y'] = 1, ['Z'] = 1, [' '] = 1, ['$'] = 1, ['%'] = 1, ['*'] = 1,
-	['+'] = 1, ['-'] = 1, ['.'] = 1, ['/'] = 1, [':'] = 1,
+	['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1, ['8'] = 1,
+	['9'] = 1, ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1, ['H'] = 1,
+	['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1,
+	['R'] = 1, ['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1, ['Y'] = 1, ['Z'] = 1,
+	[' '] = 1, ['$'] = 1, ['%'] = 1, ['*'] = 1, ['+'] = 1, ['-'] = 1, ['.'] = 1, ['/'] = 1, [':'] = 1,
 };
 
 /* Palette index 1 (the dark modules) per style; index 0 is always white. */
@@ -40,7 +39,7 @@ static const png_color qrpng_white = { 0xFF, 0xFF, 0xFF };
  * cannot reach the row above (1400 bytes). Level 2 keeps deflate's fast path (a row repeated
  * for the scale is one match) at a fifth less work for a render than level 4, for 109 bytes.
  */
-#define QRPNG_ZLEVEL 2
+#define QRPNG_ZLEVEL    2
 #define QRPNG_ZSTRATEGY Z_DEFAULT_STRATEGY
 
 /* The PNG being written; the caller of qrpng_write owns p and frees it on failure. */
@@ -50,8 +49,7 @@ struct qrpng_buf {
 };
 
 /* libpng write callback: appends n bytes, doubling the buffer; longjmps on overflow or ENOMEM. */
-static void
-qrpng_write_fn(png_structp png, png_bytep data, size_t n)
+static void qrpng_write_fn(png_structp png, png_bytep data, size_t n)
 {
 	struct qrpng_buf *b = png_get_io_ptr(png);
 
@@ -74,31 +72,27 @@ qrpng_write_fn(png_structp png, png_bytep data, size_t n)
 }
 
 /* libpng flush callback: nothing to flush in memory. */
-static void
-qrpng_flush_fn(png_structp png)
+static void qrpng_flush_fn(png_structp png)
 {
 	(void)png;
 }
 
 /* libpng error callback: nothing is printed (stderr may be the service log); unwinds to qrpng_write. */
-static void
-qrpng_error_fn(png_structp png, png_const_charp msg)
+static void qrpng_error_fn(png_structp png, png_const_charp msg)
 {
 	(void)msg;
 	png_longjmp(png, 1);
 }
 
 /* libpng warning callback: silent. */
-static void
-qrpng_warning_fn(png_structp png, png_const_charp msg)
+static void qrpng_warning_fn(png_structp png, png_const_charp msg)
 {
 	(void)png;
 	(void)msg;
 }
 
 /* Sets bits [a, a + n) of a 1-bit row, most significant bit first; n > 0. */
-static void
-qrpng_set_run(uint8_t *row, size_t a, size_t n)
+static void qrpng_set_run(uint8_t *row, size_t a, size_t n)
 {
 	size_t e = a + n - 1, i = a >> 3, j = e >> 3;
 	uint8_t head = (uint8_t)(0xFFu >> (a & 7));
@@ -119,8 +113,7 @@ qrpng_set_run(uint8_t *row, size_t a, size_t n)
  * at the smallest version that holds it. Returns a QRcode the caller frees with
  * QRcode_free, or NULL (too long for any version, or out of memory).
  */
-static QRcode *
-qrpng_encode(const char *text, size_t len, QRecLevel level)
+static QRcode *qrpng_encode(const char *text, size_t len, QRecLevel level)
 {
 	QRencodeMode mode = QR_MODE_AN;
 	QRinput *in;
@@ -150,9 +143,8 @@ qrpng_encode(const char *text, size_t len, QRecLevel level)
  * -1 if libpng failed (the caller destroys png and frees the buffer and row either way).
  * Nothing that this function modifies after setjmp is read after a longjmp.
  */
-static int
-qrpng_write(png_structp png, png_infop info, const QRcode *qr, int scale, png_color ink,
-    uint8_t *row, size_t rowbytes)
+static int qrpng_write(png_structp png, png_infop info, const QRcode *qr, int scale, png_color ink, uint8_t *row,
+		       size_t rowbytes)
 {
 	size_t w, s, px, quiet_rows, x, y, k, run;
 	png_color pal[2];
@@ -165,8 +157,8 @@ qrpng_write(png_structp png, png_infop info, const QRcode *qr, int scale, png_co
 	quiet_rows = (size_t)QRPNG_QUIET * s;
 	pal[0] = qrpng_white;
 	pal[1] = ink;
-	png_set_IHDR(png, info, (png_uint_32)px, (png_uint_32)px, 1, PNG_COLOR_TYPE_PALETTE,
-	    PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+	png_set_IHDR(png, info, (png_uint_32)px, (png_uint_32)px, 1, PNG_COLOR_TYPE_PALETTE, PNG_INTERLACE_NONE,
+		     PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
 	png_set_PLTE(png, info, pal, 2);
 	/* Filters do not help 1-bit data (libpng's default for palette images too). */
 	png_set_filter(png, PNG_FILTER_TYPE_BASE, PNG_FILTER_NONE);
@@ -205,30 +197,19 @@ qrpng_write(png_structp png, png_infop info, const QRcode *qr, int scale, png_co
 }
 
 /* The libqrencode level for 'L', 'M', 'Q' or 'H'; -1 for anything else. */
-static int
-qrpng_level(int ec, QRecLevel *level)
+static int qrpng_level(int ec, QRecLevel *level)
 {
 	switch (ec) {
-	case 'L':
-		*level = QR_ECLEVEL_L;
-		return 0;
-	case 'M':
-		*level = QR_ECLEVEL_M;
-		return 0;
-	case 'Q':
-		*level = QR_ECLEVEL_Q;
-		return 0;
-	case 'H':
-		*level = QR_ECLEVEL_H;
-		return 0;
-	default:
-		return -1;
+	case 'L': *level = QR_ECLEVEL_L; return 0;
+	case 'M': *level = QR_ECLEVEL_M; return 0;
+	case 'Q': *level = QR_ECLEVEL_Q; return 0;
+	case 'H': *level = QR_ECLEVEL_H; return 0;
+	default: return -1;
 	}
 }
 
-int
-qrpng_render(const char *text, size_t len, const struct qrpng_opts *o, uint8_t **png,
-    size_t *len_out, int *width_px)
+int qrpng_render(const char *text, size_t len, const struct qrpng_opts *o, uint8_t **png, size_t *len_out,
+		 int *width_px)
 {
 	struct qrpng_buf buf = { NULL, 0, 0 };
 	QRecLevel level;
@@ -239,12 +220,10 @@ qrpng_render(const char *text, size_t len, const struct qrpng_opts *o, uint8_t *
 	size_t total, rowbytes;
 	int scale, rc;
 
-	if (text == NULL || len == 0 || len > QRPNG_TEXT_MAX || o == NULL || png == NULL ||
-	    len_out == NULL)
+	if (text == NULL || len == 0 || len > QRPNG_TEXT_MAX || o == NULL || png == NULL || len_out == NULL)
 		return -1;
-	if ((unsigned)o->style >= QRPNG__MAX || qrpng_level(o->ec, &level) != 0 ||
-	    o->scale < QRPNG_SCALE_MIN || o->scale > QRPNG_SCALE_MAX || o->min_width_px < 0 ||
-	    o->min_width_px > QRPNG_MIN_WIDTH_MAX)
+	if ((unsigned)o->style >= QRPNG__MAX || qrpng_level(o->ec, &level) != 0 || o->scale < QRPNG_SCALE_MIN ||
+	    o->scale > QRPNG_SCALE_MAX || o->min_width_px < 0 || o->min_width_px > QRPNG_MIN_WIDTH_MAX)
 		return -1;
 
 	if ((qr = qrpng_encode(text, len, level)) == NULL)
@@ -262,8 +241,7 @@ qrpng_render(const char *text, size_t len, const struct qrpng_opts *o, uint8_t *
 		QRcode_free(qr);
 		return -1;
 	}
-	ps = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, qrpng_error_fn,
-	    qrpng_warning_fn);
+	ps = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, qrpng_error_fn, qrpng_warning_fn);
 	info = ps != NULL ? png_create_info_struct(ps) : NULL;
 	if (info == NULL) {
 		png_destroy_write_struct(&ps, NULL);
@@ -287,8 +265,7 @@ qrpng_render(const char *text, size_t len, const struct qrpng_opts *o, uint8_t *
 	return 0;
 }
 
-int
-qrpng_parse_scale(const char *s, int *scale)
+int qrpng_parse_scale(const char *s, int *scale)
 {
 	int v;
 

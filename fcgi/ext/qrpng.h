@@ -4,18 +4,18 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define QRPNG_SCALE_MIN 1     /* pixels per module */
-#define QRPNG_SCALE_MAX 32
-#define QRPNG_SCALE_DEFAULT 6 /* a phone code: a 151-character HQR1 text is 294 px, ~790 bytes */
-#define QRPNG_QUIET 4         /* quiet zone, in modules, on every side */
+#define QRPNG_SCALE_MIN      1 /* pixels per module */
+#define QRPNG_SCALE_MAX      32
+#define QRPNG_SCALE_DEFAULT  6 /* a phone code: a 151-character HQR1 text is 294 px, ~790 bytes */
+#define QRPNG_QUIET          4 /* quiet zone, in modules, on every side */
 /* Paper code width: 40 mm at 300 dpi (40 / 25.4 * 300 = 472.4, rounded up). */
 #define QRPNG_PAPER_WIDTH_PX 473
 /* The largest min_width_px accepted: a version-1 code (21 modules + the quiet zone) at
  * QRPNG_SCALE_MAX, so that every accepted width is reachable within the scale bound. */
-#define QRPNG_MIN_WIDTH_MAX ((21 + 2 * QRPNG_QUIET) * QRPNG_SCALE_MAX)
+#define QRPNG_MIN_WIDTH_MAX  ((21 + 2 * QRPNG_QUIET) * QRPNG_SCALE_MAX)
 /* The longest text any QR code holds (version 40-L, alphanumeric mode); longer is refused
  * before encoding. Whether a shorter text fits depends on its mode and the error correction. */
-#define QRPNG_TEXT_MAX 4296
+#define QRPNG_TEXT_MAX       4296
 
 /* Colour of the dark modules; the background is always white. */
 enum qrpng_style {
@@ -47,8 +47,8 @@ struct qrpng_opts {
  * at that level, or a libqrencode/libpng/allocation failure; nothing is printed.
  * Thread-safe: no static state; libqrencode encodes per call and libpng per struct.
  */
-int qrpng_render(const char *text, size_t len, const struct qrpng_opts *o, uint8_t **png,
-    size_t *len_out, int *width_px);
+int qrpng_render(const char *text, size_t len, const struct qrpng_opts *o, uint8_t **png, size_t *len_out,
+		 int *width_px);
 
 /*
  * Parses a "scale" query value: one or two decimal digits without a leading zero, in

@@ -51,8 +51,8 @@ int auth_is_integrator(const struct call *c)
 	return call_param(c, "HTTP_X_HQR_KEY") != NULL;
 }
 
-int auth_canonical(const char *method, const char *uri, const char *ts, const char *nonce, const void *body,
-		   size_t len, char *out, size_t max)
+int auth_canonical(const char *method, const char *uri, const char *ts, const char *nonce, const void *body, size_t len,
+		   char *out, size_t max)
 {
 	uint8_t h[32];
 	char hex[65];
@@ -88,7 +88,8 @@ enum err auth_integrator(struct call *c)
 	const char *nonce = call_param(c, "HTTP_X_HQR_NONCE"), *sig = call_param(c, "HTTP_X_HQR_SIGNATURE");
 	const char *uri = call_param(c, "REQUEST_URI");
 	if (key == NULL || ts == NULL || nonce == NULL || sig == NULL || uri == NULL || !token_chars(key, 8, 40) ||
-	    !token_chars(nonce, 8, 64) || strlen(sig) != 64 || strlen(ts) > 12 || strspn(ts, "0123456789") != strlen(ts))
+	    !token_chars(nonce, 8, 64) || strlen(sig) != 64 || strlen(ts) > 12 ||
+	    strspn(ts, "0123456789") != strlen(ts))
 		return ERR_UNAUTHENTICATED;
 	int64_t now = clock_now(), t = strtoll(ts, NULL, 10);
 	if (t < now - AUTH_SKEW_S || t > now + AUTH_SKEW_S)
@@ -126,8 +127,9 @@ enum err auth_integrator(struct call *c)
 	return ERR_OK;
 }
 
-static const char *const role_words[] = { [ROLE_OFFICER] = "officer", [ROLE_INVESTIGATOR] = "investigator",
-					  [ROLE_OPERATOR] = "operator" };
+static const char *const role_words[] = {
+	[ROLE_OFFICER] = "officer", [ROLE_INVESTIGATOR] = "investigator", [ROLE_OPERATOR] = "operator"
+};
 
 const char *auth_role_word(int role)
 {
@@ -165,11 +167,10 @@ enum err auth_admin(struct call *c, unsigned roles, const char *action)
 	return ERR_OK;
 }
 
-static enum db_rc audit_row(struct call *c, const char *actor, const char *role, const char *action,
-			    const char *target)
+static enum db_rc audit_row(struct call *c, const char *actor, const char *role, const char *action, const char *target)
 {
-	enum db_rc rc = audit_insert(c->db, actor, role, action, target, c->request_id != NULL ? c->request_id : "",
-				     clock_now());
+	enum db_rc rc =
+	    audit_insert(c->db, actor, role, action, target, c->request_id != NULL ? c->request_id : "", clock_now());
 	if (rc != DB_OK)
 		log_error("an audit row could not be written (%s)", action);
 	return rc;

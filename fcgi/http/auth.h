@@ -9,8 +9,8 @@
 #include "err.h"
 #include "req.h"
 
-#define AUTH_SKEW_S 300       /* an integrator's timestamp may be this far off */
-#define AUTH_TOKEN_LEN 43     /* base64url of 32 random bytes: device and staff tokens */
+#define AUTH_SKEW_S    300 /* an integrator's timestamp may be this far off */
+#define AUTH_TOKEN_LEN 43  /* base64url of 32 random bytes: device and staff tokens */
 
 /* Staff roles; a route row lists the ones it allows as ROLE_BIT()s. */
 enum admin_role { ROLE_OFFICER = 1, ROLE_INVESTIGATOR = 2, ROLE_OPERATOR = 3 };
@@ -37,8 +37,8 @@ enum db_rc auth_audit_citizen(struct call *c, const char *action, const char *ta
 const char *auth_role_word(int role);
 int auth_role_from_word(const char *w);
 /* The canonical text an integrator signs (pure): METHOD \n PATH?QUERY \n TS \n NONCE \n hex(sha256(body)). */
-int auth_canonical(const char *method, const char *uri, const char *ts, const char *nonce, const void *body,
-		   size_t len, char *out, size_t max);
+int auth_canonical(const char *method, const char *uri, const char *ts, const char *nonce, const void *body, size_t len,
+		   char *out, size_t max);
 /* The signature of a request (pure): lowercase hex HMAC-SHA256 under the secret's bytes of its
  * canonical text, into hex[65]. The service checks with it and `hqrctl sign-request` signs with it.
  * Returns 0, or -1 when the path is too long to sign. */

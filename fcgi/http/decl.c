@@ -43,7 +43,8 @@ static void travel(struct call *c, const struct fval *kv, int y, int m, int d, s
 	} else {
 		cJSON *norm = cJSON_CreateArray();
 		const cJSON *it;
-		cJSON_ArrayForEach(it, arr) {
+		cJSON_ArrayForEach(it, arr)
+		{
 			const cJSON *city = cJSON_GetObjectItemCaseSensitive(it, "city");
 			const cJSON *from = cJSON_GetObjectItemCaseSensitive(it, "from");
 			const cJSON *to = cJSON_GetObjectItemCaseSensitive(it, "to");
@@ -52,14 +53,15 @@ static void travel(struct call *c, const struct fval *kv, int y, int m, int d, s
 				break;
 			}
 			struct vid_travel *vt = &out->vt[out->ntravel];
-			enum vid_err e = vid_travel_entry(city->valuestring, strlen(city->valuestring), from->valuestring,
-							  strlen(from->valuestring), to->valuestring,
+			enum vid_err e = vid_travel_entry(city->valuestring, strlen(city->valuestring),
+							  from->valuestring, strlen(from->valuestring), to->valuestring,
 							  strlen(to->valuestring), y, m, d, 14, vt);
 			if (e != VID_OK) {
 				code = vid_err_word(e);
 				break;
 			}
-			out->travel[out->ntravel] = (struct rules_travel){ vt->city, (int32_t)vt->from_day, (int32_t)vt->to_day };
+			out->travel[out->ntravel] =
+			    (struct rules_travel){ vt->city, (int32_t)vt->from_day, (int32_t)vt->to_day };
 			out->ntravel++;
 			cJSON *o = cJSON_CreateObject();
 			cJSON_AddStringToObject(o, "city", vt->city);
@@ -81,8 +83,7 @@ static void travel(struct call *c, const struct fval *kv, int y, int m, int d, s
 		call_field_error(c, "travel", code);
 }
 
-const char *decl_valid_symptoms(const struct field *f, struct arena *a, const char *v, size_t len,
-				struct fval *out)
+const char *decl_valid_symptoms(const struct field *f, struct arena *a, const char *v, size_t len, struct fval *out)
 {
 	unsigned mask = 0;
 	enum vid_err e = VID_OK;
@@ -94,7 +95,8 @@ const char *decl_valid_symptoms(const struct field *f, struct arena *a, const ch
 		if (!cJSON_IsArray(arr) || cJSON_GetArraySize(arr) == 0 || cJSON_GetArraySize(arr) > 8) {
 			e = VID_SYMPTOMS_UNKNOWN;
 		} else {
-			cJSON_ArrayForEach(it, arr) {
+			cJSON_ArrayForEach(it, arr)
+			{
 				if (!cJSON_IsString(it)) {
 					e = VID_SYMPTOMS_UNKNOWN;
 					break;
@@ -122,8 +124,7 @@ void decl_symptoms(struct call *c, const struct kv *kv, unsigned *out)
 	*out = (unsigned)v.i;
 }
 
-const char *decl_valid_temperature(const struct field *f, struct arena *a, const char *v, size_t len,
-				   struct fval *out)
+const char *decl_valid_temperature(const struct field *f, struct arena *a, const char *v, size_t len, struct fval *out)
 {
 	int tenths = 0;
 	(void)f;
@@ -144,8 +145,7 @@ const char *decl_valid_yes_no(const struct field *f, struct arena *a, const char
 	return NULL;
 }
 
-const char *decl_valid_truthful(const struct field *f, struct arena *a, const char *v, size_t len,
-				struct fval *out)
+const char *decl_valid_truthful(const struct field *f, struct arena *a, const char *v, size_t len, struct fval *out)
 {
 	int yes = 0;
 	(void)f;

@@ -29,8 +29,7 @@ _Static_assert(sizeof codepng_fields / sizeof codepng_fields[0] == CODEPNG__MAX,
 
 static const char *const app_for_words[] = { "self", "relative", NULL };
 
-const char *valid_doc_type(const struct field *f, struct arena *a, const char *v, size_t len,
-				  struct fval *out)
+const char *valid_doc_type(const struct field *f, struct arena *a, const char *v, size_t len, struct fval *out)
 {
 	(void)a;
 	if (strlen(v) != len || !vid_id_type_known(v))
@@ -70,8 +69,7 @@ static const char *valid_phone(const struct field *f, struct arena *a, const cha
 	return NULL;
 }
 
-static const char *valid_address(const struct field *f, struct arena *a, const char *v, size_t len,
-				 struct fval *out)
+static const char *valid_address(const struct field *f, struct arena *a, const char *v, size_t len, struct fval *out)
 {
 	char *buf = arena_alloc(a, VID_ADDRESS_BUF);
 	(void)f;
@@ -150,8 +148,8 @@ enum err app_check(struct call *c, struct fval *v)
 		int w, h;
 		a->photo = (const uint8_t *)v[APP_PHOTO].s;
 		a->photo_len = v[APP_PHOTO].len;
-		enum vid_err e = vid_photo(a->photo, a->photo_len, (size_t)c->conf->photo_max_bytes, c->conf->photo_min_px,
-					   c->conf->photo_max_px, &w, &h, &a->photo_png);
+		enum vid_err e = vid_photo(a->photo, a->photo_len, (size_t)c->conf->photo_max_bytes,
+					   c->conf->photo_min_px, c->conf->photo_max_px, &w, &h, &a->photo_png);
 		if (e != VID_OK)
 			call_field_error(c, "photo", vid_err_word(e));
 	}
@@ -214,8 +212,8 @@ enum err verify_check(struct call *c, struct fval *v)
 		if (number == NULL)
 			return ERR_INTERNAL;
 		clock_local_ymd(clock_now(), &y, &m, &d);
-		enum vid_err e = vid_document(type->val, v[VERIFY_ID_NUMBER].s, v[VERIFY_ID_NUMBER].len, y, m, d, number,
-					      VID_DOC_BUF);
+		enum vid_err e = vid_document(type->val, v[VERIFY_ID_NUMBER].s, v[VERIFY_ID_NUMBER].len, y, m, d,
+					      number, VID_DOC_BUF);
 		if (e != VID_OK) {
 			call_field_error(c, "id_number", vid_err_word(e));
 			v[VERIFY_ID_NUMBER].present = 0;

@@ -23,7 +23,7 @@ enum app_field {
 	APP_ADDRESS,
 	APP_PHOTO,
 	APP_VERIFICATION_ID,
-	APP_DECL,                            /* DECL__MAX rows from here (decl.h) */
+	APP_DECL, /* DECL__MAX rows from here (decl.h) */
 	APP__MAX = APP_DECL + DECL__MAX
 };
 /* A face verification of the caller's identity (JSON): the ID number normalised by its check. */
@@ -43,7 +43,7 @@ extern const struct field verify_fields[VERIFY__MAX];
 /* What the application's check (app_check) builds from its fields: c->form. */
 struct application {
 	int for_self;
-	int relationship;                /* index into person_relationships (person.h); 0 = self */
+	int relationship; /* index into person_relationships (person.h); 0 = self */
 	char name[VID_NAME_BUF];
 	enum vid_doc id_type;
 	char id_number[VID_DOC_BUF];
@@ -69,9 +69,9 @@ enum err verify_check(struct call *c, struct fval *v);
 const char *valid_doc_type(const struct field *f, struct arena *a, const char *v, size_t len, struct fval *out);
 
 /* ---- the staff API (fields_admin.c) ---- */
-#define ADMIN_LIST_MAX 200
-#define ADMIN_OFFSET_MAX 10000000
-#define TRACE_WINDOW_MAX 1440           /* minutes: one day */
+#define ADMIN_LIST_MAX    200
+#define ADMIN_OFFSET_MAX  10000000
+#define TRACE_WINDOW_MAX  1440 /* minutes: one day */
 #define TRACE_RANGE_MAX_S (31 * 86400)
 
 enum cplist_field { CPLIST_LIMIT, CPLIST_OFFSET, CPLIST__MAX };
@@ -94,9 +94,9 @@ extern const struct field risk_areas_fields[RISK_AREAS__MAX];
 
 /* What order_check builds: c->form. */
 struct order {
-	int color;                      /* RULES_COLOR_RED or RULES_COLOR_GREEN */
+	int color; /* RULES_COLOR_RED or RULES_COLOR_GREEN */
 	char reason[REASON_BUF];
-	int days;                       /* red only */
+	int days; /* red only */
 };
 
 /* to after from, at most TRACE_RANGE_MAX_S apart. */

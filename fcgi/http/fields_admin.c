@@ -25,8 +25,7 @@ static const char *valid_time(const struct field *f, struct arena *a, const char
 	return NULL;
 }
 
-static const char *valid_public_id(const struct field *f, struct arena *a, const char *v, size_t len,
-				   struct fval *out)
+static const char *valid_public_id(const struct field *f, struct arena *a, const char *v, size_t len, struct fval *out)
 {
 	(void)f;
 	(void)a;
@@ -37,8 +36,7 @@ static const char *valid_public_id(const struct field *f, struct arena *a, const
 	return NULL;
 }
 
-static const char *valid_cp_kind(const struct field *f, struct arena *a, const char *v, size_t len,
-				 struct fval *out)
+static const char *valid_cp_kind(const struct field *f, struct arena *a, const char *v, size_t len, struct fval *out)
 {
 	(void)f;
 	(void)a;
@@ -49,8 +47,7 @@ static const char *valid_cp_kind(const struct field *f, struct arena *a, const c
 	return NULL;
 }
 
-static const char *valid_cp_type(const struct field *f, struct arena *a, const char *v, size_t len,
-				 struct fval *out)
+static const char *valid_cp_type(const struct field *f, struct arena *a, const char *v, size_t len, struct fval *out)
 {
 	(void)f;
 	(void)a;
@@ -150,7 +147,8 @@ enum err checkpoint_check(struct call *c, struct fval *v)
 {
 	/* A type belongs to one kind (a taxi is a vehicle). */
 	if (v[CHECKPOINT_KIND].present && v[CHECKPOINT_TYPE].present &&
-	    verdict_cp_type_kind((enum verdict_cp_type)v[CHECKPOINT_TYPE].i) != (enum verdict_cp_kind)v[CHECKPOINT_KIND].i)
+	    verdict_cp_type_kind((enum verdict_cp_type)v[CHECKPOINT_TYPE].i) !=
+		(enum verdict_cp_kind)v[CHECKPOINT_KIND].i)
 		call_field_error(c, "type", "NOT_OF_KIND");
 	return c->nferr > 0 ? ERR_VALIDATION : ERR_OK;
 }
@@ -209,7 +207,8 @@ enum err order_check(struct call *c, struct fval *v)
 		call_field_error(c, "reason", "REQUIRED");
 	else if (!call_field_failed(c, "reason"))
 		snprintf(o->reason, sizeof o->reason, "OFFICER_CLEARED");
-	const cJSON *d = c->json != NULL ? cJSON_GetObjectItemCaseSensitive((const cJSON *)c->json, "observation_days") : NULL;
+	const cJSON *d =
+	    c->json != NULL ? cJSON_GetObjectItemCaseSensitive((const cJSON *)c->json, "observation_days") : NULL;
 	const struct range *r = order_fields[ORDER_DAYS].arg;
 	int has_days = d != NULL && !cJSON_IsNull(d);
 	if (o->color == RULES_COLOR_GREEN && has_days) {
@@ -250,7 +249,8 @@ enum err risk_areas_check(struct call *c, struct fval *v)
 	}
 	int i = 0;
 	const cJSON *it;
-	cJSON_ArrayForEach(it, areas) {
+	cJSON_ArrayForEach(it, areas)
+	{
 		long cp = cJSON_IsString(it) ? utf8_check_text(it->valuestring, strlen(it->valuestring)) : -1;
 		/* Names as the client's city picker writes them: no blanks around. */
 		if (cp > 0 && (strchr(" \t", it->valuestring[0]) != NULL ||
@@ -263,7 +263,10 @@ enum err risk_areas_check(struct call *c, struct fval *v)
 			if (field == NULL)
 				return ERR_INTERNAL;
 			call_field_error(c, field,
-					 !cJSON_IsString(it) ? "NOT_A_STRING" : cp == 0 ? "REQUIRED" : cp < 0 ? "INVALID" : "TOO_LONG");
+					 !cJSON_IsString(it) ? "NOT_A_STRING"
+					 : cp == 0           ? "REQUIRED"
+					 : cp < 0            ? "INVALID"
+							     : "TOO_LONG");
 		}
 		i++;
 	}

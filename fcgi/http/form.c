@@ -88,7 +88,7 @@ enum form_err form_boundary(const char *content_type, char *out, size_t outmax)
 		while (is_ows(*p))
 			p++;
 		if (*p == '\0')
-			break;  /* a trailing ';' */
+			break; /* a trailing ';' */
 		for (t = p; is_tchar((unsigned char)*p); p++)
 			;
 		if (p == t || *p != '=')
@@ -97,7 +97,7 @@ enum form_err form_boundary(const char *content_type, char *out, size_t outmax)
 		size_t n = 0;
 		p++;
 		if (is_b && found)
-			return FORM_BAD_BOUNDARY;  /* two boundaries: ambiguous */
+			return FORM_BAD_BOUNDARY; /* two boundaries: ambiguous */
 		if (*p == '"') {
 			for (p++;; p++) {
 				int c = (unsigned char)*p;
@@ -155,8 +155,8 @@ enum form_err form_boundary(const char *content_type, char *out, size_t outmax)
 struct form_ctx {
 	const char *body;
 	size_t len;
-	char nd[4 + FORM_BOUNDARY_MAX];  /* the delimiter "\r\n--" boundary, not NUL-terminated */
-	size_t m;                        /* its length */
+	char nd[4 + FORM_BOUNDARY_MAX]; /* the delimiter "\r\n--" boundary, not NUL-terminated */
+	size_t m;                       /* its length */
 };
 
 /* What the headers of one part declared. */
@@ -166,7 +166,7 @@ struct part_hdrs {
 	size_t name_len;
 	char filename[FORM_HEADER_MAX + 1];
 	size_t filename_len;
-	const char *type;   /* points into the body */
+	const char *type; /* points into the body */
 	size_t type_len;
 };
 
@@ -248,7 +248,7 @@ static enum form_err disposition(const char *v, size_t n, struct part_hdrs *h)
 		while (i < n && is_ows(v[i]))
 			i++;
 		if (i == n)
-			break;  /* a trailing ';' */
+			break; /* a trailing ';' */
 		for (t = i; i < n && is_tchar((unsigned char)v[i]); i++)
 			;
 		size_t pname = t, plen = i - t, blen;
@@ -293,7 +293,7 @@ static enum form_err header_line(const char *s, size_t n, struct part_hdrs *h)
 	while (i < n && is_tchar((unsigned char)s[i]))
 		i++;
 	if (i == 0 || i == n || s[i] != ':')
-		return FORM_MALFORMED;  /* also obs-fold and "Name :" */
+		return FORM_MALFORMED; /* also obs-fold and "Name :" */
 	size_t nlen = i, vb = i + 1, ve = n;
 	while (vb < ve && is_ows(s[vb]))
 		vb++;
@@ -341,7 +341,7 @@ static enum form_err part_headers(const struct form_ctx *c, size_t *pp, struct p
 		if (q == lim)
 			return lim == c->len ? FORM_MALFORMED : FORM_HEADER_TOO_LONG;
 		if (b[q] == '\n' || q + 1 == c->len || b[q + 1] != '\n')
-			return FORM_MALFORMED;  /* bare LF, bare CR, or truncated */
+			return FORM_MALFORMED; /* bare LF, bare CR, or truncated */
 		if (q == p)
 			break;
 		/* A line "--boundary..." is the next delimiter: a part without its empty line. */
@@ -370,9 +370,8 @@ static int listed(const char *const *list, const char *name)
 	return 0;
 }
 
-static enum form_err parse_body(struct form_ctx *c, struct arena *a, const char *const *file_fields,
-                                size_t max_files, size_t max_file_bytes, struct kvlist *fields,
-                                struct form_file *files, size_t *nfiles)
+static enum form_err parse_body(struct form_ctx *c, struct arena *a, const char *const *file_fields, size_t max_files,
+				size_t max_file_bytes, struct kvlist *fields, struct form_file *files, size_t *nfiles)
 {
 	const char *b = c->body;
 	size_t len = c->len, p, nparts = 0;
@@ -392,11 +391,11 @@ static enum form_err parse_body(struct form_ctx *c, struct arena *a, const char 
 		if (len - p >= 2 && b[p] == '-' && b[p + 1] == '-') {
 			p += 2;
 			if (p == len || (len - p >= 2 && b[p] == '\r' && b[p + 1] == '\n'))
-				return FORM_OK;  /* the epilogue is ignored */
+				return FORM_OK; /* the epilogue is ignored */
 			return FORM_MALFORMED;
 		}
 		if (len - p < 2 || b[p] != '\r' || b[p + 1] != '\n')
-			return FORM_MALFORMED;  /* no transport padding; bare LF; "--boundaryX" */
+			return FORM_MALFORMED; /* no transport padding; bare LF; "--boundaryX" */
 		p += 2;
 		if (nparts++ == FORM_PARTS_MAX)
 			return FORM_TOO_MANY_PARTS;
@@ -455,8 +454,8 @@ static enum form_err parse_body(struct form_ctx *c, struct arena *a, const char 
 }
 
 enum form_err form_parse(struct arena *a, const char *boundary, const char *body, size_t len,
-                         const char *const *file_fields, size_t max_files, size_t max_file_bytes,
-                         struct kvlist *fields, struct form_file *files, size_t *nfiles)
+			 const char *const *file_fields, size_t max_files, size_t max_file_bytes, struct kvlist *fields,
+			 struct form_file *files, size_t *nfiles)
 {
 	struct form_ctx c;
 	size_t blen, n0 = fields->n;

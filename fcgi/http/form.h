@@ -7,33 +7,33 @@
 #include "arena.h"
 #include "req.h"
 
-#define FORM_PARTS_MAX        32    /* parts in one body, text and file together */
-#define FORM_PART_HEADERS_MAX 8     /* header lines in one part */
-#define FORM_HEADER_MAX       1024  /* bytes of one part header line, CRLF excluded */
-#define FORM_NAME_MAX         64    /* bytes of a field name (printable ASCII) */
-#define FORM_TEXT_MAX         8192  /* bytes of a non-file part */
-#define FORM_BOUNDARY_MAX     70    /* RFC 2046 */
+#define FORM_PARTS_MAX        32   /* parts in one body, text and file together */
+#define FORM_PART_HEADERS_MAX 8    /* header lines in one part */
+#define FORM_HEADER_MAX       1024 /* bytes of one part header line, CRLF excluded */
+#define FORM_NAME_MAX         64   /* bytes of a field name (printable ASCII) */
+#define FORM_TEXT_MAX         8192 /* bytes of a non-file part */
+#define FORM_BOUNDARY_MAX     70   /* RFC 2046 */
 
 struct form_file {
-	const char *field;         /* the part's name=, arena-owned */
-	const uint8_t *data;       /* points INTO the body passed to form_parse: no copy */
+	const char *field;   /* the part's name=, arena-owned */
+	const uint8_t *data; /* points INTO the body passed to form_parse: no copy */
 	size_t len;
-	const char *filename;      /* the declared filename=, arena-owned; may be NULL; never trusted */
-	const char *content_type;  /* the declared Content-Type, arena-owned; may be NULL; never trusted */
+	const char *filename;     /* the declared filename=, arena-owned; may be NULL; never trusted */
+	const char *content_type; /* the declared Content-Type, arena-owned; may be NULL; never trusted */
 };
 
 /* Words are stable (see form_err_word); values are added at the end, never reused. */
 enum form_err {
 	FORM_OK = 0,
-	FORM_NO_BOUNDARY,      /* not multipart/form-data, or no boundary= parameter */
-	FORM_BAD_BOUNDARY,     /* empty, over 70 chars, outside the bchars set, ends in a space, twice */
-	FORM_MALFORMED,        /* framing, headers, Content-Disposition, names, bare LF, truncation */
-	FORM_TOO_MANY_PARTS,   /* over FORM_PARTS_MAX parts, or the field list is full */
-	FORM_HEADER_TOO_LONG,  /* a part header line over FORM_HEADER_MAX */
-	FORM_PART_TOO_LARGE,   /* a text part over FORM_TEXT_MAX */
-	FORM_TOO_MANY_FILES,   /* more file parts than max_files */
-	FORM_NOMEM,            /* the arena is full, or the caller's boundary buffer too small */
-	FORM_FILE_TOO_LARGE    /* a file part over max_file_bytes */
+	FORM_NO_BOUNDARY,     /* not multipart/form-data, or no boundary= parameter */
+	FORM_BAD_BOUNDARY,    /* empty, over 70 chars, outside the bchars set, ends in a space, twice */
+	FORM_MALFORMED,       /* framing, headers, Content-Disposition, names, bare LF, truncation */
+	FORM_TOO_MANY_PARTS,  /* over FORM_PARTS_MAX parts, or the field list is full */
+	FORM_HEADER_TOO_LONG, /* a part header line over FORM_HEADER_MAX */
+	FORM_PART_TOO_LARGE,  /* a text part over FORM_TEXT_MAX */
+	FORM_TOO_MANY_FILES,  /* more file parts than max_files */
+	FORM_NOMEM,           /* the arena is full, or the caller's boundary buffer too small */
+	FORM_FILE_TOO_LARGE   /* a file part over max_file_bytes */
 };
 
 /* The stable code word of e ("MALFORMED", "PART_TOO_LARGE", ...); "UNKNOWN" for other values. */
@@ -65,7 +65,7 @@ enum form_err form_boundary(const char *content_type, char *out, size_t outmax);
  * Never reads outside body[0..len); time linear in len. On error, fields->n is restored and
  * *nfiles is 0 (arena copies made so far stay until the arena's reset). */
 enum form_err form_parse(struct arena *a, const char *boundary, const char *body, size_t len,
-                         const char *const *file_fields, size_t max_files, size_t max_file_bytes,
-                         struct kvlist *fields, struct form_file *files, size_t *nfiles);
+			 const char *const *file_fields, size_t max_files, size_t max_file_bytes, struct kvlist *fields,
+			 struct form_file *files, size_t *nfiles);
 
 #endif

@@ -6,9 +6,12 @@
 
 static int hexval(int ch)
 {
-	if (ch >= '0' && ch <= '9') return ch - '0';
-	if (ch >= 'a' && ch <= 'f') return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F') return ch - 'A' + 10;
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	if (ch >= 'a' && ch <= 'f')
+		return ch - 'a' + 10;
+	if (ch >= 'A' && ch <= 'F')
+		return ch - 'A' + 10;
 	return -1;
 }
 
@@ -103,8 +106,8 @@ static int is_tchar(unsigned char ch)
 /* RFC 6265 cookie-octet. */
 static int is_cookie_octet(unsigned char ch)
 {
-	return ch == 0x21 || (ch >= 0x23 && ch <= 0x2B) || (ch >= 0x2D && ch <= 0x3A) ||
-	       (ch >= 0x3C && ch <= 0x5B) || (ch >= 0x5D && ch <= 0x7E);
+	return ch == 0x21 || (ch >= 0x23 && ch <= 0x2B) || (ch >= 0x2D && ch <= 0x3A) || (ch >= 0x3C && ch <= 0x5B) ||
+	       (ch >= 0x5D && ch <= 0x7E);
 }
 
 enum kv_err kv_parse_cookies(struct arena *a, const char *s, size_t len, struct kvlist *out)

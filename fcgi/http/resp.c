@@ -90,20 +90,18 @@ size_t resp_head(const struct call *c, char *buf, size_t max)
 {
 	int has_cache = c->resp_headers != NULL && strstr(c->resp_headers, "Cache-Control:") != NULL;
 	int n = snprintf(buf, max,
-		"Status: %d %s\r\n"
-		"Content-Type: %s\r\n"
-		"Content-Length: %zu\r\n"
-		"X-Request-Id: %s\r\n"
-		"X-Content-Type-Options: nosniff\r\n"
-		"Referrer-Policy: no-referrer\r\n"
-		"%s"
-		"%.*s\r\n",
-		c->status, err_reason(c->status),
-		c->resp_type != NULL ? c->resp_type : "application/json; charset=utf-8",
-		c->resp_len,
-		c->request_id != NULL ? c->request_id : "",
-		has_cache ? "" : "Cache-Control: no-store\r\n",
-		(int)c->resp_hlen, c->resp_headers != NULL ? c->resp_headers : "");
+			 "Status: %d %s\r\n"
+			 "Content-Type: %s\r\n"
+			 "Content-Length: %zu\r\n"
+			 "X-Request-Id: %s\r\n"
+			 "X-Content-Type-Options: nosniff\r\n"
+			 "Referrer-Policy: no-referrer\r\n"
+			 "%s"
+			 "%.*s\r\n",
+			 c->status, err_reason(c->status),
+			 c->resp_type != NULL ? c->resp_type : "application/json; charset=utf-8", c->resp_len,
+			 c->request_id != NULL ? c->request_id : "", has_cache ? "" : "Cache-Control: no-store\r\n",
+			 (int)c->resp_hlen, c->resp_headers != NULL ? c->resp_headers : "");
 	if (n < 0 || (size_t)n >= max)
 		return 0;
 	return (size_t)n;

@@ -20,8 +20,7 @@ static int param_ok(const char *s, size_t n)
 }
 
 /* Matches path against pattern; records parameters. Returns 1 on a match. */
-static int path_match(const char *pattern, const char *path, struct arena *a,
-		      const char **params, size_t *nparams)
+static int path_match(const char *pattern, const char *path, struct arena *a, const char **params, size_t *nparams)
 {
 	const char *p = pattern, *q = path;
 	size_t np = 0;
@@ -52,9 +51,8 @@ static int path_match(const char *pattern, const char *path, struct arena *a,
 	return 1;
 }
 
-enum match router_match(const struct route *routes, size_t n, const char *method, const char *path,
-			struct arena *a, size_t *idx, const char **params, size_t *nparams,
-			char *allow, size_t allowlen)
+enum match router_match(const struct route *routes, size_t n, const char *method, const char *path, struct arena *a,
+			size_t *idx, const char **params, size_t *nparams, char *allow, size_t allowlen)
 {
 	int path_seen = 0;
 	size_t alen = 0;
@@ -72,8 +70,7 @@ enum match router_match(const struct route *routes, size_t n, const char *method
 		}
 		path_seen = 1;
 		if (strstr(allow, routes[i].method) == NULL) {
-			int w = snprintf(allow + alen, allowlen - alen, "%s%s", alen > 0 ? ", " : "",
-					 routes[i].method);
+			int w = snprintf(allow + alen, allowlen - alen, "%s%s", alen > 0 ? ", " : "", routes[i].method);
 			if (w > 0 && (size_t)w < allowlen - alen)
 				alen += (size_t)w;
 		}
@@ -111,8 +108,8 @@ int router_is_loopback(const char *addr)
 {
 	if (addr == NULL)
 		return 0;
-	return strncmp(addr, "127.", 4) == 0 || strcmp(addr, "::1") == 0 ||
-	       strncmp(addr, "::ffff:127.", 11) == 0 || strcmp(addr, "unix:") == 0;
+	return strncmp(addr, "127.", 4) == 0 || strcmp(addr, "::1") == 0 || strncmp(addr, "::ffff:127.", 11) == 0 ||
+	       strcmp(addr, "unix:") == 0;
 }
 
 /* Reads exactly content_length bytes of body into the arena. */
@@ -205,11 +202,12 @@ static enum err multipart_inputs(struct call *c, struct kvlist *in)
 	struct form_file *files = arena_alloc(c->arena, ROUTER_FILES_MAX * sizeof *files);
 	if (files == NULL)
 		return ERR_INTERNAL;
-	size_t cap = c->conf != NULL && c->conf->photo_max_bytes > 0 ? (size_t)c->conf->photo_max_bytes + 1 : r->body_max;
+	size_t cap =
+	    c->conf != NULL && c->conf->photo_max_bytes > 0 ? (size_t)c->conf->photo_max_bytes + 1 : r->body_max;
 	in->n = 0;
 	size_t nfiles = 0;
-	enum form_err fe = form_parse(c->arena, boundary, c->body, c->body_len, names, ROUTER_FILES_MAX, cap, in,
-				      files, &nfiles);
+	enum form_err fe =
+	    form_parse(c->arena, boundary, c->body, c->body_len, names, ROUTER_FILES_MAX, cap, in, files, &nfiles);
 	if (fe == FORM_FILE_TOO_LARGE && file != NULL) {
 		call_field_error(c, file->name, file->arg != NULL ? (const char *)file->arg : "TOO_LONG");
 		return ERR_VALIDATION;

@@ -9,14 +9,14 @@
 
 /* Who may call a route. */
 enum auth {
-	AUTH_ANY = 0,       /* anyone */
-	AUTH_LOOPBACK,      /* only from 127.0.0.0/8 or ::1 (ops endpoints) */
-	AUTH_CITIZEN,       /* a session cookie (with X-Requested-With on writes) or a bearer token */
-	AUTH_HOLDER,        /* the same for a GET of one's own person {id}: the token is only parsed
+	AUTH_ANY = 0,    /* anyone */
+	AUTH_LOOPBACK,   /* only from 127.0.0.0/8 or ::1 (ops endpoints) */
+	AUTH_CITIZEN,    /* a session cookie (with X-Requested-With on writes) or a bearer token */
+	AUTH_HOLDER,     /* the same for a GET of one's own person {id}: the token is only parsed
 	                     * here, the handler reads the session with the person (session.c) */
-	AUTH_SCANNER,       /* a checkpoint device's bearer token, or an integrator's signature */
-	AUTH_INTEGRATOR,    /* an integrator's signature (X-HQR-Key, -Timestamp, -Nonce, -Signature) */
-	AUTH_ADMIN,         /* an officer's, investigator's or operator's bearer token; see route.roles */
+	AUTH_SCANNER,    /* a checkpoint device's bearer token, or an integrator's signature */
+	AUTH_INTEGRATOR, /* an integrator's signature (X-HQR-Key, -Timestamp, -Nonce, -Signature) */
+	AUTH_ADMIN,      /* an officer's, investigator's or operator's bearer token; see route.roles */
 	AUTH__MAX
 };
 
@@ -42,35 +42,33 @@ typedef enum err (*form_check_fn)(struct call *c, struct fval *v);
 /* What a route is worth past capacity (DESIGN §13): a worker with no room sheds low first, then
  * normal; high (showing codes, taking scans) is queued as long as any room is left. */
 enum prio {
-	PRIO_NORMAL = 0,    /* the default */
-	PRIO_HIGH,          /* codes shown and scans taken: the peak's own work */
-	PRIO_LOW,           /* secondary work: report lists, histories, admin lists */
+	PRIO_NORMAL = 0, /* the default */
+	PRIO_HIGH,       /* codes shown and scans taken: the peak's own work */
+	PRIO_LOW,        /* secondary work: report lists, histories, admin lists */
 	PRIO__MAX
 };
 
 struct route {
-	const char *name;       /* metrics label */
+	const char *name; /* metrics label */
 	const char *method;
-	const char *pattern;    /* "/api/v1/persons/{id}/code": {..} matches one segment */
+	const char *pattern; /* "/api/v1/persons/{id}/code": {..} matches one segment */
 	enum auth auth;
 	enum body_kind body;
-	size_t body_max;        /* bytes; 0 for BODY_NONE */
+	size_t body_max; /* bytes; 0 for BODY_NONE */
 	const struct field *fields;
 	size_t nfields;
 	handler_fn handler;
-	unsigned roles;         /* AUTH_ADMIN: the roles allowed (ROLE_BIT of enum admin_role) */
-	enum prio prio;         /* shedding order past capacity (worker.c) */
-	form_check_fn check;    /* the form's rules across its fields, or NULL */
+	unsigned roles;      /* AUTH_ADMIN: the roles allowed (ROLE_BIT of enum admin_role) */
+	enum prio prio;      /* shedding order past capacity (worker.c) */
+	form_check_fn check; /* the form's rules across its fields, or NULL */
 };
-
 
 enum match { MATCH_OK, MATCH_NOT_FOUND, MATCH_METHOD };
 
 /* Finds the route for method and path. On MATCH_OK sets *idx and the {..} segments (pointing into
  * arena copies); on MATCH_METHOD writes the allowed methods ("GET, POST") into allow. Pure. */
-enum match router_match(const struct route *routes, size_t n, const char *method, const char *path,
-			struct arena *a, size_t *idx, const char **params, size_t *nparams,
-			char *allow, size_t allowlen);
+enum match router_match(const struct route *routes, size_t n, const char *method, const char *path, struct arena *a,
+			size_t *idx, const char **params, size_t *nparams, char *allow, size_t allowlen);
 
 /* Runs the common checks of c->route (auth, length, type, size, body, fields) and then its
  * handler. Returns the handler's error or the first failing check's; never writes a body itself. */

@@ -8,18 +8,18 @@
 #include "req.h"
 #include "verdict.h"
 
-#define SCAN_QR_MAX 512
+#define SCAN_QR_MAX        512
 #define SCAN_CLIENT_ID_MAX 64
-#define SCAN_VISITOR_JSON 2048 /* worst case: every character a 4-byte one or escaped */
+#define SCAN_VISITOR_JSON  2048 /* worst case: every character a 4-byte one or escaped */
 
 struct scan_in {
-	const char *qr;           /* trimmed of the line break a keyboard-style scanner adds; arena-owned */
+	const char *qr; /* trimmed of the line break a keyboard-style scanner adds; arena-owned */
 	enum verdict_direction dir;
 	int has_temp;
-	int temp;                 /* tenths of a degree */
+	int temp; /* tenths of a degree */
 	int has_visitor;
 	char visitor_json[SCAN_VISITOR_JSON]; /* {"purpose","host"?,"address"?} as stored */
-	uint64_t checkpoint;      /* integrators name the checkpoint; devices have theirs */
+	uint64_t checkpoint;                  /* integrators name the checkpoint; devices have theirs */
 };
 
 /* Validates one scan object o (a cJSON *): {"qr","direction","temperature"?,"visitor"?} and,

@@ -11,8 +11,8 @@
 #include <string.h>
 #include <strings.h>
 
-enum db_rc session_create(struct db *db, const struct conf *conf, uint64_t account, enum session_kind kind,
-			  char *token, int64_t *expires_at)
+enum db_rc session_create(struct db *db, const struct conf *conf, uint64_t account, enum session_kind kind, char *token,
+			  int64_t *expires_at)
 {
 	uint8_t raw[32], hash[32];
 	if (crypto_random(raw, sizeof raw) != 0)
@@ -51,8 +51,7 @@ enum err session_defer(struct call *c)
 	return ERR_OK;
 }
 
-enum err session_accept(struct call *c, enum db_rc rc, uint64_t account, int32_t stored_kind, int64_t last,
-			int64_t now)
+enum err session_accept(struct call *c, enum db_rc rc, uint64_t account, int32_t stored_kind, int64_t last, int64_t now)
 {
 	int kind = c->session_kind;
 	c->session_kind = 0;

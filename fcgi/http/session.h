@@ -10,18 +10,18 @@
 
 struct conf;
 
-#define SESSION_COOKIE_NAME "hqr_session"
+#define SESSION_COOKIE_NAME      "hqr_session"
 /* Where the service is served over TLS (its public URL is https), its cookies carry the __Host-
  * prefix: Secure, Path=/ and no Domain, so that no sibling host's cookie can stand in for them. */
 #define SESSION_COOKIE_HOST_NAME "__Host-hqr_session"
-#define SESSION_TOKEN_LEN 43   /* base64url of 32 random bytes */
+#define SESSION_TOKEN_LEN        43 /* base64url of 32 random bytes */
 
 enum session_kind { SESSION_COOKIE = 1, SESSION_BEARER = 2 };
 
 /* Creates a session (random 256 bits; only its SHA-256 is stored) for account and writes the
  * token into token (SESSION_TOKEN_LEN + 1 bytes) and its absolute expiry into *expires_at. */
-enum db_rc session_create(struct db *db, const struct conf *conf, uint64_t account, enum session_kind kind,
-			  char *token, int64_t *expires_at);
+enum db_rc session_create(struct db *db, const struct conf *conf, uint64_t account, enum session_kind kind, char *token,
+			  int64_t *expires_at);
 /* Authenticates the call from "Authorization: Bearer" or the session cookie; a cookie-borne
  * write (not GET/HEAD) must carry X-Requested-With: hqr. Sets c->account_id, c->session_kind. */
 enum err session_authenticate(struct call *c);

@@ -137,12 +137,13 @@ static int json_not_string(const struct call *c, const char *name)
 	return it != NULL && !cJSON_IsNull(it) && !cJSON_IsString(it);
 }
 
-enum err fields_validate(struct call *c, const struct field *fields, size_t nfields,
-			 const struct kvlist *in, struct fval *out)
+enum err fields_validate(struct call *c, const struct field *fields, size_t nfields, const struct kvlist *in,
+			 struct fval *out)
 {
 	const struct form_file *file;
 	for (size_t i = 0; i < nfields; i++) {
-		size_t n = fields[i].flags & F_FILE ? files_named(c, fields[i].name, &file) : kv_count(in, fields[i].name);
+		size_t n =
+		    fields[i].flags & F_FILE ? files_named(c, fields[i].name, &file) : kv_count(in, fields[i].name);
 		if (n > 1 || (!(fields[i].flags & F_FILE) && json_count(c, fields[i].name) > 1)) {
 			call_field_error(c, fields[i].name, "DUPLICATE_FIELD");
 			return ERR_DUPLICATE_FIELD;

@@ -8,29 +8,33 @@
 #include "label.h" /* utf8_check_text */
 #include "req.h"
 
-#define F_REQ   0x1u  /* the field must be present (and, unless F_EMPTY, not empty): REQUIRED */
-#define F_STR   0x2u  /* in a JSON body the member must be a string: NOT_A_STRING otherwise */
-#define F_BLANK 0x4u  /* an empty value counts as absent (an input a form left untouched) */
-#define F_EMPTY 0x8u  /* an empty value goes to the validator, which names its own error */
-#define F_ABSENT 0x20u /* left out, it is judged by the validator as an empty value (which names
+#define F_REQ   0x1u /* the field must be present (and, unless F_EMPTY, not empty): REQUIRED */
+#define F_STR   0x2u /* in a JSON body the member must be a string: NOT_A_STRING otherwise */
+#define F_BLANK 0x4u /* an empty value counts as absent (an input a form left untouched) */
+#define F_EMPTY 0x8u /* an empty value goes to the validator, which names its own error */
+#define F_ABSENT \
+	0x20u /* left out, it is judged by the validator as an empty value (which names
 			* the error: DECLARATION_REQUIRED) instead of REQUIRED */
-#define F_FILE  0x10u /* a multipart file part (its bytes are the value); arg is the word for
+#define F_FILE \
+	0x10u /* a multipart file part (its bytes are the value); arg is the word for
 		       * one over the upload cap (conf photo_max_bytes) */
 
 struct field;
 /* A validator checks v[0..len) and fills out (normalised text in the arena, integer value).
  * Returns NULL when valid, else a stable code word for the 422 body. No I/O. */
-typedef const char *(*validator_fn)(const struct field *f, struct arena *a,
-				     const char *v, size_t len, struct fval *out);
+typedef const char *(*validator_fn)(const struct field *f, struct arena *a, const char *v, size_t len,
+				    struct fval *out);
 
-struct range { long long min, max; };
+struct range {
+	long long min, max;
+};
 
 struct field {
 	const char *name;
 	unsigned flags;
-	size_t maxlen;          /* bytes of the raw value */
+	size_t maxlen; /* bytes of the raw value */
 	validator_fn valid;
-	const void *arg;        /* validator-specific: struct range *, const char *const * (NULL-ended) */
+	const void *arg; /* validator-specific: struct range *, const char *const * (NULL-ended) */
 };
 
 /* Integers in [arg->min, arg->max], decimal, optional '-', no spaces. */
@@ -44,7 +48,6 @@ const char *valid_raw(const struct field *f, struct arena *a, const char *v, siz
 /* true/false (also 1/0, yes/no); out->i is 1 or 0. */
 const char *valid_bool(const struct field *f, struct arena *a, const char *v, size_t len, struct fval *out);
 
-
 /* A database id from a path segment or a query value: 1..2^63-1 in decimal, digits only, no
  * leading zero. Returns 0 when s is not one. */
 uint64_t path_id_parse(const char *s);
@@ -55,8 +58,8 @@ int public_id_ok(const char *s, size_t n);
  * `in` (an F_FILE field in c->files, an F_STR field's type in c->json), a field given twice is
  * an error, unknown keys are ignored. Fills out[nfields] and records every failing field on the
  * call. Returns ERR_OK, ERR_DUPLICATE_FIELD or ERR_VALIDATION. */
-enum err fields_validate(struct call *c, const struct field *fields, size_t nfields,
-			 const struct kvlist *in, struct fval *out);
+enum err fields_validate(struct call *c, const struct field *fields, size_t nfields, const struct kvlist *in,
+			 struct fval *out);
 /* Whether a failure of field name is already recorded on the call (a form check adds a rule's
  * error only where the field's own check passed or the field was left out). */
 int call_field_failed(const struct call *c, const char *name);

@@ -44,9 +44,9 @@ static atomic_int threads_ready; /* threads past their database connection's fir
 struct pending {
 	FCGX_Request fr;
 	enum prio prio;
-	double queued_at;      /* monotonic seconds */
-	struct pending *next;  /* toward the newest (in a queue), or the next free one */
-	struct pending *prev;  /* toward the oldest */
+	double queued_at;     /* monotonic seconds */
+	struct pending *next; /* toward the newest (in a queue), or the next free one */
+	struct pending *prev; /* toward the oldest */
 };
 
 static pthread_mutex_t q_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -54,13 +54,12 @@ static pthread_cond_t q_ready = PTHREAD_COND_INITIALIZER; /* a request was queue
 static pthread_cond_t q_room = PTHREAD_COND_INITIALIZER;  /* a request left the queue (no shedding) */
 static struct pending *q_head[PRIO__MAX], *q_tail[PRIO__MAX];
 static struct pending *q_free;
-static int q_len;      /* requests queued, waiting for a thread */
-static int outstanding; /* requests admitted and not yet answered: queued or in service */
-static int q_max;      /* the bound on q_len ([server] queue; the threads when not shedding) */
-static int low_active; /* low-priority requests queued or in service */
-static int low_max;    /* at most half of the threads, at least one */
+static int q_len;         /* requests queued, waiting for a thread */
+static int outstanding;   /* requests admitted and not yet answered: queued or in service */
+static int q_max;         /* the bound on q_len ([server] queue; the threads when not shedding) */
+static int low_active;    /* low-priority requests queued or in service */
+static int low_max;       /* at most half of the threads, at least one */
 static int acceptor_done; /* the acceptor queues nothing more: threads may stop once it is empty */
-
 
 struct thread_ctx {
 	const struct app *app;
@@ -110,17 +109,14 @@ void worker_handle(const struct app *app, struct call *c)
 	char allow[128];
 	size_t idx = 0;
 	c->route_index = -1;
-	switch (router_match(app->routes, app->nroutes, c->method, c->path, c->arena, &idx, c->params,
-			     &c->nparams, allow, sizeof allow)) {
-	case MATCH_NOT_FOUND:
-		resp_error(c, ERR_NOT_FOUND, NULL);
-		return;
+	switch (router_match(app->routes, app->nroutes, c->method, c->path, c->arena, &idx, c->params, &c->nparams,
+			     allow, sizeof allow)) {
+	case MATCH_NOT_FOUND: resp_error(c, ERR_NOT_FOUND, NULL); return;
 	case MATCH_METHOD:
 		resp_error(c, ERR_METHOD_NOT_ALLOWED, NULL);
 		resp_header(c, "Allow", allow);
 		return;
-	case MATCH_OK:
-		break;
+	case MATCH_OK: break;
 	}
 	c->route = &app->routes[idx];
 	c->route_index = (int)idx;
@@ -205,8 +201,8 @@ static void serve(const struct app *app, FCGX_Request *fr, struct call *c, struc
 	if (app->use_metrics)
 		metrics_request(c->route_index, c->status, dt);
 	if (c->status >= 500 || dt > 1.0)
-		log_msg(c->status >= 500 ? LOG_WARN : LOG_INFO, NULL, "%s %s -> %d in %.3fs",
-			c->method, c->route != NULL ? c->route->name : "unmatched", c->status, dt);
+		log_msg(c->status >= 500 ? LOG_WARN : LOG_INFO, NULL, "%s %s -> %d in %.3fs", c->method,
+			c->route != NULL ? c->route->name : "unmatched", c->status, dt);
 	log_set_request_id(NULL);
 }
 
@@ -233,12 +229,9 @@ static enum prio request_prio(const struct app *app, FCGX_Request *fr, struct ar
 static int admit(enum prio p, int threads)
 {
 	switch (p) {
-	case PRIO_HIGH:
-		return outstanding < threads + q_max;
-	case PRIO_LOW:
-		return outstanding < threads + (q_max + 3) / 4 && low_active < low_max;
-	default:
-		return outstanding < threads + (q_max + 1) / 2;
+	case PRIO_HIGH: return outstanding < threads + q_max;
+	case PRIO_LOW: return outstanding < threads + (q_max + 3) / 4 && low_active < low_max;
+	default: return outstanding < threads + (q_max + 1) / 2;
 	}
 }
 

@@ -11,16 +11,16 @@ struct keys;
 
 /* What a worker serves: the service (hqr-fcgi) or the platform simulator share this loop. */
 struct app {
-	const char *role;            /* log role of the worker */
-	const struct route *routes;  /* the route table */
+	const char *role;           /* log role of the worker */
+	const struct route *routes; /* the route table */
 	size_t nroutes;
-	int use_db;                  /* each thread owns a database connection */
-	int use_metrics;             /* count requests in the shared metrics (route = table index) */
-	void (*thread_init)(void);   /* per-thread set-up (may be NULL) */
+	int use_db;                /* each thread owns a database connection */
+	int use_metrics;           /* count requests in the shared metrics (route = table index) */
+	void (*thread_init)(void); /* per-thread set-up (may be NULL) */
 	void (*thread_end)(void);
-	int (*process_init)(const struct conf *c);  /* per-worker set-up after fork (may be NULL) */
-	void (*process_end)(void);                  /* after the last thread stopped (may be NULL) */
-	int shed;                    /* past [server] queue waiting requests, answer 503 BUSY by route priority */
+	int (*process_init)(const struct conf *c); /* per-worker set-up after fork (may be NULL) */
+	void (*process_end)(void);                 /* after the last thread stopped (may be NULL) */
+	int shed; /* past [server] queue waiting requests, answer 503 BUSY by route priority */
 };
 
 /* The service's app: the route table of routes.c with a database and metrics. */

@@ -7,32 +7,27 @@ static const char b45_alphabet[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./
 
 /* Value of each character plus one; 0 marks a character outside the alphabet. */
 static const uint8_t b45_value[256] = {
-	['0'] = 1,  ['1'] = 2,  ['2'] = 3,  ['3'] = 4,  ['4'] = 5,  ['5'] = 6,  ['6'] = 7,
-	['7'] = 8,  ['8'] = 9,  ['9'] = 10, ['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14,
-	['E'] = 15, ['F'] = 16, ['G'] = 17, ['H'] = 18, ['I'] = 19, ['J'] = 20, ['K'] = 21,
-	['L'] = 22, ['M'] = 23, ['N'] = 24, ['O'] = 25, ['P'] = 26, ['Q'] = 27, ['R'] = 28,
-	['S'] = 29, ['T'] = 30, ['U'] = 31, ['V'] = 32, ['W'] = 33, ['X'] = 34, ['Y'] = 35,
-	['Z'] = 36, [' '] = 37, ['$'] = 38, ['%'] = 39, ['*'] = 40, ['+'] = 41, ['-'] = 42,
-	['.'] = 43, ['/'] = 44, [':'] = 45,
+	['0'] = 1,  ['1'] = 2,  ['2'] = 3,  ['3'] = 4,  ['4'] = 5,  ['5'] = 6,  ['6'] = 7,  ['7'] = 8,  ['8'] = 9,
+	['9'] = 10, ['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16, ['G'] = 17, ['H'] = 18,
+	['I'] = 19, ['J'] = 20, ['K'] = 21, ['L'] = 22, ['M'] = 23, ['N'] = 24, ['O'] = 25, ['P'] = 26, ['Q'] = 27,
+	['R'] = 28, ['S'] = 29, ['T'] = 30, ['U'] = 31, ['V'] = 32, ['W'] = 33, ['X'] = 34, ['Y'] = 35, ['Z'] = 36,
+	[' '] = 37, ['$'] = 38, ['%'] = 39, ['*'] = 40, ['+'] = 41, ['-'] = 42, ['.'] = 43, ['/'] = 44, [':'] = 45,
 };
 
 _Static_assert(sizeof b45_alphabet == 45 + 1, "Base45 has 45 characters");
 
-size_t
-b45_encoded_len(size_t n)
+size_t b45_encoded_len(size_t n)
 {
 	if (n / 2 > (SIZE_MAX - 2) / 3)
 		return SIZE_MAX;
 	return n / 2 * 3 + (n % 2) * 2;
 }
 
-int
-b45_encode(const uint8_t *in, size_t n, char *out, size_t outmax)
+int b45_encode(const uint8_t *in, size_t n, char *out, size_t outmax)
 {
 	size_t len = b45_encoded_len(n), i, o = 0;
 
-	if (len == SIZE_MAX || len > INT_MAX || out == NULL || outmax < len + 1 ||
-	    (in == NULL && n > 0))
+	if (len == SIZE_MAX || len > INT_MAX || out == NULL || outmax < len + 1 || (in == NULL && n > 0))
 		return -1;
 	for (i = 0; i + 2 <= n; i += 2) {
 		unsigned v = (unsigned)in[i] << 8 | in[i + 1];
@@ -50,14 +45,12 @@ b45_encode(const uint8_t *in, size_t n, char *out, size_t outmax)
 }
 
 /* Value of the character at s[i] (callers have checked the alphabet). */
-static unsigned
-b45_at(const char *s, size_t i)
+static unsigned b45_at(const char *s, size_t i)
 {
 	return (unsigned)b45_value[(unsigned char)s[i]] - 1;
 }
 
-int
-b45_decode(const char *s, size_t len, uint8_t *out, size_t outmax)
+int b45_decode(const char *s, size_t len, uint8_t *out, size_t outmax)
 {
 	size_t i, o = 0, need;
 	int space;

@@ -9,8 +9,8 @@
  * magenta), leaving out the reds and greens of the codes themselves. A day moves on from the
  * one before by 110 steps plus a keyed jitter below 45, so two days in a row are at least 66
  * steps apart, and a step is never shorter in hue than in this scale. */
-#define SPAN 265
-#define STEP 110
+#define SPAN   265
+#define STEP   110
 #define JITTER 45
 
 static uint32_t keyed(const uint8_t *key, size_t klen, const char *what, int32_t day)
@@ -41,12 +41,30 @@ void daycolor(const uint8_t *key, size_t klen, int32_t day, char out[DAYCOLOR_BU
 	int m = l - c / 2;
 	int r = 0, g = 0, b = 0;
 	switch (hue / 60) {
-	case 0: r = c; g = x; break;
-	case 1: r = x; g = c; break;
-	case 2: g = c; b = x; break;
-	case 3: g = x; b = c; break;
-	case 4: r = x; b = c; break;
-	default: r = c; b = x; break;
+	case 0:
+		r = c;
+		g = x;
+		break;
+	case 1:
+		r = x;
+		g = c;
+		break;
+	case 2:
+		g = c;
+		b = x;
+		break;
+	case 3:
+		g = x;
+		b = c;
+		break;
+	case 4:
+		r = x;
+		b = c;
+		break;
+	default:
+		r = c;
+		b = x;
+		break;
 	}
 	snprintf(out, DAYCOLOR_BUF, "#%02x%02x%02x", (r + m) * 255 / 1000, (g + m) * 255 / 1000, (b + m) * 255 / 1000);
 }

@@ -5,7 +5,7 @@
 #include <stddef.h>
 
 #define FACE_VERIFY_ID_MAX 256
-#define FACE_PASSED 10000
+#define FACE_PASSED        10000
 
 /* Lowercase hex SHA-256 (64 characters and a NUL into out) of
  * "cert_type=IDENTITY_CARD&cert_name=<name>&cert_no=<id_number>" with the ID's check character

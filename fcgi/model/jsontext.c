@@ -26,7 +26,7 @@ int jsontext_nul_in(const char *text, size_t len, const char *name)
 {
 	size_t want = strlen(name);
 	int depth = 0, root_obj = 0, expect_key = 0, in_str = 0, is_key = 0, key_ok = 0, key_cut = 0, in_member = 0;
-	int nul = 0;          /* a NUL in the current string */
+	int nul = 0; /* a NUL in the current string */
 	char key[KEY_MAX];
 	size_t klen = 0;
 	for (size_t i = 0; i < len; i++) {
@@ -97,8 +97,7 @@ int jsontext_nul_in(const char *text, size_t len, const char *name)
 				in_member = 0;
 			}
 			break;
-		default:
-			break;
+		default: break;
 		}
 	}
 	return 0;

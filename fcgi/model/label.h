@@ -4,11 +4,11 @@
 #define HQR_LABEL_H
 #include <stddef.h>
 
-#define LABEL_MAX_CP 100                  /* a label, in code points */
+#define LABEL_MAX_CP    100                /* a label, in code points */
 #define LABEL_MAX_BYTES (LABEL_MAX_CP * 4) /* the most bytes LABEL_MAX_CP code points take */
-#define LABEL_BUF (LABEL_MAX_BYTES + 1)
-#define REASON_MAX 40                     /* codes.reason is VARCHAR(40) ASCII */
-#define REASON_BUF (REASON_MAX + 1)
+#define LABEL_BUF       (LABEL_MAX_BYTES + 1)
+#define REASON_MAX      40 /* codes.reason is VARCHAR(40) ASCII */
+#define REASON_BUF      (REASON_MAX + 1)
 
 /* Checks s[0..len) is strictly valid UTF-8 (no overlong forms, surrogates or code points past
  * U+10FFFF) without C0/C1 controls, DEL or invisible format characters (zero-width, bidi

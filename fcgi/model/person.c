@@ -15,7 +15,7 @@ void person_id_index(const uint8_t key[32], enum vid_doc type, const char *numbe
 }
 
 const char *const person_relationships[] = { "self",   "parent",  "grandparent", "child", "grandchild",
-					     "spouse", "sibling", "other", NULL };
+					     "spouse", "sibling", "other",       NULL };
 _Static_assert(sizeof person_relationships / sizeof person_relationships[0] == PERSON_RELATIONSHIPS + 1,
 	       "one word per relationship");
 
@@ -30,5 +30,6 @@ int person_relationship_of(const char *word)
 const char *person_relationship_word(int role, int relationship)
 {
 	return role == 1 ? "self"
-			 : (relationship > 0 && relationship < PERSON_RELATIONSHIPS ? person_relationships[relationship] : "other");
+			 : (relationship > 0 && relationship < PERSON_RELATIONSHIPS ? person_relationships[relationship]
+										    : "other");
 }

@@ -8,9 +8,9 @@
 #include "valid_id.h"
 
 /* A person's public id: 22 characters of URL-safe base64 (128 random bits). */
-#define PUBLIC_ID_LEN 22
+#define PUBLIC_ID_LEN    22
 /* The high-risk area list: at most this many cities, each 1..RISK_AREA_MAX_CP code points. */
-#define RISK_AREAS_MAX 1000
+#define RISK_AREAS_MAX   1000
 #define RISK_AREA_MAX_CP 40
 
 /* The blind index of a normalised document number: HMAC-SHA256 under the index key of the

@@ -20,7 +20,7 @@
  * PHOTO_DIMENSIONS (width or height outside min_dim..max_dim).
  * w, h, is_png may be NULL; they are set on VID_OK and on PHOTO_DIMENSIONS.
  */
-enum vid_err vid_photo(const uint8_t *d, size_t n, size_t max_bytes, int min_dim,
-    int max_dim, int *w, int *h, int *is_png);
+enum vid_err vid_photo(const uint8_t *d, size_t n, size_t max_bytes, int min_dim, int max_dim, int *w, int *h,
+		       int *is_png);
 
 #endif

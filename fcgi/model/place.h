@@ -5,15 +5,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PLACE_POSTER_BYTES 16         /* a poster's token: 128 random bits */
-#define PLACE_POSTER_LEN 22           /* its base64url text */
-#define PLACE_DISPLAY_BYTES 28        /* display id(8) | window start(4) | mac(16) */
-#define PLACE_DISPLAY_LEN 38          /* its base64url text */
-#define PLACE_TOKEN_SIZE 40           /* a buffer for either text and its NUL */
-#define PLACE_WINDOW_S 30             /* a door screen shows a new token this often */
-#define PLACE_DISPLAY_TTL_S 120       /* and refuses each one this long after it was first shown */
-#define PLACE_DISPLAY_FUTURE_S 30     /* a token from a screen whose clock runs ahead */
-#define PLACE_MAC_LEN 16
+#define PLACE_POSTER_BYTES     16  /* a poster's token: 128 random bits */
+#define PLACE_POSTER_LEN       22  /* its base64url text */
+#define PLACE_DISPLAY_BYTES    28  /* display id(8) | window start(4) | mac(16) */
+#define PLACE_DISPLAY_LEN      38  /* its base64url text */
+#define PLACE_TOKEN_SIZE       40  /* a buffer for either text and its NUL */
+#define PLACE_WINDOW_S         30  /* a door screen shows a new token this often */
+#define PLACE_DISPLAY_TTL_S    120 /* and refuses each one this long after it was first shown */
+#define PLACE_DISPLAY_FUTURE_S 30  /* a token from a screen whose clock runs ahead */
+#define PLACE_MAC_LEN          16
 
 enum place_kind { PLACE_TOKEN_INVALID = 0, PLACE_TOKEN_POSTER, PLACE_TOKEN_DISPLAY };
 
@@ -38,8 +38,7 @@ uint32_t place_window(int64_t now);
 /* The door screen's token of display id for the window starting at shown_at, sealed with
  * HMAC-SHA256 under a key derived from mac_key (the service's mac key, for this use alone);
  * text gets PLACE_DISPLAY_LEN characters and a NUL (PLACE_TOKEN_SIZE bytes). */
-void place_display_token(const uint8_t *mac_key, size_t klen, uint64_t display_id, uint32_t shown_at,
-			 char *text);
+void place_display_token(const uint8_t *mac_key, size_t klen, uint64_t display_id, uint32_t shown_at, char *text);
 
 /* Reads text[0..len) (base64url, no padding): a poster's token by its length, or a display's
  * (its mac is not checked here). Returns the kind; PLACE_TOKEN_INVALID for anything else. */

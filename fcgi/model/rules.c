@@ -10,8 +10,7 @@ static const char *const color_words[] = {
 	[RULES_COLOR_GREEN] = "green",
 	[RULES_COLOR_RED] = "red",
 };
-_Static_assert(sizeof color_words / sizeof color_words[0] == RULES_COLOR_RED + 1,
-    "one word per color");
+_Static_assert(sizeof color_words / sizeof color_words[0] == RULES_COLOR_RED + 1, "one word per color");
 
 static const char *const reason_words[] = {
 	[RULES_REASON_NONE] = "NONE",
@@ -20,32 +19,26 @@ static const char *const reason_words[] = {
 	[RULES_REASON_CLOSE_CONTACT] = "CLOSE_CONTACT",
 	[RULES_REASON_HIGH_RISK_TRAVEL] = "HIGH_RISK_TRAVEL",
 };
-_Static_assert(sizeof reason_words / sizeof reason_words[0] == RULES_REASON__MAX,
-    "one word per reason");
+_Static_assert(sizeof reason_words / sizeof reason_words[0] == RULES_REASON__MAX, "one word per reason");
 
 /* Indexed by bit position: symptom_words[i] is the word of (1u << i). */
 static const char *const symptom_words[RULES_SYM_COUNT] = {
-	"fever", "cough", "sore_throat", "fatigue", "shortness_of_breath", "diarrhea",
-	"loss_of_taste_or_smell",
+	"fever", "cough", "sore_throat", "fatigue", "shortness_of_breath", "diarrhea", "loss_of_taste_or_smell",
 };
 _Static_assert(RULES_SYM_ALL == (1u << RULES_SYM_COUNT) - 1, "seven contiguous symptom bits");
-_Static_assert(RULES_SYM_LOSS_OF_TASTE_OR_SMELL == 1u << (RULES_SYM_COUNT - 1),
-    "the word table follows the bits");
+_Static_assert(RULES_SYM_LOSS_OF_TASTE_OR_SMELL == 1u << (RULES_SYM_COUNT - 1), "the word table follows the bits");
 
-const char *
-rules_color_word(enum rules_color c)
+const char *rules_color_word(enum rules_color c)
 {
 	return (unsigned)c <= RULES_COLOR_RED ? color_words[c] : NULL;
 }
 
-const char *
-rules_reason_word(enum rules_reason r)
+const char *rules_reason_word(enum rules_reason r)
 {
 	return (unsigned)r < RULES_REASON__MAX ? reason_words[r] : NULL;
 }
 
-const char *
-rules_symptom_word(unsigned bit)
+const char *rules_symptom_word(unsigned bit)
 {
 	for (unsigned i = 0; i < RULES_SYM_COUNT; i++)
 		if (bit == 1u << i)
@@ -53,8 +46,7 @@ rules_symptom_word(unsigned bit)
 	return NULL;
 }
 
-bool
-rules_symptom_from_word(const char *w, size_t len, unsigned *bit)
+bool rules_symptom_from_word(const char *w, size_t len, unsigned *bit)
 {
 	if (w == NULL || bit == NULL)
 		return false;
@@ -73,13 +65,11 @@ rules_symptom_from_word(const char *w, size_t len, unsigned *bit)
 
 /* ---- configuration ------------------------------------------------------ */
 
-bool
-rules_conf_valid(const struct rules_conf *conf)
+bool rules_conf_valid(const struct rules_conf *conf)
 {
 	return conf != NULL && conf->fever_tenths >= RULES_FEVER_TENTHS_MIN &&
-	    conf->fever_tenths <= RULES_FEVER_TENTHS_MAX &&
-	    conf->observation_days >= RULES_OBSERVATION_DAYS_MIN &&
-	    conf->observation_days <= RULES_OBSERVATION_DAYS_MAX;
+	       conf->fever_tenths <= RULES_FEVER_TENTHS_MAX && conf->observation_days >= RULES_OBSERVATION_DAYS_MIN &&
+	       conf->observation_days <= RULES_OBSERVATION_DAYS_MAX;
 }
 
 /* ---- a declaration ------------------------------------------------------ */
@@ -92,8 +82,7 @@ rules_conf_valid(const struct rules_conf *conf)
  * to its city ("武汉市江汉区" is not "武汉"); the risk-area list and the client's city
  * picker use the same names. An empty name never matches.
  */
-static void
-city_span(const char *s, const char **b, size_t *n)
+static void city_span(const char *s, const char **b, size_t *n)
 {
 	size_t len = strlen(s);
 
@@ -110,14 +99,12 @@ city_span(const char *s, const char **b, size_t *n)
 	*n = len;
 }
 
-static unsigned char
-ascii_lower(unsigned char c)
+static unsigned char ascii_lower(unsigned char c)
 {
 	return c >= 'A' && c <= 'Z' ? (unsigned char)(c - 'A' + 'a') : c;
 }
 
-static bool
-city_eq(const char *a, const char *b)
+static bool city_eq(const char *a, const char *b)
 {
 	const char *pa, *pb;
 	size_t na, nb;
@@ -147,8 +134,7 @@ city_eq(const char *a, const char *b)
  * does not count. (vid_travel_entry accepts entries that end on day - 14: such an
  * entry is kept with the declaration but no longer turns the code red.)
  */
-static bool
-stay_in_window(const struct rules_travel *t, int64_t day, int64_t days)
+static bool stay_in_window(const struct rules_travel *t, int64_t day, int64_t days)
 {
 	int64_t from = t->from_day, to = t->to_day;
 
@@ -160,8 +146,7 @@ stay_in_window(const struct rules_travel *t, int64_t day, int64_t days)
 	return from <= day && to >= day - (days - 1);
 }
 
-static bool
-travel_hits(const struct rules_decl *d, int days, const char *const *areas, size_t n_areas)
+static bool travel_hits(const struct rules_decl *d, int days, const char *const *areas, size_t n_areas)
 {
 	for (size_t i = 0; i < d->n_travel; i++) {
 		const struct rules_travel *t = &d->travel[i];
@@ -175,17 +160,16 @@ travel_hits(const struct rules_decl *d, int days, const char *const *areas, size
 	return false;
 }
 
-int
-rules_declaration(const struct rules_conf *conf, const struct rules_decl *d,
-    const char *const *areas, size_t n_areas, struct rules_decl_result *out)
+int rules_declaration(const struct rules_conf *conf, const struct rules_decl *d, const char *const *areas,
+		      size_t n_areas, struct rules_decl_result *out)
 {
 	unsigned reasons = 0;
 
 	if (out == NULL)
 		return -1;
 	*out = (struct rules_decl_result){ 0 };
-	if (!rules_conf_valid(conf) || d == NULL || !day_ok(d->day) ||
-	    (d->n_travel > 0 && d->travel == NULL) || (n_areas > 0 && areas == NULL))
+	if (!rules_conf_valid(conf) || d == NULL || !day_ok(d->day) || (d->n_travel > 0 && d->travel == NULL) ||
+	    (n_areas > 0 && areas == NULL))
 		return -1;
 
 	if (d->symptoms & RULES_SYM_ALL)
@@ -212,23 +196,20 @@ rules_declaration(const struct rules_conf *conf, const struct rules_decl *d,
 
 /* The length of a (re)started observation: the configured one, or the current one when
  * longer (an officer may have ordered more days; a restart never shortens them). */
-static int64_t
-restart_length(const struct rules_conf *conf, int64_t cur_len)
+static int64_t restart_length(const struct rules_conf *conf, int64_t cur_len)
 {
 	return cur_len > conf->observation_days ? cur_len : conf->observation_days;
 }
 
-int
-rules_apply_declaration(const struct rules_conf *conf, enum rules_color current,
-    const struct rules_obs *cur, const struct rules_decl_result *r, struct rules_apply *out)
+int rules_apply_declaration(const struct rules_conf *conf, enum rules_color current, const struct rules_obs *cur,
+			    const struct rules_decl_result *r, struct rules_apply *out)
 {
 	int64_t len;
 
 	if (out == NULL)
 		return -1;
 	*out = (struct rules_apply){ 0 };
-	if (!rules_conf_valid(conf) || r == NULL || !day_ok(r->day) ||
-	    (unsigned)current > RULES_COLOR_RED ||
+	if (!rules_conf_valid(conf) || r == NULL || !day_ok(r->day) || (unsigned)current > RULES_COLOR_RED ||
 	    (r->color != RULES_COLOR_GREEN && r->color != RULES_COLOR_RED))
 		return -1;
 
@@ -241,8 +222,8 @@ rules_apply_declaration(const struct rules_conf *conf, enum rules_color current,
 	}
 	len = conf->observation_days;
 	/* An observation stored with unreal days is not trusted for its length. */
-	if (current == RULES_COLOR_RED && cur != NULL && day_ok(cur->start_day) &&
-	    day_ok(cur->until_day) && cur->until_day >= cur->start_day)
+	if (current == RULES_COLOR_RED && cur != NULL && day_ok(cur->start_day) && day_ok(cur->until_day) &&
+	    cur->until_day >= cur->start_day)
 		len = restart_length(conf, (int64_t)cur->until_day - cur->start_day);
 	out->color = RULES_COLOR_RED;
 	out->start_observation = true;
@@ -251,8 +232,7 @@ rules_apply_declaration(const struct rules_conf *conf, enum rules_color current,
 	return 0;
 }
 
-int32_t
-rules_observation_until(const struct rules_conf *conf, int32_t start_day)
+int32_t rules_observation_until(const struct rules_conf *conf, int32_t start_day)
 {
 	if (!rules_conf_valid(conf) || !day_ok(start_day))
 		return DAY_INVALID;
@@ -261,8 +241,7 @@ rules_observation_until(const struct rules_conf *conf, int32_t start_day)
 
 /* ---- daily reports and conversion to green ------------------------------ */
 
-bool
-rules_report_restarts(const struct rules_conf *conf, const struct rules_report *r)
+bool rules_report_restarts(const struct rules_conf *conf, const struct rules_report *r)
 {
 	if (conf == NULL || r == NULL)
 		return false;
@@ -319,9 +298,7 @@ rules_report_restarts(const struct rules_conf *conf, const struct rules_report *
  * recomputed from the reports on every call, so calling this again with the same
  * inputs, or with the restart stored, gives the same answer.
  */
-int
-rules_conversion(const struct rules_conf *conf, const struct rules_obs *o, int32_t today,
-    struct rules_obs_out *out)
+int rules_conversion(const struct rules_conf *conf, const struct rules_obs *o, int32_t today, struct rules_obs_out *out)
 {
 	int64_t start, len, until, missed, k = 0, lth = 0, prev = INT64_MIN, earliest;
 	const struct rules_report *latest = NULL;
@@ -330,9 +307,8 @@ rules_conversion(const struct rules_conf *conf, const struct rules_obs *o, int32
 	if (out == NULL)
 		return -1;
 	*out = (struct rules_obs_out){ 0 };
-	if (!rules_conf_valid(conf) || o == NULL || !day_ok(o->start_day) ||
-	    !day_ok(o->until_day) || !day_ok(today) || o->until_day < o->start_day ||
-	    (o->n_reports > 0 && o->reports == NULL))
+	if (!rules_conf_valid(conf) || o == NULL || !day_ok(o->start_day) || !day_ok(o->until_day) || !day_ok(today) ||
+	    o->until_day < o->start_day || (o->n_reports > 0 && o->reports == NULL))
 		return -1;
 	for (size_t i = 1; i < o->n_reports; i++)
 		if (o->reports[i].day < o->reports[i - 1].day)

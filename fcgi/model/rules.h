@@ -15,8 +15,6 @@
  * come in struct rules_conf, filled from the configuration.
  */
 
-
-
 /* ---- vocabulary --------------------------------------------------------- */
 
 /* Values are those of the HQR1 token's color byte (DESIGN §5). */
@@ -25,11 +23,11 @@ enum rules_color { RULES_COLOR_NONE = 0, RULES_COLOR_GREEN = 1, RULES_COLOR_RED 
 /* Why a declaration is red. Listed in priority order: the first that applies is the
  * declaration's `reason`; all that apply are in its `reasons` bitmask. Words are stable. */
 enum rules_reason {
-	RULES_REASON_NONE = 0,          /* "NONE" */
-	RULES_REASON_SYMPTOMS,          /* "SYMPTOMS" */
-	RULES_REASON_FEVER,             /* "FEVER" */
-	RULES_REASON_CLOSE_CONTACT,     /* "CLOSE_CONTACT" */
-	RULES_REASON_HIGH_RISK_TRAVEL,  /* "HIGH_RISK_TRAVEL" */
+	RULES_REASON_NONE = 0,         /* "NONE" */
+	RULES_REASON_SYMPTOMS,         /* "SYMPTOMS" */
+	RULES_REASON_FEVER,            /* "FEVER" */
+	RULES_REASON_CLOSE_CONTACT,    /* "CLOSE_CONTACT" */
+	RULES_REASON_HIGH_RISK_TRAVEL, /* "HIGH_RISK_TRAVEL" */
 	RULES_REASON__MAX
 };
 #define RULES_REASON_BIT(r) (1u << (unsigned)(r))
@@ -44,8 +42,8 @@ enum rules_reason {
 #define RULES_SYM_SHORTNESS_OF_BREATH    (1u << 4)
 #define RULES_SYM_DIARRHEA               (1u << 5)
 #define RULES_SYM_LOSS_OF_TASTE_OR_SMELL (1u << 6)
-#define RULES_SYM_ALL   0x7Fu
-#define RULES_SYM_COUNT 7
+#define RULES_SYM_ALL                    0x7Fu
+#define RULES_SYM_COUNT                  7
 
 /* "green", "red", "none"; NULL outside the enum. Static strings. */
 const char *rules_color_word(enum rules_color c);
@@ -61,16 +59,16 @@ bool rules_symptom_from_word(const char *w, size_t len, unsigned *bit);
 /* ---- configuration ------------------------------------------------------ */
 
 struct rules_conf {
-	int fever_tenths;      /* fever at or above, in tenths of a degree Celsius: 373 */
-	int observation_days;  /* length of an observation, and of the travel window: 14 */
+	int fever_tenths;     /* fever at or above, in tenths of a degree Celsius: 373 */
+	int observation_days; /* length of an observation, and of the travel window: 14 */
 };
 
-#define RULES_FEVER_TENTHS_DEFAULT 373
+#define RULES_FEVER_TENTHS_DEFAULT     373
 #define RULES_OBSERVATION_DAYS_DEFAULT 14
-#define RULES_FEVER_TENTHS_MIN 350
-#define RULES_FEVER_TENTHS_MAX 420
-#define RULES_OBSERVATION_DAYS_MIN 1
-#define RULES_OBSERVATION_DAYS_MAX 365
+#define RULES_FEVER_TENTHS_MIN         350
+#define RULES_FEVER_TENTHS_MAX         420
+#define RULES_OBSERVATION_DAYS_MIN     1
+#define RULES_OBSERVATION_DAYS_MAX     365
 
 /* True when fever_tenths and observation_days are within the bounds above. Every function
  * below that takes a conf returns -1 for a conf that fails this check. */
@@ -82,18 +80,18 @@ struct rules_obs;
 
 /* One stay of the declared travel: a city and the local days from..to, both included. */
 struct rules_travel {
-	const char *city;      /* NUL-terminated UTF-8; NULL never matches */
+	const char *city; /* NUL-terminated UTF-8; NULL never matches */
 	int32_t from_day;
-	int32_t to_day;        /* from_day > to_day is read as the stay to..from */
+	int32_t to_day; /* from_day > to_day is read as the stay to..from */
 };
 
 struct rules_decl {
-	int32_t day;                        /* the local day of the declaration ("today") */
-	unsigned symptoms;                  /* RULES_SYM_* bits; other bits ignored */
-	bool has_temperature;               /* the temperature is optional on a declaration */
-	int temperature_tenths;             /* read only when has_temperature */
-	bool contact;                       /* close contact with a confirmed or suspected case */
-	const struct rules_travel *travel;  /* n_travel stays; may be NULL when n_travel == 0 */
+	int32_t day;                       /* the local day of the declaration ("today") */
+	unsigned symptoms;                 /* RULES_SYM_* bits; other bits ignored */
+	bool has_temperature;              /* the temperature is optional on a declaration */
+	int temperature_tenths;            /* read only when has_temperature */
+	bool contact;                      /* close contact with a confirmed or suspected case */
+	const struct rules_travel *travel; /* n_travel stays; may be NULL when n_travel == 0 */
 	size_t n_travel;
 };
 
@@ -118,15 +116,15 @@ struct rules_decl_result {
  * conf, d->day outside DAY_MIN..DAY_MAX, or travel/areas NULL with a non-zero
  * count.
  */
-int rules_declaration(const struct rules_conf *conf, const struct rules_decl *d,
-    const char *const *areas, size_t n_areas, struct rules_decl_result *out);
+int rules_declaration(const struct rules_conf *conf, const struct rules_decl *d, const char *const *areas,
+		      size_t n_areas, struct rules_decl_result *out);
 
 /* What a declaration does to a code. */
 struct rules_apply {
-	enum rules_color color;   /* the code's new color */
-	bool start_observation;   /* store start_day/until_day as the code's observation */
-	int32_t start_day;        /* when start_observation: the declaration's day */
-	int32_t until_day;        /* when start_observation: the base end to store */
+	enum rules_color color; /* the code's new color */
+	bool start_observation; /* store start_day/until_day as the code's observation */
+	int32_t start_day;      /* when start_observation: the declaration's day */
+	int32_t until_day;      /* when start_observation: the base end to store */
 };
 
 /*
@@ -144,8 +142,8 @@ struct rules_apply {
  * Returns 0 and fills *out, or -1 (out zeroed) on a NULL conf/r/out, an invalid conf,
  * r->day outside DAY_MIN..DAY_MAX or a color outside the enum.
  */
-int rules_apply_declaration(const struct rules_conf *conf, enum rules_color current,
-    const struct rules_obs *cur, const struct rules_decl_result *r, struct rules_apply *out);
+int rules_apply_declaration(const struct rules_conf *conf, enum rules_color current, const struct rules_obs *cur,
+			    const struct rules_decl_result *r, struct rules_apply *out);
 
 /* The end of an observation that starts on start_day: start_day + observation_days.
  * The code may turn green on that day at the earliest. Returns DAY_INVALID for
@@ -158,7 +156,7 @@ int32_t rules_observation_until(const struct rules_conf *conf, int32_t start_day
  * a temperature: the report form requires it. */
 struct rules_report {
 	int32_t day;
-	unsigned symptoms;        /* RULES_SYM_* bits; other bits ignored */
+	unsigned symptoms; /* RULES_SYM_* bits; other bits ignored */
 	int temperature_tenths;
 };
 
@@ -168,24 +166,24 @@ bool rules_report_restarts(const struct rules_conf *conf, const struct rules_rep
 
 /* A red code's observation as stored. */
 struct rules_obs {
-	int32_t start_day;   /* local day the observation (last) started */
-	int32_t until_day;   /* as stored: the BASE end, start_day + its length (observation_days,
+	int32_t start_day;                  /* local day the observation (last) started */
+	int32_t until_day;                  /* as stored: the BASE end, start_day + its length (observation_days,
 	                      * or an officer's number of days); it never includes the missed-day
 	                      * pushes, which are recomputed from the reports on every call */
-	const struct rules_report *reports;  /* sorted by day, ascending; NULL when n_reports == 0 */
-	size_t n_reports;    /* reports of other observations (before start_day) may be included */
+	const struct rules_report *reports; /* sorted by day, ascending; NULL when n_reports == 0 */
+	size_t n_reports;                   /* reports of other observations (before start_day) may be included */
 };
 
 struct rules_obs_out {
-	int32_t start_day;       /* effective start: the stored one, or the day of a restart */
-	int32_t base_until;      /* start_day + length, without the pushes: what to store */
-	int32_t until_day;       /* effective end: base_until + missed_days */
-	int missed_days;         /* days of this observation without a report, so far */
-	bool restarted;          /* start_day/base_until differ from the stored ones: store them */
-	bool today_done;         /* a report for `today` exists */
-	bool report_due;         /* the code stays red and today's report is still to be filed */
-	bool converts;           /* turn green now */
-	int32_t earliest_green;  /* the earliest day it can turn green if every report from now on
+	int32_t start_day;      /* effective start: the stored one, or the day of a restart */
+	int32_t base_until;     /* start_day + length, without the pushes: what to store */
+	int32_t until_day;      /* effective end: base_until + missed_days */
+	int missed_days;        /* days of this observation without a report, so far */
+	bool restarted;         /* start_day/base_until differ from the stored ones: store them */
+	bool today_done;        /* a report for `today` exists */
+	bool report_due;        /* the code stays red and today's report is still to be filed */
+	bool converts;          /* turn green now */
+	int32_t earliest_green; /* the earliest day it can turn green if every report from now on
 	                          * (today's included, unless filed) is filed on time and clean;
 	                          * == today when converts */
 };
@@ -207,6 +205,6 @@ struct rules_obs_out {
  * sorted by day.
  */
 int rules_conversion(const struct rules_conf *conf, const struct rules_obs *o, int32_t today,
-    struct rules_obs_out *out);
+		     struct rules_obs_out *out);
 
 #endif

@@ -22,19 +22,16 @@ static const char *const token_err_words[TOKEN_ERR__MAX] = {
 	[TOKEN_BAD_KIND] = "BAD_KIND",
 	[TOKEN_BAD_COLOR] = "BAD_COLOR",
 };
-_Static_assert(sizeof token_err_words / sizeof token_err_words[0] == TOKEN_ERR__MAX,
-	       "one word per token error");
+_Static_assert(sizeof token_err_words / sizeof token_err_words[0] == TOKEN_ERR__MAX, "one word per token error");
 
-const char *
-token_err_word(enum token_err e)
+const char *token_err_word(enum token_err e)
 {
 	if ((unsigned)e >= TOKEN_ERR__MAX || token_err_words[e] == NULL)
 		return "UNKNOWN";
 	return token_err_words[e];
 }
 
-static void
-put_be(uint8_t *p, uint64_t v, int n)
+static void put_be(uint8_t *p, uint64_t v, int n)
 {
 	int i;
 
@@ -44,8 +41,7 @@ put_be(uint8_t *p, uint64_t v, int n)
 	}
 }
 
-static uint64_t
-get_be(const uint8_t *p, int n)
+static uint64_t get_be(const uint8_t *p, int n)
 {
 	uint64_t v = 0;
 	int i;
@@ -55,8 +51,7 @@ get_be(const uint8_t *p, int n)
 	return v;
 }
 
-void
-token_pack(const struct hqr_token *tok, uint8_t out[TOKEN_BYTES])
+void token_pack(const struct hqr_token *tok, uint8_t out[TOKEN_BYTES])
 {
 	out[0] = tok->version;
 	out[1] = tok->kind;
@@ -69,8 +64,7 @@ token_pack(const struct hqr_token *tok, uint8_t out[TOKEN_BYTES])
 }
 
 /* The header checks shared by seal and parse. */
-static enum token_err
-token_check_header(uint8_t version, uint8_t kind, uint8_t color)
+static enum token_err token_check_header(uint8_t version, uint8_t kind, uint8_t color)
 {
 	if (version != TOKEN_VERSION)
 		return TOKEN_BAD_VERSION;
@@ -82,8 +76,7 @@ token_check_header(uint8_t version, uint8_t kind, uint8_t color)
 }
 
 /* The 16-byte mac of the header bytes b[0..17). */
-static void
-token_mac(const uint8_t b[TOKEN_BYTES], const uint8_t *key, size_t klen, uint8_t mac[TOKEN_MAC_LEN])
+static void token_mac(const uint8_t b[TOKEN_BYTES], const uint8_t *key, size_t klen, uint8_t mac[TOKEN_MAC_LEN])
 {
 	uint8_t full[32];
 
@@ -92,16 +85,14 @@ token_mac(const uint8_t b[TOKEN_BYTES], const uint8_t *key, size_t klen, uint8_t
 }
 
 /* msg = "HQR1" || b[0..33), the text the signature covers. */
-static void
-token_signed_message(const uint8_t b[TOKEN_BYTES], uint8_t msg[4 + TOKEN_SIGNED_LEN])
+static void token_signed_message(const uint8_t b[TOKEN_BYTES], uint8_t msg[4 + TOKEN_SIGNED_LEN])
 {
 	memcpy(msg, "HQR1", 4);
 	memcpy(msg + 4, b, TOKEN_SIGNED_LEN);
 }
 
-int
-token_seal(struct hqr_token *tok, const uint8_t *mac_key, size_t mac_key_len,
-	   const uint8_t seed[32], char *out, size_t outmax)
+int token_seal(struct hqr_token *tok, const uint8_t *mac_key, size_t mac_key_len, const uint8_t seed[32], char *out,
+	       size_t outmax)
 {
 	uint8_t b[TOKEN_BYTES], msg[4 + TOKEN_SIGNED_LEN];
 
@@ -129,8 +120,7 @@ token_seal(struct hqr_token *tok, const uint8_t *mac_key, size_t mac_key_len,
 	return TOKEN_TEXT_LEN;
 }
 
-enum token_err
-token_parse(const char *text, size_t len, struct hqr_token *out)
+enum token_err token_parse(const char *text, size_t len, struct hqr_token *out)
 {
 	uint8_t b[TOKEN_BYTES];
 	enum token_err e;
@@ -162,8 +152,7 @@ token_parse(const char *text, size_t len, struct hqr_token *out)
 	return TOKEN_OK;
 }
 
-int
-token_check_mac(const struct hqr_token *tok, const uint8_t *mac_key, size_t len)
+int token_check_mac(const struct hqr_token *tok, const uint8_t *mac_key, size_t len)
 {
 	uint8_t b[TOKEN_BYTES], mac[TOKEN_MAC_LEN];
 
@@ -174,8 +163,7 @@ token_check_mac(const struct hqr_token *tok, const uint8_t *mac_key, size_t len)
 	return crypto_ct_equal(mac, tok->mac, TOKEN_MAC_LEN);
 }
 
-int
-token_check_sig(const struct hqr_token *tok, const uint8_t pub[32])
+int token_check_sig(const struct hqr_token *tok, const uint8_t pub[32])
 {
 	uint8_t b[TOKEN_BYTES], msg[4 + TOKEN_SIGNED_LEN];
 
@@ -186,8 +174,7 @@ token_check_sig(const struct hqr_token *tok, const uint8_t pub[32])
 	return crypto_ed25519_verify(pub, msg, sizeof msg, tok->sig);
 }
 
-enum token_fresh
-token_phone_fresh(uint32_t t, int64_t now, int ttl_s, int future_s)
+enum token_fresh token_phone_fresh(uint32_t t, int64_t now, int ttl_s, int future_s)
 {
 	/* t and both bounds are small, so t - future_s and t + ttl_s cannot overflow. */
 	int64_t ti = (int64_t)t;

@@ -10,20 +10,20 @@
  * mac = HMAC-SHA256(service secret, bytes 0..16) truncated to 16 bytes;
  * signature = Ed25519(key kid) over "HQR1" followed by bytes 0..32 (the mac included).
  */
-#define TOKEN_PREFIX "HQR1:"
+#define TOKEN_PREFIX     "HQR1:"
 #define TOKEN_PREFIX_LEN 5
-#define TOKEN_VERSION 1
+#define TOKEN_VERSION    1
 #define TOKEN_HEADER_LEN 17 /* the bytes the mac covers */
 #define TOKEN_SIGNED_LEN 33 /* the bytes the signature covers, after "HQR1" */
-#define TOKEN_MAC_LEN 16
-#define TOKEN_SIG_LEN 64
-#define TOKEN_BYTES 97
-#define TOKEN_TEXT_LEN 151  /* prefix + Base45 of 97 bytes (146 characters) */
-#define TOKEN_TEXT_SIZE 152 /* a buffer for the text and its NUL */
+#define TOKEN_MAC_LEN    16
+#define TOKEN_SIG_LEN    64
+#define TOKEN_BYTES      97
+#define TOKEN_TEXT_LEN   151 /* prefix + Base45 of 97 bytes (146 characters) */
+#define TOKEN_TEXT_SIZE  152 /* a buffer for the text and its NUL */
 
 /* DESIGN defaults for token_phone_fresh; the running values come from the config. */
 #define TOKEN_DYNAMIC_TTL_S 180
-#define TOKEN_FUTURE_S 30
+#define TOKEN_FUTURE_S      30
 
 enum token_kind { TOKEN_KIND_PHONE = 1, TOKEN_KIND_PAPER = 2 };
 enum token_color { TOKEN_COLOR_NONE = 0, TOKEN_COLOR_GREEN = 1, TOKEN_COLOR_RED = 2 };
@@ -61,8 +61,8 @@ enum token_fresh { TOKEN_FRESH = 0, TOKEN_STALE, TOKEN_FUTURE };
  * mac_key must not be empty. Returns TOKEN_TEXT_LEN, or -1 (out then holds an
  * empty string when outmax > 0). The caller owns every buffer.
  */
-int token_seal(struct hqr_token *tok, const uint8_t *mac_key, size_t mac_key_len,
-	       const uint8_t seed[32], char *out, size_t outmax);
+int token_seal(struct hqr_token *tok, const uint8_t *mac_key, size_t mac_key_len, const uint8_t seed[32], char *out,
+	       size_t outmax);
 
 /*
  * Checks the structure of text[0..len) (need not be NUL-terminated), in this

@@ -14,75 +14,71 @@
 /* ---- error words -------------------------------------------------------- */
 
 static const char *const err_words[VID__MAX] = {
-	[VID_OK]                  = "OK",
-	[VID_ID_LENGTH]           = "ID_LENGTH",
-	[VID_ID_CHARS]            = "ID_CHARS",
-	[VID_ID_REGION]           = "ID_REGION",
-	[VID_ID_BIRTH_DATE]       = "ID_BIRTH_DATE",
-	[VID_ID_CHECKSUM]         = "ID_CHECKSUM",
-	[VID_ID_FORMAT]           = "ID_FORMAT",
-	[VID_NAME_EMPTY]          = "NAME_EMPTY",
-	[VID_NAME_LENGTH]         = "NAME_LENGTH",
-	[VID_NAME_CHARS]          = "NAME_CHARS",
-	[VID_PHONE_FORMAT]        = "PHONE_FORMAT",
-	[VID_ADDRESS_LENGTH]      = "ADDRESS_LENGTH",
-	[VID_ADDRESS_CHARS]       = "ADDRESS_CHARS",
-	[VID_PHOTO_TYPE]          = "PHOTO_TYPE",
-	[VID_PHOTO_SIZE]          = "PHOTO_SIZE",
-	[VID_PHOTO_DIMENSIONS]    = "PHOTO_DIMENSIONS",
-	[VID_PHOTO_CORRUPT]       = "PHOTO_CORRUPT",
-	[VID_TEMPERATURE_RANGE]   = "TEMPERATURE_RANGE",
-	[VID_TEMPERATURE_FORMAT]  = "TEMPERATURE_FORMAT",
-	[VID_TRAVEL_FORMAT]       = "TRAVEL_FORMAT",
-	[VID_TRAVEL_DATES]        = "TRAVEL_DATES",
-	[VID_SYMPTOMS_UNKNOWN]    = "SYMPTOMS_UNKNOWN",
+	[VID_OK] = "OK",
+	[VID_ID_LENGTH] = "ID_LENGTH",
+	[VID_ID_CHARS] = "ID_CHARS",
+	[VID_ID_REGION] = "ID_REGION",
+	[VID_ID_BIRTH_DATE] = "ID_BIRTH_DATE",
+	[VID_ID_CHECKSUM] = "ID_CHECKSUM",
+	[VID_ID_FORMAT] = "ID_FORMAT",
+	[VID_NAME_EMPTY] = "NAME_EMPTY",
+	[VID_NAME_LENGTH] = "NAME_LENGTH",
+	[VID_NAME_CHARS] = "NAME_CHARS",
+	[VID_PHONE_FORMAT] = "PHONE_FORMAT",
+	[VID_ADDRESS_LENGTH] = "ADDRESS_LENGTH",
+	[VID_ADDRESS_CHARS] = "ADDRESS_CHARS",
+	[VID_PHOTO_TYPE] = "PHOTO_TYPE",
+	[VID_PHOTO_SIZE] = "PHOTO_SIZE",
+	[VID_PHOTO_DIMENSIONS] = "PHOTO_DIMENSIONS",
+	[VID_PHOTO_CORRUPT] = "PHOTO_CORRUPT",
+	[VID_TEMPERATURE_RANGE] = "TEMPERATURE_RANGE",
+	[VID_TEMPERATURE_FORMAT] = "TEMPERATURE_FORMAT",
+	[VID_TRAVEL_FORMAT] = "TRAVEL_FORMAT",
+	[VID_TRAVEL_DATES] = "TRAVEL_DATES",
+	[VID_SYMPTOMS_UNKNOWN] = "SYMPTOMS_UNKNOWN",
 	[VID_SYMPTOMS_NONE_MIXED] = "SYMPTOMS_NONE_MIXED",
-	[VID_ID_TYPE]             = "ID_TYPE",
-	[VID_SYMPTOMS_EMPTY]      = "SYMPTOMS_EMPTY",
+	[VID_ID_TYPE] = "ID_TYPE",
+	[VID_SYMPTOMS_EMPTY] = "SYMPTOMS_EMPTY",
 };
-_Static_assert(sizeof err_words / sizeof err_words[0] == VID__MAX,
-    "one word per vid_err");
+_Static_assert(sizeof err_words / sizeof err_words[0] == VID__MAX, "one word per vid_err");
 
 static const char *const err_messages[VID__MAX] = {
-	[VID_OK]                  = "ok",
-	[VID_ID_LENGTH]           = "the document number has the wrong length",
-	[VID_ID_CHARS]            = "the document number holds a character it never holds",
-	[VID_ID_REGION]           = "the ID number does not start with a province code",
-	[VID_ID_BIRTH_DATE]       = "the birth date in the ID number is not a real past date",
-	[VID_ID_CHECKSUM]         = "the check character of the number does not match",
-	[VID_ID_FORMAT]           = "the document number does not have the document's format",
-	[VID_NAME_EMPTY]          = "the name is empty",
-	[VID_NAME_LENGTH]         = "the name is longer than 30 characters",
-	[VID_NAME_CHARS]          = "the name holds a character a name on an ID document does not",
-	[VID_PHONE_FORMAT]        = "not a mainland mobile number",
-	[VID_ADDRESS_LENGTH]      = "the address must be 4 to 120 characters",
-	[VID_ADDRESS_CHARS]       = "the address holds control or invisible characters",
-	[VID_PHOTO_TYPE]          = "the photo must be a JPEG or PNG image",
-	[VID_PHOTO_SIZE]          = "the photo is empty or too large",
-	[VID_PHOTO_DIMENSIONS]    = "the photo's width or height is out of range",
-	[VID_PHOTO_CORRUPT]       = "the photo is damaged or incomplete",
-	[VID_TEMPERATURE_RANGE]   = "the temperature must be between 34.0 and 43.0",
-	[VID_TEMPERATURE_FORMAT]  = "the temperature must be a number like 36.5",
-	[VID_TRAVEL_FORMAT]       = "a travel entry needs a city and dates as YYYY-MM-DD",
-	[VID_TRAVEL_DATES]        = "travel dates must be real, in order, within the last 14 days",
-	[VID_SYMPTOMS_UNKNOWN]    = "unknown symptom",
+	[VID_OK] = "ok",
+	[VID_ID_LENGTH] = "the document number has the wrong length",
+	[VID_ID_CHARS] = "the document number holds a character it never holds",
+	[VID_ID_REGION] = "the ID number does not start with a province code",
+	[VID_ID_BIRTH_DATE] = "the birth date in the ID number is not a real past date",
+	[VID_ID_CHECKSUM] = "the check character of the number does not match",
+	[VID_ID_FORMAT] = "the document number does not have the document's format",
+	[VID_NAME_EMPTY] = "the name is empty",
+	[VID_NAME_LENGTH] = "the name is longer than 30 characters",
+	[VID_NAME_CHARS] = "the name holds a character a name on an ID document does not",
+	[VID_PHONE_FORMAT] = "not a mainland mobile number",
+	[VID_ADDRESS_LENGTH] = "the address must be 4 to 120 characters",
+	[VID_ADDRESS_CHARS] = "the address holds control or invisible characters",
+	[VID_PHOTO_TYPE] = "the photo must be a JPEG or PNG image",
+	[VID_PHOTO_SIZE] = "the photo is empty or too large",
+	[VID_PHOTO_DIMENSIONS] = "the photo's width or height is out of range",
+	[VID_PHOTO_CORRUPT] = "the photo is damaged or incomplete",
+	[VID_TEMPERATURE_RANGE] = "the temperature must be between 34.0 and 43.0",
+	[VID_TEMPERATURE_FORMAT] = "the temperature must be a number like 36.5",
+	[VID_TRAVEL_FORMAT] = "a travel entry needs a city and dates as YYYY-MM-DD",
+	[VID_TRAVEL_DATES] = "travel dates must be real, in order, within the last 14 days",
+	[VID_SYMPTOMS_UNKNOWN] = "unknown symptom",
 	[VID_SYMPTOMS_NONE_MIXED] = "\"none\" cannot be declared with a symptom",
-	[VID_ID_TYPE]             = "unknown document type",
-	[VID_SYMPTOMS_EMPTY]      = "declare symptoms, or \"none\"",
+	[VID_ID_TYPE] = "unknown document type",
+	[VID_SYMPTOMS_EMPTY] = "declare symptoms, or \"none\"",
 };
-_Static_assert(sizeof err_messages / sizeof err_messages[0] == VID__MAX,
-    "one message per vid_err");
+_Static_assert(sizeof err_messages / sizeof err_messages[0] == VID__MAX, "one message per vid_err");
 
-const char *
-vid_err_word(enum vid_err e)
+const char *vid_err_word(enum vid_err e)
 {
 	if ((unsigned)e >= VID__MAX)
 		return "UNKNOWN";
 	return err_words[e];
 }
 
-const char *
-vid_err_message(enum vid_err e)
+const char *vid_err_message(enum vid_err e)
 {
 	if ((unsigned)e >= VID__MAX)
 		return "unknown error";
@@ -91,8 +87,7 @@ vid_err_message(enum vid_err e)
 
 /* ---- small helpers ------------------------------------------------------ */
 
-static void
-out_clear(char *out, size_t outmax)
+static void out_clear(char *out, size_t outmax)
 {
 	if (out != NULL && outmax > 0)
 		out[0] = '\0';
@@ -103,8 +98,7 @@ out_clear(char *out, size_t outmax)
  * surrogates, nothing above U+10FFFF, no truncated sequence. Returns 0 and
  * advances *i, or -1 (and *i is unchanged).
  */
-static int
-u8_next(const unsigned char *s, size_t n, size_t *i, uint32_t *cp)
+static int u8_next(const unsigned char *s, size_t n, size_t *i, uint32_t *cp)
 {
 	size_t p = *i;
 	unsigned char b0, lo = 0x80, hi = 0xBF;
@@ -126,16 +120,16 @@ u8_next(const unsigned char *s, size_t n, size_t *i, uint32_t *cp)
 		need = 2;
 		c = b0 & 0x0Fu;
 		if (b0 == 0xE0)
-			lo = 0xA0;          /* overlong */
+			lo = 0xA0; /* overlong */
 		else if (b0 == 0xED)
-			hi = 0x9F;          /* surrogates */
+			hi = 0x9F; /* surrogates */
 	} else if (b0 >= 0xF0 && b0 <= 0xF4) {
 		need = 3;
 		c = b0 & 0x07u;
 		if (b0 == 0xF0)
-			lo = 0x90;          /* overlong */
+			lo = 0x90; /* overlong */
 		else if (b0 == 0xF4)
-			hi = 0x8F;          /* above U+10FFFF */
+			hi = 0x8F; /* above U+10FFFF */
 	} else
 		return -1;
 	if (n - p - 1 < need)
@@ -151,15 +145,13 @@ u8_next(const unsigned char *s, size_t n, size_t *i, uint32_t *cp)
 	return 0;
 }
 
-static size_t
-u8_len(uint32_t cp)
+static size_t u8_len(uint32_t cp)
 {
 	return cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
 }
 
 /* Appends cp to out[*o..]; keeps room for the NUL. Returns 0 or -1 (no room). */
-static int
-u8_put(char *out, size_t outmax, size_t *o, uint32_t cp)
+static int u8_put(char *out, size_t outmax, size_t *o, uint32_t cp)
 {
 	size_t l = u8_len(cp);
 	unsigned char *p;
@@ -168,9 +160,7 @@ u8_put(char *out, size_t outmax, size_t *o, uint32_t cp)
 		return -1;
 	p = (unsigned char *)out + *o;
 	switch (l) {
-	case 1:
-		p[0] = (unsigned char)cp;
-		break;
+	case 1: p[0] = (unsigned char)cp; break;
 	case 2:
 		p[0] = (unsigned char)(0xC0 | (cp >> 6));
 		p[1] = (unsigned char)(0x80 | (cp & 0x3F));
@@ -193,8 +183,7 @@ u8_put(char *out, size_t outmax, size_t *o, uint32_t cp)
 }
 
 /* Spaces trimmed around free text: U+0020, U+00A0 (no-break), U+3000 (ideographic). */
-static int
-is_trim_space(uint32_t cp)
+static int is_trim_space(uint32_t cp)
 {
 	return cp == 0x20 || cp == 0xA0 || cp == 0x3000;
 }
@@ -203,8 +192,7 @@ is_trim_space(uint32_t cp)
  * Checks that s[0..n) is strict UTF-8 and finds the byte range left once
  * surrounding trim spaces are removed. Returns 0, or -1 on bad UTF-8.
  */
-static int
-u8_trim(const unsigned char *s, size_t n, size_t *start, size_t *end)
+static int u8_trim(const unsigned char *s, size_t n, size_t *start, size_t *end)
 {
 	size_t i = 0, prev;
 	uint32_t cp;
@@ -233,24 +221,22 @@ u8_trim(const unsigned char *s, size_t n, size_t *start, size_t *end)
  * tags), invisible fillers, line and paragraph separators, private use and
  * non-characters. Variation selectors are kept: they follow rare ideographs.
  */
-static int
-is_bad_text_cp(uint32_t cp)
+static int is_bad_text_cp(uint32_t cp)
 {
 	if (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F))
 		return 1;
-	if (cp == 0xAD || cp == 0x34F || cp == 0x61C || cp == 0x115F ||
-	    cp == 0x1160 || cp == 0x17B4 || cp == 0x17B5 || cp == 0x180E ||
-	    cp == 0x3164 || cp == 0xFEFF || cp == 0xFFA0)
+	if (cp == 0xAD || cp == 0x34F || cp == 0x61C || cp == 0x115F || cp == 0x1160 || cp == 0x17B4 || cp == 0x17B5 ||
+	    cp == 0x180E || cp == 0x3164 || cp == 0xFEFF || cp == 0xFFA0)
 		return 1;
-	if ((cp >= 0x200B && cp <= 0x200F) || (cp >= 0x2028 && cp <= 0x202E) ||
-	    (cp >= 0x2060 && cp <= 0x206F) || (cp >= 0xFFF9 && cp <= 0xFFFB))
+	if ((cp >= 0x200B && cp <= 0x200F) || (cp >= 0x2028 && cp <= 0x202E) || (cp >= 0x2060 && cp <= 0x206F) ||
+	    (cp >= 0xFFF9 && cp <= 0xFFFB))
 		return 1;
 	if ((cp >= 0x1D173 && cp <= 0x1D17A) || (cp >= 0xE0000 && cp <= 0xE007F))
 		return 1;
 	if ((cp >= 0xE000 && cp <= 0xF8FF) || cp >= 0xF0000)
-		return 1;                       /* private use */
+		return 1; /* private use */
 	if ((cp >= 0xFDD0 && cp <= 0xFDEF) || (cp & 0xFFFEu) == 0xFFFEu)
-		return 1;                       /* non-characters */
+		return 1; /* non-characters */
 	return 0;
 }
 
@@ -259,9 +245,7 @@ is_bad_text_cp(uint32_t cp)
  * counts code points and copies. Returns 0 ok, 1 bad characters, 2 length
  * outside min..max (or the copy does not fit).
  */
-static int
-text_copy(const char *in, size_t len, size_t min_cp, size_t max_cp,
-    char *out, size_t outmax)
+static int text_copy(const char *in, size_t len, size_t min_cp, size_t max_cp, char *out, size_t outmax)
 {
 	const unsigned char *s = (const unsigned char *)in;
 	size_t start, end, i, o = 0, count = 0;
@@ -295,8 +279,7 @@ text_copy(const char *in, size_t len, size_t min_cp, size_t max_cp,
 
 /* ---- dates (the calendar is day.h's) ----------------------------------- */
 
-static int
-date_cmp(int y1, int m1, int d1, int y2, int m2, int d2)
+static int date_cmp(int y1, int m1, int d1, int y2, int m2, int d2)
 {
 	if (y1 != y2)
 		return y1 < y2 ? -1 : 1;
@@ -307,8 +290,7 @@ date_cmp(int y1, int m1, int d1, int y2, int m2, int d2)
 	return 0;
 }
 
-static int
-digits_val(const char *s, size_t n)
+static int digits_val(const char *s, size_t n)
 {
 	int v = 0;
 	size_t i;
@@ -321,17 +303,15 @@ digits_val(const char *s, size_t n)
 /* ---- identity documents ------------------------------------------------- */
 
 static const char *const doc_words[VID_DOC__MAX] = {
-	[VID_DOC_RESIDENT_ID]          = "resident_id",
-	[VID_DOC_PASSPORT]             = "passport",
-	[VID_DOC_HK_MACAO_PERMIT]      = "hk_macao_permit",
-	[VID_DOC_TAIWAN_PERMIT]        = "taiwan_permit",
+	[VID_DOC_RESIDENT_ID] = "resident_id",
+	[VID_DOC_PASSPORT] = "passport",
+	[VID_DOC_HK_MACAO_PERMIT] = "hk_macao_permit",
+	[VID_DOC_TAIWAN_PERMIT] = "taiwan_permit",
 	[VID_DOC_FOREIGN_PERMANENT_ID] = "foreign_permanent_id",
 };
-_Static_assert(sizeof doc_words / sizeof doc_words[0] == VID_DOC__MAX,
-    "one word per vid_doc");
+_Static_assert(sizeof doc_words / sizeof doc_words[0] == VID_DOC__MAX, "one word per vid_doc");
 
-enum vid_doc
-vid_doc_from_word(const char *id_type)
+enum vid_doc vid_doc_from_word(const char *id_type)
 {
 	int t;
 
@@ -343,16 +323,14 @@ vid_doc_from_word(const char *id_type)
 	return VID_DOC__MAX;
 }
 
-const char *
-vid_doc_word(enum vid_doc t)
+const char *vid_doc_word(enum vid_doc t)
 {
 	if ((unsigned)t >= VID_DOC__MAX)
 		return NULL;
 	return doc_words[t];
 }
 
-bool
-vid_id_type_known(const char *id_type)
+bool vid_id_type_known(const char *id_type)
 {
 	return vid_doc_from_word(id_type) != VID_DOC__MAX;
 }
@@ -364,18 +342,14 @@ vid_id_type_known(const char *id_type)
  * 830000). 91 is not accepted: it is in no edition of GB/T 2260 and no
  * resident ID is issued under it.
  */
-static int
-province_ok(int p)
+static int province_ok(int p)
 {
-	return (p >= 11 && p <= 15) || (p >= 21 && p <= 23) ||
-	    (p >= 31 && p <= 37) || (p >= 41 && p <= 46) ||
-	    (p >= 50 && p <= 54) || (p >= 61 && p <= 65) || p == 71 ||
-	    (p >= 81 && p <= 83);
+	return (p >= 11 && p <= 15) || (p >= 21 && p <= 23) || (p >= 31 && p <= 37) || (p >= 41 && p <= 46) ||
+	       (p >= 50 && p <= 54) || (p >= 61 && p <= 65) || p == 71 || (p >= 81 && p <= 83);
 }
 
 /* ISO 7064 MOD 11-2 check character of 17 digits (GB 11643-1999). */
-static char
-mod11_2(const char *s17)
+static char mod11_2(const char *s17)
 {
 	static const int w[17] = { 7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2 };
 	static const char map[11] = { '1', '0', 'X', '9', '8', '7', '6', '5', '4', '3', '2' };
@@ -387,8 +361,7 @@ mod11_2(const char *s17)
 }
 
 /* The checks of vid_resident_id, into b (VID_DOC_BUF bytes). */
-static enum vid_err
-resident_check(const char *in, size_t len, int ty, int tm, int td, char *b)
+static enum vid_err resident_check(const char *in, size_t len, int ty, int tm, int td, char *b)
 {
 	size_t i, n = 0;
 	int x_seen = 0, y, m, d;
@@ -400,7 +373,7 @@ resident_check(const char *in, size_t len, int ty, int tm, int td, char *b)
 		if (c == ' ')
 			continue;
 		if (x_seen)
-			return VID_ID_CHARS;    /* X only as the last character */
+			return VID_ID_CHARS; /* X only as the last character */
 		if (c == 'x' || c == 'X') {
 			x_seen = 1;
 			c = 'X';
@@ -418,17 +391,14 @@ resident_check(const char *in, size_t len, int ty, int tm, int td, char *b)
 	y = digits_val(b + 6, 4);
 	m = digits_val(b + 10, 2);
 	d = digits_val(b + 12, 2);
-	if (!day_ymd_valid(y, m, d) || y < 1900 ||
-	    date_cmp(y, m, d, ty, tm, td) > 0)
+	if (!day_ymd_valid(y, m, d) || y < 1900 || date_cmp(y, m, d, ty, tm, td) > 0)
 		return VID_ID_BIRTH_DATE;
 	if (mod11_2(b) != b[17])
 		return VID_ID_CHECKSUM;
 	return VID_OK;
 }
 
-enum vid_err
-vid_resident_id(const char *in, size_t len, int ty, int tm, int td,
-    char out[VID_DOC_BUF])
+enum vid_err vid_resident_id(const char *in, size_t len, int ty, int tm, int td, char out[VID_DOC_BUF])
 {
 	char b[VID_DOC_BUF];
 	enum vid_err e = resident_check(in, len, ty, tm, td, b);
@@ -448,8 +418,7 @@ vid_resident_id(const char *in, size_t len, int ty, int tm, int td,
  * Returns VID_ID_CHARS for anything but ASCII letters and digits, or
  * VID_ID_LENGTH when more than VID_DOC_MAX remain; *n gets the count.
  */
-static enum vid_err
-norm_alnum(const char *in, size_t len, char b[VID_DOC_BUF], size_t *n)
+static enum vid_err norm_alnum(const char *in, size_t len, char b[VID_DOC_BUF], size_t *n)
 {
 	size_t i;
 
@@ -472,8 +441,7 @@ norm_alnum(const char *in, size_t len, char b[VID_DOC_BUF], size_t *n)
 	return VID_OK;
 }
 
-static int
-all_digits(const char *s, size_t n)
+static int all_digits(const char *s, size_t n)
 {
 	size_t i;
 
@@ -490,8 +458,7 @@ all_digits(const char *s, size_t n)
  * (E + 8 digits, E + letter + 7 digits since 2017, G + 8 digits, and the
  * D/S/P official ones) are all of that shape.
  */
-static enum vid_err
-doc_passport(const char *b, size_t n)
+static enum vid_err doc_passport(const char *b, size_t n)
 {
 	size_t i;
 
@@ -508,8 +475,7 @@ doc_passport(const char *b, size_t n)
  * permit" they show in the mainland): H (Hong Kong) or M (Macao) and 8 digits
  * on the 2013 card, or 10 digits (8 and a 2-digit issue count) on the old one.
  */
-static enum vid_err
-doc_hk_macao(const char *b, size_t n)
+static enum vid_err doc_hk_macao(const char *b, size_t n)
 {
 	if (n != 9 && n != 11)
 		return VID_ID_LENGTH;
@@ -519,8 +485,7 @@ doc_hk_macao(const char *b, size_t n)
 }
 
 /* Mainland Travel Permit for Taiwan Residents: 8 digits, or 10 on the old card. */
-static enum vid_err
-doc_taiwan(const char *b, size_t n)
+static enum vid_err doc_taiwan(const char *b, size_t n)
 {
 	if (n != 8 && n != 10)
 		return VID_ID_LENGTH;
@@ -537,8 +502,7 @@ doc_taiwan(const char *b, size_t n)
  * Administration's adaptation rules publish only the leading 9 and the check
  * algorithm, so the inner fields are not checked.
  */
-static enum vid_err
-doc_foreign(const char *b, size_t n)
+static enum vid_err doc_foreign(const char *b, size_t n)
 {
 	if (n == 15) {
 		if (!cc_upper((unsigned char)b[0]) || !cc_upper((unsigned char)b[1]) ||
@@ -547,8 +511,7 @@ doc_foreign(const char *b, size_t n)
 		return VID_OK;
 	}
 	if (n == 18) {
-		if (b[0] != '9' || !all_digits(b, 17) ||
-		    !(cc_digit((unsigned char)b[17]) || b[17] == 'X'))
+		if (b[0] != '9' || !all_digits(b, 17) || !(cc_digit((unsigned char)b[17]) || b[17] == 'X'))
 			return VID_ID_FORMAT;
 		if (mod11_2(b) != b[17])
 			return VID_ID_CHECKSUM;
@@ -559,16 +522,15 @@ doc_foreign(const char *b, size_t n)
 
 /* Shape checks of the normalised number, by document (resident IDs apart). */
 static enum vid_err (*const doc_check[VID_DOC__MAX])(const char *, size_t) = {
-	[VID_DOC_RESIDENT_ID]          = NULL,
-	[VID_DOC_PASSPORT]             = doc_passport,
-	[VID_DOC_HK_MACAO_PERMIT]      = doc_hk_macao,
-	[VID_DOC_TAIWAN_PERMIT]        = doc_taiwan,
+	[VID_DOC_RESIDENT_ID] = NULL,
+	[VID_DOC_PASSPORT] = doc_passport,
+	[VID_DOC_HK_MACAO_PERMIT] = doc_hk_macao,
+	[VID_DOC_TAIWAN_PERMIT] = doc_taiwan,
 	[VID_DOC_FOREIGN_PERMANENT_ID] = doc_foreign,
 };
 
-enum vid_err
-vid_document(const char *id_type, const char *in, size_t len,
-    int ty, int tm, int td, char *out, size_t outmax)
+enum vid_err vid_document(const char *id_type, const char *in, size_t len, int ty, int tm, int td, char *out,
+			  size_t outmax)
 {
 	char b[VID_DOC_BUF];
 	size_t n = 0;
@@ -606,38 +568,32 @@ enum nclass {
 	NC_BAD = 0,
 	NC_CJK,
 	NC_LATIN,
-	NC_COMBINING,   /* U+0300..U+036F, only after a Latin letter */
+	NC_COMBINING, /* U+0300..U+036F, only after a Latin letter */
 	NC_SPACE,
-	NC_DOT,         /* middle dot and look-alikes, written as U+00B7 */
-	NC_CJK_DOT,     /* '.' and U+FF0E: a middle dot only between ideographs */
+	NC_DOT,     /* middle dot and look-alikes, written as U+00B7 */
+	NC_CJK_DOT, /* '.' and U+FF0E: a middle dot only between ideographs */
 	NC_HYPHEN,
 	NC_APOS
 };
 
-static int
-is_cjk(uint32_t cp)
+static int is_cjk(uint32_t cp)
 {
-	return cp == 0x3007 ||
-	    (cp >= 0x3400 && cp <= 0x4DBF) ||       /* Ext A */
-	    (cp >= 0x4E00 && cp <= 0x9FFF) ||       /* URO */
-	    (cp >= 0xF900 && cp <= 0xFA6D) ||       /* compatibility */
-	    (cp >= 0xFA70 && cp <= 0xFAD9) ||
-	    (cp >= 0x20000 && cp <= 0x2A6DF) ||     /* Ext B */
-	    (cp >= 0x2A700 && cp <= 0x2EE5F) ||     /* Ext C, D, E, F, I */
-	    (cp >= 0x2F800 && cp <= 0x2FA1F) ||     /* compatibility supplement */
-	    (cp >= 0x30000 && cp <= 0x323AF);       /* Ext G, H */
+	return cp == 0x3007 || (cp >= 0x3400 && cp <= 0x4DBF) ||                     /* Ext A */
+	       (cp >= 0x4E00 && cp <= 0x9FFF) ||                                     /* URO */
+	       (cp >= 0xF900 && cp <= 0xFA6D) ||                                     /* compatibility */
+	       (cp >= 0xFA70 && cp <= 0xFAD9) || (cp >= 0x20000 && cp <= 0x2A6DF) || /* Ext B */
+	       (cp >= 0x2A700 && cp <= 0x2EE5F) ||                                   /* Ext C, D, E, F, I */
+	       (cp >= 0x2F800 && cp <= 0x2FA1F) ||                                   /* compatibility supplement */
+	       (cp >= 0x30000 && cp <= 0x323AF);                                     /* Ext G, H */
 }
 
-static int
-is_latin(uint32_t cp)
+static int is_latin(uint32_t cp)
 {
 	return (cp >= 'A' && cp <= 'Z') || (cp >= 'a' && cp <= 'z') ||
-	    (cp >= 0xC0 && cp <= 0x24F && cp != 0xD7 && cp != 0xF7) ||
-	    (cp >= 0x1E00 && cp <= 0x1EFF);
+	       (cp >= 0xC0 && cp <= 0x24F && cp != 0xD7 && cp != 0xF7) || (cp >= 0x1E00 && cp <= 0x1EFF);
 }
 
-static enum nclass
-name_class(uint32_t cp)
+static enum nclass name_class(uint32_t cp)
 {
 	if (is_cjk(cp))
 		return NC_CJK;
@@ -648,27 +604,29 @@ name_class(uint32_t cp)
 	if (is_trim_space(cp))
 		return NC_SPACE;
 	switch (cp) {
-	case 0xB7: case 0x30FB: case 0xFF65: case 0x2022: case 0x2027:
-		return NC_DOT;
-	case '.': case 0xFF0E:
-		return NC_CJK_DOT;
-	case '-': case 0x2010:
-		return NC_HYPHEN;
-	case '\'': case 0x2019: case 0x2BC:
-		return NC_APOS;
-	default:
-		return NC_BAD;
+	case 0xB7:
+	case 0x30FB:
+	case 0xFF65:
+	case 0x2022:
+	case 0x2027: return NC_DOT;
+	case '.':
+	case 0xFF0E: return NC_CJK_DOT;
+	case '-':
+	case 0x2010: return NC_HYPHEN;
+	case '\'':
+	case 0x2019:
+	case 0x2BC: return NC_APOS;
+	default: return NC_BAD;
 	}
 }
 
-enum vid_err
-vid_name(const char *in, size_t len, char *out, size_t outmax)
+enum vid_err vid_name(const char *in, size_t len, char *out, size_t outmax)
 {
 	const unsigned char *s = (const unsigned char *)in;
 	size_t start, end, i, o = 0, count = 0;
-	enum nclass prev = NC_BAD;      /* class of the last code point written */
-	enum nclass pending = NC_BAD;   /* separator waiting for the next letter */
-	int space = 0;                  /* a run of spaces waiting for the next letter */
+	enum nclass prev = NC_BAD;    /* class of the last code point written */
+	enum nclass pending = NC_BAD; /* separator waiting for the next letter */
+	int space = 0;                /* a run of spaces waiting for the next letter */
 	uint32_t cp, w = 0;
 
 	out_clear(out, outmax);
@@ -684,8 +642,7 @@ vid_name(const char *in, size_t len, char *out, size_t outmax)
 		(void)u8_next(s, end, &i, &cp);
 		c = name_class(cp);
 		switch (c) {
-		case NC_BAD:
-			goto chars;
+		case NC_BAD: goto chars;
 		case NC_SPACE:
 			/* Only between Latin words: after a letter, before a letter. */
 			if (prev != NC_LATIN && prev != NC_COMBINING)
@@ -695,8 +652,7 @@ vid_name(const char *in, size_t len, char *out, size_t outmax)
 			space = 1;
 			continue;
 		case NC_COMBINING:
-			if (space || pending != NC_BAD ||
-			    (prev != NC_LATIN && prev != NC_COMBINING))
+			if (space || pending != NC_BAD || (prev != NC_LATIN && prev != NC_COMBINING))
 				goto chars;
 			w = cp;
 			break;
@@ -705,14 +661,14 @@ vid_name(const char *in, size_t len, char *out, size_t outmax)
 		case NC_HYPHEN:
 		case NC_APOS:
 			if (space || pending != NC_BAD || prev == NC_BAD)
-				goto chars;     /* not first, not doubled, not after a space */
+				goto chars; /* not first, not doubled, not after a space */
 			if (c == NC_CJK_DOT && prev != NC_CJK)
 				goto chars;
 			if (c == NC_APOS && prev != NC_LATIN && prev != NC_COMBINING)
 				goto chars;
 			pending = c;
 			continue;
-		default:        /* a letter */
+		default: /* a letter */
 			if (space && c != NC_LATIN)
 				goto chars;
 			if (pending == NC_CJK_DOT && c != NC_CJK)
@@ -731,8 +687,7 @@ vid_name(const char *in, size_t len, char *out, size_t outmax)
 			space = 0;
 		}
 		if (pending != NC_BAD) {
-			uint32_t sep = pending == NC_HYPHEN ? '-' :
-			    pending == NC_APOS ? '\'' : 0xB7;
+			uint32_t sep = pending == NC_HYPHEN ? '-' : pending == NC_APOS ? '\'' : 0xB7;
 			if (++count > VID_NAME_MAX_CP)
 				goto length;
 			if (u8_put(out, outmax, &o, sep) != 0)
@@ -746,7 +701,7 @@ vid_name(const char *in, size_t len, char *out, size_t outmax)
 		prev = c;
 	}
 	if (pending != NC_BAD)
-		goto chars;             /* a separator last */
+		goto chars; /* a separator last */
 	return VID_OK;
 chars:
 	out_clear(out, outmax);
@@ -758,8 +713,7 @@ length:
 
 /* ---- phone -------------------------------------------------------------- */
 
-enum vid_err
-vid_phone(const char *in, size_t len, char out[VID_PHONE_BUF])
+enum vid_err vid_phone(const char *in, size_t len, char out[VID_PHONE_BUF])
 {
 	char d[16] = { 0 };
 	size_t i, n = 0, skip = 0;
@@ -805,23 +759,18 @@ vid_phone(const char *in, size_t len, char out[VID_PHONE_BUF])
 
 /* ---- address ------------------------------------------------------------ */
 
-enum vid_err
-vid_address(const char *in, size_t len, char *out, size_t outmax)
+enum vid_err vid_address(const char *in, size_t len, char *out, size_t outmax)
 {
 	switch (text_copy(in, len, VID_ADDRESS_MIN_CP, VID_ADDRESS_MAX_CP, out, outmax)) {
-	case 0:
-		return VID_OK;
-	case 1:
-		return VID_ADDRESS_CHARS;
-	default:
-		return VID_ADDRESS_LENGTH;
+	case 0: return VID_OK;
+	case 1: return VID_ADDRESS_CHARS;
+	default: return VID_ADDRESS_LENGTH;
 	}
 }
 
 /* ---- masking ------------------------------------------------------------ */
 
-static size_t
-put_stars(char *out, size_t outmax, size_t *o, size_t k)
+static size_t put_stars(char *out, size_t outmax, size_t *o, size_t k)
 {
 	while (k-- > 0)
 		if (u8_put(out, outmax, o, '*') != 0)
@@ -829,8 +778,7 @@ put_stars(char *out, size_t outmax, size_t *o, size_t k)
 	return 0;
 }
 
-size_t
-vid_mask_name(const char *name, size_t len, char *out, size_t outmax)
+size_t vid_mask_name(const char *name, size_t len, char *out, size_t outmax)
 {
 	const unsigned char *s = (const unsigned char *)name;
 	size_t i = 0, o = 0, count = 0;
@@ -879,8 +827,7 @@ vid_mask_name(const char *name, size_t len, char *out, size_t outmax)
 			goto fail;
 		return o;
 	}
-	if (put_stars(out, outmax, &o, count - 2) != 0 ||
-	    u8_put(out, outmax, &o, last) != 0)
+	if (put_stars(out, outmax, &o, count - 2) != 0 || u8_put(out, outmax, &o, last) != 0)
 		goto fail;
 	return o;
 fail:
@@ -889,9 +836,7 @@ fail:
 }
 
 /* Keeps head and tail characters of an ASCII value, the rest '*'. */
-static size_t
-mask_keep(const char *v, size_t len, size_t head, size_t tail, size_t min_len,
-    char *out, size_t outmax)
+static size_t mask_keep(const char *v, size_t len, size_t head, size_t tail, size_t min_len, char *out, size_t outmax)
 {
 	size_t i;
 
@@ -907,26 +852,23 @@ mask_keep(const char *v, size_t len, size_t head, size_t tail, size_t min_len,
 	return len;
 }
 
-size_t
-vid_mask_id(enum vid_doc t, const char *id, size_t len, char *out, size_t outmax)
+size_t vid_mask_id(enum vid_doc t, const char *id, size_t len, char *out, size_t outmax)
 {
 	if (t == VID_DOC_RESIDENT_ID || (t == VID_DOC_FOREIGN_PERMANENT_ID && len == 18))
 		return mask_keep(id, len, 3, 4, 8, out, outmax);
 	return mask_keep(id, len, 1, 2, 4, out, outmax);
 }
 
-size_t
-vid_mask_phone(const char *phone, size_t len, char *out, size_t outmax)
+size_t vid_mask_phone(const char *phone, size_t len, char *out, size_t outmax)
 {
 	return mask_keep(phone, len, 3, 4, 8, out, outmax);
 }
 
 /* ---- temperature -------------------------------------------------------- */
 
-static enum vid_err
-temp_range(long hundredths, int *tenths)
+static enum vid_err temp_range(long hundredths, int *tenths)
 {
-	long t = (hundredths + 5) / 10;         /* half up; hundredths >= 0 */
+	long t = (hundredths + 5) / 10; /* half up; hundredths >= 0 */
 
 	if (t < VID_TEMP_MIN_TENTHS || t > VID_TEMP_MAX_TENTHS)
 		return VID_TEMPERATURE_RANGE;
@@ -935,8 +877,7 @@ temp_range(long hundredths, int *tenths)
 	return VID_OK;
 }
 
-enum vid_err
-vid_temperature(const char *in, size_t len, int *tenths)
+enum vid_err vid_temperature(const char *in, size_t len, int *tenths)
 {
 	size_t i = 0, nint = 0, nfrac = 0;
 	long ip = 0, frac = 0;
@@ -945,7 +886,7 @@ vid_temperature(const char *in, size_t len, int *tenths)
 		len = 0;
 	while (i < len && cc_digit((unsigned char)in[i])) {
 		if (ip < 100000)
-			ip = ip * 10 + (in[i] - '0');   /* saturates: a range error */
+			ip = ip * 10 + (in[i] - '0'); /* saturates: a range error */
 		i++;
 		nint++;
 	}
@@ -968,8 +909,7 @@ vid_temperature(const char *in, size_t len, int *tenths)
 	return temp_range(ip * 100 + frac, tenths);
 }
 
-enum vid_err
-vid_temperature_value(double v, int *tenths)
+enum vid_err vid_temperature_value(double v, int *tenths)
 {
 	if (!isfinite(v))
 		return VID_TEMPERATURE_FORMAT;
@@ -987,16 +927,14 @@ _Static_assert(VID_SYM_COUNT == RULES_SYM_COUNT + 1, "one word per symptom, then
 _Static_assert(VID_SYM_NONE == 1u << (VID_SYM_COUNT - 1), "none is the last bit");
 _Static_assert(VID_SYM_ANY == VID_SYM_NONE - 1u, "every bit below none is a symptom");
 
-const char *
-vid_symptom_word(unsigned bit_index)
+const char *vid_symptom_word(unsigned bit_index)
 {
 	if (bit_index >= VID_SYM_COUNT)
 		return NULL;
 	return bit_index + 1 == VID_SYM_COUNT ? "none" : rules_symptom_word(1u << bit_index);
 }
 
-enum vid_err
-vid_symptom_add(unsigned *mask, const char *word, size_t len)
+enum vid_err vid_symptom_add(unsigned *mask, const char *word, size_t len)
 {
 	unsigned bit;
 
@@ -1006,15 +944,13 @@ vid_symptom_add(unsigned *mask, const char *word, size_t len)
 		bit = VID_SYM_NONE;
 	else if (!rules_symptom_from_word(word, len, &bit) || bit == 0)
 		return VID_SYMPTOMS_UNKNOWN;
-	if ((bit == VID_SYM_NONE && (*mask & VID_SYM_ANY) != 0) ||
-	    (bit != VID_SYM_NONE && (*mask & VID_SYM_NONE) != 0))
+	if ((bit == VID_SYM_NONE && (*mask & VID_SYM_ANY) != 0) || (bit != VID_SYM_NONE && (*mask & VID_SYM_NONE) != 0))
 		return VID_SYMPTOMS_NONE_MIXED;
 	*mask |= bit;
 	return VID_OK;
 }
 
-enum vid_err
-vid_symptoms(const char *in, size_t len, unsigned *mask)
+enum vid_err vid_symptoms(const char *in, size_t len, unsigned *mask)
 {
 	size_t i = 0, a, b;
 	unsigned m = 0;
@@ -1039,7 +975,7 @@ vid_symptoms(const char *in, size_t len, unsigned *mask)
 		while (b > a && in[b - 1] == ' ')
 			b--;
 		if (a == b)
-			return VID_SYMPTOMS_UNKNOWN;    /* empty item */
+			return VID_SYMPTOMS_UNKNOWN; /* empty item */
 		e = vid_symptom_add(&m, in + a, b - a);
 		if (e != VID_OK)
 			return e;
@@ -1052,8 +988,7 @@ vid_symptoms(const char *in, size_t len, unsigned *mask)
 /* ---- travel ------------------------------------------------------------- */
 
 /* "YYYY-MM-DD": 0 ok, 1 wrong shape, 2 not a real date. */
-static int
-parse_ymd(const char *s, size_t n, struct vid_date *dt)
+static int parse_ymd(const char *s, size_t n, struct vid_date *dt)
 {
 	static const char shape[] = "dddd-dd-dd";
 	size_t i;
@@ -1069,10 +1004,8 @@ parse_ymd(const char *s, size_t n, struct vid_date *dt)
 	return day_ymd_valid(dt->y, dt->m, dt->d) ? 0 : 2;
 }
 
-enum vid_err
-vid_travel_entry(const char *city, size_t city_len,
-    const char *from, size_t from_len, const char *to, size_t to_len,
-    int ty, int tm, int td, int window_days, struct vid_travel *out)
+enum vid_err vid_travel_entry(const char *city, size_t city_len, const char *from, size_t from_len, const char *to,
+			      size_t to_len, int ty, int tm, int td, int window_days, struct vid_travel *out)
 {
 	struct vid_travel t;
 	long today;

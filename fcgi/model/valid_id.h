@@ -23,30 +23,30 @@
  * they are added at the end, never renamed, never reused. */
 enum vid_err {
 	VID_OK = 0,
-	VID_ID_LENGTH,        /* wrong number of characters for the document */
-	VID_ID_CHARS,         /* a character the document never holds */
-	VID_ID_REGION,        /* resident ID: first two digits not a province code */
-	VID_ID_BIRTH_DATE,    /* resident ID: not a real date, before 1900 or after today */
-	VID_ID_CHECKSUM,      /* ISO 7064 MOD 11-2 check character wrong */
-	VID_ID_FORMAT,        /* right characters and length, wrong shape */
+	VID_ID_LENGTH,     /* wrong number of characters for the document */
+	VID_ID_CHARS,      /* a character the document never holds */
+	VID_ID_REGION,     /* resident ID: first two digits not a province code */
+	VID_ID_BIRTH_DATE, /* resident ID: not a real date, before 1900 or after today */
+	VID_ID_CHECKSUM,   /* ISO 7064 MOD 11-2 check character wrong */
+	VID_ID_FORMAT,     /* right characters and length, wrong shape */
 	VID_NAME_EMPTY,
 	VID_NAME_LENGTH,
 	VID_NAME_CHARS,
 	VID_PHONE_FORMAT,
 	VID_ADDRESS_LENGTH,
 	VID_ADDRESS_CHARS,
-	VID_PHOTO_TYPE,       /* neither PNG nor a browser-decodable JPEG */
-	VID_PHOTO_SIZE,       /* empty or over max_bytes */
+	VID_PHOTO_TYPE, /* neither PNG nor a browser-decodable JPEG */
+	VID_PHOTO_SIZE, /* empty or over max_bytes */
 	VID_PHOTO_DIMENSIONS,
-	VID_PHOTO_CORRUPT,    /* right type, broken or truncated structure */
+	VID_PHOTO_CORRUPT, /* right type, broken or truncated structure */
 	VID_TEMPERATURE_RANGE,
 	VID_TEMPERATURE_FORMAT,
-	VID_TRAVEL_FORMAT,    /* city text or date shape */
-	VID_TRAVEL_DATES,     /* unreal date, from > to, outside the window, future */
+	VID_TRAVEL_FORMAT, /* city text or date shape */
+	VID_TRAVEL_DATES,  /* unreal date, from > to, outside the window, future */
 	VID_SYMPTOMS_UNKNOWN,
 	VID_SYMPTOMS_NONE_MIXED,
-	VID_ID_TYPE,          /* id_type is not one of the five words */
-	VID_SYMPTOMS_EMPTY,   /* no word at all (use "none" to declare none) */
+	VID_ID_TYPE,        /* id_type is not one of the five words */
+	VID_SYMPTOMS_EMPTY, /* no word at all (use "none" to declare none) */
 	VID__MAX
 };
 
@@ -57,15 +57,14 @@ const char *vid_err_message(enum vid_err e);
 
 /* ---- dates ------------------------------------------------------------- */
 
-
 /* ---- identity documents ------------------------------------------------ */
 
 enum vid_doc {
-	VID_DOC_RESIDENT_ID = 0,     /* "resident_id" */
-	VID_DOC_PASSPORT,            /* "passport" */
-	VID_DOC_HK_MACAO_PERMIT,     /* "hk_macao_permit" */
-	VID_DOC_TAIWAN_PERMIT,       /* "taiwan_permit" */
-	VID_DOC_FOREIGN_PERMANENT_ID,/* "foreign_permanent_id" */
+	VID_DOC_RESIDENT_ID = 0,      /* "resident_id" */
+	VID_DOC_PASSPORT,             /* "passport" */
+	VID_DOC_HK_MACAO_PERMIT,      /* "hk_macao_permit" */
+	VID_DOC_TAIWAN_PERMIT,        /* "taiwan_permit" */
+	VID_DOC_FOREIGN_PERMANENT_ID, /* "foreign_permanent_id" */
 	VID_DOC__MAX
 };
 
@@ -88,8 +87,7 @@ bool vid_id_type_known(const char *id_type);
  * date real, 1900-01-01 <= date <= today (ID_BIRTH_DATE), check character
  * (ID_CHECKSUM). Writes the normalised number to out on success.
  */
-enum vid_err vid_resident_id(const char *in, size_t len, int ty, int tm, int td,
-    char out[VID_DOC_BUF]);
+enum vid_err vid_resident_id(const char *in, size_t len, int ty, int tm, int td, char out[VID_DOC_BUF]);
 
 /*
  * Any of the five documents by id_type (NUL-terminated word). Spaces are
@@ -98,13 +96,13 @@ enum vid_err vid_resident_id(const char *in, size_t len, int ty, int tm, int td,
  * normalised number; outmax must be at least VID_DOC_BUF for every valid
  * number to fit (a number that does not fit is refused with ID_LENGTH).
  */
-enum vid_err vid_document(const char *id_type, const char *in, size_t len,
-    int ty, int tm, int td, char *out, size_t outmax);
+enum vid_err vid_document(const char *id_type, const char *in, size_t len, int ty, int tm, int td, char *out,
+			  size_t outmax);
 
 /* ---- name, phone, address ---------------------------------------------- */
 
 #define VID_NAME_MAX_CP 30
-#define VID_NAME_BUF (VID_NAME_MAX_CP * 4 + 1)
+#define VID_NAME_BUF    (VID_NAME_MAX_CP * 4 + 1)
 
 /*
  * A person's name as on the ID document: strict UTF-8; CJK ideographs
@@ -129,7 +127,7 @@ enum vid_err vid_phone(const char *in, size_t len, char out[VID_PHONE_BUF]);
 
 #define VID_ADDRESS_MIN_CP 4
 #define VID_ADDRESS_MAX_CP 120
-#define VID_ADDRESS_BUF (VID_ADDRESS_MAX_CP * 4 + 1)
+#define VID_ADDRESS_BUF    (VID_ADDRESS_MAX_CP * 4 + 1)
 /*
  * A postal address: strict UTF-8, surrounding spaces trimmed, 4..120 code
  * points, no control, format (invisible), line-separator, private-use or
@@ -174,16 +172,16 @@ enum vid_err vid_temperature_value(double v, int *tenths);
 
 /* Symptom bits. VID_SYM_NONE is a declared "none", distinct from no answer. */
 enum vid_sym {
-	VID_SYM_FEVER                  = 1u << 0,
-	VID_SYM_COUGH                  = 1u << 1,
-	VID_SYM_SORE_THROAT            = 1u << 2,
-	VID_SYM_FATIGUE                = 1u << 3,
-	VID_SYM_SHORTNESS_OF_BREATH    = 1u << 4,
-	VID_SYM_DIARRHEA               = 1u << 5,
+	VID_SYM_FEVER = 1u << 0,
+	VID_SYM_COUGH = 1u << 1,
+	VID_SYM_SORE_THROAT = 1u << 2,
+	VID_SYM_FATIGUE = 1u << 3,
+	VID_SYM_SHORTNESS_OF_BREATH = 1u << 4,
+	VID_SYM_DIARRHEA = 1u << 5,
 	VID_SYM_LOSS_OF_TASTE_OR_SMELL = 1u << 6,
-	VID_SYM_NONE                   = 1u << 7
+	VID_SYM_NONE = 1u << 7
 };
-#define VID_SYM_ANY 0x7Fu   /* every real symptom bit */
+#define VID_SYM_ANY   0x7Fu /* every real symptom bit */
 #define VID_SYM_COUNT 8     /* words, "none" included */
 
 /* The word of the i-th bit (0..VID_SYM_COUNT-1), or NULL. */
@@ -204,8 +202,8 @@ enum vid_err vid_symptoms(const char *in, size_t len, unsigned *mask);
 
 /* ---- travel ------------------------------------------------------------- */
 
-#define VID_CITY_MAX_CP 40
-#define VID_CITY_BUF (VID_CITY_MAX_CP * 4 + 1)
+#define VID_CITY_MAX_CP        40
+#define VID_CITY_BUF           (VID_CITY_MAX_CP * 4 + 1)
 #define VID_TRAVEL_WINDOW_DAYS 14
 
 struct vid_date {
@@ -213,9 +211,9 @@ struct vid_date {
 };
 
 struct vid_travel {
-	char city[VID_CITY_BUF];   /* trimmed UTF-8 */
+	char city[VID_CITY_BUF]; /* trimmed UTF-8 */
 	struct vid_date from, to;
-	long from_day, to_day;     /* day_from_ymd of from and to */
+	long from_day, to_day; /* day_from_ymd of from and to */
 };
 
 /*
@@ -227,8 +225,7 @@ struct vid_travel {
  * [today - window_days, today] (a trip that began earlier and ended inside
  * the window is accepted). window_days < 0 is taken as 0. out may be NULL.
  */
-enum vid_err vid_travel_entry(const char *city, size_t city_len,
-    const char *from, size_t from_len, const char *to, size_t to_len,
-    int ty, int tm, int td, int window_days, struct vid_travel *out);
+enum vid_err vid_travel_entry(const char *city, size_t city_len, const char *from, size_t from_len, const char *to,
+			      size_t to_len, int ty, int tm, int td, int window_days, struct vid_travel *out);
 
 #endif

@@ -9,24 +9,18 @@
 
 /* The answer. Words ("allow", "deny", "register") are stable. VERDICT_NEED_TEMPERATURE is
  * not an answer: the request lacked a temperature for an entry and the caller replies 422. */
-enum verdict {
-	VERDICT_ALLOW = 0,
-	VERDICT_DENY,
-	VERDICT_REGISTER,
-	VERDICT_NEED_TEMPERATURE,
-	VERDICT__MAX
-};
+enum verdict { VERDICT_ALLOW = 0, VERDICT_DENY, VERDICT_REGISTER, VERDICT_NEED_TEMPERATURE, VERDICT__MAX };
 
 /* What the caller found out about the scanned text (token_parse, token_check_mac, the
  * store and token_phone_fresh / the paper serial), before the verdict. */
 enum verdict_token {
-	VERDICT_TOKEN_OK = 0,             /* parsed, mac right, person known, fresh / current */
-	VERDICT_TOKEN_UNPARSABLE,         /* token_parse failed */
+	VERDICT_TOKEN_OK = 0,     /* parsed, mac right, person known, fresh / current */
+	VERDICT_TOKEN_UNPARSABLE, /* token_parse failed */
 	VERDICT_TOKEN_BAD_MAC,
-	VERDICT_TOKEN_UNKNOWN_PERSON,     /* no person with that code_ref */
-	VERDICT_TOKEN_STALE,              /* phone token older than dynamic_ttl_s */
-	VERDICT_TOKEN_FUTURE,             /* phone token more than 30 s in the future */
-	VERDICT_TOKEN_SUPERSEDED_SERIAL,  /* paper serial older than the person's current one */
+	VERDICT_TOKEN_UNKNOWN_PERSON,    /* no person with that code_ref */
+	VERDICT_TOKEN_STALE,             /* phone token older than dynamic_ttl_s */
+	VERDICT_TOKEN_FUTURE,            /* phone token more than 30 s in the future */
+	VERDICT_TOKEN_SUPERSEDED_SERIAL, /* paper serial older than the person's current one */
 	VERDICT_TOKEN__MAX
 };
 
@@ -36,16 +30,16 @@ enum verdict_kind { VERDICT_KIND_NONE = 0, VERDICT_KIND_PHONE = 1, VERDICT_KIND_
 enum verdict_direction { VERDICT_DIR_IN = 0, VERDICT_DIR_OUT, VERDICT_DIR__MAX };
 
 enum verdict_cp_kind {
-	VERDICT_CP_COMMUNITY = 0,   /* "community": a residential community */
-	VERDICT_CP_PUBLIC_PLACE,    /* "public_place" */
-	VERDICT_CP_TRANSPORT,       /* "transport" */
+	VERDICT_CP_COMMUNITY = 0, /* "community": a residential community */
+	VERDICT_CP_PUBLIC_PLACE,  /* "public_place" */
+	VERDICT_CP_TRANSPORT,     /* "transport" */
 	VERDICT_CP__MAX
 };
 
 /* Checkpoint types of DESIGN §1; words are stable (the checkpoints table stores them). */
 enum verdict_cp_type {
-	VERDICT_CPT_COMMUNITY = 0,  /* community */
-	VERDICT_CPT_SCHOOL,         /* public places */
+	VERDICT_CPT_COMMUNITY = 0, /* community */
+	VERDICT_CPT_SCHOOL,        /* public places */
 	VERDICT_CPT_HOSPITAL,
 	VERDICT_CPT_AIRPORT,
 	VERDICT_CPT_STATION,
@@ -55,7 +49,7 @@ enum verdict_cp_type {
 	VERDICT_CPT_ATTRACTION,
 	VERDICT_CPT_HOTEL,
 	VERDICT_CPT_BANK,
-	VERDICT_CPT_BUS,            /* transport */
+	VERDICT_CPT_BUS, /* transport */
 	VERDICT_CPT_SUBWAY,
 	VERDICT_CPT_TOURIST_LINE,
 	VERDICT_CPT_COACH,
@@ -77,8 +71,8 @@ enum verdict_reason {
 
 /* What staff must check by hand. */
 enum verdict_check {
-	VERDICT_CHECK_ID_DOCUMENT = 0,  /* compare the masked name and ID with the ID card */
-	VERDICT_CHECK_TEMPERATURE,      /* measure the temperature at the door: a place code's
+	VERDICT_CHECK_ID_DOCUMENT = 0, /* compare the masked name and ID with the ID card */
+	VERDICT_CHECK_TEMPERATURE,     /* measure the temperature at the door: a place code's
 	                                 * check-in carries none (DESIGN §11) */
 	VERDICT_CHECK__MAX
 };
@@ -86,30 +80,30 @@ enum verdict_check {
 
 struct verdict_in {
 	enum verdict_token token;
-	enum verdict_kind kind;          /* read only when token is OK or STALE */
-	enum rules_color color;          /* the person's CURRENT color from the store (after any
+	enum verdict_kind kind; /* read only when token is OK or STALE */
+	enum rules_color color; /* the person's CURRENT color from the store (after any
 	                                  * conversion), not the token's byte: a paper token has
 	                                  * none and a phone image may predate a change; read only
 	                                  * when token is OK */
 	enum verdict_direction direction;
 	bool has_temperature;
-	int temperature_tenths;          /* read only when has_temperature */
+	int temperature_tenths; /* read only when has_temperature */
 	enum verdict_cp_kind cp_kind;
 	enum verdict_cp_type cp_type;
-	bool is_resident;                /* the person is a registered resident of this community */
-	bool has_visitor_registration;   /* the request carried a valid visitor registration */
-	bool temperature_at_door;        /* a resident's check-in with a place code: the door's staff
+	bool is_resident;              /* the person is a registered resident of this community */
+	bool has_visitor_registration; /* the request carried a valid visitor registration */
+	bool temperature_at_door;      /* a resident's check-in with a place code: the door's staff
 	                                  * measure the temperature, so an entry without one is not a
 	                                  * 422 (row 3) and its answer carries the check TEMPERATURE */
 };
 
 struct verdict_out {
 	enum verdict verdict;
-	unsigned reasons;          /* VERDICT_REASON_BIT(...) of every reason */
-	unsigned checks;           /* VERDICT_CHECK_BIT(...) of every check */
-	bool needs_temperature;    /* verdict == VERDICT_NEED_TEMPERATURE: answer 422 */
-	bool visitor_registered;   /* allowed on the visitor registration: store it with the scan */
-	int row;                   /* the row of DESIGN §6 that decided, 1..7; 0 for inputs outside
+	unsigned reasons;        /* VERDICT_REASON_BIT(...) of every reason */
+	unsigned checks;         /* VERDICT_CHECK_BIT(...) of every check */
+	bool needs_temperature;  /* verdict == VERDICT_NEED_TEMPERATURE: answer 422 */
+	bool visitor_registered; /* allowed on the visitor registration: store it with the scan */
+	int row;                 /* the row of DESIGN §6 that decided, 1..7; 0 for inputs outside
 	                            * their enums (a caller's bug, denied) */
 };
 
@@ -140,8 +134,7 @@ struct verdict_out {
  * Fills *out and returns out->verdict; with in or out NULL returns VERDICT_DENY (and
  * fills out as row 0 when out is not NULL).
  */
-enum verdict verdict_decide(const struct verdict_in *in, int fever_tenths,
-    struct verdict_out *out);
+enum verdict verdict_decide(const struct verdict_in *in, int fever_tenths, struct verdict_out *out);
 
 /* "allow", "deny", "register"; NULL for VERDICT_NEED_TEMPERATURE (never in an answer) and
  * outside the enum. Static strings. */
@@ -157,14 +150,14 @@ const char *verdict_token_word(enum verdict_token t);
 /* Words of the request and of the checkpoints table, and back. A *_from_word takes
  * w[0..len) (need not be NUL-terminated; exact, lower case) and returns the enum's
  * __MAX value for an unknown word or a NULL w. */
-const char *verdict_direction_word(enum verdict_direction d);     /* "in", "out" */
+const char *verdict_direction_word(enum verdict_direction d); /* "in", "out" */
 enum verdict_direction verdict_direction_from_word(const char *w, size_t len);
-const char *verdict_cp_kind_word(enum verdict_cp_kind k);         /* "community", ... */
+const char *verdict_cp_kind_word(enum verdict_cp_kind k); /* "community", ... */
 enum verdict_cp_kind verdict_cp_kind_from_word(const char *w, size_t len);
 /* The direction a scan is recorded and judged with: the one given, except at a taxi or a
  * ride-hailing car, where every scan is an entry (passengers scan before the car moves). */
 int verdict_direction(int cp_type, int direction);
-const char *verdict_cp_type_word(enum verdict_cp_type t);         /* "school", "taxi", ... */
+const char *verdict_cp_type_word(enum verdict_cp_type t); /* "school", "taxi", ... */
 enum verdict_cp_type verdict_cp_type_from_word(const char *w, size_t len);
 /* The kind a checkpoint type belongs to; VERDICT_CP__MAX outside the enum. */
 enum verdict_cp_kind verdict_cp_type_kind(enum verdict_cp_type t);

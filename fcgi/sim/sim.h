@@ -13,12 +13,12 @@ struct cJSON;
 
 /* The command line of `serve`, fixed before the threads start and read-only afterwards. */
 struct sim_config {
-	const char *appid;          /* the public account's appid, also the mini-program's */
+	const char *appid; /* the public account's appid, also the mini-program's */
 	const char *secret;
-	const char *push_token;     /* signs pushes to the service */
-	const char *aes_key;        /* EncodingAESKey (43 characters) for safe-mode pushes */
-	const char *auth_domain;    /* host[:port] every redirect_uri must have */
-	const char *callback_url;   /* the service's server URL */
+	const char *push_token;   /* signs pushes to the service */
+	const char *aes_key;      /* EncodingAESKey (43 characters) for safe-mode pushes */
+	const char *auth_domain;  /* host[:port] every redirect_uri must have */
+	const char *callback_url; /* the service's server URL */
 	int threads;
 };
 extern struct sim_config sim_cfg;
@@ -107,15 +107,24 @@ enum err sim_h_quota_get(struct call *c);
 enum err sim_h_push(struct call *c);
 
 /* The field tables of the control routes (sim_ctl.c). */
-enum sim_users_field { SU_OPENID, SU_UNIONID, SU_NICKNAME, SU_SNAPSHOT, SU_SUBSCRIBED, SU_HIGH_RISK,
-		       SU_REFUSED, SU_REAL_NAME, SU_ID_NUMBER, SU__MAX };
+enum sim_users_field {
+	SU_OPENID,
+	SU_UNIONID,
+	SU_NICKNAME,
+	SU_SNAPSHOT,
+	SU_SUBSCRIBED,
+	SU_HIGH_RISK,
+	SU_REFUSED,
+	SU_REAL_NAME,
+	SU_ID_NUMBER,
+	SU__MAX
+};
 enum sim_jscode_field { SJ_OPENID, SJ__MAX };
 enum sim_template_field { ST_TEMPLATE_ID, ST__MAX };
 enum sim_fault_field { SF_ENDPOINT, SF_KIND, SF_ERRCODE, SF_DELAY_MS, SF_COUNT, SF__MAX };
 enum sim_clock_field { SC_ADVANCE_S, SC__MAX };
 enum sim_quota_field { SQ_ENDPOINT, SQ_LIMIT, SQ__MAX };
-enum sim_push_field { SP_TYPE, SP_OPENID, SP_KEY, SP_CONTENT, SP_SAFE_MODE, SP_MSGID, SP_CREATE_TIME,
-		      SP__MAX };
+enum sim_push_field { SP_TYPE, SP_OPENID, SP_KEY, SP_CONTENT, SP_SAFE_MODE, SP_MSGID, SP_CREATE_TIME, SP__MAX };
 extern const struct field sim_users_fields[SU__MAX];
 extern const struct field sim_jscode_fields[SJ__MAX];
 extern const struct field sim_template_fields[ST__MAX];

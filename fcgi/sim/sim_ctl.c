@@ -13,8 +13,7 @@
 /* ---- validators (pure) ---- */
 
 /* [A-Za-z0-9_-]{1,64}: openids, unionids, template ids. */
-static const char *valid_ident(const struct field *f, struct arena *a, const char *v, size_t len,
-			       struct fval *out)
+static const char *valid_ident(const struct field *f, struct arena *a, const char *v, size_t len, struct fval *out)
 {
 	(void)f;
 	if (len == 0 || len > SIM_ID_MAX)
@@ -42,16 +41,18 @@ static const char *valid_ident_or_empty(const struct field *f, struct arena *a, 
  * Any well-formed UTF-8 (no overlong forms, surrogates or code points past U+10FFFF) but NUL:
  * nicknames deliberately carry control bytes, emoji and private-use characters.
  */
-static const char *valid_any_utf8(const struct field *f, struct arena *a, const char *v, size_t len,
-				  struct fval *out)
+static const char *valid_any_utf8(const struct field *f, struct arena *a, const char *v, size_t len, struct fval *out)
 {
 	const unsigned char *p = (const unsigned char *)v;
 	if (len == 0 || len > f->maxlen)
 		return "LENGTH";
 	for (size_t i = 0; i < len;) {
 		unsigned char b = p[i];
-		size_t n = b < 0x80 ? 1 : (b >= 0xC2 && b <= 0xDF) ? 2 : (b >= 0xE0 && b <= 0xEF) ? 3
-			 : (b >= 0xF0 && b <= 0xF4) ? 4 : 0;
+		size_t n = b < 0x80                   ? 1
+			   : (b >= 0xC2 && b <= 0xDF) ? 2
+			   : (b >= 0xE0 && b <= 0xEF) ? 3
+			   : (b >= 0xF0 && b <= 0xF4) ? 4
+						      : 0;
 		if (n == 0 || b == 0 || i + n > len)
 			return "INVALID_UTF8";
 		unsigned cp = n == 1 ? b : n == 2 ? (b & 0x1Fu) : n == 3 ? (b & 0x0Fu) : (b & 0x07u);
@@ -71,8 +72,7 @@ static const char *valid_any_utf8(const struct field *f, struct arena *a, const 
 }
 
 /* 1..20 decimal digits (a MsgId, kept as text). */
-static const char *valid_digits(const struct field *f, struct arena *a, const char *v, size_t len,
-				struct fval *out)
+static const char *valid_digits(const struct field *f, struct arena *a, const char *v, size_t len, struct fval *out)
 {
 	(void)f;
 	if (len > 20 || !cc_all(v, len, cc_digit))
@@ -84,8 +84,7 @@ static const char *valid_digits(const struct field *f, struct arena *a, const ch
 
 /* A resident ID's shape: 17 digits and a digit or X (kept upper-case); its checksum is the
  * service's business, the simulator stores the person's number as given. */
-static const char *valid_cert_no(const struct field *f, struct arena *a, const char *v, size_t len,
-				 struct fval *out)
+static const char *valid_cert_no(const struct field *f, struct arena *a, const char *v, size_t len, struct fval *out)
 {
 	(void)f;
 	if (len != SIM_CERT_NO_LEN || !cc_all(v, SIM_CERT_NO_LEN - 1, cc_digit) ||
@@ -319,7 +318,8 @@ enum err sim_h_whitelist_post(struct call *c)
 		return ERR_VALIDATION;
 	}
 	const cJSON *it;
-	cJSON_ArrayForEach(it, ips) {
+	cJSON_ArrayForEach(it, ips)
+	{
 		const char *s = cJSON_GetStringValue(it);
 		if (s == NULL || s[0] == '\0' || strlen(s) > SIM_IP_MAX) {
 			call_field_error(c, "ips", "NOT_AN_ADDRESS");

@@ -17,8 +17,7 @@ static const char *str_of(const cJSON *o, const char *name)
 static int ident_ok(const char *s, size_t max)
 {
 	size_t n = s != NULL ? strlen(s) : 0;
-	return n >= 1 && n <= max &&
-	       strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-") == n;
+	return n >= 1 && n <= max && strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-") == n;
 }
 
 /* A resident ID's shape: 17 digits and a digit or X. */
@@ -122,10 +121,11 @@ static enum err face_page(struct call *c, const struct sim_face *f, int has_iden
 	FILE *fp = open_memstream(&buf, &len);
 	if (fp == NULL)
 		return ERR_INTERNAL;
-	fputs("<!doctype html><html><head><meta charset=\"utf-8\"><meta name=\"viewport\" "
-	      "content=\"width=device-width\"><title>Face check (simulator)</title></head><body>"
-	      "<h1>Real-name face check (simulator)</h1><p>The service asks to confirm that you are <b class=\"cert-name\">",
-	      fp);
+	fputs(
+	    "<!doctype html><html><head><meta charset=\"utf-8\"><meta name=\"viewport\" "
+	    "content=\"width=device-width\"><title>Face check (simulator)</title></head><body>"
+	    "<h1>Real-name face check (simulator)</h1><p>The service asks to confirm that you are <b class=\"cert-name\">",
+	    fp);
 	sim_html_text(fp, f->cert_name);
 	fprintf(fp, "</b>, ID %.3s***********%.4s.</p>", f->cert_no, f->cert_no + SIM_CERT_NO_LEN - 4);
 	if (!has_identity) {
@@ -142,7 +142,8 @@ static enum err face_page(struct call *c, const struct sim_face *f, int has_iden
 		      "<p>Who is really at this phone? (asked once per test user)</p>"
 		      "<label>Real name <input name=\"real_name\" required></label> "
 		      "<label>Resident ID <input name=\"id_number\" pattern=\"[0-9]{17}[0-9Xx]\" required></label> "
-		      "<button class=\"start\">Start the face check</button></form>", fp);
+		      "<button class=\"start\">Start the face check</button></form>",
+		      fp);
 	}
 	fputs("<ul class=\"outcomes\">", fp);
 	for (int o = 0; sim_face_outcome_name[o] != NULL; o++) {
@@ -151,8 +152,11 @@ static enum err face_page(struct call *c, const struct sim_face *f, int has_iden
 		fprintf(fp, "<li><a class=\"%s\" href=\"/cityservice/face/verify?", sim_face_outcome_name[o]);
 		sim_html_text(fp, c->query_raw != NULL ? c->query_raw : "");
 		fprintf(fp, "&amp;sim_face=%s\">", sim_face_outcome_name[o]);
-		fputs(o == SIM_FACE_RUN ? "Start the face check" : o == SIM_FACE_CANCEL ? "Cancel"
-				      : o == SIM_FACE_TIMEOUT ? "Let it time out" : "Show another face", fp);
+		fputs(o == SIM_FACE_RUN       ? "Start the face check"
+		      : o == SIM_FACE_CANCEL  ? "Cancel"
+		      : o == SIM_FACE_TIMEOUT ? "Let it time out"
+					      : "Show another face",
+		      fp);
 		fputs("</a></li>", fp);
 	}
 	fputs("</ul></body></html>\n", fp);
@@ -187,8 +191,8 @@ enum err sim_h_face_page(struct call *c)
 
 	const char *outcome = sim_q(c, "sim_face");
 	const char *real_name = sim_q(c, "real_name"), *id_number = sim_q(c, "id_number");
-	if (outcome == NULL || (u.real_name[0] == '\0' && (real_name == NULL || id_number == NULL) &&
-				strcmp(outcome, "pass") == 0))
+	if (outcome == NULL ||
+	    (u.real_name[0] == '\0' && (real_name == NULL || id_number == NULL) && strcmp(outcome, "pass") == 0))
 		return face_page(c, &f, u.real_name[0] != '\0');
 	int o = 0;
 	while (sim_face_outcome_name[o] != NULL && strcmp(sim_face_outcome_name[o], outcome) != 0)

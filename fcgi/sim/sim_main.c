@@ -21,26 +21,57 @@
 #include <unistd.h>
 
 #define CTL_BODY_MAX (16 * 1024)
-#define FIELDS(t) t, sizeof t / sizeof t[0]
-#define NO_FIELDS NULL, 0
+#define FIELDS(t)    t, sizeof t / sizeof t[0]
+#define NO_FIELDS    NULL, 0
 /* A row by member name, so that members the router grows later stay zero. */
-#define ROW(n, m, p, a, b, max, f, nf, h) \
-	{ .name = n, .method = m, .pattern = p, .auth = a, .body = b, .body_max = max, .fields = f, \
-	  .nfields = nf, .handler = h }
+#define ROW(n, m, p, a, b, max, f, nf, h)                                                                 \
+	{                                                                                                 \
+		.name = n, .method = m, .pattern = p, .auth = a, .body = b, .body_max = max, .fields = f, \
+		.nfields = nf, .handler = h                                                               \
+	}
 /* A platform endpoint: any caller, any body (read by the handler), no field table. */
-#define PLATFORM(n, m, p, h) ROW(n, m, p, AUTH_ANY, BODY_NONE, 0, NULL, 0, h)
+#define PLATFORM(n, m, p, h)   ROW(n, m, p, AUTH_ANY, BODY_NONE, 0, NULL, 0, h)
 /* Control routes: loopback only; without a body, or with a JSON body and its field table. */
 #define CTL_NOBODY(n, m, p, h) ROW(n, m, p, AUTH_LOOPBACK, BODY_NONE, 0, NULL, 0, h)
-#define CTL_JSON(n, p, t, h) ROW(n, "POST", p, AUTH_LOOPBACK, BODY_JSON, CTL_BODY_MAX, t, h)
+#define CTL_JSON(n, p, t, h)   ROW(n, "POST", p, AUTH_LOOPBACK, BODY_JSON, CTL_BODY_MAX, t, h)
 
 struct sim_config sim_cfg;
 
 enum sim_route {
-	R_AUTHORIZE, R_SNS_TOKEN, R_SNS_REFRESH, R_USERINFO, R_SNS_AUTH, R_JSCODE, R_TOKEN, R_STABLE,
-	R_MENU, R_TEMPLATE, R_BIZSEND, R_FACE_GETID, R_FACE_PAGE, R_FACE_QUERY,
-	R_USERS_POST, R_USERS_GET, R_JSCODE_POST, R_TEMPLATES_POST, R_TEMPLATES_GET, R_MESSAGES, R_MENUS,
-	R_CALLS, R_RESET, R_FAULTS_POST, R_FAULTS_GET, R_FAULTS_DELETE, R_CLOCK_POST, R_CLOCK_GET,
-	R_WHITELIST_POST, R_WHITELIST_GET, R_QUOTA_POST, R_QUOTA_GET, R_PUSH, R_FACES,
+	R_AUTHORIZE,
+	R_SNS_TOKEN,
+	R_SNS_REFRESH,
+	R_USERINFO,
+	R_SNS_AUTH,
+	R_JSCODE,
+	R_TOKEN,
+	R_STABLE,
+	R_MENU,
+	R_TEMPLATE,
+	R_BIZSEND,
+	R_FACE_GETID,
+	R_FACE_PAGE,
+	R_FACE_QUERY,
+	R_USERS_POST,
+	R_USERS_GET,
+	R_JSCODE_POST,
+	R_TEMPLATES_POST,
+	R_TEMPLATES_GET,
+	R_MESSAGES,
+	R_MENUS,
+	R_CALLS,
+	R_RESET,
+	R_FAULTS_POST,
+	R_FAULTS_GET,
+	R_FAULTS_DELETE,
+	R_CLOCK_POST,
+	R_CLOCK_GET,
+	R_WHITELIST_POST,
+	R_WHITELIST_GET,
+	R_QUOTA_POST,
+	R_QUOTA_GET,
+	R_PUSH,
+	R_FACES,
 	R__MAX
 };
 
@@ -63,13 +94,14 @@ static const struct route sim_routes[R__MAX] = {
 	[R_BIZSEND] = PLATFORM("sim_bizsend", "POST", "/cgi-bin/message/subscribe/bizsend", sim_h_bizsend),
 	[R_FACE_GETID] = PLATFORM("sim_face_getid", "POST", "/cityservice/face/identify/getverifyid", sim_h_face_getid),
 	[R_FACE_PAGE] = PLATFORM("sim_face_page", "GET", "/cityservice/face/verify", sim_h_face_page),
-	[R_FACE_QUERY] = PLATFORM("sim_face_query", "POST", "/cityservice/face/identify/queryverifyinfo",
-				  sim_h_face_query),
+	[R_FACE_QUERY] =
+	    PLATFORM("sim_face_query", "POST", "/cityservice/face/identify/queryverifyinfo", sim_h_face_query),
 
 	[R_USERS_POST] = CTL_JSON("sim_users_post", "/sim/users", FIELDS(sim_users_fields), sim_h_users_post),
 	[R_USERS_GET] = CTL_NOBODY("sim_users_get", "GET", "/sim/users", sim_h_users_get),
 	[R_JSCODE_POST] = CTL_JSON("sim_jscode_post", "/sim/jscode", FIELDS(sim_jscode_fields), sim_h_jscode_post),
-	[R_TEMPLATES_POST] = CTL_JSON("sim_templates_post", "/sim/templates", FIELDS(sim_template_fields), sim_h_templates_post),
+	[R_TEMPLATES_POST] =
+	    CTL_JSON("sim_templates_post", "/sim/templates", FIELDS(sim_template_fields), sim_h_templates_post),
 	[R_TEMPLATES_GET] = CTL_NOBODY("sim_templates_get", "GET", "/sim/templates", sim_h_templates_get),
 	[R_MESSAGES] = CTL_NOBODY("sim_messages", "GET", "/sim/messages", sim_h_messages),
 	[R_MENUS] = CTL_NOBODY("sim_menus", "GET", "/sim/menus", sim_h_menus),
@@ -91,7 +123,11 @@ _Static_assert(sizeof sim_routes / sizeof sim_routes[0] == R__MAX, "one row per 
 
 /* Designated: members the worker grows later stay zero (no hooks). */
 static const struct app app_sim = {
-	.role = "sim", .routes = sim_routes, .nroutes = R__MAX, .use_db = 0, .use_metrics = 0,
+	.role = "sim",
+	.routes = sim_routes,
+	.nroutes = R__MAX,
+	.use_db = 0,
+	.use_metrics = 0,
 };
 
 static void usage(void)
@@ -101,7 +137,8 @@ static void usage(void)
 	      "                         -d AUTH_DOMAIN -u SERVICE_CALLBACK_URL [-n THREADS]\n"
 	      "  hqr-platform-sim push -u SERVICE_CALLBACK_URL -t PUSH_TOKEN -a APPID [-e ENCODING_AES_KEY]\n"
 	      "                        --type subscribe|unsubscribe|click|text --openid OPENID [--key EVENTKEY]\n"
-	      "                        [--content TEXT] [--msgid N] [--create-time TS]\n", stderr);
+	      "                        [--content TEXT] [--msgid N] [--create-time TS]\n",
+	      stderr);
 }
 
 /* Whether key is an EncodingAESKey the push code accepts. */
@@ -132,8 +169,7 @@ static int cmd_serve(int argc, char **argv)
 		}
 	}
 	if (sock == NULL || sim_cfg.appid == NULL || sim_cfg.secret == NULL || sim_cfg.push_token == NULL ||
-	    sim_cfg.aes_key == NULL || sim_cfg.auth_domain == NULL || sim_cfg.callback_url == NULL ||
-	    optind != argc) {
+	    sim_cfg.aes_key == NULL || sim_cfg.auth_domain == NULL || sim_cfg.callback_url == NULL || optind != argc) {
 		usage();
 		return 2;
 	}
@@ -189,8 +225,8 @@ static int cmd_serve(int argc, char **argv)
 			_exit(1);
 		}
 		sim_state_init();
-		log_info("platform simulator for %s on %s, authorization domain %s, %d threads", sim_cfg.appid,
-			 sock, sim_cfg.auth_domain, threads);
+		log_info("platform simulator for %s on %s, authorization domain %s, %d threads", sim_cfg.appid, sock,
+			 sim_cfg.auth_domain, threads);
 		int rc = worker_run(&conf, NULL, fd, &app_sim);
 		curl_global_cleanup();
 		_exit(rc);
@@ -250,8 +286,8 @@ static int cmd_push(int argc, char **argv)
 		if (strcmp(type, sim_push_type_name[i]) == 0)
 			t = i;
 	if (p.url == NULL || p.token == NULL || p.appid == NULL || p.openid == NULL || t < 0 || optind != argc ||
-	    (p.msgid != NULL && (p.msgid[0] == '\0' || strspn(p.msgid, "0123456789") != strlen(p.msgid) ||
-				 strlen(p.msgid) > 20))) {
+	    (p.msgid != NULL &&
+	     (p.msgid[0] == '\0' || strspn(p.msgid, "0123456789") != strlen(p.msgid) || strlen(p.msgid) > 20))) {
 		usage();
 		return 2;
 	}

@@ -8,14 +8,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MENU_TOP_MAX 3
-#define MENU_SUB_MAX 5
+#define MENU_TOP_MAX  3
+#define MENU_SUB_MAX  5
 #define MENU_TOP_NAME 16
 #define MENU_SUB_NAME 60
-#define MENU_KEY_MAX 128
-#define MENU_URL_MAX 1024
-#define THING_MAX 20
-#define URL_MAX 1024
+#define MENU_KEY_MAX  128
+#define MENU_URL_MAX  1024
+#define THING_MAX     20
+#define URL_MAX       1024
 
 /* The checked access_token of the query, or the errcode already answered. */
 static int api_token(struct call *c)
@@ -53,8 +53,14 @@ static int word_in(const char *w, const char *const *list)
  */
 static int leaf_check(const cJSON *b, int sub)
 {
-	static const char *const key_types[] = { "click", "scancode_push", "scancode_waitmsg",
-		"pic_sysphoto", "pic_photo_or_album", "pic_weixin", "location_select", NULL };
+	static const char *const key_types[] = { "click",
+						 "scancode_push",
+						 "scancode_waitmsg",
+						 "pic_sysphoto",
+						 "pic_photo_or_album",
+						 "pic_weixin",
+						 "location_select",
+						 NULL };
 	static const char *const media_types[] = { "media_id", "view_limited", NULL };
 	static const char *const article_types[] = { "article_id", "article_view_limited", NULL };
 	int d = sub ? 7 : 0;
@@ -83,7 +89,8 @@ static int menu_check(const cJSON *root)
 	if (n < 1 || n > MENU_TOP_MAX)
 		return 40016;
 	const cJSON *top;
-	cJSON_ArrayForEach(top, buttons) {
+	cJSON_ArrayForEach(top, buttons)
+	{
 		if (!cJSON_IsObject(top))
 			return 40016;
 		if (!str_len_ok(top, "name", MENU_TOP_NAME))
@@ -102,7 +109,8 @@ static int menu_check(const cJSON *root)
 		if (ns > MENU_SUB_MAX)
 			return 40023;
 		const cJSON *sb;
-		cJSON_ArrayForEach(sb, subs) {
+		cJSON_ArrayForEach(sb, subs)
+		{
 			if (!cJSON_IsObject(sb))
 				return 40023;
 			if (!str_len_ok(sb, "name", MENU_SUB_NAME))
@@ -158,7 +166,8 @@ static int data_ok(const cJSON *data, int thing_rule)
 	if (!cJSON_IsObject(data) || data->child == NULL)
 		return 0;
 	const cJSON *it;
-	cJSON_ArrayForEach(it, data) {
+	cJSON_ArrayForEach(it, data)
+	{
 		const char *v = str_of(it, "value");
 		if (!cJSON_IsObject(it) || v == NULL || it->string == NULL || strlen(it->string) > SIM_ID_MAX)
 			return 0;

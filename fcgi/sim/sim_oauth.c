@@ -65,8 +65,10 @@ enum err sim_error_page(struct call *c, int code, const char *why)
 	FILE *f = open_memstream(&buf, &len);
 	if (f == NULL)
 		return ERR_INTERNAL;
-	fprintf(f, "<!doctype html><html><head><meta charset=\"utf-8\"><title>Error</title></head><body>"
-		   "<h1>Oops! Something went wrong:(</h1><p class=\"errcode\">%d</p><p class=\"why\">", code);
+	fprintf(f,
+		"<!doctype html><html><head><meta charset=\"utf-8\"><title>Error</title></head><body>"
+		"<h1>Oops! Something went wrong:(</h1><p class=\"errcode\">%d</p><p class=\"why\">",
+		code);
 	sim_html_text(f, why);
 	fputs("</p></body></html>\n", f);
 	fclose(f);
@@ -139,13 +141,16 @@ static enum err consent_page(struct call *c, const char *scope)
 	}
 	fputs("<!doctype html><html><head><meta charset=\"utf-8\"><meta name=\"viewport\" "
 	      "content=\"width=device-width\"><title>Authorize (simulator)</title></head><body>"
-	      "<h1>Log in with the platform (simulator)</h1><p>The service asks for <code>", f);
+	      "<h1>Log in with the platform (simulator)</h1><p>The service asks for <code>",
+	      f);
 	sim_html_text(f, scope);
 	fputs(strcmp(scope, "snsapi_userinfo") == 0 ? "</code>: your nickname and avatar.</p>"
-						    : "</code>: your openid only.</p>", f);
+						    : "</code>: your openid only.</p>",
+	      f);
 	fputs("<ul class=\"users\">", f);
 	const cJSON *u;
-	cJSON_ArrayForEach(u, users) {
+	cJSON_ArrayForEach(u, users)
+	{
 		const char *openid = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(u, "openid"));
 		const char *nick = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(u, "nickname"));
 		if (openid == NULL)
@@ -169,7 +174,8 @@ static enum err consent_page(struct call *c, const char *scope)
 		fputs("\">", f);
 	}
 	fputs("<label>New test user (openid) <input name=\"sim_user\" pattern=\"[A-Za-z0-9_-]{1,64}\" "
-	      "required></label> <button>Allow</button></form></body></html>\n", f);
+	      "required></label> <button>Allow</button></form></body></html>\n",
+	      f);
 	fclose(f);
 	cJSON_Delete(users);
 	sim_html_answer(c, 200, buf, len);
@@ -198,7 +204,9 @@ enum err sim_h_authorize(struct call *c)
 		return sim_error_page(c, 10001, "parameters must be appid, redirect_uri, response_type, scope, state");
 	for (size_t i = 0; i < n; i++)
 		if (strcmp(q->items[i].key, order[i]) != 0)
-			return sim_error_page(c, 10001, "parameters must be appid, redirect_uri, response_type, scope, state, in this order");
+			return sim_error_page(
+			    c, 10001,
+			    "parameters must be appid, redirect_uri, response_type, scope, state, in this order");
 	if (strcmp(q->items[0].val, sim_cfg.appid) != 0)
 		return sim_error_page(c, 10016, "unknown appid");
 	size_t rawlen = 0;
@@ -234,8 +242,8 @@ enum err sim_h_authorize(struct call *c)
 	size_t blen = strcspn(redirect, "#");
 	const char *qm = memchr(redirect, '?', blen);
 	const char *sep = qm == NULL ? "?" : (redirect[blen - 1] == '?' || redirect[blen - 1] == '&') ? "" : "&";
-	char *loc = arena_printf(c->arena, "%.*s%scode=%s&state=%s%s", (int)blen, redirect, sep, code, state,
-				 redirect + blen);
+	char *loc =
+	    arena_printf(c->arena, "%.*s%scode=%s&state=%s%s", (int)blen, redirect, sep, code, state, redirect + blen);
 	if (loc == NULL)
 		return ERR_INTERNAL;
 	resp_redirect(c, loc);

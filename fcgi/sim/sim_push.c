@@ -56,7 +56,8 @@ static char *build_xml(const struct sim_push *p, const char *msgid, int64_t crea
 			}
 			cdata(f, "EventKey", scene != NULL ? scene : "");
 			free(scene);
-			cdata(f, "Ticket", "gQH47joAAAAAAAAAASxodHRwOi8vd2VpeGluLnFxLmNvbS9xL2tZU2ltAAIEdjQ2WQMEAAAAAA==");
+			cdata(f, "Ticket",
+			      "gQH47joAAAAAAAAAASxodHRwOi8vd2VpeGluLnFxLmNvbS9xL2tZU2ltAAIEdjQ2WQMEAAAAAA==");
 		} else {
 			cdata(f, "EventKey", "");
 		}
@@ -164,7 +165,8 @@ int sim_push_send(const struct sim_push *p, struct sim_push_result *r)
 	/* A MsgId the size of the platform's: between 2^62 and 2^63. */
 	snprintf(msgid, sizeof msgid, "%s", p->msgid != NULL ? p->msgid : "");
 	if (msgid[0] == '\0')
-		snprintf(msgid, sizeof msgid, "%" PRIu64, (uint64_t)((rnd & ((UINT64_C(1) << 62) - 1)) | (UINT64_C(1) << 62)));
+		snprintf(msgid, sizeof msgid, "%" PRIu64,
+			 (uint64_t)((rnd & ((UINT64_C(1) << 62) - 1)) | (UINT64_C(1) << 62)));
 	snprintf(ts, sizeof ts, "%lld", (long long)time(NULL));
 	snprintf(nonce, sizeof nonce, "%u", (unsigned)(rnd >> 32) % 900000000u + 100000000u);
 

@@ -8,31 +8,31 @@
 enum sim_push_type { SIM_PUSH_SUBSCRIBE, SIM_PUSH_UNSUBSCRIBE, SIM_PUSH_CLICK, SIM_PUSH_TEXT };
 extern const char *const sim_push_type_name[5]; /* NULL-terminated */
 
-#define SIM_PUSH_TRIES 3
+#define SIM_PUSH_TRIES      3
 #define SIM_PUSH_TIMEOUT_MS 5000
-#define SIM_PUSH_REPLY_MAX (64 * 1024)
-#define SIM_PUSH_ACCOUNT "gh_5im0a1b2c3d4"   /* the account's ToUserName */
+#define SIM_PUSH_REPLY_MAX  (64 * 1024)
+#define SIM_PUSH_ACCOUNT    "gh_5im0a1b2c3d4" /* the account's ToUserName */
 
 /* One push; every string is the caller's and NUL-terminated. */
 struct sim_push {
-	const char *url;            /* the service's server URL */
-	const char *token;          /* the push token (signature) */
+	const char *url;   /* the service's server URL */
+	const char *token; /* the push token (signature) */
 	const char *appid;
-	const char *aes_key;        /* EncodingAESKey: safe mode; NULL: plain */
+	const char *aes_key; /* EncodingAESKey: safe mode; NULL: plain */
 	enum sim_push_type type;
 	const char *openid;
-	const char *key;            /* CLICK: the menu key; subscribe: scene (EventKey qrscene_KEY) */
-	const char *content;        /* text */
-	const char *msgid;          /* text: decimal MsgId; NULL: a fresh one */
-	int64_t create_time;        /* 0: now */
+	const char *key;     /* CLICK: the menu key; subscribe: scene (EventKey qrscene_KEY) */
+	const char *content; /* text */
+	const char *msgid;   /* text: decimal MsgId; NULL: a fresh one */
+	int64_t create_time; /* 0: now */
 };
 
 struct sim_push_result {
-	int status;                 /* HTTP status of the last try, 0 when no answer came */
+	int status; /* HTTP status of the last try, 0 when no answer came */
 	int tries;
-	char *reply;                /* malloc'd, NUL-terminated (decrypted in safe mode); caller frees */
+	char *reply; /* malloc'd, NUL-terminated (decrypted in safe mode); caller frees */
 	size_t reply_len;
-	char error[160];            /* "" or why the last try or the reply's check failed */
+	char error[160]; /* "" or why the last try or the reply's check failed */
 };
 
 /*

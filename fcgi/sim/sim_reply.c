@@ -13,7 +13,7 @@
 #include <time.h>
 
 #define PLATFORM_TYPE "application/json; encoding=utf-8"
-#define CTL_TYPE "application/json; charset=utf-8"
+#define CTL_TYPE      "application/json; charset=utf-8"
 
 struct errtext {
 	int code;
@@ -113,8 +113,8 @@ void sim_fail(struct call *c, int errcode, const char *msg)
 	if (crypto_random(r, sizeof r) != 0)
 		memset(r, 0, sizeof r);
 	char text[512];
-	snprintf(text, sizeof text, "%s, rid: %08x-%08x-%08x", msg != NULL ? msg : sim_errmsg(errcode),
-		 r[0], r[1], r[2]);
+	snprintf(text, sizeof text, "%s, rid: %08x-%08x-%08x", msg != NULL ? msg : sim_errmsg(errcode), r[0], r[1],
+		 r[2]);
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddNumberToObject(o, "errcode", errcode);
 	cJSON_AddStringToObject(o, "errmsg", text);
@@ -198,15 +198,9 @@ int sim_enter(struct call *c, enum sim_ep ep)
 	if (!sim_fault_take(ep, &f))
 		return 0;
 	switch (f.kind) {
-	case SIM_FAULT_ERRCODE:
-		sim_fail(c, f.errcode, f.errcode == -1 ? "system error" : NULL);
-		return 1;
-	case SIM_FAULT_DELAY:
-		sleep_ms(f.delay_ms);
-		return 0;
-	case SIM_FAULT_DROP:
-		drop(c);
-		return 1;
+	case SIM_FAULT_ERRCODE: sim_fail(c, f.errcode, f.errcode == -1 ? "system error" : NULL); return 1;
+	case SIM_FAULT_DELAY: sleep_ms(f.delay_ms); return 0;
+	case SIM_FAULT_DROP: drop(c); return 1;
 	case SIM_FAULT_WRONG_BODY: {
 		static const char html[] = "<html><head><title>502 Bad Gateway</title></head>"
 					   "<body><center><h1>502 Bad Gateway</h1></center></body></html>\n";

@@ -40,11 +40,10 @@ static const char TOKCH[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxy
 
 /* Default daily quotas (-1: none); the platform's documented 2000 a day for the token. */
 static const long long quota_default[SIM_EP__MAX] = {
-	[SIM_EP_AUTHORIZE] = -1, [SIM_EP_SNS_TOKEN] = -1, [SIM_EP_SNS_REFRESH] = -1,
-	[SIM_EP_USERINFO] = -1, [SIM_EP_SNS_AUTH] = -1, [SIM_EP_JSCODE] = -1,
-	[SIM_EP_TOKEN] = 2000, [SIM_EP_STABLE] = 10000, [SIM_EP_MENU] = 1000,
-	[SIM_EP_TEMPLATE] = 100000, [SIM_EP_BIZSEND] = 100000,
-	[SIM_EP_FACE_GETID] = -1, [SIM_EP_FACE_PAGE] = -1, [SIM_EP_FACE_QUERY] = -1,
+	[SIM_EP_AUTHORIZE] = -1, [SIM_EP_SNS_TOKEN] = -1,    [SIM_EP_SNS_REFRESH] = -1, [SIM_EP_USERINFO] = -1,
+	[SIM_EP_SNS_AUTH] = -1,  [SIM_EP_JSCODE] = -1,       [SIM_EP_TOKEN] = 2000,     [SIM_EP_STABLE] = 10000,
+	[SIM_EP_MENU] = 1000,    [SIM_EP_TEMPLATE] = 100000, [SIM_EP_BIZSEND] = 100000, [SIM_EP_FACE_GETID] = -1,
+	[SIM_EP_FACE_PAGE] = -1, [SIM_EP_FACE_QUERY] = -1,
 };
 
 static const char *const default_templates[] = { "tmpl_reminder", "tmpl_code_changed", "tmpl_delegation" };
@@ -52,8 +51,8 @@ const char *const sim_face_outcome_name[5] = { "pass", "cancel", "timeout", "fai
 
 struct user_rec {
 	struct sim_user u;
-	int64_t logins[SIM_JS_RATE];    /* times of the last mini-program logins, a ring */
-	unsigned nlog, head;            /* head: the oldest once the ring is full */
+	int64_t logins[SIM_JS_RATE]; /* times of the last mini-program logins, a ring */
+	unsigned nlog, head;         /* head: the oldest once the ring is full */
 };
 
 struct code_rec {
@@ -78,7 +77,7 @@ struct sns_rec {
 struct tok_rec {
 	char tok[SIM_TOKEN_LEN + 1];
 	int64_t expires;
-	int64_t dead_after;             /* INT64_MAX while in force */
+	int64_t dead_after; /* INT64_MAX while in force */
 	int stable;
 	int live;
 };
@@ -87,10 +86,10 @@ struct msg_rec {
 	enum sim_msg_kind kind;
 	char touser[SIM_ID_MAX + 1];
 	char template_id[SIM_ID_MAX + 1];
-	char cmid[SIM_ID_MAX + 1];      /* "" when none */
+	char cmid[SIM_ID_MAX + 1]; /* "" when none */
 	uint64_t msgid;
-	char *data_json;                /* malloc'd */
-	char *body_json;                /* malloc'd */
+	char *data_json; /* malloc'd */
+	char *body_json; /* malloc'd */
 	int live;
 };
 
@@ -104,7 +103,7 @@ static struct {
 	size_t sns_next;
 	struct tok_rec toks[SIM_TOKENS_MAX];
 	size_t tok_next;
-	int stable_idx;                 /* the current stable token, -1 when none */
+	int stable_idx; /* the current stable token, -1 when none */
 	int64_t last_force;
 	int forces_today;
 	struct msg_rec msgs[SIM_MSGS_MAX];
@@ -128,7 +127,7 @@ static struct {
 
 static _Atomic int64_t clock_offset;
 
-#define LOCK() pthread_mutex_lock(&S.lock)
+#define LOCK()   pthread_mutex_lock(&S.lock)
 #define UNLOCK() pthread_mutex_unlock(&S.lock)
 
 void sim_random_chars(char *out, size_t n, const char *alphabet)
@@ -152,7 +151,7 @@ void sim_random_chars(char *out, size_t n, const char *alphabet)
  * tokens), so a lookup reads one slot instead of scanning a list; the rest is random (a code has
  * 29 random characters of 62, a token 130 of 64), so none can be guessed from another.
  */
-#define SLOT_DIGITS 3
+#define SLOT_DIGITS  3
 #define TOKEN_PREFIX 3 /* "86_" */
 _Static_assert(SIM_CODES_MAX <= 62 * 62 * 62, "a code's slot fits 3 characters of 62");
 _Static_assert(SIM_SNS_MAX <= 64 * 64 * 64 && SIM_TOKENS_MAX <= 64 * 64 * 64, "a token's slot fits 3 of 64");
@@ -361,8 +360,7 @@ int sim_user_ensure(const char *openid, struct sim_user *out)
 
 /* ---- codes ---- */
 
-int sim_code_issue(enum sim_code_kind kind, const char *openid, enum sim_scope scope,
-		   char out[SIM_CODE_LEN + 1])
+int sim_code_issue(enum sim_code_kind kind, const char *openid, enum sim_scope scope, char out[SIM_CODE_LEN + 1])
 {
 	sim_random_chars(out, SIM_CODE_LEN, ALNUM);
 	LOCK();
@@ -454,8 +452,7 @@ int sim_code_js(const char *code, struct sim_user *u)
 
 /* ---- sns tokens ---- */
 
-void sim_sns_issue(const char *openid, enum sim_scope scope, char at[SIM_TOKEN_LEN + 1],
-		   char rt[SIM_TOKEN_LEN + 1])
+void sim_sns_issue(const char *openid, enum sim_scope scope, char at[SIM_TOKEN_LEN + 1], char rt[SIM_TOKEN_LEN + 1])
 {
 	new_token(at);
 	new_token(rt);
@@ -476,8 +473,7 @@ void sim_sns_issue(const char *openid, enum sim_scope scope, char at[SIM_TOKEN_L
 	UNLOCK();
 }
 
-int sim_sns_refresh(const char *rt, char at[SIM_TOKEN_LEN + 1], struct sim_user *u,
-		    enum sim_scope *scope)
+int sim_sns_refresh(const char *rt, char at[SIM_TOKEN_LEN + 1], struct sim_user *u, enum sim_scope *scope)
 {
 	long slot = token_slot(rt, SIM_SNS_MAX);
 	if (slot < 0)
@@ -761,8 +757,7 @@ int sim_template_add(const char *id)
 }
 
 int sim_msg_send(enum sim_msg_kind kind, enum sim_ep ep, const char *touser, const char *template_id,
-		 const char *client_msg_id, const char *data_json, const char *body_json,
-		 uint64_t *msgid, int *dup)
+		 const char *client_msg_id, const char *data_json, const char *body_json, uint64_t *msgid, int *dup)
 {
 	char *d = strdup(data_json), *b = strdup(body_json);
 	int e = 0;
@@ -1044,8 +1039,8 @@ int sim_face_finish(const char *verify_id, enum sim_face_outcome o, int *verify_
 		/* The face at the phone is the user's real person: only that identity passes. */
 		f->verify_ret = su->real_name[0] != '\0' && strcmp(su->real_name, f->cert_name) == 0 &&
 					strcasecmp(su->id_number, f->cert_no) == 0
-				? 10000
-				: 10003;
+				    ? 10000
+				    : 10003;
 		break;
 	case SIM_FACE_CANCEL: f->verify_ret = 90002; break;
 	case SIM_FACE_TIMEOUT: f->verify_ret = 90017; break;

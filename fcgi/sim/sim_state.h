@@ -27,9 +27,9 @@ enum sim_ep {
 	SIM_EP_MENU,
 	SIM_EP_TEMPLATE,
 	SIM_EP_BIZSEND,
-	SIM_EP_FACE_GETID,              /* real-name face check: a verify_id for an identity */
-	SIM_EP_FACE_PAGE,               /* the H5 face page */
-	SIM_EP_FACE_QUERY,              /* the result of a finished check */
+	SIM_EP_FACE_GETID, /* real-name face check: a verify_id for an identity */
+	SIM_EP_FACE_PAGE,  /* the H5 face page */
+	SIM_EP_FACE_QUERY, /* the result of a finished check */
 	SIM_EP__MAX
 };
 /* Paths of the endpoints, indexed by enum sim_ep, NULL-terminated (a valid_enum word list). */
@@ -46,38 +46,38 @@ extern const char *const sim_ep_path[SIM_EP__MAX + 1];
 #define SIM_TEMPLATES_MAX 64
 #define SIM_FACES_MAX     1024
 
-#define SIM_REAL_NAME_MAX 192   /* bytes of a real name (UTF-8) */
-#define SIM_CERT_NO_LEN   18    /* a resident ID */
+#define SIM_REAL_NAME_MAX 192 /* bytes of a real name (UTF-8) */
+#define SIM_CERT_NO_LEN   18  /* a resident ID */
 #define SIM_VERIFY_ID_LEN 64
-#define SIM_SEQ_MAX       64    /* out_seq_no: [A-Za-z0-9_-] */
-#define SIM_FACE_TTL      3600  /* a verify_id's expires_in */
+#define SIM_SEQ_MAX       64   /* out_seq_no: [A-Za-z0-9_-] */
+#define SIM_FACE_TTL      3600 /* a verify_id's expires_in */
 
-#define SIM_ID_MAX        64    /* openid, unionid, template_id, client_msg_id */
-#define SIM_NICK_MAX      255   /* bytes of a nickname */
-#define SIM_CODE_LEN      32    /* [0-9A-Za-z] */
-#define SIM_TOKEN_LEN     136   /* access tokens; clients reserve 512 */
-#define SIM_IP_MAX        45
+#define SIM_ID_MAX    64  /* openid, unionid, template_id, client_msg_id */
+#define SIM_NICK_MAX  255 /* bytes of a nickname */
+#define SIM_CODE_LEN  32  /* [0-9A-Za-z] */
+#define SIM_TOKEN_LEN 136 /* access tokens; clients reserve 512 */
+#define SIM_IP_MAX    45
 
-#define SIM_CODE_TTL      300          /* a code dies 5 minutes after issue */
-#define SIM_TOKEN_TTL     7200
-#define SIM_GRACE         300          /* a superseded token keeps working this long */
-#define SIM_REFRESH_TTL   (30 * 86400)
-#define SIM_JS_RATE       100          /* mini-program logins a user a minute */
-#define SIM_FORCE_DAILY   20           /* stable_token force_refresh a day */
-#define SIM_FORCE_GAP     30           /* seconds between two force_refresh */
-#define SIM_MSGID_BASE    3717005636572528642ULL
+#define SIM_CODE_TTL    300 /* a code dies 5 minutes after issue */
+#define SIM_TOKEN_TTL   7200
+#define SIM_GRACE       300 /* a superseded token keeps working this long */
+#define SIM_REFRESH_TTL (30 * 86400)
+#define SIM_JS_RATE     100 /* mini-program logins a user a minute */
+#define SIM_FORCE_DAILY 20  /* stable_token force_refresh a day */
+#define SIM_FORCE_GAP   30  /* seconds between two force_refresh */
+#define SIM_MSGID_BASE  3717005636572528642ULL
 
 enum sim_scope { SIM_SCOPE_BASE, SIM_SCOPE_USERINFO };
 extern const char *const sim_scope_name[3]; /* NULL-terminated */
 
 struct sim_user {
 	char openid[SIM_ID_MAX + 1];
-	char unionid[SIM_ID_MAX + 1];   /* "" when the user has none */
+	char unionid[SIM_ID_MAX + 1]; /* "" when the user has none */
 	char nickname[SIM_NICK_MAX + 1];
-	int snapshot;                   /* a virtual snapshot user (is_snapshotuser) */
-	int subscribed;                 /* follows the account (else template/send → 43004) */
-	int high_risk;                  /* jscode2session → 40226 */
-	int refused;                    /* refused subscription notices (bizsend → 43101) */
+	int snapshot;                          /* a virtual snapshot user (is_snapshotuser) */
+	int subscribed;                        /* follows the account (else template/send → 43004) */
+	int high_risk;                         /* jscode2session → 40226 */
+	int refused;                           /* refused subscription notices (bizsend → 43101) */
 	char real_name[SIM_REAL_NAME_MAX + 1]; /* the person behind the user: "" until set */
 	char id_number[SIM_CERT_NO_LEN + 1];   /* their resident ID, check character upper-case */
 };
@@ -90,7 +90,7 @@ struct sim_fault {
 	enum sim_fault_kind kind;
 	int errcode;
 	int delay_ms;
-	int count;                      /* calls it still applies to */
+	int count; /* calls it still applies to */
 };
 
 enum sim_msg_kind { SIM_MSG_TEMPLATE, SIM_MSG_BIZSEND };
@@ -123,8 +123,7 @@ void sim_user_defaults(struct sim_user *u, const char *openid, int with_unionid)
 enum sim_code_kind { SIM_CODE_OAUTH, SIM_CODE_JS };
 /* Issues a code of kind for openid (which must exist); out gets SIM_CODE_LEN chars and a NUL.
  * 0 on success, -1 if the user is unknown. */
-int sim_code_issue(enum sim_code_kind kind, const char *openid, enum sim_scope scope,
-		   char out[SIM_CODE_LEN + 1]);
+int sim_code_issue(enum sim_code_kind kind, const char *openid, enum sim_scope scope, char out[SIM_CODE_LEN + 1]);
 /* Consumes a web OAuth code: 0 and the user and scope, or 40029 (unknown, expired) or 40163
  * (used). */
 int sim_code_oauth(const char *code, struct sim_user *u, enum sim_scope *scope);
@@ -134,11 +133,9 @@ int sim_code_js(const char *code, struct sim_user *u);
 
 /* ---- web OAuth tokens (sns) ---- */
 /* Issues a user access token (SIM_TOKEN_TTL) and refresh token (SIM_REFRESH_TTL). */
-void sim_sns_issue(const char *openid, enum sim_scope scope, char at[SIM_TOKEN_LEN + 1],
-		   char rt[SIM_TOKEN_LEN + 1]);
+void sim_sns_issue(const char *openid, enum sim_scope scope, char at[SIM_TOKEN_LEN + 1], char rt[SIM_TOKEN_LEN + 1]);
 /* A new access token for a refresh token: 0, 40030 (unknown) or 42002 (expired). */
-int sim_sns_refresh(const char *rt, char at[SIM_TOKEN_LEN + 1], struct sim_user *u,
-		    enum sim_scope *scope);
+int sim_sns_refresh(const char *rt, char at[SIM_TOKEN_LEN + 1], struct sim_user *u, enum sim_scope *scope);
 /* Checks a user access token: 0 with its user and scope, 40014 (malformed), 40001 (unknown),
  * 42001 (expired). */
 int sim_sns_check(const char *at, struct sim_user *u, enum sim_scope *scope);
@@ -183,8 +180,7 @@ int sim_template_add(const char *id);
  * ep's quota first: 45009 when it is used up, else 0. data_json and body_json are copied.
  */
 int sim_msg_send(enum sim_msg_kind kind, enum sim_ep ep, const char *touser, const char *template_id,
-		 const char *client_msg_id, const char *data_json, const char *body_json,
-		 uint64_t *msgid, int *dup);
+		 const char *client_msg_id, const char *data_json, const char *body_json, uint64_t *msgid, int *dup);
 /* Keeps a menu (the posted JSON); the oldest is dropped past SIM_MENUS_MAX. */
 void sim_menu_record(const char *json);
 
@@ -201,9 +197,9 @@ struct sim_face {
 	char cert_name[SIM_REAL_NAME_MAX + 1];
 	char cert_no[SIM_CERT_NO_LEN + 1];
 	int64_t issued;
-	int finished;                   /* the person went through the face page */
-	int verify_ret;                 /* its answer once finished */
-	int queried;                    /* queryverifyinfo answered it once */
+	int finished;   /* the person went through the face page */
+	int verify_ret; /* its answer once finished */
+	int queried;    /* queryverifyinfo answered it once */
 };
 
 /* Issues a verify_id for a check of cert_name/cert_no by openid: 0, or 40003 (unknown user). The

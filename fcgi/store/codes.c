@@ -77,7 +77,7 @@ static enum db_rc event_insert(struct db *db, uint64_t person, int32_t from, con
 			       const char *actor_kind, const char *actor, int64_t now)
 {
 	int32_t to = next->color;
-	struct db_param e[] = { DBP_U64(&person), DBP_I32(&from), DBP_I32(&to), DBP_TEXT(next->reason),
+	struct db_param e[] = { DBP_U64(&person),     DBP_I32(&from),  DBP_I32(&to),  DBP_TEXT(next->reason),
 				DBP_TEXT(actor_kind), DBP_TEXT(actor), DBP_I64(&now), DBP_END };
 	return db_exec(db, STMT_CODE_EVENT_INSERT, e, NULL);
 }
@@ -86,10 +86,14 @@ enum db_rc codes_change(struct db *db, uint64_t person, const struct code_state 
 			const char *actor_kind, const char *actor, int64_t now)
 {
 	int32_t color = next->color, start = next->obs_start, until = next->obs_until, ver = (int32_t)old->version;
-	struct db_param p[] = { DBP_I32(&color), DBP_TEXT(next->reason), DBP_I64(&next->since),
+	struct db_param p[] = { DBP_I32(&color),
+				DBP_TEXT(next->reason),
+				DBP_I64(&next->since),
 				next->has_obs ? (struct db_param)DBP_I32(&start) : (struct db_param)DBP_NULL(DBT_I32),
 				next->has_obs ? (struct db_param)DBP_I32(&until) : (struct db_param)DBP_NULL(DBT_I32),
-				DBP_U64(&person), DBP_I32(&ver), DBP_END };
+				DBP_U64(&person),
+				DBP_I32(&ver),
+				DBP_END };
 	enum db_rc rc = db_exec(db, STMT_CODE_UPDATE, p, NULL);
 	if (rc != DB_OK)
 		return rc;
@@ -105,7 +109,10 @@ enum db_rc codes_create(struct db *db, uint64_t person, const struct code_state 
 			const char *actor, int64_t now)
 {
 	int32_t color = first->color, start = first->obs_start, until = first->obs_until;
-	struct db_param p[] = { DBP_U64(&person), DBP_I32(&color), DBP_TEXT(first->reason), DBP_I64(&now),
+	struct db_param p[] = { DBP_U64(&person),
+				DBP_I32(&color),
+				DBP_TEXT(first->reason),
+				DBP_I64(&now),
 				first->has_obs ? (struct db_param)DBP_I32(&start) : (struct db_param)DBP_NULL(DBT_I32),
 				first->has_obs ? (struct db_param)DBP_I32(&until) : (struct db_param)DBP_NULL(DBT_I32),
 				DBP_END };
@@ -141,8 +148,8 @@ enum db_rc codes_read(struct db *db, const struct conf *c, uint64_t person, int6
 	return rc == DB_OK ? codes_read_loaded(db, c, person, now, code, st) : rc;
 }
 
-enum db_rc codes_read_loaded(struct db *db, const struct conf *c, uint64_t person, int64_t now,
-			     struct code_state *code, struct code_status *st)
+enum db_rc codes_read_loaded(struct db *db, const struct conf *c, uint64_t person, int64_t now, struct code_state *code,
+			     struct code_status *st)
 {
 	int32_t today = clock_local_day(now);
 	enum db_rc rc = status_of(db, c, person, code, today, st);

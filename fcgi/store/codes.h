@@ -10,16 +10,16 @@ struct conf;
 struct cJSON;
 
 struct code_state {
-	int color;               /* enum rules_color */
+	int color; /* enum rules_color */
 	char reason[41];
-	int64_t since;           /* unix seconds of the last color change */
-	int has_obs;             /* observation_start/until are set (a red code) */
-	int32_t obs_start, obs_until;  /* local day numbers; obs_until is the base end */
+	int64_t since;                /* unix seconds of the last color change */
+	int has_obs;                  /* observation_start/until are set (a red code) */
+	int32_t obs_start, obs_until; /* local day numbers; obs_until is the base end */
 	uint32_t version;
 };
 
 struct code_status {
-	int has_obs;             /* the code is red with an observation: obs holds the report status */
+	int has_obs; /* the code is red with an observation: obs holds the report status */
 	struct rules_obs_out obs;
 };
 
@@ -40,8 +40,8 @@ void codes_cols_done(const struct code_cols_buf *b, const struct db_col cols[COD
 enum db_rc codes_read(struct db *db, const struct conf *c, uint64_t person, int64_t now, struct code_state *code,
 		      struct code_status *st);
 /* codes_read for a code already loaded (by codes_load or codes_cols). */
-enum db_rc codes_read_loaded(struct db *db, const struct conf *c, uint64_t person, int64_t now,
-			     struct code_state *code, struct code_status *st);
+enum db_rc codes_read_loaded(struct db *db, const struct conf *c, uint64_t person, int64_t now, struct code_state *code,
+			     struct code_status *st);
 /* Writes next over old (same version, inside the caller's transaction) and records the event. */
 enum db_rc codes_change(struct db *db, uint64_t person, const struct code_state *old, const struct code_state *next,
 			const char *actor_kind, const char *actor, int64_t now);

@@ -12,21 +12,21 @@
 #include <string.h>
 #include <unistd.h>
 
-#define DB_MAX_BINDS 448  /* parameters: 32 scan rows of 13 in one insert */
-#define DB_MAX_COLS 224
+#define DB_MAX_BINDS 448 /* parameters: 32 scan rows of 13 in one insert */
+#define DB_MAX_COLS  224
 
 struct db {
 	const struct conf *conf;
 	MYSQL *m;
 	MYSQL_STMT *st[STMT__MAX];
 	int in_txn;
-	int pinned;     /* db_pin_begin: the caller's transaction; handlers' begin/commit nest in it */
-	MYSQL_STMT *cur;          /* statement of an open db_query cursor */
+	int pinned;      /* db_pin_begin: the caller's transaction; handlers' begin/commit nest in it */
+	MYSQL_STMT *cur; /* statement of an open db_query cursor */
 	struct db_col *cur_cols;
 	uint64_t affected, insert_id;
-	int server;               /* the server last connected to: 0 the configured host, 1.. fallback */
-	unsigned last_errno;      /* of the statement that failed last */
-	int reran;                /* the last db_exec/db_query ran again after a lost connection */
+	int server;          /* the server last connected to: 0 the configured host, 1.. fallback */
+	unsigned last_errno; /* of the statement that failed last */
+	int reran;           /* the last db_exec/db_query ran again after a lost connection */
 };
 
 void (*db_error_hook)(void);
@@ -105,8 +105,8 @@ static MYSQL_STMT *prepare(struct db *db, int i)
 		return NULL;
 	if (mysql_stmt_prepare(st, db_stmt_sql[i], strlen(db_stmt_sql[i])) != 0) {
 		db->last_errno = mysql_stmt_errno(st);
-		log_msg(LOG_WARN, NULL, "prepare of statement %d failed: %u %s", i,
-			mysql_stmt_errno(st), mysql_stmt_error(st));
+		log_msg(LOG_WARN, NULL, "prepare of statement %d failed: %u %s", i, mysql_stmt_errno(st),
+			mysql_stmt_error(st));
 		mysql_stmt_close(st);
 		return NULL;
 	}
@@ -184,8 +184,8 @@ static enum db_rc connect_one(struct db *db, const struct db_server *sv)
 	mysql_options(db->m, MYSQL_OPT_WRITE_TIMEOUT, &rw);
 	mysql_options(db->m, MYSQL_SET_CHARSET_NAME, "utf8mb4");
 	mysql_options(db->m, MYSQL_INIT_COMMAND, "SET time_zone = '+00:00'");
-	if (mysql_real_connect(db->m, sv->host, c->db_user, c->db_password, c->db_name, (unsigned)sv->port,
-			       sv->socket, 0) == NULL) {
+	if (mysql_real_connect(db->m, sv->host, c->db_user, c->db_password, c->db_name, (unsigned)sv->port, sv->socket,
+			       0) == NULL) {
 		log_msg(LOG_WARN, NULL, "database connect failed: %u", mysql_errno(db->m));
 		count_error();
 		mysql_close(db->m);
@@ -271,7 +271,10 @@ static int bind_params(MYSQL_BIND *b, const struct db_param *p, unsigned long *l
 		switch (p->t) {
 		case DBT_I32: b[n].buffer_type = MYSQL_TYPE_LONG; break;
 		case DBT_I64: b[n].buffer_type = MYSQL_TYPE_LONGLONG; break;
-		case DBT_U64: b[n].buffer_type = MYSQL_TYPE_LONGLONG; b[n].is_unsigned = 1; break;
+		case DBT_U64:
+			b[n].buffer_type = MYSQL_TYPE_LONGLONG;
+			b[n].is_unsigned = 1;
+			break;
 		case DBT_DOUBLE: b[n].buffer_type = MYSQL_TYPE_DOUBLE; break;
 		case DBT_TEXT:
 		case DBT_BLOB:
@@ -302,7 +305,10 @@ static int bind_cols(MYSQL_BIND *b, struct db_col *c)
 		switch (c->t) {
 		case DBT_I32: b[n].buffer_type = MYSQL_TYPE_LONG; break;
 		case DBT_I64: b[n].buffer_type = MYSQL_TYPE_LONGLONG; break;
-		case DBT_U64: b[n].buffer_type = MYSQL_TYPE_LONGLONG; b[n].is_unsigned = 1; break;
+		case DBT_U64:
+			b[n].buffer_type = MYSQL_TYPE_LONGLONG;
+			b[n].is_unsigned = 1;
+			break;
 		case DBT_DOUBLE: b[n].buffer_type = MYSQL_TYPE_DOUBLE; break;
 		case DBT_TEXT:
 			b[n].buffer_type = MYSQL_TYPE_STRING;
@@ -385,8 +391,9 @@ static enum db_rc run_retry(struct db *db, enum stmt s, const struct db_param *p
 		db->reran = 1;
 		rc = run(db, s, params, cols);
 	}
-	for (int attempt = 0; rc == DB_RETRY && !was_txn && db->last_errno == ER_LOCK_DEADLOCK &&
-			      db_txn_again(db, rc, attempt); attempt++)
+	for (int attempt = 0;
+	     rc == DB_RETRY && !was_txn && db->last_errno == ER_LOCK_DEADLOCK && db_txn_again(db, rc, attempt);
+	     attempt++)
 		rc = run(db, s, params, cols);
 	return rc;
 }

@@ -19,6 +19,7 @@ struct db_param {
 	size_t len;
 	int null;
 };
+/* clang-format off */
 #define DBP_I32(x)    { DBT_I32, (x), 0, 0 }
 #define DBP_I64(x)    { DBT_I64, (x), 0, 0 }
 #define DBP_U64(x)    { DBT_U64, (x), 0, 0 }
@@ -27,16 +28,18 @@ struct db_param {
 #define DBP_BLOB(p, n) { DBT_BLOB, (p), (n), 0 }
 #define DBP_NULL(t)   { (t), NULL, 0, 1 }
 #define DBP_END       { DBT_END, NULL, 0, 0 }
+/* clang-format on */
 
 /* A result column: p is caller storage of cap bytes (text gets a NUL; cap includes it). */
 struct db_col {
 	enum db_type t;
 	void *p;
 	size_t cap;
-	unsigned long len;   /* bytes fetched (text: without NUL) */
+	unsigned long len; /* bytes fetched (text: without NUL) */
 	char null;
 	char truncated;
 };
+/* clang-format off */
 #define DBC_I32(x)    { DBT_I32, (x), sizeof(int32_t), 0, 0, 0 }
 #define DBC_I64(x)    { DBT_I64, (x), sizeof(int64_t), 0, 0, 0 }
 #define DBC_U64(x)    { DBT_U64, (x), sizeof(uint64_t), 0, 0, 0 }
@@ -44,14 +47,15 @@ struct db_col {
 #define DBC_TEXT(buf, n) { DBT_TEXT, (buf), (n), 0, 0, 0 }
 #define DBC_BLOB(buf, n) { DBT_BLOB, (buf), (n), 0, 0, 0 }
 #define DBC_END       { DBT_END, NULL, 0, 0, 0, 0 }
+/* clang-format on */
 
 enum db_rc {
-	DB_OK = 0,     /* done; with result columns: the first row was fetched */
-	DB_NOROW,      /* a query found no row */
-	DB_DUP,        /* a unique key refused the write */
-	DB_ERR,        /* any other error (logged, never shown to a client) */
-	DB_DOWN,       /* the server cannot be reached */
-	DB_RETRY,      /* a deadlock or lock wait timeout rolled the transaction back: run it again */
+	DB_OK = 0, /* done; with result columns: the first row was fetched */
+	DB_NOROW,  /* a query found no row */
+	DB_DUP,    /* a unique key refused the write */
+	DB_ERR,    /* any other error (logged, never shown to a client) */
+	DB_DOWN,   /* the server cannot be reached */
+	DB_RETRY,  /* a deadlock or lock wait timeout rolled the transaction back: run it again */
 };
 
 /* Creates a connection holder; connects (and prepares every statement) on first use.
@@ -74,16 +78,16 @@ enum db_rc db_each(struct db *db, enum stmt s, const struct db_param *params, st
 		   void (*each)(void *ctx), void *ctx);
 /* For db_each over rows of a typed struct T: defines struct T_call { T row; fn; arg } and T_each,
  * which passes the row to fn (a caller's function that must not use the connection). */
-#define DB_ROW_CALL(T)                                             \
-	struct T##_call {                                          \
-		struct T row;                                      \
-		void (*fn)(const struct T *r, void *arg);          \
-		void *arg;                                         \
-	};                                                         \
-	static void T##_each(void *ctx)                            \
-	{                                                          \
-		struct T##_call *k = ctx;                          \
-		k->fn(&k->row, k->arg);                            \
+#define DB_ROW_CALL(T)                                    \
+	struct T##_call {                                 \
+		struct T row;                             \
+		void (*fn)(const struct T *r, void *arg); \
+		void *arg;                                \
+	};                                                \
+	static void T##_each(void *ctx)                   \
+	{                                                 \
+		struct T##_call *k = ctx;                 \
+		k->fn(&k->row, k->arg);                   \
 	}
 /* Rows changed by the last write, and its AUTO_INCREMENT id. */
 uint64_t db_affected(const struct db *db);

@@ -229,10 +229,11 @@ extern const char *const db_stmt_sql[STMT__MAX];
 /* Statements prepared on first use rather than at connect: the group writer's many-row forms,
  * which only a worker's committer runs (each holds hundreds of parameter slots), and the rare
  * ones of verifications and delegations (a new worker's threads start serving sooner). */
-#define DB_STMT_LAZY(i) (((i) > STMT_SCAN_INSERT_1 && (i) <= STMT_SCAN_INSERT_32) || \
-			 ((i) > STMT_SCAN_LOOKUP_1 && (i) <= STMT_SCAN_LOOKUP_32) || \
-			 ((i) > STMT_SCAN_ILOOKUP_1 && (i) <= STMT_SCAN_ILOOKUP_32) || \
-			 ((i) > STMT_PLACE_CHECKIN_1 && (i) <= STMT_PLACE_CLAIM_32) || \
-			 ((i) >= STMT_ACCOUNT_OPENID && (i) <= STMT_VERIFS_PURGE))
+#define DB_STMT_LAZY(i)                                                \
+	(((i) > STMT_SCAN_INSERT_1 && (i) <= STMT_SCAN_INSERT_32) ||   \
+	 ((i) > STMT_SCAN_LOOKUP_1 && (i) <= STMT_SCAN_LOOKUP_32) ||   \
+	 ((i) > STMT_SCAN_ILOOKUP_1 && (i) <= STMT_SCAN_ILOOKUP_32) || \
+	 ((i) > STMT_PLACE_CHECKIN_1 && (i) <= STMT_PLACE_CLAIM_32) || \
+	 ((i) >= STMT_ACCOUNT_OPENID && (i) <= STMT_VERIFS_PURGE))
 
 #endif

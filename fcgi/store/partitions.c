@@ -11,7 +11,7 @@
 
 struct part {
 	char name[64];
-	int32_t below;   /* VALUES LESS THAN; INT32_MAX for MAXVALUE */
+	int32_t below; /* VALUES LESS THAN; INT32_MAX for MAXVALUE */
 };
 
 static int list(struct db *db, struct part *out, char *err, size_t errlen)

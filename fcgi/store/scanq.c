@@ -12,37 +12,37 @@
 #include <string.h>
 #include <time.h>
 
-#define GROUP_MAX 512      /* scans in one group */
-#define ROW_PARAMS 14
-#define INSERT_MAX 32      /* rows in one statement (STMT_SCAN_INSERT_1..32) */
+#define GROUP_MAX    512 /* scans in one group */
+#define ROW_PARAMS   14
+#define INSERT_MAX   32 /* rows in one statement (STMT_SCAN_INSERT_1..32) */
 /* Under load (the previous group had several tickets), the committer waits up to GATHER_US for
  * every request thread of the worker to queue a scan before it starts a group: fewer, larger
  * groups cost the database less per scan (measured: about 100 us of database time per scan in
  * groups of 5, 60-75 in groups of 13). A lone scan at a quiet hour is never held. */
-#define GATHER_US 1500
-#define LOOKUP_MAX 32      /* triples in one lookup statement */
-#define CLAIM_MAX 32       /* check-ins claimed in one statement (STMT_PLACE_CLAIM_1..32) */
+#define GATHER_US    1500
+#define LOOKUP_MAX   32 /* triples in one lookup statement */
+#define CLAIM_MAX    32 /* check-ins claimed in one statement (STMT_PLACE_CLAIM_1..32) */
 #define CLAIM_PARAMS 7
-#define ROWS_MAX (GROUP_MAX * SCANQ_ROWS_MAX)
+#define ROWS_MAX     (GROUP_MAX * SCANQ_ROWS_MAX)
 
 _Static_assert(PLACES_ASK_MAX == SCANQ_ROWS_MAX, "a check-in's persons are its rows");
 
 struct ticket {
-	struct scan_job *job;         /* a scan to look up, decide and write */
+	struct scan_job *job; /* a scan to look up, decide and write */
 	int done;
 	enum db_rc rc;
-	pthread_cond_t cv;        /* its writer waits here alone: a commit wakes only its group */
+	pthread_cond_t cv; /* its writer waits here alone: a commit wakes only its group */
 	struct ticket *next;
 };
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t work;   /* on CLOCK_MONOTONIC: set up by scanq_start */
+static pthread_cond_t work; /* on CLOCK_MONOTONIC: set up by scanq_start */
 static struct ticket *head, *tail;
 static int running, stopping;
-static size_t queued;          /* tickets in the queue */
-static int gathering;          /* the committer waits for a fuller group: wake it when full */
-static size_t last_group;      /* tickets in the previous group */
-static size_t gather_min;      /* a full group: one ticket per request thread */
+static size_t queued;     /* tickets in the queue */
+static int gathering;     /* the committer waits for a fuller group: wake it when full */
+static size_t last_group; /* tickets in the previous group */
+static size_t gather_min; /* a full group: one ticket per request thread */
 static pthread_t committer;
 static struct db *cdb;
 
@@ -58,10 +58,12 @@ static void bind_row(struct db_param *p, const struct scan_row *r)
 	p[6] = r->person ? (struct db_param)DBP_U64(&r->person) : (struct db_param)DBP_NULL(DBT_U64);
 	p[7] = (struct db_param)DBP_I32(&r->kind);
 	p[8] = (struct db_param)DBP_I32(&r->direction);
-	p[9] = r->has_temperature ? (struct db_param)DBP_I32(&r->temperature_tenths) : (struct db_param)DBP_NULL(DBT_I32);
+	p[9] =
+	    r->has_temperature ? (struct db_param)DBP_I32(&r->temperature_tenths) : (struct db_param)DBP_NULL(DBT_I32);
 	p[10] = (struct db_param)DBP_I32(&r->verdict);
 	p[11] = (struct db_param)DBP_I32((const int32_t *)&r->reasons);
-	p[12] = r->visitor != NULL ? (struct db_param)DBP_BLOB(r->visitor, r->visitor_len) : (struct db_param)DBP_NULL(DBT_BLOB);
+	p[12] = r->visitor != NULL ? (struct db_param)DBP_BLOB(r->visitor, r->visitor_len)
+				   : (struct db_param)DBP_NULL(DBT_BLOB);
 	p[13] = r->place_code ? (struct db_param)DBP_U64(&r->place_code) : (struct db_param)DBP_NULL(DBT_U64);
 }
 
@@ -118,9 +120,9 @@ static enum db_rc commit_group(const struct scan_row *rows, size_t n)
 static enum db_rc lookup_kind(struct db *db, struct scan_job *const *jobs, size_t n, int integ)
 {
 	static const size_t sizes[] = { 1, 2, 4, 8, 16, LOOKUP_MAX };
-	static const enum stmt dev_stmt[] = { STMT_SCAN_LOOKUP_1, STMT_SCAN_LOOKUP_2, STMT_SCAN_LOOKUP_4,
+	static const enum stmt dev_stmt[] = { STMT_SCAN_LOOKUP_1, STMT_SCAN_LOOKUP_2,  STMT_SCAN_LOOKUP_4,
 					      STMT_SCAN_LOOKUP_8, STMT_SCAN_LOOKUP_16, STMT_SCAN_LOOKUP_32 };
-	static const enum stmt int_stmt[] = { STMT_SCAN_ILOOKUP_1, STMT_SCAN_ILOOKUP_2, STMT_SCAN_ILOOKUP_4,
+	static const enum stmt int_stmt[] = { STMT_SCAN_ILOOKUP_1, STMT_SCAN_ILOOKUP_2,  STMT_SCAN_ILOOKUP_4,
 					      STMT_SCAN_ILOOKUP_8, STMT_SCAN_ILOOKUP_16, STMT_SCAN_ILOOKUP_32 };
 	static _Thread_local int32_t idx[LOOKUP_MAX];
 	static _Thread_local struct db_param p[4 * LOOKUP_MAX + 1];
@@ -148,10 +150,19 @@ static enum db_rc lookup_kind(struct db *db, struct scan_job *const *jobs, size_
 		int32_t i = 0;
 		struct scan_lookup r;
 		memset(&r, 0, sizeof r);
-		struct db_col cols[] = { DBC_I32(&i), DBC_U64(&r.device), DBC_U64(&r.checkpoint), DBC_I32(&r.cp_kind),
-					 DBC_I32(&r.cp_type), DBC_U64(&r.person), DBC_I32((int32_t *)&r.serial),
-					 DBC_TEXT(r.name_m, sizeof r.name_m), DBC_TEXT(r.id_m, sizeof r.id_m),
-					 DBC_I32(&r.id_type), DBC_I32(&r.color), DBC_I32(&r.resident), DBC_END };
+		struct db_col cols[] = { DBC_I32(&i),
+					 DBC_U64(&r.device),
+					 DBC_U64(&r.checkpoint),
+					 DBC_I32(&r.cp_kind),
+					 DBC_I32(&r.cp_type),
+					 DBC_U64(&r.person),
+					 DBC_I32((int32_t *)&r.serial),
+					 DBC_TEXT(r.name_m, sizeof r.name_m),
+					 DBC_TEXT(r.id_m, sizeof r.id_m),
+					 DBC_I32(&r.id_type),
+					 DBC_I32(&r.color),
+					 DBC_I32(&r.resident),
+					 DBC_END };
 		enum db_rc rc = db_query(db, integ ? int_stmt[si] : dev_stmt[si], p, cols);
 		if (rc != DB_OK)
 			return rc;
@@ -217,7 +228,7 @@ static enum db_rc count_places(struct scan_job *const *jobs, size_t n)
  * stands for rows[i] afterwards, its own id or an earlier equal check-in's. */
 static enum db_rc claim_rows(struct db *db, const struct scan_row *const *rows, size_t n, uint64_t *stand)
 {
-	static const enum stmt st[] = { STMT_PLACE_CLAIM_1, STMT_PLACE_CLAIM_2, STMT_PLACE_CLAIM_4,
+	static const enum stmt st[] = { STMT_PLACE_CLAIM_1, STMT_PLACE_CLAIM_2,  STMT_PLACE_CLAIM_4,
 					STMT_PLACE_CLAIM_8, STMT_PLACE_CLAIM_16, STMT_PLACE_CLAIM_32 };
 	static const size_t sizes[] = { 1, 2, 4, 8, 16, CLAIM_MAX };
 	static const int64_t window = PLACES_REPEAT_MS;

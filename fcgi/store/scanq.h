@@ -18,28 +18,28 @@ struct conf;
 struct scan_row {
 	uint64_t id;
 	int32_t local_day;
-	int64_t at_ms;              /* unix milliseconds */
+	int64_t at_ms; /* unix milliseconds */
 	uint64_t checkpoint;
-	uint64_t device;            /* 0: none */
-	uint64_t integrator;        /* 0: none */
-	uint64_t person;            /* 0: none (the code was not valid) */
-	int32_t kind;               /* token kind, 0 when it did not parse */
+	uint64_t device;     /* 0: none */
+	uint64_t integrator; /* 0: none */
+	uint64_t person;     /* 0: none (the code was not valid) */
+	int32_t kind;        /* token kind, 0 when it did not parse */
 	int32_t direction;
 	int has_temperature;
 	int32_t temperature_tenths;
 	int32_t verdict;
 	uint32_t reasons;
-	const uint8_t *visitor;     /* sealed visitor registration, or NULL */
+	const uint8_t *visitor; /* sealed visitor registration, or NULL */
 	size_t visitor_len;
-	uint64_t place_code;        /* a resident's check-in through this place code; 0: none */
+	uint64_t place_code; /* a resident's check-in through this place code; 0: none */
 };
 
 /* What the store says of a device's token and the code it scanned. */
 struct scan_lookup {
-	int device_found;           /* an unrevoked device with this token, or a granted checkpoint */
+	int device_found; /* an unrevoked device with this token, or a granted checkpoint */
 	uint64_t device, checkpoint;
 	int32_t cp_kind, cp_type;
-	int person_found;           /* a person with this code_ref, and a code */
+	int person_found; /* a person with this code_ref, and a code */
 	uint64_t person;
 	uint32_t serial;
 	int32_t color, id_type, resident;
@@ -51,10 +51,10 @@ struct scan_lookup {
  * resident's check-in at a place code (place, below). */
 struct scan_job {
 	uint8_t device_hash[32];
-	uint64_t integrator;        /* non-zero: an integrator's scan at checkpoint (device_hash unused) */
+	uint64_t integrator; /* non-zero: an integrator's scan at checkpoint (device_hash unused) */
 	uint64_t checkpoint;
-	uint64_t code_ref;          /* 0 when the code did not parse */
-	struct scan_lookup lk;      /* filled by the lookup */
+	uint64_t code_ref;     /* 0 when the code did not parse */
+	struct scan_lookup lk; /* filled by the lookup */
 	/* Runs on the committer thread once lk is filled: the row to write, or NULL for none (an
 	 * unknown device, a refused request). Must not touch the database. NULL for a job whose
 	 * rows were decided already: it is not looked up, and its rows are written with the group. */

@@ -8,8 +8,8 @@
 enum db_rc checkpoint_create(struct db *db, int32_t kind, int32_t type, const char *name, const char *district,
 			     int64_t now, uint64_t *id)
 {
-	struct db_param p[] = { DBP_I32(&kind), DBP_I32(&type), DBP_TEXT(name), DBP_TEXT(district), DBP_I64(&now),
-				DBP_END };
+	struct db_param p[] = { DBP_I32(&kind),     DBP_I32(&type), DBP_TEXT(name),
+				DBP_TEXT(district), DBP_I64(&now),  DBP_END };
 	enum db_rc rc = db_exec(db, STMT_CHECKPOINT_INSERT, p, NULL);
 	*id = rc == DB_OK ? db_insert_id(db) : 0;
 	return rc;
@@ -18,8 +18,11 @@ enum db_rc checkpoint_create(struct db *db, int32_t kind, int32_t type, const ch
 enum db_rc checkpoint_get(struct db *db, uint64_t id, struct checkpoint_row *r)
 {
 	struct db_param p[] = { DBP_U64(&id), DBP_END };
-	struct db_col cols[] = { DBC_I32(&r->kind), DBC_I32(&r->type), DBC_TEXT(r->name, sizeof r->name),
-				 DBC_TEXT(r->district, sizeof r->district), DBC_TEXT(r->created, sizeof r->created),
+	struct db_col cols[] = { DBC_I32(&r->kind),
+				 DBC_I32(&r->type),
+				 DBC_TEXT(r->name, sizeof r->name),
+				 DBC_TEXT(r->district, sizeof r->district),
+				 DBC_TEXT(r->created, sizeof r->created),
 				 DBC_END };
 	return db_exec(db, STMT_CHECKPOINT_GET, p, cols);
 }
@@ -74,9 +77,14 @@ enum db_rc staff_by_token(struct db *db, const uint8_t hash[32], uint64_t *id, c
 enum db_rc audit_insert(struct db *db, const char *actor, const char *role, const char *action, const char *target,
 			const char *request_id, int64_t now)
 {
-	struct db_param p[] = { DBP_TEXT(actor), DBP_TEXT(role), DBP_TEXT(action),
-				target != NULL ? (struct db_param)DBP_TEXT(target) : (struct db_param)DBP_NULL(DBT_TEXT),
-				DBP_TEXT(request_id), DBP_I64(&now), DBP_END };
+	struct db_param p[] = { DBP_TEXT(actor),
+				DBP_TEXT(role),
+				DBP_TEXT(action),
+				target != NULL ? (struct db_param)DBP_TEXT(target)
+					       : (struct db_param)DBP_NULL(DBT_TEXT),
+				DBP_TEXT(request_id),
+				DBP_I64(&now),
+				DBP_END };
 	return db_exec(db, STMT_AUDIT_INSERT, p, NULL);
 }
 
@@ -123,8 +131,12 @@ enum db_rc checkpoints_list(struct db *db, int32_t limit, int32_t offset,
 	struct checkpoint_item_call k = { .fn = fn, .arg = arg };
 	struct checkpoint_item *r = &k.row;
 	struct db_param p[] = { DBP_I32(&limit), DBP_I32(&offset), DBP_END };
-	struct db_col cols[] = { DBC_U64(&r->id), DBC_I32(&r->kind), DBC_I32(&r->type), DBC_TEXT(r->name, sizeof r->name),
-				 DBC_TEXT(r->district, sizeof r->district), DBC_END };
+	struct db_col cols[] = { DBC_U64(&r->id),
+				 DBC_I32(&r->kind),
+				 DBC_I32(&r->type),
+				 DBC_TEXT(r->name, sizeof r->name),
+				 DBC_TEXT(r->district, sizeof r->district),
+				 DBC_END };
 	return db_each(db, STMT_CHECKPOINTS_LIST, p, cols, checkpoint_item_each, &k);
 }
 
@@ -213,10 +225,16 @@ enum db_rc risk_areas_replace(struct db *db, const char *const *cities, size_t n
 static enum db_rc person_admin_get(struct db *db, enum stmt s, const struct db_param *p, struct person_admin *r)
 {
 	memset(r, 0, sizeof *r);
-	struct db_col cols[] = { DBC_U64(&r->id), DBC_TEXT(r->pid, sizeof r->pid), DBC_I32(&r->id_type),
-				 DBC_TEXT(r->name_m, sizeof r->name_m), DBC_TEXT(r->id_m, sizeof r->id_m),
-				 DBC_TEXT(r->phone_m, sizeof r->phone_m), DBC_I32(&r->color),
-				 DBC_TEXT(r->reason, sizeof r->reason), DBC_TEXT(r->since, sizeof r->since), DBC_END };
+	struct db_col cols[] = { DBC_U64(&r->id),
+				 DBC_TEXT(r->pid, sizeof r->pid),
+				 DBC_I32(&r->id_type),
+				 DBC_TEXT(r->name_m, sizeof r->name_m),
+				 DBC_TEXT(r->id_m, sizeof r->id_m),
+				 DBC_TEXT(r->phone_m, sizeof r->phone_m),
+				 DBC_I32(&r->color),
+				 DBC_TEXT(r->reason, sizeof r->reason),
+				 DBC_TEXT(r->since, sizeof r->since),
+				 DBC_END };
 	return db_exec(db, s, p, cols);
 }
 
@@ -238,9 +256,13 @@ enum db_rc admin_person_events(struct db *db, uint64_t person, void (*fn)(const 
 	struct code_event_row_call k = { .fn = fn, .arg = arg };
 	struct code_event_row *r = &k.row;
 	struct db_param p[] = { DBP_U64(&person), DBP_END };
-	struct db_col cols[] = { DBC_I32(&r->from), DBC_I32(&r->to), DBC_TEXT(r->reason, sizeof r->reason),
-				 DBC_TEXT(r->actor_kind, sizeof r->actor_kind), DBC_TEXT(r->actor, sizeof r->actor),
-				 DBC_TEXT(r->at, sizeof r->at), DBC_END };
+	struct db_col cols[] = { DBC_I32(&r->from),
+				 DBC_I32(&r->to),
+				 DBC_TEXT(r->reason, sizeof r->reason),
+				 DBC_TEXT(r->actor_kind, sizeof r->actor_kind),
+				 DBC_TEXT(r->actor, sizeof r->actor),
+				 DBC_TEXT(r->at, sizeof r->at),
+				 DBC_END };
 	return db_each(db, STMT_EVENTS_OF_PERSON, p, cols, code_event_row_each, &k);
 }
 
@@ -250,9 +272,14 @@ enum db_rc admin_person_scans(struct db *db, uint64_t person, void (*fn)(const s
 	struct person_scan_row_call k = { .fn = fn, .arg = arg };
 	struct person_scan_row *r = &k.row;
 	struct db_param p[] = { DBP_U64(&person), DBP_END };
-	struct db_col cols[] = { DBC_U64(&r->id), DBC_TEXT(r->at, sizeof r->at), DBC_U64(&r->checkpoint),
-				 DBC_TEXT(r->checkpoint_name, sizeof r->checkpoint_name), DBC_I32(&r->direction),
-				 DBC_I32(&r->verdict), DBC_I32((int32_t *)&r->reasons), DBC_TEXT(r->source, sizeof r->source),
+	struct db_col cols[] = { DBC_U64(&r->id),
+				 DBC_TEXT(r->at, sizeof r->at),
+				 DBC_U64(&r->checkpoint),
+				 DBC_TEXT(r->checkpoint_name, sizeof r->checkpoint_name),
+				 DBC_I32(&r->direction),
+				 DBC_I32(&r->verdict),
+				 DBC_I32((int32_t *)&r->reasons),
+				 DBC_TEXT(r->source, sizeof r->source),
 				 DBC_END };
 	return db_each(db, STMT_SCANS_OF_PERSON, p, cols, person_scan_row_each, &k);
 }
@@ -263,8 +290,8 @@ enum db_rc admin_trace_case(struct db *db, uint64_t person, int64_t from, int64_
 	struct trace_entry_call k = { .fn = fn, .arg = arg };
 	struct trace_entry *r = &k.row;
 	struct db_param p[] = { DBP_U64(&person), DBP_I64(&from), DBP_I64(&to), DBP_I32(&lo), DBP_I32(&hi), DBP_END };
-	struct db_col cols[] = { DBC_U64(&r->checkpoint), DBC_TEXT(r->name, sizeof r->name), DBC_TEXT(r->t, sizeof r->t),
-				 DBC_TEXT(r->at, sizeof r->at), DBC_END };
+	struct db_col cols[] = { DBC_U64(&r->checkpoint), DBC_TEXT(r->name, sizeof r->name),
+				 DBC_TEXT(r->t, sizeof r->t), DBC_TEXT(r->at, sizeof r->at), DBC_END };
 	return db_each(db, STMT_TRACE_CASE, p, cols, trace_entry_each, &k);
 }
 
@@ -273,21 +300,37 @@ enum db_rc admin_trace_at(struct db *db, const struct trace_entry *e, int32_t wi
 {
 	struct trace_contact_call k = { .fn = fn, .arg = arg };
 	struct trace_contact *r = &k.row;
-	struct db_param p[] = { DBP_U64(&e->checkpoint), DBP_TEXT(e->t), DBP_I32(&window), DBP_TEXT(e->t),
-				DBP_I32(&window), DBP_I32(&lo), DBP_I32(&hi), DBP_U64(&person), DBP_END };
-	struct db_col cols[] = { DBC_U64(&r->person), DBC_TEXT(r->pid, sizeof r->pid), DBC_TEXT(r->name_m, sizeof r->name_m),
-				 DBC_TEXT(r->id_m, sizeof r->id_m), DBC_TEXT(r->at, sizeof r->at), DBC_END };
+	struct db_param p[] = { DBP_U64(&e->checkpoint),
+				DBP_TEXT(e->t),
+				DBP_I32(&window),
+				DBP_TEXT(e->t),
+				DBP_I32(&window),
+				DBP_I32(&lo),
+				DBP_I32(&hi),
+				DBP_U64(&person),
+				DBP_END };
+	struct db_col cols[] = { DBC_U64(&r->person),
+				 DBC_TEXT(r->pid, sizeof r->pid),
+				 DBC_TEXT(r->name_m, sizeof r->name_m),
+				 DBC_TEXT(r->id_m, sizeof r->id_m),
+				 DBC_TEXT(r->at, sizeof r->at),
+				 DBC_END };
 	return db_each(db, STMT_TRACE_AT, p, cols, trace_contact_each, &k);
 }
 
-enum db_rc admin_audit_list(struct db *db, uint64_t before, int32_t limit, void (*fn)(const struct audit_row *r, void *arg),
-			    void *arg)
+enum db_rc admin_audit_list(struct db *db, uint64_t before, int32_t limit,
+			    void (*fn)(const struct audit_row *r, void *arg), void *arg)
 {
 	struct audit_row_call k = { .fn = fn, .arg = arg };
 	struct audit_row *r = &k.row;
 	struct db_param p[] = { DBP_U64(&before), DBP_I32(&limit), DBP_END };
-	struct db_col cols[] = { DBC_U64(&r->id), DBC_TEXT(r->actor, sizeof r->actor), DBC_TEXT(r->role, sizeof r->role),
-				 DBC_TEXT(r->action, sizeof r->action), DBC_TEXT(r->target, sizeof r->target),
-				 DBC_TEXT(r->request_id, sizeof r->request_id), DBC_TEXT(r->at, sizeof r->at), DBC_END };
+	struct db_col cols[] = { DBC_U64(&r->id),
+				 DBC_TEXT(r->actor, sizeof r->actor),
+				 DBC_TEXT(r->role, sizeof r->role),
+				 DBC_TEXT(r->action, sizeof r->action),
+				 DBC_TEXT(r->target, sizeof r->target),
+				 DBC_TEXT(r->request_id, sizeof r->request_id),
+				 DBC_TEXT(r->at, sizeof r->at),
+				 DBC_END };
 	return db_each(db, STMT_AUDIT_LIST, p, cols, audit_row_each, &k);
 }

@@ -13,7 +13,7 @@
 
 /* A checkpoint as STMT_CHECKPOINT_GET reads it. */
 struct checkpoint_row {
-	int32_t kind, type;          /* enum verdict_cp_kind, verdict_cp_type */
+	int32_t kind, type; /* enum verdict_cp_kind, verdict_cp_type */
 	char name[LABEL_BUF], district[LABEL_BUF], created[32];
 };
 
@@ -87,7 +87,7 @@ enum db_rc admin_person_by_public(struct db *db, const char *pid, struct person_
 
 /* A change of a person's code, newest first (at most 500). */
 struct code_event_row {
-	int32_t from, to;        /* enum rules_color */
+	int32_t from, to; /* enum rules_color */
 	char reason[48], actor_kind[24], actor[LABEL_BUF], at[32];
 };
 enum db_rc admin_person_events(struct db *db, uint64_t person, void (*fn)(const struct code_event_row *e, void *arg),
@@ -97,7 +97,7 @@ struct person_scan_row {
 	uint64_t id, checkpoint;
 	int32_t direction, verdict;
 	uint32_t reasons;
-	char at[40], checkpoint_name[LABEL_BUF], source[16];   /* source: device, integrator, place */
+	char at[40], checkpoint_name[LABEL_BUF], source[16]; /* source: device, integrator, place */
 };
 enum db_rc admin_person_scans(struct db *db, uint64_t person, void (*fn)(const struct person_scan_row *s, void *arg),
 			      void *arg);
@@ -105,7 +105,7 @@ enum db_rc admin_person_scans(struct db *db, uint64_t person, void (*fn)(const s
 /* A case's entry: a scan in of the person in [from, to) (local days lo..hi), at most 500. */
 struct trace_entry {
 	uint64_t checkpoint;
-	char name[LABEL_BUF], t[40], at[32];   /* t: the scan's time as the contacts' query takes it */
+	char name[LABEL_BUF], t[40], at[32]; /* t: the scan's time as the contacts' query takes it */
 };
 enum db_rc admin_trace_case(struct db *db, uint64_t person, int64_t from, int64_t to, int32_t lo, int32_t hi,
 			    void (*fn)(const struct trace_entry *e, void *arg), void *arg);
@@ -121,9 +121,9 @@ enum db_rc admin_trace_at(struct db *db, const struct trace_entry *e, int32_t wi
 /* Audit rows with ids below before, newest first, at most limit. */
 struct audit_row {
 	uint64_t id;
-	char actor[LABEL_BUF], role[24], action[64], target[LABEL_BUF], request_id[72], at[32];  /* target "": none */
+	char actor[LABEL_BUF], role[24], action[64], target[LABEL_BUF], request_id[72], at[32]; /* target "": none */
 };
-enum db_rc admin_audit_list(struct db *db, uint64_t before, int32_t limit, void (*fn)(const struct audit_row *r, void *arg),
-			    void *arg);
+enum db_rc admin_audit_list(struct db *db, uint64_t before, int32_t limit,
+			    void (*fn)(const struct audit_row *r, void *arg), void *arg);
 
 #endif

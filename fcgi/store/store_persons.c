@@ -17,12 +17,21 @@ enum db_rc persons_of_holder(struct db *db, const char *pid, uint64_t account, s
 	memset(r, 0, sizeof *r);
 	struct db_param p[] = { DBP_TEXT(pid), DBP_U64(&account), DBP_END };
 	struct db_col cols[] = {
-		DBC_U64(&r->id), DBC_I32(&r->id_type), DBC_TEXT(r->name_m, sizeof r->name_m),
-		DBC_TEXT(r->id_m, sizeof r->id_m), DBC_TEXT(r->phone_m, sizeof r->phone_m), DBC_I32(&r->role),
-		DBC_I32(&r->relationship), DBC_TEXT(r->since, sizeof r->since),
-		DBC_TEXT(r->photo_file, sizeof r->photo_file), DBC_I32(&r->photo_type),
-		DBC_I32((int32_t *)&r->paper_serial), DBC_U64(&r->code_ref), DBC_U64(&r->submitted_by),
-		DBC_U64(&r->owner), DBC_END,
+		DBC_U64(&r->id),
+		DBC_I32(&r->id_type),
+		DBC_TEXT(r->name_m, sizeof r->name_m),
+		DBC_TEXT(r->id_m, sizeof r->id_m),
+		DBC_TEXT(r->phone_m, sizeof r->phone_m),
+		DBC_I32(&r->role),
+		DBC_I32(&r->relationship),
+		DBC_TEXT(r->since, sizeof r->since),
+		DBC_TEXT(r->photo_file, sizeof r->photo_file),
+		DBC_I32(&r->photo_type),
+		DBC_I32((int32_t *)&r->paper_serial),
+		DBC_U64(&r->code_ref),
+		DBC_U64(&r->submitted_by),
+		DBC_U64(&r->owner),
+		DBC_END,
 	};
 	_Static_assert(sizeof cols / sizeof cols[0] == PERSON_NCOLS + 1, "STMT_PERSON_OF_HOLDER's columns");
 	return db_exec(db, STMT_PERSON_OF_HOLDER, p, cols);
@@ -61,13 +70,23 @@ enum db_rc persons_holder_code(struct db *db, const char *pid, const uint8_t ses
 enum db_rc persons_insert(struct db *db, const struct person_details *d, int32_t id_type, const char *photo_file,
 			  int32_t photo_type, uint64_t owner, uint64_t account, int64_t now, uint64_t *id)
 {
-	struct db_param p[] = { DBP_TEXT(d->pid), DBP_U64(&d->code_ref), DBP_I32(&id_type), DBP_BLOB(d->id_index, 32),
-				DBP_TEXT(d->name_m), DBP_TEXT(d->id_m), DBP_TEXT(d->phone_m),
-				DBP_BLOB(d->name_e, (size_t)d->name_n), DBP_BLOB(d->id_e, (size_t)d->id_n),
-				DBP_BLOB(d->phone_e, (size_t)d->phone_n), DBP_BLOB(d->addr_e, (size_t)d->addr_n),
-				DBP_TEXT(photo_file), DBP_I32(&photo_type), DBP_I64(&now),
+	struct db_param p[] = { DBP_TEXT(d->pid),
+				DBP_U64(&d->code_ref),
+				DBP_I32(&id_type),
+				DBP_BLOB(d->id_index, 32),
+				DBP_TEXT(d->name_m),
+				DBP_TEXT(d->id_m),
+				DBP_TEXT(d->phone_m),
+				DBP_BLOB(d->name_e, (size_t)d->name_n),
+				DBP_BLOB(d->id_e, (size_t)d->id_n),
+				DBP_BLOB(d->phone_e, (size_t)d->phone_n),
+				DBP_BLOB(d->addr_e, (size_t)d->addr_n),
+				DBP_TEXT(photo_file),
+				DBP_I32(&photo_type),
+				DBP_I64(&now),
 				owner != 0 ? (struct db_param)DBP_U64(&owner) : (struct db_param)DBP_NULL(DBT_U64),
-				DBP_U64(&account), DBP_END };
+				DBP_U64(&account),
+				DBP_END };
 	enum db_rc rc = db_exec(db, STMT_PERSON_INSERT, p, NULL);
 	*id = rc == DB_OK ? db_insert_id(db) : 0;
 	return rc;
@@ -76,11 +95,19 @@ enum db_rc persons_insert(struct db *db, const struct person_details *d, int32_t
 enum db_rc persons_takeover(struct db *db, uint64_t person, uint64_t account, const struct person_details *d,
 			    const char *photo_file, int32_t photo_type)
 {
-	struct db_param p[] = { DBP_U64(&account), DBP_U64(&account), DBP_TEXT(d->name_m), DBP_TEXT(d->id_m),
-				DBP_TEXT(d->phone_m), DBP_BLOB(d->name_e, (size_t)d->name_n),
-				DBP_BLOB(d->id_e, (size_t)d->id_n), DBP_BLOB(d->phone_e, (size_t)d->phone_n),
-				DBP_BLOB(d->addr_e, (size_t)d->addr_n), DBP_TEXT(photo_file), DBP_I32(&photo_type),
-				DBP_U64(&person), DBP_END };
+	struct db_param p[] = { DBP_U64(&account),
+				DBP_U64(&account),
+				DBP_TEXT(d->name_m),
+				DBP_TEXT(d->id_m),
+				DBP_TEXT(d->phone_m),
+				DBP_BLOB(d->name_e, (size_t)d->name_n),
+				DBP_BLOB(d->id_e, (size_t)d->id_n),
+				DBP_BLOB(d->phone_e, (size_t)d->phone_n),
+				DBP_BLOB(d->addr_e, (size_t)d->addr_n),
+				DBP_TEXT(photo_file),
+				DBP_I32(&photo_type),
+				DBP_U64(&person),
+				DBP_END };
 	enum db_rc rc = db_exec(db, STMT_PERSON_TAKEOVER, p, NULL);
 	if (rc == DB_OK && db_affected(db) != 1)
 		return DB_NOROW;
@@ -100,9 +127,12 @@ enum db_rc persons_by_index(struct db *db, const uint8_t idx[32], struct person_
 {
 	memset(out, 0, sizeof *out);
 	struct db_param p[] = { DBP_BLOB(idx, 32), DBP_END };
-	struct db_col cols[] = { DBC_U64(&out->id), DBC_TEXT(out->pid, sizeof out->pid),
-				 DBC_BLOB(out->name_e, sizeof out->name_e), DBC_U64(&out->owner),
-				 DBC_TEXT(out->photo_file, sizeof out->photo_file), DBC_END };
+	struct db_col cols[] = { DBC_U64(&out->id),
+				 DBC_TEXT(out->pid, sizeof out->pid),
+				 DBC_BLOB(out->name_e, sizeof out->name_e),
+				 DBC_U64(&out->owner),
+				 DBC_TEXT(out->photo_file, sizeof out->photo_file),
+				 DBC_END };
 	enum db_rc rc = db_exec(db, STMT_PERSON_BY_INDEX, p, cols);
 	out->name_n = rc == DB_OK ? cols[2].len : 0;
 	return rc;
@@ -160,15 +190,18 @@ enum db_rc persons_delegate_count(struct db *db, uint64_t account, int32_t *n)
 	return db_exec(db, STMT_DELEGATE_COUNT, p, cols);
 }
 
-enum db_rc persons_holder_insert(struct db *db, uint64_t account, uint64_t person, int32_t role,
-				 int32_t relationship, uint64_t delegate_person, int64_t now)
+enum db_rc persons_holder_insert(struct db *db, uint64_t account, uint64_t person, int32_t role, int32_t relationship,
+				 uint64_t delegate_person, int64_t now)
 {
-	struct db_param p[] = { DBP_U64(&account), DBP_U64(&person), DBP_I32(&role),
-				role == 1 ? (struct db_param)DBP_NULL(DBT_I32) : (struct db_param)DBP_I32(&relationship),
-				DBP_I64(&now),
-				delegate_person != 0 ? (struct db_param)DBP_U64(&delegate_person)
-						     : (struct db_param)DBP_NULL(DBT_U64),
-				DBP_END };
+	struct db_param p[] = {
+		DBP_U64(&account),
+		DBP_U64(&person),
+		DBP_I32(&role),
+		role == 1 ? (struct db_param)DBP_NULL(DBT_I32) : (struct db_param)DBP_I32(&relationship),
+		DBP_I64(&now),
+		delegate_person != 0 ? (struct db_param)DBP_U64(&delegate_person) : (struct db_param)DBP_NULL(DBT_U64),
+		DBP_END
+	};
 	return db_exec(db, STMT_HOLDER_INSERT, p, NULL);
 }
 
@@ -209,8 +242,8 @@ enum db_rc persons_delegation_pending(struct db *db, uint64_t person, uint64_t a
 enum db_rc persons_delegation_insert(struct db *db, uint64_t person, uint64_t account, uint64_t delegate_person,
 				     int32_t relationship, int64_t now, uint64_t *id)
 {
-	struct db_param p[] = { DBP_U64(&person), DBP_U64(&account), DBP_U64(&delegate_person), DBP_I32(&relationship),
-				DBP_I64(&now), DBP_END };
+	struct db_param p[] = { DBP_U64(&person),       DBP_U64(&account), DBP_U64(&delegate_person),
+				DBP_I32(&relationship), DBP_I64(&now),     DBP_END };
 	enum db_rc rc = db_exec(db, STMT_DELEGATION_INSERT, p, NULL);
 	*id = rc == DB_OK ? db_insert_id(db) : 0;
 	return rc;
@@ -219,10 +252,17 @@ enum db_rc persons_delegation_insert(struct db *db, uint64_t person, uint64_t ac
 enum db_rc persons_declaration_insert(struct db *db, const struct declaration_row *d, int64_t now)
 {
 	int32_t sym = (int32_t)d->symptoms, temp = d->temperature_tenths, contact = d->contact, color = d->color;
-	struct db_param p[] = { DBP_U64(&d->person), DBP_U64(&d->account), DBP_BLOB(d->travel_e, d->travel_n),
+	struct db_param p[] = { DBP_U64(&d->person),
+				DBP_U64(&d->account),
+				DBP_BLOB(d->travel_e, d->travel_n),
 				DBP_I32(&sym),
-				d->has_temperature ? (struct db_param)DBP_I32(&temp) : (struct db_param)DBP_NULL(DBT_I32),
-				DBP_I32(&contact), DBP_I32(&color), DBP_TEXT(d->reason), DBP_I64(&now), DBP_END };
+				d->has_temperature ? (struct db_param)DBP_I32(&temp)
+						   : (struct db_param)DBP_NULL(DBT_I32),
+				DBP_I32(&contact),
+				DBP_I32(&color),
+				DBP_TEXT(d->reason),
+				DBP_I64(&now),
+				DBP_END };
 	return db_exec(db, STMT_DECLARATION_INSERT, p, NULL);
 }
 
@@ -230,8 +270,10 @@ enum db_rc persons_report_insert(struct db *db, uint64_t person, int32_t day, ui
 				 int32_t temperature_tenths, int64_t now)
 {
 	int32_t sym = (int32_t)symptoms;
-	struct db_param p[] = { DBP_U64(&person), DBP_I32(&day), DBP_U64(&account), DBP_I32(&sym),
-				DBP_I32(&temperature_tenths), DBP_I64(&now), DBP_END };
+	struct db_param p[] = {
+		DBP_U64(&person), DBP_I32(&day), DBP_U64(&account), DBP_I32(&sym), DBP_I32(&temperature_tenths),
+		DBP_I64(&now),    DBP_END
+	};
 	return db_exec(db, STMT_REPORT_INSERT, p, NULL);
 }
 
@@ -245,8 +287,8 @@ enum db_rc persons_reports(struct db *db, uint64_t person, void (*fn)(const stru
 	return db_each(db, STMT_REPORTS_LIST, p, cols, report_row_each, &k);
 }
 
-enum db_rc persons_idem_get(struct db *db, uint64_t account, const char *key, int32_t *status, char *body,
-			    size_t cap, size_t *len)
+enum db_rc persons_idem_get(struct db *db, uint64_t account, const char *key, int32_t *status, char *body, size_t cap,
+			    size_t *len)
 {
 	struct db_param p[] = { DBP_U64(&account), DBP_TEXT(key), DBP_END };
 	struct db_col cols[] = { DBC_I32(status), DBC_BLOB(body, cap), DBC_END };
@@ -258,8 +300,8 @@ enum db_rc persons_idem_get(struct db *db, uint64_t account, const char *key, in
 enum db_rc persons_idem_put(struct db *db, uint64_t account, const char *key, int32_t status, const char *body,
 			    size_t len, int64_t now)
 {
-	struct db_param p[] = { DBP_U64(&account), DBP_TEXT(key), DBP_I32(&status), DBP_BLOB(body, len), DBP_I64(&now),
-				DBP_END };
+	struct db_param p[] = { DBP_U64(&account),   DBP_TEXT(key), DBP_I32(&status),
+				DBP_BLOB(body, len), DBP_I64(&now), DBP_END };
 	return db_exec(db, STMT_IDEM_INSERT, p, NULL);
 }
 
@@ -304,8 +346,13 @@ enum db_rc persons_of_account(struct db *db, uint64_t account, void (*fn)(const 
 	struct account_person_call k = { .fn = fn, .arg = arg };
 	struct account_person *r = &k.row;
 	struct db_param p[] = { DBP_U64(&account), DBP_END };
-	struct db_col cols[] = { DBC_TEXT(r->pid, sizeof r->pid), DBC_TEXT(r->name_m, sizeof r->name_m), DBC_I32(&r->role),
-				 DBC_I32(&r->relationship), DBC_I32(&r->color), DBC_U64(&r->id), DBC_I32(&r->owner),
+	struct db_col cols[] = { DBC_TEXT(r->pid, sizeof r->pid),
+				 DBC_TEXT(r->name_m, sizeof r->name_m),
+				 DBC_I32(&r->role),
+				 DBC_I32(&r->relationship),
+				 DBC_I32(&r->color),
+				 DBC_U64(&r->id),
+				 DBC_I32(&r->owner),
 				 DBC_END };
 	return db_each(db, STMT_PERSONS_OF_ACCOUNT, p, cols, account_person_each, &k);
 }
@@ -316,8 +363,12 @@ enum db_rc persons_holders(struct db *db, uint64_t account, uint64_t person,
 	struct person_holder_call k = { .fn = fn, .arg = arg };
 	struct person_holder *h = &k.row;
 	struct db_param p[] = { DBP_U64(&account), DBP_U64(&person), DBP_END };
-	struct db_col cols[] = { DBC_U64(&h->id), DBC_I32(&h->role), DBC_I32(&h->relationship),
-				 DBC_TEXT(h->name_m, sizeof h->name_m), DBC_TEXT(h->since, sizeof h->since), DBC_I32(&h->mine),
+	struct db_col cols[] = { DBC_U64(&h->id),
+				 DBC_I32(&h->role),
+				 DBC_I32(&h->relationship),
+				 DBC_TEXT(h->name_m, sizeof h->name_m),
+				 DBC_TEXT(h->since, sizeof h->since),
+				 DBC_I32(&h->mine),
 				 DBC_END };
 	return db_each(db, STMT_HOLDERS_OF_PERSON, p, cols, person_holder_each, &k);
 }
@@ -360,9 +411,14 @@ enum db_rc persons_delegation_for_owner(struct db *db, uint64_t id, uint64_t own
 {
 	memset(out, 0, sizeof *out);
 	struct db_param p[] = { DBP_U64(&id), DBP_U64(&owner), DBP_END };
-	struct db_col cols[] = { DBC_U64(&out->person), DBC_U64(&out->account), DBC_U64(&out->delegate_person),
-				 DBC_I32(&out->relationship), DBC_I32(&out->status), DBC_TEXT(out->pid, sizeof out->pid),
-				 DBC_TEXT(out->delegate_name_m, sizeof out->delegate_name_m), DBC_END };
+	struct db_col cols[] = { DBC_U64(&out->person),
+				 DBC_U64(&out->account),
+				 DBC_U64(&out->delegate_person),
+				 DBC_I32(&out->relationship),
+				 DBC_I32(&out->status),
+				 DBC_TEXT(out->pid, sizeof out->pid),
+				 DBC_TEXT(out->delegate_name_m, sizeof out->delegate_name_m),
+				 DBC_END };
 	return db_exec(db, STMT_DELEGATION_FOR_OWNER, p, cols);
 }
 

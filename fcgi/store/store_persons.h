@@ -18,8 +18,8 @@ struct person_row {
 	int32_t id_type, role, relationship, photo_type;
 	uint32_t paper_serial;
 	uint64_t code_ref;
-	uint64_t submitted_by;   /* the account whose details (photo, phone) the person shows */
-	uint64_t owner;          /* the verified owner's account, 0 when none */
+	uint64_t submitted_by; /* the account whose details (photo, phone) the person shows */
+	uint64_t owner;        /* the verified owner's account, 0 when none */
 	char name_m[128], id_m[48], phone_m[16], since[32], photo_file[64];
 };
 /* The person with public id pid if account holds it; DB_NOROW otherwise. */
@@ -27,11 +27,11 @@ enum db_rc persons_of_holder(struct db *db, const char *pid, uint64_t account, s
 
 /* A shown code's one read: the session by its hash, the person pid its account holds, the code. */
 struct holder_code {
-	int session_found;       /* a live session: account, kind and last_seen are set */
+	int session_found; /* a live session: account, kind and last_seen are set */
 	uint64_t account;
 	int32_t session_kind;
-	int64_t session_last;    /* unix seconds the session was last used */
-	int held;                /* the session's account holds pid, which has a code */
+	int64_t session_last; /* unix seconds the session was last used */
+	int held;             /* the session's account holds pid, which has a code */
 	uint64_t person, code_ref;
 	struct code_state code;
 };
@@ -65,10 +65,10 @@ enum db_rc persons_paper_reissue(struct db *db, uint64_t person, uint64_t *seria
 
 /* The person with blind index idx, locked for the caller's transaction. */
 struct person_found {
-	uint64_t id, owner;      /* owner 0: none */
+	uint64_t id, owner; /* owner 0: none */
 	char pid[PUBLIC_ID_LEN + 8], photo_file[64];
 	uint8_t name_e[256];
-	size_t name_n;           /* the sealed name's length */
+	size_t name_n; /* the sealed name's length */
 };
 enum db_rc persons_by_index(struct db *db, const uint8_t idx[32], struct person_found *out);
 
@@ -89,8 +89,8 @@ enum db_rc persons_delegate_count(struct db *db, uint64_t account, int32_t *n);
 
 /* account holds person as role (1 self, 2 a relative with relationship, through its verified
  * delegate_person, 0: none). DB_DUP: it does already (or another account is its self). */
-enum db_rc persons_holder_insert(struct db *db, uint64_t account, uint64_t person, int32_t role,
-				 int32_t relationship, uint64_t delegate_person, int64_t now);
+enum db_rc persons_holder_insert(struct db *db, uint64_t account, uint64_t person, int32_t role, int32_t relationship,
+				 uint64_t delegate_person, int64_t now);
 /* A takeover: the former self holder of person (not account) becomes a relative holder. */
 enum db_rc persons_self_demote(struct db *db, uint64_t person, uint64_t account);
 /* A takeover: account's holder row of person becomes its self; *made 0 when it had none. */
@@ -108,7 +108,7 @@ enum db_rc persons_delegation_insert(struct db *db, uint64_t person, uint64_t ac
 /* A delegation as the owner of its person decides it (STMT_DELEGATION_FOR_OWNER). */
 struct delegation_row {
 	uint64_t person, account, delegate_person;
-	int32_t relationship, status;  /* status 0 pending, 1 approved, 2 refused */
+	int32_t relationship, status; /* status 0 pending, 1 approved, 2 refused */
 	char pid[PUBLIC_ID_LEN + 8], delegate_name_m[128];
 };
 /* The delegation id of a person owner owns, locked; DB_NOROW when there is none. */
@@ -118,7 +118,7 @@ enum db_rc persons_delegation_decide(struct db *db, uint64_t id, int32_t status,
 
 /* A holder row hid of the person pid, as its removal checks it. */
 struct holder_removal {
-	uint64_t account, person, owner;   /* owner 0: none */
+	uint64_t account, person, owner; /* owner 0: none */
 	int32_t role;
 };
 enum db_rc persons_holder_for_removal(struct db *db, uint64_t hid, const char *pid, struct holder_removal *out);
@@ -143,14 +143,15 @@ enum db_rc persons_report_insert(struct db *db, uint64_t person, int32_t day, ui
 struct report_row {
 	int32_t day, temperature_tenths;
 	uint32_t symptoms;
-	char at[32];             /* when it was filed */
+	char at[32]; /* when it was filed */
 };
-enum db_rc persons_reports(struct db *db, uint64_t person, void (*fn)(const struct report_row *r, void *arg), void *arg);
+enum db_rc persons_reports(struct db *db, uint64_t person, void (*fn)(const struct report_row *r, void *arg),
+			   void *arg);
 
 /* The first answer of account's request with Idempotency-Key key: its status and body (at most
  * cap bytes, *len of them). DB_NOROW when there is none. */
-enum db_rc persons_idem_get(struct db *db, uint64_t account, const char *key, int32_t *status, char *body,
-			    size_t cap, size_t *len);
+enum db_rc persons_idem_get(struct db *db, uint64_t account, const char *key, int32_t *status, char *body, size_t cap,
+			    size_t *len);
 /* Keeps the answer; DB_DUP when the key has one already. */
 enum db_rc persons_idem_put(struct db *db, uint64_t account, const char *key, int32_t status, const char *body,
 			    size_t len, int64_t now);
@@ -173,7 +174,7 @@ enum db_rc persons_of_account(struct db *db, uint64_t account, void (*fn)(const 
 
 /* A holder of a person, or a delegation waiting for its owner, as the owner sees them. */
 struct person_holder {
-	uint64_t id;             /* the holder's, or the delegation's */
+	uint64_t id; /* the holder's, or the delegation's */
 	int32_t role, relationship, mine;
 	char name_m[128], since[32];
 };

@@ -7,9 +7,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#define SEAL_AAD "place-code"
+#define SEAL_AAD          "place-code"
 #define DISPLAY_TOKEN_LEN 43 /* base64url of 32 random bytes, as staff and device tokens */
-#define RATE_PURGE_EVERY 64  /* counts (groups) between purges of old minutes, per thread */
+#define RATE_PURGE_EVERY  64 /* counts (groups) between purges of old minutes, per thread */
 
 /* Opens a sealed poster token and checks it against its stored hash; "" when it cannot. */
 static void open_token(const uint8_t data_key[32], const uint8_t *enc, size_t n, const uint8_t hash[32],
@@ -27,8 +27,8 @@ static void open_token(const uint8_t data_key[32], const uint8_t *enc, size_t n,
 	token[len] = '\0';
 }
 
-enum db_rc places_create(struct db *db, const uint8_t data_key[32], uint64_t checkpoint, const char *label,
-			 int64_t now, struct place_code *out)
+enum db_rc places_create(struct db *db, const uint8_t data_key[32], uint64_t checkpoint, const char *label, int64_t now,
+			 struct place_code *out)
 {
 	memset(out, 0, sizeof *out);
 	uint8_t hash[32], enc[PLACE_TOKEN_SIZE + CRYPTO_AEAD_OVERHEAD];
@@ -38,8 +38,8 @@ enum db_rc places_create(struct db *db, const uint8_t data_key[32], uint64_t che
 	int n = crypto_seal(data_key, SEAL_AAD, strlen(SEAL_AAD), out->token, strlen(out->token), enc, sizeof enc);
 	if (n < 0)
 		return DB_ERR;
-	struct db_param p[] = { DBP_U64(&checkpoint), DBP_TEXT(label), DBP_BLOB(hash, 32), DBP_BLOB(enc, (size_t)n),
-				DBP_I64(&now), DBP_END };
+	struct db_param p[] = { DBP_U64(&checkpoint),     DBP_TEXT(label), DBP_BLOB(hash, 32),
+				DBP_BLOB(enc, (size_t)n), DBP_I64(&now),   DBP_END };
 	enum db_rc rc = db_exec(db, STMT_PLACE_CODE_INSERT, p, NULL);
 	if (rc != DB_OK)
 		return rc;
@@ -59,11 +59,18 @@ struct code_cols {
 
 static void bind_code(struct code_cols *b)
 {
-	struct db_col cols[] = { DBC_U64(&b->pc.id), DBC_U64(&b->pc.checkpoint), DBC_TEXT(b->pc.label, sizeof b->pc.label),
-				 DBC_BLOB(b->hash, sizeof b->hash), DBC_BLOB(b->enc, sizeof b->enc),
-				 DBC_TEXT(b->pc.created, sizeof b->pc.created), DBC_I32(&b->pc.revoked),
-				 DBC_I32(&b->pc.cp_kind), DBC_I32(&b->pc.cp_type), DBC_TEXT(b->pc.name, sizeof b->pc.name),
-				 DBC_TEXT(b->pc.district, sizeof b->pc.district), DBC_END };
+	struct db_col cols[] = { DBC_U64(&b->pc.id),
+				 DBC_U64(&b->pc.checkpoint),
+				 DBC_TEXT(b->pc.label, sizeof b->pc.label),
+				 DBC_BLOB(b->hash, sizeof b->hash),
+				 DBC_BLOB(b->enc, sizeof b->enc),
+				 DBC_TEXT(b->pc.created, sizeof b->pc.created),
+				 DBC_I32(&b->pc.revoked),
+				 DBC_I32(&b->pc.cp_kind),
+				 DBC_I32(&b->pc.cp_type),
+				 DBC_TEXT(b->pc.name, sizeof b->pc.name),
+				 DBC_TEXT(b->pc.district, sizeof b->pc.district),
+				 DBC_END };
 	_Static_assert(sizeof cols / sizeof cols[0] == sizeof b->cols / sizeof b->cols[0], "code_cols");
 	memcpy(b->cols, cols, sizeof cols);
 }
@@ -82,8 +89,8 @@ enum db_rc places_get(struct db *db, const uint8_t data_key[32], uint64_t id, st
 	return DB_OK;
 }
 
-enum db_rc places_list(struct db *db, const uint8_t data_key[32], uint64_t checkpoint, uint64_t after,
-		       int32_t limit, void (*fn)(const struct place_code *pc, void *arg), void *arg)
+enum db_rc places_list(struct db *db, const uint8_t data_key[32], uint64_t checkpoint, uint64_t after, int32_t limit,
+		       void (*fn)(const struct place_code *pc, void *arg), void *arg)
 {
 	static _Thread_local struct code_cols b;
 	memset(&b, 0, sizeof b);
@@ -139,9 +146,14 @@ enum db_rc places_by_token(struct db *db, const char *text, const struct place_t
 	} else {
 		return DB_NOROW;
 	}
-	struct db_col cols[] = { DBC_U64(&out->id), DBC_U64(&out->checkpoint), DBC_TEXT(out->label, sizeof out->label),
-				 DBC_I32(&out->revoked), DBC_I32(&out->cp_kind), DBC_I32(&out->cp_type),
-				 DBC_TEXT(out->name, sizeof out->name), DBC_END };
+	struct db_col cols[] = { DBC_U64(&out->id),
+				 DBC_U64(&out->checkpoint),
+				 DBC_TEXT(out->label, sizeof out->label),
+				 DBC_I32(&out->revoked),
+				 DBC_I32(&out->cp_kind),
+				 DBC_I32(&out->cp_type),
+				 DBC_TEXT(out->name, sizeof out->name),
+				 DBC_END };
 	return db_exec(db, s, p, cols);
 }
 
@@ -149,9 +161,15 @@ enum db_rc places_by_display_token(struct db *db, const uint8_t hash[32], struct
 {
 	memset(out, 0, sizeof *out);
 	struct db_param p[] = { DBP_BLOB(hash, 32), DBP_END };
-	struct db_col cols[] = { DBC_U64(&out->display_id), DBC_U64(&out->id), DBC_U64(&out->checkpoint),
-				 DBC_TEXT(out->label, sizeof out->label), DBC_I32(&out->revoked), DBC_I32(&out->cp_kind),
-				 DBC_I32(&out->cp_type), DBC_TEXT(out->name, sizeof out->name), DBC_END };
+	struct db_col cols[] = { DBC_U64(&out->display_id),
+				 DBC_U64(&out->id),
+				 DBC_U64(&out->checkpoint),
+				 DBC_TEXT(out->label, sizeof out->label),
+				 DBC_I32(&out->revoked),
+				 DBC_I32(&out->cp_kind),
+				 DBC_I32(&out->cp_type),
+				 DBC_TEXT(out->name, sizeof out->name),
+				 DBC_END };
 	return db_exec(db, STMT_PLACE_DISPLAY_BY_TOKEN, p, cols);
 }
 
@@ -163,12 +181,18 @@ int places_persons(struct db *db, uint64_t account, uint64_t checkpoint, uint64_
 	memset(&r, 0, sizeof r);
 	/* Local days as the scans' partitions hold them: the window lies within today and yesterday. */
 	int32_t lo = clock_local_day(since_ms / 1000), hi = clock_local_day(now);
-	struct db_param p[] = { DBP_U64(&checkpoint), DBP_I64(&since_ms), DBP_I32(&lo), DBP_I32(&hi),
+	struct db_param p[] = { DBP_U64(&checkpoint), DBP_I64(&since_ms),  DBP_I32(&lo),      DBP_I32(&hi),
 				DBP_U64(&place_code), DBP_I32(&direction), DBP_U64(&account), DBP_END };
-	struct db_col cols[] = { DBC_U64(&r.id), DBC_TEXT(r.public_id, sizeof r.public_id),
-				 DBC_TEXT(r.name_m, sizeof r.name_m), DBC_TEXT(r.id_m, sizeof r.id_m), DBC_I32(&r.role),
-				 DBC_I32(&r.relationship), DBC_I32(&r.color), DBC_I32(&r.resident),
-				 DBC_TEXT(prev, sizeof prev), DBC_END };
+	struct db_col cols[] = { DBC_U64(&r.id),
+				 DBC_TEXT(r.public_id, sizeof r.public_id),
+				 DBC_TEXT(r.name_m, sizeof r.name_m),
+				 DBC_TEXT(r.id_m, sizeof r.id_m),
+				 DBC_I32(&r.role),
+				 DBC_I32(&r.relationship),
+				 DBC_I32(&r.color),
+				 DBC_I32(&r.resident),
+				 DBC_TEXT(prev, sizeof prev),
+				 DBC_END };
 	*rc = db_query(db, STMT_PLACE_PERSONS, p, cols);
 	if (*rc != DB_OK)
 		return -1;
@@ -193,7 +217,7 @@ int places_persons(struct db *db, uint64_t account, uint64_t checkpoint, uint64_
 /* ---- check-ins in groups (scanq.c) ---------------------------------------------------------- */
 
 #define CHECKIN_STMT_MAX 32 /* persons asked in one lookup statement, check-ins in one count */
-#define CHECKIN_PARAMS 8    /* per person asked */
+#define CHECKIN_PARAMS   8  /* per person asked */
 
 /* Statements of 1, 2, 4, ... 32 rows; a chunk of m rows uses the smallest that holds it. */
 static size_t size_index(size_t m)
@@ -214,7 +238,7 @@ static size_t size_of(size_t si)
  * one pair with an empty public id (its session and place only). */
 static enum db_rc lookup_chunk(struct db *db, struct place_checkin *const *who, const int *ask, size_t m)
 {
-	static const enum stmt st[] = { STMT_PLACE_CHECKIN_1, STMT_PLACE_CHECKIN_2, STMT_PLACE_CHECKIN_4,
+	static const enum stmt st[] = { STMT_PLACE_CHECKIN_1, STMT_PLACE_CHECKIN_2,  STMT_PLACE_CHECKIN_4,
 					STMT_PLACE_CHECKIN_8, STMT_PLACE_CHECKIN_16, STMT_PLACE_CHECKIN_32 };
 	static _Thread_local struct db_param p[CHECKIN_PARAMS * CHECKIN_STMT_MAX + 1];
 	static _Thread_local int32_t idx[CHECKIN_STMT_MAX];
@@ -242,13 +266,30 @@ static enum db_rc lookup_chunk(struct db *db, struct place_checkin *const *who, 
 		int64_t last, at[2];
 		char label[PLACES_LABEL_BUF], name[PLACES_LABEL_BUF], name_m[128], id_m[48];
 	} r;
-	struct db_col cols[] = { DBC_I32(&r.i), DBC_U64(&r.account), DBC_I64(&r.last), DBC_U64(&r.place),
-				 DBC_U64(&r.checkpoint), DBC_TEXT(r.label, sizeof r.label), DBC_I32(&r.revoked),
-				 DBC_I32(&r.kind), DBC_I32(&r.type), DBC_TEXT(r.name, sizeof r.name), DBC_U64(&r.person),
-				 DBC_TEXT(r.name_m, sizeof r.name_m), DBC_TEXT(r.id_m, sizeof r.id_m), DBC_I32(&r.color),
-				 DBC_I32(&r.resident), DBC_U64(&r.scan[0]), DBC_I64(&r.at[0]), DBC_I32(&r.v[0]),
-				 DBC_I32(&r.r[0]), DBC_U64(&r.scan[1]), DBC_I64(&r.at[1]), DBC_I32(&r.v[1]),
-				 DBC_I32(&r.r[1]), DBC_END };
+	struct db_col cols[] = { DBC_I32(&r.i),
+				 DBC_U64(&r.account),
+				 DBC_I64(&r.last),
+				 DBC_U64(&r.place),
+				 DBC_U64(&r.checkpoint),
+				 DBC_TEXT(r.label, sizeof r.label),
+				 DBC_I32(&r.revoked),
+				 DBC_I32(&r.kind),
+				 DBC_I32(&r.type),
+				 DBC_TEXT(r.name, sizeof r.name),
+				 DBC_U64(&r.person),
+				 DBC_TEXT(r.name_m, sizeof r.name_m),
+				 DBC_TEXT(r.id_m, sizeof r.id_m),
+				 DBC_I32(&r.color),
+				 DBC_I32(&r.resident),
+				 DBC_U64(&r.scan[0]),
+				 DBC_I64(&r.at[0]),
+				 DBC_I32(&r.v[0]),
+				 DBC_I32(&r.r[0]),
+				 DBC_U64(&r.scan[1]),
+				 DBC_I64(&r.at[1]),
+				 DBC_I32(&r.v[1]),
+				 DBC_I32(&r.r[1]),
+				 DBC_END };
 	enum db_rc rc = db_query(db, st[si], p, cols);
 	if (rc != DB_OK)
 		return rc;
@@ -325,7 +366,7 @@ enum db_rc places_checkin_lookup(struct db *db, struct place_checkin *const *cs,
 
 static enum db_rc count_chunk(struct db *db, struct place_checkin *const *who, size_t m, int32_t minute)
 {
-	static const enum stmt st[] = { STMT_PLACE_COUNT_1, STMT_PLACE_COUNT_2, STMT_PLACE_COUNT_4,
+	static const enum stmt st[] = { STMT_PLACE_COUNT_1, STMT_PLACE_COUNT_2,  STMT_PLACE_COUNT_4,
 					STMT_PLACE_COUNT_8, STMT_PLACE_COUNT_16, STMT_PLACE_COUNT_32 };
 	static _Thread_local struct db_param p[2 * CHECKIN_STMT_MAX + 1];
 	static const uint64_t nobody = 0; /* pads: account 0 is never a session's */

@@ -8,7 +8,7 @@ enum db_rc sessions_insert(struct db *db, const uint8_t hash[32], uint64_t accou
 			   int64_t expires)
 {
 	struct db_param p[] = { DBP_BLOB(hash, 32), DBP_U64(&account), DBP_I32(&kind), DBP_I64(&now),
-				DBP_I64(&now), DBP_I64(&expires), DBP_END };
+				DBP_I64(&now),      DBP_I64(&expires), DBP_END };
 	return db_exec(db, STMT_SESSION_INSERT, p, NULL);
 }
 
@@ -36,7 +36,8 @@ enum db_rc sessions_account_upsert(struct db *db, const char *openid, const char
 				   uint64_t *account)
 {
 	struct db_param p[] = { DBP_TEXT(openid),
-				unionid[0] != '\0' ? (struct db_param)DBP_TEXT(unionid) : (struct db_param)DBP_NULL(DBT_TEXT),
+				unionid[0] != '\0' ? (struct db_param)DBP_TEXT(unionid)
+						   : (struct db_param)DBP_NULL(DBT_TEXT),
 				DBP_I64(&now), DBP_END };
 	enum db_rc rc = db_exec(db, STMT_ACCOUNT_UPSERT, p, NULL);
 	*account = rc == DB_OK ? db_insert_id(db) : 0; /* LAST_INSERT_ID(id) names an existing one too */
@@ -46,7 +47,8 @@ enum db_rc sessions_account_upsert(struct db *db, const char *openid, const char
 enum db_rc sessions_state_insert(struct db *db, const char *state, const char *next, int64_t expires,
 				 const uint8_t browser_hash[32], int64_t *seq)
 {
-	struct db_param p[] = { DBP_TEXT(state), DBP_TEXT(next), DBP_I64(&expires), DBP_BLOB(browser_hash, 32), DBP_END };
+	struct db_param p[] = { DBP_TEXT(state), DBP_TEXT(next), DBP_I64(&expires), DBP_BLOB(browser_hash, 32),
+				DBP_END };
 	enum db_rc rc = db_exec(db, STMT_STATE_INSERT, p, NULL);
 	*seq = rc == DB_OK ? (int64_t)db_insert_id(db) : 0;
 	return rc;
@@ -85,8 +87,10 @@ enum db_rc sessions_state_delete(struct db *db, const char *state)
 enum db_rc sessions_code_insert(struct db *db, const uint8_t code_hash[32], const char *state, const char *next,
 				int64_t until, const uint8_t browser_hash[32])
 {
-	struct db_param p[] = { DBP_BLOB(code_hash, 32), DBP_TEXT(state), DBP_TEXT(next), DBP_BLOB("", 0),
-				DBP_I64(&until), DBP_BLOB(browser_hash, 32), DBP_END };
+	struct db_param p[] = {
+		DBP_BLOB(code_hash, 32),    DBP_TEXT(state), DBP_TEXT(next), DBP_BLOB("", 0), DBP_I64(&until),
+		DBP_BLOB(browser_hash, 32), DBP_END
+	};
 	return db_exec(db, STMT_OAUTH_CODE_INSERT, p, NULL);
 }
 

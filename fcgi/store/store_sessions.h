@@ -11,14 +11,15 @@
 /* A live session as the request's check reads it. */
 struct session_row {
 	uint64_t account;
-	int32_t kind;            /* enum session_kind */
-	int64_t last;            /* unix seconds it was last used */
+	int32_t kind; /* enum session_kind */
+	int64_t last; /* unix seconds it was last used */
 };
 /* Makes a session of account (kind) with its token's hash, used now and ending at expires. */
 enum db_rc sessions_insert(struct db *db, const uint8_t hash[32], uint64_t account, int32_t kind, int64_t now,
 			   int64_t expires);
 /* The session with hash, unexpired at now and used after idle_after; DB_NOROW when none. */
-enum db_rc sessions_get(struct db *db, const uint8_t hash[32], int64_t now, int64_t idle_after, struct session_row *out);
+enum db_rc sessions_get(struct db *db, const uint8_t hash[32], int64_t now, int64_t idle_after,
+			struct session_row *out);
 /* The session with hash was used now. */
 enum db_rc sessions_touch(struct db *db, const uint8_t hash[32], int64_t now);
 /* Ends the session with hash. */
@@ -44,7 +45,7 @@ enum db_rc sessions_state_delete(struct db *db, const char *state);
 /* An exchanged code as a reload of the callback finds it. */
 struct oauth_code {
 	char state[130], next[520];
-	uint8_t sealed[128];     /* the session's token sealed under the code; sealed_n 0: still pending */
+	uint8_t sealed[128]; /* the session's token sealed under the code; sealed_n 0: still pending */
 	size_t sealed_n;
 	uint8_t browser_hash[32];
 	size_t bh_n;

@@ -20,10 +20,18 @@ enum db_rc verifs_account_openid(struct db *db, uint64_t account, char openid[72
 
 enum db_rc verifs_insert(struct db *db, const struct verif_new *v)
 {
-	struct db_param p[] = { DBP_TEXT(v->pid), DBP_U64(&v->account), DBP_BLOB(v->id_index, 32),
-				DBP_BLOB(v->name_e, v->name_n), DBP_BLOB(v->id_e, v->id_n), DBP_TEXT(v->name_m),
-				DBP_BLOB(v->verify_hash, 32), DBP_TEXT(v->verify_id), DBP_TEXT(v->next), DBP_I64(&v->now),
-				DBP_I64(&v->expires), DBP_END };
+	struct db_param p[] = { DBP_TEXT(v->pid),
+				DBP_U64(&v->account),
+				DBP_BLOB(v->id_index, 32),
+				DBP_BLOB(v->name_e, v->name_n),
+				DBP_BLOB(v->id_e, v->id_n),
+				DBP_TEXT(v->name_m),
+				DBP_BLOB(v->verify_hash, 32),
+				DBP_TEXT(v->verify_id),
+				DBP_TEXT(v->next),
+				DBP_I64(&v->now),
+				DBP_I64(&v->expires),
+				DBP_END };
 	return db_exec(db, STMT_VERIF_INSERT, p, NULL);
 }
 
@@ -31,10 +39,16 @@ enum db_rc verifs_by_hash(struct db *db, const uint8_t verify_hash[32], struct v
 {
 	memset(out, 0, sizeof *out);
 	struct db_param p[] = { DBP_BLOB(verify_hash, 32), DBP_END };
-	struct db_col cols[] = { DBC_U64(&out->id), DBC_TEXT(out->pid, sizeof out->pid), DBC_I32(&out->status),
-				 DBC_BLOB(out->name_e, sizeof out->name_e), DBC_BLOB(out->id_e, sizeof out->id_e),
-				 DBC_TEXT(out->verify_id, sizeof out->verify_id), DBC_TEXT(out->next, sizeof out->next),
-				 DBC_TEXT(out->openid, sizeof out->openid), DBC_I64(&out->expires), DBC_END };
+	struct db_col cols[] = { DBC_U64(&out->id),
+				 DBC_TEXT(out->pid, sizeof out->pid),
+				 DBC_I32(&out->status),
+				 DBC_BLOB(out->name_e, sizeof out->name_e),
+				 DBC_BLOB(out->id_e, sizeof out->id_e),
+				 DBC_TEXT(out->verify_id, sizeof out->verify_id),
+				 DBC_TEXT(out->next, sizeof out->next),
+				 DBC_TEXT(out->openid, sizeof out->openid),
+				 DBC_I64(&out->expires),
+				 DBC_END };
 	enum db_rc rc = db_exec(db, STMT_VERIF_BY_HASH, p, cols);
 	if (rc == DB_OK) {
 		out->name_n = cols[3].len;
@@ -75,8 +89,12 @@ enum db_rc verifs_for_app(struct db *db, const char *vid, uint64_t account, stru
 {
 	memset(out, 0, sizeof *out);
 	struct db_param p[] = { DBP_TEXT(vid), DBP_U64(&account), DBP_END };
-	struct db_col cols[] = { DBC_U64(&out->id), DBC_I32(&out->status), DBC_BLOB(out->idx, sizeof out->idx),
-				 DBC_BLOB(out->name_e, sizeof out->name_e), DBC_I64(&out->expires), DBC_END };
+	struct db_col cols[] = { DBC_U64(&out->id),
+				 DBC_I32(&out->status),
+				 DBC_BLOB(out->idx, sizeof out->idx),
+				 DBC_BLOB(out->name_e, sizeof out->name_e),
+				 DBC_I64(&out->expires),
+				 DBC_END };
 	enum db_rc rc = db_exec(db, STMT_VERIF_FOR_APP, p, cols);
 	if (rc == DB_OK) {
 		out->idx_n = cols[2].len;

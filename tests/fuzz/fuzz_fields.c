@@ -57,7 +57,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		const char *eq = memchr(p, '=', (size_t)(e - p));
 		const char *ke = eq != NULL ? eq : e;
 		const char *key = arena_strndup(&a, p, (size_t)(ke - p));
-		const char *val = eq != NULL ? arena_strndup(&a, eq + 1, (size_t)(e - eq - 1)) : arena_strndup(&a, "", 0);
+		const char *val =
+		    eq != NULL ? arena_strndup(&a, eq + 1, (size_t)(e - eq - 1)) : arena_strndup(&a, "", 0);
 		if (key == NULL || val == NULL)
 			abort();
 		in.items[in.n++] = (struct kv){ key, val, strlen(val) };

@@ -9,8 +9,8 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define CT_MAX 512
-#define FILE_MAX 512   /* small, so that the fuzzer reaches FILE_TOO_LARGE */
+#define CT_MAX   512
+#define FILE_MAX 512 /* small, so that the fuzzer reaches FILE_TOO_LARGE */
 
 static const char *const file_fields[] = { "photo", NULL };
 

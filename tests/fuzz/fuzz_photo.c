@@ -10,11 +10,14 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* Stops the run with a crash the fuzzer records. */
-#define CHECK(c) do { if (!(c)) abort(); } while (0)
+#define CHECK(c)                 \
+	do {                     \
+		if (!(c))        \
+			abort(); \
+	} while (0)
 
 /* A validator's output must be accepted again unchanged (idempotence). */
-static void
-text_checks(const char *s, size_t n)
+static void text_checks(const char *s, size_t n)
 {
 	char a[VID_ADDRESS_BUF], b[VID_ADDRESS_BUF], m[VID_NAME_BUF];
 	char doc[VID_DOC_BUF], ph[VID_PHONE_BUF];
@@ -53,15 +56,14 @@ text_checks(const char *s, size_t n)
 		CHECK(mask != 0 && (mask == VID_SYM_NONE || (mask & VID_SYM_NONE) == 0));
 }
 
-int
-LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	int w = -1, h = -1, png = -1;
 	enum vid_err e;
 
 	e = vid_photo(data, size, VID_PHOTO_MAX_BYTES_DEFAULT, 1, 10000, &w, &h, &png);
-	CHECK(e == VID_OK || e == VID_PHOTO_TYPE || e == VID_PHOTO_SIZE ||
-	    e == VID_PHOTO_CORRUPT || e == VID_PHOTO_DIMENSIONS);
+	CHECK(e == VID_OK || e == VID_PHOTO_TYPE || e == VID_PHOTO_SIZE || e == VID_PHOTO_CORRUPT ||
+	      e == VID_PHOTO_DIMENSIONS);
 	if (e == VID_OK)
 		CHECK(w >= 1 && w <= 10000 && h >= 1 && h <= 10000 && (png == 0 || png == 1));
 	text_checks((const char *)data, size);

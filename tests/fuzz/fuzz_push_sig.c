@@ -17,7 +17,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
  */
 
 #define NPARTS 6
-#define CHECK(c) do { if (!(c)) abort(); } while (0)
+#define CHECK(c)                 \
+	do {                     \
+		if (!(c))        \
+			abort(); \
+	} while (0)
 
 /* This file's buffers, reused by every run. */
 static char copy[PUSH_XML_BODY_MAX + 1];
@@ -27,8 +31,7 @@ static char b64[PUSH_CIPHER_B64_MAX + 1];
 static const char *const KEY = "G8ZnzFxjlnVN6Tt7rCvx6rtRY9DDkx1bV3EIFDRpO9I";
 static const char *const APPID = "wx0123456789abcdef";
 
-int
-LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *part[NPARTS];
 	size_t plen[NPARTS];
@@ -63,8 +66,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	CHECK(push_check_signature(part[0], part[1], part[2], part[3]) == (strcmp(sig, part[3]) == 0));
 	CHECK(push_msg_signature(part[0], part[1], part[2], part[4], sig) == PUSH_OK);
 	CHECK(push_check_msg_signature(part[0], part[1], part[2], part[4], sig) == 1);
-	CHECK(push_check_msg_signature(part[0], part[1], part[2], part[4], part[3]) ==
-	    (strcmp(sig, part[3]) == 0));
+	CHECK(push_check_msg_signature(part[0], part[1], part[2], part[4], part[3]) == (strcmp(sig, part[3]) == 0));
 
 	/* Decrypt whatever Encrypt holds (raw length: it may hold NULs). */
 	CHECK(push_aes_init(&aes, KEY) == PUSH_OK);
@@ -85,7 +87,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	CHECK(strlen(b64) + 1 == PUSH_ENCRYPT_B64_SIZE(plen[5], strlen(APPID)));
 	CHECK(push_decrypt(&raw, b64, strlen(b64), APPID, out, sizeof out, &n) == PUSH_OK);
 	CHECK(n == plen[5] && memcmp(out, part[5], n) == 0);
-	CHECK(push_decrypt(&raw, b64, strlen(b64), "wx0123456789abcdeg", out, sizeof out, &n) ==
-	    PUSH_E_APPID);
+	CHECK(push_decrypt(&raw, b64, strlen(b64), "wx0123456789abcdeg", out, sizeof out, &n) == PUSH_E_APPID);
 	return 0;
 }

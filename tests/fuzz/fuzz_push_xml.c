@@ -17,11 +17,14 @@ static char small[96];
 static char reply[PUSH_XML_BODY_MAX * 2];
 static char key[PUSH_XML_BUF_SIZE];
 
-#define CHECK(c) do { if (!(c)) abort(); } while (0)
+#define CHECK(c)                 \
+	do {                     \
+		if (!(c))        \
+			abort(); \
+	} while (0)
 
 /* Every field is a NUL-terminated pair inside msg->buf, within the limits. */
-static void
-check_msg(const struct push_msg *m)
+static void check_msg(const struct push_msg *m)
 {
 	size_t i;
 
@@ -37,12 +40,11 @@ check_msg(const struct push_msg *m)
 		CHECK(f->value_len <= PUSH_XML_VALUE_MAX);
 		CHECK(push_msg_get(m, f->name) != NULL);
 		CHECK(strcmp(push_msg_get(m, f->name), f->value) == 0 ||
-		    strchr(f->name, '/') != NULL); /* only nested paths may repeat */
+		      strchr(f->name, '/') != NULL); /* only nested paths may repeat */
 	}
 }
 
-int
-LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct push_msg m, back;
 	const char *to, *from, *content;

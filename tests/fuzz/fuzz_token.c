@@ -24,8 +24,7 @@ static const uint8_t fuzz_pub[2][32] = {
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* A parsed token is exactly the text it came from, and its fields are in range. */
-static void
-fuzz_token(const char *text, size_t size)
+static void fuzz_token(const char *text, size_t size)
 {
 	struct hqr_token tok;
 	uint8_t b[TOKEN_BYTES];
@@ -55,8 +54,7 @@ fuzz_token(const char *text, size_t size)
 
 /* Canonical decoding: a decoded text re-encodes to itself; the reason for a
  * refusal does not depend on the room given; a small buffer gets SPACE. */
-static void
-fuzz_base45(const char *text, size_t size)
+static void fuzz_base45(const char *text, size_t size)
 {
 	size_t room = size / 3 * 2 + 1;
 	uint8_t *out = malloc(room), small[8];
@@ -67,8 +65,8 @@ fuzz_base45(const char *text, size_t size)
 		return;
 	n = b45_decode(text, size, out, room);
 	m = b45_decode(text, size, small, sizeof small);
-	if (n < 0 ? m != n : (n <= (int)sizeof small ? m != n || memcmp(small, out, (size_t)n) != 0
-						      : m != B45_ERR_SPACE))
+	if (n < 0 ? m != n
+		  : (n <= (int)sizeof small ? m != n || memcmp(small, out, (size_t)n) != 0 : m != B45_ERR_SPACE))
 		abort();
 	if (n >= 0) {
 		if (size % 3 == 1 || (size_t)n != size / 3 * 2 + (size % 3 == 2) || b45_encoded_len((size_t)n) != size)
@@ -87,8 +85,7 @@ fuzz_base45(const char *text, size_t size)
 	free(out);
 }
 
-int
-LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *text = (const char *)data;
 

@@ -12,10 +12,10 @@
 #include "router.h"
 
 #define SHA256_EMPTY "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
-#define SHA256_ABC "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad" /* FIPS 180-2 */
+#define SHA256_ABC   "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad" /* FIPS 180-2 */
 
 /* A scan posted by an integrator, and the SHA-256 of exactly these bytes (sha256sum). */
-#define SCAN_BODY "{\"code_id\":\"9f1c2e\",\"checkpoint\":\"CP-0001\",\"scanned_at\":1764201600}"
+#define SCAN_BODY   "{\"code_id\":\"9f1c2e\",\"checkpoint\":\"CP-0001\",\"scanned_at\":1764201600}"
 #define SHA256_SCAN "a7f946abe28edb3daf7e5287ba4cfa87f12fb2600c72af328f133c92fe15c790"
 
 static void test_canonical_empty_body(void **state)
@@ -40,8 +40,8 @@ static void test_canonical_with_body(void **state)
 {
 	char out[512];
 	(void)state;
-	int n = auth_canonical("POST", "/api/v1/scans", "1764201600", "0b3c4d5e6f7a8b9c", SCAN_BODY,
-			       strlen(SCAN_BODY), out, sizeof out);
+	int n = auth_canonical("POST", "/api/v1/scans", "1764201600", "0b3c4d5e6f7a8b9c", SCAN_BODY, strlen(SCAN_BODY),
+			       out, sizeof out);
 	assert_string_equal(out, "POST\n/api/v1/scans\n1764201600\n0b3c4d5e6f7a8b9c\n" SHA256_SCAN);
 	assert_int_equal(n, (int)strlen(out));
 	/* Only len bytes of the body are hashed. */
@@ -123,8 +123,8 @@ static void test_role_round_trip(void **state)
 static void test_role_unknown_words(void **state)
 {
 	static const char *const bad[] = {
-		"", "none", "admin", "root", "Officer", "OPERATOR", " officer", "officer ", "officers", "office",
-		"investigator\n", "警官",
+		"",         "none",     "admin",    "root",   "Officer",        "OPERATOR",
+		" officer", "officer ", "officers", "office", "investigator\n", "警官",
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)

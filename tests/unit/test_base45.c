@@ -15,23 +15,20 @@
 #include "crypto.h"
 #include "unit_vectors.h"
 
-static int
-setup(void **state)
+static int setup(void **state)
 {
 	*state = vectors_load("base45.json");
 	return 0;
 }
 
-static int
-teardown(void **state)
+static int teardown(void **state)
 {
 	cJSON_Delete(*state);
 	return 0;
 }
 
 /* Encodes bytes, compares with text, decodes text, compares with bytes. */
-static void
-check_pair(const uint8_t *bytes, size_t n, const char *text)
+static void check_pair(const uint8_t *bytes, size_t n, const char *text)
 {
 	char enc[256];
 	uint8_t dec[256];
@@ -45,14 +42,14 @@ check_pair(const uint8_t *bytes, size_t n, const char *text)
 		assert_memory_equal(dec, bytes, n);
 }
 
-static void
-test_vectors_valid(void **state)
+static void test_vectors_valid(void **state)
 {
 	const cJSON *v, *valid = cJSON_GetObjectItemCaseSensitive(*state, "valid");
 	int count = 0;
 
 	assert_true(cJSON_IsArray(valid));
-	cJSON_ArrayForEach(v, valid) {
+	cJSON_ArrayForEach(v, valid)
+	{
 		uint8_t bytes[128];
 		int n = crypto_unhex(json_str(v, "bytes_hex"), bytes, sizeof bytes);
 
@@ -64,8 +61,7 @@ test_vectors_valid(void **state)
 }
 
 /* The decoder's reason for each invalid vector, by its "why". */
-static int
-expected_error(const char *why)
+static int expected_error(const char *why)
 {
 	if (strstr(why, "triple above") != NULL || strstr(why, "pair above") != NULL)
 		return B45_ERR_OVERFLOW;
@@ -76,14 +72,14 @@ expected_error(const char *why)
 	return 0;
 }
 
-static void
-test_vectors_invalid(void **state)
+static void test_vectors_invalid(void **state)
 {
 	const cJSON *v, *invalid = cJSON_GetObjectItemCaseSensitive(*state, "invalid");
 	int count = 0;
 
 	assert_true(cJSON_IsArray(invalid));
-	cJSON_ArrayForEach(v, invalid) {
+	cJSON_ArrayForEach(v, invalid)
+	{
 		const char *text = json_str(v, "text"), *why = json_str(v, "why");
 		uint8_t out[128];
 		int r = b45_decode(text, strlen(text), out, sizeof out), want = expected_error(why);
@@ -99,8 +95,7 @@ test_vectors_invalid(void **state)
 	assert_true(count >= 5);
 }
 
-static void
-test_rfc9285_examples(void **state)
+static void test_rfc9285_examples(void **state)
 {
 	(void)state;
 	/* RFC 9285 §4.3 and §4.4. */
@@ -110,8 +105,7 @@ test_rfc9285_examples(void **state)
 	check_pair((const uint8_t *)"ietf!", 5, "QED8WEX0");
 }
 
-static void
-test_every_pair_and_byte(void **state)
+static void test_every_pair_and_byte(void **state)
 {
 	char enc[8];
 	uint8_t in[2], out[2];
@@ -133,8 +127,7 @@ test_every_pair_and_byte(void **state)
 }
 
 /* Every two- and three-character text either overflows or re-encodes to itself. */
-static void
-test_canonical_only(void **state)
+static void test_canonical_only(void **state)
 {
 	static const char alpha[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:";
 	char text[4], enc[8];
@@ -181,8 +174,7 @@ test_canonical_only(void **state)
 	assert_int_equal(over, 45 * 45 * 45 - 65536);
 }
 
-static void
-test_invalid_characters(void **state)
+static void test_invalid_characters(void **state)
 {
 	uint8_t out[4];
 	char text[3] = "00";
@@ -204,8 +196,7 @@ test_invalid_characters(void **state)
 	assert_int_equal(b45_decode("BB8BB8B", 7, out, sizeof out), B45_ERR_LENGTH);
 }
 
-static void
-test_bounds(void **state)
+static void test_bounds(void **state)
 {
 	char enc[4];
 	uint8_t out[2];
@@ -232,16 +223,12 @@ test_bounds(void **state)
 	assert_int_equal(b45_encoded_len(SIZE_MAX), SIZE_MAX);
 }
 
-int
-main(void)
+int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_vectors_valid),
-		cmocka_unit_test(test_vectors_invalid),
-		cmocka_unit_test(test_rfc9285_examples),
-		cmocka_unit_test(test_every_pair_and_byte),
-		cmocka_unit_test(test_canonical_only),
-		cmocka_unit_test(test_invalid_characters),
+		cmocka_unit_test(test_vectors_valid),    cmocka_unit_test(test_vectors_invalid),
+		cmocka_unit_test(test_rfc9285_examples), cmocka_unit_test(test_every_pair_and_byte),
+		cmocka_unit_test(test_canonical_only),   cmocka_unit_test(test_invalid_characters),
 		cmocka_unit_test(test_bounds),
 	};
 

@@ -11,8 +11,8 @@
 #include "cclass.h"
 
 #define DIGITS "0123456789"
-#define UPPER "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-#define LOWER "abcdefghijklmnopqrstuvwxyz"
+#define UPPER  "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+#define LOWER  "abcdefghijklmnopqrstuvwxyz"
 
 static void same_as(bool (*cls)(int), const char *alphabet, const char *name)
 {
@@ -53,7 +53,7 @@ static void test_all(void **state)
 	assert_false(cc_all(NULL, 3, cc_digit));
 	assert_true(cc_all("0123", 4, cc_digit));
 	assert_false(cc_all("01a3", 4, cc_digit));
-	assert_true(cc_all("01a3", 2, cc_digit)); /* only the n bytes asked */
+	assert_true(cc_all("01a3", 2, cc_digit));   /* only the n bytes asked */
 	assert_false(cc_all("1\xb2", 2, cc_digit)); /* a byte past ASCII is no digit */
 }
 

@@ -64,7 +64,8 @@ static void test_ymd_agrees_with_day(void **state)
 		clock_local_ymd(t, &y, &m, &d);
 		day_to_ymd(clock_local_day(t), &ry, &rm, &rd);
 		if (y != ry || m != rm || d != rd)
-			fail_msg("%lld: ymd %04d-%02d-%02d, day gives %04d-%02d-%02d", (long long)t, y, m, d, ry, rm, rd);
+			fail_msg("%lld: ymd %04d-%02d-%02d, day gives %04d-%02d-%02d", (long long)t, y, m, d, ry, rm,
+				 rd);
 		/* The fixed-offset rule agrees where the zone has no summer time. */
 		assert_int_equal(clock_local_day(t), day_from_unix(t, 8 * 3600));
 	}
@@ -97,8 +98,15 @@ static void test_other_zones(void **state)
 static void test_unknown_zones(void **state)
 {
 	static const char *const bad[] = {
-		"Nowhere/City", "", "../etc/passwd", "/etc/localtime", "/usr/share/zoneinfo/Asia/Shanghai",
-		"asia/shanghai", "Asia/Shanghai ", "Asia/Beijing", "CST+8",
+		"Nowhere/City",
+		"",
+		"../etc/passwd",
+		"/etc/localtime",
+		"/usr/share/zoneinfo/Asia/Shanghai",
+		"asia/shanghai",
+		"Asia/Shanghai ",
+		"Asia/Beijing",
+		"CST+8",
 	};
 	(void)state;
 	use_zone("Asia/Shanghai");
@@ -113,7 +121,9 @@ static void test_unknown_zones(void **state)
 static void test_zone_path_traversal(void **state)
 {
 	static const char *const bad[] = {
-		"../../../etc/passwd", "Asia/../../../../etc/passwd", "../../../../../../../../etc/hostname",
+		"../../../etc/passwd",
+		"Asia/../../../../etc/passwd",
+		"../../../../../../../../etc/hostname",
 	};
 	(void)state;
 	use_zone("Asia/Shanghai");

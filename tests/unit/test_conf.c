@@ -30,7 +30,8 @@ static void expect_error(const char *ini, const char *w1, const char *w2)
 	if (load(ini) != -1)
 		fail_msg("accepted:\n%s", ini);
 	if (strstr(err, w1) == NULL || (w2 != NULL && strstr(err, w2) == NULL))
-		fail_msg("error \"%s\" does not name \"%s\"%s%s", err, w1, w2 != NULL ? " / " : "", w2 != NULL ? w2 : "");
+		fail_msg("error \"%s\" does not name \"%s\"%s%s", err, w1, w2 != NULL ? " / " : "",
+			 w2 != NULL ? w2 : "");
 }
 
 static void expect_ok(const char *ini)

@@ -11,8 +11,7 @@
 #include "crypto.h"
 
 /* Decodes a hex literal of the test into buf; fails the test if it does not fit. */
-static size_t
-unhex(const char *hex, uint8_t *buf, size_t max)
+static size_t unhex(const char *hex, uint8_t *buf, size_t max)
 {
 	int n = crypto_unhex(hex, buf, max);
 
@@ -20,8 +19,7 @@ unhex(const char *hex, uint8_t *buf, size_t max)
 	return (size_t)n;
 }
 
-static void
-assert_hex_equal(const uint8_t *got, size_t n, const char *want)
+static void assert_hex_equal(const uint8_t *got, size_t n, const char *want)
 {
 	char hex[2 * 128 + 1];
 
@@ -30,8 +28,7 @@ assert_hex_equal(const uint8_t *got, size_t n, const char *want)
 	assert_string_equal(hex, want);
 }
 
-static void
-test_sha256(void **state)
+static void test_sha256(void **state)
 {
 	uint8_t d[32];
 
@@ -42,8 +39,7 @@ test_sha256(void **state)
 	assert_hex_equal(d, 32, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
 }
 
-static void
-test_hmac_rfc4231(void **state)
+static void test_hmac_rfc4231(void **state)
 {
 	static const char data2[] = "what do ya want for nothing?";
 	uint8_t key1[20], data1[8] = { 'H', 'i', ' ', 'T', 'h', 'e', 'r', 'e' }, mac[32];
@@ -61,8 +57,7 @@ test_hmac_rfc4231(void **state)
 	assert_hex_equal(mac, 32, "b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad");
 }
 
-static void
-test_ed25519_rfc8032(void **state)
+static void test_ed25519_rfc8032(void **state)
 {
 	uint8_t seed[32], pub[32], want_pub[32], sig[64], bad[64];
 	static const char want_sig[] =
@@ -92,8 +87,7 @@ test_ed25519_rfc8032(void **state)
 	assert_int_equal(crypto_ed25519_verify(pub, "", 0, sig), 0);
 }
 
-static void
-test_ed25519_round_trip(void **state)
+static void test_ed25519_round_trip(void **state)
 {
 	uint8_t seed[32], pub[32], sig[64], sig2[64];
 	static const char msg[] = "HQR1 signed message";
@@ -113,8 +107,7 @@ test_ed25519_round_trip(void **state)
 /* A thread keeps the keys it signed with: signing in turn with more seeds than it keeps, and
  * with a seed changed in place, every signature is the one of the seed given (the RFC 8032
  * vector among them), never one of a kept key. */
-static void
-test_ed25519_kept_keys(void **state)
+static void test_ed25519_kept_keys(void **state)
 {
 	static const char msg[] = "HQR1 signed message";
 	static const char want_sig[] =
@@ -152,8 +145,7 @@ test_ed25519_kept_keys(void **state)
 	assert_int_equal(crypto_ed25519_verify(pubs[1], msg, sizeof msg - 1, sig), 0);
 }
 
-static void
-test_seal_open_round_trip(void **state)
+static void test_seal_open_round_trip(void **state)
 {
 	uint8_t key[32], pt[300], ct[300 + CRYPTO_AEAD_OVERHEAD], back[300];
 	static const char aad[] = "persons.name:42";
@@ -180,8 +172,7 @@ test_seal_open_round_trip(void **state)
 	assert_int_equal(crypto_open(key, NULL, 0, ct, CRYPTO_AEAD_OVERHEAD, NULL, 0), 0);
 }
 
-static void
-test_seal_fresh_nonce(void **state)
+static void test_seal_fresh_nonce(void **state)
 {
 	uint8_t key[32] = { 1 }, a[16 + CRYPTO_AEAD_OVERHEAD], b[16 + CRYPTO_AEAD_OVERHEAD];
 
@@ -192,8 +183,7 @@ test_seal_fresh_nonce(void **state)
 	assert_memory_not_equal(a + CRYPTO_AEAD_NONCE_LEN, b + CRYPTO_AEAD_NONCE_LEN, 16);
 }
 
-static void
-test_open_tamper(void **state)
+static void test_open_tamper(void **state)
 {
 	uint8_t key[32], ct[20 + CRYPTO_AEAD_OVERHEAD], bad[sizeof ct], out[64];
 	static const char pt[] = "440301199001011234x";
@@ -221,8 +211,7 @@ test_open_tamper(void **state)
 	assert_memory_equal(out, pt, 20);
 }
 
-static void
-test_open_wrong_aad(void **state)
+static void test_open_wrong_aad(void **state)
 {
 	uint8_t key[32], ct[5 + CRYPTO_AEAD_OVERHEAD], out[5];
 
@@ -236,8 +225,7 @@ test_open_wrong_aad(void **state)
 	assert_memory_equal(out, "hello", 5);
 }
 
-static void
-test_seal_open_bounds(void **state)
+static void test_seal_open_bounds(void **state)
 {
 	uint8_t key[32] = { 0 }, ct[10 + CRYPTO_AEAD_OVERHEAD], out[10];
 
@@ -250,8 +238,7 @@ test_seal_open_bounds(void **state)
 	assert_int_equal(crypto_open(key, NULL, 0, ct, sizeof ct, out, sizeof out), 10);
 }
 
-static void
-test_ct_equal(void **state)
+static void test_ct_equal(void **state)
 {
 	(void)state;
 	assert_int_equal(crypto_ct_equal("abcd", "abcd", 4), 1);
@@ -261,8 +248,7 @@ test_ct_equal(void **state)
 	assert_int_equal(crypto_ct_equal(NULL, NULL, 0), 1);
 }
 
-static void
-test_hex(void **state)
+static void test_hex(void **state)
 {
 	static const uint8_t in[] = { 0x00, 0x01, 0x7f, 0x80, 0xab, 0xff };
 	uint8_t out[8];
@@ -278,8 +264,8 @@ test_hex(void **state)
 	assert_int_equal(crypto_unhex("00017F80ABFF", out, sizeof out), 6);
 	assert_memory_equal(out, in, 6);
 	assert_int_equal(crypto_unhex("", out, sizeof out), 0);
-	assert_int_equal(crypto_unhex("abc", out, sizeof out), -1);   /* odd length */
-	assert_int_equal(crypto_unhex("0g", out, sizeof out), -1);    /* not hex */
+	assert_int_equal(crypto_unhex("abc", out, sizeof out), -1); /* odd length */
+	assert_int_equal(crypto_unhex("0g", out, sizeof out), -1);  /* not hex */
 	assert_int_equal(crypto_unhex(" 0", out, sizeof out), -1);
 	assert_int_equal(crypto_unhex("-1", out, sizeof out), -1);
 	assert_int_equal(crypto_unhex("00112233445566778899", out, sizeof out), -1); /* too long */
@@ -287,13 +273,12 @@ test_hex(void **state)
 	assert_int_equal(crypto_unhex(NULL, out, sizeof out), -1);
 }
 
-static void
-test_b64url(void **state)
+static void test_b64url(void **state)
 {
 	static const struct {
 		const char *in, *out;
 	} rfc4648[] = {
-		{ "", "" },         { "f", "Zg" },        { "fo", "Zm8" },         { "foo", "Zm9v" },
+		{ "", "" },           { "f", "Zg" },          { "fo", "Zm8" },          { "foo", "Zm9v" },
 		{ "foob", "Zm9vYg" }, { "fooba", "Zm9vYmE" }, { "foobar", "Zm9vYmFy" },
 	};
 	static const uint8_t url[] = { 0xfb, 0xff, 0xbf };
@@ -318,8 +303,7 @@ test_b64url(void **state)
 	assert_string_equal(out, "-_8");
 }
 
-static void
-test_random(void **state)
+static void test_random(void **state)
 {
 	uint8_t a[32], b[32], big[70000];
 
@@ -332,8 +316,7 @@ test_random(void **state)
 }
 
 /* One thread's share of test_threads: known answers and round trips, counting failures. */
-static void *
-thread_work(void *arg)
+static void *thread_work(void *arg)
 {
 	static const char data2[] = "what do ya want for nothing?";
 	static const uint8_t want_mac[32] = {
@@ -361,8 +344,7 @@ thread_work(void *arg)
 }
 
 /* The wrappers share nothing mutable: concurrent callers all get right answers. */
-static void
-test_threads(void **state)
+static void test_threads(void **state)
 {
 	pthread_t th[4];
 	int failures[4] = { 0 };
@@ -376,8 +358,7 @@ test_threads(void **state)
 	}
 }
 
-int
-main(void)
+int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sha256),

@@ -91,7 +91,8 @@ static struct dcase *one_field(const char *field, const char *val, const char *c
 	if (code == NULL) {
 		if (v->rc != 0 || v->c.nferr != 0)
 			fail_msg("%s=%s: rejected (%zu errors, first %s %s)", field, val != NULL ? val : "(absent)",
-				 v->c.nferr, v->c.nferr ? v->c.ferr[0].field : "-", v->c.nferr ? v->c.ferr[0].code : "-");
+				 v->c.nferr, v->c.nferr ? v->c.ferr[0].field : "-",
+				 v->c.nferr ? v->c.ferr[0].code : "-");
 	} else {
 		if (v->rc != -1 || v->c.nferr != 1)
 			fail_msg("%s=%s: rc %d with %zu errors, expected one %s", field, val != NULL ? val : "(absent)",
@@ -151,9 +152,8 @@ static void test_travel_json_normalised(void **state)
 	/* A trip that began before the window and ended inside it is kept with its own days. */
 	assert_int_equal(v->d.travel[1].from_day, day_from_ymd(2026, 11, 10));
 	assert_int_equal(v->d.travel[1].to_day, day_from_ymd(2026, 11, 14));
-	assert_string_equal(v->d.travel_json,
-			    "[{\"city\":\"武汉\",\"from\":\"2026-11-20\",\"to\":\"2026-11-22\"},"
-			    "{\"city\":\"Shanghai\",\"from\":\"2026-11-10\",\"to\":\"2026-11-14\"}]");
+	assert_string_equal(v->d.travel_json, "[{\"city\":\"武汉\",\"from\":\"2026-11-20\",\"to\":\"2026-11-22\"},"
+					      "{\"city\":\"Shanghai\",\"from\":\"2026-11-10\",\"to\":\"2026-11-14\"}]");
 	/* The normalised list lives in the arena (or is static), not in the input. */
 	assert_ptr_not_equal(v->d.travel_json, v->in.items[v->in.n - 1].val);
 	free(v);
@@ -203,13 +203,13 @@ static void test_travel_format(void **state)
 	static const char *const bad[] = {
 		"{\"city\":\"武汉\",\"from\":\"2026-11-20\",\"to\":\"2026-11-22\"}", /* an object, not a list */
 		"武汉",
-		"[{\"city\":\"武汉\",\"from\":\"2026-11-20\"",                    /* truncated JSON */
+		"[{\"city\":\"武汉\",\"from\":\"2026-11-20\"", /* truncated JSON */
 		"\"[]\"",
 		"null",
 		"[\"武汉\"]",
-		"[{\"city\":\"武汉\",\"from\":\"2026-11-20\"}]",                  /* no to */
-		"[{\"from\":\"2026-11-20\",\"to\":\"2026-11-22\"}]",              /* no city */
-		"[{\"city\":\"武汉\",\"to\":\"2026-11-22\"}]",                    /* no from */
+		"[{\"city\":\"武汉\",\"from\":\"2026-11-20\"}]",     /* no to */
+		"[{\"from\":\"2026-11-20\",\"to\":\"2026-11-22\"}]", /* no city */
+		"[{\"city\":\"武汉\",\"to\":\"2026-11-22\"}]",       /* no from */
 		"[{\"city\":42,\"from\":\"2026-11-20\",\"to\":\"2026-11-22\"}]",
 		"[{\"city\":\"武汉\",\"from\":20261120,\"to\":\"2026-11-22\"}]",
 		"[{\"City\":\"武汉\",\"From\":\"2026-11-20\",\"To\":\"2026-11-22\"}]", /* keys are case-sensitive */
@@ -340,10 +340,22 @@ static void test_symptoms_none_mixed(void **state)
 static void test_symptoms_unknown(void **state)
 {
 	static const char *const bad[] = {
-		"sneezing", "[\"sneezing\"]", "cough,sneezing", "[\"cough\",\"sneezing\"]",
-		"Cough",                          /* exact, lower case */
-		"[\"FEVER\"]", "咳嗽", "cough;fever", "cough,,fever", "cough,", ",cough",
-		"[\"cough\",3]", "[[\"cough\"]]", "[\"cough\"", "[null]", "[\"\"]",
+		"sneezing",
+		"[\"sneezing\"]",
+		"cough,sneezing",
+		"[\"cough\",\"sneezing\"]",
+		"Cough", /* exact, lower case */
+		"[\"FEVER\"]",
+		"咳嗽",
+		"cough;fever",
+		"cough,,fever",
+		"cough,",
+		",cough",
+		"[\"cough\",3]",
+		"[[\"cough\"]]",
+		"[\"cough\"",
+		"[null]",
+		"[\"\"]",
 		("[\"fever\",\"cough\",\"sore_throat\",\"fatigue\",\"shortness_of_breath\",\"diarrhea\","
 		 "\"loss_of_taste_or_smell\",\"cough\",\"fever\"]"), /* nine items */
 	};

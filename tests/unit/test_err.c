@@ -59,7 +59,8 @@ static void test_every_error_has_an_entry(void **state)
 		if (e != ERR_INTERNAL && ei == internal)
 			fail_msg("enum err %d has no row in the table", e);
 		if (!is_code_word(ei->code))
-			fail_msg("enum err %d: code \"%s\" is not a word of [A-Z_]", e, ei->code != NULL ? ei->code : "(null)");
+			fail_msg("enum err %d: code \"%s\" is not a word of [A-Z_]", e,
+				 ei->code != NULL ? ei->code : "(null)");
 		if (ei->message == NULL || ei->message[0] == '\0')
 			fail_msg("enum err %d (%s) has no message", e, ei->code);
 		if (ei->reason == NULL || ei->reason[0] == '\0')
@@ -77,7 +78,11 @@ static void test_every_error_has_an_entry(void **state)
 static void test_documented_statuses(void **state)
 {
 	(void)state;
-	static const struct { enum err e; int status; const char *code; } want[] = {
+	static const struct {
+		enum err e;
+		int status;
+		const char *code;
+	} want[] = {
 		{ ERR_BAD_REQUEST, 400, "BAD_REQUEST" },
 		{ ERR_UNAUTHENTICATED, 401, "UNAUTHENTICATED" },
 		{ ERR_FORBIDDEN, 403, "FORBIDDEN" },
@@ -130,7 +135,7 @@ static void test_out_of_range_is_internal(void **state)
 	(void)state;
 	assert_ptr_equal(err_info(ERR__MAX), err_info(ERR_INTERNAL));
 	assert_ptr_equal(err_info((enum err)(ERR__MAX + 100)), err_info(ERR_INTERNAL));
-	assert_ptr_equal(err_info((enum err)-1), err_info(ERR_INTERNAL));
+	assert_ptr_equal(err_info((enum err) - 1), err_info(ERR_INTERNAL));
 }
 
 static void test_5xx_messages_are_generic(void **state)
@@ -151,13 +156,29 @@ static void test_5xx_messages_are_generic(void **state)
 static void test_reason_phrases(void **state)
 {
 	(void)state;
-	static const struct { int status; const char *reason; } want[] = {
-		{ 200, "OK" }, { 201, "Created" }, { 204, "No Content" }, { 302, "Found" },
-		{ 303, "See Other" }, { 304, "Not Modified" }, { 400, "Bad Request" },
-		{ 401, "Unauthorized" }, { 403, "Forbidden" }, { 404, "Not Found" },
-		{ 405, "Method Not Allowed" }, { 409, "Conflict" }, { 411, "Length Required" },
-		{ 413, "Payload Too Large" }, { 415, "Unsupported Media Type" }, { 422, "Unprocessable Entity" },
-		{ 429, "Too Many Requests" }, { 500, "Internal Server Error" }, { 503, "Service Unavailable" },
+	static const struct {
+		int status;
+		const char *reason;
+	} want[] = {
+		{ 200, "OK" },
+		{ 201, "Created" },
+		{ 204, "No Content" },
+		{ 302, "Found" },
+		{ 303, "See Other" },
+		{ 304, "Not Modified" },
+		{ 400, "Bad Request" },
+		{ 401, "Unauthorized" },
+		{ 403, "Forbidden" },
+		{ 404, "Not Found" },
+		{ 405, "Method Not Allowed" },
+		{ 409, "Conflict" },
+		{ 411, "Length Required" },
+		{ 413, "Payload Too Large" },
+		{ 415, "Unsupported Media Type" },
+		{ 422, "Unprocessable Entity" },
+		{ 429, "Too Many Requests" },
+		{ 500, "Internal Server Error" },
+		{ 503, "Service Unavailable" },
 	};
 	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
 		assert_string_equal(err_reason(want[i].status), want[i].reason);
@@ -209,7 +230,9 @@ static void test_error_422_with_fields(void **state)
 	assert_true(cJSON_IsArray(fields));
 	assert_int_equal(cJSON_GetArraySize(fields), 3);
 	static const char *const want[][2] = {
-		{ "id_number", "ID_CHECKSUM" }, { "name", "INVALID_CHARACTERS" }, { "phone", "REQUIRED" },
+		{ "id_number", "ID_CHECKSUM" },
+		{ "name", "INVALID_CHARACTERS" },
+		{ "phone", "REQUIRED" },
 	};
 	for (int i = 0; i < 3; i++) {
 		cJSON *f = cJSON_GetArrayItem(fields, i);

@@ -46,8 +46,16 @@ static void expect_next(const char *next, int ok)
 static void test_next_local_paths(void **state)
 {
 	static const char *const good[] = {
-		"/", "/persons", "/persons?x=1", "/persons/17/code?scale=8&lang=zh-CN", "/me#top",
-		"/reports/new?date=2025-11-27", "/a/b/c/", "/%E6%AD%A6%E6%B1%89", "/~user", "/persons?next=//x",
+		"/",
+		"/persons",
+		"/persons?x=1",
+		"/persons/17/code?scale=8&lang=zh-CN",
+		"/me#top",
+		"/reports/new?date=2025-11-27",
+		"/a/b/c/",
+		"/%E6%AD%A6%E6%B1%89",
+		"/~user",
+		"/persons?next=//x",
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
@@ -60,9 +68,21 @@ static void test_next_local_paths(void **state)
 static void test_next_other_sites(void **state)
 {
 	static const char *const bad[] = {
-		"", "//evil.example", "//evil.example/persons", "/\\evil", "/\\/evil.example", "\\\\evil.example",
-		"https://evil.example", "http://evil.example/", "javascript:alert(1)", "data:text/html,<script>",
-		"evil.example", "persons", "./persons", "?x=1", "#top",
+		"",
+		"//evil.example",
+		"//evil.example/persons",
+		"/\\evil",
+		"/\\/evil.example",
+		"\\\\evil.example",
+		"https://evil.example",
+		"http://evil.example/",
+		"javascript:alert(1)",
+		"data:text/html,<script>",
+		"evil.example",
+		"persons",
+		"./persons",
+		"?x=1",
+		"#top",
 		"/persons/\\..\\x", /* a backslash anywhere */
 	};
 	(void)state;
@@ -73,8 +93,20 @@ static void test_next_other_sites(void **state)
 static void test_next_bad_bytes(void **state)
 {
 	static const char *const bad[] = {
-		"/persons list", "/ persons", "/persons ", "/persons\tlist", "/\t/evil.example", "/persons\r\nSet-Cookie: a=b",
-		"/persons\n", "/persons\r", "/\x7f", "/\x01", "/武汉", "/caf\xc3\xa9", "/\xff", "/\x80",
+		"/persons list",
+		"/ persons",
+		"/persons ",
+		"/persons\tlist",
+		"/\t/evil.example",
+		"/persons\r\nSet-Cookie: a=b",
+		"/persons\n",
+		"/persons\r",
+		"/\x7f",
+		"/\x01",
+		"/武汉",
+		"/caf\xc3\xa9",
+		"/\xff",
+		"/\x80",
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
@@ -137,8 +169,8 @@ static void test_login_code_accepted(void **state)
 static void test_login_code_refused(void **state)
 {
 	static const char *const bad[] = {
-		"a b", "a/b", "a+b", "a=b", "a%20b", "a.b", "a:b", "abc ", " abc", "a\tb", "a\nb", "码", "caf\xc3\xa9",
-		"a&code=b", "a'b", "a\"b", "<script>",
+		"a b",  "a/b",  "a+b", "a=b",         "a%20b",    "a.b", "a:b",  "abc ",     " abc",
+		"a\tb", "a\nb", "码",  "caf\xc3\xa9", "a&code=b", "a'b", "a\"b", "<script>",
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)

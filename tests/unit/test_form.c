@@ -14,7 +14,7 @@
 #include "form.h"
 #include "req.h"
 
-#define MiB (1024u * 1024u)
+#define MiB       (1024u * 1024u)
 #define PHOTO_MAX (2u * MiB)
 
 /* A string literal and its length, NUL bytes included. */
@@ -89,14 +89,14 @@ static char *exact(const char *b, size_t n)
 }
 
 /* Parses body under boundary with the photo field list; the field list starts empty. */
-static enum form_err parse_n(struct fx *f, const char *boundary, const char *body, size_t len,
-                             size_t max_files, size_t max_bytes)
+static enum form_err parse_n(struct fx *f, const char *boundary, const char *body, size_t len, size_t max_files,
+			     size_t max_bytes)
 {
 	arena_reset(&f->a);
 	f->l.n = 0;
 	char *copy = exact(body, len);
-	enum form_err e = form_parse(&f->a, boundary, copy, len, file_fields, max_files, max_bytes,
-	                             &f->l, f->files, &f->nfiles);
+	enum form_err e =
+	    form_parse(&f->a, boundary, copy, len, file_fields, max_files, max_bytes, &f->l, f->files, &f->nfiles);
 	/* The file data points into the body: keep the copy alive only for the check below. */
 	for (size_t i = 0; i < f->nfiles; i++) {
 		assert_true((const char *)f->files[i].data >= copy);
@@ -133,45 +133,44 @@ static double now_s(void)
 #define CHROME_B  "----WebKitFormBoundaryq7NcE3bGxR2vKd9T"
 
 /* A JPEG-like photo: SOI, APP0, NUL bytes, CR LF, "--" runs, and near-misses of the delimiter. */
-static const char jpeg[] =
-	"\xFF\xD8\xFF\xE0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
-	"\r\n--\r\n\r\n----\x00--\r\n-"
-	"\r\n------WebKitFormBoundaryq7NcE3bGxR2vKd9"      /* the delimiter minus its last byte */
-	"\r\n------WebKitFormBoundaryq7NcE3bGxR2vKd9t"     /* wrong case in its last byte */
-	"\n------WebKitFormBoundaryq7NcE3bGxR2vKd9T"       /* LF without CR: not a delimiter */
-	"\r------WebKitFormBoundaryq7NcE3bGxR2vKd9T"       /* CR without LF */
-	"\r\r\n-----WebKitFormBoundaryq7NcE3bGxR2vKd9T"    /* one dash short */
-	"\xFF\xDB\x00\x43\x00\r\n\x00\xFF\xD9";
+static const char jpeg[] = "\xFF\xD8\xFF\xE0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
+			   "\r\n--\r\n\r\n----\x00--\r\n-"
+			   "\r\n------WebKitFormBoundaryq7NcE3bGxR2vKd9"   /* the delimiter minus its last byte */
+			   "\r\n------WebKitFormBoundaryq7NcE3bGxR2vKd9t"  /* wrong case in its last byte */
+			   "\n------WebKitFormBoundaryq7NcE3bGxR2vKd9T"    /* LF without CR: not a delimiter */
+			   "\r------WebKitFormBoundaryq7NcE3bGxR2vKd9T"    /* CR without LF */
+			   "\r\r\n-----WebKitFormBoundaryq7NcE3bGxR2vKd9T" /* one dash short */
+			   "\xFF\xDB\x00\x43\x00\r\n\x00\xFF\xD9";
 
 /* The body Chromium sends for the application form (field order as in the page). */
 static void chrome_body(struct buf *b)
 {
 	puts_(b, "------WebKitFormBoundaryq7NcE3bGxR2vKd9T\r\n"
-	         "Content-Disposition: form-data; name=\"for\"\r\n\r\n"
-	         "self\r\n"
-	         "------WebKitFormBoundaryq7NcE3bGxR2vKd9T\r\n"
-	         "Content-Disposition: form-data; name=\"name\"\r\n\r\n"
-	         "张三\r\n"
-	         "------WebKitFormBoundaryq7NcE3bGxR2vKd9T\r\n"
-	         "Content-Disposition: form-data; name=\"id_number\"\r\n\r\n"
-	         "11010519491231002X\r\n"
-	         "------WebKitFormBoundaryq7NcE3bGxR2vKd9T\r\n"
-	         "Content-Disposition: form-data; name=\"address\"\r\n\r\n"
-	         "北京市朝阳区建国路88号\r\n"
-	         "------WebKitFormBoundaryq7NcE3bGxR2vKd9T\r\n"
-	         "Content-Disposition: form-data; name=\"photo\"; filename=\"证件照 %22a%22.jpg\"\r\n"
-	         "Content-Type: image/jpeg\r\n\r\n");
+		 "Content-Disposition: form-data; name=\"for\"\r\n\r\n"
+		 "self\r\n"
+		 "------WebKitFormBoundaryq7NcE3bGxR2vKd9T\r\n"
+		 "Content-Disposition: form-data; name=\"name\"\r\n\r\n"
+		 "张三\r\n"
+		 "------WebKitFormBoundaryq7NcE3bGxR2vKd9T\r\n"
+		 "Content-Disposition: form-data; name=\"id_number\"\r\n\r\n"
+		 "11010519491231002X\r\n"
+		 "------WebKitFormBoundaryq7NcE3bGxR2vKd9T\r\n"
+		 "Content-Disposition: form-data; name=\"address\"\r\n\r\n"
+		 "北京市朝阳区建国路88号\r\n"
+		 "------WebKitFormBoundaryq7NcE3bGxR2vKd9T\r\n"
+		 "Content-Disposition: form-data; name=\"photo\"; filename=\"证件照 %22a%22.jpg\"\r\n"
+		 "Content-Type: image/jpeg\r\n\r\n");
 	put(b, LIT(jpeg));
 	puts_(b, "\r\n------WebKitFormBoundaryq7NcE3bGxR2vKd9T\r\n"
-	         "Content-Disposition: form-data; name=\"travel\"\r\n\r\n"
-	         "[{\"city\":\"上海\",\"from\":\"2022-03-01\",\"to\":\"2022-03-05\"}]\r\n"
-	         "------WebKitFormBoundaryq7NcE3bGxR2vKd9T\r\n"
-	         "Content-Disposition: form-data; name=\"symptoms\"\r\n\r\n"
-	         "\r\n"
-	         "------WebKitFormBoundaryq7NcE3bGxR2vKd9T\r\n"
-	         "Content-Disposition: form-data; name=\"declaration\"\r\n\r\n"
-	         "on\r\n"
-	         "------WebKitFormBoundaryq7NcE3bGxR2vKd9T--\r\n");
+		 "Content-Disposition: form-data; name=\"travel\"\r\n\r\n"
+		 "[{\"city\":\"上海\",\"from\":\"2022-03-01\",\"to\":\"2022-03-05\"}]\r\n"
+		 "------WebKitFormBoundaryq7NcE3bGxR2vKd9T\r\n"
+		 "Content-Disposition: form-data; name=\"symptoms\"\r\n\r\n"
+		 "\r\n"
+		 "------WebKitFormBoundaryq7NcE3bGxR2vKd9T\r\n"
+		 "Content-Disposition: form-data; name=\"declaration\"\r\n\r\n"
+		 "on\r\n"
+		 "------WebKitFormBoundaryq7NcE3bGxR2vKd9T--\r\n");
 }
 
 static void check_chrome(const struct fx *f)
@@ -205,8 +204,8 @@ static void test_chromium_body(void **state)
 	check_chrome(f);
 	/* The data points into the body: no copy. */
 	f->l.n = 0;
-	assert_int_equal(form_parse(&f->a, bnd, b.p, b.n, file_fields, 1, PHOTO_MAX, &f->l,
-	                            f->files, &f->nfiles), FORM_OK);
+	assert_int_equal(form_parse(&f->a, bnd, b.p, b.n, file_fields, 1, PHOTO_MAX, &f->l, f->files, &f->nfiles),
+			 FORM_OK);
 	const char *at = memmem(b.p, b.n, "\xFF\xD8\xFF\xE0", 4);
 	assert_ptr_equal(f->files[0].data, (const uint8_t *)at);
 	free(b.p);
@@ -218,15 +217,16 @@ static void test_curl_body(void **state)
 	struct buf b = { 0 };
 	char bnd[FORM_BOUNDARY_MAX + 1];
 	/* curl -F name=Li -F photo=@a.jpg http://... */
-	assert_int_equal(form_boundary("multipart/form-data; boundary=------------------------d74496d66958873e",
-	                               bnd, sizeof bnd), FORM_OK);
+	assert_int_equal(
+	    form_boundary("multipart/form-data; boundary=------------------------d74496d66958873e", bnd, sizeof bnd),
+	    FORM_OK);
 	assert_string_equal(bnd, "------------------------d74496d66958873e");
 	puts_(&b, "--------------------------d74496d66958873e\r\n"
-	          "Content-Disposition: form-data; name=\"name\"\r\n\r\n"
-	          "Li\r\n"
-	          "--------------------------d74496d66958873e\r\n"
-	          "Content-Disposition: form-data; name=\"photo\"; filename=\"a.jpg\"\r\n"
-	          "Content-Type: image/jpeg\r\n\r\n");
+		  "Content-Disposition: form-data; name=\"name\"\r\n\r\n"
+		  "Li\r\n"
+		  "--------------------------d74496d66958873e\r\n"
+		  "Content-Disposition: form-data; name=\"photo\"; filename=\"a.jpg\"\r\n"
+		  "Content-Type: image/jpeg\r\n\r\n");
 	put(&b, LIT("\xFF\xD8\xFF\x00\r\n--\xFF\xD9"));
 	puts_(&b, "\r\n--------------------------d74496d66958873e--\r\n");
 	assert_int_equal(parse_n(f, bnd, b.p, b.n, 1, PHOTO_MAX), FORM_OK);
@@ -249,7 +249,8 @@ static void test_boundary_quoted_and_params(void **state)
 	assert_string_equal(b, "simple boundary");
 	assert_int_equal(form_boundary("multipart/form-data; charset=utf-8; boundary=abc", b, sizeof b), FORM_OK);
 	assert_string_equal(b, "abc");
-	assert_int_equal(form_boundary("Multipart/Form-Data ;  Charset=\"UTF-8\";BOUNDARY=x-1_2.3", b, sizeof b), FORM_OK);
+	assert_int_equal(form_boundary("Multipart/Form-Data ;  Charset=\"UTF-8\";BOUNDARY=x-1_2.3", b, sizeof b),
+			 FORM_OK);
 	assert_string_equal(b, "x-1_2.3");
 	/* bchars outside tchar, let in unquoted; quoted with an escape. */
 	assert_int_equal(form_boundary("multipart/form-data; boundary=a:b/c=d?", b, sizeof b), FORM_OK);
@@ -257,7 +258,8 @@ static void test_boundary_quoted_and_params(void **state)
 	assert_int_equal(form_boundary("multipart/form-data; boundary=\"(a),\\b\"; x=y;", b, sizeof b), FORM_OK);
 	assert_string_equal(b, "(a),b");
 	/* The mini-program's own spelling. */
-	assert_int_equal(form_boundary("multipart/form-data; boundary=----WxFormBoundary7MA4YWxk", b, sizeof b), FORM_OK);
+	assert_int_equal(form_boundary("multipart/form-data; boundary=----WxFormBoundary7MA4YWxk", b, sizeof b),
+			 FORM_OK);
 	assert_string_equal(b, "----WxFormBoundary7MA4YWxk");
 }
 
@@ -286,7 +288,8 @@ static void test_boundary_errors(void **state)
 	assert_int_equal(form_boundary("multipart/form-data; boundary=abc@def", b, sizeof b), FORM_BAD_BOUNDARY);
 	assert_int_equal(form_boundary("multipart/form-data; boundary=ab*c", b, sizeof b), FORM_BAD_BOUNDARY);
 	assert_int_equal(form_boundary("multipart/form-data; boundary=\"a\\\"b\"", b, sizeof b), FORM_BAD_BOUNDARY);
-	assert_int_equal(form_boundary("multipart/form-data; boundary=\"a\xe4\xb8\xad\"", b, sizeof b), FORM_BAD_BOUNDARY);
+	assert_int_equal(form_boundary("multipart/form-data; boundary=\"a\xe4\xb8\xad\"", b, sizeof b),
+			 FORM_BAD_BOUNDARY);
 	assert_int_equal(form_boundary("multipart/form-data; boundary=\"abc \"", b, sizeof b), FORM_BAD_BOUNDARY);
 	assert_int_equal(form_boundary("multipart/form-data; boundary=\"\"", b, sizeof b), FORM_BAD_BOUNDARY);
 	assert_int_equal(form_boundary("multipart/form-data; boundary=a; boundary=a", b, sizeof b), FORM_BAD_BOUNDARY);
@@ -336,11 +339,13 @@ static void test_err_words(void **state)
 static void test_utf8_and_empty_values(void **state)
 {
 	struct fx *f = *state;
-	assert_int_equal(parse(f, "B",
-	                       "--B\r\nContent-Disposition: form-data; name=\"name\"\r\n\r\n欧阳娜娜\r\n"
-	                       "--B\r\nContent-Disposition: form-data; name=\"relationship\"\r\n\r\n\r\n"
-	                       "--B\r\nContent-Disposition: form-data; name=\"symptoms\"\r\n\r\n发热, 咳嗽\r\n第二行\r\n"
-	                       "--B--\r\n"), FORM_OK);
+	assert_int_equal(
+	    parse(f, "B",
+		  "--B\r\nContent-Disposition: form-data; name=\"name\"\r\n\r\n欧阳娜娜\r\n"
+		  "--B\r\nContent-Disposition: form-data; name=\"relationship\"\r\n\r\n\r\n"
+		  "--B\r\nContent-Disposition: form-data; name=\"symptoms\"\r\n\r\n发热, 咳嗽\r\n第二行\r\n"
+		  "--B--\r\n"),
+	    FORM_OK);
 	assert_int_equal(f->l.n, 3);
 	assert_field(&f->l, 0, "name", "欧阳娜娜");
 	assert_field(&f->l, 1, "relationship", "");
@@ -352,8 +357,9 @@ static void test_duplicates_kept(void **state)
 {
 	struct fx *f = *state;
 	assert_int_equal(parse(f, "B",
-	                       "--B\r\nContent-Disposition: form-data; name=\"phone\"\r\n\r\n1\r\n"
-	                       "--B\r\nContent-Disposition: form-data; name=\"phone\"\r\n\r\n2\r\n--B--"), FORM_OK);
+			       "--B\r\nContent-Disposition: form-data; name=\"phone\"\r\n\r\n1\r\n"
+			       "--B\r\nContent-Disposition: form-data; name=\"phone\"\r\n\r\n2\r\n--B--"),
+			 FORM_OK);
 	assert_int_equal(f->l.n, 2);
 	assert_field(&f->l, 0, "phone", "1");
 	assert_field(&f->l, 1, "phone", "2");
@@ -365,12 +371,13 @@ static void test_disposition_syntax(void **state)
 	struct fx *f = *state;
 	/* Case-insensitive names, unquoted token, OWS around '=', escapes, unknown and filename* ignored. */
 	assert_int_equal(parse(f, "B",
-	                       "--B\r\ncontent-disposition:FORM-DATA;NAME=plain\r\n\r\nv\r\n"
-	                       "--B\r\nContent-Disposition: form-data; name = \"a\\\"b\\\\c\" ; x-y=\"z\";\r\n\r\nw\r\n"
-	                       "--B\r\nX-Other: whatever\r\nContent-Disposition: form-data; name=\"photo\"; "
-	                       "filename=\"C:\\\\x\\\"y.jpg\"; filename*=UTF-8''%E7%85%A7.jpg\r\n"
-	                       "Content-Transfer-Encoding: binary\r\n\r\nJPG\r\n"
-	                       "--B--\r\n"), FORM_OK);
+			       "--B\r\ncontent-disposition:FORM-DATA;NAME=plain\r\n\r\nv\r\n"
+			       "--B\r\nContent-Disposition: form-data; name = \"a\\\"b\\\\c\" ; x-y=\"z\";\r\n\r\nw\r\n"
+			       "--B\r\nX-Other: whatever\r\nContent-Disposition: form-data; name=\"photo\"; "
+			       "filename=\"C:\\\\x\\\"y.jpg\"; filename*=UTF-8''%E7%85%A7.jpg\r\n"
+			       "Content-Transfer-Encoding: binary\r\n\r\nJPG\r\n"
+			       "--B--\r\n"),
+			 FORM_OK);
 	assert_int_equal(f->l.n, 2);
 	assert_field(&f->l, 0, "plain", "v");
 	assert_field(&f->l, 1, "a\"b\\c", "w");
@@ -443,10 +450,12 @@ static void test_name_length(void **state)
 static void test_nul_in_text_refused(void **state)
 {
 	struct fx *f = *state;
-	assert_int_equal(parse_n(f, "B", LIT("--B\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nx\0y\r\n--B--"), 1, 10),
-	                 FORM_MALFORMED);
-	assert_int_equal(parse_n(f, "B", LIT("--B\r\nContent-Disposition: form-data; name=\"photo\"\r\n\r\nx\0y\r\n--B--"), 1, 10),
-	                 FORM_OK);
+	assert_int_equal(
+	    parse_n(f, "B", LIT("--B\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nx\0y\r\n--B--"), 1, 10),
+	    FORM_MALFORMED);
+	assert_int_equal(
+	    parse_n(f, "B", LIT("--B\r\nContent-Disposition: form-data; name=\"photo\"\r\n\r\nx\0y\r\n--B--"), 1, 10),
+	    FORM_OK);
 	assert_int_equal(f->files[0].len, 3);
 	assert_null(f->files[0].filename);
 }
@@ -485,15 +494,17 @@ static void test_missing_closing_boundary(void **state)
 static void test_preamble_epilogue(void **state)
 {
 	struct fx *f = *state;
-	assert_int_equal(parse(f, "B",
-	                       "This is the preamble. --B is not at a line start.\r\n"
-	                       "--B\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n1\r\n"
-	                       "--B--\r\nThis is the epilogue.\r\n--B\r\nContent-Disposition: form-data; name=\"b\"\r\n\r\n2\r\n"),
-	                 FORM_OK);
+	assert_int_equal(
+	    parse(f, "B",
+		  "This is the preamble. --B is not at a line start.\r\n"
+		  "--B\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n1\r\n"
+		  "--B--\r\nThis is the epilogue.\r\n--B\r\nContent-Disposition: form-data; name=\"b\"\r\n\r\n2\r\n"),
+	    FORM_OK);
 	assert_int_equal(f->l.n, 1);
 	assert_field(&f->l, 0, "a", "1");
 	/* An RFC 2046 closing delimiter without the CRLF ends the body too; no parts is no fields. */
-	assert_int_equal(parse(f, "B", "\r\n--B\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n1\r\n--B--"), FORM_OK);
+	assert_int_equal(parse(f, "B", "\r\n--B\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n1\r\n--B--"),
+			 FORM_OK);
 	assert_int_equal(f->l.n, 1);
 	assert_int_equal(parse(f, "B", "--B--\r\n"), FORM_OK);
 	assert_int_equal(f->l.n, 0);
@@ -528,7 +539,8 @@ static void parts_body(struct buf *b, size_t n)
 	b->n = 0;
 	for (size_t i = 0; i < n; i++) {
 		char line[96];
-		snprintf(line, sizeof line, "--B\r\nContent-Disposition: form-data; name=\"f%zu\"\r\n\r\n%zu\r\n", i, i);
+		snprintf(line, sizeof line, "--B\r\nContent-Disposition: form-data; name=\"f%zu\"\r\n\r\n%zu\r\n", i,
+			 i);
 		puts_(b, line);
 	}
 	puts_(b, "--B--\r\n");
@@ -558,7 +570,7 @@ static void test_full_field_list(void **state)
 	assert_int_equal(f->l.n, REQ_PAIRS_MAX);
 	assert_string_equal(f->l.items[REQ_PAIRS_MAX - 1].key, "a");
 	assert_int_equal(form_parse(&f->a, "B", body, strlen(body), NULL, 0, 0, &f->l, NULL, &f->nfiles),
-	                 FORM_TOO_MANY_PARTS);
+			 FORM_TOO_MANY_PARTS);
 	assert_int_equal(f->l.n, REQ_PAIRS_MAX);
 	f->l.n = 3;
 	const char *bad = "--B\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n1\r\n--B";
@@ -604,7 +616,7 @@ static void test_too_many_headers(void **state)
 		putrep(&b, "X-A: b\r\n", extra);
 		puts_(&b, "\r\nv\r\n--B--\r\n");
 		assert_int_equal(parse_n(f, "B", b.p, b.n, 1, 10),
-		                 extra + 1 <= FORM_PART_HEADERS_MAX ? FORM_OK : FORM_MALFORMED);
+				 extra + 1 <= FORM_PART_HEADERS_MAX ? FORM_OK : FORM_MALFORMED);
 	}
 	free(b.p);
 }
@@ -659,9 +671,9 @@ static void test_too_many_files(void **state)
 {
 	struct fx *f = *state;
 	const char *two =
-		"--B\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"a.jpg\"\r\nContent-Type: image/jpeg\r\n\r\nA\r\n"
-		"--B\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"b.jpg\"\r\nContent-Type: image/jpeg\r\n\r\nB\r\n"
-		"--B--\r\n";
+	    "--B\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"a.jpg\"\r\nContent-Type: image/jpeg\r\n\r\nA\r\n"
+	    "--B\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"b.jpg\"\r\nContent-Type: image/jpeg\r\n\r\nB\r\n"
+	    "--B--\r\n";
 	assert_int_equal(parse_n(f, "B", two, strlen(two), 1, PHOTO_MAX), FORM_TOO_MANY_FILES);
 	assert_int_equal(f->nfiles, 0);
 	assert_int_equal(parse_n(f, "B", two, strlen(two), 2, PHOTO_MAX), FORM_OK);
@@ -669,14 +681,15 @@ static void test_too_many_files(void **state)
 	assert_string_equal(f->files[1].filename, "b.jpg");
 	assert_memory_equal(f->files[1].data, "B", 1);
 	/* A filename= on a text field makes it a file; none allowed. */
-	const char *sneaky = "--B\r\nContent-Disposition: form-data; name=\"name\"; filename=\"x\"\r\n\r\nA\r\n--B--\r\n";
+	const char *sneaky =
+	    "--B\r\nContent-Disposition: form-data; name=\"name\"; filename=\"x\"\r\n\r\nA\r\n--B--\r\n";
 	assert_int_equal(parse_n(f, "B", sneaky, strlen(sneaky), 0, PHOTO_MAX), FORM_TOO_MANY_FILES);
 	assert_int_equal(parse_n(f, "B", sneaky, strlen(sneaky), 1, PHOTO_MAX), FORM_OK);
 	assert_int_equal(f->l.n, 0);
 	assert_string_equal(f->files[0].field, "name");
 	/* An empty file input as browsers send it. */
 	const char *none = "--B\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"\"\r\n"
-	                   "Content-Type: application/octet-stream\r\n\r\n\r\n--B--\r\n";
+			   "Content-Type: application/octet-stream\r\n\r\n\r\n--B--\r\n";
 	assert_int_equal(parse_n(f, "B", none, strlen(none), 1, PHOTO_MAX), FORM_OK);
 	assert_string_equal(f->files[0].filename, "");
 	assert_int_equal(f->files[0].len, 0);

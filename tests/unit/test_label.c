@@ -42,9 +42,9 @@ static void test_check_code_point_bound(void **state)
 	char buf[4 * 110 + 1];
 	assert_string_equal(check(repeat(buf, "x", 100)), "");
 	assert_string_equal(check(repeat(buf, "x", 101)), "TOO_LONG");
-	assert_string_equal(check(repeat(buf, "门", 100)), "");       /* 300 bytes */
+	assert_string_equal(check(repeat(buf, "门", 100)), ""); /* 300 bytes */
 	assert_string_equal(check(repeat(buf, "门", 101)), "TOO_LONG");
-	assert_string_equal(check(repeat(buf, "😀", 100)), "");      /* 400 bytes: the byte bound */
+	assert_string_equal(check(repeat(buf, "😀", 100)), ""); /* 400 bytes: the byte bound */
 }
 
 static void test_check_byte_bound(void **state)
@@ -81,11 +81,11 @@ static void test_check_bad_characters(void **state)
 	assert_string_equal(check("Gate\t3"), "INVALID_CHARACTERS");
 	assert_string_equal(check("Gate\n3"), "INVALID_CHARACTERS");
 	assert_string_equal(check("Gate\x7f"), "INVALID_CHARACTERS");
-	assert_string_equal(check("Ga\u200bte"), "INVALID_CHARACTERS");  /* zero-width space */
+	assert_string_equal(check("Ga\u200bte"), "INVALID_CHARACTERS");       /* zero-width space */
 	assert_string_equal(check("\xef\xbb\xbfGate"), "INVALID_CHARACTERS"); /* BOM */
-	assert_string_equal(check("Gate\xc3"), "INVALID_CHARACTERS");    /* cut short */
-	assert_string_equal(check("\xc0\xafGate"), "INVALID_CHARACTERS"); /* overlong */
-	assert_string_equal(check("\xed\xa0\x80"), "INVALID_CHARACTERS"); /* surrogate */
+	assert_string_equal(check("Gate\xc3"), "INVALID_CHARACTERS");         /* cut short */
+	assert_string_equal(check("\xc0\xafGate"), "INVALID_CHARACTERS");     /* overlong */
+	assert_string_equal(check("\xed\xa0\x80"), "INVALID_CHARACTERS");     /* surrogate */
 }
 
 /* An embedded NUL within n is a control character, not the end of the text. */

@@ -67,7 +67,8 @@ static void test_bounded(void **state)
 static void test_relationship_words(void **state)
 {
 	(void)state;
-	static const char *const words[] = { "parent", "grandparent", "child", "grandchild", "spouse", "sibling", "other" };
+	static const char *const words[] = { "parent", "grandparent", "child", "grandchild",
+					     "spouse", "sibling",     "other" };
 	for (int i = 0; i < 7; i++) {
 		assert_int_equal(person_relationship_of(words[i]), i + 1);
 		assert_string_equal(person_relationship_word(2, i + 1), words[i]);

@@ -11,7 +11,7 @@
 #include "crypto.h"
 #include "place.h"
 
-static const uint8_t key[32] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
+static const uint8_t key[32] = { 1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12, 13, 14, 15, 16,
 				 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32 };
 
 static void test_poster_tokens_are_random_and_parse(void **state)
@@ -68,9 +68,15 @@ static void test_malformed_tokens_are_invalid(void **state)
 {
 	(void)state;
 	static const char *const bad[] = {
-		"", "A", "AAAAAAAAAAAAAAAAAAAAA", "AAAAAAAAAAAAAAAAAAAAAAA", "AAAAAAAAAAAAAAAAAAAAA=",
-		"AAAAAAAAAAAAAAAAAAAAA+", "AAAAAAAAAAAAAAAAAAAAA/", "AAAAAAAAAAAAAAAAAAAAA.",
-		"AAAAAAAAAAAAAAAAAAAAAB", /* unused low bits set: not the canonical text of 16 bytes */
+		"",
+		"A",
+		"AAAAAAAAAAAAAAAAAAAAA",
+		"AAAAAAAAAAAAAAAAAAAAAAA",
+		"AAAAAAAAAAAAAAAAAAAAA=",
+		"AAAAAAAAAAAAAAAAAAAAA+",
+		"AAAAAAAAAAAAAAAAAAAAA/",
+		"AAAAAAAAAAAAAAAAAAAAA.",
+		"AAAAAAAAAAAAAAAAAAAAAB",                 /* unused low bits set: not the canonical text of 16 bytes */
 		"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", /* a screen id of 0 */
 	};
 	struct place_token t;

@@ -28,16 +28,14 @@ static char g_big[PUSH_XML_BODY_MAX + 4096];
 static const char *const KEY = "G8ZnzFxjlnVN6Tt7rCvx6rtRY9DDkx1bV3EIFDRpO9I";
 static const char *const APPID = "wx0123456789abcdef";
 
-static int
-load_vectors(void **state)
+static int load_vectors(void **state)
 {
 	(void)state;
 	vectors = vectors_read("platform.json");
 	return vectors == NULL ? -1 : 0;
 }
 
-static int
-free_vectors(void **state)
+static int free_vectors(void **state)
 {
 	(void)state;
 	cJSON_Delete(vectors);
@@ -46,8 +44,7 @@ free_vectors(void **state)
 }
 
 /* A string member of obj; fails the test when missing.  Points into `vectors`. */
-static const char *
-jstr(const cJSON *obj, const char *key)
+static const char *jstr(const cJSON *obj, const char *key)
 {
 	const cJSON *it = cJSON_GetObjectItemCaseSensitive(obj, key);
 
@@ -55,28 +52,24 @@ jstr(const cJSON *obj, const char *key)
 	return it->valuestring;
 }
 
-static int
-parse(const char *body, size_t len)
+static int parse(const char *body, size_t len)
 {
 	push_msg_init(&g_msg, g_fields, PUSH_XML_FIELDS_MAX, g_buf, sizeof g_buf);
 	return push_xml_parse(&g_msg, body, len);
 }
 
-static int
-parse_s(const char *body)
+static int parse_s(const char *body)
 {
 	return parse(body, strlen(body));
 }
 
-static void
-init_key(struct push_aes *aes)
+static void init_key(struct push_aes *aes)
 {
 	assert_int_equal(push_aes_init(aes, KEY), PUSH_OK);
 }
 
 /* Independent AES-256-CBC + base64 (OpenSSL's) of a caller-chosen plaintext, n % 16 == 0. */
-static void
-raw_encrypt(const struct push_aes *aes, const uint8_t *pt, size_t n, char *out_b64)
+static void raw_encrypt(const struct push_aes *aes, const uint8_t *pt, size_t n, char *out_b64)
 {
 	uint8_t ct[1024];
 	int l1 = 0, l2 = 0;
@@ -93,8 +86,7 @@ raw_encrypt(const struct push_aes *aes, const uint8_t *pt, size_t n, char *out_b
 }
 
 /* random16 | be32(n) | msg | appid, then `pad` bytes of value `padval`; returns the length. */
-static size_t
-build_plain(uint8_t *pt, uint32_t n, const char *msg, const char *appid, size_t pad, uint8_t padval)
+static size_t build_plain(uint8_t *pt, uint32_t n, const char *msg, const char *appid, size_t pad, uint8_t padval)
 {
 	size_t len = strlen(msg), al = strlen(appid), o = 0;
 
@@ -112,8 +104,7 @@ build_plain(uint8_t *pt, uint32_t n, const char *msg, const char *appid, size_t 
 	return o + pad;
 }
 
-static int
-decrypt_s(const struct push_aes *aes, const char *b64, const char *appid)
+static int decrypt_s(const struct push_aes *aes, const char *b64, const char *appid)
 {
 	size_t n = 0;
 
@@ -122,8 +113,7 @@ decrypt_s(const struct push_aes *aes, const char *b64, const char *appid)
 
 /* ---- vectors ------------------------------------------------------------ */
 
-static void
-test_vectors_url_signature(void **state)
+static void test_vectors_url_signature(void **state)
 {
 	const cJSON *list = cJSON_GetObjectItemCaseSensitive(vectors, "url_signature");
 	const cJSON *v;
@@ -132,19 +122,20 @@ test_vectors_url_signature(void **state)
 
 	(void)state;
 	assert_true(cJSON_IsArray(list));
-	cJSON_ArrayForEach(v, list) {
-		assert_int_equal(push_signature(jstr(v, "token"), jstr(v, "timestamp"),
-		    jstr(v, "nonce"), hex), PUSH_OK);
+	cJSON_ArrayForEach(v, list)
+	{
+		assert_int_equal(push_signature(jstr(v, "token"), jstr(v, "timestamp"), jstr(v, "nonce"), hex),
+				 PUSH_OK);
 		assert_string_equal(hex, jstr(v, "signature"));
-		assert_int_equal(push_check_signature(jstr(v, "token"), jstr(v, "timestamp"),
-		    jstr(v, "nonce"), jstr(v, "signature")), 1);
+		assert_int_equal(push_check_signature(jstr(v, "token"), jstr(v, "timestamp"), jstr(v, "nonce"),
+						      jstr(v, "signature")),
+				 1);
 		count++;
 	}
 	assert_true(count >= 1);
 }
 
-static void
-test_vectors_safe_mode(void **state)
+static void test_vectors_safe_mode(void **state)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(vectors, "safe_mode");
 	const char *msg, *enc;
@@ -158,21 +149,22 @@ test_vectors_safe_mode(void **state)
 	enc = jstr(v, "encrypt");
 	assert_int_equal(strlen(jstr(v, "random_16")), 16);
 
-	assert_int_equal(push_msg_signature(jstr(v, "token"), jstr(v, "timestamp"), jstr(v, "nonce"),
-	    enc, hex), PUSH_OK);
+	assert_int_equal(push_msg_signature(jstr(v, "token"), jstr(v, "timestamp"), jstr(v, "nonce"), enc, hex),
+			 PUSH_OK);
 	assert_string_equal(hex, jstr(v, "msg_signature"));
-	assert_int_equal(push_check_msg_signature(jstr(v, "token"), jstr(v, "timestamp"),
-	    jstr(v, "nonce"), enc, jstr(v, "msg_signature")), 1);
+	assert_int_equal(push_check_msg_signature(jstr(v, "token"), jstr(v, "timestamp"), jstr(v, "nonce"), enc,
+						  jstr(v, "msg_signature")),
+			 1);
 
 	assert_int_equal(push_aes_init(&aes, jstr(v, "encoding_aes_key")), PUSH_OK);
-	assert_int_equal(push_decrypt(&aes, enc, strlen(enc), jstr(v, "appid"), g_out, sizeof g_out,
-	    &n), PUSH_OK);
+	assert_int_equal(push_decrypt(&aes, enc, strlen(enc), jstr(v, "appid"), g_out, sizeof g_out, &n), PUSH_OK);
 	assert_int_equal(n, strlen(msg));
 	assert_string_equal(g_out, msg);
 
 	/* With the same 16 random bytes, encryption reproduces the vector exactly. */
-	assert_int_equal(push_encrypt(&aes, msg, strlen(msg), jstr(v, "appid"),
-	    (const uint8_t *)jstr(v, "random_16"), g_out, sizeof g_out), PUSH_OK);
+	assert_int_equal(push_encrypt(&aes, msg, strlen(msg), jstr(v, "appid"), (const uint8_t *)jstr(v, "random_16"),
+				      g_out, sizeof g_out),
+			 PUSH_OK);
 	assert_string_equal(g_out, enc);
 
 	/* And the decrypted message parses. */
@@ -188,8 +180,7 @@ test_vectors_safe_mode(void **state)
 
 /* ---- signatures ---------------------------------------------------------- */
 
-static void
-test_signature_sort_is_bytewise(void **state)
+static void test_signature_sort_is_bytewise(void **state)
 {
 	char hex[PUSH_SIG_HEX];
 
@@ -212,8 +203,7 @@ test_signature_sort_is_bytewise(void **state)
 	assert_int_equal(push_msg_signature("a", "b", "c", NULL, hex), PUSH_E_ARG);
 }
 
-static void
-test_signature_forged(void **state)
+static void test_signature_forged(void **state)
 {
 	const char *tok = "hqrtoken", *ts = "1764201600", *nonce = "1389467232";
 	const char *good = "65ae958e3e9df92a666ca633e04a968eac1ba223";
@@ -244,15 +234,14 @@ test_signature_forged(void **state)
 	assert_int_equal(push_check_signature("hqrtoke", ts, "n1389467232", good), 0);
 
 	/* msg_signature: the Encrypt text is covered. */
-	assert_int_equal(push_check_msg_signature(tok, ts, nonce, "AAAA",
-	    "06ebb1436e8f1dd08d5ee8078035e3098953962b"), 0);
+	assert_int_equal(push_check_msg_signature(tok, ts, nonce, "AAAA", "06ebb1436e8f1dd08d5ee8078035e3098953962b"),
+			 0);
 	assert_int_equal(push_check_msg_signature(tok, ts, nonce, "AAAA", NULL), 0);
 }
 
 /* ---- safe mode ------------------------------------------------------------ */
 
-static void
-test_aes_key(void **state)
+static void test_aes_key(void **state)
 {
 	struct push_aes a, b;
 	char k[64];
@@ -289,8 +278,7 @@ test_aes_key(void **state)
 	assert_int_equal(push_aes_init(&b, k), PUSH_OK);
 }
 
-static void
-test_encrypt_decrypt_round_trip(void **state)
+static void test_encrypt_decrypt_round_trip(void **state)
 {
 	static const uint8_t rnd[16] = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15 };
 	struct push_aes aes;
@@ -313,8 +301,7 @@ test_encrypt_decrypt_round_trip(void **state)
 		assert_int_equal(push_encrypt(&aes, msg, len, APPID, rnd, g_out, need - 1), PUSH_E_SPACE);
 		assert_int_equal(push_encrypt(&aes, msg, len, APPID, rnd, g_out, need), PUSH_OK);
 		n = 999;
-		assert_int_equal(push_decrypt(&aes, g_out, strlen(g_out), APPID, back, sizeof back, &n),
-		    PUSH_OK);
+		assert_int_equal(push_decrypt(&aes, g_out, strlen(g_out), APPID, back, sizeof back, &n), PUSH_OK);
 		assert_int_equal(n, len);
 		assert_memory_equal(back, msg, len);
 		assert_int_equal(back[len], '\0');
@@ -333,12 +320,10 @@ test_encrypt_decrypt_round_trip(void **state)
 	assert_int_equal(push_encrypt(&aes, NULL, 1, APPID, rnd, g_out, sizeof g_out), PUSH_E_ARG);
 	assert_int_equal(push_encrypt(&aes, NULL, 0, APPID, rnd, g_out, sizeof g_out), PUSH_OK);
 	assert_int_equal(push_encrypt(&aes, "x", 1, "", rnd, g_out, sizeof g_out), PUSH_E_ARG);
-	assert_int_equal(push_encrypt(&aes, "x", PUSH_CIPHER_MAX, APPID, rnd, g_out, sizeof g_out),
-	    PUSH_E_ARG);
+	assert_int_equal(push_encrypt(&aes, "x", PUSH_CIPHER_MAX, APPID, rnd, g_out, sizeof g_out), PUSH_E_ARG);
 }
 
-static void
-test_decrypt_wrong_appid(void **state)
+static void test_decrypt_wrong_appid(void **state)
 {
 	static const uint8_t rnd[16] = { 0 };
 	struct push_aes aes;
@@ -366,8 +351,7 @@ test_decrypt_wrong_appid(void **state)
 	}
 }
 
-static void
-test_decrypt_bad_padding(void **state)
+static void test_decrypt_bad_padding(void **state)
 {
 	struct push_aes aes;
 	uint8_t pt[256];
@@ -418,8 +402,7 @@ test_decrypt_bad_padding(void **state)
 	assert_int_equal(decrypt_s(&aes, b64, APPID), PUSH_E_LENGTH);
 }
 
-static void
-test_decrypt_truncated_and_bad_base64(void **state)
+static void test_decrypt_truncated_and_bad_base64(void **state)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(vectors, "safe_mode");
 	const char *enc = jstr(v, "encrypt");
@@ -432,10 +415,8 @@ test_decrypt_truncated_and_bad_base64(void **state)
 	(void)state;
 	init_key(&aes);
 	assert_int_equal(push_decrypt(&aes, enc, len, APPID, g_out, sizeof g_out, &n), PUSH_OK);
-	assert_int_equal(push_decrypt(&aes, enc, len - 4, APPID, g_out, sizeof g_out, &n),
-	    PUSH_E_CIPHER);
-	assert_int_equal(push_decrypt(&aes, enc, len - 1, APPID, g_out, sizeof g_out, &n),
-	    PUSH_E_BASE64);
+	assert_int_equal(push_decrypt(&aes, enc, len - 4, APPID, g_out, sizeof g_out, &n), PUSH_E_CIPHER);
+	assert_int_equal(push_decrypt(&aes, enc, len - 1, APPID, g_out, sizeof g_out, &n), PUSH_E_BASE64);
 	assert_int_equal(push_decrypt(&aes, enc, 0, APPID, g_out, sizeof g_out, &n), PUSH_E_CIPHER);
 	assert_int_equal(push_decrypt(&aes, enc, 4, APPID, g_out, sizeof g_out, &n), PUSH_E_CIPHER);
 
@@ -465,23 +446,21 @@ test_decrypt_truncated_and_bad_base64(void **state)
 	assert_int_equal(decrypt_s(&aes, b64, APPID), PUSH_E_BASE64);
 	assert_int_equal(decrypt_s(&aes, "====", APPID), PUSH_E_BASE64);
 	assert_int_equal(push_decrypt(&aes, enc, len, APPID, g_out, sizeof g_out, NULL), PUSH_E_ARG);
-	assert_int_equal(push_decrypt(&aes, enc, PUSH_CIPHER_B64_MAX + 4, APPID, g_out, sizeof g_out,
-	    &n), PUSH_E_CIPHER);
+	assert_int_equal(push_decrypt(&aes, enc, PUSH_CIPHER_B64_MAX + 4, APPID, g_out, sizeof g_out, &n),
+			 PUSH_E_CIPHER);
 }
 
 /* ---- XML ------------------------------------------------------------------ */
 
-static void
-test_xml_text_message_msgid(void **state)
+static void test_xml_text_message_msgid(void **state)
 {
-	static const char body[] =
-	    "<xml><ToUserName><![CDATA[gh_test]]></ToUserName>\n"
-	    "<FromUserName><![CDATA[oTESTopenid0000000000000001]]></FromUserName>\n"
-	    "<CreateTime>1764201600</CreateTime>\n"
-	    "<MsgType><![CDATA[text]]></MsgType>\n"
-	    "<Content><![CDATA[\xe4\xbd\xa0\xe5\xa5\xbd <b> & \xf0\x9f\x98\x80]]></Content>\n"
-	    "<MsgId>3717005636572528642</MsgId>\n"
-	    "</xml>\n";
+	static const char body[] = "<xml><ToUserName><![CDATA[gh_test]]></ToUserName>\n"
+				   "<FromUserName><![CDATA[oTESTopenid0000000000000001]]></FromUserName>\n"
+				   "<CreateTime>1764201600</CreateTime>\n"
+				   "<MsgType><![CDATA[text]]></MsgType>\n"
+				   "<Content><![CDATA[\xe4\xbd\xa0\xe5\xa5\xbd <b> & \xf0\x9f\x98\x80]]></Content>\n"
+				   "<MsgId>3717005636572528642</MsgId>\n"
+				   "</xml>\n";
 	char key[128];
 
 	(void)state;
@@ -491,8 +470,7 @@ test_xml_text_message_msgid(void **state)
 	assert_string_equal(g_msg.fields[5].name, "MsgId");
 	assert_string_equal(push_msg_get(&g_msg, "MsgId"), "3717005636572528642");
 	assert_int_equal(g_msg.fields[5].value_len, 19);
-	assert_string_equal(push_msg_get(&g_msg, "Content"),
-	    "\xe4\xbd\xa0\xe5\xa5\xbd <b> & \xf0\x9f\x98\x80");
+	assert_string_equal(push_msg_get(&g_msg, "Content"), "\xe4\xbd\xa0\xe5\xa5\xbd <b> & \xf0\x9f\x98\x80");
 	assert_string_equal(push_msg_get(&g_msg, "MsgType"), "text");
 	assert_null(push_msg_get(&g_msg, "msgid")); /* names are case-sensitive */
 	assert_int_equal(push_dedup_key(&g_msg, key, sizeof key), PUSH_OK);
@@ -500,16 +478,16 @@ test_xml_text_message_msgid(void **state)
 
 	/* With an XML declaration and CRLFs. */
 	assert_int_equal(parse_s("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\r\n<xml>\r\n"
-	    "<MsgId>3717005636572528642</MsgId>\r\n</xml>"), PUSH_OK);
+				 "<MsgId>3717005636572528642</MsgId>\r\n</xml>"),
+			 PUSH_OK);
 	assert_string_equal(push_msg_get(&g_msg, "MsgId"), "3717005636572528642");
 }
 
-static void
-test_xml_cdata_and_entities(void **state)
+static void test_xml_cdata_and_entities(void **state)
 {
 	(void)state;
 	assert_int_equal(parse_s("<xml><Content>a &lt;b&gt; &amp; &quot;c&quot; &apos;d&apos;</Content></xml>"),
-	    PUSH_OK);
+			 PUSH_OK);
 	assert_string_equal(push_msg_get(&g_msg, "Content"), "a <b> & \"c\" 'd'");
 
 	/* CDATA is raw: entities inside stay as written. */
@@ -517,8 +495,7 @@ test_xml_cdata_and_entities(void **state)
 	assert_string_equal(push_msg_get(&g_msg, "A"), "&lt;&amp;<x>");
 
 	/* Text, CDATA and entities concatenate; "]]>" split over two sections reassembles. */
-	assert_int_equal(parse_s("<xml><A>x<![CDATA[<y>]]>&amp;<![CDATA[]]]]><![CDATA[>]]></A></xml>"),
-	    PUSH_OK);
+	assert_int_equal(parse_s("<xml><A>x<![CDATA[<y>]]>&amp;<![CDATA[]]]]><![CDATA[>]]></A></xml>"), PUSH_OK);
 	assert_string_equal(push_msg_get(&g_msg, "A"), "x<y>&]]>");
 
 	/* Empty forms. */
@@ -538,14 +515,13 @@ test_xml_cdata_and_entities(void **state)
 	assert_string_equal(push_msg_get(&g_msg, "A"), "a>b");
 }
 
-static void
-test_xml_forbidden(void **state)
+static void test_xml_forbidden(void **state)
 {
 	(void)state;
-	assert_int_equal(parse_s("<!DOCTYPE xml [<!ENTITY a \"aaaa\">]><xml><A>&a;</A></xml>"),
-	    PUSH_E_XML_FORBIDDEN);
+	assert_int_equal(parse_s("<!DOCTYPE xml [<!ENTITY a \"aaaa\">]><xml><A>&a;</A></xml>"), PUSH_E_XML_FORBIDDEN);
 	assert_int_equal(parse_s("<?xml version=\"1.0\"?><!DOCTYPE xml SYSTEM \"file:///etc/passwd\">"
-	    "<xml/>"), PUSH_E_XML_FORBIDDEN);
+				 "<xml/>"),
+			 PUSH_E_XML_FORBIDDEN);
 	assert_int_equal(parse_s("<xml><!DOCTYPE x><A>1</A></xml>"), PUSH_E_XML_FORBIDDEN);
 	assert_int_equal(parse_s("<xml><!ENTITY x \"y\"><A>1</A></xml>"), PUSH_E_XML_FORBIDDEN);
 	assert_int_equal(parse_s("<xml><A>&xxe;</A></xml>"), PUSH_E_XML_FORBIDDEN);
@@ -557,14 +533,12 @@ test_xml_forbidden(void **state)
 	assert_int_equal(parse_s("<xml><!-- c --><A>1</A></xml>"), PUSH_E_XML_FORBIDDEN);
 	assert_int_equal(parse_s("<xml><?php x?><A>1</A></xml>"), PUSH_E_XML_FORBIDDEN);
 	assert_int_equal(parse_s("<?xml-stylesheet href=\"a\"?><xml/>"), PUSH_E_XML_FORBIDDEN);
-	assert_int_equal(parse_s("<?xml version=\"1.0\"?><?xml version=\"1.0\"?><xml></xml>"),
-	    PUSH_E_XML_FORBIDDEN);
+	assert_int_equal(parse_s("<?xml version=\"1.0\"?><?xml version=\"1.0\"?><xml></xml>"), PUSH_E_XML_FORBIDDEN);
 	assert_int_equal(parse_s("<xml></xml><!-- after -->"), PUSH_E_XML_FORBIDDEN);
 	assert_int_equal(g_msg.nfields, 0);
 }
 
-static void
-test_xml_nesting(void **state)
+static void test_xml_nesting(void **state)
 {
 	static const char popup[] =
 	    "<xml><ToUserName><![CDATA[gh_test]]></ToUserName>"
@@ -583,8 +557,7 @@ test_xml_nesting(void **state)
 	assert_int_equal(parse_s(popup), PUSH_OK);
 	assert_string_equal(push_msg_get(&g_msg, "Event"), "subscribe_msg_popup_event");
 	assert_string_equal(push_msg_get(&g_msg, "SubscribeMsgPopupEvent/List/TemplateId"), "T1");
-	assert_string_equal(push_msg_get(&g_msg, "SubscribeMsgPopupEvent/List/SubscribeStatusString"),
-	    "accept");
+	assert_string_equal(push_msg_get(&g_msg, "SubscribeMsgPopupEvent/List/SubscribeStatusString"), "accept");
 	assert_null(push_msg_get(&g_msg, "SubscribeMsgPopupEvent"));
 	assert_int_equal(g_msg.nfields, 11);
 	assert_string_equal(g_msg.fields[8].name, "SubscribeMsgPopupEvent/List/TemplateId");
@@ -610,8 +583,7 @@ test_xml_nesting(void **state)
 	assert_int_equal(parse_s("<xml>t<a>x</a></xml>"), PUSH_E_XML);
 }
 
-static void
-test_xml_limits(void **state)
+static void test_xml_limits(void **state)
 {
 	char name[64];
 	size_t o, i;
@@ -682,16 +654,32 @@ test_xml_limits(void **state)
 	assert_int_equal(parse(g_big, PUSH_XML_BODY_MAX + 1), PUSH_E_XML_BODY);
 }
 
-static void
-test_xml_malformed(void **state)
+static void test_xml_malformed(void **state)
 {
 	static const char *const bad[] = {
-		"", "   ", "<xml>", "<xml><A>1</A>", "<xml><A>1</B></xml>", "<xml><A>1</xml>",
-		"<xml></xml>junk", "<xml></xml><xml></xml>", "<root></root>", "<XML></XML>",
-		"<xml><A x=\"1\">1</A></xml>", "<xml a=\"b\"></xml>", "<xml><A>]]></A></xml>",
-		"<xml><A><![CDATA[x</A></xml>", "<xml>< A>1</A></xml>", "<xml><1A>1</1A></xml>",
-		"<xml><a:b>1</a:b></xml>", "text", "<xml><A>1</A ", "<xml/>", "<xml><A>1</A></xml",
-		"<?xml version=\"1.0\"", "<xml></ xml>",
+		"",
+		"   ",
+		"<xml>",
+		"<xml><A>1</A>",
+		"<xml><A>1</B></xml>",
+		"<xml><A>1</xml>",
+		"<xml></xml>junk",
+		"<xml></xml><xml></xml>",
+		"<root></root>",
+		"<XML></XML>",
+		"<xml><A x=\"1\">1</A></xml>",
+		"<xml a=\"b\"></xml>",
+		"<xml><A>]]></A></xml>",
+		"<xml><A><![CDATA[x</A></xml>",
+		"<xml>< A>1</A></xml>",
+		"<xml><1A>1</1A></xml>",
+		"<xml><a:b>1</a:b></xml>",
+		"text",
+		"<xml><A>1</A ",
+		"<xml/>",
+		"<xml><A>1</A></xml",
+		"<?xml version=\"1.0\"",
+		"<xml></ xml>",
 	};
 	size_t i;
 
@@ -704,16 +692,14 @@ test_xml_malformed(void **state)
 		assert_int_equal(g_msg.nfields, 0);
 	}
 	assert_int_equal(parse_s("<xml><A>1</A><A>2</A></xml>"), PUSH_E_XML_DUP);
-	assert_int_equal(parse_s("<xml><FromUserName>a</FromUserName><FromUserName/></xml>"),
-	    PUSH_E_XML_DUP);
+	assert_int_equal(parse_s("<xml><FromUserName>a</FromUserName><FromUserName/></xml>"), PUSH_E_XML_DUP);
 	assert_int_equal(parse("<xml><A>1\0</A></xml>", 20), PUSH_E_XML_BODY);
 	assert_int_equal(push_xml_parse(NULL, "<xml/>", 6), PUSH_E_ARG);
 }
 
 /* ---- replies and dedup ---------------------------------------------------- */
 
-static void
-test_reply_text(void **state)
+static void test_reply_text(void **state)
 {
 	static const char want[] =
 	    "<xml><ToUserName><![CDATA[OPENID]]></ToUserName><FromUserName><![CDATA[gh_x]]>"
@@ -723,21 +709,21 @@ test_reply_text(void **state)
 	char out[1024];
 
 	(void)state;
-	assert_int_equal(push_reply_text("OPENID", "gh_x", 1764201600, "\xe4\xbd\xa0\xe5\xa5\xbd <ok>",
-	    out, sizeof out), PUSH_OK);
+	assert_int_equal(
+	    push_reply_text("OPENID", "gh_x", 1764201600, "\xe4\xbd\xa0\xe5\xa5\xbd <ok>", out, sizeof out), PUSH_OK);
 	assert_string_equal(out, want);
 	/* Exactly enough room, and one byte short. */
-	assert_int_equal(push_reply_text("OPENID", "gh_x", 1764201600, "\xe4\xbd\xa0\xe5\xa5\xbd <ok>",
-	    out, sizeof want), PUSH_OK);
-	assert_int_equal(push_reply_text("OPENID", "gh_x", 1764201600, "\xe4\xbd\xa0\xe5\xa5\xbd <ok>",
-	    out, sizeof want - 1), PUSH_E_SPACE);
+	assert_int_equal(
+	    push_reply_text("OPENID", "gh_x", 1764201600, "\xe4\xbd\xa0\xe5\xa5\xbd <ok>", out, sizeof want), PUSH_OK);
+	assert_int_equal(
+	    push_reply_text("OPENID", "gh_x", 1764201600, "\xe4\xbd\xa0\xe5\xa5\xbd <ok>", out, sizeof want - 1),
+	    PUSH_E_SPACE);
 
 	/* "]]>" inside the content is split and survives a parse. */
 	assert_int_equal(push_reply_text("O", "g", 0, tricky, out, sizeof out), PUSH_OK);
-	assert_string_equal(out,
-	    "<xml><ToUserName><![CDATA[O]]></ToUserName><FromUserName><![CDATA[g]]></FromUserName>"
-	    "<CreateTime>0</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA["
-	    "a]]]]><![CDATA[>b]]]]><![CDATA[>]]]]]><![CDATA[>c<![CDATA[]]></Content></xml>");
+	assert_string_equal(out, "<xml><ToUserName><![CDATA[O]]></ToUserName><FromUserName><![CDATA[g]]></FromUserName>"
+				 "<CreateTime>0</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA["
+				 "a]]]]><![CDATA[>b]]]]><![CDATA[>]]]]]><![CDATA[>c<![CDATA[]]></Content></xml>");
 	assert_int_equal(parse_s(out), PUSH_OK);
 	assert_string_equal(push_msg_get(&g_msg, "Content"), tricky);
 	assert_string_equal(push_msg_get(&g_msg, "ToUserName"), "O");
@@ -748,8 +734,7 @@ test_reply_text(void **state)
 	assert_int_equal(push_reply_text("O", "g", 1, "x", out, 0), PUSH_E_ARG);
 }
 
-static void
-test_reply_encrypted(void **state)
+static void test_reply_encrypted(void **state)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(vectors, "safe_mode");
 	static const uint8_t rnd[16] = "ABCDEFGHIJKLMNOP";
@@ -759,54 +744,51 @@ test_reply_encrypted(void **state)
 	size_t n = 0;
 
 	(void)state;
-	assert_int_equal(push_reply_encrypted("QUJD", "0123456789abcdef0123456789abcdef01234567",
-	    "1764201600", "1389467232", out, sizeof out), PUSH_OK);
-	assert_string_equal(out,
-	    "<xml><Encrypt><![CDATA[QUJD]]></Encrypt><MsgSignature><![CDATA["
-	    "0123456789abcdef0123456789abcdef01234567]]></MsgSignature><TimeStamp>1764201600"
-	    "</TimeStamp><Nonce><![CDATA[1389467232]]></Nonce></xml>");
+	assert_int_equal(push_reply_encrypted("QUJD", "0123456789abcdef0123456789abcdef01234567", "1764201600",
+					      "1389467232", out, sizeof out),
+			 PUSH_OK);
+	assert_string_equal(out, "<xml><Encrypt><![CDATA[QUJD]]></Encrypt><MsgSignature><![CDATA["
+				 "0123456789abcdef0123456789abcdef01234567]]></MsgSignature><TimeStamp>1764201600"
+				 "</TimeStamp><Nonce><![CDATA[1389467232]]></Nonce></xml>");
 	assert_int_equal(push_reply_encrypted("QUJD", "s", "17a", "n", out, sizeof out), PUSH_E_ARG);
 	assert_int_equal(push_reply_encrypted("QUJD", "s", "", "n", out, sizeof out), PUSH_E_ARG);
-	assert_int_equal(push_reply_encrypted("QUJD", "s", "1</TimeStamp>", "n", out, sizeof out),
-	    PUSH_E_ARG);
+	assert_int_equal(push_reply_encrypted("QUJD", "s", "1</TimeStamp>", "n", out, sizeof out), PUSH_E_ARG);
 	assert_int_equal(push_reply_encrypted("QUJD", "s", "1", "n", out, 10), PUSH_E_SPACE);
 
 	/* The whole safe-mode answer: encrypt a text reply, sign, wrap; then undo each step. */
 	assert_int_equal(push_aes_init(&aes, jstr(v, "encoding_aes_key")), PUSH_OK);
-	assert_int_equal(push_reply_text("oUSER", "gh_test", 1764201600, "hi", reply, sizeof reply),
-	    PUSH_OK);
-	assert_int_equal(push_encrypt(&aes, reply, strlen(reply), jstr(v, "appid"), rnd, g_out,
-	    sizeof g_out), PUSH_OK);
-	assert_int_equal(push_msg_signature(jstr(v, "token"), "1764201601", "42", g_out, sig),
-	    PUSH_OK);
-	assert_int_equal(push_reply_encrypted(g_out, sig, "1764201601", "42", out, sizeof out),
-	    PUSH_OK);
+	assert_int_equal(push_reply_text("oUSER", "gh_test", 1764201600, "hi", reply, sizeof reply), PUSH_OK);
+	assert_int_equal(push_encrypt(&aes, reply, strlen(reply), jstr(v, "appid"), rnd, g_out, sizeof g_out), PUSH_OK);
+	assert_int_equal(push_msg_signature(jstr(v, "token"), "1764201601", "42", g_out, sig), PUSH_OK);
+	assert_int_equal(push_reply_encrypted(g_out, sig, "1764201601", "42", out, sizeof out), PUSH_OK);
 	assert_int_equal(parse_s(out), PUSH_OK);
 	enc = push_msg_get(&g_msg, "Encrypt");
 	assert_non_null(enc);
 	assert_int_equal(push_check_msg_signature(jstr(v, "token"), push_msg_get(&g_msg, "TimeStamp"),
-	    push_msg_get(&g_msg, "Nonce"), enc, push_msg_get(&g_msg, "MsgSignature")), 1);
-	assert_int_equal(push_decrypt(&aes, enc, strlen(enc), jstr(v, "appid"), out, sizeof out, &n),
-	    PUSH_OK);
+						  push_msg_get(&g_msg, "Nonce"), enc,
+						  push_msg_get(&g_msg, "MsgSignature")),
+			 1);
+	assert_int_equal(push_decrypt(&aes, enc, strlen(enc), jstr(v, "appid"), out, sizeof out, &n), PUSH_OK);
 	assert_string_equal(out, reply);
 }
 
-static void
-test_dedup_key(void **state)
+static void test_dedup_key(void **state)
 {
 	char key[64];
 
 	(void)state;
 	assert_int_equal(parse_s("<xml><FromUserName><![CDATA[oUSER]]></FromUserName>"
-	    "<CreateTime>1764201600</CreateTime><MsgType><![CDATA[event]]></MsgType>"
-	    "<Event><![CDATA[CLICK]]></Event><EventKey><![CDATA[MY_CODE]]></EventKey></xml>"), PUSH_OK);
+				 "<CreateTime>1764201600</CreateTime><MsgType><![CDATA[event]]></MsgType>"
+				 "<Event><![CDATA[CLICK]]></Event><EventKey><![CDATA[MY_CODE]]></EventKey></xml>"),
+			 PUSH_OK);
 	assert_int_equal(push_dedup_key(&g_msg, key, sizeof key), PUSH_OK);
 	assert_string_equal(key, "e:oUSER:1764201600");
 	assert_int_equal(push_dedup_key(&g_msg, key, 18), PUSH_E_SPACE);
 	assert_int_equal(push_dedup_key(&g_msg, key, 19), PUSH_OK);
 
 	assert_int_equal(parse_s("<xml><FromUserName>oUSER</FromUserName><CreateTime>1</CreateTime>"
-	    "<MsgId></MsgId></xml>"), PUSH_OK);
+				 "<MsgId></MsgId></xml>"),
+			 PUSH_OK);
 	assert_int_equal(push_dedup_key(&g_msg, key, sizeof key), PUSH_OK);
 	assert_string_equal(key, "e:oUSER:1");
 
@@ -821,8 +803,7 @@ test_dedup_key(void **state)
 	assert_int_equal(push_dedup_key(NULL, key, sizeof key), PUSH_E_ARG);
 }
 
-static void
-test_strerror(void **state)
+static void test_strerror(void **state)
 {
 	int rc;
 
@@ -832,8 +813,7 @@ test_strerror(void **state)
 	assert_string_equal(push_strerror(1), "UNKNOWN");
 }
 
-int
-main(void)
+int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_vectors_url_signature),

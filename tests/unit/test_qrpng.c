@@ -23,8 +23,7 @@ static const uint8_t png_signature[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A,
 
 /* Fills t[0..HQR_LEN) with an HQR1-like text ("HQR1:" + 146 Base45 characters, every one of the
  * alphabet used, varied by seed) and a NUL. */
-static void
-hqr_text(char t[HQR_LEN + 1], unsigned seed)
+static void hqr_text(char t[HQR_LEN + 1], unsigned seed)
 {
 	size_t i;
 
@@ -45,8 +44,7 @@ struct img {
 	uint8_t *px;
 };
 
-static void
-img_read_fn(png_structp png, png_bytep out, size_t n)
+static void img_read_fn(png_structp png, png_bytep out, size_t n)
 {
 	struct img *im = png_get_io_ptr(png);
 
@@ -56,23 +54,20 @@ img_read_fn(png_structp png, png_bytep out, size_t n)
 	im->off += n;
 }
 
-static void
-img_error_fn(png_structp png, png_const_charp msg)
+static void img_error_fn(png_structp png, png_const_charp msg)
 {
 	fprintf(stderr, "libpng read: %s\n", msg);
 	png_longjmp(png, 1);
 }
 
-static void
-img_warning_fn(png_structp png, png_const_charp msg)
+static void img_warning_fn(png_structp png, png_const_charp msg)
 {
 	(void)png;
 	fprintf(stderr, "libpng read warning: %s\n", msg);
 }
 
 /* Reads the whole image; nothing modified after setjmp is read after a longjmp. */
-static int
-img_read(png_structp png, png_infop info, struct img *im)
+static int img_read(png_structp png, png_infop info, struct img *im)
 {
 	png_colorp pal;
 	size_t rowbytes;
@@ -82,14 +77,13 @@ img_read(png_structp png, png_infop info, struct img *im)
 		return -1;
 	png_set_read_fn(png, im, img_read_fn);
 	png_read_info(png, info);
-	png_get_IHDR(png, info, &im->w, &im->h, &im->depth, &im->ctype, &im->interlace, NULL,
-	    NULL);
+	png_get_IHDR(png, info, &im->w, &im->h, &im->depth, &im->ctype, &im->interlace, NULL, NULL);
 	if (png_get_PLTE(png, info, &pal, &im->npal) != PNG_INFO_PLTE)
 		im->npal = 0;
 	else
 		memcpy(im->pal, pal, (size_t)im->npal * sizeof *pal);
-	if (im->depth != 1 || im->interlace != PNG_INTERLACE_NONE || im->w == 0 || im->h == 0 ||
-	    im->w > 8192 || im->h > 8192)
+	if (im->depth != 1 || im->interlace != PNG_INTERLACE_NONE || im->w == 0 || im->h == 0 || im->w > 8192 ||
+	    im->h > 8192)
 		return -1;
 	rowbytes = png_get_rowbytes(png, info);
 	if (rowbytes != (im->w + 7) / 8)
@@ -108,8 +102,7 @@ img_read(png_structp png, png_infop info, struct img *im)
 }
 
 /* Decodes buf[0..len) into *im (1-bit, non-interlaced only); 0 or -1. Free with img_free. */
-static int
-img_decode(const uint8_t *buf, size_t len, struct img *im)
+static int img_decode(const uint8_t *buf, size_t len, struct img *im)
 {
 	png_structp png;
 	png_infop info;
@@ -127,23 +120,20 @@ img_decode(const uint8_t *buf, size_t len, struct img *im)
 	return rc;
 }
 
-static void
-img_free(struct img *im)
+static void img_free(struct img *im)
 {
 	free(im->row);
 	free(im->px);
 	im->row = im->px = NULL;
 }
 
-static int
-img_at(const struct img *im, size_t x, size_t y)
+static int img_at(const struct img *im, size_t x, size_t y)
 {
 	return im->px[y * im->w + x];
 }
 
 /* libqrencode's own matrix for text in one mode, to compare with; free with QRcode_free. */
-static QRcode *
-ref_encode(const char *text, size_t len, QRecLevel level, QRencodeMode mode)
+static QRcode *ref_encode(const char *text, size_t len, QRecLevel level, QRencodeMode mode)
 {
 	QRinput *in = QRinput_new2(0, level);
 	QRcode *qr;
@@ -156,15 +146,13 @@ ref_encode(const char *text, size_t len, QRecLevel level, QRencodeMode mode)
 	return qr;
 }
 
-static uint32_t
-be32(const uint8_t *p)
+static uint32_t be32(const uint8_t *p)
 {
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
 /* The signature, then exactly IHDR, PLTE, one or more IDAT, IEND, ending at len. */
-static void
-check_chunks(const uint8_t *p, size_t len)
+static void check_chunks(const uint8_t *p, size_t len)
 {
 	size_t off = 8, n, k = 0;
 
@@ -184,7 +172,7 @@ check_chunks(const uint8_t *p, size_t len)
 			assert_string_equal(type, "PLTE");
 		else if (strcmp(type, "IDAT") != 0) {
 			assert_string_equal(type, "IEND");
-			assert_true(k >= 3);           /* at least one IDAT before it */
+			assert_true(k >= 3);                 /* at least one IDAT before it */
 			assert_int_equal(off + 12 + n, len); /* and nothing after it */
 		}
 		off += 12 + n;
@@ -196,8 +184,7 @@ check_chunks(const uint8_t *p, size_t len)
 
 /* Every pixel against qr: a scale × scale block per module, a quiet zone of 4 modules
  * (QRPNG_QUIET) of index 0 on every side. */
-static void
-check_matrix(const struct img *im, const QRcode *qr, size_t scale)
+static void check_matrix(const struct img *im, const QRcode *qr, size_t scale)
 {
 	size_t n = (size_t)qr->width, side = (n + 2 * QRPNG_QUIET) * scale, x, y, bad = 0;
 
@@ -208,8 +195,7 @@ check_matrix(const struct img *im, const QRcode *qr, size_t scale)
 			size_t mx = x / scale, my = y / scale;
 			int want = 0;
 
-			if (mx >= QRPNG_QUIET && mx < QRPNG_QUIET + n && my >= QRPNG_QUIET &&
-			    my < QRPNG_QUIET + n)
+			if (mx >= QRPNG_QUIET && mx < QRPNG_QUIET + n && my >= QRPNG_QUIET && my < QRPNG_QUIET + n)
 				want = qr->data[(my - QRPNG_QUIET) * n + mx - QRPNG_QUIET] & 1;
 			if (img_at(im, x, y) != want && bad++ == 0)
 				fprintf(stderr, "first mismatch at pixel (%zu, %zu)\n", x, y);
@@ -218,8 +204,7 @@ check_matrix(const struct img *im, const QRcode *qr, size_t scale)
 }
 
 /* The first and last QRPNG_QUIET * scale rows and columns are all background (index 0). */
-static void
-check_quiet_zone(const struct img *im, size_t scale)
+static void check_quiet_zone(const struct img *im, size_t scale)
 {
 	size_t q = QRPNG_QUIET * scale, x, y, dark = 0;
 
@@ -232,16 +217,13 @@ check_quiet_zone(const struct img *im, size_t scale)
 }
 
 /* The module at (mx, my), read at the centre of its block. */
-static int
-module_at(const struct img *im, size_t scale, size_t mx, size_t my)
+static int module_at(const struct img *im, size_t scale, size_t mx, size_t my)
 {
-	return img_at(im, (QRPNG_QUIET + mx) * scale + scale / 2,
-	    (QRPNG_QUIET + my) * scale + scale / 2);
+	return img_at(im, (QRPNG_QUIET + mx) * scale + scale / 2, (QRPNG_QUIET + my) * scale + scale / 2);
 }
 
 /* The three finder patterns and their separators, checked without libqrencode. */
-static void
-check_finders(const struct img *im, size_t scale)
+static void check_finders(const struct img *im, size_t scale)
 {
 	size_t n = im->w / scale - 2 * QRPNG_QUIET, c, dx, dy;
 	const size_t corner[3][2] = { { 0, 0 }, { n - 7, 0 }, { 0, n - 7 } };
@@ -254,9 +236,7 @@ check_finders(const struct img *im, size_t scale)
 				size_t ax = dx > 3 ? dx - 3 : 3 - dx, ay = dy > 3 ? dy - 3 : 3 - dy;
 				int want = (ax > ay ? ax : ay) != 2;
 
-				assert_int_equal(module_at(im, scale, corner[c][0] + dx,
-						     corner[c][1] + dy),
-				    want);
+				assert_int_equal(module_at(im, scale, corner[c][0] + dx, corner[c][1] + dy), want);
 			}
 	}
 	/* The separators: the light row and column around each finder pattern. */
@@ -270,8 +250,7 @@ check_finders(const struct img *im, size_t scale)
 	}
 }
 
-static void
-check_palette(const struct img *im, png_byte r, png_byte g, png_byte b)
+static void check_palette(const struct img *im, png_byte r, png_byte g, png_byte b)
 {
 	assert_int_equal(im->npal, 2);
 	assert_int_equal(im->pal[0].red, 0xFF);
@@ -283,8 +262,7 @@ check_palette(const struct img *im, png_byte r, png_byte g, png_byte b)
 }
 
 /* Phone code: green, 'M', scale 6: the whole format checked, every module compared. */
-static void
-test_phone_green(void **state)
+static void test_phone_green(void **state)
 {
 	struct qrpng_opts o = { QRPNG_GREEN, 'M', 6, 0 };
 	char t[HQR_LEN + 1];
@@ -321,8 +299,7 @@ test_phone_green(void **state)
 }
 
 /* The default scale keeps a phone code under 2 KB. */
-static void
-test_default_scale_under_2k(void **state)
+static void test_default_scale_under_2k(void **state)
 {
 	struct qrpng_opts o = { QRPNG_RED, 'M', QRPNG_SCALE_DEFAULT, 0 };
 	char t[HQR_LEN + 1];
@@ -340,8 +317,7 @@ test_default_scale_under_2k(void **state)
 }
 
 /* Red style: the red palette, the same modules. */
-static void
-test_phone_red(void **state)
+static void test_phone_red(void **state)
 {
 	struct qrpng_opts o = { QRPNG_RED, 'M', 4, 0 };
 	char t[HQR_LEN + 1];
@@ -366,8 +342,7 @@ test_phone_red(void **state)
 }
 
 /* Paper code: black, 'Q', at least 473 px wide with the smallest scale that reaches it. */
-static void
-test_paper_black(void **state)
+static void test_paper_black(void **state)
 {
 	struct qrpng_opts o = { QRPNG_BLACK, 'Q', 1, QRPNG_PAPER_WIDTH_PX };
 	char t[HQR_LEN + 1];
@@ -402,8 +377,7 @@ test_paper_black(void **state)
 }
 
 /* min_width_px never shrinks: a scale already wide enough is kept. */
-static void
-test_min_width_keeps_larger_scale(void **state)
+static void test_min_width_keeps_larger_scale(void **state)
 {
 	struct qrpng_opts o = { QRPNG_BLACK, 'Q', 12, QRPNG_PAPER_WIDTH_PX };
 	char t[HQR_LEN + 1];
@@ -422,8 +396,7 @@ test_min_width_keeps_larger_scale(void **state)
 }
 
 /* The largest accepted min_width_px is reachable for the smallest code within the scale bound. */
-static void
-test_min_width_max(void **state)
+static void test_min_width_max(void **state)
 {
 	struct qrpng_opts o = { QRPNG_GREEN, 'L', 1, QRPNG_MIN_WIDTH_MAX };
 	uint8_t *png;
@@ -445,8 +418,7 @@ test_min_width_max(void **state)
 }
 
 /* A text outside the alphanumeric set (lower case, a NUL, not NUL-terminated) goes 8-bit. */
-static void
-test_8bit_text(void **state)
+static void test_8bit_text(void **state)
 {
 	static const char t[] = { 'h', 'q', 'r', '1', ':', 'a', 'b', '\0', 'c', 0x7F, '\xFF', 'Z' };
 	struct qrpng_opts o = { QRPNG_BLACK, 'H', 3, 0 };
@@ -468,14 +440,12 @@ test_8bit_text(void **state)
 }
 
 /* Every level renders and each matches libqrencode; scale 1 and the largest code. */
-static void
-test_levels_and_extremes(void **state)
+static void test_levels_and_extremes(void **state)
 {
 	static const struct {
 		int ec;
 		QRecLevel level;
-	} lv[] = { { 'L', QR_ECLEVEL_L }, { 'M', QR_ECLEVEL_M }, { 'Q', QR_ECLEVEL_Q },
-		{ 'H', QR_ECLEVEL_H } };
+	} lv[] = { { 'L', QR_ECLEVEL_L }, { 'M', QR_ECLEVEL_M }, { 'Q', QR_ECLEVEL_Q }, { 'H', QR_ECLEVEL_H } };
 	char t[HQR_LEN + 1], *big;
 	uint8_t *png;
 	size_t len, i;
@@ -521,8 +491,7 @@ test_levels_and_extremes(void **state)
 }
 
 /* The same input gives the same bytes (no state carried between calls). */
-static void
-test_deterministic(void **state)
+static void test_deterministic(void **state)
 {
 	struct qrpng_opts o = { QRPNG_GREEN, 'M', QRPNG_SCALE_DEFAULT, 0 };
 	char t[HQR_LEN + 1];
@@ -546,21 +515,15 @@ test_deterministic(void **state)
 }
 
 /* Bad arguments and texts too long: -1, outputs untouched, nothing leaked (ASan, valgrind). */
-static void
-test_invalid(void **state)
+static void test_invalid(void **state)
 {
 	const struct qrpng_opts good = { QRPNG_GREEN, 'M', 6, 0 };
 	struct qrpng_opts bad[] = {
-		{ QRPNG_GREEN, 'M', 0, 0 },
-		{ QRPNG_GREEN, 'M', 33, 0 },
-		{ QRPNG_GREEN, 'M', -1, 0 },
-		{ QRPNG_GREEN, 'X', 6, 0 },
-		{ QRPNG_GREEN, 'm', 6, 0 },
-		{ QRPNG_GREEN, 0, 6, 0 },
-		{ QRPNG__MAX, 'M', 6, 0 },
-		{ (enum qrpng_style)-1, 'M', 6, 0 },
-		{ QRPNG_GREEN, 'M', 6, -1 },
-		{ QRPNG_GREEN, 'M', 6, QRPNG_MIN_WIDTH_MAX + 1 },
+		{ QRPNG_GREEN, 'M', 0, 0 },  { QRPNG_GREEN, 'M', 33, 0 },
+		{ QRPNG_GREEN, 'M', -1, 0 }, { QRPNG_GREEN, 'X', 6, 0 },
+		{ QRPNG_GREEN, 'm', 6, 0 },  { QRPNG_GREEN, 0, 6, 0 },
+		{ QRPNG__MAX, 'M', 6, 0 },   { (enum qrpng_style) - 1, 'M', 6, 0 },
+		{ QRPNG_GREEN, 'M', 6, -1 }, { QRPNG_GREEN, 'M', 6, QRPNG_MIN_WIDTH_MAX + 1 },
 	};
 	char t[HQR_LEN + 1], *big;
 	uint8_t dummy = 0, *png = &dummy;
@@ -605,15 +568,14 @@ test_invalid(void **state)
 	assert_int_equal(width, -7);
 }
 
-static void
-test_parse_scale(void **state)
+static void test_parse_scale(void **state)
 {
 	static const struct {
 		const char *s;
 		int v;
 	} ok[] = { { "1", 1 }, { "6", 6 }, { "9", 9 }, { "10", 10 }, { "19", 19 }, { "32", 32 } };
-	static const char *const bad[] = { "", "0", "00", "06", "33", "39", "99", "100", "+6",
-		"-1", " 6", "6 ", "3 ", "2/", "1:", "6a", "1e1", "0x10", "3\n" };
+	static const char *const bad[] = { "",   "0",  "00", "06", "33", "39", "99",  "100",  "+6", "-1",
+					   " 6", "6 ", "3 ", "2/", "1:", "6a", "1e1", "0x10", "3\n" };
 	size_t i;
 	int v;
 
@@ -639,8 +601,7 @@ struct job {
 	int mismatches;
 };
 
-static void *
-job_run(void *arg)
+static void *job_run(void *arg)
 {
 	struct job *j = arg;
 	struct qrpng_opts o = { QRPNG_GREEN, 'M', QRPNG_SCALE_DEFAULT, 0 };
@@ -662,8 +623,7 @@ job_run(void *arg)
 	return NULL;
 }
 
-static void
-test_threads(void **state)
+static void test_threads(void **state)
 {
 	struct qrpng_opts o = { QRPNG_GREEN, 'M', QRPNG_SCALE_DEFAULT, 0 };
 	char t[HQR_LEN + 1];
@@ -686,8 +646,7 @@ test_threads(void **state)
 	free(want);
 }
 
-int
-main(void)
+int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_phone_green),

@@ -100,7 +100,8 @@ static void test_query_utf8_percent_encoded(void **state)
 {
 	struct fx *f = *state;
 	/* 王小明 and 上海市 as a browser sends them, plus an emoji. */
-	assert_int_equal(parse_q(f, "name=%E7%8E%8B%E5%B0%8F%E6%98%8E&city=%E4%B8%8A%E6%B5%B7%E5%B8%82&m=%F0%9F%98%B7"), KV_OK);
+	assert_int_equal(parse_q(f, "name=%E7%8E%8B%E5%B0%8F%E6%98%8E&city=%E4%B8%8A%E6%B5%B7%E5%B8%82&m=%F0%9F%98%B7"),
+			 KV_OK);
 	assert_pair(&f->l, 0, "name", "王小明");
 	assert_pair(&f->l, 1, "city", "上海市");
 	assert_pair(&f->l, 2, "m", "😷");
@@ -393,14 +394,18 @@ static void test_pct_round_trip(void **state)
 {
 	struct fx *f = *state;
 	static const char *const samples[] = {
-		"王小明 <wang@example.cn>", "https://hqr.example.org/api/v1/persons?id=1&x=a+b#top",
-		"100% 😷 \"quoted\" 'single' \\ back", "line1\r\nline2\ttab", "~unreserved-._",
+		"王小明 <wang@example.cn>",
+		"https://hqr.example.org/api/v1/persons?id=1&x=a+b#top",
+		"100% 😷 \"quoted\" 'single' \\ back",
+		"line1\r\nline2\ttab",
+		"~unreserved-._",
 	};
 	for (size_t i = 0; i < sizeof samples / sizeof samples[0]; i++) {
 		char *e = pct_encode(&f->a, samples[i]);
 		assert_non_null(e);
 		for (const char *p = e; *p != '\0'; p++)
-			assert_non_null(strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~%", *p));
+			assert_non_null(
+			    strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~%", *p));
 		for (int plus = 0; plus <= 1; plus++) {
 			char *d = arena_alloc(&f->a, strlen(e) + 1);
 			assert_non_null(d);

@@ -53,20 +53,60 @@ static enum err h_match_only(struct call *c)
 /* A small table shaped like the service's: collections, {id} items, nested resources, and two
  * rows whose patterns overlap (a fixed word before a parameter). */
 enum {
-	T_PERSONS_LIST, T_PERSONS_CREATE, T_PERSON_GET, T_PERSON_PUT, T_PERSON_DELETE, T_PERSON_CODE,
-	T_REPORT_GET, T_CODE_LATEST, T_CODE_GET, T_CODE_DELETE, T_HEALTHZ, T__MAX
+	T_PERSONS_LIST,
+	T_PERSONS_CREATE,
+	T_PERSON_GET,
+	T_PERSON_PUT,
+	T_PERSON_DELETE,
+	T_PERSON_CODE,
+	T_REPORT_GET,
+	T_CODE_LATEST,
+	T_CODE_GET,
+	T_CODE_DELETE,
+	T_HEALTHZ,
+	T__MAX
 };
 static const struct route table[T__MAX] = {
-	[T_PERSONS_LIST] = { .name = "persons_list", .method = "GET", .pattern = "/api/v1/persons", .handler = h_match_only },
-	[T_PERSONS_CREATE] = { .name = "persons_create", .method = "POST", .pattern = "/api/v1/persons", .handler = h_match_only },
-	[T_PERSON_GET] = { .name = "person_get", .method = "GET", .pattern = "/api/v1/persons/{id}", .handler = h_match_only },
-	[T_PERSON_PUT] = { .name = "person_put", .method = "PUT", .pattern = "/api/v1/persons/{id}", .handler = h_match_only },
-	[T_PERSON_DELETE] = { .name = "person_delete", .method = "DELETE", .pattern = "/api/v1/persons/{id}", .handler = h_match_only },
-	[T_PERSON_CODE] = { .name = "person_code", .method = "GET", .pattern = "/api/v1/persons/{id}/code", .handler = h_match_only },
-	[T_REPORT_GET] = { .name = "report_get", .method = "GET", .pattern = "/api/v1/persons/{pid}/reports/{rid}", .handler = h_match_only },
-	[T_CODE_LATEST] = { .name = "code_latest", .method = "GET", .pattern = "/api/v1/codes/latest", .handler = h_match_only },
-	[T_CODE_GET] = { .name = "code_get", .method = "GET", .pattern = "/api/v1/codes/{id}", .handler = h_match_only },
-	[T_CODE_DELETE] = { .name = "code_delete", .method = "DELETE", .pattern = "/api/v1/codes/{id}", .handler = h_match_only },
+	[T_PERSONS_LIST] = { .name = "persons_list",
+			     .method = "GET",
+			     .pattern = "/api/v1/persons",
+			     .handler = h_match_only },
+	[T_PERSONS_CREATE] = { .name = "persons_create",
+			       .method = "POST",
+			       .pattern = "/api/v1/persons",
+			       .handler = h_match_only },
+	[T_PERSON_GET] = { .name = "person_get",
+			   .method = "GET",
+			   .pattern = "/api/v1/persons/{id}",
+			   .handler = h_match_only },
+	[T_PERSON_PUT] = { .name = "person_put",
+			   .method = "PUT",
+			   .pattern = "/api/v1/persons/{id}",
+			   .handler = h_match_only },
+	[T_PERSON_DELETE] = { .name = "person_delete",
+			      .method = "DELETE",
+			      .pattern = "/api/v1/persons/{id}",
+			      .handler = h_match_only },
+	[T_PERSON_CODE] = { .name = "person_code",
+			    .method = "GET",
+			    .pattern = "/api/v1/persons/{id}/code",
+			    .handler = h_match_only },
+	[T_REPORT_GET] = { .name = "report_get",
+			   .method = "GET",
+			   .pattern = "/api/v1/persons/{pid}/reports/{rid}",
+			   .handler = h_match_only },
+	[T_CODE_LATEST] = { .name = "code_latest",
+			    .method = "GET",
+			    .pattern = "/api/v1/codes/latest",
+			    .handler = h_match_only },
+	[T_CODE_GET] = { .name = "code_get",
+			 .method = "GET",
+			 .pattern = "/api/v1/codes/{id}",
+			 .handler = h_match_only },
+	[T_CODE_DELETE] = { .name = "code_delete",
+			    .method = "DELETE",
+			    .pattern = "/api/v1/codes/{id}",
+			    .handler = h_match_only },
 	[T_HEALTHZ] = { .name = "healthz", .method = "GET", .pattern = "/healthz", .handler = h_match_only },
 };
 
@@ -157,10 +197,11 @@ static void test_match_parameters(void **state)
 static void test_match_invalid_parameters(void **state)
 {
 	static const char *const bad[] = {
-		"/api/v1/persons/a.b", "/api/v1/persons/..", "/api/v1/persons/.", "/api/v1/persons/%2e%2e",
-		"/api/v1/persons/a%20b", "/api/v1/persons/a b", "/api/v1/persons/a+b", "/api/v1/persons/a;b",
-		"/api/v1/persons/a:b", "/api/v1/persons/a@b", "/api/v1/persons/a\\b", "/api/v1/persons/王",
-		"/api/v1/persons/1'OR'1", "/api/v1/persons/<x>", "/api/v1/persons//code",
+		"/api/v1/persons/a.b",        "/api/v1/persons/..",         "/api/v1/persons/.",
+		"/api/v1/persons/%2e%2e",     "/api/v1/persons/a%20b",      "/api/v1/persons/a b",
+		"/api/v1/persons/a+b",        "/api/v1/persons/a;b",        "/api/v1/persons/a:b",
+		"/api/v1/persons/a@b",        "/api/v1/persons/a\\b",       "/api/v1/persons/王",
+		"/api/v1/persons/1'OR'1",     "/api/v1/persons/<x>",        "/api/v1/persons//code",
 		"/api/v1/persons/7/reports/", "/api/v1/persons//reports/1",
 	};
 	(void)state;
@@ -175,9 +216,22 @@ static void test_match_invalid_parameters(void **state)
 static void test_match_trailing_slash_and_near_misses(void **state)
 {
 	static const char *const bad[] = {
-		"/healthz/", "/api/v1/persons/", "/api/v1/persons/7/", "/api/v1/persons/7/code/",
-		"//healthz", "/HEALTHZ", "/Healthz", "/healthzz", "/health", "healthz", "", "/",
-		"/api/v1/persons/7/code/extra", "/api/v1", "/api/v2/persons", "/api/v1/persons?x=1",
+		"/healthz/",
+		"/api/v1/persons/",
+		"/api/v1/persons/7/",
+		"/api/v1/persons/7/code/",
+		"//healthz",
+		"/HEALTHZ",
+		"/Healthz",
+		"/healthzz",
+		"/health",
+		"healthz",
+		"",
+		"/",
+		"/api/v1/persons/7/code/extra",
+		"/api/v1",
+		"/api/v2/persons",
+		"/api/v1/persons?x=1",
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
@@ -280,7 +334,8 @@ static void test_type_ok(void **state)
 	assert_true(router_type_ok(BODY_JSON, "application/json ; charset=utf-8"));
 	assert_true(router_type_ok(BODY_FORM, "application/x-www-form-urlencoded"));
 	assert_true(router_type_ok(BODY_FORM, "application/x-www-form-urlencoded; charset=UTF-8"));
-	assert_true(router_type_ok(BODY_MULTIPART, "multipart/form-data; boundary=----WebKitFormBoundary7MA4YWxkTrZu0gW"));
+	assert_true(
+	    router_type_ok(BODY_MULTIPART, "multipart/form-data; boundary=----WebKitFormBoundary7MA4YWxkTrZu0gW"));
 	assert_true(router_type_ok(BODY_MULTIPART, "MULTIPART/FORM-DATA; boundary=x"));
 	assert_true(router_type_ok(BODY_XML, "text/xml"));
 	assert_true(router_type_ok(BODY_XML, "text/xml; charset=utf-8"));
@@ -314,11 +369,24 @@ static void test_type_wrong(void **state)
 
 static void test_loopback(void **state)
 {
-	static const char *const yes[] = { "127.0.0.1", "127.0.1.1", "127.255.255.254", "::1",
-					   "::ffff:127.0.0.1", "unix:" };
-	static const char *const no[] = { "10.0.0.1", "192.168.1.20", "203.0.113.7", "172.16.0.1",
-					  "0.0.0.0", "1.127.0.0", "128.0.0.1", "::", "::2", "::10", "fe80::1",
-					  "2001:db8::1", "::ffff:10.0.0.1", "::ffff:203.0.113.7", "", "localhost",
+	static const char *const yes[] = { "127.0.0.1", "127.0.1.1",        "127.255.255.254",
+					   "::1",       "::ffff:127.0.0.1", "unix:" };
+	static const char *const no[] = { "10.0.0.1",
+					  "192.168.1.20",
+					  "203.0.113.7",
+					  "172.16.0.1",
+					  "0.0.0.0",
+					  "1.127.0.0",
+					  "128.0.0.1",
+					  "::",
+					  "::2",
+					  "::10",
+					  "fe80::1",
+					  "2001:db8::1",
+					  "::ffff:10.0.0.1",
+					  "::ffff:203.0.113.7",
+					  "",
+					  "localhost",
 					  "unix:/tmp/x" };
 	(void)state;
 	for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++)

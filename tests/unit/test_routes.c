@@ -125,12 +125,17 @@ static void test_no_duplicates(void **state)
 /* Routes with a body that have no field table yet: their handlers still read the body
  * themselves. The list is exact: a new body route needs a table, and a route given one leaves. */
 static const int untabled[] = {
-	ROUTE_SCANS, ROUTE_SCANS_BATCH,                          /* h_scans.c, scanin.c */
-	ROUTE_ADMIN_DEVICE_CREATE, ROUTE_ADMIN_DEVICE_REVOKE,    /* h_admin.c: an empty or ignored body */
-	ROUTE_PLATFORM_PUSH,                                     /* h_platform.c: signed XML */
-	ROUTE_PLACE_CHECKINS,                                    /* h_places.c */
-	ROUTE_ADMIN_PLACE_CODE_CREATE, ROUTE_ADMIN_PLACE_CODE_REVOKE, ROUTE_ADMIN_PLACE_DISPLAY_CREATE,
-	ROUTE_DELEGATION_APPROVE, ROUTE_DELEGATION_REFUSE,       /* h_delegations.c: an ignored body */
+	ROUTE_SCANS,
+	ROUTE_SCANS_BATCH, /* h_scans.c, scanin.c */
+	ROUTE_ADMIN_DEVICE_CREATE,
+	ROUTE_ADMIN_DEVICE_REVOKE, /* h_admin.c: an empty or ignored body */
+	ROUTE_PLATFORM_PUSH,       /* h_platform.c: signed XML */
+	ROUTE_PLACE_CHECKINS,      /* h_places.c */
+	ROUTE_ADMIN_PLACE_CODE_CREATE,
+	ROUTE_ADMIN_PLACE_CODE_REVOKE,
+	ROUTE_ADMIN_PLACE_DISPLAY_CREATE,
+	ROUTE_DELEGATION_APPROVE,
+	ROUTE_DELEGATION_REFUSE, /* h_delegations.c: an ignored body */
 };
 
 static void test_body_routes_have_field_tables(void **state)
@@ -194,9 +199,7 @@ static const cJSON *deref(const cJSON *n)
 static int in_list(const cJSON *arr, const char *name)
 {
 	const cJSON *it;
-	cJSON_ArrayForEach(it, arr)
-		if (cJSON_IsString(it) && strcmp(it->valuestring, name) == 0)
-			return 1;
+	cJSON_ArrayForEach(it, arr) if (cJSON_IsString(it) && strcmp(it->valuestring, name) == 0) return 1;
 	return 0;
 }
 
@@ -207,9 +210,11 @@ static const cJSON *documented(const struct route *r, const cJSON *op, const cha
 	*required = 0;
 	if (r->body == BODY_NONE) {
 		const cJSON *p;
-		cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(op, "parameters")) {
+		cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(op, "parameters"))
+		{
 			const cJSON *q = deref(p);
-			const cJSON *in = cJSON_GetObjectItemCaseSensitive(q, "in"), *n = cJSON_GetObjectItemCaseSensitive(q, "name");
+			const cJSON *in = cJSON_GetObjectItemCaseSensitive(q, "in"),
+				    *n = cJSON_GetObjectItemCaseSensitive(q, "name");
 			if (!cJSON_IsString(in) || strcmp(in->valuestring, "query") != 0 || !cJSON_IsString(n) ||
 			    strcmp(n->valuestring, name) != 0)
 				continue;
@@ -218,21 +223,20 @@ static const cJSON *documented(const struct route *r, const cJSON *op, const cha
 		}
 		return NULL;
 	}
-	const cJSON *content = cJSON_GetObjectItemCaseSensitive(deref(cJSON_GetObjectItemCaseSensitive(op, "requestBody")),
-								 "content");
+	const cJSON *content =
+	    cJSON_GetObjectItemCaseSensitive(deref(cJSON_GetObjectItemCaseSensitive(op, "requestBody")), "content");
 	const cJSON *schema = content != NULL && content->child != NULL
-				      ? deref(cJSON_GetObjectItemCaseSensitive(content->child, "schema"))
-				      : NULL;
+				  ? deref(cJSON_GetObjectItemCaseSensitive(content->child, "schema"))
+				  : NULL;
 	const cJSON *found = NULL;
 	const cJSON *branches[16];
 	size_t nb = 0;
 	branches[nb++] = schema;
 	const cJSON *b;
-	cJSON_ArrayForEach(b, cJSON_GetObjectItemCaseSensitive(schema, "oneOf"))
-		if (nb < 16)
-			branches[nb++] = deref(b);
+	cJSON_ArrayForEach(b, cJSON_GetObjectItemCaseSensitive(schema, "oneOf")) if (nb < 16) branches[nb++] = deref(b);
 	for (size_t i = 0; i < nb; i++) {
-		const cJSON *prop = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(branches[i], "properties"), name);
+		const cJSON *prop =
+		    cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(branches[i], "properties"), name);
 		if (prop != NULL && found == NULL)
 			found = deref(prop);
 		if (prop != NULL && in_list(cJSON_GetObjectItemCaseSensitive(branches[i], "required"), name))
@@ -266,7 +270,8 @@ static void test_field_tables_agree_with_openapi(void **state)
 		for (k = 0; r->method[k] != '\0' && k + 1 < sizeof method; k++)
 			method[k] = (char)(r->method[k] - 'A' + 'a');
 		method[k] = '\0';
-		const cJSON *op = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(paths, r->pattern), method);
+		const cJSON *op =
+		    cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(paths, r->pattern), method);
 		if (op == NULL)
 			fail_msg("route %s: %s %s is not in openapi.json", r->name, r->method, r->pattern);
 		for (size_t j = 0; j < r->nfields; j++) {
@@ -279,20 +284,24 @@ static void test_field_tables_agree_with_openapi(void **state)
 				fail_msg("route %s: field %s is required but documented as optional", r->name, f->name);
 			const cJSON *words = cJSON_GetObjectItemCaseSensitive(s, "enum"), *w;
 			if (f->valid == valid_enum)
-				cJSON_ArrayForEach(w, words) {
+				cJSON_ArrayForEach(w, words)
+				{
 					int ok = 0;
 					for (const char *const *t = f->arg; cJSON_IsString(w) && *t != NULL; t++)
 						ok |= strcmp(*t, w->valuestring) == 0;
 					if (!ok)
-						fail_msg("route %s: field %s refuses a documented word", r->name, f->name);
+						fail_msg("route %s: field %s refuses a documented word", r->name,
+							 f->name);
 				}
 			const cJSON *mn = cJSON_GetObjectItemCaseSensitive(s, "minimum");
 			const cJSON *mx = cJSON_GetObjectItemCaseSensitive(s, "maximum");
 			const struct range *rg = f->valid == valid_int ? f->arg : NULL;
 			if (rg != NULL && cJSON_IsNumber(mn) && (double)rg->min != mn->valuedouble)
-				fail_msg("route %s: field %s minimum %lld, documented %g", r->name, f->name, rg->min, mn->valuedouble);
+				fail_msg("route %s: field %s minimum %lld, documented %g", r->name, f->name, rg->min,
+					 mn->valuedouble);
 			if (rg != NULL && cJSON_IsNumber(mx) && (double)rg->max != mx->valuedouble)
-				fail_msg("route %s: field %s maximum %lld, documented %g", r->name, f->name, rg->max, mx->valuedouble);
+				fail_msg("route %s: field %s maximum %lld, documented %g", r->name, f->name, rg->max,
+					 mx->valuedouble);
 			const cJSON *ml = cJSON_GetObjectItemCaseSensitive(s, "maxLength");
 			if (cJSON_IsNumber(ml) && f->maxlen > 0 && (double)f->maxlen < ml->valuedouble)
 				fail_msg("route %s: field %s refuses %zu bytes, documented up to %g", r->name, f->name,

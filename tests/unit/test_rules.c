@@ -23,13 +23,13 @@ _Static_assert(RULES_SYM_ALL == VID_SYM_ANY, "symptom bits agree");
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
 /* Table rows name themselves on failure. */
-#define CHECK(name, got, want)                                                          \
-	do {                                                                            \
-		long long g_ = (long long)(got), w_ = (long long)(want);                \
-		if (g_ != w_) {                                                         \
+#define CHECK(name, got, want)                                                           \
+	do {                                                                             \
+		long long g_ = (long long)(got), w_ = (long long)(want);                 \
+		if (g_ != w_) {                                                          \
 			print_error("%s: %s = %lld, want %lld\n", (name), #got, g_, w_); \
-			fail();                                                         \
-		}                                                                       \
+			fail();                                                          \
+		}                                                                        \
 	} while (0)
 
 static const struct rules_conf CONF = { 373, 14 };
@@ -39,18 +39,20 @@ static const struct rules_conf CONF = { 373, 14 };
 
 /* ---- day numbers -------------------------------------------------------- */
 
-static void
-test_day_known(void **state)
+static void test_day_known(void **state)
 {
-	static const struct { int y, m, d; int32_t day; } t[] = {
-		{ 1970, 1, 1, 0 },          { 1969, 12, 31, -1 },
-		{ 2000, 2, 29, 11016 },     { 2000, 3, 1, 11017 },     /* 400-year leap */
-		{ 2024, 2, 29, 19782 },     { 2024, 3, 10, D },
-		{ 2038, 1, 19, 24855 },     { 2038, 1, 20, 24856 },    /* 2^31 s falls on 01-19 */
-		{ 2100, 2, 28, 47540 },     { 2100, 3, 1, 47541 },     /* 2100 is not leap */
-		{ 1900, 2, 28, -25509 },    { 1900, 3, 1, -25508 },    /* nor 1900 */
-		{ 2400, 2, 29, 157113 },    { 1600, 2, 29, -135081 },
-		{ 1, 1, 1, DAY_MIN }, { 9999, 12, 31, DAY_MAX },
+	static const struct {
+		int y, m, d;
+		int32_t day;
+	} t[] = {
+		{ 1970, 1, 1, 0 },       { 1969, 12, 31, -1 },
+		{ 2000, 2, 29, 11016 },  { 2000, 3, 1, 11017 }, /* 400-year leap */
+		{ 2024, 2, 29, 19782 },  { 2024, 3, 10, D },
+		{ 2038, 1, 19, 24855 },  { 2038, 1, 20, 24856 }, /* 2^31 s falls on 01-19 */
+		{ 2100, 2, 28, 47540 },  { 2100, 3, 1, 47541 },  /* 2100 is not leap */
+		{ 1900, 2, 28, -25509 }, { 1900, 3, 1, -25508 }, /* nor 1900 */
+		{ 2400, 2, 29, 157113 }, { 1600, 2, 29, -135081 },
+		{ 1, 1, 1, DAY_MIN },    { 9999, 12, 31, DAY_MAX },
 	};
 	(void)state;
 	for (size_t i = 0; i < N(t); i++) {
@@ -67,10 +69,11 @@ test_day_known(void **state)
 	}
 }
 
-static void
-test_day_invalid(void **state)
+static void test_day_invalid(void **state)
 {
-	static const struct { int y, m, d; } t[] = {
+	static const struct {
+		int y, m, d;
+	} t[] = {
 		{ 2100, 2, 29 }, { 1900, 2, 29 }, { 2023, 2, 29 }, { 2024, 2, 30 }, { 2024, 4, 31 },
 		{ 2024, 13, 1 }, { 2024, 0, 1 },  { 2024, 1, 0 },  { 2024, 1, 32 }, { 0, 12, 31 },
 		{ 10000, 1, 1 }, { -1, 1, 1 },    { 2024, -3, 1 }, { 2024, 1, -1 },
@@ -86,8 +89,7 @@ test_day_invalid(void **state)
 }
 
 /* Every day of years 1..9999: round trip, and each day is the next date of the one before. */
-static void
-test_day_round_trip_all(void **state)
+static void test_day_round_trip_all(void **state)
 {
 	int py, pm, pd;
 
@@ -100,8 +102,8 @@ test_day_round_trip_all(void **state)
 		day_to_ymd(day, &y, &m, &d);
 		if (day_from_ymd(y, m, d) != day)
 			fail_msg("day %d -> %d-%d-%d does not come back", (int)day, y, m, d);
-		if (!((y == py && m == pm && d == pd + 1) ||
-		      (y == py && m == pm + 1 && d == 1) || (y == py + 1 && m == 1 && d == 1 && pm == 12)))
+		if (!((y == py && m == pm && d == pd + 1) || (y == py && m == pm + 1 && d == 1) ||
+		      (y == py + 1 && m == 1 && d == 1 && pm == 12)))
 			fail_msg("day %d: %d-%d-%d does not follow %d-%d-%d", (int)day, y, m, d, py, pm, pd);
 		if (d == 1 && day != DAY_MIN + 1 && !(pd >= 28))
 			fail_msg("day %d: month of %d days", (int)day, pd);
@@ -111,11 +113,9 @@ test_day_round_trip_all(void **state)
 }
 
 /* Days outside 1..9999 still give a date (no overflow under UBSan), but do not format. */
-static void
-test_day_extremes(void **state)
+static void test_day_extremes(void **state)
 {
-	static const int32_t t[] = { INT32_MIN, INT32_MIN + 1, DAY_MIN - 1, DAY_MAX + 1,
-		INT32_MAX };
+	static const int32_t t[] = { INT32_MIN, INT32_MIN + 1, DAY_MIN - 1, DAY_MAX + 1, INT32_MAX };
 	(void)state;
 	for (size_t i = 0; i < N(t); i++) {
 		char buf[DAY_BUF] = "x";
@@ -136,18 +136,34 @@ test_day_extremes(void **state)
 	}
 }
 
-static void
-test_day_parse_format(void **state)
+static void test_day_parse_format(void **state)
 {
-	static const struct { const char *s; int ok; int32_t day; } t[] = {
-		{ "2024-02-29", 1, 19782 },  { "1970-01-01", 1, 0 },
-		{ "0001-01-01", 1, DAY_MIN }, { "9999-12-31", 1, DAY_MAX },
-		{ "2038-01-19", 1, 24855 },  { "2100-03-01", 1, 47541 },
-		{ "2023-02-29", 0, 0 },      { "2100-02-29", 0, 0 },   { "0000-01-01", 0, 0 },
-		{ "2024-2-29", 0, 0 },       { "2024-02-9", 0, 0 },    { "2024-02-29x", 0, 0 },
-		{ "2024/02/29", 0, 0 },      { "+024-02-29", 0, 0 },   { "2024-02-2 ", 0, 0 },
-		{ "20240229", 0, 0 },        { "", 0, 0 },             { "2024-13-01", 0, 0 },
-		{ "2024-00-10", 0, 0 },      { "2024-01-00", 0, 0 },   { "abcd-ef-gh", 0, 0 },
+	static const struct {
+		const char *s;
+		int ok;
+		int32_t day;
+	} t[] = {
+		{ "2024-02-29", 1, 19782 },
+		{ "1970-01-01", 1, 0 },
+		{ "0001-01-01", 1, DAY_MIN },
+		{ "9999-12-31", 1, DAY_MAX },
+		{ "2038-01-19", 1, 24855 },
+		{ "2100-03-01", 1, 47541 },
+		{ "2023-02-29", 0, 0 },
+		{ "2100-02-29", 0, 0 },
+		{ "0000-01-01", 0, 0 },
+		{ "2024-2-29", 0, 0 },
+		{ "2024-02-9", 0, 0 },
+		{ "2024-02-29x", 0, 0 },
+		{ "2024/02/29", 0, 0 },
+		{ "+024-02-29", 0, 0 },
+		{ "2024-02-2 ", 0, 0 },
+		{ "20240229", 0, 0 },
+		{ "", 0, 0 },
+		{ "2024-13-01", 0, 0 },
+		{ "2024-00-10", 0, 0 },
+		{ "2024-01-00", 0, 0 },
+		{ "abcd-ef-gh", 0, 0 },
 	};
 	(void)state;
 	for (size_t i = 0; i < N(t); i++) {
@@ -174,23 +190,26 @@ test_day_parse_format(void **state)
 	assert_false(day_parse("2024-03-10", 10, NULL));
 }
 
-static void
-test_day_from_unix(void **state)
+static void test_day_from_unix(void **state)
 {
-	static const struct { int64_t t; int32_t off; int32_t day; } t[] = {
+	static const struct {
+		int64_t t;
+		int32_t off;
+		int32_t day;
+	} t[] = {
 		{ 0, 0, 0 },
 		{ -1, 0, -1 },
 		{ 86399, 0, 0 },
 		{ 86400, 0, 1 },
-		{ 57599, 28800, 0 },          /* 1970-01-01 23:59:59 in Shanghai */
-		{ 57600, 28800, 1 },          /* midnight in Shanghai, 16:00 UTC */
-		{ -28800, 28800, 0 },         /* 1970-01-01 00:00 in Shanghai */
+		{ 57599, 28800, 0 },  /* 1970-01-01 23:59:59 in Shanghai */
+		{ 57600, 28800, 1 },  /* midnight in Shanghai, 16:00 UTC */
+		{ -28800, 28800, 0 }, /* 1970-01-01 00:00 in Shanghai */
 		{ -28801, 28800, -1 },
-		{ 1710000000, 28800, D },     /* 2024-03-10 00:00:00 +08 is 1710000000 */
+		{ 1710000000, 28800, D }, /* 2024-03-10 00:00:00 +08 is 1710000000 */
 		{ 1710000000 - 1, 28800, D - 1 },
 		{ 2147483647, 28800, 24855 }, /* 2038-01-19 11:14:07 +08 */
 		{ 4294967295LL, 28800, 49710 },
-		{ 0, -36000, -1 },            /* Honolulu: still 1969-12-31 */
+		{ 0, -36000, -1 }, /* Honolulu: still 1969-12-31 */
 		{ INT64_MAX, 28800, DAY_INVALID },
 		{ INT64_MIN, 28800, DAY_INVALID },
 		{ INT64_MIN, INT32_MIN, DAY_INVALID },
@@ -209,16 +228,19 @@ test_day_from_unix(void **state)
 
 /* ---- vocabulary and configuration --------------------------------------- */
 
-static void
-test_words(void **state)
+static void test_words(void **state)
 {
-	static const char *const sym[] = { "fever", "cough", "sore_throat", "fatigue",
-		"shortness_of_breath", "diarrhea", "loss_of_taste_or_smell" };
-	static const unsigned bits[] = { RULES_SYM_FEVER, RULES_SYM_COUGH, RULES_SYM_SORE_THROAT,
-		RULES_SYM_FATIGUE, RULES_SYM_SHORTNESS_OF_BREATH, RULES_SYM_DIARRHEA,
-		RULES_SYM_LOSS_OF_TASTE_OR_SMELL };
-	static const char *const bad[] = { "Fever", "fever ", "", "nonee", "loss_of_taste",
-		"sore throat", "NONE" };
+	static const char *const sym[] = {
+		"fever", "cough", "sore_throat", "fatigue", "shortness_of_breath", "diarrhea", "loss_of_taste_or_smell"
+	};
+	static const unsigned bits[] = { RULES_SYM_FEVER,
+					 RULES_SYM_COUGH,
+					 RULES_SYM_SORE_THROAT,
+					 RULES_SYM_FATIGUE,
+					 RULES_SYM_SHORTNESS_OF_BREATH,
+					 RULES_SYM_DIARRHEA,
+					 RULES_SYM_LOSS_OF_TASTE_OR_SMELL };
+	static const char *const bad[] = { "Fever", "fever ", "", "nonee", "loss_of_taste", "sore throat", "NONE" };
 	unsigned bit;
 
 	(void)state;
@@ -226,14 +248,14 @@ test_words(void **state)
 	assert_string_equal(rules_color_word(RULES_COLOR_RED), "red");
 	assert_string_equal(rules_color_word(RULES_COLOR_NONE), "none");
 	assert_null(rules_color_word((enum rules_color)3));
-	assert_null(rules_color_word((enum rules_color)-1));
+	assert_null(rules_color_word((enum rules_color) - 1));
 	assert_string_equal(rules_reason_word(RULES_REASON_NONE), "NONE");
 	assert_string_equal(rules_reason_word(RULES_REASON_SYMPTOMS), "SYMPTOMS");
 	assert_string_equal(rules_reason_word(RULES_REASON_FEVER), "FEVER");
 	assert_string_equal(rules_reason_word(RULES_REASON_CLOSE_CONTACT), "CLOSE_CONTACT");
 	assert_string_equal(rules_reason_word(RULES_REASON_HIGH_RISK_TRAVEL), "HIGH_RISK_TRAVEL");
 	assert_null(rules_reason_word(RULES_REASON__MAX));
-	assert_null(rules_reason_word((enum rules_reason)-1));
+	assert_null(rules_reason_word((enum rules_reason) - 1));
 
 	for (size_t i = 0; i < N(sym); i++) {
 		assert_string_equal(rules_symptom_word(bits[i]), sym[i]);
@@ -257,12 +279,13 @@ test_words(void **state)
 	assert_false(rules_symptom_from_word("cough", 5, NULL));
 }
 
-static void
-test_conf_valid(void **state)
+static void test_conf_valid(void **state)
 {
-	static const struct { int fever, days, ok; } t[] = {
-		{ 373, 14, 1 }, { 350, 1, 1 }, { 420, 365, 1 }, { 349, 14, 0 }, { 421, 14, 0 },
-		{ 373, 0, 0 },  { 373, 366, 0 }, { 0, 0, 0 }, { -373, 14, 0 }, { 373, -14, 0 },
+	static const struct {
+		int fever, days, ok;
+	} t[] = {
+		{ 373, 14, 1 }, { 350, 1, 1 },   { 420, 365, 1 }, { 349, 14, 0 },  { 421, 14, 0 },
+		{ 373, 0, 0 },  { 373, 366, 0 }, { 0, 0, 0 },     { -373, 14, 0 }, { 373, -14, 0 },
 	};
 	(void)state;
 	for (size_t i = 0; i < N(t); i++) {
@@ -279,15 +302,14 @@ test_conf_valid(void **state)
 
 static const char *const AREAS[] = { "Wuhan", "上海市", NULL, "  Xi'an\t", "" };
 
-#define RB(r) RULES_REASON_BIT(RULES_REASON_##r)
+#define RB(r)    RULES_REASON_BIT(RULES_REASON_##r)
 #define NOTRAVEL 0, 0, 0
 
-static void
-test_declaration_table(void **state)
+static void test_declaration_table(void **state)
 {
 	static const struct {
 		const char *name;
-		int days;             /* observation_days; 0 -> 14 */
+		int days; /* observation_days; 0 -> 14 */
 		unsigned symptoms;
 		int has_temp, temp, contact;
 		const char *city;     /* NULL and travel 0: no travel */
@@ -297,67 +319,63 @@ test_declaration_table(void **state)
 		unsigned reasons;
 	} t[] = {
 		{ "nothing", 0, 0, 0, 0, 0, NULL, NOTRAVEL, RULES_COLOR_GREEN, RULES_REASON_NONE, 0 },
-		{ "healthy with temperature", 0, 0, 1, 365, 0, NULL, NOTRAVEL, RULES_COLOR_GREEN,
-		  RULES_REASON_NONE, 0 },
-		{ "cough", 0, RULES_SYM_COUGH, 1, 365, 0, NULL, NOTRAVEL, RULES_COLOR_RED,
+		{ "healthy with temperature", 0, 0, 1, 365, 0, NULL, NOTRAVEL, RULES_COLOR_GREEN, RULES_REASON_NONE,
+		  0 },
+		{ "cough", 0, RULES_SYM_COUGH, 1, 365, 0, NULL, NOTRAVEL, RULES_COLOR_RED, RULES_REASON_SYMPTOMS,
+		  RB(SYMPTOMS) },
+		{ "loss of taste", 0, RULES_SYM_LOSS_OF_TASTE_OR_SMELL, 0, 0, 0, NULL, NOTRAVEL, RULES_COLOR_RED,
 		  RULES_REASON_SYMPTOMS, RB(SYMPTOMS) },
-		{ "loss of taste", 0, RULES_SYM_LOSS_OF_TASTE_OR_SMELL, 0, 0, 0, NULL, NOTRAVEL,
-		  RULES_COLOR_RED, RULES_REASON_SYMPTOMS, RB(SYMPTOMS) },
-		{ "declared none bit only", 0, VID_SYM_NONE, 1, 365, 0, NULL, NOTRAVEL,
-		  RULES_COLOR_GREEN, RULES_REASON_NONE, 0 },
-		{ "unknown high bits only", 0, 0xFFFFFF80u, 0, 0, 0, NULL, NOTRAVEL,
-		  RULES_COLOR_GREEN, RULES_REASON_NONE, 0 },
+		{ "declared none bit only", 0, VID_SYM_NONE, 1, 365, 0, NULL, NOTRAVEL, RULES_COLOR_GREEN,
+		  RULES_REASON_NONE, 0 },
+		{ "unknown high bits only", 0, 0xFFFFFF80u, 0, 0, 0, NULL, NOTRAVEL, RULES_COLOR_GREEN,
+		  RULES_REASON_NONE, 0 },
 		{ "37.2", 0, 0, 1, 372, 0, NULL, NOTRAVEL, RULES_COLOR_GREEN, RULES_REASON_NONE, 0 },
-		{ "37.3 is fever", 0, 0, 1, 373, 0, NULL, NOTRAVEL, RULES_COLOR_RED,
-		  RULES_REASON_FEVER, RB(FEVER) },
-		{ "39.0", 0, 0, 1, 390, 0, NULL, NOTRAVEL, RULES_COLOR_RED, RULES_REASON_FEVER,
-		  RB(FEVER) },
-		{ "no temperature flag ignores the value", 0, 0, 0, 400, 0, NULL, NOTRAVEL,
-		  RULES_COLOR_GREEN, RULES_REASON_NONE, 0 },
-		{ "contact", 0, 0, 1, 365, 1, NULL, NOTRAVEL, RULES_COLOR_RED,
-		  RULES_REASON_CLOSE_CONTACT, RB(CLOSE_CONTACT) },
+		{ "37.3 is fever", 0, 0, 1, 373, 0, NULL, NOTRAVEL, RULES_COLOR_RED, RULES_REASON_FEVER, RB(FEVER) },
+		{ "39.0", 0, 0, 1, 390, 0, NULL, NOTRAVEL, RULES_COLOR_RED, RULES_REASON_FEVER, RB(FEVER) },
+		{ "no temperature flag ignores the value", 0, 0, 0, 400, 0, NULL, NOTRAVEL, RULES_COLOR_GREEN,
+		  RULES_REASON_NONE, 0 },
+		{ "contact", 0, 0, 1, 365, 1, NULL, NOTRAVEL, RULES_COLOR_RED, RULES_REASON_CLOSE_CONTACT,
+		  RB(CLOSE_CONTACT) },
 		{ "travel Wuhan last days", 0, 0, 0, 0, 0, "Wuhan", 1, -3, -1, RULES_COLOR_RED,
 		  RULES_REASON_HIGH_RISK_TRAVEL, RB(HIGH_RISK_TRAVEL) },
-		{ "travel case-insensitive and 市", 0, 0, 0, 0, 0, " wuHAN市", 1, -3, -1,
-		  RULES_COLOR_RED, RULES_REASON_HIGH_RISK_TRAVEL, RB(HIGH_RISK_TRAVEL) },
+		{ "travel case-insensitive and 市", 0, 0, 0, 0, 0, " wuHAN市", 1, -3, -1, RULES_COLOR_RED,
+		  RULES_REASON_HIGH_RISK_TRAVEL, RB(HIGH_RISK_TRAVEL) },
 		{ "list has 上海市, city 上海", 0, 0, 0, 0, 0, "上海", 1, -3, -1, RULES_COLOR_RED,
 		  RULES_REASON_HIGH_RISK_TRAVEL, RB(HIGH_RISK_TRAVEL) },
 		{ "padded 上海市", 0, 0, 0, 0, 0, "\t上海市 ", 1, -3, -1, RULES_COLOR_RED,
 		  RULES_REASON_HIGH_RISK_TRAVEL, RB(HIGH_RISK_TRAVEL) },
 		{ "list entry padded", 0, 0, 0, 0, 0, "xi'an", 1, -3, -1, RULES_COLOR_RED,
 		  RULES_REASON_HIGH_RISK_TRAVEL, RB(HIGH_RISK_TRAVEL) },
-		{ "not listed", 0, 0, 0, 0, 0, "武汉", 1, -3, -1, RULES_COLOR_GREEN,
+		{ "not listed", 0, 0, 0, 0, 0, "武汉", 1, -3, -1, RULES_COLOR_GREEN, RULES_REASON_NONE, 0 },
+		{ "prefix is not a match", 0, 0, 0, 0, 0, "Wuhanx", 1, -3, -1, RULES_COLOR_GREEN, RULES_REASON_NONE,
+		  0 },
+		{ "district is not its city", 0, 0, 0, 0, 0, "上海市浦东新区", 1, -3, -1, RULES_COLOR_GREEN,
 		  RULES_REASON_NONE, 0 },
-		{ "prefix is not a match", 0, 0, 0, 0, 0, "Wuhanx", 1, -3, -1, RULES_COLOR_GREEN,
+		{ "市 alone is no city", 0, 0, 0, 0, 0, "市", 1, -3, -1, RULES_COLOR_GREEN, RULES_REASON_NONE, 0 },
+		{ "empty city never matches the empty entry", 0, 0, 0, 0, 0, "  ", 1, -3, -1, RULES_COLOR_GREEN,
 		  RULES_REASON_NONE, 0 },
-		{ "district is not its city", 0, 0, 0, 0, 0, "上海市浦东新区", 1, -3, -1,
-		  RULES_COLOR_GREEN, RULES_REASON_NONE, 0 },
-		{ "市 alone is no city", 0, 0, 0, 0, 0, "市", 1, -3, -1, RULES_COLOR_GREEN,
-		  RULES_REASON_NONE, 0 },
-		{ "empty city never matches the empty entry", 0, 0, 0, 0, 0, "  ", 1, -3, -1,
-		  RULES_COLOR_GREEN, RULES_REASON_NONE, 0 },
-		{ "stay ended D-13: inside 14 days", 0, 0, 0, 0, 0, "Wuhan", 1, -20, -13,
-		  RULES_COLOR_RED, RULES_REASON_HIGH_RISK_TRAVEL, RB(HIGH_RISK_TRAVEL) },
-		{ "stay ended D-14: outside", 0, 0, 0, 0, 0, "Wuhan", 1, -20, -14, RULES_COLOR_GREEN,
-		  RULES_REASON_NONE, 0 },
-		{ "long stay across the window start", 0, 0, 0, 0, 0, "Wuhan", 1, -60, -10,
-		  RULES_COLOR_RED, RULES_REASON_HIGH_RISK_TRAVEL, RB(HIGH_RISK_TRAVEL) },
+		{ "stay ended D-13: inside 14 days", 0, 0, 0, 0, 0, "Wuhan", 1, -20, -13, RULES_COLOR_RED,
+		  RULES_REASON_HIGH_RISK_TRAVEL, RB(HIGH_RISK_TRAVEL) },
+		{ "stay ended D-14: outside", 0, 0, 0, 0, 0, "Wuhan", 1, -20, -14, RULES_COLOR_GREEN, RULES_REASON_NONE,
+		  0 },
+		{ "long stay across the window start", 0, 0, 0, 0, 0, "Wuhan", 1, -60, -10, RULES_COLOR_RED,
+		  RULES_REASON_HIGH_RISK_TRAVEL, RB(HIGH_RISK_TRAVEL) },
 		{ "stay starting today", 0, 0, 0, 0, 0, "Wuhan", 1, 0, 3, RULES_COLOR_RED,
 		  RULES_REASON_HIGH_RISK_TRAVEL, RB(HIGH_RISK_TRAVEL) },
-		{ "planned stay from tomorrow", 0, 0, 0, 0, 0, "Wuhan", 1, 1, 5, RULES_COLOR_GREEN,
-		  RULES_REASON_NONE, 0 },
+		{ "planned stay from tomorrow", 0, 0, 0, 0, 0, "Wuhan", 1, 1, 5, RULES_COLOR_GREEN, RULES_REASON_NONE,
+		  0 },
 		{ "from > to is read swapped", 0, 0, 0, 0, 0, "Wuhan", 1, -1, -20, RULES_COLOR_RED,
 		  RULES_REASON_HIGH_RISK_TRAVEL, RB(HIGH_RISK_TRAVEL) },
 		{ "7-day window: D-6 inside", 7, 0, 0, 0, 0, "Wuhan", 1, -9, -6, RULES_COLOR_RED,
 		  RULES_REASON_HIGH_RISK_TRAVEL, RB(HIGH_RISK_TRAVEL) },
-		{ "7-day window: D-7 outside", 7, 0, 0, 0, 0, "Wuhan", 1, -9, -7, RULES_COLOR_GREEN,
-		  RULES_REASON_NONE, 0 },
+		{ "7-day window: D-7 outside", 7, 0, 0, 0, 0, "Wuhan", 1, -9, -7, RULES_COLOR_GREEN, RULES_REASON_NONE,
+		  0 },
 		{ "fever and contact: FEVER first", 0, 0, 1, 380, 1, NULL, NOTRAVEL, RULES_COLOR_RED,
 		  RULES_REASON_FEVER, RB(FEVER) | RB(CLOSE_CONTACT) },
-		{ "contact and travel", 0, 0, 0, 0, 1, "Wuhan", 1, -2, -2, RULES_COLOR_RED,
-		  RULES_REASON_CLOSE_CONTACT, RB(CLOSE_CONTACT) | RB(HIGH_RISK_TRAVEL) },
-		{ "everything: SYMPTOMS first", 0, RULES_SYM_FEVER | RULES_SYM_COUGH, 1, 385, 1,
-		  "Wuhan", 1, -2, 0, RULES_COLOR_RED, RULES_REASON_SYMPTOMS,
+		{ "contact and travel", 0, 0, 0, 0, 1, "Wuhan", 1, -2, -2, RULES_COLOR_RED, RULES_REASON_CLOSE_CONTACT,
+		  RB(CLOSE_CONTACT) | RB(HIGH_RISK_TRAVEL) },
+		{ "everything: SYMPTOMS first", 0, RULES_SYM_FEVER | RULES_SYM_COUGH, 1, 385, 1, "Wuhan", 1, -2, 0,
+		  RULES_COLOR_RED, RULES_REASON_SYMPTOMS,
 		  RB(SYMPTOMS) | RB(FEVER) | RB(CLOSE_CONTACT) | RB(HIGH_RISK_TRAVEL) },
 	};
 	(void)state;
@@ -365,9 +383,13 @@ test_declaration_table(void **state)
 		struct rules_conf conf = { 373, t[i].days ? t[i].days : 14 };
 		struct rules_travel tr = { t[i].city, D + t[i].from, D + t[i].to };
 		struct rules_decl d = {
-			.day = D, .symptoms = t[i].symptoms, .has_temperature = t[i].has_temp,
-			.temperature_tenths = t[i].temp, .contact = t[i].contact,
-			.travel = t[i].travel ? &tr : NULL, .n_travel = (size_t)t[i].travel,
+			.day = D,
+			.symptoms = t[i].symptoms,
+			.has_temperature = t[i].has_temp,
+			.temperature_tenths = t[i].temp,
+			.contact = t[i].contact,
+			.travel = t[i].travel ? &tr : NULL,
+			.n_travel = (size_t)t[i].travel,
 		};
 		struct rules_decl_result r;
 
@@ -379,14 +401,13 @@ test_declaration_table(void **state)
 	}
 }
 
-static void
-test_declaration_travel_lists(void **state)
+static void test_declaration_travel_lists(void **state)
 {
 	struct rules_travel tr[] = {
 		{ "Beijing", D - 10, D - 8 },
-		{ NULL, D - 5, D - 4 },         /* no city: skipped */
-		{ "Wuhan", D - 40, D - 30 },    /* listed, but long ago */
-		{ "Xi'an", D - 2, D - 1 },      /* listed and recent */
+		{ NULL, D - 5, D - 4 },      /* no city: skipped */
+		{ "Wuhan", D - 40, D - 30 }, /* listed, but long ago */
+		{ "Xi'an", D - 2, D - 1 },   /* listed and recent */
 	};
 	struct rules_decl d = { .day = D, .travel = tr, .n_travel = N(tr) };
 	struct rules_decl_result r;
@@ -404,8 +425,7 @@ test_declaration_travel_lists(void **state)
 	assert_int_equal(r.color, RULES_COLOR_GREEN);
 }
 
-static void
-test_declaration_invalid(void **state)
+static void test_declaration_invalid(void **state)
 {
 	struct rules_conf bad = { 373, 0 };
 	struct rules_decl d = { .day = D };
@@ -427,8 +447,7 @@ test_declaration_invalid(void **state)
 	assert_int_equal(rules_declaration(&CONF, &d, AREAS, N(AREAS), &r), -1);
 }
 
-static void
-test_apply_declaration(void **state)
+static void test_apply_declaration(void **state)
 {
 	static const struct {
 		const char *name;
@@ -436,30 +455,22 @@ test_apply_declaration(void **state)
 		enum rules_color decl;
 		int has_cur, cur_start, cur_until; /* offsets from D */
 		enum rules_color color;
-		int starts, start, until;          /* offsets from D */
+		int starts, start, until; /* offsets from D */
 	} t[] = {
-		{ "green stays green", RULES_COLOR_GREEN, RULES_COLOR_GREEN, 0, 0, 0,
-		  RULES_COLOR_GREEN, 0, 0, 0 },
-		{ "first declaration green", RULES_COLOR_NONE, RULES_COLOR_GREEN, 0, 0, 0,
-		  RULES_COLOR_GREEN, 0, 0, 0 },
-		{ "green never lowers red", RULES_COLOR_RED, RULES_COLOR_GREEN, 1, -3, 11,
-		  RULES_COLOR_RED, 0, 0, 0 },
-		{ "red on green starts", RULES_COLOR_GREEN, RULES_COLOR_RED, 0, 0, 0,
-		  RULES_COLOR_RED, 1, 0, 14 },
-		{ "first declaration red", RULES_COLOR_NONE, RULES_COLOR_RED, 0, 0, 0,
-		  RULES_COLOR_RED, 1, 0, 14 },
-		{ "red on red restarts", RULES_COLOR_RED, RULES_COLOR_RED, 1, -3, 11,
-		  RULES_COLOR_RED, 1, 0, 14 },
-		{ "officer's 21 days kept", RULES_COLOR_RED, RULES_COLOR_RED, 1, -3, 18,
-		  RULES_COLOR_RED, 1, 0, 21 },
-		{ "officer's 7 days: 14 now", RULES_COLOR_RED, RULES_COLOR_RED, 1, -3, 4,
-		  RULES_COLOR_RED, 1, 0, 14 },
-		{ "red without stored observation", RULES_COLOR_RED, RULES_COLOR_RED, 0, 0, 0,
-		  RULES_COLOR_RED, 1, 0, 14 },
-		{ "stored observation backwards", RULES_COLOR_RED, RULES_COLOR_RED, 1, 5, -30,
-		  RULES_COLOR_RED, 1, 0, 14 },
-		{ "green's observation not read", RULES_COLOR_GREEN, RULES_COLOR_RED, 1, -3, 40,
-		  RULES_COLOR_RED, 1, 0, 14 },
+		{ "green stays green", RULES_COLOR_GREEN, RULES_COLOR_GREEN, 0, 0, 0, RULES_COLOR_GREEN, 0, 0, 0 },
+		{ "first declaration green", RULES_COLOR_NONE, RULES_COLOR_GREEN, 0, 0, 0, RULES_COLOR_GREEN, 0, 0, 0 },
+		{ "green never lowers red", RULES_COLOR_RED, RULES_COLOR_GREEN, 1, -3, 11, RULES_COLOR_RED, 0, 0, 0 },
+		{ "red on green starts", RULES_COLOR_GREEN, RULES_COLOR_RED, 0, 0, 0, RULES_COLOR_RED, 1, 0, 14 },
+		{ "first declaration red", RULES_COLOR_NONE, RULES_COLOR_RED, 0, 0, 0, RULES_COLOR_RED, 1, 0, 14 },
+		{ "red on red restarts", RULES_COLOR_RED, RULES_COLOR_RED, 1, -3, 11, RULES_COLOR_RED, 1, 0, 14 },
+		{ "officer's 21 days kept", RULES_COLOR_RED, RULES_COLOR_RED, 1, -3, 18, RULES_COLOR_RED, 1, 0, 21 },
+		{ "officer's 7 days: 14 now", RULES_COLOR_RED, RULES_COLOR_RED, 1, -3, 4, RULES_COLOR_RED, 1, 0, 14 },
+		{ "red without stored observation", RULES_COLOR_RED, RULES_COLOR_RED, 0, 0, 0, RULES_COLOR_RED, 1, 0,
+		  14 },
+		{ "stored observation backwards", RULES_COLOR_RED, RULES_COLOR_RED, 1, 5, -30, RULES_COLOR_RED, 1, 0,
+		  14 },
+		{ "green's observation not read", RULES_COLOR_GREEN, RULES_COLOR_RED, 1, -3, 40, RULES_COLOR_RED, 1, 0,
+		  14 },
 	};
 	(void)state;
 	for (size_t i = 0; i < N(t); i++) {
@@ -467,8 +478,7 @@ test_apply_declaration(void **state)
 		struct rules_decl_result r = { t[i].decl, RULES_REASON_NONE, 0, D };
 		struct rules_apply a;
 
-		CHECK(t[i].name, rules_apply_declaration(&CONF, t[i].current,
-		    t[i].has_cur ? &cur : NULL, &r, &a), 0);
+		CHECK(t[i].name, rules_apply_declaration(&CONF, t[i].current, t[i].has_cur ? &cur : NULL, &r, &a), 0);
 		CHECK(t[i].name, a.color, t[i].color);
 		CHECK(t[i].name, a.start_observation, t[i].starts);
 		if (t[i].starts) {
@@ -481,8 +491,7 @@ test_apply_declaration(void **state)
 	}
 }
 
-static void
-test_apply_declaration_invalid(void **state)
+static void test_apply_declaration_invalid(void **state)
 {
 	struct rules_decl_result r = { RULES_COLOR_RED, RULES_REASON_FEVER, RB(FEVER), D };
 	struct rules_conf bad = { 500, 14 };
@@ -502,8 +511,7 @@ test_apply_declaration_invalid(void **state)
 	assert_int_equal(rules_apply_declaration(&CONF, RULES_COLOR_GREEN, NULL, &r, &a), -1);
 }
 
-static void
-test_observation_until(void **state)
+static void test_observation_until(void **state)
 {
 	struct rules_conf seven = { 373, 7 }, bad = { 373, 400 };
 
@@ -516,10 +524,13 @@ test_observation_until(void **state)
 	assert_int_equal(rules_observation_until(&CONF, DAY_INVALID), DAY_INVALID);
 }
 
-static void
-test_report_restarts(void **state)
+static void test_report_restarts(void **state)
 {
-	static const struct { const char *name; unsigned sym; int temp, restarts; } t[] = {
+	static const struct {
+		const char *name;
+		unsigned sym;
+		int temp, restarts;
+	} t[] = {
 		{ "clean", 0, 365, 0 },
 		{ "37.2", 0, 372, 0 },
 		{ "37.3", 0, 373, 1 },
@@ -545,8 +556,7 @@ test_report_restarts(void **state)
  * 'F' a fever report (38.0), 'S' a cough at 36.5, 'h' 37.2 (under the threshold),
  * 'H' 37.3 (at the threshold). Days after the plan follow `tail`.
  */
-static char
-plan_at(const char *plan, char tail, int off)
+static char plan_at(const char *plan, char tail, int off)
 {
 	return off >= 0 && (size_t)off < strlen(plan) ? plan[off] : tail;
 }
@@ -554,8 +564,7 @@ plan_at(const char *plan, char tail, int off)
 #define MAXREP 128
 
 /* The reports of the plan filed on days D+from .. D+upto (offsets). */
-static size_t
-plan_reports(const char *plan, char tail, int from, int upto, struct rules_report *rep)
+static size_t plan_reports(const char *plan, char tail, int from, int upto, struct rules_report *rep)
 {
 	size_t n = 0;
 
@@ -577,9 +586,8 @@ plan_reports(const char *plan, char tail, int from, int upto, struct rules_repor
  * start (reports up to yesterday) or at its end (today's report filed as planned).
  * -1 when not within the horizon.
  */
-static int
-first_green(const struct rules_conf *conf, const char *plan, char tail, int len,
-    bool end_of_day, int horizon)
+static int first_green(const struct rules_conf *conf, const char *plan, char tail, int len, bool end_of_day,
+		       int horizon)
 {
 	struct rules_report rep[MAXREP];
 
@@ -596,17 +604,16 @@ first_green(const struct rules_conf *conf, const char *plan, char tail, int len,
 	return -1;
 }
 
-static void
-test_conversion_weeks(void **state)
+static void test_conversion_weeks(void **state)
 {
 	static const struct {
 		const char *name;
 		const char *plan;
 		char tail;
-		int days;     /* conf observation_days */
-		int len;      /* stored until - start */
-		int green;    /* first green day, checked at the start of each day */
-		int green_eod;/* ... and after each day's report */
+		int days;      /* conf observation_days */
+		int len;       /* stored until - start */
+		int green;     /* first green day, checked at the start of each day */
+		int green_eod; /* ... and after each day's report */
 	} t[] = {
 		{ "every day on time", "", '.', 14, 14, 14, 14 },
 		{ "stops after the 14th report", "..............", '-', 14, 14, 14, 14 },
@@ -640,10 +647,8 @@ test_conversion_weeks(void **state)
 	for (size_t i = 0; i < N(t); i++) {
 		struct rules_conf conf = { 373, t[i].days };
 
-		CHECK(t[i].name, first_green(&conf, t[i].plan, t[i].tail, t[i].len, false, 60),
-		    t[i].green);
-		CHECK(t[i].name, first_green(&conf, t[i].plan, t[i].tail, t[i].len, true, 60),
-		    t[i].green_eod);
+		CHECK(t[i].name, first_green(&conf, t[i].plan, t[i].tail, t[i].len, false, 60), t[i].green);
+		CHECK(t[i].name, first_green(&conf, t[i].plan, t[i].tail, t[i].len, true, 60), t[i].green_eod);
 	}
 }
 
@@ -652,9 +657,8 @@ test_conversion_weeks(void **state)
  * day read at its start (reports up to yesterday) and at its end (its report filed as
  * planned); the start of day `from` is skipped when skip_start. -1 past the horizon.
  */
-static int
-first_green_from(const struct rules_conf *conf, const char *plan, char tail, int len,
-    int from, bool skip_start, int horizon)
+static int first_green_from(const struct rules_conf *conf, const char *plan, char tail, int len, int from,
+			    bool skip_start, int horizon)
 {
 	struct rules_report rep[MAXREP];
 
@@ -678,12 +682,21 @@ first_green_from(const struct rules_conf *conf, const char *plan, char tail, int
  * from then on is filed on its day and clean, the code turns green exactly on
  * earliest_green. Checked for every day of several histories and lengths.
  */
-static void
-test_conversion_earliest_is_kept(void **state)
+static void test_conversion_earliest_is_kept(void **state)
 {
-	static const char *const plans[] = { "", "-", "...-", ".-.-.-", ".....F", "..F--S-",
-		"-------", "..............", ".............F", "F", "..............F",
-		"-..............", "........." };
+	static const char *const plans[] = { "",
+					     "-",
+					     "...-",
+					     ".-.-.-",
+					     ".....F",
+					     "..F--S-",
+					     "-------",
+					     "..............",
+					     ".............F",
+					     "F",
+					     "..............F",
+					     "-..............",
+					     "........." };
 	static const int lens[] = { 14, 21, 7, 0 };
 
 	(void)state;
@@ -714,8 +727,8 @@ test_conversion_earliest_is_kept(void **state)
 					got = first_green_from(&CONF, future, '.', lens[l], t, eod, 90);
 					if (got < 0 || out.earliest_green != D + got)
 						fail_msg("plan \"%s\" len %d day D+%d eod %d: earliest "
-						    "D+%d, green on D+%d", plans[p], lens[l], t, eod,
-						    (int)(out.earliest_green - D), got);
+							 "D+%d, green on D+%d",
+							 plans[p], lens[l], t, eod, (int)(out.earliest_green - D), got);
 				}
 			}
 		}
@@ -723,33 +736,27 @@ test_conversion_earliest_is_kept(void **state)
 }
 
 /* The outputs on chosen days. */
-static void
-test_conversion_details(void **state)
+static void test_conversion_details(void **state)
 {
 	static const struct {
 		const char *name;
 		const char *plan;
-		int len, today;        /* reports filed: plan days up to `filed` (offset) */
+		int len, today; /* reports filed: plan days up to `filed` (offset) */
 		int filed;
 		int start, base, until, missed, restarted, done, due, converts, earliest;
 	} t[] = {
 		{ "first day, not filed", "", 14, 0, -1, 0, 14, 14, 0, 0, 0, 1, 0, 14 },
 		{ "first day, filed", ".", 14, 0, 0, 0, 14, 14, 0, 0, 1, 0, 0, 14 },
-		{ "D+10, missed D+3, not filed", "...-......", 14, 10, 9, 0, 14, 15, 1, 0, 0, 1, 0,
-		  15 },
-		{ "D+10, missed D+3, filed", "...-.......", 14, 10, 10, 0, 14, 15, 1, 0, 1, 0, 0,
-		  15 },
-		{ "D+12, missed D+10 and D+11", "..........--", 14, 12, 11, 0, 14, 16, 2, 0, 0, 1, 0,
-		  16 },
+		{ "D+10, missed D+3, not filed", "...-......", 14, 10, 9, 0, 14, 15, 1, 0, 0, 1, 0, 15 },
+		{ "D+10, missed D+3, filed", "...-.......", 14, 10, 10, 0, 14, 15, 1, 0, 1, 0, 0, 15 },
+		{ "D+12, missed D+10 and D+11", "..........--", 14, 12, 11, 0, 14, 16, 2, 0, 0, 1, 0, 16 },
 		{ "fever today", ".....F", 14, 5, 5, 5, 19, 19, 0, 1, 1, 0, 0, 19 },
 		{ "after a fever on D+5", ".....F...", 14, 8, 7, 5, 19, 19, 0, 1, 0, 1, 0, 19 },
 		{ "until day", "..............", 14, 14, 13, 0, 14, 14, 0, 0, 0, 0, 1, 14 },
-		{ "after the until day, no more reports", "..............", 14, 20, 19, 0, 14, 14,
-		  0, 0, 0, 0, 1, 20 },
-		{ "missed start day, 14th report on D+14", "-..............", 14, 15, 14, 0, 14,
-		  15, 1, 0, 0, 0, 1, 15 },
-		{ "missed start day, D+14 not filed", "-.............", 14, 15, 14, 0, 14, 16,
-		  2, 0, 0, 1, 0, 16 },
+		{ "after the until day, no more reports", "..............", 14, 20, 19, 0, 14, 14, 0, 0, 0, 0, 1, 20 },
+		{ "missed start day, 14th report on D+14", "-..............", 14, 15, 14, 0, 14, 15, 1, 0, 0, 0, 1,
+		  15 },
+		{ "missed start day, D+14 not filed", "-.............", 14, 15, 14, 0, 14, 16, 2, 0, 0, 1, 0, 16 },
 		{ "no report for 5 days", "", 14, 5, 4, 0, 14, 19, 5, 0, 0, 1, 0, 19 },
 	};
 	(void)state;
@@ -773,8 +780,7 @@ test_conversion_details(void **state)
 }
 
 /* Storing a restart and asking again gives the same answer, now without `restarted`. */
-static void
-test_conversion_idempotent(void **state)
+static void test_conversion_idempotent(void **state)
 {
 	struct rules_report rep[MAXREP];
 	struct rules_obs o = { D, D + 14, rep, 0 };
@@ -799,8 +805,7 @@ test_conversion_idempotent(void **state)
 	assert_memory_equal(&a, &b, sizeof a);
 }
 
-static void
-test_conversion_edges(void **state)
+static void test_conversion_edges(void **state)
 {
 	struct rules_report rep[8];
 	struct rules_obs o = { D, D + 14, rep, 0 };
@@ -873,8 +878,7 @@ test_conversion_edges(void **state)
 	}
 }
 
-static void
-test_conversion_invalid(void **state)
+static void test_conversion_invalid(void **state)
 {
 	struct rules_report rep[2] = { { D + 1, 0, 365 }, { D, 0, 365 } };
 	struct rules_obs o = { D, D + 14, rep, 2 };
@@ -908,8 +912,7 @@ test_conversion_invalid(void **state)
 }
 
 /* The widest legal observation: no overflow, and a long wait. */
-static void
-test_conversion_range(void **state)
+static void test_conversion_range(void **state)
 {
 	struct rules_obs o = { DAY_MIN, DAY_MAX, NULL, 0 };
 	struct rules_obs_out out;
@@ -921,8 +924,7 @@ test_conversion_range(void **state)
 	assert_true(out.until_day > DAY_MAX);
 }
 
-int
-main(void)
+int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_day_known),

@@ -117,8 +117,8 @@ static void test_temperature_invalid(void **state)
 static void test_visitor_stored_as_json(void **state)
 {
 	(void)state;
-	assert_int_equal(run("{\"qr\":\"x\",\"direction\":\"in\",\"visitor\":{\"purpose\":\"送货\",\"host\":\"3-201\"}}", 0),
-			 0);
+	assert_int_equal(
+	    run("{\"qr\":\"x\",\"direction\":\"in\",\"visitor\":{\"purpose\":\"送货\",\"host\":\"3-201\"}}", 0), 0);
 	assert_true(in.has_visitor);
 	cJSON *v = cJSON_Parse(in.visitor_json);
 	assert_non_null(v);
@@ -132,8 +132,8 @@ static void test_visitor_invalid(void **state)
 {
 	(void)state;
 	const char *bad[] = {
-		"{\"qr\":\"x\",\"direction\":\"in\",\"visitor\":{\"host\":\"3-201\"}}",               /* no purpose */
-		"{\"qr\":\"x\",\"direction\":\"in\",\"visitor\":{\"purpose\":\"visit\"}}",             /* nobody */
+		"{\"qr\":\"x\",\"direction\":\"in\",\"visitor\":{\"host\":\"3-201\"}}",    /* no purpose */
+		"{\"qr\":\"x\",\"direction\":\"in\",\"visitor\":{\"purpose\":\"visit\"}}", /* nobody */
 		"{\"qr\":\"x\",\"direction\":\"in\",\"visitor\":{\"purpose\":\"a\\u0001\",\"host\":\"h\"}}", /* control */
 		"{\"qr\":\"x\",\"direction\":\"in\",\"visitor\":\"me\"}",
 	};
@@ -153,9 +153,10 @@ static void test_visitor_longest_fits(void **state)
 	for (int i = 0; i < 120; i++)
 		memcpy(a + i * 4, "😀", 4);
 	a[480] = '\0';
-	snprintf(body, sizeof body,
-		 "{\"qr\":\"x\",\"direction\":\"in\",\"visitor\":{\"purpose\":\"%s\",\"host\":\"%s\",\"address\":\"%s\"}}", p,
-		 p, a);
+	snprintf(
+	    body, sizeof body,
+	    "{\"qr\":\"x\",\"direction\":\"in\",\"visitor\":{\"purpose\":\"%s\",\"host\":\"%s\",\"address\":\"%s\"}}",
+	    p, p, a);
 	assert_int_equal(run(body, 0), 0);
 	assert_true(in.has_visitor);
 	assert_true(strlen(in.visitor_json) < SCAN_VISITOR_JSON);
@@ -178,8 +179,10 @@ static void test_checkpoint_invalid(void **state)
 	(void)state;
 	expect_one("{\"qr\":\"x\",\"direction\":\"in\"}", 1, "checkpoint_id", "REQUIRED");
 	expect_one("{\"qr\":\"x\",\"direction\":\"in\",\"checkpoint_id\":0}", 1, "checkpoint_id", "NOT_AN_INTEGER");
-	expect_one("{\"qr\":\"x\",\"direction\":\"in\",\"checkpoint_id\":1.5e300}", 1, "checkpoint_id", "NOT_AN_INTEGER");
-	expect_one("{\"qr\":\"x\",\"direction\":\"in\",\"checkpoint_id\":\"12a\"}", 1, "checkpoint_id", "NOT_AN_INTEGER");
+	expect_one("{\"qr\":\"x\",\"direction\":\"in\",\"checkpoint_id\":1.5e300}", 1, "checkpoint_id",
+		   "NOT_AN_INTEGER");
+	expect_one("{\"qr\":\"x\",\"direction\":\"in\",\"checkpoint_id\":\"12a\"}", 1, "checkpoint_id",
+		   "NOT_AN_INTEGER");
 	expect_one("{\"qr\":\"x\",\"direction\":\"in\",\"checkpoint_id\":\"12345678901234567890\"}", 1, "checkpoint_id",
 		   "NOT_AN_INTEGER");
 	expect_one("{\"qr\":\"x\",\"direction\":\"in\",\"checkpoint_id\":\"\"}", 1, "checkpoint_id", "NOT_AN_INTEGER");
@@ -190,7 +193,8 @@ static void test_checkpoint_zero_or_fraction(void **state)
 {
 	(void)state;
 	expect_one("{\"qr\":\"x\",\"direction\":\"in\",\"checkpoint_id\":\"0\"}", 1, "checkpoint_id", "NOT_AN_INTEGER");
-	expect_one("{\"qr\":\"x\",\"direction\":\"in\",\"checkpoint_id\":\"000\"}", 1, "checkpoint_id", "NOT_AN_INTEGER");
+	expect_one("{\"qr\":\"x\",\"direction\":\"in\",\"checkpoint_id\":\"000\"}", 1, "checkpoint_id",
+		   "NOT_AN_INTEGER");
 	expect_one("{\"qr\":\"x\",\"direction\":\"in\",\"checkpoint_id\":1.5}", 1, "checkpoint_id", "NOT_AN_INTEGER");
 	assert_int_equal(run("{\"qr\":\"x\",\"direction\":\"in\",\"checkpoint_id\":\"007\"}", 1), 0);
 	assert_int_equal(in.checkpoint, 7);

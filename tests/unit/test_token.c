@@ -21,8 +21,8 @@
 struct signing_key {
 	uint16_t kid;
 	uint8_t seed[32];
-	uint8_t pub[32];       /* derived from the seed */
-	const char *pub_b64;   /* as published in the file; owned by the cJSON tree */
+	uint8_t pub[32];     /* derived from the seed */
+	const char *pub_b64; /* as published in the file; owned by the cJSON tree */
 };
 
 /* The group state: the parsed file and the keys it holds. Freed by teardown. */
@@ -34,8 +34,7 @@ struct fixture {
 	size_t nkeys;
 };
 
-static double
-json_num(const cJSON *obj, const char *key)
+static double json_num(const cJSON *obj, const char *key)
 {
 	const cJSON *item = cJSON_GetObjectItemCaseSensitive(obj, key);
 
@@ -44,8 +43,7 @@ json_num(const cJSON *obj, const char *key)
 	return cJSON_GetNumberValue(item);
 }
 
-static int
-json_bool(const cJSON *obj, const char *key)
+static int json_bool(const cJSON *obj, const char *key)
 {
 	const cJSON *item = cJSON_GetObjectItemCaseSensitive(obj, key);
 
@@ -54,14 +52,12 @@ json_bool(const cJSON *obj, const char *key)
 	return cJSON_IsTrue(item);
 }
 
-static void
-unhex_exact(const char *hex, uint8_t *out, size_t n)
+static void unhex_exact(const char *hex, uint8_t *out, size_t n)
 {
 	assert_int_equal(crypto_unhex(hex, out, n), (int)n);
 }
 
-static int
-setup(void **state)
+static int setup(void **state)
 {
 	struct fixture *fx = calloc(1, sizeof *fx);
 	const cJSON *k;
@@ -72,7 +68,8 @@ setup(void **state)
 	n = crypto_unhex(json_str(fx->json, "mac_key_hex"), fx->mac_key, sizeof fx->mac_key);
 	assert_true(n > 0);
 	fx->mac_key_len = (size_t)n;
-	cJSON_ArrayForEach(k, cJSON_GetObjectItemCaseSensitive(fx->json, "signing_keys")) {
+	cJSON_ArrayForEach(k, cJSON_GetObjectItemCaseSensitive(fx->json, "signing_keys"))
+	{
 		struct signing_key *sk = &fx->keys[fx->nkeys++];
 
 		assert_true(fx->nkeys <= MAX_KEYS);
@@ -86,8 +83,7 @@ setup(void **state)
 	return 0;
 }
 
-static int
-teardown(void **state)
+static int teardown(void **state)
 {
 	struct fixture *fx = *state;
 
@@ -97,8 +93,7 @@ teardown(void **state)
 }
 
 /* The key with this kid, or NULL (an unknown kid). */
-static const struct signing_key *
-key_of(const struct fixture *fx, uint16_t kid)
+static const struct signing_key *key_of(const struct fixture *fx, uint16_t kid)
 {
 	for (size_t i = 0; i < fx->nkeys; i++)
 		if (fx->keys[i].kid == kid)
@@ -107,8 +102,7 @@ key_of(const struct fixture *fx, uint16_t kid)
 }
 
 /* The token fields a valid vector states (mac and sig zero). */
-static struct hqr_token
-vector_fields(const cJSON *v)
+static struct hqr_token vector_fields(const cJSON *v)
 {
 	struct hqr_token tok;
 	uint8_t ref[8];
@@ -125,14 +119,12 @@ vector_fields(const cJSON *v)
 	return tok;
 }
 
-static enum token_err
-parse_str(const char *text, struct hqr_token *tok)
+static enum token_err parse_str(const char *text, struct hqr_token *tok)
 {
 	return token_parse(text, strlen(text), tok);
 }
 
-static void
-test_public_keys_match_seeds(void **state)
+static void test_public_keys_match_seeds(void **state)
 {
 	const struct fixture *fx = *state;
 
@@ -144,14 +136,14 @@ test_public_keys_match_seeds(void **state)
 	}
 }
 
-static void
-test_seal_reproduces_vectors(void **state)
+static void test_seal_reproduces_vectors(void **state)
 {
 	const struct fixture *fx = *state;
 	const cJSON *v;
 	int count = 0;
 
-	cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(fx->json, "valid")) {
+	cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(fx->json, "valid"))
+	{
 		struct hqr_token tok = vector_fields(v);
 		const struct signing_key *sk = key_of(fx, tok.kid);
 		uint8_t bytes[TOKEN_BYTES], want[TOKEN_BYTES];
@@ -169,13 +161,13 @@ test_seal_reproduces_vectors(void **state)
 	assert_true(count >= 4);
 }
 
-static void
-test_parse_valid_vectors(void **state)
+static void test_parse_valid_vectors(void **state)
 {
 	const struct fixture *fx = *state;
 	const cJSON *v;
 
-	cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(fx->json, "valid")) {
+	cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(fx->json, "valid"))
+	{
 		struct hqr_token want = vector_fields(v), got;
 		const char *text = json_str(v, "text");
 		uint8_t bytes[TOKEN_BYTES], b[TOKEN_BYTES];
@@ -197,8 +189,7 @@ test_parse_valid_vectors(void **state)
 }
 
 /* The reason token_parse gives for an invalid vector, by its "why"; TOKEN_OK for those that parse. */
-static enum token_err
-expected_reason(const char *why)
+static enum token_err expected_reason(const char *why)
 {
 	static const struct {
 		const char *why;
@@ -224,14 +215,14 @@ expected_reason(const char *why)
  * reader when it parses and its signature holds under the published key of
  * its kid. Each invalid vector says which of the two must reject it.
  */
-static void
-test_invalid_vectors(void **state)
+static void test_invalid_vectors(void **state)
 {
 	const struct fixture *fx = *state;
 	const cJSON *v;
 	int count = 0, parsed = 0;
 
-	cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(fx->json, "invalid")) {
+	cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(fx->json, "invalid"))
+	{
 		const char *text = json_str(v, "text"), *why = json_str(v, "why");
 		int service_rejects = json_bool(v, "service_rejects");
 		int offline_rejects = json_bool(v, "offline_rejects");
@@ -259,27 +250,23 @@ test_invalid_vectors(void **state)
 }
 
 /* Encodes 97 raw bytes as a token text (no mac or signature computed). */
-static void
-raw_text(const uint8_t b[TOKEN_BYTES], char text[TOKEN_TEXT_SIZE])
+static void raw_text(const uint8_t b[TOKEN_BYTES], char text[TOKEN_TEXT_SIZE])
 {
 	memcpy(text, TOKEN_PREFIX, TOKEN_PREFIX_LEN);
 	assert_int_equal(b45_encode(b, TOKEN_BYTES, text + TOKEN_PREFIX_LEN, TOKEN_TEXT_SIZE - TOKEN_PREFIX_LEN),
 			 TOKEN_TEXT_LEN - TOKEN_PREFIX_LEN);
 }
 
-static void
-test_header_errors(void **state)
+static void test_header_errors(void **state)
 {
 	static const struct {
 		uint8_t version, kind, color;
 		enum token_err e;
 	} cases[] = {
-		{ 1, 1, 1, TOKEN_OK },          { 1, 1, 2, TOKEN_OK },
-		{ 1, 2, 0, TOKEN_OK },          { 0, 1, 1, TOKEN_BAD_VERSION },
-		{ 2, 1, 1, TOKEN_BAD_VERSION }, { 255, 9, 9, TOKEN_BAD_VERSION },
-		{ 1, 0, 0, TOKEN_BAD_KIND },    { 1, 3, 1, TOKEN_BAD_KIND },
-		{ 1, 255, 0, TOKEN_BAD_KIND },  { 1, 1, 0, TOKEN_BAD_COLOR },
-		{ 1, 1, 3, TOKEN_BAD_COLOR },   { 1, 2, 1, TOKEN_BAD_COLOR },
+		{ 1, 1, 1, TOKEN_OK },          { 1, 1, 2, TOKEN_OK },          { 1, 2, 0, TOKEN_OK },
+		{ 0, 1, 1, TOKEN_BAD_VERSION }, { 2, 1, 1, TOKEN_BAD_VERSION }, { 255, 9, 9, TOKEN_BAD_VERSION },
+		{ 1, 0, 0, TOKEN_BAD_KIND },    { 1, 3, 1, TOKEN_BAD_KIND },    { 1, 255, 0, TOKEN_BAD_KIND },
+		{ 1, 1, 0, TOKEN_BAD_COLOR },   { 1, 1, 3, TOKEN_BAD_COLOR },   { 1, 2, 1, TOKEN_BAD_COLOR },
 		{ 1, 2, 2, TOKEN_BAD_COLOR },   { 1, 2, 255, TOKEN_BAD_COLOR },
 	};
 	uint8_t b[TOKEN_BYTES];
@@ -302,8 +289,7 @@ test_header_errors(void **state)
 	}
 }
 
-static void
-test_length_bound(void **state)
+static void test_length_bound(void **state)
 {
 	static const uint8_t b[TOKEN_BYTES] = { 1, 1, 1 };
 	char text[TOKEN_TEXT_SIZE], big[TOKEN_TEXT_LEN + 16];
@@ -344,12 +330,15 @@ test_length_bound(void **state)
 	assert_int_equal(token_parse(text, TOKEN_TEXT_LEN, &tok), TOKEN_BAD_BASE45);
 }
 
-static void
-test_seal_refuses_bad_fields(void **state)
+static void test_seal_refuses_bad_fields(void **state)
 {
 	const struct fixture *fx = *state;
-	struct hqr_token ok = { .version = 1, .kind = TOKEN_KIND_PHONE, .color = TOKEN_COLOR_GREEN,
-				.kid = 1, .code_ref = 42, .t = 1764201600 };
+	struct hqr_token ok = { .version = 1,
+				.kind = TOKEN_KIND_PHONE,
+				.color = TOKEN_COLOR_GREEN,
+				.kid = 1,
+				.code_ref = 42,
+				.t = 1764201600 };
 	struct hqr_token tok;
 	char text[TOKEN_TEXT_SIZE];
 
@@ -357,8 +346,7 @@ test_seal_refuses_bad_fields(void **state)
 	assert_int_equal(token_seal(&tok, fx->mac_key, fx->mac_key_len, fx->keys[0].seed, text, sizeof text),
 			 TOKEN_TEXT_LEN);
 	tok = ok;
-	assert_int_equal(token_seal(&tok, fx->mac_key, fx->mac_key_len, fx->keys[0].seed, text, sizeof text - 1),
-			 -1);
+	assert_int_equal(token_seal(&tok, fx->mac_key, fx->mac_key_len, fx->keys[0].seed, text, sizeof text - 1), -1);
 	assert_string_equal(text, "");
 	tok = ok;
 	tok.version = 2;
@@ -379,8 +367,7 @@ test_seal_refuses_bad_fields(void **state)
 }
 
 /* Random tokens survive seal → parse; any changed field breaks the mac, any changed mac the signature. */
-static void
-test_round_trip_and_binding(void **state)
+static void test_round_trip_and_binding(void **state)
 {
 	const struct fixture *fx = *state;
 
@@ -394,7 +381,9 @@ test_round_trip_and_binding(void **state)
 		memset(&tok, 0, sizeof tok);
 		tok.version = TOKEN_VERSION;
 		tok.kind = (rnd[0] & 1) ? TOKEN_KIND_PHONE : TOKEN_KIND_PAPER;
-		tok.color = tok.kind == TOKEN_KIND_PAPER ? TOKEN_COLOR_NONE : (rnd[1] & 1) ? TOKEN_COLOR_GREEN : TOKEN_COLOR_RED;
+		tok.color = tok.kind == TOKEN_KIND_PAPER ? TOKEN_COLOR_NONE
+			    : (rnd[1] & 1)               ? TOKEN_COLOR_GREEN
+							 : TOKEN_COLOR_RED;
 		tok.kid = sk->kid;
 		memcpy(&tok.code_ref, rnd + 2, 8);
 		memcpy(&tok.t, rnd + 10, 4);
@@ -435,8 +424,7 @@ test_round_trip_and_binding(void **state)
 	}
 }
 
-static void
-test_err_words(void **state)
+static void test_err_words(void **state)
 {
 	static const char *const want[TOKEN_ERR__MAX] = {
 		"OK", "BAD_PREFIX", "BAD_BASE45", "BAD_LENGTH", "BAD_VERSION", "BAD_KIND", "BAD_COLOR",
@@ -446,11 +434,10 @@ test_err_words(void **state)
 	for (int i = 0; i < TOKEN_ERR__MAX; i++)
 		assert_string_equal(token_err_word((enum token_err)i), want[i]);
 	assert_string_equal(token_err_word(TOKEN_ERR__MAX), "UNKNOWN");
-	assert_string_equal(token_err_word((enum token_err)-1), "UNKNOWN");
+	assert_string_equal(token_err_word((enum token_err) - 1), "UNKNOWN");
 }
 
-static void
-test_phone_freshness(void **state)
+static void test_phone_freshness(void **state)
 {
 	const uint32_t t = 1764201600;
 
@@ -477,8 +464,7 @@ test_phone_freshness(void **state)
 	assert_int_equal(token_phone_fresh(t, (int64_t)t - 1, -5, -5), TOKEN_FUTURE);
 }
 
-int
-main(void)
+int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_public_keys_match_seeds),

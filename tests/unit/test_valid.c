@@ -82,7 +82,8 @@ static void test_int_signs(void **state)
 static void test_int_not_numbers(void **state)
 {
 	static const char *const bad[] = {
-		"", " 1", "1 ", "  34", "\t5", "1.0", "1e3", "0x10", "12a", "abc", "1,000", "３４", /* full-width digits */
+		"",    " 1",   "1 ",  "  34", "\t5",   "1.0",
+		"1e3", "0x10", "12a", "abc",  "1,000", "３４", /* full-width digits */
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
@@ -183,7 +184,7 @@ static void test_utf8_accepts_real_text(void **state)
 	assert_int_equal(check("Müller-Lüdenscheidt"), 19);
 	assert_int_equal(check("Ελλάδα"), 6);
 	assert_int_equal(check("😷"), 1);
-	assert_int_equal(check("ok 👍🏽"), 5);                    /* emoji with a skin-tone modifier */
+	assert_int_equal(check("ok 👍🏽"), 5);              /* emoji with a skin-tone modifier */
 	assert_int_equal(check("\xe2\x9d\xa4\xef\xb8\x8f"), 2); /* ❤ + variation selector 16 */
 	assert_int_equal(check("\xf0\xa0\x80\x80"), 1);         /* U+20000, CJK extension B (rare names) */
 	assert_int_equal(check("\xf0\x90\x80\x80"), 1);         /* U+10000, the first 4-byte code point */
@@ -227,7 +228,9 @@ static void test_utf8_rejects_malformed(void **state)
 	REJECT("truncated 3-byte", "\xe4\xb8");
 	REJECT("truncated 4-byte", "\xf0\x9f\x98");
 	REJECT("truncated at the end of text", "王小\xe6\x98");
-	REJECT("ASCII inside a sequence", "\xe4" "a" "\xad");
+	REJECT("ASCII inside a sequence", "\xe4"
+					  "a"
+					  "\xad");
 	REJECT("Latin-1 instead of UTF-8", "M\xfcller");
 	REJECT("GBK instead of UTF-8", "\xcd\xf5\xd0\xa1\xc3\xf7"); /* 王小明 in GBK */
 }
@@ -246,7 +249,8 @@ static void test_utf8_rejects_controls_and_invisibles(void **state)
 	REJECT("C1 U+0080", "\xc2\x80");
 	REJECT("C1 NEL U+0085", "\xc2\x85");
 	REJECT("C1 U+009F", "\xc2\x9f");
-	REJECT("soft hyphen U+00AD", "ab\xc2\xad" "cd");
+	REJECT("soft hyphen U+00AD", "ab\xc2\xad"
+				     "cd");
 	REJECT("zero-width space U+200B", "王\xe2\x80\x8b小明");
 	REJECT("zero-width non-joiner U+200C", "\xe2\x80\x8c");
 	REJECT("zero-width joiner U+200D", "\xe2\x80\x8d");
@@ -257,8 +261,10 @@ static void test_utf8_rejects_controls_and_invisibles(void **state)
 	REJECT("word joiner U+2060", "\xe2\x81\xa0");
 	REJECT("LRI U+2066", "\xe2\x81\xa6");
 	REJECT("PDI U+2069", "\xe2\x81\xa9");
-	REJECT("BOM U+FEFF at the start", "\xef\xbb\xbf" "Zhang");
-	REJECT("BOM U+FEFF inside", "Zh\xef\xbb\xbf" "ang");
+	REJECT("BOM U+FEFF at the start", "\xef\xbb\xbf"
+					  "Zhang");
+	REJECT("BOM U+FEFF inside", "Zh\xef\xbb\xbf"
+				    "ang");
 	REJECT("Mongolian vowel separator U+180E", "\xe1\xa0\x8e");
 	REJECT("interlinear annotation U+FFF9", "\xef\xbf\xb9");
 }
@@ -293,7 +299,10 @@ static void test_text_rejections(void **state)
 	expect_code(&f_name, "\xc0\xaf", "INVALID_CHARACTERS");
 	expect_code(&f_name, "王\xe2\x80\x8b小明", "INVALID_CHARACTERS");
 	expect_code(&f_name, "abc\xe2\x80\xae", "INVALID_CHARACTERS");
-	expect_code(&f_name, "\xef\xbb\xbf" "abc", "INVALID_CHARACTERS");
+	expect_code(&f_name,
+		    "\xef\xbb\xbf"
+		    "abc",
+		    "INVALID_CHARACTERS");
 	expect_code(&f_name, "x\x7f", "INVALID_CHARACTERS");
 }
 
@@ -301,7 +310,7 @@ static void test_text_maxlen_in_bytes(void **state)
 {
 	struct fval out;
 	(void)state;
-	assert_null(run(&f_six, "王小", &out));     /* 6 bytes */
+	assert_null(run(&f_six, "王小", &out));    /* 6 bytes */
 	expect_code(&f_six, "王小明", "TOO_LONG"); /* 3 characters, 9 bytes */
 	assert_null(run(&f_six, "abcdef", &out));
 	expect_code(&f_six, "abcdefg", "TOO_LONG");
@@ -314,10 +323,8 @@ static void test_text_maxlen_in_bytes(void **state)
 
 enum { F_NAME, F_AGE, F_COLOR, F_CONSENT, F_NOTE, F__MAX };
 static const struct field form[F__MAX] = {
-	[F_NAME] = { "name", F_REQ, 32, valid_text, NULL },
-	[F_AGE] = { "age", F_REQ, 3, valid_int, &age_range },
-	[F_COLOR] = { "color", 0, 8, valid_enum, colors },
-	[F_CONSENT] = { "consent", F_REQ, 5, valid_bool, NULL },
+	[F_NAME] = { "name", F_REQ, 32, valid_text, NULL }, [F_AGE] = { "age", F_REQ, 3, valid_int, &age_range },
+	[F_COLOR] = { "color", 0, 8, valid_enum, colors },  [F_CONSENT] = { "consent", F_REQ, 5, valid_bool, NULL },
 	[F_NOTE] = { "note", 0, 64, valid_text, NULL },
 };
 
@@ -350,7 +357,8 @@ static void test_fields_all_valid(void **state)
 	(void)state;
 	assert_non_null(v);
 	assert_int_equal(validate(v, "name=+%E7%8E%8B%E5%B0%8F%E6%98%8E+&age=34&color=yellow&consent=yes"
-				     "&utm_source=wechat&_=1700000000"), ERR_OK);
+				     "&utm_source=wechat&_=1700000000"),
+			 ERR_OK);
 	assert_int_equal(v->c.nferr, 0);
 	assert_true(v->out[F_NAME].present);
 	assert_string_equal(v->out[F_NAME].s, "王小明");

@@ -36,76 +36,69 @@ static cJSON *ids_json;
  * and decoded by it without warnings. The same bytes seed the fuzzer.
  */
 static const uint8_t tiny_png[] = {
-	0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52,
-	0x00, 0x00, 0x00, 0x03, 0x00, 0x00, 0x00, 0x02, 0x08, 0x02, 0x00, 0x00, 0x00, 0x12, 0x16, 0xf1,
-	0x4d, 0x00, 0x00, 0x00, 0x1d, 0x49, 0x44, 0x41, 0x54, 0x78, 0xda, 0x63, 0x60, 0x60, 0x38, 0x11,
-	0xc0, 0x70, 0x62, 0x01, 0xc3, 0x09, 0x06, 0x86, 0x8a, 0x13, 0x01, 0x15, 0x27, 0x16, 0x54, 0x9c,
-	0x00, 0x00, 0x42, 0x2c, 0x07, 0xf9, 0x40, 0xe3, 0x0b, 0x5f, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45,
-	0x4e, 0x44, 0xae, 0x42, 0x60, 0x82,
+	0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52, 0x00, 0x00,
+	0x00, 0x03, 0x00, 0x00, 0x00, 0x02, 0x08, 0x02, 0x00, 0x00, 0x00, 0x12, 0x16, 0xf1, 0x4d, 0x00, 0x00, 0x00,
+	0x1d, 0x49, 0x44, 0x41, 0x54, 0x78, 0xda, 0x63, 0x60, 0x60, 0x38, 0x11, 0xc0, 0x70, 0x62, 0x01, 0xc3, 0x09,
+	0x06, 0x86, 0x8a, 0x13, 0x01, 0x15, 0x27, 0x16, 0x54, 0x9c, 0x00, 0x00, 0x42, 0x2c, 0x07, 0xf9, 0x40, 0xe3,
+	0x0b, 0x5f, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82,
 };
 static const uint8_t base_jpg[] = {
-	0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01, 0x01, 0x00, 0x00, 0x01,
-	0x00, 0x01, 0x00, 0x00, 0xff, 0xdb, 0x00, 0x43, 0x00, 0x10, 0x0b, 0x0c, 0x0e, 0x0c, 0x0a, 0x10,
-	0x0e, 0x0d, 0x0e, 0x12, 0x11, 0x10, 0x13, 0x18, 0x28, 0x1a, 0x18, 0x16, 0x16, 0x18, 0x31, 0x23,
-	0x25, 0x1d, 0x28, 0x3a, 0x33, 0x3d, 0x3c, 0x39, 0x33, 0x38, 0x37, 0x40, 0x48, 0x5c, 0x4e, 0x40,
-	0x44, 0x57, 0x45, 0x37, 0x38, 0x50, 0x6d, 0x51, 0x57, 0x5f, 0x62, 0x67, 0x68, 0x67, 0x3e, 0x4d,
-	0x71, 0x79, 0x70, 0x64, 0x78, 0x5c, 0x65, 0x67, 0x63, 0xff, 0xc0, 0x00, 0x0b, 0x08, 0x00, 0x07,
-	0x00, 0x0a, 0x01, 0x01, 0x11, 0x00, 0xff, 0xc4, 0x00, 0x15, 0x00, 0x01, 0x01, 0x00, 0x00, 0x00,
-	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03, 0x04, 0xff, 0xc4, 0x00,
-	0x22, 0x10, 0x00, 0x02, 0x01, 0x03, 0x02, 0x07, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-	0x00, 0x00, 0x01, 0x02, 0x03, 0x11, 0x12, 0x13, 0x04, 0x21, 0x00, 0x14, 0x31, 0x51, 0x61, 0x71,
-	0x91, 0xff, 0xda, 0x00, 0x08, 0x01, 0x01, 0x00, 0x00, 0x3f, 0x00, 0x9d, 0x0c, 0x71, 0xe8, 0xa4,
-	0x65, 0x29, 0xc9, 0x80, 0x03, 0xb2, 0x03, 0x1c, 0x62, 0xa0, 0x28, 0xd8, 0x02, 0xee, 0x09, 0x63,
-	0x50, 0x48, 0xf9, 0xd0, 0x5d, 0x46, 0x46, 0xc6, 0xf3, 0x59, 0x53, 0x6e, 0x3d, 0x34, 0x36, 0xd3,
-	0xc5, 0xc6, 0xb4, 0xf7, 0xbf, 0x7e, 0x3f, 0xff, 0xd9,
+	0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01, 0x01, 0x00, 0x00, 0x01, 0x00,
+	0x01, 0x00, 0x00, 0xff, 0xdb, 0x00, 0x43, 0x00, 0x10, 0x0b, 0x0c, 0x0e, 0x0c, 0x0a, 0x10, 0x0e, 0x0d,
+	0x0e, 0x12, 0x11, 0x10, 0x13, 0x18, 0x28, 0x1a, 0x18, 0x16, 0x16, 0x18, 0x31, 0x23, 0x25, 0x1d, 0x28,
+	0x3a, 0x33, 0x3d, 0x3c, 0x39, 0x33, 0x38, 0x37, 0x40, 0x48, 0x5c, 0x4e, 0x40, 0x44, 0x57, 0x45, 0x37,
+	0x38, 0x50, 0x6d, 0x51, 0x57, 0x5f, 0x62, 0x67, 0x68, 0x67, 0x3e, 0x4d, 0x71, 0x79, 0x70, 0x64, 0x78,
+	0x5c, 0x65, 0x67, 0x63, 0xff, 0xc0, 0x00, 0x0b, 0x08, 0x00, 0x07, 0x00, 0x0a, 0x01, 0x01, 0x11, 0x00,
+	0xff, 0xc4, 0x00, 0x15, 0x00, 0x01, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x00, 0x03, 0x04, 0xff, 0xc4, 0x00, 0x22, 0x10, 0x00, 0x02, 0x01, 0x03, 0x02, 0x07,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x02, 0x03, 0x11, 0x12, 0x13, 0x04,
+	0x21, 0x00, 0x14, 0x31, 0x51, 0x61, 0x71, 0x91, 0xff, 0xda, 0x00, 0x08, 0x01, 0x01, 0x00, 0x00, 0x3f,
+	0x00, 0x9d, 0x0c, 0x71, 0xe8, 0xa4, 0x65, 0x29, 0xc9, 0x80, 0x03, 0xb2, 0x03, 0x1c, 0x62, 0xa0, 0x28,
+	0xd8, 0x02, 0xee, 0x09, 0x63, 0x50, 0x48, 0xf9, 0xd0, 0x5d, 0x46, 0x46, 0xc6, 0xf3, 0x59, 0x53, 0x6e,
+	0x3d, 0x34, 0x36, 0xd3, 0xc5, 0xc6, 0xb4, 0xf7, 0xbf, 0x7e, 0x3f, 0xff, 0xd9,
 };
 static const uint8_t prog_jpg[] = {
-	0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01, 0x01, 0x00, 0x00, 0x01,
-	0x00, 0x01, 0x00, 0x00, 0xff, 0xdb, 0x00, 0x43, 0x00, 0x10, 0x0b, 0x0c, 0x0e, 0x0c, 0x0a, 0x10,
-	0x0e, 0x0d, 0x0e, 0x12, 0x11, 0x10, 0x13, 0x18, 0x28, 0x1a, 0x18, 0x16, 0x16, 0x18, 0x31, 0x23,
-	0x25, 0x1d, 0x28, 0x3a, 0x33, 0x3d, 0x3c, 0x39, 0x33, 0x38, 0x37, 0x40, 0x48, 0x5c, 0x4e, 0x40,
-	0x44, 0x57, 0x45, 0x37, 0x38, 0x50, 0x6d, 0x51, 0x57, 0x5f, 0x62, 0x67, 0x68, 0x67, 0x3e, 0x4d,
-	0x71, 0x79, 0x70, 0x64, 0x78, 0x5c, 0x65, 0x67, 0x63, 0xff, 0xdb, 0x00, 0x43, 0x01, 0x11, 0x12,
-	0x12, 0x18, 0x15, 0x18, 0x2f, 0x1a, 0x1a, 0x2f, 0x63, 0x42, 0x38, 0x42, 0x63, 0x63, 0x63, 0x63,
-	0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63,
-	0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63,
-	0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0xff, 0xc2,
-	0x00, 0x11, 0x08, 0x00, 0x09, 0x00, 0x0c, 0x03, 0x01, 0x22, 0x00, 0x02, 0x11, 0x01, 0x03, 0x11,
-	0x01, 0xff, 0xc4, 0x00, 0x15, 0x00, 0x01, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0x04, 0xff, 0xc4, 0x00, 0x15, 0x01, 0x01, 0x01, 0x00,
-	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x02, 0xff,
-	0xda, 0x00, 0x0c, 0x03, 0x01, 0x00, 0x02, 0x10, 0x03, 0x10, 0x00, 0x00, 0x01, 0x2c, 0xd4, 0x4f,
-	0xff, 0xc4, 0x00, 0x18, 0x10, 0x00, 0x03, 0x01, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03, 0x11, 0x31, 0x32, 0xff, 0xda, 0x00, 0x08, 0x01, 0x01,
-	0x00, 0x01, 0x05, 0x02, 0x2c, 0x1b, 0xd2, 0xf3, 0xff, 0xc4, 0x00, 0x15, 0x11, 0x01, 0x01, 0x00,
-	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x41, 0xff,
-	0xda, 0x00, 0x08, 0x01, 0x03, 0x01, 0x01, 0x3f, 0x01, 0x8f, 0xff, 0xc4, 0x00, 0x16, 0x11, 0x00,
-	0x03, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-	0x01, 0x22, 0xff, 0xda, 0x00, 0x08, 0x01, 0x02, 0x01, 0x01, 0x3f, 0x01, 0x54, 0x7f, 0xff, 0xc4,
-	0x00, 0x1b, 0x10, 0x00, 0x01, 0x04, 0x03, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-	0x00, 0x00, 0x00, 0x00, 0x01, 0x11, 0x21, 0xf0, 0x41, 0x51, 0x91, 0xff, 0xda, 0x00, 0x08, 0x01,
-	0x01, 0x00, 0x06, 0x3f, 0x02, 0x25, 0xfa, 0xc2, 0xdd, 0x8b, 0x70, 0x7f, 0xff, 0xc4, 0x00, 0x1d,
-	0x10, 0x00, 0x01, 0x04, 0x02, 0x03, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-	0x00, 0x01, 0x00, 0x11, 0x21, 0x41, 0x71, 0xb1, 0xa1, 0xf0, 0xf1, 0xff, 0xda, 0x00, 0x08, 0x01,
-	0x01, 0x00, 0x01, 0x3f, 0x21, 0x02, 0x9a, 0x31, 0x1d, 0xf2, 0xca, 0x6d, 0x07, 0x98, 0x2d, 0x02,
-	0xe4, 0x15, 0xd0, 0xd1, 0x7f, 0xff, 0xda, 0x00, 0x0c, 0x03, 0x01, 0x00, 0x02, 0x00, 0x03, 0x00,
-	0x00, 0x00, 0x10, 0x8f, 0xff, 0xc4, 0x00, 0x18, 0x11, 0x01, 0x00, 0x03, 0x01, 0x00, 0x00, 0x00,
-	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x11, 0xf0, 0x21, 0xff, 0xda,
-	0x00, 0x08, 0x01, 0x03, 0x01, 0x01, 0x3f, 0x10, 0x53, 0xa7, 0x6b, 0x9f, 0xff, 0xc4, 0x00, 0x18,
-	0x11, 0x01, 0x00, 0x03, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-	0x00, 0x01, 0x00, 0x21, 0x41, 0xc1, 0xff, 0xda, 0x00, 0x08, 0x01, 0x02, 0x01, 0x01, 0x3f, 0x10,
-	0x21, 0x07, 0x79, 0x53, 0xff, 0xc4, 0x00, 0x1b, 0x10, 0x00, 0x03, 0x01, 0x01, 0x00, 0x03, 0x00,
-	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x11, 0x21, 0x31, 0x00, 0x10, 0x91,
-	0xa1, 0xff, 0xda, 0x00, 0x08, 0x01, 0x01, 0x00, 0x01, 0x3f, 0x10, 0x01, 0xc0, 0x32, 0x84, 0x14,
-	0x4a, 0x13, 0x30, 0x89, 0xb9, 0xa2, 0x70, 0x1a, 0x88, 0xd1, 0x86, 0xd5, 0x03, 0x5d, 0xf5, 0x17,
-	0x89, 0x7e, 0xce, 0x3f, 0xff, 0xd9,
+	0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01, 0x01, 0x00, 0x00, 0x01, 0x00, 0x01,
+	0x00, 0x00, 0xff, 0xdb, 0x00, 0x43, 0x00, 0x10, 0x0b, 0x0c, 0x0e, 0x0c, 0x0a, 0x10, 0x0e, 0x0d, 0x0e, 0x12,
+	0x11, 0x10, 0x13, 0x18, 0x28, 0x1a, 0x18, 0x16, 0x16, 0x18, 0x31, 0x23, 0x25, 0x1d, 0x28, 0x3a, 0x33, 0x3d,
+	0x3c, 0x39, 0x33, 0x38, 0x37, 0x40, 0x48, 0x5c, 0x4e, 0x40, 0x44, 0x57, 0x45, 0x37, 0x38, 0x50, 0x6d, 0x51,
+	0x57, 0x5f, 0x62, 0x67, 0x68, 0x67, 0x3e, 0x4d, 0x71, 0x79, 0x70, 0x64, 0x78, 0x5c, 0x65, 0x67, 0x63, 0xff,
+	0xdb, 0x00, 0x43, 0x01, 0x11, 0x12, 0x12, 0x18, 0x15, 0x18, 0x2f, 0x1a, 0x1a, 0x2f, 0x63, 0x42, 0x38, 0x42,
+	0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63,
+	0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63,
+	0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0xff, 0xc2, 0x00, 0x11,
+	0x08, 0x00, 0x09, 0x00, 0x0c, 0x03, 0x01, 0x22, 0x00, 0x02, 0x11, 0x01, 0x03, 0x11, 0x01, 0xff, 0xc4, 0x00,
+	0x15, 0x00, 0x01, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x02, 0x04, 0xff, 0xc4, 0x00, 0x15, 0x01, 0x01, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x02, 0xff, 0xda, 0x00, 0x0c, 0x03, 0x01, 0x00, 0x02, 0x10, 0x03, 0x10,
+	0x00, 0x00, 0x01, 0x2c, 0xd4, 0x4f, 0xff, 0xc4, 0x00, 0x18, 0x10, 0x00, 0x03, 0x01, 0x01, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03, 0x11, 0x31, 0x32, 0xff, 0xda, 0x00, 0x08,
+	0x01, 0x01, 0x00, 0x01, 0x05, 0x02, 0x2c, 0x1b, 0xd2, 0xf3, 0xff, 0xc4, 0x00, 0x15, 0x11, 0x01, 0x01, 0x00,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x41, 0xff, 0xda, 0x00,
+	0x08, 0x01, 0x03, 0x01, 0x01, 0x3f, 0x01, 0x8f, 0xff, 0xc4, 0x00, 0x16, 0x11, 0x00, 0x03, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x22, 0xff, 0xda, 0x00, 0x08,
+	0x01, 0x02, 0x01, 0x01, 0x3f, 0x01, 0x54, 0x7f, 0xff, 0xc4, 0x00, 0x1b, 0x10, 0x00, 0x01, 0x04, 0x03, 0x00,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x11, 0x21, 0xf0, 0x41, 0x51,
+	0x91, 0xff, 0xda, 0x00, 0x08, 0x01, 0x01, 0x00, 0x06, 0x3f, 0x02, 0x25, 0xfa, 0xc2, 0xdd, 0x8b, 0x70, 0x7f,
+	0xff, 0xc4, 0x00, 0x1d, 0x10, 0x00, 0x01, 0x04, 0x02, 0x03, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x01, 0x00, 0x11, 0x21, 0x41, 0x71, 0xb1, 0xa1, 0xf0, 0xf1, 0xff, 0xda, 0x00, 0x08, 0x01,
+	0x01, 0x00, 0x01, 0x3f, 0x21, 0x02, 0x9a, 0x31, 0x1d, 0xf2, 0xca, 0x6d, 0x07, 0x98, 0x2d, 0x02, 0xe4, 0x15,
+	0xd0, 0xd1, 0x7f, 0xff, 0xda, 0x00, 0x0c, 0x03, 0x01, 0x00, 0x02, 0x00, 0x03, 0x00, 0x00, 0x00, 0x10, 0x8f,
+	0xff, 0xc4, 0x00, 0x18, 0x11, 0x01, 0x00, 0x03, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x01, 0x00, 0x11, 0xf0, 0x21, 0xff, 0xda, 0x00, 0x08, 0x01, 0x03, 0x01, 0x01, 0x3f, 0x10,
+	0x53, 0xa7, 0x6b, 0x9f, 0xff, 0xc4, 0x00, 0x18, 0x11, 0x01, 0x00, 0x03, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x21, 0x41, 0xc1, 0xff, 0xda, 0x00, 0x08, 0x01, 0x02,
+	0x01, 0x01, 0x3f, 0x10, 0x21, 0x07, 0x79, 0x53, 0xff, 0xc4, 0x00, 0x1b, 0x10, 0x00, 0x03, 0x01, 0x01, 0x00,
+	0x03, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x11, 0x21, 0x31, 0x00, 0x10, 0x91,
+	0xa1, 0xff, 0xda, 0x00, 0x08, 0x01, 0x01, 0x00, 0x01, 0x3f, 0x10, 0x01, 0xc0, 0x32, 0x84, 0x14, 0x4a, 0x13,
+	0x30, 0x89, 0xb9, 0xa2, 0x70, 0x1a, 0x88, 0xd1, 0x86, 0xd5, 0x03, 0x5d, 0xf5, 0x17, 0x89, 0x7e, 0xce, 0x3f,
+	0xff, 0xd9,
 };
 
 /* ---- helpers ------------------------------------------------------------ */
 
 /* MOD 11-2 written differently from the module: weights 2^(17-i) mod 11. */
-static char
-check_char(const char *s17)
+static char check_char(const char *s17)
 {
 	int i, sum = 0, wgt = 1;
 
@@ -117,8 +110,7 @@ check_char(const char *s17)
 }
 
 /* out = first17 + its check character. */
-static const char *
-with_check(char out[19], const char *first17)
+static const char *with_check(char out[19], const char *first17)
 {
 	memcpy(out, first17, 17);
 	out[17] = check_char(first17);
@@ -127,8 +119,7 @@ with_check(char out[19], const char *first17)
 }
 
 /* CRC-32 as zlib computes it, bit by bit (independent of the module's). */
-static uint32_t
-crc_bits(const uint8_t *p, size_t n)
+static uint32_t crc_bits(const uint8_t *p, size_t n)
 {
 	uint32_t c = 0xFFFFFFFFu;
 	size_t i;
@@ -142,8 +133,7 @@ crc_bits(const uint8_t *p, size_t n)
 	return ~c;
 }
 
-static void
-put_be32(uint8_t *p, uint32_t v)
+static void put_be32(uint8_t *p, uint32_t v)
 {
 	p[0] = (uint8_t)(v >> 24);
 	p[1] = (uint8_t)(v >> 16);
@@ -152,8 +142,7 @@ put_be32(uint8_t *p, uint32_t v)
 }
 
 /* Writes one PNG chunk at p; returns its size. */
-static size_t
-png_chunk(uint8_t *p, const char type[4], const uint8_t *data, uint32_t len)
+static size_t png_chunk(uint8_t *p, const char type[4], const uint8_t *data, uint32_t len)
 {
 	put_be32(p, len);
 	memcpy(p + 4, type, 4);
@@ -164,8 +153,7 @@ png_chunk(uint8_t *p, const char type[4], const uint8_t *data, uint32_t len)
 }
 
 /* tiny_png with a chunk inserted after IHDR (8 + 25 bytes). */
-static size_t
-png_with_chunk(uint8_t *buf, const char type[4], const uint8_t *data, uint32_t len)
+static size_t png_with_chunk(uint8_t *buf, const char type[4], const uint8_t *data, uint32_t len)
 {
 	size_t o = 33;
 
@@ -176,8 +164,7 @@ png_with_chunk(uint8_t *buf, const char type[4], const uint8_t *data, uint32_t l
 }
 
 /* Offset of the first JPEG marker m (the 0xFF) in base_jpg. */
-static size_t
-jpeg_find(uint8_t m)
+static size_t jpeg_find(uint8_t m)
 {
 	size_t i;
 
@@ -188,16 +175,14 @@ jpeg_find(uint8_t m)
 	return 0;
 }
 
-static enum vid_err
-photo(const uint8_t *d, size_t n, int *w, int *h, int *png)
+static enum vid_err photo(const uint8_t *d, size_t n, int *w, int *h, int *png)
 {
 	return vid_photo(d, n, VID_PHOTO_MAX_BYTES_DEFAULT, 1, 4096, w, h, png);
 }
 
 /* ---- vectors: resident-ids.json ----------------------------------------- */
 
-static int
-load_vectors(void **state)
+static int load_vectors(void **state)
 {
 	const cJSON *today;
 
@@ -206,14 +191,12 @@ load_vectors(void **state)
 	if (ids_json == NULL)
 		return -1;
 	today = cJSON_GetObjectItemCaseSensitive(ids_json, "today");
-	if (cJSON_IsString(today) &&
-	    sscanf(today->valuestring, "%4d-%2d-%2d", &today_y, &today_m, &today_d) != 3)
+	if (cJSON_IsString(today) && sscanf(today->valuestring, "%4d-%2d-%2d", &today_y, &today_m, &today_d) != 3)
 		return -1;
 	return 0;
 }
 
-static int
-free_vectors(void **state)
+static int free_vectors(void **state)
 {
 	(void)state;
 	cJSON_Delete(ids_json);
@@ -221,8 +204,7 @@ free_vectors(void **state)
 	return 0;
 }
 
-static const cJSON *
-vec_array(const char *key)
+static const cJSON *vec_array(const char *key)
 {
 	const cJSON *a = cJSON_GetObjectItemCaseSensitive(ids_json, key);
 
@@ -231,32 +213,32 @@ vec_array(const char *key)
 	return a;
 }
 
-static void
-vectors_valid(void **state)
+static void vectors_valid(void **state)
 {
 	const cJSON *v;
 	char out[VID_DOC_BUF], doc[VID_DOC_BUF];
 
 	(void)state;
-	cJSON_ArrayForEach(v, vec_array("valid")) {
+	cJSON_ArrayForEach(v, vec_array("valid"))
+	{
 		const char *s = cJSON_GetStringValue(v);
 		assert_non_null(s);
 		assert_int_equal(vid_resident_id(s, strlen(s), today_y, today_m, today_d, out), VID_OK);
 		assert_string_equal(out, s);
-		assert_int_equal(vid_document("resident_id", s, strlen(s), today_y, today_m,
-		    today_d, doc, sizeof doc), VID_OK);
+		assert_int_equal(vid_document("resident_id", s, strlen(s), today_y, today_m, today_d, doc, sizeof doc),
+				 VID_OK);
 		assert_string_equal(doc, s);
 	}
 }
 
-static void
-vectors_normalising(void **state)
+static void vectors_normalising(void **state)
 {
 	const cJSON *v;
 	char out[VID_DOC_BUF];
 
 	(void)state;
-	cJSON_ArrayForEach(v, vec_array("valid_after_normalising")) {
+	cJSON_ArrayForEach(v, vec_array("valid_after_normalising"))
+	{
 		const char *in = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(v, "input"));
 		const char *norm = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(v, "normalised"));
 		assert_non_null(in);
@@ -271,28 +253,23 @@ static const struct {
 	const char *input;
 	enum vid_err want;
 } invalid_codes[] = {
-	{ "320202198506072310", VID_ID_CHECKSUM },
-	{ "320202198502302311", VID_ID_BIRTH_DATE },
-	{ "320202190113132316", VID_ID_BIRTH_DATE },
-	{ "320202219901012311", VID_ID_BIRTH_DATE },
-	{ "320202180001012310", VID_ID_BIRTH_DATE },
-	{ "000000198506072316", VID_ID_REGION },
-	{ "3202021985060723", VID_ID_LENGTH },
-	{ "320202198506072311", VID_ID_CHECKSUM },
-	{ "32020219850607231Y", VID_ID_CHARS },
-	{ "３２０２０２１９８５０６０７２３１X", VID_ID_CHARS },
+	{ "320202198506072310", VID_ID_CHECKSUM },   { "320202198502302311", VID_ID_BIRTH_DATE },
+	{ "320202190113132316", VID_ID_BIRTH_DATE }, { "320202219901012311", VID_ID_BIRTH_DATE },
+	{ "320202180001012310", VID_ID_BIRTH_DATE }, { "000000198506072316", VID_ID_REGION },
+	{ "3202021985060723", VID_ID_LENGTH },       { "320202198506072311", VID_ID_CHECKSUM },
+	{ "32020219850607231Y", VID_ID_CHARS },      { "３２０２０２１９８５０６０７２３１X", VID_ID_CHARS },
 	{ "320202850607231", VID_ID_LENGTH },
 };
 
-static void
-vectors_invalid(void **state)
+static void vectors_invalid(void **state)
 {
 	const cJSON *v;
 	char out[VID_DOC_BUF];
 	size_t k, matched = 0;
 
 	(void)state;
-	cJSON_ArrayForEach(v, vec_array("invalid")) {
+	cJSON_ArrayForEach(v, vec_array("invalid"))
+	{
 		const char *in = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(v, "input"));
 		enum vid_err e;
 		assert_non_null(in);
@@ -304,7 +281,7 @@ vectors_invalid(void **state)
 			if (strcmp(in, invalid_codes[k].input) == 0) {
 				if (e != invalid_codes[k].want)
 					fail_msg("%s: got %s, want %s", in, vid_err_word(e),
-					    vid_err_word(invalid_codes[k].want));
+						 vid_err_word(invalid_codes[k].want));
 				matched++;
 				break;
 			}
@@ -315,8 +292,7 @@ vectors_invalid(void **state)
 
 /* ---- error words -------------------------------------------------------- */
 
-static void
-err_words_stable(void **state)
+static void err_words_stable(void **state)
 {
 	int i, j;
 
@@ -328,14 +304,13 @@ err_words_stable(void **state)
 	assert_string_equal(vid_err_word(VID_TEMPERATURE_FORMAT), "TEMPERATURE_FORMAT");
 	assert_string_equal(vid_err_word(VID_ID_TYPE), "ID_TYPE");
 	assert_string_equal(vid_err_word(VID__MAX), "UNKNOWN");
-	assert_string_equal(vid_err_word((enum vid_err)-1), "UNKNOWN");
+	assert_string_equal(vid_err_word((enum vid_err) - 1), "UNKNOWN");
 	for (i = 0; i < VID__MAX; i++) {
 		assert_non_null(vid_err_word((enum vid_err)i));
 		assert_non_null(vid_err_message((enum vid_err)i));
 		assert_true(strlen(vid_err_message((enum vid_err)i)) > 0);
 		for (j = 0; j < i; j++)
-			assert_string_not_equal(vid_err_word((enum vid_err)i),
-			    vid_err_word((enum vid_err)j));
+			assert_string_not_equal(vid_err_word((enum vid_err)i), vid_err_word((enum vid_err)j));
 	}
 	/* The first codes keep their numbers: stored and logged elsewhere. */
 	assert_int_equal(VID_ID_LENGTH, 1);
@@ -344,8 +319,7 @@ err_words_stable(void **state)
 
 /* ---- dates -------------------------------------------------------------- */
 
-static void
-dates(void **state)
+static void dates(void **state)
 {
 	(void)state;
 	assert_true(day_ymd_valid(2000, 2, 29));
@@ -366,8 +340,7 @@ dates(void **state)
 
 /* ---- resident ID -------------------------------------------------------- */
 
-static void
-resident_id_codes(void **state)
+static void resident_id_codes(void **state)
 {
 	char id[19], out[VID_DOC_BUF];
 
@@ -377,25 +350,18 @@ resident_id_codes(void **state)
 	assert_string_equal(out, "320202198506072314");
 	/* Leap days: 2000 is leap, 1900 is not. */
 	assert_int_equal(vid_resident_id(with_check(id, "44030620000229123"), 18, 2025, 1, 1, out), VID_OK);
-	assert_int_equal(vid_resident_id(with_check(id, "44030619000229123"), 18, 2025, 1, 1, out),
-	    VID_ID_BIRTH_DATE);
+	assert_int_equal(vid_resident_id(with_check(id, "44030619000229123"), 18, 2025, 1, 1, out), VID_ID_BIRTH_DATE);
 	assert_int_equal(vid_resident_id(with_check(id, "11010519000101123"), 18, 2025, 1, 1, out), VID_OK);
-	assert_int_equal(vid_resident_id(with_check(id, "11010518991231123"), 18, 2025, 1, 1, out),
-	    VID_ID_BIRTH_DATE);
+	assert_int_equal(vid_resident_id(with_check(id, "11010518991231123"), 18, 2025, 1, 1, out), VID_ID_BIRTH_DATE);
 	/* Born today is fine, tomorrow is not. */
 	assert_int_equal(vid_resident_id(with_check(id, "11010520240615123"), 18, 2024, 6, 15, out), VID_OK);
-	assert_int_equal(vid_resident_id(with_check(id, "11010520240616123"), 18, 2024, 6, 15, out),
-	    VID_ID_BIRTH_DATE);
-	assert_int_equal(vid_resident_id(with_check(id, "11010520240700123"), 18, 2025, 1, 1, out),
-	    VID_ID_BIRTH_DATE);
+	assert_int_equal(vid_resident_id(with_check(id, "11010520240616123"), 18, 2024, 6, 15, out), VID_ID_BIRTH_DATE);
+	assert_int_equal(vid_resident_id(with_check(id, "11010520240700123"), 18, 2025, 1, 1, out), VID_ID_BIRTH_DATE);
 	/* Province codes. */
 	assert_int_equal(vid_resident_id(with_check(id, "83000019900101123"), 18, 2025, 1, 1, out), VID_OK);
-	assert_int_equal(vid_resident_id(with_check(id, "16010519900101123"), 18, 2025, 1, 1, out),
-	    VID_ID_REGION);
-	assert_int_equal(vid_resident_id(with_check(id, "91010519900101123"), 18, 2025, 1, 1, out),
-	    VID_ID_REGION);
-	assert_int_equal(vid_resident_id(with_check(id, "72010519900101123"), 18, 2025, 1, 1, out),
-	    VID_ID_REGION);
+	assert_int_equal(vid_resident_id(with_check(id, "16010519900101123"), 18, 2025, 1, 1, out), VID_ID_REGION);
+	assert_int_equal(vid_resident_id(with_check(id, "91010519900101123"), 18, 2025, 1, 1, out), VID_ID_REGION);
+	assert_int_equal(vid_resident_id(with_check(id, "72010519900101123"), 18, 2025, 1, 1, out), VID_ID_REGION);
 	/* Characters. */
 	assert_int_equal(vid_resident_id(S("1101051949X231002X"), 2025, 1, 1, out), VID_ID_CHARS);
 	assert_int_equal(vid_resident_id(S("11010519491231002X\0"), 2025, 1, 1, out), VID_ID_CHARS);
@@ -416,14 +382,12 @@ resident_id_codes(void **state)
 
 /* ---- other documents ---------------------------------------------------- */
 
-static enum vid_err
-doc(const char *type, const char *in, char *out)
+static enum vid_err doc(const char *type, const char *in, char *out)
 {
 	return vid_document(type, in, strlen(in), 2025, 1, 1, out, VID_DOC_BUF);
 }
 
-static void
-document_types(void **state)
+static void document_types(void **state)
 {
 	char out[VID_DOC_BUF], big[32];
 
@@ -446,8 +410,7 @@ document_types(void **state)
 	/* A valid number that does not fit the caller's buffer. */
 	assert_int_equal(vid_document("passport", S("E12345678"), 2025, 1, 1, out, 9), VID_ID_LENGTH);
 	assert_int_equal(vid_document("passport", S("E12345678"), 2025, 1, 1, out, 10), VID_OK);
-	assert_int_equal(vid_document("resident_id", S("11010519491231002X"), 2025, 1, 1, out, 18),
-	    VID_ID_LENGTH);
+	assert_int_equal(vid_document("resident_id", S("11010519491231002X"), 2025, 1, 1, out, 18), VID_ID_LENGTH);
 	/* Normalised in place. */
 	memcpy(out, "e 1234 5678", 12);
 	assert_int_equal(vid_document("passport", out, 11, 2025, 1, 1, out, sizeof out), VID_OK);
@@ -457,20 +420,19 @@ document_types(void **state)
 	assert_string_equal(big, "11010519491231002X");
 }
 
-static void
-document_passport(void **state)
+static void document_passport(void **state)
 {
 	char out[VID_DOC_BUF];
 
 	(void)state;
 	assert_int_equal(doc("passport", "E12345678", out), VID_OK);
 	assert_string_equal(out, "E12345678");
-	assert_int_equal(doc("passport", "ea1234567", out), VID_OK);      /* 2017 shape */
+	assert_int_equal(doc("passport", "ea1234567", out), VID_OK); /* 2017 shape */
 	assert_string_equal(out, "EA1234567");
 	assert_int_equal(doc("passport", " G 1234 5678 ", out), VID_OK);
 	assert_string_equal(out, "G12345678");
-	assert_int_equal(doc("passport", "C01X00T47", out), VID_OK);      /* a German shape */
-	assert_int_equal(doc("passport", "123456789", out), VID_OK);      /* a US shape */
+	assert_int_equal(doc("passport", "C01X00T47", out), VID_OK); /* a German shape */
+	assert_int_equal(doc("passport", "123456789", out), VID_OK); /* a US shape */
 	assert_int_equal(doc("passport", "1234", out), VID_ID_LENGTH);
 	assert_int_equal(doc("passport", "A12345678901234567", out), VID_ID_LENGTH);
 	assert_int_equal(doc("passport", "ABCDEFGH", out), VID_ID_FORMAT);
@@ -479,8 +441,7 @@ document_passport(void **state)
 	assert_string_equal(out, "");
 }
 
-static void
-document_permits(void **state)
+static void document_permits(void **state)
 {
 	char out[VID_DOC_BUF];
 
@@ -500,8 +461,7 @@ document_permits(void **state)
 	assert_int_equal(doc("taiwan_permit", "T2345678", out), VID_ID_FORMAT);
 }
 
-static void
-document_foreign(void **state)
+static void document_foreign(void **state)
 {
 	char out[VID_DOC_BUF], id[19];
 
@@ -516,21 +476,18 @@ document_foreign(void **state)
 	assert_string_equal(out, id);
 	id[17] = id[17] == '0' ? '1' : '0';
 	assert_int_equal(doc("foreign_permanent_id", id, out), VID_ID_CHECKSUM);
-	assert_int_equal(doc("foreign_permanent_id", with_check(id, "13184019850607001"), out),
-	    VID_ID_FORMAT);
+	assert_int_equal(doc("foreign_permanent_id", with_check(id, "13184019850607001"), out), VID_ID_FORMAT);
 	assert_int_equal(doc("foreign_permanent_id", "9318401985060700", out), VID_ID_LENGTH);
 }
 
 /* ---- names -------------------------------------------------------------- */
 
-static enum vid_err
-name(const char *in, size_t len, char out[VID_NAME_BUF])
+static enum vid_err name(const char *in, size_t len, char out[VID_NAME_BUF])
 {
 	return vid_name(in, len, out, VID_NAME_BUF);
 }
 
-static void
-name_accepts(void **state)
+static void name_accepts(void **state)
 {
 	char out[VID_NAME_BUF];
 
@@ -538,23 +495,38 @@ name_accepts(void **state)
 	assert_int_equal(name(S("张三"), out), VID_OK);
 	assert_string_equal(out, "张三");
 	assert_int_equal(name(S("欧阳娜娜"), out), VID_OK);
-	assert_int_equal(name(S("阿沛" "\xC2\xB7" "阿旺晋美"), out), VID_OK);
-	assert_string_equal(out, "阿沛" "\xC2\xB7" "阿旺晋美");
+	assert_int_equal(name(S("阿沛"
+				"\xC2\xB7"
+				"阿旺晋美"),
+			      out),
+			 VID_OK);
+	assert_string_equal(out, "阿沛"
+				 "\xC2\xB7"
+				 "阿旺晋美");
 	assert_int_equal(name(S("José María"), out), VID_OK);
 	assert_string_equal(out, "José María");
 	assert_int_equal(name(S("Nguyễn Thị Minh Khai"), out), VID_OK);
 	assert_int_equal(name(S("Mary O'Neil"), out), VID_OK);
 	assert_int_equal(name(S("Jean-Luc Picard"), out), VID_OK);
-	assert_int_equal(name(S("买买提" "\xC2\xB7" "吐尔逊"), out), VID_OK);
+	assert_int_equal(name(S("买买提"
+				"\xC2\xB7"
+				"吐尔逊"),
+			      out),
+			 VID_OK);
 	assert_int_equal(name(S("李〇"), out), VID_OK);
 	/* A rare character of CJK Extension B (U+20BB7) and Extension G (U+30000). */
-	assert_int_equal(name(S("\xF0\xA0\xAE\xB7" "大"), out), VID_OK);
-	assert_int_equal(name(S("王" "\xF0\xB0\x80\x80"), out), VID_OK);
+	assert_int_equal(name(S("\xF0\xA0\xAE\xB7"
+				"大"),
+			      out),
+			 VID_OK);
+	assert_int_equal(name(S("王"
+				"\xF0\xB0\x80\x80"),
+			      out),
+			 VID_OK);
 	assert_int_equal(name(S("张"), out), VID_OK);
 }
 
-static void
-name_normalises(void **state)
+static void name_normalises(void **state)
 {
 	char out[VID_NAME_BUF];
 
@@ -566,18 +538,50 @@ name_normalises(void **state)
 	assert_int_equal(name(S(" José   María\xC2\xA0Pérez "), out), VID_OK);
 	assert_string_equal(out, "José María Pérez");
 	/* Middle-dot look-alikes: U+30FB, U+FF65, U+2022, U+2027, '.' and U+FF0E between ideographs. */
-	assert_int_equal(name(S("阿沛" "\xE3\x83\xBB" "阿旺晋美"), out), VID_OK);
-	assert_string_equal(out, "阿沛" "\xC2\xB7" "阿旺晋美");
-	assert_int_equal(name(S("阿沛" "\xEF\xBD\xA5" "阿旺晋美"), out), VID_OK);
-	assert_string_equal(out, "阿沛" "\xC2\xB7" "阿旺晋美");
-	assert_int_equal(name(S("阿沛" "\xE2\x80\xA2" "阿旺晋美"), out), VID_OK);
-	assert_string_equal(out, "阿沛" "\xC2\xB7" "阿旺晋美");
-	assert_int_equal(name(S("阿沛" "\xE2\x80\xA7" "阿旺晋美"), out), VID_OK);
-	assert_string_equal(out, "阿沛" "\xC2\xB7" "阿旺晋美");
+	assert_int_equal(name(S("阿沛"
+				"\xE3\x83\xBB"
+				"阿旺晋美"),
+			      out),
+			 VID_OK);
+	assert_string_equal(out, "阿沛"
+				 "\xC2\xB7"
+				 "阿旺晋美");
+	assert_int_equal(name(S("阿沛"
+				"\xEF\xBD\xA5"
+				"阿旺晋美"),
+			      out),
+			 VID_OK);
+	assert_string_equal(out, "阿沛"
+				 "\xC2\xB7"
+				 "阿旺晋美");
+	assert_int_equal(name(S("阿沛"
+				"\xE2\x80\xA2"
+				"阿旺晋美"),
+			      out),
+			 VID_OK);
+	assert_string_equal(out, "阿沛"
+				 "\xC2\xB7"
+				 "阿旺晋美");
+	assert_int_equal(name(S("阿沛"
+				"\xE2\x80\xA7"
+				"阿旺晋美"),
+			      out),
+			 VID_OK);
+	assert_string_equal(out, "阿沛"
+				 "\xC2\xB7"
+				 "阿旺晋美");
 	assert_int_equal(name(S("阿沛.阿旺晋美"), out), VID_OK);
-	assert_string_equal(out, "阿沛" "\xC2\xB7" "阿旺晋美");
-	assert_int_equal(name(S("阿沛" "\xEF\xBC\x8E" "阿旺晋美"), out), VID_OK);
-	assert_string_equal(out, "阿沛" "\xC2\xB7" "阿旺晋美");
+	assert_string_equal(out, "阿沛"
+				 "\xC2\xB7"
+				 "阿旺晋美");
+	assert_int_equal(name(S("阿沛"
+				"\xEF\xBC\x8E"
+				"阿旺晋美"),
+			      out),
+			 VID_OK);
+	assert_string_equal(out, "阿沛"
+				 "\xC2\xB7"
+				 "阿旺晋美");
 	/* Typographic apostrophe and hyphen. */
 	assert_int_equal(name(S("O\xE2\x80\x99Neil"), out), VID_OK);
 	assert_string_equal(out, "O'Neil");
@@ -588,75 +592,128 @@ name_normalises(void **state)
 	assert_string_equal(out, "Jose\xCC\x81");
 }
 
-static void
-name_rejects_invisible(void **state)
+static void name_rejects_invisible(void **state)
 {
 	char out[VID_NAME_BUF];
 
 	(void)state;
-	assert_int_equal(name(S("张" "\xE2\x80\x8D" "三"), out), VID_NAME_CHARS);   /* ZWJ */
+	assert_int_equal(name(S("张"
+				"\xE2\x80\x8D"
+				"三"),
+			      out),
+			 VID_NAME_CHARS); /* ZWJ */
 	assert_string_equal(out, "");
-	assert_int_equal(name(S("张" "\xE2\x80\x8C" "三"), out), VID_NAME_CHARS);   /* ZWNJ */
-	assert_int_equal(name(S("张" "\xE2\x80\x8B" "三"), out), VID_NAME_CHARS);   /* ZWSP */
-	assert_int_equal(name(S("\xE2\x80\xAE" "三张"), out), VID_NAME_CHARS);      /* RLO */
-	assert_int_equal(name(S("张三" "\xE2\x81\xA6"), out), VID_NAME_CHARS);      /* LRI */
-	assert_int_equal(name(S("\xE2\x80\x8F" "张三"), out), VID_NAME_CHARS);      /* RLM */
-	assert_int_equal(name(S("\xEF\xBB\xBF" "张三"), out), VID_NAME_CHARS);      /* BOM */
-	assert_int_equal(name(S("张" "\xC2\xAD" "三"), out), VID_NAME_CHARS);       /* soft hyphen */
+	assert_int_equal(name(S("张"
+				"\xE2\x80\x8C"
+				"三"),
+			      out),
+			 VID_NAME_CHARS); /* ZWNJ */
+	assert_int_equal(name(S("张"
+				"\xE2\x80\x8B"
+				"三"),
+			      out),
+			 VID_NAME_CHARS); /* ZWSP */
+	assert_int_equal(name(S("\xE2\x80\xAE"
+				"三张"),
+			      out),
+			 VID_NAME_CHARS); /* RLO */
+	assert_int_equal(name(S("张三"
+				"\xE2\x81\xA6"),
+			      out),
+			 VID_NAME_CHARS); /* LRI */
+	assert_int_equal(name(S("\xE2\x80\x8F"
+				"张三"),
+			      out),
+			 VID_NAME_CHARS); /* RLM */
+	assert_int_equal(name(S("\xEF\xBB\xBF"
+				"张三"),
+			      out),
+			 VID_NAME_CHARS); /* BOM */
+	assert_int_equal(name(S("张"
+				"\xC2\xAD"
+				"三"),
+			      out),
+			 VID_NAME_CHARS); /* soft hyphen */
 	assert_int_equal(name(S("张\t三"), out), VID_NAME_CHARS);
 	assert_int_equal(name(S("张三\n"), out), VID_NAME_CHARS);
 	assert_int_equal(name(S("张\0三"), out), VID_NAME_CHARS);
-	assert_int_equal(name(S("\xC2\x85" "张三"), out), VID_NAME_CHARS);         /* NEL */
+	assert_int_equal(name(S("\xC2\x85"
+				"张三"),
+			      out),
+			 VID_NAME_CHARS); /* NEL */
 }
 
-static void
-name_rejects_bad_utf8(void **state)
+static void name_rejects_bad_utf8(void **state)
 {
 	char out[VID_NAME_BUF];
 
 	(void)state;
-	assert_int_equal(name(S("\xC0\xAF"), out), VID_NAME_CHARS);                 /* overlong '/' */
-	assert_int_equal(name(S("\xE0\x80\xAF"), out), VID_NAME_CHARS);             /* overlong */
-	assert_int_equal(name(S("\xF0\x80\x80\xAF"), out), VID_NAME_CHARS);         /* overlong */
-	assert_int_equal(name(S("\xED\xA0\x80"), out), VID_NAME_CHARS);             /* surrogate */
-	assert_int_equal(name(S("\xED\xBF\xBF"), out), VID_NAME_CHARS);             /* surrogate */
-	assert_int_equal(name(S("\xF4\x90\x80\x80"), out), VID_NAME_CHARS);         /* > U+10FFFF */
+	assert_int_equal(name(S("\xC0\xAF"), out), VID_NAME_CHARS);         /* overlong '/' */
+	assert_int_equal(name(S("\xE0\x80\xAF"), out), VID_NAME_CHARS);     /* overlong */
+	assert_int_equal(name(S("\xF0\x80\x80\xAF"), out), VID_NAME_CHARS); /* overlong */
+	assert_int_equal(name(S("\xED\xA0\x80"), out), VID_NAME_CHARS);     /* surrogate */
+	assert_int_equal(name(S("\xED\xBF\xBF"), out), VID_NAME_CHARS);     /* surrogate */
+	assert_int_equal(name(S("\xF4\x90\x80\x80"), out), VID_NAME_CHARS); /* > U+10FFFF */
 	assert_int_equal(name(S("\xF5\x80\x80\x80"), out), VID_NAME_CHARS);
-	assert_int_equal(name(S("张" "\xE4\xB8"), out), VID_NAME_CHARS);            /* truncated */
-	assert_int_equal(name(S("\x80"), out), VID_NAME_CHARS);                     /* lone continuation */
+	assert_int_equal(name(S("张"
+				"\xE4\xB8"),
+			      out),
+			 VID_NAME_CHARS);                       /* truncated */
+	assert_int_equal(name(S("\x80"), out), VID_NAME_CHARS); /* lone continuation */
 	assert_int_equal(name(S("\xFF"), out), VID_NAME_CHARS);
 	assert_int_equal(name(S("  \xC3"), out), VID_NAME_CHARS);
 }
 
-static void
-name_rejects_shape(void **state)
+static void name_rejects_shape(void **state)
 {
 	char out[VID_NAME_BUF];
 
 	(void)state;
-	assert_int_equal(name(S("张 三"), out), VID_NAME_CHARS);        /* space between ideographs */
+	assert_int_equal(name(S("张 三"), out), VID_NAME_CHARS); /* space between ideographs */
 	assert_int_equal(name(S("John 张"), out), VID_NAME_CHARS);
 	assert_int_equal(name(S("张3"), out), VID_NAME_CHARS);
 	assert_int_equal(name(S("John2"), out), VID_NAME_CHARS);
-	assert_int_equal(name(S("\xC2\xB7" "阿沛"), out), VID_NAME_CHARS);
-	assert_int_equal(name(S("阿沛" "\xC2\xB7"), out), VID_NAME_CHARS);
-	assert_int_equal(name(S("阿沛" "\xC2\xB7\xC2\xB7" "阿旺"), out), VID_NAME_CHARS);
-	assert_int_equal(name(S("阿沛 " "\xC2\xB7" "阿旺"), out), VID_NAME_CHARS);
+	assert_int_equal(name(S("\xC2\xB7"
+				"阿沛"),
+			      out),
+			 VID_NAME_CHARS);
+	assert_int_equal(name(S("阿沛"
+				"\xC2\xB7"),
+			      out),
+			 VID_NAME_CHARS);
+	assert_int_equal(name(S("阿沛"
+				"\xC2\xB7\xC2\xB7"
+				"阿旺"),
+			      out),
+			 VID_NAME_CHARS);
+	assert_int_equal(name(S("阿沛 "
+				"\xC2\xB7"
+				"阿旺"),
+			      out),
+			 VID_NAME_CHARS);
 	assert_int_equal(name(S("John."), out), VID_NAME_CHARS);
 	assert_int_equal(name(S("J.R.R. Tolkien"), out), VID_NAME_CHARS);
 	assert_int_equal(name(S("-Luc"), out), VID_NAME_CHARS);
 	assert_int_equal(name(S("Jean- Luc"), out), VID_NAME_CHARS);
 	assert_int_equal(name(S("张'三"), out), VID_NAME_CHARS);
-	assert_int_equal(name(S("\xCC\x81" "Jose"), out), VID_NAME_CHARS);        /* leading accent */
-	assert_int_equal(name(S("张" "\xCC\x81"), out), VID_NAME_CHARS);          /* accent on ideograph */
+	assert_int_equal(name(S("\xCC\x81"
+				"Jose"),
+			      out),
+			 VID_NAME_CHARS); /* leading accent */
+	assert_int_equal(name(S("张"
+				"\xCC\x81"),
+			      out),
+			 VID_NAME_CHARS); /* accent on ideograph */
 	assert_int_equal(name(S("Иван"), out), VID_NAME_CHARS);
-	assert_int_equal(name(S("张三" "\xF0\x9F\x98\x80"), out), VID_NAME_CHARS); /* emoji */
-	assert_int_equal(name(S("\xEE\x80\x80"), out), VID_NAME_CHARS);            /* private use */
+	assert_int_equal(name(S("张三"
+				"\xF0\x9F\x98\x80"),
+			      out),
+			 VID_NAME_CHARS);                               /* emoji */
+	assert_int_equal(name(S("\xEE\x80\x80"), out), VID_NAME_CHARS); /* private use */
 	assert_int_equal(name(S("张<b>"), out), VID_NAME_CHARS);
 }
 
-static void
-name_length(void **state)
+static void name_length(void **state)
 {
 	char in[200], out[VID_NAME_BUF];
 	size_t i, n = 0;
@@ -690,8 +747,7 @@ name_length(void **state)
 
 /* ---- phone -------------------------------------------------------------- */
 
-static void
-phone(void **state)
+static void phone(void **state)
 {
 	char out[VID_PHONE_BUF];
 
@@ -705,7 +761,7 @@ phone(void **state)
 	assert_int_equal(vid_phone(S("8613800138000"), out), VID_OK);
 	assert_int_equal(vid_phone(S("+86-199-1234-5678"), out), VID_OK);
 	assert_string_equal(out, "19912345678");
-	assert_int_equal(vid_phone(S("12800138000"), out), VID_PHONE_FORMAT);   /* 1[3-9] */
+	assert_int_equal(vid_phone(S("12800138000"), out), VID_PHONE_FORMAT); /* 1[3-9] */
 	assert_string_equal(out, "");
 	assert_int_equal(vid_phone(S("23800138000"), out), VID_PHONE_FORMAT);
 	assert_int_equal(vid_phone(S("1380013800"), out), VID_PHONE_FORMAT);
@@ -715,9 +771,12 @@ phone(void **state)
 	assert_int_equal(vid_phone(S("86+13800138000"), out), VID_PHONE_FORMAT);
 	assert_int_equal(vid_phone(S("++8613800138000"), out), VID_PHONE_FORMAT);
 	assert_int_equal(vid_phone(S("+13800138000"), out), VID_PHONE_FORMAT);
-	assert_int_equal(vid_phone(S("010-12345678"), out), VID_PHONE_FORMAT);  /* a landline */
+	assert_int_equal(vid_phone(S("010-12345678"), out), VID_PHONE_FORMAT); /* a landline */
 	assert_int_equal(vid_phone(S("(138)00138000"), out), VID_PHONE_FORMAT);
-	assert_int_equal(vid_phone(S("\xEF\xBC\x91" "3800138000"), out), VID_PHONE_FORMAT);
+	assert_int_equal(vid_phone(S("\xEF\xBC\x91"
+				     "3800138000"),
+				   out),
+			 VID_PHONE_FORMAT);
 	assert_int_equal(vid_phone(S("1380013800\0"), out), VID_PHONE_FORMAT);
 	assert_int_equal(vid_phone(S("12345678901234567890"), out), VID_PHONE_FORMAT);
 	assert_int_equal(vid_phone(S(""), out), VID_PHONE_FORMAT);
@@ -730,8 +789,7 @@ phone(void **state)
 
 /* ---- address ------------------------------------------------------------ */
 
-static void
-address(void **state)
+static void address(void **state)
 {
 	char out[VID_ADDRESS_BUF], in[600];
 	size_t i;
@@ -747,16 +805,31 @@ address(void **state)
 	assert_int_equal(vid_address(S("朝阳区A"), out, sizeof out), VID_OK);
 	assert_int_equal(vid_address(S("北京市\n东城区"), out, sizeof out), VID_ADDRESS_CHARS);
 	assert_int_equal(vid_address(S("北京市\t东城区"), out, sizeof out), VID_ADDRESS_CHARS);
-	assert_int_equal(vid_address(S("北京市" "\xE2\x80\x8B" "东城区"), out, sizeof out),
-	    VID_ADDRESS_CHARS);
-	assert_int_equal(vid_address(S("北京市" "\xE2\x80\xAE" "东城区"), out, sizeof out),
-	    VID_ADDRESS_CHARS);
-	assert_int_equal(vid_address(S("北京市" "\xEE\x80\x80" "东城区"), out, sizeof out),
-	    VID_ADDRESS_CHARS);
-	assert_int_equal(vid_address(S("北京市" "\xEF\xBF\xBE" "东城区"), out, sizeof out),
-	    VID_ADDRESS_CHARS);
-	assert_int_equal(vid_address(S("北京市" "\xED\xA0\x80" "东城区"), out, sizeof out),
-	    VID_ADDRESS_CHARS);
+	assert_int_equal(vid_address(S("北京市"
+				       "\xE2\x80\x8B"
+				       "东城区"),
+				     out, sizeof out),
+			 VID_ADDRESS_CHARS);
+	assert_int_equal(vid_address(S("北京市"
+				       "\xE2\x80\xAE"
+				       "东城区"),
+				     out, sizeof out),
+			 VID_ADDRESS_CHARS);
+	assert_int_equal(vid_address(S("北京市"
+				       "\xEE\x80\x80"
+				       "东城区"),
+				     out, sizeof out),
+			 VID_ADDRESS_CHARS);
+	assert_int_equal(vid_address(S("北京市"
+				       "\xEF\xBF\xBE"
+				       "东城区"),
+				     out, sizeof out),
+			 VID_ADDRESS_CHARS);
+	assert_int_equal(vid_address(S("北京市"
+				       "\xED\xA0\x80"
+				       "东城区"),
+				     out, sizeof out),
+			 VID_ADDRESS_CHARS);
 	assert_int_equal(vid_address(S("北京市\0东城区"), out, sizeof out), VID_ADDRESS_CHARS);
 	assert_string_equal(out, "");
 	for (i = 0; i < 120; i++)
@@ -769,8 +842,7 @@ address(void **state)
 
 /* ---- masking ------------------------------------------------------------ */
 
-static void
-mask_name(void **state)
+static void mask_name(void **state)
 {
 	char out[VID_NAME_BUF];
 
@@ -781,7 +853,10 @@ mask_name(void **state)
 	assert_string_equal(out, "张*丰");
 	vid_mask_name(S("欧阳娜娜"), out, sizeof out);
 	assert_string_equal(out, "欧**娜");
-	vid_mask_name(S("阿沛" "\xC2\xB7" "阿旺晋美"), out, sizeof out);
+	vid_mask_name(S("阿沛"
+			"\xC2\xB7"
+			"阿旺晋美"),
+		      out, sizeof out);
 	assert_string_equal(out, "阿*****美");
 	vid_mask_name(S("张"), out, sizeof out);
 	assert_string_equal(out, "*");
@@ -791,17 +866,19 @@ mask_name(void **state)
 	assert_string_equal(out, "E\xCC\x81***");
 	vid_mask_name(S("Élodie"), out, sizeof out);
 	assert_string_equal(out, "É***");
-	vid_mask_name(S("\xF0\xA0\xAE\xB7" "大"), out, sizeof out);
-	assert_string_equal(out, "\xF0\xA0\xAE\xB7" "*");
+	vid_mask_name(S("\xF0\xA0\xAE\xB7"
+			"大"),
+		      out, sizeof out);
+	assert_string_equal(out, "\xF0\xA0\xAE\xB7"
+				 "*");
 	assert_int_equal(vid_mask_name(S("张\xE4\xB8"), out, sizeof out), 0);
 	assert_string_equal(out, "");
 	assert_int_equal(vid_mask_name(S(""), out, sizeof out), 0);
-	assert_int_equal(vid_mask_name(S("张三丰"), out, 7), 0);       /* "张*丰" needs 8 */
+	assert_int_equal(vid_mask_name(S("张三丰"), out, 7), 0); /* "张*丰" needs 8 */
 	assert_int_equal(vid_mask_name(S("张三丰"), out, 8), 7);
 }
 
-static void
-mask_id_phone(void **state)
+static void mask_id_phone(void **state)
 {
 	char out[32];
 
@@ -830,8 +907,7 @@ mask_id_phone(void **state)
 
 /* ---- photo -------------------------------------------------------------- */
 
-static void
-photo_real_images(void **state)
+static void photo_real_images(void **state)
 {
 	int w = 0, h = 0, png = -1;
 
@@ -851,36 +927,31 @@ photo_real_images(void **state)
 	assert_int_equal(photo(base_jpg, sizeof base_jpg, NULL, NULL, NULL), VID_OK);
 }
 
-static void
-photo_size_and_dimensions(void **state)
+static void photo_size_and_dimensions(void **state)
 {
 	int w = 0, h = 0, png = -1;
 
 	(void)state;
-	assert_int_equal(vid_photo(base_jpg, sizeof base_jpg, sizeof base_jpg - 1, 1, 4096,
-	    &w, &h, &png), VID_PHOTO_SIZE);
-	assert_int_equal(vid_photo(base_jpg, sizeof base_jpg, sizeof base_jpg, 1, 4096,
-	    &w, &h, &png), VID_OK);
+	assert_int_equal(vid_photo(base_jpg, sizeof base_jpg, sizeof base_jpg - 1, 1, 4096, &w, &h, &png),
+			 VID_PHOTO_SIZE);
+	assert_int_equal(vid_photo(base_jpg, sizeof base_jpg, sizeof base_jpg, 1, 4096, &w, &h, &png), VID_OK);
 	assert_int_equal(photo(base_jpg, 0, &w, &h, &png), VID_PHOTO_SIZE);
 	assert_int_equal(photo(NULL, 10, &w, &h, &png), VID_PHOTO_SIZE);
 	w = h = 0;
-	assert_int_equal(vid_photo(tiny_png, sizeof tiny_png, 4096, 3, 4096, &w, &h, &png),
-	    VID_PHOTO_DIMENSIONS);
+	assert_int_equal(vid_photo(tiny_png, sizeof tiny_png, 4096, 3, 4096, &w, &h, &png), VID_PHOTO_DIMENSIONS);
 	assert_int_equal(w, 3);
 	assert_int_equal(h, 2);
 	assert_int_equal(vid_photo(tiny_png, sizeof tiny_png, 4096, 2, 3, &w, &h, &png), VID_OK);
-	assert_int_equal(vid_photo(tiny_png, sizeof tiny_png, 4096, 1, 2, &w, &h, &png),
-	    VID_PHOTO_DIMENSIONS);
-	assert_int_equal(vid_photo(base_jpg, sizeof base_jpg, 4096, 8, 4096, &w, &h, &png),
-	    VID_PHOTO_DIMENSIONS);
+	assert_int_equal(vid_photo(tiny_png, sizeof tiny_png, 4096, 1, 2, &w, &h, &png), VID_PHOTO_DIMENSIONS);
+	assert_int_equal(vid_photo(base_jpg, sizeof base_jpg, 4096, 8, 4096, &w, &h, &png), VID_PHOTO_DIMENSIONS);
 }
 
-static void
-photo_other_types(void **state)
+static void photo_other_types(void **state)
 {
 	static const uint8_t gif[] = "GIF89a\x01\x00\x01\x00\x80\x00\x00\xff\xff\xff\x00\x00\x00!";
 	static const uint8_t webp[] = "RIFF\x1a\x00\x00\x00WEBPVP8L\x0d\x00\x00\x00";
-	static const uint8_t heic[] = "\x00\x00\x00\x18" "ftypheic\x00\x00\x00\x00mif1heic";
+	static const uint8_t heic[] = "\x00\x00\x00\x18"
+				      "ftypheic\x00\x00\x00\x00mif1heic";
 	static const uint8_t bmp[] = "BM\x3a\x00\x00\x00\x00\x00\x00\x00\x36\x00";
 	static const uint8_t html[] = "<html><img src=x onerror=alert(1)></html>";
 
@@ -893,8 +964,7 @@ photo_other_types(void **state)
 	assert_int_equal(photo(tiny_png, 4, NULL, NULL, NULL), VID_PHOTO_CORRUPT);
 }
 
-static void
-photo_truncated(void **state)
+static void photo_truncated(void **state)
 {
 	size_t n;
 	enum vid_err e;
@@ -920,8 +990,7 @@ photo_truncated(void **state)
 	}
 }
 
-static void
-photo_png_structure(void **state)
+static void photo_png_structure(void **state)
 {
 	uint8_t buf[256];
 	static const uint8_t actl[8] = { 0, 0, 0, 1, 0, 0, 0, 0 };
@@ -969,8 +1038,7 @@ photo_png_structure(void **state)
 	assert_int_equal(photo(buf, sizeof tiny_png, NULL, NULL, NULL), VID_PHOTO_DIMENSIONS);
 }
 
-static void
-photo_jpeg_structure(void **state)
+static void photo_jpeg_structure(void **state)
 {
 	uint8_t buf[1024];
 	size_t sof = jpeg_find(0xC0), sos = jpeg_find(0xDA), n;
@@ -1020,10 +1088,8 @@ photo_jpeg_structure(void **state)
 	assert_int_equal(photo(buf, sos + 2, NULL, NULL, NULL), VID_PHOTO_CORRUPT);
 	/* SOI alone, SOI and EOI, a second SOI. */
 	assert_int_equal(photo((const uint8_t *)"\xFF\xD8", 2, NULL, NULL, NULL), VID_PHOTO_CORRUPT);
-	assert_int_equal(photo((const uint8_t *)"\xFF\xD8\xFF\xD9", 4, NULL, NULL, NULL),
-	    VID_PHOTO_CORRUPT);
-	assert_int_equal(photo((const uint8_t *)"\xFF\xD8\xFF\xD8\xFF\xD9", 6, NULL, NULL, NULL),
-	    VID_PHOTO_CORRUPT);
+	assert_int_equal(photo((const uint8_t *)"\xFF\xD8\xFF\xD9", 4, NULL, NULL, NULL), VID_PHOTO_CORRUPT);
+	assert_int_equal(photo((const uint8_t *)"\xFF\xD8\xFF\xD8\xFF\xD9", 6, NULL, NULL, NULL), VID_PHOTO_CORRUPT);
 	/* Garbage between segments. */
 	memcpy(buf, base_jpg, 2);
 	buf[2] = 0x00;
@@ -1032,8 +1098,7 @@ photo_jpeg_structure(void **state)
 }
 
 /* Every single-byte change of every image: no crash, no read past the end. */
-static void
-photo_mutations(void **state)
+static void photo_mutations(void **state)
 {
 	static const struct {
 		const uint8_t *d;
@@ -1056,8 +1121,8 @@ photo_mutations(void **state)
 				memcpy(buf, img[k].d, img[k].n);
 				buf[i] = (uint8_t)v;
 				e = photo(buf, img[k].n, &w, &h, &png);
-				assert_true(e == VID_OK || e == VID_PHOTO_TYPE ||
-				    e == VID_PHOTO_CORRUPT || e == VID_PHOTO_DIMENSIONS);
+				assert_true(e == VID_OK || e == VID_PHOTO_TYPE || e == VID_PHOTO_CORRUPT ||
+					    e == VID_PHOTO_DIMENSIONS);
 				if (e == VID_OK)
 					assert_true(w >= 1 && h >= 1 && w <= 4096 && h <= 4096);
 			}
@@ -1067,8 +1132,7 @@ photo_mutations(void **state)
 
 /* ---- temperature -------------------------------------------------------- */
 
-static void
-temperature_text(void **state)
+static void temperature_text(void **state)
 {
 	int t = 0;
 
@@ -1101,13 +1165,12 @@ temperature_text(void **state)
 	assert_int_equal(vid_temperature(S("99999999999999999999999"), &t), VID_TEMPERATURE_RANGE);
 }
 
-static void
-temperature_rejects(void **state)
+static void temperature_rejects(void **state)
 {
 	static const char *const bad[] = {
-		"abc", "", " 36.5", "36.5 ", "36 .5", "3.65e1", "365e-1", "0x24", "nan", "NaN",
-		"inf", "-36.5", "+36.5", "36,5", "36.", ".5", "36.555", "36.5.1", "３６.５",
-		"36.5\xC2\xB0", "36.5C", "1e2",
+		"abc",    "",       " 36.5",   "36.5 ",        "36 .5", "3.65e1", "365e-1", "0x24",
+		"nan",    "NaN",    "inf",     "-36.5",        "+36.5", "36,5",   "36.",    ".5",
+		"36.555", "36.5.1", "３６.５", "36.5\xC2\xB0", "36.5C", "1e2",
 	};
 	size_t k;
 	int t = 12345;
@@ -1120,11 +1183,10 @@ temperature_rejects(void **state)
 	}
 	assert_int_equal(vid_temperature(S("36.5\0"), &t), VID_TEMPERATURE_FORMAT);
 	assert_int_equal(vid_temperature(NULL, 0, &t), VID_TEMPERATURE_FORMAT);
-	assert_int_equal(t, 12345);     /* untouched on error */
+	assert_int_equal(t, 12345); /* untouched on error */
 }
 
-static void
-temperature_number(void **state)
+static void temperature_number(void **state)
 {
 	int t = 0;
 
@@ -1145,8 +1207,7 @@ temperature_number(void **state)
 
 /* ---- symptoms ----------------------------------------------------------- */
 
-static void
-symptoms(void **state)
+static void symptoms(void **state)
 {
 	unsigned m = 99;
 
@@ -1157,12 +1218,14 @@ symptoms(void **state)
 	assert_int_equal(m, VID_SYM_FEVER);
 	assert_int_equal(vid_symptoms(S("cough, fatigue"), &m), VID_OK);
 	assert_int_equal(m, VID_SYM_COUGH | VID_SYM_FATIGUE);
-	assert_int_equal(vid_symptoms(S("cough,cough"), &m), VID_OK);      /* a set */
+	assert_int_equal(vid_symptoms(S("cough,cough"), &m), VID_OK); /* a set */
 	assert_int_equal(m, VID_SYM_COUGH);
 	assert_int_equal(vid_symptoms(S("none,none"), &m), VID_OK);
 	assert_int_equal(m, VID_SYM_NONE);
 	assert_int_equal(vid_symptoms(S("fever,cough,sore_throat,fatigue,shortness_of_breath,"
-	    "diarrhea,loss_of_taste_or_smell"), &m), VID_OK);
+					"diarrhea,loss_of_taste_or_smell"),
+				      &m),
+			 VID_OK);
 	assert_int_equal(m, VID_SYM_ANY);
 	assert_int_equal(vid_symptoms(S("none,fever"), &m), VID_SYMPTOMS_NONE_MIXED);
 	assert_int_equal(m, 0);
@@ -1178,8 +1241,7 @@ symptoms(void **state)
 	assert_int_equal(vid_symptoms(S("   "), &m), VID_SYMPTOMS_EMPTY);
 }
 
-static void
-symptom_words(void **state)
+static void symptom_words(void **state)
 {
 	unsigned i, m = 0;
 
@@ -1202,15 +1264,13 @@ symptom_words(void **state)
 
 /* ---- travel ------------------------------------------------------------- */
 
-static enum vid_err
-trip(const char *city, const char *from, const char *to, struct vid_travel *t)
+static enum vid_err trip(const char *city, const char *from, const char *to, struct vid_travel *t)
 {
-	return vid_travel_entry(city, strlen(city), from, strlen(from), to, strlen(to),
-	    2024, 6, 15, VID_TRAVEL_WINDOW_DAYS, t);
+	return vid_travel_entry(city, strlen(city), from, strlen(from), to, strlen(to), 2024, 6, 15,
+				VID_TRAVEL_WINDOW_DAYS, t);
 }
 
-static void
-travel(void **state)
+static void travel(void **state)
 {
 	struct vid_travel t;
 	char city[200];
@@ -1224,9 +1284,9 @@ travel(void **state)
 	assert_int_equal(t.from.d, 1);
 	assert_int_equal(t.to_day - t.from_day, 9);
 	assert_int_equal(trip("Hong Kong", "2024-06-15", "2024-06-15", &t), VID_OK);
-	assert_int_equal(trip("上海", "2024-06-01", "2024-06-01", &t), VID_OK);    /* today - 14 */
+	assert_int_equal(trip("上海", "2024-06-01", "2024-06-01", &t), VID_OK); /* today - 14 */
 	assert_int_equal(trip("上海", "2024-05-31", "2024-05-31", &t), VID_TRAVEL_DATES);
-	assert_int_equal(trip("上海", "2024-05-01", "2024-06-03", &t), VID_OK);    /* overlaps */
+	assert_int_equal(trip("上海", "2024-05-01", "2024-06-03", &t), VID_OK); /* overlaps */
 	assert_int_equal(trip("上海", "2024-06-10", "2024-06-01", &t), VID_TRAVEL_DATES);
 	assert_int_equal(trip("上海", "2024-06-10", "2024-06-16", &t), VID_TRAVEL_DATES);
 	assert_int_equal(trip("上海", "2024-06-16", "2024-06-17", &t), VID_TRAVEL_DATES);
@@ -1238,8 +1298,11 @@ travel(void **state)
 	assert_int_equal(trip("", "2024-06-01", "2024-06-10", &t), VID_TRAVEL_FORMAT);
 	assert_int_equal(trip("  ", "2024-06-01", "2024-06-10", &t), VID_TRAVEL_FORMAT);
 	assert_int_equal(trip("上\n海", "2024-06-01", "2024-06-10", &t), VID_TRAVEL_FORMAT);
-	assert_int_equal(trip("上" "\xE2\x80\x8B" "海", "2024-06-01", "2024-06-10", &t),
-	    VID_TRAVEL_FORMAT);
+	assert_int_equal(trip("上"
+			      "\xE2\x80\x8B"
+			      "海",
+			      "2024-06-01", "2024-06-10", &t),
+			 VID_TRAVEL_FORMAT);
 	assert_string_equal(t.city, "");
 	for (i = 0; i < 40; i++)
 		memcpy(city + 3 * i, "城", 3);
@@ -1248,22 +1311,18 @@ travel(void **state)
 	memcpy(city + 120, "城", 4);
 	assert_int_equal(trip(city, "2024-06-01", "2024-06-10", &t), VID_TRAVEL_FORMAT);
 	/* Leap day, a window of 0 days (today only), out may be NULL. */
-	assert_int_equal(vid_travel_entry(S("三亚"), S("2024-02-29"), S("2024-03-01"),
-	    2024, 3, 10, 14, NULL), VID_OK);
-	assert_int_equal(vid_travel_entry(S("三亚"), S("2023-02-29"), S("2023-03-01"),
-	    2023, 3, 10, 14, NULL), VID_TRAVEL_DATES);
-	assert_int_equal(vid_travel_entry(S("三亚"), S("2024-06-15"), S("2024-06-15"),
-	    2024, 6, 15, 0, NULL), VID_OK);
-	assert_int_equal(vid_travel_entry(S("三亚"), S("2024-06-14"), S("2024-06-14"),
-	    2024, 6, 15, 0, NULL), VID_TRAVEL_DATES);
+	assert_int_equal(vid_travel_entry(S("三亚"), S("2024-02-29"), S("2024-03-01"), 2024, 3, 10, 14, NULL), VID_OK);
+	assert_int_equal(vid_travel_entry(S("三亚"), S("2023-02-29"), S("2023-03-01"), 2023, 3, 10, 14, NULL),
+			 VID_TRAVEL_DATES);
+	assert_int_equal(vid_travel_entry(S("三亚"), S("2024-06-15"), S("2024-06-15"), 2024, 6, 15, 0, NULL), VID_OK);
+	assert_int_equal(vid_travel_entry(S("三亚"), S("2024-06-14"), S("2024-06-14"), 2024, 6, 15, 0, NULL),
+			 VID_TRAVEL_DATES);
 	/* Across a year end. */
-	assert_int_equal(vid_travel_entry(S("哈尔滨"), S("2023-12-25"), S("2024-01-02"),
-	    2024, 1, 5, 14, &t), VID_OK);
+	assert_int_equal(vid_travel_entry(S("哈尔滨"), S("2023-12-25"), S("2024-01-02"), 2024, 1, 5, 14, &t), VID_OK);
 	assert_int_equal(t.to_day - t.from_day, 8);
 }
 
-int
-main(void)
+int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(vectors_valid),
