@@ -134,6 +134,8 @@ fuzz-long: fuzz
 
 # Every suite, then the unit and integration suites again under ASan+UBSan.
 test: deps
+	@$(MAKE) --no-print-directory format-check check-sql
+	@scripts/check-layers.sh
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory unit
 	@$(MAKE) --no-print-directory fuzz-run
