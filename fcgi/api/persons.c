@@ -23,6 +23,16 @@ enum err persons_db_err(enum db_rc rc)
 				: ERR_INTERNAL;
 }
 
+enum err persons_txn_end(struct db *db, enum err e)
+{
+	enum db_rc rc;
+	if (e == ERR_OK && (rc = db_commit(db)) != DB_OK)
+		e = rc == DB_RETRY ? ERR_CONFLICT : ERR_UNAVAILABLE;
+	if (e != ERR_OK)
+		db_rollback(db);
+	return e;
+}
+
 void persons_id_index(const struct keys *k, int id_type, const char *number, uint8_t out[32])
 {
 	person_id_index(k->index, (enum vid_doc)id_type, number, out);

@@ -39,5 +39,8 @@ void persons_notify(struct call *c, uint64_t person, uint64_t except, int pendin
 
 /* The error a database result maps to (NOROW: 404, DOWN: 503, RETRY: 409, else 500). */
 enum err persons_db_err(enum db_rc rc);
+/* Ends a transaction a handler began: commits when e is ERR_OK (a failed commit is 409 on a
+ * conflict, 503 otherwise), rolls back when it is not; returns the outcome. */
+enum err persons_txn_end(struct db *db, enum err e);
 
 #endif
