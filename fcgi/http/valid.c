@@ -105,6 +105,39 @@ const char *valid_text(const struct field *f, struct arena *a, const char *v, si
 	return out->s != NULL ? NULL : "TOO_LONG";
 }
 
+int login_next_ok(const char *next)
+{
+	size_t n = strlen(next);
+	if (n == 0 || n > VALID_NEXT_MAX || next[0] != '/' || next[1] == '/' || next[1] == '\\')
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)next[i] <= 0x20 || (unsigned char)next[i] >= 0x7f || next[i] == '\\')
+			return 0;
+	return 1;
+}
+
+const char *valid_next(const struct field *f, struct arena *a, const char *v, size_t len, struct fval *out)
+{
+	(void)f;
+	(void)a;
+	if (len != strlen(v) || !login_next_ok(v))
+		return "NOT_A_LOCAL_PATH";
+	out->s = v;
+	out->len = len;
+	return NULL;
+}
+
+const char *valid_login_code(const struct field *f, struct arena *a, const char *v, size_t len, struct fval *out)
+{
+	(void)f;
+	(void)a;
+	if (len > 128 || !cc_all(v, len, cc_b64url))
+		return "INVALID";
+	out->s = v;
+	out->len = len;
+	return NULL;
+}
+
 /* How many file parts of a multipart body are named name; *first gets the first one. */
 static size_t files_named(const struct call *c, const char *name, const struct form_file **first)
 {

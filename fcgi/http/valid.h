@@ -48,6 +48,15 @@ const char *valid_raw(const struct field *f, struct arena *a, const char *v, siz
 /* true/false (also 1/0, yes/no); out->i is 1 or 0. */
 const char *valid_bool(const struct field *f, struct arena *a, const char *v, size_t len, struct fval *out);
 
+/* Where to go after logging in: a local path only, "/" then no second "/" or "\\", printable
+ * ASCII without backslash or spaces, 1..VALID_NEXT_MAX bytes (NOT_A_LOCAL_PATH). */
+#define VALID_NEXT_MAX 512
+const char *valid_next(const struct field *f, struct arena *a, const char *v, size_t len, struct fval *out);
+/* The same test on a C string: 1 when next is such a path. */
+int login_next_ok(const char *next);
+/* The platform's login code: 0..128 characters of base64url (INVALID). */
+const char *valid_login_code(const struct field *f, struct arena *a, const char *v, size_t len, struct fval *out);
+
 /* A database id from a path segment or a query value: 1..2^63-1 in decimal, digits only, no
  * leading zero. Returns 0 when s is not one. */
 uint64_t path_id_parse(const char *s);
