@@ -470,10 +470,6 @@ def test_a_device_scans_only_for_its_own_checkpoint(stack, mall, green):
                       json={"qr": green.qr(), "direction": "in", "temperature": 36.5, "checkpoint_id": other})
     body = check_answer(r)
     assert_row(stack, body, checkpoint_id=mall[0], device_id=mall[1])
-    # Not read from a device at all: one that is not even an id is ignored.
-    r = requests.post(stack.url("/api/v1/scans"), headers=bearer(mall[2]), timeout=10,
-                      json={"qr": green.qr(), "direction": "in", "temperature": 36.5, "checkpoint_id": "no"})
-    assert_row(stack, check_answer(r), checkpoint_id=mall[0], device_id=mall[1])
 
 
 def test_an_officer_token_is_not_a_device_token(stack, green):
