@@ -1,10 +1,12 @@
-/* test_valid.c: unit tests of valid.c: integers, enumerations, booleans, strict UTF-8 text, and field tables. */
+/* test_valid.c: unit tests of valid.c: integers, enumerations, booleans, strict UTF-8 text, field tables
+ * (a query, a JSON object's members), the login's local "next" path and the platform's login code. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <cjson/cJSON.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -465,6 +467,65 @@ static void test_fields_raw_maxlen(void **state)
 	free(v);
 }
 
+/* ---- a JSON object's members (json_members, fields_validate_json, F_STR, F_JSON) ---- */
+
+static const struct field json_table[] = {
+	{ "n", F_JSON, 64, valid_raw, NULL },
+	{ "s", F_STR, 64, valid_raw, NULL },
+	{ "b", 0, 8, valid_bool, NULL },
+};
+
+/* The object last validated: a string's value points into it, as into a body for its call. */
+static cJSON *held;
+
+/* Validates the object text against json_table; out gets the values. */
+static enum err json_validate(struct call *c, const char *text, struct fval *out)
+{
+	memset(c, 0, sizeof *c);
+	c->arena = &arena;
+	cJSON_Delete(held);
+	held = cJSON_Parse(text);
+	assert_non_null(held);
+	return fields_validate_json(c, json_table, 3, held, out);
+}
+
+static void test_fields_json_members(void **state)
+{
+	struct call c;
+	struct fval out[3];
+	(void)state;
+	/* F_JSON: a string keeps its quotes, so that "1" is not 1; any other value is its JSON. */
+	assert_int_equal(json_validate(&c, "{\"n\":\"1\",\"s\":\"x\",\"b\":true}", out), ERR_OK);
+	assert_string_equal(out[0].s, "\"1\"");
+	assert_string_equal(out[1].s, "x");
+	assert_int_equal(out[2].i, 1);
+	assert_int_equal(json_validate(&c, "{\"n\":1}", out), ERR_OK);
+	assert_string_equal(out[0].s, "1");
+	assert_int_equal(json_validate(&c, "{\"n\":{\"a\":[1,\"\\n\"]}}", out), ERR_OK);
+	assert_string_equal(out[0].s, "{\"a\":[1,\"\\n\"]}");
+	/* null is absent, for F_JSON too. */
+	assert_int_equal(json_validate(&c, "{\"n\":null,\"s\":null}", out), ERR_OK);
+	assert_false(out[0].present);
+	assert_false(out[1].present);
+	/* F_STR: a member of another type is refused by its type. */
+	assert_int_equal(json_validate(&c, "{\"s\":1}", out), ERR_VALIDATION);
+	assert_ferr(&c, 0, "s", "NOT_A_STRING");
+	/* A member given twice, even once as null, is a duplicate. */
+	assert_int_equal(json_validate(&c, "{\"n\":null,\"n\":2}", out), ERR_DUPLICATE_FIELD);
+	assert_ferr(&c, 0, "n", "DUPLICATE_FIELD");
+	assert_false(out[0].present);
+	/* Not an object, or more members than a request may have. */
+	assert_int_equal(json_validate(&c, "[1]", out), ERR_BAD_JSON);
+	char many[REQ_PAIRS_MAX * 12 + 16];
+	size_t n = (size_t)snprintf(many, sizeof many, "{");
+	for (int i = 0; i <= REQ_PAIRS_MAX; i++)
+		n += (size_t)snprintf(many + n, sizeof many - n, "%s\"k%d\":1", i > 0 ? "," : "", i);
+	snprintf(many + n, sizeof many - n, "}");
+	assert_int_equal(json_validate(&c, many, out), ERR_BAD_JSON);
+	cJSON_Delete(held);
+	held = NULL;
+}
+
 static void test_path_id(void **state)
 {
 	(void)state;
@@ -689,6 +750,7 @@ int main(void)
 		cmocka_unit_test(test_fields_duplicate),
 		cmocka_unit_test(test_fields_unknown_keys_ignored),
 		cmocka_unit_test(test_fields_raw_maxlen),
+		cmocka_unit_test(test_fields_json_members),
 		cmocka_unit_test(test_path_id),
 		cmocka_unit_test(test_public_id),
 		cmocka_unit_test(test_next_local_paths),
