@@ -46,6 +46,20 @@ enum err auth_device_deferred(struct call *c)
 	return ERR_OK;
 }
 
+enum err auth_device_finish(struct call *c)
+{
+	uint64_t id = 0, cp = 0;
+	enum db_rc rc = device_by_token(c->db, c->device_hash, &id, &cp);
+	if (rc == DB_NOROW)
+		return ERR_UNAUTHENTICATED;
+	if (rc != DB_OK)
+		return ERR_UNAVAILABLE;
+	c->device_id = id;
+	c->checkpoint_id = cp;
+	c->device_deferred = 0;
+	return ERR_OK;
+}
+
 int auth_is_integrator(const struct call *c)
 {
 	return call_param(c, "HTTP_X_HQR_KEY") != NULL;

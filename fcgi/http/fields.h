@@ -111,9 +111,4 @@ enum err order_check(struct call *c, struct fval *v);
  * of clean text without blanks around (each failing item named "areas[i]"). */
 enum err risk_areas_check(struct call *c, struct fval *v);
 
-/* Validators that belong to one form (pure). */
-const char *valid_next(const struct field *f, struct arena *a, const char *v, size_t len, struct fval *out);
-const char *valid_login_code(const struct field *f, struct arena *a, const char *v, size_t len, struct fval *out);
-int login_next_ok(const char *next);
-
 #endif
