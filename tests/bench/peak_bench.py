@@ -70,13 +70,14 @@ def machine_cpu():
 
 
 last_cpu = ""
+last_cpu_service = 0.0
 
 
 def wrk_load(script, conn, dur=DUR, threads=2, path_="/"):
     """One step of wrk; last_cpu says where the machine's CPU went meanwhile: wrk's own (the load
     generator shares the cores), nginx's, the application's, the database's and everything else's
     (other work on the machine), and the connections the kernel dropped for a full listen queue."""
-    global last_cpu
+    global last_cpu, last_cpu_service
     path = os.path.join(WORK, f"p{time.monotonic_ns()}.lua")
     with open(path, "w") as f:
         f.write(script)
@@ -99,6 +100,7 @@ def wrk_load(script, conn, dur=DUR, threads=2, path_="/"):
     used["other"] = max(0.0, busy1 - busy0 - sum(used.values()))
     last_cpu = (f"cpu s of {all1 - all0:.1f}: " + " ".join(f"{k} {v:.1f}" for k, v in used.items())
                 + f" idle {max(0.0, all1 - all0 - (busy1 - busy0)):.1f}; listen drops {listen_drops() - drops0}")
+    last_cpu_service = used["nginx"] + used["app"] + used["db"]
     return elapsed
 
 
@@ -241,7 +243,8 @@ end
         rows.append((label, conn, served, shed, p99, bad))
         print(f"{label:<6} c={conn:<5} served {served:9.1f}/s  shed {shed:9.1f}/s  served p99 {p99:7.1f} ms"
               f"  shed p50 {held:6.0f} ms  other answers {bad}", flush=True)
-        print(f"       {last_cpu}", flush=True)
+        per_cpu = served * dur / last_cpu_service if last_cpu_service > 0 else 0.0
+        print(f"       {last_cpu}; served per CPU second of nginx, app and db {per_cpu:.0f}", flush=True)
         return served
 
     print(f"hqr bench-peak: mixed load (80 % scans, 15 % code status and images, 5 % applications), "
