@@ -71,6 +71,7 @@ def machine_cpu():
 
 last_cpu = ""
 last_cpu_service = 0.0
+last_routes = ""
 
 
 def wrk_load(script, conn, dur=DUR, threads=2, path_="/"):
@@ -111,7 +112,8 @@ def read_log(dur):
     anything else (nginx's 429, a 499 of a client that gave up, as wrk does with the refusals still
     held when its step ends, a 502 or 504) is counted apart."""
     import json
-    served, shed, other = [], [], {}
+    global last_routes
+    served, shed, other, kinds, upstream, seconds = [], [], {}, {}, [], {}
     with open(LOG, encoding="utf-8", errors="replace") as f:
         for line in f:
             try:
@@ -123,12 +125,27 @@ def read_log(dur):
                 shed.append(float(e["request_time"]))
             elif st < 500 and st not in (429, 499) and e.get("upstream_time", "-") not in ("-", ""):
                 served.append(float(e["request_time"]))
+                upstream.append(float(e["upstream_time"].split(",")[-1].strip() or 0))
+                kinds.setdefault(e["path"].rsplit("/", 1)[-1], []).append(float(e["request_time"]))
+                seconds[e["time"]] = seconds.get(e["time"], 0) + 1
             else:
                 other[st] = other.get(st, 0) + 1
     served.sort()
     shed.sort()
     p99 = served[min(len(served) - 1, int(len(served) * 0.99))] * 1000 if served else float("nan")
     held = shed[len(shed) // 2] * 1000 if shed else 0.0
+    # Where the served tail is: each route's p99 (scans, code, code.png, applications), and the
+    # p99 of the time the application took (upstream_time; the rest is nginx's and the client's)
+    upstream.sort()
+
+    def q99(v):
+        v = sorted(v)
+        return v[min(len(v) - 1, int(len(v) * 0.99))] * 1000
+
+    last_routes = ("served p99 by route: " + ", ".join(f"{k} {q99(v):.0f} ms" for k, v in sorted(kinds.items()))
+                   + (f"; in the application {q99(upstream):.0f} ms" if upstream else "")
+                   + "; served in each second of the step (the first and last are partial): "
+                   + " ".join(str(seconds[k]) for k in sorted(seconds)))
     return (len(served) / dur, len(shed) / dur, p99, held,
             " ".join(f"{k}:{v}" for k, v in sorted(other.items())) or "none")
 
@@ -245,6 +262,7 @@ end
               f"  shed p50 {held:6.0f} ms  other answers {bad}", flush=True)
         per_cpu = served * dur / last_cpu_service if last_cpu_service > 0 else 0.0
         print(f"       {last_cpu}; served per CPU second of nginx, app and db {per_cpu:.0f}", flush=True)
+        print(f"       {last_routes}", flush=True)
         return served
 
     print(f"hqr bench-peak: mixed load (80 % scans, 15 % code status and images, 5 % applications), "
