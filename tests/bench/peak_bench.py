@@ -69,6 +69,33 @@ def machine_cpu():
     return (sum(v) - v[3] - v[4]) / hz, sum(v) / hz
 
 
+def app_histogram():
+    """The application's own request times (its /metrics histogram, every route summed: from the
+    thread taking a request to its answer written, without the wait in its queue), as
+    {bucket's upper bound in s: count at or under it}."""
+    h = {}
+    try:
+        text = requests.get(BASE + "/metrics", timeout=5).text
+    except requests.RequestException:
+        return h
+    for line in text.splitlines():
+        if line.startswith("hqr_request_duration_seconds_bucket{"):
+            le = line.split('le="', 1)[1].split('"', 1)[0]
+            bound = float("inf") if le == "+Inf" else float(le)
+            h[bound] = h.get(bound, 0) + int(line.rsplit(" ", 1)[1])
+    return h
+
+
+def app_p99(before, after):
+    """The bucket bound (ms) under which 99 % of the requests between two histograms fell."""
+    delta = {b: after.get(b, 0) - before.get(b, 0) for b in after}
+    total = delta.get(float("inf"), 0)
+    for b in sorted(delta):
+        if total and delta[b] >= 0.99 * total:
+            return b * 1000
+    return float("nan")
+
+
 last_cpu = ""
 last_cpu_service = 0.0
 last_routes = ""
@@ -89,6 +116,7 @@ def wrk_load(script, conn, dur=DUR, threads=2, path_="/"):
     before = {k: cpu_seconds(v) for k, v in groups.items()}
     busy0, all0 = machine_cpu()
     drops0 = listen_drops()
+    hist0 = app_histogram()
     wrk0 = os.times()
     t0 = time.monotonic()
     subprocess.run(["wrk", f"-t{threads}", f"-c{conn}", f"-d{dur}s", "--timeout", "5s", "-s", path, BASE + path_],
@@ -102,6 +130,7 @@ def wrk_load(script, conn, dur=DUR, threads=2, path_="/"):
     last_cpu = (f"cpu s of {all1 - all0:.1f}: " + " ".join(f"{k} {v:.1f}" for k, v in used.items())
                 + f" idle {max(0.0, all1 - all0 - (busy1 - busy0)):.1f}; listen drops {listen_drops() - drops0}")
     last_cpu_service = used["nginx"] + used["app"] + used["db"]
+    last_cpu += f"; 99 % of the application's threads' times <= {app_p99(hist0, app_histogram()):.0f} ms"
     return elapsed
 
 
@@ -121,6 +150,8 @@ def read_log(dur):
             except ValueError:
                 continue
             st = e["status"]
+            if e["path"] == "/metrics":  # the bench's own reads of the application's histogram
+                continue
             if st == 503:
                 shed.append(float(e["request_time"]))
             elif st < 500 and st not in (429, 499) and e.get("upstream_time", "-") not in ("-", ""):
@@ -135,7 +166,8 @@ def read_log(dur):
     p99 = served[min(len(served) - 1, int(len(served) * 0.99))] * 1000 if served else float("nan")
     held = shed[len(shed) // 2] * 1000 if shed else 0.0
     # Where the served tail is: each route's p99 (scans, code, code.png, applications), and the
-    # p99 of the time the application took (upstream_time; the rest is nginx's and the client's)
+    # p99 of nginx's upstream time (from its connecting to the application until it has read the
+    # answer: the application's queue and threads, and nginx's own delay in reading the answer)
     upstream.sort()
 
     def q99(v):
@@ -143,7 +175,7 @@ def read_log(dur):
         return v[min(len(v) - 1, int(len(v) * 0.99))] * 1000
 
     last_routes = ("served p99 by route: " + ", ".join(f"{k} {q99(v):.0f} ms" for k, v in sorted(kinds.items()))
-                   + (f"; in the application {q99(upstream):.0f} ms" if upstream else "")
+                   + (f"; nginx's upstream time {q99(upstream):.0f} ms" if upstream else "")
                    + "; served in each second of the step (the first and last are partial): "
                    + " ".join(str(seconds[k]) for k in sorted(seconds)))
     return (len(served) / dur, len(shed) / dur, p99, held,
