@@ -378,15 +378,17 @@ end
     if shutil.which("gnuplot"):
         png = os.path.join(docs, "bench-peak.png")
         plot = f"""
-set terminal pngcairo size 800,480
+set terminal pngcairo size 800,560
 set output '{png}'
 set title 'make bench-peak: served and shed rate against concurrency (knee {knee})'
 set xlabel 'connections (wrk, loopback)'
 set ylabel 'answers per second'
 set logscale x 2
-set key top left
-plot '< grep ^mixed {dat}' using 2:3 with linespoints title 'served (mixed)', \\
-     '< grep ^mixed {dat}' using 2:4 with linespoints title 'shed, 503 BUSY (mixed)', \\
+set key below
+# the steps at 2 and 4 times the knee may repeat connections of the steps that found it: both are
+# drawn, in order of connections
+plot '< grep ^mixed {dat} | sort -s -n -k2,2' using 2:3 with linespoints title 'served (mixed)', \\
+     '< grep ^mixed {dat} | sort -s -n -k2,2' using 2:4 with linespoints title 'shed, 503 BUSY (mixed)', \\
      "< grep '^scans ' {dat}" using 2:3 with points pt 7 ps 1.5 title 'served (scans alone)', \\
      "< grep '^scans ' {dat}" using 2:4 with points pt 5 ps 1.5 title 'shed (scans alone)', \\
      '< grep ^scans+ {dat}' using 2:3 with points pt 9 ps 1.5 title 'served (scans, Retry-After honoured)'
