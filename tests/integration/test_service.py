@@ -311,8 +311,8 @@ def test_the_sample_nginx_site_serves_the_service(dropped, destdir, tmp_path):
             .replace("/etc/ssl/certs/hqr.example.org.pem", str(crt))
             .replace("/etc/ssl/private/hqr.example.org.key", str(key))
             .replace("/var/log/nginx/", str(tmp_path) + "/")
-            .replace("listen 443 ssl http2;", f"listen 127.0.0.1:{port} ssl http2;")
-            .replace("listen [::]:443 ssl http2;", ""))
+            .replace("listen 443 ssl http2 backlog=4096;", f"listen 127.0.0.1:{port} ssl http2 backlog=4096;")
+            .replace("listen [::]:443 ssl http2 backlog=4096;", ""))
     (tmp_path / "site.conf").write_text(site)
     (tmp_path / "tmp").mkdir()
     main = f"""user root root;
