@@ -3,6 +3,7 @@
  * A verb that creates a secret prints it alone on the last line of standard output, once:
  * only its hash (tokens) or its sealed form (integrator secrets) is stored. */
 #include "auth.h"
+#include "cclass.h"
 #include "clock.h"
 #include "conf.h"
 #include "crypto.h"
@@ -106,24 +107,6 @@ static int staff_name_ok(const char *s)
 		return 0;
 	}
 	return 1;
-}
-
-/* A decimal database id (1..2^63-1), or 0 with a message. */
-static uint64_t id_arg(const char *what, const char *s)
-{
-	uint64_t v = 0;
-	size_t n = s != NULL ? strlen(s) : 0;
-	if (n == 0 || n > 19 || s[0] == '0' || strspn(s, "0123456789") != n) {
-		fprintf(stderr, "hqrctl: %s must be a positive decimal id\n", what);
-		return 0;
-	}
-	for (size_t i = 0; i < n; i++)
-		v = v * 10 + (uint64_t)(s[i] - '0');
-	if (v > (uint64_t)INT64_MAX) {
-		fprintf(stderr, "hqrctl: %s must be a positive decimal id\n", what);
-		return 0;
-	}
-	return v;
 }
 
 /* ---- creating things (shared by the verbs and seed-demo) ------------------ */
@@ -261,7 +244,7 @@ int ctl_device(struct ctl *ctl, int argc, char **argv)
 	if (argc >= 1 && strcmp(argv[0], "add") == 0) {
 		if (opts_parse(argc - 1, argv + 1, add_opts, &o) != 0)
 			return 2;
-		uint64_t cp = id_arg("--checkpoint", opt_one(&o, "checkpoint"));
+		uint64_t cp = ctl_id_arg("--checkpoint", opt_one(&o, "checkpoint"));
 		if (cp == 0)
 			return 2;
 		int32_t kind = 0;
@@ -283,7 +266,7 @@ int ctl_device(struct ctl *ctl, int argc, char **argv)
 	if (argc >= 1 && strcmp(argv[0], "revoke") == 0) {
 		if (opts_parse(argc - 1, argv + 1, revoke_opts, &o) != 0)
 			return 2;
-		uint64_t id = id_arg("--id", opt_one(&o, "id"));
+		uint64_t id = ctl_id_arg("--id", opt_one(&o, "id"));
 		if (id == 0)
 			return 2;
 		enum db_rc rc = device_revoke(ctl->db, id, clock_now());
@@ -341,7 +324,7 @@ int ctl_integrator(struct ctl *ctl, int argc, char **argv)
 	for (int i = 0; i < o.n; i++) {
 		if (strcmp(o.key[i], "checkpoint") != 0)
 			continue;
-		uint64_t cp = id_arg("--checkpoint", o.val[i]);
+		uint64_t cp = ctl_id_arg("--checkpoint", o.val[i]);
 		if (cp == 0)
 			return 2;
 		int dup = 0;
@@ -418,13 +401,12 @@ int ctl_resident(struct ctl *ctl, int argc, char **argv)
 	}
 	if (opts_parse(argc - 1, argv + 1, add_opts, &o) != 0)
 		return 2;
-	uint64_t cp = id_arg("--checkpoint", opt_one(&o, "checkpoint"));
+	uint64_t cp = ctl_id_arg("--checkpoint", opt_one(&o, "checkpoint"));
 	const char *pid = opt_one(&o, "person");
 	if (cp == 0 || pid == NULL)
 		return 2;
 	size_t pn = strlen(pid);
-	if (pn != PUBLIC_ID_LEN ||
-	    strspn(pid, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") != pn) {
+	if (pn != PUBLIC_ID_LEN || !cc_all(pid, pn, cc_b64url)) {
 		fprintf(stderr, "hqrctl: --person must be a person's id (%d characters)\n", PUBLIC_ID_LEN);
 		return 2;
 	}
