@@ -350,7 +350,7 @@ int pf_int_text(const char *raw, const char *member, char *out, size_t max)
 	size_t n = 0;
 	if (*p == '-')
 		out[n++] = *p++;
-	while (*p >= '0' && *p <= '9' && n + 1 < max)
+	while (cc_digit((unsigned char)*p) && n + 1 < max)
 		out[n++] = *p++;
 	out[n] = '\0';
 	return n > 0 ? 0 : -1;
@@ -388,8 +388,7 @@ enum pf_rc platform_face_verify_id(const struct conf *c, struct db *db, const ch
 	if (rc == PF_OK) {
 		const char *v = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r.json, "verify_id"));
 		size_t n = v != NULL ? strlen(v) : 0;
-		if (n == 0 || n >= max ||
-		    strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~") != n)
+		if (n == 0 || n >= max || !cc_all(v, n, cc_unreserved))
 			rc = PF_BAD_BODY;
 		else
 			memcpy(verify_id, v, n + 1);

@@ -1,6 +1,7 @@
 /* label.c: short texts staff give (checkpoint names and districts, place-code labels, officers'
  * reasons) and the strict UTF-8 text check under every text field; pure. */
 #include "label.h"
+#include "cclass.h"
 
 #include <stdint.h>
 #include <string.h>
@@ -98,7 +99,7 @@ const char *reason_trim(const char *s, size_t n, char out[REASON_BUF])
 	if (n == 0)
 		return "EMPTY";
 	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] > 0x7E)
+		if (!cc_print((unsigned char)s[i]))
 			return "INVALID_CHARACTERS";
 	if (n > REASON_MAX)
 		return "TOO_LONG";

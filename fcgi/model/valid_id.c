@@ -427,7 +427,7 @@ static enum vid_err norm_alnum(const char *in, size_t len, char b[VID_DOC_BUF], 
 		unsigned char c = (unsigned char)in[i];
 		if (c == ' ')
 			continue;
-		if (c >= 'a' && c <= 'z')
+		if (cc_lower(c))
 			c = (unsigned char)(c - 'a' + 'A');
 		if (!cc_digit(c) && !cc_upper(c))
 			return VID_ID_CHARS;
@@ -589,8 +589,8 @@ static int is_cjk(uint32_t cp)
 
 static int is_latin(uint32_t cp)
 {
-	return (cp >= 'A' && cp <= 'Z') || (cp >= 'a' && cp <= 'z') ||
-	       (cp >= 0xC0 && cp <= 0x24F && cp != 0xD7 && cp != 0xF7) || (cp >= 0x1E00 && cp <= 0x1EFF);
+	return (cp < 0x80 && cc_alpha((int)cp)) || (cp >= 0xC0 && cp <= 0x24F && cp != 0xD7 && cp != 0xF7) ||
+	       (cp >= 0x1E00 && cp <= 0x1EFF);
 }
 
 static enum nclass name_class(uint32_t cp)
@@ -844,7 +844,7 @@ static size_t mask_keep(const char *v, size_t len, size_t head, size_t tail, siz
 	if (v == NULL || out == NULL || len == 0 || outmax < len + 1)
 		return 0;
 	for (i = 0; i < len; i++)
-		if ((unsigned char)v[i] <= 0x20 || (unsigned char)v[i] >= 0x7F)
+		if (!cc_graph((unsigned char)v[i]))
 			return 0;
 	for (i = 0; i < len; i++)
 		out[i] = (len >= min_len && (i < head || i >= len - tail)) ? v[i] : '*';

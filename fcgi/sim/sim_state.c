@@ -2,6 +2,7 @@
 #include "sim_state.h"
 #include "pf_errcode.h"
 
+#include "cclass.h"
 #include "crypto.h"
 
 #include <cjson/cJSON.h>
@@ -198,7 +199,7 @@ int sim_token_wellformed(const char *tok)
 	size_t n = strlen(tok);
 	if (n < 20 || n > 512)
 		return 0;
-	return strspn(tok, TOKCH) == n;
+	return cc_all(tok, n, cc_b64url);
 }
 
 int64_t sim_now(void)
