@@ -133,20 +133,24 @@ static enum db_rc make_device(struct db *db, uint64_t cp, char token[AUTH_TOKEN_
 	return device_create(db, cp, hash, clock_now(), id);
 }
 
-/* The checkpoint's kind; DB_NOROW when there is none with that id. */
-static enum db_rc checkpoint_kind(struct db *db, uint64_t id, int32_t *kind)
-{
-	struct checkpoint_row r;
-	enum db_rc rc = checkpoint_get(db, id, &r);
-	*kind = rc == DB_OK ? r.kind : 0;
-	return rc;
-}
-
 static int db_fail(enum db_rc rc)
 {
 	fprintf(stderr, "hqrctl: %s\n",
 		rc == DB_DOWN ? "the database is unreachable" : "the database refused the change");
 	return 1;
+}
+
+/* The checkpoint's kind into *kind: 0, or the exit code after saying why (1: none with that id). */
+static int checkpoint_kind(struct db *db, uint64_t id, int32_t *kind)
+{
+	struct checkpoint_row r;
+	enum db_rc rc = checkpoint_get(db, id, &r);
+	*kind = rc == DB_OK ? r.kind : 0;
+	if (rc == DB_NOROW) {
+		fprintf(stderr, "hqrctl: no checkpoint %llu\n", (unsigned long long)id);
+		return 1;
+	}
+	return rc == DB_OK ? 0 : db_fail(rc);
 }
 
 /* ---- admin ------------------------------------------------------------------ */
@@ -248,16 +252,13 @@ int ctl_device(struct ctl *ctl, int argc, char **argv)
 		if (cp == 0)
 			return 2;
 		int32_t kind = 0;
-		enum db_rc rc = checkpoint_kind(ctl->db, cp, &kind);
-		if (rc == DB_NOROW) {
-			fprintf(stderr, "hqrctl: no checkpoint %llu\n", (unsigned long long)cp);
-			return 1;
-		}
-		if (rc != DB_OK)
-			return db_fail(rc);
+		int bad = checkpoint_kind(ctl->db, cp, &kind);
+		if (bad != 0)
+			return bad;
 		char token[AUTH_TOKEN_LEN + 1];
 		uint64_t id = 0;
-		if ((rc = make_device(ctl->db, cp, token, &id)) != DB_OK)
+		enum db_rc rc = make_device(ctl->db, cp, token, &id);
+		if (rc != DB_OK)
 			return db_fail(rc);
 		printf("device %llu of checkpoint %llu added; the bearer token below is shown only once:\n%s\n",
 		       (unsigned long long)id, (unsigned long long)cp, token);
@@ -344,13 +345,9 @@ int ctl_integrator(struct ctl *ctl, int argc, char **argv)
 	}
 	for (int i = 0; i < ncp; i++) {
 		int32_t kind = 0;
-		enum db_rc rc = checkpoint_kind(ctl->db, cps[i], &kind);
-		if (rc == DB_NOROW) {
-			fprintf(stderr, "hqrctl: no checkpoint %llu\n", (unsigned long long)cps[i]);
-			return 1;
-		}
-		if (rc != DB_OK)
-			return db_fail(rc);
+		int bad = checkpoint_kind(ctl->db, cps[i], &kind);
+		if (bad != 0)
+			return bad;
 	}
 	struct keys k;
 	char err[512];
@@ -411,19 +408,15 @@ int ctl_resident(struct ctl *ctl, int argc, char **argv)
 		return 2;
 	}
 	int32_t kind = 0;
-	enum db_rc rc = checkpoint_kind(ctl->db, cp, &kind);
-	if (rc == DB_NOROW) {
-		fprintf(stderr, "hqrctl: no checkpoint %llu\n", (unsigned long long)cp);
-		return 1;
-	}
-	if (rc != DB_OK)
-		return db_fail(rc);
+	int bad = checkpoint_kind(ctl->db, cp, &kind);
+	if (bad != 0)
+		return bad;
 	if (kind != VERDICT_CP_COMMUNITY) {
 		fprintf(stderr, "hqrctl: checkpoint %llu is not a residential community\n", (unsigned long long)cp);
 		return 1;
 	}
 	uint64_t person = 0;
-	rc = person_id_by_public(ctl->db, pid, &person);
+	enum db_rc rc = person_id_by_public(ctl->db, pid, &person);
 	if (rc == DB_NOROW) {
 		fprintf(stderr, "hqrctl: no person %s\n", pid);
 		return 1;
