@@ -1,6 +1,7 @@
 /* valid_id.c: pure validators and maskers for the application form (ID documents, name, phone, address, health; the photo: photo.c). */
 #include "valid_id.h"
 #include "cclass.h"
+#include "label.h"
 #include "rules.h"
 
 #include <math.h>
@@ -223,13 +224,11 @@ static int u8_trim(const unsigned char *s, size_t n, size_t *start, size_t *end)
  */
 static int is_bad_text_cp(uint32_t cp)
 {
-	if (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F))
-		return 1;
-	if (cp == 0xAD || cp == 0x34F || cp == 0x61C || cp == 0x115F || cp == 0x1160 || cp == 0x17B4 || cp == 0x17B5 ||
-	    cp == 0x180E || cp == 0x3164 || cp == 0xFEFF || cp == 0xFFA0)
-		return 1;
-	if ((cp >= 0x200B && cp <= 0x200F) || (cp >= 0x2028 && cp <= 0x202E) || (cp >= 0x2060 && cp <= 0x206F) ||
-	    (cp >= 0xFFF9 && cp <= 0xFFFB))
+	if (text_cp_hidden(cp))
+		return 1; /* what every text field refuses (label.c) */
+	/* Beyond those: the combining grapheme joiner, Khmer's invisible vowels, the halfwidth
+	 * filler, the line and paragraph separators, and U+2065 of the reserved format block. */
+	if (cp == 0x34F || cp == 0x17B4 || cp == 0x17B5 || cp == 0xFFA0 || cp == 0x2028 || cp == 0x2029 || cp == 0x2065)
 		return 1;
 	if ((cp >= 0x1D173 && cp <= 0x1D17A) || (cp >= 0xE0000 && cp <= 0xE007F))
 		return 1;
