@@ -277,9 +277,9 @@ enum err h_login_miniprogram(struct call *c)
 		switch (errcode) {
 		case PFE_INVALID_CODE: return ERR_LOGIN_CODE_INVALID;
 		case PFE_CODE_USED: return ERR_LOGIN_CODE_USED;
-		case 45011: return ERR_LOGIN_RATE_LIMITED;
-		case 40226: return ERR_LOGIN_BLOCKED;
-		case -1: return ERR_PLATFORM_UNAVAILABLE;
+		case PFE_MINUTE_QUOTA: return ERR_LOGIN_RATE_LIMITED;
+		case PFE_HIGH_RISK_USER: return ERR_LOGIN_BLOCKED;
+		case PFE_SYSTEM_BUSY: return ERR_PLATFORM_UNAVAILABLE;
 		default:
 			log_warn("mini-program login refused by the platform: errcode %ld", errcode);
 			return ERR_PLATFORM_ERROR;

@@ -20,7 +20,7 @@ const char *valid_int(const struct field *f, struct arena *a, const char *v, siz
 	if (i == len)
 		return "NOT_AN_INTEGER";
 	for (size_t j = i; j < len; j++)
-		if (v[j] < '0' || v[j] > '9')
+		if (!cc_digit((unsigned char)v[j]))
 			return "NOT_AN_INTEGER";
 	char buf[24];
 	memcpy(buf, v, len);
@@ -85,11 +85,11 @@ const char *valid_bool(const struct field *f, struct arena *a, const char *v, si
 
 const char *valid_text(const struct field *f, struct arena *a, const char *v, size_t len, struct fval *out)
 {
-	while (len > 0 && (*v == ' ' || *v == '\t')) {
+	while (len > 0 && cc_ows(*v)) {
 		v++;
 		len--;
 	}
-	while (len > 0 && (v[len - 1] == ' ' || v[len - 1] == '\t'))
+	while (len > 0 && cc_ows(v[len - 1]))
 		len--;
 	if (len == 0)
 		return "EMPTY";
