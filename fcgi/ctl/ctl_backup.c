@@ -4,7 +4,7 @@
 #include "crypto.h"
 #include "ctl.h"
 #include "db.h"
-#include "db_stmts.h"
+#include "store_ops.h"
 #include "log.h"
 
 #include <cjson/cJSON.h>
@@ -560,18 +560,16 @@ static int write_secret(const char *path, const char *value)
 	return rc;
 }
 
-/* The latest applied migration ("0007_visitor_size.sql"), or "" when none. */
-static void schema_version(struct db *db, char *out, size_t max)
+static void keep_name(const struct migration_row *m, void *arg)
 {
-	int32_t version;
-	char name[200], at[32];
-	struct db_col cols[] = { DBC_I32(&version), DBC_TEXT(name, sizeof name), DBC_TEXT(at, sizeof at), DBC_END };
+	snprintf(arg, sizeof m->name, "%s", m->name);
+}
+
+/* The latest applied migration ("0007_visitor_size.sql"), or "" when none. */
+static void schema_version(struct db *db, char out[200])
+{
 	out[0] = '\0';
-	if (db_query(db, STMT_MIGRATIONS_LIST, NULL, cols) != DB_OK)
-		return;
-	while (db_fetch(db) == DB_OK)
-		snprintf(out, max, "%s", name);
-	db_end(db);
+	migrations_each(db, keep_name, out);
 }
 
 static int backup(struct ctl *ctl, const char *dir)
@@ -587,7 +585,7 @@ static int backup(struct ctl *ctl, const char *dir)
 		return 1;
 	}
 	char schema[200];
-	schema_version(ctl->db, schema, sizeof schema);
+	schema_version(ctl->db, schema);
 
 	/* 1. The database, consistent as of the end of the copy, prepared for a plain copy-back. */
 	char log[PATH_MAX_LEN], target[PATH_MAX_LEN + 16], dflt[CONF_STR + 32];
