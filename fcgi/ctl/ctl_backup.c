@@ -269,6 +269,18 @@ static void tail_log(const char *log)
 		fprintf(stderr, "  %s", lines[i % 12]);
 }
 
+/* Runs mariadb-backup's step ("--backup", ...) with its output in log: 0, or 1 after the failure
+ * and the end of the log on standard error. */
+static int run_step(char *const argv[], const char *step, const char *log)
+{
+	int rc = run_logged(argv, log);
+	if (rc == 0)
+		return 0;
+	fprintf(stderr, "hqrctl: mariadb-backup %s failed (%d); the end of %s:\n", step, rc, log);
+	tail_log(log);
+	return 1;
+}
+
 /* argv of mariadb-backup: the defaults file must come first when there is one. */
 static int backup_argv(const struct conf *c, char **argv, char *dflt, size_t dlen, char *a1, char *a2)
 {
@@ -594,19 +606,9 @@ static int backup(struct ctl *ctl, const char *dir)
 	char *argv[6];
 	char bk[] = "--backup", prep[] = "--prepare";
 	backup_argv(c, argv, dflt, sizeof dflt, bk, target);
-	int rc = run_logged(argv, log);
-	if (rc != 0) {
-		fprintf(stderr, "hqrctl: mariadb-backup --backup failed (%d); the end of %s:\n", rc, log);
-		tail_log(log);
-		return 1;
-	}
 	char *pargv[] = { argv[0], prep, target, NULL };
-	rc = run_logged(pargv, log);
-	if (rc != 0) {
-		fprintf(stderr, "hqrctl: mariadb-backup --prepare failed (%d); the end of %s:\n", rc, log);
-		tail_log(log);
+	if (run_step(argv, bk, log) != 0 || run_step(pargv, prep, log) != 0)
 		return 1;
-	}
 	/* 2. The keys, then the encrypted photos (see the top of this file for the order). */
 	char to[PATH_MAX_LEN];
 	snprintf(to, sizeof to, "%s/keys", dir);
@@ -757,12 +759,8 @@ static int restore(struct ctl *ctl, const char *dir, int force)
 	snprintf(target, sizeof target, "--target-dir=%s/db", dir);
 	char *argv[6];
 	backup_argv(c, argv, dflt, sizeof dflt, cb, target);
-	int rc = run_logged(argv, log);
-	if (rc != 0) {
-		fprintf(stderr, "hqrctl: mariadb-backup --copy-back failed (%d); the end of %s:\n", rc, log);
-		tail_log(log);
+	if (run_step(argv, cb, log) != 0)
 		return 1;
-	}
 	unlink(log);
 	/* The server's files belong to the user it runs as (mysql on Debian). */
 	struct passwd *pw = dbuser[0] != '\0' && strcmp(dbuser, "root") != 0 ? getpwnam(dbuser) : NULL;
