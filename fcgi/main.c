@@ -14,9 +14,11 @@
 #include <errno.h>
 #include <fcgiapp.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -36,6 +38,10 @@ static struct keys keys;
 static struct slot slots[MAX_WORKERS];
 static int nslots;
 static int listen_fd = -1;
+/* One word per slot shared with the workers (MAP_SHARED): the pid of the slot's worker once it
+ * accepts. A reload drains the old workers only when every new one does. */
+static _Atomic int *accepting;
+static int spawning; /* the slot spawn() starts */
 
 static double mono(void)
 {
@@ -62,6 +68,7 @@ static pid_t spawn(void)
 		sigaddset(&usr1, SIGUSR1);
 		sigprocmask(SIG_SETMASK, &usr1, NULL);
 		signal(SIGCHLD, SIG_DFL);
+		worker_accepting = accepting != NULL ? &accepting[spawning] : NULL;
 		_exit(worker_run(&conf, &keys, listen_fd, &app_service));
 	}
 	if (pid < 0)
@@ -71,6 +78,9 @@ static pid_t spawn(void)
 
 static void start_slot(int i)
 {
+	if (accepting != NULL)
+		atomic_store(&accepting[i], 0);
+	spawning = i;
 	slots[i].pid = spawn();
 	slots[i].started = mono();
 	slots[i].restart_at = 0;
@@ -81,6 +91,41 @@ static void start_slot(int i)
 /* Old workers from before a reload, draining: reaped, never replaced. */
 static pid_t retired[MAX_WORKERS * 4];
 static int nretired;
+/* Old workers still accepting until the new ones do (at most RETIRE_WAIT_S): a worker's threads
+ * connect to the database before it accepts, and stopping the old ones at once would leave no
+ * one accepting for that long (requests wait in the socket's backlog; behind nginx with two
+ * hosts, the other host serves what came later first). */
+#define RETIRE_WAIT_S 10.0
+static pid_t to_retire[MAX_WORKERS * 4];
+static int nto_retire;
+static double retire_by;
+
+/* Whether every slot's worker is alive and accepts. */
+static int all_accepting(void)
+{
+	for (int i = 0; i < nslots; i++)
+		if (slots[i].pid <= 0 || accepting == NULL || atomic_load(&accepting[i]) != (int)slots[i].pid)
+			return 0;
+	return 1;
+}
+
+/* SIGTERM to the old workers of a reload once the new ones accept, or when waited too long. */
+static void retire_old(void)
+{
+	if (nto_retire == 0)
+		return;
+	int ready = all_accepting();
+	if (!ready && mono() < retire_by)
+		return;
+	if (ready)
+		log_info("the new workers accept: draining %d old ones", nto_retire);
+	else
+		log_warn("the new workers do not all accept after %.0f s: draining %d old ones anyway", RETIRE_WAIT_S,
+			 nto_retire);
+	for (int i = 0; i < nto_retire; i++)
+		kill(to_retire[i], SIGTERM);
+	nto_retire = 0;
+}
 
 static void reap(int stopping)
 {
@@ -92,6 +137,12 @@ static void reap(int stopping)
 			if (retired[i] == pid) {
 				retired[i] = retired[--nretired];
 				found = 1;
+				break;
+			}
+		}
+		for (int i = 0; i < nto_retire; i++) {
+			if (to_retire[i] == pid) { /* gone before its turn: its pid is no longer its own */
+				to_retire[i] = to_retire[--nto_retire];
 				break;
 			}
 		}
@@ -158,11 +209,13 @@ static void reload(const char *path)
 	log_setup((enum log_level)conf.log_level, "master");
 	nslots = conf.workers;
 	memset(slots, 0, sizeof slots);
-	/* New workers accept on the same socket before the old ones stop: nothing is dropped. */
+	/* New workers accept on the same socket before the old ones stop (retire_old): nothing is
+	 * dropped, and no moment passes with no one accepting. */
 	for (int i = 0; i < nslots; i++)
 		start_slot(i);
-	for (int i = 0; i < nold; i++)
-		kill(old[i], SIGTERM);
+	for (int i = 0; i < nold && nto_retire < (int)(sizeof to_retire / sizeof to_retire[0]); i++)
+		to_retire[nto_retire++] = old[i];
+	retire_by = mono() + RETIRE_WAIT_S;
 	log_info("reloaded: %d workers x %d threads", conf.workers, conf.threads);
 }
 
@@ -317,6 +370,11 @@ int main(int argc, char **argv)
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	void *shared = mmap(NULL, MAX_WORKERS * sizeof *accepting, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (shared == MAP_FAILED)
+		log_warn("no shared page for the workers' readiness: a reload stops old workers at once");
+	else
+		accepting = shared;
 	nslots = conf.workers;
 	for (int i = 0; i < nslots; i++)
 		start_slot(i);
@@ -337,6 +395,7 @@ int main(int argc, char **argv)
 						kill(slots[i].pid, SIGTERM);
 				for (int i = 0; i < nretired; i++)
 					kill(retired[i], SIGTERM);
+				nto_retire = 0;
 			}
 		} else if (sig == SIGHUP && !stopping) {
 			reload(path);
@@ -344,6 +403,8 @@ int main(int argc, char **argv)
 			reopen_logs();
 		}
 		reap(stopping);
+		if (!stopping)
+			retire_old();
 		if (stopping) {
 			if (alive() == 0)
 				break;

@@ -221,7 +221,7 @@ hosts_identical() {
 
 # keys-sync: host 1's keys to every other host (what a deployment's configuration management does
 # after `hqrctl keys rotate` on the operator's host), then every host reloads them (SIGHUP) and
-# this waits until each master's workers are the new ones.
+# this waits until each master's workers are the new ones and serve.
 keys_sync() {
   local n h pid old left end
   for n in $(seq 2 $HOSTS); do
@@ -241,10 +241,24 @@ keys_sync() {
       [ $left = 0 ] && break
       sleep 0.05
     done
+    # The next host reloads once this one serves again: never both away at once.
+    wait_for 60 host_serving "$n" || die "host $n does not serve after its reload"
   done
 }
 
 host_start() { local n=$1; DIR=$(host_dir "$n") app_start; }
+
+# Whether host N's workers accept: its own metrics port (nginx straight to that host's socket)
+# answers. A master's socket exists before its workers hold their database connections and
+# accept; until then nginx's requests to that host wait in its socket's backlog while the other
+# host serves, and two requests sent one after the other are served in the other order.
+host_serving() { curl -sf -o /dev/null --max-time 2 "http://127.0.0.1:$(port_of METRICS_PORT "$1")/metrics"; }
+hosts_serving() {
+  local n
+  for n in $(seq 1 $HOSTS); do
+    wait_for 60 host_serving "$n" || die "host $n does not serve (see $(host_dir "$n")/log/app.log)"
+  done
+}
 host_stop() { local n=$1; DIR=$(host_dir "$n") app_stop; }
 
 cluster_app_start() { local n; for n in $(seq 1 $HOSTS); do host_start "$n"; done; }
@@ -353,6 +367,7 @@ cluster_start() {
   sim_start
   cluster_app_start
   nginx_start
+  hosts_serving
 }
 
 cluster_stop() {
@@ -419,7 +434,8 @@ case "$cmd" in
   node-start) load_env; num "${3:-}" $NODES; node_start "$3" ;;
   node-stop) load_env; num "${3:-}" $NODES; node_stop "$3" ;;
   node-kill) load_env; num "${3:-}" $NODES; node_kill "$3" ;;
-  host-start) load_env; num "${3:-}" $HOSTS; host_start "$3" ;;
+  host-start) load_env; num "${3:-}" $HOSTS; host_start "$3"
+              if [ -f "$DIR/nginx/nginx.pid" ]; then wait_for 60 host_serving "$3" || die "host $3 does not serve"; fi ;;
   host-stop) load_env; num "${3:-}" $HOSTS; host_stop "$3" ;;
   db-start) load_env; cluster_db_start ;;
   db-stop) load_env; cluster_db_stop ;;

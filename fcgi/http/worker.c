@@ -350,6 +350,8 @@ struct acceptor_ctx {
 	pthread_t tid;
 };
 
+_Atomic int *worker_accepting;
+
 static void *acceptor_main(void *arg)
 {
 	struct acceptor_ctx *t = arg;
@@ -360,6 +362,8 @@ static void *acceptor_main(void *arg)
 	 * before that, requests would only wait in its queue, and expire there. */
 	for (int i = 0; i < 500 && atomic_load(&threads_ready) < t->conf->threads && !atomic_load(&stopping); i++)
 		usleep(10000);
+	if (worker_accepting != NULL)
+		atomic_store(worker_accepting, (int)getpid());
 	while (!atomic_load(&stopping)) {
 		/* Without shedding (the simulator), the queue's bound holds connections in the
 		 * socket's backlog as before. */

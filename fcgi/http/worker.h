@@ -26,6 +26,11 @@ struct app {
 /* The service's app: the route table of routes.c with a database and metrics. */
 extern const struct app app_service;
 
+/* Where this worker tells the process that started it that it accepts (its threads hold their
+ * database connections): its pid is stored there once. NULL (the default): told to no one. A
+ * master draining old workers on a reload waits for this from the new ones. */
+extern _Atomic int *worker_accepting;
+
 /* Serves requests on listen_fd with conf->threads threads until SIGTERM or SIGINT, then stops
  * accepting, finishes what is in flight (at most conf->drain_timeout_s) and returns the exit code. */
 int worker_run(const struct conf *conf, const struct keys *keys, int listen_fd, const struct app *app);

@@ -237,11 +237,21 @@ class Stack:
             raise RuntimeError(f"mariadb failed: {p.stderr}")
         return [line.split("\t") for line in p.stdout.splitlines()]
 
+    @property
+    def app_logs(self):
+        """The application's log of each host: the one stack's, or in the cluster host 1's and
+        host 2's (nginx sends a request to either)."""
+        logs = [self.app_log]
+        if "HOST2_DIR" in self.env:
+            logs.append(os.path.join(self.env["HOST2_DIR"], "log", "app.log"))
+        return logs
+
     def log_files(self):
-        """Every log the stack writes: the application's, nginx's access and error logs, the
-        migration output and MariaDB's own logs (never the database files)."""
+        """Every log the stack writes: the application's (every host's), nginx's access and error
+        logs, the migration output and MariaDB's own logs (every Galera node's; never the
+        database files)."""
         found = set()
-        for pattern in ("log/*.log", "nginx/*.log", "*.log", "db/*.log"):
+        for pattern in ("log/*.log", "nginx/*.log", "*.log", "db/*.log", "db[0-9]*/*.log", "host[0-9]*/log/*.log"):
             found.update(glob.glob(os.path.join(self.dir, pattern)))
         return sorted(found)
 
@@ -315,15 +325,19 @@ def no_transaction_left_open(request):
     """After each test file: no request or scan group left a database transaction open (its writes
     would have been answered as done and never committed; the router rolls it back and logs it)."""
     s = _SESSION.get("stack")
-    start = os.path.getsize(s.app_log) if s is not None and os.path.exists(s.app_log) else 0
+    start = {p: os.path.getsize(p) for p in (s.app_logs if s is not None else []) if os.path.exists(p)}
     yield
     s = _SESSION.get("stack")
-    if s is None or not os.path.exists(s.app_log):
+    if s is None:
         return
-    with open(s.app_log, "rb") as f:
-        f.seek(start if _SESSION.get("log_checked") else 0)
-        left = [line for line in f.read().decode("utf-8", "replace").splitlines()
-                if "left a transaction open" in line]
+    left = []
+    for path in s.app_logs:  # every host's
+        if not os.path.exists(path):
+            continue
+        with open(path, "rb") as f:
+            f.seek(start.get(path, 0) if _SESSION.get("log_checked") else 0)
+            left += [line for line in f.read().decode("utf-8", "replace").splitlines()
+                     if "left a transaction open" in line]
     _SESSION["log_checked"] = True
     assert not left, f"{request.module.__name__}: " + "\n".join(left[:5])
 

@@ -250,7 +250,7 @@ def test_access_and_app_logs_never_carry_query_strings(stack, http):
     for r in answers:  # nginx writes its access line just after the answer
         helpers.access_line(stack, r.headers["X-Request-Id"])
     logs = ""
-    for path in (stack.app_log, os.path.join(stack.dir, "nginx", "access.log")):
+    for path in stack.app_logs + [os.path.join(stack.dir, "nginx", "access.log")]:
         with open(path, encoding="utf-8", errors="replace") as f:
             logs += f.read()
     assert "/api/v1/no-such-thing" in logs  # the requests were logged, without their query
@@ -365,6 +365,26 @@ def test_sighup_replaces_workers_without_failing_requests(stack):
     assert loop.failures() == []
     # A reload is not a crash.
     assert stack.metrics()["hqr_worker_restarts_total"] == restarts
+
+
+def test_sighup_drains_the_old_workers_only_once_the_new_ones_accept(stack):
+    """A new worker accepts only once its threads hold their database connections. Until then the
+    old workers go on accepting: no moment of the reload leaves the socket with no one taking its
+    connections (behind nginx and two hosts, the other host would serve later requests first)."""
+    before = set(stack.worker_pids())
+    start = os.path.getsize(stack.app_log)
+    os.kill(stack.master_pid(), signal.SIGHUP)
+    pids, _ = wait_until(lambda: (lambda p: p if len(p) == len(before) and not (set(p) & before) else None)(
+        stack.worker_pids()), 31.0)
+    assert pids, f"workers not replaced after SIGHUP: before {before}, now {stack.worker_pids()}"
+    with open(stack.app_log, "rb") as f:
+        f.seek(start)
+        lines = [json.loads(x) for x in f.read().decode("utf-8", "replace").splitlines() if x.startswith("{")]
+    msgs = [(x["pid"], x["msg"]) for x in lines]
+    accepted = [i for i, (_, m) in enumerate(msgs) if m.startswith("the new workers accept: draining")]
+    drained = [i for i, (pid, m) in enumerate(msgs) if m == "worker draining" and pid in before]
+    assert accepted and len(drained) == len(before), msgs
+    assert accepted[0] < min(drained), msgs
 
 
 def test_sighup_serves_connections_accepted_before_it(stack):

@@ -4,7 +4,10 @@ daily job, over real HTTP, real hqrctl runs and the platform simulator.
 
 Simulated weeks without any switch in the product: this module stops the session's hqr-fcgi and
 runs its own under libfaketime, whose offset is read from a file on every clock call
-(FAKETIME_NO_CACHE), so that rewriting the file moves the application's clock live. The offset is
+(FAKETIME_NO_CACHE), so that rewriting the file moves the application's clock live. Against the
+cluster (make test-cluster) both application hosts run so, reading the one offset file: hosts
+whose clocks agree, as production's do, and nginx sends each request to either, so a report
+filed on one host is read, converted and reminded of through the other. The offset is
 pinned to local noon of the day the module starts ("day 0", D), plus whole days, so that a run
 near local midnight does not change the app's "today" between two requests; `clock.day(n)` makes
 the app's today D+n, and every test that moves it puts it back to D+0 when it ends. hqrctl is run
@@ -50,10 +53,24 @@ def local_noon(day):
 
 
 def healthy(stack):
+    """The service answers; in the cluster, each host on its own port (nginx straight to that
+    host's socket): with one host still starting, nginx would send some requests to it late,
+    or to the other alone."""
+    urls = [stack.url("/healthz")]
+    if "HOST2_DIR" in stack.env:
+        urls = [f"http://127.0.0.1:{stack.env[k]}/metrics" for k in sorted(stack.env)
+                if k.startswith("METRICS_PORT_")]
     try:
-        return requests.get(stack.url("/healthz"), timeout=2).status_code == 200
+        return all(requests.get(u, timeout=2).status_code == 200 for u in urls)
     except requests.RequestException:
         return False
+
+
+def hosts(stack):
+    """(config, pid file, socket) of each application host: the one stack's, or the cluster's two."""
+    dirs = [stack.dir] + ([stack.env["HOST2_DIR"]] if "HOST2_DIR" in stack.env else [])
+    return [(stack.conf_path if d == stack.dir else os.path.join(d, "hqr.conf"),
+             os.path.join(d, "run", "hqr.pid"), os.path.join(d, "run", "hqr.sock")) for d in dirs]
 
 
 
@@ -96,21 +113,24 @@ def app_clock(stack):
                FAKETIME_NO_CACHE="1", FAKETIME_DONT_FAKE_MONOTONIC="1")
     os.makedirs(os.path.join(stack.dir, "log"), exist_ok=True)
     log = open(stack.app_log, "ab")
-    proc = None
+    procs = []
     try:
-        proc = subprocess.Popen([stack.bin("hqr-fcgi"), "-c", stack.conf_path], cwd=ROOT, env=env,
-                                stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                                start_new_session=True)
-        with open(stack.pid_file, "w", encoding="ascii") as f:
-            f.write(f"{proc.pid}\n")
-        sock = os.path.join(stack.dir, "run", "hqr.sock")
-        wait_until(lambda: proc.poll() is not None or (os.path.exists(sock) and healthy(stack)), 20,
-                   "the faketime'd hqr-fcgi")
-        assert proc.poll() is None, f"hqr-fcgi under faketime exited with {proc.returncode}"
+        for conf, pid_file, _ in hosts(stack):
+            procs.append(subprocess.Popen([stack.bin("hqr-fcgi"), "-c", conf], cwd=ROOT, env=env,
+                                          stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                                          start_new_session=True))
+            with open(pid_file, "w", encoding="ascii") as f:
+                f.write(f"{procs[-1].pid}\n")
+        socks = [sock for _, _, sock in hosts(stack)]
+        wait_until(lambda: any(p.poll() is not None for p in procs)
+                   or (all(os.path.exists(s) for s in socks) and healthy(stack)), 60, "the faketime'd hqr-fcgi")
+        assert all(p.poll() is None for p in procs), [p.returncode for p in procs]
         yield clock
     finally:
-        if proc is not None and proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
+        for proc in procs:
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+        for proc in procs:
             try:
                 proc.wait(40)
             except subprocess.TimeoutExpired:
@@ -118,7 +138,7 @@ def app_clock(stack):
                 proc.wait(10)
         log.close()
         stack.sh("app-start")
-        wait_until(lambda: healthy(stack), 20, "the normal hqr-fcgi after the faketime'd one")
+        wait_until(lambda: healthy(stack), 60, "the normal hqr-fcgi after the faketime'd one")
 
 
 @pytest.fixture
