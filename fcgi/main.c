@@ -370,7 +370,8 @@ int main(int argc, char **argv)
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	void *shared = mmap(NULL, MAX_WORKERS * sizeof *accepting, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	void *shared =
+	    mmap(NULL, MAX_WORKERS * sizeof *accepting, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (shared == MAP_FAILED)
 		log_warn("no shared page for the workers' readiness: a reload stops old workers at once");
 	else
