@@ -261,18 +261,36 @@ enum err h_scans_batch(struct call *c)
 	/* A list of 1..SCAN_BATCH_MAX items (batch_fields); each item is judged on its own. */
 	const cJSON *items = cJSON_GetObjectItemCaseSensitive(c->json, "scans");
 	int64_t now = clock_now();
+	/* Each item is judged once, before the transaction: a batch that runs again (a racing
+	 * client id, a deadlock, a certification conflict) judges nothing twice, and the call's
+	 * arena holds one judgement of each item, not one per attempt. */
+	struct batch_item {
+		struct scan_in in;
+		int64_t at_s;
+		const char *cid;
+		const char *err;
+	};
+	int n = cJSON_GetArraySize(items);
+	struct batch_item *items_in = arena_alloc(c->arena, (size_t)(n > 0 ? n : 1) * sizeof *items_in);
+	if (items_in == NULL)
+		return ERR_UNAVAILABLE;
+	const cJSON *it;
+	int k = 0;
+	cJSON_ArrayForEach(it, items) {
+		struct batch_item *b = &items_in[k++];
+		b->err = scan_item_parse(c, it, now, &b->in, &b->at_s, &b->cid);
+	}
 	for (int attempt = 0; attempt < DB_TXN_ATTEMPTS; attempt++) {
 		cJSON *results = cJSON_CreateArray();
 		enum db_rc rc = db_begin(c->db);
 		int idx = 0;
-		const cJSON *it;
-		cJSON_ArrayForEach(it, items) {
+		for (k = 0; k < n; k++) {
 			cJSON *res = cJSON_CreateObject();
 			cJSON_AddItemToArray(results, res);
-			struct scan_in in;
-			int64_t at_s;
-			const char *cid;
-			const char *err = scan_item_parse(c, it, now, &in, &at_s, &cid);
+			const struct scan_in *inp = &items_in[k].in;
+			int64_t at_s = items_in[k].at_s;
+			const char *cid = items_in[k].cid;
+			const char *err = items_in[k].err;
 			size_t nferr = c->nferr;
 			if (cid == NULL) {
 				cJSON_AddNumberToObject(res, "index", idx++);
@@ -299,7 +317,7 @@ enum err h_scans_batch(struct call *c)
 				break;
 			}
 			int kind = 0, type = 0;
-			if (err == NULL && (rc = integrator_checkpoint(c, in.checkpoint, &kind, &type)) == DB_NOROW)
+			if (err == NULL && (rc = integrator_checkpoint(c, inp->checkpoint, &kind, &type)) == DB_NOROW)
 				err = "CHECKPOINT_NOT_ALLOWED";
 			/* A statement that failed inside the transaction (a deadlock, a certification
 			 * conflict, a lost connection) ended it: the whole batch starts again, never goes
@@ -310,9 +328,9 @@ enum err h_scans_batch(struct call *c)
 			struct scan_out out;
 			if (err == NULL) {
 				struct code_check cc;
-				check_code(c, in.qr, at_s * 1000, &cc);
+				check_code(c, inp->qr, at_s * 1000, &cc);
 				enum err e =
-				    decide(c, &in, &cc, in.checkpoint, kind, type, at_s * 1000, NULL, &out, &rc);
+				    decide(c, inp, &cc, inp->checkpoint, kind, type, at_s * 1000, NULL, &out, &rc);
 				if (e == ERR_VALIDATION)
 					err = "TEMPERATURE_REQUIRED";
 				else if (e != ERR_OK && rc == DB_OK)
