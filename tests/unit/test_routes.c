@@ -128,11 +128,9 @@ static const int untabled[] = {
 	ROUTE_SCANS,
 	ROUTE_SCANS_BATCH, /* h_scans.c, scanin.c */
 	ROUTE_ADMIN_DEVICE_CREATE,
-	ROUTE_ADMIN_DEVICE_REVOKE, /* h_admin.c: an empty or ignored body */
-	ROUTE_PLATFORM_PUSH,       /* h_platform.c: signed XML */
-	ROUTE_PLACE_CHECKINS,      /* h_places.c */
-	ROUTE_ADMIN_PLACE_CODE_CREATE,
-	ROUTE_ADMIN_PLACE_CODE_REVOKE,
+	ROUTE_ADMIN_DEVICE_REVOKE,     /* h_admin.c: an empty or ignored body */
+	ROUTE_PLATFORM_PUSH,           /* h_platform.c: signed XML */
+	ROUTE_ADMIN_PLACE_CODE_REVOKE, /* h_places.c: an ignored body */
 	ROUTE_ADMIN_PLACE_DISPLAY_CREATE,
 	ROUTE_DELEGATION_APPROVE,
 	ROUTE_DELEGATION_REFUSE, /* h_delegations.c: an ignored body */
