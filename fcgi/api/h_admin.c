@@ -549,7 +549,8 @@ enum err h_admin_risk_areas_set(struct call *c)
 	if (cities == NULL)
 		return ERR_INTERNAL;
 	size_t n = 0;
-	cJSON_ArrayForEach(it, areas) cities[n++] = it->valuestring;
+	cJSON_ArrayForEach(it, areas)
+		cities[n++] = it->valuestring;
 	enum db_rc rc = risk_areas_replace(c->db, cities, n, clock_now());
 	if (rc == DB_OK)
 		return risk_areas_answer(c);

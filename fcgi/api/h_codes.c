@@ -54,17 +54,14 @@ static enum err render(struct call *c, const struct person_row *r, int kind, int
 
 enum err h_code_png(struct call *c)
 {
-	struct person_row r;
-	int64_t now = clock_now();
-	struct code_state code;
-	struct code_status st;
-	enum err e = persons_load_code(c, &r, now, &code, &st);
+	struct shown_code v;
+	enum err e = persons_load_code(c, &v);
 	if (e != ERR_OK)
 		return e;
-	int red = code.color == RULES_COLOR_RED;
+	int red = v.code.color == RULES_COLOR_RED;
 	struct qrpng_opts o = { red ? QRPNG_RED : QRPNG_GREEN, 'M',
 				c->f[CODEPNG_SCALE].present ? (int)c->f[CODEPNG_SCALE].i : QRPNG_SCALE_DEFAULT, 0 };
-	return render(c, &r, TOKEN_KIND_PHONE, red ? TOKEN_COLOR_RED : TOKEN_COLOR_GREEN, (uint32_t)now, &o);
+	return render(c, &v.r, TOKEN_KIND_PHONE, red ? TOKEN_COLOR_RED : TOKEN_COLOR_GREEN, (uint32_t)v.now, &o);
 }
 
 enum err h_paper_png(struct call *c)

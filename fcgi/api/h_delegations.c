@@ -55,12 +55,8 @@ static enum err decide(struct call *c, int approve)
 	/* The audit row commits with the decision, or the decision does not happen. */
 	if (e == ERR_OK && auth_audit_citizen(c, approve ? "delegation_approve" : "delegation_refuse", d.pid) != DB_OK)
 		e = ERR_UNAVAILABLE;
-	if (e == ERR_OK && (rc = db_commit(c->db)) != DB_OK)
-		e = rc == DB_RETRY ? ERR_CONFLICT : ERR_UNAVAILABLE;
-	if (e != ERR_OK) {
-		db_rollback(c->db);
+	if ((e = persons_txn_end(c->db, e)) != ERR_OK)
 		return e;
-	}
 	cJSON *o = cJSON_CreateObject();
 	cJSON *dj = cJSON_AddObjectToObject(o, "delegation");
 	cJSON_AddNumberToObject(dj, "id", (double)id);
@@ -107,12 +103,8 @@ enum err h_holder_remove(struct call *c)
 	if (e == ERR_OK &&
 	    auth_audit_citizen(c, h.account == c->account_id ? "holder_leave" : "holder_remove", pid) != DB_OK)
 		e = ERR_UNAVAILABLE;
-	if (e == ERR_OK && (rc = db_commit(c->db)) != DB_OK)
-		e = rc == DB_RETRY ? ERR_CONFLICT : ERR_UNAVAILABLE;
-	if (e != ERR_OK) {
-		db_rollback(c->db);
+	if ((e = persons_txn_end(c->db, e)) != ERR_OK)
 		return e;
-	}
 	resp_raw(c, 204, "application/json; charset=utf-8", "", 0);
 	return ERR_OK;
 }

@@ -815,14 +815,12 @@ static const char *day_color(const struct keys *k, int32_t day)
 
 enum err h_person_code(struct call *c)
 {
-	struct person_row r;
-	int64_t now = clock_now();
-	struct code_state code;
-	struct code_status st;
-	enum err e = persons_load_code(c, &r, now, &code, &st);
+	struct shown_code v;
+	enum err e = persons_load_code(c, &v);
 	if (e != ERR_OK)
 		return e;
-	cJSON *o = codes_json(&code, &st, now);
+	int64_t now = v.now;
+	cJSON *o = codes_json(&v.code, &v.st, now);
 	char t[32];
 	codes_iso(now, t);
 	cJSON_AddNumberToObject(o, "refresh_after_s", c->conf->refresh_after_s);

@@ -214,8 +214,7 @@ static int checkin_parse(struct call *c, const struct fval *v, struct checkin_in
 	} else {
 		const cJSON *it;
 		int i = 0;
-		cJSON_ArrayForEach(it, ps)
-		{
+		cJSON_ArrayForEach(it, ps) {
 			const char *id = cJSON_IsString(it) ? it->valuestring : NULL;
 			char name[24];
 			snprintf(name, sizeof name, "persons[%d]", i++);

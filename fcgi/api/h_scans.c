@@ -299,8 +299,7 @@ enum err h_scans_batch(struct call *c)
 		enum db_rc rc = db_begin(c->db);
 		int idx = 0;
 		const cJSON *it;
-		cJSON_ArrayForEach(it, items)
-		{
+		cJSON_ArrayForEach(it, items) {
 			cJSON *res = cJSON_CreateObject();
 			cJSON_AddItemToArray(results, res);
 			const char *cid = text_item(it, "client_id");

@@ -1,6 +1,7 @@
 /* persons.c: what the handlers of persons share: the holder check of a request (over the store's
  * typed reads), the error a store result maps to, the delegation messages. */
 #include "persons.h"
+#include "clock.h"
 #include "codes.h"
 #include "conf.h"
 #include "keys.h"
@@ -22,6 +23,16 @@ enum err persons_db_err(enum db_rc rc)
 				: ERR_INTERNAL;
 }
 
+enum err persons_txn_end(struct db *db, enum err e)
+{
+	enum db_rc rc;
+	if (e == ERR_OK && (rc = db_commit(db)) != DB_OK)
+		e = rc == DB_RETRY ? ERR_CONFLICT : ERR_UNAVAILABLE;
+	if (e != ERR_OK)
+		db_rollback(db);
+	return e;
+}
+
 void persons_id_index(const struct keys *k, int id_type, const char *number, uint8_t out[32])
 {
 	person_id_index(k->index, (enum vid_doc)id_type, number, out);
@@ -36,9 +47,10 @@ enum err persons_load(struct call *c, struct person_row *r)
 	return rc == DB_OK ? ERR_OK : persons_db_err(rc);
 }
 
-enum err persons_load_code(struct call *c, struct person_row *r, int64_t now, struct code_state *code,
-			   struct code_status *st)
+enum err persons_load_code(struct call *c, struct shown_code *v)
 {
+	struct person_row *r = &v->r;
+	int64_t now = v->now = clock_now();
 	/* The session, the holder's person and its code in one round trip (an AUTH_HOLDER route, whose
 	 * token the router only parsed): a shown code asks every refresh_after_s. */
 	if (!c->session_deferred)
@@ -58,8 +70,8 @@ enum err persons_load_code(struct call *c, struct person_row *r, int64_t now, st
 		return ERR_NOT_FOUND;
 	r->id = hc.person;
 	r->code_ref = hc.code_ref;
-	*code = hc.code;
-	rc = codes_read_loaded(c->db, c->conf, r->id, now, code, st);
+	v->code = hc.code;
+	rc = codes_read_loaded(c->db, c->conf, r->id, now, &v->code, &v->st);
 	return rc == DB_OK ? ERR_OK : persons_db_err(rc);
 }
 

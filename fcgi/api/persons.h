@@ -17,8 +17,13 @@ struct code_status;
 /* On an AUTH_HOLDER route: the session, the person {id} it holds and its code as of now
  * (converted to green if it is due), in one statement; 401, 404 as persons_load. Of r, only id
  * and code_ref are filled (the rest is zero). */
-enum err persons_load_code(struct call *c, struct person_row *r, int64_t now, struct code_state *code,
-			   struct code_status *st);
+struct shown_code {
+	struct person_row r;
+	int64_t now; /* the clock the code was read at */
+	struct code_state code;
+	struct code_status st;
+};
+enum err persons_load_code(struct call *c, struct shown_code *v);
 /* Holders of a person without an owner, and of a delegate's persons (held or waited for). */
 #define PERSONS_HOLDERS_MAX  3
 /* Refused relative applications an account may make in a local day. */
@@ -34,5 +39,8 @@ void persons_notify(struct call *c, uint64_t person, uint64_t except, int pendin
 
 /* The error a database result maps to (NOROW: 404, DOWN: 503, RETRY: 409, else 500). */
 enum err persons_db_err(enum db_rc rc);
+/* Ends a transaction a handler began: commits when e is ERR_OK (a failed commit is 409 on a
+ * conflict, 503 otherwise), rolls back when it is not; returns the outcome. */
+enum err persons_txn_end(struct db *db, enum err e);
 
 #endif

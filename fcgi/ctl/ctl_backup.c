@@ -491,8 +491,7 @@ static int check_manifest(const char *dir, char *schema, size_t schema_max)
 	int rc = 0;
 	size_t listed = 0;
 	const cJSON *e;
-	cJSON_ArrayForEach(e, files)
-	{
+	cJSON_ArrayForEach(e, files) {
 		const cJSON *p = cJSON_GetObjectItemCaseSensitive(e, "path");
 		const cJSON *s = cJSON_GetObjectItemCaseSensitive(e, "size");
 		const cJSON *h = cJSON_GetObjectItemCaseSensitive(e, "sha256");

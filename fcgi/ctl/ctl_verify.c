@@ -82,8 +82,7 @@ int ctl_verify_token(struct ctl *ctl, int argc, char **argv)
 	uint8_t pub[32];
 	int found = 0;
 	const cJSON *k;
-	cJSON_ArrayForEach(k, keys)
-	{
+	cJSON_ArrayForEach(k, keys) {
 		const cJSON *kid = cJSON_GetObjectItemCaseSensitive(k, "kid");
 		const cJSON *alg = cJSON_GetObjectItemCaseSensitive(k, "alg");
 		const cJSON *pk = cJSON_GetObjectItemCaseSensitive(k, "public_key");

@@ -43,8 +43,7 @@ static void travel(struct call *c, const struct fval *kv, int y, int m, int d, s
 	} else {
 		cJSON *norm = cJSON_CreateArray();
 		const cJSON *it;
-		cJSON_ArrayForEach(it, arr)
-		{
+		cJSON_ArrayForEach(it, arr) {
 			const cJSON *city = cJSON_GetObjectItemCaseSensitive(it, "city");
 			const cJSON *from = cJSON_GetObjectItemCaseSensitive(it, "from");
 			const cJSON *to = cJSON_GetObjectItemCaseSensitive(it, "to");
@@ -95,8 +94,7 @@ const char *decl_valid_symptoms(const struct field *f, struct arena *a, const ch
 		if (!cJSON_IsArray(arr) || cJSON_GetArraySize(arr) == 0 || cJSON_GetArraySize(arr) > 8) {
 			e = VID_SYMPTOMS_UNKNOWN;
 		} else {
-			cJSON_ArrayForEach(it, arr)
-			{
+			cJSON_ArrayForEach(it, arr) {
 				if (!cJSON_IsString(it)) {
 					e = VID_SYMPTOMS_UNKNOWN;
 					break;

@@ -249,8 +249,7 @@ enum err risk_areas_check(struct call *c, struct fval *v)
 	}
 	int i = 0;
 	const cJSON *it;
-	cJSON_ArrayForEach(it, areas)
-	{
+	cJSON_ArrayForEach(it, areas) {
 		long cp = cJSON_IsString(it) ? utf8_check_text(it->valuestring, strlen(it->valuestring)) : -1;
 		/* Names as the client's city picker writes them: no blanks around. */
 		if (cp > 0 && (strchr(" \t", it->valuestring[0]) != NULL ||

@@ -39,6 +39,16 @@ static int is_bchar(int c)
 	return cc_alnum(c) || (c != '\0' && strchr("'()+_,-./:=? ", c) != NULL);
 }
 
+/* One byte of a boundary value into val (at most FORM_BOUNDARY_MAX); a byte outside bchars or
+ * past the bound marks the value bad. */
+static void boundary_take(char *val, size_t *n, int c, int *bad)
+{
+	if (*n == FORM_BOUNDARY_MAX || !is_bchar(c))
+		*bad = 1;
+	else
+		val[(*n)++] = (char)c;
+}
+
 static int is_ows(int c)
 {
 	return c == ' ' || c == '\t';
@@ -109,12 +119,8 @@ enum form_err form_boundary(const char *content_type, char *out, size_t outmax)
 					c = (unsigned char)*++p;
 				if (c == '\0' || (c < 0x20 && c != '\t') || c == 0x7f)
 					return FORM_MALFORMED;
-				if (is_b) {
-					if (n == FORM_BOUNDARY_MAX || !is_bchar(c))
-						bad = 1;
-					else
-						val[n++] = (char)c;
-				}
+				if (is_b)
+					boundary_take(val, &n, c, &bad);
 			}
 		} else {
 			/* A token; bchars outside tchar (':' '/' '=' ...) are let in and judged below. */
@@ -123,10 +129,7 @@ enum form_err form_boundary(const char *content_type, char *out, size_t outmax)
 				if (c < 0x20 || c == 0x7f || c == '"')
 					return FORM_MALFORMED;
 				if (is_b) {
-					if (n == FORM_BOUNDARY_MAX || !is_bchar(c))
-						bad = 1;
-					else
-						val[n++] = (char)c;
+					boundary_take(val, &n, c, &bad);
 				} else if (!is_tchar(c)) {
 					return FORM_MALFORMED;
 				}

@@ -318,8 +318,7 @@ enum err sim_h_whitelist_post(struct call *c)
 		return ERR_VALIDATION;
 	}
 	const cJSON *it;
-	cJSON_ArrayForEach(it, ips)
-	{
+	cJSON_ArrayForEach(it, ips) {
 		const char *s = cJSON_GetStringValue(it);
 		if (s == NULL || s[0] == '\0' || strlen(s) > SIM_IP_MAX) {
 			call_field_error(c, "ips", "NOT_AN_ADDRESS");

@@ -89,8 +89,7 @@ static int menu_check(const cJSON *root)
 	if (n < 1 || n > MENU_TOP_MAX)
 		return 40016;
 	const cJSON *top;
-	cJSON_ArrayForEach(top, buttons)
-	{
+	cJSON_ArrayForEach(top, buttons) {
 		if (!cJSON_IsObject(top))
 			return 40016;
 		if (!str_len_ok(top, "name", MENU_TOP_NAME))
@@ -109,8 +108,7 @@ static int menu_check(const cJSON *root)
 		if (ns > MENU_SUB_MAX)
 			return 40023;
 		const cJSON *sb;
-		cJSON_ArrayForEach(sb, subs)
-		{
+		cJSON_ArrayForEach(sb, subs) {
 			if (!cJSON_IsObject(sb))
 				return 40023;
 			if (!str_len_ok(sb, "name", MENU_SUB_NAME))
@@ -166,8 +164,7 @@ static int data_ok(const cJSON *data, int thing_rule)
 	if (!cJSON_IsObject(data) || data->child == NULL)
 		return 0;
 	const cJSON *it;
-	cJSON_ArrayForEach(it, data)
-	{
+	cJSON_ArrayForEach(it, data) {
 		const char *v = str_of(it, "value");
 		if (!cJSON_IsObject(it) || v == NULL || it->string == NULL || strlen(it->string) > SIM_ID_MAX)
 			return 0;

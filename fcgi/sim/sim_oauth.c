@@ -149,8 +149,7 @@ static enum err consent_page(struct call *c, const char *scope)
 	      f);
 	fputs("<ul class=\"users\">", f);
 	const cJSON *u;
-	cJSON_ArrayForEach(u, users)
-	{
+	cJSON_ArrayForEach(u, users) {
 		const char *openid = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(u, "openid"));
 		const char *nick = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(u, "nickname"));
 		if (openid == NULL)

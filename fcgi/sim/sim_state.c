@@ -935,24 +935,25 @@ cJSON *sim_quota_json(void)
 	return o;
 }
 
-cJSON *sim_whitelist_json(void)
+/* A JSON array of n strings of width w bytes each, read under the lock. */
+static cJSON *strings_json(const char *first, size_t w, const size_t *n)
 {
 	cJSON *a = cJSON_CreateArray();
 	LOCK();
-	for (size_t i = 0; a != NULL && i < S.nwhite; i++)
-		cJSON_AddItemToArray(a, cJSON_CreateString(S.whitelist[i]));
+	for (size_t i = 0; a != NULL && i < *n; i++)
+		cJSON_AddItemToArray(a, cJSON_CreateString(first + i * w));
 	UNLOCK();
 	return a;
 }
 
+cJSON *sim_whitelist_json(void)
+{
+	return strings_json(S.whitelist[0], sizeof S.whitelist[0], &S.nwhite);
+}
+
 cJSON *sim_templates_json(void)
 {
-	cJSON *a = cJSON_CreateArray();
-	LOCK();
-	for (size_t i = 0; a != NULL && i < S.ntemplates; i++)
-		cJSON_AddItemToArray(a, cJSON_CreateString(S.templates[i]));
-	UNLOCK();
-	return a;
+	return strings_json(S.templates[0], sizeof S.templates[0], &S.ntemplates);
 }
 
 /* ---- real-name face checks ---- */

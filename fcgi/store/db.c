@@ -259,6 +259,23 @@ static enum db_rc fail(struct db *db, MYSQL_STMT *st, enum stmt s)
 	return DB_ERR;
 }
 
+/* The MySQL type of a parameter or column of type t (text and blob lengths are the caller's). */
+static void bind_type(MYSQL_BIND *b, enum db_type t)
+{
+	switch (t) {
+	case DBT_I32: b->buffer_type = MYSQL_TYPE_LONG; break;
+	case DBT_I64: b->buffer_type = MYSQL_TYPE_LONGLONG; break;
+	case DBT_U64:
+		b->buffer_type = MYSQL_TYPE_LONGLONG;
+		b->is_unsigned = 1;
+		break;
+	case DBT_DOUBLE: b->buffer_type = MYSQL_TYPE_DOUBLE; break;
+	case DBT_TEXT: b->buffer_type = MYSQL_TYPE_STRING; break;
+	case DBT_BLOB: b->buffer_type = MYSQL_TYPE_BLOB; break;
+	case DBT_END: break;
+	}
+}
+
 static int bind_params(MYSQL_BIND *b, const struct db_param *p, unsigned long *lens, char *nulls)
 {
 	int n = 0;
@@ -270,22 +287,11 @@ static int bind_params(MYSQL_BIND *b, const struct db_param *p, unsigned long *l
 		nulls[n] = (char)(p->null != 0);
 		b[n].is_null = p->null ? &yes : NULL;
 		b[n].buffer = (void *)(uintptr_t)p->p;
-		switch (p->t) {
-		case DBT_I32: b[n].buffer_type = MYSQL_TYPE_LONG; break;
-		case DBT_I64: b[n].buffer_type = MYSQL_TYPE_LONGLONG; break;
-		case DBT_U64:
-			b[n].buffer_type = MYSQL_TYPE_LONGLONG;
-			b[n].is_unsigned = 1;
-			break;
-		case DBT_DOUBLE: b[n].buffer_type = MYSQL_TYPE_DOUBLE; break;
-		case DBT_TEXT:
-		case DBT_BLOB:
-			b[n].buffer_type = p->t == DBT_TEXT ? MYSQL_TYPE_STRING : MYSQL_TYPE_BLOB;
+		bind_type(&b[n], p->t);
+		if (p->t == DBT_TEXT || p->t == DBT_BLOB) {
 			lens[n] = (unsigned long)p->len;
 			b[n].buffer_length = (unsigned long)p->len;
 			b[n].length = &lens[n];
-			break;
-		case DBT_END: break;
 		}
 	}
 	return n;
@@ -304,24 +310,11 @@ static int bind_cols(MYSQL_BIND *b, struct db_col *c)
 		b[n].error = (my_bool *)&c->truncated;
 		c->null = 0;
 		c->truncated = 0;
-		switch (c->t) {
-		case DBT_I32: b[n].buffer_type = MYSQL_TYPE_LONG; break;
-		case DBT_I64: b[n].buffer_type = MYSQL_TYPE_LONGLONG; break;
-		case DBT_U64:
-			b[n].buffer_type = MYSQL_TYPE_LONGLONG;
-			b[n].is_unsigned = 1;
-			break;
-		case DBT_DOUBLE: b[n].buffer_type = MYSQL_TYPE_DOUBLE; break;
-		case DBT_TEXT:
-			b[n].buffer_type = MYSQL_TYPE_STRING;
+		bind_type(&b[n], c->t);
+		if (c->t == DBT_TEXT) /* room for the NUL finish_cols adds */
 			b[n].buffer_length = c->cap > 0 ? (unsigned long)c->cap - 1 : 0;
-			break;
-		case DBT_BLOB:
-			b[n].buffer_type = MYSQL_TYPE_BLOB;
+		else if (c->t == DBT_BLOB)
 			b[n].buffer_length = (unsigned long)c->cap;
-			break;
-		case DBT_END: break;
-		}
 	}
 	return n;
 }

@@ -61,8 +61,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const cJSON *items = cJSON_GetObjectItemCaseSensitive(root, "scans");
 	if (cJSON_IsArray(items) && cJSON_GetArraySize(items) <= BATCH_MAX) {
 		const cJSON *it;
-		cJSON_ArrayForEach(it, items)
-		{
+		cJSON_ArrayForEach(it, items) {
 			const cJSON *cid = cJSON_GetObjectItemCaseSensitive(it, "client_id");
 			if (scan_client_id_ok(cJSON_IsString(cid) ? cid->valuestring : NULL)) {
 				size_t k = strlen(cid->valuestring);

@@ -48,8 +48,7 @@ static void test_vectors_valid(void **state)
 	int count = 0;
 
 	assert_true(cJSON_IsArray(valid));
-	cJSON_ArrayForEach(v, valid)
-	{
+	cJSON_ArrayForEach(v, valid) {
 		uint8_t bytes[128];
 		int n = crypto_unhex(json_str(v, "bytes_hex"), bytes, sizeof bytes);
 
@@ -78,8 +77,7 @@ static void test_vectors_invalid(void **state)
 	int count = 0;
 
 	assert_true(cJSON_IsArray(invalid));
-	cJSON_ArrayForEach(v, invalid)
-	{
+	cJSON_ArrayForEach(v, invalid) {
 		const char *text = json_str(v, "text"), *why = json_str(v, "why");
 		uint8_t out[128];
 		int r = b45_decode(text, strlen(text), out, sizeof out), want = expected_error(why);

@@ -122,8 +122,7 @@ static void test_vectors_url_signature(void **state)
 
 	(void)state;
 	assert_true(cJSON_IsArray(list));
-	cJSON_ArrayForEach(v, list)
-	{
+	cJSON_ArrayForEach(v, list) {
 		assert_int_equal(push_signature(jstr(v, "token"), jstr(v, "timestamp"), jstr(v, "nonce"), hex),
 				 PUSH_OK);
 		assert_string_equal(hex, jstr(v, "signature"));

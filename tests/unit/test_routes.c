@@ -197,7 +197,9 @@ static const cJSON *deref(const cJSON *n)
 static int in_list(const cJSON *arr, const char *name)
 {
 	const cJSON *it;
-	cJSON_ArrayForEach(it, arr) if (cJSON_IsString(it) && strcmp(it->valuestring, name) == 0) return 1;
+	cJSON_ArrayForEach(it, arr)
+		if (cJSON_IsString(it) && strcmp(it->valuestring, name) == 0)
+			return 1;
 	return 0;
 }
 
@@ -208,8 +210,7 @@ static const cJSON *documented(const struct route *r, const cJSON *op, const cha
 	*required = 0;
 	if (r->body == BODY_NONE) {
 		const cJSON *p;
-		cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(op, "parameters"))
-		{
+		cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(op, "parameters")) {
 			const cJSON *q = deref(p);
 			const cJSON *in = cJSON_GetObjectItemCaseSensitive(q, "in"),
 				    *n = cJSON_GetObjectItemCaseSensitive(q, "name");
@@ -231,7 +232,9 @@ static const cJSON *documented(const struct route *r, const cJSON *op, const cha
 	size_t nb = 0;
 	branches[nb++] = schema;
 	const cJSON *b;
-	cJSON_ArrayForEach(b, cJSON_GetObjectItemCaseSensitive(schema, "oneOf")) if (nb < 16) branches[nb++] = deref(b);
+	cJSON_ArrayForEach(b, cJSON_GetObjectItemCaseSensitive(schema, "oneOf"))
+		if (nb < 16)
+			branches[nb++] = deref(b);
 	for (size_t i = 0; i < nb; i++) {
 		const cJSON *prop =
 		    cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(branches[i], "properties"), name);
@@ -282,8 +285,7 @@ static void test_field_tables_agree_with_openapi(void **state)
 				fail_msg("route %s: field %s is required but documented as optional", r->name, f->name);
 			const cJSON *words = cJSON_GetObjectItemCaseSensitive(s, "enum"), *w;
 			if (f->valid == valid_enum)
-				cJSON_ArrayForEach(w, words)
-				{
+				cJSON_ArrayForEach(w, words) {
 					int ok = 0;
 					for (const char *const *t = f->arg; cJSON_IsString(w) && *t != NULL; t++)
 						ok |= strcmp(*t, w->valuestring) == 0;

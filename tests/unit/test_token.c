@@ -68,8 +68,7 @@ static int setup(void **state)
 	n = crypto_unhex(json_str(fx->json, "mac_key_hex"), fx->mac_key, sizeof fx->mac_key);
 	assert_true(n > 0);
 	fx->mac_key_len = (size_t)n;
-	cJSON_ArrayForEach(k, cJSON_GetObjectItemCaseSensitive(fx->json, "signing_keys"))
-	{
+	cJSON_ArrayForEach(k, cJSON_GetObjectItemCaseSensitive(fx->json, "signing_keys")) {
 		struct signing_key *sk = &fx->keys[fx->nkeys++];
 
 		assert_true(fx->nkeys <= MAX_KEYS);
@@ -142,8 +141,7 @@ static void test_seal_reproduces_vectors(void **state)
 	const cJSON *v;
 	int count = 0;
 
-	cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(fx->json, "valid"))
-	{
+	cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(fx->json, "valid")) {
 		struct hqr_token tok = vector_fields(v);
 		const struct signing_key *sk = key_of(fx, tok.kid);
 		uint8_t bytes[TOKEN_BYTES], want[TOKEN_BYTES];
@@ -166,8 +164,7 @@ static void test_parse_valid_vectors(void **state)
 	const struct fixture *fx = *state;
 	const cJSON *v;
 
-	cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(fx->json, "valid"))
-	{
+	cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(fx->json, "valid")) {
 		struct hqr_token want = vector_fields(v), got;
 		const char *text = json_str(v, "text");
 		uint8_t bytes[TOKEN_BYTES], b[TOKEN_BYTES];
@@ -221,8 +218,7 @@ static void test_invalid_vectors(void **state)
 	const cJSON *v;
 	int count = 0, parsed = 0;
 
-	cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(fx->json, "invalid"))
-	{
+	cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(fx->json, "invalid")) {
 		const char *text = json_str(v, "text"), *why = json_str(v, "why");
 		int service_rejects = json_bool(v, "service_rejects");
 		int offline_rejects = json_bool(v, "offline_rejects");

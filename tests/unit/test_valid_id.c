@@ -219,8 +219,7 @@ static void vectors_valid(void **state)
 	char out[VID_DOC_BUF], doc[VID_DOC_BUF];
 
 	(void)state;
-	cJSON_ArrayForEach(v, vec_array("valid"))
-	{
+	cJSON_ArrayForEach(v, vec_array("valid")) {
 		const char *s = cJSON_GetStringValue(v);
 		assert_non_null(s);
 		assert_int_equal(vid_resident_id(s, strlen(s), today_y, today_m, today_d, out), VID_OK);
@@ -237,8 +236,7 @@ static void vectors_normalising(void **state)
 	char out[VID_DOC_BUF];
 
 	(void)state;
-	cJSON_ArrayForEach(v, vec_array("valid_after_normalising"))
-	{
+	cJSON_ArrayForEach(v, vec_array("valid_after_normalising")) {
 		const char *in = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(v, "input"));
 		const char *norm = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(v, "normalised"));
 		assert_non_null(in);
@@ -268,8 +266,7 @@ static void vectors_invalid(void **state)
 	size_t k, matched = 0;
 
 	(void)state;
-	cJSON_ArrayForEach(v, vec_array("invalid"))
-	{
+	cJSON_ArrayForEach(v, vec_array("invalid")) {
 		const char *in = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(v, "input"));
 		enum vid_err e;
 		assert_non_null(in);
