@@ -677,14 +677,12 @@ enum err h_admin_place_code_create(struct call *c)
 static enum err path_place_code(struct call *c, const struct place_code **out)
 {
 	static _Thread_local struct place_code pc;
+	*out = &pc;
 	uint64_t id = path_id_parse(c->params[0]);
 	if (id == 0)
 		return ERR_NOT_FOUND;
 	enum db_rc rc = places_get(c->db, c->keys->data, id, &pc);
-	if (rc != DB_OK)
-		return persons_db_err(rc);
-	*out = &pc;
-	return ERR_OK;
+	return rc == DB_OK ? ERR_OK : persons_db_err(rc);
 }
 
 /* GET /api/v1/admin/place-codes/{id}: the place code, its URL and its poster's QR image. */

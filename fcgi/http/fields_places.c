@@ -48,12 +48,15 @@ static const char *valid_direction(const struct field *f, struct arena *a, const
 }
 
 /* A place code's label (an entrance, a plate number): clean text of at most LABEL_MAX_CP code
- * points, not padded with spaces (label_check); empty is none. */
+ * points (TOO_LONG past LABEL_MAX_BYTES bytes), not padded with spaces (label_check); empty is
+ * none. */
 static const char *valid_place_label(const struct field *f, struct arena *a, const char *v, size_t len,
 				     struct fval *out)
 {
 	(void)f;
 	(void)a;
+	if (len > LABEL_MAX_BYTES)
+		return "TOO_LONG";
 	const char *bad = len == 0 ? NULL : label_check(v, len);
 	if (bad != NULL)
 		return bad;
@@ -72,9 +75,9 @@ const struct field checkin_fields[CHECKIN__MAX] = {
 };
 _Static_assert(sizeof checkin_fields / sizeof checkin_fields[0] == CHECKIN__MAX, "checkin_fields");
 
-/* POST /api/v1/admin/checkpoints/{id}/place-codes {"label"?}. */
+/* POST /api/v1/admin/checkpoints/{id}/place-codes {"label"?} (bounded by its body, 2048 bytes). */
 const struct field place_code_fields[PLACE_CODE__MAX] = {
-	[PLACE_CODE_LABEL] = { "label", F_STR | F_EMPTY, LABEL_MAX_BYTES, valid_place_label, NULL },
+	[PLACE_CODE_LABEL] = { "label", F_STR | F_EMPTY, 2048, valid_place_label, NULL },
 };
 _Static_assert(sizeof place_code_fields / sizeof place_code_fields[0] == PLACE_CODE__MAX, "place_code_fields");
 
@@ -82,11 +85,10 @@ static const struct range page_size = { 1, ADMIN_LIST_MAX };
 static const char zero_allowed[] = "0";
 
 /* GET /api/v1/admin/place-codes?checkpoint_id=&after=&limit= (each judged by its validator up to
- * QUERY_VALUE_MAX bytes, TOO_LONG past them). */
-#define QUERY_VALUE_MAX 32
+ * 32 bytes, TOO_LONG past them). */
 const struct field place_codes_fields[PLACE_CODES__MAX] = {
-	[PLACE_CODES_CHECKPOINT] = { "checkpoint_id", 0, QUERY_VALUE_MAX, valid_row_id, NULL },
-	[PLACE_CODES_AFTER] = { "after", 0, QUERY_VALUE_MAX, valid_row_id, zero_allowed },
-	[PLACE_CODES_LIMIT] = { "limit", 0, QUERY_VALUE_MAX, valid_page_size, &page_size },
+	[PLACE_CODES_CHECKPOINT] = { "checkpoint_id", 0, 32, valid_row_id, NULL },
+	[PLACE_CODES_AFTER] = { "after", 0, 32, valid_row_id, zero_allowed },
+	[PLACE_CODES_LIMIT] = { "limit", 0, 32, valid_page_size, &page_size },
 };
 _Static_assert(sizeof place_codes_fields / sizeof place_codes_fields[0] == PLACE_CODES__MAX, "place_codes_fields");

@@ -116,7 +116,8 @@ FIELD_SAMPLES = {
 # every documented value (a character is up to 4 bytes) and every documented word.
 OWN_BOUND = {"valid_raw", "valid_public_id", "valid_person_name", "valid_phone", "valid_address", "valid_verification_id",
              "valid_doc_type", "valid_verify_type", "decl_valid_symptoms", "decl_valid_temperature", "decl_valid_yes_no",
-             "decl_valid_truthful", "valid_cp_kind", "valid_cp_type", "valid_label", "valid_reason"}
+             "decl_valid_truthful", "valid_cp_kind", "valid_cp_type", "valid_label", "valid_reason",
+             "valid_direction", "valid_place_label", "valid_row_id", "valid_page_size"}
 
 
 def body_properties(op):
