@@ -177,12 +177,12 @@ nginx_conf() {
   # As root, nginx's workers would run as nobody, which cannot enter a private checkout.
   [ "$(id -u)" = 0 ] && user="user root root;"
   mkdir -p "$DIR/nginx/nginx-tmp"
-  # The application's capacity at the door: each worker's [server] threads and a quarter of its
-  # [server] queue, on each of APP_HOSTS hosts (cluster.sh's); nginx refuses past it itself
-  # (HQR_APP_CONNS sets it, as a test may). A request refused at the door waits less than one at
-  # the back of a full queue (README, "Past capacity").
+  # The application's capacity at the door: each worker's [server] threads, on each of APP_HOSTS
+  # hosts (cluster.sh's); nginx refuses past it itself (HQR_APP_CONNS sets it, as a test may). A
+  # request refused at the door waits less than one queued behind busy threads (README, "Past
+  # capacity"): the queue is left to what the door does not count (uploads, batches, admin paths).
   local f="$DIR/hqr.conf" cap
-  cap=$(( ${APP_HOSTS:-1} * $(get_ini "$f" server workers 2) * ($(get_ini "$f" server threads 16) + ($(get_ini "$f" server queue 64) + 3) / 4) ))
+  cap=$(( ${APP_HOSTS:-1} * $(get_ini "$f" server workers 2) * $(get_ini "$f" server threads 16) ))
   cap=${HQR_APP_CONNS:-$cap}
   # Refusals answered at once per address and in all, a second; faster ones are held (HQR_HOLD_RATE,
   # HQR_HOLD_ALL_RATE).

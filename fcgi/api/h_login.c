@@ -22,47 +22,10 @@
 #define STATE_TTL_S          600
 #define CODE_REUSE_S         60
 #define CODE_PENDING_POLL_MS 100
-#define NEXT_MAX             512
 /* The login's state is bound to the browser that asked for it (RFC 6749 §10.12): a short-lived
  * cookie holds a secret whose hash is stored with the state and with the exchanged code. */
 #define BROWSER_COOKIE       "hqr_login"
 #define BROWSER_LEN          32
-
-/* A local path only: "/" then no second "/" or "\", printable ASCII without backslash or
- * spaces, at most NEXT_MAX bytes. Pure. */
-/* A local path only (see fields.h). */
-int login_next_ok(const char *next)
-{
-	size_t n = strlen(next);
-	if (n == 0 || n > NEXT_MAX || next[0] != '/' || next[1] == '/' || next[1] == '\\')
-		return 0;
-	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)next[i] <= 0x20 || (unsigned char)next[i] >= 0x7f || next[i] == '\\')
-			return 0;
-	return 1;
-}
-
-const char *valid_next(const struct field *f, struct arena *a, const char *v, size_t len, struct fval *out)
-{
-	(void)f;
-	(void)a;
-	if (len != strlen(v) || !login_next_ok(v))
-		return "NOT_A_LOCAL_PATH";
-	out->s = v;
-	out->len = len;
-	return NULL;
-}
-
-const char *valid_login_code(const struct field *f, struct arena *a, const char *v, size_t len, struct fval *out)
-{
-	(void)f;
-	(void)a;
-	if (len > 128 || !cc_all(v, len, cc_b64url))
-		return "INVALID";
-	out->s = v;
-	out->len = len;
-	return NULL;
-}
 
 static int random_alnum(char *out, size_t n)
 {
@@ -249,7 +212,7 @@ enum err h_login_callback(struct call *c)
 		return ERR_OK;
 
 	/* The state is single use: read it, then delete it; only the deleter goes on. */
-	char next[NEXT_MAX + 1];
+	char next[VALID_NEXT_MAX + 1];
 	uint8_t bh[32];
 	int64_t now = clock_now();
 	size_t bh_n = 0;
@@ -314,9 +277,9 @@ enum err h_login_miniprogram(struct call *c)
 		switch (errcode) {
 		case PFE_INVALID_CODE: return ERR_LOGIN_CODE_INVALID;
 		case PFE_CODE_USED: return ERR_LOGIN_CODE_USED;
-		case 45011: return ERR_LOGIN_RATE_LIMITED;
-		case 40226: return ERR_LOGIN_BLOCKED;
-		case -1: return ERR_PLATFORM_UNAVAILABLE;
+		case PFE_MINUTE_QUOTA: return ERR_LOGIN_RATE_LIMITED;
+		case PFE_HIGH_RISK_USER: return ERR_LOGIN_BLOCKED;
+		case PFE_SYSTEM_BUSY: return ERR_PLATFORM_UNAVAILABLE;
 		default:
 			log_warn("mini-program login refused by the platform: errcode %ld", errcode);
 			return ERR_PLATFORM_ERROR;

@@ -2,6 +2,7 @@
  * mode), a greeting on subscribe, the health-code link on the menu's CLICK, retries answered once,
  * a replay window (timestamps within 300 s, each nonce once). */
 #include "clock.h"
+#include "cclass.h"
 #include "conf.h"
 #include "crypto.h"
 #include "db.h"
@@ -31,13 +32,12 @@ static enum err signed_ok(struct call *c, int64_t *ts_out)
 	const char *sig = q(c, "signature"), *ts = q(c, "timestamp"), *nonce = q(c, "nonce");
 	/* The nonce is kept in an ASCII column: the platform's are digits; 1..64 of these. */
 	size_t nlen = nonce != NULL ? strlen(nonce) : 0;
-	if (sig == NULL || ts == NULL || nlen == 0 || strlen(ts) > 20 || nlen > 64 ||
-	    strspn(nonce, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_.") != nlen)
+	if (sig == NULL || ts == NULL || nlen == 0 || strlen(ts) > 20 || nlen > 64 || !cc_all(nonce, nlen, cc_nonce))
 		return ERR_SIGNATURE;
 	if (push_check_signature(c->conf->push_token, ts, nonce, sig) != 1)
 		return ERR_SIGNATURE;
 	size_t n = strlen(ts);
-	if (n == 0 || n > 12 || strspn(ts, "0123456789") != n)
+	if (n == 0 || n > 12 || !cc_all(ts, n, cc_digit))
 		return ERR_SIGNATURE_EXPIRED;
 	int64_t t = strtoll(ts, NULL, 10), now = clock_now();
 	if (t < now - PUSH_WINDOW_S || t > now + PUSH_WINDOW_S)

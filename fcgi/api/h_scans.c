@@ -19,8 +19,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define BATCH_MAX 500
-
 /* What a code says of itself, before the store is asked. */
 struct code_check {
 	enum verdict_token token; /* VERDICT_TOKEN_OK: it parsed and is sealed under a live key */
@@ -35,12 +33,6 @@ struct scan_out {
 	char name_m[128], id_m[48];
 	uint8_t visitor_enc[2100];
 };
-
-static const char *text_item(const cJSON *o, const char *name)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
 
 /* An integrator's checkpoint must be one of its own: DB_OK with its kind and type, DB_NOROW when it
  * is not, or the statement's failure. */
@@ -221,7 +213,7 @@ static int64_t now_ms(void)
 struct live_scan {
 	struct scan_job job;
 	struct call *c;
-	struct scan_in in;
+	const struct scan_in *in; /* the body, as the route's check built it */
 	struct code_check cc;
 	int64_t at_ms;
 	enum err e;
@@ -239,7 +231,7 @@ static const struct scan_row *live_decide(struct scan_job *job)
 	d->c->device_id = job->lk.device;
 	d->c->device_deferred = 0;
 	d->c->checkpoint_id = job->lk.checkpoint;
-	d->e = decide(d->c, &d->in, &d->cc, job->lk.checkpoint, job->lk.cp_kind, job->lk.cp_type, d->at_ms, &job->lk,
+	d->e = decide(d->c, d->in, &d->cc, job->lk.checkpoint, job->lk.cp_kind, job->lk.cp_type, d->at_ms, &job->lk,
 		      &d->out, NULL);
 	return d->e == ERR_OK ? &d->out.row : NULL;
 }
@@ -254,24 +246,15 @@ enum err h_scan(struct call *c)
 	d->job.arg = d;
 	d->c = c;
 	d->e = ERR_INTERNAL;
-	int integ = c->integrator_id != 0;
-	if (!integ)
-		memcpy(d->job.device_hash, c->device_hash, sizeof d->job.device_hash);
-	if (scan_in_parse(c, c->json, &d->in, integ) != 0) {
-		if (integ) /* signed already: its body's errors are its own */
-			return ERR_VALIDATION;
-		/* An unknown device hears 401 before anything about its body. */
-		struct scan_job *j = &d->job;
-		if (scanq_lookup(c->db, &j, 1) != DB_OK)
-			return ERR_UNAVAILABLE;
-		return j->lk.device_found ? ERR_VALIDATION : ERR_UNAUTHENTICATED;
-	}
-	if (integ) {
+	d->in = c->form; /* scan_fields, scan_check: a body that failed them never gets here */
+	if (c->integrator_id != 0) {
 		d->job.integrator = c->integrator_id;
-		d->job.checkpoint = d->in.checkpoint;
+		d->job.checkpoint = d->in->checkpoint;
+	} else {
+		memcpy(d->job.device_hash, c->device_hash, sizeof d->job.device_hash);
 	}
 	d->at_ms = now_ms();
-	check_code(c, d->in.qr, d->at_ms, &d->cc);
+	check_code(c, d->in->qr, d->at_ms, &d->cc);
 	d->job.code_ref = d->cc.token == VERDICT_TOKEN_OK ? d->cc.tok.code_ref : 0;
 	/* The scan is durable before the answer goes out, denials included. */
 	if (scanq_submit(&d->job) != DB_OK)
@@ -284,15 +267,8 @@ enum err h_scan(struct call *c)
 
 enum err h_scans_batch(struct call *c)
 {
+	/* A list of 1..SCAN_BATCH_MAX items (batch_fields); each item is judged on its own. */
 	const cJSON *items = cJSON_GetObjectItemCaseSensitive(c->json, "scans");
-	if (!cJSON_IsArray(items) || cJSON_GetArraySize(items) == 0) {
-		call_field_error(c, "scans", "REQUIRED");
-		return ERR_VALIDATION;
-	}
-	if (cJSON_GetArraySize(items) > BATCH_MAX) {
-		call_field_error(c, "scans", "TOO_MANY");
-		return ERR_VALIDATION;
-	}
 	int64_t now = clock_now();
 	for (int attempt = 0; attempt < DB_TXN_ATTEMPTS; attempt++) {
 		cJSON *results = cJSON_CreateArray();
@@ -302,9 +278,12 @@ enum err h_scans_batch(struct call *c)
 		cJSON_ArrayForEach(it, items) {
 			cJSON *res = cJSON_CreateObject();
 			cJSON_AddItemToArray(results, res);
-			const char *cid = text_item(it, "client_id");
+			struct scan_in in;
+			int64_t at_s;
+			const char *cid;
+			const char *err = scan_item_parse(c, it, now, &in, &at_s, &cid);
 			size_t nferr = c->nferr;
-			if (!scan_client_id_ok(cid)) {
+			if (cid == NULL) {
 				cJSON_AddNumberToObject(res, "index", idx++);
 				cJSON_AddStringToObject(res, "status", "invalid");
 				cJSON_AddStringToObject(res, "error", "CLIENT_ID_INVALID");
@@ -331,17 +310,8 @@ enum err h_scans_batch(struct call *c)
 				rc = src;
 				break;
 			}
-			struct scan_in in;
-			const cJSON *at = cJSON_GetObjectItemCaseSensitive(it, "scanned_at");
-			int64_t at_s = cJSON_IsNumber(at) ? (int64_t)at->valuedouble : 0;
-			const char *err = NULL;
 			int kind = 0, type = 0;
-			if (scan_in_parse(c, it, &in, 1) != 0)
-				err = c->ferr[nferr].code;
-			else if (at_s <= 0 || at_s > now + TOKEN_FUTURE_S ||
-				 at_s < now - (int64_t)c->conf->retention_days * 86400)
-				err = "SCANNED_AT_OUT_OF_RANGE";
-			else if ((rc = integrator_checkpoint(c, in.checkpoint, &kind, &type)) == DB_NOROW)
+			if (err == NULL && (rc = integrator_checkpoint(c, in.checkpoint, &kind, &type)) == DB_NOROW)
 				err = "CHECKPOINT_NOT_ALLOWED";
 			/* A statement that failed inside the transaction (a deadlock, a certification
 			 * conflict, a lost connection) ended it: the whole batch starts again, never goes

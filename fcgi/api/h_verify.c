@@ -2,6 +2,7 @@
  * platform's return (the service asks queryverifyinfo itself), and its status. A passed
  * verification belongs to its account, is good for 30 minutes and for one application. */
 #include "clock.h"
+#include "cclass.h"
 #include "conf.h"
 #include "crypto.h"
 #include "db.h"
@@ -156,8 +157,7 @@ static enum err callback_fail(struct call *c, const char *word)
 enum err h_verification_callback(struct call *c)
 {
 	const struct kv *kv = kv_get(&c->query, "verify_id");
-	if (kv == NULL || kv->len == 0 || kv->len > FACE_VERIFY_ID_MAX ||
-	    strspn(kv->val, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~") != kv->len)
+	if (kv == NULL || kv->len == 0 || kv->len > FACE_VERIFY_ID_MAX || !cc_all(kv->val, kv->len, cc_unreserved))
 		return callback_fail(c, "MISSING_PARAMS");
 	uint8_t vhash[32];
 	crypto_sha256(kv->val, kv->len, vhash);

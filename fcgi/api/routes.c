@@ -7,6 +7,8 @@
 
 #define FIELDS(t)    t, sizeof t / sizeof t[0]
 #define NOFIELDS     NULL, 0
+/* An optional JSON object read for nothing: its members are ignored (router.h no_members). */
+#define NOMEMBERS    no_members, 0
 #define OFFICER      ROLE_BIT(ROLE_OFFICER)
 #define INVESTIGATOR ROLE_BIT(ROLE_INVESTIGATOR)
 #define OPERATOR     ROLE_BIT(ROLE_OPERATOR)
@@ -49,20 +51,22 @@ const struct route routes[ROUTE__MAX] = {
 	[ROUTE_KEYS] = { "keys", "GET", "/api/v1/keys", AUTH_ANY, BODY_NONE, 0, NOFIELDS, h_keys },
 	[ROUTE_OPENAPI] = { "openapi", "GET", "/api/v1/openapi.json", AUTH_ANY, BODY_NONE, 0, NOFIELDS, h_openapi,
 			    .prio = LOW },
-	[ROUTE_SCANS] = { "scans", "POST", "/api/v1/scans", AUTH_SCANNER, BODY_JSON, 4096, NOFIELDS, h_scan,
-			  .prio = HIGH },
+	/* A device's unknown token is a 401 before its body's 422 (router.c); a batch's items are each
+	 * judged by batch_items in the handler, in their own results. */
+	[ROUTE_SCANS] = { "scans", "POST", "/api/v1/scans", AUTH_SCANNER, BODY_JSON, 4096, FIELDS(scan_fields), h_scan,
+			  .prio = HIGH, .check = scan_check },
 	[ROUTE_SCANS_BATCH] = { "scans_batch", "POST", "/api/v1/scans/batch", AUTH_INTEGRATOR, BODY_JSON, 1024 * 1024,
-				NOFIELDS, h_scans_batch },
+				FIELDS(batch_fields), h_scans_batch },
 	[ROUTE_ADMIN_CHECKPOINT_CREATE] = { "admin_checkpoint_create", "POST", "/api/v1/admin/checkpoints", AUTH_ADMIN,
 					    BODY_JSON, 4096, FIELDS(checkpoint_fields), h_admin_checkpoint_create,
 					    OPERATOR, .check = checkpoint_check },
 	[ROUTE_ADMIN_CHECKPOINTS] = { "admin_checkpoints", "GET", "/api/v1/admin/checkpoints", AUTH_ADMIN, BODY_NONE, 0,
 				      FIELDS(cplist_fields), h_admin_checkpoints, OPERATOR, .prio = LOW },
 	[ROUTE_ADMIN_DEVICE_CREATE] = { "admin_device_create", "POST", "/api/v1/admin/checkpoints/{id}/devices",
-					AUTH_ADMIN, BODY_OPTIONAL_JSON, 1024, NOFIELDS, h_admin_device_create,
+					AUTH_ADMIN, BODY_OPTIONAL_JSON, 1024, NOMEMBERS, h_admin_device_create,
 					OPERATOR },
 	[ROUTE_ADMIN_DEVICE_REVOKE] = { "admin_device_revoke", "POST", "/api/v1/admin/devices/{id}/revoke", AUTH_ADMIN,
-					BODY_OPTIONAL_JSON, 1024, NOFIELDS, h_admin_device_revoke, OPERATOR },
+					BODY_OPTIONAL_JSON, 1024, NOMEMBERS, h_admin_device_revoke, OPERATOR },
 	[ROUTE_ADMIN_RESIDENT_ADD] = { "admin_resident_add", "POST", "/api/v1/admin/checkpoints/{id}/residents",
 				       AUTH_ADMIN, BODY_JSON, 4096, FIELDS(resident_fields), h_admin_resident_add,
 				       OPERATOR, .check = resident_check },
@@ -103,11 +107,11 @@ const struct route routes[ROUTE__MAX] = {
 	[ROUTE_ADMIN_PLACE_CODE] = { "admin_place_code", "GET", "/api/v1/admin/place-codes/{id}", AUTH_ADMIN, BODY_NONE,
 				     0, NOFIELDS, h_admin_place_code, OPERATOR, .prio = LOW },
 	[ROUTE_ADMIN_PLACE_CODE_REVOKE] = { "admin_place_code_revoke", "POST", "/api/v1/admin/place-codes/{id}/revoke",
-					    AUTH_ADMIN, BODY_OPTIONAL_JSON, 1024, NOFIELDS, h_admin_place_code_revoke,
+					    AUTH_ADMIN, BODY_OPTIONAL_JSON, 1024, NOMEMBERS, h_admin_place_code_revoke,
 					    OPERATOR },
 	[ROUTE_ADMIN_PLACE_DISPLAY_CREATE] = { "admin_place_display_create", "POST",
 					       "/api/v1/admin/place-codes/{id}/displays", AUTH_ADMIN,
-					       BODY_OPTIONAL_JSON, 1024, NOFIELDS, h_admin_place_display_create,
+					       BODY_OPTIONAL_JSON, 1024, NOMEMBERS, h_admin_place_display_create,
 					       OPERATOR },
 	/* whose code is it (DESIGN §10): verifications, delegations, holders */
 	[ROUTE_VERIFICATIONS] = { "verifications", "POST", "/api/v1/verifications", AUTH_CITIZEN, BODY_JSON, 4096,
@@ -117,9 +121,9 @@ const struct route routes[ROUTE__MAX] = {
 	[ROUTE_VERIFICATION] = { "verification", "GET", "/api/v1/verifications/{id}", AUTH_CITIZEN, BODY_NONE, 0,
 				 NOFIELDS, h_verification_get },
 	[ROUTE_DELEGATION_APPROVE] = { "delegation_approve", "POST", "/api/v1/delegations/{id}/approve", AUTH_CITIZEN,
-				       BODY_OPTIONAL_JSON, 1024, NOFIELDS, h_delegation_approve },
+				       BODY_OPTIONAL_JSON, 1024, NOMEMBERS, h_delegation_approve },
 	[ROUTE_DELEGATION_REFUSE] = { "delegation_refuse", "POST", "/api/v1/delegations/{id}/refuse", AUTH_CITIZEN,
-				      BODY_OPTIONAL_JSON, 1024, NOFIELDS, h_delegation_refuse },
+				      BODY_OPTIONAL_JSON, 1024, NOMEMBERS, h_delegation_refuse },
 	[ROUTE_HOLDER_REMOVE] = { "holder_remove", "DELETE", "/api/v1/persons/{id}/holders/{holder_id}", AUTH_CITIZEN,
 				  BODY_NONE, 0, NOFIELDS, h_holder_remove },
 };

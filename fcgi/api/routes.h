@@ -3,6 +3,7 @@
 #define HQR_ROUTES_H
 #include "fields.h"
 #include "router.h"
+#include "scanin.h"
 
 enum route_id {
 	ROUTE_HEALTHZ,

@@ -31,6 +31,51 @@ static inline bool cc_b64url(int c)
 {
 	return cc_alnum(c) || c == '-' || c == '_';
 }
+/* An integrator's key id and a nonce (the service's and the platform's): base64url and '.'. */
+static inline bool cc_nonce(int c)
+{
+	return cc_b64url(c) || c == '.';
+}
+/* RFC 7230 OWS and a trimmed field's edge: space or horizontal tab. */
+static inline bool cc_ows(int c)
+{
+	return c == ' ' || c == '\t';
+}
+/* C0 controls and DEL: the bytes a text shown or logged never carries. */
+static inline bool cc_cntrl(int c)
+{
+	return (c >= 0 && c < 0x20) || c == 0x7f;
+}
+/* Visible ASCII (0x21..0x7e): no space, no control, no byte past ASCII. */
+static inline bool cc_graph(int c)
+{
+	return c > 0x20 && c < 0x7f;
+}
+/* Printable ASCII (0x20..0x7e): visible or space. */
+static inline bool cc_print(int c)
+{
+	return c == ' ' || cc_graph(c);
+}
+/* The value of a base64url digit (RFC 4648 §5), or -1. */
+static inline int cc_b64urlval(int c)
+{
+	if (cc_upper(c))
+		return c - 'A';
+	if (cc_lower(c))
+		return c - 'a' + 26;
+	if (cc_digit(c))
+		return c - '0' + 52;
+	return c == '-' ? 62 : c == '_' ? 63 : -1;
+}
+/* The value of a base64 digit (RFC 4648 §4, '=' is no digit), or -1. */
+static inline int cc_b64val(int c)
+{
+	if (c == '+')
+		return 62;
+	if (c == '/')
+		return 63;
+	return c == '-' || c == '_' ? -1 : cc_b64urlval(c);
+}
 /* The value of a hex digit (either case), or -1. */
 static inline int cc_hexval(int c)
 {
@@ -85,6 +130,15 @@ static inline bool cc_all(const char *s, size_t n, bool (*cls)(int))
 		if (!cls((unsigned char)s[i]))
 			return false;
 	return true;
+}
+
+/* How many bytes at the start of the NUL-terminated s are of the class (strspn for a class). */
+static inline size_t cc_span(const char *s, bool (*cls)(int))
+{
+	size_t n = 0;
+	while (s[n] != '\0' && cls((unsigned char)s[n]))
+		n++;
+	return n;
 }
 
 #endif

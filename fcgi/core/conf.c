@@ -1,5 +1,6 @@
 /* conf.c: INI (inih) → struct conf, every key validated, secrets from env: or file:. */
 #include "conf.h"
+#include "cclass.h"
 #include "log.h"
 
 #include <errno.h>
@@ -253,7 +254,7 @@ static int fallback_valid(const char *f)
 		if (colon == NULL || colon == f || colon - f > 63 || ++n > CONF_DB_FALLBACK_MAX)
 			return 0;
 		size_t plen = len - (size_t)(colon - f) - 1;
-		if (plen < 1 || plen > 5 || strspn(colon + 1, "0123456789") < plen)
+		if (plen < 1 || plen > 5 || cc_span(colon + 1, cc_digit) < plen)
 			return 0;
 		long port = strtol(colon + 1, NULL, 10);
 		if (port < 1 || port > 65535)

@@ -1,5 +1,6 @@
 /* day.c: the one calendar: day numbers (days since 1970-01-01), dates and their text; pure. */
 #include "day.h"
+#include "cclass.h"
 
 /*
  * Howard Hinnant's days_from_civil / civil_from_days (proleptic Gregorian, years
@@ -65,7 +66,7 @@ static int digits(const char *s, size_t n)
 	int v = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
+		if (!cc_digit((unsigned char)s[i]))
 			return -1;
 		v = v * 10 + (s[i] - '0');
 	}

@@ -12,6 +12,10 @@ struct ctl {
 };
 
 #include <stddef.h>
+#include <stdint.h>
+
+/* A decimal database id (1..2^63-1) given as the option what, or 0 after saying why on stderr. */
+uint64_t ctl_id_arg(const char *what, const char *s);
 
 /* Reads a whole file of at most max bytes, NUL-terminated, into a new buffer (freed by the caller);
  * NULL if it cannot be read or is longer. *len (if not NULL) gets its length. */

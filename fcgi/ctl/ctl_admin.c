@@ -3,6 +3,7 @@
  * A verb that creates a secret prints it alone on the last line of standard output, once:
  * only its hash (tokens) or its sealed form (integrator secrets) is stored. */
 #include "auth.h"
+#include "cclass.h"
 #include "clock.h"
 #include "conf.h"
 #include "crypto.h"
@@ -108,24 +109,6 @@ static int staff_name_ok(const char *s)
 	return 1;
 }
 
-/* A decimal database id (1..2^63-1), or 0 with a message. */
-static uint64_t id_arg(const char *what, const char *s)
-{
-	uint64_t v = 0;
-	size_t n = s != NULL ? strlen(s) : 0;
-	if (n == 0 || n > 19 || s[0] == '0' || strspn(s, "0123456789") != n) {
-		fprintf(stderr, "hqrctl: %s must be a positive decimal id\n", what);
-		return 0;
-	}
-	for (size_t i = 0; i < n; i++)
-		v = v * 10 + (uint64_t)(s[i] - '0');
-	if (v > (uint64_t)INT64_MAX) {
-		fprintf(stderr, "hqrctl: %s must be a positive decimal id\n", what);
-		return 0;
-	}
-	return v;
-}
-
 /* ---- creating things (shared by the verbs and seed-demo) ------------------ */
 
 static enum db_rc make_admin(struct db *db, int role, const char *name, char token[AUTH_TOKEN_LEN + 1])
@@ -150,20 +133,24 @@ static enum db_rc make_device(struct db *db, uint64_t cp, char token[AUTH_TOKEN_
 	return device_create(db, cp, hash, clock_now(), id);
 }
 
-/* The checkpoint's kind; DB_NOROW when there is none with that id. */
-static enum db_rc checkpoint_kind(struct db *db, uint64_t id, int32_t *kind)
-{
-	struct checkpoint_row r;
-	enum db_rc rc = checkpoint_get(db, id, &r);
-	*kind = rc == DB_OK ? r.kind : 0;
-	return rc;
-}
-
 static int db_fail(enum db_rc rc)
 {
 	fprintf(stderr, "hqrctl: %s\n",
 		rc == DB_DOWN ? "the database is unreachable" : "the database refused the change");
 	return 1;
+}
+
+/* The checkpoint's kind into *kind: 0, or the exit code after saying why (1: none with that id). */
+static int checkpoint_kind(struct db *db, uint64_t id, int32_t *kind)
+{
+	struct checkpoint_row r;
+	enum db_rc rc = checkpoint_get(db, id, &r);
+	*kind = rc == DB_OK ? r.kind : 0;
+	if (rc == DB_NOROW) {
+		fprintf(stderr, "hqrctl: no checkpoint %llu\n", (unsigned long long)id);
+		return 1;
+	}
+	return rc == DB_OK ? 0 : db_fail(rc);
 }
 
 /* ---- admin ------------------------------------------------------------------ */
@@ -261,20 +248,17 @@ int ctl_device(struct ctl *ctl, int argc, char **argv)
 	if (argc >= 1 && strcmp(argv[0], "add") == 0) {
 		if (opts_parse(argc - 1, argv + 1, add_opts, &o) != 0)
 			return 2;
-		uint64_t cp = id_arg("--checkpoint", opt_one(&o, "checkpoint"));
+		uint64_t cp = ctl_id_arg("--checkpoint", opt_one(&o, "checkpoint"));
 		if (cp == 0)
 			return 2;
 		int32_t kind = 0;
-		enum db_rc rc = checkpoint_kind(ctl->db, cp, &kind);
-		if (rc == DB_NOROW) {
-			fprintf(stderr, "hqrctl: no checkpoint %llu\n", (unsigned long long)cp);
-			return 1;
-		}
-		if (rc != DB_OK)
-			return db_fail(rc);
+		int bad = checkpoint_kind(ctl->db, cp, &kind);
+		if (bad != 0)
+			return bad;
 		char token[AUTH_TOKEN_LEN + 1];
 		uint64_t id = 0;
-		if ((rc = make_device(ctl->db, cp, token, &id)) != DB_OK)
+		enum db_rc rc = make_device(ctl->db, cp, token, &id);
+		if (rc != DB_OK)
 			return db_fail(rc);
 		printf("device %llu of checkpoint %llu added; the bearer token below is shown only once:\n%s\n",
 		       (unsigned long long)id, (unsigned long long)cp, token);
@@ -283,7 +267,7 @@ int ctl_device(struct ctl *ctl, int argc, char **argv)
 	if (argc >= 1 && strcmp(argv[0], "revoke") == 0) {
 		if (opts_parse(argc - 1, argv + 1, revoke_opts, &o) != 0)
 			return 2;
-		uint64_t id = id_arg("--id", opt_one(&o, "id"));
+		uint64_t id = ctl_id_arg("--id", opt_one(&o, "id"));
 		if (id == 0)
 			return 2;
 		enum db_rc rc = device_revoke(ctl->db, id, clock_now());
@@ -341,7 +325,7 @@ int ctl_integrator(struct ctl *ctl, int argc, char **argv)
 	for (int i = 0; i < o.n; i++) {
 		if (strcmp(o.key[i], "checkpoint") != 0)
 			continue;
-		uint64_t cp = id_arg("--checkpoint", o.val[i]);
+		uint64_t cp = ctl_id_arg("--checkpoint", o.val[i]);
 		if (cp == 0)
 			return 2;
 		int dup = 0;
@@ -361,13 +345,9 @@ int ctl_integrator(struct ctl *ctl, int argc, char **argv)
 	}
 	for (int i = 0; i < ncp; i++) {
 		int32_t kind = 0;
-		enum db_rc rc = checkpoint_kind(ctl->db, cps[i], &kind);
-		if (rc == DB_NOROW) {
-			fprintf(stderr, "hqrctl: no checkpoint %llu\n", (unsigned long long)cps[i]);
-			return 1;
-		}
-		if (rc != DB_OK)
-			return db_fail(rc);
+		int bad = checkpoint_kind(ctl->db, cps[i], &kind);
+		if (bad != 0)
+			return bad;
 	}
 	struct keys k;
 	char err[512];
@@ -418,30 +398,25 @@ int ctl_resident(struct ctl *ctl, int argc, char **argv)
 	}
 	if (opts_parse(argc - 1, argv + 1, add_opts, &o) != 0)
 		return 2;
-	uint64_t cp = id_arg("--checkpoint", opt_one(&o, "checkpoint"));
+	uint64_t cp = ctl_id_arg("--checkpoint", opt_one(&o, "checkpoint"));
 	const char *pid = opt_one(&o, "person");
 	if (cp == 0 || pid == NULL)
 		return 2;
 	size_t pn = strlen(pid);
-	if (pn != PUBLIC_ID_LEN ||
-	    strspn(pid, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") != pn) {
+	if (pn != PUBLIC_ID_LEN || !cc_all(pid, pn, cc_b64url)) {
 		fprintf(stderr, "hqrctl: --person must be a person's id (%d characters)\n", PUBLIC_ID_LEN);
 		return 2;
 	}
 	int32_t kind = 0;
-	enum db_rc rc = checkpoint_kind(ctl->db, cp, &kind);
-	if (rc == DB_NOROW) {
-		fprintf(stderr, "hqrctl: no checkpoint %llu\n", (unsigned long long)cp);
-		return 1;
-	}
-	if (rc != DB_OK)
-		return db_fail(rc);
+	int bad = checkpoint_kind(ctl->db, cp, &kind);
+	if (bad != 0)
+		return bad;
 	if (kind != VERDICT_CP_COMMUNITY) {
 		fprintf(stderr, "hqrctl: checkpoint %llu is not a residential community\n", (unsigned long long)cp);
 		return 1;
 	}
 	uint64_t person = 0;
-	rc = person_id_by_public(ctl->db, pid, &person);
+	enum db_rc rc = person_id_by_public(ctl->db, pid, &person);
 	if (rc == DB_NOROW) {
 		fprintf(stderr, "hqrctl: no person %s\n", pid);
 		return 1;

@@ -7,6 +7,7 @@
 #include "ctl.h"
 #include "db.h"
 #include "partitions.h"
+#include "pf_errcode.h"
 #include "platform.h"
 #include "rules.h"
 
@@ -86,8 +87,8 @@ static void remind(struct ctl *ctl, uint64_t person, int32_t day, uint64_t accou
 	int32_t errcode = 0;
 	if (rc == PF_OK) {
 		t->reminders_sent++;
-	} else if (rc == PF_ERRCODE && (r.errcode == 43004 || r.errcode == 43101)) {
-		done = r.errcode == 43004 ? "unsubscribed" : "refused";
+	} else if (rc == PF_ERRCODE && (r.errcode == PFE_REQUIRE_SUBSCRIBE || r.errcode == PFE_USER_REFUSED)) {
+		done = r.errcode == PFE_REQUIRE_SUBSCRIBE ? "unsubscribed" : "refused";
 		errcode = (int32_t)r.errcode;
 		t->reminders_refused++;
 	} else {

@@ -83,7 +83,7 @@ static int apply_file(struct db *db, const char *path)
 	char *save = NULL;
 	for (char *line = strtok_r(text, "\n", &save); line != NULL && rc == 0; line = strtok_r(NULL, "\n", &save)) {
 		const char *p = line;
-		while (*p == ' ' || *p == '\t')
+		while (cc_ows(*p))
 			p++;
 		if (strncmp(p, "--", 2) == 0 || *p == '\0')
 			continue;

@@ -42,24 +42,6 @@ static const char *opt(int argc, char **argv, const char *const *allowed, const 
 	return v;
 }
 
-/* A decimal id (1..2^63-1), or 0 with a message. */
-static uint64_t id_arg(const char *what, const char *s)
-{
-	size_t n = s != NULL ? strlen(s) : 0;
-	uint64_t v = 0;
-	if (n == 0 || n > 19 || s[0] == '0' || strspn(s, "0123456789") != n) {
-		fprintf(stderr, "hqrctl: %s must be a positive decimal id\n", what);
-		return 0;
-	}
-	for (size_t i = 0; i < n; i++)
-		v = v * 10 + (uint64_t)(s[i] - '0');
-	if (v > (uint64_t)INT64_MAX) {
-		fprintf(stderr, "hqrctl: %s must be a positive decimal id\n", what);
-		return 0;
-	}
-	return v;
-}
-
 static int db_fail(enum db_rc rc)
 {
 	fprintf(stderr, "hqrctl: %s\n",
@@ -118,7 +100,7 @@ static int add(struct ctl *ctl, int argc, char **argv)
 	const char *label = opt(argc, argv, allowed, "label", &bad);
 	if (bad)
 		return 2;
-	uint64_t cp = id_arg("--checkpoint", cps);
+	uint64_t cp = ctl_id_arg("--checkpoint", cps);
 	if (cp == 0)
 		return 2;
 	if (label == NULL)
@@ -163,7 +145,7 @@ int ctl_place_code(struct ctl *ctl, int argc, char **argv)
 		const char *ids = opt(argc - 1, argv + 1, id_only, "id", &bad);
 		if (bad)
 			return 2;
-		uint64_t id = id_arg("--id", ids);
+		uint64_t id = ctl_id_arg("--id", ids);
 		if (id == 0)
 			return 2;
 		if (argv[0][0] == 'r') {
@@ -205,7 +187,7 @@ int ctl_place_code(struct ctl *ctl, int argc, char **argv)
 		const char *cps = opt(argc - 1, argv + 1, list_opts, "checkpoint", &bad);
 		if (bad)
 			return 2;
-		uint64_t cp = cps != NULL ? id_arg("--checkpoint", cps) : 0;
+		uint64_t cp = cps != NULL ? ctl_id_arg("--checkpoint", cps) : 0;
 		if (cps != NULL && cp == 0)
 			return 2;
 		struct keys k;

@@ -2,6 +2,7 @@
  * with the service's own code (auth_signature), so that a request can be tried with curl. It needs
  * no configuration: an integrator runs it with its key id and secret. */
 #include "auth.h"
+#include "cclass.h"
 #include "clock.h"
 #include "crypto.h"
 #include "ctl.h"
@@ -22,13 +23,11 @@ static int usage(void)
 	return 2;
 }
 
-static int word_ok(const char *s, size_t min, size_t max, const char *set)
+static int word_ok(const char *s, size_t min, size_t max, bool (*cls)(int))
 {
 	size_t n = strlen(s);
-	return n >= min && n <= max && strspn(s, set) == n;
+	return n >= min && n <= max && cc_all(s, n, cls);
 }
-
-#define TOKEN_SET "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_."
 
 int ctl_sign_request(int argc, char **argv)
 {
@@ -55,11 +54,11 @@ int ctl_sign_request(int argc, char **argv)
 	if (key == NULL || secret_file == NULL || npos < 2)
 		return usage();
 	const char *method = pos[0], *path = pos[1], *body_file = pos[2];
-	if (!word_ok(key, 8, 40, TOKEN_SET)) {
+	if (!word_ok(key, 8, 40, cc_nonce)) {
 		fprintf(stderr, "hqrctl: --key must be 8 to 40 of [A-Za-z0-9._-] (the key id of integrator add)\n");
 		return 2;
 	}
-	if (!word_ok(method, 1, 16, "ABCDEFGHIJKLMNOPQRSTUVWXYZ")) {
+	if (!word_ok(method, 1, 16, cc_upper)) {
 		fprintf(stderr, "hqrctl: METHOD must be upper case (POST, GET...)\n");
 		return 2;
 	}
@@ -69,7 +68,7 @@ int ctl_sign_request(int argc, char **argv)
 	}
 	char ts[24], nonce[65];
 	if (ts_arg != NULL) {
-		if (!word_ok(ts_arg, 1, 12, "0123456789")) {
+		if (!word_ok(ts_arg, 1, 12, cc_digit)) {
 			fprintf(stderr, "hqrctl: --timestamp must be unix seconds\n");
 			return 2;
 		}
@@ -78,7 +77,7 @@ int ctl_sign_request(int argc, char **argv)
 		snprintf(ts, sizeof ts, "%lld", (long long)clock_now());
 	}
 	if (nonce_arg != NULL) {
-		if (!word_ok(nonce_arg, 8, 64, TOKEN_SET)) {
+		if (!word_ok(nonce_arg, 8, 64, cc_nonce)) {
 			fprintf(stderr, "hqrctl: --nonce must be 8 to 64 of [A-Za-z0-9._-]\n");
 			return 2;
 		}

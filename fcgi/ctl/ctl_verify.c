@@ -1,5 +1,6 @@
 /* ctl_verify.c: `hqrctl verify-token`: checks an HQR1 text exactly as an integrator's offline
  * device does: structure, then the Ed25519 signature against the published keys, then freshness. */
+#include "cclass.h"
 #include "clock.h"
 #include "conf.h"
 #include "crypto.h"
@@ -17,17 +18,16 @@
 /* Decodes base64url without padding into out[32]; 0 on success. */
 static int b64url32(const char *s, uint8_t out[32])
 {
-	static const char set[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 	if (strlen(s) != 43)
 		return -1;
 	uint32_t acc = 0;
 	int bits = 0;
 	size_t o = 0;
 	for (const char *p = s; *p != '\0'; p++) {
-		const char *q = strchr(set, *p);
-		if (q == NULL || *p == '\0')
+		int v = cc_b64urlval((unsigned char)*p);
+		if (v < 0)
 			return -1;
-		acc = (acc << 6) | (uint32_t)(q - set);
+		acc = (acc << 6) | (uint32_t)v;
 		bits += 6;
 		if (bits >= 8) {
 			bits -= 8;

@@ -6,6 +6,7 @@
 #include "conf.h"
 #include "db.h"
 #include "log.h"
+#include "store_token.h"
 
 #include <cjson/cJSON.h>
 #include <curl/curl.h>
@@ -221,13 +222,6 @@ enum pf_rc platform_jscode2session(const struct conf *c, const char *code, struc
 #define TOKEN_MAX     600
 #define TOKEN_EARLY_S 300
 
-static enum db_rc token_read(struct db *db, enum stmt s, char *tok, int64_t *exp)
-{
-	uint64_t version = 0;
-	struct db_col cols[] = { DBC_TEXT(tok, TOKEN_MAX), DBC_I64(exp), DBC_U64(&version), DBC_END };
-	return db_exec(db, s, NULL, cols);
-}
-
 /* Calls /cgi-bin/token and stores the new token (the caller holds the refresh lease). */
 static enum pf_rc refresh(const struct conf *c, struct db *db, char *token, size_t max)
 {
@@ -245,8 +239,7 @@ static enum pf_rc refresh(const struct conf *c, struct db *db, char *token, size
 			rc = PF_BAD_BODY;
 		} else {
 			int64_t nexp = clock_now() + (int64_t)ei->valuedouble;
-			struct db_param p[] = { DBP_TEXT(tok), DBP_I64(&nexp), DBP_END };
-			if (db_exec(db, STMT_TOKEN_SET, p, NULL) != DB_OK)
+			if (token_set(db, tok, nexp) != DB_OK)
 				rc = PF_DB;
 			else
 				snprintf(token, max, "%s", tok);
@@ -265,9 +258,9 @@ enum pf_rc platform_token(const struct conf *c, struct db *db, char *token, size
 	int64_t deadline = clock_now() + (c->platform_timeout_ms * 3) / 1000 + 2;
 	for (;;) {
 		int64_t now = clock_now();
-		enum db_rc dr = token_read(db, STMT_TOKEN_GET, tok, &exp);
+		enum db_rc dr = token_get(db, tok, sizeof tok, &exp);
 		if (dr == DB_NOROW) {
-			if (db_exec(db, STMT_TOKEN_ENSURE, NULL, NULL) != DB_OK)
+			if (token_ensure(db) != DB_OK)
 				return PF_DB;
 			continue;
 		}
@@ -280,13 +273,13 @@ enum pf_rc platform_token(const struct conf *c, struct db *db, char *token, size
 		/* One process refreshes, under a lease as long as the call may take; the others re-read
 		 * the row until the fresh token appears (no lock is held across the network). */
 		int64_t lease = now + (c->platform_timeout_ms * 3) / 1000 + 2;
-		struct db_param p[] = { DBP_I64(&lease), DBP_I64(&now), DBP_I64(&now), DBP_END };
-		if (db_exec(db, STMT_TOKEN_CLAIM, p, NULL) != DB_OK)
+		int won = 0;
+		if (token_claim(db, lease, now, &won) != DB_OK)
 			return PF_DB;
-		if (db_affected(db) == 1) {
+		if (won) {
 			enum pf_rc rc = refresh(c, db, token, max);
 			if (rc != PF_OK)
-				db_exec(db, STMT_TOKEN_RELEASE, NULL, NULL);
+				token_release(db);
 			return rc;
 		}
 		if (now > deadline)
@@ -327,8 +320,7 @@ static enum pf_rc api_post(const struct conf *c, struct db *db, const char *path
 		    (out->errcode == PFE_INVALID_CREDENTIAL || out->errcode == PFE_INVALID_ACCESS_TOKEN ||
 		     out->errcode == PFE_ACCESS_TOKEN_EXPIRED)) {
 			/* Expire the cached token only if it is still the one that failed. */
-			struct db_param p[] = { DBP_TEXT(tok), DBP_END };
-			db_exec(db, STMT_TOKEN_EXPIRE_IF, p, NULL);
+			token_expire_if(db, tok);
 			pf_resp_free(out);
 			continue;
 		}
@@ -350,7 +342,7 @@ int pf_int_text(const char *raw, const char *member, char *out, size_t max)
 	size_t n = 0;
 	if (*p == '-')
 		out[n++] = *p++;
-	while (*p >= '0' && *p <= '9' && n + 1 < max)
+	while (cc_digit((unsigned char)*p) && n + 1 < max)
 		out[n++] = *p++;
 	out[n] = '\0';
 	return n > 0 ? 0 : -1;
@@ -388,8 +380,7 @@ enum pf_rc platform_face_verify_id(const struct conf *c, struct db *db, const ch
 	if (rc == PF_OK) {
 		const char *v = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r.json, "verify_id"));
 		size_t n = v != NULL ? strlen(v) : 0;
-		if (n == 0 || n >= max ||
-		    strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~") != n)
+		if (n == 0 || n >= max || !cc_all(v, n, cc_unreserved))
 			rc = PF_BAD_BODY;
 		else
 			memcpy(verify_id, v, n + 1);

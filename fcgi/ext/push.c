@@ -1,5 +1,6 @@
 /* push.c: the platform's server URL, pure part: signatures, safe-mode AES, replies out (XML in: push_xml.c). */
 #include "push.h"
+#include "cclass.h"
 
 #include <inttypes.h>
 #include <limits.h>
@@ -132,21 +133,6 @@ int push_check_msg_signature(const char *token, const char *timestamp, const cha
 
 /* ---- base64 (standard alphabet, '=' padding) --------------------------- */
 
-static int b64_val(unsigned char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
 /*
  * Decodes the n characters at s into the caller's out, which has room for
  * n / 4 * 3 bytes.  n must be a non-zero multiple of 4 and '=' may only pad
@@ -166,7 +152,7 @@ static int b64_decode(const char *s, size_t n, uint8_t *out, size_t *outlen)
 		for (k = 0; k < 4; k++) {
 			int v = 0;
 
-			if (i + k < n - pad && (v = b64_val((unsigned char)s[i + k])) < 0)
+			if (i + k < n - pad && (v = cc_b64val((unsigned char)s[i + k])) < 0)
 				return PUSH_E_BASE64;
 			w = (w << 6) | (uint32_t)v;
 		}
@@ -219,7 +205,7 @@ int push_aes_init(struct push_aes *aes, const char *encoding_aes_key)
 	if (strnlen(encoding_aes_key, PUSH_AES_KEY_CHARS + 1) != PUSH_AES_KEY_CHARS)
 		return PUSH_E_KEY;
 	for (i = 0; i < PUSH_AES_KEY_CHARS; i++)
-		if (b64_val((unsigned char)encoding_aes_key[i]) < 0)
+		if (cc_b64val((unsigned char)encoding_aes_key[i]) < 0)
 			return PUSH_E_KEY;
 	memcpy(full, encoding_aes_key, PUSH_AES_KEY_CHARS);
 	full[PUSH_AES_KEY_CHARS] = '=';
@@ -445,7 +431,7 @@ int push_reply_encrypted(const char *encrypt_b64, const char *signature, const c
 			 char *out, size_t outmax)
 {
 	struct sbuf b;
-	size_t i, n;
+	size_t n;
 	int rc;
 
 	if (encrypt_b64 == NULL || signature == NULL || timestamp == NULL || nonce == NULL)
@@ -453,9 +439,8 @@ int push_reply_encrypted(const char *encrypt_b64, const char *signature, const c
 	n = strnlen(timestamp, 21);
 	if (n == 0 || n > 20)
 		return PUSH_E_ARG;
-	for (i = 0; i < n; i++)
-		if (timestamp[i] < '0' || timestamp[i] > '9')
-			return PUSH_E_ARG;
+	if (!cc_all(timestamp, n, cc_digit))
+		return PUSH_E_ARG;
 	if ((rc = sb_init(&b, out, outmax)) != PUSH_OK)
 		return rc;
 	sb_str(&b, "<xml><Encrypt>");

@@ -1,5 +1,6 @@
 /* push_xml.c: the platform's flat XML messages in: a bounded, entity-free parser; pure. */
 #include "push.h"
+#include "cclass.h"
 
 #include <string.h>
 
@@ -53,12 +54,12 @@ static const char *find(const char *from, const char *end, const char *lit)
 
 static int name_start(char c)
 {
-	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_';
+	return cc_alpha((unsigned char)c) || c == '_';
 }
 
 static int name_char(char c)
 {
-	return name_start(c) || (c >= '0' && c <= '9') || c == '-' || c == '.';
+	return name_start(c) || cc_digit((unsigned char)c) || c == '-' || c == '.';
 }
 
 /* A tag name [A-Za-z_][A-Za-z0-9_.-]* of at most PUSH_XML_NAME_MAX bytes. */

@@ -1,5 +1,6 @@
 /* qrpng.c: text → libqrencode matrix → 1-bit palette PNG written by libpng into a growable memory buffer. */
 #include "qrpng.h"
+#include "cclass.h"
 
 #include <setjmp.h>
 #include <stdlib.h>
@@ -269,11 +270,11 @@ int qrpng_parse_scale(const char *s, int *scale)
 {
 	int v;
 
-	if (s == NULL || scale == NULL || s[0] < '1' || s[0] > '9')
+	if (s == NULL || scale == NULL || !cc_digit((unsigned char)s[0]) || s[0] == '0')
 		return -1;
 	v = s[0] - '0';
 	if (s[1] != '\0') {
-		if (s[1] < '0' || s[1] > '9' || s[2] != '\0')
+		if (!cc_digit((unsigned char)s[1]) || s[2] != '\0')
 			return -1;
 		v = v * 10 + (s[1] - '0');
 	}

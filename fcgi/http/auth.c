@@ -46,6 +46,20 @@ enum err auth_device_deferred(struct call *c)
 	return ERR_OK;
 }
 
+enum err auth_device_finish(struct call *c)
+{
+	uint64_t id = 0, cp = 0;
+	enum db_rc rc = device_by_token(c->db, c->device_hash, &id, &cp);
+	if (rc == DB_NOROW)
+		return ERR_UNAUTHENTICATED;
+	if (rc != DB_OK)
+		return ERR_UNAVAILABLE;
+	c->device_id = id;
+	c->checkpoint_id = cp;
+	c->device_deferred = 0;
+	return ERR_OK;
+}
+
 int auth_is_integrator(const struct call *c)
 {
 	return call_param(c, "HTTP_X_HQR_KEY") != NULL;
@@ -79,7 +93,7 @@ static int token_chars(const char *s, size_t min, size_t max)
 	size_t n = strlen(s);
 	if (n < min || n > max)
 		return 0;
-	return strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.") == n;
+	return cc_all(s, n, cc_nonce);
 }
 
 enum err auth_integrator(struct call *c)
@@ -88,8 +102,7 @@ enum err auth_integrator(struct call *c)
 	const char *nonce = call_param(c, "HTTP_X_HQR_NONCE"), *sig = call_param(c, "HTTP_X_HQR_SIGNATURE");
 	const char *uri = call_param(c, "REQUEST_URI");
 	if (key == NULL || ts == NULL || nonce == NULL || sig == NULL || uri == NULL || !token_chars(key, 8, 40) ||
-	    !token_chars(nonce, 8, 64) || strlen(sig) != 64 || strlen(ts) > 12 ||
-	    strspn(ts, "0123456789") != strlen(ts))
+	    !token_chars(nonce, 8, 64) || strlen(sig) != 64 || strlen(ts) > 12 || cc_span(ts, cc_digit) != strlen(ts))
 		return ERR_UNAUTHENTICATED;
 	int64_t now = clock_now(), t = strtoll(ts, NULL, 10);
 	if (t < now - AUTH_SKEW_S || t > now + AUTH_SKEW_S)
@@ -115,7 +128,7 @@ enum err auth_integrator(struct call *c)
 		return ERR_UNAUTHENTICATED;
 	char given[65];
 	for (int i = 0; i < 64; i++)
-		given[i] = (char)((sig[i] >= 'A' && sig[i] <= 'F') ? sig[i] - 'A' + 'a' : sig[i]);
+		given[i] = (char)cc_tolower((unsigned char)sig[i]);
 	given[64] = '\0';
 	if (!crypto_ct_equal(want, given, 64))
 		return ERR_SIGNATURE;

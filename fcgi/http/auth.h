@@ -21,6 +21,9 @@ int auth_new_token(char *token, uint8_t hash[32]);
 /* Checks only the shape of a device's bearer token and keeps its hash, for a handler that looks
  * the device up together with what it needs (the scan: one round trip). */
 enum err auth_device_deferred(struct call *c);
+/* Finishes a deferred device check by itself (one lookup): ERR_OK with device_id and checkpoint_id
+ * set, ERR_UNAUTHENTICATED for an unknown or revoked token, ERR_UNAVAILABLE when the store fails. */
+enum err auth_device_finish(struct call *c);
 /* An integrator's signature over method, path with query, timestamp, nonce and the body's
  * SHA-256 (the body must be read); each nonce once. Sets integrator_id. */
 enum err auth_integrator(struct call *c);

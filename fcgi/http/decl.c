@@ -8,17 +8,6 @@
 const struct field decl_fields[DECL__MAX] = { DECL_FIELD_ROWS(0, 16 * 1024) };
 _Static_assert(sizeof decl_fields / sizeof decl_fields[0] == DECL__MAX, "declaration fields");
 
-int decl_duplicates(struct call *c, const struct kvlist *in)
-{
-	for (int i = 0; i < DECL__MAX; i++) {
-		if (kv_count(in, decl_fields[i].name) > 1) {
-			call_field_error(c, decl_fields[i].name, "DUPLICATE_FIELD");
-			return 1;
-		}
-	}
-	return 0;
-}
-
 static int yes_no(const char *v, int *out)
 {
 	if (strcmp(v, "yes") == 0 || strcmp(v, "true") == 0) {
@@ -113,15 +102,6 @@ const char *decl_valid_symptoms(const struct field *f, struct arena *a, const ch
 	return e != VID_OK ? vid_err_word(e) : NULL;
 }
 
-void decl_symptoms(struct call *c, const struct kv *kv, unsigned *out)
-{
-	struct fval v = { 0 };
-	const char *code = decl_valid_symptoms(NULL, c->arena, kv->val, kv->len, &v);
-	if (code != NULL)
-		call_field_error(c, "symptoms", code);
-	*out = (unsigned)v.i;
-}
-
 const char *decl_valid_temperature(const struct field *f, struct arena *a, const char *v, size_t len, struct fval *out)
 {
 	int tenths = 0;
@@ -166,16 +146,5 @@ int decl_check(struct call *c, const struct fval *v, int y, int m, int d, struct
 	out->has_temperature = v[DECL_TEMPERATURE].present;
 	out->temperature_tenths = (int)v[DECL_TEMPERATURE].i;
 	out->contact = (int)v[DECL_CONTACT].i;
-	return c->nferr > before ? -1 : 0;
-}
-
-int decl_validate(struct call *c, const struct kvlist *in, int y, int m, int d, struct decl *out)
-{
-	struct fval v[DECL__MAX];
-	size_t before = c->nferr;
-	memset(out, 0, sizeof *out);
-	if (fields_validate(c, decl_fields, DECL__MAX, in, v) == ERR_DUPLICATE_FIELD)
-		return -1;
-	decl_check(c, v, y, m, d, out);
 	return c->nferr > before ? -1 : 0;
 }

@@ -45,17 +45,9 @@ const char *decl_valid_temperature(const struct field *f, struct arena *a, const
 const char *decl_valid_yes_no(const struct field *f, struct arena *a, const char *v, size_t len, struct fval *out);
 /* yes or true: the holder declares the answers truthful (DECLARATION_REQUIRED otherwise). */
 const char *decl_valid_truthful(const struct field *f, struct arena *a, const char *v, size_t len, struct fval *out);
-/* The declaration's rules on its validated fields v[DECL__MAX] for the local date y/m/d: the
- * travel list (its dates against today). Fills out and
- * records each failure on the call; returns 0 when there is none. */
+/* The declaration's rules on its validated fields v[DECL__MAX] (fields_validate on decl_fields,
+ * or a form's rows from DECL_FIELD_ROWS) for the local date y/m/d: the travel list (its dates
+ * against today). Fills out and records each failure on the call; returns 0 when there is none. */
 int decl_check(struct call *c, const struct fval *v, int y, int m, int d, struct decl *out);
-
-/* Validates in (a multipart form's fields or a flattened JSON body) for the local date y/m/d;
- * records each failing field with call_field_error. Returns 0 when every field is valid. */
-int decl_validate(struct call *c, const struct kvlist *in, int y, int m, int d, struct decl *out);
-/* decl_valid_symptoms on kv, recording a failure on the field "symptoms". *out gets the bits. */
-void decl_symptoms(struct call *c, const struct kv *kv, unsigned *out);
-/* 1 when a name occurs more than once among the declaration's fields (recorded on the call). */
-int decl_duplicates(struct call *c, const struct kvlist *in);
 
 #endif

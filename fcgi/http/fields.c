@@ -10,7 +10,7 @@
 #include <string.h>
 
 const struct field login_fields[LOGIN__MAX] = {
-	[LOGIN_NEXT] = { "next", 0, 512, valid_next, NULL },
+	[LOGIN_NEXT] = { "next", 0, VALID_NEXT_MAX, valid_next, NULL },
 };
 _Static_assert(sizeof login_fields / sizeof login_fields[0] == LOGIN__MAX, "login fields");
 
@@ -196,7 +196,7 @@ const struct field verify_fields[VERIFY__MAX] = {
 	[VERIFY_NAME] = { "name", F_REQ, 4096, valid_person_name, NULL },
 	[VERIFY_ID_TYPE] = { "id_type", F_REQ, 4096, valid_verify_type, NULL },
 	[VERIFY_ID_NUMBER] = { "id_number", F_REQ, 4096, valid_raw, NULL },
-	[VERIFY_NEXT] = { "next", F_BLANK, 512, valid_next, NULL },
+	[VERIFY_NEXT] = { "next", F_BLANK, VALID_NEXT_MAX, valid_next, NULL },
 };
 _Static_assert(sizeof verify_fields / sizeof verify_fields[0] == VERIFY__MAX, "verification fields");
 

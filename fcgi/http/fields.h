@@ -121,9 +121,4 @@ extern const struct field checkin_fields[CHECKIN__MAX];
 extern const struct field place_code_fields[PLACE_CODE__MAX];
 extern const struct field place_codes_fields[PLACE_CODES__MAX];
 
-/* Validators that belong to one form (pure). */
-const char *valid_next(const struct field *f, struct arena *a, const char *v, size_t len, struct fval *out);
-const char *valid_login_code(const struct field *f, struct arena *a, const char *v, size_t len, struct fval *out);
-int login_next_ok(const char *next);
-
 #endif

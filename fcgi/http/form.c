@@ -49,11 +49,6 @@ static void boundary_take(char *val, size_t *n, int c, int *bad)
 		val[(*n)++] = (char)c;
 }
 
-static int is_ows(int c)
-{
-	return c == ' ' || c == '\t';
-}
-
 /* s[0..n) equals the lower-case literal lit, ignoring ASCII case. */
 static int ieq(const char *s, size_t n, const char *lit)
 {
@@ -77,7 +72,7 @@ enum form_err form_boundary(const char *content_type, char *out, size_t outmax)
 
 	if (p == NULL)
 		return FORM_NO_BOUNDARY;
-	while (is_ows(*p))
+	while (cc_ows(*p))
 		p++;
 	for (t = p; is_tchar((unsigned char)*p); p++)
 		;
@@ -89,13 +84,13 @@ enum form_err form_boundary(const char *content_type, char *out, size_t outmax)
 		return FORM_NO_BOUNDARY;
 
 	for (;;) {
-		while (is_ows(*p))
+		while (cc_ows(*p))
 			p++;
 		if (*p == '\0')
 			break;
 		if (*p++ != ';')
 			return FORM_MALFORMED;
-		while (is_ows(*p))
+		while (cc_ows(*p))
 			p++;
 		if (*p == '\0')
 			break; /* a trailing ';' */
@@ -117,16 +112,16 @@ enum form_err form_boundary(const char *content_type, char *out, size_t outmax)
 				}
 				if (c == '\\')
 					c = (unsigned char)*++p;
-				if (c == '\0' || (c < 0x20 && c != '\t') || c == 0x7f)
+				if (c == '\0' || (cc_cntrl(c) && c != '\t'))
 					return FORM_MALFORMED;
 				if (is_b)
 					boundary_take(val, &n, c, &bad);
 			}
 		} else {
 			/* A token; bchars outside tchar (':' '/' '=' ...) are let in and judged below. */
-			for (t = p; *p != '\0' && *p != ';' && !is_ows(*p); p++) {
+			for (t = p; *p != '\0' && *p != ';' && !cc_ows(*p); p++) {
 				int c = (unsigned char)*p;
-				if (c < 0x20 || c == 0x7f || c == '"')
+				if (cc_cntrl(c) || c == '"')
 					return FORM_MALFORMED;
 				if (is_b) {
 					boundary_take(val, &n, c, &bad);
@@ -242,13 +237,13 @@ static enum form_err disposition(const char *v, size_t n, struct part_hdrs *h)
 	if (!ieq(v, i, "form-data"))
 		return FORM_MALFORMED;
 	for (;;) {
-		while (i < n && is_ows(v[i]))
+		while (i < n && cc_ows(v[i]))
 			i++;
 		if (i == n)
 			break;
 		if (v[i++] != ';')
 			return FORM_MALFORMED;
-		while (i < n && is_ows(v[i]))
+		while (i < n && cc_ows(v[i]))
 			i++;
 		if (i == n)
 			break; /* a trailing ';' */
@@ -257,11 +252,11 @@ static enum form_err disposition(const char *v, size_t n, struct part_hdrs *h)
 		size_t pname = t, plen = i - t, blen;
 		if (plen == 0)
 			return FORM_MALFORMED;
-		while (i < n && is_ows(v[i]))
+		while (i < n && cc_ows(v[i]))
 			i++;
 		if (i == n || v[i++] != '=')
 			return FORM_MALFORMED;
-		while (i < n && is_ows(v[i]))
+		while (i < n && cc_ows(v[i]))
 			i++;
 		enum form_err e = param_value(v, n, &i, buf, &blen);
 		if (e != FORM_OK)
@@ -270,7 +265,7 @@ static enum form_err disposition(const char *v, size_t n, struct part_hdrs *h)
 			if (has_name || blen == 0 || blen > FORM_NAME_MAX)
 				return FORM_MALFORMED;
 			for (size_t k = 0; k < blen; k++)
-				if ((unsigned char)buf[k] < 0x20 || (unsigned char)buf[k] > 0x7e)
+				if (!cc_print((unsigned char)buf[k]))
 					return FORM_MALFORMED;
 			memcpy(h->name, buf, blen);
 			h->name[blen] = '\0';
@@ -298,13 +293,13 @@ static enum form_err header_line(const char *s, size_t n, struct part_hdrs *h)
 	if (i == 0 || i == n || s[i] != ':')
 		return FORM_MALFORMED; /* also obs-fold and "Name :" */
 	size_t nlen = i, vb = i + 1, ve = n;
-	while (vb < ve && is_ows(s[vb]))
+	while (vb < ve && cc_ows(s[vb]))
 		vb++;
-	while (ve > vb && is_ows(s[ve - 1]))
+	while (ve > vb && cc_ows(s[ve - 1]))
 		ve--;
 	for (size_t k = vb; k < ve; k++) {
 		unsigned char c = (unsigned char)s[k];
-		if ((c < 0x20 && c != '\t') || c == 0x7f)
+		if (cc_cntrl(c) && c != '\t')
 			return FORM_MALFORMED;
 	}
 	const char *v = s + vb;

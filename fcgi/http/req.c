@@ -4,17 +4,6 @@
 
 #include <string.h>
 
-static int hexval(int ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
-}
-
 long pct_decode(const char *s, size_t len, char *out, int plus_space)
 {
 	size_t o = 0;
@@ -23,7 +12,7 @@ long pct_decode(const char *s, size_t len, char *out, int plus_space)
 		if (ch == '%') {
 			if (i + 2 >= len)
 				return -1;
-			int hi = hexval((unsigned char)s[i + 1]), lo = hexval((unsigned char)s[i + 2]);
+			int hi = cc_hexval((unsigned char)s[i + 1]), lo = cc_hexval((unsigned char)s[i + 2]);
 			if (hi < 0 || lo < 0)
 				return -1;
 			ch = (char)(hi * 16 + lo);
@@ -117,14 +106,14 @@ enum kv_err kv_parse_cookies(struct arena *a, const char *s, size_t len, struct 
 		return KV_TOO_LONG;
 	size_t i = 0;
 	while (i < len) {
-		while (i < len && (s[i] == ' ' || s[i] == '\t'))
+		while (i < len && cc_ows(s[i]))
 			i++;
 		size_t start = i;
 		while (i < len && s[i] != ';')
 			i++;
 		size_t end = i;
 		i++;
-		while (end > start && (s[end - 1] == ' ' || s[end - 1] == '\t'))
+		while (end > start && cc_ows(s[end - 1]))
 			end--;
 		const char *eq = memchr(s + start, '=', end - start);
 		if (eq == NULL)

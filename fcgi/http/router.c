@@ -13,6 +13,8 @@
 #include <string.h>
 #include <strings.h>
 
+const struct field no_members[1] = { { "", 0, 0, valid_raw, NULL } };
+
 /* A path parameter: 1..64 characters of [A-Za-z0-9_-]. */
 static int param_ok(const char *s, size_t n)
 {
@@ -139,7 +141,7 @@ static void json_cleanup(void *p)
 	cJSON_Delete(p);
 }
 
-/* Flattens a JSON object body into name/value text pairs for the field table. */
+/* Parses a JSON object body into name/value text pairs for the field table (json_members). */
 static enum err json_inputs(struct call *c, struct kvlist *in)
 {
 	cJSON *root = cJSON_ParseWithLength(c->body, c->body_len);
@@ -150,31 +152,7 @@ static enum err json_inputs(struct call *c, struct kvlist *in)
 		return ERR_TOO_LARGE;
 	}
 	c->json = root;
-	if (!cJSON_IsObject(root))
-		return ERR_BAD_JSON;
-	in->n = 0;
-	for (cJSON *it = root->child; it != NULL; it = it->next) {
-		const char *v = NULL;
-		if (cJSON_IsNull(it))
-			continue;
-		if (in->n == REQ_PAIRS_MAX)
-			return ERR_BAD_JSON;
-		if (cJSON_IsString(it)) {
-			v = it->valuestring;
-		} else if (cJSON_IsBool(it)) {
-			v = cJSON_IsTrue(it) ? "true" : "false";
-		} else {
-			char *t = cJSON_PrintUnformatted(it);
-			if (t == NULL)
-				return ERR_BAD_JSON;
-			v = arena_strdup(c->arena, t);
-			cJSON_free(t);
-			if (v == NULL)
-				return ERR_TOO_LARGE;
-		}
-		in->items[in->n++] = (struct kv){ it->string != NULL ? it->string : "", v, strlen(v) };
-	}
-	return ERR_OK;
+	return json_members(c->arena, root, in);
 }
 
 #define ROUTER_FILES_MAX 4 /* file parts kept from one multipart body, declared or not */
@@ -323,12 +301,15 @@ static enum err dispatch(struct call *c)
 		if (c->f == NULL)
 			return ERR_INTERNAL;
 		e = fields_validate(c, r->fields, r->nfields, in, c->f);
-		if (e == ERR_DUPLICATE_FIELD)
+		if (e != ERR_DUPLICATE_FIELD && r->check != NULL && (e = r->check(c, c->f)) != ERR_OK &&
+		    e != ERR_VALIDATION)
 			return e;
-		if (r->check != NULL && (e = r->check(c, c->f)) != ERR_OK && e != ERR_VALIDATION)
-			return e;
-		if (c->nferr > 0)
-			return ERR_VALIDATION;
+		if (e == ERR_DUPLICATE_FIELD || c->nferr > 0) {
+			/* A device whose token the handler was to look up (a scan) is looked up now: an
+			 * unknown one hears 401, never what is wrong with its body. */
+			enum err ae = c->device_deferred ? auth_device_finish(c) : ERR_OK;
+			return ae != ERR_OK ? ae : e == ERR_DUPLICATE_FIELD ? e : ERR_VALIDATION;
+		}
 	}
 	e = r->auth == AUTH_ADMIN ? admin_call(c) : r->handler(c);
 	/* A route that left its caller's check to its handler (AUTH_HOLDER, a device's scan) must

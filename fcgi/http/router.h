@@ -63,6 +63,10 @@ struct route {
 	form_check_fn check; /* the form's rules across its fields, or NULL */
 };
 
+/* The field table of a route whose optional JSON body is read for nothing (a row's NOMEMBERS,
+ * with nfields 0): its members are ignored, as every undeclared input is; the row says so. */
+extern const struct field no_members[1];
+
 enum match { MATCH_OK, MATCH_NOT_FOUND, MATCH_METHOD };
 
 /* Finds the route for method and path. On MATCH_OK sets *idx and the {..} segments (pointing into

@@ -1,9 +1,10 @@
-/* scanin.c: a scan's JSON body (a live scan, or one item of an integrator's batch), validated
- * field by field with every failure recorded on the call; pure. */
+/* scanin.c: a scan's JSON body (a live scan, or one item of an integrator's batch) as field tables:
+ * each field's own check, then the rules across them; pure. */
 #include "scanin.h"
 
 #include "cclass.h"
-#include "valid.h"
+#include "conf.h"
+#include "token.h"
 #include "valid_id.h"
 
 #include <cjson/cJSON.h>
@@ -16,18 +17,16 @@ static const char *text_item(const cJSON *o, const char *name)
 	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
-int scan_visitor_parse(struct call *c, const void *v, char *out, size_t outlen)
+/* A visitor's registration as stored into out: NULL, or the word of what is wrong with it. */
+static const char *visitor_word(const cJSON *vis, char *out, size_t outlen)
 {
-	const cJSON *vis = v;
 	const char *purpose = text_item(vis, "purpose"), *host = text_item(vis, "host");
 	const char *addr = text_item(vis, "address");
 	long pl = purpose != NULL ? utf8_check_text(purpose, strlen(purpose)) : -1;
 	long hl = host != NULL ? utf8_check_text(host, strlen(host)) : -1;
 	long al = addr != NULL ? utf8_check_text(addr, strlen(addr)) : -1;
-	if (!cJSON_IsObject(vis) || pl < 1 || pl > 60 || (hl < 1 && al < 1) || hl > 60 || al > 120) {
-		call_field_error(c, "visitor", "VISITOR_REGISTRATION_INVALID");
-		return 0;
-	}
+	if (!cJSON_IsObject(vis) || pl < 1 || pl > 60 || (hl < 1 && al < 1) || hl > 60 || al > 120)
+		return "VISITOR_REGISTRATION_INVALID";
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "purpose", purpose);
 	if (hl >= 1)
@@ -36,60 +35,15 @@ int scan_visitor_parse(struct call *c, const void *v, char *out, size_t outlen)
 		cJSON_AddStringToObject(o, "address", addr);
 	int ok = cJSON_PrintPreallocated(o, out, (int)outlen, 0);
 	cJSON_Delete(o);
-	if (!ok)
-		call_field_error(c, "visitor", "TOO_LONG");
-	return 1;
+	return ok ? NULL : "TOO_LONG";
 }
 
-int scan_in_parse(struct call *c, const void *body, struct scan_in *in, int need_checkpoint)
+int scan_visitor_parse(struct call *c, const void *v, char *out, size_t outlen)
 {
-	const cJSON *o = body;
-	size_t before = c->nferr;
-	memset(in, 0, sizeof *in);
-	in->qr = text_item(o, "qr");
-	if (in->qr != NULL) {
-		/* Keyboard-style scanners end the text with a line break. */
-		size_t n = strlen(in->qr);
-		while (n > 0 && (in->qr[n - 1] == '\n' || in->qr[n - 1] == '\r' || in->qr[n - 1] == ' '))
-			n--;
-		in->qr = arena_strndup(c->arena, in->qr, n);
-	}
-	if (in->qr == NULL || in->qr[0] == '\0')
-		call_field_error(c, "qr", "REQUIRED");
-	else if (strlen(in->qr) > SCAN_QR_MAX)
-		call_field_error(c, "qr", "TOO_LONG");
-	const char *dir = text_item(o, "direction");
-	in->dir = dir != NULL ? verdict_direction_from_word(dir, strlen(dir)) : VERDICT_DIR__MAX;
-	if (in->dir == VERDICT_DIR__MAX)
-		call_field_error(c, "direction", dir == NULL ? "REQUIRED" : "NOT_ALLOWED");
-	const cJSON *t = cJSON_GetObjectItemCaseSensitive(o, "temperature");
-	if (t != NULL && !cJSON_IsNull(t)) {
-		enum vid_err e = VID_TEMPERATURE_FORMAT;
-		if (cJSON_IsNumber(t))
-			e = vid_temperature_value(t->valuedouble, &in->temp);
-		else if (cJSON_IsString(t))
-			e = vid_temperature(t->valuestring, strlen(t->valuestring), &in->temp);
-		if (e != VID_OK)
-			call_field_error(c, "temperature", vid_err_word(e));
-		in->has_temp = 1;
-	}
-	const cJSON *vis = cJSON_GetObjectItemCaseSensitive(o, "visitor");
-	if (vis != NULL && !cJSON_IsNull(vis))
-		in->has_visitor = scan_visitor_parse(c, vis, in->visitor_json, sizeof in->visitor_json);
-	if (need_checkpoint) {
-		const cJSON *cp = cJSON_GetObjectItemCaseSensitive(o, "checkpoint_id");
-		/* An id is a whole number from 1 (a fraction is not cut to one, "0" is not one). */
-		if (cJSON_IsNumber(cp) && cp->valuedouble >= 1 && cp->valuedouble < 9007199254740992.0 &&
-		    cp->valuedouble == (double)(uint64_t)cp->valuedouble)
-			in->checkpoint = (uint64_t)cp->valuedouble;
-		else if (cJSON_IsString(cp) && strlen(cp->valuestring) <= 19 &&
-			 cc_all(cp->valuestring, strlen(cp->valuestring), cc_digit) &&
-			 strtoull(cp->valuestring, NULL, 10) >= 1)
-			in->checkpoint = strtoull(cp->valuestring, NULL, 10);
-		else
-			call_field_error(c, "checkpoint_id", cp == NULL ? "REQUIRED" : "NOT_AN_INTEGER");
-	}
-	return c->nferr > before ? -1 : 0;
+	const char *word = visitor_word(v, out, outlen);
+	if (word != NULL)
+		call_field_error(c, "visitor", word);
+	return word == NULL || strcmp(word, "TOO_LONG") == 0;
 }
 
 static bool client_id_char(int ch)
@@ -100,4 +54,246 @@ static bool client_id_char(int ch)
 int scan_client_id_ok(const char *cid)
 {
 	return cid != NULL && strlen(cid) <= SCAN_CLIENT_ID_MAX && cc_all(cid, strlen(cid), client_id_char);
+}
+
+/* ---- the fields' own checks: each value is JSON text (F_JSON) ---- */
+
+/* The code's text: a string, trimmed of the line break and spaces a keyboard-style scanner ends
+ * it with; REQUIRED when it is not a string or nothing is left, TOO_LONG past SCAN_QR_MAX. */
+static const char *valid_scan_qr(const struct field *f, struct arena *a, const char *v, size_t len, struct fval *out)
+{
+	cJSON *j = cJSON_ParseWithLength(v, len);
+	const char *code = NULL;
+	(void)f;
+	if (!cJSON_IsString(j)) {
+		code = "REQUIRED";
+	} else {
+		const char *q = j->valuestring;
+		size_t n = strlen(q);
+		while (n > 0 && (q[n - 1] == '\n' || q[n - 1] == '\r' || q[n - 1] == ' '))
+			n--;
+		if (n == 0)
+			code = "REQUIRED";
+		else if (n > SCAN_QR_MAX || (out->s = arena_strndup(a, q, n)) == NULL)
+			code = "TOO_LONG";
+		else
+			out->len = n;
+	}
+	cJSON_Delete(j);
+	return code;
+}
+
+/* "in" or "out" (verdict.h): out->i its enum verdict_direction; REQUIRED when not a string. */
+static const char *valid_scan_direction(const struct field *f, struct arena *a, const char *v, size_t len,
+					struct fval *out)
+{
+	cJSON *j = cJSON_ParseWithLength(v, len);
+	const char *code = NULL;
+	(void)f;
+	(void)a;
+	if (!cJSON_IsString(j)) {
+		code = "REQUIRED";
+	} else {
+		enum verdict_direction d = verdict_direction_from_word(j->valuestring, strlen(j->valuestring));
+		if (d == VERDICT_DIR__MAX)
+			code = "NOT_ALLOWED";
+		out->i = d;
+	}
+	cJSON_Delete(j);
+	return code;
+}
+
+/* A temperature in °C, a number or its text: out->i in tenths (TEMPERATURE_FORMAT, ...). */
+static const char *valid_scan_temperature(const struct field *f, struct arena *a, const char *v, size_t len,
+					  struct fval *out)
+{
+	cJSON *j = cJSON_ParseWithLength(v, len);
+	enum vid_err e = VID_TEMPERATURE_FORMAT;
+	int tenths = 0;
+	(void)f;
+	(void)a;
+	if (cJSON_IsNumber(j))
+		e = vid_temperature_value(j->valuedouble, &tenths);
+	else if (cJSON_IsString(j))
+		e = vid_temperature(j->valuestring, strlen(j->valuestring), &tenths);
+	cJSON_Delete(j);
+	out->i = tenths;
+	return e != VID_OK ? vid_err_word(e) : NULL;
+}
+
+/* A visitor's registration (visitor_word): out->s as stored, in the arena. */
+static const char *valid_scan_visitor(const struct field *f, struct arena *a, const char *v, size_t len,
+				      struct fval *out)
+{
+	char *buf = arena_alloc(a, SCAN_VISITOR_JSON);
+	(void)f;
+	if (buf == NULL)
+		return "TOO_LONG";
+	cJSON *j = cJSON_ParseWithLength(v, len);
+	const char *code = visitor_word(j, buf, SCAN_VISITOR_JSON);
+	cJSON_Delete(j);
+	out->s = buf;
+	out->len = code == NULL ? strlen(buf) : 0;
+	return code;
+}
+
+/* A checkpoint's id: a whole number from 1 (a fraction is not cut to one) below 2^53, or its
+ * 1..19 decimal digits ("0" is not one); out->i the id. NOT_AN_INTEGER otherwise. */
+static const char *valid_checkpoint_ref(const struct field *f, struct arena *a, const char *v, size_t len,
+					struct fval *out)
+{
+	cJSON *j = cJSON_ParseWithLength(v, len);
+	uint64_t id = 0;
+	(void)f;
+	(void)a;
+	if (cJSON_IsNumber(j) && j->valuedouble >= 1 && j->valuedouble < 9007199254740992.0 &&
+	    j->valuedouble == (double)(uint64_t)j->valuedouble)
+		id = (uint64_t)j->valuedouble;
+	else if (cJSON_IsString(j) && strlen(j->valuestring) <= 19 &&
+		 cc_all(j->valuestring, strlen(j->valuestring), cc_digit))
+		id = strtoull(j->valuestring, NULL, 10);
+	cJSON_Delete(j);
+	if (id == 0)
+		return "NOT_AN_INTEGER";
+	out->i = (long long)id;
+	return NULL;
+}
+
+/* A batch item's client id (scan_client_id_ok): CLIENT_ID_INVALID otherwise, also when left out. */
+static const char *valid_client_id(const struct field *f, struct arena *a, const char *v, size_t len, struct fval *out)
+{
+	cJSON *j = cJSON_ParseWithLength(v, len);
+	const char *code = NULL;
+	(void)f;
+	if (!cJSON_IsString(j) || !scan_client_id_ok(j->valuestring))
+		code = "CLIENT_ID_INVALID";
+	else if ((out->s = arena_strdup(a, j->valuestring)) == NULL)
+		code = "TOO_LONG";
+	else
+		out->len = strlen(out->s);
+	cJSON_Delete(j);
+	return code;
+}
+
+/* When a batch item's scan was made: unix seconds, a number from 1 (its range against now is the
+ * item's rule); SCANNED_AT_OUT_OF_RANGE otherwise, also when left out. */
+static const char *valid_scanned_at(const struct field *f, struct arena *a, const char *v, size_t len, struct fval *out)
+{
+	cJSON *j = cJSON_ParseWithLength(v, len);
+	double t = cJSON_IsNumber(j) ? j->valuedouble : 0;
+	(void)f;
+	(void)a;
+	cJSON_Delete(j);
+	if (!(t >= 1 && t < 1e15))
+		return "SCANNED_AT_OUT_OF_RANGE";
+	out->i = (long long)t;
+	return NULL;
+}
+
+const char *valid_item_list(const struct field *f, struct arena *a, const char *v, size_t len, struct fval *out)
+{
+	const struct item_table *t = f->arg;
+	cJSON *j = cJSON_ParseWithLength(v, len);
+	int n = cJSON_IsArray(j) ? cJSON_GetArraySize(j) : 0;
+	(void)a;
+	cJSON_Delete(j);
+	if (n == 0)
+		return "REQUIRED";
+	if ((size_t)n > t->max)
+		return "TOO_MANY";
+	out->s = v;
+	out->len = len;
+	out->i = n;
+	return NULL;
+}
+
+/* ---- the tables ---- */
+
+/* Each value's raw bound is its body's: the validators bound what they keep. */
+const struct field scan_fields[SCAN__MAX] = {
+	[SCAN_QR] = { "qr", F_REQ | F_JSON, 4096, valid_scan_qr, NULL },
+	[SCAN_DIRECTION] = { "direction", F_REQ | F_JSON, 4096, valid_scan_direction, NULL },
+	[SCAN_TEMPERATURE] = { "temperature", F_JSON, 4096, valid_scan_temperature, NULL },
+	[SCAN_VISITOR] = { "visitor", F_JSON, 4096, valid_scan_visitor, NULL },
+	[SCAN_CHECKPOINT] = { "checkpoint_id", F_JSON, 4096, valid_checkpoint_ref, NULL },
+};
+_Static_assert(sizeof scan_fields / sizeof scan_fields[0] == SCAN__MAX, "scan fields");
+
+const struct field item_fields[ITEM__MAX] = {
+	[ITEM_CLIENT_ID] = { "client_id", F_REQ | F_ABSENT | F_JSON, 1024 * 1024, valid_client_id, NULL },
+	[ITEM_SCAN + SCAN_QR] = { "qr", F_REQ | F_JSON, 1024 * 1024, valid_scan_qr, NULL },
+	[ITEM_SCAN + SCAN_DIRECTION] = { "direction", F_REQ | F_JSON, 1024 * 1024, valid_scan_direction, NULL },
+	[ITEM_SCAN + SCAN_TEMPERATURE] = { "temperature", F_JSON, 1024 * 1024, valid_scan_temperature, NULL },
+	[ITEM_SCAN + SCAN_VISITOR] = { "visitor", F_JSON, 1024 * 1024, valid_scan_visitor, NULL },
+	[ITEM_SCAN + SCAN_CHECKPOINT] = { "checkpoint_id", F_REQ | F_JSON, 1024 * 1024, valid_checkpoint_ref, NULL },
+	[ITEM_SCANNED_AT] = { "scanned_at", F_REQ | F_ABSENT | F_JSON, 1024 * 1024, valid_scanned_at, NULL },
+};
+_Static_assert(sizeof item_fields / sizeof item_fields[0] == ITEM__MAX, "batch item fields");
+
+const struct item_table batch_items = { item_fields, ITEM__MAX, SCAN_BATCH_MAX };
+
+const struct field batch_fields[BATCH__MAX] = {
+	[BATCH_SCANS] = { "scans", F_REQ | F_JSON, 1024 * 1024, valid_item_list, &batch_items },
+};
+_Static_assert(sizeof batch_fields / sizeof batch_fields[0] == BATCH__MAX, "batch fields");
+
+/* ---- the rules across fields ---- */
+
+/* The scan's validated fields v[SCAN__MAX] (checkpoint: whether its checkpoint is read) into in. */
+static void scan_in_fill(const struct fval *v, int checkpoint, struct scan_in *in)
+{
+	memset(in, 0, sizeof *in);
+	in->qr = v[SCAN_QR].s;
+	in->dir = v[SCAN_DIRECTION].present ? (enum verdict_direction)v[SCAN_DIRECTION].i : VERDICT_DIR__MAX;
+	in->has_temp = v[SCAN_TEMPERATURE].present;
+	in->temp = (int)v[SCAN_TEMPERATURE].i;
+	in->has_visitor = v[SCAN_VISITOR].present;
+	if (in->has_visitor && v[SCAN_VISITOR].len < sizeof in->visitor_json)
+		memcpy(in->visitor_json, v[SCAN_VISITOR].s, v[SCAN_VISITOR].len + 1);
+	if (checkpoint && v[SCAN_CHECKPOINT].present)
+		in->checkpoint = (uint64_t)v[SCAN_CHECKPOINT].i;
+}
+
+enum err scan_check(struct call *c, struct fval *v)
+{
+	struct scan_in *in = arena_alloc(c->arena, sizeof *in);
+	if (in == NULL)
+		return ERR_INTERNAL;
+	int integ = c->integrator_id != 0;
+	if (!integ)
+		call_field_forget(c, "checkpoint_id"); /* a device scans for its own checkpoint */
+	else if (!v[SCAN_CHECKPOINT].present && !call_field_failed(c, "checkpoint_id"))
+		call_field_error(c, "checkpoint_id", "REQUIRED");
+	scan_in_fill(v, integ, in);
+	c->form = in;
+	return c->nferr > 0 ? ERR_VALIDATION : ERR_OK;
+}
+
+const char *scan_item_parse(struct call *c, const void *item, int64_t now, struct scan_in *in, int64_t *at_s,
+			    const char **cid)
+{
+	struct fval v[ITEM__MAX];
+	size_t before = c->nferr;
+	const char *word = NULL;
+	memset(v, 0, sizeof v);
+	enum err e = fields_validate_json(c, item_fields, ITEM__MAX, item, v);
+	if (e == ERR_DUPLICATE_FIELD) {
+		/* A member given twice: the item is refused under its client id, if that one is
+		 * not the repeated member. */
+		word = c->ferr[before].code;
+		fields_validate_json(c, &item_fields[ITEM_CLIENT_ID], 1, item, &v[ITEM_CLIENT_ID]);
+	} else if (e != ERR_OK && e != ERR_VALIDATION) {
+		word = "CLIENT_ID_INVALID"; /* not an object: it has no client id */
+	} else if (e == ERR_OK) {
+		int64_t at = v[ITEM_SCANNED_AT].i;
+		if (at > now + TOKEN_FUTURE_S || at < now - (int64_t)c->conf->retention_days * 86400)
+			call_field_error(c, "scanned_at", "SCANNED_AT_OUT_OF_RANGE");
+	}
+	if (word == NULL && c->nferr > before)
+		word = c->ferr[before].code;
+	*cid = v[ITEM_CLIENT_ID].present ? v[ITEM_CLIENT_ID].s : NULL;
+	*at_s = v[ITEM_SCANNED_AT].i;
+	scan_in_fill(&v[ITEM_SCAN], 1, in);
+	c->nferr = before;
+	return word;
 }

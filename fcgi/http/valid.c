@@ -20,7 +20,7 @@ const char *valid_int(const struct field *f, struct arena *a, const char *v, siz
 	if (i == len)
 		return "NOT_AN_INTEGER";
 	for (size_t j = i; j < len; j++)
-		if (v[j] < '0' || v[j] > '9')
+		if (!cc_digit((unsigned char)v[j]))
 			return "NOT_AN_INTEGER";
 	char buf[24];
 	memcpy(buf, v, len);
@@ -85,11 +85,11 @@ const char *valid_bool(const struct field *f, struct arena *a, const char *v, si
 
 const char *valid_text(const struct field *f, struct arena *a, const char *v, size_t len, struct fval *out)
 {
-	while (len > 0 && (*v == ' ' || *v == '\t')) {
+	while (len > 0 && cc_ows(*v)) {
 		v++;
 		len--;
 	}
-	while (len > 0 && (v[len - 1] == ' ' || v[len - 1] == '\t'))
+	while (len > 0 && cc_ows(v[len - 1]))
 		len--;
 	if (len == 0)
 		return "EMPTY";
@@ -103,6 +103,39 @@ const char *valid_text(const struct field *f, struct arena *a, const char *v, si
 	out->s = arena_strndup(a, v, len);
 	out->len = len;
 	return out->s != NULL ? NULL : "TOO_LONG";
+}
+
+int login_next_ok(const char *next)
+{
+	size_t n = strlen(next);
+	if (n == 0 || n > VALID_NEXT_MAX || next[0] != '/' || next[1] == '/' || next[1] == '\\')
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)next[i] <= 0x20 || (unsigned char)next[i] >= 0x7f || next[i] == '\\')
+			return 0;
+	return 1;
+}
+
+const char *valid_next(const struct field *f, struct arena *a, const char *v, size_t len, struct fval *out)
+{
+	(void)f;
+	(void)a;
+	if (len != strlen(v) || !login_next_ok(v))
+		return "NOT_A_LOCAL_PATH";
+	out->s = v;
+	out->len = len;
+	return NULL;
+}
+
+const char *valid_login_code(const struct field *f, struct arena *a, const char *v, size_t len, struct fval *out)
+{
+	(void)f;
+	(void)a;
+	if (len > 128 || !cc_all(v, len, cc_b64url))
+		return "INVALID";
+	out->s = v;
+	out->len = len;
+	return NULL;
 }
 
 /* How many file parts of a multipart body are named name; *first gets the first one. */
@@ -119,32 +152,80 @@ static size_t files_named(const struct call *c, const char *name, const struct f
 	return n;
 }
 
-/* How many members of a JSON body are called name, null ones included: a name given twice is a
+/* How many members of a JSON object are called name, null ones included: a name given twice is a
  * duplicate even when one of the two is null (the inputs leave nulls out). */
-static size_t json_count(const struct call *c, const char *name)
+static size_t json_count(const cJSON *json, const char *name)
 {
 	size_t n = 0;
-	for (const cJSON *it = c->json != NULL ? ((const cJSON *)c->json)->child : NULL; it != NULL; it = it->next)
+	for (const cJSON *it = json != NULL ? json->child : NULL; it != NULL; it = it->next)
 		if (it->string != NULL && strcmp(it->string, name) == 0)
 			n++;
 	return n;
 }
 
-/* Whether a JSON body's member name is there and not a string (null counts as absent). */
-static int json_not_string(const struct call *c, const char *name)
+/* Whether a JSON object's member name is there and not a string (null counts as absent). */
+static int json_not_string(const cJSON *json, const char *name)
 {
-	const cJSON *it = c->json != NULL ? cJSON_GetObjectItemCaseSensitive((const cJSON *)c->json, name) : NULL;
+	const cJSON *it = json != NULL ? cJSON_GetObjectItemCaseSensitive(json, name) : NULL;
 	return it != NULL && !cJSON_IsNull(it) && !cJSON_IsString(it);
 }
 
-enum err fields_validate(struct call *c, const struct field *fields, size_t nfields, const struct kvlist *in,
-			 struct fval *out)
+/* An F_JSON field's value: a string member as JSON text (quoted and escaped), in the arena; any
+ * other member's text is its JSON text already. 0, or -1 when the arena is full. */
+static int json_text(struct arena *a, const cJSON *json, const char *name, struct kv *kv)
+{
+	const cJSON *it = json != NULL ? cJSON_GetObjectItemCaseSensitive(json, name) : NULL;
+	if (!cJSON_IsString(it))
+		return 0;
+	char *t = cJSON_PrintUnformatted(it);
+	const char *v = t != NULL ? arena_strdup(a, t) : NULL;
+	cJSON_free(t);
+	if (v == NULL)
+		return -1;
+	*kv = (struct kv){ name, v, strlen(v) };
+	return 0;
+}
+
+enum err json_members(struct arena *a, const void *obj, struct kvlist *in)
+{
+	const cJSON *root = obj;
+	if (!cJSON_IsObject(root))
+		return ERR_BAD_JSON;
+	in->n = 0;
+	for (const cJSON *it = root->child; it != NULL; it = it->next) {
+		const char *v = NULL;
+		if (cJSON_IsNull(it))
+			continue;
+		if (in->n == REQ_PAIRS_MAX)
+			return ERR_BAD_JSON;
+		if (cJSON_IsString(it)) {
+			v = it->valuestring;
+		} else if (cJSON_IsBool(it)) {
+			v = cJSON_IsTrue(it) ? "true" : "false";
+		} else {
+			char *t = cJSON_PrintUnformatted(it);
+			if (t == NULL)
+				return ERR_BAD_JSON;
+			v = arena_strdup(a, t);
+			cJSON_free(t);
+			if (v == NULL)
+				return ERR_TOO_LARGE;
+		}
+		in->items[in->n++] = (struct kv){ it->string != NULL ? it->string : "", v, strlen(v) };
+	}
+	return ERR_OK;
+}
+
+/* fields_validate with json the JSON object the inputs came from (NULL: not JSON). */
+static enum err validate(struct call *c, const struct field *fields, size_t nfields, const struct kvlist *in,
+			 const cJSON *json, struct fval *out)
 {
 	const struct form_file *file;
+	memset(out, 0, nfields * sizeof *out);
 	for (size_t i = 0; i < nfields; i++) {
 		size_t n =
 		    fields[i].flags & F_FILE ? files_named(c, fields[i].name, &file) : kv_count(in, fields[i].name);
-		if (n > 1 || (!(fields[i].flags & F_FILE) && json_count(c, fields[i].name) > 1)) {
+		if (n > 1 || (!(fields[i].flags & F_FILE) && json_count(json, fields[i].name) > 1)) {
 			call_field_error(c, fields[i].name, "DUPLICATE_FIELD");
 			return ERR_DUPLICATE_FIELD;
 		}
@@ -153,7 +234,6 @@ enum err fields_validate(struct call *c, const struct field *fields, size_t nfie
 		const struct field *f = &fields[i];
 		const struct kv *kv = kv_get(in, f->name);
 		struct kv fkv;
-		memset(&out[i], 0, sizeof out[i]);
 		if (f->flags & F_FILE) {
 			kv = NULL;
 			if (files_named(c, f->name, &file) == 1) {
@@ -161,9 +241,17 @@ enum err fields_validate(struct call *c, const struct field *fields, size_t nfie
 				kv = &fkv;
 			}
 		}
-		if ((f->flags & F_STR) && kv != NULL && json_not_string(c, f->name)) {
+		if ((f->flags & F_STR) && kv != NULL && json_not_string(json, f->name)) {
 			call_field_error(c, f->name, "NOT_A_STRING");
 			continue;
+		}
+		if ((f->flags & F_JSON) && kv != NULL && kv != &fkv) {
+			fkv = *kv;
+			if (json_text(c->arena, json, f->name, &fkv) != 0) {
+				call_field_error(c, f->name, "TOO_LONG");
+				continue;
+			}
+			kv = &fkv;
 		}
 		if (kv == NULL && (f->flags & F_ABSENT)) {
 			fkv = (struct kv){ f->name, "", 0 };
@@ -187,6 +275,22 @@ enum err fields_validate(struct call *c, const struct field *fields, size_t nfie
 		out[i].present = 1;
 	}
 	return c->nferr > 0 ? ERR_VALIDATION : ERR_OK;
+}
+
+enum err fields_validate(struct call *c, const struct field *fields, size_t nfields, const struct kvlist *in,
+			 struct fval *out)
+{
+	return validate(c, fields, nfields, in, c->json, out);
+}
+
+enum err fields_validate_json(struct call *c, const struct field *fields, size_t nfields, const void *obj,
+			      struct fval *out)
+{
+	struct kvlist in; /* its pairs point into obj and the arena, not into it */
+	enum err e = json_members(c->arena, obj, &in);
+	if (e != ERR_OK)
+		return e;
+	return validate(c, fields, nfields, &in, obj, out);
 }
 
 int call_field_failed(const struct call *c, const char *name)

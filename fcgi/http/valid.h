@@ -18,6 +18,9 @@
 #define F_FILE \
 	0x10u /* a multipart file part (its bytes are the value); arg is the word for
 		       * one over the upload cap (conf photo_max_bytes) */
+#define F_JSON \
+	0x40u /* in a JSON body the validator gets the member's JSON text, a string with its
+		       * quotes, so that it tells "1" from 1 (null is still absent) */
 
 struct field;
 /* A validator checks v[0..len) and fills out (normalised text in the arena, integer value).
@@ -48,6 +51,15 @@ const char *valid_raw(const struct field *f, struct arena *a, const char *v, siz
 /* true/false (also 1/0, yes/no); out->i is 1 or 0. */
 const char *valid_bool(const struct field *f, struct arena *a, const char *v, size_t len, struct fval *out);
 
+/* Where to go after logging in: a local path only, "/" then no second "/" or "\\", printable
+ * ASCII without backslash or spaces, 1..VALID_NEXT_MAX bytes (NOT_A_LOCAL_PATH). */
+#define VALID_NEXT_MAX 512
+const char *valid_next(const struct field *f, struct arena *a, const char *v, size_t len, struct fval *out);
+/* The same test on a C string: 1 when next is such a path. */
+int login_next_ok(const char *next);
+/* The platform's login code: 0..128 characters of base64url (INVALID). */
+const char *valid_login_code(const struct field *f, struct arena *a, const char *v, size_t len, struct fval *out);
+
 /* A database id from a path segment or a query value: 1..2^63-1 in decimal, digits only, no
  * leading zero. Returns 0 when s is not one. */
 uint64_t path_id_parse(const char *s);
@@ -57,9 +69,21 @@ int public_id_ok(const char *s, size_t n);
 /* Validates the inputs of a call against a field table: each declared field is looked up in
  * `in` (an F_FILE field in c->files, an F_STR field's type in c->json), a field given twice is
  * an error, unknown keys are ignored. Fills out[nfields] and records every failing field on the
- * call. Returns ERR_OK, ERR_DUPLICATE_FIELD or ERR_VALIDATION. */
+ * call; out is cleared first, so a field given twice leaves every value absent. Returns ERR_OK,
+ * ERR_DUPLICATE_FIELD or ERR_VALIDATION. */
 enum err fields_validate(struct call *c, const struct field *fields, size_t nfields, const struct kvlist *in,
 			 struct fval *out);
+/* The same for a JSON object obj (a cJSON *: a body, or one item of a list in it): its members
+ * as json_members makes them, F_STR and F_JSON fields judged by its members' types. Also
+ * json_members' errors (obj not an object). */
+enum err fields_validate_json(struct call *c, const struct field *fields, size_t nfields, const void *obj,
+			      struct fval *out);
+/* A JSON object's members (obj, a cJSON *) as name/value text pairs for a field table: a string
+ * is its text, true and false those words, any other value its JSON text; null members are left
+ * out (absent). The pairs point into obj and the arena. ERR_BAD_JSON when obj is not an object or
+ * has more than REQ_PAIRS_MAX members, ERR_TOO_LARGE when the arena is full. */
+enum err json_members(struct arena *a, const void *obj, struct kvlist *in);
+
 /* Whether a failure of field name is already recorded on the call (a form check adds a rule's
  * error only where the field's own check passed or the field was left out). */
 int call_field_failed(const struct call *c, const char *name);

@@ -1,16 +1,18 @@
 /* label.c: short texts staff give (checkpoint names and districts, place-code labels, officers'
  * reasons) and the strict UTF-8 text check under every text field; pure. */
 #include "label.h"
+#include "cclass.h"
 
 #include <stdint.h>
 #include <string.h>
 
-/* Invisible or direction-changing format characters that must not hide inside a value. */
-static int is_invisible(uint32_t cp)
+/* Controls, and invisible or direction-changing format characters that must not hide inside a value. */
+bool text_cp_hidden(uint32_t cp)
 {
-	return (cp >= 0x200B && cp <= 0x200F) || (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2060 && cp <= 0x2064) ||
-	       (cp >= 0x2066 && cp <= 0x206F) || cp == 0xFEFF || cp == 0x00AD || cp == 0x061C || cp == 0x3164 ||
-	       cp == 0x115F || cp == 0x1160 || cp == 0x180E || (cp >= 0xFFF9 && cp <= 0xFFFB);
+	return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || (cp >= 0x200B && cp <= 0x200F) ||
+	       (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2060 && cp <= 0x2064) || (cp >= 0x2066 && cp <= 0x206F) ||
+	       cp == 0xFEFF || cp == 0x00AD || cp == 0x061C || cp == 0x3164 || cp == 0x115F || cp == 0x1160 ||
+	       cp == 0x180E || (cp >= 0xFFF9 && cp <= 0xFFFB);
 }
 
 long utf8_check_text(const char *s, size_t len)
@@ -47,7 +49,7 @@ long utf8_check_text(const char *s, size_t len)
 		if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
 		    (cp >= 0xD800 && cp <= 0xDFFF))
 			return -1;
-		if (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || is_invisible(cp))
+		if (text_cp_hidden(cp))
 			return -1;
 		i += n;
 		count++;
@@ -98,7 +100,7 @@ const char *reason_trim(const char *s, size_t n, char out[REASON_BUF])
 	if (n == 0)
 		return "EMPTY";
 	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] > 0x7E)
+		if (!cc_print((unsigned char)s[i]))
 			return "INVALID_CHARACTERS";
 	if (n > REASON_MAX)
 		return "TOO_LONG";

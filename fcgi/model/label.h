@@ -2,7 +2,9 @@
  * reasons) and the strict UTF-8 text check under every text field; pure. */
 #ifndef HQR_LABEL_H
 #define HQR_LABEL_H
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define LABEL_MAX_CP    100                /* a label, in code points */
 #define LABEL_MAX_BYTES (LABEL_MAX_CP * 4) /* the most bytes LABEL_MAX_CP code points take */
@@ -14,6 +16,9 @@
  * U+10FFFF) without C0/C1 controls, DEL or invisible format characters (zero-width, bidi
  * controls, BOM). Returns the number of code points, or -1. */
 long utf8_check_text(const char *s, size_t len);
+/* Whether code point cp is one utf8_check_text refuses: a C0 or C1 control, DEL, or an invisible
+ * or direction-changing format character. Free text (valid_id.c) refuses these and more. */
+bool text_cp_hidden(uint32_t cp);
 
 /* A label as given, s[0..n): NULL when it is 1..LABEL_MAX_CP code points of text (above), not
  * padded with spaces; else the failing code word: "EMPTY" (n == 0), "TOO_LONG" (more than

@@ -1,6 +1,7 @@
 /* place.c: the tokens of place codes (DESIGN §11), pure: poster tokens, door screens' rotating
  * tokens and their freshness. */
 #include "place.h"
+#include "cclass.h"
 #include "crypto.h"
 
 #include <string.h>
@@ -61,21 +62,6 @@ void place_display_token(const uint8_t *mac_key, size_t klen, uint64_t display_i
 	crypto_b64url(raw, sizeof raw, text, PLACE_TOKEN_SIZE);
 }
 
-static int b64url_value(char ch)
-{
-	if (ch >= 'A' && ch <= 'Z')
-		return ch - 'A';
-	if (ch >= 'a' && ch <= 'z')
-		return ch - 'a' + 26;
-	if (ch >= '0' && ch <= '9')
-		return ch - '0' + 52;
-	if (ch == '-')
-		return 62;
-	if (ch == '_')
-		return 63;
-	return -1;
-}
-
 /* Decodes exactly n bytes from the unpadded base64url text[0..len); the unused low bits of the
  * last character must be zero (one text per byte string). 0 or -1. */
 static int b64url_decode(const char *text, size_t len, uint8_t *out, size_t n)
@@ -86,7 +72,7 @@ static int b64url_decode(const char *text, size_t len, uint8_t *out, size_t n)
 	int bits = 0;
 	size_t o = 0;
 	for (size_t i = 0; i < len; i++) {
-		int v = b64url_value(text[i]);
+		int v = cc_b64urlval((unsigned char)text[i]);
 		if (v < 0)
 			return -1;
 		acc = (acc << 6) | (uint32_t)v;

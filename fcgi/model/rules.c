@@ -1,5 +1,6 @@
 /* rules.c: code colors, declarations, observation and conversion to green (DESIGN §4), pure. */
 #include "rules.h"
+#include "cclass.h"
 
 #include <string.h>
 
@@ -86,22 +87,17 @@ static void city_span(const char *s, const char **b, size_t *n)
 {
 	size_t len = strlen(s);
 
-	while (len > 0 && (*s == ' ' || *s == '\t'))
+	while (len > 0 && cc_ows(*s))
 		s++, len--;
-	while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+	while (len > 0 && cc_ows(s[len - 1]))
 		len--;
 	if (len > 3 && memcmp(s + len - 3, "\xe5\xb8\x82", 3) == 0) {
 		len -= 3;
-		while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+		while (len > 0 && cc_ows(s[len - 1]))
 			len--;
 	}
 	*b = s;
 	*n = len;
-}
-
-static unsigned char ascii_lower(unsigned char c)
-{
-	return c >= 'A' && c <= 'Z' ? (unsigned char)(c - 'A' + 'a') : c;
 }
 
 static bool city_eq(const char *a, const char *b)
@@ -116,7 +112,7 @@ static bool city_eq(const char *a, const char *b)
 	if (na == 0 || na != nb)
 		return false;
 	for (size_t i = 0; i < na; i++)
-		if (ascii_lower((unsigned char)pa[i]) != ascii_lower((unsigned char)pb[i]))
+		if (cc_tolower((unsigned char)pa[i]) != cc_tolower((unsigned char)pb[i]))
 			return false;
 	return true;
 }

@@ -1,6 +1,7 @@
 /* valid_id.c: pure validators and maskers for the application form (ID documents, name, phone, address, health; the photo: photo.c). */
 #include "valid_id.h"
 #include "cclass.h"
+#include "label.h"
 #include "rules.h"
 
 #include <math.h>
@@ -223,13 +224,11 @@ static int u8_trim(const unsigned char *s, size_t n, size_t *start, size_t *end)
  */
 static int is_bad_text_cp(uint32_t cp)
 {
-	if (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F))
-		return 1;
-	if (cp == 0xAD || cp == 0x34F || cp == 0x61C || cp == 0x115F || cp == 0x1160 || cp == 0x17B4 || cp == 0x17B5 ||
-	    cp == 0x180E || cp == 0x3164 || cp == 0xFEFF || cp == 0xFFA0)
-		return 1;
-	if ((cp >= 0x200B && cp <= 0x200F) || (cp >= 0x2028 && cp <= 0x202E) || (cp >= 0x2060 && cp <= 0x206F) ||
-	    (cp >= 0xFFF9 && cp <= 0xFFFB))
+	if (text_cp_hidden(cp))
+		return 1; /* what every text field refuses (label.c) */
+	/* Beyond those: the combining grapheme joiner, Khmer's invisible vowels, the halfwidth
+	 * filler, the line and paragraph separators, and U+2065 of the reserved format block. */
+	if (cp == 0x34F || cp == 0x17B4 || cp == 0x17B5 || cp == 0xFFA0 || cp == 0x2028 || cp == 0x2029 || cp == 0x2065)
 		return 1;
 	if ((cp >= 0x1D173 && cp <= 0x1D17A) || (cp >= 0xE0000 && cp <= 0xE007F))
 		return 1;
@@ -427,7 +426,7 @@ static enum vid_err norm_alnum(const char *in, size_t len, char b[VID_DOC_BUF], 
 		unsigned char c = (unsigned char)in[i];
 		if (c == ' ')
 			continue;
-		if (c >= 'a' && c <= 'z')
+		if (cc_lower(c))
 			c = (unsigned char)(c - 'a' + 'A');
 		if (!cc_digit(c) && !cc_upper(c))
 			return VID_ID_CHARS;
@@ -589,8 +588,8 @@ static int is_cjk(uint32_t cp)
 
 static int is_latin(uint32_t cp)
 {
-	return (cp >= 'A' && cp <= 'Z') || (cp >= 'a' && cp <= 'z') ||
-	       (cp >= 0xC0 && cp <= 0x24F && cp != 0xD7 && cp != 0xF7) || (cp >= 0x1E00 && cp <= 0x1EFF);
+	return (cp < 0x80 && cc_alpha((int)cp)) || (cp >= 0xC0 && cp <= 0x24F && cp != 0xD7 && cp != 0xF7) ||
+	       (cp >= 0x1E00 && cp <= 0x1EFF);
 }
 
 static enum nclass name_class(uint32_t cp)
@@ -844,7 +843,7 @@ static size_t mask_keep(const char *v, size_t len, size_t head, size_t tail, siz
 	if (v == NULL || out == NULL || len == 0 || outmax < len + 1)
 		return 0;
 	for (i = 0; i < len; i++)
-		if ((unsigned char)v[i] <= 0x20 || (unsigned char)v[i] >= 0x7F)
+		if (!cc_graph((unsigned char)v[i]))
 			return 0;
 	for (i = 0; i < len; i++)
 		out[i] = (len >= min_len && (i < head || i >= len - tail)) ? v[i] : '*';

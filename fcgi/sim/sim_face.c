@@ -1,6 +1,7 @@
 /* sim_face.c: the platform's real-name face check: getverifyid, the H5 face page, queryverifyinfo. */
 #include "sim.h"
 
+#include "cclass.h"
 #include "resp.h"
 
 #include <cjson/cJSON.h>
@@ -17,14 +18,15 @@ static const char *str_of(const cJSON *o, const char *name)
 static int ident_ok(const char *s, size_t max)
 {
 	size_t n = s != NULL ? strlen(s) : 0;
-	return n >= 1 && n <= max && strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-") == n;
+	return n >= 1 && n <= max && cc_all(s, n, cc_b64url);
 }
 
 /* A resident ID's shape: 17 digits and a digit or X. */
 static int cert_no_ok(const char *s)
 {
-	return s != NULL && strlen(s) == SIM_CERT_NO_LEN && strspn(s, "0123456789") >= SIM_CERT_NO_LEN - 1 &&
-	       strchr("0123456789Xx", s[SIM_CERT_NO_LEN - 1]) != NULL;
+	return s != NULL && strlen(s) == SIM_CERT_NO_LEN && cc_all(s, SIM_CERT_NO_LEN - 1, cc_digit) &&
+	       (cc_digit((unsigned char)s[SIM_CERT_NO_LEN - 1]) || s[SIM_CERT_NO_LEN - 1] == 'X' ||
+		s[SIM_CERT_NO_LEN - 1] == 'x');
 }
 
 /* A name: 1..SIM_REAL_NAME_MAX bytes without control characters. */
@@ -34,7 +36,7 @@ static int name_ok(const char *s)
 	if (n == 0 || n > SIM_REAL_NAME_MAX)
 		return 0;
 	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+		if (cc_cntrl((unsigned char)s[i]))
 			return 0;
 	return 1;
 }

@@ -1,6 +1,7 @@
 /* sim_main.c: hqr-platform-sim's command line (serve, push), its route table and its FastCGI worker. */
 #include "sim.h"
 
+#include "cclass.h"
 #include "conf.h"
 #include "log.h"
 #include "push.h"
@@ -287,7 +288,7 @@ static int cmd_push(int argc, char **argv)
 			t = i;
 	if (p.url == NULL || p.token == NULL || p.appid == NULL || p.openid == NULL || t < 0 || optind != argc ||
 	    (p.msgid != NULL &&
-	     (p.msgid[0] == '\0' || strspn(p.msgid, "0123456789") != strlen(p.msgid) || strlen(p.msgid) > 20))) {
+	     (p.msgid[0] == '\0' || !cc_all(p.msgid, strlen(p.msgid), cc_digit) || strlen(p.msgid) > 20))) {
 		usage();
 		return 2;
 	}

@@ -210,9 +210,9 @@ static enum err send_common(struct call *c, enum sim_ep ep, enum sim_msg_kind ki
 	else if (tid == NULL || !sim_template_known(tid))
 		e = 40037;
 	else if (kind == SIM_MSG_TEMPLATE && !u.subscribed)
-		e = 43004;
+		e = PFE_REQUIRE_SUBSCRIBE;
 	else if (kind == SIM_MSG_BIZSEND && u.refused)
-		e = 43101;
+		e = PFE_USER_REFUSED;
 	else if (!data_ok(data, kind == SIM_MSG_BIZSEND) || !opt_str_ok(b, "url", URL_MAX) ||
 		 !opt_str_ok(b, "page", URL_MAX) || !opt_str_ok(b, "client_msg_id", SIM_ID_MAX) ||
 		 (cJSON_GetObjectItemCaseSensitive(b, "miniprogram") != NULL &&

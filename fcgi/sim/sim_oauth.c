@@ -2,6 +2,7 @@
 #include "sim.h"
 #include "pf_errcode.h"
 
+#include "cclass.h"
 #include "crypto.h"
 #include "resp.h"
 
@@ -19,7 +20,7 @@ int sim_openid_ok(const char *s)
 	size_t n = strlen(s);
 	if (n == 0 || n > SIM_ID_MAX)
 		return 0;
-	return strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-") == n;
+	return cc_all(s, n, cc_b64url);
 }
 
 /* Writes s HTML-escaped; control characters are left out. */
@@ -33,7 +34,7 @@ void sim_html_text(FILE *f, const char *s)
 		case '"': fputs("&quot;", f); break;
 		case '\'': fputs("&#39;", f); break;
 		default:
-			if (*p >= 0x20 && *p != 0x7f)
+			if (!cc_cntrl(*p))
 				fputc(*p, f);
 		}
 	}
@@ -112,7 +113,7 @@ int sim_redirect_ok(const char *url)
 	else
 		return 0;
 	for (const unsigned char *s = (const unsigned char *)url; *s != '\0'; s++)
-		if (*s <= 0x20 || *s == 0x7f || *s == '\\')
+		if (cc_cntrl(*s) || *s == ' ' || *s == '\\')
 			return 0;
 	size_t n = strcspn(p, "/?#");
 	return n == strlen(sim_cfg.auth_domain) && memchr(p, '@', n) == NULL &&
@@ -122,7 +123,7 @@ int sim_redirect_ok(const char *url)
 static int state_ok(const char *s)
 {
 	size_t n = strlen(s);
-	return n <= STATE_MAX && strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789") == n;
+	return n <= STATE_MAX && cc_span(s, cc_alnum) == n;
 }
 
 /* The consent page: one link per test user and a field for a new one. */

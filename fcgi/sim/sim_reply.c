@@ -21,7 +21,7 @@ struct errtext {
 };
 
 static const struct errtext errtexts[] = {
-	{ -1, "system error" },
+	{ PFE_SYSTEM_BUSY, "system error" },
 	{ PFE_INVALID_CREDENTIAL, "invalid credential, access_token is invalid or not latest" },
 	{ 40002, "invalid grant_type" },
 	{ 40003, "invalid openid" },
@@ -45,7 +45,7 @@ static const struct errtext errtexts[] = {
 	{ 40125, "invalid appsecret, view more at http://t.cn/RAEkdVq" },
 	{ PFE_CODE_USED, "code been used" },
 	{ 40164, "invalid ip, not in whitelist" },
-	{ 40226, "invalid user, high risk user" },
+	{ PFE_HIGH_RISK_USER, "invalid user, high risk user" },
 	{ PFE_ACCESS_TOKEN_MISSING, "access_token missing" },
 	{ 41002, "appid missing" },
 	{ 41003, "refresh_token missing" },
@@ -54,11 +54,11 @@ static const struct errtext errtexts[] = {
 	{ 41009, "missing openid" },
 	{ PFE_ACCESS_TOKEN_EXPIRED, "access_token expired" },
 	{ 42002, "refresh_token expired" },
-	{ 43004, "require subscribe" },
-	{ 43101, "user refuse to accept the msg" },
+	{ PFE_REQUIRE_SUBSCRIBE, "require subscribe" },
+	{ PFE_USER_REFUSED, "user refuse to accept the msg" },
 	{ 44002, "empty post data" },
 	{ PFE_DAILY_QUOTA, "reach max api daily quota limit" },
-	{ 45011, "api minute-quota reach limit  mustslower  retry next minute" },
+	{ PFE_MINUTE_QUOTA, "api minute-quota reach limit  mustslower  retry next minute" },
 	{ 47001, "data format error" },
 	{ 47003, "argument invalid!" },
 	{ 48001, "api unauthorized" },

@@ -2,6 +2,7 @@
 #include "sim_state.h"
 #include "pf_errcode.h"
 
+#include "cclass.h"
 #include "crypto.h"
 
 #include <cjson/cJSON.h>
@@ -198,7 +199,7 @@ int sim_token_wellformed(const char *tok)
 	size_t n = strlen(tok);
 	if (n < 20 || n > 512)
 		return 0;
-	return strspn(tok, TOKCH) == n;
+	return cc_all(tok, n, cc_b64url);
 }
 
 int64_t sim_now(void)
@@ -431,9 +432,9 @@ int sim_code_js(const char *code, struct sim_user *u)
 	if (e == 0) {
 		struct user_rec *ur = &S.users[r->user];
 		if (ur->u.high_risk) {
-			e = 40226;
+			e = PFE_HIGH_RISK_USER;
 		} else if (ur->nlog == SIM_JS_RATE && now - ur->logins[ur->head] < 60) {
-			e = 45011;
+			e = PFE_MINUTE_QUOTA;
 		} else {
 			if (ur->nlog < SIM_JS_RATE) {
 				ur->logins[(ur->head + ur->nlog) % SIM_JS_RATE] = now;
@@ -578,7 +579,7 @@ int sim_stable_get(int force, char out[SIM_TOKEN_LEN + 1], int64_t *expires_in)
 	if (force) {
 		if (S.last_force != 0 && now - S.last_force < SIM_FORCE_GAP) {
 			UNLOCK();
-			return 45011;
+			return PFE_MINUTE_QUOTA;
 		}
 		if (S.forces_today >= SIM_FORCE_DAILY) {
 			UNLOCK();

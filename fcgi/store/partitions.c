@@ -1,5 +1,6 @@
 /* partitions.c: daily partitions of scans (named pYYYYMMDD, VALUES LESS THAN the next day number). */
 #include "partitions.h"
+#include "cclass.h"
 #include "db.h"
 #include "rules.h"
 
@@ -82,7 +83,7 @@ int partitions_drop_before(struct db *db, int32_t day, char *err, size_t errlen)
 	for (int i = 0; i < n; i++) {
 		if (parts[i].below == INT32_MAX || parts[i].below > day || parts[i].name[0] != 'p')
 			continue;
-		if (strspn(parts[i].name + 1, "0123456789") != strlen(parts[i].name + 1))
+		if (cc_span(parts[i].name + 1, cc_digit) != strlen(parts[i].name + 1))
 			continue;
 		char sql[128];
 		snprintf(sql, sizeof sql, "ALTER TABLE scans DROP PARTITION %.60s", parts[i].name);

@@ -51,6 +51,14 @@ enum db_rc device_revoke(struct db *db, uint64_t id, int64_t now)
 	return rc;
 }
 
+enum db_rc device_by_token(struct db *db, const uint8_t hash[32], uint64_t *id, uint64_t *cp)
+{
+	int32_t kind = 0, type = 0;
+	struct db_param p[] = { DBP_BLOB(hash, 32), DBP_END };
+	struct db_col cols[] = { DBC_U64(id), DBC_U64(cp), DBC_I32(&kind), DBC_I32(&type), DBC_END };
+	return db_exec(db, STMT_DEVICE_BY_TOKEN, p, cols);
+}
+
 enum db_rc staff_create(struct db *db, int32_t role, const char *name, const uint8_t hash[32], int64_t now)
 {
 	struct db_param p[] = { DBP_TEXT(name), DBP_I32(&role), DBP_BLOB(hash, 32), DBP_I64(&now), DBP_END };

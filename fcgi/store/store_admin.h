@@ -29,6 +29,8 @@ enum db_rc checkpoint_get(struct db *db, uint64_t id, struct checkpoint_row *r);
 enum db_rc device_create(struct db *db, uint64_t cp, const uint8_t hash[32], int64_t now, uint64_t *id);
 /* Revokes the device id. DB_NOROW: unknown or revoked already. */
 enum db_rc device_revoke(struct db *db, uint64_t id, int64_t now);
+/* The unrevoked device whose token has SHA-256 hash: its id and checkpoint. DB_NOROW: none. */
+enum db_rc device_by_token(struct db *db, const uint8_t hash[32], uint64_t *id, uint64_t *cp);
 
 /* Makes a staff token (enum admin_role role) for name with its SHA-256. */
 enum db_rc staff_create(struct db *db, int32_t role, const char *name, const uint8_t hash[32], int64_t now);

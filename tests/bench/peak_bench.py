@@ -26,15 +26,112 @@ LOG = os.path.join(DIR, "nginx", "access.log")
 STEPS = [8, 16, 32, 64, 128]
 
 
+def children(pid_file):
+    """The processes whose parent is the one in pid_file (nginx's and the application's workers)."""
+    with open(os.path.join(DIR, pid_file)) as f:
+        parent = f.read().strip()
+    kids = []
+    for p in os.listdir("/proc"):
+        try:
+            with open(f"/proc/{p}/stat") as f:
+                if p.isdigit() and f.read().rsplit(")", 1)[1].split()[1] == parent:
+                    kids.append(p)
+        except OSError:
+            continue
+    return kids
+
+
+def cpu_seconds(pids):
+    """User and system CPU seconds of these processes (all their threads) so far."""
+    total = 0
+    for p in pids:
+        try:
+            with open(f"/proc/{p}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        except OSError:
+            continue
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def listen_drops():
+    """The kernel's count of connections dropped because a listen queue was full (all sockets)."""
+    with open("/proc/net/netstat") as f:
+        lines = [line.split() for line in f if line.startswith("TcpExt:")]
+    return int(lines[1][lines[0].index("ListenDrops")])
+
+
+def machine_cpu():
+    """Busy and total CPU seconds of the whole machine so far (every core, every process)."""
+    with open("/proc/stat") as f:
+        v = [int(x) for x in f.readline().split()[1:8]]
+    hz = os.sysconf("SC_CLK_TCK")
+    return (sum(v) - v[3] - v[4]) / hz, sum(v) / hz
+
+
+def app_histogram():
+    """The application's own request times (its /metrics histogram, every route summed: from the
+    thread taking a request to its answer written, without the wait in its queue), as
+    {bucket's upper bound in s: count at or under it}."""
+    h = {}
+    try:
+        text = requests.get(BASE + "/metrics", timeout=5).text
+    except requests.RequestException:
+        return h
+    for line in text.splitlines():
+        if line.startswith("hqr_request_duration_seconds_bucket{"):
+            le = line.split('le="', 1)[1].split('"', 1)[0]
+            bound = float("inf") if le == "+Inf" else float(le)
+            h[bound] = h.get(bound, 0) + int(line.rsplit(" ", 1)[1])
+    return h
+
+
+def app_p99(before, after):
+    """The bucket bound (ms) under which 99 % of the requests between two histograms fell."""
+    delta = {b: after.get(b, 0) - before.get(b, 0) for b in after}
+    total = delta.get(float("inf"), 0)
+    for b in sorted(delta):
+        if total and delta[b] >= 0.99 * total:
+            return b * 1000
+    return float("nan")
+
+
+last_cpu = ""
+last_cpu_service = 0.0
+last_routes = ""
+
+
 def wrk_load(script, conn, dur=DUR, threads=2, path_="/"):
+    """One step of wrk; last_cpu says where the machine's CPU went meanwhile: wrk's own (the load
+    generator shares the cores), nginx's, the application's, the database's and everything else's
+    (other work on the machine), and the connections the kernel dropped for a full listen queue."""
+    global last_cpu, last_cpu_service
     path = os.path.join(WORK, f"p{time.monotonic_ns()}.lua")
     with open(path, "w") as f:
         f.write(script)
     open(LOG, "w").close()  # nginx appends (O_APPEND): the log holds this step alone
+    groups = {"nginx": children("nginx/nginx.pid"), "app": children("run/hqr.pid")}
+    with open(os.path.join(DIR, "db", "mysqld.pid")) as f:
+        groups["db"] = [f.read().strip()]
+    before = {k: cpu_seconds(v) for k, v in groups.items()}
+    busy0, all0 = machine_cpu()
+    drops0 = listen_drops()
+    hist0 = app_histogram()
+    wrk0 = os.times()
     t0 = time.monotonic()
     subprocess.run(["wrk", f"-t{threads}", f"-c{conn}", f"-d{dur}s", "--timeout", "5s", "-s", path, BASE + path_],
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return time.monotonic() - t0
+    elapsed = time.monotonic() - t0
+    wrk1 = os.times()
+    busy1, all1 = machine_cpu()
+    used = {"wrk": wrk1.children_user + wrk1.children_system - wrk0.children_user - wrk0.children_system}
+    used.update({k: cpu_seconds(v) - before[k] for k, v in groups.items()})
+    used["other"] = max(0.0, busy1 - busy0 - sum(used.values()))
+    last_cpu = (f"cpu s of {all1 - all0:.1f}: " + " ".join(f"{k} {v:.1f}" for k, v in used.items())
+                + f" idle {max(0.0, all1 - all0 - (busy1 - busy0)):.1f}; listen drops {listen_drops() - drops0}")
+    last_cpu_service = used["nginx"] + used["app"] + used["db"]
+    last_cpu += f"; 99 % of the application's threads' times <= {app_p99(hist0, app_histogram()):.0f} ms"
+    return elapsed
 
 
 def read_log(dur):
@@ -44,7 +141,8 @@ def read_log(dur):
     anything else (nginx's 429, a 499 of a client that gave up, as wrk does with the refusals still
     held when its step ends, a 502 or 504) is counted apart."""
     import json
-    served, shed, other = [], [], {}
+    global last_routes
+    served, shed, other, kinds, upstream, seconds = [], [], {}, {}, [], {}
     with open(LOG, encoding="utf-8", errors="replace") as f:
         for line in f:
             try:
@@ -52,16 +150,34 @@ def read_log(dur):
             except ValueError:
                 continue
             st = e["status"]
+            if e["path"] == "/metrics":  # the bench's own reads of the application's histogram
+                continue
             if st == 503:
                 shed.append(float(e["request_time"]))
             elif st < 500 and st not in (429, 499) and e.get("upstream_time", "-") not in ("-", ""):
                 served.append(float(e["request_time"]))
+                upstream.append(float(e["upstream_time"].split(",")[-1].strip() or 0))
+                kinds.setdefault(e["path"].rsplit("/", 1)[-1], []).append(float(e["request_time"]))
+                seconds[e["time"]] = seconds.get(e["time"], 0) + 1
             else:
                 other[st] = other.get(st, 0) + 1
     served.sort()
     shed.sort()
     p99 = served[min(len(served) - 1, int(len(served) * 0.99))] * 1000 if served else float("nan")
     held = shed[len(shed) // 2] * 1000 if shed else 0.0
+    # Where the served tail is: each route's p99 (scans, code, code.png, applications), and the
+    # p99 of nginx's upstream time (from its connecting to the application until it has read the
+    # answer: the application's queue and threads, and nginx's own delay in reading the answer)
+    upstream.sort()
+
+    def q99(v):
+        v = sorted(v)
+        return v[min(len(v) - 1, int(len(v) * 0.99))] * 1000
+
+    last_routes = ("served p99 by route: " + ", ".join(f"{k} {q99(v):.0f} ms" for k, v in sorted(kinds.items()))
+                   + (f"; nginx's upstream time {q99(upstream):.0f} ms" if upstream else "")
+                   + "; served in each second of the step (the first and last are partial): "
+                   + " ".join(str(seconds[k]) for k in sorted(seconds)))
     return (len(served) / dur, len(shed) / dur, p99, held,
             " ".join(f"{k}:{v}" for k, v in sorted(other.items())) or "none")
 
@@ -77,6 +193,21 @@ def recovery(scan_script_req):
             r = s.post(url, data=body, headers=headers, timeout=5)
             ok = ok + 1 if r.status_code == 200 and time.monotonic() - t < 0.1 else 0
     return time.monotonic() - t0
+
+
+RETRY_AFTER_LUA = """
+local pauses = {}
+function response(status, headers, body)
+  if status == 503 then pauses[#pauses + 1] = 1000 * (tonumber(headers["Retry-After"]) or 1) end
+end
+function delay()
+  local n = #pauses
+  if n == 0 then return 0 end
+  local ms = pauses[n]
+  pauses[n] = nil
+  return ms
+end
+"""
 
 
 def main():
@@ -161,6 +292,9 @@ end
         rows.append((label, conn, served, shed, p99, bad))
         print(f"{label:<6} c={conn:<5} served {served:9.1f}/s  shed {shed:9.1f}/s  served p99 {p99:7.1f} ms"
               f"  shed p50 {held:6.0f} ms  other answers {bad}", flush=True)
+        per_cpu = served * dur / last_cpu_service if last_cpu_service > 0 else 0.0
+        print(f"       {last_cpu}; served per CPU second of nginx, app and db {per_cpu:.0f}", flush=True)
+        print(f"       {last_routes}", flush=True)
         return served
 
     print(f"hqr bench-peak: mixed load (80 % scans, 15 % code status and images, 5 % applications), "
@@ -182,9 +316,16 @@ end
     step("scans", scans, 4096, "/api/v1/scans")
     rec_scans = recovery(scan_req)
     at4096 = rows[-1]
+    # The same 4096 connections as clients that honour Retry-After: after each refusal, one of
+    # them pauses its seconds before its next request (wrk's delay() is the thread's, not the
+    # connection's: the pauses are as many as the refusals, taken by whichever connection asks
+    # next, which for identical scans is the same load).
+    step("scans+", scans + RETRY_AFTER_LUA, 4096, "/api/v1/scans")
+    at4096ra = rows[-1]
     print(f"recovery to full service after the load drops: {rec_mixed:.2f} s (after 10x mixed), "
           f"{rec_scans:.2f} s (after 4096 scan connections); target <= 2 s", flush=True)
-    for name, r in (("10x the knee", at10), ("4096 scan connections", at4096)):
+    for name, r in (("10x the knee", at10), ("4096 scan connections", at4096),
+                    ("4096 scan connections honouring Retry-After", at4096ra)):
         print(f"{name}: served {r[2]:.1f}/s = {r[2] / knee_rate:.2f} of the knee's (target >= 0.80), "
               f"served p99 {r[4]:.1f} ms (target < 100)", flush=True)
     print(f"4096 scan connections against scans alone at the knee's {knee} connections just before: "
@@ -237,17 +378,20 @@ end
     if shutil.which("gnuplot"):
         png = os.path.join(docs, "bench-peak.png")
         plot = f"""
-set terminal pngcairo size 800,480
+set terminal pngcairo size 800,560
 set output '{png}'
 set title 'make bench-peak: served and shed rate against concurrency (knee {knee})'
 set xlabel 'connections (wrk, loopback)'
 set ylabel 'answers per second'
 set logscale x 2
-set key top left
-plot '< grep ^mixed {dat}' using 2:3 with linespoints title 'served (mixed)', \\
-     '< grep ^mixed {dat}' using 2:4 with linespoints title 'shed, 503 BUSY (mixed)', \\
-     '< grep ^scans {dat}' using 2:3 with points pt 7 ps 1.5 title 'served (scans alone)', \\
-     '< grep ^scans {dat}' using 2:4 with points pt 5 ps 1.5 title 'shed (scans alone)'
+set key below
+# the steps at 2 and 4 times the knee may repeat connections of the steps that found it: both are
+# drawn, in order of connections
+plot '< grep ^mixed {dat} | sort -s -n -k2,2' using 2:3 with linespoints title 'served (mixed)', \\
+     '< grep ^mixed {dat} | sort -s -n -k2,2' using 2:4 with linespoints title 'shed, 503 BUSY (mixed)', \\
+     "< grep '^scans ' {dat}" using 2:3 with points pt 7 ps 1.5 title 'served (scans alone)', \\
+     "< grep '^scans ' {dat}" using 2:4 with points pt 5 ps 1.5 title 'shed (scans alone)', \\
+     '< grep ^scans+ {dat}' using 2:3 with points pt 9 ps 1.5 title 'served (scans, Retry-After honoured)'
 """
         subprocess.run(["gnuplot"], input=plot, text=True, check=True)
         print("plot: docs/bench-peak.png", flush=True)

@@ -176,12 +176,13 @@ class Contract:
 
 ROUTE_ROW = re.compile(
     r'\[(ROUTE_\w+)\]\s*=\s*\{\s*"([^"]+)",\s*"([A-Z]+)",\s*"([^"]+)",\s*(AUTH_\w+),\s*(BODY_\w+),\s*([^,]+),'
-    r'\s*(NOFIELDS|FIELDS\(\w+\)),\s*(\w+)\s*(?:,\s*([^}]*?))?\s*\}', re.S)
+    r'\s*(NOFIELDS|NOMEMBERS|FIELDS\(\w+\)),\s*(\w+)\s*(?:,\s*([^}]*?))?\s*\}', re.S)
 
 
 def routes():
     """The route table of fcgi/api/routes.c: dicts of enum, name, method, pattern, auth, body, limit
-    (bytes, evaluated), fields (the name of its field table in fcgi/http/fields.c, or None), roles (words). Checked against the enum's size in routes.h."""
+    (bytes, evaluated), fields (the name of its field table in fcgi/http/fields.c, or None),
+    members_ignored (NOMEMBERS: an optional JSON object read for nothing), roles (words). Checked against the enum's size in routes.h."""
     with open(os.path.join(ROOT, "fcgi", "api", "routes.c"), encoding="utf-8") as f:
         src = f.read()
     with open(os.path.join(ROOT, "fcgi", "api", "routes.h"), encoding="utf-8") as f:
@@ -197,7 +198,8 @@ def routes():
         roles = m.group(10) or ""
         rows.append({"enum": m.group(1), "name": m.group(2), "method": m.group(3), "pattern": m.group(4),
                      "auth": m.group(5), "body": m.group(6), "limit": eval(limit),  # digits and * only
-                     "fields": None if m.group(8) == "NOFIELDS" else m.group(8)[len("FIELDS("):-1],
+                     "fields": None if m.group(8) in ("NOFIELDS", "NOMEMBERS") else m.group(8)[len("FIELDS("):-1],
+                     "members_ignored": m.group(8) == "NOMEMBERS",
                      "roles": sorted(w.lower() for w in re.findall(r"\b(OFFICER|INVESTIGATOR|OPERATOR)\b", roles))})
     if sorted(r["enum"] for r in rows) != sorted(names):
         missing = sorted(set(names) - {r["enum"] for r in rows})
@@ -209,6 +211,7 @@ def routes():
 FIELD_ROW = re.compile(r'\[[\w +]+\]\s*=\s*\{\s*"([^"]+)",\s*([^,]+),\s*([^,]+),\s*(\w+),\s*([^}]*?)\s*\}')
 # The sources of the field tables (the declaration's rows are a macro of decl.h).
 FIELD_SOURCES = [("http", "fields.c"), ("http", "fields_admin.c"), ("http", "fields_places.c"), ("http", "decl.c"),
+                 ("http", "scanin.c"),
                  ("model", "person.c")]
 
 
@@ -222,7 +225,7 @@ def _number(expr):
 
 
 def field_tables():
-    """The field tables of fcgi/http/fields.c, fields_admin.c, fields_places.c and decl.c: {table: [dict name,
+    """The field tables of fcgi/http/fields.c, fields_admin.c, fields_places.c, decl.c and scanin.c: {table: [dict name,
     required, maxlen, validator, range (min, max) or None, words or None, flags]}."""
     src = ""
     for folder, name in FIELD_SOURCES:

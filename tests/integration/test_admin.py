@@ -328,3 +328,31 @@ def test_admin_routes_answer_from_loopback(stack):
     _, op = staff(stack, "operator")
     r = requests.get(stack.url("/api/v1/admin/checkpoints"), headers=bearer(op), timeout=10)
     assert r.status_code == 200, r.text
+
+
+# === hqrctl's ids and checkpoints ================================================================
+
+def test_hqrctl_refuses_bad_ids_and_unknown_checkpoints_saying_why(stack):
+    """An id is 1..2^63-1 in plain decimal, else exit 2 and the reason; a checkpoint that does not
+    exist is exit 1 and named, in every verb that takes one; a resident is added only to a
+    community, by a person's id of 22 base64url characters."""
+    for bad in ("0", "007", "1x", "-1", "+1", " 1", "1 ", "١", "9223372036854775808", "1" * 20):
+        for verb in (("device", "add"), ("place-code", "add"), ("resident", "add", "--person", "A" * 22)):
+            p = h.hqrctl(stack, *verb, "--checkpoint", bad, check=False)
+            assert p.returncode == 2, (verb, bad, p.stdout, p.stderr)
+            assert "--checkpoint must be a positive decimal id" in p.stderr, (verb, bad, p.stderr)
+    none = "9223372036854775807"
+    for verb in (("device", "add"), ("place-code", "add"), ("resident", "add", "--person", "A" * 22),
+                 ("integrator", "add", "--name", h.unique("integ"))):
+        p = h.hqrctl(stack, *verb, "--checkpoint", none, check=False)
+        assert p.returncode == 1 and f"no checkpoint {none}" in p.stderr, (verb, p.stdout, p.stderr)
+    mall = h.checkpoint(stack)
+    p = h.hqrctl(stack, "resident", "add", "--checkpoint", str(mall), "--person", "A" * 22, check=False)
+    assert p.returncode == 1 and "is not a residential community" in p.stderr, p.stderr
+    community = h.checkpoint(stack, kind="community", type_="community")
+    for bad in ("A" * 21, "A" * 23, "A" * 21 + "+", "A" * 21 + "=", "A" * 21 + "."):
+        p = h.hqrctl(stack, "resident", "add", "--checkpoint", str(community), "--person", bad, check=False)
+        assert p.returncode == 2 and "--person must be a person's id" in p.stderr, (bad, p.stderr)
+    # A well-formed id of no one: the checkpoint passed, the person is looked up.
+    p = h.hqrctl(stack, "resident", "add", "--checkpoint", str(community), "--person", "A" * 22, check=False)
+    assert p.returncode == 1 and f"no person {'A' * 22}" in p.stderr, p.stderr

@@ -1,5 +1,5 @@
 """The application's capacity at the front door (issue 16, DESIGN §13): nginx lets at most the
-application's workers x (threads + queue) requests of the API's busy locations in progress at once
+application's workers x threads requests of the API's busy locations in progress at once
 and refuses the others itself, as the service's JSON 503 BUSY with Retry-After and X-Request-Id,
 without a FastCGI exchange: past capacity a refusal costs nginx microseconds, not a round trip to
 the application's acceptor.
@@ -136,7 +136,7 @@ def poll(stack, want, seconds=4.0, held=()):
 def test_the_services_cap_is_every_hosts_capacity_and_nginx_refuses_past_it(stack):
     """(First in this file: the session's stack is started, when this file runs alone, before the
     capped stack's HQR_APP_CONNS is set.) The session's own stack, its cap as rendered from its
-    config: [server] workers x (threads + a quarter of queue) of each application host, times the
+    config: [server] workers x threads of each application host, times the
     hosts in nginx's upstream (one, or the cluster's two). With that many requests in progress
     (held from several loopback addresses, each under the per-address limit) the next is nginx's
     503 BUSY; with one fewer, it is served."""
@@ -146,7 +146,7 @@ def test_the_services_cap_is_every_hosts_capacity_and_nginx_refuses_past_it(stac
     hosts = len(re.findall(r"server unix:", upstream))
     assert hosts == (2 if "HOST2_DIR" in stack.env else 1), upstream
     server = stack.conf()["server"]
-    cap = hosts * int(server["workers"]) * (int(server["threads"]) + (int(server["queue"]) + 3) // 4)
+    cap = hosts * int(server["workers"]) * int(server["threads"])
     assert re.findall(r"limit_conn app (\d+);", rendered) == [str(cap)] * 2, rendered
     per_addr = int(re.search(r"limit_conn addr (\d+);", rendered).group(1))
     each = per_addr - 1

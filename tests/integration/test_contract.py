@@ -94,6 +94,9 @@ def test_request_bodies_are_the_route_tables_kinds_and_limits():
             wrong.append(f"{where}: content {sorted(body['content'])}, expected {want}")
         if body.get("required", False) != (r["body"] != "BODY_OPTIONAL_JSON"):
             wrong.append(f"{where}: required is {body.get('required', False)}")
+        if r["members_ignored"] != ("its members are ignored" in body.get("description", "")):
+            wrong.append(f"{where}: the description must say 'its members are ignored' exactly when the row "
+                         "says NOMEMBERS")
         if f"At most {r['limit']} bytes" not in body.get("description", ""):
             wrong.append(f"{where}: its description must say 'At most {r['limit']} bytes'")
         # Every status a body route can answer before its handler runs (a raw body takes any type).
@@ -117,6 +120,8 @@ FIELD_SAMPLES = {
 OWN_BOUND = {"valid_raw", "valid_public_id", "valid_person_name", "valid_phone", "valid_address", "valid_verification_id",
              "valid_doc_type", "valid_verify_type", "decl_valid_symptoms", "decl_valid_temperature", "decl_valid_yes_no",
              "decl_valid_truthful", "valid_cp_kind", "valid_cp_type", "valid_label", "valid_reason",
+             "valid_scan_qr", "valid_scan_direction", "valid_scan_temperature", "valid_scan_visitor",
+             "valid_checkpoint_ref", "valid_item_list",
              "valid_direction", "valid_place_label", "valid_row_id", "valid_page_size"}
 
 
@@ -133,7 +138,7 @@ def body_properties(op):
 
 
 def test_the_documents_field_bounds_are_the_route_field_tables():
-    """For every route with a field table (fcgi/http/fields.c, fields_admin.c, decl.c): each field
+    """For every route with a field table (fcgi/http/fields.c, fields_admin.c, decl.c, scanin.c): each field
     is in the document (a query parameter for a route without a body, a property of its body
     otherwise), required
     as the table says, and its schema takes a value at the table's byte bound and refuses one

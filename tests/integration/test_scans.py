@@ -382,6 +382,24 @@ def test_revoking_a_device_twice_or_an_unknown_one_is_refused(stack, how):
             assert_error(r, 404, "NOT_FOUND")
 
 
+def test_a_device_s_optional_body_is_read_for_nothing(stack):
+    """Making and revoking a device take no body, an empty one or a JSON object whose members are
+    ignored (the rows say NOMEMBERS); a body that is not a JSON object is still 400."""
+    cp = h.checkpoint(stack)
+    _, op = staff(stack, "operator")
+    made = []
+    for kw in ({}, {"json": {}}, {"json": {"name": "door 2", "checkpoint_id": "x" * 300}}):
+        r = requests.post(stack.url(f"/api/v1/admin/checkpoints/{cp}/devices"), headers=bearer(op), timeout=10, **kw)
+        assert r.status_code == 201 and r.json()["checkpoint_id"] == cp, r.text
+        made.append(r.json()["device_id"])
+        r = requests.post(stack.url(f"/api/v1/admin/devices/{made[-1]}/revoke"), headers=bearer(op), timeout=10, **kw)
+        assert r.status_code == 200 and r.json() == {"device_id": made[-1], "revoked": True}, r.text
+    assert len(set(made)) == 3
+    r = requests.post(stack.url(f"/api/v1/admin/checkpoints/{cp}/devices"), data="[1]", timeout=10,
+                      headers=dict(bearer(op), **{"Content-Type": "application/json"}))
+    assert_error(r, 400, "BAD_JSON")
+
+
 def test_revoking_a_staff_name_counts_its_tokens_and_refuses_a_second_time(stack):
     name, _ = staff(stack, "officer")
     h.hqrctl(stack, "admin", "add", "--role", "investigator", "--name", name)
@@ -415,6 +433,35 @@ def test_scan_without_a_device_token_is_401(stack, green, auth):
     r = requests.post(stack.url("/api/v1/scans"), json={"qr": green.qr(), "direction": "in", "temperature": 36.5},
                       headers=headers, timeout=10)
     assert_error(r, 401, "UNAUTHENTICATED")
+
+
+def test_a_bad_scan_body_is_401_for_an_unknown_device_and_422_or_400_for_a_known_one(stack, mall, green):
+    """The router judges a scan's body by its field table before the handler; a device whose token
+    the committer was to look up is looked up first, so a stranger learns nothing of its body."""
+    gone_cp = h.checkpoint(stack)
+    gone_dev, gone_tok = device_add(stack, gone_cp)
+    h.hqrctl(stack, "device", "revoke", "--id", str(gone_dev))
+    qr = green.qr()
+    bad = [({"direction": "in", "temperature": 36.5}, [("qr", "REQUIRED")]),
+           ({"qr": 12, "direction": "up", "temperature": True},
+            [("qr", "REQUIRED"), ("direction", "NOT_ALLOWED"), ("temperature", "TEMPERATURE_FORMAT")]),
+           ({"qr": qr, "direction": "in", "temperature": 36.5, "visitor": "me"},
+            [("visitor", "VISITOR_REGISTRATION_INVALID")])]
+    before = scans_of_device(stack, mall[1])
+    for body, fields in bad:
+        for token in (gone_tok, "x" * 43):
+            r = requests.post(stack.url("/api/v1/scans"), json=body, headers=bearer(token), timeout=10)
+            assert_error(r, 401, "UNAUTHENTICATED")
+        r = requests.post(stack.url("/api/v1/scans"), json=body, headers=bearer(mall[2]), timeout=10)
+        assert_error(r, 422, "VALIDATION_FAILED")
+        got = [(f["field"], f["code"]) for f in r.json()["error"]["fields"]]
+        assert got == fields, r.text
+    twice = '{"qr":"%s","qr":"x","direction":"in","temperature":36.5}' % qr
+    for token, status, code in ((gone_tok, 401, "UNAUTHENTICATED"), (mall[2], 400, "DUPLICATE_FIELD")):
+        r = requests.post(stack.url("/api/v1/scans"), data=twice, timeout=10,
+                          headers=dict(bearer(token), **{"Content-Type": "application/json"}))
+        assert_error(r, status, code)
+    assert scans_of_device(stack, mall[1]) == before
 
 
 def test_a_device_scans_only_for_its_own_checkpoint(stack, mall, green):

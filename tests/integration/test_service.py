@@ -12,7 +12,6 @@ import shutil
 import signal
 import socket
 import subprocess
-import time
 
 import pytest
 import requests
@@ -193,7 +192,7 @@ def dropped(test_user):
                     os.chown(n, test_user.pw_uid, test_user.pw_gid)
         s.sh("app-start")
         # app-start returns once the socket exists; the workers are forked just after.
-        assert wait_until(lambda: len(s.worker_pids()) == s.configured_workers(), 30), s.worker_pids()
+        h.wait_until(lambda: len(s.worker_pids()) == s.configured_workers(), 30, "the configured workers")
         s.logdir = logdir
         s.user = test_user
         yield s
@@ -206,15 +205,6 @@ def proc_status(pid):
             k, _, v = line.partition(":")
             out[k] = v.split()
     return out
-
-
-def wait_until(pred, seconds=10):
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        if pred():
-            return True
-        time.sleep(0.05)
-    return pred()
 
 
 def test_a_master_started_as_root_runs_master_and_workers_as_the_configured_user(dropped):
@@ -278,16 +268,16 @@ def test_logrotate_and_sigusr1_move_every_process_to_the_new_file(dropped, destd
         with open(log, encoding="utf-8") as f:
             return f.read()
     # The master and each worker say so in the new file: each reopened it in its own process.
-    assert wait_until(lambda: all(f'"pid":{pid},' in new_lines() and "log file reopened" in new_lines()
-                                  for pid in [master] + workers)), new_lines()
+    h.wait_until(lambda: all(f'"pid":{pid},' in new_lines() and "log file reopened" in new_lines()
+                             for pid in [master] + workers), 10, "every process's reopening in the new log")
     st = os.stat(log)
     assert st.st_uid == dropped.user.pw_uid
     # Later lines (a reload here) go to the new file only.
     os.kill(master, signal.SIGHUP)
-    assert wait_until(lambda: "reloaded" in new_lines()), new_lines()
+    h.wait_until(lambda: "reloaded" in new_lines(), 10, "the reload's line in the new log")
     with open(old, encoding="utf-8") as f:
         assert "reloaded" not in f.read()
-    assert wait_until(lambda: len(children_of(master)) == dropped.configured_workers())
+    h.wait_until(lambda: len(children_of(master)) == dropped.configured_workers(), 10, "the workers after the reload")
 
 
 def test_the_sample_nginx_site_serves_the_service(dropped, destdir, tmp_path):
@@ -311,8 +301,8 @@ def test_the_sample_nginx_site_serves_the_service(dropped, destdir, tmp_path):
             .replace("/etc/ssl/certs/hqr.example.org.pem", str(crt))
             .replace("/etc/ssl/private/hqr.example.org.key", str(key))
             .replace("/var/log/nginx/", str(tmp_path) + "/")
-            .replace("listen 443 ssl http2;", f"listen 127.0.0.1:{port} ssl http2;")
-            .replace("listen [::]:443 ssl http2;", ""))
+            .replace("listen 443 ssl http2 backlog=4096;", f"listen 127.0.0.1:{port} ssl http2 backlog=4096;")
+            .replace("listen [::]:443 ssl http2 backlog=4096;", ""))
     (tmp_path / "site.conf").write_text(site)
     (tmp_path / "tmp").mkdir()
     main = f"""user root root;
@@ -337,7 +327,7 @@ http {{
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         base = f"https://127.0.0.1:{port}"
-        assert wait_until(lambda: _get(base + "/healthz", crt) == 200)
+        h.wait_until(lambda: _get(base + "/healthz", crt) == 200, 10, "nginx's TLS /healthz")
         r = requests.get(base + "/readyz", verify=str(crt), timeout=10)
         assert r.status_code == 200 and r.headers.get("X-Request-Id")
         r = requests.get(base + "/index.html", verify=str(crt), timeout=10)

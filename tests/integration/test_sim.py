@@ -25,6 +25,8 @@ import urllib.parse
 import pytest
 import requests
 
+from helpers import wait_until
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BUILD = os.environ.get("HQR_BUILD", "build")
 if not os.path.isabs(BUILD):
@@ -47,15 +49,6 @@ def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def wait_for(pred, seconds, what):
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        if pred():
-            return
-        time.sleep(0.05)
-    raise RuntimeError(f"timed out waiting for {what}")
 
 
 def port_open(port):
@@ -290,7 +283,7 @@ def sim():
             [SIM_BIN, "serve", "-s", sock, "-a", APPID, "-k", SECRET, "-t", PUSH_TOKEN, "-e", AES_KEY,
              "-d", AUTH_DOMAIN, "-u", service.url(), "-n", "32"],
             stdout=sim_log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-        wait_for(lambda: os.path.exists(sock) or sim_proc.poll() is not None, 10, "the simulator's socket")
+        wait_until(lambda: os.path.exists(sock) or sim_proc.poll() is not None, 10, "the simulator's socket")
         assert sim_proc.poll() is None, open(os.path.join(tmp, "sim.log")).read()
         port, foreign_port = free_port(), free_port()
         for sub in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
@@ -302,7 +295,7 @@ def sim():
                                       foreign_ip=FOREIGN_IP))
         nginx = subprocess.Popen(["nginx", "-p", tmp, "-c", conf, "-e", os.path.join(tmp, "nginx-error.log")],
                                  stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        wait_for(lambda: (port_open(port) and port_open(foreign_port)) or nginx.poll() is not None, 10, "nginx")
+        wait_until(lambda: (port_open(port) and port_open(foreign_port)) or nginx.poll() is not None, 10, "nginx")
         assert nginx.poll() is None, open(os.path.join(tmp, "nginx-error.log")).read()
         yield Sim(f"http://127.0.0.1:{port}", f"http://127.0.0.1:{foreign_port}", service, tmp)
     finally:
@@ -895,7 +888,7 @@ def test_push_retried_after_five_silent_seconds(sim):
     r = sim.ctl("POST", "push", {"type": "text", "openid": "oSimPush00000003", "content": "x"}, 200).json()
     assert r["status"] == 200 and r["tries"] == 2
     assert 4.5 <= time.monotonic() - t0 < 12
-    wait_for(lambda: len(sim.service.requests) == 2, 5, "two tries")
+    wait_until(lambda: len(sim.service.requests) == 2, 5, "two tries")
     a, b = sim.service.requests
     assert a["body"] == b["body"]                       # same MsgId and CreateTime
 
@@ -937,7 +930,7 @@ def test_serve_outlives_the_shell_that_started_it(sim):
             os.kill(pid, signal.SIGTERM)
         except ProcessLookupError:
             pass
-    wait_for(lambda: not os.path.exists(f"/proc/{pid}"), 10, "the second simulator to stop")
+    wait_until(lambda: not os.path.exists(f"/proc/{pid}"), 10, "the second simulator to stop")
     assert not os.path.exists(sock)
 
 

@@ -1,4 +1,6 @@
-/* test_decl.c: unit tests of decl.c: travel list, symptoms (JSON array or comma list), temperature, contact, declaration, duplicates. */
+/* test_decl.c: unit tests of decl.c through its field table, as the router runs it (fields_validate on
+ * decl_fields, then decl_check): travel list, symptoms (JSON array or comma list), temperature,
+ * contact, declaration, duplicates. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -13,6 +15,7 @@
 #include "decl.h"
 #include "req.h"
 #include "rules.h"
+#include "valid.h"
 
 /* "Today" is pinned: 2026-11-27, so the travel window is 2026-11-13 .. 2026-11-27. */
 #define TY 2026
@@ -30,7 +33,7 @@ static int reset(void **state)
 	return 0;
 }
 
-/* A call built by hand, the form's fields, and what decl_validate made of them. */
+/* A call built by hand, the form's fields, and what the table and decl_check made of them. */
 struct dcase {
 	struct call c;
 	struct kvlist in;
@@ -65,10 +68,24 @@ static void add_valid_except(struct dcase *v, const char *skip)
 			add(v, keys[i], vals[i]);
 }
 
+/* The router's steps for a declaration's body (router.c, decl_form_check) on the pinned day:
+ * the table's checks of each field, then the rules across them unless a field came twice. */
 static int run(struct dcase *v)
 {
-	v->rc = decl_validate(&v->c, &v->in, TY, TM, TD, &v->d);
+	struct fval f[DECL__MAX];
+	size_t before = v->c.nferr; /* the failures of a form's other fields */
+	enum err e = fields_validate(&v->c, decl_fields, DECL__MAX, &v->in, f);
+	if (e != ERR_DUPLICATE_FIELD)
+		decl_check(&v->c, f, TY, TM, TD, &v->d);
+	v->rc = v->c.nferr > before ? -1 : 0;
 	return v->rc;
+}
+
+/* Whether the table refuses the inputs as a field given twice. */
+static int duplicated(struct dcase *v)
+{
+	struct fval f[DECL__MAX];
+	return fields_validate(&v->c, decl_fields, DECL__MAX, &v->in, f) == ERR_DUPLICATE_FIELD;
 }
 
 static void assert_ferr(const struct call *c, size_t i, const char *field, const char *code)
@@ -168,7 +185,6 @@ static void test_urlencoded_form(void **state)
 	struct dcase *v = dcase_new();
 	(void)state;
 	assert_int_equal(kv_parse_urlencoded(&arena, body, strlen(body), &v->in), KV_OK);
-	assert_int_equal(decl_duplicates(&v->c, &v->in), 0);
 	assert_int_equal(run(v), 0);
 	assert_int_equal(v->d.ntravel, 1);
 	assert_string_equal(v->d.travel_json, WUHAN_TRIP);
@@ -383,35 +399,32 @@ static void test_symptoms_required(void **state)
 	free(v);
 }
 
-static void test_decl_symptoms_direct(void **state)
+/* The table's symptoms validator on a value of a given length. */
+static const char *symptoms_valid(const char *val, size_t len, unsigned *mask)
 {
-	struct call c;
+	const struct field *f = &decl_fields[DECL_SYMPTOMS];
+	struct fval out;
+	memset(&out, 0, sizeof out);
+	const char *code = f->valid(f, &arena, val, len, &out);
+	*mask = (unsigned)out.i;
+	return code;
+}
+
+static void test_symptoms_validator_direct(void **state)
+{
 	unsigned mask = 0xFFu;
-	struct kv kv = { "symptoms", "[\"fatigue\",\"diarrhea\"]", 0 };
+	const char *v = "[\"fatigue\",\"diarrhea\"]";
 	(void)state;
-	memset(&c, 0, sizeof c);
-	c.arena = &arena;
-	kv.len = strlen(kv.val);
-	decl_symptoms(&c, &kv, &mask);
-	assert_int_equal(c.nferr, 0);
+	assert_null(symptoms_valid(v, strlen(v), &mask));
 	assert_int_equal(mask, RULES_SYM_FATIGUE | RULES_SYM_DIARRHEA);
-	kv.val = "fatigue , diarrhea";
-	kv.len = strlen(kv.val);
+	v = "fatigue , diarrhea";
 	mask = 0;
-	decl_symptoms(&c, &kv, &mask);
-	assert_int_equal(c.nferr, 0);
+	assert_null(symptoms_valid(v, strlen(v), &mask));
 	assert_int_equal(mask, RULES_SYM_FATIGUE | RULES_SYM_DIARRHEA);
 	/* Only the given length is read. */
-	kv.val = "cough,sneezing";
-	kv.len = 5;
-	decl_symptoms(&c, &kv, &mask);
-	assert_int_equal(c.nferr, 0);
+	assert_null(symptoms_valid("cough,sneezing", 5, &mask));
 	assert_int_equal(mask, RULES_SYM_COUGH);
-	kv.val = "sneezing";
-	kv.len = strlen(kv.val);
-	decl_symptoms(&c, &kv, &mask);
-	assert_int_equal(c.nferr, 1);
-	assert_ferr(&c, 0, "symptoms", "SYMPTOMS_UNKNOWN");
+	assert_string_equal(symptoms_valid("sneezing", 8, &mask), "SYMPTOMS_UNKNOWN");
 }
 
 /* ---- temperature, contact, declaration ---- */
@@ -549,15 +562,15 @@ static void test_duplicates(void **state)
 	v = dcase_new();
 	add_valid_except(v, NULL);
 	add(v, "name", "王小明");
-	add(v, "name", "王小明"); /* not a declaration field: not decl_duplicates' business */
-	assert_int_equal(decl_duplicates(&v->c, &v->in), 0);
+	add(v, "name", "王小明"); /* not a declaration field: not the table's business */
+	assert_int_equal(duplicated(v), 0);
 	assert_int_equal(v->c.nferr, 0);
 	free(v);
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
 		v = dcase_new();
 		add_valid_except(v, NULL);
 		add(v, names[i], "no");
-		if (decl_duplicates(&v->c, &v->in) != 1)
+		if (!duplicated(v))
 			fail_msg("%s given twice is not reported", names[i]);
 		assert_int_equal(v->c.nferr, 1);
 		assert_ferr(&v->c, 0, names[i], "DUPLICATE_FIELD");
@@ -567,7 +580,7 @@ static void test_duplicates(void **state)
 	v = dcase_new();
 	add(v, "declaration", "true");
 	add(v, "declaration", "true");
-	assert_int_equal(decl_duplicates(&v->c, &v->in), 1);
+	assert_int_equal(duplicated(v), 1);
 	assert_ferr(&v->c, 0, "declaration", "DUPLICATE_FIELD");
 	free(v);
 }
@@ -586,7 +599,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_symptoms_none_mixed, reset),
 		cmocka_unit_test_teardown(test_symptoms_unknown, reset),
 		cmocka_unit_test_teardown(test_symptoms_required, reset),
-		cmocka_unit_test_teardown(test_decl_symptoms_direct, reset),
+		cmocka_unit_test_teardown(test_symptoms_validator_direct, reset),
 		cmocka_unit_test_teardown(test_temperature, reset),
 		cmocka_unit_test_teardown(test_contact, reset),
 		cmocka_unit_test_teardown(test_declaration, reset),

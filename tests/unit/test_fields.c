@@ -1,4 +1,4 @@
-/* test_fields.c: unit tests of fields.c and the login validators of h_login.c: the local "next" path, the platform's login code, the form tables. */
+/* test_fields.c: unit tests of fields.c: the form tables through fields_validate. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -33,158 +33,6 @@ static char *path_of(size_t n)
 		s[i] = (char)('a' + (i % 26));
 	s[n] = '\0';
 	return s;
-}
-
-static void expect_next(const char *next, int ok)
-{
-	if (login_next_ok(next) != ok)
-		fail_msg("login_next_ok(\"%s\") is %d, expected %d", next, !ok, ok);
-}
-
-/* ---- login_next_ok ---- */
-
-static void test_next_local_paths(void **state)
-{
-	static const char *const good[] = {
-		"/",
-		"/persons",
-		"/persons?x=1",
-		"/persons/17/code?scale=8&lang=zh-CN",
-		"/me#top",
-		"/reports/new?date=2025-11-27",
-		"/a/b/c/",
-		"/%E6%AD%A6%E6%B1%89",
-		"/~user",
-		"/persons?next=//x",
-	};
-	(void)state;
-	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
-		expect_next(good[i], 1);
-	/* 512 bytes is the longest. */
-	expect_next(path_of(512), 1);
-	expect_next(path_of(2), 1);
-}
-
-static void test_next_other_sites(void **state)
-{
-	static const char *const bad[] = {
-		"",
-		"//evil.example",
-		"//evil.example/persons",
-		"/\\evil",
-		"/\\/evil.example",
-		"\\\\evil.example",
-		"https://evil.example",
-		"http://evil.example/",
-		"javascript:alert(1)",
-		"data:text/html,<script>",
-		"evil.example",
-		"persons",
-		"./persons",
-		"?x=1",
-		"#top",
-		"/persons/\\..\\x", /* a backslash anywhere */
-	};
-	(void)state;
-	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
-		expect_next(bad[i], 0);
-}
-
-static void test_next_bad_bytes(void **state)
-{
-	static const char *const bad[] = {
-		"/persons list",
-		"/ persons",
-		"/persons ",
-		"/persons\tlist",
-		"/\t/evil.example",
-		"/persons\r\nSet-Cookie: a=b",
-		"/persons\n",
-		"/persons\r",
-		"/\x7f",
-		"/\x01",
-		"/武汉",
-		"/caf\xc3\xa9",
-		"/\xff",
-		"/\x80",
-	};
-	(void)state;
-	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
-		expect_next(bad[i], 0);
-	/* 513 bytes is one too many, and far longer too. */
-	expect_next(path_of(513), 0);
-	expect_next(path_of(4096), 0);
-}
-
-/* ---- valid_next ---- */
-
-static void test_valid_next(void **state)
-{
-	struct fval out;
-	const char *p = "/persons?x=1";
-	(void)state;
-	memset(&out, 0, sizeof out);
-	assert_null(valid_next(&login_fields[LOGIN_NEXT], &arena, p, strlen(p), &out));
-	assert_string_equal(out.s, "/persons?x=1");
-	assert_int_equal(out.len, strlen(p));
-	assert_string_equal(valid_next(&login_fields[LOGIN_NEXT], &arena, "//evil.example", 14, &out),
-			    "NOT_A_LOCAL_PATH");
-	assert_string_equal(valid_next(&login_fields[LOGIN_NEXT], &arena, "", 0, &out), "NOT_A_LOCAL_PATH");
-	/* A NUL inside the value (a decoded %00 that slipped through) is not a path. */
-	assert_string_equal(valid_next(&login_fields[LOGIN_NEXT], &arena, "/ok\0//evil.example", 18, &out),
-			    "NOT_A_LOCAL_PATH");
-}
-
-/* ---- valid_login_code ---- */
-
-static const char *code_check(const char *v, size_t len)
-{
-	struct fval out;
-	memset(&out, 0, sizeof out);
-	const char *r = valid_login_code(&mplogin_fields[MPLOGIN_CODE], &arena, v, len, &out);
-	if (r == NULL) {
-		assert_ptr_equal(out.s, v);
-		assert_int_equal(out.len, len);
-	}
-	return r;
-}
-
-static void test_login_code_accepted(void **state)
-{
-	static const char *const good[] = {
-		"0a1b2c3d4e5f6A7B8C9D0e1f2a3b4c5d", /* 32 alphanumerics, as the platform sends */
-		"061Xk3Ga1dY8hB0qVmLr2oS5Pz7Wn4Tc", "a", "Z", "7", "abc-DEF_123",
-	};
-	(void)state;
-	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
-		if (code_check(good[i], strlen(good[i])) != NULL)
-			fail_msg("code \"%s\" refused", good[i]);
-	char *c128 = arena_alloc(&arena, 129);
-	assert_non_null(c128);
-	memset(c128, 'q', 128);
-	c128[128] = '\0';
-	assert_null(code_check(c128, 128));
-}
-
-static void test_login_code_refused(void **state)
-{
-	static const char *const bad[] = {
-		"a b",  "a/b",  "a+b", "a=b",         "a%20b",    "a.b", "a:b",  "abc ",     " abc",
-		"a\tb", "a\nb", "码",  "caf\xc3\xa9", "a&code=b", "a'b", "a\"b", "<script>",
-	};
-	(void)state;
-	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
-		if (code_check(bad[i], strlen(bad[i])) == NULL)
-			fail_msg("code \"%s\" accepted", bad[i]);
-	assert_string_equal(code_check("", 0), "INVALID");
-	assert_string_equal(code_check("a b", 3), "INVALID");
-	assert_string_equal(code_check("a/b", 3), "INVALID");
-	assert_string_equal(code_check("ab\0cd", 5), "INVALID");
-	char *c129 = arena_alloc(&arena, 130);
-	assert_non_null(c129);
-	memset(c129, 'q', 129);
-	c129[129] = '\0';
-	assert_string_equal(code_check(c129, 129), "INVALID");
 }
 
 /* ---- the field tables through fields_validate ---- */
@@ -310,12 +158,6 @@ static void test_tables_shape(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_teardown(test_next_local_paths, reset),
-		cmocka_unit_test_teardown(test_next_other_sites, reset),
-		cmocka_unit_test_teardown(test_next_bad_bytes, reset),
-		cmocka_unit_test_teardown(test_valid_next, reset),
-		cmocka_unit_test_teardown(test_login_code_accepted, reset),
-		cmocka_unit_test_teardown(test_login_code_refused, reset),
 		cmocka_unit_test_teardown(test_login_form, reset),
 		cmocka_unit_test_teardown(test_mplogin_form, reset),
 		cmocka_unit_test_teardown(test_codepng_form, reset),

@@ -1,5 +1,6 @@
-/* test_scanin.c: unit tests of scanin.c: a scan's body (qr, direction, temperature, visitor,
- * checkpoint_id) and a batch item's client id. */
+/* test_scanin.c: unit tests of scanin.c through its field tables, as the router runs them
+ * (fields_validate_json, then scan_check): a scan's body (qr, direction, temperature, visitor,
+ * checkpoint_id); a batch's list and each item (client id, scanned_at) as the handler judges it. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -12,25 +13,35 @@
 #include <string.h>
 
 #include "arena.h"
+#include "conf.h"
 #include "req.h"
 #include "scanin.h"
+#include "valid.h"
 
 #include "unit_arena.h"
 
 static struct call call;
 static struct scan_in in;
 
-/* Parses body (JSON text) as a scan; returns scan_in_parse's result. */
+/* Judges body (JSON text) as the router judges a scan's: scan_fields, then scan_check, for an
+ * integrator (need_checkpoint) or a device. 0 when it is taken (in is what the handler gets). */
 static int run(const char *body, int need_checkpoint)
 {
+	struct fval v[SCAN__MAX];
 	arena_reset(&arena);
 	memset(&call, 0, sizeof call);
+	memset(&in, 0, sizeof in);
 	call.arena = &arena;
+	call.integrator_id = need_checkpoint ? 7 : 0;
 	cJSON *o = cJSON_Parse(body);
 	assert_non_null(o);
-	int rc = scan_in_parse(&call, o, &in, need_checkpoint);
+	enum err e = fields_validate_json(&call, scan_fields, SCAN__MAX, o, v);
+	if (e != ERR_DUPLICATE_FIELD) {
+		assert_int_not_equal(scan_check(&call, v), ERR_INTERNAL);
+		in = *(const struct scan_in *)call.form;
+	}
 	cJSON_Delete(o);
-	return rc;
+	return call.nferr > 0 ? -1 : 0;
 }
 
 /* Exactly one failing field, with this code. */
@@ -210,6 +221,129 @@ static void test_all_failures_recorded(void **state)
 	assert_int_equal(call.nferr, 5);
 }
 
+/* A member given twice is refused (the router's DUPLICATE_FIELD), not read from its first copy. */
+static void test_member_twice(void **state)
+{
+	(void)state;
+	expect_one("{\"qr\":\"x\",\"direction\":\"in\",\"qr\":\"y\"}", 0, "qr", "DUPLICATE_FIELD");
+}
+
+/* ---- a batch: its list, then each item as h_scans.c judges it ---- */
+
+static const char *list_code(const char *body)
+{
+	struct fval v[BATCH__MAX];
+	arena_reset(&arena);
+	memset(&call, 0, sizeof call);
+	call.arena = &arena;
+	cJSON *o = cJSON_Parse(body);
+	assert_non_null(o);
+	enum err e = fields_validate_json(&call, batch_fields, BATCH__MAX, o, v);
+	cJSON_Delete(o);
+	if (e == ERR_OK)
+		return NULL;
+	assert_int_equal(call.nferr, 1);
+	assert_string_equal(call.ferr[0].field, "scans");
+	return call.ferr[0].code;
+}
+
+static void test_batch_list(void **state)
+{
+	(void)state;
+	assert_null(list_code("{\"scans\":[{}]}"));
+	assert_string_equal(list_code("{}"), "REQUIRED");
+	assert_string_equal(list_code("{\"scans\":[]}"), "REQUIRED");
+	assert_string_equal(list_code("{\"scans\":null}"), "REQUIRED");
+	assert_string_equal(list_code("{\"scans\":\"[{}]\"}"), "REQUIRED");
+	assert_string_equal(list_code("{\"scans\":{\"a\":1}}"), "REQUIRED");
+	static char body[8 * (SCAN_BATCH_MAX + 2) + 16];
+	size_t n = (size_t)snprintf(body, sizeof body, "{\"scans\":[{}");
+	for (int i = 1; i < SCAN_BATCH_MAX; i++)
+		n += (size_t)snprintf(body + n, sizeof body - n, ",{}");
+	snprintf(body + n, sizeof body - n, "]}");
+	assert_null(list_code(body));
+	snprintf(body + n, sizeof body - n, ",{}]}");
+	assert_string_equal(list_code(body), "TOO_MANY");
+	assert_ptr_equal(batch_fields[BATCH_SCANS].arg, &batch_items);
+	assert_ptr_equal(batch_items.fields, item_fields);
+}
+
+#define NOW 1796000000LL
+static const char *item_cid;
+static int64_t item_at;
+
+/* One item (JSON text) as the handler judges it at NOW: its first failure's word, or NULL. */
+static const char *item_word(const char *text)
+{
+	static struct conf conf;
+	conf_defaults(&conf);
+	arena_reset(&arena);
+	memset(&call, 0, sizeof call);
+	call.arena = &arena;
+	call.conf = &conf;
+	cJSON *o = cJSON_Parse(text);
+	assert_non_null(o);
+	const char *w = scan_item_parse(&call, o, NOW, &in, &item_at, &item_cid);
+	cJSON_Delete(o);
+	assert_int_equal(call.nferr, 0); /* the call's own failures are left as they were */
+	return w;
+}
+
+static void test_batch_item_valid(void **state)
+{
+	(void)state;
+	assert_null(item_word("{\"client_id\":\"d-1:a\",\"scanned_at\":1795999000,\"qr\":\"HQR1:x\\n\","
+			      "\"direction\":\"out\",\"checkpoint_id\":\"12\",\"temperature\":\"36.4\"}"));
+	assert_string_equal(item_cid, "d-1:a");
+	assert_int_equal(item_at, 1795999000);
+	assert_string_equal(in.qr, "HQR1:x");
+	assert_int_equal(in.dir, VERDICT_DIR_OUT);
+	assert_int_equal(in.checkpoint, 12);
+	assert_true(in.has_temp);
+	assert_int_equal(in.temp, 364);
+}
+
+static void test_batch_item_refused(void **state)
+{
+	(void)state;
+	/* Without a usable client id the item is answered by its index. */
+	assert_string_equal(item_word("{\"scanned_at\":1795999000,\"qr\":\"x\",\"direction\":\"in\","
+				      "\"checkpoint_id\":1}"),
+			    "CLIENT_ID_INVALID");
+	assert_null(item_cid);
+	assert_string_equal(item_word("{\"client_id\":\"a b\",\"qr\":\"x\"}"), "CLIENT_ID_INVALID");
+	assert_null(item_cid);
+	assert_string_equal(item_word("{\"client_id\":7}"), "CLIENT_ID_INVALID");
+	assert_null(item_cid);
+	assert_string_equal(item_word("[1]"), "CLIENT_ID_INVALID");
+	assert_null(item_cid);
+	/* Otherwise under its client id, with the first failure in the table's order. */
+	assert_string_equal(item_word("{\"client_id\":\"c\",\"direction\":\"in\"}"), "REQUIRED");
+	assert_string_equal(item_cid, "c");
+	assert_string_equal(item_word("{\"client_id\":\"c\",\"qr\":\"x\",\"direction\":\"in\"}"), "REQUIRED");
+	assert_string_equal(item_word("{\"client_id\":\"c\",\"qr\":\"x\",\"direction\":\"in\",\"checkpoint_id\":1}"),
+			    "SCANNED_AT_OUT_OF_RANGE");
+	assert_string_equal(item_word("{\"client_id\":\"c\",\"qr\":\"x\",\"direction\":\"in\",\"checkpoint_id\":1,"
+				      "\"scanned_at\":\"1795999000\"}"),
+			    "SCANNED_AT_OUT_OF_RANGE");
+	assert_string_equal(item_word("{\"client_id\":\"c\",\"qr\":\"x\",\"direction\":\"in\",\"checkpoint_id\":1,"
+				      "\"scanned_at\":1796000031}"),
+			    "SCANNED_AT_OUT_OF_RANGE");
+	assert_null(item_word("{\"client_id\":\"c\",\"qr\":\"x\",\"direction\":\"in\",\"checkpoint_id\":1,"
+			      "\"scanned_at\":1796000030}"));
+	assert_string_equal(item_word("{\"client_id\":\"c\",\"qr\":\"x\",\"direction\":\"in\",\"checkpoint_id\":1,"
+				      "\"scanned_at\":1e300}"),
+			    "SCANNED_AT_OUT_OF_RANGE");
+	assert_string_equal(
+	    item_word("{\"client_id\":\"c\",\"qr\":\"x\",\"direction\":\"up\",\"temperature\":\"hot\"}"),
+	    "NOT_ALLOWED");
+	/* A member given twice: refused under the client id, unless the client id is the one. */
+	assert_string_equal(item_word("{\"client_id\":\"c\",\"qr\":\"x\",\"qr\":\"y\"}"), "DUPLICATE_FIELD");
+	assert_string_equal(item_cid, "c");
+	assert_string_equal(item_word("{\"client_id\":\"c\",\"client_id\":\"d\"}"), "DUPLICATE_FIELD");
+	assert_null(item_cid);
+}
+
 static void test_client_id(void **state)
 {
 	(void)state;
@@ -245,6 +379,10 @@ int main(void)
 		cmocka_unit_test(test_checkpoint_invalid),
 		cmocka_unit_test(test_checkpoint_zero_or_fraction),
 		cmocka_unit_test(test_all_failures_recorded),
+		cmocka_unit_test(test_member_twice),
+		cmocka_unit_test(test_batch_list),
+		cmocka_unit_test(test_batch_item_valid),
+		cmocka_unit_test(test_batch_item_refused),
 		cmocka_unit_test(test_client_id),
 	};
 	return cmocka_run_group_tests(tests, arena_setup, arena_teardown);

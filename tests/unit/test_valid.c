@@ -1,10 +1,12 @@
-/* test_valid.c: unit tests of valid.c: integers, enumerations, booleans, strict UTF-8 text, and field tables. */
+/* test_valid.c: unit tests of valid.c: integers, enumerations, booleans, strict UTF-8 text, field tables
+ * (a query, a JSON object's members), the login's local "next" path and the platform's login code. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <cjson/cJSON.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -465,6 +467,65 @@ static void test_fields_raw_maxlen(void **state)
 	free(v);
 }
 
+/* ---- a JSON object's members (json_members, fields_validate_json, F_STR, F_JSON) ---- */
+
+static const struct field json_table[] = {
+	{ "n", F_JSON, 64, valid_raw, NULL },
+	{ "s", F_STR, 64, valid_raw, NULL },
+	{ "b", 0, 8, valid_bool, NULL },
+};
+
+/* The object last validated: a string's value points into it, as into a body for its call. */
+static cJSON *held;
+
+/* Validates the object text against json_table; out gets the values. */
+static enum err json_validate(struct call *c, const char *text, struct fval *out)
+{
+	memset(c, 0, sizeof *c);
+	c->arena = &arena;
+	cJSON_Delete(held);
+	held = cJSON_Parse(text);
+	assert_non_null(held);
+	return fields_validate_json(c, json_table, 3, held, out);
+}
+
+static void test_fields_json_members(void **state)
+{
+	struct call c;
+	struct fval out[3];
+	(void)state;
+	/* F_JSON: a string keeps its quotes, so that "1" is not 1; any other value is its JSON. */
+	assert_int_equal(json_validate(&c, "{\"n\":\"1\",\"s\":\"x\",\"b\":true}", out), ERR_OK);
+	assert_string_equal(out[0].s, "\"1\"");
+	assert_string_equal(out[1].s, "x");
+	assert_int_equal(out[2].i, 1);
+	assert_int_equal(json_validate(&c, "{\"n\":1}", out), ERR_OK);
+	assert_string_equal(out[0].s, "1");
+	assert_int_equal(json_validate(&c, "{\"n\":{\"a\":[1,\"\\n\"]}}", out), ERR_OK);
+	assert_string_equal(out[0].s, "{\"a\":[1,\"\\n\"]}");
+	/* null is absent, for F_JSON too. */
+	assert_int_equal(json_validate(&c, "{\"n\":null,\"s\":null}", out), ERR_OK);
+	assert_false(out[0].present);
+	assert_false(out[1].present);
+	/* F_STR: a member of another type is refused by its type. */
+	assert_int_equal(json_validate(&c, "{\"s\":1}", out), ERR_VALIDATION);
+	assert_ferr(&c, 0, "s", "NOT_A_STRING");
+	/* A member given twice, even once as null, is a duplicate. */
+	assert_int_equal(json_validate(&c, "{\"n\":null,\"n\":2}", out), ERR_DUPLICATE_FIELD);
+	assert_ferr(&c, 0, "n", "DUPLICATE_FIELD");
+	assert_false(out[0].present);
+	/* Not an object, or more members than a request may have. */
+	assert_int_equal(json_validate(&c, "[1]", out), ERR_BAD_JSON);
+	char many[REQ_PAIRS_MAX * 12 + 16];
+	size_t n = (size_t)snprintf(many, sizeof many, "{");
+	for (int i = 0; i <= REQ_PAIRS_MAX; i++)
+		n += (size_t)snprintf(many + n, sizeof many - n, "%s\"k%d\":1", i > 0 ? "," : "", i);
+	snprintf(many + n, sizeof many - n, "}");
+	assert_int_equal(json_validate(&c, many, out), ERR_BAD_JSON);
+	cJSON_Delete(held);
+	held = NULL;
+}
+
 static void test_path_id(void **state)
 {
 	(void)state;
@@ -499,6 +560,173 @@ static void test_public_id(void **state)
 	assert_false(public_id_ok(NULL, PUBLIC_ID_LEN));
 }
 
+/* ---- login_next_ok, valid_next, valid_login_code ---- */
+
+static const struct field f_next = { "next", 0, VALID_NEXT_MAX, valid_next, NULL };
+static const struct field f_login_code = { "code", F_REQ, 128, valid_login_code, NULL };
+
+/* A path of n bytes: "/" then 'a'..'z' repeated, in the arena. */
+static char *path_of(size_t n)
+{
+	char *s = arena_alloc(&arena, n + 1);
+	assert_non_null(s);
+	s[0] = '/';
+	for (size_t i = 1; i < n; i++)
+		s[i] = (char)('a' + (i % 26));
+	s[n] = '\0';
+	return s;
+}
+
+static void expect_next(const char *next, int ok)
+{
+	if (login_next_ok(next) != ok)
+		fail_msg("login_next_ok(\"%s\") is %d, expected %d", next, !ok, ok);
+}
+
+/* ---- login_next_ok ---- */
+
+static void test_next_local_paths(void **state)
+{
+	static const char *const good[] = {
+		"/",
+		"/persons",
+		"/persons?x=1",
+		"/persons/17/code?scale=8&lang=zh-CN",
+		"/me#top",
+		"/reports/new?date=2025-11-27",
+		"/a/b/c/",
+		"/%E6%AD%A6%E6%B1%89",
+		"/~user",
+		"/persons?next=//x",
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
+		expect_next(good[i], 1);
+	/* 512 bytes is the longest. */
+	expect_next(path_of(512), 1);
+	expect_next(path_of(2), 1);
+}
+
+static void test_next_other_sites(void **state)
+{
+	static const char *const bad[] = {
+		"",
+		"//evil.example",
+		"//evil.example/persons",
+		"/\\evil",
+		"/\\/evil.example",
+		"\\\\evil.example",
+		"https://evil.example",
+		"http://evil.example/",
+		"javascript:alert(1)",
+		"data:text/html,<script>",
+		"evil.example",
+		"persons",
+		"./persons",
+		"?x=1",
+		"#top",
+		"/persons/\\..\\x", /* a backslash anywhere */
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		expect_next(bad[i], 0);
+}
+
+static void test_next_bad_bytes(void **state)
+{
+	static const char *const bad[] = {
+		"/persons list",
+		"/ persons",
+		"/persons ",
+		"/persons\tlist",
+		"/\t/evil.example",
+		"/persons\r\nSet-Cookie: a=b",
+		"/persons\n",
+		"/persons\r",
+		"/\x7f",
+		"/\x01",
+		"/武汉",
+		"/caf\xc3\xa9",
+		"/\xff",
+		"/\x80",
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		expect_next(bad[i], 0);
+	/* 513 bytes is one too many, and far longer too. */
+	expect_next(path_of(513), 0);
+	expect_next(path_of(4096), 0);
+}
+
+/* ---- valid_next ---- */
+
+static void test_valid_next(void **state)
+{
+	struct fval out;
+	const char *p = "/persons?x=1";
+	(void)state;
+	memset(&out, 0, sizeof out);
+	assert_null(valid_next(&f_next, &arena, p, strlen(p), &out));
+	assert_string_equal(out.s, "/persons?x=1");
+	assert_int_equal(out.len, strlen(p));
+	assert_string_equal(valid_next(&f_next, &arena, "//evil.example", 14, &out), "NOT_A_LOCAL_PATH");
+	assert_string_equal(valid_next(&f_next, &arena, "", 0, &out), "NOT_A_LOCAL_PATH");
+	/* A NUL inside the value (a decoded %00 that slipped through) is not a path. */
+	assert_string_equal(valid_next(&f_next, &arena, "/ok\0//evil.example", 18, &out), "NOT_A_LOCAL_PATH");
+}
+
+/* ---- valid_login_code ---- */
+
+static const char *code_check(const char *v, size_t len)
+{
+	struct fval out;
+	memset(&out, 0, sizeof out);
+	const char *r = valid_login_code(&f_login_code, &arena, v, len, &out);
+	if (r == NULL) {
+		assert_ptr_equal(out.s, v);
+		assert_int_equal(out.len, len);
+	}
+	return r;
+}
+
+static void test_login_code_accepted(void **state)
+{
+	static const char *const good[] = {
+		"0a1b2c3d4e5f6A7B8C9D0e1f2a3b4c5d", /* 32 alphanumerics, as the platform sends */
+		"061Xk3Ga1dY8hB0qVmLr2oS5Pz7Wn4Tc", "a", "Z", "7", "abc-DEF_123",
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
+		if (code_check(good[i], strlen(good[i])) != NULL)
+			fail_msg("code \"%s\" refused", good[i]);
+	char *c128 = arena_alloc(&arena, 129);
+	assert_non_null(c128);
+	memset(c128, 'q', 128);
+	c128[128] = '\0';
+	assert_null(code_check(c128, 128));
+}
+
+static void test_login_code_refused(void **state)
+{
+	static const char *const bad[] = {
+		"a b",  "a/b",  "a+b", "a=b",         "a%20b",    "a.b", "a:b",  "abc ",     " abc",
+		"a\tb", "a\nb", "码",  "caf\xc3\xa9", "a&code=b", "a'b", "a\"b", "<script>",
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		if (code_check(bad[i], strlen(bad[i])) == NULL)
+			fail_msg("code \"%s\" accepted", bad[i]);
+	assert_string_equal(code_check("", 0), "INVALID");
+	assert_string_equal(code_check("a b", 3), "INVALID");
+	assert_string_equal(code_check("a/b", 3), "INVALID");
+	assert_string_equal(code_check("ab\0cd", 5), "INVALID");
+	char *c129 = arena_alloc(&arena, 130);
+	assert_non_null(c129);
+	memset(c129, 'q', 129);
+	c129[129] = '\0';
+	assert_string_equal(code_check(c129, 129), "INVALID");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -522,8 +750,15 @@ int main(void)
 		cmocka_unit_test(test_fields_duplicate),
 		cmocka_unit_test(test_fields_unknown_keys_ignored),
 		cmocka_unit_test(test_fields_raw_maxlen),
+		cmocka_unit_test(test_fields_json_members),
 		cmocka_unit_test(test_path_id),
 		cmocka_unit_test(test_public_id),
+		cmocka_unit_test(test_next_local_paths),
+		cmocka_unit_test(test_next_other_sites),
+		cmocka_unit_test(test_next_bad_bytes),
+		cmocka_unit_test(test_valid_next),
+		cmocka_unit_test(test_login_code_accepted),
+		cmocka_unit_test(test_login_code_refused),
 	};
 	return cmocka_run_group_tests(tests, arena_setup, arena_teardown);
 }
