@@ -4,6 +4,7 @@
 #include "metrics.h"
 #include "resp.h"
 #include "routes.h"
+#include "store_ops.h"
 
 #include <cjson/cJSON.h>
 
@@ -17,9 +18,7 @@ enum err h_healthz(struct call *c)
 
 enum err h_readyz(struct call *c)
 {
-	int32_t one = 0;
-	struct db_col cols[] = { DBC_I32(&one), DBC_END };
-	if (db_exec(c->db, STMT_PING, NULL, cols) != DB_OK || one != 1)
+	if (ops_ping(c->db) != DB_OK)
 		return ERR_UNAVAILABLE;
 	/* A statement the schema refuses (a migration not run) is not ready either. */
 	int first = -1, bad = db_unprepared(c->db, 0, &first);

@@ -5,11 +5,11 @@
 #include "cclass.h"
 #include "conf.h"
 #include "crypto.h"
-#include "db.h"
 #include "log.h"
 #include "push.h"
 #include "resp.h"
 #include "routes.h"
+#include "store_platform.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,21 +57,15 @@ static enum err claim_nonce(struct call *c, int64_t ts, int *retry)
 	crypto_sha256(c->body != NULL ? c->body : "", c->body != NULL ? c->body_len : 0, h);
 	int64_t now = clock_now(), expires = ts + PUSH_WINDOW_S;
 	*retry = 0;
-	struct db_param pp[] = { DBP_I64(&now), DBP_END };
-	enum db_rc rc = db_exec(c->db, STMT_PUSH_NONCES_EXPIRE, pp, NULL);
-	if (rc == DB_OK) {
-		struct db_param p[] = { DBP_TEXT(nonce), DBP_BLOB(h, 32), DBP_I64(&expires),
-					DBP_I64(&now),   DBP_I64(&now),   DBP_END };
-		rc = db_exec(c->db, STMT_PUSH_NONCE_CLAIM, p, NULL);
-	}
+	int claimed = 0;
+	enum db_rc rc = pushes_nonce_claim(c->db, nonce, h, expires, now, &claimed);
 	if (rc != DB_OK)
 		return rc == DB_DOWN ? ERR_UNAVAILABLE : ERR_INTERNAL;
-	if (db_affected(c->db) != 0)
+	if (claimed)
 		return ERR_OK;
-	struct db_param gp[] = { DBP_TEXT(nonce), DBP_END };
-	struct db_col cols[] = { DBC_BLOB(seen, sizeof seen), DBC_END };
-	rc = db_exec(c->db, STMT_PUSH_NONCE_GET, gp, cols);
-	if (rc == DB_OK && cols[0].len == 32 && crypto_ct_equal(seen, h, 32)) {
+	size_t seen_n = 0;
+	rc = pushes_nonce_body(c->db, nonce, seen, &seen_n);
+	if (rc == DB_OK && seen_n == 32 && crypto_ct_equal(seen, h, 32)) {
 		*retry = 1;
 		return ERR_OK;
 	}
@@ -195,11 +189,11 @@ enum err h_platform_push(struct call *c)
 	char key[200];
 	if (push_dedup_key(&m, key, sizeof key) == PUSH_OK && event_key(&m, key, sizeof key) == 0) {
 		int64_t now = clock_now();
-		struct db_param p[] = { DBP_TEXT(key), DBP_I64(&now), DBP_END };
-		enum db_rc rc = db_exec(c->db, STMT_PUSH_DEDUP, p, NULL);
+		int fresh = 0;
+		enum db_rc rc = pushes_dedup(c->db, key, now, &fresh);
 		if (rc != DB_OK)
 			return rc == DB_DOWN ? ERR_UNAVAILABLE : ERR_INTERNAL;
-		if (db_affected(c->db) == 0) {
+		if (!fresh) {
 			answer_success(c);
 			return ERR_OK;
 		}

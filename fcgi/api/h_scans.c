@@ -11,6 +11,7 @@
 #include "routes.h"
 #include "scanin.h"
 #include "scanq.h"
+#include "store_scans.h"
 #include "token.h"
 #include "verdict.h"
 
@@ -39,9 +40,7 @@ struct scan_out {
 static enum db_rc integrator_checkpoint(struct call *c, uint64_t checkpoint, int *kind, int *type)
 {
 	int32_t k = 0, t = 0;
-	struct db_param p[] = { DBP_U64(&c->integrator_id), DBP_U64(&checkpoint), DBP_END };
-	struct db_col cols[] = { DBC_I32(&k), DBC_I32(&t), DBC_END };
-	enum db_rc rc = db_exec(c->db, STMT_INTEGRATOR_CHECKPOINT, p, cols);
+	enum db_rc rc = scans_integrator_checkpoint(c->db, c->integrator_id, checkpoint, &k, &t);
 	*kind = k;
 	*type = t;
 	return rc;
@@ -90,33 +89,25 @@ static enum err decide(struct call *c, const struct scan_in *in, const struct co
 		const struct hqr_token *tok = &cc->tok;
 		vi.kind = (enum verdict_kind)tok->kind;
 		uint32_t serial = 0;
-		int32_t color = 0, id_type = 0, resident = 0;
+		int32_t color = 0, resident = 0;
 		enum db_rc rc;
-		if (lk != NULL) {
-			rc = lk->person_found ? DB_OK : DB_NOROW;
-			person = lk->person;
-			serial = lk->serial;
-			color = lk->color;
-			resident = lk->resident;
-			memcpy(out->name_m, lk->name_m, sizeof out->name_m);
-			memcpy(out->id_m, lk->id_m, sizeof out->id_m);
-		} else {
-			struct db_param p[] = { DBP_U64(&checkpoint), DBP_U64(&tok->code_ref), DBP_END };
-			struct db_col cols[] = { DBC_U64(&person),
-						 DBC_I32((int32_t *)&serial),
-						 DBC_TEXT(out->name_m, sizeof out->name_m),
-						 DBC_TEXT(out->id_m, sizeof out->id_m),
-						 DBC_I32(&id_type),
-						 DBC_I32(&color),
-						 DBC_I32(&resident),
-						 DBC_END };
-			rc = db_exec(c->db, STMT_SCAN_PERSON, p, cols);
+		struct scan_lookup own;
+		if (lk == NULL) {
+			rc = scans_person(c->db, checkpoint, tok->code_ref, &own);
 			if (rc != DB_OK && rc != DB_NOROW) {
 				if (dbrc != NULL)
 					*dbrc = rc;
 				return ERR_UNAVAILABLE;
 			}
+			lk = &own;
 		}
+		rc = lk->person_found ? DB_OK : DB_NOROW;
+		person = lk->person;
+		serial = lk->serial;
+		color = lk->color;
+		resident = lk->resident;
+		memcpy(out->name_m, lk->name_m, sizeof out->name_m);
+		memcpy(out->id_m, lk->id_m, sizeof out->id_m);
 		if (rc == DB_NOROW) {
 			vi.token = VERDICT_TOKEN_UNKNOWN_PERSON;
 			person = 0;
@@ -295,11 +286,8 @@ enum err h_scans_batch(struct call *c)
 				break;
 			/* A client id seen before answers with its first result. */
 			static _Thread_local char stored[1100];
-			struct db_param sp[] = { DBP_U64(&c->integrator_id), DBP_TEXT(cid), DBP_END };
-			struct db_col sc[] = { DBC_BLOB(stored, sizeof stored - 1), DBC_END };
-			enum db_rc src = db_exec(c->db, STMT_SCAN_CLIENT_GET, sp, sc);
+			enum db_rc src = scans_client_get(c->db, c->integrator_id, cid, stored, sizeof stored);
 			if (src == DB_OK) {
-				stored[sc[0].len] = '\0';
 				cJSON *prev = cJSON_Parse(stored);
 				cJSON_AddStringToObject(res, "status", "duplicate");
 				if (prev != NULL)
@@ -341,13 +329,8 @@ enum err h_scans_batch(struct call *c)
 			cJSON *a = answer(&out, now);
 			char *text = cJSON_PrintUnformatted(a);
 			rc = text != NULL ? scanq_insert(c->db, &out.row, 1) : DB_ERR;
-			if (rc == DB_OK) {
-				struct db_param cp[] = {
-					DBP_U64(&c->integrator_id),   DBP_TEXT(cid), DBP_U64(&out.row.id),
-					DBP_BLOB(text, strlen(text)), DBP_I64(&now), DBP_END
-				};
-				rc = db_exec(c->db, STMT_SCAN_CLIENT_INSERT, cp, NULL);
-			}
+			if (rc == DB_OK)
+				rc = scans_client_insert(c->db, c->integrator_id, cid, out.row.id, text, now);
 			cJSON_free(text);
 			cJSON_AddStringToObject(res, "status", "recorded");
 			cJSON_AddItemToObject(res, "result", a);

@@ -9,7 +9,6 @@
 #include "platform.h"
 #include "session.h"
 
-#include <cjson/cJSON.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -78,26 +77,17 @@ enum err persons_load_code(struct call *c, struct shown_code *v)
 static void send_one(struct call *c, const char *openid, const char *title, const char *person_name_m, const char *who,
 		     const char *cmid)
 {
-	char url[600];
-	snprintf(url, sizeof url, "%s/", c->conf->public_url);
-	cJSON *o = cJSON_CreateObject();
-	cJSON_AddStringToObject(o, "touser", openid);
-	cJSON_AddStringToObject(o, "template_id", c->conf->template_delegation);
-	cJSON_AddStringToObject(o, "url", url);
-	cJSON_AddStringToObject(o, "client_msg_id", cmid);
-	cJSON *data = cJSON_AddObjectToObject(o, "data");
-	cJSON_AddStringToObject(cJSON_AddObjectToObject(data, "first"), "value", title);
-	cJSON_AddStringToObject(cJSON_AddObjectToObject(data, "keyword1"), "value", person_name_m);
-	cJSON_AddStringToObject(cJSON_AddObjectToObject(data, "keyword2"), "value", who);
-	cJSON_AddStringToObject(cJSON_AddObjectToObject(data, "remark"), "value",
-				"Open the Health Code page to see every holder; remove anyone you do not know");
-	char *body = cJSON_PrintUnformatted(o);
-	cJSON_Delete(o);
-	if (body == NULL)
-		return;
+	const struct pf_template t = {
+		.touser = openid,
+		.template_id = c->conf->template_delegation,
+		.client_msg_id = cmid,
+		.first = title,
+		.keyword1 = person_name_m,
+		.keyword2 = who,
+		.remark = "Open the Health Code page to see every holder; remove anyone you do not know",
+	};
 	struct pf_resp r;
-	enum pf_rc rc = platform_api_post(c->conf, c->db, "/cgi-bin/message/template/send", body, 1, &r);
-	cJSON_free(body);
+	enum pf_rc rc = platform_template_send(c->conf, c->db, &t, &r);
 	if (rc != PF_OK)
 		log_warn("a delegation notice was not sent: %s %ld", pf_rc_word(rc), rc == PF_ERRCODE ? r.errcode : 0L);
 	pf_resp_free(&r);

@@ -2,8 +2,13 @@
 #ifndef HQR_CTL_H
 #define HQR_CTL_H
 
+#include <stdint.h>
+
+#include "db.h"
+
 struct conf;
-struct db;
+struct keys;
+struct checkpoint_row;
 
 struct ctl {
 	const struct conf *conf;
@@ -14,12 +19,19 @@ struct ctl {
 #include <stddef.h>
 #include <stdint.h>
 
-/* A decimal database id (1..2^63-1) given as the option what, or 0 after saying why on stderr. */
-uint64_t ctl_id_arg(const char *what, const char *s);
-
 /* Reads a whole file of at most max bytes, NUL-terminated, into a new buffer (freed by the caller);
  * NULL if it cannot be read or is longer. *len (if not NULL) gets its length. */
 char *ctl_read_file(const char *path, size_t max, size_t *len);
+
+/* A decimal database id (1..2^63-1), or 0 with a message naming the option what. */
+uint64_t ctl_id_arg(const char *what, const char *s);
+/* Prints what a store failure means to an operator; the exit code (1). */
+int ctl_db_fail(enum db_rc rc);
+/* The checkpoint id into r: 0, or the exit code with a message (none with that id, or the store's
+ * failure). */
+int ctl_checkpoint_arg(const struct ctl *ctl, uint64_t id, struct checkpoint_row *r);
+/* The service's keys into k (the caller wipes them): 0, or -1 with a message. */
+int ctl_load_keys(const struct ctl *ctl, struct keys *k);
 
 /* Each verb gets the arguments after its name and returns the exit code. */
 int ctl_migrate(struct ctl *ctl, int argc, char **argv);

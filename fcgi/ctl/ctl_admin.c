@@ -133,24 +133,13 @@ static enum db_rc make_device(struct db *db, uint64_t cp, char token[AUTH_TOKEN_
 	return device_create(db, cp, hash, clock_now(), id);
 }
 
-static int db_fail(enum db_rc rc)
-{
-	fprintf(stderr, "hqrctl: %s\n",
-		rc == DB_DOWN ? "the database is unreachable" : "the database refused the change");
-	return 1;
-}
-
-/* The checkpoint's kind into *kind: 0, or the exit code after saying why (1: none with that id). */
-static int checkpoint_kind(struct db *db, uint64_t id, int32_t *kind)
+/* The checkpoint id's kind: 0, or the exit code with a message. */
+static int checkpoint_kind(const struct ctl *ctl, uint64_t id, int32_t *kind)
 {
 	struct checkpoint_row r;
-	enum db_rc rc = checkpoint_get(db, id, &r);
-	*kind = rc == DB_OK ? r.kind : 0;
-	if (rc == DB_NOROW) {
-		fprintf(stderr, "hqrctl: no checkpoint %llu\n", (unsigned long long)id);
-		return 1;
-	}
-	return rc == DB_OK ? 0 : db_fail(rc);
+	int e = ctl_checkpoint_arg(ctl, id, &r);
+	*kind = e == 0 ? r.kind : 0;
+	return e;
 }
 
 /* ---- admin ------------------------------------------------------------------ */
@@ -173,7 +162,7 @@ int ctl_admin(struct ctl *ctl, int argc, char **argv)
 		char token[AUTH_TOKEN_LEN + 1];
 		enum db_rc rc = make_admin(ctl->db, role, name, token);
 		if (rc != DB_OK)
-			return db_fail(rc);
+			return ctl_db_fail(rc);
 		printf("%s \"%s\" added; the bearer token below is shown only once:\n%s\n", auth_role_word(role), name,
 		       token);
 		return 0;
@@ -191,7 +180,7 @@ int ctl_admin(struct ctl *ctl, int argc, char **argv)
 			return 1;
 		}
 		if (rc != DB_OK)
-			return db_fail(rc);
+			return ctl_db_fail(rc);
 		printf("%llu token(s) of \"%s\" revoked\n", (unsigned long long)n, name);
 		return 0;
 	}
@@ -231,7 +220,7 @@ int ctl_checkpoint(struct ctl *ctl, int argc, char **argv)
 		uint64_t id = 0;
 		enum db_rc rc = make_checkpoint(ctl->db, kind, type, name, district, &id);
 		if (rc != DB_OK)
-			return db_fail(rc);
+			return ctl_db_fail(rc);
 		printf("checkpoint \"%s\" (%s/%s) added; its id:\n%llu\n", name, kw, tw, (unsigned long long)id);
 		return 0;
 	}
@@ -252,14 +241,14 @@ int ctl_device(struct ctl *ctl, int argc, char **argv)
 		if (cp == 0)
 			return 2;
 		int32_t kind = 0;
-		int bad = checkpoint_kind(ctl->db, cp, &kind);
-		if (bad != 0)
-			return bad;
+		int e = checkpoint_kind(ctl, cp, &kind);
+		if (e != 0)
+			return e;
 		char token[AUTH_TOKEN_LEN + 1];
 		uint64_t id = 0;
-		enum db_rc rc = make_device(ctl->db, cp, token, &id);
-		if (rc != DB_OK)
-			return db_fail(rc);
+		enum db_rc rc;
+		if ((rc = make_device(ctl->db, cp, token, &id)) != DB_OK)
+			return ctl_db_fail(rc);
 		printf("device %llu of checkpoint %llu added; the bearer token below is shown only once:\n%s\n",
 		       (unsigned long long)id, (unsigned long long)cp, token);
 		return 0;
@@ -276,7 +265,7 @@ int ctl_device(struct ctl *ctl, int argc, char **argv)
 			return 1;
 		}
 		if (rc != DB_OK)
-			return db_fail(rc);
+			return ctl_db_fail(rc);
 		printf("device %llu revoked\n", (unsigned long long)id);
 		return 0;
 	}
@@ -306,7 +295,7 @@ int ctl_integrator(struct ctl *ctl, int argc, char **argv)
 			return 1;
 		}
 		if (rc != DB_OK)
-			return db_fail(rc);
+			return ctl_db_fail(rc);
 		printf("integrator key %s revoked\n", key);
 		return 0;
 	}
@@ -344,17 +333,14 @@ int ctl_integrator(struct ctl *ctl, int argc, char **argv)
 		return 2;
 	}
 	for (int i = 0; i < ncp; i++) {
-		int32_t kind = 0;
-		int bad = checkpoint_kind(ctl->db, cps[i], &kind);
-		if (bad != 0)
-			return bad;
+		struct checkpoint_row r;
+		int e = ctl_checkpoint_arg(ctl, cps[i], &r);
+		if (e != 0)
+			return e;
 	}
 	struct keys k;
-	char err[512];
-	if (keys_load(ctl->conf->keys_dir, &k, err, sizeof err) != 0) {
-		fprintf(stderr, "hqrctl: %s\n", err);
+	if (ctl_load_keys(ctl, &k) != 0)
 		return 1;
-	}
 	/* The key id names the integrator in X-HQR-Key; the secret's hex text is its HMAC key. */
 	uint8_t kraw[8], sraw[32], enc[128];
 	char key_id[3 + 16 + 1] = "ik_", secret[64 + 1], aad[64];
@@ -377,7 +363,7 @@ int ctl_integrator(struct ctl *ctl, int argc, char **argv)
 	enum db_rc rc = integrator_create(ctl->db, name, key_id, enc, (size_t)n, cps, ncp, clock_now());
 	if (rc != DB_OK) {
 		memset(secret, 0, sizeof secret);
-		return db_fail(rc);
+		return ctl_db_fail(rc);
 	}
 	printf("integrator \"%s\" added for %d checkpoint(s); sign requests with X-HQR-Key below and the secret "
 	       "(its text is the HMAC-SHA256 key), shown only once, on the last line:\nkey_id: %s\n%s\n",
@@ -408,9 +394,9 @@ int ctl_resident(struct ctl *ctl, int argc, char **argv)
 		return 2;
 	}
 	int32_t kind = 0;
-	int bad = checkpoint_kind(ctl->db, cp, &kind);
-	if (bad != 0)
-		return bad;
+	int e = checkpoint_kind(ctl, cp, &kind);
+	if (e != 0)
+		return e;
 	if (kind != VERDICT_CP_COMMUNITY) {
 		fprintf(stderr, "hqrctl: checkpoint %llu is not a residential community\n", (unsigned long long)cp);
 		return 1;
@@ -422,10 +408,10 @@ int ctl_resident(struct ctl *ctl, int argc, char **argv)
 		return 1;
 	}
 	if (rc != DB_OK)
-		return db_fail(rc);
+		return ctl_db_fail(rc);
 	int added = 0;
 	if ((rc = resident_add(ctl->db, cp, person, clock_now(), &added)) != DB_OK)
-		return db_fail(rc);
+		return ctl_db_fail(rc);
 	printf(added ? "person %s is now a resident of checkpoint %llu\n"
 		     : "person %s was already a resident of checkpoint %llu\n",
 	       pid, (unsigned long long)cp);
@@ -514,11 +500,11 @@ int ctl_seed_demo(struct ctl *ctl, int argc, char **argv)
 		return 0;
 	}
 	if (rc != DB_NOROW)
-		return db_fail(rc);
+		return ctl_db_fail(rc);
 	struct demo_token t[5];
 	memset(t, 0, sizeof t);
 	if ((rc = seed(ctl->db, t)) != DB_OK)
-		return db_fail(rc);
+		return ctl_db_fail(rc);
 	for (int i = 0; i < 5; i++)
 		printf("%s: %s\n", t[i].name, t[i].token);
 	memset(t, 0, sizeof t);

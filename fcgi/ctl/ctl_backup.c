@@ -4,7 +4,7 @@
 #include "crypto.h"
 #include "ctl.h"
 #include "db.h"
-#include "db_stmts.h"
+#include "store_ops.h"
 #include "log.h"
 
 #include <cjson/cJSON.h>
@@ -267,6 +267,18 @@ static void tail_log(const char *log)
 	fclose(f);
 	for (int i = n > 12 ? n - 12 : 0; i < n; i++)
 		fprintf(stderr, "  %s", lines[i % 12]);
+}
+
+/* Runs mariadb-backup's step ("--backup", ...) with its output in log: 0, or 1 after the failure
+ * and the end of the log on standard error. */
+static int run_step(char *const argv[], const char *step, const char *log)
+{
+	int rc = run_logged(argv, log);
+	if (rc == 0)
+		return 0;
+	fprintf(stderr, "hqrctl: mariadb-backup %s failed (%d); the end of %s:\n", step, rc, log);
+	tail_log(log);
+	return 1;
 }
 
 /* argv of mariadb-backup: the defaults file must come first when there is one. */
@@ -560,18 +572,16 @@ static int write_secret(const char *path, const char *value)
 	return rc;
 }
 
-/* The latest applied migration ("0007_visitor_size.sql"), or "" when none. */
-static void schema_version(struct db *db, char *out, size_t max)
+static void keep_name(const struct migration_row *m, void *arg)
 {
-	int32_t version;
-	char name[200], at[32];
-	struct db_col cols[] = { DBC_I32(&version), DBC_TEXT(name, sizeof name), DBC_TEXT(at, sizeof at), DBC_END };
+	snprintf(arg, sizeof m->name, "%s", m->name);
+}
+
+/* The latest applied migration ("0007_visitor_size.sql"), or "" when none. */
+static void schema_version(struct db *db, char out[200])
+{
 	out[0] = '\0';
-	if (db_query(db, STMT_MIGRATIONS_LIST, NULL, cols) != DB_OK)
-		return;
-	while (db_fetch(db) == DB_OK)
-		snprintf(out, max, "%s", name);
-	db_end(db);
+	migrations_each(db, keep_name, out);
 }
 
 static int backup(struct ctl *ctl, const char *dir)
@@ -587,7 +597,7 @@ static int backup(struct ctl *ctl, const char *dir)
 		return 1;
 	}
 	char schema[200];
-	schema_version(ctl->db, schema, sizeof schema);
+	schema_version(ctl->db, schema);
 
 	/* 1. The database, consistent as of the end of the copy, prepared for a plain copy-back. */
 	char log[PATH_MAX_LEN], target[PATH_MAX_LEN + 16], dflt[CONF_STR + 32];
@@ -596,19 +606,9 @@ static int backup(struct ctl *ctl, const char *dir)
 	char *argv[6];
 	char bk[] = "--backup", prep[] = "--prepare";
 	backup_argv(c, argv, dflt, sizeof dflt, bk, target);
-	int rc = run_logged(argv, log);
-	if (rc != 0) {
-		fprintf(stderr, "hqrctl: mariadb-backup --backup failed (%d); the end of %s:\n", rc, log);
-		tail_log(log);
-		return 1;
-	}
 	char *pargv[] = { argv[0], prep, target, NULL };
-	rc = run_logged(pargv, log);
-	if (rc != 0) {
-		fprintf(stderr, "hqrctl: mariadb-backup --prepare failed (%d); the end of %s:\n", rc, log);
-		tail_log(log);
+	if (run_step(argv, bk, log) != 0 || run_step(pargv, prep, log) != 0)
 		return 1;
-	}
 	/* 2. The keys, then the encrypted photos (see the top of this file for the order). */
 	char to[PATH_MAX_LEN];
 	snprintf(to, sizeof to, "%s/keys", dir);
@@ -759,12 +759,8 @@ static int restore(struct ctl *ctl, const char *dir, int force)
 	snprintf(target, sizeof target, "--target-dir=%s/db", dir);
 	char *argv[6];
 	backup_argv(c, argv, dflt, sizeof dflt, cb, target);
-	int rc = run_logged(argv, log);
-	if (rc != 0) {
-		fprintf(stderr, "hqrctl: mariadb-backup --copy-back failed (%d); the end of %s:\n", rc, log);
-		tail_log(log);
+	if (run_step(argv, cb, log) != 0)
 		return 1;
-	}
 	unlink(log);
 	/* The server's files belong to the user it runs as (mysql on Debian). */
 	struct passwd *pw = dbuser[0] != '\0' && strcmp(dbuser, "root") != 0 ? getpwnam(dbuser) : NULL;

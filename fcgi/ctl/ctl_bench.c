@@ -2,7 +2,7 @@
  * trace benchmark (never personal data: the persons are placeholders with random sealed fields). */
 #include "clock.h"
 #include "ctl.h"
-#include "db.h"
+#include "store_ops.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,34 +28,25 @@ int ctl_bench_seed(struct ctl *ctl, int argc, char **argv)
 	}
 	int64_t now = clock_now();
 	int64_t persons = 0, cps = 0;
-	struct db_col pc[] = { DBC_I64(&persons), DBC_END };
-	struct db_col cc[] = { DBC_I64(&cps), DBC_END };
-	if (db_exec(ctl->db, STMT_BENCH_PERSON_COUNT, NULL, pc) != DB_OK ||
-	    db_exec(ctl->db, STMT_BENCH_CHECKPOINT_COUNT, NULL, cc) != DB_OK) {
+	if (bench_counts(ctl->db, &persons, &cps) != DB_OK) {
 		fprintf(stderr, "hqrctl: cannot read the database\n");
 		return 1;
 	}
 	if (persons < BENCH_PERSONS) {
 		fprintf(stderr, "seeding %d placeholder persons...\n", BENCH_PERSONS);
-		if (db_exec(ctl->db, STMT_BENCH_PERSONS, (struct db_param[]){ DBP_I64(&now), DBP_END }, NULL) !=
-			DB_OK ||
-		    db_exec(ctl->db, STMT_BENCH_CODES, (struct db_param[]){ DBP_I64(&now), DBP_END }, NULL) != DB_OK) {
+		if (bench_seed_persons(ctl->db, now) != DB_OK) {
 			fprintf(stderr, "hqrctl: seeding persons failed\n");
 			return 1;
 		}
 	}
 	if (cps < BENCH_CHECKPOINTS) {
-		if (db_exec(ctl->db, STMT_BENCH_CHECKPOINTS, (struct db_param[]){ DBP_I64(&now), DBP_END }, NULL) !=
-		    DB_OK) {
+		if (bench_seed_checkpoints(ctl->db, now) != DB_OK) {
 			fprintf(stderr, "hqrctl: seeding checkpoints failed\n");
 			return 1;
 		}
 	}
 	int64_t first_person = 0, first_cp = 0, start = now - 14 * 86400;
-	struct db_col fp[] = { DBC_I64(&first_person), DBC_END };
-	struct db_col fc[] = { DBC_I64(&first_cp), DBC_END };
-	if (db_exec(ctl->db, STMT_BENCH_FIRST_PERSON, NULL, fp) != DB_OK ||
-	    db_exec(ctl->db, STMT_BENCH_FIRST_CHECKPOINT, NULL, fc) != DB_OK)
+	if (bench_first(ctl->db, &first_person, &first_cp) != DB_OK)
 		return 1;
 	time_t tt = (time_t)now;
 	struct tm tm;
@@ -65,11 +56,7 @@ int ctl_bench_seed(struct ctl *ctl, int argc, char **argv)
 	int64_t base = (int64_t)(now % 1000000) * 100000000LL;
 	while (done < total) {
 		int64_t n = total - done < CHUNK ? total - done : CHUNK, offset = base + done;
-		struct db_param p[] = {
-			DBP_I64(&start),        DBP_I64(&tz_offset), DBP_I64(&start), DBP_I64(&first_cp),
-			DBP_I64(&first_person), DBP_I64(&offset),    DBP_I64(&n),     DBP_END
-		};
-		if (db_exec(ctl->db, STMT_BENCH_SCANS, p, NULL) != DB_OK) {
+		if (bench_seed_scans(ctl->db, start, tz_offset, first_cp, first_person, offset, n) != DB_OK) {
 			fprintf(stderr, "\nhqrctl: seeding scans failed\n");
 			return 1;
 		}

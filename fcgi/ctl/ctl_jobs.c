@@ -5,13 +5,12 @@
 #include "codes.h"
 #include "conf.h"
 #include "ctl.h"
-#include "db.h"
 #include "partitions.h"
 #include "pf_errcode.h"
 #include "platform.h"
 #include "rules.h"
+#include "store_jobs.h"
 
-#include <cjson/cJSON.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -49,40 +48,30 @@ static int64_t local_midnight(int32_t day)
 static void remind(struct ctl *ctl, uint64_t person, int32_t day, uint64_t account, const char *openid, const char *pid,
 		   const char *name, int64_t now, struct totals *t)
 {
-	struct db_param key[] = { DBP_U64(&person), DBP_I32(&day), DBP_U64(&account), DBP_I64(&now), DBP_END };
-	if (db_exec(ctl->db, STMT_REMINDER_CLAIM, key, NULL) != DB_OK) {
+	if (jobs_reminder_claim(ctl->db, person, day, account, now) != DB_OK) {
 		t->reminders_failed++;
 		return;
 	}
 	char status[24];
-	struct db_param sk[] = { DBP_U64(&person), DBP_I32(&day), DBP_U64(&account), DBP_END };
-	struct db_col sc[] = { DBC_TEXT(status, sizeof status), DBC_END };
-	if (db_exec(ctl->db, STMT_REMINDER_STATUS, sk, sc) != DB_OK ||
+	if (jobs_reminder_status(ctl->db, person, day, account, status) != DB_OK ||
 	    (strcmp(status, "pending") != 0 && strcmp(status, "failed") != 0)) {
 		t->reminders_skipped++;
 		return;
 	}
-	char date[DAY_BUF], cmid[128], url[600];
+	char date[DAY_BUF], cmid[128];
 	day_format(day, date);
 	snprintf(cmid, sizeof cmid, "rem-%s-%d-%llu", pid, day, (unsigned long long)account);
-	snprintf(url, sizeof url, "%s/", ctl->conf->public_url);
-	cJSON *o = cJSON_CreateObject();
-	cJSON_AddStringToObject(o, "touser", openid);
-	cJSON_AddStringToObject(o, "template_id", ctl->conf->template_reminder);
-	cJSON_AddStringToObject(o, "url", url);
-	cJSON_AddStringToObject(o, "client_msg_id", cmid);
-	cJSON *data = cJSON_AddObjectToObject(o, "data");
-	cJSON_AddStringToObject(cJSON_AddObjectToObject(data, "first"), "value", "Your daily health report is due");
-	cJSON_AddStringToObject(cJSON_AddObjectToObject(data, "keyword1"), "value", name);
-	cJSON_AddStringToObject(cJSON_AddObjectToObject(data, "keyword2"), "value", date);
-	cJSON_AddStringToObject(cJSON_AddObjectToObject(data, "remark"), "value", "File it in the Health Code page");
-	char *body = cJSON_PrintUnformatted(o);
-	cJSON_Delete(o);
-	if (body == NULL)
-		return;
+	const struct pf_template tm = {
+		.touser = openid,
+		.template_id = ctl->conf->template_reminder,
+		.client_msg_id = cmid,
+		.first = "Your daily health report is due",
+		.keyword1 = name,
+		.keyword2 = date,
+		.remark = "File it in the Health Code page",
+	};
 	struct pf_resp r;
-	enum pf_rc rc = platform_api_post(ctl->conf, ctl->db, "/cgi-bin/message/template/send", body, 1, &r);
-	cJSON_free(body);
+	enum pf_rc rc = platform_template_send(ctl->conf, ctl->db, &tm, &r);
 	const char *done = "sent";
 	int32_t errcode = 0;
 	if (rc == PF_OK) {
@@ -97,46 +86,30 @@ static void remind(struct ctl *ctl, uint64_t person, int32_t day, uint64_t accou
 		t->reminders_failed++;
 	}
 	pf_resp_free(&r);
-	struct db_param up[] = { DBP_TEXT(done), DBP_I32(&errcode), DBP_U64(&person),
-				 DBP_I32(&day),  DBP_U64(&account), DBP_END };
-	db_exec(ctl->db, STMT_REMINDER_DONE, up, NULL);
+	jobs_reminder_done(ctl->db, person, day, account, done, errcode);
+}
+
+struct targets {
+	struct reminder_target t[TARGETS_MAX];
+	int n;
+};
+
+static void add_target(const struct reminder_target *t, void *arg)
+{
+	struct targets *k = arg;
+	if (k->n < TARGETS_MAX)
+		k->t[k->n++] = *t;
 }
 
 static void remind_holders(struct ctl *ctl, uint64_t person, int32_t day, int64_t now, struct totals *t)
 {
 	/* Targets are read first, then messaged: a cursor must not stay open across other statements. */
-	static struct target {
-		uint64_t account;
-		char openid[72], pid[32], name[128];
-	} targets[TARGETS_MAX];
-	int n = 0;
-	struct target cur;
-	struct db_param p[] = { DBP_U64(&person), DBP_END };
-	struct db_col cols[] = { DBC_U64(&cur.account), DBC_TEXT(cur.openid, sizeof cur.openid),
-				 DBC_TEXT(cur.pid, sizeof cur.pid), DBC_TEXT(cur.name, sizeof cur.name), DBC_END };
-	if (db_query(ctl->db, STMT_REMINDER_TARGETS, p, cols) != DB_OK)
+	static struct targets k;
+	k.n = 0;
+	if (jobs_reminder_targets(ctl->db, person, add_target, &k) != DB_OK)
 		return;
-	while (db_fetch(ctl->db) == DB_OK)
-		if (n < TARGETS_MAX)
-			targets[n++] = cur;
-	for (int i = 0; i < n; i++)
-		remind(ctl, person, day, targets[i].account, targets[i].openid, targets[i].pid, targets[i].name, now,
-		       t);
-}
-
-static void purge(struct ctl *ctl, enum stmt s, const void *param, int is_day, long *count)
-{
-	for (int i = 0; i < 1000; i++) {
-		struct db_param p[] = { is_day ? (struct db_param)DBP_I32(param) : (struct db_param)DBP_I64(param),
-					DBP_END };
-		if (db_exec(ctl->db, s, p, NULL) != DB_OK)
-			return;
-		uint64_t n = db_affected(ctl->db);
-		if (count != NULL)
-			*count += (long)n;
-		if (n < 10000)
-			return;
-	}
+	for (int i = 0; i < k.n; i++)
+		remind(ctl, person, day, k.t[i].account, k.t[i].openid, k.t[i].pid, k.t[i].name, now, t);
 }
 
 /* 1 when holder ("host:pid") names a process of this host that no longer runs. */
@@ -160,16 +133,14 @@ static int holder_dead_here(const char *holder)
 static int lease_claim(struct ctl *ctl, const char *job, const char *holder)
 {
 	int64_t now = clock_now(), until = now + JOB_LEASE_S;
-	struct db_param p[] = { DBP_TEXT(holder), DBP_I64(&until), DBP_TEXT(job), DBP_I64(&now), DBP_END };
-	if (db_exec(ctl->db, STMT_JOB_CLAIM, p, NULL) != DB_OK)
+	int claimed = 0;
+	if (jobs_lease_claim(ctl->db, job, holder, until, now, &claimed) != DB_OK)
 		return -1;
-	if (db_affected(ctl->db) == 1)
+	if (claimed)
 		return 1;
 	char other[100] = "";
 	int64_t other_until = 0;
-	struct db_param q[] = { DBP_TEXT(job), DBP_END };
-	struct db_col cols[] = { DBC_TEXT(other, sizeof other), DBC_I64(&other_until), DBC_END };
-	enum db_rc rc = db_exec(ctl->db, STMT_JOB_HOLDER, q, cols);
+	enum db_rc rc = jobs_lease_holder(ctl->db, job, other, sizeof other, &other_until);
 	if (rc == DB_NOROW) {
 		fprintf(stderr, "hqrctl: no lease row for the %s job: run hqrctl migrate\n", job);
 		return -1;
@@ -177,10 +148,10 @@ static int lease_claim(struct ctl *ctl, const char *job, const char *holder)
 	if (rc != DB_OK)
 		return -1;
 	if (holder_dead_here(other)) {
-		struct db_param t[] = { DBP_TEXT(holder), DBP_I64(&until), DBP_TEXT(job), DBP_TEXT(other), DBP_END };
-		if (db_exec(ctl->db, STMT_JOB_TAKEOVER, t, NULL) != DB_OK)
+		int taken = 0;
+		if (jobs_lease_takeover(ctl->db, job, holder, other, until, &taken) != DB_OK)
 			return -1;
-		if (db_affected(ctl->db) == 1) {
+		if (taken) {
 			printf("the %s job's last run (%s) died: taking over\n", job, other);
 			return 1;
 		}
@@ -199,15 +170,14 @@ static void lease_renew(struct ctl *ctl)
 		return;
 	last = now;
 	int64_t until = now + JOB_LEASE_S;
-	struct db_param p[] = { DBP_I64(&until), DBP_TEXT("daily"), DBP_TEXT(ctl_job_holder), DBP_END };
-	if (db_exec(ctl->db, STMT_JOB_RENEW, p, NULL) != DB_OK || db_affected(ctl->db) != 1)
+	int kept = 0;
+	if (jobs_lease_renew(ctl->db, "daily", ctl_job_holder, until, &kept) != DB_OK || !kept)
 		fprintf(stderr, "hqrctl: the daily job's lease could not be renewed\n");
 }
 
 static void lease_release(struct ctl *ctl, const char *job, const char *holder)
 {
-	struct db_param p[] = { DBP_TEXT(job), DBP_TEXT(holder), DBP_END };
-	if (db_exec(ctl->db, STMT_JOB_RELEASE, p, NULL) != DB_OK)
+	if (jobs_lease_release(ctl->db, job, holder) != DB_OK)
 		fprintf(stderr, "hqrctl: the %s job's lease was not released (it runs out by itself)\n", job);
 }
 
@@ -268,17 +238,12 @@ static int run_daily(struct ctl *ctl, int32_t day, int64_t now, int reminders_du
 	/* Conversions and reminders, red code by red code (each its own transaction). */
 	uint64_t after = 0;
 	for (;;) {
-		uint64_t ids[500];
+		uint64_t ids[JOBS_RED_MAX];
 		int k = 0;
-		uint64_t id;
-		struct db_param p[] = { DBP_U64(&after), DBP_END };
-		struct db_col cols[] = { DBC_U64(&id), DBC_END };
-		if (db_query(ctl->db, STMT_RED_CODES_AFTER, p, cols) != DB_OK) {
+		if (jobs_red_codes_after(ctl->db, after, ids, &k) != DB_OK) {
 			fprintf(stderr, "hqrctl: cannot list red codes\n");
 			return 1;
 		}
-		while (db_fetch(ctl->db) == DB_OK)
-			ids[k++] = id;
 		if (k == 0)
 			break;
 		for (int i = 0; i < k; i++) {
@@ -312,26 +277,24 @@ static int run_daily(struct ctl *ctl, int32_t day, int64_t now, int reminders_du
 	else
 		t.partitions_dropped = n;
 	long stray = 0;
-	purge(ctl, STMT_SCANS_PURGE, &keep_from, 1, &stray);
-	purge(ctl, STMT_REPORTS_PURGE, &keep_from, 1, &t.reports_deleted);
-	purge(ctl, STMT_REMINDERS_PURGE, &keep_from, 1, NULL);
+	jobs_purge(ctl->db, JOBS_PURGE_SCANS, keep_from, &stray);
+	jobs_purge(ctl->db, JOBS_PURGE_REPORTS, keep_from, &t.reports_deleted);
+	jobs_purge(ctl->db, JOBS_PURGE_REMINDERS, keep_from, NULL);
 	int64_t real_now = clock_now(), day_ago = real_now - 86400;
-	purge(ctl, STMT_SESSIONS_PURGE, &real_now, 0, NULL);
-	purge(ctl, STMT_STATES_PURGE, &real_now, 0, NULL);
-	purge(ctl, STMT_OAUTH_CODES_PURGE, &real_now, 0, NULL);
-	purge(ctl, STMT_PUSH_DEDUP_PURGE, &day_ago, 0, NULL);
-	purge(ctl, STMT_PUSH_NONCES_PURGE, &real_now, 0, NULL);
-	purge(ctl, STMT_IDEM_PURGE, &day_ago, 0, NULL);
-	purge(ctl, STMT_NONCES_PURGE, &day_ago, 0, NULL);
+	jobs_purge(ctl->db, JOBS_PURGE_SESSIONS, real_now, NULL);
+	jobs_purge(ctl->db, JOBS_PURGE_STATES, real_now, NULL);
+	jobs_purge(ctl->db, JOBS_PURGE_OAUTH_CODES, real_now, NULL);
+	jobs_purge(ctl->db, JOBS_PURGE_PUSH_DEDUP, day_ago, NULL);
+	jobs_purge(ctl->db, JOBS_PURGE_PUSH_NONCES, real_now, NULL);
+	jobs_purge(ctl->db, JOBS_PURGE_IDEMPOTENCY, day_ago, NULL);
+	jobs_purge(ctl->db, JOBS_PURGE_NONCES, day_ago, NULL);
 	/* Face verifications (an identity, sealed) a day after they expired; yesterday's refusals. */
-	purge(ctl, STMT_VERIFS_PURGE, &day_ago, 0, NULL);
-	int32_t yesterday = day - 1;
-	purge(ctl, STMT_REFUSALS_PURGE, &yesterday, 1, NULL);
+	jobs_purge(ctl->db, JOBS_PURGE_VERIFS, day_ago, NULL);
+	jobs_purge(ctl->db, JOBS_PURGE_REFUSALS, day - 1, NULL);
 	int64_t batch_keep = real_now - (int64_t)ctl->conf->retention_days * 86400;
-	purge(ctl, STMT_SCAN_CLIENTS_PURGE, &batch_keep, 0, NULL);
+	jobs_purge(ctl->db, JOBS_PURGE_SCAN_CLIENTS, batch_keep, NULL);
 	/* Check-ins' latest rows past their 5 minutes answer nothing any more. */
-	int64_t last_before = (real_now - 600) * 1000;
-	purge(ctl, STMT_PLACE_LAST_PURGE, &last_before, 0, NULL);
+	jobs_purge(ctl->db, JOBS_PURGE_PLACE_LAST, (real_now - 600) * 1000, NULL);
 	printf("retention: kept from %d days back: %ld scan partitions dropped (%ld older scans deleted), "
 	       "%ld reports deleted\n",
 	       ctl->conf->retention_days, t.partitions_dropped, stray, t.reports_deleted);

@@ -3,6 +3,7 @@
 #include "conf.h"
 #include "ctl.h"
 #include "db.h"
+#include "store_ops.h"
 
 #include <dirent.h>
 #include <stdio.h>
@@ -131,6 +132,23 @@ static int check_statements(struct ctl *ctl)
 	return 0;
 }
 
+/* The migrations applied: their versions and when. */
+struct applied {
+	int version[MIG_MAX];
+	char at[MIG_MAX][32];
+	int n;
+};
+
+static void add_applied(const struct migration_row *m, void *arg)
+{
+	struct applied *ap = arg;
+	if (ap->n >= MIG_MAX)
+		return;
+	ap->version[ap->n] = m->version;
+	snprintf(ap->at[ap->n], sizeof ap->at[0], "%s", m->at);
+	ap->n++;
+}
+
 int ctl_migrate(struct ctl *ctl, int argc, char **argv)
 {
 	if (argc == 1 && strcmp(argv[0], "--check") == 0)
@@ -140,7 +158,7 @@ int ctl_migrate(struct ctl *ctl, int argc, char **argv)
 		fprintf(stderr, "usage: hqrctl migrate [--status | --check]\n");
 		return 2;
 	}
-	if (db_exec(ctl->db, STMT_MIGRATIONS_CREATE, NULL, NULL) != DB_OK) {
+	if (migrations_create(ctl->db) != DB_OK) {
 		fprintf(stderr, "hqrctl: cannot reach the database\n");
 		return 1;
 	}
@@ -148,27 +166,18 @@ int ctl_migrate(struct ctl *ctl, int argc, char **argv)
 	int nfiles = list_files(ctl->conf->migrations_dir, files);
 	if (nfiles < 0)
 		return 1;
-	static int applied[MIG_MAX];
-	static char applied_at[MIG_MAX][32];
-	int napplied = 0;
-	int32_t version;
-	char name[200], at[32];
-	struct db_col cols[] = { DBC_I32(&version), DBC_TEXT(name, sizeof name), DBC_TEXT(at, sizeof at), DBC_END };
-	if (db_query(ctl->db, STMT_MIGRATIONS_LIST, NULL, cols) != DB_OK) {
+	static struct applied ap;
+	ap.n = 0;
+	if (migrations_each(ctl->db, add_applied, &ap) != DB_OK) {
 		fprintf(stderr, "hqrctl: cannot list applied migrations\n");
 		return 1;
-	}
-	while (db_fetch(ctl->db) == DB_OK && napplied < MIG_MAX) {
-		applied[napplied] = version;
-		snprintf(applied_at[napplied], sizeof applied_at[0], "%s", at);
-		napplied++;
 	}
 	int pending = 0, rc = 0;
 	for (int i = 0; i < nfiles; i++) {
 		const char *when = NULL;
-		for (int j = 0; j < napplied; j++)
-			if (applied[j] == files[i].version)
-				when = applied_at[j];
+		for (int j = 0; j < ap.n; j++)
+			if (ap.version[j] == files[i].version)
+				when = ap.at[j];
 		if (status) {
 			printf("%04d %-40s %s\n", files[i].version, files[i].name, when != NULL ? when : "pending");
 			pending += when == NULL;
@@ -183,8 +192,7 @@ int ctl_migrate(struct ctl *ctl, int argc, char **argv)
 			break;
 		}
 		int32_t v = files[i].version;
-		struct db_param p[] = { DBP_I32(&v), DBP_TEXT(files[i].name), DBP_END };
-		if (db_exec(ctl->db, STMT_MIGRATION_RECORD, p, NULL) != DB_OK) {
+		if (migrations_record(ctl->db, v, files[i].name) != DB_OK) {
 			fprintf(stderr, "hqrctl: cannot record migration %04d\n", v);
 			rc = 1;
 			break;

@@ -42,23 +42,6 @@ static const char *opt(int argc, char **argv, const char *const *allowed, const 
 	return v;
 }
 
-static int db_fail(enum db_rc rc)
-{
-	fprintf(stderr, "hqrctl: %s\n",
-		rc == DB_DOWN ? "the database is unreachable" : "the database refused the change");
-	return 1;
-}
-
-static int load_keys(const struct ctl *ctl, struct keys *k)
-{
-	char err[512];
-	if (keys_load(ctl->conf->keys_dir, k, err, sizeof err) != 0) {
-		fprintf(stderr, "hqrctl: %s\n", err);
-		return -1;
-	}
-	return 0;
-}
-
 static void print_code(const struct ctl *ctl, const struct place_code *pc)
 {
 	const char *tw = verdict_cp_type_word((enum verdict_cp_type)pc->cp_type);
@@ -111,21 +94,17 @@ static int add(struct ctl *ctl, int argc, char **argv)
 		return 2;
 	}
 	struct checkpoint_row r;
-	enum db_rc rc = checkpoint_get(ctl->db, cp, &r);
-	if (rc == DB_NOROW) {
-		fprintf(stderr, "hqrctl: no checkpoint %llu\n", (unsigned long long)cp);
-		return 1;
-	}
-	if (rc != DB_OK)
-		return db_fail(rc);
+	int e = ctl_checkpoint_arg(ctl, cp, &r);
+	if (e != 0)
+		return e;
 	struct keys k;
-	if (load_keys(ctl, &k) != 0)
+	if (ctl_load_keys(ctl, &k) != 0)
 		return 1;
 	static struct place_code pc;
-	rc = places_create(ctl->db, k.data, cp, label, clock_now(), &pc);
+	enum db_rc rc = places_create(ctl->db, k.data, cp, label, clock_now(), &pc);
 	memset(&k, 0, sizeof k);
 	if (rc != DB_OK)
-		return db_fail(rc);
+		return ctl_db_fail(rc);
 	printf("place code %llu of checkpoint %llu (%s) added; print its poster at %s/place-poster.html?id=%llu\n"
 	       "its URL, which its QR carries:\n%s/p/%s\n",
 	       (unsigned long long)pc.id, (unsigned long long)cp, r.name, ctl->conf->public_url,
@@ -155,13 +134,13 @@ int ctl_place_code(struct ctl *ctl, int argc, char **argv)
 				return 1;
 			}
 			if (rc != DB_OK)
-				return db_fail(rc);
+				return ctl_db_fail(rc);
 			printf("place code %llu revoked: its page and its screens answer 410 from now on\n",
 			       (unsigned long long)id);
 			return 0;
 		}
 		struct keys k;
-		if (load_keys(ctl, &k) != 0)
+		if (ctl_load_keys(ctl, &k) != 0)
 			return 1;
 		static struct place_code pc;
 		enum db_rc rc = places_get(ctl->db, k.data, id, &pc);
@@ -171,11 +150,11 @@ int ctl_place_code(struct ctl *ctl, int argc, char **argv)
 			return 1;
 		}
 		if (rc != DB_OK)
-			return db_fail(rc);
+			return ctl_db_fail(rc);
 		char token[DISPLAY_TOKEN_LEN + 1];
 		uint64_t did = 0;
 		if ((rc = places_display_create(ctl->db, id, clock_now(), token, &did)) != DB_OK)
-			return db_fail(rc);
+			return ctl_db_fail(rc);
 		printf(
 		    "door screen %llu of place code %llu added; open %s/place-display.html on the screen and give it "
 		    "the token below, shown only once:\n%s\n",
@@ -191,7 +170,7 @@ int ctl_place_code(struct ctl *ctl, int argc, char **argv)
 		if (cps != NULL && cp == 0)
 			return 2;
 		struct keys k;
-		if (load_keys(ctl, &k) != 0)
+		if (ctl_load_keys(ctl, &k) != 0)
 			return 1;
 		/* Pages of 200 until a page comes back short. */
 		struct listing x = { ctl, 0, 0 };
@@ -201,7 +180,7 @@ int ctl_place_code(struct ctl *ctl, int argc, char **argv)
 			rc = places_list(ctl->db, k.data, cp, x.last, 200, list_one, &x);
 		} while (rc == DB_OK && x.n == 200);
 		memset(&k, 0, sizeof k);
-		return rc == DB_OK ? 0 : db_fail(rc);
+		return rc == DB_OK ? 0 : ctl_db_fail(rc);
 	}
 	return usage();
 }

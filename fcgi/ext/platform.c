@@ -4,9 +4,8 @@
 #include "cclass.h"
 #include "clock.h"
 #include "conf.h"
-#include "db.h"
 #include "log.h"
-#include "store_token.h"
+#include "store_platform.h"
 
 #include <cjson/cJSON.h>
 #include <curl/curl.h>
@@ -239,7 +238,7 @@ static enum pf_rc refresh(const struct conf *c, struct db *db, char *token, size
 			rc = PF_BAD_BODY;
 		} else {
 			int64_t nexp = clock_now() + (int64_t)ei->valuedouble;
-			if (token_set(db, tok, nexp) != DB_OK)
+			if (pftoken_set(db, tok, nexp) != DB_OK)
 				rc = PF_DB;
 			else
 				snprintf(token, max, "%s", tok);
@@ -258,9 +257,9 @@ enum pf_rc platform_token(const struct conf *c, struct db *db, char *token, size
 	int64_t deadline = clock_now() + (c->platform_timeout_ms * 3) / 1000 + 2;
 	for (;;) {
 		int64_t now = clock_now();
-		enum db_rc dr = token_get(db, tok, sizeof tok, &exp);
+		enum db_rc dr = pftoken_get(db, tok, sizeof tok, &exp);
 		if (dr == DB_NOROW) {
-			if (token_ensure(db) != DB_OK)
+			if (pftoken_ensure(db) != DB_OK)
 				return PF_DB;
 			continue;
 		}
@@ -273,13 +272,13 @@ enum pf_rc platform_token(const struct conf *c, struct db *db, char *token, size
 		/* One process refreshes, under a lease as long as the call may take; the others re-read
 		 * the row until the fresh token appears (no lock is held across the network). */
 		int64_t lease = now + (c->platform_timeout_ms * 3) / 1000 + 2;
-		int won = 0;
-		if (token_claim(db, lease, now, &won) != DB_OK)
+		int claimed = 0;
+		if (pftoken_claim(db, lease, now, &claimed) != DB_OK)
 			return PF_DB;
-		if (won) {
+		if (claimed) {
 			enum pf_rc rc = refresh(c, db, token, max);
 			if (rc != PF_OK)
-				token_release(db);
+				pftoken_release(db);
 			return rc;
 		}
 		if (now > deadline)
@@ -320,13 +319,38 @@ static enum pf_rc api_post(const struct conf *c, struct db *db, const char *path
 		    (out->errcode == PFE_INVALID_CREDENTIAL || out->errcode == PFE_INVALID_ACCESS_TOKEN ||
 		     out->errcode == PFE_ACCESS_TOKEN_EXPIRED)) {
 			/* Expire the cached token only if it is still the one that failed. */
-			token_expire_if(db, tok);
+			pftoken_expire_if(db, tok);
 			pf_resp_free(out);
 			continue;
 		}
 		return rc;
 	}
 	return PF_ERRCODE;
+}
+
+enum pf_rc platform_template_send(const struct conf *c, struct db *db, const struct pf_template *t, struct pf_resp *out)
+{
+	char url[600];
+	snprintf(url, sizeof url, "%s/", c->public_url);
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "touser", t->touser);
+	cJSON_AddStringToObject(o, "template_id", t->template_id);
+	cJSON_AddStringToObject(o, "url", url);
+	cJSON_AddStringToObject(o, "client_msg_id", t->client_msg_id);
+	cJSON *data = cJSON_AddObjectToObject(o, "data");
+	cJSON_AddStringToObject(cJSON_AddObjectToObject(data, "first"), "value", t->first);
+	cJSON_AddStringToObject(cJSON_AddObjectToObject(data, "keyword1"), "value", t->keyword1);
+	cJSON_AddStringToObject(cJSON_AddObjectToObject(data, "keyword2"), "value", t->keyword2);
+	cJSON_AddStringToObject(cJSON_AddObjectToObject(data, "remark"), "value", t->remark);
+	char *body = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	if (body == NULL) {
+		memset(out, 0, sizeof *out);
+		return PF_BAD_BODY;
+	}
+	enum pf_rc rc = platform_api_post(c, db, "/cgi-bin/message/template/send", body, 1, out);
+	cJSON_free(body);
+	return rc;
 }
 
 int pf_int_text(const char *raw, const char *member, char *out, size_t max)

@@ -65,6 +65,17 @@ enum pf_rc platform_token(const struct conf *c, struct db *db, char *token, size
 enum pf_rc platform_api_post(const struct conf *c, struct db *db, const char *path, const char *body, int idempotent,
 			     struct pf_resp *out);
 
+/* A template message: to touser, linking to the service's page (public_url), with data first,
+ * keyword1, keyword2 and remark. */
+struct pf_template {
+	const char *touser, *template_id, *client_msg_id;
+	const char *first, *keyword1, *keyword2, *remark;
+};
+/* Sends t through message/template/send (idempotent: the platform drops a repeated
+ * client_msg_id); the answer in out, freed by the caller with pf_resp_free. */
+enum pf_rc platform_template_send(const struct conf *c, struct db *db, const struct pf_template *t,
+				  struct pf_resp *out);
+
 /* cityservice/face/identify/getverifyid: a verify_id (at most max-1 URL-safe characters) for a face
  * check of name and resident ID by openid. */
 enum pf_rc platform_face_verify_id(const struct conf *c, struct db *db, const char *openid, const char *out_seq_no,

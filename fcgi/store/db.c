@@ -417,11 +417,11 @@ enum db_rc db_each(struct db *db, enum stmt s, const struct db_param *params, st
 	return rc == DB_NOROW ? DB_OK : rc;
 }
 
-enum db_rc db_txn(struct db *db, enum db_rc (*fn)(struct db *db, void *arg), void *arg)
+/* db_txn, and with rerun_lost db_txn_rerun. */
+static enum db_rc txn_run(struct db *db, enum db_rc (*fn)(struct db *db, void *arg), void *arg, int rerun_lost)
 {
-	enum db_rc rc;
-	int attempt = 0;
-	do {
+	enum db_rc rc = DB_DOWN;
+	for (int attempt = 0, lost = 0; attempt < DB_TXN_ATTEMPTS; attempt++) {
 		rc = db_begin(db);
 		if (rc == DB_OK)
 			rc = fn(db, arg);
@@ -429,8 +429,27 @@ enum db_rc db_txn(struct db *db, enum db_rc (*fn)(struct db *db, void *arg), voi
 			rc = db_commit(db);
 		else
 			db_rollback(db);
-	} while (db_txn_again(db, rc, attempt++));
+		/* The connection went while the first run committed: the second finds its ids taken. */
+		if (rerun_lost && rc == DB_DUP && lost)
+			return DB_OK;
+		if (rerun_lost && rc == DB_DOWN && !lost) {
+			lost = 1;
+			continue;
+		}
+		if (!db_txn_again(db, rc, attempt))
+			break;
+	}
 	return rc;
+}
+
+enum db_rc db_txn(struct db *db, enum db_rc (*fn)(struct db *db, void *arg), void *arg)
+{
+	return txn_run(db, fn, arg, 0);
+}
+
+enum db_rc db_txn_rerun(struct db *db, enum db_rc (*fn)(struct db *db, void *arg), void *arg)
+{
+	return txn_run(db, fn, arg, 1);
 }
 
 int db_reran(const struct db *db)

@@ -103,6 +103,10 @@ int db_txn_again(struct db *db, enum db_rc rc, int attempt);
 /* Runs fn(db, arg) in a transaction (begin, fn, commit; a rollback when fn fails), again from the
  * start while db_txn_again says so; fn must be safe to run again. The last run's result. */
 enum db_rc db_txn(struct db *db, enum db_rc (*fn)(struct db *db, void *arg), void *arg);
+/* db_txn for writes of rows with random unique ids: a lost connection (the rollback, or the
+ * commit, went with it) runs it once more on a new one, where a DB_DUP means the first run
+ * committed: DB_OK. */
+enum db_rc db_txn_rerun(struct db *db, enum db_rc (*fn)(struct db *db, void *arg), void *arg);
 /* 1 when the last db_exec or db_query lost its connection and ran once more on a new one: a
  * DB_DUP then may be the first run's own row, committed before the connection went. */
 int db_reran(const struct db *db);

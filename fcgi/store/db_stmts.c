@@ -1,6 +1,16 @@
 /* db_stmts.c: every SQL statement of the service, in one table indexed by enum stmt. */
 #include "db_stmts.h"
 
+/* A derived table of 1, 2, 4 ... 32 rows: P##_HEAD holds its first row, P##_1 each row more,
+ * P##_TAIL ends the statement; ROWS_POW2 gives the six statements S##_1 ... S##_32. */
+#define ROWS_3(r)  r r r
+#define ROWS_7(r)  ROWS_3(r) ROWS_3(r) r
+#define ROWS_15(r) ROWS_7(r) ROWS_7(r) r
+#define ROWS_POW2(S, P)                                                                                            \
+	[S##_1] = P##_HEAD P##_TAIL, [S##_2] = P##_HEAD P##_1 P##_TAIL, [S##_4] = P##_HEAD ROWS_3(P##_1) P##_TAIL, \
+	[S##_8] = P##_HEAD ROWS_7(P##_1) P##_TAIL, [S##_16] = P##_HEAD ROWS_15(P##_1) P##_TAIL,                    \
+	[S##_32] = P##_HEAD ROWS_15(P##_1) ROWS_15(P##_1) P##_1 P##_TAIL
+
 /* Scans are written in groups: up to 32 rows in one statement (STMT_SCAN_INSERT_n, n rows). */
 #define SCAN_INSERT                                                                                          \
 	"INSERT INTO scans (id, local_day, scanned_at, checkpoint_id, device_id, integrator_id, person_id, " \
@@ -47,10 +57,7 @@
 	"WHERE r.checkpoint_id = c.id AND r.person_id = p.id) "                                             \
 	"FROM (SELECT CAST(? AS INT) AS i, CAST(? AS UNSIGNED) AS g, CAST(? AS UNSIGNED) AS cp, "           \
 	"CAST(? AS UNSIGNED) AS r"
-#define SCAN_ILOOKUP_1  " UNION ALL SELECT CAST(? AS INT), CAST(? AS UNSIGNED), CAST(? AS UNSIGNED), CAST(? AS UNSIGNED)"
-#define SCAN_ILOOKUP_3  SCAN_ILOOKUP_1 SCAN_ILOOKUP_1 SCAN_ILOOKUP_1
-#define SCAN_ILOOKUP_7  SCAN_ILOOKUP_3 SCAN_ILOOKUP_3 SCAN_ILOOKUP_1
-#define SCAN_ILOOKUP_15 SCAN_ILOOKUP_7 SCAN_ILOOKUP_7 SCAN_ILOOKUP_1
+#define SCAN_ILOOKUP_1 " UNION ALL SELECT CAST(? AS INT), CAST(? AS UNSIGNED), CAST(? AS UNSIGNED), CAST(? AS UNSIGNED)"
 #define SCAN_ILOOKUP_TAIL                                                                           \
 	") q JOIN integrator_checkpoints ic ON ic.integrator_id = q.g AND ic.checkpoint_id = q.cp " \
 	"JOIN checkpoints c ON c.id = ic.checkpoint_id LEFT JOIN persons p ON p.code_ref = q.r "    \
@@ -64,10 +71,7 @@
 	"p.name_masked, p.id_masked, p.id_type, k.color, c.kind = 0 AND EXISTS (SELECT 1 FROM residents r " \
 	"WHERE r.checkpoint_id = d.checkpoint_id AND r.person_id = p.id) "                                  \
 	"FROM (SELECT CAST(? AS INT) AS i, CAST(? AS BINARY(32)) AS h, CAST(? AS UNSIGNED) AS r"
-#define SCAN_LOOKUP_1  " UNION ALL SELECT CAST(? AS INT), CAST(? AS BINARY(32)), CAST(? AS UNSIGNED)"
-#define SCAN_LOOKUP_3  SCAN_LOOKUP_1 SCAN_LOOKUP_1 SCAN_LOOKUP_1
-#define SCAN_LOOKUP_7  SCAN_LOOKUP_3 SCAN_LOOKUP_3 SCAN_LOOKUP_1
-#define SCAN_LOOKUP_15 SCAN_LOOKUP_7 SCAN_LOOKUP_7 SCAN_LOOKUP_1
+#define SCAN_LOOKUP_1 " UNION ALL SELECT CAST(? AS INT), CAST(? AS BINARY(32)), CAST(? AS UNSIGNED)"
 #define SCAN_LOOKUP_TAIL                                                                        \
 	") q JOIN devices d ON d.token_hash = q.h AND d.revoked_at IS NULL "                    \
 	"JOIN checkpoints c ON c.id = d.checkpoint_id LEFT JOIN persons p ON p.code_ref = q.r " \
@@ -92,9 +96,6 @@
 	" UNION ALL SELECT CAST(? AS INT), CAST(? AS BINARY(32)), CAST(? AS INT), "                                \
 	"CAST(? AS BINARY(32)), CAST(? AS UNSIGNED), CAST(? AS CHAR(22) CHARACTER SET ascii), CAST(? AS SIGNED), " \
 	"CAST(? AS SIGNED)"
-#define PLACE_CHECKIN_3  PLACE_CHECKIN_1 PLACE_CHECKIN_1 PLACE_CHECKIN_1
-#define PLACE_CHECKIN_7  PLACE_CHECKIN_3 PLACE_CHECKIN_3 PLACE_CHECKIN_1
-#define PLACE_CHECKIN_15 PLACE_CHECKIN_7 PLACE_CHECKIN_7 PLACE_CHECKIN_1
 #define PLACE_CHECKIN_TAIL                                                                            \
 	") q LEFT JOIN sessions s ON s.id_hash = q.sh AND s.kind = q.sk "                             \
 	"AND s.expires_at > FROM_UNIXTIME(q.nw) AND s.last_seen > FROM_UNIXTIME(q.ia) "               \
@@ -112,10 +113,7 @@
 #define PLACE_CLAIM_HEAD                                                                         \
 	"INSERT INTO place_last (person_id, place_code_id, direction, scan_id, at_ms, verdict, " \
 	"reasons) VALUES (?, ?, ?, ?, ?, ?, ?)"
-#define PLACE_CLAIM_1  ", (?, ?, ?, ?, ?, ?, ?)"
-#define PLACE_CLAIM_3  PLACE_CLAIM_1 PLACE_CLAIM_1 PLACE_CLAIM_1
-#define PLACE_CLAIM_7  PLACE_CLAIM_3 PLACE_CLAIM_3 PLACE_CLAIM_1
-#define PLACE_CLAIM_15 PLACE_CLAIM_7 PLACE_CLAIM_7 PLACE_CLAIM_1
+#define PLACE_CLAIM_1 ", (?, ?, ?, ?, ?, ?, ?)"
 #define PLACE_CLAIM_TAIL                                                                           \
 	" ON DUPLICATE KEY UPDATE scan_id = IF(at_ms >= VALUES(at_ms) - ? "                        \
 	"AND verdict = VALUES(verdict) AND reasons = VALUES(reasons), scan_id, VALUES(scan_id)), " \
@@ -314,18 +312,8 @@ const char *const db_stmt_sql[STMT__MAX] = {
 	    "SELECT PARTITION_NAME, IFNULL(PARTITION_DESCRIPTION, '') FROM "
 	    "information_schema.PARTITIONS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'scans' "
 	    "ORDER BY PARTITION_ORDINAL_POSITION",
-	[STMT_SCAN_LOOKUP_1] = SCAN_LOOKUP_HEAD SCAN_LOOKUP_TAIL,
-	[STMT_SCAN_LOOKUP_2] = SCAN_LOOKUP_HEAD SCAN_LOOKUP_1 SCAN_LOOKUP_TAIL,
-	[STMT_SCAN_LOOKUP_4] = SCAN_LOOKUP_HEAD SCAN_LOOKUP_3 SCAN_LOOKUP_TAIL,
-	[STMT_SCAN_LOOKUP_8] = SCAN_LOOKUP_HEAD SCAN_LOOKUP_7 SCAN_LOOKUP_TAIL,
-	[STMT_SCAN_LOOKUP_16] = SCAN_LOOKUP_HEAD SCAN_LOOKUP_15 SCAN_LOOKUP_TAIL,
-	[STMT_SCAN_LOOKUP_32] = SCAN_LOOKUP_HEAD SCAN_LOOKUP_15 SCAN_LOOKUP_15 SCAN_LOOKUP_1 SCAN_LOOKUP_TAIL,
-	[STMT_SCAN_ILOOKUP_1] = SCAN_ILOOKUP_HEAD SCAN_ILOOKUP_TAIL,
-	[STMT_SCAN_ILOOKUP_2] = SCAN_ILOOKUP_HEAD SCAN_ILOOKUP_1 SCAN_ILOOKUP_TAIL,
-	[STMT_SCAN_ILOOKUP_4] = SCAN_ILOOKUP_HEAD SCAN_ILOOKUP_3 SCAN_ILOOKUP_TAIL,
-	[STMT_SCAN_ILOOKUP_8] = SCAN_ILOOKUP_HEAD SCAN_ILOOKUP_7 SCAN_ILOOKUP_TAIL,
-	[STMT_SCAN_ILOOKUP_16] = SCAN_ILOOKUP_HEAD SCAN_ILOOKUP_15 SCAN_ILOOKUP_TAIL,
-	[STMT_SCAN_ILOOKUP_32] = SCAN_ILOOKUP_HEAD SCAN_ILOOKUP_15 SCAN_ILOOKUP_15 SCAN_ILOOKUP_1 SCAN_ILOOKUP_TAIL,
+	ROWS_POW2(STMT_SCAN_LOOKUP, SCAN_LOOKUP),
+	ROWS_POW2(STMT_SCAN_ILOOKUP, SCAN_ILOOKUP),
 	[STMT_SCAN_INSERT_1] = SCAN_INSERT SCAN_ROWS_1,
 	[STMT_SCAN_INSERT_2] = SCAN_INSERT SCAN_ROWS_2,
 	[STMT_SCAN_INSERT_3] = SCAN_INSERT SCAN_ROWS_3,
@@ -466,19 +454,8 @@ const char *const db_stmt_sql[STMT__MAX] = {
 	    "AND s.direction = ? ORDER BY s.scanned_at DESC LIMIT 1) "
 	    "FROM holders h JOIN persons p ON p.id = h.person_id JOIN codes k ON k.person_id = p.id "
 	    "WHERE h.account_id = ? ORDER BY h.role, h.created_at, p.id LIMIT 64",
-	[STMT_PLACE_CHECKIN_1] = PLACE_CHECKIN_HEAD PLACE_CHECKIN_TAIL,
-	[STMT_PLACE_CHECKIN_2] = PLACE_CHECKIN_HEAD PLACE_CHECKIN_1 PLACE_CHECKIN_TAIL,
-	[STMT_PLACE_CHECKIN_4] = PLACE_CHECKIN_HEAD PLACE_CHECKIN_3 PLACE_CHECKIN_TAIL,
-	[STMT_PLACE_CHECKIN_8] = PLACE_CHECKIN_HEAD PLACE_CHECKIN_7 PLACE_CHECKIN_TAIL,
-	[STMT_PLACE_CHECKIN_16] = PLACE_CHECKIN_HEAD PLACE_CHECKIN_15 PLACE_CHECKIN_TAIL,
-	[STMT_PLACE_CHECKIN_32] =
-	    PLACE_CHECKIN_HEAD PLACE_CHECKIN_15 PLACE_CHECKIN_15 PLACE_CHECKIN_1 PLACE_CHECKIN_TAIL,
-	[STMT_PLACE_CLAIM_1] = PLACE_CLAIM_HEAD PLACE_CLAIM_TAIL,
-	[STMT_PLACE_CLAIM_2] = PLACE_CLAIM_HEAD PLACE_CLAIM_1 PLACE_CLAIM_TAIL,
-	[STMT_PLACE_CLAIM_4] = PLACE_CLAIM_HEAD PLACE_CLAIM_3 PLACE_CLAIM_TAIL,
-	[STMT_PLACE_CLAIM_8] = PLACE_CLAIM_HEAD PLACE_CLAIM_7 PLACE_CLAIM_TAIL,
-	[STMT_PLACE_CLAIM_16] = PLACE_CLAIM_HEAD PLACE_CLAIM_15 PLACE_CLAIM_TAIL,
-	[STMT_PLACE_CLAIM_32] = PLACE_CLAIM_HEAD PLACE_CLAIM_15 PLACE_CLAIM_15 PLACE_CLAIM_1 PLACE_CLAIM_TAIL,
+	ROWS_POW2(STMT_PLACE_CHECKIN, PLACE_CHECKIN),
+	ROWS_POW2(STMT_PLACE_CLAIM, PLACE_CLAIM),
 	[STMT_PLACE_LAST_PURGE] = "DELETE FROM place_last WHERE at_ms < ? LIMIT 10000",
 	/* A job's lease (hqrctl jobs): one UPDATE claims it when free or run out; on Galera two hosts
 	 * claiming at once conflict at certification and the one that runs again finds it taken. */

@@ -87,6 +87,17 @@ enum db_rc scanq_insert(struct db *db, const struct scan_row *rows, size_t n)
 	return DB_OK;
 }
 
+struct rows_of {
+	const struct scan_row *rows;
+	size_t n;
+};
+
+static enum db_rc insert_rows(struct db *db, void *arg)
+{
+	const struct rows_of *rs = arg;
+	return scanq_insert(db, rs->rows, rs->n);
+}
+
 static enum db_rc commit_group(const struct scan_row *rows, size_t n)
 {
 	/* One statement is atomic and durable by itself (autocommit): no transaction around it. A
@@ -97,26 +108,8 @@ static enum db_rc commit_group(const struct scan_row *rows, size_t n)
 		enum db_rc rc = scanq_insert(cdb, rows, n);
 		return rc == DB_DUP && db_reran(cdb) ? DB_OK : rc;
 	}
-	enum db_rc rc = DB_DOWN;
-	for (int attempt = 0, lost = 0; attempt < DB_TXN_ATTEMPTS; attempt++) {
-		rc = db_begin(cdb);
-		if (rc == DB_OK)
-			rc = scanq_insert(cdb, rows, n);
-		if (rc == DB_OK)
-			rc = db_commit(cdb);
-		else
-			db_rollback(cdb);
-		if (rc == DB_DUP && lost)
-			return DB_OK;
-		/* A lost connection rolled the group back, or took its commit along: once more. */
-		if (rc == DB_DOWN && !lost) {
-			lost = 1;
-			continue;
-		}
-		if (!db_txn_again(cdb, rc, attempt))
-			break;
-	}
-	return rc;
+	struct rows_of rs = { rows, n };
+	return db_txn_rerun(cdb, insert_rows, &rs);
 }
 
 /* Looks up n jobs of one kind (devices', or integrators' when integ) in statements of up to
@@ -279,51 +272,39 @@ static uint8_t row_k[ROWS_MAX];
 /* Writes a group with check-ins in one transaction: their claims, then every row that stands
  * (the check-ins an equal earlier one answers are left out and named in their repeat_of). A
  * deadlock or a certification conflict runs it all again. */
-static enum db_rc commit_claims(const struct scan_row *rows, size_t n)
+static enum db_rc claim_and_insert(struct db *db, void *arg)
 {
 	static struct scan_row kept[ROWS_MAX];
 	static const struct scan_row *claim[ROWS_MAX];
 	static size_t claim_at[ROWS_MAX];
 	static uint64_t stand[ROWS_MAX];
-	enum db_rc rc = DB_DOWN;
-	for (int attempt = 0, lost = 0; attempt < DB_TXN_ATTEMPTS; attempt++) {
-		size_t nc = 0, nk = 0;
-		for (size_t i = 0; i < n; i++) {
-			if (row_job[i] == NULL) {
-				kept[nk++] = rows[i];
-				continue;
-			}
-			claim[nc] = &rows[i];
-			claim_at[nc++] = i;
-		}
-		rc = db_begin(tdb);
-		if (rc == DB_OK)
-			rc = claim_rows(tdb, claim, nc, stand);
-		if (rc == DB_OK) {
-			for (size_t c = 0; c < nc; c++) {
-				size_t i = claim_at[c];
-				row_job[i]->repeat_of[row_k[i]] = stand[c] == rows[i].id ? 0 : stand[c];
-				if (stand[c] == rows[i].id)
-					kept[nk++] = rows[i];
-			}
-			if (nk > 0)
-				rc = scanq_insert(tdb, kept, nk);
-		}
-		if (rc == DB_OK)
-			rc = db_commit(tdb);
-		else
-			db_rollback(tdb);
-		/* The connection went while the first run committed: the second finds its ids taken. */
-		if (rc == DB_DUP && lost)
-			return DB_OK;
-		if (rc == DB_DOWN && !lost) {
-			lost = 1;
+	const struct rows_of *rs = arg;
+	const struct scan_row *rows = rs->rows;
+	size_t nc = 0, nk = 0;
+	for (size_t i = 0; i < rs->n; i++) {
+		if (row_job[i] == NULL) {
+			kept[nk++] = rows[i];
 			continue;
 		}
-		if (!db_txn_again(tdb, rc, attempt))
-			break;
+		claim[nc] = &rows[i];
+		claim_at[nc++] = i;
 	}
-	return rc;
+	enum db_rc rc = claim_rows(db, claim, nc, stand);
+	if (rc != DB_OK)
+		return rc;
+	for (size_t c = 0; c < nc; c++) {
+		size_t i = claim_at[c];
+		row_job[i]->repeat_of[row_k[i]] = stand[c] == rows[i].id ? 0 : stand[c];
+		if (stand[c] == rows[i].id)
+			kept[nk++] = rows[i];
+	}
+	return nk > 0 ? scanq_insert(db, kept, nk) : DB_OK;
+}
+
+static enum db_rc commit_claims(const struct scan_row *rows, size_t n)
+{
+	struct rows_of rs = { rows, n };
+	return db_txn_rerun(tdb, claim_and_insert, &rs);
 }
 
 /* One group: the jobs' lookups (one statement per kind), the check-ins' counts, their verdicts,

@@ -67,6 +67,18 @@ enum db_rc persons_holder_code(struct db *db, const char *pid, const uint8_t ses
 	return DB_OK;
 }
 
+/* Binds a person's masked and sealed details (7 parameters) at p[0..7). */
+static void bind_details(struct db_param *p, const struct person_details *d)
+{
+	p[0] = (struct db_param)DBP_TEXT(d->name_m);
+	p[1] = (struct db_param)DBP_TEXT(d->id_m);
+	p[2] = (struct db_param)DBP_TEXT(d->phone_m);
+	p[3] = (struct db_param)DBP_BLOB(d->name_e, (size_t)d->name_n);
+	p[4] = (struct db_param)DBP_BLOB(d->id_e, (size_t)d->id_n);
+	p[5] = (struct db_param)DBP_BLOB(d->phone_e, (size_t)d->phone_n);
+	p[6] = (struct db_param)DBP_BLOB(d->addr_e, (size_t)d->addr_n);
+}
+
 enum db_rc persons_insert(struct db *db, const struct person_details *d, int32_t id_type, const char *photo_file,
 			  int32_t photo_type, uint64_t owner, uint64_t account, int64_t now, uint64_t *id)
 {
@@ -74,19 +86,13 @@ enum db_rc persons_insert(struct db *db, const struct person_details *d, int32_t
 				DBP_U64(&d->code_ref),
 				DBP_I32(&id_type),
 				DBP_BLOB(d->id_index, 32),
-				DBP_TEXT(d->name_m),
-				DBP_TEXT(d->id_m),
-				DBP_TEXT(d->phone_m),
-				DBP_BLOB(d->name_e, (size_t)d->name_n),
-				DBP_BLOB(d->id_e, (size_t)d->id_n),
-				DBP_BLOB(d->phone_e, (size_t)d->phone_n),
-				DBP_BLOB(d->addr_e, (size_t)d->addr_n),
-				DBP_TEXT(photo_file),
+				[11] = DBP_TEXT(photo_file),
 				DBP_I32(&photo_type),
 				DBP_I64(&now),
 				owner != 0 ? (struct db_param)DBP_U64(&owner) : (struct db_param)DBP_NULL(DBT_U64),
 				DBP_U64(&account),
 				DBP_END };
+	bind_details(&p[4], d);
 	enum db_rc rc = db_exec(db, STMT_PERSON_INSERT, p, NULL);
 	*id = rc == DB_OK ? db_insert_id(db) : 0;
 	return rc;
@@ -95,19 +101,9 @@ enum db_rc persons_insert(struct db *db, const struct person_details *d, int32_t
 enum db_rc persons_takeover(struct db *db, uint64_t person, uint64_t account, const struct person_details *d,
 			    const char *photo_file, int32_t photo_type)
 {
-	struct db_param p[] = { DBP_U64(&account),
-				DBP_U64(&account),
-				DBP_TEXT(d->name_m),
-				DBP_TEXT(d->id_m),
-				DBP_TEXT(d->phone_m),
-				DBP_BLOB(d->name_e, (size_t)d->name_n),
-				DBP_BLOB(d->id_e, (size_t)d->id_n),
-				DBP_BLOB(d->phone_e, (size_t)d->phone_n),
-				DBP_BLOB(d->addr_e, (size_t)d->addr_n),
-				DBP_TEXT(photo_file),
-				DBP_I32(&photo_type),
-				DBP_U64(&person),
-				DBP_END };
+	struct db_param p[] = { DBP_U64(&account),    DBP_U64(&account), [9] = DBP_TEXT(photo_file),
+				DBP_I32(&photo_type), DBP_U64(&person),  DBP_END };
+	bind_details(&p[2], d);
 	enum db_rc rc = db_exec(db, STMT_PERSON_TAKEOVER, p, NULL);
 	if (rc == DB_OK && db_affected(db) != 1)
 		return DB_NOROW;
@@ -146,6 +142,20 @@ static enum db_rc u64_of(struct db *db, enum stmt s, uint64_t key, uint64_t *v)
 	return db_exec(db, s, p, cols);
 }
 
+/* A statement of two u64 parameters, with result columns cols (NULL: none). */
+static enum db_rc of_two(struct db *db, enum stmt s, uint64_t a, uint64_t b, struct db_col *cols)
+{
+	struct db_param p[] = { DBP_U64(&a), DBP_U64(&b), DBP_END };
+	return db_exec(db, s, p, cols);
+}
+
+/* A statement of an account and a local day, with result columns cols (NULL: none). */
+static enum db_rc of_account_day(struct db *db, enum stmt s, uint64_t account, int32_t day, struct db_col *cols)
+{
+	struct db_param p[] = { DBP_U64(&account), DBP_I32(&day), DBP_END };
+	return db_exec(db, s, p, cols);
+}
+
 enum db_rc persons_account_lock(struct db *db, uint64_t account)
 {
 	uint64_t id = 0;
@@ -171,9 +181,8 @@ enum db_rc persons_owned(struct db *db, uint64_t account, uint64_t *person, char
 
 enum db_rc persons_holder_role(struct db *db, uint64_t account, uint64_t person, int32_t *role)
 {
-	struct db_param p[] = { DBP_U64(&account), DBP_U64(&person), DBP_END };
 	struct db_col cols[] = { DBC_I32(role), DBC_END };
-	return db_exec(db, STMT_HOLDER_GET, p, cols);
+	return of_two(db, STMT_HOLDER_GET, account, person, cols);
 }
 
 enum db_rc persons_holder_count(struct db *db, uint64_t person, int32_t *n)
@@ -185,9 +194,8 @@ enum db_rc persons_holder_count(struct db *db, uint64_t person, int32_t *n)
 
 enum db_rc persons_delegate_count(struct db *db, uint64_t account, int32_t *n)
 {
-	struct db_param p[] = { DBP_U64(&account), DBP_U64(&account), DBP_END };
 	struct db_col cols[] = { DBC_I32(n), DBC_END };
-	return db_exec(db, STMT_DELEGATE_COUNT, p, cols);
+	return of_two(db, STMT_DELEGATE_COUNT, account, account, cols);
 }
 
 enum db_rc persons_holder_insert(struct db *db, uint64_t account, uint64_t person, int32_t role, int32_t relationship,
@@ -207,36 +215,31 @@ enum db_rc persons_holder_insert(struct db *db, uint64_t account, uint64_t perso
 
 enum db_rc persons_self_demote(struct db *db, uint64_t person, uint64_t account)
 {
-	struct db_param p[] = { DBP_U64(&person), DBP_U64(&account), DBP_END };
-	return db_exec(db, STMT_SELF_DEMOTE, p, NULL);
+	return of_two(db, STMT_SELF_DEMOTE, person, account, NULL);
 }
 
 enum db_rc persons_holder_make_self(struct db *db, uint64_t account, uint64_t person, int *made)
 {
-	struct db_param p[] = { DBP_U64(&account), DBP_U64(&person), DBP_END };
-	enum db_rc rc = db_exec(db, STMT_HOLDER_MAKE_SELF, p, NULL);
+	enum db_rc rc = of_two(db, STMT_HOLDER_MAKE_SELF, account, person, NULL);
 	*made = rc == DB_OK && db_affected(db) > 0;
 	return rc;
 }
 
 enum db_rc persons_refusals(struct db *db, uint64_t account, int32_t day, int32_t *n)
 {
-	struct db_param p[] = { DBP_U64(&account), DBP_I32(&day), DBP_END };
 	struct db_col cols[] = { DBC_I32(n), DBC_END };
-	return db_exec(db, STMT_REFUSALS_GET, p, cols);
+	return of_account_day(db, STMT_REFUSALS_GET, account, day, cols);
 }
 
 enum db_rc persons_refusal_add(struct db *db, uint64_t account, int32_t day)
 {
-	struct db_param p[] = { DBP_U64(&account), DBP_I32(&day), DBP_END };
-	return db_exec(db, STMT_REFUSAL_ADD, p, NULL);
+	return of_account_day(db, STMT_REFUSAL_ADD, account, day, NULL);
 }
 
 enum db_rc persons_delegation_pending(struct db *db, uint64_t person, uint64_t account, uint64_t *id)
 {
-	struct db_param p[] = { DBP_U64(&person), DBP_U64(&account), DBP_END };
 	struct db_col cols[] = { DBC_U64(id), DBC_END };
-	return db_exec(db, STMT_DELEGATION_PENDING_GET, p, cols);
+	return of_two(db, STMT_DELEGATION_PENDING_GET, person, account, cols);
 }
 
 enum db_rc persons_delegation_insert(struct db *db, uint64_t person, uint64_t account, uint64_t delegate_person,
