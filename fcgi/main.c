@@ -6,6 +6,7 @@
 #include "keys.h"
 #include "log.h"
 #include "metrics.h"
+#include "tally.h"
 #include "platform.h"
 #include "priv.h"
 #include "routes.h"
@@ -325,6 +326,11 @@ int main(int argc, char **argv)
 		route_names[i] = routes[i].name;
 	if (metrics_init(route_names, ROUTE__MAX) != 0) {
 		log_error("cannot map shared metrics");
+		return 1;
+	}
+	/* The check-ins' counts per account and minute, shared by the workers (store_places.c). */
+	if (tally_init() != 0) {
+		log_error("cannot map shared counts");
 		return 1;
 	}
 	db_global_init();

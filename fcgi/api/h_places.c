@@ -5,6 +5,7 @@
 #include "codes.h"
 #include "conf.h"
 #include "crypto.h"
+#include "fields.h"
 #include "jsontext.h"
 #include "keys.h"
 #include "label.h"
@@ -33,7 +34,6 @@
 #define CHECKINS_PER_MINUTE 20             /* check-in requests of one account in a minute */
 #define DISPLAY_TOKEN_LEN   43
 #define LIST_DEFAULT        50
-#define LIST_MAX            200
 #define URL_MAX             (CONF_STR + 8 + PLACE_TOKEN_SIZE)
 
 /* ---- small helpers ---------------------------------------------------------------- */
@@ -189,21 +189,16 @@ struct checkin_in {
 	char visitor_json[SCAN_VISITOR_JSON];
 };
 
-static const char *text_item(const cJSON *o, const char *name)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
 /* Whether the request body's member name held an escaped NUL (jsontext.h). */
 static int body_nul(const struct call *c, const char *name)
 {
 	return c->body != NULL && jsontext_nul_in(c->body, c->body_len, name);
 }
 
-/* {"persons":[id...],"direction":"in|out","visitor":{"purpose","host"|"address"}?}; every failing
- * field is recorded. 0 when valid. */
-static int checkin_parse(struct call *c, struct checkin_in *in)
+/* {"persons":[id...],"direction":"in|out","visitor":{"purpose","host"|"address"}?} after its field
+ * table (checkin_fields: the direction judged there); every failing field is recorded. 0 when
+ * valid. */
+static int checkin_parse(struct call *c, const struct fval *v, struct checkin_in *in)
 {
 	memset(in, 0, sizeof *in);
 	const cJSON *root = c->json;
@@ -237,13 +232,14 @@ static int checkin_parse(struct call *c, struct checkin_in *in)
 				in->ids[in->n++] = id;
 		}
 	}
-	const char *dir = text_item(root, "direction");
-	in->dir = dir != NULL && !nul_dir ? verdict_direction_from_word(dir, strlen(dir)) : VERDICT_DIR__MAX;
-	if (in->dir == VERDICT_DIR__MAX)
-		call_field_error(c, "direction",
-				 nul_dir       ? "INVALID_CHARACTERS"
-				 : dir == NULL ? "REQUIRED"
-					       : "NOT_ALLOWED");
+	/* A direction that is no string was always answered as left out. */
+	const cJSON *dir = cJSON_GetObjectItemCaseSensitive(root, "direction");
+	if (nul_dir || (dir != NULL && !cJSON_IsNull(dir) && !cJSON_IsString(dir))) {
+		call_field_forget(c, "direction");
+		call_field_error(c, "direction", nul_dir ? "INVALID_CHARACTERS" : "REQUIRED");
+	}
+	in->dir = v[CHECKIN_DIRECTION].present && !nul_dir ? (enum verdict_direction)v[CHECKIN_DIRECTION].i
+							   : VERDICT_DIR__MAX;
 	/* A visitor's registration, as the scanner page takes it (h_scans.c). */
 	const cJSON *vis = cJSON_GetObjectItemCaseSensitive(root, "visitor");
 	if (nul_vis) {
@@ -315,12 +311,13 @@ struct checkin {
 	int refresh;                            /* red persons whose code must be read again before deciding */
 	enum err e;
 	struct checkin_out outs[CHECKIN_PERSONS_MAX];
-	int out_row[CHECKIN_PERSONS_MAX]; /* the row of each answer, or -1 (a repeat, not held) */
+	int out_row[CHECKIN_PERSONS_MAX]; /* the row of each answer, or -1 (not held) */
 	uint64_t ids[CHECKIN_PERSONS_MAX];
 	struct scan_row rows[CHECKIN_PERSONS_MAX];
 	uint8_t vis[CHECKIN_PERSONS_MAX][SCAN_VISITOR_JSON + CRYPTO_AEAD_OVERHEAD];
 	int vis_len[CHECKIN_PERSONS_MAX];
 };
+static _Thread_local struct checkin checkin_k;
 
 /* The error that ends a check-in before its persons, in the order a caller hears them: the
  * session, the place, the body, the account's minute. */
@@ -345,7 +342,8 @@ static enum err checkin_gate(const struct checkin *k)
 
 /* On the committer thread (or the request's, for a refused body), with the check-in looked up:
  * per person asked, the verdict of §6 at the place (the temperature is taken at the door), and
- * its row unless the same answer was given there within the last 5 minutes. A held red person
+ * its row: the committer's claim answers it with the earlier row instead when the same answer was
+ * given there within the last 5 minutes (repeat_of). A held red person
  * whose code was not read again sends the check-in back for that first (k->refresh). */
 static const struct scan_row *checkin_decide(struct scan_job *job)
 {
@@ -388,13 +386,6 @@ static const struct scan_row *checkin_decide(struct scan_job *job)
 		vi.is_resident = a->resident != 0;
 		vi.has_visitor_registration = k->in.has_visitor;
 		verdict_decide(&vi, k->fever_tenths, &o->v);
-		const struct place_prev *prev = &a->prev[dir == VERDICT_DIR_OUT ? 1 : 0];
-		if (prev->found && prev->at_ms >= k->now_ms - PLACES_REPEAT_MS &&
-		    prev->verdict == (int32_t)o->v.verdict && prev->reasons == o->v.reasons) {
-			o->scan_id = prev->scan;
-			o->repeat = 1;
-			continue;
-		}
 		struct scan_row *row = &k->rows[job->nrows];
 		memset(row, 0, sizeof *row);
 		row->id = k->ids[i];
@@ -420,9 +411,9 @@ static const struct scan_row *checkin_decide(struct scan_job *job)
 }
 
 /* The request's side of a check-in before it is looked up: its session (as the router parsed
- * it), its place token, its body, and for each person a row id (and a visitor's registration
- * sealed under it, should the verdict take it). */
-static enum err checkin_prepare(struct call *c, struct checkin *k)
+ * it), its place token, its body (in, as its form check parsed it; NULL: refused), and for each
+ * person a row id (and a visitor's registration sealed under it, should the verdict take it). */
+static enum err checkin_prepare(struct call *c, struct checkin *k, const struct checkin_in *in)
 {
 	memset(&k->job, 0, sizeof k->job);
 	memset(&k->pc, 0, sizeof k->pc);
@@ -455,7 +446,11 @@ static enum err checkin_prepare(struct call *c, struct checkin *k)
 		k->pc.display_id = t.display_id;
 		k->stale = place_display_fresh(t.shown_at, now) != PLACE_FRESH;
 	}
-	k->body_ok = checkin_parse(c, &k->in) == 0;
+	k->body_ok = in != NULL;
+	if (in != NULL)
+		k->in = *in;
+	else
+		memset(&k->in, 0, sizeof k->in);
 	k->pc.nask = k->body_ok ? k->in.n : 0;
 	for (int i = 0; i < k->pc.nask; i++)
 		snprintf(k->pc.ask[i].public_id, sizeof k->pc.ask[i].public_id, "%s", k->in.ids[i]);
@@ -478,48 +473,72 @@ static enum err checkin_prepare(struct call *c, struct checkin *k)
 	return ERR_OK;
 }
 
+/* The session as the check-in's lookup found it (touched at most once a minute). */
+static enum err checkin_session(struct call *c, const struct checkin *k)
+{
+	return session_accept(c, k->pc.session_found ? DB_OK : DB_NOROW, k->pc.account, k->pc.session_kind,
+			      k->pc.session_last, k->now_ms / 1000);
+}
+
+/* The check-in's form check (routes.c): the body after checkin_fields, into c->form (struct
+ * checkin_in). A refused body still hears first about its session and place, looked up here:
+ * 401, 404 and 410 come before 422. */
+enum err place_checkin_check(struct call *c, struct fval *v)
+{
+	struct checkin_in *in = arena_alloc(c->arena, sizeof *in);
+	if (in == NULL)
+		return ERR_INTERNAL;
+	c->form = in;
+	if (checkin_parse(c, v, in) == 0)
+		return ERR_OK;
+	struct checkin *k = &checkin_k;
+	enum err e = checkin_prepare(c, k, NULL);
+	if (e != ERR_OK)
+		return e;
+	struct scan_job *j = &k->job;
+	if (scanq_lookup(c->db, &j, 1) != DB_OK)
+		return ERR_UNAVAILABLE;
+	(void)checkin_decide(j);
+	e = checkin_session(c, k);
+	if (e == ERR_OK)
+		e = k->e;
+	if (e != ERR_VALIDATION)
+		c->nferr = 0; /* a body's field errors only answer a body refused */
+	return e;
+}
+
 /* POST /api/v1/places/{token}/checkins: per person asked, the verdict of §6 at the place, recorded
  * durably before the answer like a device's scan: the request makes no round trip of its own (the
  * scans' committer looks it up, decides and writes it with its group), but for a session touched
- * at most once a minute, a refused body, and a red person's code. */
+ * at most once a minute, a refused body (place_checkin_check), and a red person's code. */
 enum err h_place_checkins(struct call *c)
 {
-	static _Thread_local struct checkin k;
-	enum err e = checkin_prepare(c, &k);
+	struct checkin *k = &checkin_k;
+	enum err e = checkin_prepare(c, k, c->form);
 	if (e != ERR_OK)
 		return e;
-	if (!k.body_ok) {
-		/* A refused body still hears first about its session and place: looked up here. */
-		struct scan_job *j = &k.job;
-		if (scanq_lookup(c->db, &j, 1) != DB_OK)
-			return ERR_UNAVAILABLE;
-		(void)checkin_decide(j);
-	} else if (scanq_submit(&k.job) != DB_OK) {
+	if (scanq_submit(&k->job) != DB_OK)
 		return ERR_UNAVAILABLE;
-	}
-	int64_t now = k.now_ms / 1000;
-	e = session_accept(c, k.pc.session_found ? DB_OK : DB_NOROW, k.pc.account, k.pc.session_kind, k.pc.session_last,
-			   now);
-	if (e == ERR_OK && k.e == ERR_OK && k.refresh) {
-		for (int i = 0; i < k.in.n; i++) {
-			if (!k.pc.ask[i].held || k.pc.ask[i].color != RULES_COLOR_RED)
+	int64_t now = k->now_ms / 1000;
+	e = checkin_session(c, k);
+	if (e == ERR_OK && k->e == ERR_OK && k->refresh) {
+		for (int i = 0; i < k->in.n; i++) {
+			if (!k->pc.ask[i].held || k->pc.ask[i].color != RULES_COLOR_RED)
 				continue;
 			struct code_state code;
 			struct code_status st;
-			enum db_rc rc = codes_read(c->db, c->conf, k.pc.ask[i].person, now, &code, &st);
+			enum db_rc rc = codes_read(c->db, c->conf, k->pc.ask[i].person, now, &code, &st);
 			if (rc != DB_OK)
 				return persons_db_err(rc == DB_NOROW ? DB_ERR : rc);
-			k.color_now[i] = code.color;
+			k->color_now[i] = code.color;
 		}
-		k.second = 1;
-		k.pc.count = 0; /* counted on the first pass */
-		if (scanq_submit(&k.job) != DB_OK)
+		k->second = 1;
+		k->pc.count = 0; /* counted on the first pass */
+		if (scanq_submit(&k->job) != DB_OK)
 			return ERR_UNAVAILABLE;
 	}
 	if (e == ERR_OK)
-		e = k.e;
-	if (e != ERR_VALIDATION)
-		c->nferr = 0; /* a body's field errors only answer a body refused */
+		e = k->e;
 	if (e == ERR_RATE_LIMITED) {
 		/* The error body with the seconds to the next minute: an error returned would lose the
 		 * header (the worker writes errors with none). */
@@ -533,16 +552,16 @@ enum err h_place_checkins(struct call *c)
 		return e;
 	cJSON *a = cJSON_CreateObject();
 	cJSON *list = cJSON_AddArrayToObject(a, "checkins");
-	for (int i = 0; i < k.in.n; i++) {
-		struct checkin_out *o = &k.outs[i];
-		/* Another check-in of the same person here, written meanwhile, answers this one. */
-		if (k.out_row[i] >= 0 && k.job.repeat_of[k.out_row[i]] != 0) {
-			o->scan_id = k.job.repeat_of[k.out_row[i]];
+	for (int i = 0; i < k->in.n; i++) {
+		struct checkin_out *o = &k->outs[i];
+		/* An equal check-in of the same person here within 5 minutes (its claim found it) answers this one. */
+		if (k->out_row[i] >= 0 && k->job.repeat_of[k->out_row[i]] != 0) {
+			o->scan_id = k->job.repeat_of[k->out_row[i]];
 			o->repeat = 1;
 		}
 		cJSON_AddItemToArray(list, checkin_json(o));
 	}
-	const struct place *pl = &k.pc.place;
+	const struct place *pl = &k->pc.place;
 	cJSON_AddItemToObject(a, "place", place_json(pl->name, pl->cp_kind, pl->cp_type, pl->label));
 	add_time(a, "server_time", now);
 	resp_header(c, "Cache-Control", "no-store");
@@ -616,17 +635,20 @@ static cJSON *code_json(struct call *c, const struct place_code *pc)
 	return o;
 }
 
-/* A label (an entrance, a plate number): at most LABEL_MAX_CP code points of text without
- * controls or invisible characters, not padded with spaces; empty is allowed. NULL or the
- * failing code word. */
-static const char *place_label_check(const struct call *c, const char *label, size_t n)
+/* The new place code's form check (routes.c): a label is read from a JSON body only (not from
+ * the query of a call without one), and one cut short by an escaped NUL is refused
+ * (INVALID_CHARACTERS) unless it is too long already. */
+enum err place_code_check(struct call *c, struct fval *v)
 {
-	if (n > LABEL_MAX_BYTES)
-		return "TOO_LONG";
-	/* cJSON ends a string at an escaped NUL: the text would be cut short, not refused. */
-	if (body_nul(c, "label"))
-		return "INVALID_CHARACTERS";
-	return n == 0 ? NULL : label_check(label, n);
+	const cJSON *lv = c->json != NULL ? cJSON_GetObjectItemCaseSensitive(c->json, "label") : NULL;
+	if (c->json == NULL) {
+		call_field_forget(c, "label");
+		v[PLACE_CODE_LABEL].present = 0;
+	} else if (cJSON_IsString(lv) && strlen(lv->valuestring) <= LABEL_MAX_BYTES && body_nul(c, "label")) {
+		call_field_forget(c, "label");
+		call_field_error(c, "label", "INVALID_CHARACTERS");
+	}
+	return c->nferr > 0 ? ERR_VALIDATION : ERR_OK;
 }
 
 /* POST /api/v1/admin/checkpoints/{id}/place-codes {"label"}: a new place code. */
@@ -635,21 +657,7 @@ enum err h_admin_place_code_create(struct call *c)
 	uint64_t cp = path_id_parse(c->params[0]);
 	if (cp == 0)
 		return ERR_NOT_FOUND;
-	const cJSON *lv = cJSON_GetObjectItemCaseSensitive(c->json, "label");
-	const char *label = "";
-	if (lv != NULL && !cJSON_IsNull(lv)) {
-		if (!cJSON_IsString(lv)) {
-			call_field_error(c, "label", "NOT_A_STRING");
-			return ERR_VALIDATION;
-		}
-		label = lv->valuestring;
-		size_t n = strlen(label);
-		const char *bad = place_label_check(c, label, n);
-		if (bad != NULL) {
-			call_field_error(c, "label", bad);
-			return ERR_VALIDATION;
-		}
-	}
+	const char *label = c->f[PLACE_CODE_LABEL].present ? c->f[PLACE_CODE_LABEL].s : "";
 	/* The checkpoint must exist: the list of its place codes is empty or not, it is there. */
 	struct checkpoint_row r;
 	enum db_rc rc = checkpoint_get(c->db, cp, &r);
@@ -664,20 +672,30 @@ enum err h_admin_place_code_create(struct call *c)
 	return ERR_OK;
 }
 
-/* GET /api/v1/admin/place-codes/{id}: the place code, its URL and its poster's QR image. */
-enum err h_admin_place_code(struct call *c)
+/* The place code the path names ({id}), its token opened, into a buffer of the thread's: 404 for
+ * no such place code. */
+static enum err path_place_code(struct call *c, const struct place_code **out)
 {
+	static _Thread_local struct place_code pc;
+	*out = &pc;
 	uint64_t id = path_id_parse(c->params[0]);
 	if (id == 0)
 		return ERR_NOT_FOUND;
-	static _Thread_local struct place_code pc;
 	enum db_rc rc = places_get(c->db, c->keys->data, id, &pc);
-	if (rc != DB_OK)
-		return persons_db_err(rc);
-	cJSON *o = code_json(c, &pc);
-	if (pc.token[0] != '\0' && !pc.revoked) {
+	return rc == DB_OK ? ERR_OK : persons_db_err(rc);
+}
+
+/* GET /api/v1/admin/place-codes/{id}: the place code, its URL and its poster's QR image. */
+enum err h_admin_place_code(struct call *c)
+{
+	const struct place_code *pc;
+	enum err e = path_place_code(c, &pc);
+	if (e != ERR_OK)
+		return e;
+	cJSON *o = code_json(c, pc);
+	if (pc->token[0] != '\0' && !pc->revoked) {
 		char url[URL_MAX];
-		place_url(c, pc.token, url);
+		place_url(c, pc->token, url);
 		/* A poster: error correction Q (a scuffed or dirty print still reads), about 8 cm at 200 dpi. */
 		char *png = qr_data_url(c, url, 'Q', 640);
 		if (png == NULL) {
@@ -709,18 +727,10 @@ static void list_one(const struct place_code *pc, void *arg)
 /* GET /api/v1/admin/place-codes?checkpoint_id=&after=&limit=: place codes in id order. */
 enum err h_admin_place_codes(struct call *c)
 {
-	const struct kv *cpv = kv_get(&c->query, "checkpoint_id"), *av = kv_get(&c->query, "after");
-	const struct kv *lv = kv_get(&c->query, "limit");
-	uint64_t cp = 0, after = 0;
-	long long limit = LIST_DEFAULT;
-	if (cpv != NULL && (cp = path_id_parse(cpv->val)) == 0)
-		call_field_error(c, "checkpoint_id", "NOT_AN_INTEGER");
-	if (av != NULL && (after = path_id_parse(av->val)) == 0 && strcmp(av->val, "0") != 0)
-		call_field_error(c, "after", "NOT_AN_INTEGER");
-	if (lv != NULL && ((limit = (long long)path_id_parse(lv->val)) < 1 || limit > LIST_MAX))
-		call_field_error(c, "limit", "OUT_OF_RANGE");
-	if (c->nferr > 0)
-		return ERR_VALIDATION;
+	const struct fval *f = c->f; /* place_codes_fields */
+	uint64_t cp = f[PLACE_CODES_CHECKPOINT].present ? (uint64_t)f[PLACE_CODES_CHECKPOINT].i : 0;
+	uint64_t after = f[PLACE_CODES_AFTER].present ? (uint64_t)f[PLACE_CODES_AFTER].i : 0;
+	long long limit = f[PLACE_CODES_LIMIT].present ? f[PLACE_CODES_LIMIT].i : LIST_DEFAULT;
 	cJSON *o = cJSON_CreateObject();
 	struct list_ctx x = { c, cJSON_AddArrayToObject(o, "place_codes"), 0, 0 };
 	enum db_rc rc = places_list(c->db, c->keys->data, cp, after, (int32_t)limit, list_one, &x);
@@ -754,18 +764,16 @@ enum err h_admin_place_code_revoke(struct call *c)
 /* POST /api/v1/admin/place-codes/{id}/displays: a door screen's token, shown once. */
 enum err h_admin_place_display_create(struct call *c)
 {
-	uint64_t id = path_id_parse(c->params[0]);
-	if (id == 0)
-		return ERR_NOT_FOUND;
-	static _Thread_local struct place_code pc;
-	enum db_rc rc = places_get(c->db, c->keys->data, id, &pc);
-	if (rc != DB_OK)
-		return persons_db_err(rc);
-	if (pc.revoked)
+	const struct place_code *pc;
+	enum err e = path_place_code(c, &pc);
+	if (e != ERR_OK)
+		return e;
+	if (pc->revoked)
 		return ERR_PLACE_CODE_REVOKED;
+	uint64_t id = pc->id;
 	char token[DISPLAY_TOKEN_LEN + 1];
 	uint64_t did = 0;
-	rc = places_display_create(c->db, id, clock_now(), token, &did);
+	enum db_rc rc = places_display_create(c->db, id, clock_now(), token, &did);
 	if (rc != DB_OK)
 		return persons_db_err(rc == DB_NOROW ? DB_ERR : rc);
 	cJSON *o = cJSON_CreateObject();

@@ -102,6 +102,9 @@ enum err h_platform_push(struct call *c);
 enum err h_place_page(struct call *c);
 enum err h_place_get(struct call *c);
 enum err h_place_checkins(struct call *c);
+/* The check-in's and the new place code's form checks (router.h form_check_fn). */
+enum err place_checkin_check(struct call *c, struct fval *v);
+enum err place_code_check(struct call *c, struct fval *v);
 enum err h_place_display(struct call *c);
 enum err h_admin_place_code_create(struct call *c);
 enum err h_admin_place_codes(struct call *c);

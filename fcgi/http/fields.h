@@ -111,4 +111,14 @@ enum err order_check(struct call *c, struct fval *v);
  * of clean text without blanks around (each failing item named "areas[i]"). */
 enum err risk_areas_check(struct call *c, struct fval *v);
 
+/* ---- place codes (fields_places.c; the check-in's form check is in h_places.c) ---- */
+#define CHECKIN_BODY_MAX 4096 /* a check-in's body (routes.c) */
+enum checkin_field { CHECKIN_PERSONS, CHECKIN_DIRECTION, CHECKIN_VISITOR, CHECKIN__MAX };
+enum place_code_field { PLACE_CODE_LABEL, PLACE_CODE__MAX };
+enum place_codes_field { PLACE_CODES_CHECKPOINT, PLACE_CODES_AFTER, PLACE_CODES_LIMIT, PLACE_CODES__MAX };
+
+extern const struct field checkin_fields[CHECKIN__MAX];
+extern const struct field place_code_fields[PLACE_CODE__MAX];
+extern const struct field place_codes_fields[PLACE_CODES__MAX];
+
 #endif

@@ -27,6 +27,7 @@ struct db {
 	int server;          /* the server last connected to: 0 the configured host, 1.. fallback */
 	unsigned last_errno; /* of the statement that failed last */
 	int reran;           /* the last db_exec/db_query ran again after a lost connection */
+	int no_autocommit;   /* db_no_autocommit: a transaction opens with its first statement */
 };
 
 void (*db_error_hook)(void);
@@ -183,7 +184,8 @@ static enum db_rc connect_one(struct db *db, const struct db_server *sv)
 	mysql_options(db->m, MYSQL_OPT_READ_TIMEOUT, &rw);
 	mysql_options(db->m, MYSQL_OPT_WRITE_TIMEOUT, &rw);
 	mysql_options(db->m, MYSQL_SET_CHARSET_NAME, "utf8mb4");
-	mysql_options(db->m, MYSQL_INIT_COMMAND, "SET time_zone = '+00:00'");
+	mysql_options(db->m, MYSQL_INIT_COMMAND,
+		      db->no_autocommit ? "SET time_zone = '+00:00', autocommit = 0" : "SET time_zone = '+00:00'");
 	if (mysql_real_connect(db->m, sv->host, c->db_user, c->db_password, c->db_name, (unsigned)sv->port, sv->socket,
 			       0) == NULL) {
 		log_msg(LOG_WARN, NULL, "database connect failed: %u", mysql_errno(db->m));
@@ -517,10 +519,19 @@ uint64_t db_insert_id(const struct db *db)
 	return db->insert_id;
 }
 
+void db_no_autocommit(struct db *db)
+{
+	db->no_autocommit = 1;
+}
+
 enum db_rc db_begin(struct db *db)
 {
 	if (db->pinned && db->in_txn)
 		return DB_OK; /* nested in the pinned transaction */
+	if (db->no_autocommit && !db->pinned) {
+		db->in_txn = 1; /* opened by the next statement (no statement is run again after a lost connection) */
+		return DB_OK;
+	}
 	enum db_rc rc = run_retry(db, STMT_BEGIN, NULL, NULL);
 	if (rc == DB_OK)
 		db->in_txn = 1;

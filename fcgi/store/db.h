@@ -124,6 +124,10 @@ int db_servers(const struct conf *c, struct db_server *out, int max);
 
 enum db_rc db_begin(struct db *db);
 enum db_rc db_commit(struct db *db);
+/* Makes db a connection without autocommit (before its first use): its first statement after
+ * db_begin opens the transaction, so db_begin costs no round trip. Every statement on it must
+ * then be inside db_begin .. db_commit or db_rollback. */
+void db_no_autocommit(struct db *db);
 void db_rollback(struct db *db);
 /* A transaction pinned by the caller (the router's audited staff call): inside it db_begin and
  * db_commit nest (a handler's commit commits nothing), db_rollback rolls it all back (a later

@@ -81,14 +81,14 @@
  * session hash, the session's kind, a poster's token hash or NULL, a door screen's id or 0, the
  * person's public id, now, idle after) as a derived table; each joined by unique keys to the session, the place
  * code (by its token's hash, or through the screen), its checkpoint, the person, whether the
- * session's account holds the person, its code, its residency and its latest check-in there in
- * each direction; with each, the session's time bounds (now, idle after, unix seconds). */
+ * session's account holds the person, its code and its residency (at a community only); with
+ * each, the session's time bounds (now, idle after, unix seconds). A person's latest check-in
+ * there is not read: the claim that writes a check-in (PLACE_CLAIM) finds it. */
 #define PLACE_CHECKIN_HEAD                                                                                                 \
 	"SELECT STRAIGHT_JOIN q.i, s.account_id, UNIX_TIMESTAMP(s.last_seen), IFNULL(pt.id, pp.id), "                      \
 	"c.id, IFNULL(pt.label, pp.label), IFNULL(pt.revoked_at, pp.revoked_at) IS NOT NULL OR d.revoked_at IS NOT NULL, " \
 	"c.kind, c.type, c.name, h.person_id, p.name_masked, p.id_masked, k.color, "                                       \
-	"EXISTS (SELECT 1 FROM residents r WHERE r.checkpoint_id = c.id AND r.person_id = h.person_id), "                  \
-	"l0.scan_id, l0.at_ms, l0.verdict, l0.reasons, l1.scan_id, l1.at_ms, l1.verdict, l1.reasons "                      \
+	"c.kind = 0 AND EXISTS (SELECT 1 FROM residents r WHERE r.checkpoint_id = c.id AND r.person_id = h.person_id) "    \
 	"FROM (SELECT CAST(? AS INT) AS i, CAST(? AS BINARY(32)) AS sh, CAST(? AS INT) AS sk, "                            \
 	"CAST(? AS BINARY(32)) AS th, CAST(? AS UNSIGNED) AS di, CAST(? AS CHAR(22) CHARACTER SET ascii) AS pid, "         \
 	"CAST(? AS SIGNED) AS nw, CAST(? AS SIGNED) AS ia"
@@ -96,24 +96,15 @@
 	" UNION ALL SELECT CAST(? AS INT), CAST(? AS BINARY(32)), CAST(? AS INT), "                                \
 	"CAST(? AS BINARY(32)), CAST(? AS UNSIGNED), CAST(? AS CHAR(22) CHARACTER SET ascii), CAST(? AS SIGNED), " \
 	"CAST(? AS SIGNED)"
-#define PLACE_CHECKIN_TAIL                                                                                   \
-	") q LEFT JOIN sessions s ON s.id_hash = q.sh AND s.kind = q.sk "                                    \
-	"AND s.expires_at > FROM_UNIXTIME(q.nw) AND s.last_seen > FROM_UNIXTIME(q.ia) "                      \
-	"LEFT JOIN place_codes pt ON pt.token_hash = q.th LEFT JOIN place_displays d ON d.id = q.di "        \
-	"LEFT JOIN place_codes pp ON pp.id = d.place_code_id "                                               \
-	"LEFT JOIN checkpoints c ON c.id = IFNULL(pt.checkpoint_id, pp.checkpoint_id) "                      \
-	"LEFT JOIN persons p ON p.public_id = q.pid COLLATE ascii_bin "                                      \
-	"LEFT JOIN holders h ON h.account_id = s.account_id AND h.person_id = p.id "                         \
-	"LEFT JOIN codes k ON k.person_id = h.person_id "                                                    \
-	"LEFT JOIN place_last l0 ON l0.person_id = h.person_id AND l0.place_code_id = IFNULL(pt.id, pp.id) " \
-	"AND l0.direction = 0 "                                                                              \
-	"LEFT JOIN place_last l1 ON l1.person_id = h.person_id AND l1.place_code_id = IFNULL(pt.id, pp.id) " \
-	"AND l1.direction = 1"
-/* Counts check-ins of accounts in a minute, (account, minute) pairs (a group pads with account 0);
- * each row returns its request's number in the minute. */
-#define PLACE_COUNT_HEAD "INSERT INTO place_rate (account_id, minute, n) VALUES (?, ?, 1)"
-#define PLACE_COUNT_1    ", (?, ?, 1)"
-#define PLACE_COUNT_TAIL " ON DUPLICATE KEY UPDATE n = n + 1 RETURNING n"
+#define PLACE_CHECKIN_TAIL                                                                            \
+	") q LEFT JOIN sessions s ON s.id_hash = q.sh AND s.kind = q.sk "                             \
+	"AND s.expires_at > FROM_UNIXTIME(q.nw) AND s.last_seen > FROM_UNIXTIME(q.ia) "               \
+	"LEFT JOIN place_codes pt ON pt.token_hash = q.th LEFT JOIN place_displays d ON d.id = q.di " \
+	"LEFT JOIN place_codes pp ON pp.id = d.place_code_id "                                        \
+	"LEFT JOIN checkpoints c ON c.id = IFNULL(pt.checkpoint_id, pp.checkpoint_id) "               \
+	"LEFT JOIN persons p ON p.public_id = q.pid COLLATE ascii_bin "                               \
+	"LEFT JOIN holders h ON h.account_id = s.account_id AND h.person_id = p.id "                  \
+	"LEFT JOIN codes k ON k.person_id = h.person_id"
 /* Claims the latest check-in of (person, place code, direction) for a new scan, unless one within
  * the window (the last parameter, ms) gave the same verdict and reasons: each row returns the scan
  * that now stands for it, the new one or the earlier. Within the writer's transaction, the row's
@@ -463,9 +454,7 @@ const char *const db_stmt_sql[STMT__MAX] = {
 	    "AND s.direction = ? ORDER BY s.scanned_at DESC LIMIT 1) "
 	    "FROM holders h JOIN persons p ON p.id = h.person_id JOIN codes k ON k.person_id = p.id "
 	    "WHERE h.account_id = ? ORDER BY h.role, h.created_at, p.id LIMIT 64",
-	[STMT_PLACE_RATE_PURGE] = "DELETE FROM place_rate WHERE minute < ?",
 	ROWS_POW2(STMT_PLACE_CHECKIN, PLACE_CHECKIN),
-	ROWS_POW2(STMT_PLACE_COUNT, PLACE_COUNT),
 	ROWS_POW2(STMT_PLACE_CLAIM, PLACE_CLAIM),
 	[STMT_PLACE_LAST_PURGE] = "DELETE FROM place_last WHERE at_ms < ? LIMIT 10000",
 	/* A job's lease (hqrctl jobs): one UPDATE claims it when free or run out; on Galera two hosts

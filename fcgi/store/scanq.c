@@ -1,7 +1,8 @@
 /* scanq.c: group commit of scans: one committer thread per worker; a group of devices' scans is
  * looked up in one statement and written in one more (atomic by itself, durable at return); a
- * group's check-ins at place codes are looked up in one more, counted in one, and written with
- * their claims in one transaction. */
+ * group's check-ins at place codes are looked up in one more, counted in shared memory, and
+ * written with their claims in one transaction on a second connection without autocommit (the
+ * claims open it: claims, scans, commit). */
 #include "scanq.h"
 #include "clock.h"
 #include "conf.h"
@@ -45,6 +46,9 @@ static size_t last_group; /* tickets in the previous group */
 static size_t gather_min; /* a full group: one ticket per request thread */
 static pthread_t committer;
 static struct db *cdb;
+/* The committer's second connection, without autocommit, for groups with check-ins: their claims
+ * and scans open its transaction themselves (no BEGIN of its own), then it commits. */
+static struct db *tdb;
 
 /* Binds one row's 14 parameters at p[0..14). */
 static void bind_row(struct db_param *p, const struct scan_row *r)
@@ -205,15 +209,13 @@ enum db_rc scanq_lookup(struct db *db, struct scan_job *const *jobs, size_t n)
 	return DB_OK;
 }
 
-/* Counts a group's looked-up check-ins against their accounts' minutes (one statement per 32). */
-static enum db_rc count_places(struct scan_job *const *jobs, size_t n)
+/* Counts a group's looked-up check-ins against their accounts' minutes (shared memory). */
+static void count_places(struct scan_job *const *jobs, size_t n)
 {
-	static struct place_checkin *places[GROUP_MAX]; /* the committer's */
-	size_t np = 0;
-	for (size_t j = 0; j < n && np < GROUP_MAX; j++)
+	int64_t now = clock_now();
+	for (size_t j = 0; j < n; j++)
 		if (jobs[j]->place != NULL)
-			places[np++] = jobs[j]->place;
-	return np > 0 ? places_checkin_count(cdb, places, np, clock_now()) : DB_OK;
+			places_checkin_count(jobs[j]->place, now);
 }
 
 /* Claims, in the caller's transaction, the latest check-in of each row's person, place code and
@@ -302,7 +304,7 @@ static enum db_rc claim_and_insert(struct db *db, void *arg)
 static enum db_rc commit_claims(const struct scan_row *rows, size_t n)
 {
 	struct rows_of rs = { rows, n };
-	return db_txn_rerun(cdb, claim_and_insert, &rs);
+	return db_txn_rerun(tdb, claim_and_insert, &rs);
 }
 
 /* One group: the jobs' lookups (one statement per kind), the check-ins' counts, their verdicts,
@@ -314,9 +316,8 @@ static void run_group(struct ticket *first, struct scan_row *rows, struct scan_j
 	for (struct ticket *t = first; t != NULL; t = t->next)
 		jobs[nj++] = t->job;
 	enum db_rc rc = scanq_lookup(cdb, jobs, nj);
-	if (rc == DB_OK)
-		rc = count_places(jobs, nj);
 	if (rc == DB_OK) {
+		count_places(jobs, nj);
 		for (size_t j = 0; j < nj; j++) {
 			struct scan_job *jb = jobs[j];
 			if (jb->place != NULL) {
@@ -349,7 +350,7 @@ static void run_group(struct ticket *first, struct scan_row *rows, struct scan_j
 			rc = nplace > 0 ? commit_claims(rows, n) : commit_group(rows, n);
 	}
 	/* Nothing here leaves a transaction open; if something did, its rows were not written. */
-	if (db_txn_left_open(cdb)) {
+	if (db_txn_left_open(cdb) | db_txn_left_open(tdb)) {
 		log_error("the scan committer left a transaction open: rolled back");
 		rc = DB_ERR;
 	}
@@ -406,7 +407,8 @@ static void *committer_main(void *arg)
 	}
 	pthread_mutex_unlock(&lock);
 	db_close(cdb);
-	cdb = NULL;
+	db_close(tdb);
+	cdb = tdb = NULL;
 	db_thread_end();
 	return NULL;
 }
@@ -420,11 +422,17 @@ int scanq_start(const struct conf *c)
 	pthread_condattr_destroy(&ca);
 	gather_min = c->threads < GROUP_MAX ? (size_t)c->threads : GROUP_MAX;
 	cdb = db_open(c);
-	if (cdb == NULL)
+	tdb = db_open(c);
+	if (cdb == NULL || tdb == NULL) {
+		db_close(cdb);
+		db_close(tdb);
 		return -1;
+	}
+	db_no_autocommit(tdb);
 	stopping = 0;
 	if (pthread_create(&committer, NULL, committer_main, NULL) != 0) {
 		db_close(cdb);
+		db_close(tdb);
 		return -1;
 	}
 	running = 1;

@@ -3,13 +3,13 @@
 #include "store_places.h"
 #include "clock.h"
 #include "crypto.h"
+#include "tally.h"
 
 #include <stdio.h>
 #include <string.h>
 
 #define SEAL_AAD          "place-code"
 #define DISPLAY_TOKEN_LEN 43 /* base64url of 32 random bytes, as staff and device tokens */
-#define RATE_PURGE_EVERY  64 /* counts (groups) between purges of old minutes, per thread */
 
 /* Opens a sealed poster token and checks it against its stored hash; "" when it cannot. */
 static void open_token(const uint8_t data_key[32], const uint8_t *enc, size_t n, const uint8_t hash[32],
@@ -129,6 +129,23 @@ enum db_rc places_display_create(struct db *db, uint64_t place_code, int64_t now
 	return rc;
 }
 
+/* A place's columns as the place statements give them (id, checkpoint, label, revoked, kind, type,
+ * name) into cols[0..PLACE_COLS], ended. */
+#define PLACE_COLS 7
+static void bind_place(struct place *out, struct db_col *cols)
+{
+	struct db_col c[] = { DBC_U64(&out->id),
+			      DBC_U64(&out->checkpoint),
+			      DBC_TEXT(out->label, sizeof out->label),
+			      DBC_I32(&out->revoked),
+			      DBC_I32(&out->cp_kind),
+			      DBC_I32(&out->cp_type),
+			      DBC_TEXT(out->name, sizeof out->name),
+			      DBC_END };
+	_Static_assert(sizeof c / sizeof c[0] == PLACE_COLS + 1, "PLACE_COLS");
+	memcpy(cols, c, sizeof c);
+}
+
 enum db_rc places_by_token(struct db *db, const char *text, const struct place_token *t, struct place *out)
 {
 	memset(out, 0, sizeof *out);
@@ -146,14 +163,8 @@ enum db_rc places_by_token(struct db *db, const char *text, const struct place_t
 	} else {
 		return DB_NOROW;
 	}
-	struct db_col cols[] = { DBC_U64(&out->id),
-				 DBC_U64(&out->checkpoint),
-				 DBC_TEXT(out->label, sizeof out->label),
-				 DBC_I32(&out->revoked),
-				 DBC_I32(&out->cp_kind),
-				 DBC_I32(&out->cp_type),
-				 DBC_TEXT(out->name, sizeof out->name),
-				 DBC_END };
+	struct db_col cols[PLACE_COLS + 1];
+	bind_place(out, cols);
 	return db_exec(db, s, p, cols);
 }
 
@@ -161,15 +172,8 @@ enum db_rc places_by_display_token(struct db *db, const uint8_t hash[32], struct
 {
 	memset(out, 0, sizeof *out);
 	struct db_param p[] = { DBP_BLOB(hash, 32), DBP_END };
-	struct db_col cols[] = { DBC_U64(&out->display_id),
-				 DBC_U64(&out->id),
-				 DBC_U64(&out->checkpoint),
-				 DBC_TEXT(out->label, sizeof out->label),
-				 DBC_I32(&out->revoked),
-				 DBC_I32(&out->cp_kind),
-				 DBC_I32(&out->cp_type),
-				 DBC_TEXT(out->name, sizeof out->name),
-				 DBC_END };
+	struct db_col cols[1 + PLACE_COLS + 1] = { DBC_U64(&out->display_id) };
+	bind_place(out, cols + 1);
 	return db_exec(db, STMT_PLACE_DISPLAY_BY_TOKEN, p, cols);
 }
 
@@ -216,7 +220,7 @@ int places_persons(struct db *db, uint64_t account, uint64_t checkpoint, uint64_
 
 /* ---- check-ins in groups (scanq.c) ---------------------------------------------------------- */
 
-#define CHECKIN_STMT_MAX 32 /* persons asked in one lookup statement, check-ins in one count */
+#define CHECKIN_STMT_MAX 32 /* persons asked in one lookup statement */
 #define CHECKIN_PARAMS   8  /* per person asked */
 
 /* Statements of 1, 2, 4, ... 32 rows; a chunk of m rows uses the smallest that holds it. */
@@ -261,9 +265,9 @@ static enum db_rc lookup_chunk(struct db *db, struct place_checkin *const *who, 
 	p[CHECKIN_PARAMS * rows] = (struct db_param)DBP_END;
 
 	static _Thread_local struct {
-		int32_t i, revoked, kind, type, color, resident, v[2], r[2];
-		uint64_t account, place, checkpoint, person, scan[2];
-		int64_t last, at[2];
+		int32_t i, revoked, kind, type, color, resident;
+		uint64_t account, place, checkpoint, person;
+		int64_t last;
 		char label[PLACES_LABEL_BUF], name[PLACES_LABEL_BUF], name_m[128], id_m[48];
 	} r;
 	struct db_col cols[] = { DBC_I32(&r.i),
@@ -281,14 +285,6 @@ static enum db_rc lookup_chunk(struct db *db, struct place_checkin *const *who, 
 				 DBC_TEXT(r.id_m, sizeof r.id_m),
 				 DBC_I32(&r.color),
 				 DBC_I32(&r.resident),
-				 DBC_U64(&r.scan[0]),
-				 DBC_I64(&r.at[0]),
-				 DBC_I32(&r.v[0]),
-				 DBC_I32(&r.r[0]),
-				 DBC_U64(&r.scan[1]),
-				 DBC_I64(&r.at[1]),
-				 DBC_I32(&r.v[1]),
-				 DBC_I32(&r.r[1]),
 				 DBC_END };
 	enum db_rc rc = db_query(db, st[si], p, cols);
 	if (rc != DB_OK)
@@ -322,13 +318,6 @@ static enum db_rc lookup_chunk(struct db *db, struct place_checkin *const *who, 
 		memcpy(a->id_m, r.id_m, sizeof a->id_m);
 		a->color = r.color;
 		a->resident = r.resident;
-		for (int d = 0; d < 2; d++) {
-			a->prev[d].found = !cols[15 + 4 * d].null;
-			a->prev[d].scan = a->prev[d].found ? r.scan[d] : 0;
-			a->prev[d].at_ms = a->prev[d].found ? r.at[d] : 0;
-			a->prev[d].verdict = a->prev[d].found ? r.v[d] : 0;
-			a->prev[d].reasons = a->prev[d].found ? (uint32_t)r.r[d] : 0;
-		}
 	}
 	return rc == DB_NOROW ? DB_OK : rc;
 }
@@ -364,52 +353,8 @@ enum db_rc places_checkin_lookup(struct db *db, struct place_checkin *const *cs,
 	return m > 0 ? lookup_chunk(db, who, ask, m) : DB_OK;
 }
 
-static enum db_rc count_chunk(struct db *db, struct place_checkin *const *who, size_t m, int32_t minute)
+void places_checkin_count(struct place_checkin *pc, int64_t now)
 {
-	static const enum stmt st[] = { STMT_PLACE_COUNT_1, STMT_PLACE_COUNT_2,  STMT_PLACE_COUNT_4,
-					STMT_PLACE_COUNT_8, STMT_PLACE_COUNT_16, STMT_PLACE_COUNT_32 };
-	static _Thread_local struct db_param p[2 * CHECKIN_STMT_MAX + 1];
-	static const uint64_t nobody = 0; /* pads: account 0 is never a session's */
-	size_t si = size_index(m), rows = size_of(si);
-	for (size_t j = 0; j < rows; j++) {
-		p[2 * j] = j < m ? (struct db_param)DBP_U64(&who[j]->account) : (struct db_param)DBP_U64(&nobody);
-		p[2 * j + 1] = (struct db_param)DBP_I32(&minute);
-	}
-	p[2 * rows] = (struct db_param)DBP_END;
-	int32_t count = 0;
-	struct db_col cols[] = { DBC_I32(&count), DBC_END };
-	enum db_rc rc = db_query(db, st[si], p, cols);
-	if (rc != DB_OK)
-		return rc;
-	/* One row per row inserted or updated, in the order given. */
-	for (size_t j = 0; (rc = db_fetch(db)) == DB_OK; j++)
-		if (j < m)
-			who[j]->minute_count = count;
-	return rc == DB_NOROW ? DB_OK : rc;
-}
-
-enum db_rc places_checkin_count(struct db *db, struct place_checkin *const *cs, size_t n, int64_t now)
-{
-	static _Thread_local struct place_checkin *who[CHECKIN_STMT_MAX];
-	static _Thread_local unsigned calls;
-	int32_t minute = (int32_t)(now / 60);
-	if (++calls % RATE_PURGE_EVERY == 1) {
-		int32_t before = minute - 1;
-		struct db_param q[] = { DBP_I32(&before), DBP_END };
-		(void)db_exec(db, STMT_PLACE_RATE_PURGE, q, NULL);
-	}
-	size_t m = 0;
-	for (size_t j = 0; j < n; j++) {
-		struct place_checkin *pc = cs[j];
-		if (!pc->count || !pc->session_found || pc->place.id == 0 || pc->place.revoked)
-			continue;
-		if (m == CHECKIN_STMT_MAX) {
-			enum db_rc rc = count_chunk(db, who, m, minute);
-			if (rc != DB_OK)
-				return rc;
-			m = 0;
-		}
-		who[m++] = pc;
-	}
-	return m > 0 ? count_chunk(db, who, m, minute) : DB_OK;
+	if (pc->count && pc->session_found && pc->place.id != 0 && !pc->place.revoked)
+		pc->minute_count = (int32_t)tally_add(pc->account, (int32_t)(now / 60));
 }

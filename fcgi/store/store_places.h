@@ -75,15 +75,6 @@ int places_persons(struct db *db, uint64_t account, uint64_t checkpoint, uint64_
 #define PLACES_REPEAT_MS (5 * 60 * 1000) /* the same person, place and direction: the earlier answer */
 #define PLACES_ASK_MAX   16              /* persons in one check-in (SCANQ_ROWS_MAX) */
 
-/* A person's latest check-in through a place code in one direction. */
-struct place_prev {
-	int found;
-	uint64_t scan;
-	int64_t at_ms;
-	int32_t verdict;
-	uint32_t reasons;
-};
-
 /* One person a check-in asks for (public_id, given), and what the lookup found. */
 struct place_ask {
 	char public_id[24];
@@ -91,7 +82,6 @@ struct place_ask {
 	uint64_t person;
 	char name_m[128], id_m[48];
 	int32_t color, resident;
-	struct place_prev prev[2]; /* by direction (0 in, 1 out) */
 };
 
 /* A resident's check-in as the committer looks it up: the session (by its hash and the kind the
@@ -112,15 +102,15 @@ struct place_checkin {
 	uint64_t account;
 	int64_t session_last; /* unix seconds the session was last used */
 	struct place place;   /* place.id 0: no such place code */
-	/* filled by places_checkin_count, for a counted check-in */
-	int32_t minute_count; /* this check-in's number in its account's minute */
+	/* set by places_checkin_count, for a counted check-in */
+	int32_t minute_count; /* this check-in's number in its account's minute (this host's) */
 };
 
 /* Looks up n check-ins at once on db, in statements of up to 32 persons asked. */
 enum db_rc places_checkin_lookup(struct db *db, struct place_checkin *const *cs, size_t n);
-/* Counts each looked-up check-in that asks to be counted, whose session and live place were
- * found, against its account's minute of now (in one statement per 32), setting its
- * minute_count; forgets earlier minutes now and then. */
-enum db_rc places_checkin_count(struct db *db, struct place_checkin *const *cs, size_t n, int64_t now);
+/* Counts a looked-up check-in that asks to be counted, whose session and live place were found,
+ * against its account's minute of now, setting its minute_count: counts shared by this host's
+ * workers (tally.h), no database. */
+void places_checkin_count(struct place_checkin *pc, int64_t now);
 
 #endif

@@ -210,7 +210,8 @@ def routes():
 
 FIELD_ROW = re.compile(r'\[[\w +]+\]\s*=\s*\{\s*"([^"]+)",\s*([^,]+),\s*([^,]+),\s*(\w+),\s*([^}]*?)\s*\}')
 # The sources of the field tables (the declaration's rows are a macro of decl.h).
-FIELD_SOURCES = [("http", "fields.c"), ("http", "fields_admin.c"), ("http", "decl.c"), ("http", "scanin.c"),
+FIELD_SOURCES = [("http", "fields.c"), ("http", "fields_admin.c"), ("http", "fields_places.c"), ("http", "decl.c"),
+                 ("http", "scanin.c"),
                  ("model", "person.c")]
 
 
@@ -224,7 +225,7 @@ def _number(expr):
 
 
 def field_tables():
-    """The field tables of fcgi/http/fields.c, fields_admin.c, decl.c and scanin.c: {table: [dict name,
+    """The field tables of fcgi/http/fields.c, fields_admin.c, fields_places.c, decl.c and scanin.c: {table: [dict name,
     required, maxlen, validator, range (min, max) or None, words or None, flags]}."""
     src = ""
     for folder, name in FIELD_SOURCES:

@@ -121,7 +121,8 @@ OWN_BOUND = {"valid_raw", "valid_public_id", "valid_person_name", "valid_phone",
              "valid_doc_type", "valid_verify_type", "decl_valid_symptoms", "decl_valid_temperature", "decl_valid_yes_no",
              "decl_valid_truthful", "valid_cp_kind", "valid_cp_type", "valid_label", "valid_reason",
              "valid_scan_qr", "valid_scan_direction", "valid_scan_temperature", "valid_scan_visitor",
-             "valid_checkpoint_ref", "valid_item_list"}
+             "valid_checkpoint_ref", "valid_item_list",
+             "valid_direction", "valid_place_label", "valid_row_id", "valid_page_size"}
 
 
 def body_properties(op):

@@ -184,6 +184,18 @@ def test_bad_place_code_requests_are_clear_errors(stack, operator):
     r = requests.get(stack.url("/api/v1/admin/place-codes"), params={"limit": "0"}, headers=bearer(operator),
                      timeout=10)
     assert r.status_code == 422, r.text
+    # The list's query: every failing field at once, in the words it always had.
+    r = requests.get(stack.url("/api/v1/admin/place-codes"), params={"checkpoint_id": "007", "after": "-1",
+                     "limit": "abc"}, headers=bearer(operator), timeout=10)
+    assert r.status_code == 422, r.text
+    assert {(f["field"], f["code"]) for f in r.json()["error"]["fields"]} == {
+        ("checkpoint_id", "NOT_AN_INTEGER"), ("after", "NOT_AN_INTEGER"), ("limit", "OUT_OF_RANGE")}, r.text
+    for params in ({"after": "0", "limit": "200"}, {"checkpoint_id": str(cp), "limit": "1"}):
+        r = requests.get(stack.url("/api/v1/admin/place-codes"), params=params, headers=bearer(operator), timeout=10)
+        assert r.status_code == 200, (params, r.text)
+    # A label is taken from a JSON body only: a call without one makes a code without a label.
+    r = requests.post(stack.url(url), params={"label": "东门"}, headers=bearer(operator), timeout=10)
+    assert r.status_code == 201 and r.json()["label"] == "", r.text
 
 
 def test_hqrctl_place_code_add_list_display_revoke(stack):
@@ -486,11 +498,18 @@ def test_bad_check_in_bodies_are_422_with_every_field(stack, taxi):
         ({"persons": [me], "direction": "in\u0000out"}, {("direction", "INVALID_CHARACTERS")}),
         ({"persons": [me], "direction": "in", "visitor": {"purpose": "探亲\u0000", "host": "王五"}},
          {("visitor", "INVALID_CHARACTERS")}),
+        ({"persons": [me], "direction": 1}, {("direction", "REQUIRED")}),
+        ({"persons": [me], "direction": ""}, {("direction", "NOT_ALLOWED")}),
     ]
     for body, want in cases:
         r = s.post(stack.url(f"/api/v1/places/{taxi['token']}/checkins"), json=body, timeout=10)
         assert r.status_code == 422, (body, r.text)
         assert {(f["field"], f["code"]) for f in r.json()["error"]["fields"]} == want, (body, r.text)
+    # A refused body still hears first that the place code is unknown, or that nobody is logged in.
+    r = s.post(stack.url("/api/v1/places/AAAAAAAAAAAAAAAAAAAAAA/checkins"), json={}, timeout=10)
+    assert r.status_code == 404, r.text
+    r = requests.post(stack.url(f"/api/v1/places/{taxi['token']}/checkins"), json={}, timeout=10)
+    assert r.status_code == 401, r.text
     r = s.post(stack.url(f"/api/v1/places/{taxi['token']}/checkins"), data="[1,2]",
                headers={"Content-Type": "application/json"}, timeout=10)
     assert r.status_code == 400 and r.json()["error"]["code"] == "BAD_JSON", r.text
