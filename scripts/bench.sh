@@ -34,12 +34,14 @@ CONF
 kill -HUP "$(cat "$DIR/nginx/nginx.pid")"
 sleep 0.5
 
-# wrk_rps URL [wrk args...]: requests per second and p99 latency (ms).
+# wrk_run URL [wrk args...]: served (2xx) requests per second, p99 latency and the non-2xx count.
 wrk_run() {
   local url=$1; shift
   wrk -t2 -c"$CONN" -d"${DUR}s" --latency "$@" "$url" > "$DIR/wrk.out" 2>&1 || true
   local rps p99 non2xx
-  rps=$(awk '/Requests\/sec/ {print $2}' "$DIR/wrk.out")
+  # The served rate: wrk's Requests/sec less its share of non-2xx answers (refusals are not served).
+  rps=$(awk '/ requests in / {t=$1} /Non-2xx/ {b=$NF} /Requests\/sec/ {r=$2}
+    END { if (t > 0) printf "%.2f", r * (t - b) / t; else print r }' "$DIR/wrk.out")
   p99=$(awk '$1=="99%" {print $2}' "$DIR/wrk.out")
   non2xx=$(awk '/Non-2xx/ {print $NF}' "$DIR/wrk.out")
   echo "${rps:-0} ${p99:-?} ${non2xx:-0}"

@@ -331,8 +331,10 @@ def sql_rows(db_cnf, query, timeout=600):
 
 
 def wrk_figures(out):
-    """(requests/s, p99 as wrk prints it, non-2xx answers) of a `wrk --latency` run's output."""
-    rps, p99, bad = 0.0, "?", 0
+    """(served requests/s, p99 as wrk prints it, non-2xx answers) of a `wrk --latency` run's output.
+    The rate counts only the 2xx answers: wrk's own Requests/sec counts a refusal (a 503 of the
+    door's cap) as much as a served request."""
+    rps, p99, bad, total = 0.0, "?", 0, 0
     for line in out.splitlines():
         parts = line.split()
         if line.strip().startswith("Requests/sec"):
@@ -341,4 +343,8 @@ def wrk_figures(out):
             p99 = parts[1]
         elif "Non-2xx" in line:
             bad = int(parts[-1])
+        elif len(parts) >= 3 and parts[1:3] == ["requests", "in"] and parts[0].isdigit():
+            total = int(parts[0])
+    if total > 0:
+        rps = rps * (total - min(bad, total)) / total
     return rps, p99, bad
