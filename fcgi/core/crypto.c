@@ -175,6 +175,28 @@ int crypto_unhex(const char *hex, uint8_t *out, size_t outmax)
 	return (int)(len / 2);
 }
 
+int crypto_b64url_decode(const char *text, size_t len, uint8_t *out, size_t n)
+{
+	if (len != (n * 8 + 5) / 6)
+		return -1;
+	uint32_t acc = 0;
+	int bits = 0;
+	size_t o = 0;
+	for (size_t i = 0; i < len; i++) {
+		int v = cc_b64urlval((unsigned char)text[i]);
+		if (v < 0)
+			return -1;
+		acc = (acc << 6) | (uint32_t)v;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			out[o++] = (uint8_t)(acc >> bits);
+			acc &= (1u << bits) - 1;
+		}
+	}
+	return o == n && acc == 0 ? 0 : -1;
+}
+
 size_t crypto_b64url(const uint8_t *in, size_t n, char *out, size_t outmax)
 {
 	static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";

@@ -52,6 +52,9 @@ int crypto_unhex(const char *hex, uint8_t *out, size_t outmax);
  * Returns the text length, or 0 if it (with its NUL) does not fit in outmax
  * (an empty input also returns 0 and writes "" when outmax >= 1). */
 size_t crypto_b64url(const uint8_t *in, size_t n, char *out, size_t outmax);
+/* Decodes exactly n bytes from the unpadded base64url text[0..len); the unused low bits of the
+ * last character must be zero (one text per byte string). 0, or -1 for any other text. */
+int crypto_b64url_decode(const char *text, size_t len, uint8_t *out, size_t n);
 
 /* Derives the Ed25519 public key of a 32-byte seed (RFC 8032 private key). 0 ok, -1 fail. */
 int crypto_ed25519_public(const uint8_t seed[32], uint8_t pub[32]);

@@ -15,29 +15,6 @@
 
 #define KEYS_DOC_MAX (64 * 1024)
 
-/* Decodes base64url without padding into out[32]; 0 on success. */
-static int b64url32(const char *s, uint8_t out[32])
-{
-	if (strlen(s) != 43)
-		return -1;
-	uint32_t acc = 0;
-	int bits = 0;
-	size_t o = 0;
-	for (const char *p = s; *p != '\0'; p++) {
-		int v = cc_b64urlval((unsigned char)*p);
-		if (v < 0)
-			return -1;
-		acc = (acc << 6) | (uint32_t)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			if (o < 32)
-				out[o++] = (uint8_t)(acc >> bits);
-		}
-	}
-	return o == 32 ? 0 : -1;
-}
-
 int ctl_verify_token(struct ctl *ctl, int argc, char **argv)
 {
 	const char *keys_file = NULL, *keys_url = NULL, *text = NULL;
@@ -88,7 +65,7 @@ int ctl_verify_token(struct ctl *ctl, int argc, char **argv)
 		const cJSON *pk = cJSON_GetObjectItemCaseSensitive(k, "public_key");
 		if (verdict == NULL && cJSON_IsNumber(kid) && (int)kid->valuedouble == tok.kid && cJSON_IsString(alg) &&
 		    strcmp(alg->valuestring, "Ed25519") == 0 && cJSON_IsString(pk) &&
-		    b64url32(pk->valuestring, pub) == 0)
+		    crypto_b64url_decode(pk->valuestring, strlen(pk->valuestring), pub, sizeof pub) == 0)
 			found = 1;
 	}
 	cJSON_Delete(root);

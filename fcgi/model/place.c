@@ -62,41 +62,17 @@ void place_display_token(const uint8_t *mac_key, size_t klen, uint64_t display_i
 	crypto_b64url(raw, sizeof raw, text, PLACE_TOKEN_SIZE);
 }
 
-/* Decodes exactly n bytes from the unpadded base64url text[0..len); the unused low bits of the
- * last character must be zero (one text per byte string). 0 or -1. */
-static int b64url_decode(const char *text, size_t len, uint8_t *out, size_t n)
-{
-	if (len != (n * 8 + 5) / 6)
-		return -1;
-	uint32_t acc = 0;
-	int bits = 0;
-	size_t o = 0;
-	for (size_t i = 0; i < len; i++) {
-		int v = cc_b64urlval((unsigned char)text[i]);
-		if (v < 0)
-			return -1;
-		acc = (acc << 6) | (uint32_t)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			out[o++] = (uint8_t)(acc >> bits);
-			acc &= (1u << bits) - 1;
-		}
-	}
-	return o == n && acc == 0 ? 0 : -1;
-}
-
 enum place_kind place_parse(const char *text, size_t len, struct place_token *out)
 {
 	memset(out, 0, sizeof *out);
 	if (text == NULL)
 		return PLACE_TOKEN_INVALID;
-	if (len == PLACE_POSTER_LEN && b64url_decode(text, len, out->poster, PLACE_POSTER_BYTES) == 0) {
+	if (len == PLACE_POSTER_LEN && crypto_b64url_decode(text, len, out->poster, PLACE_POSTER_BYTES) == 0) {
 		out->kind = PLACE_TOKEN_POSTER;
 		return out->kind;
 	}
 	uint8_t raw[PLACE_DISPLAY_BYTES];
-	if (len == PLACE_DISPLAY_LEN && b64url_decode(text, len, raw, sizeof raw) == 0) {
+	if (len == PLACE_DISPLAY_LEN && crypto_b64url_decode(text, len, raw, sizeof raw) == 0) {
 		uint64_t id = 0;
 		uint32_t t = 0;
 		for (int i = 0; i < 8; i++)

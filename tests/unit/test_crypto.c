@@ -273,6 +273,43 @@ static void test_hex(void **state)
 	assert_int_equal(crypto_unhex(NULL, out, sizeof out), -1);
 }
 
+/* Decoding: the RFC 4648 texts back to their bytes; one text per byte string (wrong length, a
+ * character outside the URL alphabet, padding, or set unused low bits are refused). */
+static void test_b64url_decode(void **state)
+{
+	static const struct {
+		const char *text, *bytes;
+	} rfc4648[] = {
+		{ "Zg", "f" },        { "Zm8", "fo" },        { "Zm9v", "foo" },
+		{ "Zm9vYg", "foob" }, { "Zm9vYmE", "fooba" }, { "Zm9vYmFy", "foobar" },
+	};
+	uint8_t out[32], raw[32];
+	char text[64];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof rfc4648 / sizeof rfc4648[0]; i++) {
+		size_t n = strlen(rfc4648[i].bytes);
+		memset(out, 0, sizeof out);
+		assert_int_equal(crypto_b64url_decode(rfc4648[i].text, strlen(rfc4648[i].text), out, n), 0);
+		assert_memory_equal(out, rfc4648[i].bytes, n);
+		/* The same text is not n - 1 or n + 1 bytes. */
+		assert_int_equal(crypto_b64url_decode(rfc4648[i].text, strlen(rfc4648[i].text), out, n + 1), -1);
+		if (n > 1)
+			assert_int_equal(crypto_b64url_decode(rfc4648[i].text, strlen(rfc4648[i].text), out, n - 1),
+					 -1);
+	}
+	assert_int_equal(crypto_b64url_decode("-_-_", 4, out, 3), 0);
+	assert_memory_equal(out, "\xfb\xff\xbf", 3);
+	assert_int_equal(crypto_b64url_decode("+/+/", 4, out, 3), -1); /* the standard alphabet */
+	assert_int_equal(crypto_b64url_decode("Zg==", 4, out, 1), -1); /* padding */
+	assert_int_equal(crypto_b64url_decode("Zh", 2, out, 1), -1);   /* unused bits set */
+	/* 32 random bytes (a public key, a place token) round-trip through 43 characters. */
+	crypto_random(raw, sizeof raw);
+	assert_int_equal(crypto_b64url(raw, sizeof raw, text, sizeof text), 43);
+	assert_int_equal(crypto_b64url_decode(text, 43, out, sizeof out), 0);
+	assert_memory_equal(out, raw, sizeof raw);
+}
+
 static void test_b64url(void **state)
 {
 	static const struct {
@@ -374,6 +411,7 @@ int main(void)
 		cmocka_unit_test(test_ct_equal),
 		cmocka_unit_test(test_hex),
 		cmocka_unit_test(test_b64url),
+		cmocka_unit_test(test_b64url_decode),
 		cmocka_unit_test(test_random),
 		cmocka_unit_test(test_threads),
 	};
