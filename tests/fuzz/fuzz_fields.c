@@ -73,7 +73,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	if ((e == ERR_OK) != (c.nferr == 0))
 		abort();
-	if (e != ERR_DUPLICATE_FIELD && r->check != NULL) {
+	/* The check-in's form check looks the session and the place up in the database before a
+	 * refused body hears 422 (401, 404, 410 first): the integration suite covers it, not this
+	 * fuzzer, which has no database. */
+	if (e != ERR_DUPLICATE_FIELD && r->check != NULL && r != &routes[ROUTE_PLACE_CHECKINS]) {
 		enum err ce = r->check(&c, f);
 		if (ce != ERR_OK && ce != ERR_VALIDATION && ce != ERR_INTERNAL)
 			abort();
