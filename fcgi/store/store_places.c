@@ -142,7 +142,7 @@ static void bind_place(struct place *out, struct db_col *cols)
 			      DBC_I32(&out->cp_type),
 			      DBC_TEXT(out->name, sizeof out->name),
 			      DBC_END };
-	_Static_assert(sizeof c / sizeof c[0] == PLACE_COLS + 1, "PLACE_COLS");
+	_Static_assert(sizeof c / sizeof c[0] == PLACE_COLS + 1, "one column each of the place's fields");
 	memcpy(cols, c, sizeof c);
 }
 
