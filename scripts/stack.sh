@@ -215,6 +215,22 @@ CONF
   else
     rm -f "$DIR/nginx/extra/sim.conf"
   fi
+  # nginx's connection counts (stub_status) on a unix socket of this run's own directory, never
+  # on a port: the tests wait on them (connections nginx holds, headers it has read) instead of
+  # sleeping. Development and tests only, as the simulator's server.
+  cat > "$DIR/nginx/extra/status.conf" <<CONF
+    # nginx's own counts (development and tests only): reachable only through this socket file.
+    server {
+        listen unix:$DIR/nginx/status.sock;
+        access_log off;
+        location = /status {
+            stub_status;
+        }
+        location / {
+            return 404;
+        }
+    }
+CONF
   nginx -t -p "$DIR/nginx" -c "$DIR/nginx/nginx.conf" -e stderr >/dev/null 2>"$DIR/nginx/test.log" \
     || { cat "$DIR/nginx/test.log" >&2; die "nginx configuration is invalid"; }
 }
@@ -265,6 +281,7 @@ app_stop() { stop_pidfile "$DIR/run/hqr.pid" TERM 35; }
 
 nginx_start() {
   if [ -f "$DIR/nginx/nginx.pid" ] && kill -0 "$(cat "$DIR/nginx/nginx.pid")" 2>/dev/null; then return 0; fi
+  rm -f "$DIR/nginx/status.sock"  # left by an nginx that was killed: it would refuse to bind
   setsid nginx -p "$DIR/nginx" -c "$DIR/nginx/nginx.conf" -e "$DIR/nginx/nginx-error.log" </dev/null >>"$DIR/nginx/stdout.log" 2>&1 &
   wait_for 10 curl -sf -o /dev/null "http://127.0.0.1:$HTTP_PORT/healthz" \
     || { tail -n 20 "$DIR/nginx/nginx-error.log" >&2; die "nginx did not answer on port $HTTP_PORT"; }

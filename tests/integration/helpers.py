@@ -6,6 +6,8 @@ import itertools
 import json
 import os
 import random
+import re
+import socket
 import subprocess
 import time
 import urllib.parse
@@ -56,6 +58,41 @@ def wait_until(pred, seconds, what):
         if time.monotonic() >= end:
             raise AssertionError(f"timed out after {seconds} s waiting for {what}")
         time.sleep(0.05)
+
+
+def nginx_counts(stack):
+    """nginx's connection counts (its stub_status on the stack's own unix socket, which
+    scripts/stack.sh renders): active, reading (headers being read), writing (requests past their
+    headers: held, reading a body, passed on or answering; this one too), waiting (idle)."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+        s.settimeout(10)
+        s.connect(os.path.join(stack.dir, "nginx", "status.sock"))
+        s.sendall(b"GET /status HTTP/1.0\r\nHost: status\r\n\r\n")
+        buf = b""
+        while chunk := s.recv(4096):
+            buf += chunk
+    head, _, body = buf.decode("latin-1").partition("\r\n\r\n")
+    assert head.startswith("HTTP/1.1 200"), buf[:200]
+    m = re.search(r"Active connections:\s*(\d+).*Reading:\s*(\d+)\s+Writing:\s*(\d+)\s+Waiting:\s*(\d+)",
+                  body, re.S)
+    assert m, body
+    return dict(zip(("active", "reading", "writing", "waiting"), map(int, m.groups())))
+
+
+def wait_nginx_holds(stack, n, what, seconds=10):
+    """Waits until nginx holds at least n requests past their headers besides its own status
+    request, i.e. until it has read the headers of the n requests a test holds open; fails naming
+    what was awaited and the last counts."""
+    last = {}
+    end = time.monotonic() + seconds
+    while True:
+        last = nginx_counts(stack)
+        if last["writing"] - 1 >= n:
+            return last
+        if time.monotonic() >= end:
+            raise AssertionError(f"timed out after {seconds} s waiting for nginx to hold {what} "
+                                 f"({n} requests past their headers): its counts {last}")
+        time.sleep(0.02)
 
 
 def sim_base(stack):

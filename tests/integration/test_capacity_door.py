@@ -22,7 +22,7 @@ import pytest
 import requests
 
 import contract
-from helpers import access_line
+from helpers import access_line, wait_nginx_holds
 from private_stack import private_stack
 
 CAP = 2
@@ -155,6 +155,7 @@ def test_the_services_cap_is_every_hosts_capacity_and_nginx_refuses_past_it(stac
     try:
         for i in range(cap):
             held.append(held_from(stack, sources[i // each], "/api/v1/scans", b'{"qr":"x"}'))
+        wait_nginx_holds(stack, cap, f"the {cap} held scans")
         st, headers, body, request_id = poll(stack, 503, held=held)
         assert st == 503, (cap, st, body[:300])
         assert json.loads(body)["error"]["code"] == "BUSY" and headers.get("retry-after") == "1", body[:300]
@@ -181,7 +182,7 @@ def test_past_the_cap_nginx_answers_busy_without_the_application(capped):
     held = [Held(capped, "/api/v1/scans", b'{"qr":"x"}'),
             Held(capped, "/api/v1/persons/1/declarations", b'{"items":[]}')]
     try:
-        time.sleep(0.3)  # nginx has read both headers (the body timeout is 5 s)
+        wait_nginx_holds(capped, 2, "the two held requests")  # their bodies' timeout is 5 s
         before = app_requests(capped)
         refused = []
         for target in ("/api/v1/keys", "/api/v1/scans", "/api/v1/persons/1/code", "/api/v1/keys"):
@@ -227,11 +228,12 @@ def test_an_address_resending_refusals_at_once_is_held_others_are_not(capped):
     before its timer, whatever the machine's load."""
     held = [Held(capped, "/api/v1/scans", b'{"qr":"x"}'), Held(capped, "/api/v1/scans", b'{"qr":"y"}')]
     try:
-        time.sleep(0.3)  # the cap is full
+        wait_nginx_holds(capped, 2, "the two held scans")  # the cap is full
         ids = [rid() for _ in range(10)]
         with concurrent.futures.ThreadPoolExecutor(len(ids)) as ex:
             futures = [ex.submit(get, capped, "/api/v1/keys", i) for i in ids]
-            time.sleep(0.2)  # while most of those are held
+            # While most of those are held (in progress at nginx, besides the two scans).
+            wait_nginx_holds(capped, 2 + len(ids) // 2, "most of the refusals held")
             other_id = rid()
             other = get(capped, "/api/v1/keys", other_id, source="127.0.0.2")
             answers = [f.result() for f in futures]

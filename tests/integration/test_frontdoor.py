@@ -25,7 +25,7 @@ import pytest
 import requests
 
 import contract
-from helpers import access_line
+from helpers import access_line, wait_nginx_holds
 from private_stack import set_ini
 
 JSON_TYPE = "application/json; charset=utf-8"
@@ -217,7 +217,8 @@ def test_uploads_per_address_are_limited(stack):
             s.sendall(b"POST /api/v1/applications HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; "
                       b"boundary=b\r\nContent-Length: 100000\r\n\r\n--b\r\n")
             held.append(s)
-        time.sleep(0.3)  # nginx has taken each of them in
+        # nginx has read each of their headers (and counted each upload) and reads their bodies.
+        wait_nginx_holds(stack, 8, "the 8 uploads")
         answer = request(stack, "POST", "/api/v1/applications", {"Content-Type": "multipart/form-data; boundary=b"},
                          b"--b--\r\n")
         headers, _ = assert_json_error(answer, 429, "RATE_LIMITED")
@@ -258,14 +259,33 @@ def test_a_stalled_client_is_disconnected_within_seconds(stack, partial):
 
 # === rate limits of /readyz and /platform/ =======================================================
 
-def burst_until_429(url, bound, threads=8):
+class FromAddress(requests.adapters.HTTPAdapter):
+    """Connections from a loopback address of the test's own: its rate limit's bucket (nginx's
+    limits are per address) is not the one the session's other tests use from 127.0.0.1."""
+
+    def __init__(self, source):
+        self.source = source
+        super().__init__()
+
+    def init_poolmanager(self, *args, **kwargs):
+        kwargs["source_address"] = (self.source, 0)
+        super().init_poolmanager(*args, **kwargs)
+
+
+def session_from(source):
+    s = requests.Session()
+    s.mount("http://", FromAddress(source))
+    return s
+
+
+def burst_until_429(url, bound, source, threads=8):
     """Requests from several connections at once (faster than the refill even when the machine
     is slow) until one is refused: (requests answered before, the 429) or (bound, None)."""
     stop, seen, lock = threading.Event(), [], threading.Lock()
     count = [0]
 
     def one():
-        with requests.Session() as s:
+        with session_from(source) as s:
             for _ in range(bound // threads):
                 if stop.is_set():
                     return
@@ -284,19 +304,24 @@ def burst_until_429(url, bound, threads=8):
     return seen[0] if seen else (bound, None)
 
 
-@pytest.mark.parametrize("path,bound", [("/readyz", 600), ("/platform/callback", 2000)])
-def test_a_burst_on_an_unlimited_path_gets_a_json_429(stack, path, bound):
-    n, r = burst_until_429(stack.url(path), bound)
+@pytest.mark.parametrize("path,bound,source", [("/readyz", 600, "127.0.0.31"),
+                                                ("/platform/callback", 2000, "127.0.0.32")])
+def test_a_burst_on_an_unlimited_path_gets_a_json_429(stack, path, bound, source):
+    """The burst comes from an address of its own: the limit is per address, and the session's
+    other tests (from 127.0.0.1) use these paths."""
+    n, r = burst_until_429(stack.url(path), bound, source)
     assert r is not None, f"{bound} requests to {path} without a 429"
     assert n >= 20, n  # a probe's or the platform's ordinary rate passes
     assert r.headers["Content-Type"] == JSON_TYPE and r.json()["error"]["code"] == "RATE_LIMITED", r.text
     assert r.headers["Retry-After"] == "1" and r.headers["X-Request-Id"] == r.json()["request_id"]
-    # The bucket refills (the session's later tests use these paths).
+    # Another address is not refused meanwhile.
+    assert requests.get(stack.url(path), timeout=10).status_code != 429
+    # The bucket refills: the refused address is served again.
     end = time.monotonic() + 10
-    while requests.get(stack.url(path), timeout=10).status_code == 429:
-        assert time.monotonic() < end, f"{path} still refused 10 s after the burst"
-        time.sleep(0.5)
-    time.sleep(5)
+    with session_from(source) as s:
+        while s.get(stack.url(path), timeout=10).status_code == 429:
+            assert time.monotonic() < end, f"{path} still refused 10 s after the burst"
+            time.sleep(0.5)
 
 
 # === login states ================================================================================

@@ -17,7 +17,8 @@ import time
 import pytest
 import requests
 
-from helpers import admin_token, checkpoint, device_token, new_person, qr_text, scan, sim_base, unique
+from helpers import (admin_token, checkpoint, device_token, new_person, qr_text, scan, sim_base, unique,
+                     wait_nginx_holds, wait_until)
 from private_stack import private_stack, set_ini
 
 THREADS, QUEUE, SLOTS = 4, 4, 2
@@ -75,6 +76,15 @@ class AuditLock:
         rows = self.stack.sql("SELECT ID FROM information_schema.PROCESSLIST WHERE INFO LIKE "
                               f"'SELECT SLEEP(%{self.tag}%'")
         return bool(rows)
+
+    def blocked(self):
+        """Sessions of the service waiting on the locked audit table (each a thread it holds)."""
+        return int(self.stack.sql("SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE ID <> CONNECTION_ID() "
+                                  "AND INFO LIKE '%audit\\_log%' AND INFO NOT LIKE '%SLEEP(%'")[0][0])
+
+    def wait_blocked(self, n, what):
+        wait_until(lambda: self.blocked() >= n, 10, f"{what} ({n} of the service's threads blocked on the "
+                                                    "audit table)")
 
     def release(self):
         for (pid,) in self.stack.sql("SELECT ID FROM information_schema.PROCESSLIST WHERE INFO LIKE "
@@ -151,7 +161,7 @@ def test_clients_trickling_bodies_hold_no_thread_nor_the_acceptor(small, people)
                       f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
                       "Connection: close\r\n\r\n".encode() + body[:1])
             held.append(s)
-        time.sleep(0.3)  # nginx has read every header (its body timeout is 5 s)
+        wait_nginx_holds(small, len(held), "every trickling request")  # their bodies' timeout is 5 s
         for _ in range(3):
             r = scan(small, people["device"], people["qr"])
             assert r.status_code == 200, r.text
@@ -177,14 +187,15 @@ def test_normal_priority_is_shed_before_high(small, people):
         with concurrent.futures.ThreadPoolExecutor(16) as ex:
             low = [ex.submit(requests.get, small.url("/api/v1/admin/audit"), headers=hdr, timeout=30)
                    for _ in range(LOW_MAX)]
-            time.sleep(0.3)
+            lock.wait_blocked(LOW_MAX, "the low-priority lists")
+
             def create():
                 return requests.post(small.url("/api/v1/admin/checkpoints"), headers=hdr, timeout=30,
                                      json={"kind": "public_place", "type": "mall", "name": unique("cp"),
                                            "district": "Test District"})
             # Two take the free threads; then the threads are all held and half the queue fills.
             normal = [ex.submit(create) for _ in range(THREADS - LOW_MAX)]
-            time.sleep(0.3)
+            lock.wait_blocked(THREADS, "every thread")
             normal += [ex.submit(create) for _ in range((QUEUE + 1) // 2 + 4)]
             deadline = time.monotonic() + 10
             while sum(f.done() for f in normal) < 4 and time.monotonic() < deadline:
@@ -292,11 +303,11 @@ def test_a_request_waiting_past_queue_ms_is_refused_not_served_late(tight):
         with concurrent.futures.ThreadPoolExecutor(8) as ex:
             held = [ex.submit(requests.get, small.url("/api/v1/admin/audit"), headers=hdr, timeout=30)
                     for _ in range(LOW_MAX)]
-            time.sleep(0.2)
+            lock.wait_blocked(LOW_MAX, "the low-priority lists")
             held += [ex.submit(requests.post, small.url("/api/v1/admin/checkpoints"), headers=hdr, timeout=30,
                                json={"kind": "public_place", "type": "mall", "name": unique("cp"),
                                      "district": "Test District"}) for _ in range(THREADS - LOW_MAX)]
-            time.sleep(0.3)
+            lock.wait_blocked(THREADS, "every thread")
             r = scan(small, people["device"], people["qr"])
             assert_busy(r)
             assert lock.held()
