@@ -7,7 +7,6 @@
 #include "resp.h"
 
 #include <cjson/cJSON.h>
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -403,13 +402,13 @@ enum err sim_h_jscode(struct call *c)
 		return ERR_OK;
 	}
 	uint8_t key[16];
-	unsigned char b64[32];
-	if (crypto_random(key, sizeof key) != 0 || EVP_EncodeBlock(b64, key, (int)sizeof key) != 24) {
+	char b64[32];
+	if (crypto_random(key, sizeof key) != 0 || crypto_b64(key, sizeof key, b64, sizeof b64) != 24) {
 		sim_fail(c, -1, NULL);
 		return ERR_OK;
 	}
 	cJSON *o = cJSON_CreateObject();
-	cJSON_AddStringToObject(o, "session_key", (const char *)b64);
+	cJSON_AddStringToObject(o, "session_key", b64);
 	cJSON_AddStringToObject(o, "openid", u.openid);
 	add_unionid(o, &u);
 	sim_json(c, o);
