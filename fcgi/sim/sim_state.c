@@ -540,6 +540,8 @@ static int sns_look(long slot, const char *at, int64_t now, void *arg)
 
 int sim_sns_check(const char *at, struct sim_user *u, enum sim_scope *scope)
 {
+	/* Only the addresses are kept here: sns_look fills them. */
+	/* cppcheck-suppress ctuuninitvar */
 	struct sns_who w = { u, scope };
 	return token_check(at, SIM_SNS_MAX, sns_look, &w);
 }
