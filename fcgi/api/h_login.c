@@ -5,6 +5,7 @@
 #include "conf.h"
 #include "crypto.h"
 #include "db.h"
+#include "isotime.h"
 #include "log.h"
 #include "platform.h"
 #include "resp.h"
@@ -298,11 +299,8 @@ enum err h_login_miniprogram(struct call *c)
 	rc = session_create(c->db, c->conf, account, SESSION_BEARER, token, &exp);
 	if (rc != DB_OK)
 		return rc == DB_DOWN ? ERR_UNAVAILABLE : ERR_INTERNAL;
-	char when[32];
-	time_t t = (time_t)exp;
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	char when[ISOTIME_BUF];
+	isotime_format(exp, when);
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "token", token);
 	cJSON_AddStringToObject(o, "expires_at", when);

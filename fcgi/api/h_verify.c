@@ -8,6 +8,7 @@
 #include "db.h"
 #include "face.h"
 #include "fields.h"
+#include "isotime.h"
 #include "keys.h"
 #include "log.h"
 #include "persons.h"
@@ -236,11 +237,8 @@ enum err h_verification_get(struct call *c)
 	}
 	cJSON_AddStringToObject(o, "name_masked", v.name_m);
 	if (status == V_PASSED && expires > now) {
-		char t[32];
-		time_t tt = (time_t)expires;
-		struct tm tm;
-		gmtime_r(&tt, &tm);
-		strftime(t, sizeof t, "%Y-%m-%dT%H:%M:%SZ", &tm);
+		char t[ISOTIME_BUF];
+		isotime_format(expires, t);
 		cJSON_AddStringToObject(o, "expires_at", t);
 	}
 	resp_json(c, 200, o);

@@ -41,6 +41,11 @@ static inline bool cc_ows(int c)
 {
 	return c == ' ' || c == '\t';
 }
+/* XML 1.0's white space (production S): space, tab, carriage return, line feed. */
+static inline bool cc_xml_space(int c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
 /* C0 controls and DEL: the bytes a text shown or logged never carries. */
 static inline bool cc_cntrl(int c)
 {

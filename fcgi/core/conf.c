@@ -15,117 +15,89 @@ struct conf_key {
 	const char *section, *name;
 	enum ctype type;
 	size_t off;
-	long min, max; /* integers: inclusive bounds; strings: minimum length in min */
-	size_t size;   /* strings: buffer size */
+	long min, max;    /* integers: inclusive bounds; strings: minimum length in min */
+	size_t size;      /* strings: buffer size */
+	long def;         /* integers: the default */
+	const char *sdef; /* strings: the default */
 };
 
+/* Each key with its bounds and its default (secrets have none). */
 /* clang-format off */
-#define S(sec, key, field, minlen) { sec, key, C_STR, offsetof(struct conf, field), minlen, 0, sizeof(((struct conf *)0)->field) }
-#define I(sec, key, field, lo, hi) { sec, key, C_INT, offsetof(struct conf, field), lo, hi, 0 }
-/* clang-format on */
+#define FIELD(field) offsetof(struct conf, field)
+#define S(sec, key, field, minlen, def) { sec, key, C_STR, FIELD(field), minlen, 0, sizeof(((struct conf *)0)->field), 0, def }
+#define N(sec, key, type, field, lo, hi, def) { sec, key, type, FIELD(field), lo, hi, 0, def, NULL }
+#define I(sec, key, field, lo, hi, def) N(sec, key, C_INT, field, lo, hi, def)
+#define SECRET(sec, key, field, size) { sec, key, C_SECRET, FIELD(field), 0, 0, size, 0, NULL }
 
 static const struct conf_key keys[] = {
-	S("server", "socket", socket, 1),
-	{ "server", "socket_mode", C_OCT, offsetof(struct conf, socket_mode), 0, 0777, 0 },
-	I("server", "workers", workers, 1, 64),
-	I("server", "threads", threads, 1, 256),
-	I("server", "queue", queue, 1, 4096),
-	I("server", "queue_ms", queue_ms, 1, 60000),
-	I("server", "drain_timeout_s", drain_timeout_s, 1, 600),
-	S("database", "host", db_host, 0),
-	I("database", "port", db_port, 1, 65535),
-	S("database", "socket", db_socket, 0),
-	S("database", "fallback", db_fallback, 0),
-	S("database", "user", db_user, 1),
-	{ "database", "password", C_SECRET, offsetof(struct conf, db_password), 0, 0, CONF_STR },
-	S("database", "name", db_name, 1),
-	I("database", "timeout_s", db_timeout_s, 1, 60),
-	I("database", "read_timeout_s", db_read_timeout_s, 1, 86400),
-	S("app", "data_dir", data_dir, 1),
-	S("app", "keys_dir", keys_dir, 1),
-	S("app", "migrations_dir", migrations_dir, 1),
-	S("app", "timezone", timezone, 1),
-	I("app", "keys_overlap_s", keys_overlap_s, 0, 366 * 86400),
-	{ "app", "local_http", C_BOOL, offsetof(struct conf, local_http), 0, 1, 0 },
-	S("app", "public_url", public_url, 1),
-	S("app", "user", user, 0),
-	I("rules", "fever_tenths", fever_tenths, 350, 420),
-	I("rules", "observation_days", observation_days, 1, 365),
-	I("rules", "delegation_limit", delegation_limit, 0, 50),
-	I("rules", "retention_days", retention_days, 1, 3650),
-	I("rules", "refresh_after_s", refresh_after_s, 5, 600),
-	I("rules", "dynamic_ttl_s", dynamic_ttl_s, 30, 3600),
-	I("rules", "photo_max_bytes", photo_max_bytes, 1024, 2 * 1024 * 1024),
-	I("rules", "photo_min_px", photo_min_px, 16, 4096),
-	I("rules", "photo_max_px", photo_max_px, 64, 16384),
-	I("session", "idle_s", session_idle_s, 60, 31 * 86400),
-	I("session", "absolute_s", session_absolute_s, 300, 366 * 86400),
-	I("session", "login_states_max", login_states_max, 10, 10000000),
-	S("platform", "authorize_base", authorize_base, 8),
-	S("platform", "api_base", api_base, 8),
-	S("platform", "appid", appid, 1),
-	{ "platform", "secret", C_SECRET, offsetof(struct conf, app_secret), 0, 0, CONF_STR },
-	{ "platform", "push_token", C_SECRET, offsetof(struct conf, push_token), 0, 0, CONF_STR },
-	{ "platform", "aes_key", C_SECRET, offsetof(struct conf, aes_key), 0, 0, 64 },
-	S("platform", "oauth_scope", oauth_scope, 1),
-	I("platform", "timeout_ms", platform_timeout_ms, 100, 60000),
-	I("platform", "connect_ms", platform_connect_ms, 50, 30000),
-	I("platform", "max_waits", platform_max_waits, 1, 256),
-	S("platform", "menu_name", menu_name, 1),
-	S("platform", "menu_key", menu_key, 1),
-	S("platform", "template_reminder", template_reminder, 1),
-	S("platform", "template_delegation", template_delegation, 1),
-	I("platform", "reminder_hour", reminder_hour, 0, 23),
-	S("backup", "mariadb_cnf", mariadb_cnf, 0),
-	{ "log", "level", C_LEVEL, offsetof(struct conf, log_level), 0, 3, 0 },
-	S("log", "file", log_file, 0),
+	S("server",   "socket",              socket,              1, "var/run/hqr.sock"),
+	N("server",   "socket_mode",         C_OCT, socket_mode,  0, 0777, 0660),
+	I("server",   "workers",             workers,             1, 64, 2),
+	I("server",   "threads",             threads,             1, 256, 16),
+	I("server",   "queue",               queue,               1, 4096, 64),
+	I("server",   "queue_ms",            queue_ms,            1, 60000, 500),
+	I("server",   "drain_timeout_s",     drain_timeout_s,     1, 600, 30),
+	S("database", "host",                db_host,             0, "127.0.0.1"),
+	I("database", "port",                db_port,             1, 65535, 3306),
+	S("database", "socket",              db_socket,           0, ""),
+	S("database", "fallback",            db_fallback,         0, ""),
+	S("database", "user",                db_user,             1, "hqr"),
+	SECRET("database", "password",       db_password,         CONF_STR),
+	S("database", "name",                db_name,             1, "hqr"),
+	I("database", "timeout_s",           db_timeout_s,        1, 60, 2),
+	I("database", "read_timeout_s",      db_read_timeout_s,   1, 86400, 10),
+	S("app",      "data_dir",            data_dir,            1, "var/data"),
+	S("app",      "keys_dir",            keys_dir,            1, "var/keys"),
+	S("app",      "migrations_dir",      migrations_dir,      1, "sql"),
+	S("app",      "timezone",            timezone,            1, "Asia/Shanghai"),
+	I("app",      "keys_overlap_s",      keys_overlap_s,      0, 366 * 86400, 7 * 86400),
+	N("app",      "local_http",          C_BOOL, local_http,  0, 1, 0),
+	S("app",      "public_url",          public_url,          1, "http://127.0.0.1:8080"),
+	S("app",      "user",                user,                0, ""),
+	I("rules",    "fever_tenths",        fever_tenths,        350, 420, 373),
+	I("rules",    "observation_days",    observation_days,    1, 365, 14),
+	I("rules",    "delegation_limit",    delegation_limit,    0, 50, 5),
+	I("rules",    "retention_days",      retention_days,      1, 3650, 28),
+	I("rules",    "refresh_after_s",     refresh_after_s,     5, 600, 30),
+	I("rules",    "dynamic_ttl_s",       dynamic_ttl_s,       30, 3600, 180),
+	I("rules",    "photo_max_bytes",     photo_max_bytes,     1024, 2 * 1024 * 1024, 2 * 1024 * 1024),
+	I("rules",    "photo_min_px",        photo_min_px,        16, 4096, 100),
+	I("rules",    "photo_max_px",        photo_max_px,        64, 16384, 8000),
+	I("session",  "idle_s",              session_idle_s,      60, 31 * 86400, 7 * 86400),
+	I("session",  "absolute_s",          session_absolute_s,  300, 366 * 86400, 30 * 86400),
+	I("session",  "login_states_max",    login_states_max,    10, 10000000, 100000),
+	S("platform", "authorize_base",      authorize_base,      8, ""),
+	S("platform", "api_base",            api_base,            8, ""),
+	S("platform", "appid",               appid,               1, ""),
+	SECRET("platform", "secret",         app_secret,          CONF_STR),
+	SECRET("platform", "push_token",     push_token,          CONF_STR),
+	SECRET("platform", "aes_key",        aes_key,             64),
+	S("platform", "oauth_scope",         oauth_scope,         1, "snsapi_base"),
+	I("platform", "timeout_ms",          platform_timeout_ms, 100, 60000, 3000),
+	I("platform", "connect_ms",          platform_connect_ms, 50, 30000, 1000),
+	I("platform", "max_waits",           platform_max_waits,  1, 256, 4),
+	S("platform", "menu_name",           menu_name,           1, "Health Code"),
+	S("platform", "menu_key",            menu_key,            1, "HEALTH_CODE"),
+	S("platform", "template_reminder",   template_reminder,   1, "tmpl_reminder"),
+	S("platform", "template_delegation", template_delegation, 1, "tmpl_delegation"),
+	I("platform", "reminder_hour",       reminder_hour,       0, 23, 20),
+	S("backup",   "mariadb_cnf",         mariadb_cnf,         0, ""),
+	N("log",      "level",               C_LEVEL, log_level,  0, 3, LOG_INFO),
+	S("log",      "file",                log_file,            0, ""),
 };
+/* clang-format on */
 
 void conf_defaults(struct conf *c)
 {
 	memset(c, 0, sizeof *c);
-	snprintf(c->socket, sizeof c->socket, "var/run/hqr.sock");
-	c->socket_mode = 0660;
-	c->workers = 2;
-	c->threads = 16;
-	c->queue = 64;
-	c->queue_ms = 500;
-	c->drain_timeout_s = 30;
-	snprintf(c->db_host, sizeof c->db_host, "127.0.0.1");
-	c->db_port = 3306;
-	snprintf(c->db_user, sizeof c->db_user, "hqr");
-	snprintf(c->db_name, sizeof c->db_name, "hqr");
-	c->db_timeout_s = 2;
-	c->db_read_timeout_s = 10;
-	snprintf(c->data_dir, sizeof c->data_dir, "var/data");
-	snprintf(c->keys_dir, sizeof c->keys_dir, "var/keys");
-	snprintf(c->migrations_dir, sizeof c->migrations_dir, "sql");
-	snprintf(c->timezone, sizeof c->timezone, "Asia/Shanghai");
-	c->local_http = 0;
-	c->keys_overlap_s = 7 * 86400;
-	snprintf(c->public_url, sizeof c->public_url, "http://127.0.0.1:8080");
-	c->fever_tenths = 373;
-	c->observation_days = 14;
-	c->delegation_limit = 5;
-	c->retention_days = 28;
-	c->refresh_after_s = 30;
-	c->dynamic_ttl_s = 180;
-	c->photo_max_bytes = 2 * 1024 * 1024;
-	c->photo_min_px = 100;
-	c->photo_max_px = 8000;
-	c->session_idle_s = 7 * 86400;
-	c->session_absolute_s = 30 * 86400;
-	c->login_states_max = 100000;
-	snprintf(c->oauth_scope, sizeof c->oauth_scope, "snsapi_base");
-	c->platform_timeout_ms = 3000;
-	c->platform_connect_ms = 1000;
-	c->platform_max_waits = 4;
-	snprintf(c->menu_name, sizeof c->menu_name, "Health Code");
-	snprintf(c->menu_key, sizeof c->menu_key, "HEALTH_CODE");
-	snprintf(c->template_reminder, sizeof c->template_reminder, "tmpl_reminder");
-	snprintf(c->template_delegation, sizeof c->template_delegation, "tmpl_delegation");
-	c->reminder_hour = 20;
-	c->log_level = LOG_INFO;
+	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+		const struct conf_key *k = &keys[i];
+		char *field = (char *)c + k->off;
+		if (k->type == C_STR)
+			snprintf(field, k->size, "%s", k->sdef);
+		else if (k->type != C_SECRET)
+			*(int *)(void *)field = (int)k->def;
+	}
 }
 
 struct parse_ctx {

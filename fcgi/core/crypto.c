@@ -197,38 +197,38 @@ int crypto_b64url_decode(const char *text, size_t len, uint8_t *out, size_t n)
 	return o == n && acc == 0 ? 0 : -1;
 }
 
+size_t crypto_b64(const uint8_t *in, size_t n, char *out, size_t outmax)
+{
+	if (out == NULL || outmax == 0 || n > (size_t)INT_MAX / 4 * 3)
+		return 0;
+	if (outmax < (n + 2) / 3 * 4 + 1) {
+		out[0] = '\0';
+		return 0;
+	}
+	/* OpenSSL's encoder: whole quanta, '=' padding, no line breaks, a NUL after. */
+	int w = n > 0 ? EVP_EncodeBlock((unsigned char *)out, in, (int)n) : 0;
+	out[w > 0 ? w : 0] = '\0';
+	return w > 0 ? (size_t)w : 0;
+}
+
 size_t crypto_b64url(const uint8_t *in, size_t n, char *out, size_t outmax)
 {
-	static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-	size_t len, i, o = 0;
-
-	if (n > (SIZE_MAX - 8) / 4 * 3)
+	if (n > (size_t)INT_MAX / 4 * 3)
 		return 0;
-	len = n / 3 * 4 + (n % 3 == 0 ? 0 : n % 3 + 1);
+	size_t whole = n / 3 * 4, tail = n % 3 == 0 ? 0 : n % 3 + 1, len = whole + tail;
 	if (out == NULL || outmax < len + 1)
 		return 0;
-	for (i = 0; i + 3 <= n; i += 3) {
-		uint32_t v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8 | in[i + 2];
-
-		out[o++] = alphabet[v >> 18 & 63];
-		out[o++] = alphabet[v >> 12 & 63];
-		out[o++] = alphabet[v >> 6 & 63];
-		out[o++] = alphabet[v & 63];
+	/* The whole quanta straight into out; the last (padded) one through a quantum of room. */
+	crypto_b64(in, n / 3 * 3, out, whole + 1);
+	if (tail > 0) {
+		char last[5];
+		crypto_b64(in + n / 3 * 3, n % 3, last, sizeof last);
+		memcpy(out + whole, last, tail);
 	}
-	if (n - i == 1) {
-		uint32_t v = (uint32_t)in[i] << 16;
-
-		out[o++] = alphabet[v >> 18 & 63];
-		out[o++] = alphabet[v >> 12 & 63];
-	} else if (n - i == 2) {
-		uint32_t v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8;
-
-		out[o++] = alphabet[v >> 18 & 63];
-		out[o++] = alphabet[v >> 12 & 63];
-		out[o++] = alphabet[v >> 6 & 63];
-	}
-	out[o] = '\0';
-	return o;
+	for (size_t i = 0; i < len; i++)
+		out[i] = out[i] == '+' ? '-' : out[i] == '/' ? '_' : out[i];
+	out[len] = '\0';
+	return len;
 }
 
 /* A new Ed25519 private key from its seed; the caller frees it with EVP_PKEY_free (which cleanses it). */

@@ -48,6 +48,11 @@ void crypto_hex(const uint8_t *in, size_t n, char *out);
  * more than outmax bytes. */
 int crypto_unhex(const char *hex, uint8_t *out, size_t outmax);
 
+/* base64 (RFC 4648 §4, OpenSSL's encoder) of in, padded with '=', without line breaks,
+ * NUL-terminated in out. Returns the text length, 4 * ceil(n / 3), or 0 (and "" when outmax >= 1)
+ * if it with its NUL does not fit in outmax (or n is past INT_MAX / 4 * 3); an empty input also
+ * returns 0 and writes "". */
+size_t crypto_b64(const uint8_t *in, size_t n, char *out, size_t outmax);
 /* base64url (RFC 4648 §5) of in, without padding, NUL-terminated in out.
  * Returns the text length, or 0 if it (with its NUL) does not fit in outmax
  * (an empty input also returns 0 and writes "" when outmax >= 1). */

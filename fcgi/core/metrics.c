@@ -1,12 +1,12 @@
 /* metrics.c: request, latency, database and worker counters in shared memory; Prometheus text. */
 #include "metrics.h"
+#include "shm.h"
 
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/mman.h>
 
 static const int statuses[] = { 200, 201, 204, 302, 304, 400, 401, 403, 404, 405,
 				409, 411, 413, 415, 422, 429, 500, 502, 503, 0 /* other */ };
@@ -34,12 +34,10 @@ int metrics_init(const char *const *names, size_t n)
 		return -1;
 	route_names = names;
 	nroutes = n;
-	void *p = mmap(NULL, sizeof(struct shared), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (p == MAP_FAILED)
-		return -1;
-	memset(p, 0, sizeof(struct shared));
-	shm = p;
-	return 0;
+	struct shared *p = shm_zeroed(sizeof *p);
+	if (p != NULL)
+		shm = p;
+	return p != NULL ? 0 : -1;
 }
 
 /* The counters' slot of the i-th route shown; i == nroutes is the unmatched paths' slot. */

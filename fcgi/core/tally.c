@@ -1,10 +1,9 @@
 /* tally.c: per-key counts of a minute in shared memory (a count-min sketch; tally.h). */
 #include "tally.h"
+#include "shm.h"
 
 #include <stdatomic.h>
 #include <stddef.h>
-#include <string.h>
-#include <sys/mman.h>
 
 /* A counter: its minute in the high 32 bits, its count in the low 32. */
 struct counters {
@@ -16,12 +15,10 @@ static struct counters *shm = &local_fallback;
 
 int tally_init(void)
 {
-	void *p = mmap(NULL, sizeof(struct counters), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (p == MAP_FAILED)
-		return -1;
-	memset(p, 0, sizeof(struct counters));
-	shm = p;
-	return 0;
+	struct counters *p = shm_zeroed(sizeof *p);
+	if (p != NULL)
+		shm = p;
+	return p != NULL ? 0 : -1;
 }
 
 /* splitmix64's finalizer: a key and a row's seed to a well-mixed 64-bit value. */

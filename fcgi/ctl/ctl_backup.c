@@ -4,6 +4,7 @@
 #include "crypto.h"
 #include "ctl.h"
 #include "db.h"
+#include "isotime.h"
 #include "store_ops.h"
 #include "log.h"
 
@@ -408,11 +409,8 @@ static int write_manifest(const char *dir, cJSON *versions, uint64_t *total, siz
 		return -1;
 	cJSON *root = cJSON_CreateObject();
 	cJSON_AddNumberToObject(root, "format", FORMAT);
-	char when[32];
-	time_t now = time(NULL);
-	struct tm tm;
-	gmtime_r(&now, &tm);
-	strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	char when[ISOTIME_BUF];
+	isotime_format(time(NULL), when);
 	cJSON_AddStringToObject(root, "created", when);
 	cJSON_AddItemToObject(root, "versions", versions);
 	cJSON *files = cJSON_AddArrayToObject(root, "files");

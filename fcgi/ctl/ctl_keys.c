@@ -2,6 +2,7 @@
 #include "clock.h"
 #include "conf.h"
 #include "crypto.h"
+#include "isotime.h"
 #include "ctl.h"
 #include "keys.h"
 
@@ -15,10 +16,9 @@ static void iso(int64_t t, char *out, size_t max)
 		snprintf(out, max, "-");
 		return;
 	}
-	time_t tt = (time_t)t;
-	struct tm tm;
-	gmtime_r(&tt, &tm);
-	strftime(out, max, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	char when[ISOTIME_BUF];
+	isotime_format(t, when);
+	snprintf(out, max, "%s", when);
 }
 
 int ctl_keys(struct ctl *ctl, int argc, char **argv)

@@ -1,6 +1,7 @@
 /* push.c: the platform's server URL, pure part: signatures, safe-mode AES, replies out (XML in: push_xml.c). */
 #include "push.h"
 #include "cclass.h"
+#include "crypto.h"
 
 #include <inttypes.h>
 #include <limits.h>
@@ -166,31 +167,6 @@ static int b64_decode(const char *s, size_t n, uint8_t *out, size_t *outlen)
 	return PUSH_OK;
 }
 
-/* Encodes n bytes into the caller's out, which has room for ((n + 2) / 3) * 4 + 1. */
-static void b64_encode(const uint8_t *in, size_t n, char *out)
-{
-	static const char alpha[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	size_t i, o = 0;
-
-	for (i = 0; i + 2 < n; i += 3) {
-		uint32_t w = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8 | in[i + 2];
-
-		out[o++] = alpha[(w >> 18) & 63];
-		out[o++] = alpha[(w >> 12) & 63];
-		out[o++] = alpha[(w >> 6) & 63];
-		out[o++] = alpha[w & 63];
-	}
-	if (i < n) {
-		uint32_t w = (uint32_t)in[i] << 16 | (i + 1 < n ? (uint32_t)in[i + 1] << 8 : 0);
-
-		out[o++] = alpha[(w >> 18) & 63];
-		out[o++] = alpha[(w >> 12) & 63];
-		out[o++] = i + 1 < n ? alpha[(w >> 6) & 63] : '=';
-		out[o++] = '=';
-	}
-	out[o] = '\0';
-}
-
 /* ---- safe mode ---------------------------------------------------------- */
 
 int push_aes_init(struct push_aes *aes, const char *encoding_aes_key)
@@ -341,7 +317,7 @@ int push_encrypt(const struct push_aes *aes, const char *msg, size_t len, const 
 	memcpy(pt + 20 + len, appid, applen);
 	memset(pt + plen, (int)pad, pad);
 	if ((rc = aes_cbc(aes, 1, pt, padded, ct)) == PUSH_OK)
-		b64_encode(ct, padded, out_b64);
+		crypto_b64(ct, padded, out_b64, outmax);
 done:
 	if (pt != NULL)
 		OPENSSL_cleanse(pt, padded);

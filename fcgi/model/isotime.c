@@ -1,8 +1,11 @@
-/* isotime.c: a point in time as staff queries give it (unix seconds or ISO 8601), pure. */
+/* isotime.c: a point in time as staff queries give it (unix seconds or ISO 8601) and as answers write
+ * it (UTC), pure. */
 #include "isotime.h"
 
 #include "cclass.h"
 #include "day.h"
+
+#include <time.h>
 
 /* Reads exactly n decimal digits at s into *v. */
 static int digits(const char *s, size_t n, int *v)
@@ -69,4 +72,12 @@ int isotime_parse(const char *s, size_t n, int64_t *out)
 		return 0;
 	*out = t;
 	return 1;
+}
+
+void isotime_format(int64_t t, char out[ISOTIME_BUF])
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	if (gmtime_r(&tt, &tm) == NULL || strftime(out, ISOTIME_BUF, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		out[0] = '\0';
 }

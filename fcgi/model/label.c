@@ -2,6 +2,7 @@
  * reasons) and the strict UTF-8 text check under every text field; pure. */
 #include "label.h"
 #include "cclass.h"
+#include "utf8.h"
 
 #include <stdint.h>
 #include <string.h>
@@ -17,41 +18,12 @@ bool text_cp_hidden(uint32_t cp)
 
 long utf8_check_text(const char *s, size_t len)
 {
-	const unsigned char *p = (const unsigned char *)s;
 	long count = 0;
 	size_t i = 0;
+	uint32_t cp;
 	while (i < len) {
-		uint32_t cp;
-		unsigned char b = p[i];
-		size_t n;
-		if (b < 0x80) {
-			cp = b;
-			n = 1;
-		} else if (b >= 0xC2 && b <= 0xDF) {
-			cp = b & 0x1F;
-			n = 2;
-		} else if (b >= 0xE0 && b <= 0xEF) {
-			cp = b & 0x0F;
-			n = 3;
-		} else if (b >= 0xF0 && b <= 0xF4) {
-			cp = b & 0x07;
-			n = 4;
-		} else {
+		if (utf8_next((const unsigned char *)s, len, &i, &cp) != 0 || text_cp_hidden(cp))
 			return -1;
-		}
-		if (i + n > len)
-			return -1;
-		for (size_t k = 1; k < n; k++) {
-			if ((p[i + k] & 0xC0) != 0x80)
-				return -1;
-			cp = (cp << 6) | (p[i + k] & 0x3F);
-		}
-		if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-		    (cp >= 0xD800 && cp <= 0xDFFF))
-			return -1;
-		if (text_cp_hidden(cp))
-			return -1;
-		i += n;
 		count++;
 	}
 	return count;

@@ -2,6 +2,7 @@
 #include "valid_id.h"
 #include "cclass.h"
 #include "label.h"
+#include "utf8.h"
 #include "rules.h"
 
 #include <math.h>
@@ -94,58 +95,6 @@ static void out_clear(char *out, size_t outmax)
 		out[0] = '\0';
 }
 
-/*
- * Strict UTF-8 decoder: one code point from s[*i..n). No overlong forms, no
- * surrogates, nothing above U+10FFFF, no truncated sequence. Returns 0 and
- * advances *i, or -1 (and *i is unchanged).
- */
-static int u8_next(const unsigned char *s, size_t n, size_t *i, uint32_t *cp)
-{
-	size_t p = *i;
-	unsigned char b0, lo = 0x80, hi = 0xBF;
-	uint32_t c;
-	size_t need, k;
-
-	if (p >= n)
-		return -1;
-	b0 = s[p];
-	if (b0 < 0x80) {
-		*cp = b0;
-		*i = p + 1;
-		return 0;
-	}
-	if (b0 >= 0xC2 && b0 <= 0xDF) {
-		need = 1;
-		c = b0 & 0x1Fu;
-	} else if (b0 >= 0xE0 && b0 <= 0xEF) {
-		need = 2;
-		c = b0 & 0x0Fu;
-		if (b0 == 0xE0)
-			lo = 0xA0; /* overlong */
-		else if (b0 == 0xED)
-			hi = 0x9F; /* surrogates */
-	} else if (b0 >= 0xF0 && b0 <= 0xF4) {
-		need = 3;
-		c = b0 & 0x07u;
-		if (b0 == 0xF0)
-			lo = 0x90; /* overlong */
-		else if (b0 == 0xF4)
-			hi = 0x8F; /* above U+10FFFF */
-	} else
-		return -1;
-	if (n - p - 1 < need)
-		return -1;
-	for (k = 1; k <= need; k++) {
-		unsigned char b = s[p + k];
-		if (k == 1 ? (b < lo || b > hi) : (b < 0x80 || b > 0xBF))
-			return -1;
-		c = (c << 6) | (b & 0x3Fu);
-	}
-	*cp = c;
-	*i = p + 1 + need;
-	return 0;
-}
-
 static size_t u8_len(uint32_t cp)
 {
 	return cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
@@ -202,7 +151,7 @@ static int u8_trim(const unsigned char *s, size_t n, size_t *start, size_t *end)
 	*start = *end = 0;
 	while (i < n) {
 		prev = i;
-		if (u8_next(s, n, &i, &cp) != 0)
+		if (utf8_next(s, n, &i, &cp) != 0)
 			return -1;
 		if (is_trim_space(cp))
 			continue;
@@ -256,7 +205,7 @@ static int text_copy(const char *in, size_t len, size_t min_cp, size_t max_cp, c
 	if (u8_trim(s, len, &start, &end) != 0)
 		return 1;
 	for (i = start; i < end;) {
-		(void)u8_next(s, end, &i, &cp);
+		(void)utf8_next(s, end, &i, &cp);
 		if (is_bad_text_cp(cp)) {
 			out_clear(out, outmax);
 			return 1;
@@ -267,7 +216,7 @@ static int text_copy(const char *in, size_t len, size_t min_cp, size_t max_cp, c
 	if (count < min_cp || count > max_cp)
 		return 2;
 	for (i = start; i < end;) {
-		(void)u8_next(s, end, &i, &cp);
+		(void)utf8_next(s, end, &i, &cp);
 		if (out == NULL || u8_put(out, outmax, &o, cp) != 0) {
 			out_clear(out, outmax);
 			return 2;
@@ -638,7 +587,7 @@ enum vid_err vid_name(const char *in, size_t len, char *out, size_t outmax)
 	for (i = start; i < end;) {
 		enum nclass c;
 
-		(void)u8_next(s, end, &i, &cp);
+		(void)utf8_next(s, end, &i, &cp);
 		c = name_class(cp);
 		switch (c) {
 		case NC_BAD: goto chars;
@@ -787,7 +736,7 @@ size_t vid_mask_name(const char *name, size_t len, char *out, size_t outmax)
 	if (name == NULL || out == NULL || len == 0)
 		return 0;
 	while (i < len) {
-		if (u8_next(s, len, &i, &cp) != 0)
+		if (utf8_next(s, len, &i, &cp) != 0)
 			return 0;
 		if (count == 0)
 			first = cp;
@@ -797,12 +746,12 @@ size_t vid_mask_name(const char *name, size_t len, char *out, size_t outmax)
 	if (is_latin(first)) {
 		/* The first letter with its combining accents, then "***". */
 		i = 0;
-		(void)u8_next(s, len, &i, &cp);
+		(void)utf8_next(s, len, &i, &cp);
 		if (u8_put(out, outmax, &o, cp) != 0)
 			goto fail;
 		while (i < len) {
 			size_t p = i;
-			(void)u8_next(s, len, &i, &cp);
+			(void)utf8_next(s, len, &i, &cp);
 			if (cp < 0x300 || cp > 0x36F) {
 				i = p;
 				break;

@@ -60,6 +60,8 @@ const char *sim_remote(const struct call *c);
 /* ---- sim_oauth.c: the platform's pages ---- */
 /* Writes s HTML-escaped (control characters left out). */
 void sim_html_text(FILE *f, const char *s);
+/* Writes every pair of the query q as a hidden input, so that a form sends the query on. */
+void sim_html_hidden_query(FILE *f, const struct kvlist *q);
 /* Takes a memstream's text (freeing buf) as an HTML answer with the pages' CSP. */
 void sim_html_answer(struct call *c, int status, char *buf, size_t len);
 /* The platform's error page (HTTP 200, the code in the page and in X-Sim-Errcode). */

@@ -4,6 +4,7 @@
 
 #include "resp.h"
 #include "sim_push.h"
+#include "utf8.h"
 #include "valid.h"
 
 #include <cjson/cJSON.h>
@@ -46,26 +47,10 @@ static const char *valid_any_utf8(const struct field *f, struct arena *a, const 
 	const unsigned char *p = (const unsigned char *)v;
 	if (len == 0 || len > f->maxlen)
 		return "LENGTH";
-	for (size_t i = 0; i < len;) {
-		unsigned char b = p[i];
-		size_t n = b < 0x80                   ? 1
-			   : (b >= 0xC2 && b <= 0xDF) ? 2
-			   : (b >= 0xE0 && b <= 0xEF) ? 3
-			   : (b >= 0xF0 && b <= 0xF4) ? 4
-						      : 0;
-		if (n == 0 || b == 0 || i + n > len)
+	uint32_t cp;
+	for (size_t i = 0; i < len;)
+		if (utf8_next(p, len, &i, &cp) != 0 || cp == 0)
 			return "INVALID_UTF8";
-		unsigned cp = n == 1 ? b : n == 2 ? (b & 0x1Fu) : n == 3 ? (b & 0x0Fu) : (b & 0x07u);
-		for (size_t k = 1; k < n; k++) {
-			if ((p[i + k] & 0xC0) != 0x80)
-				return "INVALID_UTF8";
-			cp = (cp << 6) | (p[i + k] & 0x3Fu);
-		}
-		if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-		    (cp >= 0xD800 && cp <= 0xDFFF))
-			return "INVALID_UTF8";
-		i += n;
-	}
 	out->s = arena_strndup(a, v, len);
 	out->len = len;
 	return out->s != NULL ? NULL : "TOO_LONG";

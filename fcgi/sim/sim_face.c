@@ -133,13 +133,7 @@ static enum err face_page(struct call *c, const struct sim_face *f, int has_iden
 	if (!has_identity) {
 		/* A test user without a real identity: the person at the keyboard types it once. */
 		fputs("<form method=\"get\" action=\"/cityservice/face/verify\" class=\"identity\">", fp);
-		for (size_t i = 0; i < c->query.n; i++) {
-			fputs("<input type=\"hidden\" name=\"", fp);
-			sim_html_text(fp, c->query.items[i].key);
-			fputs("\" value=\"", fp);
-			sim_html_text(fp, c->query.items[i].val);
-			fputs("\">", fp);
-		}
+		sim_html_hidden_query(fp, &c->query);
 		fputs("<input type=\"hidden\" name=\"sim_face\" value=\"pass\">"
 		      "<p>Who is really at this phone? (asked once per test user)</p>"
 		      "<label>Real name <input name=\"real_name\" required></label> "

@@ -7,7 +7,6 @@
 #include "resp.h"
 
 #include <cjson/cJSON.h>
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +36,18 @@ void sim_html_text(FILE *f, const char *s)
 			if (!cc_cntrl(*p))
 				fputc(*p, f);
 		}
+	}
+}
+
+/* Writes every pair of the query as a hidden input, so that a form sends the query on. */
+void sim_html_hidden_query(FILE *f, const struct kvlist *q)
+{
+	for (size_t i = 0; i < q->n; i++) {
+		fputs("<input type=\"hidden\" name=\"", f);
+		sim_html_text(f, q->items[i].key);
+		fputs("\" value=\"", f);
+		sim_html_text(f, q->items[i].val);
+		fputs("\">", f);
 	}
 }
 
@@ -166,13 +177,7 @@ static enum err consent_page(struct call *c, const char *scope)
 		fputs(")</a></li>", f);
 	}
 	fputs("</ul><form method=\"get\" action=\"/connect/oauth2/authorize\">", f);
-	for (size_t i = 0; i < c->query.n; i++) {
-		fputs("<input type=\"hidden\" name=\"", f);
-		sim_html_text(f, c->query.items[i].key);
-		fputs("\" value=\"", f);
-		sim_html_text(f, c->query.items[i].val);
-		fputs("\">", f);
-	}
+	sim_html_hidden_query(f, &c->query);
 	fputs("<label>New test user (openid) <input name=\"sim_user\" pattern=\"[A-Za-z0-9_-]{1,64}\" "
 	      "required></label> <button>Allow</button></form></body></html>\n",
 	      f);
@@ -256,30 +261,42 @@ static void add_unionid(cJSON *o, const struct sim_user *u)
 		cJSON_AddStringToObject(o, "unionid", u->unionid);
 }
 
-/* The checks a code exchange (web or mini program) starts with: the app's credentials, the code
- * under its parameter name, the grant type. 0 or the platform's error. */
-static int code_grant_check(struct call *c, const char *param, const char **code)
+/* A code exchange (web or mini program): the app's credentials, the code (a mini program's under
+ * js_code), the grant type, then the code of that kind itself, spent. 0 with its user (and a web
+ * code's scope in *sc), or the platform's error. */
+static int code_grant(struct call *c, enum sim_code_kind kind, struct sim_user *u, enum sim_scope *sc)
 {
 	int e = sim_app_check(sim_q(c, "appid"), sim_q(c, "secret"), 1);
 	const char *gt = sim_q(c, "grant_type");
-	*code = sim_q(c, param);
-	if (e == 0 && (*code == NULL || (*code)[0] == '\0'))
+	const char *code = sim_q(c, kind == SIM_CODE_JS ? "js_code" : "code");
+	if (e == 0 && (code == NULL || code[0] == '\0'))
 		e = 41008;
 	if (e == 0 && (gt == NULL || strcmp(gt, "authorization_code") != 0))
 		e = 40002;
+	if (e == 0)
+		e = kind == SIM_CODE_JS ? sim_code_js(code, u) : sim_code_oauth(code, u, sc);
 	return e;
+}
+
+/* The answer that hands out a user's sns access token and its refresh token. */
+static cJSON *sns_token_json(const char *at, const char *rt, const struct sim_user *u, enum sim_scope sc)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "access_token", at);
+	cJSON_AddNumberToObject(o, "expires_in", SIM_TOKEN_TTL);
+	cJSON_AddStringToObject(o, "refresh_token", rt);
+	cJSON_AddStringToObject(o, "openid", u->openid);
+	cJSON_AddStringToObject(o, "scope", sim_scope_name[sc]);
+	return o;
 }
 
 enum err sim_h_sns_token(struct call *c)
 {
 	if (sim_enter(c, SIM_EP_SNS_TOKEN))
 		return ERR_OK;
-	const char *code;
-	int e = code_grant_check(c, "code", &code);
 	struct sim_user u;
 	enum sim_scope sc = SIM_SCOPE_BASE;
-	if (e == 0)
-		e = sim_code_oauth(code, &u, &sc);
+	int e = code_grant(c, SIM_CODE_OAUTH, &u, &sc);
 	if (e == 0 && !sim_quota_take(SIM_EP_SNS_TOKEN))
 		e = PFE_DAILY_QUOTA;
 	if (e != 0) {
@@ -288,12 +305,7 @@ enum err sim_h_sns_token(struct call *c)
 	}
 	char at[SIM_TOKEN_LEN + 1], rt[SIM_TOKEN_LEN + 1];
 	sim_sns_issue(u.openid, sc, at, rt);
-	cJSON *o = cJSON_CreateObject();
-	cJSON_AddStringToObject(o, "access_token", at);
-	cJSON_AddNumberToObject(o, "expires_in", SIM_TOKEN_TTL);
-	cJSON_AddStringToObject(o, "refresh_token", rt);
-	cJSON_AddStringToObject(o, "openid", u.openid);
-	cJSON_AddStringToObject(o, "scope", sim_scope_name[sc]);
+	cJSON *o = sns_token_json(at, rt, &u, sc);
 	if (u.snapshot)
 		cJSON_AddNumberToObject(o, "is_snapshotuser", 1);
 	add_unionid(o, &u);
@@ -320,13 +332,7 @@ enum err sim_h_sns_refresh(struct call *c)
 		sim_fail(c, e, NULL);
 		return ERR_OK;
 	}
-	cJSON *o = cJSON_CreateObject();
-	cJSON_AddStringToObject(o, "access_token", at);
-	cJSON_AddNumberToObject(o, "expires_in", SIM_TOKEN_TTL);
-	cJSON_AddStringToObject(o, "refresh_token", rt);
-	cJSON_AddStringToObject(o, "openid", u.openid);
-	cJSON_AddStringToObject(o, "scope", sim_scope_name[sc]);
-	sim_json(c, o);
+	sim_json(c, sns_token_json(at, rt, &u, sc));
 	return ERR_OK;
 }
 
@@ -389,23 +395,20 @@ enum err sim_h_jscode(struct call *c)
 {
 	if (sim_enter(c, SIM_EP_JSCODE))
 		return ERR_OK;
-	const char *code;
-	int e = code_grant_check(c, "js_code", &code);
 	struct sim_user u;
-	if (e == 0)
-		e = sim_code_js(code, &u);
+	int e = code_grant(c, SIM_CODE_JS, &u, NULL);
 	if (e != 0) {
 		sim_fail(c, e, NULL);
 		return ERR_OK;
 	}
 	uint8_t key[16];
-	unsigned char b64[32];
-	if (crypto_random(key, sizeof key) != 0 || EVP_EncodeBlock(b64, key, (int)sizeof key) != 24) {
+	char b64[32];
+	if (crypto_random(key, sizeof key) != 0 || crypto_b64(key, sizeof key, b64, sizeof b64) != 24) {
 		sim_fail(c, -1, NULL);
 		return ERR_OK;
 	}
 	cJSON *o = cJSON_CreateObject();
-	cJSON_AddStringToObject(o, "session_key", (const char *)b64);
+	cJSON_AddStringToObject(o, "session_key", b64);
 	cJSON_AddStringToObject(o, "openid", u.openid);
 	add_unionid(o, &u);
 	sim_json(c, o);

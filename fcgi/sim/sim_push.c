@@ -1,6 +1,7 @@
 /* sim_push.c: pushes to the service's server URL as the platform does: XML, signature, safe-mode AES, 5 s timeout, 3 tries. */
 #include "sim_push.h"
 
+#include "cclass.h"
 #include "crypto.h"
 #include "push.h"
 
@@ -110,7 +111,7 @@ static size_t on_data(char *d, size_t size, size_t n, void *arg)
 /* In safe mode: checks and decrypts the service's <Encrypt> reply in place. */
 static void open_reply(const struct sim_push *p, const struct push_aes *aes, struct sim_push_result *r)
 {
-	size_t start = strspn(r->reply, " \t\r\n");
+	size_t start = cc_span(r->reply, cc_xml_space);
 	if (r->reply[start] == '\0' || strcmp(r->reply + start, "success") == 0)
 		return;
 	struct push_field *fields = calloc(PUSH_XML_FIELDS_MAX, sizeof *fields);

@@ -312,22 +312,29 @@ void sim_user_defaults(struct sim_user *u, const char *openid, int with_unionid)
 	u->subscribed = 1;
 }
 
-int sim_user_put(const struct sim_user *u, int *created)
+/* The record of openid, made (zeroed, *created set) when it is new; -1 when the table is full.
+ * Under the lock. */
+static int user_slot(const char *openid, int *created)
 {
-	LOCK();
-	int i = find_user(u->openid);
+	int i = find_user(openid);
 	*created = i < 0;
 	if (i < 0) {
-		if (S.nusers == SIM_USERS_MAX) {
-			UNLOCK();
+		if (S.nusers == SIM_USERS_MAX)
 			return -1;
-		}
 		i = (int)S.nusers++;
 		memset(&S.users[i], 0, sizeof S.users[i]);
 	}
-	S.users[i].u = *u;
+	return i;
+}
+
+int sim_user_put(const struct sim_user *u, int *created)
+{
+	LOCK();
+	int i = user_slot(u->openid, created);
+	if (i >= 0)
+		S.users[i].u = *u;
 	UNLOCK();
-	return 0;
+	return i >= 0 ? 0 : -1;
 }
 
 int sim_user_get(const char *openid, struct sim_user *out)
@@ -342,21 +349,15 @@ int sim_user_get(const char *openid, struct sim_user *out)
 
 int sim_user_ensure(const char *openid, struct sim_user *out)
 {
+	int created;
 	LOCK();
-	int i = find_user(openid);
-	if (i < 0) {
-		if (S.nusers == SIM_USERS_MAX) {
-			UNLOCK();
-			return -1;
-		}
-		i = (int)S.nusers++;
-		memset(&S.users[i], 0, sizeof S.users[i]);
+	int i = user_slot(openid, &created);
+	if (i >= 0 && created)
 		sim_user_defaults(&S.users[i].u, openid, 1);
-	}
-	if (out != NULL)
+	if (i >= 0 && out != NULL)
 		*out = S.users[i].u;
 	UNLOCK();
-	return 0;
+	return i >= 0 ? 0 : -1;
 }
 
 /* ---- codes ---- */
@@ -500,52 +501,69 @@ int sim_sns_refresh(const char *rt, char at[SIM_TOKEN_LEN + 1], struct sim_user 
 	return e;
 }
 
-/* What every token check does before it looks: 0 and the token's table slot, or the platform's
- * error for a missing, malformed or never-issued token. */
-static int token_precheck(const char *t, size_t max, long *slot)
+/* A token check: a missing, malformed or never-issued token is refused first; then look(slot, t,
+ * now, arg) judges what the token's table slot holds, under the lock. 0 or the platform's error. */
+static int token_check(const char *t, size_t max, int (*look)(long slot, const char *t, int64_t now, void *arg),
+		       void *arg)
 {
 	if (t == NULL || t[0] == '\0')
 		return PFE_ACCESS_TOKEN_MISSING;
 	if (!sim_token_wellformed(t))
 		return PFE_INVALID_ACCESS_TOKEN;
-	*slot = token_slot(t, max);
-	return *slot < 0 ? PFE_INVALID_CREDENTIAL : 0;
-}
-
-int sim_sns_check(const char *at, struct sim_user *u, enum sim_scope *scope)
-{
-	long slot;
-	int pre = token_precheck(at, SIM_SNS_MAX, &slot);
-	if (pre != 0)
-		return pre;
+	long slot = token_slot(t, max);
+	if (slot < 0)
+		return PFE_INVALID_CREDENTIAL;
 	LOCK();
-	int64_t now = sim_now();
-	const struct sns_rec *r = &S.sns[slot];
-	int e = PFE_INVALID_CREDENTIAL;
-	if (r->live && strcmp(r->at, at) == 0) {
-		if (now >= r->at_exp) {
-			e = PFE_ACCESS_TOKEN_EXPIRED;
-		} else {
-			*u = S.users[r->user].u;
-			*scope = r->scope;
-			e = 0;
-		}
-	}
+	int e = look(slot, t, sim_now(), arg);
 	UNLOCK();
 	return e;
 }
 
+struct sns_who {
+	struct sim_user *u;
+	enum sim_scope *scope;
+};
+
+/* An sns access token's slot: its user and scope while it lives. Under the lock. */
+static int sns_look(long slot, const char *at, int64_t now, void *arg)
+{
+	const struct sns_rec *r = &S.sns[slot];
+	if (!r->live || strcmp(r->at, at) != 0)
+		return PFE_INVALID_CREDENTIAL;
+	if (now >= r->at_exp)
+		return PFE_ACCESS_TOKEN_EXPIRED;
+	const struct sns_who *w = arg;
+	*w->u = S.users[r->user].u;
+	*w->scope = r->scope;
+	return 0;
+}
+
+int sim_sns_check(const char *at, struct sim_user *u, enum sim_scope *scope)
+{
+	/* Only the addresses are kept here: sns_look fills them. */
+	/* cppcheck-suppress ctuuninitvar */
+	struct sns_who w = { u, scope };
+	return token_check(at, SIM_SNS_MAX, sns_look, &w);
+}
+
 /* ---- global tokens ---- */
 
-/* A slot for a new token, never the current stable one; stamps tok with it. Under the lock. */
-static struct tok_rec *tok_slot(char tok[SIM_TOKEN_LEN + 1], int *idx)
+/* Keeps tok, stamped with its new slot (never the current stable token's), as a live token
+ * valid for SIM_TOKEN_TTL from now; its slot. Under the lock. */
+static int tok_keep(char tok[SIM_TOKEN_LEN + 1], int stable, int64_t now)
 {
 	if ((int)S.tok_next == S.stable_idx)
 		S.tok_next = (S.tok_next + 1) % SIM_TOKENS_MAX;
-	*idx = (int)S.tok_next;
+	int idx = (int)S.tok_next;
 	S.tok_next = (S.tok_next + 1) % SIM_TOKENS_MAX;
-	slot_put(tok + TOKEN_PREFIX, (size_t)*idx, TOKCH);
-	return &S.toks[*idx];
+	slot_put(tok + TOKEN_PREFIX, (size_t)idx, TOKCH);
+	struct tok_rec *r = &S.toks[idx];
+	memcpy(r->tok, tok, SIM_TOKEN_LEN + 1);
+	r->expires = now + SIM_TOKEN_TTL;
+	r->dead_after = INT64_MAX;
+	r->stable = stable;
+	r->live = 1;
+	return idx;
 }
 
 void sim_token_issue(char out[SIM_TOKEN_LEN + 1])
@@ -558,13 +576,7 @@ void sim_token_issue(char out[SIM_TOKEN_LEN + 1])
 		if (r->live && !r->stable && r->dead_after == INT64_MAX)
 			r->dead_after = now + SIM_GRACE;
 	}
-	int idx;
-	struct tok_rec *r = tok_slot(out, &idx);
-	memcpy(r->tok, out, SIM_TOKEN_LEN + 1);
-	r->expires = now + SIM_TOKEN_TTL;
-	r->dead_after = INT64_MAX;
-	r->stable = 0;
-	r->live = 1;
+	tok_keep(out, 0, now);
 	UNLOCK();
 }
 
@@ -596,40 +608,26 @@ int sim_stable_get(int force, char out[SIM_TOKEN_LEN + 1], int64_t *expires_in)
 		return 0;
 	}
 	/* Renewed: an old one that was not revoked keeps working until it expires. */
-	int idx;
-	struct tok_rec *r = tok_slot(fresh, &idx);
-	memcpy(r->tok, fresh, SIM_TOKEN_LEN + 1);
-	r->expires = now + SIM_TOKEN_TTL;
-	r->dead_after = INT64_MAX;
-	r->stable = 1;
-	r->live = 1;
-	S.stable_idx = idx;
+	S.stable_idx = tok_keep(fresh, 1, now);
 	memcpy(out, fresh, SIM_TOKEN_LEN + 1);
 	*expires_in = SIM_TOKEN_TTL;
 	UNLOCK();
 	return 0;
 }
 
+/* A global token's slot: 0 while it lives, expired past its time, unknown once replaced for good. */
+static int tok_look(long slot, const char *tok, int64_t now, void *arg)
+{
+	(void)arg;
+	const struct tok_rec *r = &S.toks[slot];
+	if (!r->live || strcmp(r->tok, tok) != 0 || now >= r->dead_after)
+		return PFE_INVALID_CREDENTIAL;
+	return now >= r->expires ? PFE_ACCESS_TOKEN_EXPIRED : 0;
+}
+
 int sim_token_check(const char *tok)
 {
-	long slot;
-	int pre = token_precheck(tok, SIM_TOKENS_MAX, &slot);
-	if (pre != 0)
-		return pre;
-	LOCK();
-	int64_t now = sim_now();
-	const struct tok_rec *r = &S.toks[slot];
-	int e = PFE_INVALID_CREDENTIAL;
-	if (r->live && strcmp(r->tok, tok) == 0) {
-		if (now >= r->dead_after)
-			e = PFE_INVALID_CREDENTIAL;
-		else if (now >= r->expires)
-			e = PFE_ACCESS_TOKEN_EXPIRED;
-		else
-			e = 0;
-	}
-	UNLOCK();
-	return e;
+	return token_check(tok, SIM_TOKENS_MAX, tok_look, NULL);
 }
 
 /* ---- counters, quotas, whitelist, faults ---- */
@@ -852,45 +850,56 @@ cJSON *sim_users_json(void)
 	return a;
 }
 
-cJSON *sim_messages_json(void)
+/* A ring's slots as a JSON array, oldest first (from *next round to itself), taken under the lock;
+ * item answers NULL for an empty slot. */
+static cJSON *ring_json(const void *ring, size_t size, size_t n, const size_t *next, cJSON *(*item)(const void *slot))
 {
 	cJSON *a = cJSON_CreateArray();
 	LOCK();
-	/* Oldest first: the ring from msg_next round to itself. */
-	for (size_t k = 0; a != NULL && k < SIM_MSGS_MAX; k++) {
-		const struct msg_rec *m = &S.msgs[(S.msg_next + k) % SIM_MSGS_MAX];
-		if (!m->live)
-			continue;
-		cJSON *o = cJSON_CreateObject();
-		char id[24];
-		snprintf(id, sizeof id, "%" PRIu64, m->msgid);
-		cJSON_AddStringToObject(o, "kind", m->kind == SIM_MSG_TEMPLATE ? "template" : "bizsend");
-		cJSON_AddStringToObject(o, "touser", m->touser);
-		cJSON_AddStringToObject(o, "template_id", m->template_id);
-		if (m->cmid[0] != '\0')
-			cJSON_AddStringToObject(o, "client_msg_id", m->cmid);
-		else
-			cJSON_AddNullToObject(o, "client_msg_id");
-		cJSON_AddItemToObject(o, "data", cJSON_CreateRaw(m->data_json));
-		cJSON_AddStringToObject(o, "msgid", id);
-		cJSON_AddItemToObject(o, "body", cJSON_CreateRaw(m->body_json));
-		cJSON_AddItemToArray(a, o);
+	for (size_t k = 0; a != NULL && k < n; k++) {
+		cJSON *o = item((const char *)ring + (*next + k) % n * size);
+		if (o != NULL)
+			cJSON_AddItemToArray(a, o);
 	}
 	UNLOCK();
 	return a;
 }
 
+static cJSON *msg_json(const void *slot)
+{
+	const struct msg_rec *m = slot;
+	if (!m->live)
+		return NULL;
+	cJSON *o = cJSON_CreateObject();
+	char id[24];
+	snprintf(id, sizeof id, "%" PRIu64, m->msgid);
+	cJSON_AddStringToObject(o, "kind", m->kind == SIM_MSG_TEMPLATE ? "template" : "bizsend");
+	cJSON_AddStringToObject(o, "touser", m->touser);
+	cJSON_AddStringToObject(o, "template_id", m->template_id);
+	if (m->cmid[0] != '\0')
+		cJSON_AddStringToObject(o, "client_msg_id", m->cmid);
+	else
+		cJSON_AddNullToObject(o, "client_msg_id");
+	cJSON_AddItemToObject(o, "data", cJSON_CreateRaw(m->data_json));
+	cJSON_AddStringToObject(o, "msgid", id);
+	cJSON_AddItemToObject(o, "body", cJSON_CreateRaw(m->body_json));
+	return o;
+}
+
+cJSON *sim_messages_json(void)
+{
+	return ring_json(S.msgs, sizeof S.msgs[0], SIM_MSGS_MAX, &S.msg_next, msg_json);
+}
+
+static cJSON *menu_json(const void *slot)
+{
+	const char *const *m = slot;
+	return *m != NULL ? cJSON_CreateRaw(*m) : NULL;
+}
+
 cJSON *sim_menus_json(void)
 {
-	cJSON *a = cJSON_CreateArray();
-	LOCK();
-	for (size_t k = 0; a != NULL && k < SIM_MENUS_MAX; k++) {
-		const char *m = S.menus[(S.menu_next + k) % SIM_MENUS_MAX];
-		if (m != NULL)
-			cJSON_AddItemToArray(a, cJSON_CreateRaw(m));
-	}
-	UNLOCK();
-	return a;
+	return ring_json(S.menus, sizeof S.menus[0], SIM_MENUS_MAX, &S.menu_next, menu_json);
 }
 
 cJSON *sim_calls_json(void)
@@ -1073,29 +1082,27 @@ int sim_face_query(const char *verify_id, const char *out_seq_no, const char *op
 	return ret;
 }
 
+static cJSON *face_json(const void *slot)
+{
+	const struct sim_face *f = slot;
+	if (f->issued == 0)
+		return NULL;
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "verify_id", f->verify_id);
+	cJSON_AddStringToObject(o, "openid", f->openid);
+	cJSON_AddStringToObject(o, "out_seq_no", f->out_seq_no);
+	cJSON_AddStringToObject(o, "cert_name", f->cert_name);
+	cJSON_AddStringToObject(o, "cert_no", f->cert_no);
+	cJSON_AddBoolToObject(o, "finished", f->finished);
+	if (f->finished)
+		cJSON_AddNumberToObject(o, "verify_ret", f->verify_ret);
+	else
+		cJSON_AddNullToObject(o, "verify_ret");
+	cJSON_AddBoolToObject(o, "queried", f->queried);
+	return o;
+}
+
 cJSON *sim_faces_json(void)
 {
-	cJSON *a = cJSON_CreateArray();
-	LOCK();
-	/* Oldest first, like the messages. */
-	for (size_t k = 0; a != NULL && k < SIM_FACES_MAX; k++) {
-		const struct sim_face *f = &S.faces[(S.face_next + k) % SIM_FACES_MAX];
-		if (f->issued == 0)
-			continue;
-		cJSON *o = cJSON_CreateObject();
-		cJSON_AddStringToObject(o, "verify_id", f->verify_id);
-		cJSON_AddStringToObject(o, "openid", f->openid);
-		cJSON_AddStringToObject(o, "out_seq_no", f->out_seq_no);
-		cJSON_AddStringToObject(o, "cert_name", f->cert_name);
-		cJSON_AddStringToObject(o, "cert_no", f->cert_no);
-		cJSON_AddBoolToObject(o, "finished", f->finished);
-		if (f->finished)
-			cJSON_AddNumberToObject(o, "verify_ret", f->verify_ret);
-		else
-			cJSON_AddNullToObject(o, "verify_ret");
-		cJSON_AddBoolToObject(o, "queried", f->queried);
-		cJSON_AddItemToArray(a, o);
-	}
-	UNLOCK();
-	return a;
+	return ring_json(S.faces, sizeof S.faces[0], SIM_FACES_MAX, &S.face_next, face_json);
 }

@@ -2,12 +2,12 @@
 #include "codes.h"
 #include "clock.h"
 #include "conf.h"
+#include "isotime.h"
 #include "log.h"
 
 #include <cjson/cJSON.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #define REPORTS_MAX 800
 
@@ -20,10 +20,7 @@ void codes_rules(const struct conf *c, struct rules_conf *rc)
 
 void codes_iso(int64_t t, char out[32])
 {
-	time_t tt = (time_t)t;
-	struct tm tm;
-	gmtime_r(&tt, &tm);
-	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	isotime_format(t, out);
 }
 
 enum db_rc codes_load(struct db *db, uint64_t person, int lock, struct code_state *out)

@@ -76,18 +76,25 @@ void db_end(struct db *db);
 /* db_query, then each(ctx) for every row db_fetch brings into cols; DB_OK when all were read. */
 enum db_rc db_each(struct db *db, enum stmt s, const struct db_param *params, struct db_col *cols,
 		   void (*each)(void *ctx), void *ctx);
-/* For db_each over rows of a typed struct T: defines struct T_call { T row; fn; arg } and T_each,
- * which passes the row to fn (a caller's function that must not use the connection). */
-#define DB_ROW_CALL(T)                                    \
-	struct T##_call {                                 \
-		struct T row;                             \
-		void (*fn)(const struct T *r, void *arg); \
-		void *arg;                                \
-	};                                                \
-	static void T##_each(void *ctx)                   \
-	{                                                 \
-		struct T##_call *k = ctx;                 \
-		k->fn(&k->row, k->arg);                   \
+/* For db_each over rows of a typed struct T: defines T_rows(db, s, params, cols, row, fn, arg),
+ * which runs statement s and passes each row that cols (bound to the caller's *row) bring to fn
+ * (a caller's function that must not use the connection); DB_OK when all were read. */
+#define DB_ROW_CALL(T)                                                                                             \
+	struct T##_call {                                                                                          \
+		const struct T *row;                                                                               \
+		void (*fn)(const struct T *r, void *arg);                                                          \
+		void *arg;                                                                                         \
+	};                                                                                                         \
+	static void T##_each(void *ctx)                                                                            \
+	{                                                                                                          \
+		struct T##_call *k = ctx;                                                                          \
+		k->fn(k->row, k->arg);                                                                             \
+	}                                                                                                          \
+	static enum db_rc T##_rows(struct db *db, enum stmt s, const struct db_param *params, struct db_col *cols, \
+				   const struct T *row, void (*fn)(const struct T *r, void *arg), void *arg)       \
+	{                                                                                                          \
+		struct T##_call k = { row, fn, arg };                                                              \
+		return db_each(db, s, params, cols, T##_each, &k);                                                 \
 	}
 /* Rows changed by the last write, and its AUTO_INCREMENT id. */
 uint64_t db_affected(const struct db *db);

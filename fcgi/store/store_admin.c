@@ -136,16 +136,15 @@ DB_ROW_CALL(audit_row)
 enum db_rc checkpoints_list(struct db *db, int32_t limit, int32_t offset,
 			    void (*fn)(const struct checkpoint_item *cp, void *arg), void *arg)
 {
-	struct checkpoint_item_call k = { .fn = fn, .arg = arg };
-	struct checkpoint_item *r = &k.row;
+	struct checkpoint_item r = { 0 };
 	struct db_param p[] = { DBP_I32(&limit), DBP_I32(&offset), DBP_END };
-	struct db_col cols[] = { DBC_U64(&r->id),
-				 DBC_I32(&r->kind),
-				 DBC_I32(&r->type),
-				 DBC_TEXT(r->name, sizeof r->name),
-				 DBC_TEXT(r->district, sizeof r->district),
+	struct db_col cols[] = { DBC_U64(&r.id),
+				 DBC_I32(&r.kind),
+				 DBC_I32(&r.type),
+				 DBC_TEXT(r.name, sizeof r.name),
+				 DBC_TEXT(r.district, sizeof r.district),
 				 DBC_END };
-	return db_each(db, STMT_CHECKPOINTS_LIST, p, cols, checkpoint_item_each, &k);
+	return checkpoint_item_rows(db, STMT_CHECKPOINTS_LIST, p, cols, &r, fn, arg);
 }
 
 struct integrator_new {
@@ -261,53 +260,49 @@ enum db_rc admin_person_by_public(struct db *db, const char *pid, struct person_
 enum db_rc admin_person_events(struct db *db, uint64_t person, void (*fn)(const struct code_event_row *e, void *arg),
 			       void *arg)
 {
-	struct code_event_row_call k = { .fn = fn, .arg = arg };
-	struct code_event_row *r = &k.row;
+	struct code_event_row r = { 0 };
 	struct db_param p[] = { DBP_U64(&person), DBP_END };
-	struct db_col cols[] = { DBC_I32(&r->from),
-				 DBC_I32(&r->to),
-				 DBC_TEXT(r->reason, sizeof r->reason),
-				 DBC_TEXT(r->actor_kind, sizeof r->actor_kind),
-				 DBC_TEXT(r->actor, sizeof r->actor),
-				 DBC_TEXT(r->at, sizeof r->at),
+	struct db_col cols[] = { DBC_I32(&r.from),
+				 DBC_I32(&r.to),
+				 DBC_TEXT(r.reason, sizeof r.reason),
+				 DBC_TEXT(r.actor_kind, sizeof r.actor_kind),
+				 DBC_TEXT(r.actor, sizeof r.actor),
+				 DBC_TEXT(r.at, sizeof r.at),
 				 DBC_END };
-	return db_each(db, STMT_EVENTS_OF_PERSON, p, cols, code_event_row_each, &k);
+	return code_event_row_rows(db, STMT_EVENTS_OF_PERSON, p, cols, &r, fn, arg);
 }
 
 enum db_rc admin_person_scans(struct db *db, uint64_t person, void (*fn)(const struct person_scan_row *s, void *arg),
 			      void *arg)
 {
-	struct person_scan_row_call k = { .fn = fn, .arg = arg };
-	struct person_scan_row *r = &k.row;
+	struct person_scan_row r = { 0 };
 	struct db_param p[] = { DBP_U64(&person), DBP_END };
-	struct db_col cols[] = { DBC_U64(&r->id),
-				 DBC_TEXT(r->at, sizeof r->at),
-				 DBC_U64(&r->checkpoint),
-				 DBC_TEXT(r->checkpoint_name, sizeof r->checkpoint_name),
-				 DBC_I32(&r->direction),
-				 DBC_I32(&r->verdict),
-				 DBC_I32((int32_t *)&r->reasons),
-				 DBC_TEXT(r->source, sizeof r->source),
+	struct db_col cols[] = { DBC_U64(&r.id),
+				 DBC_TEXT(r.at, sizeof r.at),
+				 DBC_U64(&r.checkpoint),
+				 DBC_TEXT(r.checkpoint_name, sizeof r.checkpoint_name),
+				 DBC_I32(&r.direction),
+				 DBC_I32(&r.verdict),
+				 DBC_I32((int32_t *)&r.reasons),
+				 DBC_TEXT(r.source, sizeof r.source),
 				 DBC_END };
-	return db_each(db, STMT_SCANS_OF_PERSON, p, cols, person_scan_row_each, &k);
+	return person_scan_row_rows(db, STMT_SCANS_OF_PERSON, p, cols, &r, fn, arg);
 }
 
 enum db_rc admin_trace_case(struct db *db, uint64_t person, int64_t from, int64_t to, int32_t lo, int32_t hi,
 			    void (*fn)(const struct trace_entry *e, void *arg), void *arg)
 {
-	struct trace_entry_call k = { .fn = fn, .arg = arg };
-	struct trace_entry *r = &k.row;
+	struct trace_entry r = { 0 };
 	struct db_param p[] = { DBP_U64(&person), DBP_I64(&from), DBP_I64(&to), DBP_I32(&lo), DBP_I32(&hi), DBP_END };
-	struct db_col cols[] = { DBC_U64(&r->checkpoint), DBC_TEXT(r->name, sizeof r->name),
-				 DBC_TEXT(r->t, sizeof r->t), DBC_TEXT(r->at, sizeof r->at), DBC_END };
-	return db_each(db, STMT_TRACE_CASE, p, cols, trace_entry_each, &k);
+	struct db_col cols[] = { DBC_U64(&r.checkpoint), DBC_TEXT(r.name, sizeof r.name), DBC_TEXT(r.t, sizeof r.t),
+				 DBC_TEXT(r.at, sizeof r.at), DBC_END };
+	return trace_entry_rows(db, STMT_TRACE_CASE, p, cols, &r, fn, arg);
 }
 
 enum db_rc admin_trace_at(struct db *db, const struct trace_entry *e, int32_t window, int32_t lo, int32_t hi,
 			  uint64_t person, void (*fn)(const struct trace_contact *x, void *arg), void *arg)
 {
-	struct trace_contact_call k = { .fn = fn, .arg = arg };
-	struct trace_contact *r = &k.row;
+	struct trace_contact r = { 0 };
 	struct db_param p[] = { DBP_U64(&e->checkpoint),
 				DBP_TEXT(e->t),
 				DBP_I32(&window),
@@ -317,28 +312,27 @@ enum db_rc admin_trace_at(struct db *db, const struct trace_entry *e, int32_t wi
 				DBP_I32(&hi),
 				DBP_U64(&person),
 				DBP_END };
-	struct db_col cols[] = { DBC_U64(&r->person),
-				 DBC_TEXT(r->pid, sizeof r->pid),
-				 DBC_TEXT(r->name_m, sizeof r->name_m),
-				 DBC_TEXT(r->id_m, sizeof r->id_m),
-				 DBC_TEXT(r->at, sizeof r->at),
+	struct db_col cols[] = { DBC_U64(&r.person),
+				 DBC_TEXT(r.pid, sizeof r.pid),
+				 DBC_TEXT(r.name_m, sizeof r.name_m),
+				 DBC_TEXT(r.id_m, sizeof r.id_m),
+				 DBC_TEXT(r.at, sizeof r.at),
 				 DBC_END };
-	return db_each(db, STMT_TRACE_AT, p, cols, trace_contact_each, &k);
+	return trace_contact_rows(db, STMT_TRACE_AT, p, cols, &r, fn, arg);
 }
 
 enum db_rc admin_audit_list(struct db *db, uint64_t before, int32_t limit,
 			    void (*fn)(const struct audit_row *r, void *arg), void *arg)
 {
-	struct audit_row_call k = { .fn = fn, .arg = arg };
-	struct audit_row *r = &k.row;
+	struct audit_row r = { 0 };
 	struct db_param p[] = { DBP_U64(&before), DBP_I32(&limit), DBP_END };
-	struct db_col cols[] = { DBC_U64(&r->id),
-				 DBC_TEXT(r->actor, sizeof r->actor),
-				 DBC_TEXT(r->role, sizeof r->role),
-				 DBC_TEXT(r->action, sizeof r->action),
-				 DBC_TEXT(r->target, sizeof r->target),
-				 DBC_TEXT(r->request_id, sizeof r->request_id),
-				 DBC_TEXT(r->at, sizeof r->at),
+	struct db_col cols[] = { DBC_U64(&r.id),
+				 DBC_TEXT(r.actor, sizeof r.actor),
+				 DBC_TEXT(r.role, sizeof r.role),
+				 DBC_TEXT(r.action, sizeof r.action),
+				 DBC_TEXT(r.target, sizeof r.target),
+				 DBC_TEXT(r.request_id, sizeof r.request_id),
+				 DBC_TEXT(r.at, sizeof r.at),
 				 DBC_END };
-	return db_each(db, STMT_AUDIT_LIST, p, cols, audit_row_each, &k);
+	return audit_row_rows(db, STMT_AUDIT_LIST, p, cols, &r, fn, arg);
 }

@@ -74,12 +74,11 @@ DB_ROW_CALL(reminder_target)
 enum db_rc jobs_reminder_targets(struct db *db, uint64_t person, void (*fn)(const struct reminder_target *t, void *arg),
 				 void *arg)
 {
-	struct reminder_target_call k = { .fn = fn, .arg = arg };
-	struct reminder_target *t = &k.row;
+	struct reminder_target t = { 0 };
 	struct db_param p[] = { DBP_U64(&person), DBP_END };
-	struct db_col cols[] = { DBC_U64(&t->account), DBC_TEXT(t->openid, sizeof t->openid),
-				 DBC_TEXT(t->pid, sizeof t->pid), DBC_TEXT(t->name, sizeof t->name), DBC_END };
-	return db_each(db, STMT_REMINDER_TARGETS, p, cols, reminder_target_each, &k);
+	struct db_col cols[] = { DBC_U64(&t.account), DBC_TEXT(t.openid, sizeof t.openid),
+				 DBC_TEXT(t.pid, sizeof t.pid), DBC_TEXT(t.name, sizeof t.name), DBC_END };
+	return reminder_target_rows(db, STMT_REMINDER_TARGETS, p, cols, &t, fn, arg);
 }
 
 enum db_rc jobs_reminder_claim(struct db *db, uint64_t person, int32_t day, uint64_t account, int64_t now)

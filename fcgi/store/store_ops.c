@@ -35,11 +35,10 @@ DB_ROW_CALL(migration_row)
 
 enum db_rc migrations_each(struct db *db, void (*fn)(const struct migration_row *m, void *arg), void *arg)
 {
-	struct migration_row_call k = { .fn = fn, .arg = arg };
-	struct migration_row *m = &k.row;
-	struct db_col cols[] = { DBC_I32(&m->version), DBC_TEXT(m->name, sizeof m->name), DBC_TEXT(m->at, sizeof m->at),
+	struct migration_row m = { 0 };
+	struct db_col cols[] = { DBC_I32(&m.version), DBC_TEXT(m.name, sizeof m.name), DBC_TEXT(m.at, sizeof m.at),
 				 DBC_END };
-	return db_each(db, STMT_MIGRATIONS_LIST, NULL, cols, migration_row_each, &k);
+	return migration_row_rows(db, STMT_MIGRATIONS_LIST, NULL, cols, &m, fn, arg);
 }
 
 enum db_rc migrations_record(struct db *db, int32_t version, const char *name)

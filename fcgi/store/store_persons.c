@@ -282,12 +282,11 @@ enum db_rc persons_report_insert(struct db *db, uint64_t person, int32_t day, ui
 
 enum db_rc persons_reports(struct db *db, uint64_t person, void (*fn)(const struct report_row *r, void *arg), void *arg)
 {
-	struct report_row_call k = { .fn = fn, .arg = arg };
-	struct report_row *r = &k.row;
+	struct report_row r = { 0 };
 	struct db_param p[] = { DBP_U64(&person), DBP_END };
-	struct db_col cols[] = { DBC_I32(&r->day), DBC_I32((int32_t *)&r->symptoms), DBC_I32(&r->temperature_tenths),
-				 DBC_TEXT(r->at, sizeof r->at), DBC_END };
-	return db_each(db, STMT_REPORTS_LIST, p, cols, report_row_each, &k);
+	struct db_col cols[] = { DBC_I32(&r.day), DBC_I32((int32_t *)&r.symptoms), DBC_I32(&r.temperature_tenths),
+				 DBC_TEXT(r.at, sizeof r.at), DBC_END };
+	return report_row_rows(db, STMT_REPORTS_LIST, p, cols, &r, fn, arg);
 }
 
 enum db_rc persons_idem_get(struct db *db, uint64_t account, const char *key, int32_t *status, char *body, size_t cap,
@@ -346,45 +345,42 @@ enum db_rc persons_account(struct db *db, uint64_t account, char since[32], int3
 enum db_rc persons_of_account(struct db *db, uint64_t account, void (*fn)(const struct account_person *p, void *arg),
 			      void *arg)
 {
-	struct account_person_call k = { .fn = fn, .arg = arg };
-	struct account_person *r = &k.row;
+	struct account_person r = { 0 };
 	struct db_param p[] = { DBP_U64(&account), DBP_END };
-	struct db_col cols[] = { DBC_TEXT(r->pid, sizeof r->pid),
-				 DBC_TEXT(r->name_m, sizeof r->name_m),
-				 DBC_I32(&r->role),
-				 DBC_I32(&r->relationship),
-				 DBC_I32(&r->color),
-				 DBC_U64(&r->id),
-				 DBC_I32(&r->owner),
+	struct db_col cols[] = { DBC_TEXT(r.pid, sizeof r.pid),
+				 DBC_TEXT(r.name_m, sizeof r.name_m),
+				 DBC_I32(&r.role),
+				 DBC_I32(&r.relationship),
+				 DBC_I32(&r.color),
+				 DBC_U64(&r.id),
+				 DBC_I32(&r.owner),
 				 DBC_END };
-	return db_each(db, STMT_PERSONS_OF_ACCOUNT, p, cols, account_person_each, &k);
+	return account_person_rows(db, STMT_PERSONS_OF_ACCOUNT, p, cols, &r, fn, arg);
 }
 
 enum db_rc persons_holders(struct db *db, uint64_t account, uint64_t person,
 			   void (*fn)(const struct person_holder *h, void *arg), void *arg)
 {
-	struct person_holder_call k = { .fn = fn, .arg = arg };
-	struct person_holder *h = &k.row;
+	struct person_holder h = { 0 };
 	struct db_param p[] = { DBP_U64(&account), DBP_U64(&person), DBP_END };
-	struct db_col cols[] = { DBC_U64(&h->id),
-				 DBC_I32(&h->role),
-				 DBC_I32(&h->relationship),
-				 DBC_TEXT(h->name_m, sizeof h->name_m),
-				 DBC_TEXT(h->since, sizeof h->since),
-				 DBC_I32(&h->mine),
+	struct db_col cols[] = { DBC_U64(&h.id),
+				 DBC_I32(&h.role),
+				 DBC_I32(&h.relationship),
+				 DBC_TEXT(h.name_m, sizeof h.name_m),
+				 DBC_TEXT(h.since, sizeof h.since),
+				 DBC_I32(&h.mine),
 				 DBC_END };
-	return db_each(db, STMT_HOLDERS_OF_PERSON, p, cols, person_holder_each, &k);
+	return person_holder_rows(db, STMT_HOLDERS_OF_PERSON, p, cols, &h, fn, arg);
 }
 
 enum db_rc persons_pending(struct db *db, uint64_t person, void (*fn)(const struct person_holder *h, void *arg),
 			   void *arg)
 {
-	struct person_holder_call k = { .row = { .role = 2 }, .fn = fn, .arg = arg };
-	struct person_holder *h = &k.row;
+	struct person_holder h = { .role = 2 };
 	struct db_param p[] = { DBP_U64(&person), DBP_END };
-	struct db_col cols[] = { DBC_U64(&h->id), DBC_I32(&h->relationship), DBC_TEXT(h->name_m, sizeof h->name_m),
-				 DBC_TEXT(h->since, sizeof h->since), DBC_END };
-	return db_each(db, STMT_PENDING_OF_PERSON, p, cols, person_holder_each, &k);
+	struct db_col cols[] = { DBC_U64(&h.id), DBC_I32(&h.relationship), DBC_TEXT(h.name_m, sizeof h.name_m),
+				 DBC_TEXT(h.since, sizeof h.since), DBC_END };
+	return person_holder_rows(db, STMT_PENDING_OF_PERSON, p, cols, &h, fn, arg);
 }
 
 enum db_rc persons_openids(struct db *db, uint64_t person, uint64_t except, int owner_only,

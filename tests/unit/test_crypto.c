@@ -340,6 +340,69 @@ static void test_b64url(void **state)
 	assert_string_equal(out, "-_8");
 }
 
+/* Standard base64: the RFC 4648 §10 vectors with their padding, the '+' and '/' alphabet, and
+ * the room it needs (exactly enough, then one byte short: "" and 0). */
+static void test_b64(void **state)
+{
+	static const struct {
+		const char *in, *out;
+	} rfc4648[] = {
+		{ "", "" },
+		{ "f", "Zg==" },
+		{ "fo", "Zm8=" },
+		{ "foo", "Zm9v" },
+		{ "foob", "Zm9vYg==" },
+		{ "fooba", "Zm9vYmE=" },
+		{ "foobar", "Zm9vYmFy" },
+	};
+	static const uint8_t std[] = { 0xfb, 0xff, 0xbf };
+	char out[16];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof rfc4648 / sizeof rfc4648[0]; i++) {
+		size_t n = strlen(rfc4648[i].in), want = strlen(rfc4648[i].out);
+
+		memset(out, 'x', sizeof out);
+		assert_int_equal(crypto_b64((const uint8_t *)rfc4648[i].in, n, out, sizeof out), want);
+		assert_string_equal(out, rfc4648[i].out);
+		assert_int_equal(crypto_b64((const uint8_t *)rfc4648[i].in, n, out, want + 1), want);
+		assert_string_equal(out, rfc4648[i].out);
+		if (want > 0) {
+			assert_int_equal(crypto_b64((const uint8_t *)rfc4648[i].in, n, out, want), 0);
+			assert_string_equal(out, "");
+		}
+	}
+	assert_int_equal(crypto_b64(std, 3, out, sizeof out), 4);
+	assert_string_equal(out, "+/+/");
+	assert_int_equal(crypto_b64(std, 1, out, 0), 0);
+	assert_int_equal(crypto_b64(std, 1, NULL, 8), 0);
+}
+
+/* Both encoders agree but for the alphabet and the padding, at every length around the quanta. */
+static void test_b64_and_url_agree(void **state)
+{
+	uint8_t raw[64];
+	char std[96], url[96];
+
+	(void)state;
+	crypto_random(raw, sizeof raw);
+	for (size_t n = 0; n <= sizeof raw; n++) {
+		size_t ls = crypto_b64(raw, n, std, sizeof std), lu = crypto_b64url(raw, n, url, sizeof url);
+		assert_int_equal(ls, (n + 2) / 3 * 4);
+		assert_int_equal(lu, n / 3 * 4 + (n % 3 == 0 ? 0 : n % 3 + 1));
+		for (size_t i = 0; i < ls; i++) {
+			char want = std[i] == '+' ? '-' : std[i] == '/' ? '_' : std[i];
+			if (i < lu)
+				assert_int_equal(url[i], want);
+			else
+				assert_int_equal(std[i], '=');
+		}
+		uint8_t back[64];
+		assert_int_equal(crypto_b64url_decode(url, lu, back, n), 0);
+		assert_memory_equal(back, raw, n);
+	}
+}
+
 static void test_random(void **state)
 {
 	uint8_t a[32], b[32], big[70000];
@@ -411,6 +474,8 @@ int main(void)
 		cmocka_unit_test(test_ct_equal),
 		cmocka_unit_test(test_hex),
 		cmocka_unit_test(test_b64url),
+		cmocka_unit_test(test_b64),
+		cmocka_unit_test(test_b64_and_url_agree),
 		cmocka_unit_test(test_b64url_decode),
 		cmocka_unit_test(test_random),
 		cmocka_unit_test(test_threads),

@@ -142,6 +142,29 @@ static void test_reads_only_n_bytes(void **state)
 	assert_false(isotime_parse(NULL, 0, &t));
 }
 
+/* Formatting: UTC text of unix seconds, and what it writes parses back to the same second. */
+static void test_format(void **state)
+{
+	static const struct {
+		int64_t t;
+		const char *text;
+	} v[] = {
+		{ 0, "1970-01-01T00:00:00Z" },
+		{ 1795748400, "2026-11-27T03:00:00Z" },
+		{ 951782400, "2000-02-29T00:00:00Z" },
+		{ ISOTIME_MAX_S, "9999-12-31T23:59:59Z" },
+	};
+	char out[ISOTIME_BUF];
+	(void)state;
+	for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+		int64_t back = -1;
+		isotime_format(v[i].t, out);
+		assert_string_equal(out, v[i].text);
+		assert_true(isotime_parse(out, strlen(out), &back));
+		assert_int_equal(back, v[i].t);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -156,6 +179,7 @@ int main(void)
 		cmocka_unit_test(test_iso_shape),
 		cmocka_unit_test(test_range),
 		cmocka_unit_test(test_reads_only_n_bytes),
+		cmocka_unit_test(test_format),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
