@@ -141,7 +141,8 @@ static void json_cleanup(void *p)
 	cJSON_Delete(p);
 }
 
-/* Parses a JSON object body into name/value text pairs for the field table (json_members). */
+/* Parses a JSON object body into c->json, and the members its field table reads as text into
+ * name/value pairs (json_members). */
 static enum err json_inputs(struct call *c, struct kvlist *in)
 {
 	cJSON *root = cJSON_ParseWithLength(c->body, c->body_len);
@@ -152,7 +153,7 @@ static enum err json_inputs(struct call *c, struct kvlist *in)
 		return ERR_TOO_LARGE;
 	}
 	c->json = root;
-	return json_members(c->arena, root, in);
+	return json_members(c->arena, root, c->route->fields, c->route->nfields, in);
 }
 
 #define ROUTER_FILES_MAX 4 /* file parts kept from one multipart body, declared or not */

@@ -264,7 +264,8 @@ static void test_batch_list(void **state)
 	assert_null(list_code(body));
 	snprintf(body + n, sizeof body - n, ",{}]}");
 	assert_string_equal(list_code(body), "TOO_MANY");
-	assert_ptr_equal(batch_fields[BATCH_SCANS].arg, &batch_items);
+	const struct json_check *list = batch_fields[BATCH_SCANS].arg;
+	assert_ptr_equal(list->arg, &batch_items);
 	assert_ptr_equal(batch_items.fields, item_fields);
 }
 
