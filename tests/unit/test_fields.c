@@ -23,18 +23,6 @@ static int reset(void **state)
 	return 0;
 }
 
-/* A path of n bytes: "/" then 'a'..'z' repeated, in the arena. */
-static char *path_of(size_t n)
-{
-	char *s = arena_alloc(&arena, n + 1);
-	assert_non_null(s);
-	s[0] = '/';
-	for (size_t i = 1; i < n; i++)
-		s[i] = (char)('a' + (i % 26));
-	s[n] = '\0';
-	return s;
-}
-
 /* ---- the field tables through fields_validate ---- */
 
 struct fcase {

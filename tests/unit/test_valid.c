@@ -622,18 +622,6 @@ static void test_public_id(void **state)
 static const struct field f_next = { "next", 0, VALID_NEXT_MAX, valid_next, NULL };
 static const struct field f_login_code = { "code", F_REQ, 128, valid_login_code, NULL };
 
-/* A path of n bytes: "/" then 'a'..'z' repeated, in the arena. */
-static char *path_of(size_t n)
-{
-	char *s = arena_alloc(&arena, n + 1);
-	assert_non_null(s);
-	s[0] = '/';
-	for (size_t i = 1; i < n; i++)
-		s[i] = (char)('a' + (i % 26));
-	s[n] = '\0';
-	return s;
-}
-
 static void expect_next(const char *next, int ok)
 {
 	if (login_next_ok(next) != ok)
