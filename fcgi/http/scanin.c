@@ -172,7 +172,8 @@ const char *valid_item_list(const struct field *f, struct arena *a, const void *
 {
 	const struct json_check *jc = f->arg;
 	const struct item_table *t = jc->arg;
-	int n = cJSON_IsArray((const cJSON *)item) ? cJSON_GetArraySize(item) : 0;
+	const cJSON *list = item;
+	int n = cJSON_IsArray(list) ? cJSON_GetArraySize(list) : 0;
 	(void)a;
 	if (n == 0)
 		return "REQUIRED";

@@ -27,9 +27,9 @@ struct field;
  * Returns NULL when valid, else a stable code word for the 422 body. No I/O. */
 typedef const char *(*validator_fn)(const struct field *f, struct arena *a, const char *v, size_t len,
 				    struct fval *out);
-/* The check of an F_JSON field: item is its member of the body's object (a const cJSON *, never
- * null; NULL when left out, for an F_ABSENT field), judged as it was parsed, never printed back.
- * Returns and fills out as a validator_fn does. */
+/* The check of an F_JSON field: item is its member of the body's object (a const cJSON *, not a
+ * JSON null; NULL when left out, for an F_ABSENT field), judged as it was parsed, never printed
+ * back. Returns and fills out as a validator_fn does. */
 typedef const char *(*json_validator_fn)(const struct field *f, struct arena *a, const void *item, struct fval *out);
 /* What an F_JSON field's arg points to: its check, and the check's own argument. */
 struct json_check {
@@ -44,20 +44,18 @@ struct range {
 struct field {
 	const char *name;
 	unsigned flags;
-	size_t maxlen;      /* bytes of the raw value (0: no bound of its own; an F_JSON field's body bounds it) */
+	size_t maxlen;      /* bytes of the raw value (0: none of its own, as an F_JSON field's: its body's) */
 	validator_fn valid; /* NULL for an F_JSON field */
 	const void *arg;    /* validator-specific: struct range *, const char *const * (NULL-ended) */
 };
 
 /* A row of a JSON body's table whose check (a json_validator_fn) gets the member itself, with arg
- * its own argument: the only way to make an F_JSON field, so that its flag and check go together. */
-#define JSON_FIELD(name, flags, check, arg)                                   \
-	{                                                                     \
-		(name), (flags) | F_JSON, 0, NULL, &(const struct json_check) \
-		{                                                             \
-			(check), (arg)                                        \
-		}                                                             \
-	}
+ * its own argument: the only way to make an F_JSON field, so that its flag and check go together.
+ * Kept on one row, as the tables write it. */
+/* clang-format off */
+#define JSON_FIELD(name, flags, check, arg) \
+	{ (name), (flags) | F_JSON, 0, NULL, &(const struct json_check){ (check), (arg) } }
+/* clang-format on */
 
 /* Integers in [arg->min, arg->max], decimal, optional '-', no spaces. */
 const char *valid_int(const struct field *f, struct arena *a, const char *v, size_t len, struct fval *out);
@@ -87,9 +85,9 @@ int public_id_ok(const char *s, size_t n);
 
 /* Validates the inputs of a call against a field table: each declared field is looked up in
  * `in` (an F_FILE field in c->files, an F_STR field's type and an F_JSON field's member in
- * c->json), a field given twice is an error, unknown keys are ignored. Fills out[nfields] and records every failing field on the
- * call; out is cleared first, so a field given twice leaves every value absent. Returns ERR_OK,
- * ERR_DUPLICATE_FIELD or ERR_VALIDATION. */
+ * c->json), a field given twice is an error, unknown keys are ignored. Fills out[nfields] and
+ * records every failing field on the call; out is cleared first, so a field given twice leaves
+ * every value absent. Returns ERR_OK, ERR_DUPLICATE_FIELD or ERR_VALIDATION. */
 enum err fields_validate(struct call *c, const struct field *fields, size_t nfields, const struct kvlist *in,
 			 struct fval *out);
 /* The same for a JSON object obj (a cJSON *: a body, or one item of a list in it): its members
