@@ -65,6 +65,8 @@ const char *valid_enum(const struct field *f, struct arena *a, const char *v, si
 const char *valid_text(const struct field *f, struct arena *a, const char *v, size_t len, struct fval *out);
 /* Any value, kept as given (out->s, out->len): the form's check (router.h) judges it. */
 const char *valid_raw(const struct field *f, struct arena *a, const char *v, size_t len, struct fval *out);
+/* Any member (a json_validator_fn), taken as it is: the form's check reads it in c->json. */
+const char *valid_json_any(const struct field *f, struct arena *a, const void *item, struct fval *out);
 /* true/false (also 1/0, yes/no); out->i is 1 or 0. */
 const char *valid_bool(const struct field *f, struct arena *a, const char *v, size_t len, struct fval *out);
 
