@@ -66,12 +66,13 @@ static const char *valid_place_label(const struct field *f, struct arena *a, con
 }
 
 /* POST /api/v1/places/{token}/checkins {"persons":[id...],"direction","visitor"?}: the persons (a
- * list) and the visitor (an object) are judged by the form check; a direction that is no string
- * is REQUIRED there, as the handler always answered. Each is bounded by the body's size. */
+ * list) and the visitor (an object) are judged on their members by the form check (never printed
+ * to text for it); a direction that is no string is REQUIRED there, as the handler always
+ * answered. Each is bounded by the body's size. */
 const struct field checkin_fields[CHECKIN__MAX] = {
-	[CHECKIN_PERSONS] = { "persons", F_REQ | F_ABSENT, CHECKIN_BODY_MAX, valid_raw, NULL },
+	[CHECKIN_PERSONS] = JSON_FIELD("persons", F_REQ | F_ABSENT, valid_json_any, NULL),
 	[CHECKIN_DIRECTION] = { "direction", F_REQ | F_EMPTY, CHECKIN_BODY_MAX, valid_direction, NULL },
-	[CHECKIN_VISITOR] = { "visitor", 0, CHECKIN_BODY_MAX, valid_raw, NULL },
+	[CHECKIN_VISITOR] = JSON_FIELD("visitor", 0, valid_json_any, NULL),
 };
 _Static_assert(sizeof checkin_fields / sizeof checkin_fields[0] == CHECKIN__MAX, "checkin_fields");
 

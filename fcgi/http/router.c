@@ -141,7 +141,8 @@ static void json_cleanup(void *p)
 	cJSON_Delete(p);
 }
 
-/* Parses a JSON object body into name/value text pairs for the field table (json_members). */
+/* Parses a JSON object body into c->json, and the members its field table reads as text into
+ * name/value pairs (json_members). */
 static enum err json_inputs(struct call *c, struct kvlist *in)
 {
 	cJSON *root = cJSON_ParseWithLength(c->body, c->body_len);
@@ -152,7 +153,7 @@ static enum err json_inputs(struct call *c, struct kvlist *in)
 		return ERR_TOO_LARGE;
 	}
 	c->json = root;
-	return json_members(c->arena, root, in);
+	return json_members(c->arena, root, c->route->fields, c->route->nfields, in);
 }
 
 #define ROUTER_FILES_MAX 4 /* file parts kept from one multipart body, declared or not */
@@ -245,28 +246,15 @@ static enum err admin_call(struct call *c)
 	return e;
 }
 
-static enum err dispatch(struct call *c)
+/* Reads the call's inputs (c->inputs): its body by the route's kind, or its query; an integrator's
+ * signature is checked once the body it signs is read. */
+static enum err read_inputs(struct call *c, int integrator)
 {
 	const struct route *r = c->route;
 	enum err e;
-
-	if (r->auth == AUTH_LOOPBACK && !router_is_loopback(c->remote_addr))
-		return ERR_NOT_FOUND;
-	if (r->auth == AUTH_CITIZEN && (e = session_authenticate(c)) != ERR_OK)
-		return e;
-	/* A holder's GET of a code reads the session with the person and code (persons.c). */
-	if (r->auth == AUTH_HOLDER && (e = session_defer(c)) != ERR_OK)
-		return e;
-	int integrator = r->auth == AUTH_INTEGRATOR || (r->auth == AUTH_SCANNER && auth_is_integrator(c));
-	/* A device's scan checks its token in the handler's one lookup (h_scans.c). */
-	if (r->auth == AUTH_SCANNER && !integrator && (e = auth_device_deferred(c)) != ERR_OK)
-		return e;
-	if (r->auth == AUTH_ADMIN && (e = auth_admin(c, r->roles, r->name)) != ERR_OK)
-		return e;
 	enum body_kind body = r->body;
 	if (body == BODY_OPTIONAL_JSON)
 		body = c->content_length > 0 ? BODY_JSON : BODY_NONE;
-
 	struct kvlist *in = arena_alloc(c->arena, sizeof *in);
 	if (in == NULL)
 		return ERR_INTERNAL;
@@ -285,32 +273,72 @@ static enum err dispatch(struct call *c)
 			return e;
 		if (body == BODY_MULTIPART && (e = multipart_inputs(c, in)) != ERR_OK)
 			return e;
-		if (body == BODY_FORM) {
-			enum kv_err ke = kv_parse_urlencoded(c->arena, c->body, c->body_len, in);
-			if (ke != KV_OK)
-				return ERR_BAD_REQUEST;
-		}
+		if (body == BODY_FORM && kv_parse_urlencoded(c->arena, c->body, c->body_len, in) != KV_OK)
+			return ERR_BAD_REQUEST;
 	} else {
 		if (integrator && (e = auth_integrator(c)) != ERR_OK)
 			return e;
 		*in = c->query;
 	}
 	c->inputs = in;
-	if (r->nfields > 0) {
-		c->f = arena_alloc(c->arena, r->nfields * sizeof *c->f);
-		if (c->f == NULL)
-			return ERR_INTERNAL;
-		e = fields_validate(c, r->fields, r->nfields, in, c->f);
-		if (e != ERR_DUPLICATE_FIELD && r->check != NULL && (e = r->check(c, c->f)) != ERR_OK &&
-		    e != ERR_VALIDATION)
-			return e;
-		if (e == ERR_DUPLICATE_FIELD || c->nferr > 0) {
-			/* A device whose token the handler was to look up (a scan) is looked up now: an
-			 * unknown one hears 401, never what is wrong with its body. */
-			enum err ae = c->device_deferred ? auth_device_finish(c) : ERR_OK;
-			return ae != ERR_OK ? ae : e == ERR_DUPLICATE_FIELD ? e : ERR_VALIDATION;
-		}
-	}
+	return ERR_OK;
+}
+
+/* Judges the inputs by the route's field table, then its form check: ERR_OK, ERR_VALIDATION (the
+ * failures are on the call), ERR_DUPLICATE_FIELD, or what the form check answers itself. */
+static enum err judge_inputs(struct call *c)
+{
+	const struct route *r = c->route;
+	c->f = arena_alloc(c->arena, r->nfields * sizeof *c->f);
+	if (c->f == NULL)
+		return ERR_INTERNAL;
+	enum err e = fields_validate(c, r->fields, r->nfields, c->inputs, c->f);
+	if (e == ERR_DUPLICATE_FIELD)
+		return e;
+	if (r->check != NULL && (e = r->check(c, c->f)) != ERR_OK && e != ERR_VALIDATION)
+		return e;
+	return c->nferr > 0 ? ERR_VALIDATION : ERR_OK;
+}
+
+/* A call refused for its inputs (e) whose caller's check was left to the handler (a holder's
+ * session, a device's token) finishes that check first: a stranger hears 401 (or 503 when it
+ * cannot be made), never what is wrong with its request nor what the route takes (the failing
+ * fields recorded are dropped, not listed in its answer). */
+static enum err refuse_inputs(struct call *c, enum err e)
+{
+	enum err ae = ERR_OK;
+	if (c->session_deferred)
+		ae = session_authenticate(c);
+	else if (c->device_deferred)
+		ae = auth_device_finish(c);
+	if (ae == ERR_OK)
+		return e;
+	c->nferr = 0;
+	return ae;
+}
+
+static enum err dispatch(struct call *c)
+{
+	const struct route *r = c->route;
+	enum err e;
+
+	if (r->auth == AUTH_LOOPBACK && !router_is_loopback(c->remote_addr))
+		return ERR_NOT_FOUND;
+	if (r->auth == AUTH_CITIZEN && (e = session_authenticate(c)) != ERR_OK)
+		return e;
+	/* A holder's GET of a code reads the session with the person and code (persons.c). */
+	if (r->auth == AUTH_HOLDER && (e = session_defer(c)) != ERR_OK)
+		return e;
+	int integrator = r->auth == AUTH_INTEGRATOR || (r->auth == AUTH_SCANNER && auth_is_integrator(c));
+	/* A device's scan checks its token in the handler's one lookup (h_scans.c). */
+	if (r->auth == AUTH_SCANNER && !integrator && (e = auth_device_deferred(c)) != ERR_OK)
+		return e;
+	if (r->auth == AUTH_ADMIN && (e = auth_admin(c, r->roles, r->name)) != ERR_OK)
+		return e;
+	if ((e = read_inputs(c, integrator)) != ERR_OK)
+		return refuse_inputs(c, e);
+	if (r->nfields > 0 && (e = judge_inputs(c)) != ERR_OK)
+		return e == ERR_VALIDATION || e == ERR_DUPLICATE_FIELD ? refuse_inputs(c, e) : e;
 	e = r->auth == AUTH_ADMIN ? admin_call(c) : r->handler(c);
 	/* A route that left its caller's check to its handler (AUTH_HOLDER, a device's scan) must
 	 * have finished it before answering; one that did not is a defect, refused, not a pass. */

@@ -11,10 +11,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* A member's text: NULL when it is not a string. */
+static const char *string_of(const cJSON *j)
+{
+	return cJSON_IsString(j) ? j->valuestring : NULL;
+}
+
 static const char *text_item(const cJSON *o, const char *name)
 {
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-	return cJSON_IsString(v) ? v->valuestring : NULL;
+	return string_of(cJSON_GetObjectItemCaseSensitive(o, name));
 }
 
 /* A visitor's registration as stored into out: NULL, or the word of what is wrong with it. */
@@ -56,58 +61,41 @@ int scan_client_id_ok(const char *cid)
 	return cid != NULL && strlen(cid) <= SCAN_CLIENT_ID_MAX && cc_all(cid, strlen(cid), client_id_char);
 }
 
-/* ---- the fields' own checks: each value is JSON text (F_JSON) ---- */
+/* ---- the fields' own checks: each gets its member of the body (F_JSON) ---- */
 
 /* The code's text: a string, trimmed of the line break and spaces a keyboard-style scanner ends
  * it with; REQUIRED when it is not a string or nothing is left, TOO_LONG past SCAN_QR_MAX. */
-static const char *valid_scan_qr(const struct field *f, struct arena *a, const char *v, size_t len, struct fval *out)
+static const char *valid_scan_qr(const struct field *f, struct arena *a, const void *item, struct fval *out)
 {
-	cJSON *j = cJSON_ParseWithLength(v, len);
-	const char *code = NULL;
+	const char *q = string_of(item);
+	size_t n = q != NULL ? strlen(q) : 0;
 	(void)f;
-	if (!cJSON_IsString(j)) {
-		code = "REQUIRED";
-	} else {
-		const char *q = j->valuestring;
-		size_t n = strlen(q);
-		while (n > 0 && (q[n - 1] == '\n' || q[n - 1] == '\r' || q[n - 1] == ' '))
-			n--;
-		if (n == 0)
-			code = "REQUIRED";
-		else if (n > SCAN_QR_MAX || (out->s = arena_strndup(a, q, n)) == NULL)
-			code = "TOO_LONG";
-		else
-			out->len = n;
-	}
-	cJSON_Delete(j);
-	return code;
+	while (n > 0 && (q[n - 1] == '\n' || q[n - 1] == '\r' || q[n - 1] == ' '))
+		n--;
+	if (n == 0)
+		return "REQUIRED";
+	if (n > SCAN_QR_MAX || (out->s = arena_strndup(a, q, n)) == NULL)
+		return "TOO_LONG";
+	out->len = n;
+	return NULL;
 }
 
 /* "in" or "out" (verdict.h): out->i its enum verdict_direction; REQUIRED when not a string. */
-static const char *valid_scan_direction(const struct field *f, struct arena *a, const char *v, size_t len,
-					struct fval *out)
+static const char *valid_scan_direction(const struct field *f, struct arena *a, const void *item, struct fval *out)
 {
-	cJSON *j = cJSON_ParseWithLength(v, len);
-	const char *code = NULL;
+	const char *w = string_of(item);
 	(void)f;
 	(void)a;
-	if (!cJSON_IsString(j)) {
-		code = "REQUIRED";
-	} else {
-		enum verdict_direction d = verdict_direction_from_word(j->valuestring, strlen(j->valuestring));
-		if (d == VERDICT_DIR__MAX)
-			code = "NOT_ALLOWED";
-		out->i = d;
-	}
-	cJSON_Delete(j);
-	return code;
+	if (w == NULL)
+		return "REQUIRED";
+	out->i = verdict_direction_from_word(w, strlen(w));
+	return out->i == VERDICT_DIR__MAX ? "NOT_ALLOWED" : NULL;
 }
 
 /* A temperature in °C, a number or its text: out->i in tenths (TEMPERATURE_FORMAT, ...). */
-static const char *valid_scan_temperature(const struct field *f, struct arena *a, const char *v, size_t len,
-					  struct fval *out)
+static const char *valid_scan_temperature(const struct field *f, struct arena *a, const void *item, struct fval *out)
 {
-	cJSON *j = cJSON_ParseWithLength(v, len);
+	const cJSON *j = item;
 	enum vid_err e = VID_TEMPERATURE_FORMAT;
 	int tenths = 0;
 	(void)f;
@@ -116,22 +104,18 @@ static const char *valid_scan_temperature(const struct field *f, struct arena *a
 		e = vid_temperature_value(j->valuedouble, &tenths);
 	else if (cJSON_IsString(j))
 		e = vid_temperature(j->valuestring, strlen(j->valuestring), &tenths);
-	cJSON_Delete(j);
 	out->i = tenths;
 	return e != VID_OK ? vid_err_word(e) : NULL;
 }
 
 /* A visitor's registration (visitor_word): out->s as stored, in the arena. */
-static const char *valid_scan_visitor(const struct field *f, struct arena *a, const char *v, size_t len,
-				      struct fval *out)
+static const char *valid_scan_visitor(const struct field *f, struct arena *a, const void *item, struct fval *out)
 {
 	char *buf = arena_alloc(a, SCAN_VISITOR_JSON);
 	(void)f;
 	if (buf == NULL)
 		return "TOO_LONG";
-	cJSON *j = cJSON_ParseWithLength(v, len);
-	const char *code = visitor_word(j, buf, SCAN_VISITOR_JSON);
-	cJSON_Delete(j);
+	const char *code = visitor_word(item, buf, SCAN_VISITOR_JSON);
 	out->s = buf;
 	out->len = code == NULL ? strlen(buf) : 0;
 	return code;
@@ -139,20 +123,18 @@ static const char *valid_scan_visitor(const struct field *f, struct arena *a, co
 
 /* A checkpoint's id: a whole number from 1 (a fraction is not cut to one) below 2^53, or its
  * 1..19 decimal digits ("0" is not one); out->i the id. NOT_AN_INTEGER otherwise. */
-static const char *valid_checkpoint_ref(const struct field *f, struct arena *a, const char *v, size_t len,
-					struct fval *out)
+static const char *valid_checkpoint_ref(const struct field *f, struct arena *a, const void *item, struct fval *out)
 {
-	cJSON *j = cJSON_ParseWithLength(v, len);
+	const cJSON *j = item;
+	const char *digits = string_of(j);
 	uint64_t id = 0;
 	(void)f;
 	(void)a;
 	if (cJSON_IsNumber(j) && j->valuedouble >= 1 && j->valuedouble < 9007199254740992.0 &&
 	    j->valuedouble == (double)(uint64_t)j->valuedouble)
 		id = (uint64_t)j->valuedouble;
-	else if (cJSON_IsString(j) && strlen(j->valuestring) <= 19 &&
-		 cc_all(j->valuestring, strlen(j->valuestring), cc_digit))
-		id = strtoull(j->valuestring, NULL, 10);
-	cJSON_Delete(j);
+	else if (digits != NULL && strlen(digits) <= 19 && cc_all(digits, strlen(digits), cc_digit))
+		id = strtoull(digits, NULL, 10);
 	if (id == 0)
 		return "NOT_AN_INTEGER";
 	out->i = (long long)id;
@@ -160,80 +142,74 @@ static const char *valid_checkpoint_ref(const struct field *f, struct arena *a, 
 }
 
 /* A batch item's client id (scan_client_id_ok): CLIENT_ID_INVALID otherwise, also when left out. */
-static const char *valid_client_id(const struct field *f, struct arena *a, const char *v, size_t len, struct fval *out)
+static const char *valid_client_id(const struct field *f, struct arena *a, const void *item, struct fval *out)
 {
-	cJSON *j = cJSON_ParseWithLength(v, len);
-	const char *code = NULL;
+	const char *cid = string_of(item);
 	(void)f;
-	if (!cJSON_IsString(j) || !scan_client_id_ok(j->valuestring))
-		code = "CLIENT_ID_INVALID";
-	else if ((out->s = arena_strdup(a, j->valuestring)) == NULL)
-		code = "TOO_LONG";
-	else
-		out->len = strlen(out->s);
-	cJSON_Delete(j);
-	return code;
+	if (!scan_client_id_ok(cid))
+		return "CLIENT_ID_INVALID";
+	if ((out->s = arena_strdup(a, cid)) == NULL)
+		return "TOO_LONG";
+	out->len = strlen(out->s);
+	return NULL;
 }
 
 /* When a batch item's scan was made: unix seconds, a number from 1 (its range against now is the
  * item's rule); SCANNED_AT_OUT_OF_RANGE otherwise, also when left out. */
-static const char *valid_scanned_at(const struct field *f, struct arena *a, const char *v, size_t len, struct fval *out)
+static const char *valid_scanned_at(const struct field *f, struct arena *a, const void *item, struct fval *out)
 {
-	cJSON *j = cJSON_ParseWithLength(v, len);
+	const cJSON *j = item;
 	double t = cJSON_IsNumber(j) ? j->valuedouble : 0;
 	(void)f;
 	(void)a;
-	cJSON_Delete(j);
 	if (!(t >= 1 && t < 1e15))
 		return "SCANNED_AT_OUT_OF_RANGE";
 	out->i = (long long)t;
 	return NULL;
 }
 
-const char *valid_item_list(const struct field *f, struct arena *a, const char *v, size_t len, struct fval *out)
+const char *valid_item_list(const struct field *f, struct arena *a, const void *item, struct fval *out)
 {
-	const struct item_table *t = f->arg;
-	cJSON *j = cJSON_ParseWithLength(v, len);
-	int n = cJSON_IsArray(j) ? cJSON_GetArraySize(j) : 0;
+	const struct json_check *jc = f->arg;
+	const struct item_table *t = jc->arg;
+	const cJSON *list = item;
+	int n = cJSON_IsArray(list) ? cJSON_GetArraySize(list) : 0;
 	(void)a;
-	cJSON_Delete(j);
 	if (n == 0)
 		return "REQUIRED";
 	if ((size_t)n > t->max)
 		return "TOO_MANY";
-	out->s = v;
-	out->len = len;
 	out->i = n;
 	return NULL;
 }
 
 /* ---- the tables ---- */
 
-/* Each value's raw bound is its body's: the validators bound what they keep. */
+/* The members' values are bounded by their body's limit; the checks bound what they keep. */
 const struct field scan_fields[SCAN__MAX] = {
-	[SCAN_QR] = { "qr", F_REQ | F_JSON, 4096, valid_scan_qr, NULL },
-	[SCAN_DIRECTION] = { "direction", F_REQ | F_JSON, 4096, valid_scan_direction, NULL },
-	[SCAN_TEMPERATURE] = { "temperature", F_JSON, 4096, valid_scan_temperature, NULL },
-	[SCAN_VISITOR] = { "visitor", F_JSON, 4096, valid_scan_visitor, NULL },
-	[SCAN_CHECKPOINT] = { "checkpoint_id", F_JSON, 4096, valid_checkpoint_ref, NULL },
+	[SCAN_QR] = JSON_FIELD("qr", F_REQ, valid_scan_qr, NULL),
+	[SCAN_DIRECTION] = JSON_FIELD("direction", F_REQ, valid_scan_direction, NULL),
+	[SCAN_TEMPERATURE] = JSON_FIELD("temperature", 0, valid_scan_temperature, NULL),
+	[SCAN_VISITOR] = JSON_FIELD("visitor", 0, valid_scan_visitor, NULL),
+	[SCAN_CHECKPOINT] = JSON_FIELD("checkpoint_id", 0, valid_checkpoint_ref, NULL),
 };
 _Static_assert(sizeof scan_fields / sizeof scan_fields[0] == SCAN__MAX, "scan fields");
 
 const struct field item_fields[ITEM__MAX] = {
-	[ITEM_CLIENT_ID] = { "client_id", F_REQ | F_ABSENT | F_JSON, 1024 * 1024, valid_client_id, NULL },
-	[ITEM_SCAN + SCAN_QR] = { "qr", F_REQ | F_JSON, 1024 * 1024, valid_scan_qr, NULL },
-	[ITEM_SCAN + SCAN_DIRECTION] = { "direction", F_REQ | F_JSON, 1024 * 1024, valid_scan_direction, NULL },
-	[ITEM_SCAN + SCAN_TEMPERATURE] = { "temperature", F_JSON, 1024 * 1024, valid_scan_temperature, NULL },
-	[ITEM_SCAN + SCAN_VISITOR] = { "visitor", F_JSON, 1024 * 1024, valid_scan_visitor, NULL },
-	[ITEM_SCAN + SCAN_CHECKPOINT] = { "checkpoint_id", F_REQ | F_JSON, 1024 * 1024, valid_checkpoint_ref, NULL },
-	[ITEM_SCANNED_AT] = { "scanned_at", F_REQ | F_ABSENT | F_JSON, 1024 * 1024, valid_scanned_at, NULL },
+	[ITEM_CLIENT_ID] = JSON_FIELD("client_id", F_REQ | F_ABSENT, valid_client_id, NULL),
+	[ITEM_SCAN + SCAN_QR] = JSON_FIELD("qr", F_REQ, valid_scan_qr, NULL),
+	[ITEM_SCAN + SCAN_DIRECTION] = JSON_FIELD("direction", F_REQ, valid_scan_direction, NULL),
+	[ITEM_SCAN + SCAN_TEMPERATURE] = JSON_FIELD("temperature", 0, valid_scan_temperature, NULL),
+	[ITEM_SCAN + SCAN_VISITOR] = JSON_FIELD("visitor", 0, valid_scan_visitor, NULL),
+	[ITEM_SCAN + SCAN_CHECKPOINT] = JSON_FIELD("checkpoint_id", F_REQ, valid_checkpoint_ref, NULL),
+	[ITEM_SCANNED_AT] = JSON_FIELD("scanned_at", F_REQ | F_ABSENT, valid_scanned_at, NULL),
 };
 _Static_assert(sizeof item_fields / sizeof item_fields[0] == ITEM__MAX, "batch item fields");
 
 const struct item_table batch_items = { item_fields, ITEM__MAX, SCAN_BATCH_MAX };
 
 const struct field batch_fields[BATCH__MAX] = {
-	[BATCH_SCANS] = { "scans", F_REQ | F_JSON, 1024 * 1024, valid_item_list, &batch_items },
+	[BATCH_SCANS] = JSON_FIELD("scans", F_REQ, valid_item_list, &batch_items),
 };
 _Static_assert(sizeof batch_fields / sizeof batch_fields[0] == BATCH__MAX, "batch fields");
 

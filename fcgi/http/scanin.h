@@ -25,8 +25,8 @@ struct scan_in {
 };
 
 /* A live scan (POST /api/v1/scans): {"qr","direction","temperature"?,"visitor"?} and, from an
- * integrator, "checkpoint_id". The values are JSON (F_JSON): a temperature may be a number or
- * its text, a checkpoint a number or its digits. */
+ * integrator, "checkpoint_id". Each field's check gets its member (F_JSON): a temperature may be
+ * a number or its text, a checkpoint a number or its digits. */
 enum scan_field { SCAN_QR, SCAN_DIRECTION, SCAN_TEMPERATURE, SCAN_VISITOR, SCAN_CHECKPOINT, SCAN__MAX };
 extern const struct field scan_fields[SCAN__MAX];
 /* The live scan's rules (router.h form_check_fn): an integrator names its checkpoint (REQUIRED), a
@@ -42,8 +42,8 @@ extern const struct field batch_fields[BATCH__MAX];
 enum item_field { ITEM_CLIENT_ID, ITEM_SCAN, ITEM_SCANNED_AT = ITEM_SCAN + SCAN__MAX, ITEM__MAX };
 extern const struct field item_fields[ITEM__MAX];
 
-/* The field table each item of a JSON list takes (the arg of valid_item_list), and how many items
- * the list may hold. */
+/* The field table each item of a JSON list takes (the arg of valid_item_list's JSON_FIELD), and
+ * how many items the list may hold. */
 struct item_table {
 	const struct field *fields;
 	size_t nfields;
@@ -51,8 +51,9 @@ struct item_table {
 };
 extern const struct item_table batch_items;
 
-/* A JSON list of 1..arg->max items (struct item_table): REQUIRED when empty or not a list. */
-const char *valid_item_list(const struct field *f, struct arena *a, const char *v, size_t len, struct fval *out);
+/* A JSON list (item) of 1..max items (the struct item_table of its JSON_FIELD): REQUIRED when empty
+ * or not a list, TOO_MANY past max; out->i the count. */
+const char *valid_item_list(const struct field *f, struct arena *a, const void *item, struct fval *out);
 
 /* Judges one item of a batch (a cJSON *) by item_fields and its rules at time now (scanned_at
  * within the retention and at most TOKEN_FUTURE_S ahead): fills in and *at_s, and *cid with its

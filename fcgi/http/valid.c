@@ -61,6 +61,15 @@ const char *valid_raw(const struct field *f, struct arena *a, const char *v, siz
 	return NULL;
 }
 
+const char *valid_json_any(const struct field *f, struct arena *a, const void *item, struct fval *out)
+{
+	(void)f;
+	(void)a;
+	(void)item;
+	(void)out;
+	return NULL;
+}
+
 const char *valid_bool(const struct field *f, struct arena *a, const char *v, size_t len, struct fval *out)
 {
 	static const char *const yes[] = { "true", "1", "yes" }, *const no[] = { "false", "0", "no" };
@@ -170,25 +179,19 @@ static int json_not_string(const cJSON *json, const char *name)
 	return it != NULL && !cJSON_IsNull(it) && !cJSON_IsString(it);
 }
 
-/* An F_JSON field's value: a string member as JSON text (quoted and escaped), in the arena; any
- * other member's text is its JSON text already. 0, or -1 when the arena is full. */
-static int json_text(struct arena *a, const cJSON *json, const char *name, struct kv *kv)
+/* The field of the table called name, NULL when it declares none. */
+static const struct field *field_named(const struct field *fields, size_t nfields, const char *name)
 {
-	const cJSON *it = json != NULL ? cJSON_GetObjectItemCaseSensitive(json, name) : NULL;
-	if (!cJSON_IsString(it))
-		return 0;
-	char *t = cJSON_PrintUnformatted(it);
-	const char *v = t != NULL ? arena_strdup(a, t) : NULL;
-	cJSON_free(t);
-	if (v == NULL)
-		return -1;
-	*kv = (struct kv){ name, v, strlen(v) };
-	return 0;
+	for (size_t i = 0; i < nfields; i++)
+		if (strcmp(fields[i].name, name) == 0)
+			return &fields[i];
+	return NULL;
 }
 
-enum err json_members(struct arena *a, const void *obj, struct kvlist *in)
+enum err json_members(struct arena *a, const void *obj, const struct field *fields, size_t nfields, struct kvlist *in)
 {
 	const cJSON *root = obj;
+	size_t members = 0;
 	if (!cJSON_IsObject(root))
 		return ERR_BAD_JSON;
 	in->n = 0;
@@ -196,8 +199,11 @@ enum err json_members(struct arena *a, const void *obj, struct kvlist *in)
 		const char *v = NULL;
 		if (cJSON_IsNull(it))
 			continue;
-		if (in->n == REQ_PAIRS_MAX)
+		if (members++ == REQ_PAIRS_MAX)
 			return ERR_BAD_JSON;
+		const struct field *f = field_named(fields, nfields, it->string != NULL ? it->string : "");
+		if (f == NULL || (f->flags & F_JSON))
+			continue; /* undeclared, or judged as the member itself: no text */
 		if (cJSON_IsString(it)) {
 			v = it->valuestring;
 		} else if (cJSON_IsBool(it)) {
@@ -211,9 +217,28 @@ enum err json_members(struct arena *a, const void *obj, struct kvlist *in)
 			if (v == NULL)
 				return ERR_TOO_LARGE;
 		}
-		in->items[in->n++] = (struct kv){ it->string != NULL ? it->string : "", v, strlen(v) };
+		in->items[in->n++] = (struct kv){ f->name, v, strlen(v) };
 	}
 	return ERR_OK;
+}
+
+/* An F_JSON field: its check gets its member (null is absent), out its value. */
+static void json_field(struct call *c, const struct field *f, const cJSON *json, struct fval *out)
+{
+	const struct json_check *jc = f->arg;
+	const cJSON *it = json != NULL ? cJSON_GetObjectItemCaseSensitive(json, f->name) : NULL;
+	if (cJSON_IsNull(it))
+		it = NULL;
+	if (it == NULL && !(f->flags & F_ABSENT)) {
+		if (f->flags & F_REQ)
+			call_field_error(c, f->name, "REQUIRED");
+		return;
+	}
+	const char *code = jc->valid(f, c->arena, it, out);
+	if (code != NULL)
+		call_field_error(c, f->name, code);
+	else
+		out->present = 1;
 }
 
 /* fields_validate with json the JSON object the inputs came from (NULL: not JSON). */
@@ -232,6 +257,10 @@ static enum err validate(struct call *c, const struct field *fields, size_t nfie
 	}
 	for (size_t i = 0; i < nfields; i++) {
 		const struct field *f = &fields[i];
+		if (f->flags & F_JSON) {
+			json_field(c, f, json, &out[i]);
+			continue;
+		}
 		const struct kv *kv = kv_get(in, f->name);
 		struct kv fkv;
 		if (f->flags & F_FILE) {
@@ -244,14 +273,6 @@ static enum err validate(struct call *c, const struct field *fields, size_t nfie
 		if ((f->flags & F_STR) && kv != NULL && json_not_string(json, f->name)) {
 			call_field_error(c, f->name, "NOT_A_STRING");
 			continue;
-		}
-		if ((f->flags & F_JSON) && kv != NULL && kv != &fkv) {
-			fkv = *kv;
-			if (json_text(c->arena, json, f->name, &fkv) != 0) {
-				call_field_error(c, f->name, "TOO_LONG");
-				continue;
-			}
-			kv = &fkv;
 		}
 		if (kv == NULL && (f->flags & F_ABSENT)) {
 			fkv = (struct kv){ f->name, "", 0 };
@@ -287,7 +308,7 @@ enum err fields_validate_json(struct call *c, const struct field *fields, size_t
 			      struct fval *out)
 {
 	struct kvlist in; /* its pairs point into obj and the arena, not into it */
-	enum err e = json_members(c->arena, obj, &in);
+	enum err e = json_members(c->arena, obj, fields, nfields, &in);
 	if (e != ERR_OK)
 		return e;
 	return validate(c, fields, nfields, &in, obj, out);

@@ -19,14 +19,23 @@
 	0x10u /* a multipart file part (its bytes are the value); arg is the word for
 		       * one over the upload cap (conf photo_max_bytes) */
 #define F_JSON \
-	0x40u /* in a JSON body the validator gets the member's JSON text, a string with its
-		       * quotes, so that it tells "1" from 1 (null is still absent) */
+	0x40u /* a JSON-typed field (JSON_FIELD): its check gets the member itself, so that it
+		       * tells "1" from 1 (null is still absent); its arg is a struct json_check */
 
 struct field;
 /* A validator checks v[0..len) and fills out (normalised text in the arena, integer value).
  * Returns NULL when valid, else a stable code word for the 422 body. No I/O. */
 typedef const char *(*validator_fn)(const struct field *f, struct arena *a, const char *v, size_t len,
 				    struct fval *out);
+/* The check of an F_JSON field: item is its member of the body's object (a const cJSON *, not a
+ * JSON null; NULL when left out, for an F_ABSENT field), judged as it was parsed, never printed
+ * back. Returns and fills out as a validator_fn does. */
+typedef const char *(*json_validator_fn)(const struct field *f, struct arena *a, const void *item, struct fval *out);
+/* What an F_JSON field's arg points to: its check, and the check's own argument. */
+struct json_check {
+	json_validator_fn valid;
+	const void *arg;
+};
 
 struct range {
 	long long min, max;
@@ -35,10 +44,18 @@ struct range {
 struct field {
 	const char *name;
 	unsigned flags;
-	size_t maxlen; /* bytes of the raw value */
-	validator_fn valid;
-	const void *arg; /* validator-specific: struct range *, const char *const * (NULL-ended) */
+	size_t maxlen;      /* bytes of the raw value (0: none of its own, as an F_JSON field's: its body's) */
+	validator_fn valid; /* NULL for an F_JSON field */
+	const void *arg;    /* validator-specific: struct range *, const char *const * (NULL-ended) */
 };
+
+/* A row of a JSON body's table whose check (a json_validator_fn) gets the member itself, with arg
+ * its own argument: the only way to make an F_JSON field, so that its flag and check go together.
+ * Kept on one row, as the tables write it. */
+/* clang-format off */
+#define JSON_FIELD(name, flags, check, arg) \
+	{ (name), (flags) | F_JSON, 0, NULL, &(const struct json_check){ (check), (arg) } }
+/* clang-format on */
 
 /* Integers in [arg->min, arg->max], decimal, optional '-', no spaces. */
 const char *valid_int(const struct field *f, struct arena *a, const char *v, size_t len, struct fval *out);
@@ -48,6 +65,8 @@ const char *valid_enum(const struct field *f, struct arena *a, const char *v, si
 const char *valid_text(const struct field *f, struct arena *a, const char *v, size_t len, struct fval *out);
 /* Any value, kept as given (out->s, out->len): the form's check (router.h) judges it. */
 const char *valid_raw(const struct field *f, struct arena *a, const char *v, size_t len, struct fval *out);
+/* Any member (a json_validator_fn), taken as it is: the form's check reads it in c->json. */
+const char *valid_json_any(const struct field *f, struct arena *a, const void *item, struct fval *out);
 /* true/false (also 1/0, yes/no); out->i is 1 or 0. */
 const char *valid_bool(const struct field *f, struct arena *a, const char *v, size_t len, struct fval *out);
 
@@ -67,22 +86,24 @@ uint64_t path_id_parse(const char *s);
 int public_id_ok(const char *s, size_t n);
 
 /* Validates the inputs of a call against a field table: each declared field is looked up in
- * `in` (an F_FILE field in c->files, an F_STR field's type in c->json), a field given twice is
- * an error, unknown keys are ignored. Fills out[nfields] and records every failing field on the
- * call; out is cleared first, so a field given twice leaves every value absent. Returns ERR_OK,
- * ERR_DUPLICATE_FIELD or ERR_VALIDATION. */
+ * `in` (an F_FILE field in c->files, an F_STR field's type and an F_JSON field's member in
+ * c->json), a field given twice is an error, unknown keys are ignored. Fills out[nfields] and
+ * records every failing field on the call; out is cleared first, so a field given twice leaves
+ * every value absent. Returns ERR_OK, ERR_DUPLICATE_FIELD or ERR_VALIDATION. */
 enum err fields_validate(struct call *c, const struct field *fields, size_t nfields, const struct kvlist *in,
 			 struct fval *out);
 /* The same for a JSON object obj (a cJSON *: a body, or one item of a list in it): its members
- * as json_members makes them, F_STR and F_JSON fields judged by its members' types. Also
- * json_members' errors (obj not an object). */
+ * as json_members makes them, F_STR fields judged by their members' types, F_JSON fields by
+ * their members. Also json_members' errors (obj not an object). */
 enum err fields_validate_json(struct call *c, const struct field *fields, size_t nfields, const void *obj,
 			      struct fval *out);
-/* A JSON object's members (obj, a cJSON *) as name/value text pairs for a field table: a string
- * is its text, true and false those words, any other value its JSON text; null members are left
- * out (absent). The pairs point into obj and the arena. ERR_BAD_JSON when obj is not an object or
- * has more than REQ_PAIRS_MAX members, ERR_TOO_LARGE when the arena is full. */
-enum err json_members(struct arena *a, const void *obj, struct kvlist *in);
+/* The members of a JSON object (obj, a cJSON *) that a field table reads as text, as name/value
+ * pairs: those of its declared fields but the F_JSON ones (whose checks get the member itself).
+ * A string is its text, true and false those words, any other value its JSON text; null members
+ * are left out (absent). The pairs point into obj and the arena. ERR_BAD_JSON when obj is not an
+ * object or has more than REQ_PAIRS_MAX members that are not null, ERR_TOO_LARGE when the arena
+ * is full. */
+enum err json_members(struct arena *a, const void *obj, const struct field *fields, size_t nfields, struct kvlist *in);
 
 /* Whether a failure of field name is already recorded on the call (a form check adds a rule's
  * error only where the field's own check passed or the field was left out). */

@@ -2,9 +2,9 @@
  * (routes.c): fields_validate against a route's field table, then the route's form check.
  * Input: a first byte choosing the route (among those with a field table), then "name=value"
  * lines (a line without '=' is a name with an empty value); for a JSON route, the rest is also
- * tried as the JSON body (F_STR fields look at its members' types). Never crash; the answer is
- * consistent: ERR_OK exactly when no field failed, a present value is in its bound, and every
- * failure names a field and a code. */
+ * tried as the JSON body (F_STR fields look at its members' types, F_JSON fields take its
+ * members). Never crash; the answer is consistent: ERR_OK exactly when no field failed, a present
+ * value is in its bound, and every failure names a field and a code. */
 #include <cjson/cJSON.h>
 #include <stddef.h>
 #include <stdint.h>

@@ -657,6 +657,28 @@ def test_scale_out_of_bounds_is_422(stack, person, value):
     assert r.headers["Content-Type"].startswith("application/json")
 
 
+def test_a_stranger_hears_401_before_anything_about_its_query(stack, person):
+    """The image's route reads its session with the person (AUTH_HOLDER): a caller that is not
+    logged in (an unknown token, a session logged out, none at all) hears 401 for a bad or repeated
+    scale, never the field error that tells what the route takes; the holder hears that error."""
+    s, pid = person
+    url = stack.url(f"/api/v1/persons/{pid}/code.png")
+    gone = h.login_mp(stack)
+    assert gone.post(stack.url("/api/v1/logout"), timeout=10).status_code == 204
+    callers = [{"Authorization": "Bearer " + "B" * 43}, dict(gone.headers), {}]
+    queries = ["scale=abc", "scale=0", "scale=", "scale=2&scale=3"]
+    for query in queries:
+        for headers in callers:
+            r = requests.get(f"{url}?{query}", headers=headers, timeout=10)
+            body = h.assert_error(r, 401, "UNAUTHENTICATED")
+            assert "fields" not in body["error"], (query, headers, body)
+    for query, status, code in [("scale=abc", 422, "VALIDATION_FAILED"), ("scale=2&scale=3", 400, "DUPLICATE_FIELD")]:
+        body = h.assert_error(s.get(f"{url}?{query}", timeout=10), status, code)
+        assert body["error"]["fields"][0]["field"] == "scale", body
+    # The stranger's token is refused as a token, whatever the query: the same answer as without one.
+    assert requests.get(url, headers=callers[0], timeout=10).status_code == 401
+
+
 # === key rotation and retirement (last: they change the stack's keys) ========================
 
 # --- the colour of the day: its own key, not the mac key ----------------------------------------

@@ -482,6 +482,23 @@ def test_check_ins_need_a_login_and_the_csrf_header(stack, taxi):
     assert r.status_code == 403 and r.json()["error"]["code"] == "CSRF", r.text
 
 
+def test_a_stranger_hears_401_before_anything_about_its_check_in_body(stack, taxi):
+    """A check-in reads its session with the place (AUTH_HOLDER): an unknown token hears 401 for a
+    member given twice, a body that is not JSON or a bad one, never what is wrong with it; a
+    holder hears that."""
+    url = stack.url(f"/api/v1/places/{taxi['token']}/checkins")
+    twice = '{"persons":[],"persons":[],"direction":"in"}'
+    for data in (twice, "[1", '{"persons":"x","direction":"up"}'):
+        r = requests.post(url, data=data, timeout=10,
+                          headers={"Authorization": "Bearer " + "B" * 43, "Content-Type": "application/json"})
+        body = h.assert_error(r, 401, "UNAUTHENTICATED")
+        assert "fields" not in body["error"], (data, body)
+    s, _, _ = holder(stack)
+    r = s.post(url, data=twice, headers={"Content-Type": "application/json"}, timeout=10)
+    assert h.assert_error(r, 400, "DUPLICATE_FIELD")["error"]["fields"] == \
+        [{"field": "persons", "code": "DUPLICATE_FIELD"}], r.text
+
+
 def test_bad_check_in_bodies_are_422_with_every_field(stack, taxi):
     s, me, _ = holder(stack)
     cases = [

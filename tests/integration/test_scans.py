@@ -451,7 +451,7 @@ def test_a_bad_scan_body_is_401_for_an_unknown_device_and_422_or_400_for_a_known
     for body, fields in bad:
         for token in (gone_tok, "x" * 43):
             r = requests.post(stack.url("/api/v1/scans"), json=body, headers=bearer(token), timeout=10)
-            assert_error(r, 401, "UNAUTHENTICATED")
+            assert "fields" not in assert_error(r, 401, "UNAUTHENTICATED")["error"], r.text
         r = requests.post(stack.url("/api/v1/scans"), json=body, headers=bearer(mall[2]), timeout=10)
         assert_error(r, 422, "VALIDATION_FAILED")
         got = [(f["field"], f["code"]) for f in r.json()["error"]["fields"]]
@@ -460,7 +460,12 @@ def test_a_bad_scan_body_is_401_for_an_unknown_device_and_422_or_400_for_a_known
     for token, status, code in ((gone_tok, 401, "UNAUTHENTICATED"), (mall[2], 400, "DUPLICATE_FIELD")):
         r = requests.post(stack.url("/api/v1/scans"), data=twice, timeout=10,
                           headers=dict(bearer(token), **{"Content-Type": "application/json"}))
-        assert_error(r, status, code)
+        assert ("fields" in assert_error(r, status, code)["error"]) == (status == 400), r.text
+    # Nor does a body that is not JSON, or not of JSON's type, tell a stranger what the route takes.
+    for data, ctype in (("[1", "application/json"), ('{"qr":"x"}', "text/plain")):
+        r = requests.post(stack.url("/api/v1/scans"), data=data, timeout=10,
+                          headers=dict(bearer(gone_tok), **{"Content-Type": ctype}))
+        assert_error(r, 401, "UNAUTHENTICATED")
     assert scans_of_device(stack, mall[1]) == before
 
 

@@ -12,6 +12,8 @@
 #include <cjson/cJSON.h>
 
 #include "arena.h"
+#include "conf.h"
+#include "db.h"
 #include "err.h"
 #include "req.h"
 #include "resp.h"
@@ -581,6 +583,61 @@ static void test_handle_metrics_loopback_only(void **state)
 	assert_non_null(strstr(text, "# TYPE hqr_requests_total counter"));
 }
 
+/* ---- the caller's check before its inputs (an AUTH_HOLDER route: code.png) ---- */
+
+static struct conf conf;
+
+/* A GET of a person's code image with query and the request's headers env (NULL-ended), on the
+ * real table; db, when given, is one that cannot be reached. */
+static struct call *holder_call(const char *query, char **env, struct db *db)
+{
+	struct call *c = new_call("GET", "/api/v1/persons/AAAAAAAAAAAAAAAAAAAAAA/code.png", query, "203.0.113.7");
+	c->conf = &conf;
+	c->env = env;
+	c->db = db;
+	return c;
+}
+
+static const char *const bad_queries[] = { "scale=abc", "scale=0", "scale=", "scale=2&scale=3" };
+
+static void test_holder_route_a_stranger_hears_401_not_its_query(void **state)
+{
+	static char none[] = "HTTP_ACCEPT=image/png", short_bearer[] = "HTTP_AUTHORIZATION=Bearer short",
+		    short_cookie[] = "HTTP_COOKIE=hqr_session=short";
+	char *envs[][2] = { { none, NULL }, { short_bearer, NULL }, { short_cookie, NULL } };
+	(void)state;
+	conf_defaults(&conf);
+	for (size_t q = 0; q < sizeof bad_queries / sizeof bad_queries[0]; q++)
+		for (size_t e = 0; e < sizeof envs / sizeof envs[0]; e++) {
+			struct call *c = holder_call(bad_queries[q], envs[e], NULL);
+			worker_handle(&app_service, c);
+			expect_error_body(c, 401, "UNAUTHENTICATED"); /* and no "fields" */
+		}
+}
+
+static void test_holder_route_looks_the_session_up_before_judging_its_query(void **state)
+{
+	static char cookie[] = "HTTP_COOKIE=hqr_session=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+	char *env[] = { cookie, NULL };
+	(void)state;
+	/* A well-formed session token with a bad query: the session is looked up first. The database
+	 * here is a closed port on loopback, so that lookup's answer, 503, goes out, not the 422 or
+	 * 400 of the query (with a database, an unknown session is 401: tests/integration). */
+	conf_defaults(&conf);
+	snprintf(conf.db_host, sizeof conf.db_host, "127.0.0.1");
+	conf.db_port = 1;
+	conf.db_socket[0] = conf.db_fallback[0] = '\0';
+	conf.db_timeout_s = 1;
+	struct db *db = db_open(&conf);
+	assert_non_null(db);
+	for (size_t q = 0; q < sizeof bad_queries / sizeof bad_queries[0]; q++) {
+		struct call *c = holder_call(bad_queries[q], env, db);
+		worker_handle(&app_service, c);
+		expect_error_body(c, 503, "UNAVAILABLE");
+	}
+	db_close(db);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -600,6 +657,8 @@ int main(void)
 		cmocka_unit_test_setup(test_handle_not_found, reset),
 		cmocka_unit_test_setup(test_handle_malformed_query, reset),
 		cmocka_unit_test_setup(test_handle_metrics_loopback_only, reset),
+		cmocka_unit_test_setup(test_holder_route_a_stranger_hears_401_not_its_query, reset),
+		cmocka_unit_test_setup(test_holder_route_looks_the_session_up_before_judging_its_query, reset),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

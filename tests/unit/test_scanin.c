@@ -228,6 +228,21 @@ static void test_member_twice(void **state)
 	expect_one("{\"qr\":\"x\",\"direction\":\"in\",\"qr\":\"y\"}", 0, "qr", "DUPLICATE_FIELD");
 }
 
+/* Each check reads its member as parsed: values whose text would read otherwise keep their
+ * words (1e400 is infinite, and cJSON would print it as null; escapes are undone once). */
+static void test_members_as_parsed(void **state)
+{
+	(void)state;
+	expect_one("{\"qr\":\"x\",\"direction\":\"in\",\"temperature\":1e400}", 0, "temperature", "TEMPERATURE_FORMAT");
+	expect_one("{\"qr\":\"x\",\"direction\":\"in\",\"temperature\":-1e400}", 0, "temperature",
+		   "TEMPERATURE_FORMAT");
+	expect_one("{\"qr\":\"x\",\"direction\":\"in\",\"checkpoint_id\":1e400}", 1, "checkpoint_id", "NOT_AN_INTEGER");
+	expect_one("{\"qr\":\"x\",\"direction\":\"in\",\"checkpoint_id\":null}", 1, "checkpoint_id", "REQUIRED");
+	assert_int_equal(run("{\"qr\":\"\\\"HQR1:\\u0041\\\"\",\"direction\":\"\\u0069n\"}", 0), 0);
+	assert_string_equal(in.qr, "\"HQR1:A\"");
+	assert_int_equal(in.dir, VERDICT_DIR_IN);
+}
+
 /* ---- a batch: its list, then each item as h_scans.c judges it ---- */
 
 static const char *list_code(const char *body)
@@ -264,7 +279,8 @@ static void test_batch_list(void **state)
 	assert_null(list_code(body));
 	snprintf(body + n, sizeof body - n, ",{}]}");
 	assert_string_equal(list_code(body), "TOO_MANY");
-	assert_ptr_equal(batch_fields[BATCH_SCANS].arg, &batch_items);
+	const struct json_check *list = batch_fields[BATCH_SCANS].arg;
+	assert_ptr_equal(list->arg, &batch_items);
 	assert_ptr_equal(batch_items.fields, item_fields);
 }
 
@@ -337,6 +353,22 @@ static void test_batch_item_refused(void **state)
 	assert_string_equal(
 	    item_word("{\"client_id\":\"c\",\"qr\":\"x\",\"direction\":\"up\",\"temperature\":\"hot\"}"),
 	    "NOT_ALLOWED");
+	assert_string_equal(item_word("{\"client_id\":\"c\",\"qr\":\"x\",\"direction\":\"in\",\"checkpoint_id\":null,"
+				      "\"scanned_at\":1796000000}"),
+			    "REQUIRED");
+	assert_string_equal(item_cid, "c");
+	/* An item of more members than a request may have is no object to read a client id from. */
+	char many[REQ_PAIRS_MAX * 16 + 128];
+	size_t n = (size_t)snprintf(many, sizeof many,
+				    "{\"client_id\":\"c\",\"qr\":\"x\",\"direction\":\"in\","
+				    "\"checkpoint_id\":1,\"scanned_at\":1796000000");
+	for (int i = 5; i < REQ_PAIRS_MAX; i++)
+		n += (size_t)snprintf(many + n, sizeof many - n, ",\"k%d\":%d", i, i);
+	snprintf(many + n, sizeof many - n, "}");
+	assert_null(item_word(many));
+	snprintf(many + n, sizeof many - n, ",\"one_more\":1}");
+	assert_string_equal(item_word(many), "CLIENT_ID_INVALID");
+	assert_null(item_cid);
 	/* A member given twice: refused under the client id, unless the client id is the one. */
 	assert_string_equal(item_word("{\"client_id\":\"c\",\"qr\":\"x\",\"qr\":\"y\"}"), "DUPLICATE_FIELD");
 	assert_string_equal(item_cid, "c");
@@ -380,6 +412,7 @@ int main(void)
 		cmocka_unit_test(test_checkpoint_zero_or_fraction),
 		cmocka_unit_test(test_all_failures_recorded),
 		cmocka_unit_test(test_member_twice),
+		cmocka_unit_test(test_members_as_parsed),
 		cmocka_unit_test(test_batch_list),
 		cmocka_unit_test(test_batch_item_valid),
 		cmocka_unit_test(test_batch_item_refused),

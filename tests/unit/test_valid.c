@@ -469,11 +469,30 @@ static void test_fields_raw_maxlen(void **state)
 
 /* ---- a JSON object's members (json_members, fields_validate_json, F_STR, F_JSON) ---- */
 
+/* The member the JSON field's check was last given. */
+static const cJSON *seen;
+
+/* A JSON field's check that keeps what it was given: out->i the member's cJSON type (0 when left
+ * out), out->s a string's text. "NO" for a member that is false, so that a refusal shows. */
+static const char *json_kept(const struct field *f, struct arena *a, const void *item, struct fval *out)
+{
+	const cJSON *j = item;
+	(void)f;
+	(void)a;
+	seen = j;
+	out->i = j != NULL ? j->type : 0;
+	out->s = cJSON_IsString(j) ? j->valuestring : NULL;
+	return cJSON_IsFalse(j) ? "NO" : NULL;
+}
+
 static const struct field json_table[] = {
-	{ "n", F_JSON, 64, valid_raw, NULL },
+	JSON_FIELD("n", 0, json_kept, NULL),
 	{ "s", F_STR, 64, valid_raw, NULL },
 	{ "b", 0, 8, valid_bool, NULL },
+	JSON_FIELD("r", F_REQ, json_kept, NULL),
+	JSON_FIELD("a", F_ABSENT, json_kept, NULL),
 };
+enum { JN, JS, JB, JR, JA, J__MAX };
 
 /* The object last validated: a string's value points into it, as into a body for its call. */
 static cJSON *held;
@@ -486,44 +505,82 @@ static enum err json_validate(struct call *c, const char *text, struct fval *out
 	cJSON_Delete(held);
 	held = cJSON_Parse(text);
 	assert_non_null(held);
-	return fields_validate_json(c, json_table, 3, held, out);
+	return fields_validate_json(c, json_table, J__MAX, held, out);
 }
 
 static void test_fields_json_members(void **state)
 {
 	struct call c;
-	struct fval out[3];
+	struct fval out[J__MAX];
 	(void)state;
-	/* F_JSON: a string keeps its quotes, so that "1" is not 1; any other value is its JSON. */
-	assert_int_equal(json_validate(&c, "{\"n\":\"1\",\"s\":\"x\",\"b\":true}", out), ERR_OK);
-	assert_string_equal(out[0].s, "\"1\"");
-	assert_string_equal(out[1].s, "x");
-	assert_int_equal(out[2].i, 1);
-	assert_int_equal(json_validate(&c, "{\"n\":1}", out), ERR_OK);
-	assert_string_equal(out[0].s, "1");
-	assert_int_equal(json_validate(&c, "{\"n\":{\"a\":[1,\"\\n\"]}}", out), ERR_OK);
-	assert_string_equal(out[0].s, "{\"a\":[1,\"\\n\"]}");
-	/* null is absent, for F_JSON too. */
-	assert_int_equal(json_validate(&c, "{\"n\":null,\"s\":null}", out), ERR_OK);
-	assert_false(out[0].present);
-	assert_false(out[1].present);
+	/* F_JSON: the check gets the member itself, so that "1" is not 1. */
+	assert_int_equal(json_validate(&c, "{\"n\":\"1\",\"s\":\"x\",\"b\":true,\"r\":1,\"a\":2}", out), ERR_OK);
+	assert_int_equal(out[JN].i, cJSON_String);
+	assert_string_equal(out[JN].s, "1");
+	assert_string_equal(out[JS].s, "x");
+	assert_int_equal(out[JB].i, 1);
+	assert_ptr_equal(seen, cJSON_GetObjectItem(held, "a")); /* the body's own member, not a copy */
+	assert_int_equal(out[JA].i, cJSON_Number);
+	assert_int_equal(json_validate(&c, "{\"n\":1,\"r\":{\"a\":[1,\"\\n\"]}}", out), ERR_OK);
+	assert_int_equal(out[JN].i, cJSON_Number);
+	assert_int_equal(out[JR].i, cJSON_Object);
+	assert_ptr_equal(seen, NULL); /* "a" left out: F_ABSENT, judged as such */
+	assert_true(out[JA].present);
+	assert_int_equal(out[JA].i, 0);
+	/* null is absent, for F_JSON too: a required one is REQUIRED, its check not asked. */
+	assert_int_equal(json_validate(&c, "{\"n\":null,\"s\":null,\"r\":null,\"a\":null}", out), ERR_VALIDATION);
+	assert_false(out[JN].present);
+	assert_false(out[JS].present);
+	assert_int_equal(c.nferr, 1);
+	assert_ferr(&c, 0, "r", "REQUIRED");
+	/* The check's word names the field. */
+	assert_int_equal(json_validate(&c, "{\"r\":false}", out), ERR_VALIDATION);
+	assert_ferr(&c, 0, "r", "NO");
+	assert_false(out[JR].present);
 	/* F_STR: a member of another type is refused by its type. */
-	assert_int_equal(json_validate(&c, "{\"s\":1}", out), ERR_VALIDATION);
+	assert_int_equal(json_validate(&c, "{\"s\":1,\"r\":1}", out), ERR_VALIDATION);
 	assert_ferr(&c, 0, "s", "NOT_A_STRING");
 	/* A member given twice, even once as null, is a duplicate. */
-	assert_int_equal(json_validate(&c, "{\"n\":null,\"n\":2}", out), ERR_DUPLICATE_FIELD);
+	assert_int_equal(json_validate(&c, "{\"n\":null,\"n\":2,\"r\":1}", out), ERR_DUPLICATE_FIELD);
 	assert_ferr(&c, 0, "n", "DUPLICATE_FIELD");
-	assert_false(out[0].present);
-	/* Not an object, or more members than a request may have. */
+	assert_false(out[JN].present);
+	/* Not an object, or more members than a request may have (undeclared ones count). */
 	assert_int_equal(json_validate(&c, "[1]", out), ERR_BAD_JSON);
 	char many[REQ_PAIRS_MAX * 12 + 16];
-	size_t n = (size_t)snprintf(many, sizeof many, "{");
-	for (int i = 0; i <= REQ_PAIRS_MAX; i++)
-		n += (size_t)snprintf(many + n, sizeof many - n, "%s\"k%d\":1", i > 0 ? "," : "", i);
+	size_t n = (size_t)snprintf(many, sizeof many, "{\"r\":1");
+	for (int i = 1; i <= REQ_PAIRS_MAX; i++)
+		n += (size_t)snprintf(many + n, sizeof many - n, ",\"k%d\":1", i);
 	snprintf(many + n, sizeof many - n, "}");
 	assert_int_equal(json_validate(&c, many, out), ERR_BAD_JSON);
+	/* REQ_PAIRS_MAX members are not too many, nor are nulls past them. */
+	n = (size_t)snprintf(many, sizeof many, "{\"r\":1");
+	for (int i = 1; i < REQ_PAIRS_MAX; i++)
+		n += (size_t)snprintf(many + n, sizeof many - n, ",\"k%d\":1", i);
+	snprintf(many + n, sizeof many - n, ",\"z\":null}");
+	assert_int_equal(json_validate(&c, many, out), ERR_OK);
 	cJSON_Delete(held);
 	held = NULL;
+}
+
+/* json_members lists what the table reads as text: its declared fields' members but the F_JSON
+ * ones; a string as it is, a boolean as its word, any other value as its JSON. */
+static void test_json_members_text(void **state)
+{
+	struct kvlist in;
+	(void)state;
+	cJSON *o = cJSON_Parse("{\"n\":{\"k\":1},\"s\":[1, 2],\"b\":false,\"x\":\"undeclared\",\"r\":null}");
+	assert_non_null(o);
+	assert_int_equal(json_members(&arena, o, json_table, J__MAX, &in), ERR_OK);
+	assert_int_equal(in.n, 2);
+	assert_string_equal(in.items[0].key, "s");
+	assert_string_equal(in.items[0].val, "[1,2]");
+	assert_string_equal(in.items[1].key, "b");
+	assert_string_equal(in.items[1].val, "false");
+	assert_int_equal(in.items[1].len, 5);
+	cJSON_Delete(o);
+	o = cJSON_Parse("\"text\"");
+	assert_int_equal(json_members(&arena, o, json_table, J__MAX, &in), ERR_BAD_JSON);
+	cJSON_Delete(o);
 }
 
 static void test_path_id(void **state)
@@ -564,18 +621,6 @@ static void test_public_id(void **state)
 
 static const struct field f_next = { "next", 0, VALID_NEXT_MAX, valid_next, NULL };
 static const struct field f_login_code = { "code", F_REQ, 128, valid_login_code, NULL };
-
-/* A path of n bytes: "/" then 'a'..'z' repeated, in the arena. */
-static char *path_of(size_t n)
-{
-	char *s = arena_alloc(&arena, n + 1);
-	assert_non_null(s);
-	s[0] = '/';
-	for (size_t i = 1; i < n; i++)
-		s[i] = (char)('a' + (i % 26));
-	s[n] = '\0';
-	return s;
-}
 
 static void expect_next(const char *next, int ok)
 {
@@ -751,6 +796,7 @@ int main(void)
 		cmocka_unit_test(test_fields_unknown_keys_ignored),
 		cmocka_unit_test(test_fields_raw_maxlen),
 		cmocka_unit_test(test_fields_json_members),
+		cmocka_unit_test(test_json_members_text),
 		cmocka_unit_test(test_path_id),
 		cmocka_unit_test(test_public_id),
 		cmocka_unit_test(test_next_local_paths),
