@@ -70,7 +70,7 @@ static cJSON *person_admin_json(struct call *c, struct person_admin *r)
 	if (codes_read(c->db, c->conf, r->id, now, &code, &st) == DB_OK) {
 		r->color = code.color;
 		snprintf(r->reason, sizeof r->reason, "%s", code.reason);
-		codes_iso(code.since, r->since);
+		isotime_format(code.since, r->since);
 	}
 	cJSON *o = cJSON_CreateObject();
 	const char *type = vid_doc_word((enum vid_doc)r->id_type);

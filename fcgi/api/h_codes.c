@@ -10,6 +10,7 @@
 #include "resp.h"
 #include "routes.h"
 #include "token.h"
+#include "isotime.h"
 
 #include <cjson/cJSON.h>
 #include <stdio.h>
@@ -106,10 +107,10 @@ enum err h_keys(struct call *c)
 		cJSON_AddNumberToObject(k, "kid", s->kid);
 		cJSON_AddStringToObject(k, "alg", "Ed25519");
 		cJSON_AddStringToObject(k, "public_key", pub);
-		codes_iso(s->not_before, nb);
+		isotime_format(s->not_before, nb);
 		cJSON_AddStringToObject(k, "not_before", nb);
 		if (s->not_after != 0) {
-			codes_iso(s->not_after, na);
+			isotime_format(s->not_after, na);
 			cJSON_AddStringToObject(k, "not_after", na);
 		} else {
 			cJSON_AddNullToObject(k, "not_after");

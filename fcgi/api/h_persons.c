@@ -18,6 +18,7 @@
 #include "photo.h"
 #include "store_verifications.h"
 #include "valid_id.h"
+#include "isotime.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -323,7 +324,7 @@ static enum err answer_person(struct call *c, const struct apply *x, int exists,
 	int64_t now = x->now;
 	cJSON *o = cJSON_CreateObject();
 	char since[32];
-	codes_iso(now, since);
+	isotime_format(now, since);
 	cJSON *po =
 	    person_json(p->pid, (int)x->a->id_type, p->name_m, p->id_m, details ? p->phone_m : "", hrole, rel, since);
 	if (!details)
@@ -822,7 +823,7 @@ enum err h_person_code(struct call *c)
 	int64_t now = v.now;
 	cJSON *o = codes_json(&v.code, &v.st, now);
 	char t[32];
-	codes_iso(now, t);
+	isotime_format(now, t);
 	cJSON_AddNumberToObject(o, "refresh_after_s", c->conf->refresh_after_s);
 	cJSON_AddStringToObject(o, "server_time", t);
 	/* The page shows the time in the city's zone and a border in the day's colour (DESIGN §12). */

@@ -23,6 +23,7 @@
 #include "token.h"
 #include "valid.h"
 #include "verdict.h"
+#include "isotime.h"
 
 #include <cjson/cJSON.h>
 #include <stdio.h>
@@ -48,7 +49,6 @@ static void place_url(const struct call *c, const char *token, char *out)
  * paper), in the arena; NULL when it cannot be rendered. */
 static char *qr_data_url(struct call *c, const char *text, int ec, int min_width)
 {
-	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 	struct qrpng_opts o = { QRPNG_BLACK, ec, QRPNG_SCALE_DEFAULT, min_width };
 	uint8_t *png = NULL;
 	size_t len = 0;
@@ -57,20 +57,8 @@ static char *qr_data_url(struct call *c, const char *text, int ec, int min_width
 	static const char head[] = "data:image/png;base64,";
 	char *out = arena_alloc(c->arena, sizeof head + (len + 2) / 3 * 4);
 	if (out != NULL) {
-		char *w = out + sizeof head - 1;
 		memcpy(out, head, sizeof head - 1);
-		for (size_t i = 0; i < len; i += 3) {
-			uint32_t v = (uint32_t)png[i] << 16;
-			if (i + 1 < len)
-				v |= (uint32_t)png[i + 1] << 8;
-			if (i + 2 < len)
-				v |= png[i + 2];
-			*w++ = b64[(v >> 18) & 63];
-			*w++ = b64[(v >> 12) & 63];
-			*w++ = i + 1 < len ? b64[(v >> 6) & 63] : '=';
-			*w++ = i + 2 < len ? b64[v & 63] : '=';
-		}
-		*w = '\0';
+		crypto_b64(png, len, out + sizeof head - 1, (len + 2) / 3 * 4 + 1);
 	}
 	free(png);
 	return out;
@@ -92,7 +80,7 @@ static cJSON *place_json(const char *name, int kind, int type, const char *label
 static void add_time(cJSON *o, const char *name, int64_t t)
 {
 	char iso[32];
-	codes_iso(t, iso);
+	isotime_format(t, iso);
 	cJSON_AddStringToObject(o, name, iso);
 }
 

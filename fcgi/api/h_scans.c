@@ -14,6 +14,7 @@
 #include "store_scans.h"
 #include "token.h"
 #include "verdict.h"
+#include "isotime.h"
 
 #include <cjson/cJSON.h>
 #include <stdio.h>
@@ -189,7 +190,7 @@ static cJSON *answer(const struct scan_out *o, int64_t now)
 	for (int k = 0; k < VERDICT_CHECK__MAX; k++)
 		if (o->v.checks & VERDICT_CHECK_BIT(k))
 			cJSON_AddItemToArray(checks, cJSON_CreateString(verdict_check_word((enum verdict_check)k)));
-	codes_iso(now, t);
+	isotime_format(now, t);
 	cJSON_AddStringToObject(a, "server_time", t);
 	return a;
 }

@@ -18,11 +18,6 @@ void codes_rules(const struct conf *c, struct rules_conf *rc)
 	rc->observation_days = c->observation_days;
 }
 
-void codes_iso(int64_t t, char out[32])
-{
-	isotime_format(t, out);
-}
-
 enum db_rc codes_load(struct db *db, uint64_t person, int lock, struct code_state *out)
 {
 	struct code_cols_buf b;
@@ -205,7 +200,7 @@ cJSON *codes_json(const struct code_state *code, const struct code_status *st, i
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "color", rules_color_word((enum rules_color)code->color));
 	cJSON_AddStringToObject(o, "reason", code->reason);
-	codes_iso(code->since, since);
+	isotime_format(code->since, since);
 	cJSON_AddStringToObject(o, "since", since);
 	cJSON *rep = cJSON_CreateObject();
 	if (st != NULL && st->has_obs) {

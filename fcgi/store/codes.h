@@ -50,7 +50,5 @@ enum db_rc codes_create(struct db *db, uint64_t person, const struct code_state 
 			const char *actor, int64_t now);
 /* {"color","reason","since","observation_until","report":{...}} (refresh fields added by caller). */
 struct cJSON *codes_json(const struct code_state *code, const struct code_status *st, int64_t now);
-/* "2026-11-27T03:00:00Z" */
-void codes_iso(int64_t t, char out[32]);
 
 #endif
