@@ -155,10 +155,14 @@ run: deps all
 run-cluster: deps all
 	@scripts/run-cluster.sh $(BUILD)
 
-# The integration suite against the cluster, then the failover test under scan load.
+# The integration suite against the cluster, then the failover test under scan load: the failover
+# test runs whatever the suite's result, and the target fails if either failed.
 test-cluster: deps all
-	HQR_BUILD=$(BUILD) HQR_CLUSTER=1 /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/integration
-	HQR_BUILD=$(BUILD) /usr/bin/python3 tests/cluster/failover.py
+	@suite=0; HQR_BUILD=$(BUILD) HQR_CLUSTER=1 /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/integration \
+	  || suite=$$?; \
+	failover=0; HQR_BUILD=$(BUILD) /usr/bin/python3 tests/cluster/failover.py || failover=$$?; \
+	echo "test-cluster: integration suite exit $$suite, failover exit $$failover"; \
+	[ $$suite = 0 ] && [ $$failover = 0 ]
 
 bench-cluster: deps all
 	@HQR_BUILD=$(BUILD) /usr/bin/python3 tests/cluster/bench_cluster.py

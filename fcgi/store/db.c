@@ -365,8 +365,15 @@ static enum db_rc run(struct db *db, enum stmt s, const struct db_param *params,
 		}
 		if (mysql_stmt_bind_result(st, cb) != 0 || mysql_stmt_store_result(st) != 0) {
 			enum db_rc rc = fail(db, st, s);
-			if (db->st[s] != NULL)
-				mysql_stmt_free_result(st);
+			/* An error that came after the result's columns (a deadlock, a lock wait timeout, a
+			 * Galera node's certification conflict while the rows were read) leaves the handle
+			 * waiting for rows the server will never send: freeing the result keeps it so, and
+			 * its next execute would wait for them until the read timeout, then fail (2006).
+			 * A reset puts it back to prepared; a handle that cannot be reset is prepared anew. */
+			if (db->st[s] != NULL && mysql_stmt_reset(st) != 0) {
+				mysql_stmt_close(st);
+				db->st[s] = NULL;
+			}
 			return rc;
 		}
 	}
