@@ -10,6 +10,7 @@
 #include "platform.h"
 #include "priv.h"
 #include "routes.h"
+#include "shm.h"
 #include "worker.h"
 
 #include <errno.h>
@@ -19,7 +20,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -376,12 +376,9 @@ int main(int argc, char **argv)
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	void *shared =
-	    mmap(NULL, MAX_WORKERS * sizeof *accepting, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (shared == MAP_FAILED)
+	accepting = shm_zeroed(MAX_WORKERS * sizeof *accepting);
+	if (accepting == NULL)
 		log_warn("no shared page for the workers' readiness: a reload stops old workers at once");
-	else
-		accepting = shared;
 	nslots = conf.workers;
 	for (int i = 0; i < nslots; i++)
 		start_slot(i);

@@ -606,6 +606,8 @@ static void test_holder_route_a_stranger_hears_401_not_its_query(void **state)
 		    short_cookie[] = "HTTP_COOKIE=hqr_session=short";
 	char *envs[][2] = { { none, NULL }, { short_bearer, NULL }, { short_cookie, NULL } };
 	(void)state;
+	/* No token, or one that cannot be a session's: refused by its form, before any lookup and
+	 * before the query is read (a well-formed token is looked up first: the test below). */
 	conf_defaults(&conf);
 	for (size_t q = 0; q < sizeof bad_queries / sizeof bad_queries[0]; q++)
 		for (size_t e = 0; e < sizeof envs / sizeof envs[0]; e++) {
