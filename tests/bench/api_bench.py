@@ -174,6 +174,8 @@ end
     report("login callback (exchange+account)", rps, p99, bad, f"  ({len(paths)} fresh codes, then reloads)")
 
     # Applications with a 200 KB photo: one fresh account (a bearer session made in SQL) per request.
+    # A passport: a resident ID's self application also needs a passed face verification of the
+    # platform's (DESIGN §10), a journey of its own that this request does not measure.
     accounts = 20000
     st.sql("INSERT IGNORE INTO accounts (openid, created_at) SELECT CONCAT('benchacct', seq), NOW() "
            f"FROM seq_1_to_{accounts}")
@@ -188,8 +190,6 @@ end
 local f = io.open("{photo_path}", "rb")
 local photo = f:read("*a")
 f:close()
-local W = {{7,9,10,5,8,4,2,1,6,3,7,9,10,5,8,4,2}}
-local C = "10X98765432"
 local n = 0
 local base = 0
 function setup(thread)
@@ -199,14 +199,6 @@ end
 function init(args)
   n = 0
 end
-local function rid(k)
-  local year = 1950 + math.floor(k / 1000) % 50
-  local body = string.format("110101%04d0101%03d", year, k % 1000)
-  local s = 0
-  for i = 1, 17 do s = s + tonumber(body:sub(i, i)) * W[i] end
-  local r = s % 11 + 1
-  return body .. C:sub(r, r)
-end
 local function field(b, name, value)
   return "--" .. b .. "\\r\\nContent-Disposition: form-data; name=\\"" .. name .. "\\"\\r\\n\\r\\n" .. value .. "\\r\\n"
 end
@@ -214,8 +206,8 @@ request = function()
   n = n + 1
   local k = (tid - 1) * 10000 + n
   local b = "benchboundary7"
-  local body = field(b, "for", "self") .. field(b, "name", "测试") .. field(b, "id_type", "resident_id") ..
-    field(b, "id_number", rid(k)) .. field(b, "phone", "13800138000") ..
+  local body = field(b, "for", "self") .. field(b, "name", "测试") .. field(b, "id_type", "passport") ..
+    field(b, "id_number", string.format("E%08d", k)) .. field(b, "phone", "13800138000") ..
     field(b, "address", "测试市测试区测试路1号") .. field(b, "symptoms", "none") ..
     field(b, "temperature", "36.5") .. field(b, "contact", "no") .. field(b, "declaration", "true") ..
     "--" .. b .. "\\r\\nContent-Disposition: form-data; name=\\"photo\\"; filename=\\"p.jpg\\"\\r\\n" ..
