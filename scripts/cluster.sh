@@ -111,7 +111,7 @@ node_stop() {
   pid=$(node_pid "$n")
   mariadb-admin --defaults-file="$d/my.cnf" --connect-timeout=2 shutdown >/dev/null 2>&1 || kill "$pid" 2>/dev/null || true
   local end=$((SECONDS + 60))
-  while kill -0 "$pid" 2>/dev/null && [ $SECONDS -lt $end ]; do sleep 0.05; done
+  while alive "$pid" && [ $SECONDS -lt $end ]; do sleep 0.05; done
   kill -9 "$pid" 2>/dev/null || true
 }
 

@@ -64,9 +64,17 @@ MSG
 # Stay in the foreground while the application runs; as a service manager does (the systemd unit's
 # Restart=on-failure, RestartSec=2s), a master that dies is started again after 2 s, at most 5
 # times in 60 s (a crash loop stops here, with its log).
+# Running, not merely not yet reaped: a master that exited is a zombie until init reaps it.
+master_runs() {
+  local pid st
+  pid=$(cat "$VAR/run/hqr.pid" 2>/dev/null || true)
+  case $pid in '' | *[!0-9]*) return 1 ;; esac
+  st=$(sed 's/.*) //' "/proc/$pid/stat" 2>/dev/null) || return 1
+  [ -n "$st" ] && [ "${st%% *}" != Z ]
+}
 restarts=()
 while :; do
-  while kill -0 "$(cat "$VAR/run/hqr.pid" 2>/dev/null || echo 0)" 2>/dev/null; do
+  while master_runs; do
     sleep 1 &
     wait $! || true
   done

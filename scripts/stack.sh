@@ -14,6 +14,15 @@ BUILD=${HQR_BUILD:-build}
 case "$BUILD" in /*) ;; *) BUILD="$ROOT/$BUILD" ;; esac
 
 die() { echo "stack: $*" >&2; exit 1; }
+# alive PID: the process runs. kill -0 also succeeds for one that has exited and waits to be reaped
+# (a zombie): what was started with setsid belongs to init once its starter exits, and an init
+# that reaps late (a container's) would make every stop below wait its whole limit.
+alive() {
+  local st
+  case $1 in '' | *[!0-9]*) return 1 ;; esac
+  st=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null) || return 1
+  [ -n "$st" ] && [ "${st%% *}" != Z ]
+}
 
 free_port() {
   /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
@@ -76,7 +85,7 @@ db_init() {
 
 db_start() {
   local db="$DIR/db"
-  if [ -f "$db/mysqld.pid" ] && kill -0 "$(cat "$db/mysqld.pid")" 2>/dev/null; then return 0; fi
+  if [ -f "$db/mysqld.pid" ] && alive "$(cat "$db/mysqld.pid")"; then return 0; fi
   setsid /usr/sbin/mariadbd --defaults-file="$db/my.cnf" </dev/null >>"$db/stdout.log" 2>&1 &
   wait_for 60 mariadb-admin --defaults-file="$db/my.cnf" --connect-timeout=1 ping \
     || { tail -n 30 "$db/error.log" >&2; die "MariaDB did not start"; }
@@ -85,11 +94,11 @@ db_start() {
 db_stop() {
   local db="$DIR/db"
   [ -f "$db/my.cnf" ] || return 0
-  if [ -f "$db/mysqld.pid" ] && kill -0 "$(cat "$db/mysqld.pid")" 2>/dev/null; then
+  if [ -f "$db/mysqld.pid" ] && alive "$(cat "$db/mysqld.pid")"; then
     local pid; pid=$(cat "$db/mysqld.pid")
     mariadb-admin --defaults-file="$db/my.cnf" --connect-timeout=2 shutdown >/dev/null 2>&1 || kill "$pid" 2>/dev/null || true
     local end=$((SECONDS + 30))
-    while kill -0 "$pid" 2>/dev/null && [ $SECONDS -lt $end ]; do sleep 0.05; done
+    while alive "$pid" && [ $SECONDS -lt $end ]; do sleep 0.05; done
     kill -9 "$pid" 2>/dev/null || true
   fi
 }
@@ -238,7 +247,7 @@ CONF
 sim_start() {
   [ -x "$BUILD/hqr-platform-sim" ] || return 0
   mkdir -p "$DIR/run" "$DIR/log"
-  if [ -f "$DIR/run/sim.pid" ] && kill -0 "$(cat "$DIR/run/sim.pid")" 2>/dev/null; then return 0; fi
+  if [ -f "$DIR/run/sim.pid" ] && alive "$(cat "$DIR/run/sim.pid")"; then return 0; fi
   rm -f "$DIR/run/sim.sock"
   # The authorization domain is the public URL's host and port (the stack's own port unless a
   # test serves the service elsewhere, over TLS for one).
@@ -258,7 +267,7 @@ sim_stop() { stop_pidfile "$DIR/run/sim.pid" TERM 10; }
 
 app_start() {
   mkdir -p "$DIR/run" "$DIR/log"
-  if [ -f "$DIR/run/hqr.pid" ] && kill -0 "$(cat "$DIR/run/hqr.pid")" 2>/dev/null; then return 0; fi
+  if [ -f "$DIR/run/hqr.pid" ] && alive "$(cat "$DIR/run/hqr.pid")"; then return 0; fi
   setsid "$BUILD/hqr-fcgi" -c "$DIR/hqr.conf" </dev/null >>"$DIR/log/app.log" 2>&1 &
   echo $! > "$DIR/run/hqr.pid"
   wait_for 10 test -S "$DIR/run/hqr.sock" || { tail -n 20 "$DIR/log/app.log" >&2; die "hqr-fcgi did not start"; }
@@ -268,10 +277,10 @@ stop_pidfile() { # stop_pidfile FILE SIGNAL SECONDS
   local f=$1 sig=$2 limit=$3 pid
   [ -f "$f" ] || return 0
   pid=$(cat "$f")
-  if kill -0 "$pid" 2>/dev/null; then
+  if alive "$pid"; then
     kill "-$sig" "$pid" 2>/dev/null || true
     local end=$((SECONDS + limit))
-    while kill -0 "$pid" 2>/dev/null && [ $SECONDS -lt $end ]; do sleep 0.05; done
+    while alive "$pid" && [ $SECONDS -lt $end ]; do sleep 0.05; done
     kill -9 "$pid" 2>/dev/null || true
   fi
   rm -f "$f"
@@ -280,7 +289,7 @@ stop_pidfile() { # stop_pidfile FILE SIGNAL SECONDS
 app_stop() { stop_pidfile "$DIR/run/hqr.pid" TERM 35; }
 
 nginx_start() {
-  if [ -f "$DIR/nginx/nginx.pid" ] && kill -0 "$(cat "$DIR/nginx/nginx.pid")" 2>/dev/null; then return 0; fi
+  if [ -f "$DIR/nginx/nginx.pid" ] && alive "$(cat "$DIR/nginx/nginx.pid")"; then return 0; fi
   rm -f "$DIR/nginx/status.sock"  # left by an nginx that was killed: it would refuse to bind
   setsid nginx -p "$DIR/nginx" -c "$DIR/nginx/nginx.conf" -e "$DIR/nginx/nginx-error.log" </dev/null >>"$DIR/nginx/stdout.log" 2>&1 &
   wait_for 10 curl -sf -o /dev/null "http://127.0.0.1:$HTTP_PORT/healthz" \
