@@ -40,8 +40,12 @@ def make_run():
         env = dict(os.environ, HQR_VAR=var, HQR_PORT="0")
         out_path = os.path.join(tmp, "run.out")
         with open(out_path, "w") as out:
+            # SIGINT as a terminal gives it: a suite started in the background (nohup, `cmd &`)
+            # has SIGINT ignored, which its children inherit, and a shell cannot trap a signal
+            # ignored when it started, so run.sh would never hear Ctrl-C.
             run = subprocess.Popen([RUN_SH, build], stdout=out, stderr=subprocess.STDOUT, env=env,
-                                   cwd=ROOT, start_new_session=True)
+                                   cwd=ROOT, start_new_session=True,
+                                   preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
         try:
             wait_until(lambda: "Press Ctrl-C to stop." in open(out_path).read()
                        or run.poll() is not None, 180, "make run to come up")
