@@ -41,8 +41,9 @@ static inline bool cc_ows(int c)
 {
 	return c == ' ' || c == '\t';
 }
-/* XML 1.0's white space (production S): space, tab, carriage return, line feed. */
-static inline bool cc_xml_space(int c)
+/* White space: space, tab, carriage return, line feed (XML 1.0's production S, and the blanks
+ * a text file's last line may end with). */
+static inline bool cc_space(int c)
 {
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }

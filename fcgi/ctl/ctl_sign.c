@@ -13,6 +13,7 @@
 
 #define SIGN_SECRET_MAX 256
 #define SIGN_BODY_MAX   (8u * 1024 * 1024) /* above every route's limit */
+#define SIGN_PATH_MAX   8192               /* nginx's large header buffer: no longer request line is served */
 
 static int usage(void)
 {
@@ -62,8 +63,10 @@ int ctl_sign_request(int argc, char **argv)
 		fprintf(stderr, "hqrctl: METHOD must be upper case (POST, GET...)\n");
 		return 2;
 	}
-	if (path[0] != '/' || strpbrk(path, " \t\r\n") != NULL) {
-		fprintf(stderr, "hqrctl: PATH must be the request's path as sent, with its query (/api/v1/scans)\n");
+	if (path[0] != '/' || !word_ok(path, 1, SIGN_PATH_MAX, cc_graph)) {
+		fprintf(
+		    stderr,
+		    "hqrctl: PATH must be the request's path as sent, with its query, in visible ASCII (/api/v1/scans)\n");
 		return 2;
 	}
 	char ts[24], nonce[65];
@@ -97,7 +100,7 @@ int ctl_sign_request(int argc, char **argv)
 			SIGN_SECRET_MAX);
 		return 1;
 	}
-	while (slen > 0 && strchr(" \t\r\n", secret[slen - 1]) != NULL)
+	while (slen > 0 && cc_space((unsigned char)secret[slen - 1]))
 		secret[--slen] = '\0'; /* the secret is its text, without the file's line break */
 	if (slen == 0) {
 		free(secret);

@@ -32,7 +32,7 @@ static int starts(const struct xparser *x, const char *lit)
 
 static void skip_ws(struct xparser *x)
 {
-	while (x->p < x->end && cc_xml_space((unsigned char)*x->p))
+	while (x->p < x->end && cc_space((unsigned char)*x->p))
 		x->p++;
 }
 
@@ -231,7 +231,7 @@ static int text(struct xparser *x)
 	if (find(s, x->p, "]]>") != NULL)
 		return PUSH_E_XML;
 	for (q = s; q < x->p && blank; q++)
-		blank = cc_xml_space((unsigned char)*q);
+		blank = cc_space((unsigned char)*q);
 	if (!blank)
 		return put_data(x, s, (size_t)(x->p - s));
 	if (x->depth == 0 || f->has_child)
@@ -246,7 +246,7 @@ static int xml_run(struct xparser *x)
 	int rc, done = 0;
 
 	skip_ws(x);
-	if (starts(x, "<?xml") && x->end - x->p > 5 && (cc_xml_space((unsigned char)x->p[5]) || x->p[5] == '?')) {
+	if (starts(x, "<?xml") && x->end - x->p > 5 && (cc_space((unsigned char)x->p[5]) || x->p[5] == '?')) {
 		if ((q = find(x->p + 5, x->end, "?>")) == NULL)
 			return PUSH_E_XML;
 		x->p = q + 2;

@@ -111,7 +111,7 @@ static size_t on_data(char *d, size_t size, size_t n, void *arg)
 /* In safe mode: checks and decrypts the service's <Encrypt> reply in place. */
 static void open_reply(const struct sim_push *p, const struct push_aes *aes, struct sim_push_result *r)
 {
-	size_t start = cc_span(r->reply, cc_xml_space);
+	size_t start = cc_span(r->reply, cc_space);
 	if (r->reply[start] == '\0' || strcmp(r->reply + start, "success") == 0)
 		return;
 	struct push_field *fields = calloc(PUSH_XML_FIELDS_MAX, sizeof *fields);

@@ -413,6 +413,9 @@ def test_sign_request_signs_as_the_service_checks(stack, tmp_path):
     for args in (["--key", "short", "--secret-file", str(tmp_path / "secret"), "POST", "/x"],
                  ["--key", "ik_0123456789abcdef", "--secret-file", str(tmp_path / "none"), "POST", "/x"],
                  ["--key", "ik_0123456789abcdef", "--secret-file", str(tmp_path / "secret"), "POST", "x"],
+                 ["--key", "ik_0123456789abcdef", "--secret-file", str(tmp_path / "secret"), "POST", "/x y"],
+                 ["--key", "ik_0123456789abcdef", "--secret-file", str(tmp_path / "secret"), "POST", "/x\x01"],
+                 ["--key", "ik_0123456789abcdef", "--secret-file", str(tmp_path / "secret"), "POST", "/\u00e9"],
                  ["--key", "ik_0123456789abcdef", "--secret-file", str(tmp_path / "secret"), "POST"]):
         p = stack.run_bin("hqrctl", "sign-request", *args)
         assert p.returncode != 0 and p.stdout == "" and p.stderr, (args, p.stdout, p.stderr)
