@@ -135,7 +135,7 @@ fuzz-long: fuzz
 # Every suite, then the unit and integration suites again under ASan+UBSan.
 test: deps
 	@$(MAKE) --no-print-directory format-check check-sql
-	@scripts/check-layers.sh
+	@scripts/check-layers.sh && tests/lint/check-layers-test.sh
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory unit
 	@$(MAKE) --no-print-directory fuzz-run
@@ -184,7 +184,7 @@ bench-peak: deps all
 	@BENCH_ONLY=peak scripts/bench.sh $(BUILD)
 
 lint: deps check-sql format-check
-	@scripts/check-layers.sh
+	@scripts/check-layers.sh && tests/lint/check-layers-test.sh
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --inline-suppr \
 	  --suppress=missingIncludeSystem $(INCS) fcgi
 	clang-tidy --quiet $(LIB_SRC) $(MAINS) $(CTL_SRC) -- $(CFLAGS_ALL)
