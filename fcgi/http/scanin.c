@@ -193,7 +193,6 @@ const struct field scan_fields[SCAN__MAX] = {
 	[SCAN_VISITOR] = JSON_FIELD("visitor", 0, valid_scan_visitor, NULL),
 	[SCAN_CHECKPOINT] = JSON_FIELD("checkpoint_id", 0, valid_checkpoint_ref, NULL),
 };
-_Static_assert(sizeof scan_fields / sizeof scan_fields[0] == SCAN__MAX, "scan fields");
 
 const struct field item_fields[ITEM__MAX] = {
 	[ITEM_CLIENT_ID] = JSON_FIELD("client_id", F_REQ | F_ABSENT, valid_client_id, NULL),
@@ -204,14 +203,12 @@ const struct field item_fields[ITEM__MAX] = {
 	[ITEM_SCAN + SCAN_CHECKPOINT] = JSON_FIELD("checkpoint_id", F_REQ, valid_checkpoint_ref, NULL),
 	[ITEM_SCANNED_AT] = JSON_FIELD("scanned_at", F_REQ | F_ABSENT, valid_scanned_at, NULL),
 };
-_Static_assert(sizeof item_fields / sizeof item_fields[0] == ITEM__MAX, "batch item fields");
 
 const struct item_table batch_items = { item_fields, ITEM__MAX, SCAN_BATCH_MAX };
 
 const struct field batch_fields[BATCH__MAX] = {
 	[BATCH_SCANS] = JSON_FIELD("scans", F_REQ, valid_item_list, &batch_items),
 };
-_Static_assert(sizeof batch_fields / sizeof batch_fields[0] == BATCH__MAX, "batch fields");
 
 /* ---- the rules across fields ---- */
 
