@@ -95,9 +95,11 @@ int router_type_ok(enum body_kind kind, const char *ct)
 		return 1;
 	if (ct == NULL)
 		return 0;
-	while (*ct == ' ')
-		ct++;
-	size_t n = strcspn(ct, "; ");
+	/* The media type, between optional white space (RFC 7230 OWS) and its parameters. */
+	ct += cc_span(ct, cc_ows);
+	size_t n = 0;
+	while (ct[n] != '\0' && ct[n] != ';' && !cc_ows((unsigned char)ct[n]))
+		n++;
 	for (int i = 0; i < 2; i++) {
 		const char *want = names[kind][i];
 		if (want != NULL && strlen(want) == n && strncasecmp(ct, want, n) == 0)

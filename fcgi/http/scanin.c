@@ -63,6 +63,12 @@ int scan_client_id_ok(const char *cid)
 
 /* ---- the fields' own checks: each gets its member of the body (F_JSON) ---- */
 
+/* What a keyboard-style scanner ends a code's text with: a line break (CR, LF) and spaces. */
+static bool scanner_end(int c)
+{
+	return c == '\r' || c == '\n' || c == ' ';
+}
+
 /* The code's text: a string, trimmed of the line break and spaces a keyboard-style scanner ends
  * it with; REQUIRED when it is not a string or nothing is left, TOO_LONG past SCAN_QR_MAX. */
 static const char *valid_scan_qr(const struct field *f, struct arena *a, const void *item, struct fval *out)
@@ -70,7 +76,7 @@ static const char *valid_scan_qr(const struct field *f, struct arena *a, const v
 	const char *q = string_of(item);
 	size_t n = q != NULL ? strlen(q) : 0;
 	(void)f;
-	while (n > 0 && (q[n - 1] == '\n' || q[n - 1] == '\r' || q[n - 1] == ' '))
+	while (n > 0 && scanner_end((unsigned char)q[n - 1]))
 		n--;
 	if (n == 0)
 		return "REQUIRED";

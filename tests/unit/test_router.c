@@ -334,6 +334,10 @@ static void test_type_ok(void **state)
 	assert_true(router_type_ok(BODY_JSON, "Application/JSON"));
 	assert_true(router_type_ok(BODY_JSON, "  application/json"));
 	assert_true(router_type_ok(BODY_JSON, "application/json ; charset=utf-8"));
+	/* White space around the type is space or tab (RFC 7230 OWS), as form_boundary reads it. */
+	assert_true(router_type_ok(BODY_JSON, "\tapplication/json"));
+	assert_true(router_type_ok(BODY_JSON, " \t application/json\t; charset=utf-8"));
+	assert_true(router_type_ok(BODY_MULTIPART, "\tmultipart/form-data\t;\tboundary=x"));
 	assert_true(router_type_ok(BODY_FORM, "application/x-www-form-urlencoded"));
 	assert_true(router_type_ok(BODY_FORM, "application/x-www-form-urlencoded; charset=UTF-8"));
 	assert_true(
@@ -355,6 +359,9 @@ static void test_type_wrong(void **state)
 	assert_false(router_type_ok(BODY_JSON, "application/json-patch+json"));
 	assert_false(router_type_ok(BODY_JSON, "application/x-www-form-urlencoded"));
 	assert_false(router_type_ok(BODY_JSON, "application"));
+	assert_false(router_type_ok(BODY_JSON, "application/json\r"));
+	assert_false(router_type_ok(BODY_JSON, "\napplication/json"));
+	assert_false(router_type_ok(BODY_JSON, "application /json"));
 	assert_false(router_type_ok(BODY_FORM, "application/json"));
 	assert_false(router_type_ok(BODY_FORM, "multipart/form-data; boundary=x"));
 	assert_false(router_type_ok(BODY_MULTIPART, "multipart/mixed; boundary=x"));

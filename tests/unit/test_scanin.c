@@ -72,6 +72,13 @@ static void test_qr_trailing_break_trimmed(void **state)
 	assert_int_equal(run("{\"qr\":\"HQR1:abc \\r\\n\",\"direction\":\"out\"}", 0), 0);
 	assert_string_equal(in.qr, "HQR1:abc");
 	assert_int_equal(in.dir, VERDICT_DIR_OUT);
+	assert_int_equal(run("{\"qr\":\"HQR1:abc\\n\\n  \",\"direction\":\"in\"}", 0), 0);
+	assert_string_equal(in.qr, "HQR1:abc");
+	/* Only the end: a space inside or before the text is the text's. */
+	assert_int_equal(run("{\"qr\":\" HQR1:a bc\\r\",\"direction\":\"in\"}", 0), 0);
+	assert_string_equal(in.qr, " HQR1:a bc");
+	/* Nothing but a line break is no code. */
+	expect_one("{\"qr\":\"\\r\\n \",\"direction\":\"in\"}", 0, "qr", "REQUIRED");
 }
 
 static void test_qr_required(void **state)
