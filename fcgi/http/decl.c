@@ -6,7 +6,6 @@
 
 /* A declaration's JSON body is at most 16 KiB (its route's bound). */
 const struct field decl_fields[DECL__MAX] = { DECL_FIELD_ROWS(0, 16 * 1024) };
-_Static_assert(sizeof decl_fields / sizeof decl_fields[0] == DECL__MAX, "declaration fields");
 
 static int yes_no(const char *v, int *out)
 {

@@ -12,18 +12,15 @@
 const struct field login_fields[LOGIN__MAX] = {
 	[LOGIN_NEXT] = { "next", 0, VALID_NEXT_MAX, valid_next, NULL },
 };
-_Static_assert(sizeof login_fields / sizeof login_fields[0] == LOGIN__MAX, "login fields");
 
 const struct field mplogin_fields[MPLOGIN__MAX] = {
 	[MPLOGIN_CODE] = { "code", F_REQ, 128, valid_login_code, NULL },
 };
-_Static_assert(sizeof mplogin_fields / sizeof mplogin_fields[0] == MPLOGIN__MAX, "mini-program login fields");
 
 static const struct range scale_range = { 1, 32 };
 const struct field codepng_fields[CODEPNG__MAX] = {
 	[CODEPNG_SCALE] = { "scale", 0, 2, valid_int, &scale_range },
 };
-_Static_assert(sizeof codepng_fields / sizeof codepng_fields[0] == CODEPNG__MAX, "code image fields");
 
 /* ---- an application for a code ---- */
 
@@ -110,7 +107,6 @@ const struct field app_fields[APP__MAX] = {
 	[APP_VERIFICATION_ID] = { "verification_id", F_BLANK, FORM_TEXT_MAX, valid_verification_id, NULL },
 	DECL_FIELD_ROWS(APP_DECL, FORM_TEXT_MAX),
 };
-_Static_assert(sizeof app_fields / sizeof app_fields[0] == APP__MAX, "application fields");
 
 enum err app_check(struct call *c, struct fval *v)
 {
@@ -178,7 +174,6 @@ const struct field report_fields[REPORT__MAX] = {
 	[REPORT_TEMPERATURE] = { "temperature", F_REQ, 4096, decl_valid_temperature, NULL },
 	[REPORT_SYMPTOMS] = { "symptoms", F_REQ, 4096, decl_valid_symptoms, NULL },
 };
-_Static_assert(sizeof report_fields / sizeof report_fields[0] == REPORT__MAX, "report fields");
 
 /* ---- a face verification (JSON, 4 KiB) ---- */
 
@@ -198,7 +193,6 @@ const struct field verify_fields[VERIFY__MAX] = {
 	[VERIFY_ID_NUMBER] = { "id_number", F_REQ, 4096, valid_raw, NULL },
 	[VERIFY_NEXT] = { "next", F_BLANK, VALID_NEXT_MAX, valid_next, NULL },
 };
-_Static_assert(sizeof verify_fields / sizeof verify_fields[0] == VERIFY__MAX, "verification fields");
 
 enum err verify_check(struct call *c, struct fval *v)
 {

@@ -27,12 +27,6 @@ const char *form_err_word(enum form_err e)
 	return form_words[e];
 }
 
-/* RFC 7230 tchar. */
-static int is_tchar(int c)
-{
-	return cc_tchar(c);
-}
-
 /* RFC 2046 bchars (space included; the caller forbids a trailing one). */
 static int is_bchar(int c)
 {
@@ -72,30 +66,27 @@ enum form_err form_boundary(const char *content_type, char *out, size_t outmax)
 
 	if (p == NULL)
 		return FORM_NO_BOUNDARY;
-	while (cc_ows(*p))
-		p++;
-	for (t = p; is_tchar((unsigned char)*p); p++)
-		;
+	p += cc_span(p, cc_ows);
+	t = p;
+	p += cc_span(p, cc_tchar);
 	if (*p != '/' || !ieq(t, (size_t)(p - t), "multipart"))
 		return FORM_NO_BOUNDARY;
-	for (t = ++p; is_tchar((unsigned char)*p); p++)
-		;
+	t = ++p;
+	p += cc_span(p, cc_tchar);
 	if (!ieq(t, (size_t)(p - t), "form-data"))
 		return FORM_NO_BOUNDARY;
 
 	for (;;) {
-		while (cc_ows(*p))
-			p++;
+		p += cc_span(p, cc_ows);
 		if (*p == '\0')
 			break;
 		if (*p++ != ';')
 			return FORM_MALFORMED;
-		while (cc_ows(*p))
-			p++;
+		p += cc_span(p, cc_ows);
 		if (*p == '\0')
 			break; /* a trailing ';' */
-		for (t = p; is_tchar((unsigned char)*p); p++)
-			;
+		t = p;
+		p += cc_span(p, cc_tchar);
 		if (p == t || *p != '=')
 			return FORM_MALFORMED;
 		int is_b = ieq(t, (size_t)(p - t), "boundary"), bad = 0;
@@ -125,7 +116,7 @@ enum form_err form_boundary(const char *content_type, char *out, size_t outmax)
 					return FORM_MALFORMED;
 				if (is_b) {
 					boundary_take(val, &n, c, &bad);
-				} else if (!is_tchar(c)) {
+				} else if (!cc_tchar(c)) {
 					return FORM_MALFORMED;
 				}
 			}
@@ -215,7 +206,7 @@ static enum form_err param_value(const char *v, size_t n, size_t *i, char *buf, 
 			buf[k++] = ch;
 		}
 	} else {
-		while (j < n && is_tchar((unsigned char)v[j]))
+		while (j < n && cc_tchar((unsigned char)v[j]))
 			buf[k++] = v[j++];
 		if (k == 0)
 			return FORM_MALFORMED;
@@ -232,7 +223,7 @@ static enum form_err disposition(const char *v, size_t n, struct part_hdrs *h)
 	size_t i = 0, t;
 	int has_name = 0;
 
-	while (i < n && is_tchar((unsigned char)v[i]))
+	while (i < n && cc_tchar((unsigned char)v[i]))
 		i++;
 	if (!ieq(v, i, "form-data"))
 		return FORM_MALFORMED;
@@ -247,7 +238,7 @@ static enum form_err disposition(const char *v, size_t n, struct part_hdrs *h)
 			i++;
 		if (i == n)
 			break; /* a trailing ';' */
-		for (t = i; i < n && is_tchar((unsigned char)v[i]); i++)
+		for (t = i; i < n && cc_tchar((unsigned char)v[i]); i++)
 			;
 		size_t pname = t, plen = i - t, blen;
 		if (plen == 0)
@@ -262,11 +253,8 @@ static enum form_err disposition(const char *v, size_t n, struct part_hdrs *h)
 		if (e != FORM_OK)
 			return e;
 		if (ieq(v + pname, plen, "name")) {
-			if (has_name || blen == 0 || blen > FORM_NAME_MAX)
-				return FORM_MALFORMED;
-			for (size_t k = 0; k < blen; k++)
-				if (!cc_print((unsigned char)buf[k]))
-					return FORM_MALFORMED;
+			if (has_name || blen > FORM_NAME_MAX || !cc_all(buf, blen, cc_print))
+				return FORM_MALFORMED; /* cc_all: also an empty name */
 			memcpy(h->name, buf, blen);
 			h->name[blen] = '\0';
 			h->name_len = blen;
@@ -288,7 +276,7 @@ static enum form_err disposition(const char *v, size_t n, struct part_hdrs *h)
 static enum form_err header_line(const char *s, size_t n, struct part_hdrs *h)
 {
 	size_t i = 0;
-	while (i < n && is_tchar((unsigned char)s[i]))
+	while (i < n && cc_tchar((unsigned char)s[i]))
 		i++;
 	if (i == 0 || i == n || s[i] != ':')
 		return FORM_MALFORMED; /* also obs-fold and "Name :" */

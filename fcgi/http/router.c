@@ -95,9 +95,11 @@ int router_type_ok(enum body_kind kind, const char *ct)
 		return 1;
 	if (ct == NULL)
 		return 0;
-	while (*ct == ' ')
-		ct++;
-	size_t n = strcspn(ct, "; ");
+	/* The media type, between optional white space (RFC 7230 OWS) and its parameters. */
+	ct += cc_span(ct, cc_ows);
+	size_t n = 0;
+	while (ct[n] != '\0' && ct[n] != ';' && !cc_ows((unsigned char)ct[n]))
+		n++;
 	for (int i = 0; i < 2; i++) {
 		const char *want = names[kind][i];
 		if (want != NULL && strlen(want) == n && strncasecmp(ct, want, n) == 0)
@@ -339,19 +341,33 @@ static enum err dispatch(struct call *c)
 		return refuse_inputs(c, e);
 	if (r->nfields > 0 && (e = judge_inputs(c)) != ERR_OK)
 		return e == ERR_VALIDATION || e == ERR_DUPLICATE_FIELD ? refuse_inputs(c, e) : e;
-	e = r->auth == AUTH_ADMIN ? admin_call(c) : r->handler(c);
-	/* A route that left its caller's check to its handler (AUTH_HOLDER, a device's scan) must
-	 * have finished it before answering; one that did not is a defect, refused, not a pass. */
-	if (e == ERR_OK && (c->session_deferred || c->device_deferred)) {
-		log_error("route %s answered without finishing its caller's check", r->name);
-		return ERR_INTERNAL;
-	}
-	return e;
+	return r->auth == AUTH_ADMIN ? admin_call(c) : r->handler(c);
+}
+
+/* Whether e is what a caller's deferred check itself answered, with the check still open: it could
+ * not be made (503), or it refused the caller (session_accept: 401, or 403 for a cookie's write
+ * without X-Requested-With; auth_device_finish and the scans' lookup: 401). */
+static int check_outcome(const struct call *c, enum err e)
+{
+	if (e == ERR_UNAVAILABLE || e == ERR_UNAUTHENTICATED)
+		return 1;
+	return e == ERR_CSRF && c->session_deferred;
 }
 
 enum err router_dispatch(struct call *c)
 {
 	enum err e = dispatch(c);
+	/* A route that left its caller's check to its handler or its form check (AUTH_HOLDER, a
+	 * device's scan) finishes it before answering anything but that check's own outcome: any
+	 * other answer, a success or an error about the request (404, 409, 422…), would tell a
+	 * stranger what only the caller may hear. It is a defect, refused, not a pass. */
+	if ((c->session_deferred || c->device_deferred) && !check_outcome(c, e)) {
+		log_error("route %s answered (%s) without finishing its caller's check", c->route->name,
+			  err_info(e)->code);
+		drop_answer(c);
+		e = ERR_INTERNAL;
+	}
+
 	/* Every call of an identified staff member is audited, whatever its outcome; one refused
 	 * before its handler ran is audited here, and fails if its row cannot be written. */
 	if (c->route->auth == AUTH_ADMIN && c->admin_role != 0 && !c->audited) {

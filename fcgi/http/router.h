@@ -75,7 +75,10 @@ enum match router_match(const struct route *routes, size_t n, const char *method
 			size_t *idx, const char **params, size_t *nparams, char *allow, size_t allowlen);
 
 /* Runs the common checks of c->route (auth, length, type, size, body, fields) and then its
- * handler. Returns the handler's error or the first failing check's; never writes a body itself. */
+ * handler. Returns the handler's error or the first failing check's; never writes a body itself.
+ * A route that left its caller's check to its handler (AUTH_HOLDER, a device's AUTH_SCANNER) and
+ * answers without finishing it is ERR_INTERNAL, unless the answer is that check's own (401, 503,
+ * a session's 403 CSRF). */
 enum err router_dispatch(struct call *c);
 
 /* Whether a content type (with parameters) names the media type of kind. Pure. */

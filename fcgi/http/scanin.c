@@ -63,6 +63,12 @@ int scan_client_id_ok(const char *cid)
 
 /* ---- the fields' own checks: each gets its member of the body (F_JSON) ---- */
 
+/* What a keyboard-style scanner ends a code's text with: a line break (CR, LF) and spaces. */
+static bool scanner_end(int c)
+{
+	return c == '\r' || c == '\n' || c == ' ';
+}
+
 /* The code's text: a string, trimmed of the line break and spaces a keyboard-style scanner ends
  * it with; REQUIRED when it is not a string or nothing is left, TOO_LONG past SCAN_QR_MAX. */
 static const char *valid_scan_qr(const struct field *f, struct arena *a, const void *item, struct fval *out)
@@ -70,7 +76,7 @@ static const char *valid_scan_qr(const struct field *f, struct arena *a, const v
 	const char *q = string_of(item);
 	size_t n = q != NULL ? strlen(q) : 0;
 	(void)f;
-	while (n > 0 && (q[n - 1] == '\n' || q[n - 1] == '\r' || q[n - 1] == ' '))
+	while (n > 0 && scanner_end((unsigned char)q[n - 1]))
 		n--;
 	if (n == 0)
 		return "REQUIRED";
@@ -193,7 +199,6 @@ const struct field scan_fields[SCAN__MAX] = {
 	[SCAN_VISITOR] = JSON_FIELD("visitor", 0, valid_scan_visitor, NULL),
 	[SCAN_CHECKPOINT] = JSON_FIELD("checkpoint_id", 0, valid_checkpoint_ref, NULL),
 };
-_Static_assert(sizeof scan_fields / sizeof scan_fields[0] == SCAN__MAX, "scan fields");
 
 const struct field item_fields[ITEM__MAX] = {
 	[ITEM_CLIENT_ID] = JSON_FIELD("client_id", F_REQ | F_ABSENT, valid_client_id, NULL),
@@ -204,14 +209,12 @@ const struct field item_fields[ITEM__MAX] = {
 	[ITEM_SCAN + SCAN_CHECKPOINT] = JSON_FIELD("checkpoint_id", F_REQ, valid_checkpoint_ref, NULL),
 	[ITEM_SCANNED_AT] = JSON_FIELD("scanned_at", F_REQ | F_ABSENT, valid_scanned_at, NULL),
 };
-_Static_assert(sizeof item_fields / sizeof item_fields[0] == ITEM__MAX, "batch item fields");
 
 const struct item_table batch_items = { item_fields, ITEM__MAX, SCAN_BATCH_MAX };
 
 const struct field batch_fields[BATCH__MAX] = {
 	[BATCH_SCANS] = JSON_FIELD("scans", F_REQ, valid_item_list, &batch_items),
 };
-_Static_assert(sizeof batch_fields / sizeof batch_fields[0] == BATCH__MAX, "batch fields");
 
 /* ---- the rules across fields ---- */
 

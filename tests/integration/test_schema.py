@@ -3,6 +3,8 @@ refuses one (a migration not run, a table moved away) makes /readyz answer 503 u
 back: the load balancer stops sending traffic to a host that would fail requests."""
 import time
 
+import pytest
+
 from helpers import hqrctl
 
 
@@ -29,9 +31,13 @@ def readyz_statuses(stack, http, n):
     return [http.get(stack.url("/readyz"), timeout=10).status_code for _ in range(n)]
 
 
-def test_readyz_fails_while_a_statement_does_not_prepare(stack, http):
+# A table of statements prepared at connect (reminders), and one only lazily prepared statements
+# use (refusals: a verification's and a relative application's, prepared on their first use): a
+# readiness check judges both.
+@pytest.mark.parametrize("table", ["reminders", "refusals"], ids=["prepared-at-connect", "prepared-lazily"])
+def test_readyz_fails_while_a_statement_does_not_prepare(stack, http, table):
     assert http.get(stack.url("/readyz"), timeout=10).status_code == 200
-    stack.sql("RENAME TABLE reminders TO reminders_moved")
+    stack.sql(f"RENAME TABLE {table} TO {table}_moved")
     try:
         kill_app_connections(stack)
         statuses = readyz_statuses(stack, http, 8)
@@ -41,9 +47,9 @@ def test_readyz_fails_while_a_statement_does_not_prepare(stack, http):
         assert r.json()["error"]["code"] == "UNAVAILABLE"
         p = hqrctl(stack, "migrate", "--check", check=False)
         assert p.returncode == 1
-        assert "reminders" in p.stderr
+        assert table in p.stderr
     finally:
-        stack.sql("RENAME TABLE reminders_moved TO reminders")
+        stack.sql(f"RENAME TABLE {table}_moved TO {table}")
     # Back: the statements prepare on the next readiness check, without a restart.
     end = time.monotonic() + 10
     while time.monotonic() < end and readyz_statuses(stack, http, 4) != [200] * 4:

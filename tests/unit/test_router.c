@@ -334,6 +334,10 @@ static void test_type_ok(void **state)
 	assert_true(router_type_ok(BODY_JSON, "Application/JSON"));
 	assert_true(router_type_ok(BODY_JSON, "  application/json"));
 	assert_true(router_type_ok(BODY_JSON, "application/json ; charset=utf-8"));
+	/* White space around the type is space or tab (RFC 7230 OWS), as form_boundary reads it. */
+	assert_true(router_type_ok(BODY_JSON, "\tapplication/json"));
+	assert_true(router_type_ok(BODY_JSON, " \t application/json\t; charset=utf-8"));
+	assert_true(router_type_ok(BODY_MULTIPART, "\tmultipart/form-data\t;\tboundary=x"));
 	assert_true(router_type_ok(BODY_FORM, "application/x-www-form-urlencoded"));
 	assert_true(router_type_ok(BODY_FORM, "application/x-www-form-urlencoded; charset=UTF-8"));
 	assert_true(
@@ -355,6 +359,9 @@ static void test_type_wrong(void **state)
 	assert_false(router_type_ok(BODY_JSON, "application/json-patch+json"));
 	assert_false(router_type_ok(BODY_JSON, "application/x-www-form-urlencoded"));
 	assert_false(router_type_ok(BODY_JSON, "application"));
+	assert_false(router_type_ok(BODY_JSON, "application/json\r"));
+	assert_false(router_type_ok(BODY_JSON, "\napplication/json"));
+	assert_false(router_type_ok(BODY_JSON, "application /json"));
 	assert_false(router_type_ok(BODY_FORM, "application/json"));
 	assert_false(router_type_ok(BODY_FORM, "multipart/form-data; boundary=x"));
 	assert_false(router_type_ok(BODY_MULTIPART, "multipart/mixed; boundary=x"));
@@ -640,6 +647,125 @@ static void test_holder_route_looks_the_session_up_before_judging_its_query(void
 	db_close(db);
 }
 
+/* ---- a caller's check left to the handler must be finished before any answer but its own ---- */
+
+/* What the test's handler and form check answer, and whether they finish the caller's check. */
+static enum err deferred_answer;
+static int deferred_finish, deferred_ran;
+
+static void finish_check(struct call *c)
+{
+	if (deferred_finish) {
+		c->session_deferred = 0;
+		c->device_deferred = 0;
+	}
+}
+
+static enum err h_deferred(struct call *c)
+{
+	deferred_ran = 1;
+	finish_check(c);
+	if (deferred_answer == ERR_OK) {
+		resp_raw(c, 200, "application/json", "{\"color\":\"green\"}", 17);
+	} else if (deferred_answer == ERR_VALIDATION) {
+		call_field_error(c, "secret_field", "INVALID");
+	}
+	return deferred_answer;
+}
+
+/* A form check that answers by itself (as the check-ins' does): a form check of a deferred route
+ * is held to the same rule as its handler. */
+static enum err check_deferred(struct call *c, struct fval *v)
+{
+	(void)v;
+	deferred_ran = 1;
+	finish_check(c);
+	return deferred_answer;
+}
+
+static const struct field deferred_query[1] = { { "q", 0, 8, valid_raw, NULL } };
+
+enum { D_HOLDER, D_DEVICE, D_HOLDER_CHECK, D_DEVICE_CHECK, D__MAX };
+static const struct route deferred_routes[D__MAX] = {
+	[D_HOLDER] = { "holder", "GET", "/holder", AUTH_HOLDER, BODY_NONE, 0, NULL, 0, h_deferred, 0, PRIO_NORMAL,
+		       NULL },
+	[D_DEVICE] = { "device", "GET", "/device", AUTH_SCANNER, BODY_NONE, 0, NULL, 0, h_deferred, 0, PRIO_NORMAL,
+		       NULL },
+	[D_HOLDER_CHECK] = { "holder_check", "GET", "/holder-check", AUTH_HOLDER, BODY_NONE, 0, deferred_query, 1,
+			     h_deferred, 0, PRIO_NORMAL, check_deferred },
+	[D_DEVICE_CHECK] = { "device_check", "GET", "/device-check", AUTH_SCANNER, BODY_NONE, 0, deferred_query, 1,
+			     h_deferred, 0, PRIO_NORMAL, check_deferred },
+};
+static const struct app deferred_app = { "test", deferred_routes, D__MAX, 0, 0, NULL, NULL, NULL, NULL, 0 };
+
+/* A well-formed session (a holder's route) or device token (a scanner's): both only parsed by the
+ * router, never looked up (no database here). */
+static char bearer_env[] = "HTTP_AUTHORIZATION=Bearer AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+
+/* Runs path with the handler (and form check) answering e, finishing the caller's check or not. */
+static struct call *deferred_call(const char *path, enum err e, int finish)
+{
+	static char *env[] = { bearer_env, NULL };
+	struct call *c = new_call("GET", path, NULL, "203.0.113.7");
+	conf_defaults(&conf);
+	c->conf = &conf;
+	c->env = env;
+	deferred_answer = e;
+	deferred_finish = finish;
+	deferred_ran = 0;
+	worker_handle(&deferred_app, c);
+	assert_true(deferred_ran);
+	return c;
+}
+
+static const char *const deferred_paths[] = { "/holder", "/device", "/holder-check", "/device-check" };
+
+static void test_unfinished_check_refuses_every_answer_about_the_request(void **state)
+{
+	/* Not only a success: an answer about the request (what is not there, what conflicts, which
+	 * field is wrong) would tell a stranger what only the caller may hear. */
+	static const enum err answers[] = { ERR_OK,         ERR_NOT_FOUND,    ERR_CONFLICT,
+					    ERR_VALIDATION, ERR_BAD_REQUEST,  ERR_FORBIDDEN,
+					    ERR_TOO_LARGE,  ERR_RATE_LIMITED, ERR_INTERNAL };
+	(void)state;
+	for (size_t p = 0; p < sizeof deferred_paths / sizeof deferred_paths[0]; p++)
+		for (size_t i = 0; i < sizeof answers / sizeof answers[0]; i++) {
+			struct call *c = deferred_call(deferred_paths[p], answers[i], 0);
+			if (c->status != 500)
+				fail_msg("%s answering %s without its check: %d, not 500", deferred_paths[p],
+					 err_info(answers[i])->code, c->status);
+			expect_error_body(c, 500, "INTERNAL"); /* no "green", no "fields" */
+		}
+}
+
+static void test_unfinished_check_may_answer_its_own_outcome(void **state)
+{
+	(void)state;
+	/* The check itself refused the caller, or could not be made: its answer goes out. */
+	for (size_t p = 0; p < sizeof deferred_paths / sizeof deferred_paths[0]; p++) {
+		expect_error_body(deferred_call(deferred_paths[p], ERR_UNAUTHENTICATED, 0), 401, "UNAUTHENTICATED");
+		expect_error_body(deferred_call(deferred_paths[p], ERR_UNAVAILABLE, 0), 503, "UNAVAILABLE");
+	}
+	/* A session's check refuses a cookie's write without X-Requested-With; a device's has no such
+	 * outcome. */
+	expect_error_body(deferred_call("/holder", ERR_CSRF, 0), 403, "CSRF");
+	expect_error_body(deferred_call("/holder-check", ERR_CSRF, 0), 403, "CSRF");
+	expect_error_body(deferred_call("/device", ERR_CSRF, 0), 500, "INTERNAL");
+	expect_error_body(deferred_call("/device-check", ERR_CSRF, 0), 500, "INTERNAL");
+}
+
+static void test_finished_check_answers_as_the_handler_says(void **state)
+{
+	(void)state;
+	for (size_t p = 0; p < sizeof deferred_paths / sizeof deferred_paths[0]; p++) {
+		struct call *c = deferred_call(deferred_paths[p], ERR_OK, 1);
+		assert_int_equal(c->status, 200);
+		assert_memory_equal(c->resp_body, "{\"color\":\"green\"}", 17);
+		expect_error_body(deferred_call(deferred_paths[p], ERR_NOT_FOUND, 1), 404, "NOT_FOUND");
+		expect_error_body(deferred_call(deferred_paths[p], ERR_CONFLICT, 1), 409, "CONFLICT");
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -661,6 +787,9 @@ int main(void)
 		cmocka_unit_test_setup(test_handle_metrics_loopback_only, reset),
 		cmocka_unit_test_setup(test_holder_route_a_stranger_hears_401_not_its_query, reset),
 		cmocka_unit_test_setup(test_holder_route_looks_the_session_up_before_judging_its_query, reset),
+		cmocka_unit_test_setup(test_unfinished_check_refuses_every_answer_about_the_request, reset),
+		cmocka_unit_test_setup(test_unfinished_check_may_answer_its_own_outcome, reset),
+		cmocka_unit_test_setup(test_finished_check_answers_as_the_handler_says, reset),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -72,6 +72,13 @@ static void test_qr_trailing_break_trimmed(void **state)
 	assert_int_equal(run("{\"qr\":\"HQR1:abc \\r\\n\",\"direction\":\"out\"}", 0), 0);
 	assert_string_equal(in.qr, "HQR1:abc");
 	assert_int_equal(in.dir, VERDICT_DIR_OUT);
+	assert_int_equal(run("{\"qr\":\"HQR1:abc\\n\\n  \",\"direction\":\"in\"}", 0), 0);
+	assert_string_equal(in.qr, "HQR1:abc");
+	/* Only the end: a space inside or before the text is the text's. */
+	assert_int_equal(run("{\"qr\":\" HQR1:a bc\\r\",\"direction\":\"in\"}", 0), 0);
+	assert_string_equal(in.qr, " HQR1:a bc");
+	/* Nothing but a line break is no code. */
+	expect_one("{\"qr\":\"\\r\\n \",\"direction\":\"in\"}", 0, "qr", "REQUIRED");
 }
 
 static void test_qr_required(void **state)
@@ -290,6 +297,34 @@ static void test_batch_list(void **state)
 	assert_ptr_equal(batch_items.fields, item_fields);
 }
 
+/* The batch's item table, reached only through batch_fields' list (no route row names it, so the
+ * route table's walk never sees it): every row filled, no name twice, and the scan's own members
+ * named and checked as a live scan's are. */
+static void test_item_table_filled(void **state)
+{
+	(void)state;
+	const struct json_check *list = batch_fields[BATCH_SCANS].arg;
+	assert_ptr_equal(list->valid, valid_item_list);
+	const struct item_table *t = list->arg;
+	assert_int_equal(t->nfields, ITEM__MAX);
+	assert_true(t->max > 0);
+	for (size_t i = 0; i < t->nfields; i++) {
+		const struct field *f = &t->fields[i];
+		const struct json_check *jc = f->arg;
+		if (f->name == NULL || f->name[0] == '\0' || !(f->flags & F_JSON) || jc == NULL || jc->valid == NULL)
+			fail_msg("batch item field %zu is empty or half filled", i);
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(t->fields[j].name, f->name) == 0)
+				fail_msg("batch item field %s twice", f->name);
+	}
+	for (size_t k = 0; k < SCAN__MAX; k++) {
+		const struct field *item = &t->fields[ITEM_SCAN + k], *live = &scan_fields[k];
+		const struct json_check *ic = item->arg, *lc = live->arg;
+		assert_string_equal(item->name, live->name);
+		assert_ptr_equal(ic->valid, lc->valid);
+	}
+}
+
 #define NOW 1796000000LL
 static const char *item_cid;
 static int64_t item_at;
@@ -420,6 +455,7 @@ int main(void)
 		cmocka_unit_test(test_member_twice),
 		cmocka_unit_test(test_members_as_parsed),
 		cmocka_unit_test(test_batch_list),
+		cmocka_unit_test(test_item_table_filled),
 		cmocka_unit_test(test_batch_item_valid),
 		cmocka_unit_test(test_batch_item_refused),
 		cmocka_unit_test(test_client_id),
