@@ -31,7 +31,8 @@ static inline bool cc_b64url(int c)
 {
 	return cc_alnum(c) || c == '-' || c == '_';
 }
-/* An integrator's key id and a nonce (the service's and the platform's): base64url and '.'. */
+/* An integrator's key id, a nonce (the service's and the platform's) and a request id: base64url
+ * and '.'. */
 static inline bool cc_nonce(int c)
 {
 	return cc_b64url(c) || c == '.';

@@ -74,19 +74,14 @@ static long fcgi_read(void *io, char *buf, size_t n)
 	return FCGX_GetStr(buf, chunk, r->in);
 }
 
-/* A request id from nginx if it is well-formed, else a fresh random one. */
-/* A request id nginx passes on: base64url and '.'. */
-static bool rid_char(int c)
-{
-	return cc_b64url(c) || c == '.';
-}
-
+/* A request id from nginx if it is well-formed (8 to 64 of base64url and '.', the nonce's
+ * alphabet), else a fresh random one. */
 static const char *request_id(struct call *c)
 {
 	const char *rid = call_param(c, "REQUEST_ID");
 	if (rid != NULL) {
 		size_t n = strlen(rid);
-		if (n >= 8 && n <= 64 && cc_all(rid, n, rid_char))
+		if (n >= 8 && n <= 64 && cc_all(rid, n, cc_nonce))
 			return rid;
 	}
 	uint8_t raw[16];
