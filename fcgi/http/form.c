@@ -18,7 +18,7 @@ static const char *const form_words[] = {
 	[FORM_NOMEM] = "NOMEM",
 	[FORM_FILE_TOO_LARGE] = "FILE_TOO_LARGE",
 };
-_Static_assert(sizeof form_words / sizeof form_words[0] == FORM_FILE_TOO_LARGE + 1, "a word per form_err");
+_Static_assert(sizeof form_words / sizeof form_words[0] == FORM__MAX, "a word per form_err");
 
 const char *form_err_word(enum form_err e)
 {

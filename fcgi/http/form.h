@@ -33,7 +33,8 @@ enum form_err {
 	FORM_PART_TOO_LARGE,  /* a text part over FORM_TEXT_MAX */
 	FORM_TOO_MANY_FILES,  /* more file parts than max_files */
 	FORM_NOMEM,           /* the arena is full, or the caller's boundary buffer too small */
-	FORM_FILE_TOO_LARGE   /* a file part over max_file_bytes */
+	FORM_FILE_TOO_LARGE,  /* a file part over max_file_bytes */
+	FORM__MAX             /* the count of the above, not an answer */
 };
 
 /* The stable code word of e ("MALFORMED", "PART_TOO_LARGE", ...); "UNKNOWN" for other values. */
