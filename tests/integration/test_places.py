@@ -406,6 +406,49 @@ def test_a_double_tap_of_two_concurrent_requests_writes_one_row(stack, operator)
             assert scan_row(stack, ids.pop())["person"] == who
 
 
+def test_device_scans_and_check_ins_sent_at_once_are_each_recorded_as_they_came(stack, operator):
+    """A worker writes the scans and check-ins that arrive together in one group (one call of the
+    database): each row is still its own, a device's scan with its device and temperature and no
+    place code, a check-in with its place code and neither."""
+    cp = h.checkpoint(stack, kind="public_place", type_="mall")
+    body, token = make_code(stack, operator, cp)
+    dev = h.device_token(stack, cp)
+    dev_id = int(stack.sql(f"SELECT id FROM devices WHERE checkpoint_id = {cp}")[0][0])
+    ds, dp = h.new_person(stack)
+    qr = h.qr_text(ds, stack, dp)
+    holders = [holder(stack) for _ in range(3)]
+    for _round in range(3):
+        start = threading.Barrier(2 * len(holders))
+        got = {}
+
+        def send(i):
+            start.wait()
+            if i < len(holders):
+                s, me, _ = holders[i]
+                got[i] = ("checkin", me, checkin(s, stack, token, [me]))
+            else:
+                got[i] = ("scan", dp, h.scan(stack, dev, qr, temperature=36.0 + i / 10))
+
+        threads = [threading.Thread(target=send, args=(i,)) for i in range(2 * len(holders))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        for i, (kind, who, r) in got.items():
+            assert r.status_code == 200, r.text
+            if kind == "checkin":
+                (c,) = r.json()["checkins"]
+                assert c["repeat"] is (_round > 0), c
+                row = scan_row(stack, c["scan_id"])
+                assert (row["device"], row["place_code"], row["temperature"]) == (0, body["id"], -1), row
+            else:
+                row = scan_row(stack, r.json()["scan_id"])
+                assert (row["device"], row["place_code"], row["temperature"]) == (dev_id, 0, 360 + i), row
+            assert (row["person"], row["checkpoint"], row["verdict"]) == (who, cp, 0), row
+    # Within five minutes each holder's later check-ins were the first one's answer.
+    assert rows_at(stack, body["id"]) == len(holders)
+
+
 def test_a_changed_color_within_five_minutes_is_a_new_answer(stack, operator):
     cp = h.checkpoint(stack, kind="public_place", type_="bank")
     body, token = make_code(stack, operator, cp)
