@@ -26,6 +26,15 @@ static int arena_teardown(void **state)
 	return 0;
 }
 
+/* A per-test setup for a program whose tests each start from an empty arena:
+ * cmocka_unit_test_setup(test, arena_fresh). */
+__attribute__((unused)) static int arena_fresh(void **state)
+{
+	(void)state;
+	arena_reset(&arena);
+	return 0;
+}
+
 /* A local path of n bytes: "/" then 'a'..'z' repeated, in the arena (for a program that asks). */
 __attribute__((unused)) static char *path_of(size_t n)
 {
