@@ -19,7 +19,6 @@ import subprocess
 import sys
 import tempfile
 import threading
-import time
 import traceback
 import urllib.parse
 
@@ -49,6 +48,19 @@ def pid_alive(pid):
     # The state follows the command name, which is in parentheses and may hold spaces.
     state = data[data.rindex(b")") + 2:].split()[0]
     return state != b"Z"
+
+
+def kill_survivors(pids, seconds=5.0):
+    """After a stop: waits up to seconds for pids to be gone, then SIGKILLs those still alive
+    (never leave anything behind, even when failing); returns them, sorted, for an assert."""
+    helpers.wait_until(lambda: not any(pid_alive(p) for p in pids), seconds, "the processes to exit", fail=False)
+    survivors = sorted(p for p in pids if pid_alive(p))
+    for p in survivors:
+        try:
+            os.kill(p, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    return survivors
 
 
 def children_of(ppid):
@@ -368,15 +380,7 @@ def stack():
             stop_error = None if stop.returncode == 0 else f"{stop.stdout}\n{stop.stderr}"
         except subprocess.TimeoutExpired as e:
             stop_error = f"timed out: {e}"
-        deadline = time.monotonic() + 5
-        while time.monotonic() < deadline and any(pid_alive(p) for p in pids):
-            time.sleep(0.05)
-        survivors = sorted(p for p in pids if pid_alive(p))
-        for p in survivors:  # never leave anything behind, even when failing
-            try:
-                os.kill(p, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
+        survivors = kill_survivors(pids)
         if os.environ.get("HQR_KEEP") == "1":
             print(f"\nstack directory kept: {directory}")
         else:

@@ -8,6 +8,7 @@ import os
 import random
 import re
 import socket
+import struct
 import subprocess
 import time
 import urllib.parse
@@ -37,27 +38,34 @@ def access_line(stack, request_id, timeout=5.0):
     """The nginx access log's line of a request, by its X-Request-Id, as a dict (nginx writes it
     once the answer is sent: waited for up to timeout seconds)."""
     path = os.path.join(stack.dir, "nginx", "access.log")
-    end = time.monotonic() + timeout
-    while True:
+
+    def line():
         with open(path, encoding="utf-8") as f:
-            for line in f:
-                if f'"rid":"{request_id}"' in line:
-                    return json.loads(line)
-        assert time.monotonic() < end, f"no access log line for {request_id}"
-        time.sleep(0.05)
+            for ln in f:
+                if f'"rid":"{request_id}"' in ln:
+                    return json.loads(ln)
+        return None
+    return wait_until(line, timeout, f"the access log line of {request_id}")
 
 
-def wait_until(pred, seconds, what):
-    """Polls pred until it returns a true value, which is returned; fails the test naming what was
-    awaited after the given seconds."""
+def wait_until(pred, seconds, what, step=0.05, streak=1, fail=True):
+    """Polls pred every step seconds until it returns a true value streak times in a row (a
+    reload's old workers may still answer between new ones), and returns that value. After the
+    given seconds, fails the test naming what was awaited (what: a text, or a function giving it,
+    called then to tell what was seen); with fail=False returns pred's last value instead (a
+    wait for the best case, whose caller checks what it got)."""
     end = time.monotonic() + seconds
+    run = 0
     while True:
         v = pred()
-        if v:
+        run = run + 1 if v else 0
+        if run >= streak:
             return v
         if time.monotonic() >= end:
-            raise AssertionError(f"timed out after {seconds} s waiting for {what}")
-        time.sleep(0.05)
+            if not fail:
+                return v
+            raise AssertionError(f"timed out after {seconds} s waiting for {what() if callable(what) else what}")
+        time.sleep(step)
 
 
 def nginx_counts(stack):
@@ -84,15 +92,48 @@ def wait_nginx_holds(stack, n, what, seconds=10):
     request, i.e. until it has read the headers of the n requests a test holds open; fails naming
     what was awaited and the last counts."""
     last = {}
-    end = time.monotonic() + seconds
-    while True:
-        last = nginx_counts(stack)
-        if last["writing"] - 1 >= n:
-            return last
-        if time.monotonic() >= end:
-            raise AssertionError(f"timed out after {seconds} s waiting for nginx to hold {what} "
-                                 f"({n} requests past their headers): its counts {last}")
-        time.sleep(0.02)
+
+    def holds():
+        last.update(nginx_counts(stack))
+        return dict(last) if last["writing"] - 1 >= n else None
+    return wait_until(holds, seconds, lambda: f"nginx to hold {what} ({n} requests past their headers): "
+                      f"its counts {last}", step=0.02)
+
+
+def fcgi_record(rtype, body, request_id=1):
+    return struct.pack("!BBHHBB", 1, rtype, request_id, len(body), 0, 0) + body
+
+
+def fcgi_pair(name, value):
+    name, value = name.encode(), value.encode()
+    assert len(name) < 128 and len(value) < 128
+    return bytes([len(name), len(value)]) + name + value
+
+
+def fcgi_get(path):
+    """A complete FastCGI responder request for GET path, as nginx would send it."""
+    params = (fcgi_pair("REQUEST_METHOD", "GET") + fcgi_pair("REQUEST_URI", path) +
+              fcgi_pair("QUERY_STRING", "") + fcgi_pair("REMOTE_ADDR", "127.0.0.1"))
+    return (fcgi_record(1, struct.pack("!HB5x", 1, 0)) + fcgi_record(4, params) +
+            fcgi_record(4, b"") + fcgi_record(5, b""))
+
+
+def fcgi_exchange(conn, path):
+    """Sends a GET of path on a connected FastCGI socket; returns every byte answered until the
+    responder closes it (the raw records: b"Status: 200 OK" is in a successful answer)."""
+    conn.sendall(fcgi_get(path))
+    data = b""
+    while chunk := conn.recv(65536):
+        data += chunk
+    return data
+
+
+def fcgi_ask(sock_path, path, timeout=10):
+    """A GET of path straight to a FastCGI responder's unix socket (no nginx): its raw answer."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as c:
+        c.settimeout(timeout)
+        c.connect(sock_path)
+        return fcgi_exchange(c, path)
 
 
 def sim_base(stack):
@@ -102,6 +143,23 @@ def sim_base(stack):
 def unique(prefix="t"):
     """A value unique within this test run (openids, names of checkpoints...)."""
     return f"{prefix}{os.getpid()}x{next(_counter)}x{random.randrange(10**6)}"
+
+
+def published_kids(stack):
+    """The key ids /api/v1/keys lists, sorted."""
+    r = requests.get(stack.url("/api/v1/keys"), timeout=10)
+    assert r.status_code == 200, r.text
+    return sorted(k["kid"] for k in r.json()["keys"])
+
+
+def reload_keys_until(stack, kids, seconds=20):
+    """Every host reloads its keys (stack.reload_keys: SIGHUP; in the cluster after host 1's keys
+    are distributed), then waits until /api/v1/keys lists exactly kids, five times in a row (the
+    old workers drain while the new ones start)."""
+    stack.reload_keys()
+    want = sorted(kids)
+    wait_until(lambda: published_kids(stack) == want, seconds,
+               lambda: f"/api/v1/keys to list {want} after SIGHUP: it lists {published_kids(stack)}", streak=5)
 
 
 # --- logging in -------------------------------------------------------------------------------
@@ -385,3 +443,23 @@ def wrk_figures(out):
     if total > 0:
         rps = rps * (total - min(bad, total)) / total
     return rps, p99, bad
+
+
+# --- the browser scripts ------------------------------------------------------------------------
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+SHOTS = os.path.join(ROOT, os.environ.get("HQR_BUILD", "build"), "screenshots")
+
+
+def run_node(script, timeout=240, **env):
+    """Runs tests/browser/SCRIPT under node with env added to this process's environment (SHOTS,
+    where its screenshots go, is $HQR_BUILD/screenshots/ unless env says otherwise); it must exit
+    0 and end its output with a JSON line whose ok is true, which is returned."""
+    p = subprocess.run(["node", os.path.join(ROOT, "tests", "browser", script)],
+                       env=dict(os.environ, **{"SHOTS": SHOTS, **env}),
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=timeout)
+    lines = p.stdout.strip().splitlines()
+    assert p.returncode == 0 and lines, (p.returncode, p.stdout[-3000:], p.stderr[-3000:])
+    out = json.loads(lines[-1])
+    assert out["ok"] is True, out
+    return out

@@ -4,11 +4,9 @@ scripts/stack.sh like the session's stack of conftest.py, never sharing its dire
 import contextlib
 import os
 import shutil
-import signal
 import tempfile
-import time
 
-from conftest import Stack, pid_alive
+from conftest import Stack, kill_survivors
 
 
 def set_ini(path, section, key, value):
@@ -31,16 +29,7 @@ def stop(s):
     """Stops every process of s; kills what survives; returns the survivors (for an assert)."""
     pids = s.all_pids()
     s.sh("stop", check=False, timeout=120)
-    deadline = time.monotonic() + 5
-    while time.monotonic() < deadline and any(pid_alive(p) for p in pids):
-        time.sleep(0.05)
-    survivors = sorted(p for p in pids if pid_alive(p))
-    for p in survivors:
-        try:
-            os.kill(p, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-    return survivors
+    return kill_survivors(pids)
 
 
 @contextlib.contextmanager

@@ -1,7 +1,8 @@
 """The staff's side over real HTTP (DESIGN §7, §8): officers' orders taking effect on the next
 scan, contact tracing on a crafted scenario (a taxi passenger included), every admin role against
-every admin route with its audit trail, the high-risk areas read by the next declaration, and
-nginx's allow list for /api/v1/admin/.
+every admin route with its audit trail, the high-risk areas read by the next declaration, devices,
+residents and staff tokens made and revoked (hqrctl and the API), and nginx's allow list for
+/api/v1/admin/.
 
 Each test makes its own persons, checkpoints, devices and staff (unique names): none depends on
 another's state or order.
@@ -13,6 +14,7 @@ import re
 import time
 import uuid
 
+import pytest
 import requests
 
 import helpers as h
@@ -328,6 +330,72 @@ def test_admin_routes_answer_from_loopback(stack):
     _, op = staff(stack, "operator")
     r = requests.get(stack.url("/api/v1/admin/checkpoints"), headers=bearer(op), timeout=10)
     assert r.status_code == 200, r.text
+
+
+# === devices, residents and staff tokens =======================================================
+
+@pytest.mark.parametrize("how", ["hqrctl", "api"])
+def test_revoking_a_device_twice_or_an_unknown_one_is_refused(stack, how):
+    cp = h.checkpoint(stack)
+    dev, _ = device_add(stack, cp)
+    unknown = dev + 1_000_000
+    if how == "hqrctl":
+        assert h.hqrctl(stack, "device", "revoke", "--id", str(dev)).stdout.strip() == f"device {dev} revoked"
+        for d in (dev, unknown):
+            p = h.hqrctl(stack, "device", "revoke", "--id", str(d), check=False)
+            assert p.returncode == 1 and f"no active device {d}" in p.stderr, (p.stdout, p.stderr)
+    else:
+        _, op = staff(stack, "operator")
+        r = requests.post(stack.url(f"/api/v1/admin/devices/{dev}/revoke"), headers=bearer(op), timeout=10)
+        assert r.status_code == 200 and r.json() == {"device_id": dev, "revoked": True}, r.text
+        for d in (dev, unknown):
+            r = requests.post(stack.url(f"/api/v1/admin/devices/{d}/revoke"), headers=bearer(op), timeout=10)
+            assert_error(r, 404, "NOT_FOUND")
+
+
+def test_a_device_s_optional_body_is_read_for_nothing(stack):
+    """Making and revoking a device take no body, an empty one or a JSON object whose members are
+    ignored (the rows say NOMEMBERS); a body that is not a JSON object is still 400."""
+    cp = h.checkpoint(stack)
+    _, op = staff(stack, "operator")
+    made = []
+    for kw in ({}, {"json": {}}, {"json": {"name": "door 2", "checkpoint_id": "x" * 300}}):
+        r = requests.post(stack.url(f"/api/v1/admin/checkpoints/{cp}/devices"), headers=bearer(op), timeout=10, **kw)
+        assert r.status_code == 201 and r.json()["checkpoint_id"] == cp, r.text
+        made.append(r.json()["device_id"])
+        r = requests.post(stack.url(f"/api/v1/admin/devices/{made[-1]}/revoke"), headers=bearer(op), timeout=10, **kw)
+        assert r.status_code == 200 and r.json() == {"device_id": made[-1], "revoked": True}, r.text
+    assert len(set(made)) == 3
+    r = requests.post(stack.url(f"/api/v1/admin/checkpoints/{cp}/devices"), data="[1]", timeout=10,
+                      headers=dict(bearer(op), **{"Content-Type": "application/json"}))
+    assert_error(r, 400, "BAD_JSON")
+
+
+def test_revoking_a_staff_name_counts_its_tokens_and_refuses_a_second_time(stack):
+    name, _ = staff(stack, "officer")
+    h.hqrctl(stack, "admin", "add", "--role", "investigator", "--name", name)
+    p = h.hqrctl(stack, "admin", "revoke", "--name", name)
+    assert p.stdout.strip() == f'2 token(s) of "{name}" revoked', p.stdout
+    for n in (name, h.unique("nobody")):
+        p = h.hqrctl(stack, "admin", "revoke", "--name", n, check=False)
+        assert p.returncode == 1 and f'"{n}" has no active token' in p.stderr, (p.stdout, p.stderr)
+
+
+def test_adding_a_resident_twice_says_it_was_already(stack):
+    cp = h.checkpoint(stack, kind="community", type_="community")
+    p, q = Person(stack), Person(stack)
+    first = h.hqrctl(stack, "resident", "add", "--checkpoint", str(cp), "--person", p.pid).stdout.strip()
+    again = h.hqrctl(stack, "resident", "add", "--checkpoint", str(cp), "--person", p.pid).stdout.strip()
+    assert first == f"person {p.pid} is now a resident of checkpoint {cp}", first
+    assert again == f"person {p.pid} was already a resident of checkpoint {cp}", again
+    _, op = staff(stack, "operator")
+    seen = []
+    for _ in range(2):
+        r = requests.post(stack.url(f"/api/v1/admin/checkpoints/{cp}/residents"), json={"person_id": q.pid},
+                          headers=bearer(op), timeout=10)
+        assert r.status_code == 201 and r.json()["person_id"] == q.pid, r.text
+        seen.append(r.json()["already_resident"])
+    assert seen == [False, True]
 
 
 # === hqrctl's ids and checkpoints ================================================================

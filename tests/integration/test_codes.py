@@ -87,29 +87,9 @@ def keys_doc(stack):
     return r.json()
 
 
-def kids_published(stack):
-    return sorted(k["kid"] for k in keys_doc(stack)["keys"])
-
-
-def reload_until(stack, kids, limit=20):
-    """Every host reloads its keys (SIGHUP; in the cluster after host 1's keys are distributed),
-    then waits until /api/v1/keys lists exactly kids, five times in a row (the old workers drain
-    while the new ones start)."""
-    stack.reload_keys()
-    deadline = time.monotonic() + limit
-    streak, seen = 0, None
-    while time.monotonic() < deadline:
-        seen = kids_published(stack)
-        streak = streak + 1 if seen == sorted(kids) else 0
-        if streak >= 5:
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"after SIGHUP /api/v1/keys lists {seen}, expected {sorted(kids)}")
-
-
 def current_signer(stack):
     """(kid, seed) of the key that signs now: the newest published key."""
-    kid = max(kids_published(stack))
+    kid = max(h.published_kids(stack))
     return kid, seed_of(stack, kid)
 
 
@@ -716,15 +696,12 @@ def mac_in_effect(stack, s, pid, key, streak=1, limit=20):
     then waits until freshly issued codes carry a mac under key (streak times in a row: the old
     workers drain while the new ones start)."""
     stack.reload_keys()
-    deadline = time.monotonic() + limit
-    run = 0
-    while time.monotonic() < deadline:
+
+    def sealed_under_key():
         tok = parse(h.qr_text(s, stack, pid))
-        run = run + 1 if hmac.compare_digest(tok["mac"], mac_of(key, tok["raw"][:17])) else 0
-        if run >= streak:
-            return
-        time.sleep(0.05)
-    raise AssertionError("after SIGHUP the codes are not sealed under the expected mac key")
+        return hmac.compare_digest(tok["mac"], mac_of(key, tok["raw"][:17]))
+    h.wait_until(sealed_under_key, limit, "the codes to be sealed under the expected mac key after SIGHUP",
+                 streak=streak)
 
 
 def test_day_color_is_keyed_on_its_own_key_and_a_new_mac_key_leaves_it(stack, person):
@@ -790,7 +767,7 @@ def test_a_keys_directory_without_a_day_key_still_starts_and_gets_one(stack, tmp
 
 def test_key_rotation_keeps_old_codes_verifying(stack, person, device):
     s, pid = person
-    before_kids = kids_published(stack)
+    before_kids = h.published_kids(stack)
     old_kid = max(before_kids)
     old_text = h.qr_text(s, stack, pid)
     old_paper = h.qr_text(s, stack, pid, paper=True)
@@ -798,7 +775,7 @@ def test_key_rotation_keeps_old_codes_verifying(stack, person, device):
     p = h.hqrctl(stack, "keys", "rotate")
     new_kid = old_kid + 1
     assert f"signing key {new_kid}" in p.stdout, p.stdout
-    reload_until(stack, before_kids + [new_kid])
+    h.reload_keys_until(stack, before_kids + [new_kid])
 
     doc = keys_doc(stack)
     assert {k["kid"]: k["not_after"] for k in doc["keys"]}[old_kid] is not None, doc  # overlap end
@@ -829,7 +806,7 @@ def test_key_rotation_keeps_old_codes_verifying(stack, person, device):
 def test_wrong_kid_signature_is_refused_offline(stack, person, device):
     """After the rotation: kid 1 in the token but signed with kid 2's seed."""
     s, pid = person
-    kids = kids_published(stack)
+    kids = h.published_kids(stack)
     assert len(kids) >= 2, kids
     old, new = kids[-2], kids[-1]
     text = seal(mac_key(stack), seed_of(stack, new), 1, 1, old, code_ref_of(stack, pid), int(time.time()))
@@ -840,14 +817,14 @@ def test_wrong_kid_signature_is_refused_offline(stack, person, device):
 
 def test_retired_key_is_unpublished_and_refused(stack, person, device):
     s, pid = person
-    kids = kids_published(stack)
+    kids = h.published_kids(stack)
     assert 1 in kids and len(kids) >= 2, kids
     original = read_file(meta_path(stack, 1)).decode("ascii")
     nb = re.search(r"not_before=(\d+)", original).group(1)
     try:
         write_meta(stack, 1, f"not_before={nb}\nnot_after={int(time.time()) - 10}\n")
         assert os.stat(meta_path(stack, 1)).st_mode & 0o777 == 0o600
-        reload_until(stack, [k for k in kids if k != 1])
+        h.reload_keys_until(stack, [k for k in kids if k != 1])
         text = seal(mac_key(stack), seed_of(stack, 1), 1, 1, 1, code_ref_of(stack, pid), int(time.time()))
         assert_deny(h.scan(stack, device, text), "NO_VALID_CODE")
         assert verify_offline(stack, text) == (1, "invalid: UNKNOWN_KEY")
@@ -861,7 +838,7 @@ def test_retired_key_is_unpublished_and_refused(stack, person, device):
         assert r.status_code == 200 and r.json()["verdict"] == "allow", r.text
     finally:
         write_meta(stack, 1, original)
-        reload_until(stack, kids)
+        h.reload_keys_until(stack, kids)
     r = h.scan(stack, device, h.qr_text(s, stack, pid))
     assert r.status_code == 200 and r.json()["verdict"] == "allow", r.text
 

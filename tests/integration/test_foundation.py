@@ -8,7 +8,7 @@ import os
 import re
 import signal
 import socket
-import struct
+import subprocess
 import threading
 import time
 
@@ -16,7 +16,7 @@ import pytest
 import requests
 
 import helpers
-from helpers import JSON_TYPE
+from helpers import JSON_TYPE, wait_until
 
 GENERATED_RID = re.compile(r"^[0-9a-f]{32}$")
 
@@ -55,41 +55,28 @@ class RequestLoop(threading.Thread):
         return [x for x in self.results if x[0] != 200]
 
 
-def fcgi_record(rtype, body, request_id=1):
-    return struct.pack("!BBHHBB", 1, rtype, request_id, len(body), 0, 0) + body
-
-
-def fcgi_pair(name, value):
-    name, value = name.encode(), value.encode()
-    assert len(name) < 128 and len(value) < 128
-    return bytes([len(name), len(value)]) + name + value
-
-
-def fcgi_get(path):
-    """A complete FastCGI responder request for GET path, as nginx would send it."""
-    params = (fcgi_pair("REQUEST_METHOD", "GET") + fcgi_pair("REQUEST_URI", path) +
-              fcgi_pair("QUERY_STRING", "") + fcgi_pair("REMOTE_ADDR", "127.0.0.1"))
-    return (fcgi_record(1, struct.pack("!HB5x", 1, 0)) + fcgi_record(4, params) +
-            fcgi_record(4, b"") + fcgi_record(5, b""))
-
-
-def wait_until(pred, limit, step=0.02):
-    """Polls pred until it returns a true value or limit seconds pass; returns (value, elapsed)."""
-    t0 = time.monotonic()
-    while True:
-        v = pred()
-        el = time.monotonic() - t0
-        if v or el >= limit:
-            return v, el
-        time.sleep(step)
-
-
-def served_more(loop, k, limit=20.0):
+def served_more(loop, k, what, limit=20.0):
     """Waits until the loop has k more answers than now (requests kept flowing), whatever the
-    machine's load; returns whether they came within limit seconds."""
+    machine's load; fails saying what was awaited unless they came within limit seconds."""
     start = len(loop.results)
-    got, _ = wait_until(lambda: len(loop.results) >= start + k, limit)
-    return got
+    wait_until(lambda: len(loop.results) >= start + k, limit, what, step=0.02)
+
+
+def accept_queue(sock_path):
+    """How many connections wait in the accept queue of the listening unix socket sock_path (what
+    `ss` shows as the listener's Recv-Q)."""
+    p = subprocess.run(["ss", "-xlnH", "src", sock_path], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       text=True, timeout=10)
+    assert p.returncode == 0 and p.stdout.split()[:2] == ["u_str", "LISTEN"], (p.stdout, p.stderr)
+    return int(p.stdout.split()[2])
+
+
+def log_since(stack, start):
+    """(pid, msg) of each JSON line the application wrote to its log past offset start."""
+    with open(stack.app_log, "rb") as f:
+        f.seek(start)
+        lines = [json.loads(x) for x in f.read().decode("utf-8", "replace").splitlines() if x.startswith("{")]
+    return [(x["pid"], x["msg"]) for x in lines]
 
 
 # --- liveness, readiness, common headers --------------------------------------------------
@@ -315,16 +302,15 @@ def test_killed_worker_is_replaced_while_requests_succeed(stack):
     loop = RequestLoop(stack.url("/healthz"))
     loop.start()
     try:
-        assert served_more(loop, 20), "requests were not flowing before the kill"
+        served_more(loop, 20, "requests flowing before the kill")
         victim = before[0]
         os.kill(victim, signal.SIGKILL)
-        pids, elapsed = wait_until(
+        pids = wait_until(
             lambda: (lambda p: p if victim not in p and len(p) == n else None)(stack.worker_pids()),
-            5.0)
-        assert pids, f"worker {victim} not replaced within 5 s: {stack.worker_pids()}"
+            5.0, lambda: f"worker {victim} to be replaced: the workers are {stack.worker_pids()}", step=0.02)
         assert set(pids) - set(before), pids
         assert set(before) - {victim} <= set(pids)
-        assert served_more(loop, 30), "requests did not keep flowing after the replacement"
+        served_more(loop, 30, "requests to keep flowing after the replacement")
     finally:
         loop.stop()
 
@@ -347,17 +333,15 @@ def test_sighup_replaces_workers_without_failing_requests(stack):
     loop = RequestLoop(stack.url("/healthz"))
     loop.start()
     try:
-        assert served_more(loop, 20), "requests were not flowing before the reload"
+        served_more(loop, 20, "requests flowing before the reload")
         os.kill(master, signal.SIGHUP)
         # New workers start at once; an old one exits when its requests are done, and the master
         # bounds that by drain_timeout_s (30 s). Under ASan on a loaded machine an old worker's
         # exit (its leak check included) was seen to take over 5 s: wait for the bound itself.
-        pids, elapsed = wait_until(
-            lambda: (lambda p: p if len(p) == n and not (set(p) & before) else None)(
-                stack.worker_pids()),
-            31.0)
-        assert pids, f"workers not replaced after SIGHUP: before {before}, now {stack.worker_pids()}"
-        assert served_more(loop, 30), "requests did not keep flowing after the reload"
+        wait_until(lambda: (lambda p: len(p) == n and not (set(p) & before))(stack.worker_pids()), 31.0,
+                   lambda: f"the workers to be replaced after SIGHUP: before {before}, now {stack.worker_pids()}",
+                   step=0.02)
+        served_more(loop, 30, "requests to keep flowing after the reload")
     finally:
         loop.stop()
 
@@ -374,13 +358,10 @@ def test_sighup_drains_the_old_workers_only_once_the_new_ones_accept(stack):
     before = set(stack.worker_pids())
     start = os.path.getsize(stack.app_log)
     os.kill(stack.master_pid(), signal.SIGHUP)
-    pids, _ = wait_until(lambda: (lambda p: p if len(p) == len(before) and not (set(p) & before) else None)(
-        stack.worker_pids()), 31.0)
-    assert pids, f"workers not replaced after SIGHUP: before {before}, now {stack.worker_pids()}"
-    with open(stack.app_log, "rb") as f:
-        f.seek(start)
-        lines = [json.loads(x) for x in f.read().decode("utf-8", "replace").splitlines() if x.startswith("{")]
-    msgs = [(x["pid"], x["msg"]) for x in lines]
+    wait_until(lambda: (lambda p: len(p) == len(before) and not (set(p) & before))(stack.worker_pids()), 31.0,
+               lambda: f"the workers to be replaced after SIGHUP: before {before}, now {stack.worker_pids()}",
+               step=0.02)
+    msgs = log_since(stack, start)
     accepted = [i for i, (_, m) in enumerate(msgs) if m.startswith("the new workers accept: draining")]
     drained = [i for i, (pid, m) in enumerate(msgs) if m == "worker draining" and pid in before]
     assert accepted and len(drained) == len(before), msgs
@@ -398,20 +379,21 @@ def test_sighup_serves_connections_accepted_before_it(stack):
             c.settimeout(10)
             c.connect(sock_path)
             conns.append(c)
-        time.sleep(0.2)  # each old worker's accepting thread now holds one connection
+        # Each old worker's acceptor takes one: none is left waiting in the socket's queue.
+        wait_until(lambda: accept_queue(sock_path) == 0, 10,
+                   lambda: f"the old workers to accept the {len(conns)} connections: "
+                           f"{accept_queue(sock_path)} still queued", step=0.02)
         os.kill(stack.master_pid(), signal.SIGHUP)
-        time.sleep(0.3)
+        # The master has acted on it (its new workers run) before the requests' bytes come; they
+        # come well within the 5 s an acceptor waits for them.
+        n = stack.configured_workers()
+        wait_until(lambda: len(set(stack.worker_pids()) - before) >= n, 10,
+                   lambda: f"{n} new workers after SIGHUP: before {sorted(before)}, now {stack.worker_pids()}",
+                   step=0.02)
         answers = []
         for c in conns:
             try:
-                c.sendall(fcgi_get("/healthz"))
-                data = b""
-                while True:
-                    chunk = c.recv(65536)
-                    if not chunk:
-                        break
-                    data += chunk
-                answers.append(data)
+                answers.append(helpers.fcgi_exchange(c, "/healthz"))
             except OSError as e:
                 answers.append(repr(e).encode())
         assert all(b"Status: 200 OK" in a for a in answers), answers
@@ -419,7 +401,9 @@ def test_sighup_serves_connections_accepted_before_it(stack):
         for c in conns:
             c.close()
         wait_until(lambda: len(stack.worker_pids()) == stack.configured_workers()
-                   and not set(stack.worker_pids()) & before, 5.0)
+                   and not set(stack.worker_pids()) & before, 31.0,
+                   lambda: f"the workers to be replaced after SIGHUP: before {before}, now {stack.worker_pids()}",
+                   step=0.02)
 
 
 def test_database_outage_is_a_fast_503_and_recovers_without_restart(stack, http):
@@ -428,15 +412,14 @@ def test_database_outage_is_a_fast_503_and_recovers_without_restart(stack, http)
     db_errors = stack.metrics()["hqr_db_errors_total"]
     stack.sh("db-stop")
     try:
-        t0 = time.monotonic()
         answers = []
-        while time.monotonic() - t0 < 2.0:
+
+        def refused():
             t = time.monotonic()
             r = http.get(stack.url("/readyz"), timeout=10)
             answers.append((r, time.monotonic() - t))
-            if r.status_code == 503:
-                break
-            time.sleep(0.05)
+            return r.status_code == 503
+        wait_until(refused, 2.0, lambda: f"/readyz to be 503 once the database stops: {answers[-1][0].text}")
         r, took = answers[-1]
         assert_error(r, 503, "UNAVAILABLE")
         assert r.headers["Retry-After"] == "1"
@@ -453,9 +436,8 @@ def test_database_outage_is_a_fast_503_and_recovers_without_restart(stack, http)
     finally:
         stack.sh("db-start")
 
-    ok, elapsed = wait_until(
-        lambda: http.get(stack.url("/readyz"), timeout=10).status_code == 200, 5.0, step=0.1)
-    assert ok, "readyz did not recover within 5 s of the database's return"
+    wait_until(lambda: http.get(stack.url("/readyz"), timeout=10).status_code == 200, 5.0,
+               "/readyz to recover within 5 s of the database's return", step=0.1)
     # Every thread reconnects on its own.
     for _ in range(60):
         assert http.get(stack.url("/readyz"), timeout=10).status_code == 200

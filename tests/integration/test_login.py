@@ -22,7 +22,7 @@ import urllib.parse
 import pytest
 import requests
 
-from helpers import JSON_TYPE, assert_error, hqrctl, login_mp, login_web, sim_base, unique
+from helpers import JSON_TYPE, assert_error, hqrctl, login_mp, login_web, sim_base, unique, wait_until
 
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{43}$")
 LOGIN_LINK = "/api/v1/login?next=/"
@@ -55,10 +55,8 @@ def until_platform_called(stack, endpoint, before, timeout=10.0):
     asked is the one the service is running as the first. A reload sent a fixed time after it
     could reach a host before it (in the cluster, nginx sends them to two hosts, each with its
     own queue), and be the first load itself."""
-    end = time.monotonic() + timeout
-    while calls(stack).get(endpoint, 0) <= before:
-        assert time.monotonic() < end, f"the platform was not asked at {endpoint}"
-        time.sleep(0.02)
+    wait_until(lambda: calls(stack).get(endpoint, 0) > before, timeout, f"the platform to be asked at {endpoint}",
+               step=0.02)
 
 
 @contextlib.contextmanager
@@ -298,15 +296,14 @@ def test_failure_is_logged_with_the_request_id_and_without_the_code(stack):
     r = follow(callback_with(stack, code, "Forged" + "0" * 26))
     assert login_error(r) == "STATE_INVALID"
     rid = r.headers["X-Request-Id"]
-    deadline = time.monotonic() + 3
-    while time.monotonic() < deadline:            # the log of the host that served it (in the cluster, either)
+
+    def logs():                                   # the log of the host that served it (in the cluster, either)
         log = ""
         for path in stack.app_logs:
             with open(path, encoding="utf-8", errors="replace") as f:
                 log += f.read()
-        if rid in log:
-            break
-        time.sleep(0.05)
+        return log
+    log = wait_until(lambda: (lambda log: log if rid in log else None)(logs()), 3, f"{rid} in the log")
     lines = [ln for ln in log.splitlines() if rid in ln]
     assert any("STATE_INVALID" in ln for ln in lines), lines
     for path in stack.log_files():                # the service's logs and nginx's, not the simulator's
@@ -915,17 +912,18 @@ def wait_bounds(stack):
 def hosts_of(stack, request_ids, timeout=5.0):
     """{request id: the upstream (host) nginx sent it to}, from nginx's access log."""
     path = os.path.join(stack.dir, "nginx", "access.log")
-    end = time.monotonic() + timeout
-    while True:
-        found = {}
+    found = {}
+
+    def all_found():
+        found.clear()
         with open(path, encoding="utf-8") as f:
             for line in f:
                 m = re.search(r'"rid":"([^"]+)"', line)
                 if m and m.group(1) in request_ids:
                     found[m.group(1)] = re.search(r'"upstream":"([^"]*)"', line).group(1)
-        if len(found) == len(request_ids) or time.monotonic() > end:
-            return found
-        time.sleep(0.05)
+        return len(found) == len(request_ids)
+    wait_until(all_found, timeout, "the access log lines", fail=False)   # the caller checks what it got
+    return found
 
 
 def assert_waits_bounded(stack, results):
@@ -953,13 +951,22 @@ def test_slow_platform_bounds_waits_and_other_routes_keep_their_speed(stack):
         r = follow(callbacks[i], timeout=20)
         results[i] = (time.monotonic() - t0, r.status_code, r.headers.get("Location"), r.headers.get("X-Request-Id"))
 
-    with fault(stack, "/sns/oauth2/access_token", "delay", delay_ms=10000, count=n + 6):
+    endpoint = "/sns/oauth2/access_token"
+    with fault(stack, endpoint, "delay", delay_ms=10000, count=n + 6):
+        before = calls(stack).get(endpoint, 0)
         with concurrent.futures.ThreadPoolExecutor(n) as ex:
-            t_start = time.monotonic()
             futures = [ex.submit(login, i) for i in range(n)]
-            time.sleep(0.5)
+            # Every login either waits on the platform (it was asked) or was refused at once (answered
+            # within a second; one that waited is answered after the platform's timeout, 3 s).
+            def refused():
+                return sum(1 for x in results if x is not None and x[0] < 1.0)
+            wait_until(lambda: calls(stack).get(endpoint, 0) - before + refused() >= n, 5.0,
+                       lambda: f"the {n} logins to wait on the platform or be refused: the platform was asked "
+                               f"{calls(stack).get(endpoint, 0) - before} times, {refused()} were refused",
+                       step=0.02)
+            t_start = time.monotonic()
             with requests.Session() as h:
-                while time.monotonic() - t_start < 2.5:
+                while time.monotonic() - t_start < 2.0:
                     for path in ("/healthz", "/api/v1/keys"):
                         t0 = time.monotonic()
                         r = h.get(stack.url(path), timeout=5)

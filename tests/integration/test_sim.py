@@ -25,7 +25,8 @@ import urllib.parse
 import pytest
 import requests
 
-from helpers import wait_until
+from conftest import children_of, pid_alive
+from helpers import fcgi_ask, wait_until
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BUILD = os.environ.get("HQR_BUILD", "build")
@@ -919,12 +920,25 @@ def test_serve_outlives_the_shell_that_started_it(sim):
     cmd = (f"'{SIM_BIN}' serve -s '{sock}' -a {APPID} -k {SECRET} -t {PUSH_TOKEN} -e {AES_KEY} "
            f"-d {AUTH_DOMAIN} -u http://127.0.0.1:1/cb -n 2 </dev/null >'{log}' 2>&1 & echo $!; "
            # like stack.sh: the launcher lives until the simulator is up, then exits
-           f"while [ ! -S '{sock}' ]; do sleep 0.05; done; sleep 0.3")
+           f"while [ ! -S '{sock}' ]; do sleep 0.05; done")
     pid = int(subprocess.run(["sh", "-c", cmd], stdout=subprocess.PIPE, text=True, timeout=20).stdout)
     try:
-        time.sleep(1.0)
-        assert os.path.exists(f"/proc/{pid}") and os.path.exists(sock), open(log).read()
-        os.kill(pid, 0)
+        # The launcher has exited (run waited for it). Had its exit taken the simulator down, the
+        # serving process (whose parent's death sends it SIGTERM) would have had SIGTERM pending
+        # since then. Its signal loop goes round twice after that exit (each SIGUSR1 is a log
+        # reopen, logged): a pending SIGTERM would have ended the loop ("worker draining") first.
+        wait_until(lambda: "worker ready" in open(log).read(), 10, "the simulator's serving process")
+        workers = children_of(pid)
+        assert pid_alive(pid) and len(workers) == 1, (workers, open(log).read())
+        for k in (1, 2):
+            os.kill(workers[0], signal.SIGUSR1)
+            wait_until(lambda: open(log).read().count("log file reopened") >= k or not pid_alive(workers[0]), 10,
+                       "the simulator's signal loop to answer SIGUSR1")
+        answer = fcgi_ask(sock, "/sim/calls")
+        assert b"Status: 200" in answer and b'"/sns/oauth2/access_token"' in answer, (answer, open(log).read())
+        text = open(log).read()
+        assert text.count("log file reopened") == 2 and "worker draining" not in text, text
+        assert pid_alive(pid) and pid_alive(workers[0]) and os.path.exists(sock), text
     finally:
         try:
             os.kill(pid, signal.SIGTERM)

@@ -463,22 +463,6 @@ def _keys_dir(stack):
     return stack.conf()["app"]["keys_dir"]
 
 
-def _kids(stack):
-    return sorted(k["kid"] for k in requests.get(stack.url("/api/v1/keys"), timeout=10).json()["keys"])
-
-
-def _reload_until(stack, kids, limit=20):
-    stack.reload_keys()  # every host takes host 1's keys
-    deadline = time.monotonic() + limit
-    streak = 0
-    while time.monotonic() < deadline:
-        streak = streak + 1 if _kids(stack) == sorted(kids) else 0
-        if streak >= 5:
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"keys {_kids(stack)}, expected {sorted(kids)}")
-
-
 def _retire(stack, kid):
     path = os.path.join(_keys_dir(stack), f"sign-{kid:04d}.meta")
     with open(path, encoding="ascii") as f:
@@ -492,12 +476,12 @@ def _retire(stack, kid):
 
 def _rotate_past_overlap(stack):
     """A rotation, then the old key's overlap over: it verifies nothing any more."""
-    before = _kids(stack)
+    before = h.published_kids(stack)
     h.hqrctl(stack, "keys", "rotate")
     new = max(before) + 1
     for kid in before:
         _retire(stack, kid)
-    _reload_until(stack, [new])
+    h.reload_keys_until(stack, [new])
     return new
 
 

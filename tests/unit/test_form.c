@@ -10,12 +10,14 @@
 #include <string.h>
 #include <time.h>
 
-#include "arena.h"
 #include "form.h"
 #include "req.h"
 
 #define MiB       (1024u * 1024u)
 #define PHOTO_MAX (2u * MiB)
+
+#define UNIT_ARENA_SIZE (4u * MiB)
+#include "unit_arena.h"
 
 /* A string literal and its length, NUL bytes included. */
 #define LIT(s) (s), (sizeof(s) - 1)
@@ -23,27 +25,25 @@
 static const char *const file_fields[] = { "photo", NULL };
 
 struct fx {
-	struct arena a;
 	struct kvlist l;
 	struct form_file files[4];
 	size_t nfiles;
 };
 
+/* Each test starts from an empty arena (the group's, unit_arena.h) and a zeroed fixture. */
 static int setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof *f);
 	if (f == NULL)
 		return -1;
-	arena_init(&f->a, 4 * MiB);
+	arena_reset(&arena);
 	*state = f;
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	struct fx *f = *state;
-	arena_free(&f->a);
-	free(f);
+	free(*state);
 	return 0;
 }
 
@@ -92,11 +92,11 @@ static char *exact(const char *b, size_t n)
 static enum form_err parse_n(struct fx *f, const char *boundary, const char *body, size_t len, size_t max_files,
 			     size_t max_bytes)
 {
-	arena_reset(&f->a);
+	arena_reset(&arena);
 	f->l.n = 0;
 	char *copy = exact(body, len);
 	enum form_err e =
-	    form_parse(&f->a, boundary, copy, len, file_fields, max_files, max_bytes, &f->l, f->files, &f->nfiles);
+	    form_parse(&arena, boundary, copy, len, file_fields, max_files, max_bytes, &f->l, f->files, &f->nfiles);
 	/* The file data points into the body: keep the copy alive only for the check below. */
 	for (size_t i = 0; i < f->nfiles; i++) {
 		assert_true((const char *)f->files[i].data >= copy);
@@ -204,7 +204,7 @@ static void test_chromium_body(void **state)
 	check_chrome(f);
 	/* The data points into the body: no copy. */
 	f->l.n = 0;
-	assert_int_equal(form_parse(&f->a, bnd, b.p, b.n, file_fields, 1, PHOTO_MAX, &f->l, f->files, &f->nfiles),
+	assert_int_equal(form_parse(&arena, bnd, b.p, b.n, file_fields, 1, PHOTO_MAX, &f->l, f->files, &f->nfiles),
 			 FORM_OK);
 	const char *at = memmem(b.p, b.n, "\xFF\xD8\xFF\xE0", 4);
 	assert_ptr_equal(f->files[0].data, (const uint8_t *)at);
@@ -566,15 +566,16 @@ static void test_full_field_list(void **state)
 	const char *body = "--B\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n1\r\n--B--";
 	/* Fields are appended; a full list is TOO_MANY_PARTS and the list is left as it was. */
 	f->l.n = REQ_PAIRS_MAX - 1;
-	assert_int_equal(form_parse(&f->a, "B", body, strlen(body), NULL, 0, 0, &f->l, NULL, &f->nfiles), FORM_OK);
+	assert_int_equal(form_parse(&arena, "B", body, strlen(body), NULL, 0, 0, &f->l, NULL, &f->nfiles), FORM_OK);
 	assert_int_equal(f->l.n, REQ_PAIRS_MAX);
 	assert_string_equal(f->l.items[REQ_PAIRS_MAX - 1].key, "a");
-	assert_int_equal(form_parse(&f->a, "B", body, strlen(body), NULL, 0, 0, &f->l, NULL, &f->nfiles),
+	assert_int_equal(form_parse(&arena, "B", body, strlen(body), NULL, 0, 0, &f->l, NULL, &f->nfiles),
 			 FORM_TOO_MANY_PARTS);
 	assert_int_equal(f->l.n, REQ_PAIRS_MAX);
 	f->l.n = 3;
 	const char *bad = "--B\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n1\r\n--B";
-	assert_int_equal(form_parse(&f->a, "B", bad, strlen(bad), NULL, 0, 0, &f->l, NULL, &f->nfiles), FORM_MALFORMED);
+	assert_int_equal(form_parse(&arena, "B", bad, strlen(bad), NULL, 0, 0, &f->l, NULL, &f->nfiles),
+			 FORM_MALFORMED);
 	assert_int_equal(f->l.n, 3);
 }
 
@@ -813,5 +814,5 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_truncated_everywhere, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_linear_time, setup, teardown),
 	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, arena_setup, arena_teardown);
 }

@@ -9,40 +9,39 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arena.h"
 #include "req.h"
 
+#include "unit_arena.h"
+
 struct fx {
-	struct arena a;
 	struct kvlist l;
 };
 
+/* Each test starts from an empty arena (the group's, unit_arena.h) and a zeroed fixture. */
 static int setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof *f);
 	if (f == NULL)
 		return -1;
-	arena_init(&f->a, 1024 * 1024);
+	arena_reset(&arena);
 	*state = f;
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	struct fx *f = *state;
-	arena_free(&f->a);
-	free(f);
+	free(*state);
 	return 0;
 }
 
 static enum kv_err parse_q(struct fx *f, const char *s)
 {
-	return kv_parse_urlencoded(&f->a, s, strlen(s), &f->l);
+	return kv_parse_urlencoded(&arena, s, strlen(s), &f->l);
 }
 
 static enum kv_err parse_c(struct fx *f, const char *s)
 {
-	return kv_parse_cookies(&f->a, s, strlen(s), &f->l);
+	return kv_parse_cookies(&arena, s, strlen(s), &f->l);
 }
 
 static void assert_pair(const struct kvlist *l, size_t i, const char *k, const char *v)
@@ -127,7 +126,7 @@ static void test_query_decoded_nul(void **state)
 	assert_int_equal(parse_q(f, "a%00b=1"), KV_MALFORMED);
 	assert_int_equal(parse_q(f, "a=%00"), KV_MALFORMED);
 	/* A raw NUL inside the given length is refused as well. */
-	assert_int_equal(kv_parse_urlencoded(&f->a, "a=b\0c", 5, &f->l), KV_MALFORMED);
+	assert_int_equal(kv_parse_urlencoded(&arena, "a=b\0c", 5, &f->l), KV_MALFORMED);
 }
 
 static void test_query_empty_pairs_skipped(void **state)
@@ -239,7 +238,7 @@ static void test_query_length_bounds_input(void **state)
 	struct fx *f = *state;
 	/* Only the first len bytes are parsed: the rest of the buffer is not the query. */
 	const char *s = "a=1&b=2#fragment";
-	assert_int_equal(kv_parse_urlencoded(&f->a, s, 7, &f->l), KV_OK);
+	assert_int_equal(kv_parse_urlencoded(&arena, s, 7, &f->l), KV_OK);
 	assert_int_equal(f->l.n, 2);
 	assert_pair(&f->l, 1, "b", "2");
 }
@@ -379,14 +378,14 @@ static void test_pct_decode(void **state)
 
 static void test_pct_encode(void **state)
 {
-	struct fx *f = *state;
-	char *e = pct_encode(&f->a, "a b&c=d/é+~._-");
+	(void)state;
+	char *e = pct_encode(&arena, "a b&c=d/é+~._-");
 	assert_non_null(e);
 	assert_string_equal(e, "a%20b%26c%3Dd%2F%C3%A9%2B~._-");
-	e = pct_encode(&f->a, "");
+	e = pct_encode(&arena, "");
 	assert_non_null(e);
 	assert_string_equal(e, "");
-	e = pct_encode(&f->a, "AZaz09");
+	e = pct_encode(&arena, "AZaz09");
 	assert_string_equal(e, "AZaz09");
 }
 
@@ -401,13 +400,13 @@ static void test_pct_round_trip(void **state)
 		"~unreserved-._",
 	};
 	for (size_t i = 0; i < sizeof samples / sizeof samples[0]; i++) {
-		char *e = pct_encode(&f->a, samples[i]);
+		char *e = pct_encode(&arena, samples[i]);
 		assert_non_null(e);
 		for (const char *p = e; *p != '\0'; p++)
 			assert_non_null(
 			    strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~%", *p));
 		for (int plus = 0; plus <= 1; plus++) {
-			char *d = arena_alloc(&f->a, strlen(e) + 1);
+			char *d = arena_alloc(&arena, strlen(e) + 1);
 			assert_non_null(d);
 			assert_int_equal(pct_decode(e, strlen(e), d, plus), (long)strlen(samples[i]));
 			assert_string_equal(d, samples[i]);
@@ -418,13 +417,13 @@ static void test_pct_round_trip(void **state)
 	for (int b = 1; b < 256; b++)
 		all[b - 1] = (char)b;
 	all[255] = '\0';
-	char *e = pct_encode(&f->a, all);
+	char *e = pct_encode(&arena, all);
 	assert_non_null(e);
 	char d[256];
 	assert_int_equal(pct_decode(e, strlen(e), d, 1), 255);
 	assert_memory_equal(d, all, 256);
 	/* And through the form parser too. */
-	char *q = arena_printf(&f->a, "v=%s", e);
+	char *q = arena_printf(&arena, "v=%s", e);
 	assert_non_null(q);
 	assert_int_equal(parse_q(f, q), KV_OK);
 	assert_memory_equal(f->l.items[0].val, all, 256);
@@ -443,10 +442,10 @@ static void test_pct_encode_at_cap(void **state)
 
 static void test_call_field_error_bound(void **state)
 {
-	struct fx *f = *state;
-	struct call *c = arena_alloc(&f->a, sizeof *c);
+	(void)state;
+	struct call *c = arena_alloc(&arena, sizeof *c);
 	assert_non_null(c);
-	c->arena = &f->a;
+	c->arena = &arena;
 	call_field_error(c, "id_number", "ID_CHECKSUM");
 	assert_int_equal(c->nferr, 1);
 	assert_string_equal(c->ferr[0].field, "id_number");
@@ -465,16 +464,16 @@ static void test_call_field_error_bound(void **state)
 
 static void test_call_param_and_cookie(void **state)
 {
-	struct fx *f = *state;
+	(void)state;
 	static char e1[] = "REQUEST_METHOD=GET";
 	static char e2[] = "HTTP_COOKIE2=ignored=1";
 	static char e3[] = "HTTP_COOKIE=lang=zh-CN; hqr_session=9c2f; lang=en";
 	static char e4[] = "HTTP_X_REQUESTED_WITH=hqr";
 	static char e5[] = "QUERY_STRING=";
 	char *env[] = { e1, e2, e3, e4, e5, NULL };
-	struct call *c = arena_alloc(&f->a, sizeof *c);
+	struct call *c = arena_alloc(&arena, sizeof *c);
 	assert_non_null(c);
-	c->arena = &f->a;
+	c->arena = &arena;
 	c->env = env;
 	assert_string_equal(call_param(c, "REQUEST_METHOD"), "GET");
 	assert_string_equal(call_param(c, "HTTP_X_REQUESTED_WITH"), "hqr");
@@ -488,9 +487,9 @@ static void test_call_param_and_cookie(void **state)
 	assert_null(call_cookie(c, "missing"));
 
 	/* Without FastCGI params (a pure test) there are no headers and no cookies. */
-	struct call *bare = arena_alloc(&f->a, sizeof *bare);
+	struct call *bare = arena_alloc(&arena, sizeof *bare);
 	assert_non_null(bare);
-	bare->arena = &f->a;
+	bare->arena = &arena;
 	assert_null(call_param(bare, "HTTP_COOKIE"));
 	assert_null(call_cookie(bare, "hqr_session"));
 }
@@ -526,5 +525,5 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_call_field_error_bound, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_call_param_and_cookie, setup, teardown),
 	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, arena_setup, arena_teardown);
 }
