@@ -13,7 +13,6 @@ import time
 
 import contract
 import helpers as h
-from test_client import run_node
 
 ROOT = contract.ROOT
 CITIZEN = [{"sessionCookie": []}, {"miniProgramBearer": []}]
@@ -309,7 +308,7 @@ def test_the_service_serves_the_document_it_was_built_with(stack, http):
 
 
 def test_the_reference_page_renders_in_chromium_under_its_policy(stack):
-    out = run_node("docs.mjs", BASE=stack.base)
+    out = h.run_node("docs.mjs", BASE=stack.base)
     assert out["title"].startswith("Health QR code service"), out
     assert out["hits"] >= 1, out
     # One method badge per operation at least (the page lists them all).

@@ -695,20 +695,6 @@ def test_the_door_screen_shows_a_code_that_changes_every_30_s_and_expires_after_
 
 # --- the pages in Chromium -----------------------------------------------------------------------
 
-ROOT = os.path.join(os.path.dirname(__file__), "..", "..")
-
-
-def run_node(script, **env):
-    import json
-    p = subprocess.run(["node", os.path.join(ROOT, "tests", "browser", script)], env=dict(os.environ, **env),
-                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=180)
-    lines = p.stdout.strip().splitlines()
-    assert p.returncode == 0 and lines, (p.returncode, p.stdout[-3000:], p.stderr[-3000:])
-    out = json.loads(lines[-1])
-    assert out["ok"] is True, out
-    return out
-
-
 def test_a_resident_scans_a_taxis_poster_logs_in_and_checks_in_two_persons_in_the_browser(stack, operator,
                                                                                              tmp_path):
     name = h.unique("出租车")
@@ -722,7 +708,7 @@ def test_a_resident_scans_a_taxis_poster_logs_in_and_checks_in_two_persons_in_th
     screen = requests.post(stack.url(f"/api/v1/admin/place-codes/{body['id']}/displays"), headers=bearer(operator),
                            timeout=10).json()["token"]
     shot = tmp_path / "poster.png"
-    out = run_node("place.mjs", BASE=stack.base, PLACE_URL=body["url"], OPENID=openid, SELF_ID=me,
+    out = h.run_node("place.mjs", BASE=stack.base, PLACE_URL=body["url"], OPENID=openid, SELF_ID=me,
                    SELF_NAME=masked[me], REL_ID=rel, REL_NAME=masked[rel], PLACE_NAME=name, PLACE_LABEL="京C·54321",
                    POSTER_ID=str(body["id"]), OPERATOR=operator, DISPLAY=screen, SHOT=str(shot),
                    VERDICT_SHOT=os.environ.get("HQR_VERDICT_SHOT", ""))

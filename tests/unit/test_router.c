@@ -11,7 +11,6 @@
 
 #include <cjson/cJSON.h>
 
-#include "arena.h"
 #include "conf.h"
 #include "db.h"
 #include "err.h"
@@ -21,28 +20,8 @@
 #include "routes.h"
 #include "worker.h"
 
-static struct arena arena;
-
-static int setup(void **state)
-{
-	(void)state;
-	arena_init(&arena, 8u * 1024 * 1024);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	arena_free(&arena);
-	return 0;
-}
-
-static int reset(void **state)
-{
-	(void)state;
-	arena_reset(&arena);
-	return 0;
-}
+#define UNIT_ARENA_SIZE (8u * 1024 * 1024)
+#include "unit_arena.h"
 
 /* The test table is only matched, never dispatched: its handler fails the test if it runs. */
 static enum err h_match_only(struct call *c)
@@ -769,27 +748,27 @@ static void test_finished_check_answers_as_the_handler_says(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup(test_match_exact_paths, reset),
-		cmocka_unit_test_setup(test_match_parameters, reset),
-		cmocka_unit_test_setup(test_match_invalid_parameters, reset),
-		cmocka_unit_test_setup(test_match_trailing_slash_and_near_misses, reset),
-		cmocka_unit_test_setup(test_match_path_too_long, reset),
-		cmocka_unit_test_setup(test_match_method_not_allowed, reset),
-		cmocka_unit_test_setup(test_match_not_found, reset),
+		cmocka_unit_test_setup(test_match_exact_paths, arena_fresh),
+		cmocka_unit_test_setup(test_match_parameters, arena_fresh),
+		cmocka_unit_test_setup(test_match_invalid_parameters, arena_fresh),
+		cmocka_unit_test_setup(test_match_trailing_slash_and_near_misses, arena_fresh),
+		cmocka_unit_test_setup(test_match_path_too_long, arena_fresh),
+		cmocka_unit_test_setup(test_match_method_not_allowed, arena_fresh),
+		cmocka_unit_test_setup(test_match_not_found, arena_fresh),
 		cmocka_unit_test(test_type_ok),
 		cmocka_unit_test(test_type_wrong),
 		cmocka_unit_test(test_loopback),
-		cmocka_unit_test_setup(test_handle_healthz, reset),
-		cmocka_unit_test_setup(test_handle_healthz_with_query, reset),
-		cmocka_unit_test_setup(test_handle_method_not_allowed, reset),
-		cmocka_unit_test_setup(test_handle_not_found, reset),
-		cmocka_unit_test_setup(test_handle_malformed_query, reset),
-		cmocka_unit_test_setup(test_handle_metrics_loopback_only, reset),
-		cmocka_unit_test_setup(test_holder_route_a_stranger_hears_401_not_its_query, reset),
-		cmocka_unit_test_setup(test_holder_route_looks_the_session_up_before_judging_its_query, reset),
-		cmocka_unit_test_setup(test_unfinished_check_refuses_every_answer_about_the_request, reset),
-		cmocka_unit_test_setup(test_unfinished_check_may_answer_its_own_outcome, reset),
-		cmocka_unit_test_setup(test_finished_check_answers_as_the_handler_says, reset),
+		cmocka_unit_test_setup(test_handle_healthz, arena_fresh),
+		cmocka_unit_test_setup(test_handle_healthz_with_query, arena_fresh),
+		cmocka_unit_test_setup(test_handle_method_not_allowed, arena_fresh),
+		cmocka_unit_test_setup(test_handle_not_found, arena_fresh),
+		cmocka_unit_test_setup(test_handle_malformed_query, arena_fresh),
+		cmocka_unit_test_setup(test_handle_metrics_loopback_only, arena_fresh),
+		cmocka_unit_test_setup(test_holder_route_a_stranger_hears_401_not_its_query, arena_fresh),
+		cmocka_unit_test_setup(test_holder_route_looks_the_session_up_before_judging_its_query, arena_fresh),
+		cmocka_unit_test_setup(test_unfinished_check_refuses_every_answer_about_the_request, arena_fresh),
+		cmocka_unit_test_setup(test_unfinished_check_may_answer_its_own_outcome, arena_fresh),
+		cmocka_unit_test_setup(test_finished_check_answers_as_the_handler_says, arena_fresh),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, arena_setup, arena_teardown);
 }
