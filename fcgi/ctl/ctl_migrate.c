@@ -99,7 +99,7 @@ static int apply_file(struct db *db, const char *path)
 		if (*end == ';') {
 			*end = '\0';
 			char err[512];
-			if (db_exec_text(db, stmt, err, sizeof err) != DB_OK) {
+			if (ops_apply_sql(db, stmt, err, sizeof err) != DB_OK) {
 				fprintf(stderr, "hqrctl: %s: %s\n", path, err);
 				rc = -1;
 			}
