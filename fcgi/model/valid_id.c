@@ -2,6 +2,7 @@
 #include "valid_id.h"
 #include "cclass.h"
 #include "label.h"
+#include "trim.h"
 #include "utf8.h"
 #include "rules.h"
 
@@ -898,33 +899,32 @@ enum vid_err vid_symptom_add(unsigned *mask, const char *word, size_t len)
 	return VID_OK;
 }
 
+/* The ASCII space alone: what a symptom list's items may be padded with. */
+static bool symptom_space(int c)
+{
+	return c == ' ';
+}
+
 enum vid_err vid_symptoms(const char *in, size_t len, unsigned *mask)
 {
-	size_t i = 0, a, b;
+	size_t i = 0;
 	unsigned m = 0;
 	enum vid_err e;
 
 	*mask = 0;
 	if (in == NULL)
 		len = 0;
-	a = 0;
-	while (a < len && in[a] == ' ')
-		a++;
-	if (a == len)
+	if (trim_end(in, len, symptom_space) == 0)
 		return VID_SYMPTOMS_EMPTY;
 	while (i <= len) {
 		size_t j = i;
 		while (j < len && in[j] != ',')
 			j++;
-		a = i;
-		b = j;
-		while (a < b && in[a] == ' ')
-			a++;
-		while (b > a && in[b - 1] == ' ')
-			b--;
-		if (a == b)
+		size_t n = j - i;
+		const char *item = trim(in + i, &n, symptom_space);
+		if (n == 0)
 			return VID_SYMPTOMS_UNKNOWN; /* empty item */
-		e = vid_symptom_add(&m, in + a, b - a);
+		e = vid_symptom_add(&m, item, n);
 		if (e != VID_OK)
 			return e;
 		i = j + 1;
