@@ -43,8 +43,6 @@ static const char *const err_words[VID__MAX] = {
 	[VID_ID_TYPE] = "ID_TYPE",
 	[VID_SYMPTOMS_EMPTY] = "SYMPTOMS_EMPTY",
 };
-_Static_assert(sizeof err_words / sizeof err_words[0] == VID__MAX, "one word per vid_err");
-
 static const char *const err_messages[VID__MAX] = {
 	[VID_OK] = "ok",
 	[VID_ID_LENGTH] = "the document number has the wrong length",
@@ -72,8 +70,6 @@ static const char *const err_messages[VID__MAX] = {
 	[VID_ID_TYPE] = "unknown document type",
 	[VID_SYMPTOMS_EMPTY] = "declare symptoms, or \"none\"",
 };
-_Static_assert(sizeof err_messages / sizeof err_messages[0] == VID__MAX, "one message per vid_err");
-
 const char *vid_err_word(enum vid_err e)
 {
 	if ((unsigned)e >= VID__MAX)
@@ -258,8 +254,6 @@ static const char *const doc_words[VID_DOC__MAX] = {
 	[VID_DOC_TAIWAN_PERMIT] = "taiwan_permit",
 	[VID_DOC_FOREIGN_PERMANENT_ID] = "foreign_permanent_id",
 };
-_Static_assert(sizeof doc_words / sizeof doc_words[0] == VID_DOC__MAX, "one word per vid_doc");
-
 enum vid_doc vid_doc_from_word(const char *id_type)
 {
 	int t;
