@@ -203,7 +203,8 @@ format-check: deps
 check-sql:
 	@! grep -rnE 'mysql_(real_)?query|mysql_real_escape_string' fcgi \
 	  || { echo "lint: only prepared statements are allowed under fcgi/"; exit 1; }
-	@! grep -rnE '\b(db_exec|db_query|db_each)\(|\bDB[PC]_[A-Z0-9]+\(' --include='*.c' fcgi | grep -v '^fcgi/store/' \
+	@! grep -rnE '\bdb_(exec|query|each|exec_text|fetch)\b|\bDB[PCT]_[A-Z0-9_]+' --include='*.[ch]' fcgi \
+	  | grep -v '^fcgi/store/' \
 	  || { echo "lint: statements are bound and run only by the typed functions of fcgi/store/"; exit 1; }
 
 # Where `make install` puts the service's files besides PREFIX (the systemd units, the

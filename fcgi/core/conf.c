@@ -2,6 +2,7 @@
 #include "conf.h"
 #include "cclass.h"
 #include "log.h"
+#include "trim.h"
 
 #include <errno.h>
 #include <ini.h>
@@ -108,6 +109,12 @@ struct parse_ctx {
 	unsigned char seen[sizeof keys / sizeof keys[0]];
 };
 
+/* A line's end (CR or LF): what a secret file's text loses at its end (blanks are the secret's). */
+static bool line_end(int c)
+{
+	return c == '\n' || c == '\r';
+}
+
 /* Resolves "env:NAME" and "file:PATH" into out; anything else is taken literally. */
 static int resolve_secret(const char *v, char *out, size_t outlen, char *why, size_t whylen)
 {
@@ -131,9 +138,7 @@ static int resolve_secret(const char *v, char *out, size_t outlen, char *why, si
 			snprintf(why, whylen, "the file is longer than %zu bytes", outlen - 1);
 			return -1;
 		}
-		out[n] = '\0';
-		while (n > 0 && (out[n - 1] == '\n' || out[n - 1] == '\r'))
-			out[--n] = '\0';
+		out[trim_end(out, n, line_end)] = '\0';
 		return 0;
 	}
 	if (strlen(v) >= outlen) {

@@ -3,8 +3,8 @@
 #include "cclass.h"
 
 /*
- * Howard Hinnant's days_from_civil / civil_from_days (proleptic Gregorian, years
- * counted from March so that the leap day is the last day of a year), computed in
+ * The days-from-civil algorithm and its inverse, civil-from-days (proleptic Gregorian,
+ * years counted from March so that the leap day is the last day of a year), computed in
  * int64_t so that no int32_t input can overflow.
  */
 

@@ -1,5 +1,6 @@
 /* log.c: JSON-line logging on stderr, tagged with the current request id. */
 #include "log.h"
+#include "cclass.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -76,7 +77,7 @@ static size_t json_escape(char *out, size_t max, const char *s)
 		if (c == '"' || c == '\\') {
 			out[o++] = '\\';
 			out[o++] = (char)c;
-		} else if (c < 0x20) {
+		} else if (cc_cntrl(c)) {
 			o += (size_t)snprintf(out + o, max - o, "\\u%04x", c);
 		} else {
 			out[o++] = (char)c;

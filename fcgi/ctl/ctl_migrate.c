@@ -4,6 +4,7 @@
 #include "ctl.h"
 #include "db.h"
 #include "store_ops.h"
+#include "trim.h"
 
 #include <dirent.h>
 #include <stdio.h>
@@ -83,9 +84,7 @@ static int apply_file(struct db *db, const char *path)
 	int rc = 0;
 	char *save = NULL;
 	for (char *line = strtok_r(text, "\n", &save); line != NULL && rc == 0; line = strtok_r(NULL, "\n", &save)) {
-		const char *p = line;
-		while (cc_ows(*p))
-			p++;
+		const char *p = line + cc_span(line, cc_ows);
 		if (strncmp(p, "--", 2) == 0 || *p == '\0')
 			continue;
 		size_t ll = strlen(line);
@@ -93,13 +92,11 @@ static int apply_file(struct db *db, const char *path)
 		len += ll;
 		stmt[len++] = '\n';
 		stmt[len] = '\0';
-		char *end = stmt + len - 2;
-		while (end > stmt && (*end == ' ' || *end == '\t' || *end == '\r'))
-			end--;
-		if (*end == ';') {
-			*end = '\0';
+		size_t keep = trim_end(stmt, len, cc_space);
+		if (keep > 0 && stmt[keep - 1] == ';') {
+			stmt[keep - 1] = '\0';
 			char err[512];
-			if (db_exec_text(db, stmt, err, sizeof err) != DB_OK) {
+			if (ops_apply_sql(db, stmt, err, sizeof err) != DB_OK) {
 				fprintf(stderr, "hqrctl: %s: %s\n", path, err);
 				rc = -1;
 			}

@@ -361,8 +361,10 @@ int pf_int_text(const char *raw, const char *member, char *out, size_t max)
 	if (p == NULL)
 		return -1;
 	p += strlen(key);
-	while (*p == ' ' || *p == ':' || *p == '\t')
+	p += cc_span(p, cc_ows);
+	if (*p == ':')
 		p++;
+	p += cc_span(p, cc_ows);
 	size_t n = 0;
 	if (*p == '-')
 		out[n++] = *p++;

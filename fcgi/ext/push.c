@@ -54,7 +54,6 @@ static int cmp_str(const void *a, const void *b)
 /* Sorts the caller's array of n string pointers in place and hashes their concatenation. */
 static int sha1_sorted_hex(const char **parts, size_t n, char out_hex[PUSH_SIG_HEX])
 {
-	static const char hex[] = "0123456789abcdef";
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int mdlen = 0;
 	EVP_MD_CTX *ctx;
@@ -76,11 +75,7 @@ static int sha1_sorted_hex(const char **parts, size_t n, char out_hex[PUSH_SIG_H
 	EVP_MD_CTX_free(ctx);
 	if (!ok)
 		return PUSH_E_CRYPTO;
-	for (i = 0; i < 20; i++) {
-		out_hex[2 * i] = hex[md[i] >> 4];
-		out_hex[2 * i + 1] = hex[md[i] & 0x0f];
-	}
-	out_hex[40] = '\0';
+	crypto_hex(md, 20, out_hex);
 	return PUSH_OK;
 }
 

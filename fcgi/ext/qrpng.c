@@ -1,5 +1,7 @@
 /* qrpng.c: text → libqrencode matrix → 1-bit palette PNG written by libpng into a growable memory buffer. */
 #include "qrpng.h"
+
+#include "base45.h"
 #include "cclass.h"
 
 #include <setjmp.h>
@@ -9,15 +11,6 @@
 #include <png.h>
 #include <zlib.h>
 #include <qrencode.h>
-
-/* The QR alphanumeric set (ISO/IEC 18004 §7.4.4): exactly Base45's alphabet (RFC 9285). */
-static const uint8_t qrpng_is_an[256] = {
-	['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1, ['8'] = 1,
-	['9'] = 1, ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1, ['H'] = 1,
-	['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1,
-	['R'] = 1, ['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1, ['Y'] = 1, ['Z'] = 1,
-	[' '] = 1, ['$'] = 1, ['%'] = 1, ['*'] = 1, ['+'] = 1, ['-'] = 1, ['.'] = 1, ['/'] = 1, [':'] = 1,
-};
 
 /* Palette index 1 (the dark modules) per style; index 0 is always white. */
 static const png_color qrpng_ink[QRPNG__MAX] = {
@@ -116,16 +109,11 @@ static void qrpng_set_run(uint8_t *row, size_t a, size_t n)
  */
 static QRcode *qrpng_encode(const char *text, size_t len, QRecLevel level)
 {
-	QRencodeMode mode = QR_MODE_AN;
+	/* Base45's alphabet is exactly the QR alphanumeric set. */
+	QRencodeMode mode = len == 0 || cc_all(text, len, b45_char) ? QR_MODE_AN : QR_MODE_8;
 	QRinput *in;
 	QRcode *qr;
-	size_t i;
 
-	for (i = 0; i < len; i++)
-		if (!qrpng_is_an[(unsigned char)text[i]]) {
-			mode = QR_MODE_8;
-			break;
-		}
 	if ((in = QRinput_new2(0, level)) == NULL)
 		return NULL;
 	/* QRinput_append copies the data. */

@@ -16,6 +16,11 @@ static const uint8_t b45_value[256] = {
 
 _Static_assert(sizeof b45_alphabet == 45 + 1, "Base45 has 45 characters");
 
+bool b45_char(int c)
+{
+	return c >= 0 && c < 256 && b45_value[c] != 0;
+}
+
 size_t b45_encoded_len(size_t n)
 {
 	if (n / 2 > (SIZE_MAX - 2) / 3)
@@ -58,7 +63,7 @@ int b45_decode(const char *s, size_t len, uint8_t *out, size_t outmax)
 	if (len > 0 && s == NULL)
 		return B45_ERR_CHAR;
 	for (i = 0; i < len; i++)
-		if (b45_value[(unsigned char)s[i]] == 0)
+		if (!b45_char((unsigned char)s[i]))
 			return B45_ERR_CHAR;
 	if (len % 3 == 1)
 		return B45_ERR_LENGTH;

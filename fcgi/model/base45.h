@@ -1,6 +1,7 @@
 /* base45.h: RFC 9285 Base45 encoding and strict, canonical-only decoding (pure). */
 #ifndef HQR_BASE45_H
 #define HQR_BASE45_H
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -11,6 +12,10 @@ enum b45_err {
 	B45_ERR_OVERFLOW = -3, /* a triple above 65535 or a final pair above 255 (non-canonical) */
 	B45_ERR_SPACE = -4     /* the output buffer is too small or the result exceeds INT_MAX */
 };
+
+/* Whether c is one of Base45's 45 characters, which are also exactly the QR code's alphanumeric
+ * set (ISO/IEC 18004 §7.4.4): 0-9, A-Z, space and $%*+-./: (lower case is not). */
+bool b45_char(int c);
 
 /* Characters b45_encode writes for n bytes (without the NUL); SIZE_MAX if that overflows. */
 size_t b45_encoded_len(size_t n);

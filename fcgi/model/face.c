@@ -25,17 +25,17 @@ const char *face_ret_word(int r)
 {
 	if (r == FACE_PASSED)
 		return "PASSED";
-	if (r == 10001)
+	if (r == FACE_PARAMETER_ERROR)
 		return "PARAMETER_ERROR";
-	if (r == 10002)
+	if (r == FACE_NO_FACE)
 		return "NO_FACE";
-	if (r == 10003)
+	if (r == FACE_ID_NOT_THIS_PERSON)
 		return "ID_NOT_THIS_PERSON";
-	if (r == 10004)
+	if (r == FACE_MISMATCH)
 		return "FACE_MISMATCH";
-	if (r >= 90002 && r <= 90006)
+	if (r >= FACE_CANCELLED_FIRST && r <= FACE_CANCELLED_LAST)
 		return "CANCELLED";
-	if (r == 90017)
+	if (r == FACE_TIMED_OUT)
 		return "TIMED_OUT";
 	return "FAILED";
 }

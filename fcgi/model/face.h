@@ -5,7 +5,18 @@
 #include <stddef.h>
 
 #define FACE_VERIFY_ID_MAX 256
-#define FACE_PASSED        10000
+
+/* The platform's verify_ret numbers (PLATFORM.md), named once for the service and the simulator. */
+enum face_ret {
+	FACE_PASSED = 10000,             /* the only success */
+	FACE_PARAMETER_ERROR = 10001,    /* unknown or expired verify_id, another openid, asked already */
+	FACE_NO_FACE = 10002,            /* face features not found (the check is not finished) */
+	FACE_ID_NOT_THIS_PERSON = 10003, /* the ID number does not match */
+	FACE_MISMATCH = 10004,           /* the face does not match the ID's record */
+	FACE_CANCELLED_FIRST = 90002,    /* 90002 to 90006: the person cancelled */
+	FACE_CANCELLED_LAST = 90006,
+	FACE_TIMED_OUT = 90017,
+};
 
 /* Lowercase hex SHA-256 (64 characters and a NUL into out) of
  * "cert_type=IDENTITY_CARD&cert_name=<name>&cert_no=<id_number>" with the ID's check character

@@ -2,6 +2,7 @@
  * reasons) and the strict UTF-8 text check under every text field; pure. */
 #include "label.h"
 #include "cclass.h"
+#include "trim.h"
 #include "utf8.h"
 
 #include <stdint.h>
@@ -43,21 +44,15 @@ const char *label_check(const char *s, size_t n)
 	return NULL;
 }
 
-/* s[0..*n) without its leading and trailing ASCII spaces. */
-static const char *trim_spaces(const char *s, size_t *n)
+/* The ASCII space alone: the edge a label and a reason lose (a tab or line end stays, and is refused). */
+static bool space_char(int c)
 {
-	while (*n > 0 && *s == ' ') {
-		s++;
-		(*n)--;
-	}
-	while (*n > 0 && s[*n - 1] == ' ')
-		(*n)--;
-	return s;
+	return c == ' ';
 }
 
 const char *label_trim(const char *s, size_t n, char out[LABEL_BUF])
 {
-	s = trim_spaces(s, &n);
+	s = trim(s, &n, space_char);
 	const char *code = label_check(s, n);
 	if (code != NULL)
 		return code;
@@ -68,12 +63,11 @@ const char *label_trim(const char *s, size_t n, char out[LABEL_BUF])
 
 const char *reason_trim(const char *s, size_t n, char out[REASON_BUF])
 {
-	s = trim_spaces(s, &n);
+	s = trim(s, &n, space_char);
 	if (n == 0)
 		return "EMPTY";
-	for (size_t i = 0; i < n; i++)
-		if (!cc_print((unsigned char)s[i]))
-			return "INVALID_CHARACTERS";
+	if (!cc_all(s, n, cc_print))
+		return "INVALID_CHARACTERS";
 	if (n > REASON_MAX)
 		return "TOO_LONG";
 	memcpy(out, s, n);

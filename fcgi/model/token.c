@@ -22,8 +22,6 @@ static const char *const token_err_words[TOKEN_ERR__MAX] = {
 	[TOKEN_BAD_KIND] = "BAD_KIND",
 	[TOKEN_BAD_COLOR] = "BAD_COLOR",
 };
-_Static_assert(sizeof token_err_words / sizeof token_err_words[0] == TOKEN_ERR__MAX, "one word per token error");
-
 const char *token_err_word(enum token_err e)
 {
 	if ((unsigned)e >= TOKEN_ERR__MAX || token_err_words[e] == NULL)

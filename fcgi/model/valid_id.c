@@ -2,6 +2,7 @@
 #include "valid_id.h"
 #include "cclass.h"
 #include "label.h"
+#include "trim.h"
 #include "utf8.h"
 #include "rules.h"
 
@@ -42,8 +43,6 @@ static const char *const err_words[VID__MAX] = {
 	[VID_ID_TYPE] = "ID_TYPE",
 	[VID_SYMPTOMS_EMPTY] = "SYMPTOMS_EMPTY",
 };
-_Static_assert(sizeof err_words / sizeof err_words[0] == VID__MAX, "one word per vid_err");
-
 static const char *const err_messages[VID__MAX] = {
 	[VID_OK] = "ok",
 	[VID_ID_LENGTH] = "the document number has the wrong length",
@@ -71,8 +70,6 @@ static const char *const err_messages[VID__MAX] = {
 	[VID_ID_TYPE] = "unknown document type",
 	[VID_SYMPTOMS_EMPTY] = "declare symptoms, or \"none\"",
 };
-_Static_assert(sizeof err_messages / sizeof err_messages[0] == VID__MAX, "one message per vid_err");
-
 const char *vid_err_word(enum vid_err e)
 {
 	if ((unsigned)e >= VID__MAX)
@@ -257,8 +254,6 @@ static const char *const doc_words[VID_DOC__MAX] = {
 	[VID_DOC_TAIWAN_PERMIT] = "taiwan_permit",
 	[VID_DOC_FOREIGN_PERMANENT_ID] = "foreign_permanent_id",
 };
-_Static_assert(sizeof doc_words / sizeof doc_words[0] == VID_DOC__MAX, "one word per vid_doc");
-
 enum vid_doc vid_doc_from_word(const char *id_type)
 {
 	int t;
@@ -898,33 +893,32 @@ enum vid_err vid_symptom_add(unsigned *mask, const char *word, size_t len)
 	return VID_OK;
 }
 
+/* The ASCII space alone: what a symptom list's items may be padded with. */
+static bool symptom_space(int c)
+{
+	return c == ' ';
+}
+
 enum vid_err vid_symptoms(const char *in, size_t len, unsigned *mask)
 {
-	size_t i = 0, a, b;
+	size_t i = 0;
 	unsigned m = 0;
 	enum vid_err e;
 
 	*mask = 0;
 	if (in == NULL)
 		len = 0;
-	a = 0;
-	while (a < len && in[a] == ' ')
-		a++;
-	if (a == len)
+	if (trim_end(in, len, symptom_space) == 0)
 		return VID_SYMPTOMS_EMPTY;
 	while (i <= len) {
 		size_t j = i;
 		while (j < len && in[j] != ',')
 			j++;
-		a = i;
-		b = j;
-		while (a < b && in[a] == ' ')
-			a++;
-		while (b > a && in[b - 1] == ' ')
-			b--;
-		if (a == b)
+		size_t n = j - i;
+		const char *item = trim(in + i, &n, symptom_space);
+		if (n == 0)
 			return VID_SYMPTOMS_UNKNOWN; /* empty item */
-		e = vid_symptom_add(&m, in + a, b - a);
+		e = vid_symptom_add(&m, item, n);
 		if (e != VID_OK)
 			return e;
 		i = j + 1;

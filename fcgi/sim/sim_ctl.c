@@ -103,8 +103,6 @@ const struct field sim_users_fields[SU__MAX] = {
 	[SU_REAL_NAME] = { "real_name", 0, SIM_REAL_NAME_MAX, valid_any_utf8, NULL },
 	[SU_ID_NUMBER] = { "id_number", 0, SIM_CERT_NO_LEN, valid_cert_no, NULL },
 };
-_Static_assert(sizeof sim_users_fields / sizeof sim_users_fields[0] == SU__MAX, "users fields");
-
 const struct field sim_jscode_fields[SJ__MAX] = {
 	[SJ_OPENID] = { "openid", F_REQ, SIM_ID_MAX, valid_ident, NULL },
 };
@@ -120,8 +118,6 @@ const struct field sim_fault_fields[SF__MAX] = {
 	[SF_DELAY_MS] = { "delay_ms", 0, 8, valid_int, &r_delay },
 	[SF_COUNT] = { "count", 0, 8, valid_int, &r_count },
 };
-_Static_assert(sizeof sim_fault_fields / sizeof sim_fault_fields[0] == SF__MAX, "fault fields");
-
 const struct field sim_clock_fields[SC__MAX] = {
 	[SC_ADVANCE_S] = { "advance_s", F_REQ, 12, valid_int, &r_advance },
 };
@@ -140,8 +136,6 @@ const struct field sim_push_fields[SP__MAX] = {
 	[SP_MSGID] = { "msgid", 0, 20, valid_digits, NULL },
 	[SP_CREATE_TIME] = { "create_time", 0, 12, valid_int, &r_time },
 };
-_Static_assert(sizeof sim_push_fields / sizeof sim_push_fields[0] == SP__MAX, "push fields");
-
 /* ---- handlers ---- */
 
 enum err sim_h_users_post(struct call *c)

@@ -1,5 +1,6 @@
 /* sim_face.c: the platform's real-name face check: getverifyid, the H5 face page, queryverifyinfo. */
 #include "sim.h"
+#include "pf_errcode.h"
 
 #include "cclass.h"
 #include "resp.h"
@@ -72,11 +73,11 @@ enum err sim_h_face_getid(struct call *c)
 	const char *type = str_of(ci, "cert_type"), *name = str_of(ci, "cert_name"), *no = str_of(ci, "cert_no");
 	if (!ident_ok(seq, SIM_SEQ_MAX) || !cJSON_IsObject(ci) || type == NULL || strcmp(type, "IDENTITY_CARD") != 0 ||
 	    !name_ok(name) || !cert_no_ok(no)) {
-		sim_fail(c, 47001, NULL);
+		sim_fail(c, PFE_DATA_FORMAT, NULL);
 		return ERR_OK;
 	}
 	if (openid == NULL || !sim_openid_ok(openid)) {
-		sim_fail(c, 40003, NULL);
+		sim_fail(c, PFE_INVALID_OPENID, NULL);
 		return ERR_OK;
 	}
 	char cert_no[SIM_CERT_NO_LEN + 1], verify_id[SIM_VERIFY_ID_LEN + 1];
@@ -103,7 +104,7 @@ enum err sim_h_face_query(struct call *c)
 	const char *vid = str_of(b, "verify_id"), *seq = str_of(b, "out_seq_no"), *hash = str_of(b, "cert_hash"),
 		   *openid = str_of(b, "openid");
 	if (vid == NULL || seq == NULL || hash == NULL || openid == NULL) {
-		sim_fail(c, 47001, NULL);
+		sim_fail(c, PFE_DATA_FORMAT, NULL);
 		return ERR_OK;
 	}
 	cJSON *o = cJSON_CreateObject();
@@ -167,23 +168,23 @@ enum err sim_h_face_page(struct call *c)
 		return ERR_OK;
 	const char *vid = sim_q(c, "verify_id"), *redirect = sim_q(c, "redirect_uri");
 	if (vid == NULL || redirect == NULL)
-		return sim_error_page(c, 10001, "verify_id and redirect_uri are required");
+		return sim_error_page(c, PFP_PARAMETER, "verify_id and redirect_uri are required");
 	size_t ri = 0, rawlen = 0;
 	while (ri < c->query.n && strcmp(c->query.items[ri].key, "redirect_uri") != 0)
 		ri++;
 	const char *raw = sim_raw_value(c->query_raw, ri, &rawlen);
 	if (raw == NULL || memchr(raw, ':', rawlen) != NULL || memchr(raw, '/', rawlen) != NULL)
-		return sim_error_page(c, 10003, "redirect_uri must be URL-encoded once");
+		return sim_error_page(c, PFP_REDIRECT_URI, "redirect_uri must be URL-encoded once");
 	if (!sim_redirect_ok(redirect))
-		return sim_error_page(c, 10003, "redirect_uri's domain is not the authorization domain");
+		return sim_error_page(c, PFP_REDIRECT_URI, "redirect_uri's domain is not the authorization domain");
 	struct sim_face f;
 	if (!sim_face_get(vid, &f))
-		return sim_error_page(c, 10001, "this verify_id is unknown or expired");
+		return sim_error_page(c, PFP_PARAMETER, "this verify_id is unknown or expired");
 	if (f.finished)
-		return sim_error_page(c, 10001, "this face check is over");
+		return sim_error_page(c, PFP_PARAMETER, "this face check is over");
 	struct sim_user u;
 	if (!sim_user_get(f.openid, &u))
-		return sim_error_page(c, 10001, "the user of this check is unknown");
+		return sim_error_page(c, PFP_PARAMETER, "the user of this check is unknown");
 
 	const char *outcome = sim_q(c, "sim_face");
 	const char *real_name = sim_q(c, "real_name"), *id_number = sim_q(c, "id_number");
@@ -194,10 +195,10 @@ enum err sim_h_face_page(struct call *c)
 	while (sim_face_outcome_name[o] != NULL && strcmp(sim_face_outcome_name[o], outcome) != 0)
 		o++;
 	if (sim_face_outcome_name[o] == NULL)
-		return sim_error_page(c, 10001, "sim_face must be pass, cancel, timeout or fail");
+		return sim_error_page(c, PFP_PARAMETER, "sim_face must be pass, cancel, timeout or fail");
 	if (real_name != NULL && id_number != NULL) {
 		if (!name_ok(real_name) || !cert_no_ok(id_number))
-			return sim_error_page(c, 10001, "a real name and an 18-character resident ID, please");
+			return sim_error_page(c, PFP_PARAMETER, "a real name and an 18-character resident ID, please");
 		char no[SIM_CERT_NO_LEN + 1];
 		memcpy(no, id_number, sizeof no);
 		upper_x(no);
@@ -205,7 +206,7 @@ enum err sim_h_face_page(struct call *c)
 	}
 	int ret = 0;
 	if (sim_face_finish(vid, (enum sim_face_outcome)o, &ret) != 0)
-		return sim_error_page(c, 10001, "this face check is over");
+		return sim_error_page(c, PFP_PARAMETER, "this face check is over");
 	/* verify_id=V&verify_ret=N appended with '?' or '&', before any #fragment. */
 	size_t blen = strcspn(redirect, "#");
 	const char *qm = memchr(redirect, '?', blen);

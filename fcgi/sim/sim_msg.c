@@ -206,7 +206,7 @@ static enum err send_common(struct call *c, enum sim_ep ep, enum sim_msg_kind ki
 	struct sim_user u;
 	int e = 0;
 	if (touser == NULL || !sim_user_get(touser, &u))
-		e = 40003;
+		e = PFE_INVALID_OPENID;
 	else if (tid == NULL || !sim_template_known(tid))
 		e = 40037;
 	else if (kind == SIM_MSG_TEMPLATE && !u.subscribed)

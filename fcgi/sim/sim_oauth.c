@@ -199,30 +199,31 @@ enum err sim_h_authorize(struct call *c)
 		sim_user = q->items[--n].val;
 
 	if (sim_q(c, "appid") == NULL)
-		return sim_error_page(c, 10012, "appid is missing");
+		return sim_error_page(c, PFP_APPID_MISSING, "appid is missing");
 	if (sim_q(c, "redirect_uri") == NULL)
-		return sim_error_page(c, 10011, "redirect_uri is missing");
+		return sim_error_page(c, PFP_REDIRECT_MISSING, "redirect_uri is missing");
 	if (sim_q(c, "scope") == NULL)
-		return sim_error_page(c, 10010, "scope is missing");
+		return sim_error_page(c, PFP_SCOPE_MISSING, "scope is missing");
 	/* Exactly appid, redirect_uri, response_type, scope[, state] in this order, nothing else. */
 	if (n < 4 || n > 5)
-		return sim_error_page(c, 10001, "parameters must be appid, redirect_uri, response_type, scope, state");
+		return sim_error_page(c, PFP_PARAMETER,
+				      "parameters must be appid, redirect_uri, response_type, scope, state");
 	for (size_t i = 0; i < n; i++)
 		if (strcmp(q->items[i].key, order[i]) != 0)
 			return sim_error_page(
-			    c, 10001,
+			    c, PFP_PARAMETER,
 			    "parameters must be appid, redirect_uri, response_type, scope, state, in this order");
 	if (strcmp(q->items[0].val, sim_cfg.appid) != 0)
-		return sim_error_page(c, 10016, "unknown appid");
+		return sim_error_page(c, PFP_APPID, "unknown appid");
 	size_t rawlen = 0;
 	const char *raw = sim_raw_value(c->query_raw, 1, &rawlen);
 	if (raw == NULL || memchr(raw, ':', rawlen) != NULL || memchr(raw, '/', rawlen) != NULL)
-		return sim_error_page(c, 10003, "redirect_uri must be URL-encoded once");
+		return sim_error_page(c, PFP_REDIRECT_URI, "redirect_uri must be URL-encoded once");
 	const char *redirect = q->items[1].val;
 	if (!sim_redirect_ok(redirect))
-		return sim_error_page(c, 10003, "redirect_uri's domain is not the authorization domain");
+		return sim_error_page(c, PFP_REDIRECT_URI, "redirect_uri's domain is not the authorization domain");
 	if (strcmp(q->items[2].val, "code") != 0)
-		return sim_error_page(c, 10002, "response_type must be code");
+		return sim_error_page(c, PFP_RESPONSE_TYPE, "response_type must be code");
 	const char *scope = q->items[3].val;
 	enum sim_scope sc;
 	if (strcmp(scope, "snsapi_base") == 0)
@@ -230,18 +231,18 @@ enum err sim_h_authorize(struct call *c)
 	else if (strcmp(scope, "snsapi_userinfo") == 0)
 		sc = SIM_SCOPE_USERINFO;
 	else
-		return sim_error_page(c, 10005, "scope must be snsapi_base or snsapi_userinfo");
+		return sim_error_page(c, PFP_SCOPE, "scope must be snsapi_base or snsapi_userinfo");
 	const char *state = n == 5 ? q->items[4].val : "";
 	if (!state_ok(state))
-		return sim_error_page(c, 10013, "state must be at most 128 of [A-Za-z0-9]");
+		return sim_error_page(c, PFP_STATE, "state must be at most 128 of [A-Za-z0-9]");
 
 	if (sim_user == NULL)
 		return consent_page(c, scope);
 	if (!sim_openid_ok(sim_user))
-		return sim_error_page(c, 10001, "sim_user must be 1 to 64 of [A-Za-z0-9_-]");
+		return sim_error_page(c, PFP_PARAMETER, "sim_user must be 1 to 64 of [A-Za-z0-9_-]");
 	char code[SIM_CODE_LEN + 1];
 	if (sim_user_ensure(sim_user, NULL) != 0 || sim_code_issue(SIM_CODE_OAUTH, sim_user, sc, code) != 0)
-		return sim_error_page(c, 10009, "too many test users");
+		return sim_error_page(c, PFP_TOO_MANY_USERS, "too many test users");
 
 	/* code=CODE&state=STATE appended with '?' or '&', before any #fragment. */
 	size_t blen = strcspn(redirect, "#");
@@ -344,7 +345,7 @@ static int sns_user(const struct call *c, struct sim_user *u, enum sim_scope *sc
 	if (e == 0 && (openid == NULL || openid[0] == '\0'))
 		e = 41009;
 	if (e == 0 && strcmp(openid, u->openid) != 0)
-		e = 40003;
+		e = PFE_INVALID_OPENID;
 	return e;
 }
 

@@ -24,7 +24,7 @@ static const struct errtext errtexts[] = {
 	{ PFE_SYSTEM_BUSY, "system error" },
 	{ PFE_INVALID_CREDENTIAL, "invalid credential, access_token is invalid or not latest" },
 	{ 40002, "invalid grant_type" },
-	{ 40003, "invalid openid" },
+	{ PFE_INVALID_OPENID, "invalid openid" },
 	{ 40013, "invalid appid" },
 	{ PFE_INVALID_ACCESS_TOKEN, "invalid access_token" },
 	{ 40016, "invalid button size" },
@@ -44,7 +44,7 @@ static const struct errtext errtexts[] = {
 	{ 40037, "invalid template_id" },
 	{ 40125, "invalid appsecret, view more at http://t.cn/RAEkdVq" },
 	{ PFE_CODE_USED, "code been used" },
-	{ 40164, "invalid ip, not in whitelist" },
+	{ PFE_IP_NOT_WHITELISTED, "invalid ip, not in whitelist" },
 	{ PFE_HIGH_RISK_USER, "invalid user, high risk user" },
 	{ PFE_ACCESS_TOKEN_MISSING, "access_token missing" },
 	{ 41002, "appid missing" },
@@ -56,10 +56,10 @@ static const struct errtext errtexts[] = {
 	{ 42002, "refresh_token expired" },
 	{ PFE_REQUIRE_SUBSCRIBE, "require subscribe" },
 	{ PFE_USER_REFUSED, "user refuse to accept the msg" },
-	{ 44002, "empty post data" },
+	{ PFE_EMPTY_POST, "empty post data" },
 	{ PFE_DAILY_QUOTA, "reach max api daily quota limit" },
 	{ PFE_MINUTE_QUOTA, "api minute-quota reach limit  mustslower  retry next minute" },
-	{ 47001, "data format error" },
+	{ PFE_DATA_FORMAT, "data format error" },
 	{ 47003, "argument invalid!" },
 	{ 48001, "api unauthorized" },
 };
@@ -214,11 +214,11 @@ int sim_enter(struct call *c, enum sim_ep ep)
 const char *sim_body(struct call *c, size_t *len)
 {
 	if (c->content_length <= 0) {
-		sim_fail(c, 44002, NULL);
+		sim_fail(c, PFE_EMPTY_POST, NULL);
 		return NULL;
 	}
 	if (c->content_length > SIM_BODY_MAX) {
-		sim_fail(c, 47001, NULL);
+		sim_fail(c, PFE_DATA_FORMAT, NULL);
 		return NULL;
 	}
 	size_t want = (size_t)c->content_length, got = 0;
@@ -234,7 +234,7 @@ const char *sim_body(struct call *c, size_t *len)
 		got += (size_t)r;
 	}
 	if (got != want) {
-		sim_fail(c, 47001, NULL);
+		sim_fail(c, PFE_DATA_FORMAT, NULL);
 		return NULL;
 	}
 	buf[got] = '\0';
@@ -256,7 +256,7 @@ cJSON *sim_body_json(struct call *c)
 	cJSON *root = cJSON_ParseWithLength(b, len);
 	if (root == NULL || !cJSON_IsObject(root) || arena_on_reset(c->arena, json_free, root) != 0) {
 		cJSON_Delete(root);
-		sim_fail(c, 47001, NULL);
+		sim_fail(c, PFE_DATA_FORMAT, NULL);
 		return NULL;
 	}
 	return root;

@@ -2,6 +2,8 @@
 #include "sim_state.h"
 #include "pf_errcode.h"
 
+#include "face.h"
+
 #include "cclass.h"
 #include "crypto.h"
 
@@ -968,15 +970,6 @@ cJSON *sim_templates_json(void)
 
 /* ---- real-name face checks ---- */
 
-void sim_cert_hash(const char *name, const char *cert_no, char out[65])
-{
-	char buf[SIM_REAL_NAME_MAX + SIM_CERT_NO_LEN + 64];
-	uint8_t h[CRYPTO_SHA256_LEN];
-	snprintf(buf, sizeof buf, "cert_type=IDENTITY_CARD&cert_name=%s&cert_no=%s", name, cert_no);
-	crypto_sha256(buf, strlen(buf), h);
-	crypto_hex(h, sizeof h, out);
-}
-
 /* The live check verify_id, or NULL. Under the lock. */
 static struct sim_face *find_face(const char *verify_id, int64_t now)
 {
@@ -997,7 +990,7 @@ int sim_face_issue(const char *openid, const char *out_seq_no, const char *cert_
 	LOCK();
 	if (find_user(openid) < 0) {
 		UNLOCK();
-		return 40003;
+		return PFE_INVALID_OPENID;
 	}
 	struct sim_face *f = &S.faces[S.face_next];
 	S.face_next = (S.face_next + 1) % SIM_FACES_MAX;
@@ -1050,12 +1043,12 @@ int sim_face_finish(const char *verify_id, enum sim_face_outcome o, int *verify_
 		/* The face at the phone is the user's real person: only that identity passes. */
 		f->verify_ret = su->real_name[0] != '\0' && strcmp(su->real_name, f->cert_name) == 0 &&
 					strcasecmp(su->id_number, f->cert_no) == 0
-				    ? 10000
-				    : 10003;
+				    ? FACE_PASSED
+				    : FACE_ID_NOT_THIS_PERSON;
 		break;
-	case SIM_FACE_CANCEL: f->verify_ret = 90002; break;
-	case SIM_FACE_TIMEOUT: f->verify_ret = 90017; break;
-	case SIM_FACE_FAIL: f->verify_ret = 10004; break;
+	case SIM_FACE_CANCEL: f->verify_ret = FACE_CANCELLED_FIRST; break;
+	case SIM_FACE_TIMEOUT: f->verify_ret = FACE_TIMED_OUT; break;
+	case SIM_FACE_FAIL: f->verify_ret = FACE_MISMATCH; break;
 	}
 	f->finished = 1;
 	*verify_ret = f->verify_ret;
@@ -1069,13 +1062,14 @@ int sim_face_query(const char *verify_id, const char *out_seq_no, const char *op
 	struct sim_face *f = find_face(verify_id, sim_now());
 	int ret;
 	if (f == NULL || f->queried || strcmp(f->openid, openid) != 0 || strcmp(f->out_seq_no, out_seq_no) != 0) {
-		ret = 10001;
+		ret = FACE_PARAMETER_ERROR;
 	} else if (!f->finished) {
-		ret = 10002;
+		ret = FACE_NO_FACE;
 	} else {
 		char want[65];
-		sim_cert_hash(f->cert_name, f->cert_no, want);
-		ret = strcmp(want, cert_hash) != 0 ? 10003 : f->verify_ret;
+		ret = face_cert_hash(f->cert_name, f->cert_no, want) != 0 || strcmp(want, cert_hash) != 0
+			  ? FACE_ID_NOT_THIS_PERSON
+			  : f->verify_ret;
 		f->queried = 1;
 	}
 	UNLOCK();

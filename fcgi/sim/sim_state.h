@@ -202,7 +202,7 @@ struct sim_face {
 	int queried;    /* queryverifyinfo answered it once */
 };
 
-/* Issues a verify_id for a check of cert_name/cert_no by openid: 0, or 40003 (unknown user). The
+/* Issues a verify_id for a check of cert_name/cert_no by openid: 0, or PFE_INVALID_OPENID (unknown user). The
  * oldest check is dropped when the list is full. */
 int sim_face_issue(const char *openid, const char *out_seq_no, const char *cert_name, const char *cert_no,
 		   char verify_id[SIM_VERIFY_ID_LEN + 1]);
@@ -210,16 +210,15 @@ int sim_face_issue(const char *openid, const char *out_seq_no, const char *cert_
 int sim_face_get(const char *verify_id, struct sim_face *out);
 /* Sets the user's real identity unless it has one ("typed once"): 1 set, 0 it had one, -1 unknown. */
 int sim_user_identity_once(const char *openid, const char *name, const char *id_number);
-/* Ends the check with outcome; a run check passes (10000) only when its identity is the user's
- * real one, else 10003. *verify_ret gets the answer. 0, or -1 when the check is unknown, expired
+/* Ends the check with outcome; a run check passes (FACE_PASSED) only when its identity is the
+ * user's real one, else FACE_ID_NOT_THIS_PERSON. *verify_ret gets the answer. 0, or -1 when the check is unknown, expired
  * or finished already. */
 int sim_face_finish(const char *verify_id, enum sim_face_outcome o, int *verify_ret);
 /* queryverifyinfo: the answer of a finished check, once, for its openid and out_seq_no within its
- * expiry: 10000.., 10001 (unknown, expired, another openid or sequence number, asked already),
- * 10002 (not finished), 10003 (cert_hash is not the checked identity's). */
+ * expiry: FACE_PASSED.., FACE_PARAMETER_ERROR (unknown, expired, another openid or sequence
+ * number, asked already), FACE_NO_FACE (not finished), FACE_ID_NOT_THIS_PERSON (cert_hash is not
+ * the checked identity's). */
 int sim_face_query(const char *verify_id, const char *out_seq_no, const char *openid, const char *cert_hash);
-/* lowercase hex SHA-256 of "cert_type=IDENTITY_CARD&cert_name=<name>&cert_no=<no>". */
-void sim_cert_hash(const char *name, const char *cert_no, char out[65]);
 
 /* ---- listings for the control surface: fresh trees the caller deletes ---- */
 struct cJSON *sim_json_user(const struct sim_user *u);

@@ -12,7 +12,7 @@ static void not_whitelisted(struct call *c)
 	char msg[160];
 	const char *ip = sim_remote(c);
 	snprintf(msg, sizeof msg, "invalid ip %.45s ipv6 ::ffff:%.45s, not in whitelist", ip, ip);
-	sim_fail(c, 40164, msg);
+	sim_fail(c, PFE_IP_NOT_WHITELISTED, msg);
 }
 
 static void token_body(struct call *c, const char *tok, long long expires_in)
@@ -62,7 +62,7 @@ enum err sim_h_stable(struct call *c)
 	if (e == 0)
 		e = sim_app_check(appid, secret, 1);
 	if (e == 0 && force != NULL && !cJSON_IsBool(force) && !cJSON_IsNull(force))
-		e = 47001;
+		e = PFE_DATA_FORMAT;
 	if (e == 0 && !sim_ip_allowed(sim_remote(c))) {
 		not_whitelisted(c);
 		return ERR_OK;

@@ -26,6 +26,11 @@ enum db_rc ops_ping(struct db *db)
 	return rc == DB_OK && one != 1 ? DB_ERR : rc;
 }
 
+enum db_rc ops_apply_sql(struct db *db, const char *sql, char *err, size_t errlen)
+{
+	return db_exec_text(db, sql, err, errlen);
+}
+
 enum db_rc migrations_create(struct db *db)
 {
 	return db_exec(db, STMT_MIGRATIONS_CREATE, NULL, NULL);

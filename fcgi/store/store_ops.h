@@ -2,6 +2,7 @@
  * (schema_migrations), and the trace benchmark's synthetic rows (never personal data). */
 #ifndef HQR_STORE_OPS_H
 #define HQR_STORE_OPS_H
+#include <stddef.h>
 #include <stdint.h>
 
 #include "db.h"
@@ -19,6 +20,9 @@ struct migration_row {
 enum db_rc migrations_create(struct db *db);
 /* fn(m, arg) for every applied migration, by version; fn must not use the connection. */
 enum db_rc migrations_each(struct db *db, void (*fn)(const struct migration_row *m, void *arg), void *arg);
+/* Runs one statement of a migration file (schema text, never a request's bytes): DB_OK, or the
+ * server's failure with its message in err. */
+enum db_rc ops_apply_sql(struct db *db, const char *sql, char *err, size_t errlen);
 /* Records migration version (file name) as applied now. */
 enum db_rc migrations_record(struct db *db, int32_t version, const char *name);
 

@@ -178,16 +178,20 @@ static void test_invalid_characters(void **state)
 	char text[3] = "00";
 
 	(void)state;
-	/* Every byte outside the 45 characters is refused, NUL and 0x80..0xff included. */
+	/* Every byte outside the 45 characters is refused, NUL and 0x80..0xff included, and
+	 * b45_char says the same. */
 	for (int ch = 0; ch < 256; ch++) {
 		int in_alpha = (ch >= '0' && ch <= '9') || (ch >= 'A' && ch <= 'Z') ||
 			       (ch != 0 && strchr(" $%*+-./:", ch) != NULL);
 
+		assert_int_equal(b45_char(ch), in_alpha);
 		text[0] = (char)ch; /* "c0": the value stays below 45 */
 		assert_int_equal(b45_decode(text, 2, out, sizeof out) >= 0, in_alpha);
 		if (!in_alpha)
 			assert_int_equal(b45_decode(text, 2, out, sizeof out), B45_ERR_CHAR);
 	}
+	assert_false(b45_char(-1));
+	assert_false(b45_char(256));
 	/* A bad character is reported before a bad length. */
 	assert_int_equal(b45_decode("BB8a", 4, out, sizeof out), B45_ERR_CHAR);
 	assert_int_equal(b45_decode("BB8A", 4, out, sizeof out), B45_ERR_LENGTH);

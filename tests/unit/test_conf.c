@@ -349,6 +349,13 @@ static void test_secret_file(void **state)
 	assert_string_equal(conf.db_password, "pass phrase");
 	assert_int_equal(unlink(path), 0);
 
+	/* Only line ends go: a blank before them is the secret's. */
+	temp_file(path, sizeof path, "ends in a blank \t\n\n");
+	snprintf(ini, sizeof ini, "[database]\npassword = file:%s\n", path);
+	expect_ok(ini);
+	assert_string_equal(conf.db_password, "ends in a blank \t");
+	assert_int_equal(unlink(path), 0);
+
 	/* No trailing newline. */
 	temp_file(path, sizeof path, "x");
 	snprintf(ini, sizeof ini, "[database]\npassword = file:%s\n", path);

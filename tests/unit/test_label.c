@@ -161,6 +161,10 @@ static void test_reason_empty(void **state)
 	char out[REASON_BUF];
 	assert_string_equal(reason_trim("", 0, out), "EMPTY");
 	assert_string_equal(reason_trim("   ", 3, out), "EMPTY");
+	/* Only spaces are trimmed: a tab at the edge stays, and is refused. */
+	assert_string_equal(reason_trim("\t ", 2, out), "INVALID_CHARACTERS");
+	assert_null(reason_trim("  ok  ", 6, out));
+	assert_string_equal(out, "ok");
 }
 
 /* Non-ASCII or a control is refused, and that word wins over the length's. */

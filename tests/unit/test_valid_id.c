@@ -1236,6 +1236,11 @@ static void symptoms(void **state)
 	assert_int_equal(vid_symptoms(S("fever;cough"), &m), VID_SYMPTOMS_UNKNOWN);
 	assert_int_equal(vid_symptoms(S(""), &m), VID_SYMPTOMS_EMPTY);
 	assert_int_equal(vid_symptoms(S("   "), &m), VID_SYMPTOMS_EMPTY);
+	/* Only spaces pad an item: a tab or a line end is part of it, and unknown. */
+	assert_int_equal(vid_symptoms(S("  fever ,  cough  "), &m), VID_OK);
+	assert_int_equal(vid_symptoms(S("fever,\tcough"), &m), VID_SYMPTOMS_UNKNOWN);
+	assert_int_equal(vid_symptoms(S("fever\r\n"), &m), VID_SYMPTOMS_UNKNOWN);
+	assert_int_equal(vid_symptoms(S("\t"), &m), VID_SYMPTOMS_UNKNOWN);
 }
 
 static void symptom_words(void **state)
