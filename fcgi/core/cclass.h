@@ -48,6 +48,17 @@ static inline bool cc_space(int c)
 {
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
+/* The ASCII space alone: the edge a typed label, reason or list item loses (a tab stays, and
+ * is refused). */
+static inline bool cc_sp(int c)
+{
+	return c == ' ';
+}
+/* A line's end: carriage return or line feed. */
+static inline bool cc_eol(int c)
+{
+	return c == '\r' || c == '\n';
+}
 /* C0 controls and DEL: the bytes a text shown or logged never carries. */
 static inline bool cc_cntrl(int c)
 {

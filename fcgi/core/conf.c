@@ -109,12 +109,6 @@ struct parse_ctx {
 	unsigned char seen[sizeof keys / sizeof keys[0]];
 };
 
-/* A line's end (CR or LF): what a secret file's text loses at its end (blanks are the secret's). */
-static bool line_end(int c)
-{
-	return c == '\n' || c == '\r';
-}
-
 /* Resolves "env:NAME" and "file:PATH" into out; anything else is taken literally. */
 static int resolve_secret(const char *v, char *out, size_t outlen, char *why, size_t whylen)
 {
@@ -138,7 +132,7 @@ static int resolve_secret(const char *v, char *out, size_t outlen, char *why, si
 			snprintf(why, whylen, "the file is longer than %zu bytes", outlen - 1);
 			return -1;
 		}
-		out[trim_end(out, n, line_end)] = '\0';
+		out[trim_end(out, n, cc_eol) /* a line's end goes, blanks are the secret's */] = '\0';
 		return 0;
 	}
 	if (strlen(v) >= outlen) {

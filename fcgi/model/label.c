@@ -44,15 +44,9 @@ const char *label_check(const char *s, size_t n)
 	return NULL;
 }
 
-/* The ASCII space alone: the edge a label and a reason lose (a tab or line end stays, and is refused). */
-static bool space_char(int c)
-{
-	return c == ' ';
-}
-
 const char *label_trim(const char *s, size_t n, char out[LABEL_BUF])
 {
-	s = trim(s, &n, space_char);
+	s = trim(s, &n, cc_sp);
 	const char *code = label_check(s, n);
 	if (code != NULL)
 		return code;
@@ -63,7 +57,7 @@ const char *label_trim(const char *s, size_t n, char out[LABEL_BUF])
 
 const char *reason_trim(const char *s, size_t n, char out[REASON_BUF])
 {
-	s = trim(s, &n, space_char);
+	s = trim(s, &n, cc_sp);
 	if (n == 0)
 		return "EMPTY";
 	if (!cc_all(s, n, cc_print))

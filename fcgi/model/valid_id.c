@@ -893,12 +893,6 @@ enum vid_err vid_symptom_add(unsigned *mask, const char *word, size_t len)
 	return VID_OK;
 }
 
-/* The ASCII space alone: what a symptom list's items may be padded with. */
-static bool symptom_space(int c)
-{
-	return c == ' ';
-}
-
 enum vid_err vid_symptoms(const char *in, size_t len, unsigned *mask)
 {
 	size_t i = 0;
@@ -908,14 +902,14 @@ enum vid_err vid_symptoms(const char *in, size_t len, unsigned *mask)
 	*mask = 0;
 	if (in == NULL)
 		len = 0;
-	if (trim_end(in, len, symptom_space) == 0)
+	if (trim_end(in, len, cc_sp) == 0)
 		return VID_SYMPTOMS_EMPTY;
 	while (i <= len) {
 		size_t j = i;
 		while (j < len && in[j] != ',')
 			j++;
 		size_t n = j - i;
-		const char *item = trim(in + i, &n, symptom_space);
+		const char *item = trim(in + i, &n, cc_sp);
 		if (n == 0)
 			return VID_SYMPTOMS_UNKNOWN; /* empty item */
 		e = vid_symptom_add(&m, item, n);

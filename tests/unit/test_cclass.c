@@ -37,6 +37,8 @@ static void test_classes(void **state)
 	same_as(cc_nonce, DIGITS UPPER LOWER "-_.", "cc_nonce");
 	same_as(cc_ows, " \t", "cc_ows");
 	same_as(cc_space, " \t\r\n", "cc_space");
+	same_as(cc_sp, " ", "cc_sp");
+	same_as(cc_eol, "\r\n", "cc_eol");
 	for (int c = 0; c < 256; c++) /* C0 and DEL: NUL too, which same_as cannot spell */
 		if (cc_cntrl(c) != (c < 32 || c == 127))
 			fail_msg("cc_cntrl(%d) is %d", c, cc_cntrl(c));
