@@ -6,7 +6,6 @@
 #include "conf.h"
 #include "crypto.h"
 #include "fields.h"
-#include "jsontext.h"
 #include "keys.h"
 #include "label.h"
 #include "log.h"
@@ -177,12 +176,6 @@ struct checkin_in {
 	char visitor_json[SCAN_VISITOR_JSON];
 };
 
-/* Whether the request body's member name held an escaped NUL (jsontext.h). */
-static int body_nul(const struct call *c, const char *name)
-{
-	return c->body != NULL && jsontext_nul_in(c->body, c->body_len, name);
-}
-
 /* {"persons":[id...],"direction":"in|out","visitor":{"purpose","host"|"address"}?} after its field
  * table (checkin_fields: the direction judged there); every failing field is recorded. 0 when
  * valid. */
@@ -190,11 +183,9 @@ static int checkin_parse(struct call *c, const struct fval *v, struct checkin_in
 {
 	memset(in, 0, sizeof *in);
 	const cJSON *root = c->json;
-	/* The parser ends a string at an escaped NUL: such a field would be read cut short. */
-	int nul_persons = body_nul(c, "persons"), nul_dir = body_nul(c, "direction"), nul_vis = body_nul(c, "visitor");
 	const cJSON *ps = cJSON_GetObjectItemCaseSensitive(root, "persons");
-	if (nul_persons) {
-		call_field_error(c, "persons", "INVALID_CHARACTERS");
+	if (call_field_failed(c, "persons")) {
+		/* judged by its field already (a NUL in it: valid.c) */
 	} else if (!cJSON_IsArray(ps) || cJSON_GetArraySize(ps) == 0) {
 		call_field_error(c, "persons", ps == NULL ? "REQUIRED" : "NOT_A_LIST");
 	} else if (cJSON_GetArraySize(ps) > CHECKIN_PERSONS_MAX) {
@@ -222,17 +213,14 @@ static int checkin_parse(struct call *c, const struct fval *v, struct checkin_in
 	}
 	/* A direction that is no string was always answered as left out. */
 	const cJSON *dir = cJSON_GetObjectItemCaseSensitive(root, "direction");
-	if (nul_dir || (dir != NULL && !cJSON_IsNull(dir) && !cJSON_IsString(dir))) {
+	if (dir != NULL && !cJSON_IsNull(dir) && !cJSON_IsString(dir)) {
 		call_field_forget(c, "direction");
-		call_field_error(c, "direction", nul_dir ? "INVALID_CHARACTERS" : "REQUIRED");
+		call_field_error(c, "direction", "REQUIRED");
 	}
-	in->dir = v[CHECKIN_DIRECTION].present && !nul_dir ? (enum verdict_direction)v[CHECKIN_DIRECTION].i
-							   : VERDICT_DIR__MAX;
+	in->dir = v[CHECKIN_DIRECTION].present ? (enum verdict_direction)v[CHECKIN_DIRECTION].i : VERDICT_DIR__MAX;
 	/* A visitor's registration, as the scanner page takes it (h_scans.c). */
 	const cJSON *vis = cJSON_GetObjectItemCaseSensitive(root, "visitor");
-	if (nul_vis) {
-		call_field_error(c, "visitor", "INVALID_CHARACTERS");
-	} else if (vis != NULL && !cJSON_IsNull(vis)) {
+	if (!call_field_failed(c, "visitor") && vis != NULL && !cJSON_IsNull(vis)) {
 		in->has_visitor = scan_visitor_parse(c, vis, in->visitor_json, sizeof in->visitor_json);
 	}
 	return c->nferr > 0 ? -1 : 0;
@@ -624,17 +612,12 @@ static cJSON *code_json(struct call *c, const struct place_code *pc)
 }
 
 /* The new place code's form check (routes.c): a label is read from a JSON body only (not from
- * the query of a call without one), and one cut short by an escaped NUL is refused
- * (INVALID_CHARACTERS) unless it is too long already. */
+ * the query of a call without one). */
 enum err place_code_check(struct call *c, struct fval *v)
 {
-	const cJSON *lv = c->json != NULL ? cJSON_GetObjectItemCaseSensitive(c->json, "label") : NULL;
 	if (c->json == NULL) {
 		call_field_forget(c, "label");
 		v[PLACE_CODE_LABEL].present = 0;
-	} else if (cJSON_IsString(lv) && strlen(lv->valuestring) <= LABEL_MAX_BYTES && body_nul(c, "label")) {
-		call_field_forget(c, "label");
-		call_field_error(c, "label", "INVALID_CHARACTERS");
 	}
 	return c->nferr > 0 ? ERR_VALIDATION : ERR_OK;
 }

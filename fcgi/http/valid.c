@@ -222,11 +222,86 @@ enum err json_members(struct arena *a, const void *obj, const struct field *fiel
 	return ERR_OK;
 }
 
+/* ---- strings cut short: a NUL in a JSON string ----
+ * The parser decodes "\u0000" (or takes a raw NUL byte) into the string it reads and so ends it
+ * there: "ab\u0000cd" would be judged and kept as "ab". What the tree cannot tell is read from
+ * the text it was parsed from: its strings come in the order of the tree's keys and string values
+ * (a node's key, then its value, then its children's), so one pass over both marks every node
+ * whose key or value, or anything inside it, held a NUL. The marks are bits of the node's type
+ * above the parser's own (cJSON_Is* and cJSON_Delete read the low byte and its two flags). */
+#define JSON_NUL_MARK (1 << 12) /* the node holds a NUL in its key or anywhere in its value */
+#define JSON_NUL_READ (1 << 13) /* on the body's root: its text was read for NULs */
+
+struct json_text {
+	const char *s;
+	size_t len, at;
+};
+
+/* Whether the text's next string holds a NUL, raw or escaped; the string is then passed. */
+static int next_string_nul(struct json_text *t)
+{
+	int nul = 0;
+	while (t->at < t->len && t->s[t->at] != '"')
+		t->at++;
+	for (t->at++; t->at < t->len && t->s[t->at] != '"'; t->at++) {
+		if (t->s[t->at] == '\0') {
+			nul = 1;
+		} else if (t->s[t->at] == '\\' && t->at + 1 < t->len) {
+			t->at++;
+			if (t->s[t->at] == 'u' && t->len - t->at > 4 && memcmp(t->s + t->at + 1, "0000", 4) == 0)
+				nul = 1;
+		}
+	}
+	t->at++;
+	return nul;
+}
+
+/* Marks n and its descendants that hold a NUL (JSON_NUL_MARK), reading their strings from t;
+ * returns whether n holds one. */
+static int nul_mark(cJSON *n, struct json_text *t)
+{
+	int nul = 0;
+	if (n->string != NULL)
+		nul |= next_string_nul(t);
+	if (cJSON_IsString(n))
+		nul |= next_string_nul(t);
+	for (cJSON *it = n->child; it != NULL; it = it->next)
+		nul |= nul_mark(it, t);
+	if (nul)
+		n->type |= JSON_NUL_MARK;
+	return nul;
+}
+
+/* Marks the call's parsed body (c->json) once, from its text: a text without a NUL, raw or
+ * escaped, leaves it unmarked unread. */
+static void body_nul_mark(const struct call *c)
+{
+	cJSON *root = c->json;
+	if (root == NULL || c->body == NULL || (root->type & JSON_NUL_READ))
+		return;
+	root->type |= JSON_NUL_READ;
+	if (memchr(c->body, '\0', c->body_len) == NULL && memmem(c->body, c->body_len, "\\u0000", 6) == NULL)
+		return;
+	struct json_text t = { c->body, c->body_len, 0 };
+	nul_mark(root, &t);
+}
+
+/* Whether json's member name (null or not) holds a NUL. */
+static int member_nul(const cJSON *json, const char *name)
+{
+	const cJSON *it = json != NULL ? cJSON_GetObjectItemCaseSensitive(json, name) : NULL;
+	return it != NULL && (it->type & JSON_NUL_MARK);
+}
+
 /* An F_JSON field: its check gets its member (null is absent), out its value. */
 static void json_field(struct call *c, const struct field *f, const cJSON *json, struct fval *out)
 {
 	const struct json_check *jc = f->arg;
 	const cJSON *it = json != NULL ? cJSON_GetObjectItemCaseSensitive(json, f->name) : NULL;
+	if (it != NULL && (it->type & JSON_NUL_MARK)) {
+		call_field_error(c, f->name, "INVALID_CHARACTERS");
+		return;
+	}
 	if (cJSON_IsNull(it))
 		it = NULL;
 	if (it == NULL && !(f->flags & F_ABSENT)) {
@@ -247,6 +322,8 @@ static enum err validate(struct call *c, const struct field *fields, size_t nfie
 {
 	const struct form_file *file;
 	memset(out, 0, nfields * sizeof *out);
+	if (json != NULL)
+		body_nul_mark(c);
 	for (size_t i = 0; i < nfields; i++) {
 		size_t n =
 		    fields[i].flags & F_FILE ? files_named(c, fields[i].name, &file) : kv_count(in, fields[i].name);
@@ -272,6 +349,10 @@ static enum err validate(struct call *c, const struct field *fields, size_t nfie
 		}
 		if ((f->flags & F_STR) && kv != NULL && json_not_string(json, f->name)) {
 			call_field_error(c, f->name, "NOT_A_STRING");
+			continue;
+		}
+		if (kv != NULL && !(f->flags & F_FILE) && member_nul(json, f->name)) {
+			call_field_error(c, f->name, "INVALID_CHARACTERS");
 			continue;
 		}
 		if (kv == NULL && (f->flags & F_ABSENT)) {

@@ -89,18 +89,24 @@ int public_id_ok(const char *s, size_t n);
  * `in` (an F_FILE field in c->files, an F_STR field's type and an F_JSON field's member in
  * c->json), a field given twice is an error, unknown keys are ignored. Fills out[nfields] and
  * records every failing field on the call; out is cleared first, so a field given twice leaves
- * every value absent. Returns ERR_OK, ERR_DUPLICATE_FIELD or ERR_VALIDATION. */
+ * every value absent. A declared member of the call's JSON body (c->json, read from c->body) that
+ * holds a NUL, raw or escaped "\u0000", in its key or in any string of its value is refused as
+ * INVALID_CHARACTERS before its own check (which would read the string cut short), but after
+ * NOT_A_STRING; an undeclared one is ignored. Returns ERR_OK, ERR_DUPLICATE_FIELD or
+ * ERR_VALIDATION. */
 enum err fields_validate(struct call *c, const struct field *fields, size_t nfields, const struct kvlist *in,
 			 struct fval *out);
 /* The same for a JSON object obj (a cJSON *: a body, or one item of a list in it): its members
  * as json_members makes them, F_STR fields judged by their members' types, F_JSON fields by
- * their members. Also json_members' errors (obj not an object). */
+ * their members, and a NUL in them as above when obj is inside c->json. Also json_members'
+ * errors (obj not an object). */
 enum err fields_validate_json(struct call *c, const struct field *fields, size_t nfields, const void *obj,
 			      struct fval *out);
 /* The members of a JSON object (obj, a cJSON *) that a field table reads as text, as name/value
  * pairs: those of its declared fields but the F_JSON ones (whose checks get the member itself).
  * A string is its text, true and false those words, any other value its JSON text; null members
- * are left out (absent). The pairs point into obj and the arena. ERR_BAD_JSON when obj is not an
+ * are left out (absent); a string that held a NUL is its text up to it (fields_validate refuses
+ * it). The pairs point into obj and the arena. ERR_BAD_JSON when obj is not an
  * object or has more than REQ_PAIRS_MAX members that are not null, ERR_TOO_LARGE when the arena
  * is full. */
 enum err json_members(struct arena *a, const void *obj, const struct field *fields, size_t nfields, struct kvlist *in);
