@@ -84,7 +84,7 @@ const struct route routes[ROUTE__MAX] = {
 				     NOFIELDS, h_admin_risk_areas, OFFICER | INVESTIGATOR | OPERATOR, .prio = LOW },
 	[ROUTE_ADMIN_RISK_AREAS_SET] = { "admin_risk_areas_set", "PUT", "/api/v1/admin/risk-areas", AUTH_ADMIN,
 					 BODY_JSON, 64 * 1024, FIELDS(risk_areas_fields), h_admin_risk_areas_set,
-					 OFFICER, .check = risk_areas_check },
+					 OFFICER },
 	[ROUTE_PLATFORM_VERIFY] = { "platform_verify", "GET", "/platform/callback", AUTH_ANY, BODY_NONE, 0, NOFIELDS,
 				    h_platform_verify },
 	[ROUTE_PLATFORM_PUSH] = { "platform_push", "POST", "/platform/callback", AUTH_ANY, BODY_RAW, PUSH_XML_BODY_MAX,

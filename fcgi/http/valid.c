@@ -7,6 +7,7 @@
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -67,6 +68,20 @@ const char *valid_json_any(const struct field *f, struct arena *a, const void *i
 	(void)a;
 	(void)item;
 	(void)out;
+	return NULL;
+}
+
+const char *valid_json_list(const struct field *f, struct arena *a, const void *item, struct fval *out)
+{
+	const struct json_list *l = ((const struct json_check *)f->arg)->arg;
+	const cJSON *list = item;
+	(void)a;
+	int n = cJSON_IsArray(list) ? cJSON_GetArraySize(list) : -1;
+	if (n < 0 || (size_t)n < l->min)
+		return "NOT_A_LIST";
+	if ((size_t)n > l->max)
+		return "TOO_MANY";
+	out->i = n;
 	return NULL;
 }
 
@@ -293,6 +308,34 @@ static int member_nul(const cJSON *json, const char *name)
 	return it != NULL && (it->type & JSON_NUL_MARK);
 }
 
+/* The items of a JSON_LIST field's list, each by the list's item check: a failure is recorded for
+ * "name[i]", as is an item equal to an earlier valid one when the list refuses repeats. */
+static void list_items(struct call *c, const struct field *f, const cJSON *list)
+{
+	const struct json_list *l = ((const struct json_check *)f->arg)->arg;
+	const struct field itemf = { f->name, F_JSON, 0, NULL, &l->item };
+	if (list == NULL || !cJSON_IsArray(list))
+		return; /* valid_json_list refused it */
+	int n = cJSON_GetArraySize(list), i = 0;
+	unsigned char *ok = arena_alloc(c->arena, (size_t)n + 1);
+	for (const cJSON *it = list->child; it != NULL; it = it->next, i++) {
+		struct fval v = { 0 };
+		const char *code = l->item.valid(&itemf, c->arena, it, &v);
+		int j = 0;
+		for (const cJSON *p = list->child; code == NULL && l->duplicate != NULL && p != it; p = p->next, j++)
+			if ((ok == NULL || ok[j]) && cJSON_Compare(p, it, 1))
+				code = l->duplicate;
+		if (ok != NULL)
+			ok[i] = code == NULL;
+		if (code == NULL)
+			continue;
+		char name[80];
+		snprintf(name, sizeof name, "%s[%d]", f->name, i);
+		const char *field = arena_strdup(c->arena, name);
+		call_field_error(c, field != NULL ? field : f->name, code);
+	}
+}
+
 /* An F_JSON field: its check gets its member (null is absent), out its value. */
 static void json_field(struct call *c, const struct field *f, const cJSON *json, struct fval *out)
 {
@@ -302,7 +345,7 @@ static void json_field(struct call *c, const struct field *f, const cJSON *json,
 		call_field_error(c, f->name, "INVALID_CHARACTERS");
 		return;
 	}
-	if (cJSON_IsNull(it))
+	if (cJSON_IsNull(it) && !(f->flags & F_LIST))
 		it = NULL;
 	if (it == NULL && !(f->flags & F_ABSENT)) {
 		if (f->flags & F_REQ)
@@ -310,10 +353,14 @@ static void json_field(struct call *c, const struct field *f, const cJSON *json,
 		return;
 	}
 	const char *code = jc->valid(f, c->arena, it, out);
-	if (code != NULL)
+	if (code != NULL) {
 		call_field_error(c, f->name, code);
-	else
-		out->present = 1;
+		return;
+	}
+	size_t before = c->nferr;
+	if (f->flags & F_LIST)
+		list_items(c, f, it);
+	out->present = c->nferr == before;
 }
 
 /* fields_validate with json the JSON object the inputs came from (NULL: not JSON). */

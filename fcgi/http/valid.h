@@ -18,6 +18,9 @@
 #define F_FILE \
 	0x10u /* a multipart file part (its bytes are the value); arg is the word for
 		       * one over the upload cap (conf photo_max_bytes) */
+#define F_LIST \
+	0x80u /* a JSON list (JSON_LIST): null is not absent but NOT_A_LIST, and each item is judged
+		       * on its own, its failures recorded as "name[i]" */
 #define F_JSON \
 	0x40u /* a JSON-typed field (JSON_FIELD): its check gets the member itself, so that it
 		       * tells "1" from 1 (null is still absent); its arg is a struct json_check */
@@ -35,6 +38,15 @@ typedef const char *(*json_validator_fn)(const struct field *f, struct arena *a,
 struct json_check {
 	json_validator_fn valid;
 	const void *arg;
+};
+
+/* What a JSON list field (JSON_LIST) takes: each item's check (its own argument in item.arg), how
+ * many items it holds (min..max), and the word for an item equal to an earlier valid one (NULL:
+ * repeats are allowed). */
+struct json_list {
+	struct json_check item;
+	size_t min, max;
+	const char *duplicate;
 };
 
 struct range {
@@ -55,6 +67,11 @@ struct field {
 /* clang-format off */
 #define JSON_FIELD(name, flags, check, arg) \
 	{ (name), (flags) | F_JSON, 0, NULL, &(const struct json_check){ (check), (arg) } }
+/* A JSON list: a row whose member must be a list of list->min..list->max items (NOT_A_LIST for
+ * another value, null included, or too few; TOO_MANY past max; out->i the count), each judged by
+ * list->item, whose word is recorded for "name[i]" (as is list->duplicate). */
+#define JSON_LIST(name, flags, list) \
+	{ (name), (flags) | F_JSON | F_LIST, 0, NULL, &(const struct json_check){ valid_json_list, (list) } }
 /* clang-format on */
 
 /* Integers in [arg->min, arg->max], decimal, optional '-', no spaces. */
@@ -67,6 +84,9 @@ const char *valid_text(const struct field *f, struct arena *a, const char *v, si
 const char *valid_raw(const struct field *f, struct arena *a, const char *v, size_t len, struct fval *out);
 /* Any member (a json_validator_fn), taken as it is: the form's check reads it in c->json. */
 const char *valid_json_any(const struct field *f, struct arena *a, const void *item, struct fval *out);
+/* The check of a JSON_LIST row (a json_validator_fn whose arg is a struct json_list): the list
+ * itself, its count; fields_validate then judges its items. */
+const char *valid_json_list(const struct field *f, struct arena *a, const void *item, struct fval *out);
 /* true/false (also 1/0, yes/no); out->i is 1 or 0. */
 const char *valid_bool(const struct field *f, struct arena *a, const char *v, size_t len, struct fval *out);
 
