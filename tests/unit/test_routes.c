@@ -135,6 +135,34 @@ static const int untabled[] = {
 	ROUTE_PLATFORM_PUSH, /* h_platform.c: signed XML */
 };
 
+/* Routes whose query inputs their handlers read themselves, invisible in their rows: their
+ * refusals are not the router's 422 but the route's own answer, which a field table cannot give
+ * yet (the router answers a refused table with 422, or 400 for a repeated key, before any
+ * handler; and a raw body's route is judged on its body's pairs, not its query). The list is
+ * exact: a route given a field table leaves it. */
+static const int handler_query[] = {
+	ROUTE_LOGIN_CALLBACK,        /* h_login.c: code, state; a redirect to /?login_error=WORD */
+	ROUTE_VERIFICATION_CALLBACK, /* h_verify.c: verify_id; a redirect to /?verify_error=WORD */
+	ROUTE_PLATFORM_VERIFY,       /* h_platform.c: signature, timestamp, nonce, echostr; 403/401 */
+	ROUTE_PLATFORM_PUSH,         /* h_platform.c: the same, encrypt_type, msg_signature */
+};
+
+static void test_handler_query_routes_listed(void **state)
+{
+	(void)state;
+	for (size_t j = 0; j < sizeof handler_query / sizeof handler_query[0]; j++) {
+		const struct route *r = &routes[handler_query[j]];
+		if (r->nfields > 0 || r->check != NULL)
+			fail_msg("route %s is listed as reading its query itself but has a field table: take it "
+				 "off the list",
+				 r->name);
+		if (r->auth != AUTH_ANY)
+			fail_msg("route %s is listed as reading its query itself but is not called by the "
+				 "platform or a browser on its way back (AUTH_ANY)",
+				 r->name);
+	}
+}
+
 static void test_body_routes_have_field_tables(void **state)
 {
 	(void)state;
@@ -366,6 +394,7 @@ int main(void)
 		cmocka_unit_test(test_no_duplicates),
 		cmocka_unit_test(test_priorities),
 		cmocka_unit_test(test_body_routes_have_field_tables),
+		cmocka_unit_test(test_handler_query_routes_listed),
 		cmocka_unit_test(test_field_tables_agree_with_openapi),
 		cmocka_unit_test(test_unfinished_check_is_500),
 	};
