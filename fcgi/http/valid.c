@@ -62,15 +62,6 @@ const char *valid_raw(const struct field *f, struct arena *a, const char *v, siz
 	return NULL;
 }
 
-const char *valid_json_any(const struct field *f, struct arena *a, const void *item, struct fval *out)
-{
-	(void)f;
-	(void)a;
-	(void)item;
-	(void)out;
-	return NULL;
-}
-
 const char *valid_json_list(const struct field *f, struct arena *a, const void *item, struct fval *out)
 {
 	const struct json_list *l = ((const struct json_check *)f->arg)->arg;
@@ -119,10 +110,7 @@ const char *valid_text(const struct field *f, struct arena *a, const char *v, si
 		return "EMPTY";
 	if (f->maxlen > 0 && len > f->maxlen)
 		return "TOO_LONG";
-	for (size_t i = 0; i < len; i++)
-		if (v[i] == '\t')
-			return "INVALID_CHARACTERS";
-	if (utf8_check_text(v, len) < 0)
+	if (memchr(v, '\t', len) != NULL || utf8_check_text(v, len) < 0)
 		return "INVALID_CHARACTERS";
 	out->s = arena_strndup(a, v, len);
 	out->len = len;
@@ -135,7 +123,7 @@ int login_next_ok(const char *next)
 	if (n == 0 || n > VALID_NEXT_MAX || next[0] != '/' || next[1] == '/' || next[1] == '\\')
 		return 0;
 	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)next[i] <= 0x20 || (unsigned char)next[i] >= 0x7f || next[i] == '\\')
+		if (!cc_graph((unsigned char)next[i]) || next[i] == '\\')
 			return 0;
 	return 1;
 }

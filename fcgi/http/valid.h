@@ -82,8 +82,6 @@ const char *valid_enum(const struct field *f, struct arena *a, const char *v, si
 const char *valid_text(const struct field *f, struct arena *a, const char *v, size_t len, struct fval *out);
 /* Any value, kept as given (out->s, out->len): the form's check (router.h) judges it. */
 const char *valid_raw(const struct field *f, struct arena *a, const char *v, size_t len, struct fval *out);
-/* Any member (a json_validator_fn), taken as it is: the form's check reads it in c->json. */
-const char *valid_json_any(const struct field *f, struct arena *a, const void *item, struct fval *out);
 /* The check of a JSON_LIST row (a json_validator_fn whose arg is a struct json_list): the list
  * itself, its count; fields_validate then judges its items. */
 const char *valid_json_list(const struct field *f, struct arena *a, const void *item, struct fval *out);

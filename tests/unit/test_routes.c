@@ -19,6 +19,7 @@
 #include "resp.h"
 #include "router.h"
 #include "routes.h"
+#include "scanin.h"
 #include "worker.h"
 
 #include "unit_arena.h"
@@ -31,6 +32,40 @@ static int method_known(const char *m)
 		if (strcmp(methods[i], m) == 0)
 			return 1;
 	return 0;
+}
+
+/* Every field of a table is filled in, and so is every table reached through one: a JSON list's
+ * item check (JSON_LIST), a list of objects' own table (valid_item_list: a batch's items). */
+static int nested_tables; /* how many tables fields_complete reached through a field */
+
+static void fields_complete(const char *route, const struct field *fields, size_t n, int depth)
+{
+	if (depth > 4)
+		fail_msg("route %s: field tables nested too deep", route);
+	for (size_t j = 0; j < n; j++) {
+		const struct field *f = &fields[j];
+		const struct json_check *jc = f->arg;
+		/* A JSON-typed field (JSON_FIELD) has its check in its arg, and its body's bound. */
+		int checked = f->flags & F_JSON ? jc != NULL && jc->valid != NULL && f->valid == NULL
+						: f->valid != NULL && f->maxlen > 0;
+		if (f->name == NULL || !checked)
+			fail_msg("route %s: field %zu is incomplete", route, j);
+		if ((f->flags & F_LIST) != 0 && jc->valid != valid_json_list)
+			fail_msg("route %s: list field %s is not judged as a list", route, f->name);
+		if ((f->flags & F_JSON) && jc->valid == valid_json_list) {
+			const struct json_list *l = jc->arg;
+			if (!(f->flags & F_LIST) || l == NULL || l->item.valid == NULL || l->max == 0 ||
+			    l->min > l->max)
+				fail_msg("route %s: list field %s is incomplete", route, f->name);
+		}
+		if ((f->flags & F_JSON) && jc->valid == valid_item_list) {
+			const struct item_table *t = jc->arg;
+			if (t == NULL || t->fields == NULL || t->nfields == 0 || t->max == 0)
+				fail_msg("route %s: the items of %s have no table", route, f->name);
+			nested_tables++;
+			fields_complete(route, t->fields, t->nfields, depth + 1);
+		}
+	}
 }
 
 /* Every row is filled in: a row missing from the table is zero-filled and would crash the matcher. */
@@ -47,16 +82,9 @@ static void test_no_empty_row(void **state)
 			fail_msg("route %s: pattern %s does not start with /", r->name, r->pattern);
 		if ((r->fields == NULL || r->fields == no_members) != (r->nfields == 0))
 			fail_msg("route %s: fields and nfields disagree", r->name);
-		for (size_t j = 0; j < r->nfields; j++) {
-			const struct field *f = &r->fields[j];
-			const struct json_check *jc = f->arg;
-			/* A JSON-typed field (JSON_FIELD) has its check in its arg, and its body's bound. */
-			int checked = f->flags & F_JSON ? jc != NULL && jc->valid != NULL && f->valid == NULL
-							: f->valid != NULL && f->maxlen > 0;
-			if (f->name == NULL || !checked)
-				fail_msg("route %s: field %zu is incomplete", r->name, j);
-		}
+		fields_complete(r->name, r->fields, r->nfields, 0);
 	}
+	assert_true(nested_tables > 0); /* a batch's items (item_fields) were reached */
 }
 
 /* A route without a body takes 0 bytes; one with a body has a bound. */
