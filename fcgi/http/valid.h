@@ -110,7 +110,8 @@ int public_id_ok(const char *s, size_t n);
  * every value absent. A declared member of the call's JSON body (c->json, read from c->body) that
  * holds a NUL, raw or escaped "\u0000", in its key or in any string of its value is refused as
  * INVALID_CHARACTERS before its own check (which would read the string cut short), but after
- * NOT_A_STRING; an undeclared one is ignored. Returns ERR_OK, ERR_DUPLICATE_FIELD or
+ * NOT_A_STRING; an undeclared one is ignored, and so is a list of items judged on their own
+ * (valid_item_list: each item's own table refuses its NUL). Returns ERR_OK, ERR_DUPLICATE_FIELD or
  * ERR_VALIDATION. */
 enum err fields_validate(struct call *c, const struct field *fields, size_t nfields, const struct kvlist *in,
 			 struct fval *out);

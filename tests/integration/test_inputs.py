@@ -4,6 +4,12 @@ A string that holds a NUL, escaped ("\\u0000") or raw, would be read by the JSON
 at it ("ab\\u0000cd" as "ab"): in whatever JSON body it comes, a declared member holding one, in
 its key or anywhere in its value, is refused as INVALID_CHARACTERS, and the refused call records
 nothing. A NUL in a member the route does not read is no reason to refuse it."""
+import hashlib
+import hmac
+import re
+import secrets
+import time
+
 import pytest
 import requests
 
@@ -81,6 +87,31 @@ def test_a_scan_with_a_nul_is_refused_and_not_recorded(stack, person):
     r = h.scan(stack, token, qr)
     assert r.status_code == 200, r.text
     h.wait_until(lambda: count(stack, scans) == 1, 10, "the scan recorded")
+
+
+def signed(key, secret, method, path, body):
+    """An integrator's headers for a request (openapi.json, "Who may call")."""
+    ts, nonce = str(int(time.time())), secrets.token_hex(8)
+    canon = "\n".join([method, path, ts, nonce, hashlib.sha256(body).hexdigest()])
+    sig = hmac.new(secret.encode(), canon.encode(), hashlib.sha256).hexdigest()
+    return {"X-HQR-Key": key, "X-HQR-Timestamp": ts, "X-HQR-Nonce": nonce, "X-HQR-Signature": sig, **JSON}
+
+
+def test_a_batch_item_with_a_nul_is_refused_alone(stack, person):
+    cp = h.checkpoint(stack, kind="transport", type_="coach")
+    p = h.hqrctl(stack, "integrator", "add", "--name", h.unique("integ"), "--checkpoint", str(cp))
+    key, secret = re.search(r"^key_id: (\S+)$", p.stdout, re.M).group(1), h.last_line(p)
+    now, qr = int(time.time()), person.qr()
+    item = '{"client_id":"%s","scanned_at":%d,"qr":"%s","direction":"in","temperature":36.4,"checkpoint_id":%d}'
+    body = ('{"scans":[%s,%s]}' % (item % ("nul-1", now - 5, qr + NUL + "tail", cp),
+                                   item % ("nul-2", now - 2, qr, cp))).encode()
+    r = requests.post(stack.url("/api/v1/scans/batch"), data=body,
+                      headers=signed(key, secret, "POST", "/api/v1/scans/batch", body), timeout=30)
+    assert r.status_code == 200, r.text
+    results = r.json()["results"]
+    assert [(x["client_id"], x["status"], x.get("error")) for x in results] == \
+        [("nul-1", "invalid", "INVALID_CHARACTERS"), ("nul-2", "recorded", None)], results
+    assert count(stack, f"SELECT COUNT(*) FROM scans WHERE checkpoint_id = {cp}") == 1
 
 
 def test_an_admin_body_with_a_nul_is_refused_and_changes_nothing(stack):
