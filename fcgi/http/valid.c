@@ -227,11 +227,12 @@ enum err json_members(struct arena *a, const void *obj, const struct field *fiel
 }
 
 /* ---- strings cut short: a NUL in a JSON string ----
- * The parser decodes "\u0000" (or takes a raw NUL byte) into the string it reads and so ends it
- * there: "ab\u0000cd" would be judged and kept as "ab". What the tree cannot tell is read from
- * the text it was parsed from: its strings come in the order of the tree's keys and string values
- * (a node's key, then its value, then its children's), so one pass over both marks every node
- * whose key or value, or anything inside it, held a NUL. The marks are bits of the node's type
+ * The parser decodes "\u0000" (and a "\u" not followed by four hexadecimal digits, read as 0), or
+ * takes a raw NUL byte, into the string it reads and so ends it there: "ab\u0000cd" would be
+ * judged and kept as "ab". What the tree cannot tell is read from the text it was parsed from:
+ * its strings come in the order of the tree's keys and string values (a node's key, then its
+ * value, then its children's), so one pass over both marks every node whose key or value, or
+ * anything inside it, held a NUL. The marks are bits of the node's type
  * above the parser's own (cJSON_Is* and cJSON_Delete read the low byte and its two flags). */
 #define JSON_NUL_MARK (1 << 12) /* the node holds a NUL in its key or anywhere in its value */
 #define JSON_NUL_READ (1 << 13) /* on the body's root: its text was read for NULs */
@@ -240,6 +241,22 @@ struct json_text {
 	const char *s;
 	size_t len, at;
 };
+
+/* Whether the "\\u" escape at s (len bytes from the 'u' on) decodes to a NUL: "\\u0000", and
+ * also four characters that are not all hexadecimal digits, which the parser reads as 0. */
+static int escape_nul(const char *s, size_t len)
+{
+	if (len < 5)
+		return 0; /* the parser refuses it */
+	int v = 0;
+	for (int i = 1; i <= 4; i++) {
+		int h = cc_hexval((unsigned char)s[i]);
+		if (h < 0)
+			return 1;
+		v = v * 16 + h;
+	}
+	return v == 0;
+}
 
 /* Whether the text's next string holds a NUL, raw or escaped; the string is then passed. */
 static int next_string_nul(struct json_text *t)
@@ -252,7 +269,7 @@ static int next_string_nul(struct json_text *t)
 			nul = 1;
 		} else if (t->s[t->at] == '\\' && t->at + 1 < t->len) {
 			t->at++;
-			if (t->s[t->at] == 'u' && t->len - t->at > 4 && memcmp(t->s + t->at + 1, "0000", 4) == 0)
+			if (t->s[t->at] == 'u' && escape_nul(t->s + t->at, t->len - t->at))
 				nul = 1;
 		}
 	}
@@ -276,15 +293,15 @@ static int nul_mark(cJSON *n, struct json_text *t)
 	return nul;
 }
 
-/* Marks the call's parsed body (c->json) once, from its text: a text without a NUL, raw or
- * escaped, leaves it unmarked unread. */
+/* Marks the call's parsed body (c->json) once, from its text: a text without a raw NUL or any
+ * "\u" escape is left unmarked unread. */
 static void body_nul_mark(const struct call *c)
 {
 	cJSON *root = c->json;
 	if (root == NULL || c->body == NULL || (root->type & JSON_NUL_READ))
 		return;
 	root->type |= JSON_NUL_READ;
-	if (memchr(c->body, '\0', c->body_len) == NULL && memmem(c->body, c->body_len, "\\u0000", 6) == NULL)
+	if (memchr(c->body, '\0', c->body_len) == NULL && memmem(c->body, c->body_len, "\\u", 2) == NULL)
 		return;
 	struct json_text t = { c->body, c->body_len, 0 };
 	nul_mark(root, &t);
@@ -330,13 +347,13 @@ static void json_field(struct call *c, const struct field *f, const cJSON *json,
 {
 	const struct json_check *jc = f->arg;
 	const cJSON *it = json != NULL ? cJSON_GetObjectItemCaseSensitive(json, f->name) : NULL;
+	if (cJSON_IsNull(it) && !(f->flags & F_LIST))
+		it = NULL;
 	/* A list whose items are judged on their own (a batch's scans) leaves a NUL to its item. */
 	if (it != NULL && (it->type & JSON_NUL_MARK) && jc->valid != valid_item_list) {
 		call_field_error(c, f->name, "INVALID_CHARACTERS");
 		return;
 	}
-	if (cJSON_IsNull(it) && !(f->flags & F_LIST))
-		it = NULL;
 	if (it == NULL && !(f->flags & F_ABSENT)) {
 		if (f->flags & F_REQ)
 			call_field_error(c, f->name, "REQUIRED");

@@ -604,6 +604,14 @@ static void test_fields_json_nul(void **state)
 		assert_ferr(&c, 0, "s", "INVALID_CHARACTERS");
 		assert_false(out[JS].present);
 	}
+	/* A "\u" without four hexadecimal digits is read by the parser as a NUL too. */
+	const char *zz = "{\"s\":\"ab\\uZZZZcd\",\"r\":1}";
+	assert_int_equal(body_validate(&c, zz, strlen(zz), out), ERR_VALIDATION);
+	assert_ferr(&c, 0, "s", "INVALID_CHARACTERS");
+	/* A null member is absent, whatever its name held. */
+	zz = "{\"n\\u0000x\":null,\"r\":1}";
+	assert_int_equal(body_validate(&c, zz, strlen(zz), out), ERR_OK);
+	assert_false(out[JN].present);
 	/* F_JSON members: anywhere inside, a key or a string of a list or object. */
 	const char *t = "{\"r\":{\"k\":[1,\"x\\u0000\"]},\"n\":{\"a\\u0000\":2},\"a\":\"ok\"}";
 	assert_int_equal(body_validate(&c, t, strlen(t), out), ERR_VALIDATION);
