@@ -542,7 +542,7 @@ enum err h_admin_risk_areas(struct call *c)
  * from now on are judged against it. Repeated names are kept once. */
 enum err h_admin_risk_areas_set(struct call *c)
 {
-	/* risk_areas_fields and risk_areas_check: a list of at most RISK_AREAS_MAX clean names. */
+	/* As risk_areas_fields judged it: a list of at most RISK_AREAS_MAX clean names. */
 	const cJSON *areas = cJSON_GetObjectItemCaseSensitive((const cJSON *)c->json, "areas");
 	const cJSON *it;
 	const char **cities = arena_alloc(c->arena, (size_t)(cJSON_GetArraySize(areas) + 1) * sizeof *cities);

@@ -6,7 +6,6 @@
 #include "conf.h"
 #include "crypto.h"
 #include "fields.h"
-#include "jsontext.h"
 #include "keys.h"
 #include "label.h"
 #include "log.h"
@@ -177,65 +176,21 @@ struct checkin_in {
 	char visitor_json[SCAN_VISITOR_JSON];
 };
 
-/* Whether the request body's member name held an escaped NUL (jsontext.h). */
-static int body_nul(const struct call *c, const char *name)
-{
-	return c->body != NULL && jsontext_nul_in(c->body, c->body_len, name);
-}
-
-/* {"persons":[id...],"direction":"in|out","visitor":{"purpose","host"|"address"}?} after its field
- * table (checkin_fields: the direction judged there); every failing field is recorded. 0 when
- * valid. */
-static int checkin_parse(struct call *c, const struct fval *v, struct checkin_in *in)
+/* {"persons":[id...],"direction":"in|out","visitor":{"purpose","host"|"address"}?} as its field
+ * table (checkin_fields) judged and kept it: v the values of a valid body. */
+static void checkin_read(const struct call *c, const struct fval *v, struct checkin_in *in)
 {
 	memset(in, 0, sizeof *in);
-	const cJSON *root = c->json;
-	/* The parser ends a string at an escaped NUL: such a field would be read cut short. */
-	int nul_persons = body_nul(c, "persons"), nul_dir = body_nul(c, "direction"), nul_vis = body_nul(c, "visitor");
-	const cJSON *ps = cJSON_GetObjectItemCaseSensitive(root, "persons");
-	if (nul_persons) {
-		call_field_error(c, "persons", "INVALID_CHARACTERS");
-	} else if (!cJSON_IsArray(ps) || cJSON_GetArraySize(ps) == 0) {
-		call_field_error(c, "persons", ps == NULL ? "REQUIRED" : "NOT_A_LIST");
-	} else if (cJSON_GetArraySize(ps) > CHECKIN_PERSONS_MAX) {
-		call_field_error(c, "persons", "TOO_MANY");
-	} else {
-		const cJSON *it;
-		int i = 0;
-		cJSON_ArrayForEach(it, ps) {
-			const char *id = cJSON_IsString(it) ? it->valuestring : NULL;
-			char name[24];
-			snprintf(name, sizeof name, "persons[%d]", i++);
-			if (id == NULL || !public_id_ok(id, strlen(id))) {
-				call_field_error(c, arena_strdup(c->arena, name), "NOT_A_PERSON_ID");
-				continue;
-			}
-			for (int k = 0; k < in->n; k++)
-				if (strcmp(in->ids[k], id) == 0) {
-					call_field_error(c, arena_strdup(c->arena, name), "DUPLICATE_PERSON");
-					id = NULL;
-					break;
-				}
-			if (id != NULL)
-				in->ids[in->n++] = id;
-		}
+	const cJSON *it;
+	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(c->json, "persons")) {
+		if (in->n < CHECKIN_PERSONS_MAX)
+			in->ids[in->n++] = it->valuestring;
 	}
-	/* A direction that is no string was always answered as left out. */
-	const cJSON *dir = cJSON_GetObjectItemCaseSensitive(root, "direction");
-	if (nul_dir || (dir != NULL && !cJSON_IsNull(dir) && !cJSON_IsString(dir))) {
-		call_field_forget(c, "direction");
-		call_field_error(c, "direction", nul_dir ? "INVALID_CHARACTERS" : "REQUIRED");
-	}
-	in->dir = v[CHECKIN_DIRECTION].present && !nul_dir ? (enum verdict_direction)v[CHECKIN_DIRECTION].i
-							   : VERDICT_DIR__MAX;
-	/* A visitor's registration, as the scanner page takes it (h_scans.c). */
-	const cJSON *vis = cJSON_GetObjectItemCaseSensitive(root, "visitor");
-	if (nul_vis) {
-		call_field_error(c, "visitor", "INVALID_CHARACTERS");
-	} else if (vis != NULL && !cJSON_IsNull(vis)) {
-		in->has_visitor = scan_visitor_parse(c, vis, in->visitor_json, sizeof in->visitor_json);
-	}
-	return c->nferr > 0 ? -1 : 0;
+	in->dir = (enum verdict_direction)v[CHECKIN_DIRECTION].i;
+	/* A visitor's registration, as the scanner page takes it (scanin.c). */
+	in->has_visitor = v[CHECKIN_VISITOR].present && v[CHECKIN_VISITOR].len < sizeof in->visitor_json;
+	if (in->has_visitor)
+		memcpy(in->visitor_json, v[CHECKIN_VISITOR].s, v[CHECKIN_VISITOR].len + 1);
 }
 
 /* One person's answer. */
@@ -468,8 +423,8 @@ static enum err checkin_session(struct call *c, const struct checkin *k)
 			      k->pc.session_last, k->now_ms / 1000);
 }
 
-/* The check-in's form check (routes.c): the body after checkin_fields, into c->form (struct
- * checkin_in). A refused body still hears first about its session and place, looked up here:
+/* The check-in's form check (routes.c): the body as checkin_fields judged it, into c->form
+ * (struct checkin_in). A refused body still hears first about its session and place, looked up here:
  * 401, 404 and 410 come before 422. */
 enum err place_checkin_check(struct call *c, struct fval *v)
 {
@@ -477,8 +432,10 @@ enum err place_checkin_check(struct call *c, struct fval *v)
 	if (in == NULL)
 		return ERR_INTERNAL;
 	c->form = in;
-	if (checkin_parse(c, v, in) == 0)
+	if (c->nferr == 0) {
+		checkin_read(c, v, in);
 		return ERR_OK;
+	}
 	struct checkin *k = &checkin_k;
 	enum err e = checkin_prepare(c, k, NULL);
 	if (e != ERR_OK)
@@ -624,17 +581,12 @@ static cJSON *code_json(struct call *c, const struct place_code *pc)
 }
 
 /* The new place code's form check (routes.c): a label is read from a JSON body only (not from
- * the query of a call without one), and one cut short by an escaped NUL is refused
- * (INVALID_CHARACTERS) unless it is too long already. */
+ * the query of a call without one). */
 enum err place_code_check(struct call *c, struct fval *v)
 {
-	const cJSON *lv = c->json != NULL ? cJSON_GetObjectItemCaseSensitive(c->json, "label") : NULL;
 	if (c->json == NULL) {
 		call_field_forget(c, "label");
 		v[PLACE_CODE_LABEL].present = 0;
-	} else if (cJSON_IsString(lv) && strlen(lv->valuestring) <= LABEL_MAX_BYTES && body_nul(c, "label")) {
-		call_field_forget(c, "label");
-		call_field_error(c, "label", "INVALID_CHARACTERS");
 	}
 	return c->nferr > 0 ? ERR_VALIDATION : ERR_OK;
 }

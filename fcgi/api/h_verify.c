@@ -12,6 +12,7 @@
 #include "keys.h"
 #include "log.h"
 #include "persons.h"
+#include "pf_errcode.h"
 #include "platform.h"
 #include "resp.h"
 #include "routes.h"
@@ -53,7 +54,7 @@ static enum err pf_err(enum pf_rc rc, long errcode)
 {
 	if (rc == PF_DB)
 		return ERR_UNAVAILABLE;
-	if (rc == PF_ERRCODE && errcode != -1) {
+	if (rc == PF_ERRCODE && errcode != PFE_SYSTEM_BUSY) {
 		log_warn("the platform refused a face check: errcode %ld", errcode);
 		return ERR_PLATFORM_ERROR;
 	}
@@ -200,7 +201,8 @@ enum err h_verification_callback(struct call *c)
 			else
 				error = face_ret_word(vr);
 		} else {
-			error = pr == PF_ERRCODE && errcode != -1 ? "PLATFORM_ERROR" : "PLATFORM_UNAVAILABLE";
+			error =
+			    pr == PF_ERRCODE && errcode != PFE_SYSTEM_BUSY ? "PLATFORM_ERROR" : "PLATFORM_UNAVAILABLE";
 		}
 	}
 	/* Not asked (the platform was away): pending again, so that a reload asks again. */

@@ -21,6 +21,7 @@ const struct route routes[ROUTE__MAX] = {
 	[ROUTE_READYZ] = { "readyz", "GET", "/readyz", AUTH_ANY, BODY_NONE, 0, NOFIELDS, h_readyz, .prio = HIGH },
 	[ROUTE_METRICS] = { "metrics", "GET", "/metrics", AUTH_LOOPBACK, BODY_NONE, 0, NOFIELDS, h_metrics },
 	[ROUTE_LOGIN] = { "login", "GET", "/api/v1/login", AUTH_ANY, BODY_NONE, 0, FIELDS(login_fields), h_login },
+	/* Read by its handler (test_routes.c handler_query): code and state, refused by a redirect. */
 	[ROUTE_LOGIN_CALLBACK] = { "login_callback", "GET", "/api/v1/login/callback", AUTH_ANY, BODY_NONE, 0, NOFIELDS,
 				   h_login_callback },
 	[ROUTE_LOGIN_MINIPROGRAM] = { "login_miniprogram", "POST", "/api/v1/login/miniprogram", AUTH_ANY, BODY_JSON,
@@ -84,7 +85,9 @@ const struct route routes[ROUTE__MAX] = {
 				     NOFIELDS, h_admin_risk_areas, OFFICER | INVESTIGATOR | OPERATOR, .prio = LOW },
 	[ROUTE_ADMIN_RISK_AREAS_SET] = { "admin_risk_areas_set", "PUT", "/api/v1/admin/risk-areas", AUTH_ADMIN,
 					 BODY_JSON, 64 * 1024, FIELDS(risk_areas_fields), h_admin_risk_areas_set,
-					 OFFICER, .check = risk_areas_check },
+					 OFFICER },
+	/* Read by their handlers (test_routes.c handler_query): signature, timestamp, nonce (and
+	 * echostr), refused as SIGNATURE_INVALID or SIGNATURE_EXPIRED. */
 	[ROUTE_PLATFORM_VERIFY] = { "platform_verify", "GET", "/platform/callback", AUTH_ANY, BODY_NONE, 0, NOFIELDS,
 				    h_platform_verify },
 	[ROUTE_PLATFORM_PUSH] = { "platform_push", "POST", "/platform/callback", AUTH_ANY, BODY_RAW, PUSH_XML_BODY_MAX,
@@ -116,6 +119,7 @@ const struct route routes[ROUTE__MAX] = {
 	/* whose code is it (DESIGN §10): verifications, delegations, holders */
 	[ROUTE_VERIFICATIONS] = { "verifications", "POST", "/api/v1/verifications", AUTH_CITIZEN, BODY_JSON, 4096,
 				  FIELDS(verify_fields), h_verification_create, .check = verify_check },
+	/* Read by its handler (test_routes.c handler_query): verify_id, refused by a redirect. */
 	[ROUTE_VERIFICATION_CALLBACK] = { "verification_callback", "GET", "/api/v1/verifications/callback", AUTH_ANY,
 					  BODY_NONE, 0, NOFIELDS, h_verification_callback },
 	[ROUTE_VERIFICATION] = { "verification", "GET", "/api/v1/verifications/{id}", AUTH_CITIZEN, BODY_NONE, 0,

@@ -1,5 +1,6 @@
 /* fields_admin.c: the staff API's field tables (queries and JSON bodies) and their checks. */
 #include "fields.h"
+#include "cclass.h"
 #include "isotime.h"
 #include "label.h"
 #include "person.h"
@@ -99,20 +100,17 @@ const struct field cplist_fields[CPLIST__MAX] = {
 	[CPLIST_LIMIT] = { "limit", 0, 8, valid_int, &list_limit },
 	[CPLIST_OFFSET] = { "offset", 0, 12, valid_int, &list_offset },
 };
-_Static_assert(sizeof cplist_fields / sizeof cplist_fields[0] == CPLIST__MAX, "cplist_fields");
 
 const struct field audit_fields[AUDIT__MAX] = {
 	[AUDIT_BEFORE] = { "before_id", 0, 20, valid_int, &audit_before },
 	[AUDIT_LIMIT] = { "limit", 0, 8, valid_int, &list_limit },
 };
-_Static_assert(sizeof audit_fields / sizeof audit_fields[0] == AUDIT__MAX, "audit_fields");
 
 /* The ID number is judged against its type and today, with the index, by the handler. */
 const struct field find_fields[FIND__MAX] = {
 	[FIND_ID_TYPE] = { "id_type", F_REQ, 32, valid_doc_type, "ID_TYPE" },
 	[FIND_ID_NUMBER] = { "id_number", F_REQ, 40, valid_text, NULL },
 };
-_Static_assert(sizeof find_fields / sizeof find_fields[0] == FIND__MAX, "find_fields");
 
 const struct field trace_fields[TRACE__MAX] = {
 	[TRACE_PERSON] = { "person", F_REQ, PUBLIC_ID_LEN, valid_public_id, NULL },
@@ -120,7 +118,6 @@ const struct field trace_fields[TRACE__MAX] = {
 	[TRACE_TO] = { "to", F_REQ, 40, valid_time, NULL },
 	[TRACE_WINDOW] = { "window_minutes", 0, 8, valid_int, &trace_window },
 };
-_Static_assert(sizeof trace_fields / sizeof trace_fields[0] == TRACE__MAX, "trace_fields");
 
 enum err trace_check(struct call *c, struct fval *v)
 {
@@ -141,7 +138,6 @@ const struct field checkpoint_fields[CHECKPOINT__MAX] = {
 	[CHECKPOINT_NAME] = { "name", F_REQ | F_STR | F_EMPTY, 4096, valid_label, NULL },
 	[CHECKPOINT_DISTRICT] = { "district", F_REQ | F_STR | F_EMPTY, 4096, valid_label, NULL },
 };
-_Static_assert(sizeof checkpoint_fields / sizeof checkpoint_fields[0] == CHECKPOINT__MAX, "checkpoint_fields");
 
 enum err checkpoint_check(struct call *c, struct fval *v)
 {
@@ -159,7 +155,6 @@ const struct field resident_fields[RESIDENT__MAX] = {
 	[RESIDENT_ID_TYPE] = { "id_type", F_STR | F_EMPTY, 4096, valid_doc_type, "ID_TYPE" },
 	[RESIDENT_ID_NUMBER] = { "id_number", F_STR | F_EMPTY, 4096, valid_raw, NULL },
 };
-_Static_assert(sizeof resident_fields / sizeof resident_fields[0] == RESIDENT__MAX, "resident_fields");
 
 /* Whether the body names the field (null counts as absent). */
 static int given(const struct call *c, const struct fval *v, size_t i, const char *name)
@@ -191,7 +186,6 @@ const struct field order_fields[ORDER__MAX] = {
 	/* a JSON number in the range, judged by order_check (its color decides whether it is wanted) */
 	[ORDER_DAYS] = { "observation_days", F_EMPTY, 4096, valid_raw, &order_days },
 };
-_Static_assert(sizeof order_fields / sizeof order_fields[0] == ORDER__MAX, "order_fields");
 
 enum err order_check(struct call *c, struct fval *v)
 {
@@ -229,45 +223,28 @@ enum err order_check(struct call *c, struct fval *v)
 	return c->nferr > 0 ? ERR_VALIDATION : ERR_OK;
 }
 
-/* PUT risk-areas: {"areas": [city...]} (64 KiB), judged by risk_areas_check from the JSON body. */
-const struct field risk_areas_fields[RISK_AREAS__MAX] = {
-	[RISK_AREAS_AREAS] = { "areas", F_REQ | F_ABSENT, 64 * 1024, valid_raw, NULL },
-};
-_Static_assert(sizeof risk_areas_fields / sizeof risk_areas_fields[0] == RISK_AREAS__MAX, "risk_areas_fields");
-
-enum err risk_areas_check(struct call *c, struct fval *v)
+/* A risk area's name as the client's city picker writes it: 1..RISK_AREA_MAX_CP code points of
+ * clean text (utf8_check_text) without blanks around. */
+static const char *valid_area(const struct field *f, struct arena *a, const void *item, struct fval *out)
 {
-	(void)v;
-	const cJSON *areas = c->json != NULL ? cJSON_GetObjectItemCaseSensitive((const cJSON *)c->json, "areas") : NULL;
-	if (!cJSON_IsArray(areas)) {
-		call_field_error(c, "areas", areas == NULL ? "REQUIRED" : "NOT_A_LIST");
-		return ERR_VALIDATION;
-	}
-	if (cJSON_GetArraySize(areas) > RISK_AREAS_MAX) {
-		call_field_error(c, "areas", "TOO_MANY");
-		return ERR_VALIDATION;
-	}
-	int i = 0;
-	const cJSON *it;
-	cJSON_ArrayForEach(it, areas) {
-		long cp = cJSON_IsString(it) ? utf8_check_text(it->valuestring, strlen(it->valuestring)) : -1;
-		/* Names as the client's city picker writes them: no blanks around. */
-		if (cp > 0 && (strchr(" \t", it->valuestring[0]) != NULL ||
-			       strchr(" \t", it->valuestring[strlen(it->valuestring) - 1]) != NULL))
-			cp = -1;
-		if (cp < 1 || cp > RISK_AREA_MAX_CP) {
-			char name[24];
-			snprintf(name, sizeof name, "areas[%d]", i);
-			const char *field = arena_strdup(c->arena, name);
-			if (field == NULL)
-				return ERR_INTERNAL;
-			call_field_error(c, field,
-					 !cJSON_IsString(it) ? "NOT_A_STRING"
-					 : cp == 0           ? "REQUIRED"
-					 : cp < 0            ? "INVALID"
-							     : "TOO_LONG");
-		}
-		i++;
-	}
-	return c->nferr > 0 ? ERR_VALIDATION : ERR_OK;
+	const cJSON *j = item;
+	(void)f;
+	(void)a;
+	(void)out;
+	if (!cJSON_IsString(j))
+		return "NOT_A_STRING";
+	const char *v = j->valuestring;
+	size_t n = strlen(v);
+	long cp = utf8_check_text(v, n);
+	if (cp > 0 && (cc_ows(v[0]) || cc_ows(v[n - 1])))
+		cp = -1;
+	return cp == 0 ? "REQUIRED" : cp < 0 ? "INVALID" : cp > RISK_AREA_MAX_CP ? "TOO_LONG" : NULL;
 }
+
+static const struct json_list risk_areas_list = { { valid_area, NULL }, 0, RISK_AREAS_MAX, NULL };
+
+/* PUT risk-areas: {"areas": [city...]} (64 KiB): at most RISK_AREAS_MAX names, each failing one
+ * named "areas[i]"; repeats are kept once by the handler. */
+const struct field risk_areas_fields[RISK_AREAS__MAX] = {
+	[RISK_AREAS_AREAS] = JSON_LIST("areas", F_REQ, &risk_areas_list),
+};

@@ -1,11 +1,11 @@
 /* fields_places.c: the place codes' field tables (DESIGN §11): a resident's check-in, an
- * operator's new place code and the list of place codes. A check-in's persons and visitor are
- * judged across the body by its form check (h_places.c); the escaped NUL that the JSON parser
- * would read as a string's end is refused there too (jsontext.h). */
+ * operator's new place code and the list of place codes. */
 #include "fields.h"
 #include "label.h"
-#include "verdict.h"
+#include "scanin.h"
+#include "store_places.h"
 
+#include <cjson/cJSON.h>
 #include <string.h>
 
 /* A database id (path_id_parse): 1..2^63-1 in decimal without a leading zero; with a non-NULL
@@ -35,18 +35,6 @@ static const char *valid_page_size(const struct field *f, struct arena *a, const
 	return NULL;
 }
 
-/* A check-in's direction word (verdict_direction_from_word): out->i its enum verdict_direction. */
-static const char *valid_direction(const struct field *f, struct arena *a, const char *v, size_t len, struct fval *out)
-{
-	(void)f;
-	(void)a;
-	enum verdict_direction d = verdict_direction_from_word(v, len);
-	if (d == VERDICT_DIR__MAX)
-		return "NOT_ALLOWED";
-	out->i = d;
-	return NULL;
-}
-
 /* A place code's label (an entrance, a plate number): clean text of at most LABEL_MAX_CP code
  * points (TOO_LONG past LABEL_MAX_BYTES bytes), not padded with spaces (label_check); empty is
  * none. */
@@ -65,22 +53,45 @@ static const char *valid_place_label(const struct field *f, struct arena *a, con
 	return NULL;
 }
 
-/* POST /api/v1/places/{token}/checkins {"persons":[id...],"direction","visitor"?}: the persons (a
- * list) and the visitor (an object) are judged on their members by the form check (never printed
- * to text for it); a direction that is no string is REQUIRED there, as the handler always
- * answered. Each is bounded by the body's size. */
+/* A check-in's person: a person's public id (public_id_ok), NOT_A_PERSON_ID otherwise. */
+static const char *valid_person_ref(const struct field *f, struct arena *a, const void *item, struct fval *out)
+{
+	const cJSON *j = item;
+	(void)f;
+	(void)a;
+	(void)out;
+	return cJSON_IsString(j) && public_id_ok(j->valuestring, strlen(j->valuestring)) ? NULL : "NOT_A_PERSON_ID";
+}
+
+/* A check-in's direction and visitor are judged as a scan's (scanin.c): the direction "in" or
+ * "out" (REQUIRED when not a string), the visitor's registration as stored into out->s. */
+static const char *valid_checkin_direction(const struct field *f, struct arena *a, const void *item, struct fval *out)
+{
+	const struct json_check *scan = scan_fields[SCAN_DIRECTION].arg;
+	return scan->valid(f, a, item, out);
+}
+
+static const char *valid_checkin_visitor(const struct field *f, struct arena *a, const void *item, struct fval *out)
+{
+	const struct json_check *scan = scan_fields[SCAN_VISITOR].arg;
+	return scan->valid(f, a, item, out);
+}
+
+/* 1..PLACES_ASK_MAX persons, each once. */
+static const struct json_list checkin_persons = { { valid_person_ref, NULL }, 1, PLACES_ASK_MAX, "DUPLICATE_PERSON" };
+
+/* POST /api/v1/places/{token}/checkins {"persons":[id...],"direction","visitor"?}: each judged on
+ * its member (never printed to text for it), bounded by the body's size. */
 const struct field checkin_fields[CHECKIN__MAX] = {
-	[CHECKIN_PERSONS] = JSON_FIELD("persons", F_REQ | F_ABSENT, valid_json_any, NULL),
-	[CHECKIN_DIRECTION] = { "direction", F_REQ | F_EMPTY, CHECKIN_BODY_MAX, valid_direction, NULL },
-	[CHECKIN_VISITOR] = JSON_FIELD("visitor", 0, valid_json_any, NULL),
+	[CHECKIN_PERSONS] = JSON_LIST("persons", F_REQ, &checkin_persons),
+	[CHECKIN_DIRECTION] = JSON_FIELD("direction", F_REQ, valid_checkin_direction, NULL),
+	[CHECKIN_VISITOR] = JSON_FIELD("visitor", 0, valid_checkin_visitor, NULL),
 };
-_Static_assert(sizeof checkin_fields / sizeof checkin_fields[0] == CHECKIN__MAX, "checkin_fields");
 
 /* POST /api/v1/admin/checkpoints/{id}/place-codes {"label"?} (bounded by its body, 2048 bytes). */
 const struct field place_code_fields[PLACE_CODE__MAX] = {
 	[PLACE_CODE_LABEL] = { "label", F_STR | F_EMPTY, 2048, valid_place_label, NULL },
 };
-_Static_assert(sizeof place_code_fields / sizeof place_code_fields[0] == PLACE_CODE__MAX, "place_code_fields");
 
 static const struct range page_size = { 1, ADMIN_LIST_MAX };
 static const char zero_allowed[] = "0";
@@ -92,4 +103,3 @@ const struct field place_codes_fields[PLACE_CODES__MAX] = {
 	[PLACE_CODES_AFTER] = { "after", 0, 32, valid_row_id, zero_allowed },
 	[PLACE_CODES_LIMIT] = { "limit", 0, 32, valid_page_size, &page_size },
 };
-_Static_assert(sizeof place_codes_fields / sizeof place_codes_fields[0] == PLACE_CODES__MAX, "place_codes_fields");

@@ -3,10 +3,12 @@
 #include "cclass.h"
 #include "form.h"
 #include "person.h"
+#include "scanin.h" /* valid_item_list */
 
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -61,12 +63,17 @@ const char *valid_raw(const struct field *f, struct arena *a, const char *v, siz
 	return NULL;
 }
 
-const char *valid_json_any(const struct field *f, struct arena *a, const void *item, struct fval *out)
+const char *valid_json_list(const struct field *f, struct arena *a, const void *item, struct fval *out)
 {
-	(void)f;
+	const struct json_list *l = ((const struct json_check *)f->arg)->arg;
+	const cJSON *list = item;
 	(void)a;
-	(void)item;
-	(void)out;
+	int n = cJSON_IsArray(list) ? cJSON_GetArraySize(list) : -1;
+	if (n < 0 || (size_t)n < l->min)
+		return "NOT_A_LIST";
+	if ((size_t)n > l->max)
+		return "TOO_MANY";
+	out->i = n;
 	return NULL;
 }
 
@@ -104,10 +111,7 @@ const char *valid_text(const struct field *f, struct arena *a, const char *v, si
 		return "EMPTY";
 	if (f->maxlen > 0 && len > f->maxlen)
 		return "TOO_LONG";
-	for (size_t i = 0; i < len; i++)
-		if (v[i] == '\t')
-			return "INVALID_CHARACTERS";
-	if (utf8_check_text(v, len) < 0)
+	if (memchr(v, '\t', len) != NULL || utf8_check_text(v, len) < 0)
 		return "INVALID_CHARACTERS";
 	out->s = arena_strndup(a, v, len);
 	out->len = len;
@@ -120,7 +124,7 @@ int login_next_ok(const char *next)
 	if (n == 0 || n > VALID_NEXT_MAX || next[0] != '/' || next[1] == '/' || next[1] == '\\')
 		return 0;
 	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)next[i] <= 0x20 || (unsigned char)next[i] >= 0x7f || next[i] == '\\')
+		if (!cc_graph((unsigned char)next[i]) || next[i] == '\\')
 			return 0;
 	return 1;
 }
@@ -222,23 +226,148 @@ enum err json_members(struct arena *a, const void *obj, const struct field *fiel
 	return ERR_OK;
 }
 
+/* ---- strings cut short: a NUL in a JSON string ----
+ * The parser decodes "\u0000" (and a "\u" not followed by four hexadecimal digits, read as 0), or
+ * takes a raw NUL byte, into the string it reads and so ends it there: "ab\u0000cd" would be
+ * judged and kept as "ab". What the tree cannot tell is read from the text it was parsed from:
+ * its strings come in the order of the tree's keys and string values (a node's key, then its
+ * value, then its children's), so one pass over both marks every node whose key or value, or
+ * anything inside it, held a NUL. The marks are bits of the node's type
+ * above the parser's own (cJSON_Is* and cJSON_Delete read the low byte and its two flags). */
+#define JSON_NUL_MARK (1 << 12) /* the node holds a NUL in its key or anywhere in its value */
+#define JSON_NUL_READ (1 << 13) /* on the body's root: its text was read for NULs */
+
+struct json_text {
+	const char *s;
+	size_t len, at;
+};
+
+/* Whether the "\\u" escape at s (len bytes from the 'u' on) decodes to a NUL: "\\u0000", and
+ * also four characters that are not all hexadecimal digits, which the parser reads as 0. */
+static int escape_nul(const char *s, size_t len)
+{
+	if (len < 5)
+		return 0; /* the parser refuses it */
+	int v = 0;
+	for (int i = 1; i <= 4; i++) {
+		int h = cc_hexval((unsigned char)s[i]);
+		if (h < 0)
+			return 1;
+		v = v * 16 + h;
+	}
+	return v == 0;
+}
+
+/* Whether the text's next string holds a NUL, raw or escaped; the string is then passed. */
+static int next_string_nul(struct json_text *t)
+{
+	int nul = 0;
+	while (t->at < t->len && t->s[t->at] != '"')
+		t->at++;
+	for (t->at++; t->at < t->len && t->s[t->at] != '"'; t->at++) {
+		if (t->s[t->at] == '\0') {
+			nul = 1;
+		} else if (t->s[t->at] == '\\' && t->at + 1 < t->len) {
+			t->at++;
+			if (t->s[t->at] == 'u' && escape_nul(t->s + t->at, t->len - t->at))
+				nul = 1;
+		}
+	}
+	t->at++;
+	return nul;
+}
+
+/* Marks n and its descendants that hold a NUL (JSON_NUL_MARK), reading their strings from t;
+ * returns whether n holds one. */
+static int nul_mark(cJSON *n, struct json_text *t)
+{
+	int nul = 0;
+	if (n->string != NULL)
+		nul |= next_string_nul(t);
+	if (cJSON_IsString(n))
+		nul |= next_string_nul(t);
+	for (cJSON *it = n->child; it != NULL; it = it->next)
+		nul |= nul_mark(it, t);
+	if (nul)
+		n->type |= JSON_NUL_MARK;
+	return nul;
+}
+
+/* Marks the call's parsed body (c->json) once, from its text: a text without a raw NUL or any
+ * "\u" escape is left unmarked unread. */
+static void body_nul_mark(const struct call *c)
+{
+	cJSON *root = c->json;
+	if (root == NULL || c->body == NULL || (root->type & JSON_NUL_READ))
+		return;
+	root->type |= JSON_NUL_READ;
+	if (memchr(c->body, '\0', c->body_len) == NULL && memmem(c->body, c->body_len, "\\u", 2) == NULL)
+		return;
+	struct json_text t = { c->body, c->body_len, 0 };
+	nul_mark(root, &t);
+}
+
+/* Whether json's member name (null or not) holds a NUL. */
+static int member_nul(const cJSON *json, const char *name)
+{
+	const cJSON *it = json != NULL ? cJSON_GetObjectItemCaseSensitive(json, name) : NULL;
+	return it != NULL && (it->type & JSON_NUL_MARK);
+}
+
+/* The items of a JSON_LIST field's list, each by the list's item check: a failure is recorded for
+ * "name[i]", as is an item equal to an earlier valid one when the list refuses repeats. */
+static void list_items(struct call *c, const struct field *f, const cJSON *list)
+{
+	const struct json_list *l = ((const struct json_check *)f->arg)->arg;
+	const struct field itemf = { f->name, F_JSON, 0, NULL, &l->item };
+	if (list == NULL || !cJSON_IsArray(list))
+		return; /* valid_json_list refused it */
+	int n = cJSON_GetArraySize(list), i = 0;
+	unsigned char *ok = arena_alloc(c->arena, (size_t)n + 1);
+	for (const cJSON *it = list->child; it != NULL; it = it->next, i++) {
+		struct fval v = { 0 };
+		const char *code = l->item.valid(&itemf, c->arena, it, &v);
+		int j = 0;
+		for (const cJSON *p = list->child; code == NULL && l->duplicate != NULL && p != it; p = p->next, j++)
+			if ((ok == NULL || ok[j]) && cJSON_Compare(p, it, 1))
+				code = l->duplicate;
+		if (ok != NULL)
+			ok[i] = code == NULL;
+		if (code == NULL)
+			continue;
+		char name[80];
+		snprintf(name, sizeof name, "%s[%d]", f->name, i);
+		const char *field = arena_strdup(c->arena, name);
+		call_field_error(c, field != NULL ? field : f->name, code);
+	}
+}
+
 /* An F_JSON field: its check gets its member (null is absent), out its value. */
 static void json_field(struct call *c, const struct field *f, const cJSON *json, struct fval *out)
 {
 	const struct json_check *jc = f->arg;
 	const cJSON *it = json != NULL ? cJSON_GetObjectItemCaseSensitive(json, f->name) : NULL;
-	if (cJSON_IsNull(it))
+	if (cJSON_IsNull(it) && !(f->flags & F_LIST))
 		it = NULL;
+	/* A list whose items are judged on their own (a batch's scans) leaves a NUL to its item. */
+	if (it != NULL && (it->type & JSON_NUL_MARK) && jc->valid != valid_item_list) {
+		call_field_error(c, f->name, "INVALID_CHARACTERS");
+		return;
+	}
 	if (it == NULL && !(f->flags & F_ABSENT)) {
 		if (f->flags & F_REQ)
 			call_field_error(c, f->name, "REQUIRED");
 		return;
 	}
 	const char *code = jc->valid(f, c->arena, it, out);
-	if (code != NULL)
+	if (code != NULL) {
 		call_field_error(c, f->name, code);
-	else
-		out->present = 1;
+		return;
+	}
+	size_t before = c->nferr;
+	if (f->flags & F_LIST)
+		list_items(c, f, it);
+	out->present = c->nferr == before;
 }
 
 /* fields_validate with json the JSON object the inputs came from (NULL: not JSON). */
@@ -247,6 +376,8 @@ static enum err validate(struct call *c, const struct field *fields, size_t nfie
 {
 	const struct form_file *file;
 	memset(out, 0, nfields * sizeof *out);
+	if (json != NULL)
+		body_nul_mark(c);
 	for (size_t i = 0; i < nfields; i++) {
 		size_t n =
 		    fields[i].flags & F_FILE ? files_named(c, fields[i].name, &file) : kv_count(in, fields[i].name);
@@ -272,6 +403,10 @@ static enum err validate(struct call *c, const struct field *fields, size_t nfie
 		}
 		if ((f->flags & F_STR) && kv != NULL && json_not_string(json, f->name)) {
 			call_field_error(c, f->name, "NOT_A_STRING");
+			continue;
+		}
+		if (kv != NULL && !(f->flags & F_FILE) && member_nul(json, f->name)) {
+			call_field_error(c, f->name, "INVALID_CHARACTERS");
 			continue;
 		}
 		if (kv == NULL && (f->flags & F_ABSENT)) {

@@ -18,6 +18,9 @@
 #define F_FILE \
 	0x10u /* a multipart file part (its bytes are the value); arg is the word for
 		       * one over the upload cap (conf photo_max_bytes) */
+#define F_LIST \
+	0x80u /* a JSON list (JSON_LIST): null is not absent but NOT_A_LIST, and each item is judged
+		       * on its own, its failures recorded as "name[i]" */
 #define F_JSON \
 	0x40u /* a JSON-typed field (JSON_FIELD): its check gets the member itself, so that it
 		       * tells "1" from 1 (null is still absent); its arg is a struct json_check */
@@ -35,6 +38,15 @@ typedef const char *(*json_validator_fn)(const struct field *f, struct arena *a,
 struct json_check {
 	json_validator_fn valid;
 	const void *arg;
+};
+
+/* What a JSON list field (JSON_LIST) takes: each item's check (its own argument in item.arg), how
+ * many items it holds (min..max), and the word for an item equal to an earlier valid one (NULL:
+ * repeats are allowed). */
+struct json_list {
+	struct json_check item;
+	size_t min, max;
+	const char *duplicate;
 };
 
 struct range {
@@ -55,6 +67,11 @@ struct field {
 /* clang-format off */
 #define JSON_FIELD(name, flags, check, arg) \
 	{ (name), (flags) | F_JSON, 0, NULL, &(const struct json_check){ (check), (arg) } }
+/* A JSON list: a row whose member must be a list of list->min..list->max items (NOT_A_LIST for
+ * another value, null included, or too few; TOO_MANY past max; out->i the count), each judged by
+ * list->item, whose word is recorded for "name[i]" (as is list->duplicate). */
+#define JSON_LIST(name, flags, list) \
+	{ (name), (flags) | F_JSON | F_LIST, 0, NULL, &(const struct json_check){ valid_json_list, (list) } }
 /* clang-format on */
 
 /* Integers in [arg->min, arg->max], decimal, optional '-', no spaces. */
@@ -65,8 +82,9 @@ const char *valid_enum(const struct field *f, struct arena *a, const char *v, si
 const char *valid_text(const struct field *f, struct arena *a, const char *v, size_t len, struct fval *out);
 /* Any value, kept as given (out->s, out->len): the form's check (router.h) judges it. */
 const char *valid_raw(const struct field *f, struct arena *a, const char *v, size_t len, struct fval *out);
-/* Any member (a json_validator_fn), taken as it is: the form's check reads it in c->json. */
-const char *valid_json_any(const struct field *f, struct arena *a, const void *item, struct fval *out);
+/* The check of a JSON_LIST row (a json_validator_fn whose arg is a struct json_list): the list
+ * itself, its count; fields_validate then judges its items. */
+const char *valid_json_list(const struct field *f, struct arena *a, const void *item, struct fval *out);
 /* true/false (also 1/0, yes/no); out->i is 1 or 0. */
 const char *valid_bool(const struct field *f, struct arena *a, const char *v, size_t len, struct fval *out);
 
@@ -89,18 +107,25 @@ int public_id_ok(const char *s, size_t n);
  * `in` (an F_FILE field in c->files, an F_STR field's type and an F_JSON field's member in
  * c->json), a field given twice is an error, unknown keys are ignored. Fills out[nfields] and
  * records every failing field on the call; out is cleared first, so a field given twice leaves
- * every value absent. Returns ERR_OK, ERR_DUPLICATE_FIELD or ERR_VALIDATION. */
+ * every value absent. A declared member of the call's JSON body (c->json, read from c->body) that
+ * holds a NUL, raw or escaped "\u0000", in its key or in any string of its value is refused as
+ * INVALID_CHARACTERS before its own check (which would read the string cut short), but after
+ * NOT_A_STRING; an undeclared one is ignored, and so is a list of items judged on their own
+ * (valid_item_list: each item's own table refuses its NUL). Returns ERR_OK, ERR_DUPLICATE_FIELD or
+ * ERR_VALIDATION. */
 enum err fields_validate(struct call *c, const struct field *fields, size_t nfields, const struct kvlist *in,
 			 struct fval *out);
 /* The same for a JSON object obj (a cJSON *: a body, or one item of a list in it): its members
  * as json_members makes them, F_STR fields judged by their members' types, F_JSON fields by
- * their members. Also json_members' errors (obj not an object). */
+ * their members, and a NUL in them as above when obj is inside c->json. Also json_members'
+ * errors (obj not an object). */
 enum err fields_validate_json(struct call *c, const struct field *fields, size_t nfields, const void *obj,
 			      struct fval *out);
 /* The members of a JSON object (obj, a cJSON *) that a field table reads as text, as name/value
  * pairs: those of its declared fields but the F_JSON ones (whose checks get the member itself).
  * A string is its text, true and false those words, any other value its JSON text; null members
- * are left out (absent). The pairs point into obj and the arena. ERR_BAD_JSON when obj is not an
+ * are left out (absent); a string that held a NUL is its text up to it (fields_validate refuses
+ * it). The pairs point into obj and the arena. ERR_BAD_JSON when obj is not an
  * object or has more than REQ_PAIRS_MAX members that are not null, ERR_TOO_LARGE when the arena
  * is full. */
 enum err json_members(struct arena *a, const void *obj, const struct field *fields, size_t nfields, struct kvlist *in);

@@ -145,34 +145,6 @@ static void test_tables_shape(void **state)
 	assert_ptr_equal(codepng_fields[CODEPNG_SCALE].valid, valid_int);
 }
 
-/* A check-in's persons and visitor go to its form check as members (it reads them in the body):
- * taken as they are, never printed to text; the direction is a word. */
-static void test_checkin_members(void **state)
-{
-	struct call c;
-	struct fval out[CHECKIN__MAX];
-	struct kvlist in;
-	(void)state;
-	memset(&c, 0, sizeof c);
-	c.arena = &arena;
-	cJSON *o = cJSON_Parse("{\"persons\":[\"a\",7],\"direction\":\"out\",\"visitor\":{\"purpose\":1}}");
-	assert_non_null(o);
-	assert_int_equal(json_members(&arena, o, checkin_fields, CHECKIN__MAX, &in), ERR_OK);
-	assert_int_equal(in.n, 1);
-	assert_string_equal(in.items[0].key, "direction");
-	assert_int_equal(fields_validate_json(&c, checkin_fields, CHECKIN__MAX, o, out), ERR_OK);
-	assert_true(out[CHECKIN_PERSONS].present && out[CHECKIN_VISITOR].present);
-	assert_int_equal(out[CHECKIN_DIRECTION].i, VERDICT_DIR_OUT);
-	cJSON_Delete(o);
-	/* Left out, the persons are the form check's to name (REQUIRED there); a null visitor is none. */
-	o = cJSON_Parse("{\"direction\":\"in\",\"visitor\":null}");
-	assert_non_null(o);
-	assert_int_equal(fields_validate_json(&c, checkin_fields, CHECKIN__MAX, o, out), ERR_OK);
-	assert_true(out[CHECKIN_PERSONS].present);
-	assert_false(out[CHECKIN_VISITOR].present);
-	cJSON_Delete(o);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -180,7 +152,6 @@ int main(void)
 		cmocka_unit_test_teardown(test_mplogin_form, reset),
 		cmocka_unit_test_teardown(test_codepng_form, reset),
 		cmocka_unit_test_teardown(test_tables_shape, reset),
-		cmocka_unit_test_teardown(test_checkin_members, reset),
 	};
 	return cmocka_run_group_tests(tests, arena_setup, arena_teardown);
 }

@@ -562,6 +562,83 @@ static void test_fields_json_members(void **state)
 	held = NULL;
 }
 
+/* Validates a body text as the router does: parsed into c->json from c->body (len bytes, which
+ * may hold a raw NUL), judged by json_table. */
+static enum err body_validate(struct call *c, const char *text, size_t len, struct fval *out)
+{
+	memset(c, 0, sizeof *c);
+	c->arena = &arena;
+	cJSON_Delete(held);
+	held = cJSON_ParseWithLength(text, len);
+	assert_non_null(held);
+	c->json = held;
+	c->body = arena_alloc(&arena, len + 1);
+	assert_non_null(c->body);
+	memcpy(c->body, text, len + 1);
+	c->body_len = len;
+	return fields_validate_json(c, json_table, J__MAX, held, out);
+}
+
+/* A NUL in a declared member's key or in any string of its value (raw or "\u0000") is
+ * INVALID_CHARACTERS, not a string read cut short; in an undeclared member it is nobody's
+ * business; NOT_A_STRING comes first. */
+static void test_fields_json_nul(void **state)
+{
+	struct call c;
+	struct fval out[J__MAX];
+	(void)state;
+	static const char *const bad[] = {
+		"{\"s\":\"ab\\u0000cd\",\"r\":1}",
+		"{\"s\0x\":\"ab\",\"r\":1}",
+		"{\"s\\u0000x\":\"ab\",\"r\":1}",
+		"{\"s\":\"\\u0000\",\"r\":1}",
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		size_t len = strlen(bad[i]);
+		if (i == 1)
+			len = sizeof "{\"s\0x\":\"ab\",\"r\":1}" - 1; /* the raw NUL is part of the body */
+		char text[64];
+		memcpy(text, bad[i], len + 1);
+		assert_int_equal(body_validate(&c, text, len, out), ERR_VALIDATION);
+		assert_int_equal(c.nferr, 1);
+		assert_ferr(&c, 0, "s", "INVALID_CHARACTERS");
+		assert_false(out[JS].present);
+	}
+	/* A "\u" without four hexadecimal digits is read by the parser as a NUL too. */
+	const char *zz = "{\"s\":\"ab\\uZZZZcd\",\"r\":1}";
+	assert_int_equal(body_validate(&c, zz, strlen(zz), out), ERR_VALIDATION);
+	assert_ferr(&c, 0, "s", "INVALID_CHARACTERS");
+	/* A null member is absent, whatever its name held. */
+	zz = "{\"n\\u0000x\":null,\"r\":1}";
+	assert_int_equal(body_validate(&c, zz, strlen(zz), out), ERR_OK);
+	assert_false(out[JN].present);
+	/* F_JSON members: anywhere inside, a key or a string of a list or object. */
+	const char *t = "{\"r\":{\"k\":[1,\"x\\u0000\"]},\"n\":{\"a\\u0000\":2},\"a\":\"ok\"}";
+	assert_int_equal(body_validate(&c, t, strlen(t), out), ERR_VALIDATION);
+	assert_int_equal(c.nferr, 2);
+	assert_ferr(&c, 0, "n", "INVALID_CHARACTERS");
+	assert_ferr(&c, 1, "r", "INVALID_CHARACTERS");
+	assert_true(out[JA].present);
+	/* Escaped backslashes before "u0000", a NUL in an undeclared member, or a member of another
+	 * type: not the field's NUL. */
+	t = "{\"s\":\"a\\\\u0000\",\"x\":\"\\u0000\",\"r\":1}";
+	assert_int_equal(body_validate(&c, t, strlen(t), out), ERR_OK);
+	assert_string_equal(out[JS].s, "a\\u0000");
+	t = "{\"s\":[\"\\u0000\"],\"r\":1}";
+	assert_int_equal(body_validate(&c, t, strlen(t), out), ERR_VALIDATION);
+	assert_ferr(&c, 0, "s", "NOT_A_STRING");
+	/* An item of a list judged on its own (a batch's scan) is judged by its own strings. */
+	t = "{\"r\":1,\"items\":[{\"s\":\"ok\",\"r\":2},{\"s\":\"b\\u0000\",\"r\":3}]}";
+	assert_int_equal(body_validate(&c, t, strlen(t), out), ERR_OK);
+	const cJSON *items = cJSON_GetObjectItem(held, "items");
+	assert_int_equal(fields_validate_json(&c, json_table, J__MAX, cJSON_GetArrayItem(items, 0), out), ERR_OK);
+	assert_int_equal(fields_validate_json(&c, json_table, J__MAX, cJSON_GetArrayItem(items, 1), out),
+			 ERR_VALIDATION);
+	assert_ferr(&c, 0, "s", "INVALID_CHARACTERS");
+	cJSON_Delete(held);
+	held = NULL;
+}
+
 /* json_members lists what the table reads as text: its declared fields' members but the F_JSON
  * ones; a string as it is, a boolean as its word, any other value as its JSON. */
 static void test_json_members_text(void **state)
@@ -797,6 +874,7 @@ int main(void)
 		cmocka_unit_test(test_fields_raw_maxlen),
 		cmocka_unit_test(test_fields_json_members),
 		cmocka_unit_test(test_json_members_text),
+		cmocka_unit_test(test_fields_json_nul),
 		cmocka_unit_test(test_path_id),
 		cmocka_unit_test(test_public_id),
 		cmocka_unit_test(test_next_local_paths),
