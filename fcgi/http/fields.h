@@ -107,9 +107,6 @@ enum err checkpoint_check(struct call *c, struct fval *v);
 enum err resident_check(struct call *c, struct fval *v);
 /* A red order needs a reason and observation_days (a JSON integer in range); a green one no days. */
 enum err order_check(struct call *c, struct fval *v);
-/* The area list: a JSON list of at most RISK_AREAS_MAX names, each 1..RISK_AREA_MAX_CP code points
- * of clean text without blanks around (each failing item named "areas[i]"). */
-enum err risk_areas_check(struct call *c, struct fval *v);
 
 /* ---- place codes (fields_places.c; the check-in's form check is in h_places.c) ---- */
 #define CHECKIN_BODY_MAX 4096 /* a check-in's body (routes.c) */

@@ -3,7 +3,7 @@
  * Input: a first byte choosing the route (among those with a field table), then "name=value"
  * lines (a line without '=' is a name with an empty value); for a JSON route, the rest is also
  * tried as the JSON body (F_STR fields look at its members' types, F_JSON fields take its
- * members). Never crash; the answer is consistent: ERR_OK exactly when no field failed, a present
+ * members; a string holding a NUL, raw or escaped, is found from the text beside the tree). Never crash; the answer is consistent: ERR_OK exactly when no field failed, a present
  * value is in its bound, and every failure names a field and a code. */
 #include <cjson/cJSON.h>
 #include <stddef.h>
@@ -48,6 +48,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (r->body == BODY_JSON || r->body == BODY_OPTIONAL_JSON) {
 		json = cJSON_ParseWithLength(p, (size_t)(end - p));
 		c.json = json;
+		/* The text the NUL check reads beside the tree (valid.c), as the request holds it. */
+		c.body_len = (size_t)(end - p);
+		c.body = arena_alloc(&a, c.body_len + 1);
+		if (c.body == NULL)
+			abort();
+		memcpy(c.body, p, c.body_len);
+		c.body[c.body_len] = '\0';
 	}
 	struct kvlist in;
 	in.n = 0;
