@@ -11,7 +11,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 export HQR_BUILD=${1:-build}
 PORT=${HQR_PORT:-8080}
-DIR="$ROOT/var/cluster"
+DIR=${HQR_CLUSTER_DIR:-$ROOT/var/cluster}  # HQR_CLUSTER_DIR (tests) moves it elsewhere
 CL=scripts/cluster.sh
 
 # One `make run-cluster` per var/cluster/: a second one says where the first runs and stops (it
