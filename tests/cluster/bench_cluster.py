@@ -9,6 +9,7 @@ Everything shares this machine's cores with wrk and the load clients, so the rat
 be compared; BENCH_SECONDS (default 8) and BENCH_CONNECTIONS (default 64) set wrk's run."""
 import concurrent.futures
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -235,6 +236,7 @@ def main():
         cost_line("application", n, cpu)
     finally:
         cl.stop(keep=os.environ.get("HQR_KEEP") == "1")
+        shutil.rmtree(WORK, ignore_errors=True)  # wrk's scripts
     return 0
 
 
