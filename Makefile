@@ -155,14 +155,17 @@ run: deps all
 run-cluster: deps all
 	@scripts/run-cluster.sh $(BUILD)
 
-# The integration suite against the cluster, then the failover test under scan load: the failover
-# test runs whatever the suite's result, and the target fails if either failed.
+# The integration suite against the cluster, then the failover test under scan load, then `make
+# run-cluster` as a newcomer uses it: each runs whatever the others' results, and the target fails
+# if any failed.
 test-cluster: deps all
 	@suite=0; HQR_BUILD=$(BUILD) HQR_CLUSTER=1 /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/integration \
 	  || suite=$$?; \
 	failover=0; HQR_BUILD=$(BUILD) /usr/bin/python3 tests/cluster/failover.py || failover=$$?; \
-	echo "test-cluster: integration suite exit $$suite, failover exit $$failover"; \
-	[ $$suite = 0 ] && [ $$failover = 0 ]
+	runcl=0; HQR_BUILD=$(BUILD) /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/cluster/test_run_cluster.py \
+	  || runcl=$$?; \
+	echo "test-cluster: integration suite exit $$suite, failover exit $$failover, run-cluster exit $$runcl"; \
+	[ $$suite = 0 ] && [ $$failover = 0 ] && [ $$runcl = 0 ]
 
 bench-cluster: deps all
 	@HQR_BUILD=$(BUILD) /usr/bin/python3 tests/cluster/bench_cluster.py

@@ -8,7 +8,8 @@
 #   cluster.sh stop DIR                everything DIR's cluster still runs
 #   cluster.sh status DIR              each node's Galera state, each host, nginx; 0 when all well
 #   cluster.sh node-start|node-stop|node-kill DIR N   one Galera node (1-3; kill is kill -9)
-#   cluster.sh host-start|host-stop DIR N             one application host (1-2)
+#   cluster.sh host-start|host-stop|host-kill DIR N   one application host (1-2; kill is kill -9
+#                                                     of its master)
 #   cluster.sh keys-sync DIR                          host 1's keys to host 2, then both reload
 #   cluster.sh db-start|db-stop|app-start|app-stop|sim-start|sim-stop|nginx-start|nginx-stop|pids DIR
 # Host 1 keeps stack.sh's layout at DIR's top (hqr.conf, run/, log/, keys/, secrets/) and runs the
@@ -97,6 +98,9 @@ node_launch() {
   mkdir -p "$d/data"
   # shellcheck disable=SC2086
   setsid /usr/sbin/mariadbd --defaults-file="$d/my.cnf" $extra </dev/null >>"$d/stdout.log" 2>&1 &
+  # The server writes the same pid itself once it has read its options; written here at once, a
+  # stop that comes while the node still starts (a state transfer takes a while) finds it.
+  echo $! > "$d/mysqld.pid"
 }
 node_wait() {
   wait_for "${HQR_NODE_WAIT:-300}" node_synced "$1" \
@@ -109,9 +113,16 @@ node_stop() {
   d=$(node_dir "$n")
   node_alive "$n" || return 0
   pid=$(node_pid "$n")
-  mariadb-admin --defaults-file="$d/my.cnf" --connect-timeout=2 shutdown >/dev/null 2>&1 || kill "$pid" 2>/dev/null || true
-  local end=$((SECONDS + 60))
-  while alive "$pid" && [ $SECONDS -lt $end ]; do sleep 0.05; done
+  # Asked again every 3 s: a node still joining (its state transfer) takes neither the client's
+  # shutdown (no socket yet) nor, measured here, a SIGTERM sent then; once it serves it takes them.
+  local end=$((SECONDS + 60)) next=0
+  while alive "$pid" && [ $SECONDS -lt $end ]; do
+    if [ $SECONDS -ge $next ]; then
+      mariadb-admin --defaults-file="$d/my.cnf" --connect-timeout=2 shutdown >/dev/null 2>&1 || kill "$pid" 2>/dev/null || true
+      next=$((SECONDS + 3))
+    fi
+    sleep 0.05
+  done
   kill -9 "$pid" 2>/dev/null || true
 }
 
@@ -261,6 +272,9 @@ hosts_serving() {
 }
 host_stop() { local n=$1; DIR=$(host_dir "$n") app_stop; }
 
+# host-kill: kill -9 of host N's master (its workers drain and follow it), as a crash would.
+host_kill() { local p; p=$(cat "$(host_dir "$1")/run/hqr.pid" 2>/dev/null || true); [ -n "$p" ] && kill -9 "$p" 2>/dev/null || true; }
+
 cluster_app_start() { local n; for n in $(seq 1 $HOSTS); do host_start "$n"; done; }
 cluster_app_stop() { local n; for n in $(seq $HOSTS -1 1); do host_stop "$n"; done; }
 
@@ -342,9 +356,59 @@ cluster_init() {
   host_conf 1
 }
 
+# The ports of 127.0.0.1 among those given that another program holds (a bind fails).
+busy_ports() {
+  /usr/bin/python3 - "$@" <<'PY'
+import socket, sys
+for p in sys.argv[1:]:
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        s.bind(("127.0.0.1", int(p)))
+    except OSError:
+        print(p)
+    finally:
+        s.close()
+PY
+}
+
+# Before starting: every port of a part that does not run yet must be free. A port another
+# program holds would otherwise fail far from its cause: nginx cannot bind the HTTP port, and the
+# wait for its /healthz meets the other program (another `make run` on 8080 answers it) or hangs.
+check_ports() {
+  local n want=() what=() p w busy msg=""
+  if ! { [ -f "$DIR/nginx/nginx.pid" ] && alive "$(cat "$DIR/nginx/nginx.pid")"; }; then
+    want+=("$HTTP_PORT"); what+=("the HTTP port, nginx's (HQR_PORT, or cluster.sh start DIR PORT, sets it)")
+    for n in $(seq 1 $HOSTS); do want+=("$(port_of METRICS_PORT "$n")"); what+=("host $n's metrics port, nginx's"); done
+  fi
+  if ! { [ -f "$DIR/run/sim.pid" ] && alive "$(cat "$DIR/run/sim.pid")"; }; then
+    want+=("$SIM_PORT"); what+=("the platform simulator's port")
+  fi
+  for n in $(seq 1 $NODES); do
+    node_alive "$n" && continue
+    for p in DB_PORT GCOMM_PORT IST_PORT SST_PORT; do
+      want+=("$(port_of "$p" "$n")"); what+=("Galera node $n's ${p%_PORT} port")
+    done
+  done
+  [ ${#want[@]} -gt 0 ] || return 0
+  busy=$(busy_ports "${want[@]}")
+  [ -z "$busy" ] && return 0
+  for n in "${!want[@]}"; do
+    for w in $busy; do
+      [ "${want[$n]}" = "$w" ] && msg="$msg
+  127.0.0.1:$w, ${what[$n]}"
+    done
+  done
+  die "ports of this cluster are in use by another program (another make run or make run-cluster?):$msg
+Stop that program or give this cluster other ports: the HTTP port with HQR_PORT=N make run-cluster
+(make run takes 8080 too); the others by removing $DIR/stack.env (the next start takes new free ports;
+the data stays)."
+}
+
 cluster_start() {
   local n
   cluster_ports "${1:-0}"
+  check_ports
   if [ ! -d "$(node_dir 1)/data/mysql" ]; then
     local d; d=$(node_dir 1)
     mariadb-install-db --defaults-file="$d/my.cnf" --user=root --auth-root-authentication-method=normal \
@@ -437,6 +501,7 @@ case "$cmd" in
   host-start) load_env; num "${3:-}" $HOSTS; host_start "$3"
               if [ -f "$DIR/nginx/nginx.pid" ]; then wait_for 60 host_serving "$3" || die "host $3 does not serve"; fi ;;
   host-stop) load_env; num "${3:-}" $HOSTS; host_stop "$3" ;;
+  host-kill) load_env; num "${3:-}" $HOSTS; host_kill "$3" ;;
   db-start) load_env; cluster_db_start ;;
   db-stop) load_env; cluster_db_stop ;;
   app-start) load_env; cluster_app_start ;;

@@ -9,6 +9,7 @@ Everything shares this machine's cores with wrk and the load clients, so the rat
 be compared; BENCH_SECONDS (default 8) and BENCH_CONNECTIONS (default 64) set wrk's run."""
 import concurrent.futures
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -22,16 +23,40 @@ TICK = os.sysconf("SC_CLK_TCK")
 WORK = tempfile.mkdtemp(prefix="hqr-bench-cluster.")
 
 
-def wrk(url, script=None, dur=DUR, conn=CONN):
-    args = ["wrk", "-t2", f"-c{conn}", f"-d{dur}s", "--latency"]
-    if script:
-        path = os.path.join(WORK, "s.lua")
-        with open(path, "w", encoding="utf-8") as f:
-            f.write(script)
-        args += ["-s", path]
+# Every run's answers other than 2xx, by status and the error's code (the body's "code"; "-"
+# without one), counted in each wrk thread and summed at the end: wrk itself gives only their
+# number. Added to every run, the ceiling's too, so that its small cost is the same in each.
+COUNT_LUA = """
+local threads = {}
+function setup(thread) table.insert(threads, thread) end
+bad = {}
+function response(status, headers, body)
+  if status < 200 or status > 299 then
+    local k = status .. " " .. ((body and string.match(body, '"code":"([A-Z_]+)"')) or "-")
+    bad[k] = (bad[k] or 0) + 1
+  end
+end
+function done(summary, latency, requests)
+  local all = {}
+  for _, t in ipairs(threads) do
+    for k, v in pairs(t:get("bad")) do all[k] = (all[k] or 0) + v end
+  end
+  for k, v in pairs(all) do io.write(string.format("NON2XX %s %d\\n", k, v)) end
+end
+"""
+
+
+def wrk(url, script="", dur=DUR, conn=CONN):
+    """(2xx answers per second, p99, non-2xx answers, requests, {"503 BUSY": n, ...}). The rate
+    counts only 2xx answers: wrk's Requests/sec counts a refusal (a shed 503) as a request."""
+    path = os.path.join(WORK, "s.lua")
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(script + COUNT_LUA)
+    args = ["wrk", "-t2", f"-c{conn}", f"-d{dur}s", "--latency", "-s", path]
     out = subprocess.run(args + [url], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True).stdout
     rps = p99 = None
-    bad = 0
+    bad = reqs = 0
+    kinds = {}
     for line in out.splitlines():
         w = line.split()
         if line.startswith("Requests/sec:"):
@@ -40,11 +65,24 @@ def wrk(url, script=None, dur=DUR, conn=CONN):
             p99 = w[1]
         elif line.strip().startswith("Non-2xx"):
             bad = int(w[-1])
-    reqs = 0
-    for line in out.splitlines():
-        if "requests in" in line:
-            reqs = int(line.split()[0])
-    return rps or 0.0, p99 or "?", bad, reqs
+        elif w[:1] == ["NON2XX"]:
+            kinds[" ".join(w[1:-1])] = int(w[-1])
+        elif line.strip().startswith("Socket errors:"):
+            kinds["socket errors (" + line.split(":", 1)[1].strip() + ")"] = 1
+        elif "requests in" in line:
+            reqs = int(w[0])
+    rps = rps or 0.0
+    if reqs > 0:
+        rps = rps * (reqs - min(bad, reqs)) / reqs
+    return rps, p99 or "?", bad, reqs, kinds
+
+
+def bad_text(bad, kinds):
+    """'non-2xx 25 (503 BUSY 25)': the count and what they were."""
+    if not kinds:
+        return f"non-2xx {bad}"
+    return f"non-2xx {bad} (" + ", ".join(f"{k} {v}" if not k.startswith("socket") else k
+                                          for k, v in sorted(kinds.items())) + ")"
 
 
 def lua(headers, method="GET", body=None):
@@ -139,22 +177,26 @@ def main():
 
         # Each scan run beside its own ceiling (/healthz through nginx to both hosts), as the
         # machine's other load drifts.
-        ceil2, c2p99, _, _ = wrk(base + "/healthz")
+        ceil2, c2p99, cbad2, _, ckinds2 = wrk(base + "/healthz")
         n2, cpu2 = measure(cl, scans("two"))
         cl.sh("host-stop", 2)
         time.sleep(0.5)
         n1, cpu1 = measure(cl, scans("one"))
         cl.sh("host-start", 2)
         time.sleep(6)  # nginx tries host 2 again after fail_timeout
-        ceil1, c1p99, _, _ = wrk(base + "/healthz")
-        rps2, p2, bad2, _ = holder["two"]
-        rps1, p1, bad1, _ = holder["one"]
-        print(f"{'ceiling: /healthz, both hosts':<34} {ceil2:10.0f} req/s  p99 {c2p99:>8}  (before the two-host run)")
+        ceil1, c1p99, cbad1, _, ckinds1 = wrk(base + "/healthz")
+        rps2, p2, bad2, _, kinds2 = holder["two"]
+        rps1, p1, bad1, _, kinds1 = holder["one"]
+        print(f"{'ceiling: /healthz, both hosts':<34} {ceil2:10.0f} req/s  p99 {c2p99:>8}  (before the two-host run)  "
+              f"{bad_text(cbad2, ckinds2)}")
         print(f"{'scans, two hosts':<34} {rps2:10.0f} req/s  p99 {p2:>8}  ratio to the ceiling "
-              f"{rps2 / ceil2:.2f}  non-2xx {bad2}")
+              f"{rps2 / ceil2:.2f}  {bad_text(bad2, kinds2)}")
         print(f"{'scans, one host (host 2 stopped)':<34} {rps1:10.0f} req/s  p99 {p1:>8}  ratio to the ceiling "
-              f"{rps1 / ceil1:.2f}  non-2xx {bad1}")
-        print(f"{'ceiling: /healthz, both hosts':<34} {ceil1:10.0f} req/s  p99 {c1p99:>8}  (after the one-host run)")
+              f"{rps1 / ceil1:.2f}  {bad_text(bad1, kinds1)}")
+        print(f"{'ceiling: /healthz, both hosts':<34} {ceil1:10.0f} req/s  p99 {c1p99:>8}  (after the one-host run)  "
+              f"{bad_text(cbad1, ckinds1)}")
+        print("(req/s counts 2xx answers only; 503 BUSY is the application's own shedding, DESIGN §13: a "
+              "request that waited [server] queue_ms for a thread, the newest served first)")
         print(f"two hosts / one host: {rps2 / rps1 if rps1 else 0:.2f} (on {os.cpu_count()} shared cores the "
               f"second host adds processes, not cores)")
 
@@ -171,7 +213,7 @@ def main():
                 res["r"] = wrk(base + path, lua({"Authorization": bearer}))
                 return res["r"][3]
             n, cpu = measure(cl, show)
-            print(f"{name:<34} {res['r'][0]:10.0f} req/s  p99 {res['r'][1]:>8}  non-2xx {res['r'][2]}")
+            print(f"{name:<34} {res['r'][0]:10.0f} req/s  p99 {res['r'][1]:>8}  {bad_text(res['r'][2], res['r'][4])}")
             cost_line(name, n, cpu)
 
         # Applications: each a new account and person with a 200 KB photo, 8 clients at a time.
@@ -194,6 +236,7 @@ def main():
         cost_line("application", n, cpu)
     finally:
         cl.stop(keep=os.environ.get("HQR_KEEP") == "1")
+        shutil.rmtree(WORK, ignore_errors=True)  # wrk's scripts
     return 0
 
 
