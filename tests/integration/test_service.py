@@ -180,16 +180,23 @@ def dropped(test_user):
     directory of its own (as /var/log/hqr)."""
     with private_stack() as s:
         s.sh("app-stop")
+        # Every application host (on the cluster, host 2 has its own directory and configuration,
+        # and nginx sends it half the calls): each runs as the user, with a log directory of its own.
+        hosts = [(s.dir, s.conf_path)]
+        if "HOST2_DIR" in s.env:
+            hosts.append((s.env["HOST2_DIR"], os.path.join(s.env["HOST2_DIR"], "hqr.conf")))
+        for hdir, conf in hosts:
+            hlog = os.path.join(hdir, "svclog")
+            os.makedirs(hlog, mode=0o755)
+            set_ini(conf, "app", "user", USER)
+            set_ini(conf, "log", "file", os.path.join(hlog, "app.log"))
+            # The user's: its data and keys, and (for a reload) its configuration and secrets.
+            os.chown(conf, test_user.pw_uid, test_user.pw_gid)
+            for d in ("data", "keys", "secrets"):
+                for base, dirs, files in os.walk(os.path.join(hdir, d)):
+                    for n in [base] + [os.path.join(base, x) for x in dirs + files]:
+                        os.chown(n, test_user.pw_uid, test_user.pw_gid)
         logdir = os.path.join(s.dir, "svclog")
-        os.makedirs(logdir, mode=0o755)
-        set_ini(s.conf_path, "app", "user", USER)
-        set_ini(s.conf_path, "log", "file", os.path.join(logdir, "app.log"))
-        # The user's: its data and keys, and (for a reload) its configuration and secrets.
-        os.chown(s.conf_path, test_user.pw_uid, test_user.pw_gid)
-        for d in ("data", "keys", "secrets"):
-            for base, dirs, files in os.walk(os.path.join(s.dir, d)):
-                for n in [base] + [os.path.join(base, x) for x in dirs + files]:
-                    os.chown(n, test_user.pw_uid, test_user.pw_gid)
         s.sh("app-start")
         # app-start returns once the socket exists; the workers are forked just after.
         h.wait_until(lambda: len(s.worker_pids()) == s.configured_workers(), 30, "the configured workers")
