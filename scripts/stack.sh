@@ -292,7 +292,7 @@ nginx_start() {
   if [ -f "$DIR/nginx/nginx.pid" ] && alive "$(cat "$DIR/nginx/nginx.pid")"; then return 0; fi
   rm -f "$DIR/nginx/status.sock"  # left by an nginx that was killed: it would refuse to bind
   setsid nginx -p "$DIR/nginx" -c "$DIR/nginx/nginx.conf" -e "$DIR/nginx/nginx-error.log" </dev/null >>"$DIR/nginx/stdout.log" 2>&1 &
-  wait_for 10 curl -sf -o /dev/null "http://127.0.0.1:$HTTP_PORT/healthz" \
+  wait_for 10 curl -sf --max-time 2 -o /dev/null "http://127.0.0.1:$HTTP_PORT/healthz" \
     || { tail -n 20 "$DIR/nginx/nginx-error.log" >&2; die "nginx did not answer on port $HTTP_PORT"; }
 }
 
