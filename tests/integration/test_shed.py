@@ -206,8 +206,13 @@ def test_normal_priority_is_shed_before_high(small, people):
                 assert_busy(r)
             # The queue still has room for high priority: a scan waits for a thread, then is served.
             high = ex.submit(scan, small, people["device"], people["qr"])
-            time.sleep(0.3)
+            wait_nginx_holds(small, LOW_MAX + len(normal) - len(refused) + 1, "the scan, beside the staff calls")
+            # nginx has the scan (its body came with its headers) and passes it on before a request sent
+            # after it; the worker's one acceptor decides on connections in the order they came, so once
+            # such a request is refused, the scan was decided on first: queued, or refused (done).
+            assert_busy(requests.get(small.url("/api/v1/admin/audit"), headers=hdr, timeout=10))
             assert not high.done()
+            assert lock.blocked() >= THREADS and lock.held()
             lock.release()
             r = high.result(30)
             assert r.status_code == 200, r.text
