@@ -5,9 +5,10 @@ The traffic: wrk with a Lua script, of every 20 requests 16 scans (a device at a
 code), 3 code status reads and 1 code.png of the holder; beside it one client logging in and
 applying (a photo, the face check) over and over. The knee is the highest served rate of a short
 closed-loop ramp of the same mix (8 to 64 connections) unless SOAK_KNEE gives it; the soak paces
-wrk's connections (wrk's delay()) to half of it. They are no more than the door lets in at once
-(nginx's limit_conn app: workers x threads, 32 by default), so that the soak's own bursts are not
-refused there: half the knee is a load the service serves, not one it sheds.
+wrk's connections (wrk's delay()) to half of it. They leave room at the door for the applying
+client's two (nginx's limit_conn app lets workers x threads requests in at once, 32 by default), so
+that the soak's own bursts are not refused there: half the knee is a load the service serves, not
+one it sheds.
 
 Every answer other than a 2xx or 3xx is named at the end, by status and where it was made, from
 nginx's access log of the soak's stack (wrk's answers and the applying client's), and the
@@ -127,7 +128,7 @@ def main():
         target = knee / 2
         door = int(ini_value(st.conf_path, "server", "workers") or 2) * int(
             ini_value(st.conf_path, "server", "threads") or 16)
-        conn = min(CONN_MAX, door)
+        conn = min(CONN_MAX, door - 2)   # the applying client's login or application and its report beside
         # Each connection: one request, then delay_ms. A connection's cycle is the answer's time
         # plus the delay: two short runs measure the answer's time at the pace and correct it.
         delay_ms = max(1, int(conn * 1000 / target) - 2)
