@@ -133,8 +133,9 @@ class Load:
 
     Each self application is a new user of the platform, and the simulator holds a bounded number
     of them (about a thousand): once it refuses a new one, the applying clients log in again as
-    the users they made and apply for relatives (as many as [rules] delegation_limit lets an
-    account), so that a long run (the soak) keeps applying instead of stopping there."""
+    the users they made, and apply for themselves where that was refused before, else for
+    relatives (as many as [rules] delegation_limit lets an account), so that a long run (the soak)
+    keeps applying instead of stopping there."""
 
     def __init__(self, st, scan_threads=6, scan_rate=200.0, app_threads=1, report_rate=2.0):
         self.st = st
@@ -154,7 +155,8 @@ class Load:
             openid = helpers.unique("f")
             r = requests.post(helpers.sim_base(st) + "/sim/jscode", json={"openid": openid}, timeout=10)
             self.codes.put((r.json()["code"], openid))
-        # Accounts with their own person, by openid: the relatives each applied for since.
+        # Accounts logged in, by openid: the relatives each applied for since its own person, -1
+        # while it has none.
         self.accounts = collections.OrderedDict()
         self.sim_full = False
         self.delegation_limit = int(ini_value(st.conf_path, "rules", "delegation_limit") or 5)
@@ -230,24 +232,27 @@ class Load:
         return s
 
     def _account_again(self):
-        """An account made before that may still apply for a relative (the one that applied for
-        the fewest), or None."""
+        """(openid, for itself) of an account made before that may still apply: one without its
+        own person first, else the one that applied for the fewest relatives; or (None, True)."""
         with self.lock:
             left = [(n, o) for o, n in self.accounts.items() if n < self.delegation_limit]
-            return min(left)[1] if left else None
+            n, openid = min(left) if left else (-1, None)
+            return openid, n < 0
 
     def _apps(self, n):
         i = n
         while not self._stop.is_set():
             i += 1
             red = i % 2 == 0
-            again = self._account_again() if self.sim_full else None
+            again, for_self = self._account_again() if self.sim_full else (None, True)
             s = self._login(again)
             if s is None:
                 self._stop.wait(0.2)
                 continue
+            with self.lock:
+                self.accounts.setdefault(s.openid, -1)
             kw = {}
-            if again is not None:
+            if not for_self:
                 s.own_person = True
                 kw = dict(for_="relative", relationship="child")
             t = time.monotonic()
@@ -262,14 +267,16 @@ class Load:
                 pid = r.json()["person"]["id"]
                 self._note("application", t, "ok", pid)
                 with self.lock:
-                    self.accounts[s.openid] = self.accounts.get(s.openid, -1) + 1
+                    self.accounts[s.openid] += 1
                 if red:
                     self.red.put((s, pid))
             else:
                 self._note("application", t, kind_of(r))
-                if again is not None and kind_of(r).endswith(" DELEGATION_LIMIT"):
-                    with self.lock:
-                        self.accounts[again] = self.delegation_limit
+                with self.lock:  # what the service knows better than the client's count
+                    if kind_of(r).endswith(" DELEGATION_LIMIT"):
+                        self.accounts[s.openid] = self.delegation_limit
+                    elif kind_of(r).endswith(" SELF_EXISTS"):
+                        self.accounts[s.openid] = max(0, self.accounts[s.openid])
 
     def _reports(self):
         nxt = time.monotonic()
