@@ -127,7 +127,8 @@ def failed_step(e):
 class Load:
     """Writers on loopback until stopped: `scan_threads` clients scanning at most `scan_rate`
     scans/s in all, `app_threads` clients each logging in and applying (a photo, every other one
-    with a symptom: a red code), and one client filing a daily report for each red person made.
+    with a symptom: a red code; at most `app_rate` a second in all, if given), and one client
+    filing a daily report for each red person made.
     Every answer is recorded as (kind of client, start time, "ok" or its kind, latency); every
     acknowledged write goes into the ledger with the time it was acknowledged.
 
@@ -137,8 +138,9 @@ class Load:
     relatives (as many as [rules] delegation_limit lets an account), so that a long run (the soak)
     keeps applying instead of stopping there."""
 
-    def __init__(self, st, scan_threads=6, scan_rate=200.0, app_threads=1, report_rate=2.0):
+    def __init__(self, st, scan_threads=6, scan_rate=200.0, app_threads=1, report_rate=2.0, app_rate=None):
         self.st = st
+        self.app_period = app_threads / app_rate if app_rate else 0.0  # each applying client's
         self.scan_threads, self.scan_period = scan_threads, scan_threads / scan_rate
         self.app_threads, self.report_period = app_threads, 1.0 / report_rate
         self.lock = threading.Lock()
@@ -241,7 +243,12 @@ class Load:
 
     def _apps(self, n):
         i = n
+        nxt = time.monotonic()
         while not self._stop.is_set():
+            if self.app_period:
+                nxt = self._pace(nxt, self.app_period)
+                if self._stop.is_set():
+                    break
             i += 1
             red = i % 2 == 0
             again, for_self = self._account_again() if self.sim_full else (None, True)

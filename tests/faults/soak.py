@@ -3,8 +3,9 @@ memory (VmRSS) and open descriptors (/proc/PID/fd) for growth, on a stack of its
 
 The traffic: wrk with a Lua script, of every 20 requests 16 scans (a device at a mall, a green
 code), 3 code status reads and 1 code.png of the holder; beside it one client logging in and
-applying (a photo, the face check) over and over. The knee is the highest served rate of a short
-closed-loop ramp of the same mix (8 to 64 connections) unless SOAK_KNEE gives it; the soak paces
+applying (a photo, the face check) over and over, at most SOAK_APP_RATE a second (8). The knee is
+the highest served rate of a short closed-loop ramp of the same mix (8 to 64 connections) unless
+SOAK_KNEE gives it; the soak paces
 wrk's connections (wrk's delay()) to half of it. They leave room at the door for the applying
 client's two (nginx's limit_conn app lets workers x threads requests in at once, 32 by default), so
 that the soak's own bursts are not refused there: half the knee is a load the service serves, not
@@ -34,6 +35,10 @@ WARMUP = int(os.environ.get("SOAK_WARMUP", "60"))
 KNEE = float(os.environ.get("SOAK_KNEE", "0") or 0)
 CONN_MAX = 64
 SAMPLE_S = 5
+# The applying client's pace: logins and applications a second. Each of its accounts is a user of
+# the platform's simulator, which holds about a thousand, and an account applies for itself and
+# [rules] delegation_limit relatives: about 6000 applications in all, 12 minutes at this pace.
+APP_RATE = float(os.environ.get("SOAK_APP_RATE", "8"))
 
 
 def lua(dev, holder, pid, qr, delay_ms=None):
@@ -114,7 +119,8 @@ def main():
         holder = s.headers["Authorization"]
         print(f"hqr soak: 127.0.0.1, {os.cpu_count()} cores, "
               f"{datetime.datetime.now(datetime.timezone.utc):%Y-%m-%dT%H:%MZ}; mix of 20: 16 scans, "
-              f"3 code status, 1 code.png (wrk), and one client applying beside it", flush=True)
+              f"3 code status, 1 code.png (wrk), and one client applying beside it (at most {APP_RATE:g}/s)",
+              flush=True)
         knee = KNEE
         if knee <= 0:
             wrk(st.base, lua(dev, holder, pid, qr), 16, 3, work)  # warm-up
@@ -140,7 +146,7 @@ def main():
         print(f"soak: {SECONDS} s at {target:.0f} req/s ({conn} connections, the door's cap {door}; {delay_ms} ms "
               f"between a connection's requests), warm-up {WARMUP} s", flush=True)
 
-        apps = Load(st, scan_threads=0, app_threads=1, report_rate=0.5)
+        apps = Load(st, scan_threads=0, app_threads=1, report_rate=0.5, app_rate=APP_RATE)
         since = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
         apps.start()
         result = {}
