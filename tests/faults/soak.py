@@ -5,11 +5,10 @@ The traffic: wrk with a Lua script, of every 20 requests 16 scans (a device at a
 code), 3 code status reads and 1 code.png of the holder; beside it one client logging in and
 applying (a photo, the face check) over and over, at most SOAK_APP_RATE a second (8). The knee is
 the highest served rate of a short closed-loop ramp of the same mix (8 to 64 connections) unless
-SOAK_KNEE gives it; the soak paces
-wrk's connections (wrk's delay()) to half of it. They leave room at the door for the applying
-client's two (nginx's limit_conn app lets workers x threads requests in at once, 32 by default), so
-that the soak's own bursts are not refused there: half the knee is a load the service serves, not
-one it sheds.
+SOAK_KNEE gives it; the soak paces wrk's connections (wrk's delay()) to half of it. They leave
+room at the door for the applying client's two (nginx's limit_conn app lets workers x threads
+requests in at once, 32 by default), so that the soak's own bursts are not refused there: half
+the knee is a load the service serves, not one it sheds.
 
 Every answer other than a 2xx or 3xx is named at the end, by status and where it was made, from
 nginx's access log of the soak's stack (wrk's answers and the applying client's), and the
