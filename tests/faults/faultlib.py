@@ -136,10 +136,14 @@ class Load:
     of them (about a thousand): once it refuses a new one, the applying clients log in again as
     the users they made, and apply for themselves where that was refused before, else for
     relatives (as many as [rules] delegation_limit lets an account), so that a long run (the soak)
-    keeps applying instead of stopping there."""
+    keeps applying instead of stopping there. With `relatives`, every other application is for a
+    relative from the start: the paths the load takes are the same all along (a soak's warm-up
+    sees them all)."""
 
-    def __init__(self, st, scan_threads=6, scan_rate=200.0, app_threads=1, report_rate=2.0, app_rate=None):
+    def __init__(self, st, scan_threads=6, scan_rate=200.0, app_threads=1, report_rate=2.0, app_rate=None,
+                 relatives=False):
         self.st = st
+        self.relatives = relatives  # every other application for a relative from the start
         self.app_period = app_threads / app_rate if app_rate else 0.0  # each applying client's
         self.scan_threads, self.scan_period = scan_threads, scan_threads / scan_rate
         self.app_threads, self.report_period = app_threads, 1.0 / report_rate
@@ -251,7 +255,8 @@ class Load:
                     break
             i += 1
             red = i % 2 == 0
-            again, for_self = self._account_again() if self.sim_full else (None, True)
+            mixed = self.relatives and i % 2 == 1
+            again, for_self = self._account_again() if self.sim_full or mixed else (None, True)
             s = self._login(again)
             if s is None:
                 self._stop.wait(0.2)

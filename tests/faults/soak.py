@@ -3,7 +3,8 @@ memory (VmRSS) and open descriptors (/proc/PID/fd) for growth, on a stack of its
 
 The traffic: wrk with a Lua script, of every 20 requests 16 scans (a device at a mall, a green
 code), 3 code status reads and 1 code.png of the holder; beside it one client logging in and
-applying (a photo, the face check) over and over, at most SOAK_APP_RATE a second (8). The knee is
+applying (a photo, the face check) over and over, at most SOAK_APP_RATE a second (8), every other
+time for a relative of an account it made (the same paths from the start). The knee is
 the highest served rate of a short closed-loop ramp of the same mix (8 to 64 connections) unless
 SOAK_KNEE gives it; the soak paces wrk's connections (wrk's delay()) to half of it. They leave
 room at the door for the applying client's two (nginx's limit_conn app lets workers x threads
@@ -145,7 +146,7 @@ def main():
         print(f"soak: {SECONDS} s at {target:.0f} req/s ({conn} connections, the door's cap {door}; {delay_ms} ms "
               f"between a connection's requests), warm-up {WARMUP} s", flush=True)
 
-        apps = Load(st, scan_threads=0, app_threads=1, report_rate=0.5, app_rate=APP_RATE)
+        apps = Load(st, scan_threads=0, app_threads=1, report_rate=0.5, app_rate=APP_RATE, relatives=True)
         since = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
         apps.start()
         result = {}
