@@ -2,8 +2,10 @@
 directory, the rate limit lifted as `make bench` lifts it), clients that keep writing through the
 real API on loopback (scans, applications with a photo, daily reports) and record every answer,
 and the ledger of acknowledged writes checked against the database afterwards."""
+import collections
 import os
 import queue
+import re
 import shutil
 import subprocess
 import sys
@@ -20,6 +22,19 @@ import helpers  # noqa: E402
 
 BUILD = os.environ.get("HQR_BUILD", "build")
 STACK_SH = os.path.join(ROOT, "scripts", "stack.sh")
+
+
+def ini_value(path, section, key):
+    """KEY's value inside [SECTION] of an INI file, or None."""
+    cur = None
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            s = line.strip()
+            if s.startswith("[") and s.endswith("]"):
+                cur = s[1:-1]
+            elif cur == section and "=" in s and s.split("=", 1)[0].strip() == key:
+                return s.split("=", 1)[1].strip()
+    return None
 
 
 class Stack:
@@ -89,27 +104,68 @@ def kind_of(r):
     return f"{r.status_code} {code}"
 
 
+def failed_step(e):
+    """A client-side failure's kind for the tally: the helper that failed (the step of the flow),
+    the exception and what it said: the status and error code word of an answer it quotes, else
+    its first words (request ids and such left out, so that like failures count together)."""
+    tb = e.__traceback__
+    step = "?"
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename.endswith("helpers.py"):
+            step = tb.tb_frame.f_code.co_name
+        tb = tb.tb_next
+    msg = str(e)
+    code = re.search(r'"code"\s*:\s*"([A-Z_]+)"', msg)
+    status = re.match(r"\((\d{3}),", msg)
+    if code:
+        said = (status.group(1) + " " if status else "") + code.group(1)
+    else:
+        said = re.sub(r"[0-9a-f]{16,}|\d+", "#", msg.splitlines()[0] if msg else "")[:60]
+    return f"{step}: {type(e).__name__}" + (f" {said}" if said else "")
+
+
 class Load:
     """Writers on loopback until stopped: `scan_threads` clients scanning at most `scan_rate`
     scans/s in all, `app_threads` clients each logging in and applying (a photo, every other one
-    with a symptom: a red code), and one client filing a daily report for each red person made.
+    with a symptom: a red code; at most `app_rate` a second in all, if given), and one client
+    filing a daily report for each red person made.
     Every answer is recorded as (kind of client, start time, "ok" or its kind, latency); every
-    acknowledged write goes into the ledger with the time it was acknowledged."""
+    acknowledged write goes into the ledger with the time it was acknowledged.
 
-    def __init__(self, st, scan_threads=6, scan_rate=200.0, app_threads=1, report_rate=2.0):
+    Each self application is a new user of the platform, and the simulator holds a bounded number
+    of them (about a thousand): once it refuses a new one, the applying clients log in again as
+    the users they made, and apply for themselves where that was refused before, else for
+    relatives (as many as [rules] delegation_limit lets an account), so that a long run (the soak)
+    keeps applying instead of stopping there. With `relatives`, every other application is for a
+    relative from the start: the paths the load takes are the same all along (a soak's warm-up
+    sees them all)."""
+
+    def __init__(self, st, scan_threads=6, scan_rate=200.0, app_threads=1, report_rate=2.0, app_rate=None,
+                 relatives=False):
         self.st = st
+        self.relatives = relatives  # every other application for a relative from the start
+        self.app_period = app_threads / app_rate if app_rate else 0.0  # each applying client's
         self.scan_threads, self.scan_period = scan_threads, scan_threads / scan_rate
         self.app_threads, self.report_period = app_threads, 1.0 / report_rate
         self.lock = threading.Lock()
         self.results = []
+        # The phones' own failures to get a login code from the platform's side (the simulator's
+        # control endpoint, not the service): counted apart, they are no answer of the service.
+        self.phone = collections.Counter()
         self.ledger = {"scan": [], "application": [], "report": []}  # (time, identifying data)
         self.red = queue.Queue()
         # Login codes the phones got from the platform before, exchanged at the service while the
         # platform cannot give new ones (absent): the service's answer is what is recorded.
         self.codes = queue.Queue()
         for _ in range(40):
-            r = requests.post(helpers.sim_base(st) + "/sim/jscode", json={"openid": helpers.unique("f")}, timeout=10)
-            self.codes.put(r.json()["code"])
+            openid = helpers.unique("f")
+            r = requests.post(helpers.sim_base(st) + "/sim/jscode", json={"openid": openid}, timeout=10)
+            self.codes.put((r.json()["code"], openid))
+        # Accounts logged in, by openid: the relatives each applied for since its own person, -1
+        # while it has none.
+        self.accounts = collections.OrderedDict()
+        self.sim_full = False
+        self.delegation_limit = int(ini_value(st.conf_path, "rules", "delegation_limit") or 5)
         self._stop = threading.Event()
         self._ts = []
         s, pid = helpers.new_person(st)
@@ -146,17 +202,23 @@ class Load:
                     self._note("scan", t, type(e).__name__)
                 nxt = self._pace(nxt, self.scan_period)
 
-    def _login(self):
+    def _login(self, openid=None):
         """A mini-program login as helpers.login_mp makes it, the service's answer recorded: the
-        code from the platform's side (the phone), then the exchange at the service."""
-        openid = helpers.unique("f")
+        code from the platform's side (the phone), then the exchange at the service. A new user
+        unless openid names one made before."""
+        openid = openid or helpers.unique("f")
         t = time.monotonic()
         try:
             r = requests.post(helpers.sim_base(self.st) + "/sim/jscode", json={"openid": openid}, timeout=10)
             code = r.json()["code"]
-        except (requests.RequestException, KeyError, ValueError):
+        except (requests.RequestException, KeyError, ValueError) as e:
+            refused = isinstance(e, (KeyError, ValueError))
+            with self.lock:
+                self.phone[f"/sim/jscode {type(e).__name__}" + (f" {r.status_code}" if refused else "")] += 1
+                if refused and r.status_code == 409:
+                    self.sim_full = True  # its table of users is full: users made before log in again
             try:
-                code = self.codes.get_nowait()
+                code, openid = self.codes.get_nowait()
             except queue.Empty:
                 self._note("login", t, "no login code left")
                 return None
@@ -175,30 +237,58 @@ class Load:
         s.openid = openid
         return s
 
+    def _account_again(self):
+        """(openid, for itself) of an account made before that may still apply: one without its
+        own person first, else the one that applied for the fewest relatives; or (None, True)."""
+        with self.lock:
+            left = [(n, o) for o, n in self.accounts.items() if n < self.delegation_limit]
+            n, openid = min(left) if left else (-1, None)
+            return openid, n < 0
+
     def _apps(self, n):
         i = n
+        nxt = time.monotonic()
         while not self._stop.is_set():
+            if self.app_period:
+                nxt = self._pace(nxt, self.app_period)
+                if self._stop.is_set():
+                    break
             i += 1
             red = i % 2 == 0
-            s = self._login()
+            mixed = self.relatives and i % 2 == 1
+            again, for_self = self._account_again() if self.sim_full or mixed else (None, True)
+            s = self._login(again)
             if s is None:
                 self._stop.wait(0.2)
                 continue
+            with self.lock:
+                self.accounts.setdefault(s.openid, -1)
+            kw = {}
+            if not for_self:
+                s.own_person = True
+                kw = dict(for_="relative", relationship="child")
             t = time.monotonic()
             try:
-                r = helpers.apply(s, self.st, symptoms="cough" if red else "none")
+                r = helpers.apply(s, self.st, symptoms="cough" if red else "none", **kw)
             except (AssertionError, requests.RequestException, KeyError, ValueError) as e:
                 # The verification before the application (the platform's face check) failed.
-                self._note("verification", t, f"verification {type(e).__name__}")
+                self._note("verification", t, f"verification {failed_step(e)}")
                 self._stop.wait(0.2)
                 continue
             if r.status_code == 201:
                 pid = r.json()["person"]["id"]
                 self._note("application", t, "ok", pid)
+                with self.lock:
+                    self.accounts[s.openid] += 1
                 if red:
                     self.red.put((s, pid))
             else:
                 self._note("application", t, kind_of(r))
+                with self.lock:  # what the service knows better than the client's count
+                    if kind_of(r).endswith(" DELEGATION_LIMIT"):
+                        self.accounts[s.openid] = self.delegation_limit
+                    elif kind_of(r).endswith(" SELF_EXISTS"):
+                        self.accounts[s.openid] = max(0, self.accounts[s.openid])
 
     def _reports(self):
         nxt = time.monotonic()
@@ -233,6 +323,11 @@ class Load:
         self._stop.set()
         for t in self._ts:
             t.join(timeout=30)
+
+    def tally(self):
+        """Every answer counted by client and kind: {(who, kind): n}."""
+        with self.lock:
+            return collections.Counter((r[0], r[2]) for r in self.results)
 
     def between(self, t0, t1, who=None):
         with self.lock:
