@@ -239,6 +239,26 @@ def test_uploads_per_address_are_limited(stack):
     assert st != 429
 
 
+def test_requests_in_progress_of_other_routes_do_not_count_as_uploads(stack):
+    """Eight scans of an address in progress (a carrier's NAT at the peak) leave its applications
+    their eight places: the application is answered by the service, not refused at the door."""
+    held = []
+    try:
+        for _ in range(8):
+            s = socket.create_connection(("127.0.0.1", stack.http_port), timeout=10)
+            s.sendall(b"POST /api/v1/scans HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                      b"Content-Length: 100\r\n\r\n{")
+            held.append(s)
+        wait_nginx_holds(stack, 8, "the 8 scans")
+        answer = request(stack, "POST", "/api/v1/applications", {"Content-Type": "multipart/form-data; boundary=b"},
+                         b"--b--\r\n")
+        # No session: the service's 401, not nginx's 429 RATE_LIMITED.
+        assert_json_error(answer, 401, "UNAUTHENTICATED")
+    finally:
+        for s in held:
+            s.close()
+
+
 @pytest.mark.parametrize("partial", [
     b"GET /api/v1/me HTTP/1.1\r\nHost: x\r\n",  # the header never ends
     b"POST /api/v1/scans HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{",
