@@ -13,24 +13,15 @@ import requests
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
-from helpers import wait_until  # noqa: E402
+from helpers import foreground, http_port, live_pids, pid_alive, wait_until  # noqa: E402
 
 RUN_SH = os.path.join(ROOT, "scripts", "run-cluster.sh")
 CLUSTER_SH = os.path.join(ROOT, "scripts", "cluster.sh")
 BUILD = os.environ.get("HQR_BUILD", "build")
 
 
-def pid_alive(pid):
-    """True when pid runs (exists and is not a zombie)."""
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as f:
-            data = f.read()
-    except (FileNotFoundError, ProcessLookupError):
-        return False
-    return data[data.rindex(b")") + 2:].split()[0] != b"Z"
-
-
 def pid_in(path):
+    """The pid a pid file names, or None."""
     try:
         with open(path) as f:
             txt = f.read().strip()
@@ -41,13 +32,8 @@ def pid_in(path):
 
 def cluster_pids(d):
     """The pids the cluster's pid files name, for the processes still alive."""
-    out = []
-    for rel in ("db1/mysqld.pid", "db2/mysqld.pid", "db3/mysqld.pid", "run/hqr.pid", "host2/run/hqr.pid",
-                "run/sim.pid", "nginx/nginx.pid"):
-        p = pid_in(os.path.join(d, rel))
-        if p is not None and pid_alive(p):
-            out.append(p)
-    return out
+    return live_pids(d, ("db1/mysqld.pid", "db2/mysqld.pid", "db3/mysqld.pid", "run/hqr.pid", "host2/run/hqr.pid",
+                         "run/sim.pid", "nginx/nginx.pid"))
 
 
 def cluster_sh(*args, timeout=120):
@@ -64,20 +50,11 @@ def make_run_cluster():
         d = os.path.join(tmp, "cluster")
         env = dict(os.environ, HQR_CLUSTER_DIR=d, HQR_PORT="0")
         out_path = os.path.join(tmp, "run.out")
-        with open(out_path, "w") as out:
-            run = subprocess.Popen([RUN_SH, BUILD], stdout=out, stderr=subprocess.STDOUT, env=env,
-                                   cwd=ROOT, start_new_session=True,
-                                   preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
         try:
-            wait_until(lambda: "Press Ctrl-C to stop." in open(out_path).read()
-                       or run.poll() is not None, 600, "make run-cluster to come up")
-            assert run.poll() is None, open(out_path).read()
-            with open(os.path.join(d, "stack.env")) as f:
-                port = [ln.split("=", 1)[1].strip() for ln in f if ln.startswith("HTTP_PORT=")][0]
-            yield run, d, out_path, f"http://127.0.0.1:{port}/"
+            with foreground([RUN_SH, BUILD], env, out_path, 600, "make run-cluster to come up") as run:
+                port = http_port(os.path.join(d, "stack.env"))
+                yield run, d, out_path, f"http://127.0.0.1:{port}/"
         finally:
-            if run.poll() is None:
-                os.killpg(run.pid, signal.SIGKILL)
             pids = cluster_pids(d)
             cluster_sh("stop", d, timeout=300)
             for p in pids:

@@ -38,16 +38,7 @@ STACK_SH = os.path.join(ROOT, "scripts", "cluster.sh" if CLUSTER else "stack.sh"
 collect_ignore = [] if CLUSTER else ["test_two_hosts.py"]
 
 
-def pid_alive(pid):
-    """True when pid exists and is not a zombie."""
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as f:
-            data = f.read()
-    except (FileNotFoundError, ProcessLookupError):
-        return False
-    # The state follows the command name, which is in parentheses and may hold spaces.
-    state = data[data.rindex(b")") + 2:].split()[0]
-    return state != b"Z"
+pid_alive = helpers.pid_alive
 
 
 def kill_survivors(pids, seconds=5.0):

@@ -1,12 +1,14 @@
 """Shared steps of the integration suites: logging in through the platform simulator, building
 applications with real images and valid resident IDs, staff and device tokens from hqrctl.
 Everything goes over real HTTP to the stack of conftest.py; nothing here fakes a server."""
+import contextlib
 import io
 import itertools
 import json
 import os
 import random
 import re
+import signal
 import socket
 import struct
 import subprocess
@@ -143,6 +145,59 @@ def sim_base(stack):
 def unique(prefix="t"):
     """A value unique within this test run (openids, names of checkpoints...)."""
     return f"{prefix}{os.getpid()}x{next(_counter)}x{random.randrange(10**6)}"
+
+
+def pid_alive(pid):
+    """True when pid exists and is not a zombie."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            data = f.read()
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    # The state follows the command name, which is in parentheses and may hold spaces.
+    state = data[data.rindex(b")") + 2:].split()[0]
+    return state != b"Z"
+
+
+def live_pids(directory, rels):
+    """The pids the pid files rels (relative to directory) name, for the processes still alive."""
+    pids = []
+    for rel in rels:
+        try:
+            with open(os.path.join(directory, rel)) as f:
+                txt = f.read().strip()
+        except FileNotFoundError:
+            continue
+        if txt.isdigit() and pid_alive(int(txt)):
+            pids.append(int(txt))
+    return pids
+
+
+@contextlib.contextmanager
+def foreground(cmd, env, out_path, limit, what):
+    """cmd (run.sh or run-cluster.sh) as a terminal starts it: in its own process group, SIGINT at
+    its default (a suite started in the background has SIGINT ignored, which its children
+    inherit, and a shell cannot trap a signal ignored when it started), its output in out_path, up
+    to "Press Ctrl-C to stop." within limit seconds. Yields the process; afterwards kills its
+    group if it still runs."""
+    with open(out_path, "w") as out:
+        run = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=ROOT,
+                               start_new_session=True,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    try:
+        wait_until(lambda: "Press Ctrl-C to stop." in open(out_path).read() or run.poll() is not None,
+                   limit, what)
+        assert run.poll() is None, open(out_path).read()
+        yield run
+    finally:
+        if run.poll() is None:
+            os.killpg(run.pid, signal.SIGKILL)
+
+
+def http_port(stack_env):
+    """HTTP_PORT of a stack.env file."""
+    with open(stack_env) as f:
+        return [ln.split("=", 1)[1].strip().strip("'\"") for ln in f if ln.startswith("HTTP_PORT=")][0]
 
 
 def published_kids(stack):

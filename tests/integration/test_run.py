@@ -8,8 +8,8 @@ import tempfile
 
 import requests
 
-from conftest import ROOT, pid_alive
-from helpers import wait_until
+from conftest import ROOT
+from helpers import foreground, http_port, live_pids, pid_alive, wait_until
 
 RUN_SH = os.path.join(ROOT, "scripts", "run.sh")
 
@@ -18,15 +18,7 @@ RUN_SH = os.path.join(ROOT, "scripts", "run.sh")
 
 def stack_pids(var):
     """The pids the stack's pid files name, for the processes still alive."""
-    pids = []
-    for rel in ("db/mysqld.pid", "run/hqr.pid", "run/sim.pid", "nginx/nginx.pid"):
-        path = os.path.join(var, rel)
-        if os.path.exists(path):
-            with open(path) as f:
-                txt = f.read().strip()
-            if txt.isdigit() and pid_alive(int(txt)):
-                pids.append(int(txt))
-    return pids
+    return live_pids(var, ("db/mysqld.pid", "run/hqr.pid", "run/sim.pid", "nginx/nginx.pid"))
 
 
 @contextlib.contextmanager
@@ -39,23 +31,11 @@ def make_run():
         var = os.path.join(tmp, "var")
         env = dict(os.environ, HQR_VAR=var, HQR_PORT="0")
         out_path = os.path.join(tmp, "run.out")
-        with open(out_path, "w") as out:
-            # SIGINT as a terminal gives it: a suite started in the background (nohup, `cmd &`)
-            # has SIGINT ignored, which its children inherit, and a shell cannot trap a signal
-            # ignored when it started, so run.sh would never hear Ctrl-C.
-            run = subprocess.Popen([RUN_SH, build], stdout=out, stderr=subprocess.STDOUT, env=env,
-                                   cwd=ROOT, start_new_session=True,
-                                   preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
         try:
-            wait_until(lambda: "Press Ctrl-C to stop." in open(out_path).read()
-                       or run.poll() is not None, 180, "make run to come up")
-            assert run.poll() is None, open(out_path).read()
-            with open(os.path.join(var, "stack.env")) as f:
-                port = [ln.split("=", 1)[1].strip().strip("'\"") for ln in f if ln.startswith("HTTP_PORT=")][0]
-            yield run, var, out_path, f"http://127.0.0.1:{port}/"
+            with foreground([RUN_SH, build], env, out_path, 180, "make run to come up") as run:
+                port = http_port(os.path.join(var, "stack.env"))
+                yield run, var, out_path, f"http://127.0.0.1:{port}/"
         finally:
-            if run.poll() is None:
-                os.killpg(run.pid, signal.SIGKILL)
             subprocess.run([os.path.join(ROOT, "scripts", "stack.sh"), "stop", var],
                            capture_output=True, timeout=120)
 
