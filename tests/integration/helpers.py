@@ -16,6 +16,7 @@ import time
 import urllib.parse
 
 import requests
+import requests.adapters
 from PIL import Image
 
 _counter = itertools.count(1)
@@ -198,6 +199,26 @@ def http_port(stack_env):
     """HTTP_PORT of a stack.env file."""
     with open(stack_env) as f:
         return [ln.split("=", 1)[1].strip().strip("'\"") for ln in f if ln.startswith("HTTP_PORT=")][0]
+
+
+class FromAddress(requests.adapters.HTTPAdapter):
+    """Connections from a loopback address of the test's own: its rate limit's bucket (nginx's
+    limits are per address) is not the one the session's other tests use from 127.0.0.1."""
+
+    def __init__(self, source):
+        self.source = source
+        super().__init__()
+
+    def init_poolmanager(self, *args, **kwargs):
+        kwargs["source_address"] = (self.source, 0)
+        super().init_poolmanager(*args, **kwargs)
+
+
+def session_from(source):
+    """A requests.Session whose connections come from the loopback address source."""
+    s = requests.Session()
+    s.mount("http://", FromAddress(source))
+    return s
 
 
 def published_kids(stack):

@@ -25,7 +25,7 @@ import pytest
 import requests
 
 import contract
-from helpers import access_line, wait_nginx_holds
+from helpers import access_line, session_from, wait_nginx_holds
 from private_stack import set_ini
 
 JSON_TYPE = "application/json; charset=utf-8"
@@ -278,25 +278,6 @@ def test_a_stalled_client_is_disconnected_within_seconds(stack, partial):
 
 
 # === rate limits of /readyz and /platform/ =======================================================
-
-class FromAddress(requests.adapters.HTTPAdapter):
-    """Connections from a loopback address of the test's own: its rate limit's bucket (nginx's
-    limits are per address) is not the one the session's other tests use from 127.0.0.1."""
-
-    def __init__(self, source):
-        self.source = source
-        super().__init__()
-
-    def init_poolmanager(self, *args, **kwargs):
-        kwargs["source_address"] = (self.source, 0)
-        super().init_poolmanager(*args, **kwargs)
-
-
-def session_from(source):
-    s = requests.Session()
-    s.mount("http://", FromAddress(source))
-    return s
-
 
 def burst_until_429(url, bound, source, threads=8):
     """Requests from several connections at once (faster than the refill even when the machine
