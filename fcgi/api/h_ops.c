@@ -8,6 +8,8 @@
 #include "store_ops.h"
 
 #include <cjson/cJSON.h>
+#include <stdatomic.h>
+#include <stdint.h>
 
 enum err h_healthz(struct call *c)
 {
@@ -17,24 +19,30 @@ enum err h_healthz(struct call *c)
 	return ERR_OK;
 }
 
-/* How long a thread's readiness check trusts that its connection prepared every statement, the
- * lazily prepared ones included (DB_STMT_LAZY), before it prepares them again. */
+/* How long a worker's readiness checks trust that every statement prepares, the lazily prepared
+ * ones included (DB_STMT_LAZY), before one of them prepares those again. */
 #define READYZ_FULL_CHECK_S 60
 
-/* Whether this readiness check also prepares the lazily prepared statements (and closes them
- * again): on a thread's first check, on a connection the ping had to make anew, after a check
- * where some statement failed, and every READYZ_FULL_CHECK_S (a connection remade by another
- * request). In between, the statements prepared at connect are judged as they stand, as every
- * check judges them, so that a readiness probe does not prepare a hundred statements each time. */
-static _Thread_local struct {
-	const struct db *db;
-	int64_t passed_at; /* when every statement last prepared on this thread's connection; 0 never */
-} full_check;
+/* When every statement last prepared in this worker (unix seconds; 0: not yet; READYZ_FAILED: a
+ * check failed since, and every check prepares them all until one passes). The schema is the
+ * same for every connection, so one check a worker every READYZ_FULL_CHECK_S is enough; a
+ * connection the ping had to make anew (another server after a failover) is checked whole at
+ * once. In between, the statements prepared at connect are judged as they stand, as every check
+ * judges them: a readiness probe does not prepare a hundred statements on every thread. */
+#define READYZ_FAILED (-1)
+static _Atomic int64_t full_passed_at;
 
+/* Whether this check prepares the lazily prepared statements too (and closes them again): it is
+ * due, or the connection is new; the thread that finds it due claims it, so that the worker's
+ * other threads do not make the same check at the same time. */
 static int readyz_full(const struct db *db, int64_t now)
 {
-	return full_check.db != db || full_check.passed_at == 0 || db_reran(db) ||
-	       now - full_check.passed_at >= READYZ_FULL_CHECK_S || now < full_check.passed_at;
+	int64_t at = full_passed_at;
+	if (db_reran(db) || at == READYZ_FAILED)
+		return 1;
+	if (at != 0 && now - at < READYZ_FULL_CHECK_S && now >= at)
+		return 0;
+	return atomic_compare_exchange_strong(&full_passed_at, &at, now);
 }
 
 enum err h_readyz(struct call *c)
@@ -47,16 +55,14 @@ enum err h_readyz(struct call *c)
 	int full = readyz_full(c->db, now);
 	int first = -1, bad = db_unprepared(c->db, full, &first);
 	if (bad != 0) {
-		full_check.passed_at = 0;
+		full_passed_at = READYZ_FAILED;
 		if (bad > 0)
 			log_error("readyz: %d statements do not prepare (the first: %d); are migrations applied?", bad,
 				  first);
 		return ERR_UNAVAILABLE;
 	}
-	if (full) {
-		full_check.db = c->db;
-		full_check.passed_at = now;
-	}
+	if (full)
+		full_passed_at = now;
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "status", "ready");
 	cJSON_AddStringToObject(o, "database", "ok");
