@@ -11,6 +11,7 @@ The requests here go over raw sockets: nginx's own refusals of a route (a 414 on
 shape here rather than by the contract's per-operation check.
 """
 import concurrent.futures
+import contextlib
 import glob
 import json
 import os
@@ -25,7 +26,7 @@ import pytest
 import requests
 
 import contract
-from helpers import access_line, session_from, wait_nginx_holds
+from helpers import access_line, session_from, wait_nginx_holds, wait_until
 from private_stack import set_ini
 
 JSON_TYPE = "application/json; charset=utf-8"
@@ -208,55 +209,47 @@ def test_application_down_is_a_json_503_and_back_after(stack):
 
 # === connections and stalls ======================================================================
 
-def test_uploads_per_address_are_limited(stack):
-    """Eight applications may upload at once from one address; a ninth is a JSON 429 at once."""
+@contextlib.contextmanager
+def held_requests(stack, n, head, what):
+    """n requests from 127.0.0.1 whose headers and first body bytes are sent, the rest never: in
+    progress at nginx (it has read their headers and counted them) until the block ends."""
     held = []
     try:
-        for _ in range(8):
+        for _ in range(n):
             s = socket.create_connection(("127.0.0.1", stack.http_port), timeout=10)
-            s.sendall(b"POST /api/v1/applications HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; "
-                      b"boundary=b\r\nContent-Length: 100000\r\n\r\n--b\r\n")
+            s.sendall(head)
             held.append(s)
-        # nginx has read each of their headers (and counted each upload) and reads their bodies.
-        wait_nginx_holds(stack, 8, "the 8 uploads")
-        answer = request(stack, "POST", "/api/v1/applications", {"Content-Type": "multipart/form-data; boundary=b"},
-                         b"--b--\r\n")
-        headers, _ = assert_json_error(answer, 429, "RATE_LIMITED")
-        assert headers.get("retry-after") == "1"
-        # Other routes are not held up by the uploads.
-        assert requests.get(stack.url("/api/v1/keys"), timeout=10).status_code == 200
+        wait_nginx_holds(stack, n, what)
+        yield
     finally:
         for s in held:
             s.close()
+
+
+def apply_empty(stack):
+    return request(stack, "POST", "/api/v1/applications", {"Content-Type": "multipart/form-data; boundary=b"},
+                   b"--b--\r\n")
+
+
+def test_uploads_per_address_are_limited(stack):
+    """Eight applications may upload at once from one address; a ninth is a JSON 429 at once."""
+    with held_requests(stack, 8, b"POST /api/v1/applications HTTP/1.1\r\nHost: x\r\nContent-Type: "
+                       b"multipart/form-data; boundary=b\r\nContent-Length: 100000\r\n\r\n--b\r\n", "the 8 uploads"):
+        headers, _ = assert_json_error(apply_empty(stack), 429, "RATE_LIMITED")
+        assert headers.get("retry-after") == "1"
+        # Other routes are not held up by the uploads.
+        assert requests.get(stack.url("/api/v1/keys"), timeout=10).status_code == 200
     # Closed, they free their places.
-    end = time.monotonic() + 5
-    while True:
-        st = request(stack, "POST", "/api/v1/applications", {"Content-Type": "multipart/form-data; boundary=b"},
-                     b"--b--\r\n")[0]
-        if st != 429 or time.monotonic() > end:
-            break
-        time.sleep(0.1)
-    assert st != 429
+    wait_until(lambda: apply_empty(stack)[0] != 429, 5, "the closed uploads to free their places", step=0.1)
 
 
 def test_requests_in_progress_of_other_routes_do_not_count_as_uploads(stack):
     """Eight scans of an address in progress (a carrier's NAT at the peak) leave its applications
     their eight places: the application is answered by the service, not refused at the door."""
-    held = []
-    try:
-        for _ in range(8):
-            s = socket.create_connection(("127.0.0.1", stack.http_port), timeout=10)
-            s.sendall(b"POST /api/v1/scans HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                      b"Content-Length: 100\r\n\r\n{")
-            held.append(s)
-        wait_nginx_holds(stack, 8, "the 8 scans")
-        answer = request(stack, "POST", "/api/v1/applications", {"Content-Type": "multipart/form-data; boundary=b"},
-                         b"--b--\r\n")
+    with held_requests(stack, 8, b"POST /api/v1/scans HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                       b"Content-Length: 100\r\n\r\n{", "the 8 scans"):
         # No session: the service's 401, not nginx's 429 RATE_LIMITED.
-        assert_json_error(answer, 401, "UNAUTHENTICATED")
-    finally:
-        for s in held:
-            s.close()
+        assert_json_error(apply_empty(stack), 401, "UNAUTHENTICATED")
 
 
 @pytest.mark.parametrize("partial", [
