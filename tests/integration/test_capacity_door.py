@@ -96,6 +96,14 @@ class Held:
 
 
 
+def wait_door_empty(stack):
+    """Until no connection but the status request's is in progress at nginx. A connection answered
+    just before (a warm-up, the test before) keeps its place at the door until nginx has closed it
+    (a lingering close): a test that fills the door's places with held requests waits for it, else
+    one of them is refused and the closed connection leaves a place free a moment later."""
+    wait_until(lambda: nginx_counts(stack)["writing"] == 1, 10, "the door's earlier connections to close")
+
+
 def app_requests(stack):
     """The application's count of the API requests it answered, over every route and status (its
     own /metrics and /healthz aside)."""
@@ -179,10 +187,7 @@ def test_the_rendered_cap_is_the_stacks(capped):
 def test_past_the_cap_nginx_answers_busy_without_the_application(capped):
     warm = get(capped, "/api/v1/keys", rid())
     assert warm[0] == 200, warm
-    # The warm-up's connection keeps its place at the door until nginx has closed it (a lingering
-    # close): only then are both places the held requests' (else one of them is refused, and the
-    # warm-up's connection, counted in its stead, leaves a place free a moment later).
-    wait_until(lambda: nginx_counts(capped)["writing"] == 1, 10, "the warm-up's connection to close")
+    wait_door_empty(capped)
     held = [Held(capped, "/api/v1/scans", b'{"qr":"x"}'),
             Held(capped, "/api/v1/persons/1/declarations", b'{"items":[]}')]
     try:
@@ -230,6 +235,7 @@ def test_an_address_resending_refusals_at_once_is_held_others_are_not(capped):
     at once waits instead of spinning nginx. Another address's refusal meanwhile is not held. The
     times are nginx's own (request_time in its access log): a held refusal cannot be answered
     before its timer, whatever the machine's load."""
+    wait_door_empty(capped)
     held = [Held(capped, "/api/v1/scans", b'{"qr":"x"}'), Held(capped, "/api/v1/scans", b'{"qr":"y"}')]
     try:
         wait_nginx_holds(capped, 2, "the two held scans")  # the cap is full
